@@ -1,0 +1,44 @@
+/**
+ * @module What the calibrator emits per cycle: the fitted surface, per expiry, with diagnostics and fallback flags.
+ */
+import type { Underlying } from '../feed/messages.ts';
+
+export interface SabrParams {
+  readonly alpha: number;
+  readonly beta: number;
+  readonly rho: number;
+  readonly nu: number;
+}
+
+export interface ExpiryFit {
+  readonly underlying: Underlying;
+  readonly expiry: string;
+  readonly expiryTs: number;
+  /** Year fraction to expiry (minutes to the 15:30 IST close / (365·1440)). */
+  readonly t: number;
+  /** Forward from put-call parity. */
+  readonly forward: number;
+  /** Null when the fit failed. */
+  readonly params: SabrParams | null;
+  readonly rmseVolPts: number;
+  readonly maxErrorVolPts: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+  /** True when per-strike Black IVs are used instead of SABR (failed or poor fit). */
+  readonly fallback: boolean;
+  readonly fallbackReason?: string;
+  readonly strikes: Float64Array;
+  /** Market implied vols (OTM side), NaN where none. */
+  readonly marketIv: Float64Array;
+  /** The vol to use per strike: SABR when fitted, else market IV (interpolated where missing). */
+  readonly vols: Float64Array;
+  /** Broker-IV divergence (vol points, max abs), when the venue supplied IVs. */
+  readonly brokerIvDivergenceVolPts?: number;
+}
+
+export interface SurfaceCalibrated {
+  readonly cycleId: string;
+  readonly ts: number;
+  readonly expiries: readonly ExpiryFit[];
+  readonly computeMs: number;
+}

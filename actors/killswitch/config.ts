@@ -1,0 +1,6 @@
+/**
+ * @module Environment variables owned by the killswitch actor (merged into the one boot-time schema in runtime/config.ts).
+ */
+import type { EnvShape } from '../../runtime/config-kit.ts';
+
+export const killswitchEnv = {} satisfies EnvShape;

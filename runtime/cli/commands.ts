@@ -1,0 +1,44 @@
+/**
+ * @module The CLI's command table: one line per subcommand, loaded lazily so `volguard quant` does not pay for LMDB.
+ * Each module exports `run(argv, io): Promise<number>` (see io.ts).
+ */
+import type { CommandModule } from './io.ts';
+
+export interface CommandEntry {
+  readonly summary: string;
+  readonly usage: string;
+  readonly load: () => Promise<CommandModule>;
+}
+
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  run: {
+    summary: 'run the whole system (supervisor tree, gateway, metrics)',
+    usage: 'volguard run',
+    load: () => import('./run.ts'),
+  },
+  validate: {
+    summary: 'pre-flight checklist for a deployment phase; exit 0 only when all pass',
+    usage: 'volguard validate --phase SHADOW|SEMI_AUTO|FULL_AUTO',
+    load: () => import('../../actors/executor/validate-cli.ts'),
+  },
+  token: {
+    summary: 'Upstox OAuth login and code exchange; stores the token with mode 0600',
+    usage: 'volguard token [--code CODE]',
+    load: () => import('../../actors/venues/upstox/token-cli.ts'),
+  },
+  journal: {
+    summary: 'inspect and maintain the journal: dump, verify, stats, backup, restore',
+    usage: 'volguard journal dump|verify|stats|backup|restore [options]',
+    load: () => import('../../actors/journal/cli.ts'),
+  },
+  quant: {
+    summary: 'JSON-lines pricing / implied vol / SABR calculator on stdin → stdout',
+    usage: 'volguard quant < requests.jsonl',
+    load: () => import('../../actors/domain/quant-cli.ts'),
+  },
+  'fake-upstox': {
+    summary: 'the offline Upstox fake (REST + market feed V3 + portfolio stream)',
+    usage: 'volguard fake-upstox --port N [--token T]',
+    load: () => import('../../actors/venues/upstox/fake/cli.ts'),
+  },
+};

@@ -1,0 +1,47 @@
+/**
+ * @module Small zod builders for environment variables (strings in, typed values out, clear messages).
+ * Actor config sections use these so every variable reads the same way.
+ */
+import { z } from 'zod';
+
+/** A decimal number from an env string, with bounds. */
+export function envNumber(opts: { min?: number; max?: number; int?: boolean } = {}) {
+  return z.string().trim().transform((raw, ctx) => {
+    const value = raw === '' ? Number.NaN : Number(raw);
+    const bounds = `${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}`;
+    if (!Number.isFinite(value) || (opts.int && !Number.isInteger(value)) ||
+        (opts.min !== undefined && value < opts.min) || (opts.max !== undefined && value > opts.max)) {
+      ctx.addIssue({ code: 'custom', message: `expected ${bounds}, was ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+/** `1|true|yes|on` / `0|false|no|off`. */
+export function envBool() {
+  return z.string().trim().transform((raw, ctx) => {
+    const v = raw.toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+    ctx.addIssue({ code: 'custom', message: `expected 1|0|true|false, was ${JSON.stringify(raw)}` });
+    return z.NEVER;
+  });
+}
+
+/** One of a closed set of words (case-sensitive, as documented). */
+export function envEnum<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.string().trim().transform((raw, ctx) => {
+    if ((values as readonly string[]).includes(raw)) return raw as T[number];
+    ctx.addIssue({ code: 'custom', message: `expected one of ${values.join('|')}, was ${JSON.stringify(raw)}` });
+    return z.NEVER;
+  });
+}
+
+/** A non-empty string. */
+export function envString(minLength = 1) {
+  return z.string().refine((s) => s.length >= minLength, { message: `expected at least ${minLength} characters` });
+}
+
+/** A shape of env variable name → parser; every actor's config section is one of these. */
+export type EnvShape = Record<string, z.ZodType<unknown, string>>;

@@ -1,0 +1,116 @@
+/**
+ * @module The one boot-time configuration: environment + `.env`, validated by zod, every error reported at once.
+ *
+ * Each actor owns its variables in `actors/<name>/config.ts`; this file merges those sections with the system-wide
+ * ones. Strict: an unknown `VOLGUARD_*` variable is an error (a typo must not silently fall back to a default).
+ * Keys of the parsed config are the variable names themselves, so a value is easy to trace back to its source.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError, type ConfigIssue } from './errors.ts';
+import { envEnum, envNumber, envString, type EnvShape } from './config-kit.ts';
+import { feedEnv } from '../actors/feed/config.ts';
+import { calibratorEnv } from '../actors/calibrator/config.ts';
+import { riskEnv } from '../actors/risk/config.ts';
+import { killswitchEnv } from '../actors/killswitch/config.ts';
+import { strategyEnv } from '../actors/strategy/config.ts';
+import { executorEnv } from '../actors/executor/config.ts';
+import { journalEnv } from '../actors/journal/config.ts';
+import { simEnv } from '../actors/venues/sim/config.ts';
+import { upstoxEnv } from '../actors/venues/upstox/config.ts';
+import { gatewayEnv } from '../gateway/config.ts';
+
+const systemEnv = {
+  SAFETY_MODE: envEnum(['paper', 'live']).default('paper'),
+  FEED: envEnum(['sim', 'replay', 'upstox']).default('sim'),
+  PHASE: envEnum(['SHADOW', 'SEMI_AUTO', 'FULL_AUTO']).default('SHADOW'),
+  BASE_CAPITAL: envNumber({ min: 1 }).default(1_000_000),
+  MAX_DAILY_LOSS: envNumber({ min: 0 }).default(20_000),
+  DAILY_LOSS_LIMIT_PCT: envNumber({ min: 0, max: 1 }).optional(),
+  MAX_NET_DELTA: envNumber({ min: 0 }).default(0.4),
+  MAX_VEGA: envNumber({ min: 0 }).default(1000),
+  SUPERVISOR_LOOP_INTERVAL: envNumber({ min: 0.05, max: 3600 }).default(3.0),
+  DATA_DIR: envString().default('./data'),
+  LOG_DIR: envString().default('./logs'),
+  APPROVAL_TTL: envNumber({ min: 1, max: 86_400 }).default(120),
+  LOG_LEVEL: envEnum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Actor heartbeat interval; an actor silent for two intervals is declared hung. */
+  VOLGUARD_HEARTBEAT_MS: envNumber({ int: true, min: 50, max: 60_000 }).default(1000),
+  /** Root supervisor restart intensity (OTP MaxR) and period (MaxT). */
+  VOLGUARD_RESTART_INTENSITY: envNumber({ int: true, min: 0, max: 1000 }).default(10),
+  VOLGUARD_RESTART_PERIOD_MS: envNumber({ int: true, min: 100 }).default(60_000),
+  /** Path of the env file to load; `.env` in the working directory by default. */
+  VOLGUARD_ENV_FILE: envString().optional(),
+} satisfies EnvShape;
+
+/** Aliases: the second name is accepted for the first (both seeds' names work). */
+const ALIASES: Readonly<Record<string, string>> = { ACCOUNT_SIZE: 'BASE_CAPITAL' };
+
+const shape = {
+  ...systemEnv,
+  ...feedEnv,
+  ...calibratorEnv,
+  ...riskEnv,
+  ...killswitchEnv,
+  ...strategyEnv,
+  ...executorEnv,
+  ...journalEnv,
+  ...simEnv,
+  ...upstoxEnv,
+  ...gatewayEnv,
+};
+
+export const configSchema = z.object(shape);
+export type Config = z.output<typeof configSchema>;
+
+/** Every variable the schema knows, for `.env.example` checks and the strictness rule. */
+export const KNOWN_VARIABLES: readonly string[] = [...Object.keys(shape), ...Object.keys(ALIASES)];
+
+/**
+ * Parses a plain environment into a Config. Pure: no file reads.
+ * @throws ConfigError listing every bad or unknown variable.
+ */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const issues: ConfigIssue[] = [];
+  const input: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    const target = ALIASES[key] ?? key;
+    if (target in shape) {
+      if (target !== key && env[target] !== undefined && env[target] !== value) {
+        issues.push({ variable: key, message: `alias of ${target}, which is also set to a different value` });
+      }
+      input[target] = value;
+    } else if (key.startsWith('VOLGUARD_')) {
+      issues.push({ variable: key, message: 'unknown VOLGUARD_* variable (typo?)' });
+    }
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      issues.push({ variable: String(issue.path[0] ?? '?'), message: issue.message });
+    }
+  }
+  if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
+  return parsed.data;
+}
+
+/**
+ * Loads `.env` (or VOLGUARD_ENV_FILE) without overriding variables already set, then parses.
+ * A named env file that does not exist is an error; a missing default `.env` is not.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const named = env['VOLGUARD_ENV_FILE'];
+  const file = path.resolve(cwd, named ?? '.env');
+  const merged: Record<string, string | undefined> = { ...env };
+  if (existsSync(file)) {
+    // Node's own .env parser (the one behind process.loadEnvFile), without mutating process.env.
+    const fromFile = parseEnv(readFileSync(file, 'utf8'));
+    for (const [k, v] of Object.entries(fromFile)) if (merged[k] === undefined) merged[k] = v;
+  } else if (named !== undefined) {
+    throw new ConfigError([{ variable: 'VOLGUARD_ENV_FILE', message: `file not found: ${file}` }]);
+  }
+  return parseConfig(merged);
+}

@@ -1,0 +1,88 @@
+/**
+ * @module Typed errors, mapped once at the edge (gateway, CLI). Messages read "expected X, was Y".
+ */
+
+/** Base class: every VolGuard error has a stable machine-readable `code`. */
+export class VolguardError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A broken invariant: the actor crashes and its supervisor decides. */
+export class InvariantError extends VolguardError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVARIANT', message, options);
+  }
+}
+
+export interface ConfigIssue {
+  readonly variable: string;
+  readonly message: string;
+}
+
+/** Configuration rejected at boot; lists every problem at once. */
+export class ConfigError extends VolguardError {
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[]) {
+    super('CONFIG', `invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`);
+    this.issues = issues;
+  }
+}
+
+/** The journal could not do what was asked (map full, disk full, undecodable entry, broken chain). */
+export class JournalError extends VolguardError {
+  readonly kind: 'MAP_FULL' | 'DISK_FULL' | 'DECODE' | 'CHAIN' | 'GAP' | 'IO' | 'CLOSED';
+  constructor(kind: JournalError['kind'], message: string, options?: { cause?: unknown }) {
+    super(`JOURNAL_${kind}`, message, options);
+    this.kind = kind;
+  }
+}
+
+/** The addressed actor is not running (restarting, stopped, or its buffer overflowed). */
+export class ActorUnavailableError extends VolguardError {
+  readonly actor: string;
+  constructor(actor: string, message: string) {
+    super('ACTOR_UNAVAILABLE', message);
+    this.actor = actor;
+  }
+}
+
+/** A request got no reply in time. */
+export class RequestTimeoutError extends VolguardError {
+  constructor(actor: string, type: string, timeoutMs: number) {
+    super('REQUEST_TIMEOUT', `expected a reply from ${actor} to ${type} within ${timeoutMs} ms, got none`);
+  }
+}
+
+/** An error that crossed a thread boundary: name, code, message and stack are preserved as data. */
+export interface SerializedError {
+  readonly name: string;
+  readonly code?: string;
+  readonly message: string;
+  readonly stack?: string;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return {
+      name: err.name,
+      message: err.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(err.stack !== undefined ? { stack: err.stack } : {}),
+    };
+  }
+  return { name: 'NonError', message: String(err) };
+}
+
+/** Rebuilds an error thrown in another thread; keeps its name and code so callers can branch on them. */
+export function deserializeError(e: SerializedError): VolguardError {
+  const err = new VolguardError(e.code ?? 'REMOTE', e.message);
+  err.name = e.name;
+  if (e.stack !== undefined) err.stack = e.stack;
+  return err;
+}
