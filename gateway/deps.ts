@@ -1,0 +1,102 @@
+/**
+ * @module What the gateway needs from the running system, as one interface. `createApp(deps)` takes it, so tests can
+ * pass a fake and call `app.request()` without sockets; `volguard run` passes the real one (runtime/system.ts).
+ * The gateway never blocks the trading loop: everything here reads state by message, with timeouts.
+ */
+import type { Clock } from '../runtime/clock.ts';
+import type { Config } from '../runtime/config.ts';
+
+export type ActorStatus = 'starting' | 'running' | 'stopping' | 'restarting' | 'stopped' | 'failed';
+
+export interface ExitInfo {
+  /** normal | shutdown | crash | hung | oom | exit:<code> | start-failed */
+  readonly reason: string;
+  readonly error?: string;
+  readonly stack?: string;
+  readonly at: number;
+}
+
+export interface ActorInfo {
+  readonly name: string;
+  /** Path in the supervision tree, e.g. `root/trading/executor`. */
+  readonly path: string;
+  readonly status: ActorStatus;
+  readonly threadId: number | null;
+  readonly incarnation: number;
+  readonly restarts: number;
+  readonly restartsInWindow: number;
+  readonly lastExit: ExitInfo | null;
+  readonly uptimeMs: number;
+  readonly mailbox: number;
+  readonly msgsIn: number;
+  readonly msgsOut: number;
+  /** Event-loop utilisation over the last heartbeat interval, [0, 1]. */
+  readonly elu: number;
+  readonly heapUsedBytes: number;
+}
+
+export interface SupervisorInfo {
+  readonly name: string;
+  readonly path: string;
+  readonly strategy: string;
+  readonly intensity: number;
+  readonly periodMs: number;
+  readonly restartsInWindow: number;
+  readonly status: 'running' | 'stopped' | 'failed';
+  readonly children: readonly string[];
+}
+
+export type FaultKind = 'crash' | 'hang' | 'oom' | 'exit';
+
+export interface StageTimings {
+  readonly [stage: string]: number;
+}
+
+export interface LoopStatus {
+  readonly loop: 'running' | 'stopped';
+  readonly cycles: number;
+  readonly lastCycle: { readonly id: string; readonly ts: number; readonly durationMs: number; readonly stages: StageTimings; readonly overrun: boolean } | null;
+  readonly uptimeMs: number;
+}
+
+export interface AuditEntry {
+  readonly who: string;
+  readonly role: 'viewer' | 'operator' | 'admin';
+  readonly action: string;
+  readonly reason?: string;
+  readonly details?: unknown;
+}
+
+export interface Tokens {
+  readonly admin: string;
+  readonly operator?: string;
+  readonly viewer?: string;
+}
+
+export interface GatewayDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly tokens: Tokens;
+  /** The live tree (synchronous: kept current by the supervisors). */
+  actors(): readonly ActorInfo[];
+  supervisors(): readonly SupervisorInfo[];
+  /** The actor's own `inspect()` answer, with a timeout; rejects at once if the actor exits. */
+  inspect(name: string, timeoutMs?: number): Promise<unknown>;
+  /** Request/reply to an actor (`ActorUnavailableError` / `RequestTimeoutError` on failure). */
+  request<T = unknown>(actor: string, type: string, body?: unknown, timeoutMs?: number): Promise<T>;
+  /** Injects a fault (chaos); throws if the actor is unknown or not running. */
+  fault(name: string, kind: FaultKind): void;
+  /** Liveness/readiness: ok when every permanent actor runs and the last cycle is fresh. */
+  health(): { readonly ok: boolean; readonly reasons: readonly string[] };
+  readonly loop: {
+    status(): LoopStatus;
+    start(): void;
+    stop(): void;
+  };
+  /** Prometheus text of every actor's registry plus main's, aggregated. */
+  metrics(): Promise<string>;
+  /** Writes a control-plane action to the journal's audit log; resolves once durable. */
+  audit(entry: AuditEntry): Promise<void>;
+  /** Live events (killswitch.changed, cycle.completed, approvals, …) for the dashboard WebSocket. */
+  onEvent(listener: (type: string, body: unknown) => void): () => void;
+}
