@@ -1,0 +1,460 @@
+/**
+ * @module The paper exchange: a `Broker` that matches orders against a quote provider, keeps its books on disk and
+ * behaves like a real broker where it matters for safety:
+ * - RMS rejections (insufficient margin, freeze quantity, price band, market closed) are orders in the book with
+ *   status `rejected` and a `statusMessage`, reported through the order-update stream — not exceptions;
+ * - request validation (bad tag, bad quantity) throws `BrokerError('VALIDATION')` and records nothing;
+ * - it never de-duplicates by tag (real brokers don't): sending twice makes two orders — the drills look for that;
+ * - fills take at most the displayed size per matching pass (partial fills), never before `latencyMs` has passed.
+ *
+ * Matching happens on `place`, and again on `match()` (call it when quotes or time move).
+ */
+import {
+  BrokerError,
+  type Broker,
+  type BrokerOrder,
+  type BrokerPosition,
+  type BrokerTrade,
+  type Funds,
+  type MarginEstimate,
+  type MarginLeg,
+  type MultiPlaceLine,
+  type OrderRequest,
+  type OrderStatus,
+  type PlaceResult,
+} from '../../broker.ts';
+import type { Clock } from '../../../../runtime/clock.ts';
+import { roundToTick } from '../../../domain/units.ts';
+import { isMarketOpen as nseMarketOpen } from '../../../domain/calendar.ts';
+import { PaperLog, type PaperRecord, type PlacedRecord } from './log.ts';
+import { standInMargin, type MarginExposure, type MarginModel } from './margin.ts';
+import type { InstrumentLookup, QuoteProvider } from './quotes.ts';
+import { PaperFaults } from './faults.ts';
+
+export const TAG_MAX = 40;
+export const CORRELATION_ID_MAX = 20;
+export const MULTI_ORDER_MAX = 25;
+
+export interface PaperOptions {
+  /** Directory for the exchange's books (DATA_DIR/paper). */
+  readonly dir: string;
+  readonly clock: Clock;
+  readonly quotes: QuoteProvider;
+  readonly instruments?: InstrumentLookup;
+  /** Account cash (₹). */
+  readonly capital: number;
+  readonly margin?: MarginModel;
+  /** Time from acceptance before an order can fill. Default 0. */
+  readonly latencyMs?: number;
+  /** A LIMIT price further than this fraction from the last price is outside the band. Default 0.5. */
+  readonly priceBandPct?: number;
+  /** MARKET orders without a price never fill worse than touch × (1 ± this). Default 0.05. */
+  readonly marketProtectionPct?: number;
+  readonly isMarketOpen?: (nowMs: number) => boolean;
+}
+
+interface OrderState {
+  placed: PlacedRecord;
+  quantity: number;
+  price: number;
+  filledQuantity: number;
+  notional: number;
+  status: OrderStatus;
+  statusMessage?: string;
+  updatedAt: number;
+  history: BrokerOrder[];
+}
+
+interface PositionState {
+  quantity: number;
+  averagePrice: number;
+  realisedPnl: number;
+  lastPrice: number;
+}
+
+const LIVE: ReadonlySet<OrderStatus> = new Set(['open', 'partially_filled']);
+
+export class PaperBroker implements Broker {
+  readonly name = 'paper';
+  readonly faults = new PaperFaults();
+  readonly #opts: PaperOptions;
+  readonly #log: PaperLog;
+  readonly #margin: MarginModel;
+  readonly #orders = new Map<string, OrderState>();
+  readonly #trades: BrokerTrade[] = [];
+  readonly #positions = new Map<string, PositionState>();
+  readonly #listeners = new Set<(o: BrokerOrder) => void>();
+  /** Displayed size already taken at one instant, so several orders cannot each take the whole touch. */
+  #taken = new Map<string, number>();
+  #takenAt = Number.NaN;
+  #seq = 0;
+  #closed = false;
+
+  constructor(opts: PaperOptions) {
+    this.#opts = opts;
+    this.#margin = opts.margin ?? standInMargin();
+    const { log, records } = PaperLog.open(opts.dir);
+    this.#log = log;
+    for (const r of records) this.#apply(r, false);
+  }
+
+  // ---- state transitions (the same code replays the log and applies live records) ----
+
+  #record(r: PaperRecord): void {
+    this.#log.append(r);
+    this.#apply(r, true);
+  }
+
+  #apply(r: PaperRecord, live: boolean): void {
+    if (r.k === 'place') {
+      this.#seq++;
+      this.#orders.set(r.brokerOrderId, {
+        placed: r, quantity: r.quantity, price: r.price, filledQuantity: 0, notional: 0,
+        status: 'open', updatedAt: r.ts, history: [],
+      });
+      this.#changed(r.brokerOrderId, live);
+      return;
+    }
+    const o = this.#orders.get(r.brokerOrderId);
+    if (o === undefined) throw new Error(`paper log: expected a placed order ${r.brokerOrderId}, was unknown`);
+    o.updatedAt = r.ts;
+    switch (r.k) {
+      case 'reject':
+        o.status = 'rejected';
+        o.statusMessage = r.reason;
+        break;
+      case 'cancel':
+        o.status = 'cancelled';
+        o.statusMessage = r.reason;
+        break;
+      case 'modify':
+        if (r.price !== undefined) o.price = r.price;
+        if (r.quantity !== undefined) o.quantity = r.quantity;
+        break;
+      case 'fill': {
+        o.filledQuantity += r.quantity;
+        o.notional += r.quantity * r.price;
+        o.status = o.filledQuantity >= o.quantity ? 'filled' : 'partially_filled';
+        const trade: BrokerTrade = {
+          tradeId: r.tradeId, brokerOrderId: r.brokerOrderId, clientOrderId: o.placed.clientOrderId,
+          instrumentKey: o.placed.instrumentKey, side: o.placed.side, quantity: r.quantity, price: r.price, ts: r.ts,
+        };
+        this.#trades.push(trade);
+        this.#applyTrade(trade);
+        break;
+      }
+    }
+    this.#changed(r.brokerOrderId, live);
+  }
+
+  #applyTrade(t: BrokerTrade): void {
+    const p = this.#positions.get(t.instrumentKey) ?? { quantity: 0, averagePrice: 0, realisedPnl: 0, lastPrice: t.price };
+    const signed = t.side === 'BUY' ? t.quantity : -t.quantity;
+    if (p.quantity === 0 || Math.sign(p.quantity) === Math.sign(signed)) {
+      const q = p.quantity + signed;
+      p.averagePrice = (Math.abs(p.quantity) * p.averagePrice + t.quantity * t.price) / Math.abs(q);
+      p.quantity = q;
+    } else {
+      const closing = Math.min(Math.abs(signed), Math.abs(p.quantity));
+      // A long closed by a sale gains (price − average); a short closed by a buy gains (average − price).
+      p.realisedPnl += closing * (p.quantity > 0 ? t.price - p.averagePrice : p.averagePrice - t.price);
+      const q = p.quantity + signed;
+      if (q === 0) p.averagePrice = 0;
+      else if (Math.sign(q) !== Math.sign(p.quantity)) p.averagePrice = t.price; // flipped through zero
+      p.quantity = q;
+    }
+    p.lastPrice = t.price;
+    this.#positions.set(t.instrumentKey, p);
+  }
+
+  #view(o: OrderState): BrokerOrder {
+    return {
+      brokerOrderId: o.placed.brokerOrderId,
+      clientOrderId: o.placed.clientOrderId,
+      instrumentKey: o.placed.instrumentKey,
+      side: o.placed.side,
+      quantity: o.quantity,
+      filledQuantity: o.filledQuantity,
+      averagePrice: o.filledQuantity > 0 ? roundToTick(o.notional / o.filledQuantity, 0.01) : 0,
+      price: o.price,
+      orderType: o.placed.orderType,
+      status: o.status,
+      ...(o.statusMessage !== undefined ? { statusMessage: o.statusMessage } : {}),
+      updatedAt: o.updatedAt,
+    };
+  }
+
+  #changed(id: string, live: boolean): void {
+    const o = this.#orders.get(id);
+    if (o === undefined) return;
+    const view = this.#view(o);
+    o.history.push(view);
+    if (!live) return;
+    for (const l of this.#listeners) l(view);
+  }
+
+  // ---- checks ----
+
+  #validate(req: OrderRequest): void {
+    const bad = (what: string): never => {
+      throw new BrokerError('VALIDATION', `order ${req.clientOrderId}: ${what}`, { brokerCode: 'UDAPI1000' });
+    };
+    if (this.#closed) throw new BrokerError('SERVER', 'paper exchange is closed');
+    if (req.clientOrderId.length === 0 || req.clientOrderId.length > TAG_MAX) {
+      bad(`expected a tag of 1..${TAG_MAX} characters, was ${req.clientOrderId.length}`);
+    }
+    if (req.correlationId !== undefined && (req.correlationId.length === 0 || req.correlationId.length > CORRELATION_ID_MAX)) {
+      bad(`expected a correlation_id of 1..${CORRELATION_ID_MAX} characters, was ${req.correlationId.length}`);
+    }
+    if (!Number.isInteger(req.quantity) || req.quantity <= 0) bad(`expected a positive integer quantity, was ${req.quantity}`);
+    const rules = this.#opts.instruments?.(req.instrumentKey);
+    if (rules !== undefined && req.quantity % rules.lotSize !== 0) {
+      bad(`expected a quantity that is a multiple of the lot size ${rules.lotSize}, was ${req.quantity}`);
+    }
+    if (req.orderType === 'LIMIT' && !(req.price !== undefined && Number.isFinite(req.price) && req.price > 0)) {
+      bad(`expected a positive LIMIT price, was ${String(req.price)}`);
+    }
+    if (req.side !== 'BUY' && req.side !== 'SELL') bad(`expected side BUY|SELL, was ${String(req.side)}`);
+  }
+
+  /** The RMS checks, in the order a broker runs them; undefined = accepted. */
+  #rms(req: OrderRequest, now: number): string | undefined {
+    const forced = this.faults.takeReject();
+    if (forced !== undefined) return forced;
+    const open = this.#opts.isMarketOpen ?? nseMarketOpen;
+    if (!open(now)) return 'market closed';
+    const rules = this.#opts.instruments?.(req.instrumentKey);
+    if (rules !== undefined && req.quantity > rules.freezeQty) {
+      return `freeze quantity exceeded: expected at most ${rules.freezeQty}, was ${req.quantity}`;
+    }
+    const q = this.#opts.quotes(req.instrumentKey, now);
+    if (req.orderType === 'LIMIT' && q !== undefined && q.ltp > 0 && req.price !== undefined) {
+      const band = this.#opts.priceBandPct ?? 0.5;
+      const lo = q.ltp * (1 - band);
+      const hi = q.ltp * (1 + band);
+      if (req.price < lo || req.price > hi) {
+        return `price band: expected ${roundToTick(lo)}..${roundToTick(hi)}, was ${req.price}`;
+      }
+    }
+    const ref = req.price ?? (q === undefined ? 0 : req.side === 'BUY' ? q.ask : q.bid);
+    const extra: MarginExposure = {
+      instrumentKey: req.instrumentKey, quantity: req.side === 'BUY' ? req.quantity : -req.quantity, price: ref,
+    };
+    const required = this.#margin([...this.#exposures(), extra]);
+    const available = this.#cash();
+    if (required > available) {
+      return `insufficient margin: expected at most ₹${Math.round(available)} required, was ₹${Math.round(required)}`;
+    }
+    return undefined;
+  }
+
+  /** Positions plus the unfilled rest of working orders, netted per instrument (a closing order frees margin). */
+  #exposures(): MarginExposure[] {
+    const net = new Map<string, { quantity: number; price: number }>();
+    const add = (key: string, quantity: number, price: number): void => {
+      const e = net.get(key) ?? { quantity: 0, price };
+      e.quantity += quantity;
+      if (price > 0) e.price = price;
+      net.set(key, e);
+    };
+    for (const [key, p] of this.#positions) if (p.quantity !== 0) add(key, p.quantity, p.lastPrice);
+    for (const o of this.#orders.values()) {
+      if (!LIVE.has(o.status)) continue;
+      const rest = o.quantity - o.filledQuantity;
+      add(o.placed.instrumentKey, o.placed.side === 'BUY' ? rest : -rest, o.price);
+    }
+    return [...net.entries()].filter(([, e]) => e.quantity !== 0).map(([instrumentKey, e]) => ({ instrumentKey, ...e }));
+  }
+
+  #cash(): number {
+    let realised = 0;
+    for (const p of this.#positions.values()) realised += p.realisedPnl;
+    return this.#opts.capital + realised;
+  }
+
+  // ---- matching ----
+
+  /** Re-matches every working order against the current quotes; returns how many fills happened. */
+  match(): number {
+    let fills = 0;
+    for (const id of [...this.#orders.keys()]) fills += this.#matchOne(id);
+    return fills;
+  }
+
+  #matchOne(id: string): number {
+    const o = this.#orders.get(id);
+    if (o === undefined || !LIVE.has(o.status)) return 0;
+    const now = this.#opts.clock.now();
+    const ready = o.placed.ts + (this.#opts.latencyMs ?? 0) + this.faults.fillDelayMs;
+    if (now < ready) return 0;
+    if (now !== this.#takenAt) {
+      this.#taken = new Map();
+      this.#takenAt = now;
+    }
+    const q = this.#opts.quotes(o.placed.instrumentKey, now);
+    let fills = 0;
+    if (q !== undefined) {
+      const buy = o.placed.side === 'BUY';
+      const touch = buy ? q.ask : q.bid;
+      const shown = buy ? q.askQty : q.bidQty;
+      const takenKey = `${o.placed.instrumentKey}|${o.placed.side}`;
+      const left = shown - (this.#taken.get(takenKey) ?? 0);
+      const protection = this.#opts.marketProtectionPct ?? 0.05;
+      const limit =
+        o.placed.orderType === 'LIMIT' || o.price > 0
+          ? o.price
+          : buy ? q.ask * (1 + protection) : q.bid * (1 - protection);
+      const crosses = touch > 0 && (buy ? touch <= limit : touch >= limit);
+      if (crosses && left > 0) {
+        const qty = Math.min(o.quantity - o.filledQuantity, left);
+        this.#taken.set(takenKey, (this.#taken.get(takenKey) ?? 0) + qty);
+        this.#record({ k: 'fill', ts: now, brokerOrderId: id, tradeId: `T${id.slice(1)}-${o.history.length}`, quantity: qty, price: touch });
+        fills = 1;
+      }
+    }
+    const after = this.#orders.get(id);
+    if (after !== undefined && after.placed.validity === 'IOC' && LIVE.has(after.status)) {
+      this.#record({ k: 'cancel', ts: now, brokerOrderId: id, reason: 'IOC remainder cancelled' });
+    }
+    return fills;
+  }
+
+  // ---- Broker ----
+
+  async placeOrder(req: OrderRequest): Promise<PlaceResult> {
+    this.#validate(req);
+    const ambiguous = this.faults.takeAmbiguous();
+    const result = this.#place(req);
+    // The order exists at the exchange; only the answer is lost.
+    if (ambiguous) throw new BrokerError('AMBIGUOUS', `order ${req.clientOrderId}: connection reset after send (fault injected)`);
+    return result;
+  }
+
+  #place(req: OrderRequest): PlaceResult {
+    const now = this.#opts.clock.now();
+    const brokerOrderId = `P${String(this.#seq + 1).padStart(9, '0')}`;
+    const reason = this.#rms(req, now);
+    this.#record({
+      k: 'place', ts: now, brokerOrderId, clientOrderId: req.clientOrderId, instrumentKey: req.instrumentKey,
+      side: req.side, quantity: req.quantity, orderType: req.orderType, price: req.price ?? 0,
+      validity: req.validity, product: req.product,
+    });
+    if (reason !== undefined) this.#record({ k: 'reject', ts: now, brokerOrderId, reason });
+    else this.#matchOne(brokerOrderId);
+    return { clientOrderId: req.clientOrderId, brokerOrderIds: [brokerOrderId] };
+  }
+
+  async placeMultiOrder(reqs: readonly OrderRequest[]): Promise<readonly MultiPlaceLine[]> {
+    if (reqs.length === 0 || reqs.length > MULTI_ORDER_MAX) {
+      throw new BrokerError('VALIDATION', `multi order: expected 1..${MULTI_ORDER_MAX} lines, was ${reqs.length}`);
+    }
+    // One payload error rejects every line (Upstox processes a multi order only with zero payload errors).
+    const seen = new Set<string>();
+    for (const r of reqs) {
+      this.#validate(r);
+      if (r.correlationId === undefined) throw new BrokerError('VALIDATION', `multi order line ${r.clientOrderId}: expected a correlation_id, was none`);
+      if (seen.has(r.correlationId)) throw new BrokerError('VALIDATION', `multi order: expected unique correlation_ids, was ${r.correlationId} twice`);
+      seen.add(r.correlationId);
+    }
+    const ambiguous = this.faults.takeAmbiguous();
+    const lines: MultiPlaceLine[] = reqs.map((r) => {
+      const placed = this.#place(r);
+      return { ok: true, clientOrderId: r.clientOrderId, brokerOrderIds: placed.brokerOrderIds };
+    });
+    if (ambiguous) throw new BrokerError('AMBIGUOUS', 'multi order: connection reset after send (fault injected)');
+    return lines;
+  }
+
+  async modifyOrder(brokerOrderId: string, change: { readonly price?: number; readonly quantity?: number }): Promise<void> {
+    const o = this.#need(brokerOrderId);
+    if (!LIVE.has(o.status)) throw new BrokerError('REJECTED', `modify ${brokerOrderId}: expected an open order, was ${o.status}`);
+    if (change.quantity !== undefined && change.quantity < o.filledQuantity) {
+      throw new BrokerError('VALIDATION', `modify ${brokerOrderId}: expected quantity >= filled ${o.filledQuantity}, was ${change.quantity}`);
+    }
+    this.#record({
+      k: 'modify', ts: this.#opts.clock.now(), brokerOrderId,
+      ...(change.price !== undefined ? { price: change.price } : {}),
+      ...(change.quantity !== undefined ? { quantity: change.quantity } : {}),
+    });
+    this.#matchOne(brokerOrderId);
+  }
+
+  async cancelOrder(brokerOrderId: string): Promise<void> {
+    const o = this.#need(brokerOrderId);
+    if (!LIVE.has(o.status)) throw new BrokerError('REJECTED', `cancel ${brokerOrderId}: expected an open order, was ${o.status}`);
+    this.#record({ k: 'cancel', ts: this.#opts.clock.now(), brokerOrderId, reason: 'cancelled by user' });
+  }
+
+  async cancelAll(): Promise<readonly string[]> {
+    const ids = [...this.#orders.values()].filter((o) => LIVE.has(o.status)).map((o) => o.placed.brokerOrderId);
+    for (const id of ids) await this.cancelOrder(id);
+    return ids;
+  }
+
+  /** Opposite-side MARKET order per open position, BUYs first (as Upstox documents). */
+  async exitAll(): Promise<readonly string[]> {
+    const open = [...this.#positions.entries()].filter(([, p]) => p.quantity !== 0);
+    open.sort(([, a], [, b]) => a.quantity - b.quantity); // shorts (BUY to close) first
+    const ids: string[] = [];
+    for (const [key, p] of open) {
+      const r = this.#place({
+        clientOrderId: `exit-all-${this.#seq + 1}`, instrumentKey: key, side: p.quantity < 0 ? 'BUY' : 'SELL',
+        quantity: Math.abs(p.quantity), orderType: 'MARKET', product: 'D', validity: 'DAY',
+      });
+      ids.push(...r.brokerOrderIds);
+    }
+    return ids;
+  }
+
+  #need(id: string): OrderState {
+    const o = this.#orders.get(id);
+    if (o === undefined) throw new BrokerError('NOT_FOUND', `expected a known order id, was ${JSON.stringify(id)}`);
+    return o;
+  }
+
+  async getOrderBook(): Promise<readonly BrokerOrder[]> {
+    return [...this.#orders.values()].map((o) => this.#view(o));
+  }
+  async getOrder(brokerOrderId: string): Promise<BrokerOrder> {
+    return this.#view(this.#need(brokerOrderId));
+  }
+  async getOrderHistory(brokerOrderId: string): Promise<readonly BrokerOrder[]> {
+    return [...this.#need(brokerOrderId).history];
+  }
+  async getTrades(): Promise<readonly BrokerTrade[]> {
+    return [...this.#trades];
+  }
+  async getPositions(): Promise<readonly BrokerPosition[]> {
+    return [...this.#positions.entries()].map(([instrumentKey, p]) => ({
+      instrumentKey, quantity: p.quantity, averagePrice: p.averagePrice, realisedPnl: p.realisedPnl, lastPrice: p.lastPrice,
+    }));
+  }
+  async getFunds(): Promise<Funds> {
+    const used = this.#margin(this.#exposures());
+    return { availableMargin: this.#cash() - used, usedMargin: used };
+  }
+  async getMargin(legs: readonly MarginLeg[]): Promise<MarginEstimate> {
+    const now = this.#opts.clock.now();
+    const exposures = legs.map((l) => {
+      const q = this.#opts.quotes(l.instrumentKey, now);
+      const price = l.price ?? (q === undefined ? 0 : l.side === 'BUY' ? q.ask : q.bid);
+      return { instrumentKey: l.instrumentKey, quantity: l.side === 'BUY' ? l.quantity : -l.quantity, price };
+    });
+    const required = this.#margin(exposures);
+    return { requiredMargin: required, finalMargin: this.#margin([...this.#exposures(), ...exposures]) };
+  }
+  onOrderUpdate(listener: (order: BrokerOrder) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#listeners.clear();
+    this.#log.close();
+  }
+
+  /** Every tag in the order log, in placement order (the drills check this for duplicates). */
+  tags(): Array<string | null> {
+    return [...this.#orders.values()].map((o) => o.placed.clientOrderId);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * @module The paper exchange's own durable state: an append-only JSON-lines file, fsynced on every write and replayed
+ * on open — like a real broker's books, separate from VolGuard's journal so reconciliation compares two sources.
+ *
+ * A torn last line (the process died mid-write, before the fsync returned) is dropped: no caller was ever told that
+ * record existed. Any other undecodable line is corruption and opening fails with the line number.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync, existsSync, ftruncateSync } from 'node:fs';
+import path from 'node:path';
+import type { OrderType, Side } from '../../broker.ts';
+
+export interface PlacedRecord {
+  readonly k: 'place';
+  readonly ts: number;
+  readonly brokerOrderId: string;
+  readonly clientOrderId: string | null;
+  readonly instrumentKey: string;
+  readonly side: Side;
+  readonly quantity: number;
+  readonly orderType: OrderType;
+  readonly price: number;
+  readonly validity: 'DAY' | 'IOC';
+  readonly product: 'D' | 'I';
+}
+export interface RejectRecord { readonly k: 'reject'; readonly ts: number; readonly brokerOrderId: string; readonly reason: string }
+export interface FillRecord {
+  readonly k: 'fill';
+  readonly ts: number;
+  readonly brokerOrderId: string;
+  readonly tradeId: string;
+  readonly quantity: number;
+  readonly price: number;
+}
+export interface CancelRecord { readonly k: 'cancel'; readonly ts: number; readonly brokerOrderId: string; readonly reason: string }
+export interface ModifyRecord {
+  readonly k: 'modify';
+  readonly ts: number;
+  readonly brokerOrderId: string;
+  readonly price?: number;
+  readonly quantity?: number;
+}
+export type PaperRecord = PlacedRecord | RejectRecord | FillRecord | CancelRecord | ModifyRecord;
+
+const KINDS = new Set(['place', 'reject', 'fill', 'cancel', 'modify']);
+
+function decode(line: string, lineNo: number, file: string): PaperRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    throw new Error(`paper log ${file}:${lineNo}: expected a JSON record, was ${JSON.stringify(line.slice(0, 80))}`, { cause: err });
+  }
+  const k = (value as { k?: unknown } | null)?.k;
+  if (typeof value !== 'object' || value === null || typeof k !== 'string' || !KINDS.has(k)) {
+    throw new Error(`paper log ${file}:${lineNo}: expected a record kind place|reject|fill|cancel|modify, was ${JSON.stringify(k)}`);
+  }
+  const id = (value as { brokerOrderId?: unknown }).brokerOrderId;
+  if (typeof id !== 'string') throw new Error(`paper log ${file}:${lineNo}: expected a string brokerOrderId, was ${JSON.stringify(id)}`);
+  return value as PaperRecord;
+}
+
+export class PaperLog {
+  readonly file: string;
+  #fd: number;
+
+  private constructor(file: string, fd: number) {
+    this.file = file;
+    this.#fd = fd;
+  }
+
+  /** Opens (creating) `<dir>/orders.jsonl` and returns the log plus every record already in it, in order. */
+  static open(dir: string): { log: PaperLog; records: PaperRecord[] } {
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'orders.jsonl');
+    const records: PaperRecord[] = [];
+    let keepBytes = 0;
+    if (existsSync(file)) {
+      const text = readFileSync(file, 'utf8');
+      const lines = text.split('\n');
+      const complete = text.endsWith('\n') ? lines.length - 1 : lines.length - 1; // last element is '' or a torn tail
+      for (let i = 0; i < complete; i++) {
+        const line = lines[i] ?? '';
+        if (line.length > 0) records.push(decode(line, i + 1, file));
+        keepBytes += Buffer.byteLength(line, 'utf8') + 1;
+      }
+    }
+    const fd = openSync(file, 'a+');
+    // Drop a torn tail so the next append starts on a fresh line.
+    ftruncateSync(fd, keepBytes);
+    return { log: new PaperLog(file, fd), records };
+  }
+
+  /** Appends and fsyncs: once this returns, the record survives a crash. */
+  append(record: PaperRecord): void {
+    writeSync(this.#fd, `${JSON.stringify(record)}\n`);
+    fsyncSync(this.#fd);
+  }
+
+  close(): void {
+    if (this.#fd >= 0) closeSync(this.#fd);
+    this.#fd = -1;
+  }
+}
