@@ -1,0 +1,194 @@
+/**
+ * @module The one way Upstox REST is called: host choice, headers, rate limits, timeouts, retries, validation and
+ * error mapping. Reads are retried with exponential backoff; order writes never are — a write whose fate is unknown
+ * (timeout, reset, 5xx) throws AMBIGUOUS so the caller reconciles from the order book by `tag`.
+ */
+import { setDefaultResultOrder } from 'node:dns';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { BrokerError } from '../../broker.ts';
+import { isOrderHostPath, type UpstoxHosts } from '../hosts.ts';
+import { redact } from '../redact.ts';
+import { describe, errorFromResponse } from './errors.ts';
+import { RateLimiter, STANDARD_BANDS, orderBands, realTimers, type Timers } from './rate-limiter.ts';
+
+/** `read`: retried; `order`: order-class limits, never retried; `auth`: token exchange (no bearer, no retry). */
+export type CallClass = 'read' | 'order' | 'auth';
+
+export interface HttpOptions {
+  readonly hosts: UpstoxHosts;
+  /** The current token; read on every call so a hot swap takes effect at once. */
+  readonly token: () => string | undefined;
+  readonly timeoutMs: number;
+  readonly algoName?: string | undefined;
+  readonly preferIpv4?: boolean;
+  readonly ordersPerSecond?: number;
+  readonly maxReadRetries?: number;
+  readonly backoffMs?: number;
+  readonly timers?: Timers;
+  readonly log?: Logger | undefined;
+  /** Called on 401/UDAPI100050 so the token store can declare TOKEN_EXPIRED. */
+  readonly onAuthFailure?: (err: BrokerError) => void;
+  readonly fetch?: typeof fetch;
+}
+
+export interface CallSpec<T extends z.ZodType> {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+  readonly cls: CallClass;
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  readonly json?: unknown;
+  readonly form?: Readonly<Record<string, string>>;
+  readonly apiVersion?: '2.0' | '3.0';
+  /** Schema of the whole body (envelope included); 207 bodies are validated too. */
+  readonly schema: T;
+  /** Host override (instruments master lives on the assets host). */
+  readonly host?: 'api' | 'order' | 'assets';
+  readonly raw?: 'gzip-json';
+  /** Batch endpoints answer a 4xx with per-line errors in the batch envelope; validate it instead of throwing. */
+  readonly batchErrors?: boolean;
+}
+
+let ipv4Preferred = false;
+
+export class UpstoxHttp {
+  readonly #o: HttpOptions;
+  readonly #orders: RateLimiter;
+  readonly #standard: RateLimiter;
+  readonly #timers: Timers;
+  readonly #fetch: typeof fetch;
+
+  constructor(opts: HttpOptions) {
+    this.#o = opts;
+    this.#timers = opts.timers ?? realTimers;
+    this.#orders = new RateLimiter(orderBands(opts.ordersPerSecond ?? 10), this.#timers);
+    this.#standard = new RateLimiter(STANDARD_BANDS, this.#timers);
+    this.#fetch = opts.fetch ?? fetch;
+    // fetch (undici) resolves through dns.lookup; this is process-wide, which is what we want for a trading host.
+    if (opts.preferIpv4 !== false && !ipv4Preferred) {
+      setDefaultResultOrder('ipv4first');
+      ipv4Preferred = true;
+    }
+  }
+
+  get hosts(): UpstoxHosts {
+    return this.#o.hosts;
+  }
+
+  async call<T extends z.ZodType>(spec: CallSpec<T>): Promise<z.output<T>> {
+    const retries = spec.cls === 'read' ? (this.#o.maxReadRetries ?? 3) : 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#once(spec);
+      } catch (err) {
+        const retryable = err instanceof BrokerError && (err.kind === 'SERVER' || err.kind === 'RATE_LIMIT');
+        if (!retryable || attempt >= retries) throw err;
+        const delay = (this.#o.backoffMs ?? 250) * 2 ** attempt;
+        this.#o.log?.warn({ call: `${spec.method} ${spec.path}`, attempt: attempt + 1, delayMs: delay, kind: err.kind }, 'upstox read failed; retrying');
+        await new Promise<void>((resolve) => this.#timers.setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  async #once<T extends z.ZodType>(spec: CallSpec<T>): Promise<z.output<T>> {
+    const name = `${spec.method} ${spec.path}`;
+    const isOrderWrite = spec.cls === 'order';
+    await (isOrderWrite ? this.#orders : this.#standard).acquire();
+    const url = this.#url(spec);
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const token = this.#o.token();
+    if (spec.cls !== 'auth') {
+      if (token === undefined || token === '') throw new BrokerError('AUTH', `${name}: expected an access token, was none (run \`volguard token\`)`);
+      headers['Authorization'] = `Bearer ${token}`;
+      headers['Api-Version'] = spec.apiVersion ?? '2.0';
+    }
+    if (this.#o.algoName !== undefined) headers['X-Algo-Name'] = this.#o.algoName;
+    let body: string | undefined;
+    if (spec.form !== undefined) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(spec.form as Record<string, string>).toString();
+    } else if (spec.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(spec.json);
+    }
+    const started = this.#timers.now();
+    let res: Response;
+    try {
+      res = await this.#fetch(url, {
+        method: spec.method, headers, signal: AbortSignal.timeout(this.#o.timeoutMs), ...(body !== undefined ? { body } : {}),
+      });
+    } catch (cause) {
+      throw this.#transportError(name, cause, isOrderWrite);
+    }
+    let parsed: unknown;
+    try {
+      if (spec.raw === 'gzip-json' && res.ok) {
+        parsed = await decodeGzipJson(res);
+      } else {
+        const text = await res.text();
+        parsed = text === '' ? undefined : safeJson(text);
+      }
+    } catch (cause) {
+      throw this.#transportError(name, cause, isOrderWrite);
+    }
+    this.#o.log?.debug({ call: name, status: res.status, ms: this.#timers.now() - started }, 'upstox call');
+    if (!res.ok && spec.batchErrors === true && res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 429) {
+      const batch = spec.schema.safeParse(parsed);
+      if (batch.success) return batch.data;
+    }
+    if (!res.ok) {
+      const err = this.#scrub(errorFromResponse(name, res.status, parsed, isOrderWrite));
+      if (err.kind === 'AUTH' && (res.status === 401 || err.brokerCode === 'UDAPI100050')) this.#o.onAuthFailure?.(err);
+      throw err;
+    }
+    const result = spec.schema.safeParse(parsed);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const where = issue === undefined ? '' : ` at ${issue.path.join('.') || '(root)'}: ${issue.message}`;
+      // A 2xx we cannot read on an order write: the order may exist.
+      throw this.#scrub(new BrokerError(isOrderWrite ? 'AMBIGUOUS' : 'SERVER',
+        `${name}: expected a valid Upstox answer${where}, was ${describe(parsed)}`));
+    }
+    return result.data;
+  }
+
+  #url(spec: CallSpec<z.ZodType>): string {
+    const hostKey = spec.host ?? (isOrderHostPath(spec.path) ? 'order' : 'api');
+    const url = new URL(this.#o.hosts[hostKey] + spec.path);
+    for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    return url.toString();
+  }
+
+  #transportError(name: string, cause: unknown, isOrderWrite: boolean): BrokerError {
+    const what = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError')
+      ? `a timeout after ${this.#o.timeoutMs} ms`
+      : `a transport failure (${cause instanceof Error ? `${cause.name}: ${(cause.cause as Error | undefined)?.message ?? cause.message}` : String(cause)})`;
+    const err = isOrderWrite
+      ? new BrokerError('AMBIGUOUS', `${name}: expected an answer, was ${what}; order fate unknown, reconcile by tag`)
+      : new BrokerError('SERVER', `${name}: expected an answer, was ${what}`);
+    return this.#scrub(err);
+  }
+
+  /** Removes the token from a message (a proxy or server might echo headers back). Causes are not attached. */
+  #scrub(err: BrokerError): BrokerError {
+    const msg = redact(err.message, [this.#o.token()]);
+    if (msg === err.message) return err;
+    return new BrokerError(err.kind, msg, err.brokerCode !== undefined ? { brokerCode: err.brokerCode } : {});
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+async function decodeGzipJson(res: Response): Promise<unknown> {
+  const { gunzipSync } = await import('node:zlib');
+  const buf = Buffer.from(await res.arrayBuffer());
+  // fetch already inflates when the server sets Content-Encoding: gzip; a .gz file is served as bytes.
+  const isGzip = buf.length > 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  return JSON.parse((isGzip ? gunzipSync(buf) : buf).toString('utf8'));
+}
