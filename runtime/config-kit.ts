@@ -44,4 +44,4 @@ export function envString(minLength = 1) {
 }
 
 /** A shape of env variable name → parser; every actor's config section is one of these. */
-export type EnvShape = Record<string, z.ZodType<unknown, string>>;
+export type EnvShape = Record<string, z.ZodType<unknown, string | undefined>>;

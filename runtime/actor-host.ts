@@ -1,0 +1,289 @@
+/**
+ * @module The main-thread side of one actor: spawns its worker, waits for the explicit `ready`, runs heartbeats,
+ * classifies every exit, and exposes the inspector's numbers.
+ *
+ * Exit classification (runtime.md §1–2): `terminate()` always reports code 1, so intent is tracked explicitly —
+ * a stop we asked for is `shutdown` (normal); an `error` event is `crash` (or `oom`); a missed heartbeat deadline
+ * is `hung`; exit code 0 unasked is `normal`; any other code is `exit:<code>`.
+ */
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { wrapPort, type Remote } from './comlink-port.ts';
+import type { ClockSpec } from './clock.ts';
+import type { Envelope } from './envelope.ts';
+import { ActorUnavailableError, RequestTimeoutError } from './errors.ts';
+import { resolveWorkerEntry } from './entry.ts';
+import { Link } from './link.ts';
+import { isControl, SYS, type ActorWorkerData, type AdminApi, type PongBody } from './protocol.ts';
+import type { ActorSpec } from './spec.ts';
+import type { ActorStatus, ExitInfo, FaultKind } from '../gateway/deps.ts';
+
+export interface HostOptions {
+  readonly path: string;
+  readonly clock: ClockSpec;
+  readonly heartbeatMs: number;
+  readonly logLevel: string;
+  readonly bufferLimit: number;
+  readonly secrets: readonly string[];
+  /** Envelopes the worker sends that are not for the host itself (relay or for main). */
+  readonly onEnvelope: (env: Envelope, host: ActorHost) => void;
+  readonly onLogLine: (line: string) => void;
+  /** Called right after the worker exists (before ready) so peers can be wired for init-time requests. */
+  readonly onSpawned: (host: ActorHost) => void;
+  /** Called on every exit, requested or not. */
+  readonly onExited: (host: ActorHost, info: ExitInfo) => void;
+}
+
+const DEFAULT_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 };
+export const NORMAL_REASONS: ReadonlySet<string> = new Set(['normal', 'shutdown']);
+
+export class ActorHost {
+  readonly spec: ActorSpec;
+  readonly opts: HostOptions;
+  status: ActorStatus = 'stopped';
+  incarnation = 0;
+  restarts = 0;
+  lastExit: ExitInfo | null = null;
+  #worker: Worker | null = null;
+  #link: Link | null = null;
+  #admin: Remote<AdminApi> | null = null;
+  #adminPort: import('node:worker_threads').MessagePort | null = null;
+  #startedAt = 0;
+  #lastPong = 0;
+  #stats: PongBody | null = null;
+  #elu: { idle: number; active: number; utilization: number } | null = null;
+  #eluValue = 0;
+  #heartbeat: ReturnType<typeof setInterval> | null = null;
+  #stopRequested = false;
+  #hung = false;
+  #lastError: Error | null = null;
+  #exited: Promise<ExitInfo> | null = null;
+  /** Rejects pending admin calls at once when the worker exits (comlink alone would hang forever). */
+  #adminAbort: Array<(err: Error) => void> = [];
+
+  constructor(spec: ActorSpec, opts: HostOptions) {
+    this.spec = spec;
+    this.opts = opts;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+  get threadId(): number | null {
+    return this.#worker?.threadId ?? null;
+  }
+  get uptimeMs(): number {
+    return this.status === 'running' ? performance.now() - this.#startedAt : 0;
+  }
+  get stats(): PongBody | null {
+    return this.#stats;
+  }
+  get elu(): number {
+    return this.#eluValue;
+  }
+  /** A worker exists (starting or running): messages can be posted to it. */
+  get reachable(): boolean {
+    return this.#link !== null && (this.status === 'starting' || this.status === 'running');
+  }
+
+  /** Spawns a new incarnation and resolves once it reports ready; rejects on a failed start. */
+  start(): Promise<void> {
+    if (this.#worker) return Promise.reject(new Error(`${this.name} is already running`));
+    this.incarnation++;
+    this.status = 'starting';
+    this.#stopRequested = false;
+    this.#hung = false;
+    this.#lastError = null;
+    this.#stats = null;
+    const entry = resolveWorkerEntry(this.spec.entry);
+    const workerData: ActorWorkerData = {
+      name: this.name,
+      incarnation: this.incarnation,
+      config: this.spec.config ?? null,
+      clock: this.opts.clock,
+      heartbeatMs: this.opts.heartbeatMs,
+      logLevel: this.opts.logLevel,
+      bufferLimit: this.opts.bufferLimit,
+      secrets: this.opts.secrets,
+    };
+    const worker = new Worker(entry.filename, {
+      workerData: entry.entryUrl ? { ...workerData, __entry: entry.entryUrl } : workerData,
+      resourceLimits: { ...DEFAULT_LIMITS, ...this.spec.resourceLimits },
+      ...(entry.execArgv ? { execArgv: entry.execArgv } : {}),
+      stdout: false,
+      stderr: false,
+    });
+    this.#worker = worker;
+    let readyResolve!: () => void;
+    let readyReject!: (err: Error) => void;
+    const ready = new Promise<void>((res, rej) => {
+      readyResolve = res;
+      readyReject = rej;
+    });
+    this.#link = new Link(worker, {
+      onEnvelope: (env) => {
+        if (env.type === SYS.ready && this.status === 'starting') {
+          this.status = 'running';
+          this.#startedAt = performance.now();
+          this.#lastPong = performance.now();
+          this.#startHeartbeat();
+          readyResolve();
+        } else if (env.type === SYS.pong) {
+          this.#lastPong = performance.now();
+          this.#stats = env.body as PongBody;
+        } else {
+          this.opts.onEnvelope(env, this);
+        }
+      },
+      onControl: (value) => {
+        if (isControl(value) && value.sys === 'log') this.opts.onLogLine((value as unknown as { line: string }).line);
+      },
+      onDecodeError: (err) => {
+        this.#lastError = err instanceof Error ? err : new Error(String(err));
+        void worker.terminate();
+      },
+    });
+    const { port1, port2 } = new MessageChannel();
+    this.#adminPort = port1;
+    worker.postMessage({ sys: 'comlink', port: port2 }, [port2]);
+    this.#admin = wrapPort<AdminApi>(port1);
+    worker.on('error', (err) => {
+      this.#lastError = err;
+    });
+    this.#exited = new Promise<ExitInfo>((resolve) => {
+      worker.once('exit', (code) => {
+        const info = this.#classify(code);
+        this.#cleanup(info);
+        readyReject(new ActorUnavailableError(this.name, `${this.name} exited before ready (${info.reason}${info.error ? `: ${info.error}` : ''})`));
+        resolve(info);
+        this.opts.onExited(this, info);
+      });
+    });
+    const startTimeoutMs = this.spec.startTimeoutMs ?? 10_000;
+    const timer = setTimeout(() => {
+      if (this.status === 'starting') {
+        this.#lastError = new Error(`no ready within ${startTimeoutMs} ms`);
+        void worker.terminate();
+      }
+    }, startTimeoutMs);
+    ready.then(() => clearTimeout(timer), () => clearTimeout(timer));
+    this.opts.onSpawned(this);
+    return ready;
+  }
+
+  /** Graceful stop: `sys.shutdown`, then terminate() after shutdownMs. Resolves when the worker is gone. */
+  async stop(): Promise<ExitInfo | null> {
+    const worker = this.#worker;
+    if (!worker || !this.#exited) return null;
+    this.#stopRequested = true;
+    this.status = 'stopping';
+    const shutdownMs = this.spec.shutdownMs ?? 5000;
+    if (shutdownMs <= 0) {
+      void worker.terminate();
+    } else {
+      this.post({ id: 0, type: SYS.shutdown, from: 'main', to: this.name, ts: Date.now(), body: null });
+      const timer = setTimeout(() => void worker.terminate(), shutdownMs);
+      void this.#exited.then(() => clearTimeout(timer));
+    }
+    return this.#exited;
+  }
+
+  /** Resolves with the next exit of the current incarnation. */
+  whenExited(): Promise<ExitInfo> | null {
+    return this.#exited;
+  }
+
+  post(env: Envelope): void {
+    if (!this.#link) throw new ActorUnavailableError(this.name, `${this.name} is not running`);
+    this.#link.post(env);
+  }
+
+  postControl(value: unknown, transferList: readonly unknown[] = []): void {
+    this.#worker?.postMessage(value, transferList as never);
+  }
+
+  fault(kind: FaultKind): void {
+    if (!this.reachable) throw new ActorUnavailableError(this.name, `${this.name} is not running`);
+    this.post({ id: 0, type: SYS.fault, from: 'main', to: this.name, ts: Date.now(), body: { kind } });
+  }
+
+  inspect(timeoutMs = 1000): Promise<unknown> {
+    return this.#adminCall('inspect', timeoutMs, (a) => a.inspect());
+  }
+
+  metrics(timeoutMs = 1000): Promise<unknown[]> {
+    return this.#adminCall('metrics', timeoutMs, (a) => a.metrics());
+  }
+
+  #adminCall<T>(what: string, timeoutMs: number, call: (a: Remote<AdminApi>) => Promise<T>): Promise<T> {
+    const admin = this.#admin;
+    if (!admin || this.status !== 'running') {
+      return Promise.reject(new ActorUnavailableError(this.name, `${this.name} is ${this.status}`));
+    }
+    return new Promise<T>((resolve, reject) => {
+      let abort: (err: Error) => void = () => {};
+      const timer = setTimeout(() => abort(new RequestTimeoutError(this.name, what, timeoutMs)), timeoutMs);
+      abort = (err) => {
+        clearTimeout(timer);
+        this.#adminAbort = this.#adminAbort.filter((a) => a !== abort);
+        reject(err);
+      };
+      this.#adminAbort.push(abort);
+      call(admin).then(
+        (v) => {
+          clearTimeout(timer);
+          this.#adminAbort = this.#adminAbort.filter((a) => a !== abort);
+          resolve(v);
+        },
+        (err: unknown) => abort(err instanceof Error ? err : new Error(String(err))),
+      );
+    });
+  }
+
+  #startHeartbeat(): void {
+    const worker = this.#worker;
+    if (!worker) return;
+    const interval = this.opts.heartbeatMs;
+    this.#elu = worker.performance.eventLoopUtilization();
+    this.#heartbeat = setInterval(() => {
+      if (performance.now() - this.#lastPong > 2 * interval) {
+        // Two heartbeats without a pong: the event loop is blocked. Replace the actor.
+        this.#hung = true;
+        if (this.#heartbeat) clearInterval(this.#heartbeat);
+        void worker.terminate();
+        return;
+      }
+      const now = worker.performance.eventLoopUtilization();
+      if (this.#elu) this.#eluValue = worker.performance.eventLoopUtilization(now, this.#elu).utilization;
+      this.#elu = now;
+      this.post({ id: 0, type: SYS.ping, from: 'main', to: this.name, ts: Date.now(), body: null });
+    }, interval);
+    this.#heartbeat.unref?.();
+  }
+
+  #classify(code: number): ExitInfo {
+    const at = Date.now();
+    const err = this.#lastError;
+    const detail = err ? { error: err.message, ...(err.stack ? { stack: err.stack } : {}) } : {};
+    if (this.#stopRequested) return { reason: 'shutdown', at };
+    if (this.#hung) return { reason: 'hung', error: `no heartbeat for ${2 * this.opts.heartbeatMs} ms`, at };
+    if (err && (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') return { reason: 'oom', ...detail, at };
+    if (err) return { reason: this.status === 'starting' ? 'start-failed' : 'crash', ...detail, at };
+    if (code === 0) return { reason: 'normal', at };
+    return { reason: `exit:${code}`, at };
+  }
+
+  #cleanup(info: ExitInfo): void {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
+    this.#link?.close();
+    this.#link = null;
+    this.#adminPort?.close();
+    this.#adminPort = null;
+    this.#admin = null;
+    for (const abort of [...this.#adminAbort]) abort(new ActorUnavailableError(this.name, `${this.name} exited (${info.reason})`));
+    this.#adminAbort = [];
+    this.#worker = null;
+    this.lastExit = info;
+    this.status = NORMAL_REASONS.has(info.reason) ? 'stopped' : 'failed';
+  }
+}

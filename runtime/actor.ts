@@ -1,0 +1,306 @@
+/**
+ * @module The worker side of an actor: `defineActor(behavior)` turns a worker module into an actor.
+ *
+ * The shell owns the mailbox (one message at a time, even across await), request/reply, heartbeats, direct peer
+ * links, fault injection and the comlink admin port; the behavior only sees `receive(msg, ctx)`. System traffic
+ * (pings, replies, wiring) bypasses the mailbox so a handler awaiting a reply never deadlocks and a busy-but-alive
+ * actor still answers heartbeats — only a blocked event loop (a real hang) misses them.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
+import { exposeOn } from './comlink-port.ts';
+import { Registry } from 'prom-client';
+import { clockFromSpec, type Clock } from './clock.ts';
+import { Endpoint, type RequestOptions, type RouteResult, type SendOptions } from './endpoint.ts';
+import type { Envelope } from './envelope.ts';
+import { InvariantError } from './errors.ts';
+import { Link } from './link.ts';
+import { createLogger, registerSecret, type Logger } from './log.ts';
+import { isControl, SYS, type ActorWorkerData, type AdminApi, type ControlToWorker, type PongBody } from './protocol.ts';
+
+export interface ActorContext<C = unknown> {
+  readonly name: string;
+  readonly incarnation: number;
+  readonly config: C;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly metrics: Registry;
+  /** Fire and forget; false if dropped (target restarting and its buffer full). */
+  send(to: string, type: string, body?: unknown, opts?: SendOptions): boolean;
+  request<T = unknown>(to: string, type: string, body?: unknown, opts?: RequestOptions): Promise<T>;
+}
+
+export interface ActorBehavior<C = unknown> {
+  /** Runs before `ready` (recovery goes here); a throw is a failed start. */
+  init?(ctx: ActorContext<C>): void | Promise<void>;
+  /** The mailbox handler; its return value answers a request. */
+  receive(msg: Envelope, ctx: ActorContext<C>): unknown;
+  /** State summary for the inspector. */
+  inspect?(ctx: ActorContext<C>): unknown;
+  /** Graceful shutdown (flush, close); bounded by the spec's shutdownMs. */
+  stop?(ctx: ActorContext<C>): void | Promise<void>;
+}
+
+export type FaultKind = 'crash' | 'hang' | 'oom' | 'exit';
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Turns this worker into an actor. Call once, at module top level of the actor's worker.ts. */
+export function defineActor<C = unknown>(behavior: ActorBehavior<C>): void {
+  if (!parentPort) throw new InvariantError('defineActor must run inside a worker thread');
+  const data = workerData as ActorWorkerData;
+  new ActorShell<C>(parentPort, data, behavior).start();
+}
+
+class ActorShell<C> {
+  readonly #data: ActorWorkerData;
+  readonly #behavior: ActorBehavior<C>;
+  readonly #control: Link;
+  readonly #peers = new Map<string, Link>();
+  /** Sends to a peer that is down wait here (bounded) until it is re-wired. */
+  readonly #buffers = new Map<string, Envelope[]>();
+  readonly #down = new Set<string>();
+  readonly #endpoint: Endpoint;
+  readonly #ctx: ActorContext<C>;
+  readonly #mailbox: Envelope[] = [];
+  #head = 0;
+  #busy = false;
+  #crashed = false;
+  /** Messages wait in the mailbox until init() has finished (recovery before service). */
+  #initialized = false;
+
+  constructor(port: NonNullable<typeof parentPort>, data: ActorWorkerData, behavior: ActorBehavior<C>) {
+    this.#data = data;
+    this.#behavior = behavior;
+    for (const s of data.secrets) registerSecret(s);
+    const clock = clockFromSpec(data.clock);
+    this.#endpoint = new Endpoint(data.name, clock, (env) => this.#route(env));
+    this.#control = new Link(port, {
+      onEnvelope: (env) => this.#onEnvelope(env),
+      onControl: (value) => this.#onControl(value),
+    });
+    const log = createLogger({ write: (line: string) => this.#control.postControl({ sys: 'log', line }) }, {
+      level: data.logLevel,
+      base: { actor: data.name, incarnation: data.incarnation },
+    });
+    const metrics = new Registry();
+    metrics.setDefaultLabels({ actor: data.name });
+    const endpoint = this.#endpoint;
+    this.#ctx = {
+      name: data.name,
+      incarnation: data.incarnation,
+      config: data.config as C,
+      log,
+      clock,
+      metrics,
+      send: (to, type, body, opts) => endpoint.send(to, type, body, opts),
+      request: <T>(to: string, type: string, body?: unknown, opts?: RequestOptions) =>
+        endpoint.request<T>(to, type, body, opts),
+    };
+  }
+
+  start(): void {
+    process.on('unhandledRejection', (reason) => {
+      // Node already turns this into an uncaught error; log it first with the actor's context.
+      this.#ctx.log.error({ err: reason }, 'unhandled rejection');
+    });
+    Promise.resolve()
+      .then(() => this.#behavior.init?.(this.#ctx))
+      .then(() => {
+        this.#initialized = true;
+        this.#control.post(this.#sys(SYS.ready, null));
+        if (!this.#busy) this.#drain();
+      })
+      .catch((err: unknown) => this.#crash(err));
+  }
+
+  #sys(type: string, body: unknown): Envelope {
+    return { id: 0, type, from: this.#data.name, to: 'main', ts: this.#ctx.clock.now(), body } as Envelope;
+  }
+
+  #route(env: Envelope): RouteResult {
+    const link = this.#peers.get(env.to);
+    if (link) {
+      link.post(env);
+      return 'sent';
+    }
+    if (this.#down.has(env.to)) {
+      const buf = this.#buffers.get(env.to) ?? [];
+      if (buf.length >= this.#data.bufferLimit) {
+        this.#ctx.log.warn({ to: env.to, type: env.type, limit: this.#data.bufferLimit }, 'peer buffer full; message dropped');
+        return 'dropped';
+      }
+      buf.push(env);
+      this.#buffers.set(env.to, buf);
+      return 'buffered';
+    }
+    // Not a direct peer: main relays it (and buffers it if the target is restarting).
+    this.#control.post(env);
+    return 'sent';
+  }
+
+  #onControl(value: unknown): void {
+    if (!isControl(value)) return;
+    const msg = value as ControlToWorker;
+    switch (msg.sys) {
+      case 'wire': {
+        const port = msg.port as MessagePort;
+        this.#peers.get(msg.peer)?.close();
+        const link = new Link(port, { onEnvelope: (env) => this.#onEnvelope(env) });
+        this.#peers.set(msg.peer, link);
+        this.#down.delete(msg.peer);
+        const buffered = this.#buffers.get(msg.peer);
+        this.#buffers.delete(msg.peer);
+        if (buffered) for (const env of buffered) link.post(env);
+        break;
+      }
+      case 'down': {
+        const link = this.#peers.get(msg.peer);
+        if (link) {
+          link.close();
+          this.#peers.delete(msg.peer);
+          this.#down.add(msg.peer);
+        }
+        this.#endpoint.rejectPeer(msg.peer, msg.reason);
+        break;
+      }
+      case 'comlink': {
+        const api: AdminApi = {
+          inspect: async () => ({ runtime: this.#stats(), state: await this.#behavior.inspect?.(this.#ctx) }),
+          metrics: async () => this.#ctx.metrics.getMetricsAsJSON(),
+        };
+        exposeOn(msg.port, api);
+        break;
+      }
+    }
+  }
+
+  #onEnvelope(env: Envelope): void {
+    if (this.#endpoint.handleReply(env)) return;
+    switch (env.type) {
+      case SYS.ping:
+        this.#control.post(this.#sys(SYS.pong, this.#stats()));
+        return;
+      case SYS.fault:
+        this.#injectFault((env.body as { kind: FaultKind }).kind);
+        return;
+      case SYS.shutdown:
+        void this.#shutdown();
+        return;
+    }
+    if (env.to !== this.#data.name) {
+      if (env.rsvp) this.#endpoint.replyError(env, new InvariantError(`expected a message for ${this.#data.name}, was for ${env.to}`));
+      return;
+    }
+    this.#mailbox.push(env);
+    if (!this.#busy && this.#initialized) this.#drain();
+  }
+
+  #drain(): void {
+    this.#busy = true;
+    while (this.#head < this.#mailbox.length && !this.#crashed) {
+      const env = this.#mailbox[this.#head++] as Envelope;
+      if (this.#head > 1024 && this.#head * 2 > this.#mailbox.length) {
+        this.#mailbox.splice(0, this.#head);
+        this.#head = 0;
+      }
+      let result: unknown;
+      try {
+        result = this.#behavior.receive(env, this.#ctx);
+      } catch (err) {
+        this.#failed(env, err);
+        continue;
+      }
+      if (isThenable(result)) {
+        result.then(
+          (value) => {
+            if (env.rsvp) this.#endpoint.replyOk(env, value);
+            this.#drain();
+          },
+          (err: unknown) => {
+            this.#failed(env, err);
+            this.#drain();
+          },
+        );
+        return;
+      }
+      if (env.rsvp) this.#endpoint.replyOk(env, result);
+    }
+    this.#busy = false;
+  }
+
+  /** A failed request gets an error reply; a broken invariant or a failed plain message crashes the actor. */
+  #failed(env: Envelope, err: unknown): void {
+    if (env.rsvp && !(err instanceof InvariantError)) {
+      this.#ctx.log.warn({ err, type: env.type, from: env.from }, 'request failed');
+      this.#endpoint.replyError(env, err);
+      return;
+    }
+    if (env.rsvp) this.#endpoint.replyError(env, err);
+    this.#crash(err);
+  }
+
+  #crash(err: unknown): void {
+    this.#crashed = true;
+    this.#ctx.log.error({ err }, 'actor crashed');
+    for (const l of this.#peers.values()) l.flush();
+    this.#control.flush();
+    // Rethrow outside any promise chain: the worker's 'error' event carries it to the supervisor.
+    setImmediate(() => {
+      throw err instanceof Error ? err : new Error(String(err));
+    });
+  }
+
+  #stats(): PongBody {
+    return {
+      heapUsedBytes: getHeapStatistics().used_heap_size,
+      mailbox: this.#mailbox.length - this.#head,
+      msgsIn: this.#control.msgsIn + [...this.#peers.values()].reduce((n, l) => n + l.msgsIn, 0),
+      msgsOut: this.#control.msgsOut + [...this.#peers.values()].reduce((n, l) => n + l.msgsOut, 0),
+      pending: this.#endpoint.pendingCount,
+      dropped: this.#endpoint.dropped,
+    };
+  }
+
+  #injectFault(kind: FaultKind): void {
+    this.#ctx.log.warn({ kind }, 'fault injected');
+    this.#control.flush();
+    switch (kind) {
+      case 'crash':
+        setImmediate(() => {
+          throw new Error('injected crash');
+        });
+        break;
+      case 'hang':
+        setImmediate(() => {
+          // A blocked event loop: no heartbeat can be answered.
+          for (;;) {
+            /* spin */
+          }
+        });
+        break;
+      case 'oom':
+        setImmediate(() => {
+          const hog: number[][] = [];
+          for (;;) hog.push(new Array<number>(1_000_000).fill(hog.length));
+        });
+        break;
+      case 'exit':
+        setImmediate(() => process.exit(3));
+        break;
+    }
+  }
+
+  async #shutdown(): Promise<void> {
+    try {
+      await this.#behavior.stop?.(this.#ctx);
+    } catch (err) {
+      this.#ctx.log.error({ err }, 'stop failed');
+    }
+    for (const l of this.#peers.values()) l.flush();
+    this.#control.flush();
+    setImmediate(() => process.exit(0));
+  }
+}
