@@ -1,0 +1,107 @@
+/**
+ * @module The strategy's pure core: `initialState()`, `transition(state, msg, params)` → `{ state, out }`.
+ *
+ * State carried across cycles: the spot history behind realised vol, the last kill-switch state pushed to it, and the
+ * market time each proposal key was last proposed (so an exit or entry awaiting approval is not re-proposed every
+ * cycle). Proposal ids are `${cycleId}-s${index}`: deterministic, so a replayed cycle proposes the same ids.
+ */
+import type { Underlying } from '../feed/messages.ts';
+import type { Proposal } from '../executor/messages.ts';
+import { InvariantError } from '../../runtime/errors.ts';
+import {
+  KILLSWITCH_STATES, type EntrySkipped, type KillSwitchState, type KillSwitchView, type ProposeRequest, type StrategyStatus,
+} from './messages.ts';
+import type { StrategyParams } from './params.ts';
+import { marketView } from './market.ts';
+import { addSpot, EMPTY_SERIES, realisedVol, type RvSeries } from './realised-vol.ts';
+import { openKey, planEntries } from './entries.ts';
+import { exitKey, planExits } from './exits.ts';
+
+export interface StrategyState {
+  readonly rv: Readonly<Partial<Record<Underlying, RvSeries>>>;
+  readonly recent: Readonly<Record<string, number>>;
+  /** Last state pushed by `killswitch.changed` (or seen in a cycle). */
+  readonly killswitch: KillSwitchState | null;
+  readonly lastCycleId: string | null;
+  readonly lastTs: number | null;
+  readonly lastProposals: readonly Proposal[];
+  readonly lastSkipped: readonly EntrySkipped[];
+  readonly proposalsTotal: number;
+}
+
+export type StrategyMsg =
+  | { readonly type: 'strategy.propose'; readonly body: ProposeRequest }
+  | { readonly type: 'killswitch.changed'; readonly body: KillSwitchView };
+
+export interface StrategyOut {
+  readonly proposals: readonly Proposal[];
+  readonly skipped: readonly EntrySkipped[];
+}
+
+export function initialState(): StrategyState {
+  return { rv: {}, recent: {}, killswitch: null, lastCycleId: null, lastTs: null, lastProposals: [], lastSkipped: [], proposalsTotal: 0 };
+}
+
+const severity = (s: KillSwitchState): number => KILLSWITCH_STATES.indexOf(s);
+
+/** Fail closed: a push that arrived after the cycle's own evaluation may be more severe than the cycle's view. */
+function effectiveKillSwitch(cycle: KillSwitchState, pushed: KillSwitchState | null): KillSwitchState {
+  return pushed !== null && severity(pushed) > severity(cycle) ? pushed : cycle;
+}
+
+export function proposalId(cycleId: string, index: number): string {
+  return `${cycleId}-s${index}`;
+}
+
+function propose(state: StrategyState, req: ProposeRequest, params: StrategyParams): { state: StrategyState; out: StrategyOut } {
+  const now = req.snapshot.ts;
+  if (state.lastTs !== null && now < state.lastTs) {
+    // Market time going backwards would corrupt RV and cooldowns; a replay restarts the actor instead.
+    throw new InvariantError(`expected snapshot time ≥ ${state.lastTs}, was ${now} (cycle ${req.cycleId})`);
+  }
+  const rvState: Partial<Record<Underlying, RvSeries>> = { ...state.rv };
+  if (req.snapshot.marketOpen) {
+    for (const s of req.snapshot.spots) {
+      if (s.spot > 0 && Number.isFinite(s.spot)) rvState[s.underlying] = addSpot(rvState[s.underlying] ?? EMPTY_SERIES, now, s.spot, params.rv);
+    }
+  }
+  const rv = new Map<Underlying, number>();
+  for (const [u, series] of Object.entries(rvState) as [Underlying, RvSeries][]) rv.set(u, realisedVol(series, params.rv.minSamples, params.rv));
+
+  const recent: Record<string, number> = {};
+  for (const [k, ts] of Object.entries(state.recent)) if (now - ts < params.cooldownMs) recent[k] = ts;
+
+  const killswitch = effectiveKillSwitch(req.killswitch.state, state.killswitch);
+  const view = marketView(req.snapshot, req.surface);
+  const exits = planExits({ req, view, params, killswitch, recent });
+  const { drafts: entries, skipped } = planEntries({ req, view, params, killswitch, realisedVol: rv, recent });
+  const proposals = [...exits, ...entries].map((d, i): Proposal => ({ id: proposalId(req.cycleId, i), ...d }));
+  for (const p of proposals) {
+    recent[p.action === 'open' ? openKey(p.bucket, p.underlying) : exitKey(p.structureId ?? p.id)] = now;
+  }
+  return {
+    state: {
+      rv: rvState, recent, killswitch: req.killswitch.state, lastCycleId: req.cycleId, lastTs: now,
+      lastProposals: proposals, lastSkipped: skipped, proposalsTotal: state.proposalsTotal + proposals.length,
+    },
+    out: { proposals, skipped },
+  };
+}
+
+export function transition(state: StrategyState, msg: StrategyMsg, params: StrategyParams): { state: StrategyState; out: StrategyOut } {
+  switch (msg.type) {
+    case 'strategy.propose':
+      return propose(state, msg.body, params);
+    case 'killswitch.changed':
+      return { state: { ...state, killswitch: msg.body.state }, out: { proposals: [], skipped: [] } };
+  }
+}
+
+export function status(state: StrategyState, params: StrategyParams): StrategyStatus {
+  const realised: Partial<Record<Underlying, number>> = {};
+  for (const [u, series] of Object.entries(state.rv) as [Underlying, RvSeries][]) realised[u] = realisedVol(series, params.rv.minSamples, params.rv);
+  return {
+    lastCycleId: state.lastCycleId, lastTs: state.lastTs, killswitch: state.killswitch, realisedVol: realised,
+    lastProposals: state.lastProposals, lastSkipped: state.lastSkipped, proposalsTotal: state.proposalsTotal,
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * @module Entry decisions: for each bucket and underlying, either an `open` proposal (a short iron condor or a
+ * strangle with wings, sized by the bucket's capital at risk) or a skip with its reason. Pure.
+ *
+ * Gates, in order: market open, kill switch NORMAL, no risk-limit breach, data quality, the bucket's IST window,
+ * open-structure cap, re-proposal cooldown, an eligible expiry, not late on that expiry's own expiry day, a surface,
+ * IV ≥ ratio × RV, strikes by delta, a worthwhile credit, and at least one whole lot within the risk budget.
+ */
+import type { ExpiryChain, Underlying } from '../feed/messages.ts';
+import type { Leg, Proposal, Structure } from '../executor/messages.ts';
+import { roundToTick } from '../domain/units.ts';
+import type { EntrySkipped, KillSwitchState, ProposeRequest, SkipReason } from './messages.ts';
+import type { BucketParams, StrategyParams } from './params.ts';
+import { atmVol, type MarketView } from './market.ts';
+import { pickStructure, type PickedOption } from './select.ts';
+import { istTime } from './session.ts';
+
+export type Draft = Omit<Proposal, 'id'>;
+
+/** Structures that still hold (or are acquiring) risk. */
+export const ACTIVE_STATUSES: ReadonlySet<Structure['status']> = new Set(['opening', 'open', 'closing']);
+
+export interface EntryInputs {
+  readonly req: ProposeRequest;
+  readonly view: MarketView;
+  readonly params: StrategyParams;
+  readonly killswitch: KillSwitchState;
+  readonly realisedVol: ReadonlyMap<Underlying, number>;
+  /** Proposal key → market time it was last proposed. */
+  readonly recent: Readonly<Record<string, number>>;
+}
+
+export const openKey = (bucket: string, underlying: Underlying): string => `open:${bucket}:${underlying}`;
+
+/** The bucket's expiry for `underlying`: the nearest eligible one, or undefined. */
+export function chooseExpiry(chains: readonly ExpiryChain[], underlying: Underlying, b: BucketParams, now: number): ExpiryChain | undefined {
+  let best: ExpiryChain | undefined;
+  for (const c of chains) {
+    if (c.underlying !== underlying) continue;
+    if (b.expiryKind === 'monthly' && c.kind !== 'monthly') continue;
+    const minutesLeft = (c.expiryTs - now) / 60_000;
+    if (minutesLeft <= b.exitMinutesBeforeExpiry || minutesLeft / 1440 < b.minDaysToExpiry) continue;
+    if (!best || c.expiryTs < best.expiryTs) best = c;
+  }
+  return best;
+}
+
+function leg(chain: ExpiryChain, o: PickedOption, side: 'BUY' | 'SELL', quantity: number): Leg {
+  return {
+    instrumentKey: o.instrumentKey, underlying: chain.underlying, expiry: chain.expiry, strike: o.strike,
+    right: o.right, side, quantity, limitPrice: roundToTick(o.mid),
+  };
+}
+
+export function planEntries(inp: EntryInputs): { drafts: Draft[]; skipped: EntrySkipped[] } {
+  const { req, view, params } = inp;
+  const drafts: Draft[] = [];
+  const skipped: EntrySkipped[] = [];
+  const now = req.snapshot.ts;
+  const clock = istTime(now);
+  const quality = req.snapshot.quality.score;
+  const breaches = req.risk.breaches?.length ?? 0;
+
+  const globalGate: [SkipReason, string] | null =
+    !req.snapshot.marketOpen ? ['MARKET_CLOSED', 'the market is closed']
+    : inp.killswitch !== 'NORMAL' ? ['KILLSWITCH_NOT_NORMAL', `kill switch is ${inp.killswitch}, entries need NORMAL`]
+    : breaches > 0 ? ['RISK_LIMITS', `risk report lists ${breaches} breach(es)`]
+    : !(quality >= params.minQuality) ? ['LOW_QUALITY', `data quality ${quality.toFixed(3)} < ${params.minQuality}`]
+    : null;
+
+  for (const b of params.buckets) {
+    if (b.kind === null) continue;
+    const skip = (underlying: Underlying | null, reason: SkipReason, detail: string) =>
+      skipped.push({ bucket: b.bucket, underlying, reason, detail });
+    if (globalGate) { skip(null, ...globalGate); continue; }
+    if (clock.minutes < b.entryStart || clock.minutes >= b.entryEnd) {
+      skip(null, 'OUTSIDE_WINDOW', `IST minute ${Math.floor(clock.minutes)} outside [${b.entryStart}, ${b.entryEnd})`);
+      continue;
+    }
+    const active = req.book.structures.filter((s) => s.bucket === b.bucket && ACTIVE_STATUSES.has(s.status));
+    for (const underlying of b.underlyings) {
+      const inBucket = active.length + drafts.filter((d) => d.bucket === b.bucket).length;
+      if (inBucket >= params.maxOpenPerBucket) { skip(underlying, 'MAX_OPEN', `${inBucket} open, max ${params.maxOpenPerBucket}`); continue; }
+      const last = inp.recent[openKey(b.bucket, underlying)];
+      if (last !== undefined && now - last < params.cooldownMs) { skip(underlying, 'COOLDOWN', `proposed ${(now - last) / 1000}s ago`); continue; }
+      const chain = chooseExpiry(req.snapshot.expiries, underlying, b, now);
+      if (!chain) { skip(underlying, 'NO_EXPIRY', `no ${b.expiryKind} expiry past the exit horizon`); continue; }
+      if (chain.expiry === clock.date && clock.minutes >= params.expiryDayCutoff) {
+        skip(underlying, 'LATE_ON_EXPIRY_DAY', `${chain.expiry} expires today and it is past the cutoff`);
+        continue;
+      }
+      const fit = view.fit(underlying, chain.expiry);
+      if (!fit || !(fit.t > 0) || !(fit.forward > 0)) { skip(underlying, 'NO_SURFACE', `no usable surface for ${chain.expiry}`); continue; }
+      if (fit.fallback && !params.allowFallbackSurface) { skip(underlying, 'FALLBACK_SURFACE', fit.fallbackReason ?? 'fallback vols'); continue; }
+      const atm = atmVol(fit);
+      const rv = inp.realisedVol.get(underlying) ?? Number.NaN;
+      if (!Number.isFinite(rv) || !(rv > 0)) { skip(underlying, 'RV_UNKNOWN', 'not enough spot history for realised vol'); continue; }
+      const ratio = atm.vol / rv;
+      if (!(ratio >= params.minIvRvRatio)) {
+        skip(underlying, 'IV_BELOW_RV', `ATM IV ${atm.vol.toFixed(4)} / RV ${rv.toFixed(4)} = ${ratio.toFixed(3)} < ${params.minIvRvRatio}`);
+        continue;
+      }
+      const targetDelta = b.kind === 'strangle' ? params.strangleShortDelta : params.shortDelta;
+      const wing = { mode: params.wingMode, delta: params.wingDelta, widthPct: params.wingWidthPct };
+      const pick = pickStructure(chain, fit, targetDelta, wing, params.rate);
+      if (!pick) { skip(underlying, 'NO_STRIKES', `no tradable strikes near delta ${targetDelta} with wings`); continue; }
+      const width = Math.max(pick.callWidth, pick.putWidth);
+      if (!(pick.creditTouch > 0) || pick.creditMid / width < params.minCreditToWidth) {
+        skip(underlying, 'CREDIT_TOO_SMALL', `credit ${pick.creditMid.toFixed(2)} (touch ${pick.creditTouch.toFixed(2)}) on width ${width}`);
+        continue;
+      }
+      // Sizing: whole lots whose worst-case loss fits both the per-trade and the remaining per-bucket budget.
+      const used = active.reduce((sum, s) => sum + s.maxLoss, 0) +
+        drafts.filter((d) => d.bucket === b.bucket).reduce((sum, d) => sum + Number(d.rationale['maxLossTotal'] ?? 0), 0);
+      const tradeBudget = b.capital * params.maxRiskPerTradePct;
+      const bucketLeft = b.capital * params.maxRiskPerBucketPct - used;
+      const perLot = pick.maxLossPerUnit * chain.lotSize;
+      const lots = Math.min(params.maxLots, Math.floor(Math.min(tradeBudget, bucketLeft) / perLot));
+      if (!(lots >= 1)) {
+        skip(underlying, 'RISK_BUDGET', `one lot risks ₹${perLot.toFixed(0)}; budget ₹${Math.min(tradeBudget, bucketLeft).toFixed(0)}`);
+        continue;
+      }
+      const quantity = lots * chain.lotSize;
+      const spot = view.spots.get(underlying) ?? Number.NaN;
+      drafts.push({
+        action: 'open', kind: b.kind, bucket: b.bucket, underlying, expiry: chain.expiry,
+        // Hedges first: the executor sends BUY legs before SELL legs, and the order here says the same.
+        legs: [
+          leg(chain, pick.call.wing, 'BUY', quantity), leg(chain, pick.put.wing, 'BUY', quantity),
+          leg(chain, pick.call.short, 'SELL', quantity), leg(chain, pick.put.short, 'SELL', quantity),
+        ],
+        reason: `${b.kind} entry: IV/RV ${ratio.toFixed(2)}, shorts at Δ ${pick.call.short.delta.toFixed(3)}/${pick.put.short.delta.toFixed(3)}, ${lots} lot(s)`,
+        riskIncreasing: true,
+        rationale: {
+          spot, forward: fit.forward, t: fit.t, minutesToExpiry: (chain.expiryTs - now) / 60_000, fallbackSurface: fit.fallback,
+          quality, atmStrike: atm.strike, atmIv: atm.vol, realisedVol: rv, ivRvRatio: ratio, targetShortDelta: targetDelta,
+          shortCallStrike: pick.call.short.strike, shortCallDelta: pick.call.short.delta, shortCallIv: pick.call.short.vol,
+          shortPutStrike: pick.put.short.strike, shortPutDelta: pick.put.short.delta, shortPutIv: pick.put.short.vol,
+          wingCallStrike: pick.call.wing.strike, wingCallDelta: pick.call.wing.delta,
+          wingPutStrike: pick.put.wing.strike, wingPutDelta: pick.put.wing.delta, wingMode: params.wingMode,
+          creditMid: pick.creditMid, creditTouch: pick.creditTouch, callWidth: pick.callWidth, putWidth: pick.putWidth,
+          maxLossPerUnit: pick.maxLossPerUnit, lotSize: chain.lotSize, lots, quantity, maxLossTotal: perLot * lots,
+          bucketCapital: b.capital, tradeBudget, bucketBudgetLeft: bucketLeft,
+        },
+      });
+    }
+  }
+  return { drafts, skipped };
+}

@@ -1,0 +1,181 @@
+/**
+ * @module Exit and adjustment decisions for open structures. Pure. One decision per structure per cycle, in order
+ * of urgency: time exit → short-strike breach → stop loss → profit target → roll of the untested side.
+ *
+ * Marks are per unit set: debit to close = Σ short mids − Σ wing mids (the worst case, at the touch, is journaled
+ * too). P&L = entry credit − debit. The stop fires at loss ≥ STOP_LOSS_MULT × credit, the target at P&L ≥
+ * PROFIT_TARGET_PCT × credit. Urgent exits (time, breach, stop) are priced at the touch so they fill; the target at mid.
+ */
+import type { Leg, Right, Structure } from '../executor/messages.ts';
+import { roundToTick } from '../domain/units.ts';
+import type { KillSwitchState, ProposeRequest } from './messages.ts';
+import type { StrategyParams } from './params.ts';
+import type { Draft } from './entries.ts';
+import { isTradable, mid, volAt, type MarketView, type Quote } from './market.ts';
+import { optionDelta } from './pricing.ts';
+import { pickSide, type PickedOption } from './select.ts';
+import { istEpoch, istTime } from './session.ts';
+
+export const exitKey = (structureId: string): string => `exit:${structureId}`;
+
+const EXPIRY_CLOSE_MINUTE = 15 * 60 + 30;
+
+export interface ExitInputs {
+  readonly req: ProposeRequest;
+  readonly view: MarketView;
+  readonly params: StrategyParams;
+  readonly killswitch: KillSwitchState;
+  readonly recent: Readonly<Record<string, number>>;
+}
+
+interface Marks {
+  readonly debitMid: number;
+  readonly debitTouch: number;
+  readonly quotes: ReadonlyMap<string, Quote>;
+}
+
+/** Debit to close one unit set, or null when any leg lacks a tradable quote. */
+function markStructure(s: Structure, view: MarketView): Marks | null {
+  const unit = Math.min(...s.legs.map((l) => l.quantity));
+  if (!(unit > 0)) return null;
+  let debitMid = 0;
+  let debitTouch = 0;
+  const quotes = new Map<string, Quote>();
+  for (const l of s.legs) {
+    const q = view.quotes.get(l.instrumentKey);
+    if (!q || !isTradable(q)) return null;
+    quotes.set(l.instrumentKey, q);
+    const w = l.quantity / unit;
+    // Closing a short costs (buy at ask in the worst case); closing a long pays (sell at bid in the worst case).
+    if (l.side === 'SELL') { debitMid += w * mid(q); debitTouch += w * q.ask; }
+    else { debitMid -= w * mid(q); debitTouch -= w * q.bid; }
+  }
+  return { debitMid, debitTouch, quotes };
+}
+
+function closingLegs(s: Structure, quotes: ReadonlyMap<string, Quote> | null, atTouch: boolean): Leg[] {
+  const legs = s.legs.map((l): Leg => {
+    const side = l.side === 'SELL' ? 'BUY' : 'SELL';
+    const q = quotes?.get(l.instrumentKey);
+    const { limitPrice: _old, ...rest } = l;
+    if (!q) return { ...rest, side };
+    const price = atTouch ? (side === 'BUY' ? q.ask : q.bid) : mid(q);
+    return { ...rest, side, limitPrice: roundToTick(price) };
+  });
+  // Buy back the shorts before selling the wings: never hold a naked short in between.
+  return [...legs.filter((l) => l.side === 'BUY'), ...legs.filter((l) => l.side === 'SELL')];
+}
+
+function findLeg(s: Structure, right: Right, side: 'BUY' | 'SELL'): Leg | undefined {
+  return s.legs.find((l) => l.right === right && l.side === side);
+}
+
+/** Roll the untested side in toward the money when exactly one short is tested (|Δ| ≥ TESTED_DELTA). */
+function planRoll(s: Structure, inp: ExitInputs, marks: Marks, base: Record<string, number | string | boolean>): Draft | null {
+  const { view, params } = inp;
+  if (!params.rollEnabled || inp.killswitch !== 'NORMAL' || s.kind === 'adopted' || s.legs.length !== 4) return null;
+  const chain = view.chain(s.underlying, s.expiry);
+  const fit = view.fit(s.underlying, s.expiry);
+  const sc = findLeg(s, 'CE', 'SELL'); const wc = findLeg(s, 'CE', 'BUY');
+  const sp = findLeg(s, 'PE', 'SELL'); const wp = findLeg(s, 'PE', 'BUY');
+  if (!chain || !fit || !sc || !wc || !sp || !wp || !(fit.t > 0)) return null;
+  const callDelta = optionDelta('CE', fit.forward, sc.strike, fit.t, params.rate, volAt(fit, sc.strike));
+  const putDelta = optionDelta('PE', fit.forward, sp.strike, fit.t, params.rate, volAt(fit, sp.strike));
+  const callTested = callDelta >= params.testedDelta;
+  const putTested = -putDelta >= params.testedDelta;
+  if (callTested === putTested) return null;
+  const untested: Right = callTested ? 'PE' : 'CE';
+  const [oldShort, oldWing] = untested === 'CE' ? [sc, wc] : [sp, wp];
+  const target = s.kind === 'strangle' ? params.strangleShortDelta : params.shortDelta;
+  const side = pickSide(chain, fit, untested, target, { mode: params.wingMode, delta: params.wingDelta, widthPct: params.wingWidthPct }, params.rate);
+  if (!side) return null;
+  // Only toward the money, and never past the tested short (the condor must not invert).
+  const moves = untested === 'CE' ? side.short.strike < oldShort.strike && side.short.strike > sp.strike
+    : side.short.strike > oldShort.strike && side.short.strike < sc.strike;
+  if (!moves) return null;
+  const qOldShort = marks.quotes.get(oldShort.instrumentKey);
+  const qOldWing = marks.quotes.get(oldWing.instrumentKey);
+  if (!qOldShort || !qOldWing) return null;
+  const q = oldShort.quantity;
+  const open = (o: PickedOption, legSide: 'BUY' | 'SELL'): Leg => ({
+    instrumentKey: o.instrumentKey, underlying: s.underlying, expiry: s.expiry, strike: o.strike, right: o.right,
+    side: legSide, quantity: q, limitPrice: roundToTick(o.mid),
+  });
+  const rollCredit = side.short.mid - side.wing.mid - (mid(qOldShort) - mid(qOldWing));
+  const newWidth = untested === 'CE' ? side.wing.strike - side.short.strike : side.short.strike - side.wing.strike;
+  const otherWidth = untested === 'CE' ? sp.strike - wp.strike : wc.strike - sc.strike;
+  return {
+    action: 'adjust', kind: s.kind, bucket: s.bucket, underlying: s.underlying, expiry: s.expiry, structureId: s.id,
+    legs: [
+      { ...oldShort, side: 'BUY', limitPrice: roundToTick(mid(qOldShort)) }, open(side.wing, 'BUY'),
+      { ...oldWing, side: 'SELL', limitPrice: roundToTick(mid(qOldWing)) }, open(side.short, 'SELL'),
+    ],
+    reason: `roll untested ${untested} side: ${oldShort.strike} → ${side.short.strike} (tested Δ ${(callTested ? callDelta : putDelta).toFixed(3)})`,
+    // It sells new options, so it is gated like an entry.
+    riskIncreasing: true,
+    rationale: {
+      ...base, testedRight: callTested ? 'CE' : 'PE', shortCallDelta: callDelta, shortPutDelta: putDelta,
+      testedDeltaThreshold: params.testedDelta, untestedRight: untested, oldShortStrike: oldShort.strike,
+      oldWingStrike: oldWing.strike, newShortStrike: side.short.strike, newShortDelta: side.short.delta,
+      newShortIv: side.short.vol, newWingStrike: side.wing.strike, newWingDelta: side.wing.delta,
+      rollCreditMid: rollCredit, maxLossPerUnitAfter: Math.max(newWidth, otherWidth) - (s.entryCredit + rollCredit),
+    },
+  };
+}
+
+export function planExits(inp: ExitInputs): Draft[] {
+  const { req, view, params } = inp;
+  if (inp.killswitch === 'EMERGENCY' || inp.killswitch === 'SHUTDOWN' || !req.snapshot.marketOpen) return [];
+  const now = req.snapshot.ts;
+  const clock = istTime(now);
+  const drafts: Draft[] = [];
+  for (const s of req.book.structures) {
+    if (s.status !== 'open' || s.legs.length === 0) continue;
+    const last = inp.recent[exitKey(s.id)];
+    if (last !== undefined && now - last < params.cooldownMs) continue;
+    const bucket = params.buckets.find((b) => b.bucket === s.bucket);
+    const expiryTs = view.chain(s.underlying, s.expiry)?.expiryTs ?? istEpoch(s.expiry, EXPIRY_CLOSE_MINUTE);
+    const minutesToExpiry = (expiryTs - now) / 60_000;
+    const spot = view.spots.get(s.underlying) ?? Number.NaN;
+    const marks = markStructure(s, view);
+    const pnl = marks ? s.entryCredit - marks.debitMid : Number.NaN;
+    const base: Record<string, number | string | boolean> = {
+      spot, minutesToExpiry, istMinute: clock.minutes, entryCredit: s.entryCredit,
+      debitMid: marks?.debitMid ?? Number.NaN, debitTouch: marks?.debitTouch ?? Number.NaN, pnlPerUnit: pnl,
+      capturedPct: s.entryCredit > 0 ? pnl / s.entryCredit : Number.NaN,
+      profitTargetPct: params.profitTargetPct, stopLossMult: params.stopLossMult,
+    };
+    const close = (why: string, reason: string, atTouch: boolean, extra: Record<string, number | string | boolean> = {}): Draft => ({
+      action: 'close', kind: s.kind, bucket: s.bucket, underlying: s.underlying, expiry: s.expiry, structureId: s.id,
+      legs: closingLegs(s, marks?.quotes ?? null, atTouch), reason, riskIncreasing: false,
+      rationale: { ...base, exit: why, ...extra },
+    });
+
+    const timeByExpiry = minutesToExpiry <= (bucket?.exitMinutesBeforeExpiry ?? 0);
+    const timeByClock = bucket?.exitAtMinute != null && clock.minutes >= bucket.exitAtMinute;
+    if (timeByExpiry || timeByClock) {
+      drafts.push(close('time', timeByClock ? `intraday time exit at IST minute ${Math.floor(clock.minutes)}`
+        : `time exit: ${minutesToExpiry.toFixed(0)} min to expiry`, true, { exitMinutesBeforeExpiry: bucket?.exitMinutesBeforeExpiry ?? 0 }));
+      continue;
+    }
+    const shortCall = findLeg(s, 'CE', 'SELL');
+    const shortPut = findLeg(s, 'PE', 'SELL');
+    const breached = shortCall && spot > shortCall.strike ? shortCall : shortPut && spot < shortPut.strike ? shortPut : undefined;
+    if (breached) {
+      drafts.push(close('breach', `spot ${spot} beyond short ${breached.right} ${breached.strike}`, true, { breachedStrike: breached.strike, breachedRight: breached.right }));
+      continue;
+    }
+    if (!marks || !(s.entryCredit > 0)) continue;
+    if (-pnl >= params.stopLossMult * s.entryCredit) {
+      drafts.push(close('stop', `stop loss: loss ${(-pnl).toFixed(2)} ≥ ${params.stopLossMult} × credit ${s.entryCredit.toFixed(2)}`, true));
+      continue;
+    }
+    if (pnl >= params.profitTargetPct * s.entryCredit) {
+      drafts.push(close('profit', `profit target: captured ${pnl.toFixed(2)} of credit ${s.entryCredit.toFixed(2)}`, false));
+      continue;
+    }
+    const roll = planRoll(s, inp, marks, base);
+    if (roll) drafts.push(roll);
+  }
+  return drafts;
+}

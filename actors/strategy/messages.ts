@@ -1,0 +1,91 @@
+/**
+ * @module The strategy actor's messages: `strategy.propose` (the cycle's execute stage) → Proposal[], `strategy.status`
+ * for the dashboard, and the `killswitch.changed` event it listens to. RiskReport and KillSwitchStatus are owned by the
+ * safety actors; the views below name only the fields the strategy reads (structural, so either contract satisfies them).
+ */
+import type { MarketSnapshot, Underlying } from '../feed/messages.ts';
+import type { SurfaceCalibrated } from '../calibrator/messages.ts';
+import type { Book, Bucket, Phase, Proposal } from '../executor/messages.ts';
+
+export type KillSwitchState = 'NORMAL' | 'DEGRADED' | 'HALTED' | 'EMERGENCY' | 'SHUTDOWN';
+export const KILLSWITCH_STATES: readonly KillSwitchState[] = ['NORMAL', 'DEGRADED', 'HALTED', 'EMERGENCY', 'SHUTDOWN'];
+
+/** The part of KillSwitchStatus (actors/killswitch/messages.ts) the strategy reads. */
+export interface KillSwitchView {
+  readonly state: KillSwitchState;
+}
+
+/** The part of RiskReport (actors/risk/messages.ts) the strategy reads: any limit breach blocks new entries. */
+export interface RiskView {
+  readonly breaches?: readonly unknown[];
+}
+
+export interface ProposeRequest {
+  readonly cycleId: string;
+  readonly snapshot: MarketSnapshot;
+  readonly surface: SurfaceCalibrated;
+  readonly book: Book;
+  readonly risk: RiskView;
+  readonly killswitch: KillSwitchView;
+  readonly phase: Phase;
+}
+
+/** Why the strategy did not enter (a closed set: these are expected "no"s, journaled and shown, never thrown). */
+export type SkipReason =
+  | 'BUCKET_OFF' | 'MARKET_CLOSED' | 'KILLSWITCH_NOT_NORMAL' | 'RISK_LIMITS' | 'LOW_QUALITY' | 'OUTSIDE_WINDOW'
+  | 'NO_EXPIRY' | 'LATE_ON_EXPIRY_DAY' | 'NO_SURFACE' | 'FALLBACK_SURFACE' | 'RV_UNKNOWN' | 'IV_BELOW_RV'
+  | 'NO_STRIKES' | 'CREDIT_TOO_SMALL' | 'MAX_OPEN' | 'RISK_BUDGET' | 'COOLDOWN';
+
+export interface EntrySkipped {
+  readonly bucket: Bucket;
+  readonly underlying: Underlying | null;
+  readonly reason: SkipReason;
+  readonly detail: string;
+}
+
+/** Reply to `strategy.status`. */
+export interface StrategyStatus {
+  readonly lastCycleId: string | null;
+  readonly lastTs: number | null;
+  readonly killswitch: KillSwitchState | null;
+  readonly realisedVol: Readonly<Partial<Record<Underlying, number>>>;
+  readonly lastProposals: readonly Proposal[];
+  readonly lastSkipped: readonly EntrySkipped[];
+  readonly proposalsTotal: number;
+}
+
+const PHASES: readonly Phase[] = ['SHADOW', 'SEMI_AUTO', 'FULL_AUTO'];
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'string' ? JSON.stringify(v) : typeof v;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Checks the shape of a `strategy.propose` body at the actor's edge (fields the core relies on; typed arrays are
+ * trusted from the feed's own contract). @throws TypeError "expected X, was Y".
+ */
+export function parseProposeRequest(body: unknown): ProposeRequest {
+  if (!isObject(body)) throw new TypeError(`strategy.propose: expected an object body, was ${describe(body)}`);
+  const { cycleId, snapshot, surface, book, risk, killswitch, phase } = body;
+  if (typeof cycleId !== 'string' || cycleId.length === 0) throw new TypeError(`strategy.propose: expected a cycleId string, was ${describe(cycleId)}`);
+  if (!isObject(snapshot) || typeof snapshot['ts'] !== 'number' || !Number.isFinite(snapshot['ts'])) {
+    throw new TypeError(`strategy.propose: expected snapshot with a finite ts, was ${describe(isObject(snapshot) ? snapshot['ts'] : snapshot)}`);
+  }
+  if (!Array.isArray(snapshot['expiries']) || !Array.isArray(snapshot['spots']) || !isObject(snapshot['quality'])) {
+    throw new TypeError('strategy.propose: expected snapshot.expiries, snapshot.spots and snapshot.quality');
+  }
+  if (!isObject(surface) || !Array.isArray(surface['expiries'])) throw new TypeError(`strategy.propose: expected surface.expiries, was ${describe(surface)}`);
+  if (!isObject(book) || !Array.isArray(book['structures'])) throw new TypeError(`strategy.propose: expected book.structures, was ${describe(book)}`);
+  if (!isObject(risk)) throw new TypeError(`strategy.propose: expected a risk report object, was ${describe(risk)}`);
+  if (!isObject(killswitch) || !KILLSWITCH_STATES.includes(killswitch['state'] as KillSwitchState)) {
+    throw new TypeError(`strategy.propose: expected killswitch.state ${KILLSWITCH_STATES.join('|')}, was ${describe(isObject(killswitch) ? killswitch['state'] : killswitch)}`);
+  }
+  if (!PHASES.includes(phase as Phase)) throw new TypeError(`strategy.propose: expected phase ${PHASES.join('|')}, was ${describe(phase)}`);
+  return body as unknown as ProposeRequest;
+}

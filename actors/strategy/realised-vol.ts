@@ -1,0 +1,55 @@
+/**
+ * @module Realised volatility from the spot samples the strategy sees each cycle (pure, immutable state).
+ *
+ * σ_RV = sqrt( Σ rᵢ² / Σ Δtᵢ · M ), with rᵢ = ln(Sᵢ / Sᵢ₋₁) the log return over Δtᵢ minutes and M the trading
+ * minutes per year. Intraday variance is annualised by *trading* time (252 × 375 min by default) because the index
+ * only diffuses while the market is open; annualising 3-second returns by calendar time would overstate RV ~2.4×.
+ * Returns across a gap longer than `maxGapMs` (overnight, outage, restart) are dropped, not averaged in.
+ */
+
+export interface RvParams {
+  readonly maxSamples: number;
+  readonly maxGapMs: number;
+  readonly annualisationMinutes: number;
+}
+
+/** Per underlying: the last spot and the most recent returns (oldest first). */
+export interface RvSeries {
+  readonly lastTs: number;
+  readonly lastSpot: number;
+  readonly returns: readonly number[];
+  readonly minutes: readonly number[];
+}
+
+export const EMPTY_SERIES: RvSeries = { lastTs: Number.NaN, lastSpot: Number.NaN, returns: [], minutes: [] };
+
+/** Adds one spot observation. Out-of-order or repeated timestamps are ignored (a replayed cycle must not count twice). */
+export function addSpot(series: RvSeries, ts: number, spot: number, p: RvParams): RvSeries {
+  if (!(spot > 0) || !Number.isFinite(spot)) throw new RangeError(`expected a positive spot, was ${spot}`);
+  if (!Number.isFinite(ts)) throw new RangeError(`expected a finite timestamp, was ${ts}`);
+  if (Number.isFinite(series.lastTs) && ts <= series.lastTs) return series;
+  const dtMs = ts - series.lastTs;
+  if (!Number.isFinite(series.lastTs) || dtMs > p.maxGapMs) {
+    return { lastTs: ts, lastSpot: spot, returns: series.returns, minutes: series.minutes };
+  }
+  const keep = Math.max(0, series.returns.length + 1 - p.maxSamples);
+  return {
+    lastTs: ts,
+    lastSpot: spot,
+    returns: [...series.returns.slice(keep), Math.log(spot / series.lastSpot)],
+    minutes: [...series.minutes.slice(keep), dtMs / 60_000],
+  };
+}
+
+/** Annualised realised vol, or NaN with fewer than `minSamples` returns. */
+export function realisedVol(series: RvSeries, minSamples: number, p: RvParams): number {
+  if (series.returns.length < minSamples) return Number.NaN;
+  let sumSq = 0;
+  let sumMinutes = 0;
+  for (let i = 0; i < series.returns.length; i++) {
+    const r = series.returns[i] ?? 0;
+    sumSq += r * r;
+    sumMinutes += series.minutes[i] ?? 0;
+  }
+  return sumMinutes > 0 ? Math.sqrt((sumSq / sumMinutes) * p.annualisationMinutes) : Number.NaN;
+}
