@@ -2,5 +2,27 @@
  * @module Environment variables owned by the killswitch actor (merged into the one boot-time schema in runtime/config.ts).
  */
 import type { EnvShape } from '../../runtime/config-kit.ts';
+import { envNumber } from '../../runtime/config-kit.ts';
 
-export const killswitchEnv = {} satisfies EnvShape;
+export const killswitchEnv = {
+  /** Consecutive healthy cycles before DEGRADED returns to NORMAL (hysteresis). */
+  KS_HEALTHY_CYCLES: envNumber({ int: true, min: 1, max: 1000 }).default(5),
+  /** Data quality below this degrades the kill switch. */
+  KS_DEGRADE_QUALITY: envNumber({ min: 0, max: 1 }).default(0.6),
+  /** FULL_AUTO needs quality strictly above this (phase gate); below it the effective phase is SEMI_AUTO. */
+  KS_FULL_AUTO_QUALITY: envNumber({ min: 0, max: 1 }).default(0.8),
+  /** Below this the effective phase is SHADOW. */
+  KS_SHADOW_QUALITY: envNumber({ min: 0, max: 1 }).default(0.5),
+  /** Healthy cycles before the phase gate lifts a demotion. */
+  KS_PHASE_HEALTHY_CYCLES: envNumber({ int: true, min: 1, max: 1000 }).default(10),
+  /** Consecutive cycles with a calibration fallback before DEGRADED. */
+  KS_FALLBACK_STREAK: envNumber({ int: true, min: 1, max: 1000 }).default(3),
+  /** Actor restarts within the window that HALT trading (restart intensity). */
+  KS_RESTART_HALT_COUNT: envNumber({ int: true, min: 1, max: 1000 }).default(3),
+  KS_RESTART_WINDOW_MS: envNumber({ int: true, min: 1000 }).default(300_000),
+  /** Broker errors within the window that HALT trading. */
+  KS_BROKER_ERROR_HALT_COUNT: envNumber({ int: true, min: 1, max: 1000 }).default(5),
+  KS_BROKER_ERROR_WINDOW_MS: envNumber({ int: true, min: 1000 }).default(60_000),
+  /** How long the executor gets to flatten in EMERGENCY before it counts as failed, ms. */
+  KS_FLATTEN_TIMEOUT_MS: envNumber({ int: true, min: 1000 }).default(120_000),
+} satisfies EnvShape;

@@ -1,6 +1,33 @@
 /**
  * @module Environment variables owned by the risk actor (merged into the one boot-time schema in runtime/config.ts).
+ *
+ * The system-wide limits (MAX_NET_DELTA, MAX_VEGA, MAX_DAILY_LOSS, DAILY_LOSS_LIMIT_PCT, BASE_CAPITAL) live in
+ * runtime/config.ts; these add the rest. `riskSettings(cfg)` folds both into the plain object the actor gets.
  */
 import type { EnvShape } from '../../runtime/config-kit.ts';
+import { envNumber } from '../../runtime/config-kit.ts';
 
-export const riskEnv = {} satisfies EnvShape;
+export const riskEnv = {
+  /** Gamma limit: |½·Γ·(1 % of spot)²| summed over underlyings, ₹ (the P&L convexity of a 1 % move). */
+  RISK_MAX_GAMMA: envNumber({ min: 0 }).default(10_000),
+  /** Theta limit: |θ| in ₹ per calendar day (caps how much short premium decays into the book). */
+  RISK_MAX_THETA: envNumber({ min: 0 }).default(10_000),
+  /** Worst stress-scenario loss allowed, ₹. */
+  RISK_SCENARIO_LOSS_LIMIT: envNumber({ min: 0 }).default(60_000),
+  /** Utilisation at which a limit is a soft breach (warn → DEGRADED); 1.0 is the hard breach (HALTED). */
+  RISK_SOFT_RATIO: envNumber({ min: 0.1, max: 1 }).default(0.8),
+  /** Daily loss at this multiple of its limit is catastrophic (EMERGENCY: flatten). */
+  RISK_EMERGENCY_RATIO: envNumber({ min: 1 }).default(1.5),
+  /** Capital bucket fractions of BASE_CAPITAL (sum ≤ 1); runtime-adjustable via risk.adjustCapital. */
+  RISK_BUCKET_WEEKLY: envNumber({ min: 0, max: 1 }).default(0.5),
+  RISK_BUCKET_MONTHLY: envNumber({ min: 0, max: 1 }).default(0.3),
+  RISK_BUCKET_INTRADAY: envNumber({ min: 0, max: 1 }).default(0.2),
+  /** Total capital at risk (Σ structure max loss) cap, fraction of BASE_CAPITAL. */
+  RISK_MAX_CAPITAL_AT_RISK_PCT: envNumber({ min: 0, max: 1 }).default(0.15),
+  /** Total margin cap, fraction of BASE_CAPITAL. */
+  RISK_MAX_MARGIN_PCT: envNumber({ min: 0, max: 1 }).default(0.8),
+  /** A surface older than this (vs the clock) makes pre-trade answer STALE_SURFACE, ms. */
+  RISK_SURFACE_MAX_AGE_MS: envNumber({ int: true, min: 100 }).default(15_000),
+  /** Spot move of the expiry-day gamma scenario, fraction. */
+  RISK_EXPIRY_DAY_MOVE: envNumber({ min: 0, max: 0.2 }).default(0.01),
+} satisfies EnvShape;

@@ -1,0 +1,152 @@
+/**
+ * @module The kill switch's messages.
+ *
+ * | request                | body               | reply                                      |
+ * |------------------------|--------------------|--------------------------------------------|
+ * | `killswitch.evaluate`  | EvaluateRequest    | KillSwitchStatus                           |
+ * | `killswitch.status`    | `{}`               | KillSwitchStatus                           |
+ * | `killswitch.reset`     | ResetRequest       | ResetAnswer (refusals are answers, not errors) |
+ * | `killswitch.emergency` | EmergencyRequest   | EmergencyAnswer (after the flatten resolved)    |
+ * | `killswitch.halt`      | `{reason, who}`    | KillSwitchStatus (manual HALTED)           |
+ * Consumed events: `feed.stalled` {reason?, ageMs?} / `feed.recovered`, `sys.actorRestarted` {name, reason},
+ * `sys.supervisorEscalated` {name, reason}, `broker.tokenExpired` / `broker.tokenRefreshed`, `broker.error`
+ * {message, code?}, `broker.slow` {latencyMs}, `journal.fault` {kind?, message}, `journal.recovered`,
+ * `executor.nakedLeg` {structureId, ...} (EMERGENCY).
+ * Emitted: `killswitch.changed` (KillSwitchStatus) to executor, strategy, risk and main on every transition or
+ * effective-phase change; `killswitch.alert` {reason, evidence} to main when a flatten fails.
+ */
+import { z } from 'zod';
+import type { DataQuality } from '../feed/messages.ts';
+import type { Phase } from '../executor/messages.ts';
+import type { RiskReport } from '../risk/messages.ts';
+
+export type TradingState = 'NORMAL' | 'DEGRADED' | 'HALTED' | 'EMERGENCY' | 'SHUTDOWN';
+export const TRADING_STATES: readonly TradingState[] = ['NORMAL', 'DEGRADED', 'HALTED', 'EMERGENCY', 'SHUTDOWN'];
+
+/** What an actor wants to do; `permits(state, action)` answers. */
+export type Action = 'increase' | 'reduce' | 'approvedExit' | 'cancel' | 'flatten';
+
+/** Why the state moved: a closed set. */
+export type CauseCode =
+  // → DEGRADED
+  | 'DATA_QUALITY'
+  | 'FEED_STALLED'
+  | 'CALIBRATION_FALLBACK'
+  | 'ACTOR_RESTART'
+  | 'BROKER_SLOW'
+  | 'BROKER_ERROR'
+  | 'RISK_SOFT'
+  | 'UNVALUED_POSITIONS'
+  // → HALTED
+  | 'DAILY_LOSS'
+  | 'RISK_HARD'
+  | 'RECON_MISMATCH'
+  | 'RESTART_INTENSITY'
+  | 'SUPERVISOR_ESCALATION'
+  | 'BROKER_ERRORS'
+  | 'TOKEN_EXPIRED'
+  | 'JOURNAL_FAULT'
+  | 'MANUAL_HALT'
+  | 'FLATTENED'
+  // → EMERGENCY
+  | 'MANUAL_EMERGENCY'
+  | 'NAKED_LEG'
+  | 'CATASTROPHIC_LOSS'
+  // → SHUTDOWN
+  | 'MANUAL_SHUTDOWN'
+  // → NORMAL
+  | 'RESET'
+  | 'RECOVERED';
+
+export type Evidence = Readonly<Record<string, number | string | boolean | null>>;
+
+export interface Cause {
+  readonly code: CauseCode;
+  readonly message: string;
+  readonly evidence: Evidence;
+}
+
+export interface Transition {
+  readonly from: TradingState;
+  readonly to: TradingState;
+  readonly at: number;
+  readonly cause: Cause;
+  readonly cycleId?: string;
+}
+
+export interface CalibrationHealth {
+  /** Expiries whose fit fell back to per-strike IVs this cycle. */
+  readonly fallbacks: number;
+  readonly expiries: number;
+}
+
+export interface EvaluateRequest {
+  readonly cycleId: string;
+  readonly quality: DataQuality;
+  readonly risk: RiskReport | null;
+  readonly calibration: CalibrationHealth;
+  readonly recon: { readonly mismatch?: string };
+  /** The configured (governance-approved) phase. */
+  readonly phase: Phase;
+}
+
+export type Permits = Readonly<Record<Action, boolean>>;
+
+export interface KillSwitchStatus {
+  readonly state: TradingState;
+  readonly since: number;
+  readonly cause: Cause | null;
+  /** Most recent transitions, newest last (bounded). */
+  readonly history: readonly Transition[];
+  readonly configuredPhase: Phase;
+  readonly effectivePhase: Phase;
+  readonly permits: Permits;
+  /** Conditions that still hold and would refuse a reset (empty when a reset would be accepted). */
+  readonly holding: readonly CauseCode[];
+  /** True while an EMERGENCY flatten is running. */
+  readonly flattening: boolean;
+}
+
+export interface ResetRequest {
+  readonly reason: string;
+  readonly who: string;
+}
+
+export type ResetAnswer =
+  | { readonly ok: true; readonly status: KillSwitchStatus }
+  | { readonly ok: false; readonly refused: string; readonly holding: readonly Cause[]; readonly status: KillSwitchStatus };
+
+export interface EmergencyRequest {
+  readonly reason: string;
+  readonly who: string;
+  /** Also stop the trading loop (emergency_stop); main reads this from the reply. */
+  readonly stopLoop?: boolean;
+}
+
+export interface EmergencyAnswer {
+  readonly flattened: boolean;
+  readonly error?: string;
+  readonly stopLoop: boolean;
+  readonly status: KillSwitchStatus;
+}
+
+const who = z.string().trim().min(1);
+const reason = z.string().trim().min(3);
+export const resetSchema = z.object({ reason, who }).strict();
+export const emergencySchema = z.object({ reason, who, stopLoop: z.boolean().optional() }).strict();
+export const haltSchema = z.object({ reason, who }).strict();
+
+const unit = z.number().min(0).max(1);
+export const evaluateSchema = z.object({
+  cycleId: z.string().min(1),
+  quality: z.object({
+    score: unit,
+    components: z.object({
+      staleness: unit, crossed: unit, missingStrikes: unit, spread: unit, forwardConsistency: unit, silence: unit,
+    }),
+  }),
+  risk: z.unknown().nullable(),
+  calibration: z.object({ fallbacks: z.number().int().min(0), expiries: z.number().int().min(0) }),
+  recon: z.object({ mismatch: z.string().optional() }),
+  phase: z.enum(['SHADOW', 'SEMI_AUTO', 'FULL_AUTO']),
+});

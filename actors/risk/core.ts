@@ -1,0 +1,429 @@
+/**
+ * @module The risk actor's pure core: assess the book on our surface, judge proposed legs before they are sent,
+ * keep the capital buckets. No clock, no I/O: `now` comes in with every call.
+ *
+ * Invariants
+ * - Every number in a report is computed from one (snapshot, surface, book) triple; pre-trade reuses the last one.
+ * - Legs allowed by pre-trade are reserved (count against limits and buckets) until the next assessment replaces the
+ *   book, so two proposals in one cycle cannot each use the same headroom.
+ * - Anything the core cannot value or cannot trust answers "no" (STALE_SURFACE), never "yes".
+ */
+import { istDate } from '../domain/calendar.ts';
+import type { Underlying } from '../feed/messages.ts';
+import type { Book, Bucket, Leg, Position } from '../executor/messages.ts';
+import type { TradingState } from '../killswitch/messages.ts';
+import { estimateMargin, worstExpiryLoss, type MarginLeg, type Spots } from './margin.ts';
+import {
+  BUCKETS,
+  type AssessRequest, type Breach, type BucketUse, type CapitalAdjusted, type AdjustCapital, type DenyReason,
+  type ExpiryExposure, type Greeks, type LegValuation, type LimitName, type LimitUse, type MarkSource,
+  type PreTradeDecision, type PreTradeRequest, type RiskReport, type StructureRisk,
+  type TotalExposure, type UnderlyingExposure,
+} from './messages.ts';
+import { runScenarios, worstLoss } from './scenarios.ts';
+import type { RiskSettings } from './settings.ts';
+import {
+  addGreeks, buildMarket, gammaInr1Pct, markOf, priceLeg, ZERO_GREEKS,
+  type BookLeg, type MarketView, type PricedLeg,
+} from './valuation.ts';
+
+interface Reservation {
+  readonly bucket: Bucket;
+  readonly legs: readonly PricedLeg[];
+  readonly marginLegs: readonly MarginLeg[];
+  readonly capitalAtRisk: number;
+  readonly charge: number;
+}
+
+interface LastAssessment {
+  readonly market: MarketView;
+  readonly book: Book;
+  readonly priced: readonly PricedLeg[];
+  readonly report: RiskReport;
+}
+
+export interface RiskState {
+  readonly settings: RiskSettings;
+  /** Bucket fractions of BASE_CAPITAL (runtime-adjustable). */
+  readonly fractions: Readonly<Record<Bucket, number>>;
+  /** Last kill-switch state seen; unknown counts as not NORMAL (fail closed). */
+  readonly killswitch: TradingState | 'UNKNOWN';
+  readonly last: LastAssessment | null;
+  readonly reserved: readonly Reservation[];
+  /**
+   * Day P&L baseline: on the first assessment of an IST day, max(0, unrealised) — gains carried in from earlier days
+   * are no cushion for today, losses carried in count against today. A restart re-bases on the current unrealised,
+   * which can only make the day look worse (the safe direction).
+   */
+  readonly day: { readonly date: string; readonly baseline: number } | null;
+}
+
+export function initialRiskState(settings: RiskSettings): RiskState {
+  return { settings, fractions: { ...settings.buckets }, killswitch: 'UNKNOWN', last: null, reserved: [], day: null };
+}
+
+export function onKillswitchChanged(state: RiskState, ks: TradingState): RiskState {
+  return { ...state, killswitch: ks };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Assessment
+
+export function assess(state: RiskState, req: AssessRequest): { state: RiskState; report: RiskReport } {
+  const s = state.settings;
+  const market = buildMarket(req.snapshot, req.surface);
+  const spots = spotsFor(market);
+  const open = req.book.positions.filter((p) => p.quantity !== 0);
+
+  const priced: PricedLeg[] = [];
+  const legs: LegValuation[] = [];
+  const unvalued: string[] = [];
+  const marks: Record<MarkSource, number> = { mid: 0, model: 0, ltp: 0, entry: 0 };
+  let unrealised = 0;
+  const byStructure = new Map<string, { greeks: Greeks; unrealised: number }>();
+  for (const p of open) {
+    const leg = bookLegOf(p);
+    const pl = priceLeg(leg, market);
+    if (pl) priced.push(pl);
+    else unvalued.push(p.instrumentKey);
+    const { mark, source } = markOf(market.quotes.get(p.instrumentKey), pl ? pl.modelPrice : null, p.averagePrice);
+    marks[source] += 1;
+    const u = (mark - p.averagePrice) * p.quantity;
+    unrealised += u;
+    const greeks = pl ? pl.greeks : ZERO_GREEKS;
+    legs.push({
+      instrumentKey: p.instrumentKey, underlying: p.underlying, expiry: p.expiry, strike: p.strike, right: p.right,
+      quantity: p.quantity, vol: pl ? pl.vol : NaN, fallbackIv: pl ? pl.fallbackIv : false,
+      modelPrice: pl ? pl.modelPrice : NaN, mark, markSource: source, unrealised: u, greeks,
+    });
+    if (p.structureId !== null) {
+      const acc = byStructure.get(p.structureId) ?? { greeks: ZERO_GREEKS, unrealised: 0 };
+      byStructure.set(p.structureId, { greeks: addGreeks(acc.greeks, greeks), unrealised: acc.unrealised + u });
+    }
+  }
+
+  const { total, byUnderlying } = exposure(priced, market, s.baseCapital);
+  const scenarios = runScenarios(priced, s.expiryDayMove);
+
+  // Structures: each charges its bucket max(max loss, margin); undefined risk charges (and risks) its margin.
+  const structures: StructureRisk[] = [];
+  for (const st of req.book.structures) {
+    if (st.status === 'closed' || st.status === 'failed') continue;
+    const margin = estimateMargin(st.legs, spots, s.margin).required;
+    const maxLoss = Number.isFinite(st.maxLoss) && st.maxLoss >= 0 ? st.maxLoss : Infinity;
+    const agg = byStructure.get(st.id) ?? { greeks: ZERO_GREEKS, unrealised: 0 };
+    structures.push({ id: st.id, bucket: st.bucket, greeks: agg.greeks, unrealised: agg.unrealised, maxLoss, margin, charge: chargeOf(maxLoss, margin) });
+  }
+  const known = new Set(structures.map((x) => x.id));
+  const orphanLegs = open.filter((p) => p.structureId === null || !known.has(p.structureId)).map(marginLegOf);
+  const orphanRisk = orphanLegs.length === 0 ? 0 : groupRisk(orphanLegs, spots, s);
+
+  const date = istDate(market.now);
+  const day = state.day && state.day.date === date ? state.day : { date, baseline: Math.max(0, unrealised) };
+  const dayPnl = req.book.realisedPnlDay + unrealised - day.baseline;
+
+  const marginAll = estimateMargin(open.map(marginLegOf), spots, s.margin);
+  const capitalAtRisk = structures.reduce((a, x) => a + (Number.isFinite(x.maxLoss) ? x.maxLoss : x.margin), 0) + orphanRisk;
+  const next: RiskState = { ...state, day, reserved: [] };
+  const buckets = bucketUse(next.fractions, s.baseCapital, structures, []);
+
+  const limits = measureLimits(s, {
+    total, dayLoss: Math.max(0, -dayPnl), scenarioLoss: worstLoss(scenarios), capitalAtRisk, margin: marginAll.required,
+  });
+  const breaches = findBreaches(s, limits);
+
+  const report: RiskReport = {
+    cycleId: req.cycleId,
+    ts: market.now,
+    total,
+    byUnderlying,
+    structures,
+    legs,
+    pnl: { day: dayPnl, realised: req.book.realisedPnlDay, unrealised, marks },
+    limits,
+    breaches,
+    scenarios,
+    worstScenarioLoss: worstLoss(scenarios),
+    buckets,
+    capitalAtRisk: { total: capitalAtRisk, limit: s.maxCapitalAtRiskPct * s.baseCapital, utilisation: ratio(capitalAtRisk, s.maxCapitalAtRiskPct * s.baseCapital) },
+    margin: { required: marginAll.required, hedgeBenefit: marginAll.hedgeBenefit, limit: s.maxMarginPct * s.baseCapital },
+    fallbackLegs: priced.filter((p) => p.fallbackIv).length,
+    unvalued,
+  };
+  return { state: { ...next, last: { market, book: req.book, priced, report } }, report };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pre-trade
+
+const EPS = 1e-9;
+
+export function preTrade(state: RiskState, req: PreTradeRequest, now: number): { state: RiskState; decision: PreTradeDecision } {
+  const s = state.settings;
+  const reasons: DenyReason[] = [];
+  const details: string[] = [];
+  const deny = (r: DenyReason, d: string): void => {
+    if (!reasons.includes(r)) reasons.push(r);
+    details.push(d);
+  };
+  if (state.killswitch !== 'NORMAL') deny('TRADING_HALTED', `expected kill switch NORMAL, was ${state.killswitch}`);
+
+  const last = state.last;
+  if (!last) {
+    deny('STALE_SURFACE', 'expected an assessed surface, was none yet');
+    return { state, decision: { allow: false, reasons, details, postTrade: null, scenarios: [], charge: null } };
+  }
+  const age = now - last.market.surfaceTs;
+  if (age > s.surfaceMaxAgeMs) deny('STALE_SURFACE', `expected a surface at most ${s.surfaceMaxAgeMs} ms old, was ${age} ms`);
+  const newLegs: PricedLeg[] = [];
+  for (const leg of req.legs) {
+    const pl = priceLeg({ ...leg, quantity: leg.side === 'BUY' ? leg.quantity : -leg.quantity }, last.market);
+    if (pl) newLegs.push(pl);
+    else deny('STALE_SURFACE', `expected a surface vol for ${leg.underlying} ${leg.expiry} ${leg.strike}, was none`);
+  }
+  if (newLegs.length !== req.legs.length) {
+    return { state, decision: { allow: false, reasons, details, postTrade: null, scenarios: [], charge: null } };
+  }
+
+  const spots = spotsFor(last.market);
+  const preLegs = [...last.priced, ...state.reserved.flatMap((r) => r.legs)];
+  const postLegs = [...preLegs, ...newLegs];
+  const pre = exposure(preLegs, last.market, s.baseCapital).total;
+  const post = exposure(postLegs, last.market, s.baseCapital).total;
+  const preScen = worstLoss(runScenarios(preLegs, s.expiryDayMove));
+  const postScenarios = runScenarios(postLegs, s.expiryDayMove);
+  const postScen = worstLoss(postScenarios);
+
+  const worse = (name: string, reason: DenyReason, preV: number, postV: number, limit: number): void => {
+    if (postV > limit + EPS && postV > preV + EPS) deny(reason, `expected ${name} <= ${limit}, was ${round(postV)} after the trade (${round(preV)} before)`);
+  };
+  worse('|net delta / capital|', 'DELTA_LIMIT', Math.abs(pre.deltaRatio), Math.abs(post.deltaRatio), s.maxNetDelta);
+  worse('|vega| ₹/vol pt', 'VEGA_LIMIT', Math.abs(pre.vega), Math.abs(post.vega), s.maxVega);
+  worse('|gamma| ₹ per 1 % move', 'GAMMA_LIMIT', Math.abs(pre.gammaInr1Pct), Math.abs(post.gammaInr1Pct), s.maxGamma);
+  worse('|theta| ₹/day', 'THETA_LIMIT', Math.abs(pre.theta), Math.abs(post.theta), s.maxTheta);
+  worse('worst scenario loss ₹', 'SCENARIO_LOSS', preScen, postScen, s.scenarioLossLimit);
+
+  const dayLoss = Math.max(0, -last.report.pnl.day);
+  if (dayLoss >= s.maxDailyLoss) deny('DAILY_LOSS', `expected day loss < ${s.maxDailyLoss}, was ${round(dayLoss)}`);
+
+  // The new legs' own risk: worst expiry loss net of the premium they take in, and their margin on their own.
+  const marginLegs = req.legs.map((l) => ({ underlying: l.underlying, expiry: l.expiry, strike: l.strike, right: l.right, side: l.side, quantity: l.quantity }));
+  const ownMargin = estimateMargin(marginLegs, spots, s.margin).required;
+  const maxLoss = newLegsMaxLoss(req.legs, newLegs, last.market);
+  const charge = chargeOf(maxLoss, ownMargin);
+  const atRisk = Number.isFinite(maxLoss) ? maxLoss : ownMargin;
+
+  const fraction = state.fractions[req.bucket];
+  const bucketCapital = fraction * s.baseCapital;
+  const used = bucketUsed(req.bucket, last.report.structures, state.reserved);
+  if (used + charge > bucketCapital + EPS) {
+    deny('BUCKET_EXHAUSTED', `expected ${req.bucket} bucket use <= ${round(bucketCapital)}, was ${round(used + charge)} (${round(used)} + ${round(charge)})`);
+  }
+  const carLimit = s.maxCapitalAtRiskPct * s.baseCapital;
+  const carPre = last.report.capitalAtRisk.total + state.reserved.reduce((a, r) => a + r.capitalAtRisk, 0);
+  if (carPre + atRisk > carLimit + EPS) deny('CAPITAL_AT_RISK', `expected capital at risk <= ${round(carLimit)}, was ${round(carPre + atRisk)}`);
+
+  const marginLimit = s.maxMarginPct * s.baseCapital;
+  const bookMarginLegs = [...last.book.positions.filter((p) => p.quantity !== 0).map(marginLegOf), ...state.reserved.flatMap((r) => r.marginLegs)];
+  const marginPre = estimateMargin(bookMarginLegs, spots, s.margin).required;
+  const marginPost = estimateMargin([...bookMarginLegs, ...marginLegs], spots, s.margin).required;
+  if (marginPost > marginLimit + EPS && marginPost > marginPre + EPS) deny('MARGIN', `expected margin <= ${round(marginLimit)}, was ${round(marginPost)}`);
+
+  const allow = reasons.length === 0;
+  const decision: PreTradeDecision = {
+    allow, reasons, details, postTrade: post, scenarios: postScenarios,
+    charge: { maxLoss, margin: ownMargin, bucket: req.bucket },
+  };
+  const reserved = allow
+    ? [...state.reserved, { bucket: req.bucket, legs: newLegs, marginLegs, capitalAtRisk: atRisk, charge }]
+    : state.reserved;
+  return { state: { ...state, reserved }, decision };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Capital buckets
+
+export function adjustCapital(state: RiskState, body: AdjustCapital, now: number): { state: RiskState; event: CapitalAdjusted } {
+  const fractions = { weekly: body.weekly, monthly: body.monthly, intraday: body.intraday };
+  const sum = fractions.weekly + fractions.monthly + fractions.intraday;
+  if (sum > 1 + EPS) throw new RangeError(`expected bucket fractions summing to at most 1, was ${sum}`);
+  const next = { ...state, fractions };
+  const event: CapitalAdjusted = {
+    previous: state.fractions, fractions, who: body.who, reason: body.reason, ts: now,
+    buckets: bucketUse(fractions, state.settings.baseCapital, state.last?.report.structures ?? [], state.reserved),
+  };
+  return { state: next, event };
+}
+
+export function currentBuckets(state: RiskState): BucketUse[] {
+  return bucketUse(state.fractions, state.settings.baseCapital, state.last?.report.structures ?? [], state.reserved);
+}
+
+function bucketUsed(bucket: Bucket, structures: readonly StructureRisk[], reserved: readonly Reservation[]): number {
+  let used = 0;
+  for (const st of structures) if (st.bucket === bucket) used += st.charge;
+  for (const r of reserved) if (r.bucket === bucket) used += r.charge;
+  return used;
+}
+
+function bucketUse(fractions: Readonly<Record<Bucket, number>>, capital: number, structures: readonly StructureRisk[], reserved: readonly Reservation[]): BucketUse[] {
+  return BUCKETS.map((bucket) => {
+    const cap = fractions[bucket] * capital;
+    const used = bucketUsed(bucket, structures, reserved);
+    return { bucket, fraction: fractions[bucket], capital: cap, used, available: Math.max(0, cap - used) };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Limits
+
+interface Measures {
+  readonly total: TotalExposure;
+  readonly dayLoss: number;
+  readonly scenarioLoss: number;
+  readonly capitalAtRisk: number;
+  readonly margin: number;
+}
+
+export function measureLimits(s: RiskSettings, m: Measures): LimitUse[] {
+  const use = (name: LimitName, value: number, limit: number): LimitUse =>
+    ({ name, value, limit, soft: limit * s.softRatio, utilisation: ratio(value, limit) });
+  return [
+    use('delta', Math.abs(m.total.deltaRatio), s.maxNetDelta),
+    use('vega', Math.abs(m.total.vega), s.maxVega),
+    use('gamma', Math.abs(m.total.gammaInr1Pct), s.maxGamma),
+    use('theta', Math.abs(m.total.theta), s.maxTheta),
+    use('dailyLoss', m.dayLoss, s.maxDailyLoss),
+    use('scenarioLoss', m.scenarioLoss, s.scenarioLossLimit),
+    use('capitalAtRisk', m.capitalAtRisk, s.maxCapitalAtRiskPct * s.baseCapital),
+    use('margin', m.margin, s.maxMarginPct * s.baseCapital),
+  ];
+}
+
+/** Soft above limit × RISK_SOFT_RATIO, hard above the limit; daily loss at RISK_EMERGENCY_RATIO × limit is catastrophic. */
+export function findBreaches(s: RiskSettings, limits: readonly LimitUse[]): Breach[] {
+  const out: Breach[] = [];
+  for (const l of limits) {
+    if (l.value <= 0) continue;
+    const hard = l.value > l.limit;
+    if (!hard && !(l.value > l.soft)) continue;
+    const catastrophic = l.name === 'dailyLoss' && l.value >= s.emergencyRatio * l.limit;
+    out.push({
+      limit: l.name, level: hard ? 'hard' : 'soft', catastrophic, value: l.value, threshold: hard ? l.limit : l.soft,
+      evidence: { value: l.value, limit: l.limit, soft: l.soft, utilisation: l.utilisation },
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helpers
+
+export function exposure(priced: readonly PricedLeg[], market: MarketView, capital: number): { total: TotalExposure; byUnderlying: UnderlyingExposure[] } {
+  const byU = new Map<Underlying, Map<string, Greeks>>();
+  for (const p of priced) {
+    const exp = byU.get(p.underlying) ?? new Map<string, Greeks>();
+    exp.set(p.expiry, addGreeks(exp.get(p.expiry) ?? ZERO_GREEKS, p.greeks));
+    byU.set(p.underlying, exp);
+  }
+  const byUnderlying: UnderlyingExposure[] = [];
+  let total: TotalExposure = { ...ZERO_GREEKS, deltaNotional: 0, deltaRatio: 0, gammaInr1Pct: 0 };
+  for (const [underlying, expiries] of byU) {
+    const spot = spotOf(market, underlying);
+    let g = ZERO_GREEKS;
+    const byExpiry: ExpiryExposure[] = [];
+    for (const [expiry, eg] of expiries) {
+      g = addGreeks(g, eg);
+      byExpiry.push({ expiry, ...eg, gammaInr1Pct: gammaInr1Pct(eg.gamma, spot) });
+    }
+    const deltaNotional = g.delta * spot;
+    const u: UnderlyingExposure = {
+      underlying, spot, ...g, deltaNotional, deltaRatio: deltaNotional / capital, gammaInr1Pct: gammaInr1Pct(g.gamma, spot), byExpiry,
+    };
+    byUnderlying.push(u);
+    total = {
+      ...addGreeks(total, g),
+      deltaNotional: total.deltaNotional + deltaNotional,
+      deltaRatio: total.deltaRatio + u.deltaRatio,
+      gammaInr1Pct: total.gammaInr1Pct + u.gammaInr1Pct,
+    };
+  }
+  return { total, byUnderlying };
+}
+
+/** Spot for an underlying; the forward of its nearest fitted expiry when the snapshot had no spot. */
+function spotOf(market: MarketView, u: Underlying): number {
+  const spot = market.spots.get(u);
+  if (spot !== undefined) return spot;
+  let best: { t: number; f: number } | null = null;
+  for (const fit of market.fits.values()) {
+    if (fit.underlying === u && fit.forward > 0 && (best === null || fit.expiryTs < best.t)) best = { t: fit.expiryTs, f: fit.forward };
+  }
+  return best ? best.f : NaN;
+}
+
+function spotsFor(market: MarketView): Spots {
+  const out: Partial<Record<Underlying, number>> = {};
+  for (const u of ['NIFTY', 'BANKNIFTY'] as const) {
+    const s = spotOf(market, u);
+    if (s > 0) out[u] = s;
+  }
+  return out;
+}
+
+function bookLegOf(p: Position): BookLeg {
+  return { instrumentKey: p.instrumentKey, underlying: p.underlying, expiry: p.expiry, strike: p.strike, right: p.right, quantity: p.quantity };
+}
+
+function marginLegOf(p: Position): MarginLeg {
+  return { underlying: p.underlying, expiry: p.expiry, strike: p.strike, right: p.right, side: p.quantity > 0 ? 'BUY' : 'SELL', quantity: Math.abs(p.quantity) };
+}
+
+function chargeOf(maxLoss: number, margin: number): number {
+  return Number.isFinite(maxLoss) ? Math.max(maxLoss, margin) : margin;
+}
+
+/** Capital at risk of legs with no structure: worst expiry loss per (underlying, expiry), margin where unbounded. */
+function groupRisk(legs: readonly MarginLeg[], spots: Spots, s: RiskSettings): number {
+  const groups = new Map<string, MarginLeg[]>();
+  for (const l of legs) {
+    const k = `${l.underlying}|${l.expiry}`;
+    groups.set(k, [...(groups.get(k) ?? []), l]);
+  }
+  let sum = 0;
+  for (const g of groups.values()) {
+    const w = worstExpiryLoss(g);
+    sum += Number.isFinite(w) ? w : estimateMargin(g, spots, s.margin).required;
+  }
+  return sum;
+}
+
+/**
+ * Max loss of new legs: worst expiry payoff loss minus the net premium they take in, per (underlying, expiry).
+ * Premium: the leg's limit price, else the quote mid, else our model price.
+ */
+function newLegsMaxLoss(legs: readonly Leg[], priced: readonly PricedLeg[], market: MarketView): number {
+  const groups = new Map<string, { legs: MarginLeg[]; credit: number }>();
+  legs.forEach((l, i) => {
+    const k = `${l.underlying}|${l.expiry}`;
+    const g = groups.get(k) ?? { legs: [], credit: 0 };
+    const q = market.quotes.get(l.instrumentKey);
+    const mid = q && q.bid > 0 && q.ask >= q.bid ? (q.bid + q.ask) / 2 : NaN;
+    const premium = l.limitPrice ?? (Number.isFinite(mid) ? mid : priced[i]!.modelPrice);
+    g.legs.push({ underlying: l.underlying, expiry: l.expiry, strike: l.strike, right: l.right, side: l.side, quantity: l.quantity });
+    g.credit += (l.side === 'SELL' ? 1 : -1) * premium * l.quantity;
+    groups.set(k, g);
+  });
+  let total = 0;
+  for (const g of groups.values()) total += Math.max(0, worstExpiryLoss(g.legs) - g.credit);
+  return total;
+}
+
+function ratio(value: number, limit: number): number {
+  if (limit > 0) return value / limit;
+  return value > 0 ? Infinity : 0;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}

@@ -1,0 +1,237 @@
+/**
+ * @module The risk actor's messages.
+ *
+ * | request              | body               | reply             |
+ * |----------------------|--------------------|-------------------|
+ * | `risk.assess`        | AssessRequest      | RiskReport        |
+ * | `risk.preTrade`      | PreTradeRequest    | PreTradeDecision  |
+ * | `risk.adjustCapital` | AdjustCapital      | CapitalAdjusted   |
+ * | `risk.status`        | `{}`               | RiskReport / null |
+ * Consumed event: `killswitch.changed` (KillSwitchStatus; only `state` is read).
+ * Units: delta in index units (₹ per index point), gamma as ₹ of P&L for a 1 % move (½·Γ·(0.01·S)²),
+ * vega in ₹ per vol point, theta in ₹ per calendar day. A short position has negative vega and positive theta.
+ */
+import { z } from 'zod';
+import type { Underlying, MarketSnapshot } from '../feed/messages.ts';
+import type { SurfaceCalibrated } from '../calibrator/messages.ts';
+import type { Book, Bucket, Leg } from '../executor/messages.ts';
+
+export const BUCKETS: readonly Bucket[] = ['weekly', 'monthly', 'intraday'];
+
+export interface Greeks {
+  /** Σ quantity·∂V/∂F: ₹ per index point. */
+  readonly delta: number;
+  /** Σ quantity·∂²V/∂F², per index point. */
+  readonly gamma: number;
+  /** ₹ per vol point. */
+  readonly vega: number;
+  /** ₹ per calendar day. */
+  readonly theta: number;
+}
+
+export type MarkSource = 'mid' | 'model' | 'ltp' | 'entry';
+
+export interface LegValuation {
+  readonly instrumentKey: string;
+  readonly underlying: Underlying;
+  readonly expiry: string;
+  readonly strike: number;
+  readonly right: 'CE' | 'PE';
+  readonly quantity: number;
+  readonly vol: number;
+  /** True when the expiry's vols are per-strike fallbacks (the SABR fit failed). */
+  readonly fallbackIv: boolean;
+  readonly modelPrice: number;
+  readonly mark: number;
+  readonly markSource: MarkSource;
+  readonly unrealised: number;
+  readonly greeks: Greeks;
+}
+
+export interface ExpiryExposure extends Greeks {
+  readonly expiry: string;
+  readonly gammaInr1Pct: number;
+}
+
+export interface UnderlyingExposure extends Greeks {
+  readonly underlying: Underlying;
+  readonly spot: number;
+  /** delta · spot, ₹. */
+  readonly deltaNotional: number;
+  /** deltaNotional / BASE_CAPITAL. */
+  readonly deltaRatio: number;
+  readonly gammaInr1Pct: number;
+  readonly byExpiry: readonly ExpiryExposure[];
+}
+
+export interface StructureRisk {
+  readonly id: string;
+  readonly bucket: Bucket;
+  readonly greeks: Greeks;
+  readonly unrealised: number;
+  /** ₹; Infinity for undefined risk. */
+  readonly maxLoss: number;
+  readonly margin: number;
+  /** What the structure charges its bucket: max(finite max loss, margin), ₹. */
+  readonly charge: number;
+}
+
+export interface TotalExposure extends Greeks {
+  readonly deltaNotional: number;
+  readonly deltaRatio: number;
+  readonly gammaInr1Pct: number;
+}
+
+export type LimitName = 'delta' | 'vega' | 'gamma' | 'theta' | 'dailyLoss' | 'scenarioLoss' | 'capitalAtRisk' | 'margin';
+
+export interface LimitUse {
+  readonly name: LimitName;
+  /** The measured value in the limit's unit (absolute or loss, ≥ 0). */
+  readonly value: number;
+  readonly limit: number;
+  readonly soft: number;
+  /** value / limit (0 when the limit is 0 and the value is 0; Infinity when only the limit is 0). */
+  readonly utilisation: number;
+}
+
+export type BreachLevel = 'soft' | 'hard';
+
+export interface Breach {
+  readonly limit: LimitName;
+  readonly level: BreachLevel;
+  /** Daily loss at RISK_EMERGENCY_RATIO × its limit: the kill switch goes to EMERGENCY. */
+  readonly catastrophic: boolean;
+  readonly value: number;
+  readonly threshold: number;
+  readonly evidence: Readonly<Record<string, number | string>>;
+}
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly spotShift: number;
+  readonly volShiftPts: number;
+  /** P&L of the whole book under the scenario, ₹ (negative = loss). */
+  readonly pnl: number;
+}
+
+export interface BucketUse {
+  readonly bucket: Bucket;
+  readonly fraction: number;
+  readonly capital: number;
+  readonly used: number;
+  readonly available: number;
+}
+
+export interface RiskReport {
+  readonly cycleId: string;
+  readonly ts: number;
+  readonly total: TotalExposure;
+  readonly byUnderlying: readonly UnderlyingExposure[];
+  readonly structures: readonly StructureRisk[];
+  readonly legs: readonly LegValuation[];
+  readonly pnl: { readonly day: number; readonly realised: number; readonly unrealised: number; readonly marks: Readonly<Record<MarkSource, number>> };
+  readonly limits: readonly LimitUse[];
+  readonly breaches: readonly Breach[];
+  readonly scenarios: readonly ScenarioResult[];
+  readonly worstScenarioLoss: number;
+  readonly buckets: readonly BucketUse[];
+  readonly capitalAtRisk: { readonly total: number; readonly limit: number; readonly utilisation: number };
+  readonly margin: { readonly required: number; readonly hedgeBenefit: number; readonly limit: number };
+  readonly fallbackLegs: number;
+  /** Instrument keys the surface could not value (no fit for the expiry, no vol): greeks are missing for them. */
+  readonly unvalued: readonly string[];
+}
+
+export interface AssessRequest {
+  readonly cycleId: string;
+  readonly snapshot: MarketSnapshot;
+  readonly surface: SurfaceCalibrated;
+  readonly book: Book;
+}
+
+export type DenyReason =
+  | 'TRADING_HALTED'
+  | 'DELTA_LIMIT'
+  | 'VEGA_LIMIT'
+  | 'GAMMA_LIMIT'
+  | 'THETA_LIMIT'
+  | 'DAILY_LOSS'
+  | 'SCENARIO_LOSS'
+  | 'BUCKET_EXHAUSTED'
+  | 'CAPITAL_AT_RISK'
+  | 'STALE_SURFACE'
+  | 'MARGIN';
+
+export interface PreTradeRequest {
+  readonly legs: readonly Leg[];
+  readonly bucket: Bucket;
+  readonly cycleId?: string;
+}
+
+export interface PreTradeDecision {
+  readonly allow: boolean;
+  readonly reasons: readonly DenyReason[];
+  /** Human-readable evidence per reason ("expected |delta ratio| ≤ 0.4, was 0.52"). */
+  readonly details: readonly string[];
+  readonly postTrade: TotalExposure | null;
+  readonly scenarios: readonly ScenarioResult[];
+  /** The new legs' own max loss and margin, ₹. */
+  readonly charge: { readonly maxLoss: number; readonly margin: number; readonly bucket: Bucket } | null;
+}
+
+export interface AdjustCapital {
+  /** Fractions of BASE_CAPITAL, each in [0, 1], summing to ≤ 1. */
+  readonly weekly: number;
+  readonly monthly: number;
+  readonly intraday: number;
+  readonly who: string;
+  readonly reason: string;
+}
+
+export interface CapitalAdjusted {
+  readonly previous: Readonly<Record<Bucket, number>>;
+  readonly fractions: Readonly<Record<Bucket, number>>;
+  readonly buckets: readonly BucketUse[];
+  readonly who: string;
+  readonly reason: string;
+  readonly ts: number;
+}
+
+const fraction = z.number().finite().min(0).max(1);
+const bucketSchema = z.enum(['weekly', 'monthly', 'intraday']);
+
+/** Trust-boundary schema for `risk.adjustCapital` (it comes from the gateway). */
+export const adjustCapitalSchema = z
+  .object({
+    weekly: fraction,
+    monthly: fraction,
+    intraday: fraction,
+    who: z.string().min(1),
+    reason: z.string().trim().min(3),
+  })
+  .strict()
+  .refine((b) => b.weekly + b.monthly + b.intraday <= 1 + 1e-9, {
+    message: 'expected bucket fractions summing to at most 1',
+  });
+
+const legSchema = z
+  .object({
+    instrumentKey: z.string().min(1),
+    underlying: z.enum(['NIFTY', 'BANKNIFTY']),
+    expiry: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    strike: z.number().finite().positive(),
+    right: z.enum(['CE', 'PE']),
+    side: z.enum(['BUY', 'SELL']),
+    quantity: z.number().int().positive(),
+    limitPrice: z.number().finite().nonnegative().optional(),
+  })
+  .strict();
+
+export const preTradeSchema = z
+  .object({ legs: z.array(legSchema).min(1), bucket: bucketSchema, cycleId: z.string().optional() })
+  .strict();
+
+/** Turns a zod failure into one "expected X, was Y"-style line per issue. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+}
