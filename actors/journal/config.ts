@@ -2,5 +2,32 @@
  * @module Environment variables owned by the journal actor (merged into the one boot-time schema in runtime/config.ts).
  */
 import type { EnvShape } from '../../runtime/config-kit.ts';
+import { envNumber } from '../../runtime/config-kit.ts';
 
-export const journalEnv = {} satisfies EnvShape;
+export const journalEnv = {
+  /** Seconds between hot backups into DATA_DIR/backup; 0 turns periodic backups off (`journal backup` still works). */
+  JOURNAL_BACKUP_INTERVAL_S: envNumber({ int: true, min: 0, max: 7 * 86_400 }).default(3600),
+  /** How many backup files rotation keeps (newest first). */
+  JOURNAL_BACKUP_KEEP: envNumber({ int: true, min: 1, max: 1000 }).default(24),
+  /** Initial LMDB map size, MiB. LMDB grows it by doubling as the file grows (virtual address space, not disk). */
+  JOURNAL_MAP_SIZE_MB: envNumber({ int: true, min: 1, max: 1_048_576 }).default(256),
+  /** Hard cap on the journal's used size, MiB: past it appends fail with JournalError MAP_FULL (never silently). */
+  JOURNAL_MAX_SIZE_MB: envNumber({ int: true, min: 1, max: 1_048_576 }).default(16_384),
+  /** Prune events older than this many days once they are in a backup; 0 keeps everything. */
+  JOURNAL_RETAIN_DAYS: envNumber({ min: 0, max: 3650 }).default(0),
+} satisfies EnvShape;
+
+/** The journal's slice of Config, as the actor and the store see it (structured-clone safe). */
+export interface JournalConfig {
+  /** DATA_DIR/journal: the LMDB environment lives here. */
+  readonly dir: string;
+  /** DATA_DIR/backup. */
+  readonly backupDir: string;
+  readonly backupIntervalS: number;
+  readonly backupKeep: number;
+  readonly mapSizeBytes: number;
+  readonly maxBytes: number;
+  readonly retainDays: number;
+}
+
+export const MIB = 1024 * 1024;

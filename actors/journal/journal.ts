@@ -1,0 +1,424 @@
+/**
+ * @module The journal, implemented once over any `Backend` (LMDB in production, a Map in tests).
+ *
+ * Writes: every write (append, cycle, audit, kv, snapshot, prune) is queued; one flush per event turn takes the
+ * whole queue, assigns seqs and hashes from the committed head, and writes it as ONE transaction. Only one
+ * transaction is in flight at a time, so a failed transaction can never leave a gap under a later one: the head
+ * moves only after a commit. Ops that arrive while a commit is in flight form the next (larger) batch — group
+ * commit, which is where the throughput comes from. Plain appends resolve at commit (visible; survives kill -9);
+ * cycles, audits and kv latches additionally wait for `flushed` (on disk; survives power loss).
+ *
+ * Faults (map full, disk full, undecodable entry, broken chain) become a JournalError: the failing requests are
+ * rejected with it AND the fault listener hears it (the actor tells main and the kill switch). Nothing is dropped.
+ */
+import { JournalError } from '../../runtime/errors.ts';
+import type { Clock } from '../../runtime/clock.ts';
+import { GENESIS_HASH, decodeFrame, encodeFrame, type EntryFields } from './frame.ts';
+import type { Backend, FaultListener, JournalStore, ReadOptions, WriteTxn } from './store.ts';
+import type {
+  AppendRequest,
+  AuditRecord,
+  CycleRecord,
+  JournalEntry,
+  JournalStats,
+  OrderRecord,
+  OrdersQuery,
+  RecoverReply,
+  StoredSnapshot,
+} from './messages.ts';
+
+export interface JournalOptions {
+  readonly clock: Clock;
+  /** Hard cap on used bytes; a batch that would pass it fails with MAP_FULL. */
+  readonly maxBytes: number;
+  readonly onFault?: FaultListener;
+}
+
+interface Head {
+  readonly seq: number;
+  readonly hash: Buffer;
+}
+
+/** One entry to write, plus what its commit also updates. */
+interface PendingEntry {
+  readonly fields: Omit<EntryFields, 'seq'>;
+  readonly index?: (txn: WriteTxn, seq: number) => void;
+}
+
+interface Op {
+  readonly entries: readonly PendingEntry[];
+  /** Extra writes not tied to an entry (snapshot, meta, prune); may throw to reject just this op. */
+  readonly effect?: (txn: WriteTxn, headSeq: number) => void;
+  readonly durable: boolean;
+  resolve(range: { first: number; last: number }): void;
+  reject(err: unknown): void;
+}
+
+interface Checkpoint {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+const MAX_KEY = Number.MAX_SAFE_INTEGER;
+/** Rough bytes an entry costs beyond its frame (index rows, B-tree slack) for the size cap check. */
+const OVERHEAD_FACTOR = 2;
+
+export class Journal implements JournalStore {
+  readonly #db: Backend;
+  readonly #clock: Clock;
+  readonly #maxBytes: number;
+  readonly #onFault: FaultListener;
+  #head: Head;
+  #queue: Op[] = [];
+  #scheduled = false;
+  #inFlight: Promise<void> | null = null;
+  #closed = false;
+
+  constructor(backend: Backend, opts: JournalOptions) {
+    this.#db = backend;
+    this.#clock = opts.clock;
+    this.#maxBytes = opts.maxBytes;
+    this.#onFault = opts.onFault ?? (() => {});
+    this.#head = this.#loadHead();
+  }
+
+  /** The tail must decode and hash correctly, or we would chain new entries onto garbage. */
+  #loadHead(): Head {
+    for (const { key, value } of this.#db.range('events', { reverse: true, limit: 1 })) {
+      const seq = key as number;
+      const frame = decodeFrame(value as Uint8Array, seq);
+      if (!frame.hashOk) throw new JournalError('CHAIN', `seq ${seq}: expected the last entry's hash to match its bytes, was a mismatch`);
+      return { seq, hash: Buffer.from(frame.hash) };
+    }
+    const cp = this.#db.get('meta', 'checkpoint') as Checkpoint | undefined;
+    return cp ? { seq: cp.seq, hash: Buffer.from(cp.hash, 'hex') } : { seq: 0, hash: GENESIS_HASH };
+  }
+
+  // ---- writes ------------------------------------------------------------------------------------------------
+
+  #enqueue(entries: PendingEntry[], durable: boolean, effect?: Op['effect']): Promise<{ first: number; last: number }> {
+    if (this.#closed) return Promise.reject(new JournalError('CLOSED', 'expected an open journal, was closed'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ entries, durable, resolve, reject, ...(effect ? { effect } : {}) });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight) return;
+    this.#scheduled = true;
+    // setImmediate, not a microtask: messages that arrived in the same poll phase join this batch.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#inFlight = this.#flush().finally(() => {
+        this.#inFlight = null;
+        if (this.#queue.length > 0) this.#schedule();
+      });
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#queue;
+    this.#queue = [];
+    if (batch.length === 0) return;
+    // Encode outside the write transaction (keeps the writer lock short). A body msgpack cannot encode rejects
+    // only its own op; everything else still goes.
+    let head = this.#head;
+    let bytes = 0;
+    const accepted: Array<{ op: Op; first: number; last: number; frames: Array<{ seq: number; bytes: Buffer; entry: PendingEntry }> }> = [];
+    for (const op of batch) {
+      try {
+        const frames: Array<{ seq: number; bytes: Buffer; entry: PendingEntry }> = [];
+        let h = head;
+        for (const entry of op.entries) {
+          const seq = h.seq + 1;
+          const f = encodeFrame({ ...entry.fields, seq }, h.hash);
+          frames.push({ seq, bytes: f.bytes, entry });
+          bytes += f.bytes.length;
+          h = { seq, hash: f.hash };
+        }
+        accepted.push({ op, first: head.seq + 1, last: h.seq, frames });
+        head = h;
+      } catch (err) {
+        op.reject(err instanceof JournalError ? err : new TypeError(`expected msgpack-encodable entries, was rejected: ${(err as Error).message}`));
+      }
+    }
+    if (accepted.length === 0) return;
+    const newHead = head;
+    try {
+      const used = this.#db.usedBytes();
+      if (used + bytes * OVERHEAD_FACTOR > this.#maxBytes) {
+        throw new JournalError('MAP_FULL', `expected room for ${bytes} more bytes under the ${this.#maxBytes}-byte cap (JOURNAL_MAX_SIZE_MB), was ${used} bytes used`);
+      }
+      const effectErrors = new Map<Op, unknown>();
+      await this.#db.transaction((txn) => {
+        let headSeq = this.#head.seq;
+        for (const a of accepted) {
+          for (const f of a.frames) {
+            txn.put('events', f.seq, f.bytes);
+            txn.put('byActor', [f.entry.fields.actor, f.seq], 1);
+            indexOrder(txn, f.seq, f.entry.fields);
+            f.entry.index?.(txn, f.seq);
+          }
+          if (a.frames.length > 0) headSeq = a.last;
+          if (a.op.effect) {
+            try {
+              a.op.effect(txn, headSeq);
+            } catch (err) {
+              effectErrors.set(a.op, err);
+            }
+          }
+        }
+      });
+      this.#head = newHead;
+      const durable: Array<() => void> = [];
+      for (const a of accepted) {
+        const err = effectErrors.get(a.op);
+        if (err !== undefined) a.op.reject(err);
+        else if (a.op.durable) durable.push(() => a.op.resolve({ first: a.first, last: a.last }));
+        else a.op.resolve({ first: a.first, last: a.last });
+      }
+      if (durable.length > 0) {
+        // Not awaited: the next batch may commit while this one is being fsynced (overlappingSync).
+        this.#db.flushed().then(
+          () => { for (const r of durable) r(); },
+          (err: unknown) => {
+            const je = classifyError(err);
+            this.#onFault(je, newHead.seq);
+            for (const a of accepted) if (a.op.durable) a.op.reject(je);
+          },
+        );
+      }
+    } catch (err) {
+      const je = classifyError(err);
+      for (const a of accepted) a.op.reject(je);
+      this.#onFault(je, this.#head.seq + 1);
+    }
+  }
+
+  async append(req: AppendRequest): Promise<number> {
+    return (await this.#enqueue([{ fields: fieldsOf(req, this.#clock.now()) }], false)).first;
+  }
+
+  appendBatch(reqs: readonly AppendRequest[]): Promise<{ first: number; last: number }> {
+    if (reqs.length === 0) return Promise.reject(new TypeError('appendBatch: expected at least one entry, was none'));
+    const ts = this.#clock.now();
+    return this.#enqueue(reqs.map((r) => ({ fields: fieldsOf(r, ts) })), false);
+  }
+
+  async commitCycle(record: CycleRecord, actor = 'main'): Promise<number> {
+    const entry: PendingEntry = {
+      fields: { ts: this.#clock.now(), actor, type: 'journal.cycle', cycleId: record.cycleId, body: record },
+      index: (txn, seq) => txn.put('cycles', seq, record),
+    };
+    return (await this.#enqueue([entry], true)).first;
+  }
+
+  async audit(record: AuditRecord, actor = 'main'): Promise<number> {
+    const ts = this.#clock.now();
+    const entry: PendingEntry = {
+      fields: { ts, actor, type: 'journal.audit', body: record },
+      index: (txn, seq) => txn.put('audit', seq, { ...record, seq, ts }),
+    };
+    return (await this.#enqueue([entry], true)).first;
+  }
+
+  async kvPut(key: string, value: unknown, actor = 'journal'): Promise<number> {
+    const entry: PendingEntry = {
+      fields: { ts: this.#clock.now(), actor, type: 'journal.kv', body: { key, value } },
+      index: (txn, seq) => txn.put('kv', key, { value, seq }),
+    };
+    return (await this.#enqueue([entry], true)).first;
+  }
+
+  async snapshot(actor: string, state: unknown, seq: number): Promise<number> {
+    const ts = this.#clock.now();
+    await this.#enqueue([], false, (txn, headSeq) => {
+      if (!Number.isInteger(seq) || seq < 0 || seq > headSeq) {
+        throw new TypeError(`journal.snapshot: expected seq in [0, ${headSeq}] (the journal's last seq), was ${seq}`);
+      }
+      const snap: StoredSnapshot = { actor, seq, ts, state };
+      txn.put('snapshots', actor, snap);
+    });
+    return seq;
+  }
+
+  async markBackedUp(seq: number): Promise<void> {
+    await this.#enqueue([], false, (txn) => {
+      const prev = (this.#db.get('meta', 'backedUpThrough') as number | undefined) ?? 0;
+      if (seq > prev) txn.put('meta', 'backedUpThrough', seq);
+    });
+  }
+
+  async prune(cutoffMs: number, max = 50_000): Promise<number> {
+    const cp = this.#checkpoint();
+    const backedUp = (this.#db.get('meta', 'backedUpThrough') as number | undefined) ?? 0;
+    const doomed: Array<{ seq: number; actor: string; hash: string }> = [];
+    for (const { key, value } of this.#db.range('events', { start: cp.seq + 1, end: backedUp + 1 })) {
+      if (doomed.length >= max) break;
+      const { entry } = decodeFrame(value as Uint8Array, key as number, false);
+      if (entry.ts >= cutoffMs) break;
+      doomed.push({ seq: entry.seq, actor: entry.actor, hash: entry.hash });
+    }
+    const last = doomed.at(-1);
+    if (last === undefined) return 0;
+    await this.#enqueue([], true, (txn) => {
+      for (const d of doomed) {
+        txn.remove('events', d.seq);
+        txn.remove('byActor', [d.actor, d.seq]);
+      }
+      txn.put('meta', 'checkpoint', { seq: last.seq, hash: last.hash } satisfies Checkpoint);
+    });
+    return doomed.length;
+  }
+
+  // ---- reads (committed state) ---------------------------------------------------------------------------------
+
+  #checkpoint(): Checkpoint {
+    return (this.#db.get('meta', 'checkpoint') as Checkpoint | undefined) ?? { seq: 0, hash: GENESIS_HASH.toString('hex') };
+  }
+
+  #entry(seq: number): JournalEntry | undefined {
+    const bytes = this.#db.get('events', seq) as Uint8Array | undefined;
+    if (bytes === undefined) return undefined;
+    const frame = this.#decode(bytes, seq);
+    return frame;
+  }
+
+  #decode(bytes: Uint8Array, seq: number): JournalEntry {
+    try {
+      const f = decodeFrame(bytes, seq);
+      if (!f.hashOk) throw new JournalError('CHAIN', `seq ${seq}: expected the stored hash to match the entry's bytes, was a mismatch (tampered or corrupt)`);
+      return f.entry;
+    } catch (err) {
+      const je = classifyError(err);
+      this.#onFault(je, seq);
+      throw je;
+    }
+  }
+
+  recover(actor: string): RecoverReply {
+    const snapshot = (this.#db.get('snapshots', actor) as StoredSnapshot | undefined) ?? null;
+    const after = snapshot?.seq ?? 0;
+    const events: JournalEntry[] = [];
+    for (const { key } of this.#db.range('byActor', { start: [actor, after + 1], end: [actor, MAX_KEY] })) {
+      const seq = (key as readonly [string, number])[1];
+      const e = this.#entry(seq);
+      if (e !== undefined) events.push(e);
+    }
+    return { snapshot, events, complete: this.#checkpoint().seq <= after };
+  }
+
+  kvGet(key: string): { value: unknown; seq: number | null } {
+    const v = this.#db.get('kv', key) as { value: unknown; seq: number } | undefined;
+    return v ? { value: v.value, seq: v.seq } : { value: null, seq: null };
+  }
+
+  orders(query: OrdersQuery): OrderRecord[] {
+    if (query.clientOrderId !== undefined) {
+      const o = this.#db.get('orders', query.clientOrderId) as OrderRecord | undefined;
+      return o && (query.sagaId === undefined || o.sagaId === query.sagaId) ? [o] : [];
+    }
+    const out: OrderRecord[] = [];
+    for (const { value } of this.#db.range('orders')) {
+      const o = value as OrderRecord;
+      if (query.sagaId === undefined || o.sagaId === query.sagaId) out.push(o);
+    }
+    return out;
+  }
+
+  cycles(limit: number): CycleRecord[] {
+    return [...this.#db.range('cycles', { reverse: true, limit })].map((r) => r.value as CycleRecord);
+  }
+
+  audits(limit: number): Array<AuditRecord & { seq: number; ts: number }> {
+    return [...this.#db.range('audit', { reverse: true, limit })].map((r) => r.value as AuditRecord & { seq: number; ts: number });
+  }
+
+  *read(opts: ReadOptions = {}): Iterable<JournalEntry> {
+    let n = 0;
+    const limit = opts.limit ?? Infinity;
+    for (const { key, value } of this.#db.range('events', opts.from !== undefined ? { start: opts.from } : {})) {
+      if (n >= limit) return;
+      const e = this.#decode(value as Uint8Array, key as number);
+      if (opts.since !== undefined && e.ts < opts.since) continue;
+      if (opts.type !== undefined && e.type !== opts.type) continue;
+      n++;
+      yield e;
+    }
+  }
+
+  stats(): JournalStats {
+    let firstSeq: number | null = null;
+    for (const { key } of this.#db.range('events', { limit: 1 })) firstSeq = key as number;
+    return {
+      firstSeq,
+      lastSeq: this.#head.seq,
+      lastHash: this.#head.hash.toString('hex'),
+      entries: this.#db.count('events'),
+      cycles: this.#db.count('cycles'),
+      orders: this.#db.count('orders'),
+      audits: this.#db.count('audit'),
+      snapshots: this.#db.count('snapshots'),
+      prunedThrough: this.#checkpoint().seq,
+      backedUpThrough: (this.#db.get('meta', 'backedUpThrough') as number | undefined) ?? 0,
+      usedBytes: this.#db.usedBytes(),
+      mapSizeBytes: this.#db.mapSizeBytes(),
+      maxBytes: this.#maxBytes,
+    };
+  }
+
+  /** Seq of the last committed entry. */
+  get lastSeq(): number {
+    return this.#head.seq;
+  }
+
+  async flushed(): Promise<void> {
+    while (this.#inFlight || this.#scheduled || this.#queue.length > 0) {
+      await (this.#inFlight ?? new Promise<void>((r) => setImmediate(r)));
+    }
+    await this.#db.flushed();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.flushed().catch(() => {});
+    this.#closed = true;
+    await this.#db.close();
+  }
+}
+
+function fieldsOf(req: AppendRequest, ts: number): Omit<EntryFields, 'seq'> {
+  return { ts, actor: req.actor, type: req.type, cycleId: req.cycleId, corrId: req.corrId, body: req.body };
+}
+
+/** Any entry whose body names a `clientOrderId` updates that order's latest record (the orders/sagas index). */
+function indexOrder(txn: WriteTxn, seq: number, f: Omit<EntryFields, 'seq'>): void {
+  const body = f.body as { clientOrderId?: unknown; sagaId?: unknown } | null;
+  if (body === null || typeof body !== 'object' || typeof body.clientOrderId !== 'string') return;
+  const rec: OrderRecord = {
+    clientOrderId: body.clientOrderId,
+    sagaId: typeof body.sagaId === 'string' ? body.sagaId : null,
+    seq,
+    ts: f.ts,
+    type: f.type,
+    body: f.body,
+  };
+  txn.put('orders', body.clientOrderId, rec);
+}
+
+/** Maps backend errors onto JournalError kinds (LMDB map full, ENOSPC, anything else = IO). */
+export function classifyError(err: unknown): JournalError {
+  if (err instanceof JournalError) return err;
+  const e = err as { message?: unknown; code?: unknown } | null;
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  const code = e?.code;
+  if (/MDB_MAP_FULL/.test(message) || code === -30792) {
+    return new JournalError('MAP_FULL', `expected room in the LMDB map, was full (${message})`, { cause: err });
+  }
+  if (code === 'ENOSPC' || code === 28 || /ENOSPC|No space left/i.test(message)) {
+    return new JournalError('DISK_FULL', `expected free disk space, was full (${message})`, { cause: err });
+  }
+  return new JournalError('IO', `expected the journal write/read to succeed, was an error (${message})`, { cause: err });
+}
+

@@ -1,0 +1,124 @@
+/**
+ * @module LMDB backend (lmdb-js): one environment file `<dir>/journal.mdb` with one named sub-database per table.
+ *
+ * Sync mode is lmdb-js's default (overlappingSync): a transaction's promise resolves when it is committed and
+ * visible — it then survives a kill -9 — and `flushed` resolves when it is fsynced. No noSync, no writemap.
+ * Map size: `mapSizeBytes` is the initial virtual reservation; lmdb-js doubles the map by itself when the file
+ * outgrows it, so the deliberate limit is the journal's own byte cap (JOURNAL_MAX_SIZE_MB, see journal.ts).
+ * Readers in other processes (the CLI) open the same file read-only; LMDB readers never block the writer.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { JournalError } from '../../runtime/errors.ts';
+import type { Clock } from '../../runtime/clock.ts';
+import { Journal } from './journal.ts';
+import { TABLES, type Backend, type FaultListener, type Key, type RangeOptions, type Table, type WriteTxn } from './store.ts';
+
+export const JOURNAL_FILE = 'journal.mdb';
+
+export interface LmdbOpenOptions {
+  readonly mapSizeBytes?: number;
+  readonly readOnly?: boolean;
+}
+
+export class LmdbBackend implements Backend {
+  readonly file: string;
+  readonly #root: RootDatabase;
+  readonly #dbs: Record<Table, Database>;
+  readonly #txn: WriteTxn;
+
+  /** Opens `<dir>/journal.mdb` or, when `dir` ends in `.mdb`, that file itself (a backup copy). */
+  constructor(dir: string, opts: LmdbOpenOptions = {}) {
+    this.file = dir.endsWith('.mdb') ? dir : path.join(dir, JOURNAL_FILE);
+    if (opts.readOnly) {
+      if (!existsSync(this.file)) throw new JournalError('IO', `expected a journal at ${this.file}, was none`);
+    } else {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+    }
+    try {
+      this.#root = open({
+        path: this.file,
+        maxDbs: 16,
+        ...(opts.mapSizeBytes !== undefined ? { mapSize: opts.mapSizeBytes } : {}),
+        ...(opts.readOnly ? { readOnly: true } : {}),
+      });
+      const dbs: Partial<Record<Table, Database>> = {};
+      for (const t of TABLES) dbs[t] = this.#root.openDB(t, t === 'events' ? { encoding: 'binary' } : {});
+      this.#dbs = dbs as Record<Table, Database>;
+    } catch (err) {
+      throw new JournalError('IO', `expected to open the journal at ${this.file}, was an error (${(err as Error).message})`, { cause: err });
+    }
+    const dbs = this.#dbs;
+    this.#txn = {
+      put: (t, k, v) => void dbs[t].putSync(k as never, v),
+      remove: (t, k) => void dbs[t].removeSync(k as never),
+    };
+  }
+
+  get(table: Table, key: Key): unknown {
+    return this.#dbs[table].get(key as never);
+  }
+
+  *range(table: Table, opts: RangeOptions = {}): Iterable<{ key: Key; value: unknown }> {
+    const o: Record<string, unknown> = {};
+    if (opts.start !== undefined) o['start'] = opts.start;
+    if (opts.end !== undefined) o['end'] = opts.end;
+    if (opts.reverse) o['reverse'] = true;
+    if (opts.limit !== undefined) o['limit'] = opts.limit;
+    for (const { key, value } of this.#dbs[table].getRange(o)) yield { key: key as Key, value };
+  }
+
+  count(table: Table): number {
+    return (this.#dbs[table].getStats() as { entryCount: number }).entryCount;
+  }
+
+  async transaction(fn: (txn: WriteTxn) => void): Promise<void> {
+    await this.#root.transaction(() => fn(this.#txn));
+  }
+
+  async flushed(): Promise<void> {
+    await this.#root.flushed;
+  }
+
+  usedBytes(): number {
+    const s = this.#root.getStats() as { lastPageNumber: number; pageSize: number };
+    return (s.lastPageNumber + 1) * s.pageSize;
+  }
+
+  mapSizeBytes(): number {
+    return (this.#root.getStats() as { mapSize: number }).mapSize;
+  }
+
+  /** Hot, consistent copy (compacted) while writers keep going. */
+  async backup(file: string): Promise<void> {
+    await this.#root.backup(file, true);
+  }
+
+  async close(): Promise<void> {
+    await this.#root.close();
+  }
+}
+
+export interface OpenJournalOptions {
+  readonly clock: Clock;
+  readonly mapSizeBytes?: number;
+  readonly maxBytes?: number;
+  readonly onFault?: FaultListener;
+}
+
+/** The journal on LMDB, plus the backend for backups. */
+export function openLmdbJournal(dir: string, opts: OpenJournalOptions): { journal: Journal; backend: LmdbBackend } {
+  const backend = new LmdbBackend(dir, opts.mapSizeBytes !== undefined ? { mapSizeBytes: opts.mapSizeBytes } : {});
+  try {
+    const journal = new Journal(backend, {
+      clock: opts.clock,
+      maxBytes: opts.maxBytes ?? Number.MAX_SAFE_INTEGER,
+      ...(opts.onFault ? { onFault: opts.onFault } : {}),
+    });
+    return { journal, backend };
+  } catch (err) {
+    void backend.close();
+    throw err;
+  }
+}
