@@ -1,0 +1,120 @@
+/**
+ * @module What the gateway needs beyond `GatewayDeps` (gateway/deps.ts, the lead's contract): the dashboard view,
+ * the Upstox token hot-swap and a logger. The runtime implements `GatewayDepsExt`; tests pass fakes.
+ * Shapes here are the gateway's view of the system (plain JSON, no typed arrays), not actor message types.
+ */
+import type { ActorInfo, GatewayDeps, SupervisorInfo } from './deps.ts';
+
+/** The subset of pino the gateway uses; `obj` first, as pino expects. */
+export interface GatewayLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export type KillSwitchState = 'NORMAL' | 'DEGRADED' | 'HALTED' | 'EMERGENCY' | 'SHUTDOWN';
+export type PhaseName = 'SHADOW' | 'SEMI_AUTO' | 'FULL_AUTO';
+
+export interface KillSwitchTransition {
+  readonly ts: number;
+  readonly from: KillSwitchState;
+  readonly to: KillSwitchState;
+  readonly cause: string;
+}
+
+/** The reply to `killswitch.status` as the gateway shows it (GET /api/v1/killswitch). */
+export interface KillSwitchView {
+  readonly state: KillSwitchState;
+  readonly since: number;
+  readonly cause: string | null;
+  readonly history: readonly KillSwitchTransition[];
+}
+
+export interface LegView {
+  readonly instrumentKey: string;
+  readonly expiry: string;
+  readonly strike: number;
+  readonly right: 'CE' | 'PE';
+  readonly side: 'BUY' | 'SELL';
+  readonly quantity: number;
+  readonly limitPrice?: number;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'invalidated' | 'executed' | 'failed';
+
+/** One SEMI_AUTO approval (the items of `executor.approvals`). */
+export interface ApprovalView {
+  readonly id: string;
+  readonly status: ApprovalStatus;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly legs: readonly LegView[];
+  readonly reason: string;
+  readonly underlying?: string;
+  readonly kind?: string;
+}
+
+export interface StructureView {
+  readonly id: string;
+  readonly kind: string;
+  readonly underlying: string;
+  readonly expiry: string;
+  readonly status: string;
+  readonly legs: readonly LegView[];
+  /** Unrealised P&L of the structure (₹), when known. */
+  readonly pnl?: number;
+}
+
+/** One expiry's smile for the dashboard: market IVs vs the fitted SABR vols, as decimals (0.15 = 15 %). NaN → null. */
+export interface SmileView {
+  readonly underlying: string;
+  readonly expiry: string;
+  readonly strikes: readonly number[];
+  readonly marketIv: readonly (number | null)[];
+  readonly fitIv: readonly (number | null)[];
+  readonly forward?: number;
+  readonly fallback?: boolean;
+}
+
+/**
+ * INTERFACE.md's `/api/v1/dashboard` plus what the live page draws (`smiles`, `approvals`, `pnlCurve`,
+ * kill-switch `history`). `actors`/`supervisors` are filled in by the gateway from the inspector, so the runtime's
+ * `dashboard()` may leave them out.
+ */
+export interface DashboardData {
+  readonly ts: number;
+  readonly underlyings: readonly { readonly name: string; readonly spot: number; readonly vix?: number | null }[];
+  readonly pnl: { readonly day: number; readonly realised: number; readonly unrealised: number };
+  /** Recent day-P&L points (epoch ms, ₹), oldest first; the page appends live values to it. */
+  readonly pnlCurve?: { readonly ts: readonly number[]; readonly pnl: readonly number[] };
+  readonly greeks: {
+    readonly delta: number;
+    readonly gamma: number;
+    readonly vega: number;
+    readonly theta: number;
+    /** Absolute limits for the same units (delta as net delta ratio, vega ₹ per vol point, …); absent = no limit. */
+    readonly limits: { readonly delta?: number; readonly gamma?: number; readonly vega?: number; readonly theta?: number };
+  };
+  readonly killswitch: { readonly state: KillSwitchState; readonly cause: string | null; readonly history?: readonly KillSwitchTransition[] };
+  readonly phase: { readonly configured: PhaseName; readonly effective: PhaseName };
+  readonly dataQuality: { readonly score: number; readonly components: Readonly<Record<string, number>> };
+  readonly lastCycle: { readonly id: string; readonly ts: number; readonly durationMs: number; readonly stages: Readonly<Record<string, number>> } | null;
+  readonly structures: readonly StructureView[];
+  readonly approvalsPending: number;
+  readonly approvals?: readonly ApprovalView[];
+  readonly smiles: readonly SmileView[];
+  readonly actors?: readonly ActorInfo[];
+  readonly supervisors?: readonly SupervisorInfo[];
+}
+
+export interface GatewayDepsExt extends GatewayDeps {
+  /** The dashboard view, assembled from the actors' latest state (with timeouts; never blocks the loop). */
+  dashboard(): Promise<DashboardData>;
+  /**
+   * Hot-swaps the Upstox access token (validated against the broker, stored with mode 0600, pushed to the venues).
+   * Rejects with a VolguardError (code `TOKEN_INVALID` → 422) when the broker refuses it.
+   */
+  tokenRefresh(accessToken: string): Promise<{ readonly expiresAt: number | null }>;
+  /** Optional structured logger (pino with redaction); the gateway never passes it a token. */
+  readonly log?: GatewayLog;
+}

@@ -1,0 +1,100 @@
+/**
+ * @module Shared pieces of every route file: the context routes get, role documentation, error responses, the
+ * audit-then-act helper, and the zod schemas several areas use.
+ */
+import type { Context } from 'hono';
+import { z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { GatewayDepsExt, GatewayLog } from '../deps-ext.ts';
+import { requireRole, type Role } from '../auth.ts';
+import type { MiddlewareHandler } from 'hono';
+
+/** Reads from actors never wait longer than this: the gateway must not hold a caller hostage to a slow actor. */
+export const ACTOR_TIMEOUT_MS = 2_000;
+
+export interface RouteCtx {
+  readonly app: OpenAPIHono;
+  readonly deps: GatewayDepsExt;
+  readonly log: GatewayLog | undefined;
+}
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'FORBIDDEN' }),
+      message: z.string().openapi({ example: 'expected the admin role, was operator' }),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi('Error');
+
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
+
+/** Error responses every authenticated route can give (documented once, used by each route). */
+export function errorResponses(role: Role | null, extra: readonly (400 | 404 | 409 | 413 | 415 | 422)[] = []) {
+  const out: Record<number, ReturnType<typeof errorResponse>> = {};
+  if (role !== null) {
+    out[401] = errorResponse('missing or wrong bearer token');
+    out[403] = errorResponse(`below the ${role} role`);
+    out[429] = errorResponse('too many failed authentications from this address');
+  }
+  for (const s of extra) out[s] = errorResponse({ 400: 'malformed JSON or too deeply nested', 404: 'not found', 409: 'refused in the current state', 413: 'body too large', 415: 'not JSON', 422: 'invalid fields' }[s]);
+  out[503] = errorResponse('an actor is unavailable or did not answer in time');
+  return out;
+}
+
+/** OpenAPI fields stating who may call a route (`x-role` is read by the auth-matrix test and the docs). */
+export function roleDoc(role: Role | null): { security: Record<string, string[]>[]; 'x-role': string } {
+  return role === null ? { security: [], 'x-role': 'none' } : { security: [{ bearerAuth: [] }], 'x-role': role };
+}
+
+/** Role documentation plus the 403 guard, spread into a `createRoute` config. */
+export function guard(role: Role): { security: Record<string, string[]>[]; 'x-role': string; middleware: MiddlewareHandler[] } {
+  return { ...roleDoc(role), middleware: [requireRole(role)] };
+}
+
+export const BODY_ERRORS = [400, 413, 415, 422] as const;
+
+export const Reason = z.string().trim().min(3).max(500).openapi({ example: 'manual drill' });
+
+export const OkSchema = z.object({ ok: z.literal(true), action: z.string(), result: z.unknown().optional(), audited: z.boolean() }).openapi('ActionResult');
+
+export const json = <T extends z.ZodType>(schema: T, description = 'ok') => ({ description, content: { 'application/json': { schema } } });
+
+export const jsonBody = <T extends z.ZodType>(schema: T, required = true) => ({ required, content: { 'application/json': { schema } } });
+
+/**
+ * Journals the action with who/role/reason, then runs it. If the journal refuses, the action does not run (503):
+ * an unrecorded control action is worse than a refused one. `failOpen` is for the emergency paths only: safety must
+ * not wait on the journal, so they act anyway and say `audited: false`.
+ */
+export async function audited<T>(
+  ctx: RouteCtx,
+  c: Context,
+  action: string,
+  reason: string | undefined,
+  details: unknown,
+  run: () => Promise<T>,
+  failOpen = false,
+): Promise<{ ok: true; action: string; result: T; audited: boolean }> {
+  const p = c.get('principal');
+  let wasAudited = true;
+  try {
+    await ctx.deps.audit({ who: p.who, role: p.role, action, ...(reason !== undefined ? { reason } : {}), ...(details !== undefined ? { details } : {}) });
+  } catch (err) {
+    if (!failOpen) throw err;
+    wasAudited = false;
+    ctx.log?.error({ action, who: p.who, err: { message: (err as Error).message } }, 'audit failed; emergency action goes ahead');
+  }
+  ctx.log?.info({ action, who: p.who, role: p.role, reason }, 'control action');
+  const result = await run();
+  return { ok: true, action, result, audited: wasAudited };
+}
+
+/**
+ * A route whose body is optional gets no validated value when the client sent none (the validator only runs for
+ * JSON content); this gives `{}` then, so handlers read optional fields the same way either way.
+ */
+export function optionalBody<T extends object>(value: T | undefined): Partial<T> {
+  return value ?? {};
+}

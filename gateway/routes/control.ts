@@ -1,0 +1,199 @@
+/**
+ * @module Control actions: loop start/stop, emergency flatten/stop, kill-switch view and reset, phase, capital
+ * buckets, Upstox token hot-swap. Every action is journaled (who, role, reason) before it is acknowledged.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { ApiError } from '../errors.ts';
+import { scrub } from '../redact.ts';
+import { ACTOR_TIMEOUT_MS, BODY_ERRORS, OkSchema, Reason, audited, errorResponses, json, jsonBody, optionalBody, guard, type RouteCtx } from './common.ts';
+
+/** Flattening can take several broker round trips; the kill switch answers once it is done or handed to the executor. */
+const EMERGENCY_TIMEOUT_MS = 15_000;
+
+const OptionalReason = z.strictObject({ reason: Reason.optional() }).openapi('OptionalReason');
+
+const KillSwitch = z
+  .looseObject({
+    state: z.enum(['NORMAL', 'DEGRADED', 'HALTED', 'EMERGENCY', 'SHUTDOWN']),
+    since: z.number(),
+    cause: z.string().nullable(),
+    history: z.array(z.looseObject({ ts: z.number(), from: z.string(), to: z.string(), cause: z.string() })),
+  })
+  .openapi('KillSwitch');
+
+export function registerControl(ctx: RouteCtx): void {
+  const { app, deps } = ctx;
+  const as = guard;
+
+  for (const [path, verb] of [['/api/start', 'start'], ['/api/stop', 'stop']] as const) {
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path,
+        tags: ['control'],
+        summary: verb === 'start' ? 'start the trading loop' : 'stop the trading loop (positions stay open)',
+        ...as('operator'),
+        request: { body: jsonBody(OptionalReason, false) },
+        responses: { 200: json(OkSchema), ...errorResponses('operator', BODY_ERRORS) },
+      }),
+      async (c) => {
+        const { reason } = optionalBody(c.req.valid('json'));
+        const out = await audited(ctx, c, `loop.${verb}`, reason, undefined, async () => {
+          if (verb === 'start') deps.loop.start();
+          else deps.loop.stop();
+          return { loop: deps.loop.status().loop };
+        });
+        return c.json(out, 200);
+      },
+    );
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/emergency/flatten',
+      tags: ['control'],
+      summary: 'close every position now (EMERGENCY → HALTED); the loop keeps running',
+      ...as('operator'),
+      request: { body: jsonBody(OptionalReason, false) },
+      responses: { 200: json(OkSchema), ...errorResponses('operator', BODY_ERRORS) },
+    }),
+    async (c) => {
+      const reason = optionalBody(c.req.valid('json')).reason ?? 'emergency flatten via API';
+      const who = c.get('principal').who;
+      const out = await audited(ctx, c, 'emergency.flatten', reason, undefined, () => deps.request('killswitch', 'killswitch.emergency', { reason, who, stopLoop: false }, EMERGENCY_TIMEOUT_MS), true);
+      return c.json(out, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/admin/emergency_stop',
+      tags: ['control'],
+      summary: 'stop the loop, cancel all, flatten, HALTED',
+      ...as('operator'),
+      request: { body: jsonBody(OptionalReason, false) },
+      responses: { 200: json(OkSchema), ...errorResponses('operator', BODY_ERRORS) },
+    }),
+    async (c) => {
+      const reason = optionalBody(c.req.valid('json')).reason ?? 'emergency stop via API';
+      const who = c.get('principal').who;
+      const out = await audited(
+        ctx,
+        c,
+        'emergency.stop',
+        reason,
+        undefined,
+        async () => {
+          // Loop first: no new cycle may propose while the kill switch flattens.
+          deps.loop.stop();
+          return deps.request('killswitch', 'killswitch.emergency', { reason, who, stopLoop: true }, EMERGENCY_TIMEOUT_MS);
+        },
+        true,
+      );
+      return c.json(out, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/api/v1/killswitch', tags: ['killswitch'], summary: 'kill-switch state, cause and history', ...as('viewer'), responses: { 200: json(KillSwitch), ...errorResponses('viewer') } }),
+    async (c) => c.json(await deps.request<z.input<typeof KillSwitch>>('killswitch', 'killswitch.status', {}, ACTOR_TIMEOUT_MS), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/killswitch/reset',
+      tags: ['killswitch'],
+      summary: 'HALTED → NORMAL (latched states need a person and a reason)',
+      ...as('admin'),
+      request: { body: jsonBody(z.strictObject({ reason: Reason }).openapi('ResetBody')) },
+      responses: { 200: json(OkSchema), ...errorResponses('admin', [...BODY_ERRORS, 409]) },
+    }),
+    async (c) => {
+      const { reason } = c.req.valid('json');
+      const who = c.get('principal').who;
+      const out = await audited(ctx, c, 'killswitch.reset', reason, undefined, () => deps.request('killswitch', 'killswitch.reset', { reason, who }, ACTOR_TIMEOUT_MS));
+      return c.json(out, 200);
+    },
+  );
+
+  const PhaseBody = z
+    .strictObject({
+      phase: z.enum(['SHADOW', 'SEMI_AUTO', 'FULL_AUTO']),
+      approver: z.string().trim().min(2).max(100),
+      reason: Reason,
+    })
+    .openapi('PhaseBody');
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/phase',
+      tags: ['governance'],
+      summary: 'change the deployment phase; FULL_AUTO needs its governance checks (409 when they fail)',
+      ...as('admin'),
+      request: { body: jsonBody(PhaseBody) },
+      responses: { 200: json(OkSchema), ...errorResponses('admin', [...BODY_ERRORS, 409]) },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const out = await audited(ctx, c, 'phase.set', body.reason, { phase: body.phase, approver: body.approver }, () => deps.request('executor', 'executor.setPhase', body, ACTOR_TIMEOUT_MS));
+      return c.json(out, 200);
+    },
+  );
+
+  const Rupees = z.number().finite().nonnegative().max(1e12);
+  const CapitalBody = z
+    .strictObject({ weekly: Rupees, monthly: Rupees, intraday: Rupees, reason: Reason })
+    .refine((b) => b.weekly + b.monthly + b.intraday > 0, { message: 'expected at least one bucket above 0' })
+    .openapi('CapitalBody');
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/capital/adjust',
+      tags: ['governance'],
+      summary: 'rebalance the weekly / monthly / intraday capital buckets (₹)',
+      ...as('admin'),
+      request: { body: jsonBody(CapitalBody) },
+      responses: { 200: json(OkSchema), ...errorResponses('admin', [...BODY_ERRORS, 409]) },
+    }),
+    async (c) => {
+      const { weekly, monthly, intraday, reason } = c.req.valid('json');
+      const who = c.get('principal').who;
+      const out = await audited(ctx, c, 'capital.adjust', reason, { weekly, monthly, intraday }, () => deps.request('risk', 'risk.adjustCapital', { weekly, monthly, intraday, who, reason }, ACTOR_TIMEOUT_MS));
+      return c.json(out, 200);
+    },
+  );
+
+  const TokenBody = z
+    .strictObject({
+      accessToken: z.string().min(16).max(4096).regex(/^[\x21-\x7e]+$/, 'expected printable ASCII without spaces'),
+      reason: Reason.optional(),
+    })
+    .openapi('TokenRefreshBody');
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/token/refresh',
+      tags: ['governance'],
+      summary: 'hot-swap the Upstox access token (never echoed or logged)',
+      ...as('admin'),
+      request: { body: jsonBody(TokenBody) },
+      responses: { 200: json(OkSchema), ...errorResponses('admin', BODY_ERRORS) },
+    }),
+    async (c) => {
+      const { accessToken, reason } = c.req.valid('json');
+      try {
+        // The audit entry records that a swap happened, never the token.
+        const out = await audited(ctx, c, 'token.refresh', reason, undefined, () => deps.tokenRefresh(accessToken));
+        return c.json(out, 200);
+      } catch (err) {
+        // Whatever the broker or venue said, it must not carry the new token back out.
+        if (err instanceof Error) err.message = scrub(err.message, [accessToken]);
+        if (err instanceof Error && err.stack !== undefined) err.stack = scrub(err.stack, [accessToken]);
+        throw err instanceof Error ? err : new ApiError(422, 'TOKEN_INVALID', 'the access token was refused');
+      }
+    },
+  );
+}

@@ -1,0 +1,23 @@
+/**
+ * @module The OpenAPI 3.1 document (generated from the routes' zod schemas) and Swagger UI.
+ */
+import { swaggerUI } from '@hono/swagger-ui';
+import type { RouteCtx } from './common.ts';
+
+export function registerDocs(ctx: RouteCtx): void {
+  const { app } = ctx;
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'VOLGUARD_VIEWER_TOKEN < VOLGUARD_OPERATOR_TOKEN < VOLGUARD_ADMIN_TOKEN',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'VolGuard control plane',
+      version: '1',
+      description: 'Every /api/* route needs `Authorization: Bearer <token>`; `x-role` on each operation is the lowest role allowed. Errors are `{error: {code, message, details?}}`.',
+    },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'VolGuard API' }));
+}

@@ -1,0 +1,119 @@
+/**
+ * @module Orders, positions and the SEMI_AUTO approval queue (read: viewer; approve/reject: operator, audited).
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { ACTOR_TIMEOUT_MS, BODY_ERRORS, OkSchema, Reason, audited, optionalBody, errorResponses, json, jsonBody, guard, type RouteCtx } from './common.ts';
+
+const Orders = z
+  .object({
+    orders: z.array(
+      z.looseObject({
+        clientOrderId: z.string(),
+        sagaId: z.string(),
+        instrumentKey: z.string(),
+        side: z.string(),
+        quantity: z.number(),
+        status: z.enum(['pending', 'sent', 'open', 'partially_filled', 'filled', 'rejected', 'cancelled', 'unknown']),
+        brokerOrderId: z.string().nullable(),
+        filledQuantity: z.number(),
+      }),
+    ),
+  })
+  .openapi('Orders');
+
+const Positions = z
+  .object({
+    positions: z.array(z.looseObject({ instrumentKey: z.string(), quantity: z.number(), averagePrice: z.number(), structureId: z.string().nullable() })),
+    structures: z.array(z.looseObject({ id: z.string(), kind: z.string(), status: z.string(), legs: z.array(z.unknown()) })),
+  })
+  .openapi('Positions');
+
+const Approvals = z
+  .object({
+    approvals: z.array(
+      z.looseObject({
+        id: z.string(),
+        status: z.enum(['pending', 'approved', 'rejected', 'expired', 'invalidated', 'executed', 'failed']),
+        createdAt: z.number(),
+        expiresAt: z.number(),
+        legs: z.array(z.unknown()),
+        reason: z.string(),
+      }),
+    ),
+  })
+  .openapi('Approvals');
+
+const ApprovalId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'expected an approval id of letters, digits and _.:-').openapi({ param: { name: 'id', in: 'path' }, example: 'apr-20260106-0001' });
+
+/** Actors own these shapes; the gateway passes them through, keeping only what the contract names. */
+async function read<T>(ctx: RouteCtx, actor: string, type: string): Promise<T> {
+  return ctx.deps.request<T>(actor, type, {}, ACTOR_TIMEOUT_MS);
+}
+
+export function registerTrading(ctx: RouteCtx): void {
+  const { app } = ctx;
+  const viewer = guard('viewer');
+  const operator = guard('operator');
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/api/v1/orders', tags: ['trading'], summary: 'orders the executor knows', ...viewer, responses: { 200: json(Orders), ...errorResponses('viewer') } }),
+    async (c) => {
+      const r = await read<{ orders?: unknown }>(ctx, 'executor', 'executor.orders');
+      return c.json({ orders: Array.isArray(r?.orders) ? r.orders : [] } as z.input<typeof Orders>, 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/api/v1/positions', tags: ['trading'], summary: 'positions and the structures they belong to', ...viewer, responses: { 200: json(Positions), ...errorResponses('viewer') } }),
+    async (c) => {
+      const r = await read<{ positions?: unknown; structures?: unknown }>(ctx, 'executor', 'executor.positions');
+      return c.json({ positions: Array.isArray(r?.positions) ? r.positions : [], structures: Array.isArray(r?.structures) ? r.structures : [] } as z.input<typeof Positions>, 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/api/v1/approvals', tags: ['approvals'], summary: 'the SEMI_AUTO approval queue', ...viewer, responses: { 200: json(Approvals), ...errorResponses('viewer') } }),
+    async (c) => {
+      const r = await read<{ approvals?: unknown }>(ctx, 'executor', 'executor.approvals');
+      return c.json({ approvals: Array.isArray(r?.approvals) ? r.approvals : [] } as z.input<typeof Approvals>, 200);
+    },
+  );
+
+  const ApproveBody = z.strictObject({ reason: Reason.optional() }).openapi('ApproveBody');
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/approvals/{id}/approve',
+      tags: ['approvals'],
+      summary: 'approve a pending proposal (the executor re-validates drift and risk before sending)',
+      ...operator,
+      request: { params: z.object({ id: ApprovalId }), body: jsonBody(ApproveBody, false) },
+      responses: { 200: json(OkSchema), ...errorResponses('operator', [...BODY_ERRORS, 404, 409]) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const reason = optionalBody(c.req.valid('json')).reason;
+      const who = c.get('principal').who;
+      const out = await audited(ctx, c, 'approval.approve', reason, { id }, () => ctx.deps.request('executor', 'executor.approve', { id, who }, ACTOR_TIMEOUT_MS));
+      return c.json(out, 200);
+    },
+  );
+
+  const RejectBody = z.strictObject({ reason: Reason }).openapi('RejectBody');
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/approvals/{id}/reject',
+      tags: ['approvals'],
+      summary: 'reject a pending proposal',
+      ...operator,
+      request: { params: z.object({ id: ApprovalId }), body: jsonBody(RejectBody) },
+      responses: { 200: json(OkSchema), ...errorResponses('operator', [...BODY_ERRORS, 404, 409]) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { reason } = c.req.valid('json');
+      const who = c.get('principal').who;
+      const out = await audited(ctx, c, 'approval.reject', reason, { id }, () => ctx.deps.request('executor', 'executor.reject', { id, who, reason }, ACTOR_TIMEOUT_MS));
+      return c.json(out, 200);
+    },
+  );
+}
