@@ -2,5 +2,33 @@
  * @module Environment variables owned by the executor actor (merged into the one boot-time schema in runtime/config.ts).
  */
 import type { EnvShape } from '../../runtime/config-kit.ts';
+import { envBool, envNumber } from '../../runtime/config-kit.ts';
 
-export const executorEnv = {} satisfies EnvShape;
+export const executorEnv = {
+  /** SEMI_AUTO approvals are invalidated when spot moves more than this fraction since proposed. */
+  APPROVAL_MAX_SPOT_MOVE_PCT: envNumber({ min: 0, max: 1 }).default(0.005),
+  /** …or a leg's IV moves more than this many vol points. */
+  APPROVAL_MAX_IV_MOVE_PTS: envNumber({ min: 0, max: 100 }).default(2),
+  /** …or a leg's mid moves more than this fraction. */
+  APPROVAL_MAX_MID_MOVE_PCT: envNumber({ min: 0, max: 10 }).default(0.15),
+  /** FULL_AUTO on live needs this many trading days in SHADOW and in SEMI_AUTO first. */
+  FULL_AUTO_MIN_SHADOW_DAYS: envNumber({ int: true, min: 0 }).default(7),
+  FULL_AUTO_MIN_SEMI_AUTO_DAYS: envNumber({ int: true, min: 0 }).default(21),
+  /** FULL_AUTO needs data quality above this. */
+  FULL_AUTO_MIN_QUALITY: envNumber({ min: 0, max: 1 }).default(0.8),
+  /** Paper only: waive the history requirement (logged and journaled when used). */
+  PAPER_WAIVE_PHASE_HISTORY: envBool().default(true),
+  /** A short leg without its hedge for longer than this → killswitch EMERGENCY. */
+  NAKED_LEG_TIMEOUT_MS: envNumber({ int: true, min: 0 }).default(10_000),
+  /** An entry order still working after this is cancelled and the saga compensates. */
+  ORDER_FILL_TIMEOUT_MS: envNumber({ int: true, min: 0 }).default(30_000),
+  /** An order sent (or UNKNOWN) and not in the broker's book after this is proven never placed. */
+  RECON_GRACE_MS: envNumber({ int: true, min: 0 }).default(15_000),
+  /** Upstox order-API limits for a regular (unregistered) algo. */
+  ORDER_RATE_PER_SEC: envNumber({ int: true, min: 1 }).default(10),
+  ORDER_RATE_PER_MIN: envNumber({ int: true, min: 1 }).default(500),
+  /** Aggressive-limit pricing: ticks beyond the touch, widened per retry. */
+  EXEC_PROTECTION_TICKS: envNumber({ int: true, min: 0 }).default(4),
+  FLATTEN_MAX_ATTEMPTS: envNumber({ int: true, min: 1 }).default(6),
+  FLATTEN_RETRY_MS: envNumber({ int: true, min: 0 }).default(500),
+} satisfies EnvShape;

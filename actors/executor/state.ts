@@ -1,0 +1,309 @@
+/**
+ * @module The executor's state and the journaled events that build it. `apply(state, event)` is the only way state
+ * changes — live and during recovery alike (STYLE §8: startup is recovery) — so replaying the journal gives back the
+ * exact state, and replaying twice changes nothing (every event is idempotent by id).
+ *
+ * `apply` mutates the state object it is given (the engine owns it exclusively; copying the whole book per fill
+ * would buy nothing). It never reads a clock or does I/O.
+ */
+import type { OrderStatus, OrderType, Side } from '../venues/broker.ts';
+import type { OrderRole } from './ids.ts';
+import type {
+  Approval, ApprovalStatus, OrderDenied, Phase, Position, Proposal, ReconFinding, Right, SagaOutcome, Structure,
+} from './messages.ts';
+import type { Underlying } from '../feed/messages.ts';
+
+export interface OrderRec {
+  readonly clientOrderId: string;
+  readonly sagaId: string;
+  readonly leg: number;
+  readonly role: OrderRole;
+  readonly instrumentKey: string;
+  readonly side: Side;
+  readonly quantity: number;
+  readonly orderType: OrderType;
+  readonly price: number;
+  readonly riskIncreasing: boolean;
+  readonly createdAt: number;
+  status: OrderStatus;
+  brokerOrderId: string | null;
+  filledQuantity: number;
+  averagePrice: number;
+  updatedAt: number;
+  reason?: string;
+}
+
+export type SagaStatus = 'running' | 'compensating' | 'done';
+
+export interface SagaRec {
+  readonly id: string;
+  readonly no: number;
+  readonly proposal: Proposal;
+  readonly structureId: string;
+  readonly startedAt: number;
+  readonly approvalId: string | null;
+  status: SagaStatus;
+  outcome?: SagaOutcome;
+  reason?: string;
+}
+
+export interface PositionRec {
+  instrumentKey: string;
+  quantity: number;
+  averagePrice: number;
+  realisedPnl: number;
+  structureId: string | null;
+  underlying: Underlying;
+  expiry: string;
+  strike: number;
+  right: Right;
+}
+
+/** Market reference taken when an approval was created; approval is refused if the market moved past thresholds. */
+export interface ApprovalRef {
+  readonly spot: number;
+  /** Per leg, vol points (NaN when unknown). */
+  readonly ivs: readonly number[];
+  /** Per leg, ₹ (NaN when unknown). */
+  readonly mids: readonly number[];
+}
+
+export interface ApprovalRec extends Approval {
+  readonly proposal: Proposal;
+  readonly ref: ApprovalRef;
+}
+
+export interface ShadowBook {
+  positions: Record<string, PositionRec>;
+  realisedPnl: number;
+  fills: number;
+}
+
+export interface ExecState {
+  sagaSeq: number;
+  flattenSeq: number;
+  orders: Record<string, OrderRec>;
+  sagas: Record<string, SagaRec>;
+  positions: Record<string, PositionRec>;
+  structures: Record<string, Structure>;
+  approvals: Record<string, ApprovalRec>;
+  governance: { phase: Phase; approver: string; reason: string; ts: number } | null;
+  /** Trading days (IST dates) spent in each phase, for the FULL_AUTO history gate. */
+  days: { SHADOW: string[]; SEMI_AUTO: string[] };
+  shadow: ShadowBook;
+  realisedPnlDay: number;
+  findings: ReconFinding[];
+  denied: OrderDenied[];
+}
+
+export function initialState(): ExecState {
+  return {
+    sagaSeq: 0, flattenSeq: 0, orders: {}, sagas: {}, positions: {}, structures: {}, approvals: {}, governance: null,
+    days: { SHADOW: [], SEMI_AUTO: [] }, shadow: { positions: {}, realisedPnl: 0, fills: 0 }, realisedPnlDay: 0,
+    findings: [], denied: [],
+  };
+}
+
+export interface FillLine {
+  readonly instrumentKey: string;
+  readonly side: Side;
+  readonly quantity: number;
+  readonly price: number;
+}
+
+/** Journaled facts. Bodies carry `clientOrderId`/`sagaId` at top level so the journal's order index sees them. */
+export type ExecEvent =
+  | { readonly type: 'executor.sagaStarted'; readonly sagaId: string; readonly no: number; readonly proposal: Proposal; readonly structureId: string; readonly approvalId: string | null; readonly ts: number }
+  | { readonly type: 'executor.orderIntent'; readonly clientOrderId: string; readonly sagaId: string; readonly leg: number; readonly role: OrderRole; readonly instrumentKey: string; readonly side: Side; readonly quantity: number; readonly orderType: OrderType; readonly price: number; readonly riskIncreasing: boolean; readonly ts: number }
+  | { readonly type: 'executor.orderSent'; readonly clientOrderId: string; readonly sagaId: string; readonly brokerOrderId: string; readonly ts: number }
+  | { readonly type: 'executor.orderUnknown'; readonly clientOrderId: string; readonly sagaId: string; readonly error: string; readonly ts: number }
+  | { readonly type: 'executor.orderUpdated'; readonly clientOrderId: string; readonly sagaId: string; readonly brokerOrderId: string | null; readonly status: OrderStatus; readonly filledQuantity: number; readonly averagePrice: number; readonly reason?: string; readonly ts: number }
+  | { readonly type: 'executor.orderDenied'; readonly denied: OrderDenied; readonly ts: number }
+  | { readonly type: 'executor.sagaFinished'; readonly sagaId: string; readonly outcome: SagaOutcome; readonly reason: string; readonly ts: number }
+  | { readonly type: 'executor.approvalCreated'; readonly approval: ApprovalRec }
+  | { readonly type: 'executor.approvalChanged'; readonly id: string; readonly status: ApprovalStatus; readonly who?: string; readonly reason: string; readonly ts: number }
+  | { readonly type: 'executor.reconFinding'; readonly finding: ReconFinding; readonly ts: number }
+  | { readonly type: 'executor.positionAdopted'; readonly position: PositionRec; readonly ts: number }
+  | { readonly type: 'executor.positionExternallyClosed'; readonly instrumentKey: string; readonly quantity: number; readonly ts: number }
+  | { readonly type: 'executor.shadowFill'; readonly proposalId: string; readonly structureId: string; readonly fills: readonly FillLine[]; readonly legs: Proposal['legs']; readonly ts: number }
+  | { readonly type: 'executor.phaseSet'; readonly phase: Phase; readonly approver: string; readonly reason: string; readonly ts: number }
+  | { readonly type: 'executor.tradingDay'; readonly date: string; readonly phase: 'SHADOW' | 'SEMI_AUTO' }
+  | { readonly type: 'executor.flatten'; readonly run: number; readonly stage: 'started' | 'finished'; readonly reason: string; readonly flat?: boolean; readonly left?: readonly { instrumentKey: string; quantity: number }[]; readonly ts: number };
+
+const TERMINAL: ReadonlySet<OrderStatus> = new Set(['filled', 'rejected', 'cancelled']);
+export const isTerminal = (s: OrderStatus): boolean => TERMINAL.has(s);
+/** Working at the broker, or possibly so (an UNKNOWN or an unacknowledged intent may exist there). */
+export const isUnsettled = (s: OrderStatus): boolean => !TERMINAL.has(s);
+
+/** Applies a signed fill to a position map entry; returns realised P&L of the fill. */
+export function applyFill(book: Record<string, PositionRec>, template: Omit<PositionRec, 'quantity' | 'averagePrice' | 'realisedPnl'>, signed: number, price: number): number {
+  const p = book[template.instrumentKey] ?? { ...template, quantity: 0, averagePrice: 0, realisedPnl: 0 };
+  let realised = 0;
+  if (p.quantity === 0 || Math.sign(p.quantity) === Math.sign(signed)) {
+    const q = p.quantity + signed;
+    p.averagePrice = (Math.abs(p.quantity) * p.averagePrice + Math.abs(signed) * price) / Math.abs(q);
+    p.quantity = q;
+  } else {
+    const closing = Math.min(Math.abs(signed), Math.abs(p.quantity));
+    realised = closing * (p.quantity > 0 ? price - p.averagePrice : p.averagePrice - price);
+    const q = p.quantity + signed;
+    p.averagePrice = q === 0 ? 0 : Math.sign(q) !== Math.sign(p.quantity) ? price : p.averagePrice;
+    p.quantity = q;
+  }
+  p.realisedPnl += realised;
+  if (template.structureId !== null) p.structureId = template.structureId;
+  book[template.instrumentKey] = p;
+  return realised;
+}
+
+function legTemplate(state: ExecState, o: OrderRec): Omit<PositionRec, 'quantity' | 'averagePrice' | 'realisedPnl'> {
+  const saga = state.sagas[o.sagaId];
+  const leg = saga?.proposal.legs[o.leg];
+  const known = state.positions[o.instrumentKey];
+  if (leg !== undefined && leg.instrumentKey === o.instrumentKey) {
+    return { instrumentKey: o.instrumentKey, structureId: saga?.structureId ?? null, underlying: leg.underlying, expiry: leg.expiry, strike: leg.strike, right: leg.right };
+  }
+  if (known !== undefined) return { ...known };
+  // A flatten order on a position we hold is always found above; this is only reached for malformed replays.
+  return { instrumentKey: o.instrumentKey, structureId: null, underlying: 'NIFTY', expiry: '', strike: 0, right: 'CE' };
+}
+
+export function apply(state: ExecState, e: ExecEvent): ExecState {
+  switch (e.type) {
+    case 'executor.sagaStarted': {
+      if (state.sagas[e.sagaId] !== undefined) return state;
+      state.sagaSeq = Math.max(state.sagaSeq, e.no);
+      state.sagas[e.sagaId] = { id: e.sagaId, no: e.no, proposal: e.proposal, structureId: e.structureId, startedAt: e.ts, approvalId: e.approvalId, status: 'running' };
+      const p = e.proposal;
+      const existing = state.structures[e.structureId];
+      if (p.action === 'open' && existing === undefined) {
+        state.structures[e.structureId] = {
+          id: e.structureId, kind: p.kind, underlying: p.underlying, expiry: p.expiry, bucket: p.bucket, status: 'opening',
+          legs: p.legs, entryCredit: 0, maxLoss: Number.POSITIVE_INFINITY, openedAt: e.ts,
+        };
+      } else if (existing !== undefined) {
+        state.structures[e.structureId] = { ...existing, status: 'closing' };
+      }
+      return state;
+    }
+    case 'executor.orderIntent': {
+      if (state.orders[e.clientOrderId] !== undefined) return state;
+      const { type: _t, ts, ...rest } = e;
+      state.orders[e.clientOrderId] = { ...rest, createdAt: ts, updatedAt: ts, status: 'pending', brokerOrderId: null, filledQuantity: 0, averagePrice: 0 };
+      return state;
+    }
+    case 'executor.orderSent': {
+      const o = state.orders[e.clientOrderId];
+      if (o === undefined) return state;
+      o.brokerOrderId = e.brokerOrderId;
+      if (o.status === 'pending' || o.status === 'unknown') o.status = 'sent';
+      o.updatedAt = e.ts;
+      return state;
+    }
+    case 'executor.orderUnknown': {
+      const o = state.orders[e.clientOrderId];
+      if (o !== undefined && !isTerminal(o.status)) {
+        o.status = 'unknown';
+        o.reason = e.error;
+        o.updatedAt = e.ts;
+      }
+      return state;
+    }
+    case 'executor.orderUpdated': {
+      const o = state.orders[e.clientOrderId];
+      if (o === undefined) return state;
+      // Cumulative fills only grow; an older update arriving late changes nothing (idempotent replay).
+      const delta = e.filledQuantity - o.filledQuantity;
+      if (delta < 0 || (delta === 0 && isTerminal(o.status))) return state;
+      if (delta > 0) {
+        const deltaPrice = (e.averagePrice * e.filledQuantity - o.averagePrice * o.filledQuantity) / delta;
+        const realised = applyFill(state.positions, legTemplate(state, o), o.side === 'BUY' ? delta : -delta, deltaPrice);
+        state.realisedPnlDay += realised;
+        const s = state.sagas[o.sagaId];
+        const st = s === undefined ? undefined : state.structures[s.structureId];
+        if (s !== undefined && st !== undefined && o.role === 'entry' && s.proposal.action === 'open') {
+          const credit = (o.side === 'SELL' ? 1 : -1) * delta * deltaPrice;
+          state.structures[st.id] = { ...st, entryCredit: st.entryCredit + credit };
+        }
+      }
+      o.filledQuantity = e.filledQuantity;
+      o.averagePrice = e.averagePrice;
+      o.status = e.status;
+      if (e.brokerOrderId !== null) o.brokerOrderId = e.brokerOrderId;
+      if (e.reason !== undefined) o.reason = e.reason;
+      o.updatedAt = e.ts;
+      return state;
+    }
+    case 'executor.orderDenied':
+      state.denied = [...state.denied.slice(-49), e.denied];
+      return state;
+    case 'executor.sagaFinished': {
+      const s = state.sagas[e.sagaId];
+      if (s === undefined || s.status === 'done') return state;
+      s.status = 'done';
+      s.outcome = e.outcome;
+      s.reason = e.reason;
+      const st = state.structures[s.structureId];
+      if (st !== undefined) {
+        const status = s.proposal.action === 'open'
+          ? e.outcome === 'completed' ? 'open' : 'failed'
+          : e.outcome === 'completed' ? 'closed' : 'open';
+        state.structures[st.id] = { ...st, status, ...(status === 'closed' || status === 'failed' ? { closedAt: e.ts } : {}) };
+      }
+      return state;
+    }
+    case 'executor.approvalCreated':
+      if (state.approvals[e.approval.id] === undefined) state.approvals[e.approval.id] = e.approval;
+      return state;
+    case 'executor.approvalChanged': {
+      const a = state.approvals[e.id];
+      if (a !== undefined) {
+        state.approvals[e.id] = { ...a, status: e.status, statusReason: e.reason, ...(e.who !== undefined ? { decidedBy: e.who } : {}) };
+      }
+      return state;
+    }
+    case 'executor.reconFinding':
+      state.findings = [...state.findings.slice(-99), e.finding];
+      return state;
+    case 'executor.positionAdopted': {
+      state.positions[e.position.instrumentKey] = { ...e.position };
+      const adopted = state.structures['adopted'];
+      const legs = Object.values(state.positions).filter((p) => p.structureId === 'adopted' && p.quantity !== 0).map((p) => ({
+        instrumentKey: p.instrumentKey, underlying: p.underlying, expiry: p.expiry, strike: p.strike, right: p.right,
+        side: p.quantity > 0 ? 'BUY' as const : 'SELL' as const, quantity: Math.abs(p.quantity),
+      }));
+      state.structures['adopted'] = {
+        id: 'adopted', kind: 'adopted', underlying: e.position.underlying, expiry: e.position.expiry, bucket: 'intraday',
+        status: 'open', legs, entryCredit: 0, maxLoss: Number.POSITIVE_INFINITY, openedAt: adopted?.openedAt ?? e.ts,
+      };
+      return state;
+    }
+    case 'executor.positionExternallyClosed': {
+      const p = state.positions[e.instrumentKey];
+      if (p !== undefined) p.quantity = 0;
+      return state;
+    }
+    case 'executor.shadowFill': {
+      for (const f of e.fills) {
+        const leg = e.legs.find((l) => l.instrumentKey === f.instrumentKey);
+        const template = { instrumentKey: f.instrumentKey, structureId: e.structureId, underlying: leg?.underlying ?? 'NIFTY' as const, expiry: leg?.expiry ?? '', strike: leg?.strike ?? 0, right: leg?.right ?? 'CE' as const };
+        state.shadow.realisedPnl += applyFill(state.shadow.positions, template, f.side === 'BUY' ? f.quantity : -f.quantity, f.price);
+      }
+      state.shadow.fills++;
+      return state;
+    }
+    case 'executor.phaseSet':
+      state.governance = { phase: e.phase, approver: e.approver, reason: e.reason, ts: e.ts };
+      return state;
+    case 'executor.tradingDay':
+      if (!state.days[e.phase].includes(e.date)) state.days[e.phase] = [...state.days[e.phase], e.date];
+      return state;
+    case 'executor.flatten':
+      state.flattenSeq = Math.max(state.flattenSeq, e.run);
+      return state;
+  }
+}
+
+export function positionsView(book: Record<string, PositionRec>): Position[] {
+  return Object.values(book).filter((p) => p.quantity !== 0).map((p) => ({ ...p }));
+}
