@@ -50,9 +50,18 @@ export function assertBlackInputs(forward: number, strike: number, t: number, ra
   if (!(vol >= 0 && Number.isFinite(vol))) throw new RangeError(`expected vol >= 0, was ${vol}`);
 }
 
+/**
+ * x = ln(F/K) to full relative accuracy: near the money F/K rounds to within ε of 1 and its log would carry an
+ * absolute error of ε — a relative error of ε/|x| that short-dated prices amplify; F − K is exact there (Sterbenz).
+ */
+export function logMoneyness(forward: number, strike: number): number {
+  const d = forward - strike;
+  return Math.abs(d) < 0.5 * strike ? Math.log1p(d / strike) : Math.log(forward / strike);
+}
+
 /** Undiscounted Black-76 value per unit of √(FK) scaling, i.e. the forward premium (D = 1). */
 export function black76Undiscounted(type: OptionType, forward: number, strike: number, s: number): number {
-  const x = Math.log(forward / strike);
+  const x = logMoneyness(forward, strike);
   const otm = Math.sqrt(forward * strike) * normalisedBlackOtm(-Math.abs(x), s);
   const intrinsic = type === 'call' ? forward - strike : strike - forward;
   return intrinsic > 0 ? intrinsic + otm : otm;
@@ -76,7 +85,7 @@ export function black76Greeks(type: OptionType, forward: number, strike: number,
     const delta = itm ? (type === 'call' ? discount : -discount) : 0;
     return { price, delta, gamma: 0, vega: 0, theta: rate * price, rho: -t * price };
   }
-  const d1 = Math.log(forward / strike) / s + 0.5 * s;
+  const d1 = logMoneyness(forward, strike) / s + 0.5 * s;
   const pdf = normPdf(d1);
   const delta = type === 'call' ? discount * normCdf(d1) : -discount * normCdf(-d1);
   const gamma = (discount * pdf) / (forward * s);
