@@ -1,0 +1,63 @@
+/**
+ * @module The Upstox venue's one way in: factories for the feed actor (`createUpstoxMarketData`) and the executor
+ * (`createUpstoxBroker`), sharing one REST client and one TokenStore per process (so a hot swap reaches both).
+ *
+ * @example
+ *   const broker = await createUpstoxBroker(cfg, log);
+ *   const feed = await createUpstoxMarketData(cfg, log);
+ */
+import type { Logger } from 'pino';
+import type { UpstoxConfig } from './config.ts';
+import { UpstoxBroker } from './broker.ts';
+import { UpstoxMarketData } from './feed/market-data.ts';
+import { resolveHosts } from './hosts.ts';
+import { PortfolioStream } from './portfolio/stream.ts';
+import { UpstoxRest } from './rest/client.ts';
+import { UpstoxHttp } from './rest/http.ts';
+import { TokenStore, loadTokenFile } from './token/store.ts';
+
+export { UpstoxBroker } from './broker.ts';
+export { UpstoxMarketData } from './feed/market-data.ts';
+export { TokenStore } from './token/store.ts';
+export { UpstoxRest } from './rest/client.ts';
+
+export interface UpstoxVenue {
+  readonly rest: UpstoxRest;
+  readonly tokens: TokenStore;
+}
+
+/** Builds the REST client + token store. Token: UPSTOX_ACCESS_TOKEN, else DATA_DIR/upstox-token.json. */
+export async function createUpstoxVenue(cfg: UpstoxConfig, log?: Logger): Promise<UpstoxVenue> {
+  const tokens = new TokenStore({ warnBeforeMs: cfg.UPSTOX_TOKEN_WARN_MINUTES * 60_000 });
+  if (cfg.UPSTOX_ACCESS_TOKEN !== undefined) tokens.set(cfg.UPSTOX_ACCESS_TOKEN);
+  else {
+    const file = await loadTokenFile(cfg.DATA_DIR);
+    if (file !== undefined) tokens.set(file.access_token, file.expires_at);
+  }
+  tokens.on((e) => {
+    if (e.type === 'expiring') log?.warn({ expiresAt: e.expiresAt, token: e.fingerprint }, 'upstox token expires soon');
+    else if (e.type === 'expired') log?.error({ cause: e.cause, reason: e.reason, token: e.fingerprint }, 'upstox token expired');
+    else log?.info({ expiresAt: e.expiresAt, token: e.fingerprint }, 'upstox token swapped');
+  });
+  const http = new UpstoxHttp({
+    hosts: resolveHosts({ baseUrl: cfg.UPSTOX_BASE_URL, env: cfg.UPSTOX_ENV }),
+    token: () => tokens.current(),
+    timeoutMs: cfg.UPSTOX_TIMEOUT_MS,
+    algoName: cfg.UPSTOX_ALGO_NAME,
+    preferIpv4: cfg.UPSTOX_PREFER_IPV4,
+    ordersPerSecond: cfg.UPSTOX_ORDERS_PER_SECOND,
+    log,
+    onAuthFailure: () => tokens.markRejected(),
+  });
+  return { rest: new UpstoxRest(http), tokens };
+}
+
+export async function createUpstoxBroker(cfg: UpstoxConfig, log?: Logger, venue?: UpstoxVenue): Promise<UpstoxBroker> {
+  const v = venue ?? (await createUpstoxVenue(cfg, log));
+  return new UpstoxBroker(v.rest, { stream: new PortfolioStream(v.rest, v.tokens, { log }) });
+}
+
+export async function createUpstoxMarketData(cfg: UpstoxConfig, log?: Logger, venue?: UpstoxVenue): Promise<UpstoxMarketData> {
+  const v = venue ?? (await createUpstoxVenue(cfg, log));
+  return new UpstoxMarketData(v.rest, v.tokens, { mode: cfg.UPSTOX_FEED_MODE, log });
+}
