@@ -40,7 +40,7 @@ export function bodyGuard(limitBytes: number): MiddlewareHandler[] {
     if (text.length === 0) {
       // `fetch(url, {method: 'POST', headers: {'content-type': 'application/json'}})` sends no body: treat it as
       // `{}` so optional-body routes accept it and required fields fail validation with their names (422).
-      c.req.bodyCache.text = Promise.resolve('{}');
+      (c.req.bodyCache as Record<string, unknown>)['text'] = Promise.resolve('{}');
     } else {
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
       if (!JSON_MEDIA.test(type)) {
