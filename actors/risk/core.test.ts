@@ -1,0 +1,211 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RISK_FREE_RATE } from '../domain/instruments.ts';
+import { adjustCapital, assess, initialRiskState, onKillswitchChanged, preTrade, type RiskState } from './core.ts';
+import type { Leg } from '../executor/messages.ts';
+import {
+  CONDOR, DAY_MS, EXPIRY, F, NOW, Q, SIGMA, condorBook, condorLegs, emptyBook, key, settings, snapshot, surface,
+} from './fixture.ts';
+import type { RiskSettings } from './settings.ts';
+
+// ---- an independent Black-76: Φ by Simpson's rule on the density, greeks by central differences ----
+function phi(x: number): number {
+  const n = 4000;
+  const a = Math.abs(x);
+  const h = a / n;
+  const f = (u: number) => Math.exp(-0.5 * u * u) / Math.sqrt(2 * Math.PI);
+  let sum = f(0) + f(a);
+  for (let i = 1; i < n; i++) sum += (i % 2 ? 4 : 2) * f(i * h);
+  const half = (sum * h) / 3;
+  return x >= 0 ? 0.5 + half : 0.5 - half;
+}
+function b76(right: 'CE' | 'PE', f: number, k: number, t: number, vol: number): number {
+  const s = vol * Math.sqrt(t);
+  const d1 = Math.log(f / k) / s + s / 2;
+  const d2 = d1 - s;
+  const df = Math.exp(-RISK_FREE_RATE * t);
+  return right === 'CE' ? df * (f * phi(d1) - k * phi(d2)) : df * (k * phi(-d2) - f * phi(-d1));
+}
+const T = 7 / 365;
+/** Book value (₹) of the condor on a shocked market. */
+const condorValue = (f = F, t = T, vol = SIGMA) => CONDOR.reduce((v, c) => v + c.qty * b76(c.right, f, c.strike, t, vol), 0);
+const close = (actual: number, expected: number, rel: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) <= rel * Math.max(1, Math.abs(expected)), `${what}: expected ${expected}, was ${actual}`);
+
+const quotes = { [key(23_700, 'PE')]: [40, 42] as const };
+function assessed(s: RiskSettings = settings(), book = condorBook()): { state: RiskState; report: ReturnType<typeof assess>['report'] } {
+  return assess(initialRiskState(s), { cycleId: 'c1', snapshot: snapshot(NOW, quotes), surface: surface(), book });
+}
+
+test('short iron condor greeks match central differences of an independent Black-76', () => {
+  const { report } = assessed();
+  const h = 1;
+  const delta = (condorValue(F + h) - condorValue(F - h)) / (2 * h);
+  const gamma = (condorValue(F + h) - 2 * condorValue(F) + condorValue(F - h)) / (h * h);
+  const dv = 1e-4;
+  const vegaPerPoint = ((condorValue(F, T, SIGMA + dv) - condorValue(F, T, SIGMA - dv)) / (2 * dv)) * 0.01;
+  const dt = 1e-5;
+  const thetaPerDay = ((condorValue(F, T - dt) - condorValue(F, T + dt)) / (2 * dt)) / 365;
+  close(report.total.delta, delta, 1e-4, 'delta');
+  close(report.total.gamma, gamma, 1e-3, 'gamma');
+  close(report.total.vega, vegaPerPoint, 1e-4, 'vega');
+  close(report.total.theta, thetaPerDay, 1e-4, 'theta');
+  // A short condor is short vol and gamma, long time decay.
+  assert.ok(report.total.vega < 0 && report.total.gamma < 0 && report.total.theta > 0);
+  close(report.total.deltaRatio, (delta * F) / 1_000_000, 1e-4, 'delta ratio');
+  close(report.total.gammaInr1Pct, 0.5 * gamma * 240 * 240, 1e-3, 'gamma ₹ per 1 %');
+  assert.equal(report.byUnderlying.length, 1);
+  assert.equal(report.byUnderlying[0]?.byExpiry[0]?.expiry, EXPIRY);
+});
+
+test('scenario P&L re-prices the condor on shocked markets', () => {
+  const { report } = assessed();
+  const base = condorValue();
+  const by = new Map(report.scenarios.map((s) => [s.name, s.pnl]));
+  close(by.get('spot+5%')!, condorValue(F * 1.05) - base, 1e-6, 'spot +5 %');
+  close(by.get('spot-2%')!, condorValue(F * 0.98) - base, 1e-6, 'spot −2 %');
+  close(by.get('vol+5pts')!, condorValue(F, T, SIGMA + 0.05) - base, 1e-6, 'vol +5');
+  close(by.get('vol-5pts')!, condorValue(F, T, SIGMA - 0.05) - base, 1e-6, 'vol −5');
+  const tEd = 180 / (365 * 1440);
+  const ed = Math.min(condorValue(F * 1.01, tEd), condorValue(F * 0.99, tEd)) - base;
+  close(by.get('expiry_day_gamma')!, ed, 1e-6, 'expiry-day gamma');
+  // +5 % runs through the short call into the long wing: the loss is near the full width less the credit value.
+  assert.ok(by.get('spot+5%')! < 0);
+  close(report.worstScenarioLoss, Math.max(...report.scenarios.map((s) => -s.pnl)), 1e-12, 'worst');
+});
+
+test('P&L marks from the mid where quoted, else the model, and records the source', () => {
+  const { report } = assessed();
+  let expected = (41 - 45) * -Q; // the 23 700 put is quoted 40 / 42
+  for (const c of CONDOR) if (!(c.strike === 23_700 && c.right === 'PE')) expected += (b76(c.right, F, c.strike, T, SIGMA) - c.avg) * c.qty;
+  close(report.pnl.unrealised, expected, 1e-6, 'unrealised');
+  assert.deepEqual(report.pnl.marks, { mid: 1, model: 3, ltp: 0, entry: 0 });
+  assert.equal(report.legs.find((l) => l.strike === 23_700)?.markSource, 'mid');
+});
+
+test('max loss, margin and capital at risk of the condor: width − credit, worst loss + exposure', () => {
+  const { report } = assessed();
+  const st = report.structures[0]!;
+  assert.equal(st.maxLoss, 200 * Q - (45 + 40 - 20 - 18) * Q); // 9 945
+  assert.equal(st.margin, 200 * Q + 0.03 * F * Q); // 13 000 + 46 800
+  assert.equal(report.capitalAtRisk.total, 9_945);
+  const weekly = report.buckets.find((b) => b.bucket === 'weekly')!;
+  assert.equal(weekly.used, 59_800);
+  assert.equal(weekly.available, 500_000 - 59_800);
+});
+
+test('daily loss beyond the limit is a hard breach, and catastrophic at 1.5× the limit', () => {
+  const { report } = assessed(settings(), condorBook({ realisedPnlDay: -30_000 }));
+  const b = report.breaches.find((x) => x.limit === 'dailyLoss');
+  assert.ok(b, 'expected a dailyLoss breach');
+  assert.equal(b.level, 'hard');
+  assert.equal(b.catastrophic, true);
+  const soft = assessed(settings(), condorBook({ realisedPnlDay: -17_000 })).report.breaches.find((x) => x.limit === 'dailyLoss');
+  assert.equal(soft?.level, 'soft');
+  assert.equal(soft?.catastrophic, false);
+});
+
+test('a greek past its soft ratio is a soft breach, past its limit a hard one', () => {
+  const vega = Math.abs(assessed().report.total.vega);
+  assert.equal(assessed(settings({ maxVega: vega / 0.9 })).report.breaches.find((b) => b.limit === 'vega')?.level, 'soft');
+  assert.equal(assessed(settings({ maxVega: vega / 2 })).report.breaches.find((b) => b.limit === 'vega')?.level, 'hard');
+  assert.equal(assessed(settings({ maxVega: vega * 2 })).report.breaches.find((b) => b.limit === 'vega'), undefined);
+});
+
+// ---- pre-trade ----
+function ready(s: RiskSettings, book = emptyBook()): RiskState {
+  return onKillswitchChanged(assess(initialRiskState(s), { cycleId: 'c1', snapshot: snapshot(), surface: surface(), book }).state, 'NORMAL');
+}
+const nakedCall: Leg[] = [{ instrumentKey: key(24_000, 'CE'), underlying: 'NIFTY', expiry: EXPIRY, strike: 24_000, right: 'CE', side: 'BUY', quantity: Q }];
+
+test('allows a condor within every limit and reserves its charge against the bucket', () => {
+  const r = preTrade(ready(settings()), { legs: condorLegs(), bucket: 'weekly' }, NOW + 1000);
+  assert.deepEqual(r.decision.reasons, []);
+  assert.equal(r.decision.allow, true);
+  assert.equal(r.decision.charge?.maxLoss, 9_945);
+  assert.equal(r.decision.charge?.margin, 59_800);
+  assert.ok(r.decision.postTrade && r.decision.postTrade.vega < 0);
+});
+
+const denials: Array<[string, RiskSettings, Leg[], string]> = [
+  ['DELTA_LIMIT', settings({ maxNetDelta: 0.4 }), nakedCall, 'a 65-unit ATM call is ~0.8 of capital in delta'],
+  ['VEGA_LIMIT', settings({ maxVega: 1 }), condorLegs(), ''],
+  ['GAMMA_LIMIT', settings({ maxGamma: 1 }), condorLegs(), ''],
+  ['THETA_LIMIT', settings({ maxTheta: 1 }), condorLegs(), ''],
+  ['SCENARIO_LOSS', settings({ scenarioLossLimit: 100 }), condorLegs(), ''],
+  ['BUCKET_EXHAUSTED', settings({ buckets: { weekly: 0.05, monthly: 0.3, intraday: 0.2 } }), condorLegs(), '5 % = 50 000 < 59 800'],
+  ['CAPITAL_AT_RISK', settings({ maxCapitalAtRiskPct: 0.005 }), condorLegs(), '5 000 < 9 945'],
+  ['MARGIN', settings({ maxMarginPct: 0.05 }), condorLegs(), '50 000 < 59 800'],
+];
+for (const [reason, s, legs, why] of denials) {
+  test(`denies with ${reason} when only that limit is too tight ${why}`, () => {
+    const r = preTrade(ready(s), { legs, bucket: 'weekly' }, NOW + 1000);
+    assert.equal(r.decision.allow, false);
+    assert.deepEqual(r.decision.reasons, [reason], r.decision.details.join('; '));
+    assert.ok(r.decision.details[0]?.startsWith('expected'));
+  });
+}
+
+test('denies with DAILY_LOSS once the day loss reached the limit', () => {
+  const r = preTrade(ready(settings(), condorBook({ realisedPnlDay: -25_000 })), { legs: condorLegs(), bucket: 'monthly' }, NOW + 1000);
+  assert.ok(r.decision.reasons.includes('DAILY_LOSS'));
+});
+
+test('denies with TRADING_HALTED unless the kill switch said NORMAL (unknown fails closed)', () => {
+  const unknown = assess(initialRiskState(settings()), { cycleId: 'c1', snapshot: snapshot(), surface: surface(), book: emptyBook() }).state;
+  assert.deepEqual(preTrade(unknown, { legs: condorLegs(), bucket: 'weekly' }, NOW).decision.reasons, ['TRADING_HALTED']);
+  const degraded = onKillswitchChanged(unknown, 'DEGRADED');
+  assert.deepEqual(preTrade(degraded, { legs: condorLegs(), bucket: 'weekly' }, NOW).decision.reasons, ['TRADING_HALTED']);
+});
+
+test('denies with STALE_SURFACE when the surface is old, missing, or cannot value a leg', () => {
+  const s = ready(settings());
+  assert.deepEqual(preTrade(s, { legs: condorLegs(), bucket: 'weekly' }, NOW + 16_000).decision.reasons, ['STALE_SURFACE']);
+  const fresh = onKillswitchChanged(initialRiskState(settings()), 'NORMAL');
+  assert.deepEqual(preTrade(fresh, { legs: condorLegs(), bucket: 'weekly' }, NOW).decision.reasons, ['STALE_SURFACE']);
+  const other = condorLegs().map((l) => ({ ...l, expiry: '2026-01-20' }));
+  assert.deepEqual(preTrade(s, { legs: other, bucket: 'weekly' }, NOW).decision.reasons, ['STALE_SURFACE']);
+});
+
+test('a trade that reduces an exceeded greek is not denied for it', () => {
+  // Book already holds the naked call (delta over the limit); selling it back lowers |delta|.
+  const s = settings({ maxNetDelta: 0.4 });
+  const book = { ...emptyBook(), positions: [{ instrumentKey: key(24_000, 'CE'), quantity: Q, averagePrice: 100, realisedPnl: 0, structureId: null, underlying: 'NIFTY' as const, expiry: EXPIRY, strike: 24_000, right: 'CE' as const }] };
+  const sell: Leg[] = [{ ...nakedCall[0]!, side: 'SELL' }];
+  assert.equal(preTrade(ready(s, book), { legs: sell, bucket: 'intraday' }, NOW).decision.reasons.includes('DELTA_LIMIT'), false);
+});
+
+test('bucket accounting: reservations use headroom, capital adjust moves it, the next assessment clears reservations', () => {
+  // weekly 0.1 = 100 000: one condor (59 800) fits, a second does not.
+  let s = ready(settings({ buckets: { weekly: 0.1, monthly: 0.3, intraday: 0.2 } }));
+  const first = preTrade(s, { legs: condorLegs(), bucket: 'weekly' }, NOW);
+  assert.equal(first.decision.allow, true);
+  s = first.state;
+  const second = preTrade(s, { legs: condorLegs(), bucket: 'weekly' }, NOW);
+  assert.deepEqual(second.decision.reasons, ['BUCKET_EXHAUSTED']);
+  const adj = adjustCapital(s, { weekly: 0.2, monthly: 0.3, intraday: 0.2, who: 'admin', reason: 'more weekly room' }, NOW);
+  assert.deepEqual(adj.event.previous, { weekly: 0.1, monthly: 0.3, intraday: 0.2 });
+  const weekly = adj.event.buckets.find((b) => b.bucket === 'weekly')!;
+  assert.equal(weekly.capital, 200_000);
+  assert.equal(weekly.used, 59_800);
+  assert.equal(preTrade(adj.state, { legs: condorLegs(), bucket: 'weekly' }, NOW).decision.allow, true);
+  // Shrinking below use exhausts it: nothing new fits, availability floors at zero.
+  const shrunk = adjustCapital(adj.state, { weekly: 0.01, monthly: 0.3, intraday: 0.2, who: 'admin', reason: 'cut' }, NOW);
+  assert.equal(shrunk.event.buckets.find((b) => b.bucket === 'weekly')?.available, 0);
+  assert.throws(() => adjustCapital(s, { weekly: 0.6, monthly: 0.3, intraday: 0.2, who: 'a', reason: 'too much' }, NOW), /summing to at most 1, was 1\.09/);
+  // After the fills show up in the book, reservations are replaced by the structure itself.
+  const next = assess(adj.state, { cycleId: 'c2', snapshot: snapshot(NOW + 3000), surface: surface(NOW + 3000), book: condorBook() }).state;
+  assert.equal(next.reserved.length, 0);
+  assert.equal(next.last?.report.buckets.find((b) => b.bucket === 'weekly')?.used, 59_800);
+  assert.equal(next.fractions.weekly, 0.2);
+});
+
+test('the day baseline ignores gains carried in and keeps the day across cycles', () => {
+  const s0 = initialRiskState(settings());
+  const a = assess(s0, { cycleId: 'c1', snapshot: snapshot(NOW, quotes), surface: surface(), book: condorBook() });
+  assert.ok(a.report.pnl.unrealised > 0);
+  assert.equal(a.report.pnl.day, 0);
+  const later = assess(a.state, { cycleId: 'c2', snapshot: snapshot(NOW + DAY_MS / 24, quotes), surface: surface(NOW + DAY_MS / 24), book: condorBook({ realisedPnlDay: -500 }) });
+  assert.equal(later.state.day?.baseline, a.state.day?.baseline);
+  close(later.report.pnl.day, -500 + later.report.pnl.unrealised - a.report.pnl.unrealised, 1e-9, 'day P&L');
+});
