@@ -119,6 +119,7 @@ export type ExecEvent =
   | { readonly type: 'executor.orderUnknown'; readonly clientOrderId: string; readonly sagaId: string; readonly error: string; readonly ts: number }
   | { readonly type: 'executor.orderUpdated'; readonly clientOrderId: string; readonly sagaId: string; readonly brokerOrderId: string | null; readonly status: OrderStatus; readonly filledQuantity: number; readonly averagePrice: number; readonly reason?: string; readonly ts: number }
   | { readonly type: 'executor.orderDenied'; readonly denied: OrderDenied; readonly ts: number }
+  | { readonly type: 'executor.sagaCompensating'; readonly sagaId: string; readonly reason: string; readonly ts: number }
   | { readonly type: 'executor.sagaFinished'; readonly sagaId: string; readonly outcome: SagaOutcome; readonly reason: string; readonly ts: number }
   | { readonly type: 'executor.approvalCreated'; readonly approval: ApprovalRec }
   | { readonly type: 'executor.approvalChanged'; readonly id: string; readonly status: ApprovalStatus; readonly who?: string; readonly reason: string; readonly ts: number }
@@ -237,6 +238,14 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
     case 'executor.orderDenied':
       state.denied = [...state.denied.slice(-49), e.denied];
       return state;
+    case 'executor.sagaCompensating': {
+      const s = state.sagas[e.sagaId];
+      if (s !== undefined && s.status === 'running') {
+        s.status = 'compensating';
+        s.reason = e.reason;
+      }
+      return state;
+    }
     case 'executor.sagaFinished': {
       const s = state.sagas[e.sagaId];
       if (s === undefined || s.status === 'done') return state;

@@ -1,0 +1,393 @@
+/**
+ * @module Pure decisions of the executor: what a saga does next, what reconciliation finds, whether a short leg is
+ * naked, which phase is in force, whether an approval still stands, how SHADOW fills. No clock (time is an argument),
+ * no I/O; the engine carries the decisions out and journals every resulting event before acting on it.
+ */
+import { roundToTick, TICK_SIZE } from '../domain/units.ts';
+import type { BrokerOrder, BrokerPosition, OrderType, Side } from '../venues/broker.ts';
+import type { MarketSnapshot } from '../feed/messages.ts';
+import type { SurfaceCalibrated } from '../calibrator/messages.ts';
+import { clientOrderId, isOurs, type OrderRole } from './ids.ts';
+import { sliceQuantity } from './slicing.ts';
+import type { KillSwitchState, Leg, Phase, Proposal, ReconFinding, SagaOutcome } from './messages.ts';
+import { isTerminal, isUnsettled, type ApprovalRec, type ApprovalRef, type ExecEvent, type ExecState, type FillLine, type OrderRec, type PositionRec } from './state.ts';
+
+export interface CoreConfig {
+  readonly orderFillTimeoutMs: number;
+  readonly reconGraceMs: number;
+  readonly nakedLegTimeoutMs: number;
+  readonly protectionTicks: number;
+  readonly maxCompensationAttempts: number;
+  readonly approvalMaxSpotMovePct: number;
+  readonly approvalMaxIvMovePts: number;
+  readonly approvalMaxMidMovePct: number;
+  readonly fullAutoMinShadowDays: number;
+  readonly fullAutoMinSemiAutoDays: number;
+  readonly fullAutoMinQuality: number;
+  readonly paperWaiveHistory: boolean;
+  readonly live: boolean;
+}
+
+export interface Touch {
+  readonly bid: number;
+  readonly ask: number;
+}
+export type TouchLookup = (instrumentKey: string) => Touch | undefined;
+export type RulesLookup = (instrumentKey: string) => { lotSize: number; freezeQty: number } | undefined;
+
+export interface PlannedOrder {
+  readonly clientOrderId: string;
+  readonly sagaId: string;
+  readonly leg: number;
+  readonly role: OrderRole;
+  readonly instrumentKey: string;
+  readonly side: Side;
+  readonly quantity: number;
+  readonly orderType: OrderType;
+  readonly price: number;
+  readonly riskIncreasing: boolean;
+}
+
+export type SagaStep =
+  | { readonly kind: 'place'; readonly orders: readonly PlannedOrder[]; readonly riskIncreasing: boolean }
+  | { readonly kind: 'cancel'; readonly orders: readonly string[]; readonly why: string }
+  | { readonly kind: 'wait'; readonly why: string }
+  | { readonly kind: 'finish'; readonly outcome: SagaOutcome; readonly reason: string };
+
+// ---- kill switch gate and phase ----
+
+/** Fail closed: risk may increase only in NORMAL (and only once NORMAL has been seen — `undefined` is not NORMAL). */
+export function mayIncreaseRisk(ks: KillSwitchState | undefined): boolean {
+  return ks === 'NORMAL';
+}
+/** Exits, hedges and compensation: allowed until SHUTDOWN (EMERGENCY runs them through flatten). */
+export function mayReduceRisk(ks: KillSwitchState | undefined): boolean {
+  return ks !== 'SHUTDOWN';
+}
+
+export interface PhaseDecision {
+  readonly configured: Phase;
+  readonly effective: Phase;
+  readonly reasons: string[];
+}
+
+export function effectivePhase(state: ExecState, requested: Phase, ks: KillSwitchState | undefined, quality: number, cfg: CoreConfig): PhaseDecision {
+  const configured = state.governance?.phase ?? requested;
+  const reasons: string[] = [];
+  let effective = configured;
+  if (configured === 'FULL_AUTO') {
+    if (!(quality > cfg.fullAutoMinQuality)) reasons.push(`data quality ${quality.toFixed(2)} not above ${cfg.fullAutoMinQuality}`);
+    const shortHistory = state.days.SHADOW.length < cfg.fullAutoMinShadowDays || state.days.SEMI_AUTO.length < cfg.fullAutoMinSemiAutoDays;
+    const history = `history ${state.days.SHADOW.length}/${cfg.fullAutoMinShadowDays} SHADOW and ${state.days.SEMI_AUTO.length}/${cfg.fullAutoMinSemiAutoDays} SEMI_AUTO days`;
+    if (cfg.live) {
+      if (state.governance?.phase !== 'FULL_AUTO') reasons.push('no journaled governance approval for FULL_AUTO');
+      if (shortHistory) reasons.push(history);
+    } else if (shortHistory && !cfg.paperWaiveHistory) reasons.push(history);
+    if (ks === 'DEGRADED') reasons.push('kill switch DEGRADED');
+    if (reasons.length > 0) effective = 'SEMI_AUTO';
+    else if (shortHistory) reasons.push(`${history}: waived on paper (PAPER_WAIVE_PHASE_HISTORY)`);
+  }
+  return { configured, effective, reasons };
+}
+
+// ---- pricing ----
+
+/** A marketable limit: the touch plus `ticks` (widened per attempt), or MARKET when there is no quote. */
+export function aggressivePrice(side: Side, touch: Touch | undefined, ticks: number): { orderType: OrderType; price: number } {
+  if (touch === undefined) return { orderType: 'MARKET', price: 0 };
+  const ref = side === 'BUY' ? touch.ask : touch.bid;
+  if (!(ref > 0)) return { orderType: 'MARKET', price: 0 };
+  const px = side === 'BUY' ? ref + ticks * TICK_SIZE : Math.max(TICK_SIZE, ref - ticks * TICK_SIZE);
+  return { orderType: 'LIMIT', price: roundToTick(px) };
+}
+
+// ---- sagas ----
+
+const opposite = (s: Side): Side => (s === 'BUY' ? 'SELL' : 'BUY');
+
+export function sagaOrders(state: ExecState, sagaId: string): OrderRec[] {
+  return Object.values(state.orders).filter((o) => o.sagaId === sagaId);
+}
+
+/** Signed units a saga holds in a leg (entries and compensations). */
+function legExposure(orders: readonly OrderRec[], leg: number): number {
+  let q = 0;
+  for (const o of orders) if (o.leg === leg) q += o.side === 'BUY' ? o.filledQuantity : -o.filledQuantity;
+  return q;
+}
+
+function entryOrders(leg: Leg, legNo: number, sagaNo: number, sagaIdStr: string, riskIncreasing: boolean, touch: TouchLookup, rules: RulesLookup, ticks: number): PlannedOrder[] {
+  const r = rules(leg.instrumentKey);
+  const slices = r === undefined ? [leg.quantity] : sliceQuantity(leg.quantity, r.lotSize, r.freezeQty);
+  const priced = leg.limitPrice !== undefined ? { orderType: 'LIMIT' as const, price: roundToTick(leg.limitPrice) } : aggressivePrice(leg.side, touch(leg.instrumentKey), ticks);
+  return slices.map((quantity, i) => ({
+    clientOrderId: clientOrderId(sagaNo, legNo, 'entry', 0, slices.length === 1 ? 0 : i + 1),
+    sagaId: sagaIdStr, leg: legNo, role: 'entry', instrumentKey: leg.instrumentKey, side: leg.side, quantity,
+    ...priced, riskIncreasing,
+  }));
+}
+
+/**
+ * The next step of one saga. Order of play: BUY legs, then SELL legs (hedges before shorts, and for exits buy back
+ * shorts before selling wings). Any entry leg that ends unfilled turns the saga into compensation: cancel what is
+ * working, then reverse every filled leg (BUYs first), re-pricing on each rejected attempt. UNKNOWN orders block the
+ * saga (never retried): reconciliation resolves them.
+ */
+export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg: CoreConfig, touch: TouchLookup, rules: RulesLookup): SagaStep {
+  const saga = state.sagas[sagaId];
+  if (saga === undefined || saga.status === 'done') return { kind: 'wait', why: 'no running saga' };
+  const legs = saga.proposal.legs;
+  const orders = sagaOrders(state, sagaId);
+  const entries = orders.filter((o) => o.role === 'entry');
+  const unknown = orders.filter((o) => o.status === 'unknown' || o.status === 'pending');
+  const filledOf = (i: number): number => entries.filter((o) => o.leg === i).reduce((a, o) => a + o.filledQuantity, 0);
+  const legFailed = legs.some((l, i) => {
+    const mine = entries.filter((o) => o.leg === i);
+    return mine.length > 0 && mine.every((o) => isTerminal(o.status)) && filledOf(i) < l.quantity;
+  });
+
+  if (saga.status === 'compensating' || legFailed) {
+    const working = entries.filter((o) => !isTerminal(o.status) && o.status !== 'unknown' && o.status !== 'pending');
+    if (working.length > 0) return { kind: 'cancel', orders: working.map((o) => o.clientOrderId), why: 'leg failed: cancel the rest' };
+    if (unknown.length > 0) return { kind: 'wait', why: `UNKNOWN orders ${unknown.map((o) => o.clientOrderId).join(',')} await reconciliation` };
+    const comps = orders.filter((o) => o.role === 'compensate');
+    if (comps.some((o) => !isTerminal(o.status))) return { kind: 'wait', why: 'compensation working' };
+    const needs = legs.map((l, i) => ({ l, i, q: legExposure(orders, i) })).filter((x) => x.q !== 0);
+    if (needs.length === 0) {
+      const anyFill = entries.some((o) => o.filledQuantity > 0);
+      const failedLeg = entries.find((o) => o.status === 'rejected' || o.status === 'cancelled');
+      return { kind: 'finish', outcome: anyFill ? 'compensated' : 'failed', reason: failedLeg?.reason ?? 'leg failed' };
+    }
+    // Reverse BUY-side compensations first (buying back shorts), then SELL the hedges.
+    const buys = needs.filter((x) => x.q < 0);
+    const batch = buys.length > 0 ? buys : needs;
+    const planned: PlannedOrder[] = [];
+    for (const { l, i, q } of batch) {
+      const attempt = comps.filter((o) => o.leg === i).length;
+      if (attempt >= cfg.maxCompensationAttempts) return { kind: 'finish', outcome: 'failed', reason: `compensation of leg ${i} failed ${attempt} times` };
+      const side: Side = q > 0 ? 'SELL' : 'BUY';
+      const r = rules(l.instrumentKey);
+      const slices = r === undefined ? [Math.abs(q)] : sliceQuantity(Math.abs(q), r.lotSize, r.freezeQty);
+      slices.forEach((quantity, s) => planned.push({
+        clientOrderId: clientOrderId(saga.no, i, 'compensate', attempt, slices.length === 1 ? 0 : s + 1),
+        sagaId, leg: i, role: 'compensate', instrumentKey: l.instrumentKey, side, quantity,
+        ...aggressivePrice(side, touch(l.instrumentKey), cfg.protectionTicks * (attempt + 1)), riskIncreasing: false,
+      }));
+    }
+    return { kind: 'place', orders: planned, riskIncreasing: false };
+  }
+
+  for (const side of ['BUY', 'SELL'] as const) {
+    const group = legs.map((l, i) => ({ l, i })).filter((x) => x.l.side === side);
+    if (group.length === 0) continue;
+    const unsent = group.filter((x) => !entries.some((o) => o.leg === x.i));
+    if (unsent.length > 0) {
+      const planned = unsent.flatMap((x) => entryOrders(x.l, x.i, saga.no, sagaId, saga.proposal.riskIncreasing, touch, rules, cfg.protectionTicks));
+      return { kind: 'place', orders: planned, riskIncreasing: saga.proposal.riskIncreasing };
+    }
+    const groupOrders = entries.filter((o) => group.some((x) => x.i === o.leg));
+    if (groupOrders.some((o) => o.status === 'unknown' || o.status === 'pending')) return { kind: 'wait', why: 'UNKNOWN entry awaits reconciliation' };
+    const working = groupOrders.filter((o) => !isTerminal(o.status));
+    if (working.length > 0) {
+      const stale = working.filter((o) => now - o.createdAt >= cfg.orderFillTimeoutMs);
+      if (stale.length > 0) return { kind: 'cancel', orders: stale.map((o) => o.clientOrderId), why: `unfilled after ${cfg.orderFillTimeoutMs} ms` };
+      return { kind: 'wait', why: `${side} legs working` };
+    }
+  }
+  return { kind: 'finish', outcome: 'completed', reason: 'all legs filled' };
+}
+
+// ---- reconciliation ----
+
+export interface ReconResult {
+  readonly events: ExecEvent[];
+  readonly findings: ReconFinding[];
+  readonly mismatch?: string;
+}
+
+/** Orders: resolve UNKNOWN / unacknowledged intents by tag, and catch updates the stream missed. */
+export function reconcileOrders(state: ExecState, book: readonly BrokerOrder[], now: number, cfg: CoreConfig): ReconResult {
+  const events: ExecEvent[] = [];
+  const findings: ReconFinding[] = [];
+  const byTag = new Map<string, BrokerOrder[]>();
+  for (const b of book) if (b.clientOrderId !== null) byTag.set(b.clientOrderId, [...(byTag.get(b.clientOrderId) ?? []), b]);
+  let mismatch: string | undefined;
+  for (const o of Object.values(state.orders)) {
+    if (!isUnsettled(o.status)) continue;
+    const found = byTag.get(o.clientOrderId) ?? [];
+    const wasUnknown = o.status === 'unknown' || o.status === 'pending';
+    if (found.length > 1) {
+      mismatch = `order ${o.clientOrderId} appears ${found.length} times at the broker`;
+      findings.push({ class: 'drift', clientOrderId: o.clientOrderId, detail: mismatch });
+      continue;
+    }
+    const b = found[0];
+    if (b === undefined) {
+      if (wasUnknown && now - o.updatedAt >= cfg.reconGraceMs) {
+        const detail = `not in the broker's book ${now - o.updatedAt} ms after it was last seen: never placed`;
+        events.push({ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: null, status: 'rejected', filledQuantity: o.filledQuantity, averagePrice: o.averagePrice, reason: 'NOT_AT_BROKER', ts: now });
+        findings.push({ class: 'unknown_resolved', clientOrderId: o.clientOrderId, detail });
+      } else if (wasUnknown) {
+        findings.push({ class: 'in_flight', clientOrderId: o.clientOrderId, detail: 'UNKNOWN order not yet in the broker book (grace)' });
+      }
+      continue;
+    }
+    if (wasUnknown || b.status !== o.status || b.filledQuantity !== o.filledQuantity) {
+      events.push({
+        type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: b.brokerOrderId, status: b.status,
+        filledQuantity: b.filledQuantity, averagePrice: b.averagePrice, ...(b.statusMessage !== undefined ? { reason: b.statusMessage } : {}), ts: now,
+      });
+      findings.push({
+        class: wasUnknown ? 'unknown_resolved' : 'missed_update', clientOrderId: o.clientOrderId,
+        detail: `broker says ${b.status} ${b.filledQuantity}/${b.quantity} (local ${o.status} ${o.filledQuantity})`,
+      });
+    }
+  }
+  return mismatch === undefined ? { events, findings } : { events, findings, mismatch };
+}
+
+/** Positions: local (from our fills) against the broker's net positions. Run after `reconcileOrders` was applied. */
+export function reconcilePositions(state: ExecState, positions: readonly BrokerPosition[], book: readonly BrokerOrder[], now: number, describe: (key: string) => Omit<PositionRec, 'quantity' | 'averagePrice' | 'realisedPnl' | 'structureId'> | undefined): ReconResult {
+  const events: ExecEvent[] = [];
+  const findings: ReconFinding[] = [];
+  const mismatches: string[] = [];
+  const broker = new Map(positions.map((p) => [p.instrumentKey, p]));
+  const keys = new Set([...broker.keys(), ...Object.keys(state.positions)]);
+  for (const key of keys) {
+    const local = state.positions[key]?.quantity ?? 0;
+    const bp = broker.get(key);
+    const remote = bp?.quantity ?? 0;
+    if (local === remote) continue;
+    const ours = Object.values(state.orders).some((o) => o.instrumentKey === key && isUnsettled(o.status));
+    const foreignWorking = book.some((b) => b.instrumentKey === key && !isOurs(b.clientOrderId) && !isTerminal(b.status));
+    if (ours) {
+      findings.push({ class: 'in_flight', instrumentKey: key, localQuantity: local, brokerQuantity: remote, detail: 'orders in flight explain the difference (grace)' });
+    } else if (local === 0 && bp !== undefined) {
+      const d = describe(key);
+      const position: PositionRec = {
+        instrumentKey: key, quantity: remote, averagePrice: bp.averagePrice, realisedPnl: 0, structureId: 'adopted',
+        underlying: d?.underlying ?? 'NIFTY', expiry: d?.expiry ?? '', strike: d?.strike ?? 0, right: d?.right ?? 'CE',
+      };
+      events.push({ type: 'executor.positionAdopted', position, ts: now });
+      findings.push({ class: 'zombie', instrumentKey: key, localQuantity: 0, brokerQuantity: remote, detail: `position unknown to VolGuard adopted exit-only${foreignWorking ? ' (an outside order is still working)' : ''}` });
+    } else if (remote === 0) {
+      events.push({ type: 'executor.positionExternallyClosed', instrumentKey: key, quantity: local, ts: now });
+      findings.push({ class: 'externally_closed', instrumentKey: key, localQuantity: local, brokerQuantity: 0, detail: 'closed outside VolGuard' });
+    } else {
+      const detail = `quantity drift on ${key}: local ${local}, broker ${remote}, nothing in flight explains it`;
+      mismatches.push(detail);
+      findings.push({ class: 'drift', instrumentKey: key, localQuantity: local, brokerQuantity: remote, detail });
+    }
+  }
+  for (const f of findings) events.push({ type: 'executor.reconFinding', finding: f, ts: now });
+  return mismatches.length === 0 ? { events, findings } : { events, findings, mismatch: mismatches.join('; ') };
+}
+
+// ---- naked legs ----
+
+/** Structure/right pairs where VolGuard is short more units than it holds long of the same right and expiry. */
+export function nakedShorts(state: ExecState): string[] {
+  const agg = new Map<string, number>();
+  for (const p of Object.values(state.positions)) {
+    if (p.quantity === 0 || p.structureId === null || p.structureId === 'adopted') continue;
+    const k = `${p.structureId}:${p.expiry}:${p.right}`;
+    agg.set(k, (agg.get(k) ?? 0) + p.quantity);
+  }
+  return [...agg.entries()].filter(([, q]) => q < 0).map(([k]) => k);
+}
+
+/** Advances the naked-leg timers; returns keys whose timer expired at `now`. */
+export function nakedTimers(since: Map<string, number>, naked: readonly string[], now: number, timeoutMs: number): string[] {
+  for (const k of [...since.keys()]) if (!naked.includes(k)) since.delete(k);
+  const expired: string[] = [];
+  for (const k of naked) {
+    const t0 = since.get(k) ?? now;
+    since.set(k, t0);
+    if (now - t0 >= timeoutMs) expired.push(k);
+  }
+  return expired;
+}
+
+// ---- approvals ----
+
+function findQuote(snapshot: MarketSnapshot, key: string): { bid: number; ask: number; strike: number; expiry: string; underlying: string } | undefined {
+  for (const c of snapshot.expiries) {
+    let i = c.callKeys.indexOf(key);
+    if (i >= 0) return { bid: c.callBid[i] ?? Number.NaN, ask: c.callAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying };
+    i = c.putKeys.indexOf(key);
+    if (i >= 0) return { bid: c.putBid[i] ?? Number.NaN, ask: c.putAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying };
+  }
+  return undefined;
+}
+
+export function touchFromSnapshot(snapshot: MarketSnapshot): TouchLookup {
+  return (key) => {
+    const q = findQuote(snapshot, key);
+    return q === undefined || !(q.bid > 0 || q.ask > 0) ? undefined : { bid: q.bid, ask: q.ask };
+  };
+}
+
+export function marketRef(proposal: Proposal, snapshot: MarketSnapshot, surface: SurfaceCalibrated): ApprovalRef {
+  const spot = snapshot.spots.find((s) => s.underlying === proposal.underlying)?.spot ?? Number.NaN;
+  const ivs = proposal.legs.map((l) => {
+    const fit = surface.expiries.find((e) => e.underlying === l.underlying && e.expiry === l.expiry);
+    if (fit === undefined) return Number.NaN;
+    const i = Array.from(fit.strikes).indexOf(l.strike);
+    return i < 0 ? Number.NaN : (fit.vols[i] ?? Number.NaN) * 100;
+  });
+  const mids = proposal.legs.map((l) => {
+    const q = findQuote(snapshot, l.instrumentKey);
+    return q === undefined ? Number.NaN : (q.bid + q.ask) / 2;
+  });
+  return { spot, ivs, mids };
+}
+
+/** Why the market moved too far since `ref` (undefined = still valid). A missing value counts as moved (fail closed). */
+export function drift(ref: ApprovalRef, cur: ApprovalRef, cfg: CoreConfig): string | undefined {
+  const spotMove = Math.abs(cur.spot / ref.spot - 1);
+  if (!(spotMove <= cfg.approvalMaxSpotMovePct)) return `spot moved ${(spotMove * 100).toFixed(2)}% (limit ${(cfg.approvalMaxSpotMovePct * 100).toFixed(2)}%)`;
+  for (let i = 0; i < ref.ivs.length; i++) {
+    const a = ref.ivs[i] ?? Number.NaN;
+    const b = cur.ivs[i] ?? Number.NaN;
+    if (Number.isNaN(a) && Number.isNaN(b)) continue;
+    if (!(Math.abs(b - a) <= cfg.approvalMaxIvMovePts)) return `leg ${i} IV moved ${(b - a).toFixed(2)} vol pts (limit ${cfg.approvalMaxIvMovePts})`;
+  }
+  for (let i = 0; i < ref.mids.length; i++) {
+    const a = ref.mids[i] ?? Number.NaN;
+    const b = cur.mids[i] ?? Number.NaN;
+    const move = Math.abs(b / a - 1);
+    if (!(move <= cfg.approvalMaxMidMovePct)) return `leg ${i} mid moved ${(move * 100).toFixed(1)}% (limit ${(cfg.approvalMaxMidMovePct * 100).toFixed(1)}%)`;
+  }
+  return undefined;
+}
+
+/** Pending approvals that expired by `now` or drifted against `current`. */
+export function sweepApprovals(state: ExecState, now: number, current: (a: ApprovalRec) => ApprovalRef, cfg: CoreConfig): ExecEvent[] {
+  const out: ExecEvent[] = [];
+  for (const a of Object.values(state.approvals)) {
+    if (a.status !== 'pending') continue;
+    if (now >= a.expiresAt) {
+      out.push({ type: 'executor.approvalChanged', id: a.id, status: 'expired', reason: `not approved within TTL (expired at ${new Date(a.expiresAt).toISOString()})`, ts: now });
+      continue;
+    }
+    const why = drift(a.ref, current(a), cfg);
+    if (why !== undefined) out.push({ type: 'executor.approvalChanged', id: a.id, status: 'invalidated', reason: why, ts: now });
+  }
+  return out;
+}
+
+// ---- shadow ----
+
+/** SHADOW fills at the touch (BUY at ask, SELL at bid): conservative, and never an order. */
+export function shadowFills(proposal: Proposal, touch: TouchLookup): FillLine[] | undefined {
+  const out: FillLine[] = [];
+  for (const l of proposal.legs) {
+    const t = touch(l.instrumentKey);
+    const price = t === undefined ? l.limitPrice : l.side === 'BUY' ? t.ask : t.bid;
+    if (price === undefined || !(price > 0)) return undefined;
+    out.push({ instrumentKey: l.instrumentKey, side: l.side, quantity: l.quantity, price });
+  }
+  return out;
+}
+
+export { opposite };
