@@ -32,7 +32,7 @@ export function verifyBackend(db: Backend, maxProblems = 100): VerifyReport {
   const cp = db.get('meta', 'checkpoint') as { seq: number; hash: string } | undefined;
   const checkpointSeq = cp?.seq ?? 0;
   let expectSeq = checkpointSeq + 1;
-  let prevHash: Buffer = cp ? Buffer.from(cp.hash, 'hex') : GENESIS_HASH;
+  let prevHash: Buffer | null = cp ? Buffer.from(cp.hash, 'hex') : GENESIS_HASH;
   let entries = 0;
   let firstSeq: number | null = null;
   let lastSeq: number | null = null;
@@ -60,18 +60,17 @@ export function verifyBackend(db: Backend, maxProblems = 100): VerifyReport {
       frame = decodeFrame(value as Uint8Array, seq);
     } catch (err) {
       problem(seq, 'DECODE', (err as Error).message);
-      // We cannot know this entry's true hash; chain the next check onto its stored header hash if readable.
-      const bytes = value as Uint8Array;
-      prevHash = bytes.length >= 65 ? Buffer.from(bytes.subarray(33, 65)) : GENESIS_HASH;
+      // This entry's true hash is unknown, so the next link cannot be judged; one problem, not two.
+      prevHash = null;
       continue;
     }
     if (!frame.hashOk) problem(seq, 'CHAIN', `seq ${seq}: expected the stored hash to equal sha256(prevHash ‖ payload), was different (entry altered)`);
-    else if (!frame.prevHash.equals(prevHash)) {
+    else if (prevHash !== null && !frame.prevHash.equals(prevHash)) {
       problem(seq, 'CHAIN', `seq ${seq}: expected prevHash ${prevHash.toString('hex').slice(0, 16)}…, was ${frame.prevHash.toString('hex').slice(0, 16)}… (broken link)`);
     }
     prevHash = Buffer.from(frame.hash);
   }
-  return { ok: problems.length === 0, entries, firstSeq, lastSeq, checkpointSeq, headHash: prevHash.toString('hex'), problems };
+  return { ok: problems.length === 0, entries, firstSeq, lastSeq, checkpointSeq, headHash: prevHash?.toString('hex') ?? '', problems };
 }
 
 /**
