@@ -1,0 +1,37 @@
+/**
+ * @module The journal actor's only import point: its spec, its client, its message types, and `verifyJournal`.
+ */
+import path from 'node:path';
+import type { Config } from '../../runtime/config.ts';
+import type { ActorSpec } from '../../runtime/spec.ts';
+import { MIB, type JournalConfig } from './config.ts';
+
+export { journalClient, type JournalClient, type Requester } from './client.ts';
+export { verifyJournal, type VerifyReport } from './verify.ts';
+export * from './messages.ts';
+
+/**
+ * The journal actor: started first in the tree and stopped last (every other actor journals through it).
+ * Permanent: a crash restarts it; the restarted journal continues the sequence and chain from disk.
+ * @example children: [journalActorSpec(cfg), feedActorSpec(cfg), …]
+ */
+export function journalActorSpec(cfg: Config): ActorSpec {
+  const config: JournalConfig = {
+    dir: path.join(cfg.DATA_DIR, 'journal'),
+    backupDir: path.join(cfg.DATA_DIR, 'backup'),
+    backupIntervalS: cfg.JOURNAL_BACKUP_INTERVAL_S,
+    backupKeep: cfg.JOURNAL_BACKUP_KEEP,
+    mapSizeBytes: cfg.JOURNAL_MAP_SIZE_MB * MIB,
+    maxBytes: cfg.JOURNAL_MAX_SIZE_MB * MIB,
+    retainDays: cfg.JOURNAL_RETAIN_DAYS,
+  };
+  return {
+    name: 'journal',
+    entry: 'actors/journal/worker.ts',
+    config,
+    restart: 'permanent',
+    // Long enough to finish an in-flight backup and the last flush on a slow disk.
+    shutdownMs: 15_000,
+    startTimeoutMs: 15_000,
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * @module The journal actor's shell: validates each message body, hands it to the store, reports every fault to
+ * main and the kill switch, and runs periodic backups (+ retention pruning). All logic lives in journal.ts.
+ *
+ * Ordering: the store assigns seqs in the order `receive` is called (mailbox order). A request's reply is the
+ * store's promise, so it goes out only once committed (or flushed, for cycles, audits and kv latches).
+ */
+import { Counter, Histogram } from 'prom-client';
+import { defineActor, type ActorContext } from '../../runtime/actor.ts';
+import { InvariantError, type JournalError } from '../../runtime/errors.ts';
+import { backupJournal } from './backup.ts';
+import type { JournalConfig } from './config.ts';
+import type { Journal } from './journal.ts';
+import { openLmdbJournal, type LmdbBackend } from './lmdb-store.ts';
+import {
+  appendBatchRequestSchema,
+  appendRequestSchema,
+  auditRecordSchema,
+  cycleRecordSchema,
+  emptySchema,
+  kvGetRequestSchema,
+  kvPutRequestSchema,
+  ordersQuerySchema,
+  parseBody,
+  recoverRequestSchema,
+  snapshotRequestSchema,
+  type BackupResult,
+  type JournalFault,
+} from './messages.ts';
+
+const DAY_MS = 86_400_000;
+
+let journal: Journal | null = null;
+let backend: LmdbBackend | null = null;
+let timer: NodeJS.Timeout | null = null;
+let backingUp: Promise<BackupResult> | null = null;
+
+function reportFault(ctx: ActorContext<JournalConfig>, err: JournalError, seq?: number): void {
+  const body: JournalFault = { kind: err.kind, code: err.code, message: err.message, ts: ctx.clock.now(), ...(seq !== undefined ? { seq } : {}) };
+  ctx.log.error({ err, seq }, 'journal fault');
+  ctx.send('main', 'journal.fault', body);
+  ctx.send('killswitch', 'journal.fault', body);
+}
+
+function open(): { j: Journal; b: LmdbBackend } {
+  if (!journal || !backend) throw new InvariantError('expected an open journal, was none (init did not run)');
+  return { j: journal, b: backend };
+}
+
+/** One backup at a time (timer and `journal.backup` may overlap); then prune what retention allows. */
+function backupNow(ctx: ActorContext<JournalConfig>): Promise<BackupResult> {
+  const { j, b } = open();
+  const cfg = ctx.config;
+  backingUp ??= (async () => {
+    try {
+      const r = await backupJournal(j, b, cfg.backupDir, cfg.backupKeep, ctx.clock.now());
+      ctx.log.info({ file: r.file, seq: r.seq, removed: r.removed.length }, 'journal backup written');
+      if (cfg.retainDays > 0) {
+        const pruned = await j.prune(ctx.clock.now() - cfg.retainDays * DAY_MS);
+        if (pruned > 0) ctx.log.info({ pruned }, 'journal events pruned after backup');
+      }
+      return r;
+    } finally {
+      backingUp = null;
+    }
+  })();
+  return backingUp;
+}
+
+defineActor<JournalConfig>({
+  async init(ctx) {
+    const cfg = ctx.config;
+    const appended = new Counter({ name: 'volguard_journal_append_total', help: 'Journal entries committed', registers: [ctx.metrics] });
+    const commitSeconds = new Histogram({
+      name: 'volguard_journal_commit_seconds',
+      help: 'Cycle commit time, request to flushed',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers: [ctx.metrics],
+    });
+    try {
+      ({ journal, backend } = openLmdbJournal(cfg.dir, {
+        clock: ctx.clock,
+        mapSizeBytes: cfg.mapSizeBytes,
+        maxBytes: cfg.maxBytes,
+        onFault: (err, seq) => reportFault(ctx, err, seq),
+      }));
+    } catch (err) {
+      // A journal that cannot open (or whose tail fails its hash) must stop trading, not just this actor.
+      if ((err as JournalError).kind !== undefined) reportFault(ctx, err as JournalError);
+      throw err;
+    }
+    metrics = { appended, commitSeconds };
+    ctx.log.info({ dir: cfg.dir, lastSeq: journal.lastSeq }, 'journal open');
+    if (cfg.backupIntervalS > 0) {
+      timer = setInterval(() => {
+        backupNow(ctx).catch((err: unknown) => reportFault(ctx, err as JournalError));
+      }, cfg.backupIntervalS * 1000);
+    }
+  },
+
+  receive(msg, ctx) {
+    const { j } = open();
+    switch (msg.type) {
+      case 'journal.append': {
+        const req = parseBody(msg.type, appendRequestSchema, msg.body);
+        return j.append(req).then((seq) => (count(1), { seq }));
+      }
+      case 'journal.appendBatch': {
+        const { entries } = parseBody(msg.type, appendBatchRequestSchema, msg.body);
+        return j.appendBatch(entries).then((r) => (count(r.last - r.first + 1), r));
+      }
+      case 'journal.commitCycle': {
+        const rec = parseBody(msg.type, cycleRecordSchema, msg.body);
+        const t0 = performance.now();
+        return j.commitCycle(rec, msg.from).then((seq) => {
+          metrics?.commitSeconds.observe((performance.now() - t0) / 1000);
+          count(1);
+          return { seq };
+        });
+      }
+      case 'journal.audit': {
+        const rec = parseBody(msg.type, auditRecordSchema, msg.body);
+        return j.audit(rec, msg.from).then((seq) => (count(1), { seq }));
+      }
+      case 'journal.snapshot': {
+        const r = parseBody(msg.type, snapshotRequestSchema, msg.body);
+        return j.snapshot(r.actor, r.state, r.seq).then((seq) => ({ seq }));
+      }
+      case 'journal.recover':
+        return j.recover(parseBody(msg.type, recoverRequestSchema, msg.body).actor);
+      case 'journal.kvGet':
+        return j.kvGet(parseBody(msg.type, kvGetRequestSchema, msg.body).key);
+      case 'journal.kvPut': {
+        const r = parseBody(msg.type, kvPutRequestSchema, msg.body);
+        return j.kvPut(r.key, r.value, msg.from).then((seq) => (count(1), { seq }));
+      }
+      case 'journal.orders':
+        return { orders: j.orders(parseBody(msg.type, ordersQuerySchema, msg.body ?? {})) };
+      case 'journal.stats':
+        parseBody(msg.type, emptySchema, msg.body);
+        return j.stats();
+      case 'journal.backup':
+        parseBody(msg.type, emptySchema, msg.body);
+        return backupNow(ctx);
+      default:
+        // A request gets an error reply; an unknown plain message is a broken invariant (crash, supervisor decides).
+        if (msg.rsvp) throw new TypeError(`expected a journal.* request, was ${msg.type}`);
+        throw new InvariantError(`expected a journal.* message, was ${msg.type}`);
+    }
+  },
+
+  inspect() {
+    const s = journal?.stats();
+    return s ? { lastSeq: s.lastSeq, entries: s.entries, usedBytes: s.usedBytes, backedUpThrough: s.backedUpThrough, prunedThrough: s.prunedThrough } : { open: false };
+  },
+
+  async stop() {
+    if (timer) clearInterval(timer);
+    timer = null;
+    await backingUp?.catch(() => {});
+    await journal?.close();
+    journal = null;
+    backend = null;
+  },
+});
+
+let metrics: { appended: Counter; commitSeconds: Histogram } | null = null;
+
+function count(n: number): void {
+  metrics?.appended.inc(n);
+}
