@@ -37,6 +37,7 @@ export type CauseCode =
   | 'BROKER_ERROR'
   | 'RISK_SOFT'
   | 'UNVALUED_POSITIONS'
+  | 'RISK_UNAVAILABLE'
   // → HALTED
   | 'DAILY_LOSS'
   | 'RISK_HARD'

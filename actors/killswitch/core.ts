@@ -1,0 +1,414 @@
+/**
+ * @module The kill switch's pure state machine: NORMAL → DEGRADED → HALTED → EMERGENCY → SHUTDOWN.
+ *
+ * `transition(state, input, now)` returns the next state, the effects for the shell to run (persist, journal,
+ * announce, flatten, alert) and, for commands, the answer. No clock, no I/O.
+ *
+ * Invariants
+ * - Triggers only escalate (to the higher of current and target). The ways down are exactly three: DEGRADED → NORMAL
+ *   after `healthyCycles` consecutive healthy evaluations (hysteresis); HALTED/DEGRADED → NORMAL by a manual reset,
+ *   refused while a halting condition still holds; EMERGENCY → HALTED once the flatten succeeded. SHUTDOWN is terminal.
+ * - Every transition carries a cause with evidence and is journaled; the latch (state, cause, holding conditions) is
+ *   persisted before anyone is told (the shell runs `persist` first and awaits it).
+ * - While a flatten runs, every other command is refused (`flattening`).
+ */
+import type { Phase } from '../executor/messages.ts';
+import type {
+  Action, Cause, CauseCode, EvaluateRequest, Evidence, KillSwitchStatus, Permits, Transition, TradingState,
+} from './messages.ts';
+import type { KillSwitchSettings } from './settings.ts';
+
+const RANK: Readonly<Record<TradingState, number>> = { NORMAL: 0, DEGRADED: 1, HALTED: 2, EMERGENCY: 3, SHUTDOWN: 4 };
+const PHASE_RANK: Readonly<Record<Phase, number>> = { SHADOW: 0, SEMI_AUTO: 1, FULL_AUTO: 2 };
+
+/** Conditions that are true until something says otherwise; the halting ones refuse a reset while they hold. */
+export type HoldingCode = 'DAILY_LOSS' | 'RISK_HARD' | 'RECON_MISMATCH' | 'TOKEN_EXPIRED' | 'JOURNAL_FAULT' | 'FEED_STALLED';
+const HALTING: readonly HoldingCode[] = ['DAILY_LOSS', 'RISK_HARD', 'RECON_MISMATCH', 'TOKEN_EXPIRED', 'JOURNAL_FAULT'];
+
+export interface KsState {
+  readonly state: TradingState;
+  readonly since: number;
+  readonly cause: Cause | null;
+  readonly history: readonly Transition[];
+  readonly holding: Readonly<Partial<Record<HoldingCode, Cause>>>;
+  /** Degrading causes seen by the last evaluation (a reset lands in DEGRADED while any remain). */
+  readonly lastDegrade: readonly Cause[];
+  readonly healthyStreak: number;
+  readonly fallbackStreak: number;
+  readonly restarts: readonly number[];
+  readonly brokerErrors: readonly number[];
+  readonly configuredPhase: Phase;
+  /** The data-quality gate's ceiling on the phase. */
+  readonly phaseCap: Phase;
+  readonly phaseStreak: number;
+  readonly phaseStreakMin: Phase;
+  readonly flattening: boolean;
+}
+
+export type KsInput =
+  | { readonly type: 'evaluate'; readonly body: EvaluateRequest }
+  | { readonly type: 'feedStalled'; readonly evidence: Evidence }
+  | { readonly type: 'feedRecovered' }
+  | { readonly type: 'actorRestarted'; readonly name: string; readonly reason: string }
+  | { readonly type: 'supervisorEscalated'; readonly name: string; readonly reason: string }
+  | { readonly type: 'tokenExpired'; readonly evidence: Evidence }
+  | { readonly type: 'tokenRefreshed' }
+  | { readonly type: 'brokerError'; readonly message: string }
+  | { readonly type: 'brokerSlow'; readonly latencyMs: number }
+  | { readonly type: 'journalFault'; readonly message: string }
+  | { readonly type: 'journalRecovered' }
+  | { readonly type: 'nakedLeg'; readonly evidence: Evidence }
+  | { readonly type: 'halt'; readonly reason: string; readonly who: string }
+  | { readonly type: 'emergency'; readonly reason: string; readonly who: string }
+  | { readonly type: 'flattenResult'; readonly ok: boolean; readonly error?: string }
+  | { readonly type: 'reset'; readonly reason: string; readonly who: string }
+  | { readonly type: 'shutdown'; readonly reason: string; readonly who: string };
+
+export type Effect =
+  | { readonly kind: 'persist'; readonly latch: Latch }
+  | { readonly kind: 'journal'; readonly type: string; readonly body: unknown }
+  | { readonly kind: 'changed'; readonly status: KillSwitchStatus }
+  | { readonly kind: 'flatten'; readonly reason: string }
+  | { readonly kind: 'alert'; readonly reason: string; readonly evidence: Evidence };
+
+export type Answer =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly refused: string; readonly holding: readonly Cause[] };
+
+export interface Step {
+  readonly state: KsState;
+  readonly effects: readonly Effect[];
+  readonly answer: Answer;
+}
+
+/** What survives a restart. */
+export interface Latch {
+  readonly state: TradingState;
+  readonly since: number;
+  readonly cause: Cause | null;
+  readonly history: readonly Transition[];
+  readonly holding: Readonly<Partial<Record<HoldingCode, Cause>>>;
+  readonly phaseCap: Phase;
+}
+
+export function initialKsState(configuredPhase: Phase, now: number): KsState {
+  return {
+    state: 'NORMAL', since: now, cause: null, history: [], holding: {}, lastDegrade: [], healthyStreak: 0,
+    fallbackStreak: 0, restarts: [], brokerErrors: [], configuredPhase,
+    // FULL_AUTO must be earned by healthy cycles after every start.
+    phaseCap: 'SEMI_AUTO', phaseStreak: 0, phaseStreakMin: 'FULL_AUTO', flattening: false,
+  };
+}
+
+/** Restores a persisted latch. An EMERGENCY that was interrupted stays EMERGENCY; `resumeEffects` re-runs its flatten. */
+export function restore(configuredPhase: Phase, latch: Latch, now: number): KsState {
+  return {
+    ...initialKsState(configuredPhase, now),
+    state: latch.state, since: latch.since, cause: latch.cause, history: latch.history, holding: latch.holding,
+    phaseCap: PHASE_RANK[latch.phaseCap] < PHASE_RANK.SEMI_AUTO ? latch.phaseCap : 'SEMI_AUTO',
+  };
+}
+
+export function resumeEffects(s: KsState): Effect[] {
+  return s.state === 'EMERGENCY' ? [{ kind: 'flatten', reason: 'resume the flatten interrupted by a restart' }] : [];
+}
+
+export function latchOf(s: KsState): Latch {
+  return { state: s.state, since: s.since, cause: s.cause, history: s.history, holding: s.holding, phaseCap: s.phaseCap };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+export function permits(state: TradingState, action: Action): boolean {
+  switch (state) {
+    case 'NORMAL': return true;
+    case 'DEGRADED': return action !== 'increase';
+    case 'HALTED': return action === 'cancel' || action === 'approvedExit' || action === 'flatten';
+    case 'EMERGENCY': return action === 'cancel' || action === 'flatten';
+    case 'SHUTDOWN': return action === 'cancel';
+  }
+}
+
+const ACTIONS: readonly Action[] = ['increase', 'reduce', 'approvedExit', 'cancel', 'flatten'];
+export function permitsOf(state: TradingState): Permits {
+  return Object.fromEntries(ACTIONS.map((a) => [a, permits(state, a)])) as unknown as Permits;
+}
+
+/** The phase actually in force: the configured one, capped by the data-quality gate and by DEGRADED (→ SEMI_AUTO). */
+export function effectivePhase(configured: Phase, cap: Phase, state: TradingState): Phase {
+  let p = PHASE_RANK[configured] <= PHASE_RANK[cap] ? configured : cap;
+  if (state !== 'NORMAL' && p === 'FULL_AUTO') p = 'SEMI_AUTO';
+  return p;
+}
+
+export function statusOf(s: KsState): KillSwitchStatus {
+  return {
+    state: s.state, since: s.since, cause: s.cause, history: s.history, configuredPhase: s.configuredPhase,
+    effectivePhase: effectivePhase(s.configuredPhase, s.phaseCap, s.state), permits: permitsOf(s.state),
+    holding: HALTING.filter((h) => s.holding[h] !== undefined), flattening: s.flattening,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const cause = (code: CauseCode, message: string, evidence: Evidence = {}): Cause => ({ code, message, evidence });
+const OK: Answer = { ok: true };
+
+export function transition(s0: KsState, input: KsInput, now: number, settings: KillSwitchSettings): Step {
+  if (s0.flattening && input.type !== 'flattenResult' && isCommand(input)) {
+    return { state: s0, effects: [], answer: { ok: false, refused: 'expected no command during the EMERGENCY flatten, was one (wait for it to finish)', holding: [] } };
+  }
+  const b = new Builder(s0, now, settings);
+  switch (input.type) {
+    case 'evaluate': evaluate(b, input.body); break;
+    case 'feedStalled':
+      b.hold('FEED_STALLED', cause('FEED_STALLED', 'the feed stalled', input.evidence));
+      b.degrade(cause('FEED_STALLED', 'the feed stalled', input.evidence));
+      break;
+    case 'feedRecovered': b.release('FEED_STALLED'); break;
+    case 'actorRestarted': {
+      const restarts = [...b.s.restarts.filter((t) => now - t < settings.restartWindowMs), now];
+      b.set({ restarts });
+      const ev = { actor: input.name, reason: input.reason, restartsInWindow: restarts.length, limit: settings.restartHaltCount };
+      if (restarts.length >= settings.restartHaltCount) b.escalate('HALTED', cause('RESTART_INTENSITY', `${restarts.length} actor restarts within ${settings.restartWindowMs} ms`, ev));
+      else b.degrade(cause('ACTOR_RESTART', `actor ${input.name} restarted`, ev));
+      break;
+    }
+    case 'supervisorEscalated':
+      b.escalate('HALTED', cause('SUPERVISOR_ESCALATION', `supervisor gave up on ${input.name}`, { actor: input.name, reason: input.reason }));
+      break;
+    case 'tokenExpired': {
+      const c = cause('TOKEN_EXPIRED', 'the broker access token expired', input.evidence);
+      b.hold('TOKEN_EXPIRED', c);
+      b.escalate('HALTED', c);
+      break;
+    }
+    case 'tokenRefreshed': b.release('TOKEN_EXPIRED'); break;
+    case 'brokerError': {
+      const errors = [...b.s.brokerErrors.filter((t) => now - t < settings.brokerErrorWindowMs), now];
+      b.set({ brokerErrors: errors });
+      const ev = { message: input.message, errorsInWindow: errors.length, limit: settings.brokerErrorHaltCount };
+      if (errors.length >= settings.brokerErrorHaltCount) b.escalate('HALTED', cause('BROKER_ERRORS', `${errors.length} broker errors within ${settings.brokerErrorWindowMs} ms`, ev));
+      else b.degrade(cause('BROKER_ERROR', 'broker error', ev));
+      break;
+    }
+    case 'brokerSlow': b.degrade(cause('BROKER_SLOW', 'broker responses are slow', { latencyMs: input.latencyMs })); break;
+    case 'journalFault': {
+      const c = cause('JOURNAL_FAULT', 'the journal cannot write', { message: input.message });
+      b.hold('JOURNAL_FAULT', c);
+      b.escalate('HALTED', c);
+      break;
+    }
+    case 'journalRecovered': b.release('JOURNAL_FAULT'); break;
+    case 'nakedLeg': b.escalate('EMERGENCY', cause('NAKED_LEG', 'a short leg is unhedged past its timer', input.evidence)); break;
+    case 'halt': b.escalate('HALTED', cause('MANUAL_HALT', input.reason, { who: input.who })); break;
+    case 'emergency':
+      if (b.s.state === 'SHUTDOWN') return refuse(s0, 'expected a live kill switch, was SHUTDOWN');
+      if (b.s.state === 'EMERGENCY') b.flatten(input.reason);
+      else b.escalate('EMERGENCY', cause('MANUAL_EMERGENCY', input.reason, { who: input.who }));
+      break;
+    case 'flattenResult':
+      if (!b.s.flattening) return refuse(s0, 'expected a flatten in progress, was none');
+      b.set({ flattening: false });
+      if (input.ok) {
+        b.move('HALTED', cause('FLATTENED', 'emergency flatten completed: the book is flat', {}));
+      } else {
+        const ev = { error: input.error ?? 'unknown' };
+        b.effect({ kind: 'journal', type: 'killswitch.flattenFailed', body: ev });
+        b.effect({ kind: 'alert', reason: 'emergency flatten failed: positions may remain open', evidence: ev });
+      }
+      break;
+    case 'reset': return reset(b, input.reason, input.who);
+    case 'shutdown':
+      if (b.s.state !== 'HALTED') return refuse(s0, `expected HALTED (flat) before SHUTDOWN, was ${b.s.state}`);
+      b.move('SHUTDOWN', cause('MANUAL_SHUTDOWN', input.reason, { who: input.who }));
+      break;
+  }
+  return b.done(OK);
+}
+
+function isCommand(i: KsInput): boolean {
+  return i.type === 'reset' || i.type === 'emergency' || i.type === 'halt' || i.type === 'shutdown' || i.type === 'evaluate';
+}
+
+function refuse(s: KsState, refused: string, holding: readonly Cause[] = []): Step {
+  return { state: s, effects: [], answer: { ok: false, refused, holding } };
+}
+
+function reset(b: Builder, reason: string, who: string): Step {
+  const s = b.s;
+  if (s.state === 'EMERGENCY' || s.state === 'SHUTDOWN') return refuse(s, `expected HALTED or DEGRADED, was ${s.state}`);
+  const holding = HALTING.map((h) => s.holding[h]).filter((c): c is Cause => c !== undefined);
+  if (holding.length > 0) {
+    const refused = `expected the triggering conditions to have cleared, but ${holding.map((c) => c.code).join(', ')} still hold`;
+    b.effect({ kind: 'journal', type: 'killswitch.resetRefused', body: { who, reason, holding } });
+    return { state: s, effects: b.effects, answer: { ok: false, refused, holding } };
+  }
+  if (s.state === 'NORMAL') return b.done(OK);
+  const stillDegraded = [...s.lastDegrade, ...(s.holding.FEED_STALLED ? [s.holding.FEED_STALLED] : [])];
+  b.move('NORMAL', cause('RESET', reason, { who }));
+  b.set({ healthyStreak: 0, restarts: [], brokerErrors: [] });
+  if (stillDegraded[0]) b.move('DEGRADED', stillDegraded[0]);
+  return b.done(OK);
+}
+
+function evaluate(b: Builder, req: EvaluateRequest): void {
+  const st = b.settings;
+  const at = { cycleId: req.cycleId };
+  b.set({ configuredPhase: req.phase });
+  const degrade: Cause[] = [];
+  if (req.quality.score < st.degradeQuality) {
+    degrade.push(cause('DATA_QUALITY', 'data quality below threshold', { score: req.quality.score, threshold: st.degradeQuality }));
+  }
+  const fallbackStreak = req.calibration.fallbacks > 0 ? b.s.fallbackStreak + 1 : 0;
+  b.set({ fallbackStreak });
+  if (fallbackStreak >= st.fallbackStreak) {
+    degrade.push(cause('CALIBRATION_FALLBACK', 'calibration fell back to per-strike IVs', {
+      fallbacks: req.calibration.fallbacks, expiries: req.calibration.expiries, streak: fallbackStreak, limit: st.fallbackStreak,
+    }));
+  }
+  if (b.s.holding.FEED_STALLED) degrade.push(b.s.holding.FEED_STALLED);
+
+  const risk = req.risk;
+  let emergency: Cause | null = null;
+  if (risk === null) {
+    degrade.push(cause('RISK_UNAVAILABLE', 'no risk report this cycle', {}));
+  } else {
+    if (risk.unvalued.length > 0) degrade.push(cause('UNVALUED_POSITIONS', 'positions the surface cannot value', { count: risk.unvalued.length, first: risk.unvalued[0] ?? null }));
+    let daily: Cause | null = null;
+    let hard: Cause | null = null;
+    for (const br of risk.breaches) {
+      const ev = { limit: br.limit, value: br.value, threshold: br.threshold, level: br.level };
+      if (br.limit === 'dailyLoss' && br.level === 'hard') {
+        daily = cause('DAILY_LOSS', 'daily loss limit breached', ev);
+        if (br.catastrophic) emergency = cause('CATASTROPHIC_LOSS', 'daily loss past the emergency ratio', ev);
+      } else if (br.level === 'hard' && br.limit !== 'capitalAtRisk' && br.limit !== 'margin') {
+        hard ??= cause('RISK_HARD', `hard ${br.limit} limit breached`, ev);
+      } else {
+        // Soft breaches, and capital/margin over their caps (e.g. after a capital adjust): no new risk, exits allowed.
+        degrade.push(cause('RISK_SOFT', `${br.level} ${br.limit} limit breach`, ev));
+      }
+    }
+    b.setHold('DAILY_LOSS', daily);
+    b.setHold('RISK_HARD', hard);
+  }
+  b.setHold('RECON_MISMATCH', req.recon.mismatch !== undefined ? cause('RECON_MISMATCH', 'unexplained reconciliation mismatch', { mismatch: req.recon.mismatch }) : null);
+  b.set({ lastDegrade: degrade });
+
+  const halting = [b.s.holding.DAILY_LOSS, b.s.holding.RISK_HARD, b.s.holding.RECON_MISMATCH].filter((c): c is Cause => c !== undefined);
+  if (emergency) b.escalate('EMERGENCY', emergency, at);
+  else if (halting[0]) b.escalate('HALTED', halting[0], at);
+
+  if (degrade[0]) {
+    b.degrade(degrade[0], at);
+  } else if (b.s.state === 'DEGRADED') {
+    const streak = b.s.healthyStreak + 1;
+    b.set({ healthyStreak: streak });
+    if (streak >= st.healthyCycles) b.move('NORMAL', cause('RECOVERED', `${streak} consecutive healthy cycles`, { streak, required: st.healthyCycles }), at);
+  }
+  phaseGate(b, req.quality.score, req.cycleId);
+}
+
+function phaseGate(b: Builder, score: number, cycleId: string): void {
+  const st = b.settings;
+  const target: Phase = score > st.fullAutoQuality ? 'FULL_AUTO' : score >= st.shadowQuality ? 'SEMI_AUTO' : 'SHADOW';
+  const cap = b.s.phaseCap;
+  if (PHASE_RANK[target] < PHASE_RANK[cap]) {
+    b.set({ phaseCap: target, phaseStreak: 0, phaseStreakMin: 'FULL_AUTO' });
+    b.effect({ kind: 'journal', type: 'killswitch.phaseGate', body: { cycleId, from: cap, to: target, score, thresholds: { fullAuto: st.fullAutoQuality, shadow: st.shadowQuality } } });
+  } else if (PHASE_RANK[target] > PHASE_RANK[cap]) {
+    const streak = b.s.phaseStreak + 1;
+    const min = PHASE_RANK[target] < PHASE_RANK[b.s.phaseStreakMin] ? target : b.s.phaseStreakMin;
+    if (streak >= st.phaseHealthyCycles) {
+      b.set({ phaseCap: min, phaseStreak: 0, phaseStreakMin: 'FULL_AUTO' });
+      b.effect({ kind: 'journal', type: 'killswitch.phaseGate', body: { cycleId, from: cap, to: min, score, streak } });
+    } else {
+      b.set({ phaseStreak: streak, phaseStreakMin: min });
+    }
+  } else {
+    b.set({ phaseStreak: 0, phaseStreakMin: 'FULL_AUTO' });
+  }
+}
+
+/** Accumulates one step's state changes and effects; emits `changed` once if the visible status moved. */
+class Builder {
+  s: KsState;
+  readonly effects: Effect[] = [];
+  readonly #start: KsState;
+  readonly #now: number;
+  readonly settings: KillSwitchSettings;
+  #moved = false;
+  #holdingChanged = false;
+
+  constructor(s: KsState, now: number, settings: KillSwitchSettings) {
+    this.s = s;
+    this.#start = s;
+    this.#now = now;
+    this.settings = settings;
+  }
+
+  set(patch: Partial<KsState>): void {
+    this.s = { ...this.s, ...patch };
+  }
+
+  effect(e: Effect): void {
+    this.effects.push(e);
+  }
+
+  hold(code: HoldingCode, c: Cause): void {
+    this.setHold(code, c);
+  }
+
+  release(code: HoldingCode): void {
+    this.setHold(code, null);
+  }
+
+  setHold(code: HoldingCode, c: Cause | null): void {
+    const had = this.s.holding[code] !== undefined;
+    if (c === null && !had) return;
+    const holding = { ...this.s.holding };
+    if (c === null) delete holding[code];
+    else holding[code] = c;
+    if (had !== (c !== null)) this.#holdingChanged = true;
+    this.set({ holding });
+  }
+
+  /** Moves up to `to` if that is higher than the current state (never down). */
+  escalate(to: TradingState, c: Cause, at: { cycleId?: string } = {}): void {
+    if (RANK[to] > RANK[this.s.state]) this.move(to, c, at);
+  }
+
+  /** Enters DEGRADED from NORMAL; in any state an unhealthy signal restarts the hysteresis count. */
+  degrade(c: Cause, at: { cycleId?: string } = {}): void {
+    this.set({ healthyStreak: 0 });
+    if (this.s.state === 'NORMAL') this.move('DEGRADED', c, at);
+  }
+
+  flatten(reason: string): void {
+    this.set({ flattening: true });
+    this.effect({ kind: 'flatten', reason });
+  }
+
+  move(to: TradingState, c: Cause, at: { cycleId?: string } = {}): void {
+    const t: Transition = { from: this.s.state, to, at: this.#now, cause: c, ...(at.cycleId !== undefined ? { cycleId: at.cycleId } : {}) };
+    const history = [...this.s.history, t].slice(-this.settings.historyLimit);
+    this.set({ state: to, since: this.#now, cause: c, history, healthyStreak: 0 });
+    this.effect({ kind: 'journal', type: 'killswitch.transition', body: t });
+    this.#moved = true;
+    if (to === 'EMERGENCY') this.flatten(c.message);
+  }
+
+  done(answer: Answer): Step {
+    const before = this.#start;
+    const phaseMoved =
+      effectivePhase(before.configuredPhase, before.phaseCap, before.state) !==
+      effectivePhase(this.s.configuredPhase, this.s.phaseCap, this.s.state);
+    const out: Effect[] = [];
+    // Persist first: nobody may learn of a latch that a crash could forget.
+    if (this.#moved || this.#holdingChanged || this.s.phaseCap !== before.phaseCap) out.push({ kind: 'persist', latch: latchOf(this.s) });
+    out.push(...this.effects.filter((e) => e.kind === 'journal'));
+    if (this.#moved || phaseMoved || this.#holdingChanged) out.push({ kind: 'changed', status: statusOf(this.s) });
+    out.push(...this.effects.filter((e) => e.kind === 'alert' || e.kind === 'flatten'));
+    return { state: this.s, effects: out, answer };
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * @module The kill switch's settings: plain data built from the boot Config.
+ */
+import type { Config } from '../../runtime/config.ts';
+
+export interface KillSwitchSettings {
+  readonly healthyCycles: number;
+  readonly degradeQuality: number;
+  readonly fullAutoQuality: number;
+  readonly shadowQuality: number;
+  readonly phaseHealthyCycles: number;
+  readonly fallbackStreak: number;
+  readonly restartHaltCount: number;
+  readonly restartWindowMs: number;
+  readonly brokerErrorHaltCount: number;
+  readonly brokerErrorWindowMs: number;
+  readonly flattenTimeoutMs: number;
+  readonly historyLimit: number;
+}
+
+export function killswitchSettings(cfg: Config): KillSwitchSettings {
+  if (cfg.KS_SHADOW_QUALITY > cfg.KS_FULL_AUTO_QUALITY) {
+    throw new RangeError(`expected KS_SHADOW_QUALITY <= KS_FULL_AUTO_QUALITY, was ${cfg.KS_SHADOW_QUALITY} > ${cfg.KS_FULL_AUTO_QUALITY}`);
+  }
+  return {
+    healthyCycles: cfg.KS_HEALTHY_CYCLES,
+    degradeQuality: cfg.KS_DEGRADE_QUALITY,
+    fullAutoQuality: cfg.KS_FULL_AUTO_QUALITY,
+    shadowQuality: cfg.KS_SHADOW_QUALITY,
+    phaseHealthyCycles: cfg.KS_PHASE_HEALTHY_CYCLES,
+    fallbackStreak: cfg.KS_FALLBACK_STREAK,
+    restartHaltCount: cfg.KS_RESTART_HALT_COUNT,
+    restartWindowMs: cfg.KS_RESTART_WINDOW_MS,
+    brokerErrorHaltCount: cfg.KS_BROKER_ERROR_HALT_COUNT,
+    brokerErrorWindowMs: cfg.KS_BROKER_ERROR_WINDOW_MS,
+    flattenTimeoutMs: cfg.KS_FLATTEN_TIMEOUT_MS,
+    historyLimit: 50,
+  };
+}
