@@ -1,0 +1,535 @@
+/**
+ * @module The executor's engine: carries out the core's decisions against a Broker, journaling every event (awaited)
+ * BEFORE acting on it — an order's intent is durable before the order is sent, so a crash at any point leaves a
+ * record that reconciliation can match by tag. Ports (broker, journal, risk, kill switch, clock, sleep) are
+ * injected, so integration tests run it in-process with the paper exchange. One call at a time (the actor mailbox
+ * serialises them); flatten is re-entrant-safe (a second call joins the first).
+ */
+import { BrokerError, type Broker, type BrokerOrder, type MultiPlaceLine, type OrderRequest } from '../venues/broker.ts';
+import type { Clock } from '../../runtime/clock.ts';
+import { istDate } from '../domain/calendar.ts';
+import type { MarketSnapshot } from '../feed/messages.ts';
+import type { SurfaceCalibrated } from '../calibrator/messages.ts';
+import { flattenOrderId, sagaId as sagaIdOf } from './ids.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import {
+  aggressivePrice, drift, effectivePhase, marketRef, mayIncreaseRisk, mayReduceRisk, nakedShorts, nakedTimers, nextSagaStep,
+  reconcileOrders, reconcilePositions, shadowFills, sweepApprovals, touchFromSnapshot,
+  type CoreConfig, type PlannedOrder, type RulesLookup, type TouchLookup,
+} from './core.ts';
+import { apply, initialState, isTerminal, positionsView, type ApprovalRec, type ExecEvent, type ExecState } from './state.ts';
+import type {
+  Approval, Book, DenyReason, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchState, KillSwitchView, OrderDenied,
+  OrderView, Phase, Proposal, ReconFinding, SagaProgress, SetPhaseRequest,
+} from './messages.ts';
+
+export interface PreTradeDecision {
+  readonly allowed: boolean;
+  readonly reason?: string;
+}
+
+export interface EngineLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface EngineMetrics {
+  order(status: string): void;
+  saga(outcome: string): void;
+  positionsOpen(n: number): void;
+}
+
+export interface EnginePorts {
+  readonly broker: Broker;
+  readonly journal: { append(type: string, body: unknown, opts?: { cycleId?: string | undefined }): Promise<number>; kvPut(key: string, value: unknown): Promise<number> };
+  /** `risk.preTrade`; a throw (risk unavailable) counts as a denial: fail closed. */
+  preTrade(body: { proposal: Proposal; book: Book }): Promise<PreTradeDecision>;
+  /** `ctx.send('killswitch', 'killswitch.emergency', …)`. */
+  emergency(body: { reason: 'NAKED_LEG'; detail: string }): void;
+  readonly clock: Clock;
+  /** Waits between flatten attempts and for the rate limiter (tests pass one that advances a manual clock). */
+  sleep(ms: number): Promise<void>;
+  /** Called when quotes moved (paper: re-match working orders). */
+  onMarket?(snapshot: MarketSnapshot): void;
+  readonly rules?: RulesLookup;
+  readonly log?: EngineLog;
+  readonly metrics?: EngineMetrics;
+}
+
+export interface EngineConfig extends CoreConfig {
+  readonly approvalTtlMs: number;
+  readonly ratePerSec: number;
+  readonly ratePerMin: number;
+  readonly flattenMaxAttempts: number;
+  readonly flattenRetryMs: number;
+}
+
+const SILENT: EngineLog = { info() {}, warn() {}, error() {} };
+export const PHASE_KEY = 'executor.phase';
+
+export class ExecutorEngine {
+  readonly state: ExecState;
+  readonly #p: EnginePorts;
+  readonly #cfg: EngineConfig;
+  readonly #limiter: RateLimiter;
+  readonly #naked = new Map<string, number>();
+  readonly #updates: BrokerOrder[] = [];
+  readonly #unsubscribe: () => void;
+  #ks: KillSwitchState | undefined;
+  #snapshot: MarketSnapshot | undefined;
+  #surface: SurfaceCalibrated | undefined;
+  #touch: TouchLookup = () => undefined;
+  #phase: Phase = 'SHADOW';
+  #flattening: Promise<FlattenResult> | undefined;
+  #cycleId: string | undefined;
+  #emergencySent = new Set<string>();
+
+  /** Rebuilds state from journaled events (the executor's own stream, in seq order). */
+  constructor(ports: EnginePorts, cfg: EngineConfig, journaled: readonly ExecEvent[] = []) {
+    this.#p = ports;
+    this.#cfg = cfg;
+    this.#limiter = new RateLimiter(cfg.ratePerSec, cfg.ratePerMin);
+    this.state = initialState();
+    for (const e of journaled) apply(this.state, e);
+    // Paper delivers updates synchronously inside placeOrder; queue them and journal them in order afterwards.
+    this.#unsubscribe = ports.broker.onOrderUpdate((o) => this.#updates.push(o));
+  }
+
+  get #log(): EngineLog {
+    return this.#p.log ?? SILENT;
+  }
+
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  async #emit(events: readonly ExecEvent[]): Promise<void> {
+    for (const e of events) {
+      await this.#p.journal.append(e.type, e, { cycleId: this.#cycleId });
+      apply(this.state, e);
+      if (e.type === 'executor.orderUpdated') this.#p.metrics?.order(e.status);
+      if (e.type === 'executor.orderUnknown') this.#p.metrics?.order('unknown');
+      if (e.type === 'executor.sagaFinished') this.#p.metrics?.saga(e.outcome);
+    }
+  }
+
+  /** Journals the order updates the broker pushed since the last drain (ours only; others are left to recon). */
+  async #drain(): Promise<void> {
+    while (this.#updates.length > 0) {
+      const u = this.#updates.shift();
+      if (u === undefined || u.clientOrderId === null) continue;
+      const o = this.state.orders[u.clientOrderId];
+      if (o === undefined) continue;
+      if (u.filledQuantity === o.filledQuantity && u.status === o.status) continue;
+      if (u.filledQuantity < o.filledQuantity) continue;
+      await this.#emit([{
+        type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: u.brokerOrderId,
+        status: u.status, filledQuantity: u.filledQuantity, averagePrice: u.averagePrice,
+        ...(u.statusMessage !== undefined ? { reason: u.statusMessage } : {}), ts: this.#p.clock.now(),
+      }]);
+    }
+  }
+
+  // ---- kill switch ----
+
+  /** `killswitch.changed`: obey at once. Leaving NORMAL cancels working risk-increasing entries (sagas compensate). */
+  async killswitchChanged(view: KillSwitchView): Promise<void> {
+    this.#ks = view.state;
+    if (mayIncreaseRisk(view.state)) return;
+    const working = Object.values(this.state.orders).filter((o) => o.riskIncreasing && o.role === 'entry' && !isTerminal(o.status) && o.brokerOrderId !== null && o.status !== 'unknown');
+    for (const o of working) await this.#cancel(o.clientOrderId);
+    await this.#drain();
+  }
+
+  // ---- the cycle ----
+
+  async execute(req: ExecuteRequest): Promise<ExecutionReport> {
+    this.#cycleId = req.cycleId;
+    this.#ks = req.killswitch.state;
+    this.#snapshot = req.snapshot;
+    this.#surface = req.surface;
+    this.#touch = touchFromSnapshot(req.snapshot);
+    this.#p.onMarket?.(req.snapshot);
+    await this.#drain();
+    const now = this.#p.clock.now();
+    const phase = effectivePhase(this.state, req.phase, this.#ks, req.snapshot.quality.score, this.#cfg);
+    this.#phase = phase.effective;
+    if (phase.reasons.some((r) => r.includes('waived'))) this.#log.warn({ reasons: phase.reasons }, 'FULL_AUTO history requirement waived on paper');
+    if (phase.effective !== 'FULL_AUTO') {
+      const date = istDate(now);
+      if (!this.state.days[phase.effective].includes(date)) await this.#emit([{ type: 'executor.tradingDay', date, phase: phase.effective }]);
+    }
+
+    const recon = await this.reconcile();
+    const approvalsChanged: { id: string; status: Approval['status'] }[] = [];
+    const swept = sweepApprovals(this.state, now, (a) => marketRef(a.proposal, req.snapshot, req.surface), this.#cfg);
+    await this.#emit(swept);
+    for (const e of swept) if (e.type === 'executor.approvalChanged') approvalsChanged.push({ id: e.id, status: e.status });
+
+    const progressed: SagaProgress[] = [];
+    for (const s of Object.values(this.state.sagas)) {
+      if (s.status === 'done') continue;
+      progressed.push(await this.#advance(s.id));
+    }
+
+    const started: string[] = [];
+    const approvalsCreated: string[] = [];
+    const shadow: string[] = [];
+    const denied: OrderDenied[] = [];
+    for (const p of req.proposals) {
+      if (this.#seen(p.id)) continue;
+      if (this.#flattening !== undefined) {
+        denied.push(await this.#deny(p, 'FLATTEN_IN_PROGRESS', 'flatten is running'));
+        continue;
+      }
+      if (phase.effective === 'SHADOW') {
+        const fills = shadowFills(p, this.#touch);
+        if (fills !== undefined) {
+          await this.#emit([{ type: 'executor.shadowFill', proposalId: p.id, structureId: p.structureId ?? `shadow-${p.id}`, fills, legs: p.legs, ts: now }]);
+          shadow.push(p.id);
+        }
+      } else if (phase.effective === 'SEMI_AUTO') {
+        const approval: ApprovalRec = {
+          id: `A-${p.id}`.slice(0, 40), status: 'pending', createdAt: now, expiresAt: now + this.#cfg.approvalTtlMs, legs: p.legs,
+          reason: p.reason, proposalId: p.id, underlying: p.underlying, proposal: p, ref: marketRef(p, req.snapshot, req.surface),
+        };
+        await this.#emit([{ type: 'executor.approvalCreated', approval }]);
+        approvalsCreated.push(approval.id);
+      } else {
+        const r = await this.#startSaga(p, null);
+        if ('denied' in r) denied.push(r.denied);
+        else {
+          started.push(r.sagaId);
+          progressed.push(await this.#advance(r.sagaId));
+        }
+      }
+    }
+
+    await this.#checkNaked(now);
+    this.#p.metrics?.positionsOpen(positionsView(this.state.positions).length);
+    return {
+      cycleId: req.cycleId,
+      phase,
+      sagasStarted: started,
+      sagasProgressed: progressed,
+      approvalsCreated,
+      approvalsChanged,
+      denied,
+      shadowFills: shadow,
+      reconciliation: recon,
+    };
+  }
+
+  #seen(proposalId: string): boolean {
+    return Object.values(this.state.sagas).some((s) => s.proposal.id === proposalId)
+      || Object.values(this.state.approvals).some((a) => a.proposalId === proposalId)
+      || this.state.denied.some((d) => d.proposalId === proposalId);
+  }
+
+  async #deny(p: Proposal, reason: DenyReason, detail: string, sagaId?: string): Promise<OrderDenied> {
+    const denied: OrderDenied = { proposalId: p.id, reason, detail, ...(sagaId !== undefined ? { sagaId } : {}) };
+    this.#log.warn({ proposalId: p.id, reason, detail }, 'OrderDenied');
+    await this.#emit([{ type: 'executor.orderDenied', denied, ts: this.#p.clock.now() }]);
+    return denied;
+  }
+
+  async #askRisk(p: Proposal): Promise<PreTradeDecision> {
+    try {
+      return await this.#p.preTrade({ proposal: p, book: this.book() });
+    } catch (err) {
+      return { allowed: false, reason: `RISK_UNAVAILABLE: ${(err as Error).message}` };
+    }
+  }
+
+  async #startSaga(p: Proposal, approvalId: string | null): Promise<{ sagaId: string } | { denied: OrderDenied }> {
+    if (p.riskIncreasing && !mayIncreaseRisk(this.#ks)) {
+      return { denied: await this.#deny(p, 'KILLSWITCH_NOT_NORMAL', `kill switch is ${this.#ks ?? 'not yet seen'}`) };
+    }
+    if (!p.riskIncreasing && !mayReduceRisk(this.#ks)) return { denied: await this.#deny(p, 'KILLSWITCH_NOT_NORMAL', `kill switch is ${this.#ks}`) };
+    if (p.riskIncreasing) {
+      const d = await this.#askRisk(p);
+      if (!d.allowed) {
+        const unavailable = d.reason?.startsWith('RISK_UNAVAILABLE') === true;
+        return { denied: await this.#deny(p, unavailable ? 'RISK_UNAVAILABLE' : 'RISK_PRETRADE_DENIED', d.reason ?? 'denied') };
+      }
+    }
+    const no = this.state.sagaSeq + 1;
+    const id = sagaIdOf(no);
+    const structureId = p.action === 'open' ? `S-${id}` : p.structureId ?? `S-${id}`;
+    await this.#emit([{ type: 'executor.sagaStarted', sagaId: id, no, proposal: p, structureId, approvalId, ts: this.#p.clock.now() }]);
+    return { sagaId: id };
+  }
+
+  /** Drives one saga as far as it can go now. */
+  async #advance(sagaId: string): Promise<SagaProgress> {
+    for (let guard = 0; guard < 32; guard++) {
+      await this.#drain();
+      const saga = this.state.sagas[sagaId];
+      if (saga === undefined) return { sagaId, stage: 'missing' };
+      if (saga.status === 'done') return { sagaId, stage: 'done', ...(saga.outcome !== undefined ? { outcome: saga.outcome } : {}) };
+      const now = this.#p.clock.now();
+      const step = nextSagaStep(this.state, sagaId, now, this.#cfg, this.#touch, this.#p.rules ?? (() => undefined));
+      switch (step.kind) {
+        case 'wait':
+          return { sagaId, stage: `waiting: ${step.why}` };
+        case 'finish': {
+          await this.#emit([{ type: 'executor.sagaFinished', sagaId, outcome: step.outcome, reason: step.reason, ts: now }]);
+          if (saga.approvalId !== null) {
+            await this.#emit([{ type: 'executor.approvalChanged', id: saga.approvalId, status: step.outcome === 'completed' ? 'executed' : 'failed', reason: step.reason, ts: now }]);
+          }
+          this.#log.info({ sagaId, outcome: step.outcome, reason: step.reason }, 'saga finished');
+          return { sagaId, stage: 'done', outcome: step.outcome };
+        }
+        case 'cancel':
+          if (saga.status === 'running' && step.why.startsWith('unfilled')) {
+            await this.#emit([{ type: 'executor.sagaCompensating', sagaId, reason: step.why, ts: now }]);
+          }
+          for (const id of step.orders) await this.#cancel(id);
+          break;
+        case 'place': {
+          if (step.riskIncreasing) {
+            // Re-check before every risk-increasing group: the kill switch or risk may have moved since the saga began.
+            const reason = !mayIncreaseRisk(this.#ks) ? `kill switch is ${this.#ks ?? 'not yet seen'}` : undefined;
+            const d = reason === undefined ? await this.#askRisk(saga.proposal) : { allowed: false, reason };
+            if (!d.allowed) {
+              const sent = Object.values(this.state.orders).some((o) => o.sagaId === sagaId);
+              await this.#deny(saga.proposal, reason !== undefined ? 'KILLSWITCH_NOT_NORMAL' : 'RISK_PRETRADE_DENIED', d.reason ?? 'denied', sagaId);
+              if (!sent) {
+                await this.#emit([{ type: 'executor.sagaFinished', sagaId, outcome: 'denied', reason: d.reason ?? 'denied', ts: now }]);
+                return { sagaId, stage: 'done', outcome: 'denied' };
+              }
+              await this.#emit([{ type: 'executor.sagaCompensating', sagaId, reason: d.reason ?? 'denied', ts: now }]);
+              break;
+            }
+          }
+          await this.#send(step.orders);
+          break;
+        }
+      }
+    }
+    return { sagaId, stage: 'waiting: step budget used' };
+  }
+
+  /** Intent journaled (awaited), then sent; the answer decides sent / rejected / UNKNOWN. Never resent. */
+  async #send(orders: readonly PlannedOrder[]): Promise<void> {
+    for (const o of orders) {
+      for (let wait = this.#limiter.delayMs(this.#p.clock.now()); wait > 0; wait = this.#limiter.delayMs(this.#p.clock.now())) {
+        await this.#p.sleep(wait);
+      }
+      await this.#emit([{ type: 'executor.orderIntent', ...o, ts: this.#p.clock.now() }]);
+      this.#limiter.record(this.#p.clock.now());
+      const req: OrderRequest = {
+        clientOrderId: o.clientOrderId, instrumentKey: o.instrumentKey, side: o.side, quantity: o.quantity, orderType: o.orderType,
+        ...(o.orderType === 'LIMIT' ? { price: o.price } : {}), product: 'D', validity: 'DAY',
+      };
+      let line: MultiPlaceLine;
+      try {
+        const r = await this.#p.broker.placeOrder(req);
+        line = { ok: true, clientOrderId: o.clientOrderId, brokerOrderIds: r.brokerOrderIds };
+      } catch (err) {
+        line = { ok: false, clientOrderId: o.clientOrderId, error: err instanceof BrokerError ? err : new BrokerError('AMBIGUOUS', String(err), { cause: err }) };
+      }
+      const now = this.#p.clock.now();
+      if (line.ok) {
+        await this.#emit([{ type: 'executor.orderSent', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: line.brokerOrderIds[0] ?? '', ts: now }]);
+      } else if (isDefinitive(line.error)) {
+        await this.#emit([{ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: null, status: 'rejected', filledQuantity: 0, averagePrice: 0, reason: line.error.message, ts: now }]);
+      } else {
+        this.#log.error({ clientOrderId: o.clientOrderId, err: line.error.message }, 'order fate unknown: UNKNOWN until reconciliation');
+        await this.#emit([{ type: 'executor.orderUnknown', clientOrderId: o.clientOrderId, sagaId: o.sagaId, error: line.error.message, ts: now }]);
+      }
+      await this.#drain();
+    }
+  }
+
+  async #cancel(clientOrderId: string): Promise<void> {
+    const o = this.state.orders[clientOrderId];
+    if (o === undefined || o.brokerOrderId === null || isTerminal(o.status)) return;
+    try {
+      await this.#p.broker.cancelOrder(o.brokerOrderId);
+    } catch (err) {
+      // Already filled/cancelled at the broker: the update stream or reconciliation brings the truth.
+      this.#log.warn({ clientOrderId, err: (err as Error).message }, 'cancel refused');
+    }
+    await this.#drain();
+  }
+
+  // ---- reconciliation ----
+
+  async reconcile(): Promise<{ findings: ReconFinding[]; mismatch?: string }> {
+    const now = this.#p.clock.now();
+    const book = await this.#p.broker.getOrderBook();
+    const orders = reconcileOrders(this.state, book, now, this.#cfg);
+    await this.#emit(orders.events);
+    for (const f of orders.findings) if (f.class !== 'in_flight') await this.#emit([{ type: 'executor.reconFinding', finding: f, ts: now }]);
+    const positions = await this.#p.broker.getPositions();
+    const snap = this.#snapshot;
+    const pos = reconcilePositions(this.state, positions, book, now, (key) => (snap === undefined ? undefined : describe(snap, key)));
+    await this.#emit(pos.events);
+    const mismatch = [orders.mismatch, pos.mismatch].filter((m): m is string => m !== undefined).join('; ');
+    const findings = [...orders.findings, ...pos.findings];
+    return mismatch === '' ? { findings } : { findings, mismatch };
+  }
+
+  async #checkNaked(now: number): Promise<void> {
+    const expired = nakedTimers(this.#naked, nakedShorts(this.state), now, this.#cfg.nakedLegTimeoutMs);
+    for (const k of expired) {
+      if (this.#emergencySent.has(k)) continue;
+      this.#emergencySent.add(k);
+      const detail = `short leg ${k} unhedged for ${now - (this.#naked.get(k) ?? now)} ms`;
+      this.#log.error({ key: k }, detail);
+      this.#p.emergency({ reason: 'NAKED_LEG', detail });
+    }
+    for (const k of [...this.#emergencySent]) if (!this.#naked.has(k)) this.#emergencySent.delete(k);
+  }
+
+  /** Timer tick between cycles: drains updates, advances sagas, checks naked legs (the worker calls it). */
+  async tick(): Promise<void> {
+    await this.#drain();
+    for (const s of Object.values(this.state.sagas)) if (s.status !== 'done') await this.#advance(s.id);
+    await this.#checkNaked(this.#p.clock.now());
+  }
+
+  // ---- approvals ----
+
+  approvals(): Approval[] {
+    return Object.values(this.state.approvals).map(({ proposal: _p, ref: _r, ...a }) => a);
+  }
+
+  async approve(id: string, who: string): Promise<Approval> {
+    const a = this.#needApproval(id);
+    const now = this.#p.clock.now();
+    if (now >= a.expiresAt) {
+      await this.#emit([{ type: 'executor.approvalChanged', id, status: 'expired', reason: 'TTL passed before approval', ts: now }]);
+    } else if (this.#snapshot !== undefined && this.#surface !== undefined) {
+      const why = drift(a.ref, marketRef(a.proposal, this.#snapshot, this.#surface), this.#cfg);
+      if (why !== undefined) await this.#emit([{ type: 'executor.approvalChanged', id, status: 'invalidated', reason: why, ts: now }]);
+    }
+    if (this.state.approvals[id]?.status !== 'pending') return this.#view(id);
+    await this.#emit([{ type: 'executor.approvalChanged', id, status: 'approved', who, reason: 'approved', ts: now }]);
+    const r = await this.#startSaga(a.proposal, id);
+    if ('denied' in r) {
+      await this.#emit([{ type: 'executor.approvalChanged', id, status: 'failed', who, reason: `${r.denied.reason}: ${r.denied.detail}`, ts: now }]);
+    } else {
+      await this.#advance(r.sagaId);
+    }
+    return this.#view(id);
+  }
+
+  async reject(id: string, who: string, reason: string): Promise<Approval> {
+    const a = this.#needApproval(id);
+    if (a.status === 'pending') {
+      await this.#emit([{ type: 'executor.approvalChanged', id, status: 'rejected', who, reason, ts: this.#p.clock.now() }]);
+    }
+    return this.#view(id);
+  }
+
+  #needApproval(id: string): ApprovalRec {
+    const a = this.state.approvals[id];
+    if (a === undefined) throw new RangeError(`expected a known approval id, was ${JSON.stringify(id)}`);
+    return a;
+  }
+
+  #view(id: string): Approval {
+    const { proposal: _p, ref: _r, ...a } = this.#needApproval(id);
+    return a;
+  }
+
+  // ---- governance ----
+
+  async setPhase(req: SetPhaseRequest): Promise<{ phase: Phase }> {
+    if (!['SHADOW', 'SEMI_AUTO', 'FULL_AUTO'].includes(req.phase)) throw new RangeError(`expected phase SHADOW|SEMI_AUTO|FULL_AUTO, was ${JSON.stringify(req.phase)}`);
+    if (req.approver.trim() === '' || req.reason.trim() === '') throw new RangeError('expected a non-empty approver and reason, was empty');
+    const e: ExecEvent = { type: 'executor.phaseSet', phase: req.phase, approver: req.approver, reason: req.reason, ts: this.#p.clock.now() };
+    await this.#emit([e]);
+    await this.#p.journal.kvPut(PHASE_KEY, { phase: req.phase, approver: req.approver, reason: req.reason, ts: e.ts });
+    return { phase: req.phase };
+  }
+
+  // ---- views ----
+
+  book(): Book {
+    const shadow = this.#phase === 'SHADOW';
+    return {
+      positions: positionsView(shadow ? this.state.shadow.positions : this.state.positions),
+      structures: Object.values(this.state.structures),
+      orders: this.orders(),
+      realisedPnlDay: shadow ? this.state.shadow.realisedPnl : this.state.realisedPnlDay,
+      shadow,
+    };
+  }
+
+  orders(): OrderView[] {
+    return Object.values(this.state.orders).map((o) => ({
+      clientOrderId: o.clientOrderId, sagaId: o.sagaId, instrumentKey: o.instrumentKey, side: o.side, quantity: o.quantity,
+      status: o.status, brokerOrderId: o.brokerOrderId, filledQuantity: o.filledQuantity,
+    }));
+  }
+
+  // ---- flatten ----
+
+  /** Cancel all, close all (BUY-to-close first), re-pricing each attempt; idempotent (a second call joins the first). */
+  flatten(reason: string): Promise<FlattenResult> {
+    this.#flattening ??= this.#runFlatten(reason).finally(() => {
+      this.#flattening = undefined;
+    });
+    return this.#flattening;
+  }
+
+  async #runFlatten(reason: string): Promise<FlattenResult> {
+    const run = this.state.flattenSeq + 1;
+    const sagaId = `VGF${run.toString(36)}`;
+    await this.#emit([{ type: 'executor.flatten', run, stage: 'started', reason, ts: this.#p.clock.now() }]);
+    await this.#p.broker.cancelAll();
+    await this.#drain();
+    let n = 0;
+    let attempts = 0;
+    let left: { instrumentKey: string; quantity: number }[] = [];
+    for (; attempts < this.#cfg.flattenMaxAttempts; attempts++) {
+      await this.reconcile();
+      const blocked = new Set(Object.values(this.state.orders).filter((o) => o.status === 'unknown' || o.status === 'pending').map((o) => o.instrumentKey));
+      left = (await this.#p.broker.getPositions()).filter((p) => p.quantity !== 0).map((p) => ({ instrumentKey: p.instrumentKey, quantity: p.quantity }));
+      if (left.length === 0) break;
+      left.sort((a, b) => a.quantity - b.quantity); // shorts (BUY to close) first
+      const planned: PlannedOrder[] = left.filter((p) => !blocked.has(p.instrumentKey)).map((p) => {
+        const side = p.quantity < 0 ? 'BUY' as const : 'SELL' as const;
+        return {
+          clientOrderId: flattenOrderId(run, n++), sagaId, leg: 0, role: 'flatten' as const, instrumentKey: p.instrumentKey, side,
+          quantity: Math.abs(p.quantity), ...aggressivePrice(side, this.#touch(p.instrumentKey), this.#cfg.protectionTicks * (attempts + 1)),
+          riskIncreasing: false,
+        };
+      });
+      await this.#send(planned);
+      const after = (await this.#p.broker.getPositions()).filter((p) => p.quantity !== 0);
+      if (after.length === 0) {
+        left = [];
+        attempts++;
+        break;
+      }
+      // Not all filled: pull the rest and try again more aggressively once quotes have moved.
+      for (const o of Object.values(this.state.orders)) if (o.sagaId === sagaId && !isTerminal(o.status)) await this.#cancel(o.clientOrderId);
+      await this.#p.sleep(this.#cfg.flattenRetryMs);
+    }
+    await this.reconcile();
+    const flat = left.length === 0;
+    await this.#emit([{ type: 'executor.flatten', run, stage: 'finished', reason, flat, left, ts: this.#p.clock.now() }]);
+    if (!flat) this.#log.error({ left }, 'flatten gave up with positions left');
+    return { flat, left, attempts, ordersPlaced: n };
+  }
+}
+
+/** A definitive refusal (the order does not exist at the broker); anything else leaves the order UNKNOWN. */
+function isDefinitive(err: BrokerError): boolean {
+  return err.kind === 'REJECTED' || err.kind === 'VALIDATION' || err.kind === 'MARKET_CLOSED' || err.kind === 'RATE_LIMIT' || err.kind === 'AUTH';
+}
+
+function describe(snapshot: MarketSnapshot, key: string) {
+  for (const c of snapshot.expiries) {
+    for (const [keys, right] of [[c.callKeys, 'CE'], [c.putKeys, 'PE']] as const) {
+      const i = keys.indexOf(key);
+      if (i >= 0) return { instrumentKey: key, underlying: c.underlying, expiry: c.expiry, strike: c.strikes[i] ?? 0, right };
+    }
+  }
+  return undefined;
+}
