@@ -1,0 +1,234 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  effectivePhase, initialKsState, latchOf, permits, restore, resumeEffects, statusOf, transition,
+  type Effect, type KsInput, type KsState,
+} from './core.ts';
+import type { EvaluateRequest, TradingState } from './messages.ts';
+import type { Breach, RiskReport } from '../risk/messages.ts';
+import type { KillSwitchSettings } from './settings.ts';
+
+const S: KillSwitchSettings = {
+  healthyCycles: 3, degradeQuality: 0.6, fullAutoQuality: 0.8, shadowQuality: 0.5, phaseHealthyCycles: 2,
+  fallbackStreak: 2, restartHaltCount: 3, restartWindowMs: 60_000, brokerErrorHaltCount: 3, brokerErrorWindowMs: 60_000,
+  flattenTimeoutMs: 10_000, historyLimit: 50,
+};
+const T0 = 1_700_000_000_000;
+const comps = { staleness: 1, crossed: 1, missingStrikes: 1, spread: 1, forwardConsistency: 1, silence: 1 };
+const risk = (breaches: Breach[] = [], unvalued: string[] = []): RiskReport => ({ breaches, unvalued } as unknown as RiskReport);
+const breach = (limit: Breach['limit'], level: Breach['level'], catastrophic = false): Breach =>
+  ({ limit, level, catastrophic, value: 2, threshold: 1, evidence: {} });
+function ev(over: Partial<EvaluateRequest> = {}, n = 1): EvaluateRequest {
+  return { cycleId: `c${n}`, quality: { score: 0.95, components: comps }, risk: risk(), calibration: { fallbacks: 0, expiries: 4 }, recon: {}, phase: 'FULL_AUTO', ...over };
+}
+
+/** Runs inputs in order, collecting every effect. */
+function run(s: KsState, inputs: KsInput[], now = T0): { s: KsState; effects: Effect[]; last: ReturnType<typeof transition> } {
+  const effects: Effect[] = [];
+  let last = { state: s, effects: [], answer: { ok: true } } as ReturnType<typeof transition>;
+  for (const i of inputs) {
+    last = transition(s, i, now, S);
+    s = last.state;
+    effects.push(...last.effects);
+  }
+  return { s, effects, last };
+}
+const start = () => initialKsState('FULL_AUTO', T0);
+const evaluate = (body: EvaluateRequest): KsInput => ({ type: 'evaluate', body });
+
+const triggers: Array<[string, KsInput, TradingState, string]> = [
+  ['low data quality', evaluate(ev({ quality: { score: 0.4, components: comps } })), 'DEGRADED', 'DATA_QUALITY'],
+  ['a feed stall', { type: 'feedStalled', evidence: { ageMs: 9000 } }, 'DEGRADED', 'FEED_STALLED'],
+  ['an actor restart', { type: 'actorRestarted', name: 'feed', reason: 'crash' }, 'DEGRADED', 'ACTOR_RESTART'],
+  ['broker slowness', { type: 'brokerSlow', latencyMs: 4000 }, 'DEGRADED', 'BROKER_SLOW'],
+  ['a broker error', { type: 'brokerError', message: '503' }, 'DEGRADED', 'BROKER_ERROR'],
+  ['a soft risk breach', evaluate(ev({ risk: risk([breach('vega', 'soft')]) })), 'DEGRADED', 'RISK_SOFT'],
+  ['unvalued positions', evaluate(ev({ risk: risk([], ['NSE_FO|X']) })), 'DEGRADED', 'UNVALUED_POSITIONS'],
+  ['a missing risk report', evaluate(ev({ risk: null })), 'DEGRADED', 'RISK_UNAVAILABLE'],
+  ['a daily-loss breach', evaluate(ev({ risk: risk([breach('dailyLoss', 'hard')]) })), 'HALTED', 'DAILY_LOSS'],
+  ['a hard greeks breach', evaluate(ev({ risk: risk([breach('delta', 'hard')]) })), 'HALTED', 'RISK_HARD'],
+  ['a reconciliation mismatch', evaluate(ev({ recon: { mismatch: 'NIFTY24000CE local -65 broker 0' } })), 'HALTED', 'RECON_MISMATCH'],
+  ['a supervisor escalation', { type: 'supervisorEscalated', name: 'trading', reason: 'intensity' }, 'HALTED', 'SUPERVISOR_ESCALATION'],
+  ['token expiry', { type: 'tokenExpired', evidence: {} }, 'HALTED', 'TOKEN_EXPIRED'],
+  ['a journal fault', { type: 'journalFault', message: 'MDB_MAP_FULL' }, 'HALTED', 'JOURNAL_FAULT'],
+  ['a manual halt', { type: 'halt', reason: 'operator says so', who: 'ops' }, 'HALTED', 'MANUAL_HALT'],
+  ['a catastrophic daily loss', evaluate(ev({ risk: risk([breach('dailyLoss', 'hard', true)]) })), 'EMERGENCY', 'CATASTROPHIC_LOSS'],
+  ['a naked leg', { type: 'nakedLeg', evidence: { structureId: 'ic1' } }, 'EMERGENCY', 'NAKED_LEG'],
+  ['a manual emergency', { type: 'emergency', reason: 'panic button', who: 'ops' }, 'EMERGENCY', 'MANUAL_EMERGENCY'],
+];
+for (const [what, input, to, code] of triggers) {
+  test(`NORMAL → ${to} on ${what}, journaled and announced with its cause`, () => {
+    const { s, effects } = run(start(), [input]);
+    assert.equal(s.state, to);
+    assert.equal(s.cause?.code, code);
+    const kinds = effects.map((e) => e.kind);
+    assert.equal(kinds[0], 'persist', 'the latch is persisted before anything else');
+    const journaled = effects.find((e) => e.kind === 'journal' && e.type === 'killswitch.transition');
+    assert.ok(journaled && journaled.kind === 'journal');
+    assert.deepEqual((journaled.body as { to: string; cause: { code: string } }).cause.code, code);
+    const changed = effects.find((e) => e.kind === 'changed');
+    assert.ok(changed && changed.kind === 'changed' && changed.status.state === to);
+    assert.equal(kinds.includes('flatten'), to === 'EMERGENCY');
+  });
+}
+
+test('restart intensity and repeated broker errors escalate DEGRADED to HALTED', () => {
+  const restarts = run(start(), [1, 2, 3].map((i) => ({ type: 'actorRestarted', name: `a${i}`, reason: 'crash' }) as KsInput));
+  assert.equal(restarts.s.state, 'HALTED');
+  assert.equal(restarts.s.cause?.code, 'RESTART_INTENSITY');
+  assert.equal(restarts.s.cause?.evidence['restartsInWindow'], 3);
+  const errors = run(start(), [1, 2, 3].map(() => ({ type: 'brokerError', message: 'x' }) as KsInput));
+  assert.equal(errors.s.cause?.code, 'BROKER_ERRORS');
+  // Restarts spread wider than the window do not add up.
+  let s = start();
+  for (let i = 0; i < 3; i++) s = transition(s, { type: 'actorRestarted', name: 'a', reason: 'c' }, T0 + i * 61_000, S).state;
+  assert.equal(s.state, 'DEGRADED');
+});
+
+test('calibration fallbacks degrade only after the configured streak', () => {
+  const fb = (n: number) => evaluate(ev({ calibration: { fallbacks: 1, expiries: 4 } }, n));
+  assert.equal(run(start(), [fb(1)]).s.state, 'NORMAL');
+  const two = run(start(), [fb(1), fb(2)]).s;
+  assert.equal(two.state, 'DEGRADED');
+  assert.equal(two.cause?.code, 'CALIBRATION_FALLBACK');
+  assert.equal(run(start(), [fb(1), evaluate(ev({}, 2)), fb(3)]).s.state, 'NORMAL');
+});
+
+test('hysteresis: DEGRADED leaves only after N consecutive healthy cycles, an unhealthy one restarts the count', () => {
+  const bad = evaluate(ev({ quality: { score: 0.3, components: comps } }));
+  const good = (n: number) => evaluate(ev({}, n));
+  assert.equal(run(start(), [bad, good(1), good(2)]).s.state, 'DEGRADED');
+  assert.equal(run(start(), [bad, good(1), good(2), bad, good(3), good(4)]).s.state, 'DEGRADED');
+  const back = run(start(), [bad, good(1), good(2), good(3)]).s;
+  assert.equal(back.state, 'NORMAL');
+  assert.equal(back.cause?.code, 'RECOVERED');
+  // A stalled feed keeps it DEGRADED however good the cycles until the feed recovers.
+  const stalled = run(start(), [{ type: 'feedStalled', evidence: {} }, good(1), good(2), good(3), good(4)]).s;
+  assert.equal(stalled.state, 'DEGRADED');
+  assert.equal(run(stalled, [{ type: 'feedRecovered' }, good(5), good(6), good(7)]).s.state, 'NORMAL');
+});
+
+test('HALTED is latched: healthy cycles never clear it, only a reset does', () => {
+  const halted = run(start(), [{ type: 'halt', reason: 'manual stop', who: 'ops' }]).s;
+  const after = run(halted, [1, 2, 3, 4, 5, 6].map((n) => evaluate(ev({}, n)))).s;
+  assert.equal(after.state, 'HALTED');
+  const r = run(after, [{ type: 'reset', reason: 'checked the book', who: 'admin' }]);
+  assert.equal(r.s.state, 'NORMAL');
+  assert.equal(r.s.cause?.code, 'RESET');
+  assert.equal(r.s.cause?.evidence['who'], 'admin');
+});
+
+test('a reset is refused while the triggering condition holds, and the answer says which', () => {
+  const loss = evaluate(ev({ risk: risk([breach('dailyLoss', 'hard')]) }));
+  const halted = run(start(), [loss]).s;
+  const refused = transition(halted, { type: 'reset', reason: 'please', who: 'admin' }, T0, S);
+  assert.equal(refused.state.state, 'HALTED');
+  assert.equal(refused.answer.ok, false);
+  assert.ok(!refused.answer.ok && refused.answer.refused.includes('DAILY_LOSS'));
+  assert.ok(!refused.answer.ok && refused.answer.holding[0]?.code === 'DAILY_LOSS');
+  assert.ok(refused.effects.some((e) => e.kind === 'journal' && e.type === 'killswitch.resetRefused'));
+  // Once a cycle shows the loss back inside its limit, the same reset goes through.
+  const cleared = run(halted, [evaluate(ev({}, 2)), { type: 'reset', reason: 'loss recovered', who: 'admin' }]).s;
+  assert.equal(cleared.state, 'NORMAL');
+  // Token expiry holds until a refresh.
+  const token = run(start(), [{ type: 'tokenExpired', evidence: {} }]).s;
+  assert.equal(transition(token, { type: 'reset', reason: 'r1', who: 'a' } as KsInput, T0, S).answer.ok, false);
+  assert.equal(run(token, [{ type: 'tokenRefreshed' }, { type: 'reset', reason: 'new token', who: 'a' }]).s.state, 'NORMAL');
+});
+
+test('a reset while a degrading condition remains lands in DEGRADED, not NORMAL', () => {
+  const s = run(start(), [{ type: 'feedStalled', evidence: {} }, { type: 'halt', reason: 'manual', who: 'ops' }, { type: 'reset', reason: 'ok now', who: 'admin' }]).s;
+  assert.equal(s.state, 'DEGRADED');
+  assert.equal(s.cause?.code, 'FEED_STALLED');
+});
+
+test('EMERGENCY: the flatten is requested, commands are refused until it resolves; success → HALTED', () => {
+  const e = run(start(), [{ type: 'emergency', reason: 'panic', who: 'ops' }]);
+  assert.equal(e.s.flattening, true);
+  assert.ok(e.effects.some((x) => x.kind === 'flatten'));
+  for (const cmd of [{ type: 'reset', reason: 'now', who: 'a' }, evaluate(ev()), { type: 'halt', reason: 'x', who: 'a' }] as KsInput[]) {
+    const r = transition(e.s, cmd, T0, S);
+    assert.equal(r.answer.ok, false, `${cmd.type} must be refused during the flatten`);
+    assert.equal(r.state, e.s);
+  }
+  const done = run(e.s, [{ type: 'flattenResult', ok: true }]).s;
+  assert.equal(done.state, 'HALTED');
+  assert.equal(done.cause?.code, 'FLATTENED');
+  assert.equal(done.history.map((h) => h.to).join('>'), 'EMERGENCY>HALTED');
+});
+
+test('a failed flatten stays EMERGENCY and raises an alert instead of pretending', () => {
+  const e = run(start(), [{ type: 'emergency', reason: 'panic', who: 'ops' }]).s;
+  const failed = run(e, [{ type: 'flattenResult', ok: false, error: 'broker down' }]);
+  assert.equal(failed.s.state, 'EMERGENCY');
+  assert.equal(failed.s.flattening, false);
+  const alert = failed.effects.find((x) => x.kind === 'alert');
+  assert.ok(alert && alert.kind === 'alert' && alert.evidence['error'] === 'broker down');
+  assert.equal(transition(failed.s, { type: 'reset', reason: 'try', who: 'a' }, T0, S).answer.ok, false);
+  // Another emergency command retries the flatten.
+  assert.ok(run(failed.s, [{ type: 'emergency', reason: 'retry', who: 'ops' }]).effects.some((x) => x.kind === 'flatten'));
+});
+
+test('SHUTDOWN only from HALTED, and it is terminal', () => {
+  assert.equal(transition(start(), { type: 'shutdown', reason: 'eod', who: 'a' }, T0, S).answer.ok, false);
+  const h = run(start(), [{ type: 'halt', reason: 'eod halt', who: 'a' }, { type: 'shutdown', reason: 'eod', who: 'a' }]).s;
+  assert.equal(h.state, 'SHUTDOWN');
+  assert.equal(run(h, [{ type: 'reset', reason: 'again', who: 'a' }]).s.state, 'SHUTDOWN');
+  assert.equal(run(h, [{ type: 'nakedLeg', evidence: {} }]).s.state, 'SHUTDOWN');
+});
+
+test('triggers never downgrade: a HALT cause in EMERGENCY leaves it EMERGENCY', () => {
+  const e = run(start(), [{ type: 'emergency', reason: 'panic', who: 'ops' }, { type: 'flattenResult', ok: false }]).s;
+  assert.equal(run(e, [{ type: 'tokenExpired', evidence: {} }]).s.state, 'EMERGENCY');
+});
+
+test('permits by state', () => {
+  const table: Record<TradingState, string> = {
+    NORMAL: 'increase reduce approvedExit cancel flatten',
+    DEGRADED: 'reduce approvedExit cancel flatten',
+    HALTED: 'approvedExit cancel flatten',
+    EMERGENCY: 'cancel flatten',
+    SHUTDOWN: 'cancel',
+  };
+  for (const [state, allowed] of Object.entries(table) as Array<[TradingState, string]>) {
+    const got = (['increase', 'reduce', 'approvedExit', 'cancel', 'flatten'] as const).filter((a) => permits(state, a)).join(' ');
+    assert.equal(got, allowed, state);
+  }
+});
+
+test('latch across a restart: restored HALTED stays HALTED with its cause and holding conditions', () => {
+  const kv = new Map<string, unknown>();
+  const step = transition(start(), evaluate(ev({ risk: risk([breach('dailyLoss', 'hard')]) })), T0, S);
+  for (const e of step.effects) if (e.kind === 'persist') kv.set('killswitch.latch', structuredClone(e.latch));
+  const back = restore('FULL_AUTO', kv.get('killswitch.latch') as ReturnType<typeof latchOf>, T0 + 1000);
+  assert.equal(back.state, 'HALTED');
+  assert.equal(back.cause?.code, 'DAILY_LOSS');
+  assert.deepEqual(statusOf(back).holding, ['DAILY_LOSS']);
+  assert.equal(transition(back, { type: 'reset', reason: 'after restart', who: 'a' }, T0, S).answer.ok, false);
+  // An EMERGENCY interrupted by a crash resumes its flatten on start.
+  const em = transition(start(), { type: 'emergency', reason: 'panic', who: 'ops' }, T0, S);
+  const latch = em.effects.find((e) => e.kind === 'persist');
+  assert.ok(latch && latch.kind === 'persist');
+  assert.deepEqual(resumeEffects(restore('FULL_AUTO', latch.latch, T0)).map((e) => e.kind), ['flatten']);
+});
+
+test('phase gate: FULL_AUTO needs quality above 0.8, drops at once, returns after N healthy cycles', () => {
+  const q = (score: number, n: number) => evaluate(ev({ quality: { score, components: comps } }, n));
+  let s = start();
+  assert.equal(statusOf(s).effectivePhase, 'SEMI_AUTO', 'FULL_AUTO is earned after a start');
+  s = run(s, [q(0.9, 1), q(0.9, 2)]).s;
+  assert.equal(statusOf(s).effectivePhase, 'FULL_AUTO');
+  s = run(s, [q(0.7, 3)]).s;
+  assert.equal(statusOf(s).effectivePhase, 'SEMI_AUTO');
+  assert.equal(s.state, 'NORMAL', '0.7 is above the DEGRADED threshold');
+  s = run(s, [q(0.45, 4)]).s;
+  assert.equal(statusOf(s).effectivePhase, 'SHADOW');
+  s = run(s, [q(0.9, 5)]).s;
+  assert.equal(statusOf(s).effectivePhase, 'SHADOW');
+  s = run(s, [q(0.7, 6)]).s;
+  assert.equal(statusOf(s).effectivePhase, 'SEMI_AUTO', 'rises to the lowest level seen in the healthy streak');
+  const changed = run(start(), [q(0.9, 1), q(0.9, 2)]).effects.filter((e) => e.kind === 'changed');
+  assert.equal(changed.length, 1, 'a phase change is announced');
+  assert.equal(effectivePhase('FULL_AUTO', 'FULL_AUTO', 'DEGRADED'), 'SEMI_AUTO');
+  assert.equal(effectivePhase('SHADOW', 'FULL_AUTO', 'NORMAL'), 'SHADOW');
+});
