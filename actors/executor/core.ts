@@ -177,6 +177,8 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
     return { kind: 'place', orders: planned, riskIncreasing: false };
   }
 
+  // Nothing new goes out while any order of the saga is in doubt.
+  if (unknown.length > 0) return { kind: 'wait', why: `UNKNOWN orders ${unknown.map((o) => o.clientOrderId).join(',')} await reconciliation` };
   for (const side of ['BUY', 'SELL'] as const) {
     const group = legs.map((l, i) => ({ l, i })).filter((x) => x.l.side === side);
     if (group.length === 0) continue;

@@ -340,6 +340,9 @@ export class ExecutorEngine {
         await this.#emit([{ type: 'executor.orderUnknown', clientOrderId: o.clientOrderId, sagaId: o.sagaId, error: line.error.message, ts: now }]);
       }
       await this.#drain();
+      // On any failure stop sending the rest of the group: the saga decides (compensate, or wait for recon).
+      const st = this.state.orders[o.clientOrderId]?.status;
+      if (st === 'rejected' || st === 'unknown' || st === 'cancelled') return;
     }
   }
 

@@ -189,7 +189,7 @@ export class PaperBroker implements Broker {
     if (o === undefined) return;
     const view = this.#view(o);
     o.history.push(view);
-    if (!live) return;
+    if (!live || this.faults.muteUpdates) return;
     for (const l of this.#listeners) l(view);
   }
 

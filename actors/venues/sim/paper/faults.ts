@@ -5,6 +5,8 @@
 export class PaperFaults {
   #rejects: string[] = [];
   #ambiguous = 0;
+  /** While true, order updates are not pushed to listeners (a dead portfolio stream); the books still change. */
+  muteUpdates = false;
   /** Extra time before any order can fill (ms). */
   fillDelayMs = 0;
 

@@ -1,0 +1,168 @@
+/**
+ * @module In-process harness for executor integration tests: a PaperBroker on a temp dir, a manual clock, an
+ * in-memory journal that keeps the executor's events (so a "crash" is: drop the engine, build a new one from them),
+ * a scripted risk port and a capture of kill-switch emergencies.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ManualClock } from '../../runtime/clock.ts';
+import { PaperBroker } from '../../actors/venues/sim/paper/exchange.ts';
+import type { PaperQuote } from '../../actors/venues/sim/paper/quotes.ts';
+import { ExecutorEngine, type EngineConfig, type PreTradeDecision } from '../../actors/executor/engine.ts';
+import type { ExecEvent } from '../../actors/executor/state.ts';
+import type { ExecuteRequest, KillSwitchState, Leg, Phase, Proposal } from '../../actors/executor/messages.ts';
+import type { MarketSnapshot } from '../../actors/feed/messages.ts';
+import type { SurfaceCalibrated } from '../../actors/calibrator/messages.ts';
+
+export const CFG: EngineConfig = {
+  orderFillTimeoutMs: 30_000, reconGraceMs: 15_000, nakedLegTimeoutMs: 10_000, protectionTicks: 4, maxCompensationAttempts: 5,
+  approvalMaxSpotMovePct: 0.005, approvalMaxIvMovePts: 2, approvalMaxMidMovePct: 0.15, fullAutoMinShadowDays: 7,
+  fullAutoMinSemiAutoDays: 21, fullAutoMinQuality: 0.8, paperWaiveHistory: true, live: false, approvalTtlMs: 120_000,
+  ratePerSec: 10, ratePerMin: 500, flattenMaxAttempts: 4, flattenRetryMs: 500,
+};
+
+// A NIFTY iron condor: keys, strikes and quotes.
+export const LEGS = {
+  longPut: { key: 'NSE_FO|9001', strike: 23500, right: 'PE' as const, bid: 20, ask: 20.5 },
+  shortPut: { key: 'NSE_FO|9002', strike: 23800, right: 'PE' as const, bid: 60, ask: 60.5 },
+  shortCall: { key: 'NSE_FO|9003', strike: 24400, right: 'CE' as const, bid: 55, ask: 55.5 },
+  longCall: { key: 'NSE_FO|9004', strike: 24700, right: 'CE' as const, bid: 18, ask: 18.5 },
+};
+const EXPIRY = '2026-01-13';
+
+export function leg(name: keyof typeof LEGS, side: 'BUY' | 'SELL', quantity = 75): Leg {
+  const l = LEGS[name];
+  return { instrumentKey: l.key, underlying: 'NIFTY', expiry: EXPIRY, strike: l.strike, right: l.right, side, quantity };
+}
+
+export function condor(id: string, qty = 75): Proposal {
+  return {
+    id, action: 'open', kind: 'iron_condor', bucket: 'weekly', underlying: 'NIFTY', expiry: EXPIRY,
+    // Deliberately SELL-first: the executor must still send BUY legs first.
+    legs: [leg('shortPut', 'SELL', qty), leg('shortCall', 'SELL', qty), leg('longPut', 'BUY', qty), leg('longCall', 'BUY', qty)],
+    reason: 'test condor', rationale: { test: true }, riskIncreasing: true,
+  };
+}
+
+export class Harness {
+  readonly dir = mkdtempSync(path.join(tmpdir(), 'exec-'));
+  readonly clock = new ManualClock(Date.UTC(2026, 0, 6, 5, 0, 0));
+  readonly quotes = new Map<string, PaperQuote>();
+  readonly journal: ExecEvent[] = [];
+  readonly kv = new Map<string, unknown>();
+  readonly emergencies: unknown[] = [];
+  preTrade: (p: Proposal) => PreTradeDecision = () => ({ allowed: true });
+  spot = 24_100;
+  /** Set when the test "kills" the process: nothing more reaches the journal. */
+  dead = false;
+  broker: PaperBroker;
+  engine: ExecutorEngine;
+  #cycle = 0;
+
+  constructor(readonly cfg: EngineConfig = CFG) {
+    for (const l of Object.values(LEGS)) this.setQuote(l.key, l.bid, l.ask);
+    this.broker = this.#openBroker();
+    this.engine = this.#openEngine();
+  }
+
+  setQuote(key: string, bid: number, ask: number, qty = 1500): void {
+    this.quotes.set(key, { bid, ask, ltp: (bid + ask) / 2, bidQty: qty, askQty: qty });
+  }
+
+  #openBroker(): PaperBroker {
+    return new PaperBroker({
+      dir: this.dir, clock: this.clock, quotes: (k) => this.quotes.get(k), instruments: () => ({ lotSize: 75, freezeQty: 1800 }),
+      capital: 5_000_000, isMarketOpen: () => true,
+    });
+  }
+
+  #openEngine(): ExecutorEngine {
+    return new ExecutorEngine({
+      broker: this.broker,
+      journal: {
+        append: async (_type, body) => {
+          if (this.dead) throw new Error('process is dead');
+          return this.journal.push(structuredClone(body) as ExecEvent);
+        },
+        kvPut: async (key, value) => {
+          this.kv.set(key, value);
+          return 0;
+        },
+      },
+      preTrade: async ({ proposal }) => this.preTrade(proposal),
+      emergency: (body) => this.emergencies.push(body),
+      clock: this.clock,
+      sleep: async (ms) => this.clock.advance(ms),
+      onMarket: () => this.broker.match(),
+      rules: () => ({ lotSize: 75, freezeQty: 1800 }),
+    }, this.cfg, this.journal);
+  }
+
+  /** A crash: both processes die; the exchange keeps its books on disk, the executor keeps its journal. */
+  async crashAndRestart(): Promise<void> {
+    this.engine.close();
+    await this.broker.close();
+    this.dead = false;
+    this.broker = this.#openBroker();
+    this.engine = this.#openEngine();
+  }
+
+  snapshot(): MarketSnapshot {
+    const keys = Object.values(LEGS);
+    const q = (k: string) => this.quotes.get(k);
+    const calls = keys.filter((l) => l.right === 'CE');
+    const puts = keys.filter((l) => l.right === 'PE');
+    // One chain row per key (a test fixture; strikes need not be shared between calls and puts).
+    const rows = [...puts.map((l) => ({ l, put: true })), ...calls.map((l) => ({ l, put: false }))];
+    const arr = (f: (r: (typeof rows)[number]) => number) => Float64Array.from(rows.map(f));
+    return {
+      cycleId: `c${this.#cycle}`, ts: this.clock.now(), marketOpen: true, vix: 13,
+      spots: [{ underlying: 'NIFTY', instrumentKey: 'NSE_INDEX|Nifty 50', spot: this.spot, ts: this.clock.now() }],
+      expiries: [{
+        underlying: 'NIFTY', expiry: EXPIRY, expiryTs: Date.UTC(2026, 0, 13, 10, 0), kind: 'weekly', lotSize: 75, freezeQty: 1800,
+        strikes: arr((r) => r.l.strike),
+        callKeys: rows.map((r) => (r.put ? `none-c-${r.l.key}` : r.l.key)),
+        putKeys: rows.map((r) => (r.put ? r.l.key : `none-p-${r.l.key}`)),
+        callBid: arr((r) => (r.put ? Number.NaN : q(r.l.key)?.bid ?? Number.NaN)),
+        callAsk: arr((r) => (r.put ? Number.NaN : q(r.l.key)?.ask ?? Number.NaN)),
+        callLtp: arr(() => Number.NaN), callOi: arr(() => 0), callTs: arr(() => this.clock.now()),
+        putBid: arr((r) => (r.put ? q(r.l.key)?.bid ?? Number.NaN : Number.NaN)),
+        putAsk: arr((r) => (r.put ? q(r.l.key)?.ask ?? Number.NaN : Number.NaN)),
+        putLtp: arr(() => Number.NaN), putOi: arr(() => 0), putTs: arr(() => this.clock.now()),
+      }],
+      quality: { score: 0.95, components: { staleness: 1, crossed: 1, missingStrikes: 1, spread: 1, forwardConsistency: 1, silence: 1 } },
+      source: 'sim',
+    };
+  }
+
+  surface(): SurfaceCalibrated {
+    return { cycleId: `c${this.#cycle}`, ts: this.clock.now(), expiries: [], computeMs: 0 };
+  }
+
+  request(proposals: Proposal[], phase: Phase = 'FULL_AUTO', ks: KillSwitchState = 'NORMAL'): ExecuteRequest {
+    this.#cycle++;
+    return { cycleId: `c${this.#cycle}`, proposals, snapshot: this.snapshot(), surface: this.surface(), killswitch: { state: ks }, phase };
+  }
+
+  execute(proposals: Proposal[], phase: Phase = 'FULL_AUTO', ks: KillSwitchState = 'NORMAL') {
+    return this.engine.execute(this.request(proposals, phase, ks));
+  }
+
+  async done(): Promise<void> {
+    this.engine.close();
+    await this.broker.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function duplicates(tags: readonly (string | null)[]): string[] {
+  const seen = new Set<string>();
+  const dup: string[] = [];
+  for (const t of tags) {
+    if (t === null) continue;
+    if (seen.has(t)) dup.push(t);
+    seen.add(t);
+  }
+  return dup;
+}

@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Harness, condor, duplicates, LEGS } from './executor-harness.ts';
+
+test('a condor in FULL_AUTO sends BUY legs before SELL legs, fills, and opens the structure', async () => {
+  const h = new Harness();
+  const r = await h.execute([condor('p1')]);
+  assert.equal(r.sagasStarted.length, 1);
+  assert.equal(r.sagasProgressed[0]?.outcome, 'completed');
+  const book = await h.broker.getOrderBook();
+  assert.deepEqual(book.map((o) => o.side), ['BUY', 'BUY', 'SELL', 'SELL']);
+  assert.ok(book.every((o) => o.status === 'filled'));
+  const s = h.engine.book().structures[0];
+  assert.equal(s?.status, 'open');
+  assert.equal(s?.entryCredit, 75 * (60 + 55 - 20.5 - 18.5));
+  await h.done();
+});
+
+test('short leg rejected after the hedges filled: the rest is compensated and the saga ends compensated', async () => {
+  const h = new Harness();
+  // Orders go: longPut, longCall (BUYs), then shortPut, shortCall. Reject the third: shortPut.
+  const origPlace = h.broker.placeOrder.bind(h.broker);
+  let n = 0;
+  h.broker.placeOrder = async (req) => {
+    if (++n === 3) h.broker.faults.rejectNext('RMS: short not allowed');
+    return origPlace(req);
+  };
+  const r = await h.execute([condor('p2')]);
+  assert.equal(r.sagasProgressed.at(-1)?.outcome, 'compensated');
+  const positions = (await h.broker.getPositions()).filter((p) => p.quantity !== 0);
+  assert.deepEqual(positions, [], 'flat at the broker after compensation');
+  const book = await h.broker.getOrderBook();
+  // The SELL short call was never sent after its sibling failed; hedges were sold back.
+  assert.equal(book.filter((o) => o.instrumentKey === LEGS.shortCall.key).length, 0);
+  assert.ok(h.journal.some((e) => e.type === 'executor.sagaFinished' && e.outcome === 'compensated'));
+  assert.equal(h.engine.book().structures[0]?.status, 'failed');
+  await h.done();
+});
+
+test('an ambiguous send stays UNKNOWN (never resent) and reconciliation resolves it by tag', async () => {
+  const h = new Harness();
+  h.broker.faults.ambiguousNext();
+  h.broker.faults.muteUpdates = true; // the answer and the stream are both lost
+  const r1 = await h.execute([condor('p3')]);
+  h.broker.faults.muteUpdates = false;
+  assert.match(r1.sagasProgressed[0]?.stage ?? '', /waiting: UNKNOWN/);
+  const unknown = h.engine.orders().filter((o) => o.status === 'unknown');
+  assert.equal(unknown.length, 1);
+  assert.equal((await h.broker.getOrderBook()).length, 1, 'nothing else sent while UNKNOWN');
+  const r2 = await h.execute([]);
+  assert.ok(r2.reconciliation.findings.some((f) => f.class === 'unknown_resolved' && f.clientOrderId === unknown[0]?.clientOrderId));
+  assert.equal(r2.sagasProgressed[0]?.outcome, 'completed');
+  assert.deepEqual(duplicates(h.broker.tags()), []);
+  await h.done();
+});
+
+test('crash between legs: the rebuilt executor finds its orders by tag and never sends one twice', async () => {
+  const h = new Harness();
+  // Crash right after the first SELL is accepted, before its answer is journaled.
+  const origPlace = h.broker.placeOrder.bind(h.broker);
+  h.broker.placeOrder = async (req) => {
+    const r = await origPlace(req);
+    if (req.side === 'SELL') {
+      h.dead = true;
+      throw new Error('process killed');
+    }
+    return r;
+  };
+  await assert.rejects(h.execute([condor('p4')]), /process is dead/);
+  await h.crashAndRestart();
+  // The SELL's intent is journaled, its answer is not: it is in doubt, not absent.
+  assert.deepEqual(h.engine.orders().filter((o) => o.status === 'pending').map((o) => o.side), ['SELL']);
+  const r = await h.execute([condor('p4')]); // the strategy re-proposes the same idea: no second saga
+  assert.equal(r.sagasStarted.length, 0);
+  assert.equal(r.sagasProgressed[0]?.outcome, 'completed');
+  assert.deepEqual(duplicates(h.broker.tags()), []);
+  assert.equal((await h.broker.getOrderBook()).length, 4);
+  await h.done();
+});
+
+test('a short leg left unhedged past the timer asks the kill switch for EMERGENCY', async () => {
+  const h = new Harness();
+  await h.execute([condor('p5')]);
+  // Someone sells the long put outside VolGuard: the short put is now naked.
+  await h.broker.placeOrder({ clientOrderId: 'manual-1', instrumentKey: LEGS.longPut.key, side: 'SELL', quantity: 75, orderType: 'MARKET', product: 'D', validity: 'DAY' });
+  const r = await h.execute([]);
+  assert.ok(r.reconciliation.findings.some((f) => f.class === 'externally_closed' && f.instrumentKey === LEGS.longPut.key));
+  assert.equal(h.emergencies.length, 0);
+  h.clock.advance(10_000);
+  await h.engine.tick();
+  assert.equal(h.emergencies.length, 1);
+  assert.match(JSON.stringify(h.emergencies[0]), /NAKED_LEG/);
+  await h.engine.tick();
+  assert.equal(h.emergencies.length, 1, 'one request per episode');
+  await h.done();
+});
+
+test('risk.preTrade denial is a journaled OrderDenied and nothing is sent; so is a kill switch that is not NORMAL', async () => {
+  const h = new Harness();
+  h.preTrade = () => ({ allowed: false, reason: 'DELTA_LIMIT_EXCEEDED' });
+  const r = await h.execute([condor('p6')]);
+  assert.equal(r.denied[0]?.reason, 'RISK_PRETRADE_DENIED');
+  h.preTrade = () => ({ allowed: true });
+  const r2 = await h.execute([condor('p7')], 'FULL_AUTO', 'DEGRADED');
+  assert.equal(r2.phase.effective, 'SEMI_AUTO');
+  const r3 = await h.execute([condor('p8')], 'FULL_AUTO', 'HALTED');
+  assert.equal(r3.denied[0]?.reason, 'KILLSWITCH_NOT_NORMAL');
+  assert.equal((await h.broker.getOrderBook()).length, 0);
+  assert.ok(h.journal.some((e) => e.type === 'executor.orderDenied'));
+  await h.done();
+});
