@@ -1,6 +1,42 @@
 /**
  * @module Environment variables owned by the calibrator actor (merged into the one boot-time schema in runtime/config.ts).
  */
-import type { EnvShape } from '../../runtime/config-kit.ts';
+import { envBool, envEnum, envNumber, type EnvShape } from '../../runtime/config-kit.ts';
 
-export const calibratorEnv = {} satisfies EnvShape;
+export const calibratorEnv = {
+  /** piscina threads for expiry fits (the pool exists only in `pool` mode). */
+  CALIBRATOR_THREADS: envNumber({ int: true, min: 1, max: 16 }).default(1),
+  /** `inline` fits on the actor's own thread (default: a 41-strike fit is ~50–100 µs, less than a pool round trip); `pool` isolates slow fits. */
+  CALIBRATOR_MODE: envEnum(['inline', 'pool']).default('inline'),
+  /** Continuously compounded rate for discounting (RBI repo 5.25% from Dec 2025 → short rates ≈ 5.2–5.6%). */
+  CALIBRATOR_RATE: envNumber({ min: -0.05, max: 0.5 }).default(0.055),
+  /** SABR β, fixed per fit. */
+  CALIBRATOR_BETA: envNumber({ min: 0, max: 1 }).default(1),
+  /** Cap on ν (weeklies need large ν; keep it bounded). */
+  CALIBRATOR_NU_CAP: envNumber({ min: 0.01, max: 50 }).default(10),
+  /** A fit with rmse above this (vol points) falls back to per-strike Black IV. */
+  CALIBRATOR_MAX_RMSE_VOL_PTS: envNumber({ min: 0, max: 100 }).default(1.5),
+  /** Drop quotes whose spread exceeds this fraction of mid. */
+  CALIBRATOR_MAX_SPREAD_FRACTION: envNumber({ min: 0, max: 10 }).default(0.5),
+  /** Drop quotes whose mid is at or below this many ₹0.05 ticks (IV is arbitrary at the tick floor). */
+  CALIBRATOR_MIN_PREMIUM_TICKS: envNumber({ min: 0, max: 100 }).default(2),
+  /** Use Obloj's leading term (changes nothing at β = 1). */
+  CALIBRATOR_OBLOJ: envBool().default(false),
+} satisfies EnvShape;
+
+/** The calibrator's own settings, as the core uses them (structured-clone safe). */
+export interface CalibratorSettings {
+  readonly threads: number;
+  readonly mode: 'inline' | 'pool';
+  readonly rate: number;
+  readonly beta: number;
+  readonly nuCap: number;
+  readonly maxRmseVolPts: number;
+  readonly maxSpreadFraction: number;
+  readonly minPremiumTicks: number;
+  readonly obloj: boolean;
+}
+
+export const DEFAULT_CALIBRATOR_SETTINGS: CalibratorSettings = {
+  threads: 1, mode: 'inline', rate: 0.055, beta: 1, nuCap: 10, maxRmseVolPts: 1.5, maxSpreadFraction: 0.5, minPremiumTicks: 2, obloj: false,
+};
