@@ -1,0 +1,96 @@
+/**
+ * @module The fake's market-data REST routes: option chain, option contracts, LTP / full quotes / option greeks
+ * (maps keyed `SEGMENT:SYMBOL`), instruments master (gz JSON).
+ */
+import { gzipSync } from 'node:zlib';
+import type { Hono } from 'hono';
+import { contractJson, errorBody, masterJson, success } from './shapes.ts';
+import type { FakeState } from './state.ts';
+import type { FakeInstrument } from './market.ts';
+
+export function marketRoutes(app: Hono, state: FakeState): void {
+  const m = state.market;
+
+  app.get('/v2/option/contract', (c) => {
+    const key = c.req.query('instrument_key');
+    if (key === undefined || key === '') return c.json(errorBody('UDAPI1009', 'instrument_key is required'), 400);
+    const expiry = c.req.query('expiry_date');
+    const rows = m.instruments().filter((i) => i.underlyingKey === key && (expiry === undefined || i.expiry === expiry));
+    return c.json(success(rows.map(contractJson)));
+  });
+
+  app.get('/v2/option/chain', (c) => {
+    const key = c.req.query('instrument_key');
+    const expiry = c.req.query('expiry_date');
+    if (key === undefined || expiry === undefined) return c.json(errorBody('UDAPI1009', 'instrument_key and expiry_date are required'), 400);
+    const spot = m.quote(key)?.ltp ?? 0;
+    const legs = m.instruments().filter((i) => i.underlyingKey === key && i.expiry === expiry);
+    const strikes = [...new Set(legs.map((i) => i.strike!))].sort((a, b) => a - b);
+    const side = (i: FakeInstrument | undefined) => {
+      const q = i === undefined ? undefined : m.quote(i.instrumentKey);
+      const best = q?.depth?.[0];
+      return {
+        instrument_key: i?.instrumentKey ?? '',
+        market_data: { ltp: q?.ltp ?? 0, volume: q?.vtt ?? 0, oi: q?.oi ?? 0, close_price: q?.cp ?? 0, bid_price: best?.bidP ?? 0, bid_qty: best?.bidQ ?? 0, ask_price: best?.askP ?? 0, ask_qty: best?.askQ ?? 0, prev_oi: q?.oi ?? 0 },
+        // REST reports iv in percent, unlike the feed.
+        option_greeks: { vega: q?.greeks?.vega ?? 0, theta: q?.greeks?.theta ?? 0, gamma: q?.greeks?.gamma ?? 0, delta: q?.greeks?.delta ?? 0, iv: Math.round((q?.iv ?? 0) * 10_000) / 100, pop: 50 },
+      };
+    };
+    return c.json(success(strikes.map((k) => {
+      const call = legs.find((i) => i.strike === k && i.kind === 'CE');
+      const put = legs.find((i) => i.strike === k && i.kind === 'PE');
+      const pcr = (m.quote(put?.instrumentKey ?? '')?.oi ?? 0) / Math.max(1, m.quote(call?.instrumentKey ?? '')?.oi ?? 1);
+      return { expiry, pcr, strike_price: k, underlying_key: key, underlying_spot_price: spot, call_options: side(call), put_options: side(put) };
+    })));
+  });
+
+  const keysOf = (raw: string | undefined, max: number): FakeInstrument[] | Response => {
+    if (raw === undefined || raw === '') return Response.json(errorBody('UDAPI1009', 'instrument_key is required'), { status: 400 });
+    const keys = raw.split(',');
+    if (keys.length > max) return Response.json(errorBody('UDAPI100043', `Maximum ${max} instrument keys are allowed`), { status: 400 });
+    for (const k of keys) if (!/^[A-Z_]+\|.+$/.test(k)) return Response.json(errorBody('UDAPI1011', `Invalid instrument key format: ${k}`), { status: 400 });
+    return keys.flatMap((k) => m.instrument(k) ?? []);
+  };
+
+  app.get('/v3/market-quote/ltp', (c) => {
+    const insts = keysOf(c.req.query('instrument_key'), 500);
+    if (insts instanceof Response) return insts;
+    return c.json(success(Object.fromEntries(insts.map((i) => {
+      const q = m.quote(i.instrumentKey)!;
+      return [i.quoteKey, { last_price: q.ltp, instrument_token: i.instrumentKey, ltq: q.ltq, volume: q.vtt ?? 0, cp: q.cp }];
+    }))));
+  });
+
+  app.get('/v3/market-quote/option-greek', (c) => {
+    const insts = keysOf(c.req.query('instrument_key'), 50);
+    if (insts instanceof Response) return insts;
+    return c.json(success(Object.fromEntries(insts.filter((i) => i.kind !== 'INDEX').map((i) => {
+      const q = m.quote(i.instrumentKey)!;
+      const g = q.greeks;
+      return [i.quoteKey, { last_price: q.ltp, instrument_token: i.instrumentKey, ltq: q.ltq, volume: q.vtt ?? 0, cp: q.cp, iv: Math.round((q.iv ?? 0) * 10_000) / 100, vega: g?.vega ?? 0, gamma: g?.gamma ?? 0, theta: g?.theta ?? 0, delta: g?.delta ?? 0, oi: q.oi ?? 0 }];
+    }))));
+  });
+
+  app.get('/v2/market-quote/quotes', (c) => {
+    const insts = keysOf(c.req.query('instrument_key'), 500);
+    if (insts instanceof Response) return insts;
+    return c.json(success(Object.fromEntries(insts.map((i) => {
+      const q = m.quote(i.instrumentKey)!;
+      const depth = q.depth ?? [];
+      return [i.quoteKey, {
+        ohlc: { open: q.cp, high: q.ltp * 1.01, low: q.ltp * 0.99, close: q.ltp },
+        depth: { buy: depth.map((d) => ({ quantity: d.bidQ, price: d.bidP, orders: 3 })), sell: depth.map((d) => ({ quantity: d.askQ, price: d.askP, orders: 3 })) },
+        timestamp: new Date(q.ltt).toISOString(), instrument_token: i.instrumentKey, symbol: i.tradingSymbol ?? i.token, last_price: q.ltp,
+        volume: q.vtt ?? 0, average_price: q.atp ?? q.ltp, oi: q.oi ?? 0, net_change: q.ltp - q.cp, total_buy_quantity: q.tbq ?? 0,
+        total_sell_quantity: q.tsq ?? 0, lower_circuit_limit: 0.05, upper_circuit_limit: q.ltp * 3, last_trade_time: String(q.ltt), oi_day_high: q.oi ?? 0, oi_day_low: q.oi ?? 0,
+      }];
+    }))));
+  });
+
+  app.get('/market-quote/instruments/exchange/:file', (c) => {
+    const file = c.req.param('file');
+    if (file !== 'NSE.json.gz' && file !== 'complete.json.gz') return c.text('Not Found', 404);
+    const body = gzipSync(Buffer.from(JSON.stringify(m.instruments().map(masterJson))));
+    return c.body(new Uint8Array(body), 200, { 'Content-Type': 'application/octet-stream' });
+  });
+}

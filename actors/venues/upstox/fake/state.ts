@@ -1,0 +1,57 @@
+/**
+ * @module Everything the fake's HTTP routes and WebSocket hubs share: the market, the broker behind it, faults,
+ * issued codes and per-order metadata Upstox reports but the Broker interface does not carry.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Broker } from '../../broker.ts';
+import { nextTokenExpiry } from '../token/expiry.ts';
+import { noFaults, type Faults } from './faults.ts';
+import type { FakeMarket } from './market.ts';
+import type { OrderMeta } from './shapes.ts';
+
+export interface FakeState {
+  readonly market: FakeMarket;
+  readonly broker: Broker;
+  readonly now: () => number;
+  /** When set, the only bearer token accepted; otherwise any non-empty one. */
+  token: string | undefined;
+  faults: Faults;
+  readonly meta: Map<string, OrderMeta>;
+  /** Single-use WebSocket codes → which stream they open. */
+  readonly wsCodes: Map<string, 'market' | 'portfolio'>;
+  /** Login codes issued by the dialog (single-use, even on failure). */
+  readonly loginCodes: Set<string>;
+  /** Order-write times for the fake's own 10/s limit. */
+  readonly orderTimes: number[];
+  /** Resolvers of requests held open by the timeout fault; released on close. */
+  readonly hanging: Set<() => void>;
+  /** Filled in once listening: `ws://127.0.0.1:<port>`. */
+  wsBase: string;
+  requests: number;
+}
+
+export function createState(market: FakeMarket, broker: Broker, opts: { token?: string | undefined; now?: () => number }): FakeState {
+  return {
+    market, broker, now: opts.now ?? Date.now, token: opts.token, faults: noFaults(), meta: new Map(), wsCodes: new Map(),
+    loginCodes: new Set(), orderTimes: [], hanging: new Set(), wsBase: '', requests: 0,
+  };
+}
+
+export function tokenAccepted(state: FakeState, header: string | undefined): boolean {
+  if (header === undefined || !header.startsWith('Bearer ')) return false;
+  const token = header.slice(7).trim();
+  if (token === '') return false;
+  return state.token === undefined || token === state.token;
+}
+
+export function newCode(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+/** A JWT-shaped token whose `exp` follows the 03:30 IST rule (unsigned: the fake never verifies it). */
+export function issueToken(state: FakeState, userId: string): string {
+  if (state.token !== undefined) return state.token;
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = state.now();
+  return `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: userId, iss: 'udapi-gateway-service', iat: Math.floor(now / 1000), exp: Math.floor(nextTokenExpiry(now) / 1000) })}.${newCode()}`;
+}
