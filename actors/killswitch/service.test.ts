@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KillSwitchService, LATCH_KEY, type KillSwitchPorts } from './service.ts';
+import type { KillSwitchSettings } from './settings.ts';
+
+const S: KillSwitchSettings = {
+  healthyCycles: 3, degradeQuality: 0.6, fullAutoQuality: 0.8, shadowQuality: 0.5, phaseHealthyCycles: 2,
+  fallbackStreak: 2, restartHaltCount: 3, restartWindowMs: 60_000, brokerErrorHaltCount: 3, brokerErrorWindowMs: 60_000,
+  flattenTimeoutMs: 10_000, historyLimit: 50,
+};
+
+/** A fake world: an in-memory kv that survives "restarts", a log of everything in order, a controllable executor. */
+function world(kv = new Map<string, unknown>()) {
+  const log: string[] = [];
+  let release: ((ok: boolean) => void) | null = null;
+  let flattenAsked: (() => void) | null = null;
+  const asked = new Promise<void>((r) => { flattenAsked = r; });
+  const ports: KillSwitchPorts = {
+    journal: {
+      append: async (type) => { log.push(`journal ${type}`); return 1; },
+      kvGet: async <T>(key: string) => ({ value: (kv.get(key) ?? null) as T | null }),
+      kvPut: async (key, value) => { kv.set(key, structuredClone(value)); log.push(`kvPut ${(value as { state: string }).state}`); return 1; },
+    },
+    send: (to, type, body) => { log.push(`send ${to} ${type} ${(body as { state?: string }).state ?? ''}`.trim()); },
+    request: async <T>(to: string, type: string) => {
+      log.push(`request ${to} ${type}`);
+      flattenAsked?.();
+      const ok = await new Promise<boolean>((r) => { release = r; });
+      if (!ok) throw new Error('broker refused the exit');
+      return {} as T;
+    },
+    now: () => 1_700_000_000_000,
+  };
+  return { ports, kv, log, asked, finish: (ok: boolean) => release?.(ok) };
+}
+
+test('EMERGENCY blocks every other command until the flatten resolves, then HALTED', async () => {
+  const w = world();
+  const ks = new KillSwitchService(S, 'FULL_AUTO', w.ports);
+  await ks.init();
+  const emergency = ks.emergency('panic button', 'ops', true);
+  await w.asked;
+  // While the executor works, a reset and a status-changing event queue behind the flatten.
+  let resetDone = false;
+  const reset = ks.reset('too early', 'admin').then((a) => { resetDone = true; return a; });
+  const halted = ks.halt('meanwhile', 'ops');
+  await Promise.resolve();
+  assert.equal(resetDone, false);
+  assert.equal(ks.status.state, 'EMERGENCY');
+  assert.equal(ks.status.flattening, true);
+  w.finish(true);
+  const answer = await emergency;
+  assert.equal(answer.flattened, true);
+  assert.equal(answer.stopLoop, true);
+  assert.equal(answer.status.state, 'HALTED');
+  // The reset ran only after the flatten, against HALTED (manual emergency holds no condition): accepted.
+  const r = await reset;
+  assert.equal(r.ok, true);
+  assert.equal((await halted).state, 'HALTED');
+  // Persist precedes every announcement of each transition.
+  const firstKv = w.log.indexOf('kvPut EMERGENCY');
+  const firstSend = w.log.indexOf('send executor killswitch.changed EMERGENCY');
+  assert.ok(firstKv >= 0 && firstKv < firstSend, w.log.join('\n'));
+  assert.ok(w.log.indexOf('request executor executor.flatten') > firstSend);
+  for (const to of ['executor', 'strategy', 'risk', 'main']) assert.ok(w.log.includes(`send ${to} killswitch.changed HALTED`));
+});
+
+test('a failed flatten stays EMERGENCY and alerts main', async () => {
+  const w = world();
+  const ks = new KillSwitchService(S, 'FULL_AUTO', w.ports);
+  await ks.init();
+  const emergency = ks.emergency('panic', 'ops', false);
+  await w.asked;
+  w.finish(false);
+  const a = await emergency;
+  assert.equal(a.flattened, false);
+  assert.match(a.error ?? '', /broker refused the exit/);
+  assert.equal(ks.status.state, 'EMERGENCY');
+  assert.ok(w.log.includes('send main killswitch.alert'));
+});
+
+test('the latch survives a restart: HALTED comes back HALTED and the reset is still refused while the cause holds', async () => {
+  const kv = new Map<string, unknown>();
+  const first = new KillSwitchService(S, 'FULL_AUTO', world(kv).ports);
+  await first.init();
+  await first.apply({ type: 'tokenExpired', evidence: { status: 401 } });
+  assert.equal(first.status.state, 'HALTED');
+  assert.equal((kv.get(LATCH_KEY) as { state: string }).state, 'HALTED');
+  const w2 = world(kv);
+  const second = new KillSwitchService(S, 'FULL_AUTO', w2.ports);
+  await second.init();
+  assert.equal(second.status.state, 'HALTED');
+  assert.equal(second.status.cause?.code, 'TOKEN_EXPIRED');
+  const refused = await second.reset('restart fixed it?', 'admin');
+  assert.equal(refused.ok, false);
+  assert.ok(!refused.ok && refused.refused.includes('TOKEN_EXPIRED'));
+  await second.apply({ type: 'tokenRefreshed' });
+  assert.equal((await second.reset('token refreshed', 'admin')).ok, true);
+  assert.equal(second.status.state, 'NORMAL');
+});
+
+test('an EMERGENCY interrupted by a restart re-runs its flatten on start', async () => {
+  const kv = new Map<string, unknown>();
+  kv.set(LATCH_KEY, { state: 'EMERGENCY', since: 1, cause: { code: 'MANUAL_EMERGENCY', message: 'panic', evidence: {} }, history: [], holding: {}, phaseCap: 'SEMI_AUTO' });
+  const w = world(kv);
+  const ks = new KillSwitchService(S, 'FULL_AUTO', w.ports);
+  await ks.init();
+  await w.asked;
+  assert.equal(ks.status.flattening, true);
+  w.finish(true);
+  const st = await ks.apply({ type: 'feedRecovered' });
+  assert.equal(st.state, 'HALTED');
+});

@@ -1,0 +1,174 @@
+/**
+ * @module The kill switch's shell logic, separate from the worker so it can be tested with fakes: serialises every
+ * operation (one at a time, even across await), runs the core's effects in order, persists the latch durably
+ * before anyone is told, and drives the EMERGENCY flatten through the executor.
+ *
+ * Ordering: effects run as the core lists them — persist (awaited: kvPut resolves once flushed) → journal →
+ * announce (`killswitch.changed` to executor, strategy, risk, main) → flatten/alert. A flatten started by a
+ * command is awaited inside that command; one started by a trigger (evaluate, naked leg) is queued as the very next
+ * operation, so the trigger's sender gets its answer at once while every later operation waits for the flatten.
+ */
+import type { Phase } from '../executor/messages.ts';
+import {
+  initialKsState, latchOf, restore, resumeEffects, statusOf, transition,
+  type Answer, type Effect, type KsInput, type KsState, type Latch,
+} from './core.ts';
+import type { EmergencyAnswer, KillSwitchStatus, ResetAnswer } from './messages.ts';
+import type { KillSwitchSettings } from './settings.ts';
+
+export const LATCH_KEY = 'killswitch.latch';
+export const ANNOUNCE_TO = ['executor', 'strategy', 'risk', 'main'] as const;
+
+export interface KillSwitchPorts {
+  readonly journal: {
+    append(type: string, body: unknown, opts?: { cycleId?: string }): Promise<unknown>;
+    kvGet<T = unknown>(key: string): Promise<{ value: T | null }>;
+    kvPut(key: string, value: unknown): Promise<unknown>;
+  };
+  send(to: string, type: string, body: unknown): void;
+  request<T>(to: string, type: string, body: unknown, opts: { timeoutMs: number }): Promise<T>;
+  now(): number;
+  /** Called after every step (metrics). */
+  onStatus?(status: KillSwitchStatus): void;
+  warn?(obj: object, msg: string): void;
+}
+
+export class KillSwitchService {
+  readonly #settings: KillSwitchSettings;
+  readonly #ports: KillSwitchPorts;
+  #state: KsState;
+  #queue: Promise<unknown> = Promise.resolve();
+  #lastFlattenError: string | null = null;
+
+  constructor(settings: KillSwitchSettings, configuredPhase: Phase, ports: KillSwitchPorts) {
+    this.#settings = settings;
+    this.#ports = ports;
+    this.#state = initialKsState(configuredPhase, ports.now());
+  }
+
+  get status(): KillSwitchStatus {
+    return statusOf(this.#state);
+  }
+
+  /** Restores the latch; a restored EMERGENCY re-runs its flatten as the first operation. */
+  async init(): Promise<void> {
+    const { value } = await this.#ports.journal.kvGet<Latch>(LATCH_KEY);
+    if (value !== null) {
+      this.#state = restore(this.#state.configuredPhase, value, this.#ports.now());
+      await this.#ports.journal.append('killswitch.restored', { state: value.state, cause: value.cause });
+      const resume = resumeEffects(this.#state);
+      if (resume.length > 0) {
+        this.#state = { ...this.#state, flattening: true };
+        void this.#enqueue(() => this.#runFlatten(resume[0]!.kind === 'flatten' ? resume[0]!.reason : 'resume'));
+      }
+    }
+    this.#ports.onStatus?.(this.status);
+  }
+
+  /** Events (feed stalls, restarts, token, journal faults, naked legs, evaluate): the status after. */
+  apply(input: KsInput): Promise<KillSwitchStatus> {
+    return this.#enqueue(async () => {
+      const answer = await this.#step(input, 'queue');
+      if (!answer.ok && input.type === 'evaluate') throw new Error(answer.refused);
+      return this.status;
+    });
+  }
+
+  reset(reason: string, who: string): Promise<ResetAnswer> {
+    return this.#enqueue(async () => {
+      if (this.#state.holding.JOURNAL_FAULT) {
+        // Probe: a journal that accepts this write is writing again.
+        try {
+          await this.#ports.journal.append('killswitch.journalProbe', { who });
+          await this.#step({ type: 'journalRecovered' }, 'queue');
+        } catch (err) {
+          this.#ports.warn?.({ err }, 'journal still failing');
+        }
+      }
+      const answer = await this.#step({ type: 'reset', reason, who }, 'queue');
+      return answer.ok ? { ok: true, status: this.status } : { ...answer, status: this.status };
+    });
+  }
+
+  /** Enters EMERGENCY and answers only once the flatten resolved (success → HALTED; failure → EMERGENCY + alert). */
+  emergency(reason: string, who: string, stopLoop: boolean): Promise<EmergencyAnswer> {
+    return this.#enqueue(async () => {
+      const answer = await this.#step({ type: 'emergency', reason, who }, 'inline');
+      if (!answer.ok) return { flattened: false, error: answer.refused, stopLoop, status: this.status };
+      const ok = this.#state.state === 'HALTED';
+      return {
+        flattened: ok, stopLoop, status: this.status,
+        ...(ok ? {} : { error: this.#lastFlattenError ?? 'flatten did not complete' }),
+      };
+    });
+  }
+
+  halt(reason: string, who: string): Promise<KillSwitchStatus> {
+    return this.apply({ type: 'halt', reason, who });
+  }
+
+  #enqueue<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(op, op);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One core step and its effects. `flattenMode` says whether a flatten runs now or as the next queued op. */
+  async #step(input: KsInput, flattenMode: 'inline' | 'queue'): Promise<Answer> {
+    const { state, effects, answer } = transition(this.#state, input, this.#ports.now(), this.#settings);
+    this.#state = state;
+    let flatten: string | null = null;
+    for (const e of effects) {
+      if (e.kind === 'flatten') flatten = e.reason;
+      else await this.#effect(e, input);
+    }
+    this.#ports.onStatus?.(this.status);
+    if (flatten !== null) {
+      if (flattenMode === 'inline') await this.#runFlatten(flatten);
+      else void this.#enqueue(() => this.#runFlatten(flatten));
+    }
+    return answer;
+  }
+
+  async #effect(e: Exclude<Effect, { kind: 'flatten' }>, input: KsInput): Promise<void> {
+    switch (e.kind) {
+      case 'persist':
+        await this.#ports.journal.kvPut(LATCH_KEY, e.latch);
+        return;
+      case 'journal': {
+        const cycleId = input.type === 'evaluate' ? input.body.cycleId : undefined;
+        try {
+          await this.#ports.journal.append(e.type, e.body, cycleId !== undefined ? { cycleId } : {});
+        } catch (err) {
+          // The latch is already durable; a lost history line must not block the safety action itself.
+          this.#ports.warn?.({ err, type: e.type }, 'journal append failed');
+        }
+        return;
+      }
+      case 'changed':
+        for (const to of ANNOUNCE_TO) this.#ports.send(to, 'killswitch.changed', e.status);
+        return;
+      case 'alert':
+        this.#ports.send('main', 'killswitch.alert', { reason: e.reason, evidence: e.evidence, status: this.status });
+        return;
+    }
+  }
+
+  async #runFlatten(reason: string): Promise<void> {
+    let result: KsInput;
+    this.#lastFlattenError = null;
+    try {
+      await this.#ports.request('executor', 'executor.flatten', { reason }, { timeoutMs: this.#settings.flattenTimeoutMs });
+      result = { type: 'flattenResult', ok: true };
+    } catch (err) {
+      this.#lastFlattenError = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      result = { type: 'flattenResult', ok: false, error: this.#lastFlattenError };
+    }
+    await this.#step(result, 'inline');
+  }
+
+  /** For tests and the inspector. */
+  get latch(): Latch {
+    return latchOf(this.#state);
+  }
+}
