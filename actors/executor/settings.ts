@@ -1,0 +1,28 @@
+/**
+ * @module Config → EngineConfig (the executor's env section plus the system-wide values it needs).
+ */
+import type { Config } from '../../runtime/config.ts';
+import type { EngineConfig } from './engine.ts';
+
+export function engineConfig(cfg: Config): EngineConfig {
+  return {
+    orderFillTimeoutMs: cfg.ORDER_FILL_TIMEOUT_MS,
+    reconGraceMs: cfg.RECON_GRACE_MS,
+    nakedLegTimeoutMs: cfg.NAKED_LEG_TIMEOUT_MS,
+    protectionTicks: cfg.EXEC_PROTECTION_TICKS,
+    maxCompensationAttempts: 5,
+    approvalMaxSpotMovePct: cfg.APPROVAL_MAX_SPOT_MOVE_PCT,
+    approvalMaxIvMovePts: cfg.APPROVAL_MAX_IV_MOVE_PTS,
+    approvalMaxMidMovePct: cfg.APPROVAL_MAX_MID_MOVE_PCT,
+    fullAutoMinShadowDays: cfg.FULL_AUTO_MIN_SHADOW_DAYS,
+    fullAutoMinSemiAutoDays: cfg.FULL_AUTO_MIN_SEMI_AUTO_DAYS,
+    fullAutoMinQuality: cfg.FULL_AUTO_MIN_QUALITY,
+    paperWaiveHistory: cfg.PAPER_WAIVE_PHASE_HISTORY,
+    live: cfg.SAFETY_MODE === 'live',
+    approvalTtlMs: cfg.APPROVAL_TTL * 1000,
+    ratePerSec: cfg.ORDER_RATE_PER_SEC,
+    ratePerMin: cfg.ORDER_RATE_PER_MIN,
+    flattenMaxAttempts: cfg.FLATTEN_MAX_ATTEMPTS,
+    flattenRetryMs: cfg.FLATTEN_RETRY_MS,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * @module Executor actor shell: wires messages ↔ ExecutorEngine, the journal, risk and the kill switch. Recovery in
+ * init: replay this actor's journal stream, then the first cycle reconciles with the broker by tag.
+ */
+import { defineActor } from '../../runtime/actor.ts';
+import { InvariantError } from '../../runtime/errors.ts';
+import type { Config } from '../../runtime/config.ts';
+import { Counter, Gauge } from 'prom-client';
+import { journalClient } from '../journal/client.ts';
+import type { PreTradeDecision as RiskDecision, PreTradeRequest } from '../risk/messages.ts';
+import { BROKERS, type BrokerHandle } from './brokers.ts';
+import { ExecutorEngine } from './engine.ts';
+import { engineConfig } from './settings.ts';
+import type { ExecEvent } from './state.ts';
+import type { ExecuteRequest, KillSwitchView, SetPhaseRequest } from './messages.ts';
+
+let engine: ExecutorEngine | undefined;
+let handle: BrokerHandle | undefined;
+let timer: NodeJS.Timeout | undefined;
+
+function need(): ExecutorEngine {
+  if (engine === undefined) throw new InvariantError('executor: expected an initialised engine, was none');
+  return engine;
+}
+
+defineActor<Config>({
+  async init(ctx) {
+    const cfg = ctx.config;
+    const journal = journalClient(ctx);
+    handle = await BROKERS[cfg.SAFETY_MODE](cfg, ctx.clock, ctx.log);
+    const recovered = await journal.recover();
+    if (!recovered.complete) ctx.log.warn('journal stream incomplete: state rebuilt from what remains; reconciliation decides');
+    const events = recovered.events.filter((e) => e.type.startsWith('executor.')).map((e) => e.body as ExecEvent);
+    const orders = new Counter({ name: 'volguard_orders_total', help: 'Order state changes by status', labelNames: ['status'], registers: [ctx.metrics] });
+    const sagas = new Counter({ name: 'volguard_saga_outcomes_total', help: 'Saga outcomes', labelNames: ['outcome'], registers: [ctx.metrics] });
+    const open = new Gauge({ name: 'volguard_positions_open', help: 'Open positions (instruments)', registers: [ctx.metrics] });
+    const h = handle;
+    engine = new ExecutorEngine({
+      broker: h.broker,
+      journal,
+      preTrade: async ({ proposal }) => {
+        const body: PreTradeRequest = { legs: proposal.legs, bucket: proposal.bucket };
+        const d = await ctx.request<RiskDecision>('risk', 'risk.preTrade', body, { timeoutMs: 2000 });
+        return d.allow ? { allowed: true } : { allowed: false, reason: [...d.reasons, ...d.details].join('; ') };
+      },
+      emergency: (body) => {
+        ctx.send('killswitch', 'killswitch.emergency', body);
+      },
+      clock: ctx.clock,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      ...(h.onSnapshot !== undefined ? { onMarket: h.onSnapshot } : {}),
+      ...(h.rules !== undefined ? { rules: h.rules } : {}),
+      log: ctx.log,
+      metrics: { order: (s) => orders.inc({ status: s }), saga: (o) => sagas.inc({ outcome: o }), positionsOpen: (n) => open.set(n) },
+    }, engineConfig(cfg), events);
+    ctx.log.info({ events: events.length, broker: h.broker.name }, 'executor recovered');
+    // Between cycles: pick up fills, move sagas, watch naked legs. Errors are logged; the next cycle reconciles.
+    timer = setInterval(() => {
+      need().tick().catch((err: unknown) => ctx.log.error({ err }, 'executor tick failed'));
+    }, 1000);
+    timer.unref();
+  },
+  async receive(msg, ctx) {
+    const e = need();
+    const body = msg.body as Record<string, unknown>;
+    switch (msg.type) {
+      case 'executor.book': return e.book();
+      case 'executor.execute': return e.execute(msg.body as ExecuteRequest);
+      case 'executor.approvals': return { approvals: e.approvals() };
+      case 'executor.approve': return e.approve(String(body['id']), String(body['who']));
+      case 'executor.reject': return e.reject(String(body['id']), String(body['who']), String(body['reason'] ?? ''));
+      case 'executor.orders': return { orders: e.orders() };
+      case 'executor.positions': {
+        const b = e.book();
+        return { positions: b.positions, structures: b.structures };
+      }
+      case 'executor.setPhase': return e.setPhase(msg.body as SetPhaseRequest);
+      case 'executor.flatten': return e.flatten(String(body['reason'] ?? 'unspecified'));
+      case 'killswitch.changed': return e.killswitchChanged(msg.body as KillSwitchView);
+      default:
+        ctx.log.warn({ type: msg.type }, 'unexpected message');
+        throw new InvariantError(`executor: unexpected message ${msg.type}`);
+    }
+  },
+  inspect() {
+    const e = engine;
+    if (e === undefined) return { ready: false };
+    return { sagas: Object.keys(e.state.sagas).length, orders: Object.keys(e.state.orders).length, positions: e.book().positions.length };
+  },
+  async stop() {
+    if (timer !== undefined) clearInterval(timer);
+    engine?.close();
+    await handle?.broker.close();
+  },
+});
