@@ -23,6 +23,8 @@ export interface ReadOptions {
   /** Only entries of this type. */
   readonly type?: string;
   readonly limit?: number;
+  /** Also check each entry's own hash (default false: replay speed; `verify` checks the whole chain). */
+  readonly checkHashes?: boolean;
 }
 
 export interface JournalStore {
