@@ -29,8 +29,15 @@ export function createFakeApp(state: FakeState, hooks: { onFaultAction?: (action
       if (f.rateLimit > 0) { f.rateLimit--; return c.json(errorBody('UDAPI10005', 'Too Many Request Sent'), 429); }
       if (f.serverError > 0) {
         f.serverError--;
-        if (f.afterCommit && isWrite) await next();
-        return c.json(errorBody('UDAPI100500', 'Something went wrong, please try again'), 503);
+        const failure = () => Response.json(errorBody('UDAPI100500', 'Something went wrong, please try again'), { status: 503 });
+        if (f.afterCommit && isWrite) {
+          await next();
+          // After next() the context is finalized: a returned response would be ignored, so replace it.
+          c.res = undefined as unknown as Response;
+          c.res = failure();
+          return;
+        }
+        return failure();
       }
       if (f.timeout > 0) {
         f.timeout--;
