@@ -1,0 +1,50 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createApp } from '../../gateway/app.ts';
+import { fakeDeps } from './gateway-fakes.ts';
+import { INTERFACE_ROUTES, openapiDoc, templateMatches } from './gateway-routes.ts';
+
+/** Served outside the API document on purpose: the document itself, its UI, the page and its assets. */
+const NOT_API = new Set(['/openapi.json', '/docs', '/', '/dashboard/app.js', '/dashboard/style.css', '/vendor/uplot.js', '/vendor/uplot.css']);
+
+describe('OpenAPI document', () => {
+  it('is OpenAPI 3.1 and documents every INTERFACE.md route with its role', async () => {
+    const doc = await openapiDoc(createApp(fakeDeps().deps));
+    assert.equal((doc as unknown as { openapi: string }).openapi, '3.1.0');
+    for (const r of INTERFACE_ROUTES) {
+      if (NOT_API.has(r.path)) continue;
+      const entry = Object.entries(doc.paths).find(([t]) => templateMatches(t, r.path));
+      assert.ok(entry, `${r.path} missing from /openapi.json`);
+      const op = entry[1][r.method.toLowerCase()];
+      assert.ok(op, `${r.method} ${r.path} missing`);
+      assert.equal(op['x-role'], r.role, `${r.path} role`);
+      if (r.method === 'POST') assert.ok(op.requestBody, `${r.path} has a request body schema`);
+    }
+  });
+
+  it('covers every route the app actually serves, and nothing it does not', async () => {
+    const app = createApp(fakeDeps().deps);
+    const doc = await openapiDoc(app);
+    const served = new Set(app.routes.filter((r) => (r.method === 'GET' || r.method === 'POST') && !r.path.includes('*')).map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`));
+    const documented = new Set(Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)));
+    for (const s of served) if (!NOT_API.has(s.split(' ')[1]!)) assert.ok(documented.has(s), `${s} is served but not documented`);
+    for (const d of documented) assert.ok(served.has(d), `${d} is documented but not served`);
+  });
+
+  it('leaves the chaos routes out (and 404s them) unless VOLGUARD_CHAOS is set', async () => {
+    const f = fakeDeps({ env: { VOLGUARD_CHAOS: '0' } });
+    const app = createApp(f.deps);
+    const doc = await openapiDoc(app);
+    assert.equal(doc.paths['/api/v1/chaos/feed'], undefined);
+    assert.equal(doc.paths['/api/v1/actors/{name}/fault'], undefined);
+    const res = await app.request('/api/v1/actors/feed/fault', { method: 'POST', headers: { authorization: `Bearer ${f.deps.tokens.admin}`, 'content-type': 'application/json' }, body: '{"kind":"crash"}' });
+    assert.equal(res.status, 404);
+    assert.deepEqual(f.rec.faults, []);
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const res = await createApp(fakeDeps().deps).request('/docs');
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /swagger/i);
+  });
+});
