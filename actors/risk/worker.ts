@@ -1,0 +1,118 @@
+/**
+ * @module The risk worker: wires messages to the pure core (core.ts), the journal and metrics.
+ * Bad bodies are answered with "expected X, was Y" and change nothing; denials are answers, journaled at warn.
+ */
+import { Gauge } from 'prom-client';
+import { defineActor, type ActorContext } from '../../runtime/actor.ts';
+import { InvariantError } from '../../runtime/errors.ts';
+import { journalClient, type JournalClient } from '../journal/client.ts';
+import type { Bucket } from '../executor/messages.ts';
+import { TRADING_STATES, type KillSwitchStatus } from '../killswitch/messages.ts';
+import { adjustCapital, assess, currentBuckets, initialRiskState, onKillswitchChanged, preTrade, type RiskState } from './core.ts';
+import { adjustCapitalSchema, describeIssues, preTradeSchema, type AssessRequest, type PreTradeRequest } from './messages.ts';
+import type { RiskSettings } from './settings.ts';
+
+export const FRACTIONS_KEY = 'risk.bucketFractions';
+
+let state: RiskState | null = null;
+let journal: JournalClient | null = null;
+let gauges: { delta: Gauge; vega: Gauge; pnl: Gauge } | null = null;
+
+function need(): { s: RiskState; j: JournalClient } {
+  if (!state || !journal) throw new InvariantError('risk received a message before init');
+  return { s: state, j: journal };
+}
+
+function checkAssess(body: unknown): AssessRequest {
+  const b = body as Partial<AssessRequest> | null;
+  const missing = ['cycleId', 'snapshot', 'surface', 'book'].filter((k) => b === null || typeof b !== 'object' || (b as Record<string, unknown>)[k] == null);
+  if (missing.length > 0) throw new TypeError(`risk.assess: expected {cycleId, snapshot, surface, book}, was missing ${missing.join(', ')}`);
+  const r = b as AssessRequest;
+  if (!Array.isArray(r.book.positions) || !Array.isArray(r.surface.expiries) || !Array.isArray(r.snapshot.expiries)) {
+    throw new TypeError('risk.assess: expected book.positions, surface.expiries and snapshot.expiries arrays, was another shape');
+  }
+  return r;
+}
+
+defineActor<RiskSettings>({
+  async init(ctx: ActorContext<RiskSettings>) {
+    journal = journalClient(ctx);
+    gauges = {
+      delta: new Gauge({ name: 'volguard_net_delta_ratio', help: 'Net delta notional / BASE_CAPITAL', registers: [ctx.metrics] }),
+      vega: new Gauge({ name: 'volguard_vega_inr', help: 'Net vega, ₹ per vol point', registers: [ctx.metrics] }),
+      pnl: new Gauge({ name: 'volguard_pnl_inr', help: 'P&L, ₹', labelNames: ['kind'], registers: [ctx.metrics] }),
+    };
+    let s = initialRiskState(ctx.config);
+    // Capital adjustments survive restarts.
+    const saved = await journal.kvGet<Record<Bucket, number>>(FRACTIONS_KEY);
+    if (saved.value !== null) s = { ...s, fractions: saved.value };
+    // Learn the kill switch's state; until then everything risk-increasing is denied (fail closed).
+    try {
+      const ks = await ctx.request<KillSwitchStatus>('killswitch', 'killswitch.status', {}, { timeoutMs: 2000 });
+      s = onKillswitchChanged(s, ks.state);
+    } catch (err) {
+      ctx.log.warn({ err }, 'kill switch state unknown at start: denying risk-increasing orders until it reports');
+    }
+    state = s;
+  },
+  async receive(msg, ctx) {
+    const { s, j } = need();
+    switch (msg.type) {
+      case 'risk.assess': {
+        const req = checkAssess(msg.body);
+        const r = assess(s, req);
+        state = r.state;
+        const t = r.report.total;
+        gauges?.delta.set(t.deltaRatio);
+        gauges?.vega.set(t.vega);
+        gauges?.pnl.set({ kind: 'day' }, r.report.pnl.day);
+        gauges?.pnl.set({ kind: 'realised' }, r.report.pnl.realised);
+        gauges?.pnl.set({ kind: 'unrealised' }, r.report.pnl.unrealised);
+        if (r.report.breaches.length > 0) {
+          ctx.log.warn({ cycleId: req.cycleId, breaches: r.report.breaches.map((b) => `${b.level}:${b.limit}`) }, 'risk limits breached');
+          await j.append('risk.breaches', { breaches: r.report.breaches, limits: r.report.limits }, { cycleId: req.cycleId });
+        }
+        return r.report;
+      }
+      case 'risk.preTrade': {
+        const parsed = preTradeSchema.safeParse(msg.body);
+        if (!parsed.success) throw new TypeError(`risk.preTrade: expected {legs, bucket, cycleId?}, was invalid (${describeIssues(parsed.error)})`);
+        const req = parsed.data as PreTradeRequest;
+        const r = preTrade(s, req, ctx.clock.now());
+        state = r.state;
+        const d = r.decision;
+        const cycleId = req.cycleId;
+        const body = { allow: d.allow, reasons: d.reasons, details: d.details, bucket: req.bucket, legs: req.legs, charge: d.charge, postTrade: d.postTrade };
+        if (!d.allow) ctx.log.warn({ reasons: d.reasons, details: d.details }, 'OrderDenied');
+        await j.append(d.allow ? 'risk.orderAllowed' : 'risk.orderDenied', body, cycleId !== undefined ? { cycleId } : {});
+        return d;
+      }
+      case 'risk.adjustCapital': {
+        const parsed = adjustCapitalSchema.safeParse(msg.body);
+        if (!parsed.success) throw new TypeError(`risk.adjustCapital: expected {weekly, monthly, intraday, who, reason}, was invalid (${describeIssues(parsed.error)})`);
+        const r = adjustCapital(s, parsed.data, ctx.clock.now());
+        // Durable before it takes effect: a restart must not silently undo an admin's change.
+        await j.kvPut(FRACTIONS_KEY, r.event.fractions);
+        await j.append('risk.capitalAdjusted', r.event);
+        state = r.state;
+        return r.event;
+      }
+      case 'risk.status':
+        return { report: s.last?.report ?? null, buckets: currentBuckets(s), killswitch: s.killswitch };
+      case 'killswitch.changed': {
+        const st = (msg.body as { state?: unknown } | null)?.state;
+        if (typeof st !== 'string' || !(TRADING_STATES as readonly string[]).includes(st)) {
+          throw new InvariantError(`killswitch.changed: expected a trading state, was ${JSON.stringify(st)}`);
+        }
+        state = onKillswitchChanged(s, st as KillSwitchStatus['state']);
+        return undefined;
+      }
+      default:
+        throw new InvariantError(`risk: unexpected message ${msg.type}`);
+    }
+  },
+  inspect() {
+    if (!state) return null;
+    return { killswitch: state.killswitch, fractions: state.fractions, reserved: state.reserved.length, lastCycle: state.last?.report.cycleId ?? null };
+  },
+});
