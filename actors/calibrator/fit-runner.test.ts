@@ -1,0 +1,37 @@
+/**
+ * @module FitRunner: the piscina pool (a .ts task loaded under tsx) gives the same surface as inline; a newer snapshot
+ * aborts the stale one; the snapshot schema rejects bad bodies with clear messages.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_CALIBRATOR_SETTINGS as CFG } from './config.ts';
+import { FitRunner } from './fit-runner.ts';
+import { parseSnapshot } from './snapshot-schema.ts';
+import { buildSnapshot, fullMarketSpecs } from '../../test/fixtures/quant/snapshot.ts';
+
+test('pool mode loads the .ts task and matches inline results; a newer snapshot aborts the stale fit', async () => {
+  const snapshot = buildSnapshot(fullMarketSpecs().slice(0, 2));
+  const inline = await new FitRunner(CFG).calibrate(snapshot, () => 0);
+  const pool = new FitRunner({ ...CFG, mode: 'pool', threads: 1 });
+  try {
+    const stale = pool.calibrate(snapshot, () => 0);
+    const fresh = pool.calibrate({ ...snapshot, cycleId: 'c-2' }, () => 0);
+    await assert.rejects(stale, (err: Error) => err.name === 'AbortError' || /abort/i.test(err.message));
+    const surface = await fresh;
+    assert.equal(surface.cycleId, 'c-2');
+    surface.expiries.forEach((e, i) => {
+      assert.deepEqual(e.params, inline.expiries[i]!.params);
+      assert.ok(e.vols instanceof Float64Array);
+    });
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('rejects a body that is not a MarketSnapshot, naming the field', () => {
+  assert.throws(() => parseSnapshot({ cycleId: 1 }), /cycleId: .*expected string/i);
+  const snap = buildSnapshot(fullMarketSpecs().slice(0, 1));
+  const bad = { ...snap, expiries: [{ ...snap.expiries[0]!, callBid: new Float64Array(3) }] };
+  assert.throws(() => parseSnapshot(bad), /callBid: expected 41 values \(as strikes\), was 3/);
+  assert.equal(parseSnapshot(snap), snap);
+});

@@ -1,0 +1,19 @@
+/**
+ * @module Maps the boot-time Config onto the calibrator's own settings (structured-clone safe, passed as spec.config).
+ */
+import type { Config } from '../../runtime/config.ts';
+import type { CalibratorSettings } from './config.ts';
+
+export function calibratorSettings(cfg: Config): CalibratorSettings {
+  return {
+    threads: cfg.CALIBRATOR_THREADS,
+    mode: cfg.CALIBRATOR_MODE,
+    rate: cfg.CALIBRATOR_RATE,
+    beta: cfg.CALIBRATOR_BETA,
+    nuCap: cfg.CALIBRATOR_NU_CAP,
+    maxRmseVolPts: cfg.CALIBRATOR_MAX_RMSE_VOL_PTS,
+    maxSpreadFraction: cfg.CALIBRATOR_MAX_SPREAD_FRACTION,
+    minPremiumTicks: cfg.CALIBRATOR_MIN_PREMIUM_TICKS,
+    obloj: cfg.CALIBRATOR_OBLOJ,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * @module Calibrator actor shell: answers `calibrator.calibrate` (MarketSnapshot → SurfaceCalibrated), owns the fit
+ * runner (inline or piscina pool), exports metrics, journals fallbacks. All maths is in core.ts / actors/domain.
+ */
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { defineActor, type ActorContext } from '../../runtime/actor.ts';
+import { InvariantError } from '../../runtime/errors.ts';
+import type { CalibratorSettings } from './config.ts';
+import { FitRunner } from './fit-runner.ts';
+import { parseSnapshot } from './snapshot-schema.ts';
+
+let runner: FitRunner | null = null;
+let metrics: { rmse: Gauge; fitSeconds: Histogram; fallbacks: Counter } | null = null;
+let last: { cycleId: string; computeMs: number; fallbacks: number; expiries: number } | null = null;
+
+defineActor<CalibratorSettings>({
+  init(ctx) {
+    runner = new FitRunner(ctx.config);
+    metrics = {
+      rmse: new Gauge({ name: 'volguard_calibrator_fit_rmse_vol_points', help: 'SABR fit rmse per expiry, vol points', labelNames: ['underlying', 'expiry'], registers: [ctx.metrics] }),
+      fitSeconds: new Histogram({ name: 'volguard_calibrator_fit_seconds', help: 'Whole-snapshot calibration time', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1], registers: [ctx.metrics] }),
+      fallbacks: new Counter({ name: 'volguard_calibrator_fallbacks_total', help: 'Expiries that fell back to per-strike Black IV', labelNames: ['underlying'], registers: [ctx.metrics] }),
+    };
+    ctx.log.info({ mode: ctx.config.mode, threads: ctx.config.threads }, 'calibrator ready');
+  },
+  async receive(msg, ctx) {
+    switch (msg.type) {
+      case 'calibrator.calibrate': return calibrate(msg.body, ctx);
+      default: throw new InvariantError(`expected calibrator.calibrate, was ${msg.type}`);
+    }
+  },
+  inspect() {
+    return { mode: runner ? 'ready' : 'starting', last };
+  },
+  async stop() {
+    await runner?.destroy();
+    runner = null;
+  },
+});
+
+async function calibrate(body: unknown, ctx: ActorContext<CalibratorSettings>) {
+  const snapshot = parseSnapshot(body);
+  if (!runner || !metrics) throw new InvariantError('calibrator used before init');
+  const surface = await runner.calibrate(snapshot, () => ctx.clock.monotonic());
+  metrics.fitSeconds.observe(surface.computeMs / 1000);
+  let fallbacks = 0;
+  for (const e of surface.expiries) {
+    if (Number.isFinite(e.rmseVolPts)) metrics.rmse.set({ underlying: e.underlying, expiry: e.expiry }, e.rmseVolPts);
+    if (e.fallback) {
+      fallbacks++;
+      metrics.fallbacks.inc({ underlying: e.underlying });
+    }
+  }
+  last = { cycleId: snapshot.cycleId, computeMs: surface.computeMs, fallbacks, expiries: surface.expiries.length };
+  if (fallbacks > 0) {
+    const detail = surface.expiries.filter((e) => e.fallback).map((e) => ({ underlying: e.underlying, expiry: e.expiry, reason: e.fallbackReason }));
+    ctx.log.warn({ cycleId: snapshot.cycleId, fallbacks: detail }, 'calibration fallback');
+    // Journal the decision without holding the cycle on the journal's flush.
+    ctx.request('journal', 'journal.append', { actor: 'calibrator', type: 'calibrator.fallback', cycleId: snapshot.cycleId, body: { expiries: detail } }, { cycleId: snapshot.cycleId })
+      .catch((err: unknown) => ctx.log.warn({ err }, 'journal.append of a calibration fallback failed'));
+  }
+  return surface;
+}
