@@ -54,8 +54,10 @@ class ActorChild implements Child {
   get backoff() {
     return this.host.spec.backoff;
   }
-  start(): Promise<void> {
-    return this.host.start();
+  readyListener: ((host: ActorHost) => void) | null = null;
+  async start(): Promise<void> {
+    await this.host.start();
+    this.readyListener?.(this.host);
   }
   async stop(): Promise<void> {
     await this.host.stop();
@@ -136,6 +138,7 @@ export class ActorSystem {
       this.#peers.get(peer)?.add(spec.name);
     }
     const child = new ActorChild(host);
+    child.readyListener = (h) => this.#emit('sys.actorReady', { name: h.name, incarnation: h.incarnation });
     this.#children.set(spec.name, child);
     return child;
   }

@@ -1,0 +1,237 @@
+/**
+ * Supervision with real worker threads: every strategy × restart type, intensity and escalation, hung actors,
+ * pending requests on exit, the restart buffer policy, shutdown order. No sleeps: tests await system events.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { echoSpec, makeSystem, nextEvent, runningAgain, supervisor } from '../test/fixtures/system.ts';
+import type { ActorSystem } from './system.ts';
+import { ActorUnavailableError } from './errors.ts';
+
+const systems: ActorSystem[] = [];
+function track(s: ActorSystem): ActorSystem {
+  systems.push(s);
+  return s;
+}
+after(async () => {
+  for (const s of systems) await s.stop().catch(() => {});
+});
+
+function incarnations(s: ActorSystem, ...names: string[]): number[] {
+  return names.map((n) => s.host(n)?.incarnation ?? -1);
+}
+
+describe('one_for_one', () => {
+  it('restarts a crashed permanent child and leaves its siblings alone', async () => {
+    const s = track(makeSystem(supervisor('root', 'one_for_one', [echoSpec('a'), echoSpec('b')])));
+    await s.start();
+    const exited = nextEvent(s, 'sys.actorExited', (b) => b['name'] === 'a');
+    s.fault('a', 'crash');
+    assert.equal((await exited)['reason'], 'crash');
+    await runningAgain(s, 'a', 1);
+    assert.deepEqual(incarnations(s, 'a', 'b'), [2, 1]);
+    const reply = await s.request<{ incarnation: number }>('a', 'echo', 'hi');
+    assert.equal(reply.incarnation, 2);
+    assert.equal(s.host('a')?.restarts, 1);
+    await s.stop();
+  });
+
+  it('restarts a transient child after an abnormal exit but not after a normal one', async () => {
+    const s = track(makeSystem(supervisor('root', 'one_for_one', [echoSpec('t', { restart: 'transient' })])));
+    await s.start();
+    let exited = nextEvent(s, 'sys.actorExited');
+    s.fault('t', 'exit');
+    assert.equal((await exited)['reason'], 'exit:3');
+    await runningAgain(s, 't', 1);
+    exited = nextEvent(s, 'sys.actorExited');
+    await s.request('t', 'echo.exitNormal');
+    assert.equal((await exited)['reason'], 'normal');
+    // Nothing restarts it: the supervisor has handled the exit once its queue drains.
+    await new Promise((r) => setImmediate(r));
+    assert.equal(s.host('t')?.status, 'stopped');
+    assert.equal(s.host('t')?.incarnation, 2);
+    await s.stop();
+  });
+
+  it('drops a temporary child instead of restarting it', async () => {
+    const s = track(makeSystem(supervisor('root', 'one_for_one', [echoSpec('tmp', { restart: 'temporary' }), echoSpec('p')])));
+    await s.start();
+    const exited = nextEvent(s, 'sys.actorExited');
+    s.fault('tmp', 'crash');
+    await exited;
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(s.supervisors()[0]?.children, ['p']);
+    assert.equal(s.host('tmp')?.status, 'failed');
+    await s.stop();
+  });
+});
+
+describe('rest_for_one', () => {
+  it('restarts the crashed middle child and the ones after it, in start order', async () => {
+    const s = track(makeSystem(supervisor('root', 'rest_for_one', [echoSpec('a'), echoSpec('b'), echoSpec('c')])));
+    await s.start();
+    const readyOrder: string[] = [];
+    s.onEvent((type, body) => {
+      if (type === 'sys.actorReady') readyOrder.push((body as { name: string }).name);
+    });
+    const cBack = nextEvent(s, 'sys.actorReady', (b) => b['name'] === 'c');
+    s.fault('b', 'crash');
+    await cBack;
+    assert.deepEqual(readyOrder, ['b', 'c']);
+    assert.deepEqual(incarnations(s, 'a', 'b', 'c'), [1, 2, 2]);
+    assert.equal(s.host('c')?.lastExit?.reason, 'shutdown', 'c was stopped by its supervisor, not crashed');
+    await s.stop();
+  });
+});
+
+describe('one_for_all', () => {
+  it('restarts every child when one crashes, counting one restart, dropping temporaries', async () => {
+    const s = track(makeSystem(supervisor('root', 'one_for_all', [echoSpec('a'), echoSpec('b'), echoSpec('x', { restart: 'temporary' })])));
+    await s.start();
+    const bBack = nextEvent(s, 'sys.actorReady', (b) => b['name'] === 'b');
+    s.fault('a', 'crash');
+    await bBack;
+    assert.deepEqual(incarnations(s, 'a', 'b', 'x'), [2, 2, 1]);
+    assert.deepEqual(s.supervisors()[0]?.children, ['a', 'b']);
+    assert.equal(s.supervisors()[0]?.restartsInWindow, 1);
+    await s.stop();
+  });
+});
+
+describe('intensity and escalation', () => {
+  it('a child supervisor that exceeds its intensity gives up and its parent restarts it', async () => {
+    const inner = supervisor('inner', 'one_for_one', [echoSpec('w')], { intensity: 1, periodMs: 60_000 });
+    const s = track(makeSystem(supervisor('root', 'one_for_one', [inner, echoSpec('other')], { intensity: 3 })));
+    await s.start();
+    s.fault('w', 'crash');
+    await runningAgain(s, 'w', 1);
+    const gaveUp = nextEvent(s, 'sys.supervisorGaveUp', (b) => b['name'] === 'inner');
+    s.fault('w', 'crash');
+    assert.match(String((await gaveUp)['reason']), /restart intensity exceeded/);
+    await runningAgain(s, 'w', 2); // the root restarted the whole inner subtree
+    assert.equal(s.host('other')?.incarnation, 1, 'the rest of the tree kept running');
+    await s.stop();
+  });
+
+  it('the root giving up reports an escalation so the process can exit non-zero', async () => {
+    let rootExit: unknown = null;
+    const rootGone = new Promise<void>((resolve) => {
+      const s = makeSystem(supervisor('root', 'one_for_one', [echoSpec('a')], { intensity: 0 }), {
+        onRootExit: (info) => {
+          rootExit = info;
+          resolve();
+        },
+      });
+      track(s);
+      void s.start().then(() => s.fault('a', 'crash'));
+    });
+    await rootGone;
+    assert.equal((rootExit as { reason: string }).reason, 'escalated');
+  });
+
+  it('failed starts during a restart count toward intensity', async () => {
+    const s = track(makeSystem(supervisor('root', 'one_for_one', [echoSpec('a')], { intensity: 2 })));
+    await s.start();
+    // The next incarnation cannot start: each attempt is a recorded restart until the supervisor gives up.
+    (s.host('a')!.spec as { config?: unknown }).config = { failStart: true };
+    const gaveUp = nextEvent(s, 'sys.supervisorGaveUp');
+    s.fault('a', 'crash');
+    await gaveUp;
+    assert.equal(s.root.status, 'failed');
+    assert.ok((s.host('a')?.incarnation ?? 0) >= 3);
+  });
+});
+
+describe('failure detection', () => {
+  it('detects a hung actor by missed heartbeats and replaces it', async () => {
+    const s = track(makeSystem(supervisor('root', 'one_for_one', [echoSpec('h')]), { heartbeatMs: 100 }));
+    await s.start();
+    const exited = nextEvent(s, 'sys.actorExited');
+    s.fault('h', 'hang');
+    const info = await exited;
+    assert.equal(info['reason'], 'hung');
+    await runningAgain(s, 'h', 1);
+    await s.stop();
+  });
+
+  it('classifies running out of heap as oom and restarts', async () => {
+    const s = track(makeSystem(supervisor('root', 'one_for_one', [echoSpec('m', { resourceLimits: { maxOldGenerationSizeMb: 32 } })])));
+    await s.start();
+    const exited = nextEvent(s, 'sys.actorExited');
+    s.fault('m', 'oom');
+    assert.equal((await exited)['reason'], 'oom');
+    await runningAgain(s, 'm', 1);
+    await s.stop();
+  });
+
+  it('a slow starter is waited for before the next child starts', async () => {
+    const s = track(makeSystem(supervisor('root', 'one_for_one', [echoSpec('slow', { config: { startDelayMs: 150 } }), echoSpec('next')])));
+    const order: string[] = [];
+    s.onEvent((t, b) => t === 'sys.actorReady' && order.push((b as { name: string }).name));
+    await s.start();
+    assert.deepEqual(order, ['slow', 'next']);
+    await s.stop();
+  });
+});
+
+describe('messages and requests around exits', () => {
+  it('rejects a pending request the moment its target exits', async () => {
+    const s = track(makeSystem(supervisor('root', 'one_for_one', [echoSpec('a')])));
+    await s.start();
+    const blocked = s.request('a', 'echo.block', null, 60_000);
+    await new Promise((r) => setImmediate(r));
+    s.fault('a', 'crash');
+    await assert.rejects(blocked, (err: unknown) => err instanceof ActorUnavailableError);
+    await s.stop();
+  });
+
+  it('rejects pending requests between actors when the target exits', async () => {
+    const s = track(makeSystem(supervisor('root', 'one_for_one', [echoSpec('a', { peers: ['b'] }), echoSpec('b')])));
+    await s.start();
+    await s.request('b', 'echo'); // b is up and wired
+    // Hold b's mailbox, then have a ask b something: a's request waits in b's mailbox.
+    void s.request('b', 'echo.block', null, 60_000).catch(() => {});
+    const viaA = s.request('a', 'echo.forward', { to: 'b', timeoutMs: 60_000 }, 60_000);
+    for (;;) {
+      const state = (await s.inspect('b')) as { runtime: { mailbox: number } };
+      if (state.runtime.mailbox >= 1) break;
+    }
+    s.fault('b', 'crash');
+    await assert.rejects(viaA, /abandoned|unavailable|exited/);
+    await s.stop();
+  });
+
+  it('buffers messages to a restarting actor for its next incarnation, and rejects beyond the bound', async () => {
+    const s = track(makeSystem(supervisor('root', 'one_for_one', [echoSpec('a', { startTimeoutMs: 20_000 })]), { bufferLimit: 2 }));
+    await s.start();
+    const exited = nextEvent(s, 'sys.actorExited');
+    s.fault('a', 'exit');
+    await exited;
+    // a is restarting now: two requests wait, the third is refused at once.
+    const r1 = s.request<{ incarnation: number }>('a', 'echo', 1, 20_000);
+    const r2 = s.request<{ incarnation: number }>('a', 'echo', 2, 20_000);
+    const r3 = s.request('a', 'echo', 3, 20_000);
+    if (s.host('a')?.reachable) {
+      // The restart won the race: all three are delivered.
+      await Promise.all([r1, r2, r3]);
+    } else {
+      await assert.rejects(r3, ActorUnavailableError);
+      assert.equal((await r1).incarnation, 2);
+      assert.equal((await r2).incarnation, 2);
+    }
+    await s.stop();
+  });
+});
+
+describe('shutdown', () => {
+  it('stops children in reverse start order, as requested stops', async () => {
+    const s = makeSystem(supervisor('root', 'one_for_one', [echoSpec('first'), echoSpec('second'), echoSpec('third')]));
+    await s.start();
+    const order: string[] = [];
+    s.onEvent((t, b) => {
+      if (t === 'sys.actorExited') order.push(`${(b as { name: string }).name}:${(b as { reason: string }).reason}`);
+    });
+    await s.stop();
+    assert.deepEqual(order, ['third:shutdown', 'second:shutdown', 'first:shutdown']);
+  });
+});
