@@ -1,0 +1,90 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createApp } from '../../gateway/app.ts';
+import { ActorUnavailableError, JournalError, RequestTimeoutError, VolguardError } from '../../runtime/errors.ts';
+import { AUTH, fakeDeps } from './gateway-fakes.ts';
+import { jsonInit } from './gateway-routes.ts';
+
+async function body(res: Response) {
+  return (await res.json()) as { error: { code: string; message: string; details?: unknown } };
+}
+
+describe('gateway error mapping', () => {
+  it('maps an unavailable or silent actor to 503 with its code', async () => {
+    for (const [err, code] of [[new ActorUnavailableError('killswitch', 'killswitch is restarting'), 'ACTOR_UNAVAILABLE'], [new RequestTimeoutError('killswitch', 'killswitch.status', 2000), 'REQUEST_TIMEOUT']] as const) {
+      const f = fakeDeps({ requestError: () => err });
+      const res = await createApp(f.deps).request('/api/v1/killswitch', { headers: AUTH.viewer });
+      assert.equal(res.status, 503);
+      assert.equal((await body(res)).error.code, code);
+    }
+  });
+
+  it("keeps an actor's refusal code: NOT_FOUND → 404, INVALID_STATE → 409", async () => {
+    const f = fakeDeps({ requestError: (_a, t) => (t === 'executor.approve' ? new VolguardError('NOT_FOUND', 'expected a pending approval apr-9, was none') : t === 'killswitch.reset' ? new VolguardError('INVALID_STATE', 'expected HALTED, was NORMAL') : undefined) });
+    const app = createApp(f.deps);
+    const a = await app.request('/api/v1/approvals/apr-9/approve', jsonInit('POST', AUTH.operator, {}));
+    assert.equal(a.status, 404);
+    assert.match((await body(a)).error.message, /apr-9/);
+    const r = await app.request('/api/v1/killswitch/reset', jsonInit('POST', AUTH.admin, { reason: 'all clear' }));
+    assert.equal(r.status, 409);
+  });
+
+  it('answers an unexpected failure with 500 and no internals, and logs the detail', async () => {
+    const f = fakeDeps({ requestError: () => new TypeError('cannot read properties of undefined (reading secretSauce) at /srv/volguard/x.ts:12') });
+    const res = await createApp(f.deps).request('/api/v1/orders', { headers: AUTH.viewer });
+    assert.equal(res.status, 500);
+    const text = await res.text();
+    assert.doesNotMatch(text, /secretSauce|\/srv\/|TypeError/);
+    assert.equal(JSON.parse(text).error.code, 'INTERNAL');
+    assert.ok(f.rec.logs.some((l) => l.level === 'error' && JSON.stringify(l.obj).includes('secretSauce')));
+  });
+
+  it('refuses a control action the journal cannot record (503), without acting', async () => {
+    const f = fakeDeps({ auditError: new JournalError('DISK_FULL', 'no space left') });
+    const res = await createApp(f.deps).request('/api/v1/killswitch/reset', jsonInit('POST', AUTH.admin, { reason: 'all clear' }));
+    assert.equal(res.status, 503);
+    assert.equal((await body(res)).error.code, 'JOURNAL_DISK_FULL');
+    assert.deepEqual(f.rec.requests, []);
+  });
+
+  it('still performs an emergency stop when the journal fails, and says it was not audited', async () => {
+    const f = fakeDeps({ auditError: new JournalError('DISK_FULL', 'no space left') });
+    const res = await createApp(f.deps).request('/api/v1/admin/emergency_stop', jsonInit('POST', AUTH.operator, {}));
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { audited: boolean }).audited, false);
+    assert.deepEqual(f.rec.loop, ['stop']);
+    assert.deepEqual(f.rec.requests[0], { actor: 'killswitch', type: 'killswitch.emergency', body: { reason: 'emergency stop via API', who: 'operator@unknown', stopLoop: true } });
+  });
+
+  it('flattens through the kill switch without stopping the loop', async () => {
+    const f = fakeDeps();
+    const res = await createApp(f.deps).request('/api/emergency/flatten', jsonInit('POST', AUTH.operator, { reason: 'vol spike' }));
+    assert.equal(res.status, 200);
+    assert.deepEqual(f.rec.loop, []);
+    assert.deepEqual(f.rec.requests, [{ actor: 'killswitch', type: 'killswitch.emergency', body: { reason: 'vol spike', who: 'operator@unknown', stopLoop: false } }]);
+  });
+
+  it('reports health 503 with reasons', async () => {
+    const res = await createApp(fakeDeps({ healthy: false }).deps).request('/health');
+    assert.equal(res.status, 503);
+    assert.deepEqual(await res.json(), { ok: false, reasons: ['feed: last snapshot 12 s old'] });
+  });
+
+  it('404s an unknown actor in the inspector and for faults, 422 for a malformed name', async () => {
+    const f = fakeDeps();
+    const app = createApp(f.deps);
+    assert.equal((await app.request('/api/v1/actors/nobody', { headers: AUTH.viewer })).status, 404);
+    assert.equal((await app.request('/api/v1/actors/nobody/fault', jsonInit('POST', AUTH.admin, { kind: 'crash' }))).status, 404);
+    assert.equal((await app.request('/api/v1/actors/..%2F..%2Fetc/fault', jsonInit('POST', AUTH.admin, { kind: 'crash' }))).status, 422);
+    assert.deepEqual(f.rec.faults, []);
+    assert.equal((await app.request('/api/v1/nothing-here', { headers: AUTH.viewer })).status, 404);
+  });
+
+  it('injects a fault into a running actor and audits it', async () => {
+    const f = fakeDeps();
+    const res = await createApp(f.deps).request('/api/v1/actors/strategy/fault', jsonInit('POST', AUTH.admin, { kind: 'hang' }));
+    assert.equal(res.status, 200);
+    assert.deepEqual(f.rec.faults, [{ name: 'strategy', kind: 'hang' }]);
+    assert.equal(f.rec.audits[0]?.action, 'chaos.fault');
+  });
+});
