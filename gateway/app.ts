@@ -9,7 +9,8 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { AuthLimiter, authMiddleware } from './auth.ts';
 import { bodyGuard } from './body-guard.ts';
 import type { GatewayDepsExt } from './deps-ext.ts';
-import { ApiError, errorBody, makeOnError } from './errors.ts';
+import { ApiError, errorBody, makeOnError, type ErrorBody } from './errors.ts';
+import { scrubValue } from './redact.ts';
 import { registerChaos } from './routes/chaos.ts';
 import type { RouteCtx } from './routes/common.ts';
 import { registerControl } from './routes/control.ts';
@@ -40,7 +41,8 @@ export function createApp(deps: GatewayDepsExt, opts: AppOptions = {}): OpenAPIH
       if (!result.success) {
         const issues = result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
         const where = issues[0] === undefined ? '' : `${issues[0].path === '' ? 'body' : issues[0].path}: ${issues[0].message}`;
-        return c.json(errorBody('VALIDATION', `invalid request: ${where}`, { issues }), 422);
+        // Zod names unknown keys; a client that put a token in a key name must not get it echoed.
+        return c.json(scrubValue(errorBody('VALIDATION', `invalid request: ${where}`, { issues }), gatewaySecrets(deps)) as ErrorBody, 422);
       }
       return undefined;
     },
