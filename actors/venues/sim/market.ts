@@ -1,0 +1,354 @@
+/**
+ * @module SimMarket: the simulated NSE index-options market. The one source of truth for simulated prices.
+ *
+ * State at simulated time t is a pure function of (seed, startMs, t): time advances on a fixed grid of STEP_MS from
+ * startMs, each step's randomness is keyed by its index (prng.ts), and listing changes happen only at session entry.
+ * So the feed's copy and the paper exchange's copy (another thread) agree on every quote, however each is advanced.
+ * Off-hours cost nothing: advancing jumps straight to the next session's first grid step.
+ */
+import type { Underlying } from '../../feed/messages.ts';
+import type { InstrumentInfo, Tick } from '../market-data.ts';
+import { SESSION_OPEN_MIN, istMinuteOfDay, nextSessionOpen, sessionCloseMs, sessionOpenMs, istDate, isMarketOpen, upcomingExpiries, type Expiry } from '../../domain/calendar.ts';
+import { RISK_FREE_RATE, UNDERLYING_SPECS, VIX_KEY, optionKey, simToken, strikeGrid, tradingSymbol } from '../../domain/instruments.ts';
+import { TICK_SIZE, roundToTick, yearsToExpiry } from '../../domain/units.ts';
+import { uniform } from './prng.ts';
+import { black76, sabrVolBeta1 } from './pricing.ts';
+import { STEP_MS, initialState, overnight, smileParams, step, vixLevel, type ModelState, type SmileParams } from './model.ts';
+
+export { STEP_MS };
+
+export interface SimMarketOptions {
+  readonly seed: number;
+  /** Epoch ms where the simulated clock starts; the step grid is anchored here. */
+  readonly startMs: number;
+  /** Expiries listed per underlying (default NIFTY 4, BANKNIFTY 2). */
+  readonly expiries?: Partial<Record<Underlying, number>>;
+}
+
+export interface SimQuote {
+  readonly bid: number;
+  readonly ask: number;
+  readonly ltp: number;
+  readonly bidQty: number;
+  readonly askQty: number;
+  readonly volume: number;
+  readonly oi: number;
+  /** Time of the step that last changed this quote. */
+  readonly ts: number;
+}
+
+export interface SimChain extends Expiry {
+  readonly lotSize: number;
+  readonly freezeQty: number;
+  readonly strikes: readonly number[];
+  readonly callKeys: readonly string[];
+  readonly putKeys: readonly string[];
+}
+
+interface Rec {
+  readonly info: InstrumentInfo;
+  /** 0 NIFTY, 1 BANKNIFTY, 2 VIX for indices; underlying index for options. */
+  readonly u: 0 | 1 | 2;
+  readonly isIndex: boolean;
+  readonly isCall: boolean;
+  readonly strike: number;
+  readonly expiryTs: number;
+  readonly chain: number;
+}
+
+const UNDERLYING_ORDER: readonly Underlying[] = ['NIFTY', 'BANKNIFTY'];
+const RING = 64;
+const MAX_GAP = 40;
+// Local aliases: module-namespace getters (tsx's transform) are measurable in the per-step loop.
+const uni = uniform;
+const yte = yearsToExpiry;
+const toTick = roundToTick;
+const S = { refresh: 20, size: 21, trade: 22, tradeQty: 23, oi: 24 } as const;
+
+export class SimMarket {
+  static readonly STEP_MS = STEP_MS;
+  readonly seed: number;
+  readonly startMs: number;
+  readonly #counts: Record<Underlying, number>;
+  readonly #st: ModelState;
+  #n = 0;
+  #sessionStart = 0;
+  #sessionEnd = 0;
+  #recs: Rec[] = [];
+  #byKey = new Map<string, number>();
+  #chains: SimChain[] = [];
+  #smiles: SmileParams[] = [];
+  #chainT = new Float64Array(0);
+  #chainF = new Float64Array(0);
+  #ring: number[][] = [];
+  #bid = new Float64Array(0);
+  #ask = new Float64Array(0);
+  #ltp = new Float64Array(0);
+  #bidQty = new Float64Array(0);
+  #askQty = new Float64Array(0);
+  #volume = new Float64Array(0);
+  #oi = new Float64Array(0);
+  #ts = new Float64Array(0);
+  #changed = new Uint8Array(0);
+  #changedList: number[] = [];
+
+  constructor(opts: SimMarketOptions) {
+    if (!Number.isInteger(opts.seed) || opts.seed < 0) throw new RangeError(`expected a non-negative integer seed, was ${opts.seed}`);
+    if (!Number.isFinite(opts.startMs)) throw new RangeError(`expected startMs as epoch ms, was ${opts.startMs}`);
+    this.seed = opts.seed;
+    this.startMs = opts.startMs;
+    this.#counts = { NIFTY: opts.expiries?.NIFTY ?? 4, BANKNIFTY: opts.expiries?.BANKNIFTY ?? 2 };
+    this.#st = initialState(this.seed);
+    if (isMarketOpen(opts.startMs)) {
+      const date = istDate(opts.startMs);
+      this.#sessionStart = sessionOpenMs(date);
+      this.#sessionEnd = sessionCloseMs(date);
+    }
+    this.#relist(opts.startMs, 0);
+  }
+
+  /** Simulated time of the last applied step. */
+  get now(): number {
+    return this.startMs + this.#n * STEP_MS;
+  }
+
+  /** Applies every grid step up to `ms` (no-op when `ms` is not ahead). */
+  advanceTo(ms: number): void {
+    const target = Math.floor((ms - this.startMs) / STEP_MS);
+    while (this.#n < target) {
+      let n = this.#n + 1;
+      let tn = this.startMs + n * STEP_MS;
+      if (tn < this.#sessionStart || tn >= this.#sessionEnd) {
+        const open = nextSessionOpen(tn);
+        const nOpen = Math.ceil((open - this.startMs) / STEP_MS);
+        if (nOpen > target) {
+          this.#n = target;
+          return;
+        }
+        n = nOpen;
+        tn = this.startMs + n * STEP_MS;
+        const date = istDate(tn);
+        this.#sessionStart = sessionOpenMs(date);
+        this.#sessionEnd = sessionCloseMs(date);
+        overnight(this.#st, this.seed, n);
+        this.#relist(tn, n);
+      }
+      this.#step(n, tn);
+      this.#n = n;
+    }
+  }
+
+  isOpen(ms: number = this.now): boolean {
+    return isMarketOpen(ms);
+  }
+
+  spot(underlying: Underlying): number {
+    return Math.exp(this.#st.logS[underlying === 'NIFTY' ? 0 : 1]!);
+  }
+
+  vix(): number {
+    return vixLevel(this.#st);
+  }
+
+  /** The current SABR (β = 1) smile and forward of a listed expiry, for diagnostics and tests. */
+  smile(underlying: Underlying, expiry: string): (SmileParams & { forward: number; t: number }) | undefined {
+    const i = this.#chains.findIndex((c) => c.underlying === underlying && c.expiry === expiry);
+    const chain = this.#chains[i];
+    if (!chain) return undefined;
+    const t = yearsToExpiry(this.now, chain.expiryTs);
+    const u = underlying === 'NIFTY' ? 0 : 1;
+    const q = UNDERLYING_SPECS[underlying].dividendYield;
+    return { ...smileParams(this.#st, u, t), forward: this.spot(underlying) * Math.exp((RISK_FREE_RATE - q) * t), t };
+  }
+
+  quote(instrumentKey: string): SimQuote | undefined {
+    const i = this.#byKey.get(instrumentKey);
+    if (i === undefined) return undefined;
+    return {
+      bid: this.#bid[i]!, ask: this.#ask[i]!, ltp: this.#ltp[i]!, bidQty: this.#bidQty[i]!, askQty: this.#askQty[i]!,
+      volume: this.#volume[i]!, oi: this.#oi[i]!, ts: this.#ts[i]!,
+    };
+  }
+
+  instruments(): readonly InstrumentInfo[] {
+    return this.#recs.map((r) => r.info);
+  }
+
+  chains(): readonly SimChain[] {
+    return this.#chains;
+  }
+
+  /** Ticks for every instrument changed since the previous drain (latest state only), in listing order. */
+  drainChanged(): Tick[] {
+    const list = this.#changedList.sort((a, b) => a - b);
+    const out: Tick[] = new Array(list.length);
+    for (let j = 0; j < list.length; j++) {
+      const i = list[j]!;
+      this.#changed[i] = 0;
+      out[j] = this.tickOf(i);
+    }
+    this.#changedList = [];
+    return out;
+  }
+
+  /** The full current state as ticks (one per instrument): what a fresh subscriber receives first. */
+  snapshotTicks(): Tick[] {
+    return this.#recs.map((_, i) => this.tickOf(i));
+  }
+
+  /** @internal */
+  tickOf(i: number): Tick {
+    const r = this.#recs[i]!;
+    if (r.isIndex) return { instrumentKey: r.info.instrumentKey, ts: this.#ts[i]!, ltp: this.#ltp[i]! };
+    return {
+      instrumentKey: r.info.instrumentKey, ts: this.#ts[i]!, ltp: this.#ltp[i]!, bid: this.#bid[i]!, ask: this.#ask[i]!,
+      bidQty: this.#bidQty[i]!, askQty: this.#askQty[i]!, volume: this.#volume[i]!, oi: this.#oi[i]!,
+    };
+  }
+
+  #step(n: number, tn: number): void {
+    const minute = istMinuteOfDay(tn) - SESSION_OPEN_MIN;
+    step(this.#st, this.seed, n, minute);
+    this.#updateChains(tn);
+    for (let i = 0; i < 3; i++) {
+      this.#ltp[i] = i === 2 ? vixLevel(this.#st) : toTick(Math.exp(this.#st.logS[i]!), TICK_SIZE);
+      this.#touch(i, tn);
+    }
+    // Only the instruments due at this step are requoted (a ring of buckets): the per-step cost is the handful of
+    // quotes that change, not the whole listing — the paper exchange advances its own copy at simulation speed.
+    const slot = n % RING;
+    const due = this.#ring[slot]!;
+    this.#ring[slot] = [];
+    for (let j = 0; j < due.length; j++) {
+      const i = due[j]!;
+      const r = this.#recs[i]!;
+      if (r.expiryTs <= tn) continue;
+      this.#requote(i, r, tn, n, true);
+      this.#schedule(i, r, n);
+    }
+  }
+
+  /** Next refresh of instrument i: geometric gap, mean ≈ 1/p steps; ATM every ~1 s, wings every ~10 s, cap 20 s. */
+  #schedule(i: number, r: Rec, n: number): void {
+    const m = Math.log(r.strike / this.#chainF[r.chain]!);
+    const p = 0.05 + 0.45 * Math.exp(-m * m * 8000);
+    const gap = 1 + Math.floor(Math.log(1 - uni(this.seed, n, S.refresh, i)) / Math.log(1 - p));
+    this.#ring[(n + Math.min(gap, MAX_GAP)) % RING]!.push(i);
+  }
+
+  #updateChains(tn: number): void {
+    for (let c = 0; c < this.#chains.length; c++) {
+      const chain = this.#chains[c]!;
+      const u = chain.underlying === 'NIFTY' ? 0 : 1;
+      const t = yte(tn, chain.expiryTs);
+      this.#chainT[c] = t;
+      this.#chainF[c] = Math.exp(this.#st.logS[u]! + (RISK_FREE_RATE - UNDERLYING_SPECS[chain.underlying].dividendYield) * t);
+      this.#smiles[c] = smileParams(this.#st, u, t);
+    }
+  }
+
+  #requote(i: number, r: Rec, tn: number, n: number, trade: boolean): void {
+    const t = Math.max(this.#chainT[r.chain]!, 1e-7);
+    const f = this.#chainF[r.chain]!;
+    const sp = this.#smiles[r.chain]!;
+    const vol = Math.min(Math.max(sabrVolBeta1(f, r.strike, t, sp.alpha, sp.rho, sp.nu), 0.03), 3);
+    const mid = black76(r.isCall, f, r.strike, t, RISK_FREE_RATE, vol);
+    const m = Math.min(Math.abs(Math.log(r.strike / f)) / (sp.alpha * Math.sqrt(t)), 8); // standardised moneyness
+    const rel = Math.min(0.004 + 0.004 * m * m + 0.02 * Math.exp(-t * 365), 0.6); // wider in the wings and near expiry
+    const half = Math.max(TICK_SIZE / 2, mid * rel);
+    const bid = Math.max(TICK_SIZE, toTick(Math.floor((mid - half) / TICK_SIZE + 1e-9) * TICK_SIZE));
+    const ask = Math.max(bid + TICK_SIZE, toTick(Math.ceil((mid + half) / TICK_SIZE - 1e-9) * TICK_SIZE));
+    const lot = r.info.lotSize ?? 1;
+    const depth = 3 + 60 * Math.exp(-m * m / 2);
+    this.#bid[i] = bid;
+    this.#ask[i] = toTick(ask);
+    this.#bidQty[i] = lot * (1 + Math.floor(uni(this.seed, n, S.size, 2 * i) * depth));
+    this.#askQty[i] = lot * (1 + Math.floor(uni(this.seed, n, S.size, 2 * i + 1) * depth));
+    if (!trade) {
+      this.#ltp[i] = toTick(mid) || TICK_SIZE;
+    } else {
+      const u = uni(this.seed, n, S.trade, i);
+      if (u < 0.35) {
+        this.#ltp[i] = u < 0.175 ? bid : this.#ask[i]!;
+        const qty = lot * (1 + Math.floor(uni(this.seed, n, S.tradeQty, i) * 10));
+        this.#volume[i] = this.#volume[i]! + qty;
+        const dOi = uni(this.seed, n, S.oi, i) < 0.55 ? qty : -qty; // slightly more opening than closing
+        this.#oi[i] = Math.max(0, this.#oi[i]! + dOi);
+      }
+    }
+    this.#touch(i, tn);
+  }
+
+  #touch(i: number, tn: number): void {
+    this.#ts[i] = tn;
+    if (this.#changed[i] === 0) {
+      this.#changed[i] = 1;
+      this.#changedList.push(i);
+    }
+  }
+
+  /** Rebuilds the listing at session entry (and construction): live expiries, grids around today's spot. */
+  #relist(tn: number, n: number): void {
+    const old = { recs: this.#recs, byKey: this.#byKey, bid: this.#bid, ask: this.#ask, ltp: this.#ltp, bidQty: this.#bidQty, askQty: this.#askQty, volume: this.#volume, oi: this.#oi, ts: this.#ts };
+    const oldStrikes = new Map(this.#chains.map((c) => [`${c.underlying}|${c.expiry}`, c.strikes]));
+    const recs: Rec[] = [];
+    const chains: SimChain[] = [];
+    const indexInfo = (key: string, underlying: InstrumentInfo['underlying']): InstrumentInfo => ({ instrumentKey: key, underlying, kind: 'INDEX', tickSize: 0.05 });
+    recs.push({ info: indexInfo(UNDERLYING_SPECS.NIFTY.indexKey, 'NIFTY'), u: 0, isIndex: true, isCall: false, strike: 0, expiryTs: Infinity, chain: -1 });
+    recs.push({ info: indexInfo(UNDERLYING_SPECS.BANKNIFTY.indexKey, 'BANKNIFTY'), u: 1, isIndex: true, isCall: false, strike: 0, expiryTs: Infinity, chain: -1 });
+    recs.push({ info: indexInfo(VIX_KEY, 'INDIAVIX'), u: 2, isIndex: true, isCall: false, strike: 0, expiryTs: Infinity, chain: -1 });
+    for (const underlying of UNDERLYING_ORDER) {
+      const u = underlying === 'NIFTY' ? 0 : 1;
+      const spec = UNDERLYING_SPECS[underlying];
+      for (const e of upcomingExpiries(underlying, tn, this.#counts[underlying])) {
+        const set = new Set([...(oldStrikes.get(`${underlying}|${e.expiry}`) ?? []), ...strikeGrid(underlying, Math.exp(this.#st.logS[u]!))]);
+        const strikes = [...set].sort((a, b) => a - b);
+        const c = chains.length;
+        const callKeys: string[] = [];
+        const putKeys: string[] = [];
+        for (const strike of strikes) {
+          for (const right of ['CE', 'PE'] as const) {
+            const key = optionKey(simToken(underlying, e.expiry, strike, right));
+            (right === 'CE' ? callKeys : putKeys).push(key);
+            recs.push({
+              info: { instrumentKey: key, underlying, kind: right, expiry: e.expiry, strike, lotSize: spec.lotSize, freezeQty: spec.freezeQty, tickSize: TICK_SIZE, tradingSymbol: tradingSymbol(underlying, e.expiry, strike, right) },
+              u, isIndex: false, isCall: right === 'CE', strike, expiryTs: e.expiryTs, chain: c,
+            });
+          }
+        }
+        chains.push({ ...e, lotSize: spec.lotSize, freezeQty: spec.freezeQty, strikes, callKeys, putKeys });
+      }
+    }
+    const len = recs.length;
+    this.#recs = recs;
+    this.#chains = chains;
+    this.#chainT = new Float64Array(chains.length);
+    this.#chainF = new Float64Array(chains.length);
+    this.#byKey = new Map(recs.map((r, i) => [r.info.instrumentKey, i]));
+    this.#bid = new Float64Array(len); this.#ask = new Float64Array(len); this.#ltp = new Float64Array(len);
+    this.#bidQty = new Float64Array(len); this.#askQty = new Float64Array(len); this.#volume = new Float64Array(len);
+    this.#oi = new Float64Array(len); this.#ts = new Float64Array(len);
+    this.#changed = new Uint8Array(len);
+    this.#changedList = [];
+    this.#updateChains(tn);
+    this.#ring = Array.from({ length: RING }, () => []);
+    for (let i = 0; i < len; i++) {
+      const r = recs[i]!;
+      const j = old.byKey.get(r.info.instrumentKey);
+      if (r.isIndex) {
+        this.#ltp[i] = r.u === 2 ? vixLevel(this.#st) : toTick(Math.exp(this.#st.logS[r.u]!), 0.05);
+      } else {
+        if (j !== undefined) {
+          this.#oi[i] = old.oi[j]!; // volume resets each session, OI carries over
+        } else {
+          const m = Math.log(r.strike / this.#chainF[r.chain]!);
+          this.#oi[i] = r.info.lotSize! * Math.round(4000 * Math.exp(-m * m * 200) * (0.5 + uni(this.seed, n, S.oi, 100_000 + i)));
+        }
+        this.#requote(i, r, tn, n, false);
+        if (j !== undefined) this.#ltp[i] = old.ltp[j]!; // the last trade survives the night
+        this.#schedule(i, r, n);
+      }
+      this.#touch(i, tn);
+    }
+  }
+}
