@@ -85,7 +85,7 @@ export function createAlerter(cfg: AlerterConfig, log?: GatewayLog): Alerter {
         wake = null;
         resolve();
       }, ms);
-      t.unref();
+      // Not unref'd: a pending retry is real work; close() wakes and ends it.
       wake = () => {
         clearTimeout(t);
         wake = null;
