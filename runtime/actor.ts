@@ -43,6 +43,22 @@ export interface ActorBehavior<C = unknown> {
 
 export type FaultKind = 'crash' | 'hang' | 'oom' | 'exit';
 
+/**
+ * Returned from `receive` to answer a request later WITHOUT holding the mailbox: the next message is taken at once
+ * and the reply goes out when `promise` settles. Only for handlers whose ordering is fixed on receipt (e.g. the
+ * journal assigns the sequence number synchronously, then waits for the commit).
+ */
+export class DeferredReply {
+  readonly promise: Promise<unknown>;
+  constructor(promise: Promise<unknown>) {
+    this.promise = promise;
+  }
+}
+
+export function deferReply(promise: Promise<unknown>): DeferredReply {
+  return new DeferredReply(promise);
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
@@ -211,6 +227,13 @@ class ActorShell<C> {
         result = this.#behavior.receive(env, this.#ctx);
       } catch (err) {
         this.#failed(env, err);
+        continue;
+      }
+      if (result instanceof DeferredReply) {
+        result.promise.then(
+          (value) => env.rsvp && this.#endpoint.replyOk(env, value),
+          (err: unknown) => this.#failed(env, err),
+        );
         continue;
       }
       if (isThenable(result)) {
