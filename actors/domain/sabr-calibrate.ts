@@ -11,7 +11,7 @@
  *   σ(y) ≈ α + (ρν/2)·y + ((2 − 3ρ²)ν²/(12α))·y²,
  * so a weighted quadratic a₀ + a₁y + a₂y² through the near-the-money vols gives ρν = 2a₁, ν² = 6α·a₂ + 6a₁².
  */
-import { sabrAlphaFromAtm, sabrVol, type SabrOptions, type SabrParams } from './sabr.ts';
+import { SabrSmile, sabrAlphaFromAtm, type SabrOptions, type SabrParams } from './sabr.ts';
 import { normalisedVega } from './normalised-black.ts';
 
 export interface SmileSlice {
@@ -85,6 +85,8 @@ export function calibrateSabr(slice: SmileSlice, guess: Partial<Pick<SabrParams,
     q[m - 1] = clamp(q[m - 1]!, 0, nuCap);
   };
 
+  const smile = new SabrSmile(F, t, beta, strikes, sabrOpts);
+  const model = new Float64Array(n);
   const r = new Float64Array(n);
   const rTrial = new Float64Array(n);
   const jac = new Float64Array(n * m);
@@ -92,10 +94,10 @@ export function calibrateSabr(slice: SmileSlice, guess: Partial<Pick<SabrParams,
     const { atm, rho, nu } = unpack(q);
     const alpha = sabrAlphaFromAtm(atm, F, t, beta, rho, nu);
     if (!(alpha > 0) || !Number.isFinite(alpha)) return Infinity;
-    const params = { alpha, beta, rho, nu };
+    smile.vols(alpha, rho, nu, model);
     let cost = 0;
     for (let i = 0; i < n; i++) {
-      const e = sqrtW[i]! * (sabrVol(F, strikes[i]!, t, params, sabrOpts) - market[i]!);
+      const e = sqrtW[i]! * (model[i]! - market[i]!);
       out[i] = e;
       cost += e * e;
     }
@@ -165,8 +167,9 @@ export function calibrateSabr(slice: SmileSlice, guess: Partial<Pick<SabrParams,
   const params: SabrParams = { alpha, beta, rho, nu };
   let sum = 0;
   let maxError = 0;
+  smile.vols(alpha, rho, nu, model);
   for (let i = 0; i < n; i++) {
-    const e = Math.abs(sabrVol(F, strikes[i]!, t, params, sabrOpts) - market[i]!);
+    const e = Math.abs(model[i]! - market[i]!);
     sum += e * e;
     maxError = Math.max(maxError, e);
   }

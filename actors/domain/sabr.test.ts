@@ -78,3 +78,14 @@ test('rejects invalid parameters with an expected/was message', () => {
   assert.throws(() => sabrVol(100, 100, 1, { alpha: 0.2, beta: 1, rho: 1, nu: 1 }), /expected alpha > 0/);
   assert.throws(() => sabrVol(0, 100, 1, { alpha: 0.2, beta: 1, rho: 0, nu: 1 }), /expected forward, strike > 0, was 0, 100/);
 });
+
+test('SabrSmile (the calibration fast path) equals sabrVol strike by strike, Hagan and Obloj', async () => {
+  const { SabrSmile } = await import('./sabr.ts');
+  const strikes = [0.03, 0.039, 0.05, 0.07, 0.09];
+  for (const [beta, obloj] of [[0.6, false], [0.6, true], [1, false]] as const) {
+    const p = { alpha: 0.3, beta, rho: -0.2, nu: 0.5 };
+    const out = new Float64Array(strikes.length);
+    new SabrSmile(0.039, 1.5, beta, strikes, { obloj }).vols(p.alpha, p.rho, p.nu, out);
+    strikes.forEach((k, i) => assert.ok(Math.abs(out[i]! - sabrVol(0.039, k, 1.5, p, { obloj })) <= 1e-15, `β=${beta} obloj=${obloj} K=${k}`));
+  }
+});

@@ -66,6 +66,63 @@ export function sabrVol(forward: number, strike: number, t: number, params: Sabr
   return leading * timeTerm;
 }
 
+/**
+ * Precomputed per-strike terms for repeated evaluation of one smile (the calibration loop): L, A and Hagan's
+ * log-moneyness denominator depend only on F, K, β, so each evaluation costs one sqrt and one log1p per strike.
+ * Same formula as `sabrVol` (tested equal); no argument validation — the caller keeps the parameters in range.
+ */
+export class SabrSmile {
+  readonly #forward: number;
+  readonly #t: number;
+  readonly #beta: number;
+  readonly #obloj: boolean;
+  readonly #strikes: Float64Array;
+  readonly #L: Float64Array;
+  readonly #A: Float64Array;
+  /** Hagan: A·[1 + (1−β)²L²/24 + (1−β)⁴L⁴/1920]; Obloj: q = (F^{1−β} − K^{1−β})/(1−β). */
+  readonly #D: Float64Array;
+
+  constructor(forward: number, t: number, beta: number, strikes: ArrayLike<number>, opts: SabrOptions = {}) {
+    this.#forward = forward; this.#t = t; this.#beta = beta;
+    const omb = 1 - beta;
+    this.#obloj = opts.obloj === true && omb !== 0;
+    const n = strikes.length;
+    this.#strikes = Float64Array.from(strikes as ArrayLike<number>);
+    this.#L = new Float64Array(n); this.#A = new Float64Array(n); this.#D = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = this.#strikes[i]!;
+      const L = Math.log(forward / k);
+      const A = omb === 0 ? 1 : Math.pow(forward * k, 0.5 * omb);
+      const omb2L2 = omb * omb * L * L;
+      this.#L[i] = L; this.#A[i] = A;
+      this.#D[i] = this.#obloj ? oblojQ(k, L, omb) : A * (1 + omb2L2 / 24 + (omb2L2 * omb2L2) / 1920);
+    }
+  }
+
+  /** Writes the model vols for (α, ρ, ν) into `out`. */
+  vols(alpha: number, rho: number, nu: number, out: Float64Array): void {
+    const omb = 1 - this.#beta;
+    const beta = this.#beta;
+    const c2 = (rho * beta * nu * alpha) / 4;
+    const c3 = ((2 - 3 * rho * rho) * nu * nu) / 24;
+    const c1 = (omb * omb * alpha * alpha) / 24;
+    const t = this.#t;
+    const nuOverAlpha = nu / alpha;
+    for (let i = 0; i < out.length; i++) {
+      const A = this.#A[i]!; const L = this.#L[i]!; const D = this.#D[i]!;
+      const timeTerm = 1 + (c1 / (A * A) + c2 / A + c3) * t;
+      if (this.#obloj) {
+        const lOverQ = L === 0 ? 1 / Math.pow(this.#strikes[i]!, omb) : L / D;
+        out[i] = alpha * lOverQ * zOverX(nuOverAlpha * D, rho) * timeTerm;
+      } else {
+        out[i] = (alpha / D) * zOverX(nuOverAlpha * A * L, rho) * timeTerm;
+      }
+    }
+  }
+
+  get forward(): number { return this.#forward; }
+}
+
 /** q = (F^{1−β} − K^{1−β})/(1−β) = K^{1−β}·expm1((1−β)L)/(1−β), formed without cancellation near K = F. */
 function oblojQ(strike: number, L: number, omb: number): number {
   const u = omb * L;
