@@ -94,7 +94,7 @@ describe('fuzzed bodies on every POST', () => {
     const f = fakeDeps();
     const app = createApp(f.deps);
     const post = (body: string, type = 'application/json') => app.request('/api/v1/killswitch/reset', { method: 'POST', headers: { ...AUTH.admin, 'content-type': type }, body });
-    const code = async (p: Promise<Response>) => {
+    const code = async (p: Promise<Response> | Response) => {
       const res = await p;
       return [res.status, ((await res.json()) as { error: { code: string } }).error.code];
     };
