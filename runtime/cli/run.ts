@@ -1,0 +1,175 @@
+/**
+ * @module `volguard run`: the whole system — supervision tree, cycle, gateway, metrics — until SIGTERM/SIGINT.
+ *
+ * Start-up is recovery (crash-only): every stateful actor rebuilds itself in init() from the journal (kill-switch
+ * latch, phase, sagas) before it reports ready, and the tree starts in order, so the first cycle only runs once
+ * all of them have recovered. Shutdown is the reverse: loop, gateway, then the tree (journal last), exit 0.
+ * If the root supervisor gives up, the process exits non-zero so the service manager restarts it.
+ */
+import { mkdirSync } from 'node:fs';
+import { loadConfig, type Config } from '../config.ts';
+import { realClock, clockFromSpec, type ClockSpec } from '../clock.ts';
+import { EXIT, type CliIo } from './io.ts';
+import { ActorSystem } from '../system.ts';
+import { systemTree } from '../main/tree.ts';
+import { CycleOrchestrator } from '../main/cycle.ts';
+import { MainMetrics } from '../main/metrics.ts';
+import { loadTokens } from '../main/tokens.ts';
+import { createLogSink } from '../main/logging.ts';
+import { createGatewayDeps } from '../main/gateway-deps.ts';
+import { simClockSpec } from '../../actors/venues/sim/start.ts';
+import { startGateway, type RunningServer } from '../../gateway/server.ts';
+import { startMetricsServer } from '../../gateway/metrics-server.ts';
+import { alerterConfigFrom, createAlerter } from '../../gateway/alerts/alerter.ts';
+
+/** Every secret the logs must never show. */
+export function configuredSecrets(cfg: Config, adminToken: string): string[] {
+  const env = cfg as unknown as Record<string, unknown>;
+  return [adminToken, cfg.VOLGUARD_OPERATOR_TOKEN, cfg.VOLGUARD_VIEWER_TOKEN, cfg.UPSTOX_ACCESS_TOKEN, cfg.UPSTOX_API_SECRET, env['TELEGRAM_BOT_TOKEN']]
+    .filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+/** One clock for every thread: simulated (sim venue, SIM_SPEED) or real. */
+export function systemClockSpec(cfg: Config): ClockSpec {
+  return cfg.FEED === 'sim' ? simClockSpec(cfg, Date.now()) : { kind: 'real' };
+}
+
+export interface RunningSystem {
+  readonly system: ActorSystem;
+  readonly cycle: CycleOrchestrator;
+  readonly gateway: RunningServer;
+  readonly metricsServer: RunningServer;
+  stop(): Promise<void>;
+}
+
+export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem> {
+  mkdirSync(cfg.DATA_DIR, { recursive: true });
+  const t0 = performance.now();
+  const { tokens, adminTokenFile } = loadTokens(cfg);
+  const secrets = configuredSecrets(cfg, tokens.admin);
+  const sink = await createLogSink({ dir: cfg.LOG_DIR, level: cfg.LOG_LEVEL, secrets, console: true, pretty: Boolean((io.stdout as { isTTY?: boolean }).isTTY) });
+  const log = sink.log;
+  const clockSpec = systemClockSpec(cfg);
+  const clock = clockFromSpec(clockSpec);
+  const metrics = new MainMetrics();
+  let exiting = false;
+  const system = new ActorSystem(systemTree(cfg), {
+    clock,
+    clockSpec,
+    heartbeatMs: cfg.VOLGUARD_HEARTBEAT_MS,
+    logLevel: cfg.LOG_LEVEL,
+    secrets,
+    onLogLine: (line) => sink.writeLine(line),
+    onRootExit: (info) => {
+      if (exiting) return;
+      exiting = true;
+      log.fatal({ reason: info.reason, error: info.error }, 'root supervisor gave up; exiting non-zero so the service manager restarts us');
+      void sink.close().finally(() => process.exit(70));
+    },
+  });
+  // The kill switch hears about every restart and escalation at once (DEGRADED / HALTED on intensity).
+  system.onEvent((type, body) => {
+    if (type === 'sys.actorRestarted') system.send('killswitch', 'sys.actorRestarted', body);
+    if (type === 'sys.supervisorGaveUp') system.send('killswitch', 'sys.supervisorEscalated', body);
+  });
+  system.handle('killswitch.changed', () => null);
+  system.handle('feed.stalled', () => null);
+  system.handle('feed.recovered', () => null);
+  system.handle('killswitch.alert', (env) => log.error({ alert: env.body }, 'kill switch alert'));
+  system.handle('journal.fault', (env) => log.error({ fault: env.body }, 'journal fault'));
+
+  const cycle = new CycleOrchestrator(
+    { request: (actor, type, body, timeoutMs, cycleId) => system.request(actor, type, body, timeoutMs, cycleId) },
+    {
+      intervalMs: cfg.SUPERVISOR_LOOP_INTERVAL * 1000,
+      configuredPhase: cfg.PHASE,
+      clock: realClock,
+      onStage: (stage, seconds) => metrics.cycleDuration.observe({ stage }, seconds),
+      onCycle: (record, state) => {
+        metrics.cycleDuration.observe({ stage: 'total' }, record.durationMs / 1000);
+        const error = (record.summary as { error?: string | null }).error;
+        metrics.cyclesTotal.inc({ outcome: error ? 'failed' : record.overrun ? 'overrun' : 'ok' });
+        metrics.setPhase('configured', cycle.phase);
+        if (state.killswitch) metrics.setPhase('effective', state.killswitch.effectivePhase);
+        system.main.send('main', 'cycle.completed', { cycleId: record.cycleId, durationMs: record.durationMs, error: error ?? null });
+        if (error) log.warn({ cycleId: record.cycleId, error }, 'cycle failed');
+      },
+    },
+  );
+  // The emergency stop also stops the trading loop.
+  system.onEvent((type, body) => {
+    if (type === 'killswitch.changed' && (body as { stopLoop?: boolean } | null)?.stopLoop) cycle.stopTrading();
+  });
+
+  await system.start();
+  const deps = createGatewayDeps({ config: cfg, clock, tokens, system, cycle, metrics, log });
+  const wrapLoop = deps.loop;
+  const gateway = await startGateway(
+    { ...deps, loop: { status: wrapLoop.status, start: wrapLoop.start, stop: wrapLoop.stop } },
+    { port: cfg.PORT, host: cfg.VOLGUARD_HOST },
+  );
+  const metricsServer = await startMetricsServer(deps, { port: cfg.METRICS_PORT, host: cfg.VOLGUARD_HOST });
+  const alerter = createAlerter(alerterConfigFrom(cfg), log);
+  const offAlerts = system.onEvent((type, body) => alerter.notify(type, body));
+
+  cycle.startTrading();
+  cycle.startClock();
+  const firstCycle = new Promise<number>((resolve) => {
+    const off = system.onEvent((type) => {
+      if (type === 'cycle.completed') {
+        off();
+        resolve(performance.now() - t0);
+      }
+    });
+  });
+  void firstCycle.then((ms) => log.info({ startToFirstCycleMs: Math.round(ms) }, 'first cycle completed'));
+  log.info(
+    {
+      gateway: `http://${cfg.VOLGUARD_HOST}:${gateway.port}`,
+      metrics: `http://${cfg.VOLGUARD_HOST}:${metricsServer.port}/metrics`,
+      adminTokenFile,
+      phase: cfg.PHASE,
+      feed: cfg.FEED,
+      safetyMode: cfg.SAFETY_MODE,
+    },
+    'VolGuard is up',
+  );
+  if (adminTokenFile) io.stderr.write(`admin token: ${adminTokenFile} (mode 0600)\n`);
+
+  let stopped: Promise<void> | null = null;
+  const stop = () =>
+    (stopped ??= (async () => {
+      exiting = true;
+      log.info('shutting down');
+      await cycle.stopClock();
+      offAlerts();
+      await alerter.close();
+      await gateway.close();
+      await metricsServer.close();
+      await system.stop();
+      log.info('stopped');
+      await sink.close();
+    })());
+  return { system, cycle, gateway, metricsServer, stop };
+}
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv.length > 0) {
+    io.stderr.write(`volguard run: unexpected arguments ${argv.join(' ')}; configuration comes from the environment (.env.example)\n`);
+    return EXIT.usage;
+  }
+  const cfg = loadConfig(io.env, io.cwd);
+  const running = await startSystem(cfg, io);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      io.stderr.write(`volguard: ${signal}, stopping in order\n`);
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  await running.stop();
+  return EXIT.ok;
+}

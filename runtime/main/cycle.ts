@@ -1,0 +1,226 @@
+/**
+ * @module The cycle orchestrator (main): read market → assess risk → check safety → execute → journal, every
+ * SUPERVISOR_LOOP_INTERVAL, with one cycleId carried through every message.
+ *
+ * Main relays stage outputs (snapshot, surface, book, risk) from one actor to the next: every stage's input is then
+ * exactly what was measured, in order, with no cross-port races. A cycle that overruns its interval is recorded as
+ * such and the next one starts when it ends — cycles never stack. A failed stage (actor restarting, timeout) ends
+ * the cycle early; the record says where and why and is journaled all the same.
+ *
+ * The trading loop (start/stop) only gates the strategy: when stopped, the cycle still reads the market, values
+ * risk, evaluates the kill switch and reconciles — monitoring continues, positions stay.
+ */
+import type { MarketSnapshot } from '../../actors/feed/messages.ts';
+import type { SurfaceCalibrated } from '../../actors/calibrator/messages.ts';
+import type { Book, ExecutionReport, Phase, Proposal } from '../../actors/executor/messages.ts';
+import type { RiskReport } from '../../actors/risk/messages.ts';
+import type { KillSwitchStatus } from '../../actors/killswitch/messages.ts';
+import type { CycleRecord } from '../../actors/journal/messages.ts';
+import type { Clock } from '../clock.ts';
+import type { LoopStatus } from '../../gateway/deps.ts';
+
+export type Stage = 'read_market' | 'assess_risk' | 'check_safety' | 'execute' | 'journal';
+export const STAGES: readonly Stage[] = ['read_market', 'assess_risk', 'check_safety', 'execute', 'journal'];
+
+export interface CycleRequester {
+  request<T = unknown>(actor: string, type: string, body?: unknown, timeoutMs?: number, cycleId?: string): Promise<T>;
+}
+
+/** What the last cycle saw; the dashboard and health read it. */
+export interface CycleState {
+  snapshot: MarketSnapshot | null;
+  surface: SurfaceCalibrated | null;
+  book: Book | null;
+  risk: RiskReport | null;
+  killswitch: KillSwitchStatus | null;
+  execution: ExecutionReport | null;
+  proposals: readonly Proposal[];
+  lastRecord: CycleRecord | null;
+  lastError: string | null;
+}
+
+export interface CycleOptions {
+  readonly intervalMs: number;
+  readonly configuredPhase: Phase;
+  readonly clock: Clock;
+  /** Per-stage request timeout. */
+  readonly stageTimeoutMs?: number;
+  readonly onCycle?: (record: CycleRecord, state: CycleState) => void;
+  readonly onStage?: (stage: Stage, seconds: number) => void;
+}
+
+export class CycleOrchestrator {
+  readonly state: CycleState = {
+    snapshot: null, surface: null, book: null, risk: null, killswitch: null, execution: null, proposals: [], lastRecord: null, lastError: null,
+  };
+  readonly #req: CycleRequester;
+  readonly #opts: CycleOptions;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #running = false;
+  #loop: 'running' | 'stopped' = 'stopped';
+  #cycles = 0;
+  #inFlight: Promise<CycleRecord> | null = null;
+  #seq = 0;
+  #phase: Phase;
+  readonly #startedAt: number;
+
+  constructor(req: CycleRequester, opts: CycleOptions) {
+    this.#req = req;
+    this.#opts = opts;
+    this.#phase = opts.configuredPhase;
+    this.#startedAt = opts.clock.monotonic();
+  }
+
+  get phase(): Phase {
+    return this.#phase;
+  }
+  get cycles(): number {
+    return this.#cycles;
+  }
+
+  /** Starts the periodic cycle (monitoring). The trading loop is separate: startTrading/stopTrading. */
+  startClock(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#schedule(0);
+  }
+
+  async stopClock(): Promise<void> {
+    this.#running = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#inFlight?.catch(() => {});
+  }
+
+  startTrading(): void {
+    this.#loop = 'running';
+  }
+  stopTrading(): void {
+    this.#loop = 'stopped';
+  }
+
+  status(): LoopStatus {
+    const r = this.state.lastRecord;
+    return {
+      loop: this.#loop,
+      cycles: this.#cycles,
+      lastCycle: r ? { id: r.cycleId, ts: r.ts, durationMs: r.durationMs, stages: r.stages, overrun: r.overrun } : null,
+      uptimeMs: Math.round(this.#opts.clock.monotonic() - this.#startedAt),
+    };
+  }
+
+  #schedule(delayMs: number): void {
+    if (!this.#running) return;
+    this.#timer = setTimeout(() => {
+      const started = this.#opts.clock.monotonic();
+      this.#inFlight = this.runOnce();
+      void this.#inFlight.finally(() => {
+        const elapsed = this.#opts.clock.monotonic() - started;
+        this.#schedule(Math.max(0, this.#opts.intervalMs - elapsed));
+      });
+    }, delayMs);
+  }
+
+  /** Runs one whole cycle; never throws (a failure is recorded in the cycle record). */
+  async runOnce(): Promise<CycleRecord> {
+    const clock = this.#opts.clock;
+    const ts = clock.now();
+    const cycleId = `c${ts.toString(36)}-${(++this.#seq).toString(36)}`;
+    const t0 = clock.monotonic();
+    const stages: Record<Stage, number> = { read_market: 0, assess_risk: 0, check_safety: 0, execute: 0, journal: 0 };
+    const timeout = this.#opts.stageTimeoutMs ?? Math.max(2000, this.#opts.intervalMs * 2);
+    const req = <T>(actor: string, type: string, body: unknown): Promise<T> => this.#req.request<T>(actor, type, body, timeout, cycleId);
+    let failedStage: Stage | null = null;
+    let error: string | null = null;
+    const time = async <T>(stage: Stage, fn: () => Promise<T>): Promise<T> => {
+      const s = clock.monotonic();
+      try {
+        return await fn();
+      } catch (err) {
+        failedStage = stage;
+        throw err;
+      } finally {
+        stages[stage] += clock.monotonic() - s;
+      }
+    };
+    const st = this.state;
+    try {
+      st.snapshot = await time('read_market', () => req<MarketSnapshot>('feed', 'feed.snapshot', { cycleId }));
+      const snapshot = st.snapshot;
+      await time('assess_risk', async () => {
+        const [surface, book] = await Promise.all([
+          req<SurfaceCalibrated>('calibrator', 'calibrator.calibrate', snapshot),
+          req<Book>('executor', 'executor.book', { cycleId }),
+        ]);
+        st.surface = surface;
+        st.book = book;
+        st.risk = await req<RiskReport>('risk', 'risk.assess', { cycleId, snapshot, surface, book });
+      });
+      const surface = st.surface as SurfaceCalibrated;
+      st.killswitch = await time('check_safety', () =>
+        req<KillSwitchStatus>('killswitch', 'killswitch.evaluate', {
+          cycleId,
+          quality: snapshot.quality,
+          risk: st.risk,
+          calibration: { fallbacks: surface.expiries.filter((e) => e.fallback).length, expiries: surface.expiries.length },
+          recon: st.execution?.reconciliation.mismatch ? { mismatch: st.execution.reconciliation.mismatch } : {},
+          phase: this.#phase,
+        }),
+      );
+      const ks = st.killswitch;
+      await time('execute', async () => {
+        st.proposals =
+          this.#loop === 'running'
+            ? await req<Proposal[]>('strategy', 'strategy.propose', { cycleId, snapshot, surface, book: st.book, risk: st.risk, killswitch: ks, phase: ks.effectivePhase })
+            : [];
+        st.execution = await req<ExecutionReport>('executor', 'executor.execute', {
+          cycleId,
+          proposals: st.proposals,
+          snapshot,
+          surface,
+          killswitch: { state: ks.state, cause: ks.cause?.message ?? null },
+          phase: this.#phase,
+        });
+        this.#phase = st.execution.phase.configured;
+      });
+    } catch (err) {
+      error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    }
+    const preJournal = clock.monotonic() - t0;
+    const record: CycleRecord = {
+      cycleId,
+      ts,
+      durationMs: preJournal,
+      stages: { ...stages },
+      overrun: preJournal > this.#opts.intervalMs,
+      summary: {
+        loop: this.#loop,
+        phase: this.#phase,
+        effectivePhase: st.killswitch?.effectivePhase ?? null,
+        killswitch: st.killswitch?.state ?? null,
+        quality: st.snapshot?.quality.score ?? null,
+        proposals: st.proposals.map((p) => p.id),
+        sagasStarted: st.execution?.sagasStarted ?? [],
+        denied: st.execution?.denied.length ?? 0,
+        mismatch: st.execution?.reconciliation.mismatch ?? null,
+        failedStage,
+        error,
+      },
+    };
+    try {
+      const js = clock.monotonic();
+      await req('journal', 'journal.commitCycle', record);
+      stages.journal = clock.monotonic() - js;
+    } catch (err) {
+      error ??= err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      failedStage ??= 'journal';
+    }
+    const final: CycleRecord = { ...record, durationMs: clock.monotonic() - t0, stages };
+    st.lastRecord = final;
+    st.lastError = error;
+    this.#cycles++;
+    for (const s of STAGES) this.#opts.onStage?.(s, stages[s] / 1000);
+    this.#opts.onCycle?.(final, st);
+    return final;
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * @module The real GatewayDeps: what the control plane reads and commands, all by message with timeouts, never
+ * blocking the cycle. The dashboard view is assembled from the last cycle's state held by the orchestrator.
+ */
+import type { Config } from '../config.ts';
+import type { Clock } from '../clock.ts';
+import type { ActorSystem } from '../system.ts';
+import { VolguardError } from '../errors.ts';
+import type { AuditEntry, FaultKind, GatewayDeps, Tokens } from '../../gateway/deps.ts';
+import type { DashboardData, GatewayDepsExt, GatewayLog, SmileView, StructureView } from '../../gateway/deps-ext.ts';
+import { journalClient } from '../../actors/journal/client.ts';
+import type { CycleOrchestrator } from './cycle.ts';
+import type { MainMetrics } from './metrics.ts';
+
+export interface DepsOptions {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly tokens: Tokens;
+  readonly system: ActorSystem;
+  readonly cycle: CycleOrchestrator;
+  readonly metrics: MainMetrics;
+  readonly log: GatewayLog;
+  /** Upstox token hot swap, when the venue is live. */
+  readonly tokenRefresh?: (accessToken: string) => Promise<{ expiresAt: number | null }>;
+}
+
+const PNL_POINTS = 720;
+
+function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
+  const { system, cycle } = o;
+  const journal = journalClient({ request: (to, type, body, opts) => system.request(to, type, body, opts?.timeoutMs) }, { actor: 'main' });
+  const pnlTs: number[] = [];
+  const pnlValues: number[] = [];
+  system.onEvent((type) => {
+    if (type !== 'cycle.completed') return;
+  });
+  const recordPnl = () => {
+    const r = cycle.state.risk;
+    if (!r) return;
+    pnlTs.push(cycle.state.snapshot?.ts ?? o.clock.now());
+    pnlValues.push(r.pnl.day);
+    if (pnlTs.length > PNL_POINTS) {
+      pnlTs.shift();
+      pnlValues.shift();
+    }
+  };
+
+  const deps: GatewayDeps = {
+    config: o.config,
+    clock: o.clock,
+    tokens: o.tokens,
+    actors: () => system.actors(),
+    supervisors: () => system.supervisors(),
+    inspect: (name, timeoutMs) => system.inspect(name, timeoutMs),
+    request: (actor, type, body, timeoutMs) => system.request(actor, type, body, timeoutMs ?? 5000),
+    fault: (name: string, kind: FaultKind) => system.fault(name, kind),
+    health: () => {
+      const reasons: string[] = [];
+      for (const a of system.actors()) if (a.status !== 'running') reasons.push(`actor ${a.name} is ${a.status}`);
+      const last = cycle.state.lastRecord;
+      const freshMs = Math.max(5000, o.config.SUPERVISOR_LOOP_INTERVAL * 1000 * 3);
+      if (!last) reasons.push('no cycle has completed yet');
+      else if (o.clock.now() - last.ts > freshMs * (o.config.SIM_SPEED > 1 && o.config.FEED === 'sim' ? o.config.SIM_SPEED : 1)) {
+        reasons.push(`last cycle is stale (${Math.round(o.clock.now() - last.ts)} ms old)`);
+      }
+      if (cycle.state.lastError) reasons.push(`last cycle failed: ${cycle.state.lastError}`);
+      return { ok: reasons.length === 0, reasons };
+    },
+    loop: {
+      status: () => cycle.status(),
+      start: () => cycle.startTrading(),
+      stop: () => cycle.stopTrading(),
+    },
+    metrics: async () => {
+      o.metrics.observeTree(system.actors());
+      return o.metrics.exposition(await system.actorMetrics());
+    },
+    audit: async (entry: AuditEntry) => {
+      await journal.audit({ ...entry, ts: o.clock.now() } as never);
+    },
+    onEvent: (listener) => system.onEvent((type, body) => listener(type, body)),
+  };
+
+  const dashboard = async (): Promise<DashboardData> => {
+    const st = cycle.state;
+    recordPnl();
+    const snap = st.snapshot;
+    const risk = st.risk;
+    const ks = st.killswitch;
+    const approvals = await system
+      .request<{ approvals: DashboardData['approvals'] }>('executor', 'executor.approvals', null, 1000)
+      .then((r) => r.approvals ?? [])
+      .catch(() => []);
+    const smiles: SmileView[] = (st.surface?.expiries ?? []).map((e) => ({
+      underlying: e.underlying,
+      expiry: e.expiry,
+      strikes: Array.from(e.strikes),
+      marketIv: Array.from(e.marketIv, finiteOrNull),
+      fitIv: Array.from(e.vols, finiteOrNull),
+      forward: e.forward,
+      fallback: e.fallback,
+    }));
+    const structures: StructureView[] = (st.book?.structures ?? [])
+      .filter((s) => s.status !== 'closed')
+      .map((s) => {
+        const sr = risk?.structures.find((x) => (x as { id?: string }).id === s.id) as { unrealised?: number } | undefined;
+        return {
+          id: s.id,
+          kind: s.kind,
+          underlying: s.underlying,
+          expiry: s.expiry,
+          status: s.status,
+          legs: s.legs.map((l) => ({ instrumentKey: l.instrumentKey, expiry: l.expiry, strike: l.strike, right: l.right, side: l.side, quantity: l.quantity, ...(l.limitPrice !== undefined ? { limitPrice: l.limitPrice } : {}) })),
+          ...(sr?.unrealised !== undefined ? { pnl: sr.unrealised } : {}),
+        };
+      });
+    const limit = (name: string) => risk?.limits.find((l) => (l as { name?: string }).name === name) as { limit?: number } | undefined;
+    return {
+      ts: snap?.ts ?? o.clock.now(),
+      underlyings: (snap?.spots ?? []).map((s) => ({ name: s.underlying, spot: s.spot, vix: snap?.vix ?? null })),
+      pnl: { day: risk?.pnl.day ?? 0, realised: risk?.pnl.realised ?? 0, unrealised: risk?.pnl.unrealised ?? 0 },
+      pnlCurve: { ts: [...pnlTs], pnl: [...pnlValues] },
+      greeks: {
+        delta: risk?.total.deltaRatio ?? 0,
+        gamma: risk?.total.gamma ?? 0,
+        vega: risk?.total.vega ?? 0,
+        theta: risk?.total.theta ?? 0,
+        limits: {
+          delta: o.config.MAX_NET_DELTA,
+          vega: o.config.MAX_VEGA,
+          ...(limit('gamma')?.limit !== undefined ? { gamma: limit('gamma')?.limit as number } : {}),
+          ...(limit('theta')?.limit !== undefined ? { theta: limit('theta')?.limit as number } : {}),
+        },
+      },
+      killswitch: {
+        state: ks?.state ?? 'NORMAL',
+        cause: ks?.cause?.message ?? null,
+        history: (ks?.history ?? []).map((t) => ({ ts: t.at, from: t.from, to: t.to, cause: t.cause.message })),
+      },
+      phase: { configured: cycle.phase, effective: ks?.effectivePhase ?? cycle.phase },
+      dataQuality: { score: snap?.quality.score ?? 0, components: { ...(snap?.quality.components ?? {}) } },
+      lastCycle: cycle.status().lastCycle,
+      structures,
+      approvalsPending: (approvals ?? []).filter((a) => a.status === 'pending').length,
+      approvals: approvals ?? [],
+      smiles,
+    };
+  };
+
+  return {
+    ...deps,
+    dashboard,
+    tokenRefresh: async (accessToken: string) => {
+      if (!o.tokenRefresh) throw new VolguardError('TOKEN_NOT_APPLICABLE', `expected SAFETY_MODE=live with the upstox venue, was SAFETY_MODE=${o.config.SAFETY_MODE}`);
+      return o.tokenRefresh(accessToken);
+    },
+    log: o.log,
+  };
+}
