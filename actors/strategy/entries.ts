@@ -78,8 +78,13 @@ export function planEntries(inp: EntryInputs): { drafts: Draft[]; skipped: Entry
       continue;
     }
     const active = req.book.structures.filter((s) => s.bucket === b.bucket && ACTIVE_STATUSES.has(s.status));
+    // An entry proposed within the cooldown but not yet in the book (awaiting approval or its saga) holds a slot too.
+    const pending = b.underlyings.filter((u) => {
+      const last = inp.recent[openKey(b.bucket, u)];
+      return last !== undefined && now - last < params.cooldownMs && !active.some((s) => s.underlying === u);
+    }).length;
     for (const underlying of b.underlyings) {
-      const inBucket = active.length + drafts.filter((d) => d.bucket === b.bucket).length;
+      const inBucket = active.length + pending + drafts.filter((d) => d.bucket === b.bucket).length;
       if (inBucket >= params.maxOpenPerBucket) { skip(underlying, 'MAX_OPEN', `${inBucket} open, max ${params.maxOpenPerBucket}`); continue; }
       const last = inp.recent[openKey(b.bucket, underlying)];
       if (last !== undefined && now - last < params.cooldownMs) { skip(underlying, 'COOLDOWN', `proposed ${(now - last) / 1000}s ago`); continue; }
@@ -112,8 +117,10 @@ export function planEntries(inp: EntryInputs): { drafts: Draft[]; skipped: Entry
       // Sizing: whole lots whose worst-case loss fits both the per-trade and the remaining per-bucket budget.
       const used = active.reduce((sum, s) => sum + s.maxLoss, 0) +
         drafts.filter((d) => d.bucket === b.bucket).reduce((sum, d) => sum + Number(d.rationale['maxLossTotal'] ?? 0), 0);
-      const tradeBudget = b.capital * params.maxRiskPerTradePct;
-      const bucketLeft = b.capital * params.maxRiskPerBucketPct - used;
+      const fromRisk = req.risk.buckets?.find((x) => x.bucket === b.bucket)?.capital;
+      const capital = fromRisk !== undefined && Number.isFinite(fromRisk) && fromRisk >= 0 ? fromRisk : b.capital;
+      const tradeBudget = capital * params.maxRiskPerTradePct;
+      const bucketLeft = capital * params.maxRiskPerBucketPct - used;
       const perLot = pick.maxLossPerUnit * chain.lotSize;
       const lots = Math.min(params.maxLots, Math.floor(Math.min(tradeBudget, bucketLeft) / perLot));
       if (!(lots >= 1)) {
@@ -140,7 +147,7 @@ export function planEntries(inp: EntryInputs): { drafts: Draft[]; skipped: Entry
           wingPutStrike: pick.put.wing.strike, wingPutDelta: pick.put.wing.delta, wingMode: params.wingMode,
           creditMid: pick.creditMid, creditTouch: pick.creditTouch, callWidth: pick.callWidth, putWidth: pick.putWidth,
           maxLossPerUnit: pick.maxLossPerUnit, lotSize: chain.lotSize, lots, quantity, maxLossTotal: perLot * lots,
-          bucketCapital: b.capital, tradeBudget, bucketBudgetLeft: bucketLeft,
+          bucketCapital: capital, tradeBudget, bucketBudgetLeft: bucketLeft,
         },
       });
     }

@@ -15,9 +15,13 @@ export interface KillSwitchView {
   readonly state: KillSwitchState;
 }
 
-/** The part of RiskReport (actors/risk/messages.ts) the strategy reads: any limit breach blocks new entries. */
+/**
+ * The part of RiskReport (actors/risk/messages.ts) the strategy reads: any limit breach (soft or hard) blocks new
+ * entries, and the risk actor's bucket capital (which follows `/api/capital/adjust`) overrides the configured split.
+ */
 export interface RiskView {
   readonly breaches?: readonly unknown[];
+  readonly buckets?: readonly { readonly bucket: Bucket; readonly capital: number }[];
 }
 
 export interface ProposeRequest {

@@ -1,0 +1,135 @@
+/**
+ * @module Hand-built market fixtures for the strategy tests: a chain priced by Black-76 on a known smile, its fitted
+ * surface (the same smile), and a snapshot around them. Test support only; nothing in the actor imports it.
+ */
+import { z } from 'zod';
+import type { ExpiryChain, MarketSnapshot, Underlying } from '../feed/messages.ts';
+import type { ExpiryFit, SurfaceCalibrated } from '../calibrator/messages.ts';
+import type { Book, Leg, Structure } from '../executor/messages.ts';
+import { black76Price } from '../domain/black76.ts';
+import { roundToTick, yearsToExpiry } from '../domain/units.ts';
+import { strategyEnv } from './config.ts';
+import { strategyParams, type StrategyEnv, type StrategyParams } from './params.ts';
+import { istEpoch } from './session.ts';
+import type { ProposeRequest } from './messages.ts';
+
+export const RATE = 0.0525;
+export const CLOSE = 15 * 60 + 30;
+
+export function params(env: Record<string, string> = {}, baseCapital = 1_000_000): StrategyParams {
+  const parsed = z.object(strategyEnv).parse(env) as StrategyEnv;
+  return strategyParams({ ...parsed, BASE_CAPITAL: baseCapital });
+}
+
+/** A gentle put skew: σ(K) = base − 0.1·ln(K/F) + 0.5·ln(K/F)². */
+export function smile(base: number, forward: number, strike: number): number {
+  const x = Math.log(strike / forward);
+  return base - 0.1 * x + 0.5 * x * x;
+}
+
+export interface ChainSpec {
+  readonly underlying: Underlying;
+  readonly expiry: string;
+  readonly kind: 'weekly' | 'monthly';
+  readonly forward: number;
+  readonly now: number;
+  readonly baseVol?: number;
+  readonly step?: number;
+  readonly lotSize?: number;
+}
+
+export function buildChain(spec: ChainSpec): { chain: ExpiryChain; fit: ExpiryFit } {
+  const step = spec.step ?? (spec.underlying === 'NIFTY' ? 50 : 100);
+  const expiryTs = istEpoch(spec.expiry, CLOSE);
+  const t = yearsToExpiry(spec.now, expiryTs);
+  const base = spec.baseVol ?? 0.13;
+  const centre = Math.round(spec.forward / step) * step;
+  const strikes: number[] = [];
+  for (let k = centre - 60 * step; k <= centre + 60 * step; k += step) strikes.push(k);
+  const n = strikes.length;
+  const arr = () => new Float64Array(n);
+  const c = { callBid: arr(), callAsk: arr(), putBid: arr(), putAsk: arr(), vols: arr() };
+  strikes.forEach((k, i) => {
+    const vol = smile(base, spec.forward, k);
+    c.vols[i] = vol;
+    for (const type of ['call', 'put'] as const) {
+      const price = black76Price(type, spec.forward, k, t, RATE, vol);
+      const half = Math.max(0.05, 0.01 * price);
+      const bid = price - half >= 0.05 ? roundToTick(price - half) : Number.NaN;
+      const ask = roundToTick(price + half);
+      (type === 'call' ? c.callBid : c.putBid)[i] = bid;
+      (type === 'call' ? c.callAsk : c.putAsk)[i] = ask;
+    }
+  });
+  const key = (r: string) => strikes.map((k) => `NSE_FO|${spec.underlying}${spec.expiry}${k}${r}`);
+  const chain: ExpiryChain = {
+    underlying: spec.underlying, expiry: spec.expiry, expiryTs, kind: spec.kind,
+    lotSize: spec.lotSize ?? (spec.underlying === 'NIFTY' ? 65 : 30), freezeQty: 1800,
+    strikes: Float64Array.from(strikes), callKeys: key('CE'), putKeys: key('PE'),
+    callBid: c.callBid, callAsk: c.callAsk, callLtp: arr(), callOi: arr(), callTs: arr().fill(spec.now),
+    putBid: c.putBid, putAsk: c.putAsk, putLtp: arr(), putOi: arr(), putTs: arr().fill(spec.now),
+  };
+  const fit: ExpiryFit = {
+    underlying: spec.underlying, expiry: spec.expiry, expiryTs, t, forward: spec.forward, params: null,
+    rmseVolPts: 0, maxErrorVolPts: 0, iterations: 0, converged: true, fallback: false,
+    strikes: Float64Array.from(strikes), marketIv: c.vols, vols: c.vols,
+  };
+  return { chain, fit };
+}
+
+export interface MarketSpec {
+  readonly now: number;
+  readonly nifty?: number;
+  readonly banknifty?: number;
+  readonly baseVol?: number;
+  readonly quality?: number;
+  readonly marketOpen?: boolean;
+}
+
+/** NIFTY weekly 2026-01-13 + monthly 2026-01-27, BANKNIFTY monthly 2026-01-27 (all Tuesdays). */
+export function market(spec: MarketSpec, cycleId = 'c1'): { snapshot: MarketSnapshot; surface: SurfaceCalibrated } {
+  const nifty = spec.nifty ?? 24_000;
+  const bank = spec.banknifty ?? 52_000;
+  const baseVol = spec.baseVol ?? 0.13;
+  const built = [
+    buildChain({ underlying: 'NIFTY', expiry: '2026-01-13', kind: 'weekly', forward: nifty, now: spec.now, baseVol }),
+    buildChain({ underlying: 'NIFTY', expiry: '2026-01-27', kind: 'monthly', forward: nifty, now: spec.now, baseVol }),
+    buildChain({ underlying: 'BANKNIFTY', expiry: '2026-01-27', kind: 'monthly', forward: bank, now: spec.now, baseVol }),
+  ].filter((b) => b.chain.expiryTs > spec.now);
+  const q = spec.quality ?? 0.95;
+  return {
+    snapshot: {
+      cycleId, ts: spec.now, marketOpen: spec.marketOpen ?? true,
+      spots: [
+        { underlying: 'NIFTY', instrumentKey: 'NSE_INDEX|Nifty 50', spot: nifty, ts: spec.now },
+        { underlying: 'BANKNIFTY', instrumentKey: 'NSE_INDEX|Nifty Bank', spot: bank, ts: spec.now },
+      ],
+      vix: 13, expiries: built.map((b) => b.chain),
+      quality: { score: q, components: { staleness: q, crossed: 1, missingStrikes: 1, spread: 1, forwardConsistency: 1, silence: 1 } },
+      source: 'test',
+    },
+    surface: { cycleId, ts: spec.now, expiries: built.map((b) => b.fit), computeMs: 0 },
+  };
+}
+
+export const EMPTY_BOOK: Book = { positions: [], structures: [], orders: [], realisedPnlDay: 0, shadow: false };
+
+export function request(m: ReturnType<typeof market>, over: Partial<ProposeRequest> = {}): ProposeRequest {
+  return {
+    cycleId: m.snapshot.cycleId, snapshot: m.snapshot, surface: m.surface, book: EMPTY_BOOK,
+    risk: { breaches: [] }, killswitch: { state: 'NORMAL' }, phase: 'FULL_AUTO', ...over,
+  };
+}
+
+/** A four-leg structure on the NIFTY weekly chain with the given strikes. */
+export function condor(id: string, strikes: { pw: number; ps: number; cs: number; cw: number }, entryCredit: number,
+  over: Partial<Structure> = {}, quantity = 65): Structure {
+  const l = (strike: number, right: 'CE' | 'PE', side: 'BUY' | 'SELL'): Leg => ({
+    instrumentKey: `NSE_FO|NIFTY2026-01-13${strike}${right}`, underlying: 'NIFTY', expiry: '2026-01-13', strike, right, side, quantity,
+  });
+  return {
+    id, kind: 'iron_condor', underlying: 'NIFTY', expiry: '2026-01-13', bucket: 'weekly', status: 'open',
+    legs: [l(strikes.pw, 'PE', 'BUY'), l(strikes.cw, 'CE', 'BUY'), l(strikes.ps, 'PE', 'SELL'), l(strikes.cs, 'CE', 'SELL')],
+    entryCredit, maxLoss: 10_000, openedAt: 0, ...over,
+  };
+}
