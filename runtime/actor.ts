@@ -10,7 +10,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { exposeOn } from './comlink-port.ts';
 import { Registry } from 'prom-client';
-import { clockFromSpec, type Clock } from './clock.ts';
+import { clockFromSpec, type Clock, type ClockSpec } from './clock.ts';
 import { Endpoint, type RequestOptions, type RouteResult, type SendOptions } from './endpoint.ts';
 import type { Envelope } from './envelope.ts';
 import { InvariantError } from './errors.ts';
@@ -24,6 +24,8 @@ export interface ActorContext<C = unknown> {
   readonly config: C;
   readonly log: Logger;
   readonly clock: Clock;
+  /** The plain-data spec of `clock` (the sim venue anchors its step grid at `simStartMs`). */
+  readonly clockSpec: ClockSpec;
   readonly metrics: Registry;
   /** Fire and forget; false if dropped (target restarting and its buffer full). */
   send(to: string, type: string, body?: unknown, opts?: SendOptions): boolean;
@@ -110,6 +112,7 @@ class ActorShell<C> {
       config: data.config as C,
       log,
       clock,
+      clockSpec: data.clock,
       metrics,
       send: (to, type, body, opts) => endpoint.send(to, type, body, opts),
       request: <T>(to: string, type: string, body?: unknown, opts?: RequestOptions) =>
