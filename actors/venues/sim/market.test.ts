@@ -20,6 +20,14 @@ test('same seed and start give the same ticks however the market is advanced', (
   assert.notEqual(c.spot('NIFTY'), a.spot('NIFTY'));
 });
 
+test('copies started at different times of the same session agree (feed and paper exchange)', () => {
+  const a = new SimMarket({ seed: 5, startMs: OPEN + 3_600_123 });
+  const b = new SimMarket({ seed: 5, startMs: OPEN + 7 });
+  b.advanceTo(OPEN + 3_700_000);
+  a.advanceTo(OPEN + 3_700_000);
+  assert.deepEqual(a.snapshotTicks(), b.snapshotTicks());
+});
+
 test('copies agree across a night and a relisting', () => {
   const a = new SimMarket({ seed: 3, startMs: OPEN + 6 * 3600_000 });
   const b = new SimMarket({ seed: 3, startMs: OPEN + 6 * 3600_000 });

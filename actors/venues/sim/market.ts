@@ -1,8 +1,9 @@
 /**
  * @module SimMarket: the simulated NSE index-options market. The one source of truth for simulated prices.
  *
- * State at simulated time t is a pure function of (seed, startMs, t): time advances on a fixed grid of STEP_MS from
- * startMs, each step's randomness is keyed by its index (prng.ts), and listing changes happen only at session entry.
+ * State at simulated time t is a pure function of (seed, the session startMs falls in, t): time advances on a fixed
+ * grid of STEP_MS from that session's 09:15 open, each step's randomness is keyed by its index (prng.ts), and listing
+ * changes happen only at session entry.
  * So the feed's copy and the paper exchange's copy (another thread) agree on every quote, however each is advanced.
  * Off-hours cost nothing: advancing jumps straight to the next session's first grid step.
  */
@@ -19,7 +20,7 @@ export { STEP_MS };
 
 export interface SimMarketOptions {
   readonly seed: number;
-  /** Epoch ms where the simulated clock starts; the step grid is anchored here. */
+  /** Epoch ms where the simulated clock starts (the model is anchored at that session's 09:15 open). */
   readonly startMs: number;
   /** Expiries listed per underlying (default NIFTY 4, BANKNIFTY 2). */
   readonly expiries?: Partial<Record<Underlying, number>>;
@@ -68,7 +69,8 @@ const S = { refresh: 20, size: 21, trade: 22, tradeQty: 23, oi: 24 } as const;
 export class SimMarket {
   static readonly STEP_MS = STEP_MS;
   readonly seed: number;
-  readonly startMs: number;
+  /** Open of the session the model starts in; step n is at anchorMs + n·STEP_MS. */
+  readonly anchorMs: number;
   readonly #counts: Record<Underlying, number>;
   readonly #st: ModelState;
   #n = 0;
@@ -96,37 +98,38 @@ export class SimMarket {
     if (!Number.isInteger(opts.seed) || opts.seed < 0) throw new RangeError(`expected a non-negative integer seed, was ${opts.seed}`);
     if (!Number.isFinite(opts.startMs)) throw new RangeError(`expected startMs as epoch ms, was ${opts.startMs}`);
     this.seed = opts.seed;
-    this.startMs = opts.startMs;
+    // The step grid and the initial state are anchored at the open of the start's session (today's 09:15 IST when the
+    // start is in session, else the next one), not at startMs itself: two copies started a few ms or hours apart on the
+    // same session day (the feed's and the paper exchange's) then agree on every quote.
+    this.anchorMs = isMarketOpen(opts.startMs) ? sessionOpenMs(istDate(opts.startMs)) : nextSessionOpen(opts.startMs);
     this.#counts = { NIFTY: opts.expiries?.NIFTY ?? 4, BANKNIFTY: opts.expiries?.BANKNIFTY ?? 2 };
     this.#st = initialState(this.seed);
-    if (isMarketOpen(opts.startMs)) {
-      const date = istDate(opts.startMs);
-      this.#sessionStart = sessionOpenMs(date);
-      this.#sessionEnd = sessionCloseMs(date);
-    }
-    this.#relist(opts.startMs, 0);
+    this.#sessionStart = this.anchorMs;
+    this.#sessionEnd = sessionCloseMs(istDate(this.anchorMs));
+    this.#relist(Math.min(opts.startMs, this.anchorMs), 0);
+    this.advanceTo(opts.startMs);
   }
 
   /** Simulated time of the last applied step. */
   get now(): number {
-    return this.startMs + this.#n * STEP_MS;
+    return this.anchorMs + this.#n * STEP_MS;
   }
 
   /** Applies every grid step up to `ms` (no-op when `ms` is not ahead). */
   advanceTo(ms: number): void {
-    const target = Math.floor((ms - this.startMs) / STEP_MS);
+    const target = Math.floor((ms - this.anchorMs) / STEP_MS);
     while (this.#n < target) {
       let n = this.#n + 1;
-      let tn = this.startMs + n * STEP_MS;
+      let tn = this.anchorMs + n * STEP_MS;
       if (tn < this.#sessionStart || tn >= this.#sessionEnd) {
         const open = nextSessionOpen(tn);
-        const nOpen = Math.ceil((open - this.startMs) / STEP_MS);
+        const nOpen = Math.ceil((open - this.anchorMs) / STEP_MS);
         if (nOpen > target) {
           this.#n = target;
           return;
         }
         n = nOpen;
-        tn = this.startMs + n * STEP_MS;
+        tn = this.anchorMs + n * STEP_MS;
         const date = istDate(tn);
         this.#sessionStart = sessionOpenMs(date);
         this.#sessionEnd = sessionCloseMs(date);
