@@ -2,11 +2,15 @@
  * @module The journal actor's shell: validates each message body, hands it to the store, reports every fault to
  * main and the kill switch, and runs periodic backups (+ retention pruning). All logic lives in journal.ts.
  *
- * Ordering: the store assigns seqs in the order `receive` is called (mailbox order). A request's reply is the
- * store's promise, so it goes out only once committed (or flushed, for cycles, audits and kv latches).
+ * Ordering: the store assigns seqs in the order `receive` is called (mailbox order): every write is queued in the
+ * store synchronously inside `receive`, so its place in the chain is fixed on receipt. Writes answer through
+ * `deferReply`: the reply goes out once committed (or flushed, for cycles, audits and kv latches) WITHOUT holding the
+ * mailbox, so the appends of one event turn (from any number of senders) share one LMDB transaction (group commit).
+ * Reads keep mailbox order: a read that arrives while writes are outstanding waits for them (holding the mailbox),
+ * so it sees exactly the writes received before it — read-your-writes even for fire-and-forget senders.
  */
 import { Counter, Histogram } from 'prom-client';
-import { defineActor, type ActorContext } from '../../runtime/actor.ts';
+import { deferReply, defineActor, type ActorContext, type DeferredReply } from '../../runtime/actor.ts';
 import { InvariantError, type JournalError } from '../../runtime/errors.ts';
 import { backupJournal } from './backup.ts';
 import type { JournalConfig } from './config.ts';
@@ -34,6 +38,22 @@ let journal: Journal | null = null;
 let backend: LmdbBackend | null = null;
 let timer: NodeJS.Timeout | null = null;
 let backingUp: Promise<BackupResult> | null = null;
+/** Writes queued in the store and not yet answered (committed / flushed or failed). */
+const outstanding = new Set<Promise<unknown>>();
+
+/** Answers a write later without holding the mailbox; the write is already queued (its seq fixed) when this runs. */
+function write<T>(p: Promise<T>): DeferredReply {
+  const settled = p.then(() => undefined, () => undefined);
+  outstanding.add(settled);
+  void settled.then(() => outstanding.delete(settled));
+  return deferReply(p);
+}
+
+/** A read sees every write received before it: at once when none is outstanding, else once they have settled. */
+function read<T>(fn: () => T): T | Promise<T> {
+  if (outstanding.size === 0) return fn();
+  return Promise.all([...outstanding]).then(fn);
+}
 
 function reportFault(ctx: ActorContext<JournalConfig>, err: JournalError, seq?: number): void {
   const body: JournalFault = { kind: err.kind, code: err.code, message: err.message, ts: ctx.clock.now(), ...(seq !== undefined ? { seq } : {}) };
@@ -101,47 +121,55 @@ defineActor<JournalConfig>({
   receive(msg, ctx) {
     const { j } = open();
     switch (msg.type) {
+      // Writes: parse (a bad body throws here: error reply, nothing queued), queue synchronously, answer deferred.
       case 'journal.append': {
         const req = parseBody(msg.type, appendRequestSchema, msg.body);
-        return j.append(req).then((seq) => (count(1), { seq }));
+        return write(j.append(req).then((seq) => (count(1), { seq })));
       }
       case 'journal.appendBatch': {
         const { entries } = parseBody(msg.type, appendBatchRequestSchema, msg.body);
-        return j.appendBatch(entries).then((r) => (count(r.last - r.first + 1), r));
+        return write(j.appendBatch(entries).then((r) => (count(r.last - r.first + 1), r)));
       }
       case 'journal.commitCycle': {
         const rec = parseBody(msg.type, cycleRecordSchema, msg.body);
         const t0 = performance.now();
-        return j.commitCycle(rec, msg.from).then((seq) => {
+        return write(j.commitCycle(rec, msg.from).then((seq) => {
           metrics?.commitSeconds.observe((performance.now() - t0) / 1000);
           count(1);
           return { seq };
-        });
+        }));
       }
       case 'journal.audit': {
         const rec = parseBody(msg.type, auditRecordSchema, msg.body);
-        return j.audit(rec, msg.from).then((seq) => (count(1), { seq }));
+        return write(j.audit(rec, msg.from).then((seq) => (count(1), { seq })));
       }
       case 'journal.snapshot': {
         const r = parseBody(msg.type, snapshotRequestSchema, msg.body);
-        return j.snapshot(r.actor, r.state, r.seq).then((seq) => ({ seq }));
+        return write(j.snapshot(r.actor, r.state, r.seq).then((seq) => ({ seq })));
       }
-      case 'journal.recover':
-        return j.recover(parseBody(msg.type, recoverRequestSchema, msg.body).actor);
-      case 'journal.kvGet':
-        return j.kvGet(parseBody(msg.type, kvGetRequestSchema, msg.body).key);
       case 'journal.kvPut': {
         const r = parseBody(msg.type, kvPutRequestSchema, msg.body);
-        return j.kvPut(r.key, r.value, msg.from).then((seq) => (count(1), { seq }));
+        return write(j.kvPut(r.key, r.value, msg.from).then((seq) => (count(1), { seq })));
       }
-      case 'journal.orders':
-        return { orders: j.orders(parseBody(msg.type, ordersQuerySchema, msg.body ?? {})) };
+      // Reads: committed state as of receipt (after every write received before them).
+      case 'journal.recover': {
+        const { actor } = parseBody(msg.type, recoverRequestSchema, msg.body);
+        return read(() => j.recover(actor));
+      }
+      case 'journal.kvGet': {
+        const { key } = parseBody(msg.type, kvGetRequestSchema, msg.body);
+        return read(() => j.kvGet(key));
+      }
+      case 'journal.orders': {
+        const q = parseBody(msg.type, ordersQuerySchema, msg.body ?? {});
+        return read(() => ({ orders: j.orders(q) }));
+      }
       case 'journal.stats':
         parseBody(msg.type, emptySchema, msg.body);
-        return j.stats();
+        return read(() => j.stats());
       case 'journal.backup':
         parseBody(msg.type, emptySchema, msg.body);
-        return backupNow(ctx);
+        return read(() => backupNow(ctx));
       default:
         // A request gets an error reply; an unknown plain message is a broken invariant (crash, supervisor decides).
         if (msg.rsvp) throw new TypeError(`expected a journal.* request, was ${msg.type}`);
@@ -157,6 +185,7 @@ defineActor<JournalConfig>({
   async stop() {
     if (timer) clearInterval(timer);
     timer = null;
+    await Promise.all([...outstanding]);
     await backingUp?.catch(() => {});
     await journal?.close();
     journal = null;
