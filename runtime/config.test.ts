@@ -1,0 +1,58 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { KNOWN_VARIABLES, loadConfig, parseConfig } from './config.ts';
+import { ConfigError } from './errors.ts';
+
+describe('config', () => {
+  it('parses the embedded defaults (simulated market, paper broker, SHADOW)', () => {
+    const cfg = parseConfig({});
+    assert.equal(cfg.SAFETY_MODE, 'paper');
+    assert.equal(cfg.FEED, 'sim');
+    assert.equal(cfg.PHASE, 'SHADOW');
+    assert.equal(cfg.BASE_CAPITAL, 1_000_000);
+    assert.equal(cfg.SUPERVISOR_LOOP_INTERVAL, 3);
+    assert.equal(cfg.PORT, 8000);
+    assert.equal(cfg.METRICS_PORT, 9090);
+  });
+
+  it('reports every bad variable at once, with its name and what was expected', () => {
+    const err = (() => {
+      try {
+        parseConfig({ PHASE: 'YOLO', PORT: 'eighty', MAX_NET_DELTA: '-1', VOLGUARD_ADMN_TOKEN: 'x'.repeat(20), SUPERVISOR_LOOP_INTERVAL: '' });
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    assert.ok(err instanceof ConfigError);
+    const vars = err.issues.map((i) => i.variable).sort();
+    assert.deepEqual(vars, ['MAX_NET_DELTA', 'PHASE', 'PORT', 'SUPERVISOR_LOOP_INTERVAL', 'VOLGUARD_ADMN_TOKEN']);
+    assert.match(err.message, /PHASE: expected one of SHADOW\|SEMI_AUTO\|FULL_AUTO, was "YOLO"/);
+    assert.match(err.message, /PORT: expected an integer/);
+    assert.match(err.message, /VOLGUARD_ADMN_TOKEN: unknown VOLGUARD_\* variable/);
+  });
+
+  it('accepts ACCOUNT_SIZE as an alias of BASE_CAPITAL and refuses a conflicting pair', () => {
+    assert.equal(parseConfig({ ACCOUNT_SIZE: '500000' }).BASE_CAPITAL, 500_000);
+    assert.throws(() => parseConfig({ ACCOUNT_SIZE: '500000', BASE_CAPITAL: '600000' }), /alias of BASE_CAPITAL/);
+  });
+
+  it('loads .env without overriding the environment, and fails on a named env file that is missing', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vg-cfg-'));
+    writeFileSync(path.join(dir, '.env'), 'PHASE=SEMI_AUTO\nBASE_CAPITAL=250000\n');
+    const cfg = loadConfig({ BASE_CAPITAL: '300000' }, dir);
+    assert.equal(cfg.PHASE, 'SEMI_AUTO');
+    assert.equal(cfg.BASE_CAPITAL, 300_000);
+    assert.throws(() => loadConfig({ VOLGUARD_ENV_FILE: 'nope.env' }, dir), /VOLGUARD_ENV_FILE: file not found/);
+  });
+
+  it('.env.example lists every variable the schema knows', async () => {
+    const { readFileSync } = await import('node:fs');
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const missing = KNOWN_VARIABLES.filter((v) => !new RegExp(`^#?\\s*${v}=`, 'm').test(example));
+    assert.deepEqual(missing, []);
+  });
+});
