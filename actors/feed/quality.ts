@@ -62,6 +62,7 @@ export function computeQuality(inp: QualityInput, p: QualityParams = DEFAULT_QUA
   let stale = 0;
   let bad = 0;
   let missing = 0;
+  let twoSided = 0;
   const spreads: number[] = [];
   let worstDev = Number.NaN;
   let forwardScore = 1;
@@ -91,6 +92,7 @@ export function computeQuality(inp: QualityInput, p: QualityParams = DEFAULT_QUA
           missing++;
           continue;
         }
+        twoSided++;
         if (b >= a) bad++;
         else spreads.push((a - b) / (0.5 * (a + b)));
         if (!(now - ts <= p.staleMs)) stale++;
@@ -107,7 +109,7 @@ export function computeQuality(inp: QualityInput, p: QualityParams = DEFAULT_QUA
   const components: QualityComponents = {
     // Ages only mean something while the market trades; off-hours every quote is "old".
     staleness: marketOpen ? 1 - stale / Math.max(quotes, 1) : 1,
-    crossed: 1 - bad / Math.max(quotes - missing, 1),
+    crossed: 1 - bad / Math.max(twoSided, 1),
     missingStrikes: 1 - missing / Math.max(quotes, 1),
     spread: spreads.length === 0 ? 0 : ramp(medianSpread, p.spreadOk, p.spreadBad),
     forwardConsistency: expiries.length === 0 ? 0 : forwardScore,

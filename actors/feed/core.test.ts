@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FeedCore } from './core.ts';
+import { SimMarket, STEP_MS } from '../venues/sim/market.ts';
+import { istInstant } from '../domain/calendar.ts';
+import type { QualityComponents } from './messages.ts';
+
+const OPEN = istInstant('2026-11-23', 9 * 60 + 15);
+const T0 = OPEN + 30 * 60_000;
+
+/** A feed fed by the simulator, wall time == market time (speed 1), both driven by hand. */
+function rig() {
+  const market = new SimMarket({ seed: 11, startMs: T0 - 120_000 });
+  const core = new FeedCore({ source: 'sim' }, T0 - 120_000);
+  core.setInstruments(market.instruments());
+  core.onTicks(market.snapshotTicks(), T0 - 120_000);
+  let now = T0 - 120_000;
+  const run = (ms: number) => {
+    const events = [];
+    for (const end = now + ms; now < end;) {
+      now += STEP_MS;
+      market.advanceTo(now);
+      const e1 = core.onTicks(market.drainChanged(), now);
+      const e2 = core.check(now, now);
+      if (e1) events.push(e1);
+      if (e2) events.push(e2);
+    }
+    return events;
+  };
+  run(120_000);
+  return { market, core, run, now: () => now };
+}
+
+function components(core: FeedCore, now: number): QualityComponents {
+  return core.snapshot('c', now, now).quality.components;
+}
+
+test('a healthy simulated feed scores high on every component', () => {
+  const { core, now } = rig();
+  const snap = core.snapshot('c1', now(), now());
+  assert.equal(snap.expiries.filter((e) => e.underlying === 'NIFTY').length, 4);
+  assert.equal(snap.expiries.filter((e) => e.underlying === 'BANKNIFTY').length, 2);
+  assert.equal(snap.spots.length, 2);
+  assert.ok(snap.vix !== null && snap.vix > 5);
+  for (const [k, v] of Object.entries(snap.quality.components)) assert.ok(v >= 0.8, `${k} = ${v}`);
+  assert.ok(snap.quality.score >= 0.8);
+});
+
+const cases: readonly [kind: 'stale' | 'crossed' | 'locked' | 'missing' | 'gap' | 'silence', component: keyof QualityComponents, wait: number][] = [
+  ['stale', 'staleness', 40_000],
+  ['crossed', 'crossed', 1_000],
+  ['locked', 'crossed', 1_000],
+  ['missing', 'missingStrikes', 1_000],
+  ['gap', 'forwardConsistency', 1_000],
+  ['silence', 'silence', 4_000],
+];
+for (const [kind, component, wait] of cases) {
+  test(`an injected ${kind} fault lowers ${component}`, () => {
+    const { core, run, now } = rig();
+    const before = components(core, now());
+    core.chaos({ kind, seconds: 120 }, now(), now());
+    run(wait);
+    const after = components(core, now());
+    assert.ok(after[component] < before[component] - 0.1, `${component}: ${before[component]} → ${after[component]}`);
+    assert.ok(core.snapshot('c', now(), now()).quality.score <= after[component]);
+  });
+}
+
+test('a burst multiplies ticks without hurting quality', () => {
+  const { core, run, now } = rig();
+  const before = core.ticksTotal;
+  run(5_000);
+  const normal = core.ticksTotal - before;
+  core.chaos({ kind: 'burst', seconds: 60 }, now(), now());
+  const mid = core.ticksTotal;
+  run(5_000);
+  assert.ok(core.ticksTotal - mid >= 5 * normal);
+  assert.ok(components(core, now()).crossed === 1);
+});
+
+test('silence while open raises feed.stalled at the limit and feed.recovered when data returns', () => {
+  const { core, run, now } = rig();
+  core.chaos({ kind: 'silence', seconds: 8 }, now(), now());
+  const events = run(12_000);
+  assert.deepEqual(events.map((e) => e.type), ['feed.stalled', 'feed.recovered']);
+  const stalled = events[0]!;
+  assert.ok(stalled.type === 'feed.stalled' && stalled.body.silentMs >= 5_000 && stalled.body.silentMs < 5_000 + STEP_MS * 2);
+});
+
+test('off-hours silence is not a stall', () => {
+  const close = istInstant('2026-11-23', 15 * 60 + 30);
+  const core = new FeedCore({ source: 'sim' }, close - 1000);
+  assert.equal(core.check(close + 60_000, close + 60_000), null);
+  assert.equal(core.check(close + 3_600_000, close + 3_600_000), null);
+  // and a stall open at the close is cleared
+  const c2 = new FeedCore({ source: 'sim' }, close - 10_000);
+  assert.equal(c2.check(close - 1, close - 1)?.type, 'feed.stalled');
+  assert.equal(c2.check(close + 1, close + 1)?.type, 'feed.recovered');
+});
+
+test('bad ticks are refused one by one with a clear reason', () => {
+  const core = new FeedCore({ source: 'sim' }, T0);
+  core.onTicks([
+    { instrumentKey: 'NSE_INDEX|Nifty 50', ts: T0, ltp: 26_000 },
+    { instrumentKey: 'NSE_INDEX|Nifty Bank', ts: T0, ltp: Number.NaN },
+    { instrumentKey: '', ts: T0, ltp: 1 },
+  ], T0);
+  assert.equal(core.ticksTotal, 1);
+  assert.equal(core.book.rejected, 2);
+  assert.match(core.book.lastRejection ?? '', /expected an instrumentKey string/);
+});

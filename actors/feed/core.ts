@@ -1,0 +1,119 @@
+/**
+ * @module The feed's pure core: ticks in → live book; snapshot requests → MarketSnapshot with data quality; stall
+ * events out. No clock, timers or I/O: every method takes the times it needs (market time for ages and expiries,
+ * wall time for silence and stalls), so tests drive it with plain numbers.
+ */
+import type { MarketSnapshot, Underlying } from './messages.ts';
+import type { InstrumentInfo, SourceStatus, Tick } from '../venues/market-data.ts';
+import { Book } from './book.ts';
+import { buildLayout, liveChains, type ChainLayout, type Layout } from './layout.ts';
+import { buildSnapshot } from './snapshot.ts';
+import { DEFAULT_QUALITY, windowRange, type QualityDetail, type QualityParams } from './quality.ts';
+import { StallDetector, type StallEvent } from './stall.ts';
+import { FaultInjector, type FaultKind, type FaultRequest } from '../venues/sim/faults.ts';
+import { isMarketOpen } from '../domain/calendar.ts';
+
+export interface FeedCoreConfig {
+  readonly source: string;
+  readonly counts?: Readonly<Record<Underlying, number>>;
+  readonly quality?: Partial<QualityParams>;
+}
+
+/** Strikes either side of the money hit by crossed/locked/missing faults (the stale fault hits the whole window). */
+const FAULT_HALF_WIDTH = 3;
+
+export class FeedCore {
+  readonly source: string;
+  readonly book = new Book();
+  readonly counts: Readonly<Record<Underlying, number>>;
+  readonly params: QualityParams;
+  readonly stall: StallDetector;
+  readonly faults = new FaultInjector();
+  #layout: Layout;
+  /** Market status from the venue when it reports one (Upstox market_info); null → the NSE calendar decides. */
+  venueOpen: boolean | null = null;
+  ticksTotal = 0;
+  lastStatus: SourceStatus | null = null;
+  lastDetail: QualityDetail | null = null;
+
+  constructor(cfg: FeedCoreConfig, wallNow: number) {
+    this.source = cfg.source;
+    this.counts = cfg.counts ?? { NIFTY: 4, BANKNIFTY: 2 };
+    this.params = { ...DEFAULT_QUALITY, ...cfg.quality };
+    this.stall = new StallDetector(this.params.stallMs, wallNow);
+    this.#layout = buildLayout([], this.book);
+  }
+
+  get layout(): Layout {
+    return this.#layout;
+  }
+
+  setInstruments(instruments: readonly InstrumentInfo[]): void {
+    this.#layout = buildLayout(instruments, this.book);
+  }
+
+  marketOpen(marketNow: number): boolean {
+    return this.venueOpen ?? isMarketOpen(marketNow);
+  }
+
+  /** Applies a batch through the fault injector; returns a stall event when data resumed after a stall. */
+  onTicks(ticks: readonly Tick[], wallNow: number): StallEvent | null {
+    const passed = this.faults.apply(ticks, wallNow);
+    if (passed.length === 0) return null;
+    this.ticksTotal += this.book.applyAll(passed);
+    return this.stall.onData(wallNow);
+  }
+
+  onStatus(status: SourceStatus): void {
+    this.lastStatus = status;
+    if (status.kind === 'market') this.venueOpen = status.open;
+  }
+
+  /** Periodic check (the worker's timer): raises a stall the moment the silence crosses the limit. */
+  check(wallNow: number, marketNow: number): StallEvent | null {
+    return this.stall.check(wallNow, this.marketOpen(marketNow));
+  }
+
+  snapshot(cycleId: string, marketNow: number, wallNow: number): MarketSnapshot {
+    const { snapshot, detail } = buildSnapshot({
+      cycleId, book: this.book, layout: this.#layout, chains: liveChains(this.#layout, marketNow, this.counts), now: marketNow,
+      marketOpen: this.marketOpen(marketNow), silenceMs: this.stall.silenceMs(wallNow), source: this.source,
+    }, this.params);
+    this.lastDetail = detail;
+    return snapshot;
+  }
+
+  /** Starts an injected fault on the data path; returns its end (wall ms). */
+  chaos(req: FaultRequest, wallNow: number, marketNow: number): { kind: FaultKind; until: number } {
+    const options: Tick[] = [];
+    for (const c of liveChains(this.#layout, marketNow, this.counts)) {
+      const spot = this.book.ltp[this.#layout.spotIdx[c.underlying]]!;
+      if (!(spot > 0)) continue;
+      const half = req.kind === 'stale' ? this.params.window : FAULT_HALF_WIDTH;
+      const [lo, hi] = windowRange(c.strikes, spot, half);
+      for (let j = lo; j < hi; j++) options.push(this.#tickAt(c.callIdx[j]!), this.#tickAt(c.putIdx[j]!));
+    }
+    const spots = (['NIFTY', 'BANKNIFTY'] as const).map((u) => this.#tickAt(this.#layout.spotIdx[u])).filter((t) => t.ltp !== undefined);
+    const until = this.faults.inject(req, wallNow, { options, spots });
+    return { kind: req.kind, until };
+  }
+
+  inspect(wallNow: number): Record<string, unknown> {
+    return {
+      source: this.source, instruments: this.book.size, chains: this.#layout.chains.map((c: ChainLayout) => `${c.underlying} ${c.expiry}`),
+      ticksTotal: this.ticksTotal, rejected: this.book.rejected, lastRejection: this.book.lastRejection,
+      silenceMs: this.stall.silenceMs(wallNow), stalled: this.stall.stalledSince !== null, faults: this.faults.active(wallNow),
+      lastStatus: this.lastStatus, quality: this.lastDetail,
+    };
+  }
+
+  #tickAt(i: number): Tick {
+    const b = this.book;
+    const key = b.keyAt(i) ?? '';
+    const t: { -readonly [K in keyof Tick]: Tick[K] } = { instrumentKey: key, ts: b.ts[i]! > 0 ? b.ts[i]! : 1 };
+    if (b.bid[i]! >= 0) t.bid = b.bid[i]!;
+    if (b.ask[i]! >= 0) t.ask = b.ask[i]!;
+    if (b.ltp[i]! >= 0) t.ltp = b.ltp[i]!;
+    return t;
+  }
+}
