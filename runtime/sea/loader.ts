@@ -135,3 +135,5 @@ export function install(): void {
     return { filename: path.join(ensureExtracted(), bundle) };
   };
 }
+
+install();
