@@ -1,0 +1,81 @@
+/**
+ * @module Strategy actor shell: `strategy.propose` → core → journal each proposal → reply Proposal[];
+ * `strategy.status` for the dashboard; `killswitch.changed` updates the core's view. All decisions are in core.ts.
+ */
+import { Counter } from 'prom-client';
+import { defineActor } from '../../runtime/actor.ts';
+import { InvariantError } from '../../runtime/errors.ts';
+import type { Config } from '../../runtime/config.ts';
+import { journalClient, type JournalClient } from '../journal/client.ts';
+import { initialState, status, transition, type StrategyState } from './core.ts';
+import { KILLSWITCH_STATES, parseProposeRequest, type EntrySkipped, type KillSwitchState } from './messages.ts';
+import { strategyParams, type StrategyParams } from './params.ts';
+import { PROPOSED_EVENT, restoreCooldowns, SKIPPED_EVENT, type ProposedEntry } from './recovery.ts';
+
+let state: StrategyState = initialState();
+let params: StrategyParams | undefined;
+let journal: JournalClient | undefined;
+let proposed: Counter<'action'> | undefined;
+/** Journal skips only when the reasons change: a closed market would otherwise write the same lines every cycle. */
+let lastSkipKey = '';
+
+const skipKey = (s: readonly EntrySkipped[]) => s.map((k) => `${k.bucket}:${k.underlying ?? '*'}:${k.reason}`).join('|');
+
+function need<T>(v: T | undefined, what: string): T {
+  if (v === undefined) throw new InvariantError(`strategy: expected ${what} after init, was none`);
+  return v;
+}
+
+defineActor<Config>({
+  async init(ctx) {
+    params = strategyParams(ctx.config);
+    journal = journalClient(ctx);
+    proposed = new Counter({ name: 'volguard_strategy_proposals_total', help: 'Strategy proposals by action', labelNames: ['action'], registers: [ctx.metrics] });
+    const recovered = await journal.recover();
+    state = restoreCooldowns(initialState(), recovered.events);
+    ctx.log.info({ events: recovered.events.length, cooldowns: Object.keys(state.recent).length }, 'strategy recovered');
+  },
+  async receive(msg, ctx) {
+    const p = need(params, 'parameters');
+    switch (msg.type) {
+      case 'strategy.propose': {
+        const req = parseProposeRequest(msg.body);
+        const { state: next, out } = transition(state, { type: 'strategy.propose', body: req }, p);
+        const j = need(journal, 'a journal client');
+        // Journaled before the reply: the executor never acts on a proposal whose rationale is not on record.
+        const entries: ({ type: string; body: unknown; cycleId: string })[] = out.proposals.map((proposal) => ({
+          type: PROPOSED_EVENT, body: { proposal, marketTs: req.snapshot.ts } satisfies ProposedEntry, cycleId: req.cycleId,
+        }));
+        const key = skipKey(out.skipped);
+        if (key !== lastSkipKey) entries.push({ type: SKIPPED_EVENT, body: { skipped: out.skipped, marketTs: req.snapshot.ts }, cycleId: req.cycleId });
+        if (entries.length > 0) await j.appendBatch(entries);
+        state = next;
+        lastSkipKey = key;
+        for (const x of out.proposals) need(proposed, 'metrics').inc({ action: x.action });
+        if (out.proposals.length > 0) {
+          ctx.log.info({ cycleId: req.cycleId, proposals: out.proposals.map((x) => `${x.action}:${x.bucket}:${x.underlying}`) }, 'proposed');
+        }
+        return out.proposals;
+      }
+      case 'strategy.status':
+        return status(state, p);
+      case 'killswitch.changed': {
+        const s = (msg.body as { state?: unknown } | null)?.state;
+        if (!KILLSWITCH_STATES.includes(s as KillSwitchState)) {
+          ctx.log.warn({ state: s }, `killswitch.changed: expected state ${KILLSWITCH_STATES.join('|')}, was ${JSON.stringify(s)}`);
+          return undefined;
+        }
+        state = transition(state, { type: 'killswitch.changed', body: { state: s as KillSwitchState } }, p).state;
+        return undefined;
+      }
+      default:
+        throw new InvariantError(`strategy: unexpected message ${msg.type}`);
+    }
+  },
+  inspect() {
+    return {
+      lastCycleId: state.lastCycleId, killswitch: state.killswitch, proposalsTotal: state.proposalsTotal,
+      cooldowns: Object.keys(state.recent).length, lastSkipped: state.lastSkipped.length,
+    };
+  },
+});
