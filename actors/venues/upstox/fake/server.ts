@@ -137,7 +137,7 @@ export async function startFakeUpstox(opts: FakeUpstoxOptions = {}): Promise<Fak
     const kind = state.wsCodes.get(code);
     state.wsCodes.delete(code);
     if (kind === undefined) return refuse(403, 'Forbidden');
-    if (state.faults.redirect) {
+    if (state.faults.redirect && url.searchParams.get('redirected') !== '1') {
       const next = newCode();
       state.wsCodes.set(next, kind);
       return redirect(`${state.wsBase}${url.pathname}?code=${next}&redirected=1`);
