@@ -1,6 +1,12 @@
 /**
- * @module Broker factories by SAFETY_MODE. `paper` is the embedded paper exchange (books in DATA_DIR/paper, matched
- * against the quotes the executor is given); `live` is Upstox. The one place the executor chooses a venue.
+ * @module Broker factories by SAFETY_MODE. `paper` is the embedded paper exchange (books in DATA_DIR/paper); `live`
+ * is Upstox. The one place the executor chooses a venue.
+ *
+ * Paper quotes: with `FEED=sim` the exchange matches against its OWN SimMarket copy, built from `SIM_SEED` and the
+ * run's sim start (`SIM_START`, pinned from the ClockSpec by `executorActorSpec(cfg, clockSpec)`) and advanced to the
+ * actor's clock before every quote — the same prices the feed sees, at the exchange's own time. Otherwise (replay, a
+ * live feed on paper) it matches against the quotes of the last snapshot the executor was given. Margin is the risk
+ * actor's `estimateMargin` over the exchange's exposures (`riskMargin`).
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -8,28 +14,51 @@ import type { Clock } from '../../runtime/clock.ts';
 import type { Config } from '../../runtime/config.ts';
 import type { Broker } from '../venues/broker.ts';
 import { PaperBroker } from '../venues/sim/paper/exchange.ts';
-import { SnapshotQuotes } from '../venues/sim/paper/quotes.ts';
+import { riskMargin } from '../venues/sim/paper/margin.ts';
+import { SnapshotQuotes, type PaperMarket } from '../venues/sim/paper/quotes.ts';
+import { SimQuotes, withFallback } from '../venues/sim/paper/sim-quotes.ts';
 
 export interface BrokerHandle {
   readonly broker: Broker;
   /** Paper only: feed quotes from each snapshot and re-match working orders. */
   readonly onSnapshot?: (snapshot: import('../feed/messages.ts').MarketSnapshot) => void;
   readonly rules?: (key: string) => { lotSize: number; freezeQty: number } | undefined;
+  /** Paper only: time moved (the worker's timer): re-match working orders against the quotes at the new time. */
+  readonly onTick?: () => void;
+  /** Paper only: where quotes come from ('sim' = own SimMarket copy, 'snapshot' = the last snapshot). */
+  readonly quoteSource?: 'sim' | 'snapshot';
 }
 
 export type BrokerFactory = (cfg: Config, clock: Clock, log: Logger) => Promise<BrokerHandle>;
 
 export const BROKERS: Readonly<Record<Config['SAFETY_MODE'], BrokerFactory>> = {
-  paper: async (cfg, clock) => {
-    const quotes = new SnapshotQuotes();
+  paper: async (cfg, clock, log) => {
+    const snapshots = new SnapshotQuotes();
+    let market: PaperMarket = snapshots;
+    let quoteSource: 'sim' | 'snapshot' = 'snapshot';
+    if (cfg.FEED === 'sim') {
+      if (cfg.SIM_START !== undefined) {
+        const sim = new SimQuotes({ seed: cfg.SIM_SEED, startMs: cfg.SIM_START });
+        sim.advanceTo(clock.now());
+        market = withFallback(sim, snapshots);
+        quoteSource = 'sim';
+      } else {
+        log.warn('FEED=sim without a sim start in the executor config (pass the ClockSpec to executorActorSpec): paper quotes come from snapshots');
+      }
+    }
     const broker = new PaperBroker({
-      dir: path.join(cfg.DATA_DIR, 'paper'), clock, quotes: quotes.quote, instruments: quotes.rules, capital: cfg.BASE_CAPITAL,
+      dir: path.join(cfg.DATA_DIR, 'paper'), clock, quotes: market.quote, instruments: market.rules,
+      margin: riskMargin(market.describe, market.spot), capital: cfg.BASE_CAPITAL,
     });
     return {
       broker,
-      rules: quotes.rules,
+      rules: market.rules,
+      quoteSource,
       onSnapshot: (s) => {
-        quotes.update(s);
+        snapshots.update(s);
+        broker.match();
+      },
+      onTick: () => {
         broker.match();
       },
     };

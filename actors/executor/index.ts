@@ -2,16 +2,23 @@
  * @module The executor actor's spec: the only import point for others.
  * @example
  *   import { executorActorSpec } from './actors/executor/index.ts';
- *   children.push(executorActorSpec(cfg));
+ *   children.push(executorActorSpec(cfg, clockSpec));   // the same ClockSpec the system runs on
  */
 import type { ActorSpec } from '../../runtime/spec.ts';
 import type { Config } from '../../runtime/config.ts';
+import type { ClockSpec } from '../../runtime/clock.ts';
 
-export function executorActorSpec(cfg: Config): ActorSpec {
+/**
+ * `clock`: the ClockSpec the system passes to every actor. On a simulated clock its `simStartMs` is pinned into the
+ * config as `SIM_START`, so the paper exchange's own SimMarket copy is anchored exactly where the feed's is
+ * (SimMarket is pure in (SIM_SEED, start, t)); the actor's `ctx.clock` is that same clock.
+ */
+export function executorActorSpec(cfg: Config, clock?: ClockSpec): ActorSpec {
+  const config: Config = clock?.kind === 'scaled' ? { ...cfg, SIM_START: clock.simStartMs } : cfg;
   return {
     name: 'executor',
     entry: 'actors/executor/worker.ts',
-    config: cfg,
+    config,
     restart: 'permanent',
     // Flatten may need several re-priced attempts before it can stop cleanly.
     shutdownMs: 15_000,

@@ -53,9 +53,10 @@ defineActor<Config>({
       log: ctx.log,
       metrics: { order: (s) => orders.inc({ status: s }), saga: (o) => sagas.inc({ outcome: o }), positionsOpen: (n) => open.set(n) },
     }, engineConfig(cfg), events);
-    ctx.log.info({ events: events.length, broker: h.broker.name }, 'executor recovered');
+    ctx.log.info({ events: events.length, broker: h.broker.name, quotes: h.quoteSource ?? 'broker' }, 'executor recovered');
     // Between cycles: pick up fills, move sagas, watch naked legs. Errors are logged; the next cycle reconciles.
     timer = setInterval(() => {
+      h.onTick?.();
       need().tick().catch((err: unknown) => ctx.log.error({ err }, 'executor tick failed'));
     }, 1000);
     timer.unref();

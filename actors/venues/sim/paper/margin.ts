@@ -1,9 +1,13 @@
 /**
- * @module Margin for the paper exchange, behind one swappable function. The stand-in below is deliberately crude
- * (a per-unit short charge, part-offset by long options, plus premium paid); when actors/risk/margin.ts (SPAN-like)
- * lands, pass its function as `PaperOptions.margin` instead. What matters for safety is that shorts cost real money
- * here — sandboxes that only block premium (peers.md §4 #13) teach the wrong lesson.
+ * @module Margin for the paper exchange, behind one swappable function. `riskMargin` is the one the executor uses:
+ * the risk actor's SPAN-like `estimateMargin` (actors/risk/margin.ts — the same numbers risk.preTrade checks) plus
+ * the premium of net long options (paid in cash). The crude `standInMargin` (a per-unit short charge, part-offset by
+ * long options, plus premium paid) remains the default for unit tests and prices anything the market cannot describe.
+ * What matters for safety is that shorts cost real money here — sandboxes that only block premium (peers.md §4 #13)
+ * teach the wrong lesson.
  */
+import { DEFAULT_MARGIN_PARAMS, estimateMargin, type MarginLeg, type MarginParams } from '../../../risk/index.ts';
+import type { OptionLookup, SpotLookup } from './quotes.ts';
 
 /** One open exposure: signed units (positive long) at a reference price (₹). */
 export interface MarginExposure {
@@ -34,5 +38,33 @@ export function standInMargin(shortUnitMargin = STANDIN_SHORT_UNIT_MARGIN): Marg
     }
     const hedged = Math.min(shortUnits, longUnits);
     return shortUnits * shortUnitMargin - hedged * shortUnitMargin * STANDIN_HEDGE_OFFSET + premiumPaid;
+  };
+}
+
+/**
+ * The risk actor's margin model over the exchange's exposures. An exposure the market cannot describe (unknown key,
+ * no spot) is charged by the stand-in rather than ignored: unknown never means free.
+ */
+export function riskMargin(describe: OptionLookup, spot: SpotLookup, params: MarginParams = DEFAULT_MARGIN_PARAMS): MarginModel {
+  const fallback = standInMargin();
+  return (exposures) => {
+    const legs: MarginLeg[] = [];
+    const spots: Partial<Record<MarginLeg['underlying'], number>> = {};
+    const unknown: MarginExposure[] = [];
+    let premiumPaid = 0;
+    for (const e of exposures) {
+      if (e.quantity === 0) continue;
+      const d = describe(e.instrumentKey);
+      const s = d === undefined ? undefined : spot(d.underlying);
+      if (d === undefined || s === undefined || !(s > 0)) {
+        unknown.push(e);
+        continue;
+      }
+      spots[d.underlying] = s;
+      legs.push({ ...d, side: e.quantity > 0 ? 'BUY' : 'SELL', quantity: Math.abs(e.quantity) });
+      if (e.quantity > 0) premiumPaid += e.quantity * e.price;
+    }
+    const required = legs.length === 0 ? 0 : estimateMargin(legs, spots, params).required;
+    return required + premiumPaid + (unknown.length === 0 ? 0 : fallback(unknown));
   };
 }
