@@ -1,6 +1,49 @@
 /**
  * @module Environment variables owned by the feed actor (merged into the one boot-time schema in runtime/config.ts).
  */
+import { z } from 'zod';
 import type { EnvShape } from '../../runtime/config-kit.ts';
+import { envBool, envNumber, envString } from '../../runtime/config-kit.ts';
+import { FAULT_KINDS, type FaultKind } from '../venues/sim/faults.ts';
 
-export const feedEnv = {} satisfies EnvShape;
+export interface ScheduledFault {
+  readonly kind: FaultKind;
+  readonly seconds: number;
+  /** Wall seconds after the feed starts. */
+  readonly atSeconds: number;
+}
+
+/** `kind:seconds@atSeconds[,…]`, e.g. `silence:10@60,crossed:30@120`. */
+export function parseFaultSchedule(raw: string): ScheduledFault[] | string {
+  const out: ScheduledFault[] = [];
+  for (const part of raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
+    const m = /^([a-z]+):(\d+(?:\.\d+)?)@(\d+(?:\.\d+)?)$/.exec(part);
+    if (!m || !(FAULT_KINDS as readonly string[]).includes(m[1]!)) {
+      return `expected kind:seconds@atSeconds with kind one of ${FAULT_KINDS.join('|')}, was ${JSON.stringify(part)}`;
+    }
+    out.push({ kind: m[1] as FaultKind, seconds: Number(m[2]), atSeconds: Number(m[3]) });
+  }
+  return out;
+}
+
+export const feedEnv = {
+  /** Wall ms without any tick while the market is open before `feed.stalled` is raised. */
+  FEED_STALL_MS: envNumber({ int: true, min: 100, max: 600_000 }).default(5_000),
+  /** Market ms after which a near-the-money instrument counts as stale. */
+  FEED_STALE_MS: envNumber({ int: true, min: 1_000, max: 3_600_000 }).default(30_000),
+  /** Record every tick the feed receives to DATA_DIR/recordings. */
+  FEED_RECORD: envBool().default(false),
+  /** Recording directory (containing index.json) played by FEED=replay. */
+  FEED_REPLAY_PATH: envString().optional(),
+  /** Replay speed: recorded seconds per wall second. */
+  FEED_REPLAY_SPEED: envNumber({ min: 0.001, max: 1_000_000 }).default(1),
+  /** Faults injected on a schedule (drills): `kind:seconds@atSeconds,…`. */
+  FEED_FAULTS: z.string().trim().transform((raw, ctx) => {
+    const parsed = parseFaultSchedule(raw);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed });
+      return z.NEVER;
+    }
+    return parsed;
+  }).optional(),
+} satisfies EnvShape;
