@@ -81,8 +81,9 @@ export const strategyEnv = {
   STRATEGY_MIN_IV_RV_RATIO: envNumber({ min: 0, max: 10 }).default(1),
   STRATEGY_RV_MIN_SAMPLES: envNumber({ int: true, min: 2, max: 100_000 }).default(20),
   STRATEGY_RV_MAX_SAMPLES: envNumber({ int: true, min: 10, max: 1_000_000 }).default(2000),
-  /** A gap between spot samples longer than this (seconds) is not a return (overnight, outage). */
-  STRATEGY_RV_MAX_GAP_S: envNumber({ min: 1, max: 86_400 }).default(600),
+  /** A gap between spot samples longer than this (seconds) is not a return (overnight, outage). Raise it for very
+   *  fast simulations, where cycles land more than 30 simulated minutes apart. */
+  STRATEGY_RV_MAX_GAP_S: envNumber({ min: 1, max: 86_400 }).default(1800),
   /** Trading minutes per year used to annualise intraday variance (252 days × 375 minutes). */
   STRATEGY_RV_ANNUALISATION_MINUTES: envNumber({ min: 1 }).default(252 * 375),
   STRATEGY_ALLOW_FALLBACK_SURFACE: envBool().default(true),
