@@ -5,7 +5,7 @@
  */
 
 export type StallEvent =
-  | { readonly type: 'feed.stalled'; readonly body: { readonly silentMs: number; readonly since: number; readonly lastTickWall: number } }
+  | { readonly type: 'feed.stalled'; readonly body: { readonly reason: string; readonly ageMs: number; readonly silentMs: number; readonly lastTickWall: number } }
   | { readonly type: 'feed.recovered'; readonly body: { readonly stalledMs: number; readonly reason: 'data' | 'market_closed' } };
 
 export class StallDetector {
@@ -40,7 +40,7 @@ export class StallDetector {
     const silentMs = wallNow - this.lastTickWall;
     if (this.stalledSince !== null || silentMs < this.stallMs) return null;
     this.stalledSince = wallNow;
-    return { type: 'feed.stalled', body: { silentMs, since: this.lastTickWall, lastTickWall: this.lastTickWall } };
+    return { type: 'feed.stalled', body: { reason: `no data for ${Math.round(silentMs)} ms while the market is open`, ageMs: silentMs, silentMs, lastTickWall: this.lastTickWall } };
   }
 
   silenceMs(wallNow: number): number {

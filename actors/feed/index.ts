@@ -1,0 +1,46 @@
+/**
+ * @module The feed actor's only import point: its spec and message types.
+ */
+import path from 'node:path';
+import type { Config } from '../../runtime/config.ts';
+import type { ClockSpec } from '../../runtime/clock.ts';
+import type { ActorSpec } from '../../runtime/spec.ts';
+import { simClockSpec } from '../venues/sim/start.ts';
+import type { FeedActorConfig } from './sources.ts';
+
+export * from './messages.ts';
+export type { FeedActorConfig } from './sources.ts';
+export { SOURCES } from './sources.ts';
+export { simClockSpec, defaultSimStart } from '../venues/sim/start.ts';
+
+/**
+ * The feed: permanent (the cycle cannot run without it), restarted with backoff because its sources talk to the
+ * outside world. Peers: journal (records its events), killswitch (feed.stalled / feed.recovered at once).
+ * Pass the run's clock spec so the simulated market runs on the same clock as every other actor; without it the
+ * spec builds one (`simClockSpec(cfg, Date.now())`).
+ * @example const clock = simClockSpec(cfg, Date.now()); children: [feedActorSpec(cfg, { clock }), …]
+ */
+export function feedActorSpec(cfg: Config, opts: { clock?: ClockSpec } = {}): ActorSpec {
+  const clock = opts.clock ?? (cfg.FEED === 'sim' ? simClockSpec(cfg, Date.now()) : undefined);
+  const config: FeedActorConfig = {
+    feed: cfg.FEED,
+    stallMs: cfg.FEED_STALL_MS,
+    staleMs: cfg.FEED_STALE_MS,
+    record: cfg.FEED_RECORD,
+    recordingsDir: path.join(cfg.DATA_DIR, 'recordings'),
+    ...(cfg.FEED_REPLAY_PATH !== undefined ? { replayPath: cfg.FEED_REPLAY_PATH } : {}),
+    replaySpeed: cfg.FEED_REPLAY_SPEED,
+    simSeed: cfg.SIM_SEED,
+    simSpeed: cfg.SIM_SPEED,
+    ...(clock !== undefined ? { clock } : {}),
+    ...(cfg.FEED_FAULTS !== undefined ? { faults: cfg.FEED_FAULTS } : {}),
+  };
+  return {
+    name: 'feed',
+    entry: 'actors/feed/worker.ts',
+    config,
+    restart: 'permanent',
+    peers: ['journal', 'killswitch'],
+    backoff: { minMs: 200, maxMs: 10_000, randomFactor: 0.2, resetAfterMs: 60_000 },
+  };
+}

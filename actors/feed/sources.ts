@@ -1,0 +1,62 @@
+/**
+ * @module Source registry: FEED name → factory. `sim` and `replay` live here; the Upstox engineer adds `upstox`
+ * (actors/venues/upstox/) with one more entry — the feed actor never names a venue anywhere else.
+ */
+import type { Clock, ClockSpec } from '../../runtime/clock.ts';
+import { clockFromSpec } from '../../runtime/clock.ts';
+import type { MarketDataSource } from '../venues/market-data.ts';
+import { SimSource } from '../venues/sim/source.ts';
+import { ReplaySource } from '../venues/replay/source.ts';
+
+/** The feed's config slice (structured-clone safe; built by index.ts from the boot Config). */
+export interface FeedActorConfig {
+  readonly feed: string;
+  readonly stallMs: number;
+  readonly staleMs: number;
+  readonly record: boolean;
+  readonly recordingsDir: string;
+  readonly replayPath?: string;
+  readonly replaySpeed: number;
+  readonly simSeed: number;
+  readonly simSpeed: number;
+  /** The run's simulated clock (sim) — the same spec main gives every actor. */
+  readonly clock?: ClockSpec;
+  readonly faults?: readonly { readonly kind: string; readonly seconds: number; readonly atSeconds: number }[];
+  /** Anything a network source needs (the Upstox factory reads its own keys). */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+export interface SourceHandle {
+  readonly source: MarketDataSource;
+  /** Market time for this source (sim: the run's simulated clock; replay: playback time). */
+  readonly clock: Clock;
+}
+
+export interface SourceContext {
+  readonly config: FeedActorConfig;
+  /** The actor's clock (ctx.clock). */
+  readonly clock: Clock;
+  /** Wall clock for pacing. */
+  readonly wall: { monotonic(): number };
+}
+
+export type SourceFactory = (ctx: SourceContext) => SourceHandle;
+
+export const SOURCES: Record<string, SourceFactory> = {
+  sim: ({ config, clock }) => {
+    const c = config.clock ? clockFromSpec(config.clock) : clock;
+    const startMs = config.clock?.kind === 'scaled' ? config.clock.simStartMs : c.now();
+    return { source: new SimSource({ seed: config.simSeed, startMs, clock: c, speed: config.simSpeed }), clock: c };
+  },
+  replay: ({ config, wall }) => {
+    if (!config.replayPath) throw new Error('expected FEED_REPLAY_PATH (a recording directory) with FEED=replay, was unset');
+    const source = new ReplaySource({ dir: config.replayPath, speed: config.replaySpeed, wall });
+    return { source, clock: source.clock };
+  },
+};
+
+export function createSource(ctx: SourceContext): SourceHandle {
+  const factory = SOURCES[ctx.config.feed];
+  if (!factory) throw new Error(`expected FEED one of ${Object.keys(SOURCES).join('|')}, was ${JSON.stringify(ctx.config.feed)}`);
+  return factory(ctx);
+}

@@ -1,0 +1,137 @@
+/**
+ * @module Feed worker: wires a MarketDataSource (sources.ts) to the pure FeedCore; answers `feed.snapshot` and
+ * `feed.chaos`; raises `feed.stalled` / `feed.recovered` to the kill switch and main the moment they happen;
+ * optionally records everything it receives (FEED_RECORD=1).
+ */
+import path from 'node:path';
+import { Counter, Gauge } from 'prom-client';
+import { defineActor, type ActorContext } from '../../runtime/actor.ts';
+import { InvariantError } from '../../runtime/errors.ts';
+import type { Clock } from '../../runtime/clock.ts';
+import type { InstrumentInfo, MarketDataSource } from '../venues/market-data.ts';
+import { FeedCore } from './core.ts';
+import { createSource, type FeedActorConfig } from './sources.ts';
+import type { StallEvent } from './stall.ts';
+import { parseFaultRequest, type FaultKind } from '../venues/sim/faults.ts';
+import { Recorder } from '../venues/replay/recorder.ts';
+
+const wall = { monotonic: () => performance.now() };
+
+interface State {
+  core: FeedCore;
+  source: MarketDataSource;
+  market: Clock;
+  recorder: Recorder | null;
+  timer: ReturnType<typeof setInterval>;
+  metrics: {
+    ticks: Counter;
+    quality: Gauge;
+    component: Gauge<'component'>;
+  };
+}
+let st: State | null = null;
+
+function emit(ctx: ActorContext<FeedActorConfig>, ev: StallEvent): void {
+  // Both at once, not at the next cycle: the kill switch degrades trading, main shows it on the dashboard.
+  ctx.send('killswitch', ev.type, ev.body);
+  ctx.send('main', ev.type, ev.body);
+  if (ev.type === 'feed.stalled') ctx.log.warn(ev.body, 'feed stalled');
+  else ctx.log.info(ev.body, 'feed recovered');
+  ctx.request('journal', 'journal.append', { actor: 'feed', type: ev.type, body: ev.body })
+    .catch((err: unknown) => ctx.log.warn({ err }, `journal.append of ${ev.type} failed`));
+}
+
+defineActor<FeedActorConfig>({
+  async init(ctx) {
+    const cfg = ctx.config;
+    const { source, clock: market } = createSource({ config: cfg, clock: ctx.clock, wall });
+    const core = new FeedCore({ source: source.name, quality: { stallMs: cfg.stallMs, staleMs: cfg.staleMs } }, wall.monotonic());
+    const recorder = cfg.record
+      ? new Recorder({ dir: path.join(cfg.recordingsDir, `${source.name}-${new Date(market.now()).toISOString().replace(/[:.]/g, '-')}`), source: source.name, createdAt: new Date().toISOString() })
+      : null;
+    const ticks = new Counter({ name: 'volguard_feed_ticks_total', help: 'Ticks applied to the feed book', registers: [ctx.metrics] });
+    new Gauge({
+      name: 'volguard_feed_age_seconds', help: 'Wall seconds since the last tick', registers: [ctx.metrics],
+      collect() { this.set(st ? st.core.stall.silenceMs(wall.monotonic()) / 1000 : 0); },
+    });
+    const quality = new Gauge({ name: 'volguard_data_quality', help: 'Data quality score in [0,1] (minimum of the components)', registers: [ctx.metrics] });
+    const component = new Gauge({ name: 'volguard_data_quality_component', help: 'Data quality component in [0,1]', labelNames: ['component'] as const, registers: [ctx.metrics] });
+
+    const refresh = async (): Promise<void> => {
+      const list: readonly InstrumentInfo[] = await source.instruments();
+      core.setInstruments(list);
+      recorder?.instruments(market.now(), list);
+      await source.subscribe(list.map((i) => i.instrumentKey));
+    };
+    source.onTicks((batch) => {
+      recorder?.ticks(market.now(), batch);
+      const before = core.ticksTotal;
+      const ev = core.onTicks(batch, wall.monotonic());
+      ticks.inc(core.ticksTotal - before);
+      if (ev) emit(ctx, ev);
+    });
+    source.onStatus((s) => {
+      recorder?.status(market.now(), s);
+      core.onStatus(s);
+      if (s.kind === 'disconnected') ctx.log.warn(s, 'feed source disconnected');
+      if (s.kind === 'connected' || (s.kind === 'market' && s.open)) {
+        refresh().catch((err: unknown) => ctx.log.error({ err }, 'instrument refresh failed'));
+      }
+    });
+    await refresh();
+    await source.start();
+
+    const started = wall.monotonic();
+    const pending = [...(cfg.faults ?? [])];
+    const timer = setInterval(() => {
+      const now = wall.monotonic();
+      for (let i = pending.length - 1; i >= 0; i--) {
+        const f = pending[i]!;
+        if (now - started < f.atSeconds * 1000) continue;
+        pending.splice(i, 1);
+        core.chaos({ kind: f.kind as FaultKind, seconds: f.seconds }, now, market.now());
+        ctx.log.warn(f, 'scheduled feed fault injected');
+      }
+      const ev = core.check(now, market.now());
+      if (ev) emit(ctx, ev);
+    }, Math.max(20, Math.min(250, cfg.stallMs / 4)));
+    timer.unref?.();
+    st = { core, source, market, recorder, timer, metrics: { ticks, quality, component } };
+    ctx.log.info({ source: source.name, instruments: core.book.size, marketNow: new Date(market.now()).toISOString() }, 'feed started');
+  },
+
+  receive(msg, ctx) {
+    if (!st) throw new InvariantError(`expected the feed initialised before ${msg.type}`);
+    const body = msg.body as Record<string, unknown> | undefined;
+    switch (msg.type) {
+      case 'feed.snapshot': {
+        const cycleId = body?.['cycleId'];
+        if (typeof cycleId !== 'string') throw new TypeError(`expected {cycleId: string}, was ${JSON.stringify(body)}`);
+        const snap = st.core.snapshot(cycleId, st.market.now(), wall.monotonic());
+        st.metrics.quality.set(snap.quality.score);
+        for (const [k, v] of Object.entries(snap.quality.components)) st.metrics.component.set({ component: k }, v);
+        return snap;
+      }
+      case 'feed.chaos': {
+        const req = parseFaultRequest(body);
+        const now = wall.monotonic();
+        const { kind, until } = st.core.chaos(req, now, st.market.now());
+        ctx.log.warn({ kind, seconds: (until - now) / 1000 }, 'feed fault injected');
+        return { kind, seconds: (until - now) / 1000 };
+      }
+      default:
+        throw new InvariantError(`expected a feed.* message, was ${msg.type}`);
+    }
+  },
+
+  inspect() {
+    return st ? st.core.inspect(wall.monotonic()) : { state: 'starting' };
+  },
+
+  async stop() {
+    if (!st) return;
+    clearInterval(st.timer);
+    await st.source.stop();
+    st.recorder?.close();
+  },
+});
