@@ -288,17 +288,46 @@ export function reconcilePositions(state: ExecState, positions: readonly BrokerP
 // ---- naked legs ----
 
 /** Structure/right pairs where VolGuard is short more units than it holds long of the same right and expiry. */
-export function nakedShorts(state: ExecState): string[] {
-  const agg = new Map<string, number>();
+export function nakedLegs(state: ExecState): Array<{ key: string; structureId: string }> {
+  const agg = new Map<string, { structureId: string; q: number }>();
   for (const p of Object.values(state.positions)) {
     if (p.quantity === 0 || p.structureId === null || p.structureId === 'adopted') continue;
     const k = `${p.structureId}:${p.expiry}:${p.right}`;
-    agg.set(k, (agg.get(k) ?? 0) + p.quantity);
+    const a = agg.get(k) ?? { structureId: p.structureId, q: 0 };
+    a.q += p.quantity;
+    agg.set(k, a);
   }
-  return [...agg.entries()].filter(([, q]) => q < 0).map(([k]) => k);
+  return [...agg.entries()].filter(([, a]) => a.q < 0).map(([key, a]) => ({ key, structureId: a.structureId }));
 }
 
-/** Advances the naked-leg timers; returns keys whose timer expired at `now`. */
+export function nakedShorts(state: ExecState): string[] {
+  return nakedLegs(state).map((n) => n.key);
+}
+
+/**
+ * The naked-leg timers as journaled events: a timer starts when a short is first seen unhedged, clears when it is
+ * hedged or closed, and asks for EMERGENCY once (per episode) when it has run `timeoutMs`. The timers live in the
+ * state (rebuilt from the journal), so a restart continues them — time spent down counts.
+ */
+export function nakedLegEvents(state: ExecState, now: number, timeoutMs: number): ExecEvent[] {
+  const out: ExecEvent[] = [];
+  const current = nakedLegs(state);
+  const timers = state.naked ?? {};
+  for (const key of Object.keys(timers)) {
+    if (!current.some((c) => c.key === key)) out.push({ type: 'executor.nakedLegCleared', key, ts: now });
+  }
+  for (const { key, structureId } of current) {
+    const t = timers[key];
+    const since = t?.since ?? now;
+    if (t === undefined) out.push({ type: 'executor.nakedLegStarted', key, structureId, since, ts: now });
+    if (t?.emergency !== true && now - since >= timeoutMs) {
+      out.push({ type: 'executor.nakedLegEmergency', key, structureId, detail: `short leg ${key} unhedged for ${now - since} ms (limit ${timeoutMs} ms)`, ts: now });
+    }
+  }
+  return out;
+}
+
+/** Advances in-memory naked-leg timers; returns keys whose timer expired at `now`. (Kept for callers without a state.) */
 export function nakedTimers(since: Map<string, number>, naked: readonly string[], now: number, timeoutMs: number): string[] {
   for (const k of [...since.keys()]) if (!naked.includes(k)) since.delete(k);
   const expired: string[] = [];

@@ -13,7 +13,7 @@ import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import { flattenOrderId, sagaId as sagaIdOf } from './ids.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import {
-  aggressivePrice, drift, effectivePhase, marketRef, mayIncreaseRisk, mayReduceRisk, nakedShorts, nakedTimers, nextSagaStep,
+  aggressivePrice, drift, effectivePhase, marketRef, mayIncreaseRisk, mayReduceRisk, nakedLegEvents, nextSagaStep,
   reconcileOrders, reconcilePositions, shadowFills, sweepApprovals, touchFromSnapshot,
   type CoreConfig, type PlannedOrder, type RulesLookup, type TouchLookup,
 } from './core.ts';
@@ -45,8 +45,13 @@ export interface EnginePorts {
   readonly journal: { append(type: string, body: unknown, opts?: { cycleId?: string | undefined }): Promise<number>; kvPut(key: string, value: unknown): Promise<number> };
   /** `risk.preTrade`; a throw (risk unavailable) counts as a denial: fail closed. */
   preTrade(body: { proposal: Proposal; book: Book }): Promise<PreTradeDecision>;
-  /** `ctx.send('killswitch', 'killswitch.emergency', …)`. */
-  emergency(body: { reason: 'NAKED_LEG'; detail: string }): void;
+  /**
+   * A short leg unhedged past NAKED_LEG_TIMEOUT_MS: fire and forget (`ctx.send('killswitch', 'executor.nakedLeg',
+   * {structureId, message})`) — never a request: the kill switch answers EMERGENCY with `executor.flatten`, which must
+   * find the executor free, not blocked waiting on the kill switch. Returning `false` means it was dropped (target
+   * restarting, buffer full): the event is then not journaled and the next check sends again.
+   */
+  emergency(body: { reason: 'NAKED_LEG'; structureId: string; message: string }): unknown;
   readonly clock: Clock;
   /** Waits between flatten attempts and for the rate limiter (tests pass one that advances a manual clock). */
   sleep(ms: number): Promise<void>;
@@ -73,7 +78,6 @@ export class ExecutorEngine {
   readonly #p: EnginePorts;
   readonly #cfg: EngineConfig;
   readonly #limiter: RateLimiter;
-  readonly #naked = new Map<string, number>();
   readonly #updates: BrokerOrder[] = [];
   readonly #unsubscribe: () => void;
   #ks: KillSwitchState | undefined;
@@ -83,7 +87,6 @@ export class ExecutorEngine {
   #phase: Phase = 'SHADOW';
   #flattening: Promise<FlattenResult> | undefined;
   #cycleId: string | undefined;
-  #emergencySent = new Set<string>();
 
   /** Rebuilds state from journaled events (the executor's own stream, in seq order). */
   constructor(ports: EnginePorts, cfg: EngineConfig, journaled: readonly ExecEvent[] = []) {
@@ -375,16 +378,17 @@ export class ExecutorEngine {
     return mismatch === '' ? { findings } : { findings, mismatch };
   }
 
+  /** Naked-leg timers (journaled): EMERGENCY is requested first, then journaled (a crash in between re-requests). */
   async #checkNaked(now: number): Promise<void> {
-    const expired = nakedTimers(this.#naked, nakedShorts(this.state), now, this.#cfg.nakedLegTimeoutMs);
-    for (const k of expired) {
-      if (this.#emergencySent.has(k)) continue;
-      this.#emergencySent.add(k);
-      const detail = `short leg ${k} unhedged for ${now - (this.#naked.get(k) ?? now)} ms`;
-      this.#log.error({ key: k }, detail);
-      this.#p.emergency({ reason: 'NAKED_LEG', detail });
+    const events = nakedLegEvents(this.state, now, this.#cfg.nakedLegTimeoutMs);
+    for (const e of events) {
+      if (e.type === 'executor.nakedLegEmergency') {
+        this.#log.error({ key: e.key, structureId: e.structureId }, e.detail);
+        // Dropped (the kill switch restarting with a full buffer): not journaled, so the next check sends again.
+        if (this.#p.emergency({ reason: 'NAKED_LEG', structureId: e.structureId, message: e.detail }) === false) continue;
+      }
+      await this.#emit([e]);
     }
-    for (const k of [...this.#emergencySent]) if (!this.#naked.has(k)) this.#emergencySent.delete(k);
   }
 
   /** Timer tick between cycles: drains updates, advances sagas, checks naked legs (the worker calls it). */

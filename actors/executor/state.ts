@@ -9,9 +9,10 @@
 import type { OrderStatus, OrderType, Side } from '../venues/broker.ts';
 import type { OrderRole } from './ids.ts';
 import type {
-  Approval, ApprovalStatus, OrderDenied, Phase, Position, Proposal, ReconFinding, Right, SagaOutcome, Structure,
+  Approval, ApprovalStatus, Leg, OrderDenied, Phase, Position, Proposal, ReconFinding, Right, SagaOutcome, Structure,
 } from './messages.ts';
 import type { Underlying } from '../feed/messages.ts';
+import { worstExpiryLoss } from '../risk/index.ts';
 
 export interface OrderRec {
   readonly clientOrderId: string;
@@ -94,13 +95,23 @@ export interface ExecState {
   realisedPnlDay: number;
   findings: ReconFinding[];
   denied: OrderDenied[];
+  /** Naked-leg timers by `structureId:expiry:right` (journaled, so a restart continues them instead of resetting). */
+  naked: Record<string, NakedLegRec>;
+}
+
+export interface NakedLegRec {
+  readonly structureId: string;
+  /** When the short was first seen unhedged (epoch ms). */
+  readonly since: number;
+  /** EMERGENCY already requested for this episode. */
+  emergency: boolean;
 }
 
 export function initialState(): ExecState {
   return {
     sagaSeq: 0, flattenSeq: 0, orders: {}, sagas: {}, positions: {}, structures: {}, approvals: {}, governance: null,
     days: { SHADOW: [], SEMI_AUTO: [] }, shadow: { positions: {}, realisedPnl: 0, fills: 0 }, realisedPnlDay: 0,
-    findings: [], denied: [],
+    findings: [], denied: [], naked: {},
   };
 }
 
@@ -129,6 +140,9 @@ export type ExecEvent =
   | { readonly type: 'executor.shadowFill'; readonly proposalId: string; readonly structureId: string; readonly fills: readonly FillLine[]; readonly legs: Proposal['legs']; readonly ts: number }
   | { readonly type: 'executor.phaseSet'; readonly phase: Phase; readonly approver: string; readonly reason: string; readonly ts: number }
   | { readonly type: 'executor.tradingDay'; readonly date: string; readonly phase: 'SHADOW' | 'SEMI_AUTO' }
+  | { readonly type: 'executor.nakedLegStarted'; readonly key: string; readonly structureId: string; readonly since: number; readonly ts: number }
+  | { readonly type: 'executor.nakedLegCleared'; readonly key: string; readonly ts: number }
+  | { readonly type: 'executor.nakedLegEmergency'; readonly key: string; readonly structureId: string; readonly detail: string; readonly ts: number }
   | { readonly type: 'executor.flatten'; readonly run: number; readonly stage: 'started' | 'finished'; readonly reason: string; readonly flat?: boolean; readonly left?: readonly { instrumentKey: string; quantity: number }[]; readonly ts: number };
 
 const TERMINAL: ReadonlySet<OrderStatus> = new Set(['filled', 'rejected', 'cancelled']);
@@ -180,7 +194,7 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
       if (p.action === 'open' && existing === undefined) {
         state.structures[e.structureId] = {
           id: e.structureId, kind: p.kind, underlying: p.underlying, expiry: p.expiry, bucket: p.bucket, status: 'opening',
-          legs: p.legs, entryCredit: 0, maxLoss: Number.POSITIVE_INFINITY, openedAt: e.ts,
+          legs: p.legs, entryCredit: 0, maxLoss: structureMaxLoss(p.legs, 0), openedAt: e.ts,
         };
       } else if (existing !== undefined) {
         state.structures[e.structureId] = { ...existing, status: 'closing' };
@@ -223,8 +237,11 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
         const s = state.sagas[o.sagaId];
         const st = s === undefined ? undefined : state.structures[s.structureId];
         if (s !== undefined && st !== undefined && o.role === 'entry' && s.proposal.action === 'open') {
-          const credit = (o.side === 'SELL' ? 1 : -1) * delta * deltaPrice;
-          state.structures[st.id] = { ...st, entryCredit: st.entryCredit + credit };
+          // entryCredit is per unit set (₹ per unit of the structure's quantity), as strategy and risk read it.
+          const units = unitQuantity(st.legs);
+          const credit = ((o.side === 'SELL' ? 1 : -1) * delta * deltaPrice) / units;
+          const entryCredit = st.entryCredit + credit;
+          state.structures[st.id] = { ...st, entryCredit, maxLoss: structureMaxLoss(st.legs, entryCredit) };
         }
       }
       o.filledQuantity = e.filledQuantity;
@@ -310,7 +327,46 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
     case 'executor.flatten':
       state.flattenSeq = Math.max(state.flattenSeq, e.run);
       return state;
+    case 'executor.nakedLegStarted':
+      state.naked ??= {};
+      if (state.naked[e.key] === undefined) state.naked[e.key] = { structureId: e.structureId, since: e.since, emergency: false };
+      return state;
+    case 'executor.nakedLegCleared':
+      if (state.naked !== undefined) delete state.naked[e.key];
+      return state;
+    case 'executor.nakedLegEmergency': {
+      state.naked ??= {};
+      const n = state.naked[e.key];
+      if (n !== undefined) n.emergency = true;
+      else state.naked[e.key] = { structureId: e.structureId, since: e.ts, emergency: true };
+      return state;
+    }
   }
+}
+
+/** The units one "set" of a structure has: its short legs' quantity (a condor's legs all share it). */
+export function unitQuantity(legs: readonly Leg[]): number {
+  const shorts = legs.filter((l) => l.side === 'SELL').map((l) => l.quantity);
+  const q = Math.max(0, ...(shorts.length > 0 ? shorts : legs.map((l) => l.quantity)));
+  return q > 0 ? q : 1;
+}
+
+/**
+ * Maximum loss (₹) of a structure at expiry: (width − credit) × quantity for a defined-risk structure — the worst
+ * intrinsic payoff of its legs (width × quantity for an iron condor) less the credit received; Infinity when the
+ * payoff is unbounded (a naked short call). Never negative.
+ */
+export function structureMaxLoss(legs: readonly Leg[], entryCredit: number): number {
+  if (legs.length === 0) return Number.POSITIVE_INFINITY;
+  // Per (underlying, expiry) group, summed: groups never offset each other (no calendar credit, errs high).
+  const groups = new Map<string, Leg[]>();
+  for (const l of legs) groups.set(`${l.underlying}|${l.expiry}`, [...(groups.get(`${l.underlying}|${l.expiry}`) ?? []), l]);
+  let worst = 0;
+  for (const g of groups.values()) {
+    worst += worstExpiryLoss(g.map((l) => ({ underlying: l.underlying, expiry: l.expiry, strike: l.strike, right: l.right, side: l.side, quantity: l.quantity })));
+  }
+  if (!Number.isFinite(worst)) return Number.POSITIVE_INFINITY;
+  return Math.max(0, worst - entryCredit * unitQuantity(legs));
 }
 
 export function positionsView(book: Record<string, PositionRec>): Position[] {

@@ -2,7 +2,8 @@
  * @module Executor actor shell: wires messages ↔ ExecutorEngine, the journal, risk and the kill switch. Recovery in
  * init: replay this actor's journal stream, then the first cycle reconciles with the broker by tag.
  */
-import { defineActor } from '../../runtime/actor.ts';
+import { defineActor, type ActorContext } from '../../runtime/actor.ts';
+import type { Envelope } from '../../runtime/envelope.ts';
 import { InvariantError } from '../../runtime/errors.ts';
 import type { Config } from '../../runtime/config.ts';
 import { Counter, Gauge } from 'prom-client';
@@ -17,6 +18,15 @@ import type { ExecuteRequest, KillSwitchView, SetPhaseRequest } from './messages
 let engine: ExecutorEngine | undefined;
 let handle: BrokerHandle | undefined;
 let timer: NodeJS.Timeout | undefined;
+/** Engine calls run one at a time: the mailbox serialises messages, this chain also takes in the timer's ticks. */
+let chain: Promise<unknown> = Promise.resolve();
+let tickQueued = false;
+
+function serial<T>(fn: () => T | Promise<T>): Promise<T> {
+  const run = chain.then(fn);
+  chain = run.catch(() => undefined);
+  return run;
+}
 
 function need(): ExecutorEngine {
   if (engine === undefined) throw new InvariantError('executor: expected an initialised engine, was none');
@@ -43,8 +53,11 @@ defineActor<Config>({
         const d = await ctx.request<RiskDecision>('risk', 'risk.preTrade', body, { timeoutMs: 2000 });
         return d.allow ? { allowed: true } : { allowed: false, reason: [...d.reasons, ...d.details].join('; ') };
       },
-      emergency: (body) => {
-        ctx.send('killswitch', 'killswitch.emergency', body);
+      // Fire and forget, never a request: the kill switch's EMERGENCY runs `executor.flatten` against this actor.
+      emergency: ({ structureId, message }) => {
+        const sent = ctx.send('killswitch', 'executor.nakedLeg', { structureId, message });
+        if (!sent) ctx.log.error({ structureId }, 'naked-leg trigger dropped (kill switch restarting): the next check re-sends it');
+        return sent;
       },
       clock: ctx.clock,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -56,32 +69,18 @@ defineActor<Config>({
     ctx.log.info({ events: events.length, broker: h.broker.name, quotes: h.quoteSource ?? 'broker' }, 'executor recovered');
     // Between cycles: pick up fills, move sagas, watch naked legs. Errors are logged; the next cycle reconciles.
     timer = setInterval(() => {
-      h.onTick?.();
-      need().tick().catch((err: unknown) => ctx.log.error({ err }, 'executor tick failed'));
+      if (tickQueued) return;
+      tickQueued = true;
+      serial(async () => {
+        tickQueued = false;
+        h.onTick?.();
+        await need().tick();
+      }).catch((err: unknown) => ctx.log.error({ err }, 'executor tick failed'));
     }, 1000);
     timer.unref();
   },
-  async receive(msg, ctx) {
-    const e = need();
-    const body = msg.body as Record<string, unknown>;
-    switch (msg.type) {
-      case 'executor.book': return e.book();
-      case 'executor.execute': return e.execute(msg.body as ExecuteRequest);
-      case 'executor.approvals': return { approvals: e.approvals() };
-      case 'executor.approve': return e.approve(String(body['id']), String(body['who']));
-      case 'executor.reject': return e.reject(String(body['id']), String(body['who']), String(body['reason'] ?? ''));
-      case 'executor.orders': return { orders: e.orders() };
-      case 'executor.positions': {
-        const b = e.book();
-        return { positions: b.positions, structures: b.structures };
-      }
-      case 'executor.setPhase': return e.setPhase(msg.body as SetPhaseRequest);
-      case 'executor.flatten': return e.flatten(String(body['reason'] ?? 'unspecified'));
-      case 'killswitch.changed': return e.killswitchChanged(msg.body as KillSwitchView);
-      default:
-        ctx.log.warn({ type: msg.type }, 'unexpected message');
-        throw new InvariantError(`executor: unexpected message ${msg.type}`);
-    }
+  receive(msg, ctx) {
+    return serial(() => dispatch(msg, ctx));
   },
   inspect() {
     const e = engine;
@@ -94,3 +93,26 @@ defineActor<Config>({
     await handle?.broker.close();
   },
 });
+
+function dispatch(msg: Envelope, ctx: ActorContext<Config>): unknown {
+  const e = need();
+  const body = (msg.body ?? {}) as Record<string, unknown>;
+  switch (msg.type) {
+    case 'executor.book': return e.book();
+    case 'executor.execute': return e.execute(msg.body as ExecuteRequest);
+    case 'executor.approvals': return { approvals: e.approvals() };
+    case 'executor.approve': return e.approve(String(body['id']), String(body['who']));
+    case 'executor.reject': return e.reject(String(body['id']), String(body['who']), String(body['reason'] ?? ''));
+    case 'executor.orders': return { orders: e.orders() };
+    case 'executor.positions': {
+      const b = e.book();
+      return { positions: b.positions, structures: b.structures };
+    }
+    case 'executor.setPhase': return e.setPhase(msg.body as SetPhaseRequest);
+    case 'executor.flatten': return e.flatten(String(body['reason'] ?? 'unspecified'));
+    case 'killswitch.changed': return e.killswitchChanged(msg.body as KillSwitchView);
+    default:
+      ctx.log.warn({ type: msg.type }, 'unexpected message');
+      throw new InvariantError(`executor: unexpected message ${msg.type}`);
+  }
+}

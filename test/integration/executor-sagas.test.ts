@@ -12,7 +12,8 @@ test('a condor in FULL_AUTO sends BUY legs before SELL legs, fills, and opens th
   assert.ok(book.every((o) => o.status === 'filled'));
   const s = h.engine.book().structures[0];
   assert.equal(s?.status, 'open');
-  assert.equal(s?.entryCredit, 75 * (60 + 55 - 20.5 - 18.5));
+  assert.equal(s?.entryCredit, 60 + 55 - 20.5 - 18.5, 'credit per unit set');
+  assert.equal(s?.maxLoss, (300 - (60 + 55 - 20.5 - 18.5)) * 75, '(width − credit) × quantity, ₹');
   await h.done();
 });
 
@@ -90,8 +91,27 @@ test('a short leg left unhedged past the timer asks the kill switch for EMERGENC
   await h.engine.tick();
   assert.equal(h.emergencies.length, 1);
   assert.match(JSON.stringify(h.emergencies[0]), /NAKED_LEG/);
+  assert.equal((h.emergencies[0] as { structureId: string }).structureId, h.engine.book().structures[0]?.id);
   await h.engine.tick();
   assert.equal(h.emergencies.length, 1, 'one request per episode');
+  await h.done();
+});
+
+test('the naked-leg timer is journaled: a restart continues it instead of resetting it, and asks once', async () => {
+  const h = new Harness();
+  await h.execute([condor('p9')]);
+  await h.broker.placeOrder({ clientOrderId: 'manual-2', instrumentKey: LEGS.longCall.key, side: 'SELL', quantity: 75, orderType: 'MARKET', product: 'D', validity: 'DAY' });
+  await h.execute([]);
+  const started = h.journal.find((e) => e.type === 'executor.nakedLegStarted');
+  assert.ok(started, 'the timer start is journaled');
+  h.clock.advance(6_000);
+  await h.crashAndRestart();
+  h.clock.advance(4_000);
+  await h.engine.tick();
+  assert.equal(h.emergencies.length, 1, 'the 10 s ran across the restart');
+  await h.crashAndRestart();
+  await h.engine.tick();
+  assert.equal(h.emergencies.length, 1, 'the request is journaled too: not repeated after another restart');
   await h.done();
 });
 
