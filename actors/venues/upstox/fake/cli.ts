@@ -31,7 +31,11 @@ export async function run(argv: readonly string[], io: CliIo, signal?: AbortSign
   const fake = await startFakeUpstox({ port, token, liveIntervalMs: interval });
   io.stdout.write(`fake-upstox listening on ${fake.url} (UPSTOX_BASE_URL=${fake.url}); ${token === undefined ? 'any bearer token accepted' : 'one token accepted'}\n`);
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
     signal?.addEventListener('abort', stop, { once: true });
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
