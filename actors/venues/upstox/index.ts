@@ -4,7 +4,7 @@
  *
  * @example
  *   const broker = await createUpstoxBroker(cfg, log);
- *   const feed = await createUpstoxMarketData(cfg, log);
+ *   const feed = createUpstoxMarketData(cfg, log);
  */
 import type { Logger } from 'pino';
 import type { UpstoxConfig } from './config.ts';
@@ -14,7 +14,7 @@ import { resolveHosts } from './hosts.ts';
 import { PortfolioStream } from './portfolio/stream.ts';
 import { UpstoxRest } from './rest/client.ts';
 import { UpstoxHttp } from './rest/http.ts';
-import { TokenStore, loadTokenFile } from './token/store.ts';
+import { TokenStore, loadTokenFileSync } from './token/store.ts';
 
 export { UpstoxBroker } from './broker.ts';
 export { UpstoxMarketData } from './feed/market-data.ts';
@@ -26,12 +26,15 @@ export interface UpstoxVenue {
   readonly tokens: TokenStore;
 }
 
-/** Builds the REST client + token store. Token: UPSTOX_ACCESS_TOKEN, else DATA_DIR/upstox-token.json. */
-export async function createUpstoxVenue(cfg: UpstoxConfig, log?: Logger): Promise<UpstoxVenue> {
+/**
+ * Builds the REST client + token store (synchronous, so the feed's source registry can call it).
+ * Token: UPSTOX_ACCESS_TOKEN, else DATA_DIR/upstox-token.json; none is fine until `volguard token` / hot swap.
+ */
+export function createUpstoxVenue(cfg: UpstoxConfig, log?: Logger): UpstoxVenue {
   const tokens = new TokenStore({ warnBeforeMs: cfg.UPSTOX_TOKEN_WARN_MINUTES * 60_000 });
   if (cfg.UPSTOX_ACCESS_TOKEN !== undefined) tokens.set(cfg.UPSTOX_ACCESS_TOKEN);
   else {
-    const file = await loadTokenFile(cfg.DATA_DIR);
+    const file = loadTokenFileSync(cfg.DATA_DIR);
     if (file !== undefined) tokens.set(file.access_token, file.expires_at);
   }
   tokens.on((e) => {
@@ -53,11 +56,12 @@ export async function createUpstoxVenue(cfg: UpstoxConfig, log?: Logger): Promis
 }
 
 export async function createUpstoxBroker(cfg: UpstoxConfig, log?: Logger, venue?: UpstoxVenue): Promise<UpstoxBroker> {
-  const v = venue ?? (await createUpstoxVenue(cfg, log));
+  const v = venue ?? createUpstoxVenue(cfg, log);
   return new UpstoxBroker(v.rest, { stream: new PortfolioStream(v.rest, v.tokens, { log }) });
 }
 
-export async function createUpstoxMarketData(cfg: UpstoxConfig, log?: Logger, venue?: UpstoxVenue): Promise<UpstoxMarketData> {
-  const v = venue ?? (await createUpstoxVenue(cfg, log));
+/** Synchronous: fits the feed's `SourceFactory`. */
+export function createUpstoxMarketData(cfg: UpstoxConfig, log?: Logger, venue?: UpstoxVenue): UpstoxMarketData {
+  const v = venue ?? createUpstoxVenue(cfg, log);
   return new UpstoxMarketData(v.rest, v.tokens, { mode: cfg.UPSTOX_FEED_MODE, log });
 }

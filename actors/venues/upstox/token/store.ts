@@ -7,6 +7,7 @@
  * client reads the new token on its next call; WebSockets re-authorize). The token itself never leaves through
  * events, `inspect()` or errors — only a fingerprint.
  */
+import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -136,6 +137,22 @@ export async function loadTokenFile(dataDir: string): Promise<TokenFile | undefi
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+  return parseTokenFile(text);
+}
+
+/** Synchronous twin for factories that must return at once (the feed's source registry). */
+export function loadTokenFileSync(dataDir: string): TokenFile | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.join(dataDir, TOKEN_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return parseTokenFile(text);
+}
+
+function parseTokenFile(text: string): TokenFile {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
