@@ -116,8 +116,9 @@ defineActor<FeedActorConfig>({
         const req = parseFaultRequest(body);
         const now = wall.monotonic();
         const { kind, until } = st.core.chaos(req, now, st.market.now());
-        ctx.log.warn({ kind, seconds: (until - now) / 1000 }, 'feed fault injected');
-        return { kind, seconds: (until - now) / 1000 };
+        const seconds = Math.round(until - now) / 1000;
+        ctx.log.warn({ kind, seconds }, 'feed fault injected');
+        return { kind, seconds };
       }
       default:
         throw new InvariantError(`expected a feed.* message, was ${msg.type}`);
