@@ -63,6 +63,8 @@ export interface EnginePorts {
 }
 
 export interface EngineConfig extends CoreConfig {
+  /** The configured PHASE: which book `book()` shows before the first cycle (a journaled governance phase wins). */
+  readonly phase?: Phase;
   readonly approvalTtlMs: number;
   readonly ratePerSec: number;
   readonly ratePerMin: number;
@@ -95,6 +97,8 @@ export class ExecutorEngine {
     this.#limiter = new RateLimiter(cfg.ratePerSec, cfg.ratePerMin);
     this.state = initialState();
     for (const e of journaled) apply(this.state, e);
+    // After a restart the book must be the real one (or the shadow one) before the first cycle asks for it.
+    this.#phase = this.state.governance?.phase ?? cfg.phase ?? 'SHADOW';
     // Paper delivers updates synchronously inside placeOrder; queue them and journal them in order afterwards.
     this.#unsubscribe = ports.broker.onOrderUpdate((o) => this.#updates.push(o));
   }

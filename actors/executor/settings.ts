@@ -24,5 +24,6 @@ export function engineConfig(cfg: Config): EngineConfig {
     ratePerMin: cfg.ORDER_RATE_PER_MIN,
     flattenMaxAttempts: cfg.FLATTEN_MAX_ATTEMPTS,
     flattenRetryMs: cfg.FLATTEN_RETRY_MS,
+    phase: cfg.PHASE,
   };
 }
