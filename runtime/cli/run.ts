@@ -31,7 +31,7 @@ export function configuredSecrets(cfg: Config, adminToken: string): string[] {
 
 /** One clock for every thread: simulated (sim venue, SIM_SPEED) or real. */
 export function systemClockSpec(cfg: Config): ClockSpec {
-  return cfg.FEED === 'sim' ? simClockSpec(cfg, Date.now()) : { kind: 'real' };
+  return cfg.FEED === 'sim' ? simClockSpec({ SIM_SPEED: cfg.SIM_SPEED, SIM_START: cfg.SIM_START }, Date.now()) : { kind: 'real' };
 }
 
 export interface RunningSystem {
@@ -53,7 +53,7 @@ export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem
   const clock = clockFromSpec(clockSpec);
   const metrics = new MainMetrics();
   let exiting = false;
-  const system = new ActorSystem(systemTree(cfg), {
+  const system = new ActorSystem(systemTree(cfg, clockSpec), {
     clock,
     clockSpec,
     heartbeatMs: cfg.VOLGUARD_HEARTBEAT_MS,

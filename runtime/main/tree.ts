@@ -14,6 +14,7 @@
  */
 import type { Config } from '../config.ts';
 import type { SupervisorSpec } from '../spec.ts';
+import type { ClockSpec } from '../clock.ts';
 import { journalActorSpec } from '../../actors/journal/index.ts';
 import { killswitchActorSpec } from '../../actors/killswitch/index.ts';
 import { feedActorSpec } from '../../actors/feed/index.ts';
@@ -22,7 +23,8 @@ import { riskActorSpec } from '../../actors/risk/index.ts';
 import { strategyActorSpec } from '../../actors/strategy/index.ts';
 import { executorActorSpec } from '../../actors/executor/index.ts';
 
-export function systemTree(cfg: Config): SupervisorSpec {
+/** `clock` is the one ClockSpec every actor runs on (the sim venue and the paper exchange anchor on it). */
+export function systemTree(cfg: Config, clock: ClockSpec): SupervisorSpec {
   const intensity = cfg.VOLGUARD_RESTART_INTENSITY;
   const periodMs = cfg.VOLGUARD_RESTART_PERIOD_MS;
   return {
@@ -34,8 +36,8 @@ export function systemTree(cfg: Config): SupervisorSpec {
     children: [
       journalActorSpec(cfg),
       killswitchActorSpec(cfg),
-      { kind: 'supervisor', name: 'market', strategy: 'rest_for_one', intensity, periodMs, children: [feedActorSpec(cfg), calibratorActorSpec(cfg)] },
-      { kind: 'supervisor', name: 'trading', strategy: 'one_for_one', intensity, periodMs, children: [riskActorSpec(cfg), strategyActorSpec(cfg), executorActorSpec(cfg)] },
+      { kind: 'supervisor', name: 'market', strategy: 'rest_for_one', intensity, periodMs, children: [feedActorSpec(cfg, { clock }), calibratorActorSpec(cfg)] },
+      { kind: 'supervisor', name: 'trading', strategy: 'one_for_one', intensity, periodMs, children: [riskActorSpec(cfg), strategyActorSpec(cfg), executorActorSpec(cfg, clock)] },
     ],
   };
 }

@@ -164,15 +164,16 @@ function shims(allowMissing: boolean): Plugin {
         contents: `const e = new Error(${JSON.stringify(`Cannot find module '${args.path}' (not part of the volguard binary)`)}); e.code = 'MODULE_NOT_FOUND'; throw e;`,
         loader: 'js',
       }));
-      // A command whose module does not exist yet (being written) becomes a stub that says so, instead of failing the build.
+      // --allow-missing (development only): a command module that does not exist yet answers 'built without …';
+      // any other missing project module throws when loaded. Without the flag a missing module fails the build.
       b.onResolve({ filter: /^\.\.?\/.*\.ts$/ }, (args) => {
         const target = path.resolve(args.resolveDir, args.path);
         if (existsSync(target) || target.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+        if (!allowMissing) return undefined; // esbuild reports the unresolved import: the build fails
         if (args.importer.endsWith(path.join('runtime', 'cli', 'commands.ts'))) {
           missingCommands.add(rel(target));
           return { path: rel(target), namespace: 'volguard-missing' };
         }
-        if (!allowMissing) return undefined;
         missingModules.add(`${rel(target)} (from ${rel(args.importer)})`);
         return { path: rel(target), namespace: 'volguard-missing-module' };
       });
@@ -192,7 +193,8 @@ const missingCommands = new Set<string>();
 const missingModules = new Set<string>();
 
 /** Fails when an output would `require` a non-builtin at run time (that is a node_modules lookup next to the binary). */
-function checkExternals(meta: Metafile): void {
+function checkExternals(meta: Metafile | undefined): void {
+  if (meta === undefined) throw new Error('esbuild returned no metafile');
   const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
   builtins.add('node:sea');
   const bad: string[] = [];
@@ -287,8 +289,8 @@ export async function buildBinary(args: Args): Promise<{ out: string; bytes: num
     plugins,
   });
   checkExternals(mres.metafile);
-  const inputs = Object.keys(mres.metafile.inputs);
-  const dev = inputs.filter((i) => /node_modules[\\/](tsx|typescript|esbuild|pino-pretty|thread-stream)[\\/]/.test(i));
+  const inputs = Object.keys(mres.metafile?.inputs ?? {});
+  const dev = inputs.filter((i) => /node_modules[\\/](tsx|typescript|esbuild)[\\/]/.test(i));
   if (dev.length) say(`warning: dev-only modules in the main bundle: ${[...new Set(dev.map((d) => d.split('node_modules/')[1]?.split('/')[0]))].join(', ')}`);
   for (const m of missingModules) say(`warning: ${m} does not exist; stubbed (--allow-missing, not for release)`);
   for (const m of missingCommands) say(`warning: command module ${m} does not exist yet; the binary answers with a stub`);
