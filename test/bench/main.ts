@@ -13,6 +13,7 @@ export interface Figure {
 }
 
 const SUITES = ['runtime', 'quant', 'journal', 'feed', 'system'] as const;
+const EXTRAS: Readonly<Record<string, readonly string[]>> = { feed: ['upstox-frames'] };
 
 async function main(argv: readonly string[]): Promise<number> {
   const json = argv.includes('--json');
@@ -26,7 +27,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   for (const name of selected) {
     const mod = (await import(`./${name}.ts`)) as { run: () => Promise<Figure[]> };
-    const figures = await mod.run();
+    const figures = [...(await mod.run())];
+    // Extra modules that report into a suite (the Upstox protobuf decode rate belongs to `feed`).
+    for (const extra of EXTRAS[name] ?? []) {
+      const m = (await import(`./${extra}.ts`)) as { run: () => Promise<Figure[]> };
+      figures.push(...(await m.run()));
+    }
     for (const f of figures) {
       if (json) process.stdout.write(`${JSON.stringify({ suite: f.suite, metric: f.metric, value: f.value, unit: f.unit })}\n`);
       else process.stdout.write(`${f.suite.padEnd(8)} ${f.metric.padEnd(24)} ${formatValue(f.value).padStart(14)} ${f.unit.padEnd(8)} ${f.budget ? `budget ${f.budget}` : ''}\n`);
