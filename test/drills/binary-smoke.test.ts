@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { BINARY, ROOT, http, journalStats, runCli, runEnv, startRun, tempDir, waitFor, waitHealthy } from './harness.ts';
 
@@ -91,7 +91,9 @@ test('binary: sea-selftest (workers, lmdb in main and worker, piscina, dashboard
 
 test(`binary: run → healthy → ${CYCLES} cycles journaled → SIGTERM → exit 0 → journal verify`, { skip, timeout: 300_000 }, async (t) => {
   const { dir, cleanup } = tempDir('vg-smoke-');
-  const { env, ports } = await runEnv(dir, { VOLGUARD_RUNTIME_DIR: path.join(dir, 'rt') });
+  // TMPDIR inside the temp folder: a cold extraction (VOLGUARD_RUNTIME_DIR would do too, once config knows it).
+  mkdirSync(path.join(dir, 'tmp'));
+  const { env, ports } = await runEnv(dir, { TMPDIR: path.join(dir, 'tmp') });
   const run = startRun('binary', { cwd: dir, env });
   try {
     const early = await Promise.race([waitHealthy(ports.port, run).then(() => null), run.exited.then(() => run.output)]);

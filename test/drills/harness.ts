@@ -47,6 +47,9 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Thrown by a probe to stop waiting at once (e.g. the process exited): `waitFor` rethrows it. */
+export class WaitAborted extends Error {}
+
 /** Polls `probe` until it returns a non-undefined value; rejects with `what` after `deadlineMs` (hang guard only). */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, deadlineMs = 120_000, everyMs = 100): Promise<T> {
   const until = Date.now() + deadlineMs;
@@ -56,6 +59,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
       const v = await probe();
       if (v !== undefined) return v;
     } catch (err) {
+      if (err instanceof WaitAborted) throw err;
       lastErr = err;
     }
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`);
@@ -102,6 +106,17 @@ export class Running {
   /** Resolves with the first JSON log line matching `pred` (e.g. `msg === 'first cycle completed'`). */
   logLine(pred: (rec: Record<string, unknown>) => boolean, deadlineMs?: number): Promise<Record<string, unknown>> {
     return waitFor('a log line', () => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        const found = this.#find(pred);
+        if (found) return found;
+        throw new WaitAborted(`volguard exited before the log line:\n${this.tail()}`);
+      }
+      return this.#find(pred);
+    }, deadlineMs);
+  }
+
+  #find(pred: (rec: Record<string, unknown>) => boolean): Record<string, unknown> | undefined {
+    {
       for (const line of this.output.split('\n')) {
         if (!line.startsWith('{')) continue;
         try {
@@ -112,7 +127,7 @@ export class Running {
         }
       }
       return undefined;
-    }, deadlineMs);
+    }
   }
 
   tail(n = 40): string {
@@ -172,7 +187,7 @@ export async function http(port: number, pathname: string, opts: { token?: strin
 
 export function waitHealthy(port: number, run?: Running): Promise<true> {
   return waitFor(`GET /health 200 on :${port}${run ? `\n--- output ---\n${run.tail()}` : ''}`, async () => {
-    if (run?.child.exitCode !== null && run?.child.exitCode !== undefined) throw new Error(`volguard exited ${run.child.exitCode}:\n${run.tail()}`);
+    if (run && (run.child.exitCode !== null || run.child.signalCode !== null)) throw new WaitAborted(`volguard exited ${run.child.exitCode}:\n${run.tail()}`);
     const r = await http(port, '/health');
     return r.status === 200 ? true : undefined;
   });
