@@ -13,6 +13,13 @@ export type { FeedActorConfig } from './sources.ts';
 export { SOURCES } from './sources.ts';
 export { simClockSpec, defaultSimStart } from '../venues/sim/start.ts';
 
+/** The Upstox source's config slice: every UPSTOX_* variable plus DATA_DIR (the token file lives there). */
+function upstoxExtra(cfg: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = { DATA_DIR: cfg.DATA_DIR };
+  for (const [k, v] of Object.entries(cfg)) if (k.startsWith('UPSTOX_') && v !== undefined) out[k] = v;
+  return out;
+}
+
 /**
  * The feed: permanent (the cycle cannot run without it), restarted with backoff because its sources talk to the
  * outside world. Peers: journal (records its events), killswitch (feed.stalled / feed.recovered at once).
@@ -34,6 +41,7 @@ export function feedActorSpec(cfg: Config, opts: { clock?: ClockSpec } = {}): Ac
     simSpeed: cfg.SIM_SPEED,
     ...(clock !== undefined ? { clock } : {}),
     ...(cfg.FEED_FAULTS !== undefined ? { faults: cfg.FEED_FAULTS } : {}),
+    ...(cfg.FEED === 'upstox' ? { extra: upstoxExtra(cfg) } : {}),
   };
   return {
     name: 'feed',

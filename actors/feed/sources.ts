@@ -2,11 +2,14 @@
  * @module Source registry: FEED name → factory. `sim` and `replay` live here; the Upstox engineer adds `upstox`
  * (actors/venues/upstox/) with one more entry — the feed actor never names a venue anywhere else.
  */
+import type { Logger } from 'pino';
 import type { Clock, ClockSpec } from '../../runtime/clock.ts';
 import { clockFromSpec } from '../../runtime/clock.ts';
 import type { MarketDataSource } from '../venues/market-data.ts';
 import { SimSource } from '../venues/sim/source.ts';
 import { ReplaySource } from '../venues/replay/source.ts';
+import type { UpstoxConfig } from '../venues/upstox/config.ts';
+import { createUpstoxMarketData, createUpstoxVenue } from '../venues/upstox/index.ts';
 
 /** The feed's config slice (structured-clone safe; built by index.ts from the boot Config). */
 export interface FeedActorConfig {
@@ -30,6 +33,16 @@ export interface SourceHandle {
   readonly source: MarketDataSource;
   /** Market time for this source (sim: the run's simulated clock; replay: playback time). */
   readonly clock: Clock;
+  /** Network sources with an access token (upstox): hot swap and expiry. The token never leaves through events. */
+  readonly credentials?: SourceCredentials;
+}
+
+export interface SourceCredentials {
+  /** Installs a new access token; the source re-authorizes its connections. */
+  set(accessToken: string): void;
+  /** Token lifecycle events ('expiring' | 'expired' | 'swapped'); returns the unsubscribe. */
+  on(listener: (e: { readonly type: string }) => void): () => void;
+  inspect(): { state: string; expiresAt: number; fingerprint: string | null };
 }
 
 export interface SourceContext {
@@ -38,6 +51,8 @@ export interface SourceContext {
   readonly clock: Clock;
   /** Wall clock for pacing. */
   readonly wall: { monotonic(): number };
+  /** The actor's logger (network sources log through it; secrets are redacted there). */
+  readonly log?: Logger;
 }
 
 export type SourceFactory = (ctx: SourceContext) => SourceHandle;
@@ -52,6 +67,13 @@ export const SOURCES: Record<string, SourceFactory> = {
     if (!config.replayPath) throw new Error('expected FEED_REPLAY_PATH (a recording directory) with FEED=replay, was unset');
     const source = new ReplaySource({ dir: config.replayPath, speed: config.replaySpeed, wall });
     return { source, clock: source.clock };
+  },
+  upstox: ({ config, clock, log }) => {
+    // index.ts puts the UPSTOX_* variables and DATA_DIR into `extra`.
+    const cfg = (config.extra ?? {}) as unknown as UpstoxConfig;
+    if (typeof cfg.DATA_DIR !== 'string') throw new Error('expected the upstox config (UPSTOX_*, DATA_DIR) in the feed config extra, was missing');
+    const venue = createUpstoxVenue(cfg, log);
+    return { source: createUpstoxMarketData(cfg, log, venue), clock, credentials: venue.tokens };
   },
 };
 

@@ -10,7 +10,7 @@ import { InvariantError } from '../../runtime/errors.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { InstrumentInfo, MarketDataSource } from '../venues/market-data.ts';
 import { FeedCore } from './core.ts';
-import { createSource, type FeedActorConfig } from './sources.ts';
+import { createSource, type FeedActorConfig, type SourceCredentials } from './sources.ts';
 import type { StallEvent } from './stall.ts';
 import { parseFaultRequest, type FaultKind } from '../venues/sim/faults.ts';
 import { Recorder } from '../venues/replay/recorder.ts';
@@ -22,6 +22,8 @@ interface State {
   source: MarketDataSource;
   market: Clock;
   recorder: Recorder | null;
+  credentials: SourceCredentials | undefined;
+  offCredentials: (() => void) | undefined;
   timer: ReturnType<typeof setInterval>;
   metrics: {
     ticks: Counter;
@@ -44,7 +46,13 @@ function emit(ctx: ActorContext<FeedActorConfig>, ev: StallEvent): void {
 defineActor<FeedActorConfig>({
   async init(ctx) {
     const cfg = ctx.config;
-    const { source, clock: market } = createSource({ config: cfg, clock: ctx.clock, wall });
+    const { source, clock: market, credentials } = createSource({ config: cfg, clock: ctx.clock, wall, log: ctx.log });
+    // Token expiry (clock or a 401) halts trading at once; the message never carries the token.
+    const offCredentials = credentials?.on((e) => {
+      if (e.type !== 'expired') return;
+      const message = `${source.name} access token expired (feed); refresh with POST /api/token/refresh`;
+      if (!ctx.send('killswitch', 'broker.tokenExpired', { message })) ctx.log.error('broker.tokenExpired dropped (kill switch restarting)');
+    });
     const core = new FeedCore({ source: source.name, quality: { stallMs: cfg.stallMs, staleMs: cfg.staleMs } }, wall.monotonic());
     const recorder = cfg.record
       ? new Recorder({ dir: path.join(cfg.recordingsDir, `${source.name}-${new Date(market.now()).toISOString().replace(/[:.]/g, '-')}`), source: source.name, createdAt: new Date().toISOString() })
@@ -96,7 +104,7 @@ defineActor<FeedActorConfig>({
       if (ev) emit(ctx, ev);
     }, Math.max(20, Math.min(250, cfg.stallMs / 4)));
     timer.unref?.();
-    st = { core, source, market, recorder, timer, metrics: { ticks, quality, component } };
+    st = { core, source, market, recorder, credentials, offCredentials, timer, metrics: { ticks, quality, component } };
     ctx.log.info({ source: source.name, instruments: core.book.size, marketNow: new Date(market.now()).toISOString() }, 'feed started');
   },
 
@@ -120,6 +128,15 @@ defineActor<FeedActorConfig>({
         ctx.log.warn({ kind, seconds }, 'feed fault injected');
         return { kind, seconds };
       }
+      case 'feed.tokenRefresh': {
+        const accessToken = body?.['accessToken'];
+        if (typeof accessToken !== 'string' || accessToken === '') throw new TypeError('feed.tokenRefresh: expected {accessToken: non-empty string}, was another shape');
+        if (!st.credentials) throw new TypeError(`feed.tokenRefresh: expected a source with an access token, was ${st.source.name}`);
+        st.credentials.set(accessToken);
+        const t = st.credentials.inspect();
+        ctx.log.info({ token: t.fingerprint, expiresAt: t.expiresAt }, 'feed token swapped; re-authorizing');
+        return { state: t.state, expiresAt: t.expiresAt };
+      }
       default:
         throw new InvariantError(`expected a feed.* message, was ${msg.type}`);
     }
@@ -132,6 +149,7 @@ defineActor<FeedActorConfig>({
   async stop() {
     if (!st) return;
     clearInterval(st.timer);
+    st.offCredentials?.();
     await st.source.stop();
     st.recorder?.close();
   },
