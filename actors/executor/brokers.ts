@@ -25,6 +25,8 @@ export interface BrokerHandle {
   readonly rules?: (key: string) => { lotSize: number; freezeQty: number } | undefined;
   /** Paper only: time moved (the worker's timer): re-match working orders against the quotes at the new time. */
   readonly onTick?: () => void;
+  /** The broker takes a multi-leg group in one `placeMultiOrder` call (per-line results). */
+  readonly multiOrder?: boolean;
   /** Paper only: where quotes come from ('sim' = own SimMarket copy, 'snapshot' = the last snapshot). */
   readonly quoteSource?: 'sim' | 'snapshot';
 }
@@ -53,6 +55,7 @@ export const BROKERS: Readonly<Record<Config['SAFETY_MODE'], BrokerFactory>> = {
     return {
       broker,
       rules: market.rules,
+      multiOrder: true,
       quoteSource,
       onSnapshot: (s) => {
         snapshots.update(s);
@@ -65,6 +68,6 @@ export const BROKERS: Readonly<Record<Config['SAFETY_MODE'], BrokerFactory>> = {
   },
   live: async (cfg, _clock, log) => {
     const { createUpstoxBroker } = await import('../venues/upstox/index.ts');
-    return { broker: await createUpstoxBroker(cfg as unknown as Parameters<typeof createUpstoxBroker>[0], log) };
+    return { broker: await createUpstoxBroker(cfg as unknown as Parameters<typeof createUpstoxBroker>[0], log), multiOrder: true };
   },
 };

@@ -150,6 +150,11 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
     const working = entries.filter((o) => !isTerminal(o.status) && o.status !== 'unknown' && o.status !== 'pending');
     if (working.length > 0) return { kind: 'cancel', orders: working.map((o) => o.clientOrderId), why: 'leg failed: cancel the rest' };
     if (unknown.length > 0) return { kind: 'wait', why: `UNKNOWN orders ${unknown.map((o) => o.clientOrderId).join(',')} await reconciliation` };
+    if (!saga.proposal.riskIncreasing) {
+      // An exit is never reversed (that would put the risk back on): keep what was closed, end; a later cycle retries.
+      const failedLeg = entries.find((o) => o.status === 'rejected' || o.status === 'cancelled');
+      return { kind: 'finish', outcome: 'failed', reason: `exit incomplete: ${failedLeg?.reason ?? saga.reason ?? 'leg failed'}` };
+    }
     const comps = orders.filter((o) => o.role === 'compensate');
     if (comps.some((o) => !isTerminal(o.status))) return { kind: 'wait', why: 'compensation working' };
     const needs = legs.map((l, i) => ({ l, i, q: legExposure(orders, i) })).filter((x) => x.q !== 0);
@@ -283,6 +288,36 @@ export function reconcilePositions(state: ExecState, positions: readonly BrokerP
   }
   for (const f of findings) events.push({ type: 'executor.reconFinding', finding: f, ts: now });
   return mismatches.length === 0 ? { events, findings } : { events, findings, mismatch: mismatches.join('; ') };
+}
+
+// ---- adopted (zombie) positions: exit-only ----
+
+export const ADOPTED_EXIT_PREFIX = 'adopted-exit-';
+
+/**
+ * The exit proposal for every adopted (zombie) position, or undefined when there is none, an exit is already
+ * running, or `maxFailures` exits in a row have failed (a human decides then). Deterministic from the state (the id
+ * counts the exit sagas so far), so a replay proposes the same id and `#seen` keeps it to one saga.
+ */
+export function adoptedExitProposal(state: ExecState, maxFailures: number): Proposal | undefined {
+  const adopted = Object.values(state.positions).filter((p) => p.structureId === 'adopted' && p.quantity !== 0);
+  const first = adopted[0];
+  if (first === undefined) return undefined;
+  const exits = Object.values(state.sagas).filter((s) => s.proposal.id.startsWith(ADOPTED_EXIT_PREFIX)).sort((a, b) => a.no - b.no);
+  if (exits.some((s) => s.status !== 'done')) return undefined;
+  let failuresInARow = 0;
+  for (const s of exits) failuresInARow = s.outcome === 'completed' ? 0 : failuresInARow + 1;
+  if (failuresInARow >= maxFailures) return undefined;
+  return {
+    id: `${ADOPTED_EXIT_PREFIX}${exits.length + 1}`, action: 'close', kind: 'adopted', bucket: 'intraday',
+    underlying: first.underlying, expiry: first.expiry, structureId: 'adopted',
+    legs: adopted.map((p) => ({
+      instrumentKey: p.instrumentKey, underlying: p.underlying, expiry: p.expiry, strike: p.strike, right: p.right,
+      side: p.quantity < 0 ? 'BUY' as const : 'SELL' as const, quantity: Math.abs(p.quantity),
+    })),
+    reason: 'exit-only management of adopted (zombie) positions', rationale: { positions: adopted.length, attempt: exits.length + 1 },
+    riskIncreasing: false,
+  };
 }
 
 // ---- naked legs ----

@@ -13,7 +13,7 @@ import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import { flattenOrderId, sagaId as sagaIdOf } from './ids.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import {
-  aggressivePrice, drift, effectivePhase, marketRef, mayIncreaseRisk, mayReduceRisk, nakedLegEvents, nextSagaStep,
+  aggressivePrice, drift, effectivePhase, marketRef, mayIncreaseRisk, mayReduceRisk, nakedLegEvents, nextSagaStep, adoptedExitProposal,
   reconcileOrders, reconcilePositions, shadowFills, sweepApprovals, touchFromSnapshot,
   type CoreConfig, type PlannedOrder, type RulesLookup, type TouchLookup,
 } from './core.ts';
@@ -57,6 +57,8 @@ export interface EnginePorts {
   sleep(ms: number): Promise<void>;
   /** Called when quotes moved (paper: re-match working orders). */
   onMarket?(snapshot: MarketSnapshot): void;
+  /** The broker takes multi-leg groups in one `placeMultiOrder` call (BUY lines first; per-line results, 207-style). */
+  readonly multiOrder?: boolean;
   readonly rules?: RulesLookup;
   readonly log?: EngineLog;
   readonly metrics?: EngineMetrics;
@@ -73,6 +75,8 @@ export interface EngineConfig extends CoreConfig {
 }
 
 const SILENT: EngineLog = { info() {}, warn() {}, error() {} };
+/** Upstox (and the paper exchange) take at most 25 lines per multi order. */
+const MULTI_MAX = 25;
 export const PHASE_KEY = 'executor.phase';
 
 export class ExecutorEngine {
@@ -184,7 +188,17 @@ export class ExecutorEngine {
     const approvalsCreated: string[] = [];
     const shadow: string[] = [];
     const denied: OrderDenied[] = [];
-    for (const p of req.proposals) {
+    // Adopted (zombie) positions are managed exit-only: whenever the phase allows orders (FULL_AUTO: a saga at once;
+    // SEMI_AUTO: an approval), never in SHADOW, never while a flatten runs (it closes them anyway).
+    const proposals = [...req.proposals];
+    if (phase.effective !== 'SHADOW' && this.#flattening === undefined && mayReduceRisk(this.#ks)) {
+      const exit = adoptedExitProposal(this.state, this.#cfg.maxCompensationAttempts);
+      if (exit !== undefined && !this.#seen(exit.id)) {
+        this.#log.warn({ proposalId: exit.id, legs: exit.legs.length }, 'exiting adopted (zombie) positions');
+        proposals.unshift(exit);
+      }
+    }
+    for (const p of proposals) {
       if (this.#seen(p.id)) continue;
       if (this.#flattening !== undefined) {
         denied.push(await this.#deny(p, 'FLATTEN_IN_PROGRESS', 'flatten is running'));
@@ -320,6 +334,10 @@ export class ExecutorEngine {
 
   /** Intent journaled (awaited), then sent; the answer decides sent / rejected / UNKNOWN. Never resent. */
   async #send(orders: readonly PlannedOrder[]): Promise<void> {
+    if (this.#p.multiOrder === true && orders.length > 1) {
+      await this.#sendMulti(orders);
+      return;
+    }
     for (const o of orders) {
       for (let wait = this.#limiter.delayMs(this.#p.clock.now()); wait > 0; wait = this.#limiter.delayMs(this.#p.clock.now())) {
         await this.#p.sleep(wait);
@@ -350,6 +368,53 @@ export class ExecutorEngine {
       // On any failure stop sending the rest of the group: the saga decides (compensate, or wait for recon).
       const st = this.state.orders[o.clientOrderId]?.status;
       if (st === 'rejected' || st === 'unknown' || st === 'cancelled') return;
+    }
+  }
+
+  /**
+   * A group in `placeMultiOrder` calls of ≤ 25 lines, BUY lines first. Every intent is journaled before the call; the
+   * answer is taken line by line (HTTP 207 partial success): placed → sent, a definitive refusal → rejected, anything
+   * else → UNKNOWN. A call that throws as a whole is definitive for every line only when the broker refused the batch
+   * (nothing placed); otherwise every line is UNKNOWN and reconciliation finds them by tag.
+   */
+  async #sendMulti(orders: readonly PlannedOrder[]): Promise<void> {
+    const sorted = [...orders.filter((o) => o.side === 'BUY'), ...orders.filter((o) => o.side === 'SELL')];
+    for (let i = 0; i < sorted.length; i += MULTI_MAX) {
+      const chunk = sorted.slice(i, i + MULTI_MAX);
+      for (let wait = this.#limiter.delayMs(this.#p.clock.now()); wait > 0; wait = this.#limiter.delayMs(this.#p.clock.now())) {
+        await this.#p.sleep(wait);
+      }
+      for (const o of chunk) await this.#emit([{ type: 'executor.orderIntent', ...o, ts: this.#p.clock.now() }]);
+      for (const _ of chunk) this.#limiter.record(this.#p.clock.now());
+      const reqs: OrderRequest[] = chunk.map((o) => ({
+        clientOrderId: o.clientOrderId, correlationId: o.clientOrderId, instrumentKey: o.instrumentKey, side: o.side, quantity: o.quantity,
+        orderType: o.orderType, ...(o.orderType === 'LIMIT' ? { price: o.price } : {}), product: 'D', validity: 'DAY',
+      }));
+      let lines: readonly MultiPlaceLine[];
+      try {
+        const answer = await this.#p.broker.placeMultiOrder(reqs);
+        // A line the answer does not mention may exist: UNKNOWN, never a rejection.
+        lines = chunk.map((o) => answer.find((l) => l.clientOrderId === o.clientOrderId)
+          ?? { ok: false, clientOrderId: o.clientOrderId, error: new BrokerError('AMBIGUOUS', 'multi-order: line missing from the answer') });
+      } catch (err) {
+        const e = err instanceof BrokerError ? err : new BrokerError('AMBIGUOUS', String(err), { cause: err });
+        lines = chunk.map((o) => ({ ok: false, clientOrderId: o.clientOrderId, error: e }));
+      }
+      const now = this.#p.clock.now();
+      for (const [j, line] of lines.entries()) {
+        const o = chunk[j]!;
+        if (line.ok) {
+          await this.#emit([{ type: 'executor.orderSent', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: line.brokerOrderIds[0] ?? '', ts: now }]);
+        } else if (isDefinitive(line.error)) {
+          await this.#emit([{ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: null, status: 'rejected', filledQuantity: 0, averagePrice: 0, reason: line.error.message, ts: now }]);
+        } else {
+          this.#log.error({ clientOrderId: o.clientOrderId, err: line.error.message }, 'order fate unknown: UNKNOWN until reconciliation');
+          await this.#emit([{ type: 'executor.orderUnknown', clientOrderId: o.clientOrderId, sagaId: o.sagaId, error: line.error.message, ts: now }]);
+        }
+      }
+      await this.#drain();
+      // A failed line stops the next chunk (the saga decides: compensate, or wait for reconciliation).
+      if (chunk.some((o) => ['rejected', 'unknown', 'cancelled'].includes(this.state.orders[o.clientOrderId]?.status ?? ''))) return;
     }
   }
 

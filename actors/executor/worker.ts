@@ -63,6 +63,7 @@ defineActor<Config>({
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       ...(h.onSnapshot !== undefined ? { onMarket: h.onSnapshot } : {}),
       ...(h.rules !== undefined ? { rules: h.rules } : {}),
+      ...(h.multiOrder === true ? { multiOrder: true } : {}),
       log: ctx.log,
       metrics: { order: (s) => orders.inc({ status: s }), saga: (o) => sagas.inc({ outcome: o }), positionsOpen: (n) => open.set(n) },
     }, engineConfig(cfg), events);

@@ -60,7 +60,8 @@ export class Harness {
   engine: ExecutorEngine;
   #cycle = 0;
 
-  constructor(readonly cfg: EngineConfig = CFG) {
+  /** `multiOrder`: the engine sends multi-leg groups through `placeMultiOrder` (as the worker does for paper and live). */
+  constructor(readonly cfg: EngineConfig = CFG, readonly multiOrder = false) {
     for (const l of Object.values(LEGS)) this.setQuote(l.key, l.bid, l.ask);
     this.broker = this.#openBroker();
     this.engine = this.#openEngine();
@@ -96,6 +97,7 @@ export class Harness {
       sleep: async (ms) => this.clock.advance(ms),
       onMarket: () => this.broker.match(),
       rules: () => ({ lotSize: 75, freezeQty: 1800 }),
+      ...(this.multiOrder ? { multiOrder: true } : {}),
     }, this.cfg, this.journal);
   }
 

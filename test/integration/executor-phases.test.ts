@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, condor, LEGS } from './executor-harness.ts';
+import { Harness, condor, duplicates, LEGS } from './executor-harness.ts';
 
 test('SHADOW sends nothing: the paper order log stays empty while the shadow book fills', async () => {
   const h = new Harness();
@@ -46,13 +46,15 @@ test('SEMI_AUTO: a spot move past the threshold invalidates; a fresh approval re
 test('reconciliation adopts a position opened outside VolGuard (exit-only) and reports drift as a mismatch', async () => {
   const h = new Harness();
   await h.broker.placeOrder({ clientOrderId: 'manual-a', instrumentKey: LEGS.shortCall.key, side: 'SELL', quantity: 75, orderType: 'MARKET', product: 'D', validity: 'DAY' });
-  const r = await h.execute([]);
+  // SEMI_AUTO: the exit of the adopted position waits for a human (an approval), so the position stays.
+  const r = await h.execute([], 'SEMI_AUTO');
   assert.ok(r.reconciliation.findings.some((f) => f.class === 'zombie' && f.instrumentKey === LEGS.shortCall.key));
   assert.equal(r.reconciliation.mismatch, undefined);
+  assert.deepEqual(r.approvalsCreated, ['A-adopted-exit-1']);
   const adopted = h.engine.book().structures.find((s) => s.id === 'adopted');
   assert.equal(adopted?.kind, 'adopted');
   await h.broker.placeOrder({ clientOrderId: 'manual-b', instrumentKey: LEGS.shortCall.key, side: 'SELL', quantity: 75, orderType: 'MARKET', product: 'D', validity: 'DAY' });
-  const r2 = await h.execute([]);
+  const r2 = await h.execute([], 'SEMI_AUTO');
   assert.match(r2.reconciliation.mismatch ?? '', /quantity drift/);
   assert.ok(h.journal.some((e) => e.type === 'executor.reconFinding' && e.finding.class === 'drift'));
   await h.done();
@@ -70,5 +72,32 @@ test('flatten closes everything (shorts first), is idempotent, and is journaled'
   const again = await h.engine.flatten('once more');
   assert.equal(again.ordersPlaced, 0);
   assert.equal(h.journal.filter((e) => e.type === 'executor.flatten' && e.stage === 'finished').length, 2);
+  await h.done();
+});
+
+test('adopted (zombie) positions are exited (exit-only) in FULL_AUTO, never in SHADOW; a failed exit is not reversed', async () => {
+  const h = new Harness();
+  await h.broker.placeOrder({ clientOrderId: 'manual-z1', instrumentKey: LEGS.shortPut.key, side: 'SELL', quantity: 150, orderType: 'MARKET', product: 'D', validity: 'DAY' });
+  await h.broker.placeOrder({ clientOrderId: 'manual-z2', instrumentKey: LEGS.longCall.key, side: 'BUY', quantity: 75, orderType: 'MARKET', product: 'D', validity: 'DAY' });
+  const shadow = await h.execute([], 'SHADOW');
+  assert.ok(shadow.reconciliation.findings.some((f) => f.class === 'zombie'));
+  assert.equal((await h.broker.getOrderBook()).length, 2, 'SHADOW sends nothing');
+
+  // The first exit attempt: the BUY-back is rejected; nothing is reversed and the saga ends failed.
+  h.broker.faults.rejectNext('RMS: try later');
+  const r1 = await h.execute([], 'FULL_AUTO');
+  assert.equal(r1.sagasProgressed.at(-1)?.outcome, 'failed');
+  assert.deepEqual((await h.broker.getOrderBook()).slice(2).map((o) => [o.side, o.status]), [['BUY', 'rejected']], 'the SELL waits for the BUY; nothing reversed');
+
+  // The next cycle retries with a fresh id and closes both, buying back the short first.
+  const r2 = await h.execute([], 'FULL_AUTO');
+  assert.equal(r2.sagasProgressed.at(-1)?.outcome, 'completed');
+  const closes = (await h.broker.getOrderBook()).slice(3);
+  assert.deepEqual(closes.map((o) => [o.side, o.clientOrderId?.startsWith('VG')]), [['BUY', true], ['SELL', true]]);
+  assert.deepEqual((await h.broker.getPositions()).filter((p) => p.quantity !== 0), []);
+  assert.equal(h.engine.book().structures.find((s) => s.id === 'adopted')?.status, 'closed');
+  const r3 = await h.execute([], 'FULL_AUTO');
+  assert.deepEqual(r3.sagasStarted, [], 'nothing left to exit');
+  assert.deepEqual(duplicates(h.broker.tags()), []);
   await h.done();
 });

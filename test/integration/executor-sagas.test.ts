@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, condor, duplicates, LEGS } from './executor-harness.ts';
+import { BrokerError, type MultiPlaceLine, type OrderRequest } from '../../actors/venues/broker.ts';
+import { CFG, Harness, condor, duplicates, LEGS } from './executor-harness.ts';
 
 test('a condor in FULL_AUTO sends BUY legs before SELL legs, fills, and opens the structure', async () => {
   const h = new Harness();
@@ -127,5 +128,53 @@ test('risk.preTrade denial is a journaled OrderDenied and nothing is sent; so is
   assert.equal(r3.denied[0]?.reason, 'KILLSWITCH_NOT_NORMAL');
   assert.equal((await h.broker.getOrderBook()).length, 0);
   assert.ok(h.journal.some((e) => e.type === 'executor.orderDenied'));
+  await h.done();
+});
+
+test('multi-leg groups go out as multi orders (BUY call first) and a 207-style partial answer is handled line by line', async () => {
+  const h = new Harness(CFG, true);
+  const calls: string[][] = [];
+  const orig = h.broker.placeMultiOrder.bind(h.broker);
+  let failSell = false;
+  h.broker.placeMultiOrder = async (reqs: readonly OrderRequest[]): Promise<readonly MultiPlaceLine[]> => {
+    calls.push(reqs.map((r) => r.side));
+    if (!failSell || reqs[0]?.side !== 'SELL') return orig(reqs);
+    // 207: the first line placed, the second refused by the exchange, a third line (none here) unaffected.
+    const [first, ...rest] = reqs;
+    const placed = await orig([first!]);
+    return [...placed, ...rest.map((r) => ({ ok: false as const, clientOrderId: r.clientOrderId, error: new BrokerError('REJECTED', 'line refused (207)') }))];
+  };
+  const r = await h.execute([condor('m1')]);
+  assert.equal(r.sagasProgressed[0]?.outcome, 'completed');
+  assert.deepEqual(calls, [['BUY', 'BUY'], ['SELL', 'SELL']]);
+  assert.ok((await h.broker.getOrderBook()).every((o) => o.status === 'filled'));
+
+  calls.length = 0;
+  failSell = true;
+  const r2 = await h.execute([condor('m2')]);
+  assert.equal(r2.sagasProgressed.at(-1)?.outcome, 'compensated');
+  const saga = r2.sagasStarted[0]!;
+  const lines = h.journal.filter((e) => 'sagaId' in e && e.sagaId === saga);
+  assert.ok(lines.some((e) => e.type === 'executor.orderSent' && e.clientOrderId === 'VG2-0E0'), 'the placed line is sent');
+  assert.ok(lines.some((e) => e.type === 'executor.orderUpdated' && e.clientOrderId === 'VG2-1E0' && e.status === 'rejected'), 'the refused line alone is rejected');
+  // Compensation reversed what m2 filled; m1's condor is untouched.
+  const net = new Map((await h.broker.getPositions()).map((p) => [p.instrumentKey, p.quantity]));
+  assert.equal(net.get(LEGS.shortPut.key), -75);
+  assert.equal(net.get(LEGS.longPut.key), 75);
+  assert.deepEqual(duplicates(h.broker.tags()), []);
+
+  // A multi call that fails ambiguously as a whole leaves every line UNKNOWN (never resent); reconciliation resolves them.
+  const h3 = new Harness(CFG, true);
+  h3.broker.faults.ambiguousNext();
+  h3.broker.faults.muteUpdates = true; // and the update stream is down: only reconciliation can tell
+  const r3 = await h3.execute([condor('m3')]);
+  h3.broker.faults.muteUpdates = false;
+  assert.match(r3.sagasProgressed[0]?.stage ?? '', /UNKNOWN/);
+  assert.equal((await h3.broker.getOrderBook()).length, 2, 'the BUY lines exist at the exchange');
+  const r4 = await h3.execute([]);
+  assert.ok(r4.reconciliation.findings.some((f) => f.class === 'unknown_resolved'));
+  assert.equal(r4.sagasProgressed[0]?.outcome, 'completed');
+  assert.deepEqual(duplicates(h3.broker.tags()), []);
+  await h3.done();
   await h.done();
 });
