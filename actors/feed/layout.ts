@@ -2,22 +2,15 @@
  * @module Chain layout: which book slots form each expiry's chain, computed once per instrument-list change so a
  * snapshot is a plain gather. Pure.
  */
-import type { Underlying } from './messages.ts';
+import type { ExpiryChain, Underlying } from './messages.ts';
 import type { InstrumentInfo } from '../venues/market-data.ts';
 import type { Book } from './book.ts';
 import { monthlyExpiry, sessionCloseMs } from '../domain/calendar.ts';
 import { UNDERLYING_SPECS, VIX_KEY } from '../domain/instruments.ts';
 
-export interface ChainLayout {
-  readonly underlying: Underlying;
-  readonly expiry: string;
-  readonly expiryTs: number;
-  readonly kind: 'weekly' | 'monthly';
-  readonly lotSize: number;
-  readonly freezeQty: number;
-  readonly strikes: Float64Array;
-  readonly callKeys: readonly string[];
-  readonly putKeys: readonly string[];
+/** The static part of an ExpiryChain (identity and strikes) plus each strike's slot in the book. */
+export interface ChainLayout
+  extends Pick<ExpiryChain, 'underlying' | 'expiry' | 'expiryTs' | 'kind' | 'lotSize' | 'freezeQty' | 'strikes' | 'callKeys' | 'putKeys'> {
   /** Book slot per strike; every listed contract has a slot (registered up front), so -1 never appears. */
   readonly callIdx: Int32Array;
   readonly putIdx: Int32Array;
