@@ -71,3 +71,16 @@ export const BROKERS: Readonly<Record<Config['SAFETY_MODE'], BrokerFactory>> = {
     return { broker: await createUpstoxBroker(cfg as unknown as Parameters<typeof createUpstoxBroker>[0], log), multiOrder: true };
   },
 };
+
+/** A live venue's access token (Upstox): hot swap and lifecycle events. The token never leaves through events. */
+export interface BrokerCredentials {
+  set(accessToken: string): void;
+  on(listener: (e: { readonly type: string }) => void): () => void;
+  inspect(): { state: string; expiresAt: number; fingerprint: string | null };
+}
+
+/** The broker's credentials when it has any (UpstoxBroker exposes its TokenStore as `tokens`). */
+export function brokerCredentials(broker: Broker): BrokerCredentials | undefined {
+  const t = (broker as { tokens?: Partial<BrokerCredentials> }).tokens;
+  return t !== undefined && typeof t.set === 'function' && typeof t.on === 'function' && typeof t.inspect === 'function' ? t as BrokerCredentials : undefined;
+}

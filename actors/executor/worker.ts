@@ -9,7 +9,7 @@ import type { Config } from '../../runtime/config.ts';
 import { Counter, Gauge } from 'prom-client';
 import { journalClient } from '../journal/client.ts';
 import type { PreTradeDecision as RiskDecision, PreTradeRequest } from '../risk/messages.ts';
-import { BROKERS, type BrokerHandle } from './brokers.ts';
+import { BROKERS, brokerCredentials, type BrokerHandle } from './brokers.ts';
 import { ExecutorEngine } from './engine.ts';
 import { engineConfig } from './settings.ts';
 import type { ExecEvent } from './state.ts';
@@ -18,6 +18,7 @@ import type { ExecuteRequest, KillSwitchView, SetPhaseRequest } from './messages
 let engine: ExecutorEngine | undefined;
 let handle: BrokerHandle | undefined;
 let timer: NodeJS.Timeout | undefined;
+let offCredentials: (() => void) | undefined;
 /** Engine calls run one at a time: the mailbox serialises messages, this chain also takes in the timer's ticks. */
 let chain: Promise<unknown> = Promise.resolve();
 let tickQueued = false;
@@ -38,6 +39,11 @@ defineActor<Config>({
     const cfg = ctx.config;
     const journal = journalClient(ctx);
     handle = await BROKERS[cfg.SAFETY_MODE](cfg, ctx.clock, ctx.log);
+    // Live token lifecycle → kill switch at once (HALTED with TOKEN_EXPIRED; cleared by a hot swap). Never the token.
+    offCredentials = brokerCredentials(handle.broker)?.on((e) => {
+      if (e.type === 'expired') ctx.send('killswitch', 'broker.tokenExpired', { message: `${handle?.broker.name ?? 'broker'} access token expired (executor); refresh with POST /api/token/refresh` });
+      else if (e.type === 'swapped') ctx.send('killswitch', 'broker.tokenRefreshed', { broker: handle?.broker.name ?? 'broker' });
+    });
     const recovered = await journal.recover();
     if (!recovered.complete) ctx.log.warn('journal stream incomplete: state rebuilt from what remains; reconciliation decides');
     const events = recovered.events.filter((e) => e.type.startsWith('executor.')).map((e) => e.body as ExecEvent);
@@ -90,6 +96,7 @@ defineActor<Config>({
   },
   async stop() {
     if (timer !== undefined) clearInterval(timer);
+    offCredentials?.();
     engine?.close();
     await handle?.broker.close();
   },
@@ -112,6 +119,16 @@ function dispatch(msg: Envelope, ctx: ActorContext<Config>): unknown {
     case 'executor.setPhase': return e.setPhase(msg.body as SetPhaseRequest);
     case 'executor.flatten': return e.flatten(String(body['reason'] ?? 'unspecified'));
     case 'killswitch.changed': return e.killswitchChanged(msg.body as KillSwitchView);
+    case 'executor.tokenRefresh': {
+      const creds = handle !== undefined ? brokerCredentials(handle.broker) : undefined;
+      const token = body['accessToken'];
+      if (typeof token !== 'string' || token === '') throw new TypeError('executor.tokenRefresh: expected {accessToken: non-empty string}, was another shape');
+      if (creds === undefined) throw new TypeError(`executor.tokenRefresh: expected a broker with an access token, was ${handle?.broker.name ?? 'none'}`);
+      creds.set(token); // 'swapped' → the portfolio stream re-authorizes; the kill switch hears broker.tokenRefreshed
+      const t = creds.inspect();
+      ctx.log.info({ token: t.fingerprint, expiresAt: t.expiresAt }, 'broker token swapped');
+      return { state: t.state, expiresAt: t.expiresAt };
+    }
     default:
       ctx.log.warn({ type: msg.type }, 'unexpected message');
       throw new InvariantError(`executor: unexpected message ${msg.type}`);

@@ -10,6 +10,7 @@ import type { UpstoxRest, MultiLine, PlaceBody } from './rest/client.ts';
 import { classify, parseErrorLines } from './rest/errors.ts';
 import { toBrokerOrder, toBrokerPosition, toBrokerTrade } from './rest/map.ts';
 import type { PortfolioStream } from './portfolio/stream.ts';
+import type { TokenStore } from './token/store.ts';
 
 export const MAX_MULTI_LINES = 25;
 export const MAX_CORRELATION_ID = 20;
@@ -22,9 +23,12 @@ export class UpstoxBroker implements Broker {
   readonly #now: () => number;
   readonly #listeners = new Set<(o: BrokerOrder) => void>();
   #offStream: (() => void) | undefined;
+  /** The venue's token store (hot swap, expiry events); the token itself only leaves through `current()`. */
+  readonly tokens: TokenStore | undefined;
 
-  constructor(rest: UpstoxRest, opts: { stream?: PortfolioStream; now?: () => number } = {}) {
+  constructor(rest: UpstoxRest, opts: { stream?: PortfolioStream; now?: () => number; tokens?: TokenStore } = {}) {
     this.#rest = rest;
+    this.tokens = opts.tokens;
     this.#stream = opts.stream;
     this.#now = opts.now ?? Date.now;
   }

@@ -57,7 +57,7 @@ export function createUpstoxVenue(cfg: UpstoxConfig, log?: Logger): UpstoxVenue 
 
 export async function createUpstoxBroker(cfg: UpstoxConfig, log?: Logger, venue?: UpstoxVenue): Promise<UpstoxBroker> {
   const v = venue ?? createUpstoxVenue(cfg, log);
-  return new UpstoxBroker(v.rest, { stream: new PortfolioStream(v.rest, v.tokens, { log }) });
+  return new UpstoxBroker(v.rest, { stream: new PortfolioStream(v.rest, v.tokens, { log }), tokens: v.tokens });
 }
 
 /** Synchronous: fits the feed's `SourceFactory`. */
