@@ -1,0 +1,36 @@
+/**
+ * The log sink: JSON lines to LOG_DIR/volguard.log, worker lines included, and a configured secret never appears in
+ * any line — whether it is logged under a secret key, inside a message, in an error, or in a worker's own line.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createLogSink } from './logging.ts';
+
+describe('log sink', () => {
+  it('writes JSON lines to volguard.log and redacts every configured secret', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vg-log-'));
+    const secret = 'upstox-access-token-ABCDEF123456';
+    const admin = 'admin-bearer-token-0987654321';
+    const sink = await createLogSink({ dir, level: 'info', secrets: [secret, admin], console: false });
+    sink.log.info({ token: secret }, 'by key');
+    sink.log.info(`in the message ${secret}`);
+    sink.log.error({ err: new Error(`request failed: Authorization: Bearer ${admin}`) }, 'in an error');
+    sink.log.info({ headers: { authorization: `Bearer ${admin}` } }, 'nested header');
+    sink.writeLine(JSON.stringify({ level: 'info', actor: 'executor', msg: `worker line ${secret}` }));
+    await sink.close();
+    const text = readFileSync(path.join(dir, 'volguard.log'), 'utf8');
+    const lines = text.trim().split('\n');
+    assert.equal(lines.length, 5);
+    for (const line of lines) {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      assert.ok(typeof parsed['msg'] === 'string');
+      assert.ok(!line.includes(secret), `secret leaked: ${line}`);
+      assert.ok(!line.includes(admin), `admin token leaked: ${line}`);
+    }
+    assert.match(text, /\[REDACTED\]/);
+    assert.match(text, /"actor":"executor"/);
+  });
+});
