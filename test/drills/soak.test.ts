@@ -1,0 +1,120 @@
+/**
+ * Soak drill: `volguard run` FULL_AUTO on paper over a fast simulated market with VOLGUARD_CHAOS=1, an actor fault
+ * (crash | hang | exit, and oom in the full drill) injected through POST /api/v1/actors/{name}/fault every
+ * SOAK_FAULT_EVERY_S seconds. Asserts: after every fault the loop cycles again (cycles rise in
+ * GET /api/v1/supervisor/status); RSS (sampled from /proc every second) stays under SOAK_MAX_RSS_MB and is reported
+ * over time; at the end SIGTERM → exit 0, `journal verify` clean, no duplicate broker orders.
+ * Defaults are CI-short (SOAK_SECONDS=20). The full drill — a simulated trading day (6 h 15 m) at SIM_SPEED 600 ≈ 40 s
+ * of wall time per day, so run several days:
+ *   SOAK_SECONDS=600 SOAK_FULL=1 node --import tsx --test test/drills/soak.test.ts
+ * DRILL_MODE=binary|source|both; DRILL_SEED fixes the fault sequence.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  adminToken, drillModes, duplicateOrders, http, paperRecords, rssBytes, runCli, runEnv, startRun, tempDir, waitFor, waitHealthy, type Mode, type Running,
+} from './harness.ts';
+
+const SECONDS = Number(process.env['SOAK_SECONDS'] ?? 20);
+const FAULT_EVERY_S = Number(process.env['SOAK_FAULT_EVERY_S'] ?? 3);
+const MAX_RSS_MB = Number(process.env['SOAK_MAX_RSS_MB'] ?? 1536);
+const FULL = process.env['SOAK_FULL'] === '1';
+const SEED = Number(process.env['DRILL_SEED'] ?? Date.now() % 1_000_000);
+const ACTORS = ['feed', 'calibrator', 'risk', 'killswitch', 'strategy', 'executor', ...(FULL ? ['journal'] : [])];
+const KINDS = ['crash', 'hang', 'exit', ...(FULL ? ['oom'] : [])];
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function status(port: number, token: string): Promise<{ cycles: number; state: string; loop: string }> {
+  const r = await http(port, '/api/v1/supervisor/status', { token });
+  if (r.status !== 200) throw new Error(`status ${r.status}`);
+  return r.json as { cycles: number; state: string; loop: string };
+}
+
+function mb(b: number): string {
+  return `${(b / 1048576).toFixed(0)} MB`;
+}
+
+async function soak(mode: Mode, t: { diagnostic: (s: string) => void }): Promise<void> {
+  const rnd = prng(SEED);
+  const { dir, cleanup } = tempDir(`vg-soak-${mode}-`);
+  const { env, ports } = await runEnv(dir, {
+    PHASE: 'FULL_AUTO', SAFETY_MODE: 'paper', FEED: 'sim', SIM_SPEED: process.env['DRILL_SIM_SPEED'] ?? '600', VOLGUARD_CHAOS: '1',
+    // Faults every few seconds are the point: the root must not give up on them (per-actor policies still apply).
+    VOLGUARD_RESTART_INTENSITY: '1000',
+  });
+  const dataDir = String(env['DATA_DIR']);
+  let run: Running | null = null;
+  const samples: Array<{ s: number; rss: number }> = [];
+  let sampler: NodeJS.Timeout | null = null;
+  try {
+    run = startRun(mode, { cwd: dir, env });
+    await waitHealthy(ports.port, run);
+    const token = adminToken(dataDir);
+    const t0 = Date.now();
+    const pid = run.pid;
+    sampler = setInterval(() => {
+      const rss = rssBytes(pid);
+      if (rss !== null) samples.push({ s: (Date.now() - t0) / 1000, rss });
+    }, 1000);
+    let faults = 0;
+    const log: string[] = [];
+    while (Date.now() - t0 < SECONDS * 1000) {
+      const actor = ACTORS[Math.floor(rnd() * ACTORS.length)] as string;
+      const kind = KINDS[Math.floor(rnd() * KINDS.length)] as string;
+      const r = await http(ports.port, `/api/v1/actors/${actor}/fault`, { token, method: 'POST', body: { kind } });
+      // 409: the actor is still restarting from the previous fault: not a failure, pick again next time.
+      assert.ok(r.status === 200 || r.status === 409, `fault ${actor}/${kind}: ${r.status} ${JSON.stringify(r.json)}`);
+      if (r.status === 200) faults++;
+      const at = (await status(ports.port, token)).cycles;
+      // The loop keeps cycling: at least two more cycles after the fault (a failed cycle still counts; it must not stop).
+      await waitFor(`cycles past ${at + 1} after ${actor}/${kind}\n${run.tail()}`, async () => ((await status(ports.port, token)).cycles > at + 1 ? true : undefined), 60_000);
+      log.push(`${actor}/${kind}${r.status === 409 ? '(busy)' : ''}`);
+      const next = t0 + Math.ceil((Date.now() - t0) / (FAULT_EVERY_S * 1000)) * FAULT_EVERY_S * 1000;
+      await new Promise((res) => setTimeout(res, Math.max(0, next - Date.now()))); // the fault cadence (chaos input)
+      assert.equal(run.child.exitCode, null, `volguard exited during the soak:\n${run.tail()}`);
+    }
+    const end = await status(ports.port, token);
+    clearInterval(sampler);
+    sampler = null;
+    const rss = samples.map((x) => x.rss);
+    const max = Math.max(...rss);
+    const q = (from: number, to: number) => {
+      const part = rss.slice(Math.floor(rss.length * from), Math.max(Math.floor(rss.length * from) + 1, Math.floor(rss.length * to))).sort((a, b) => a - b);
+      return part[Math.floor(part.length / 2)] ?? 0;
+    };
+    t.diagnostic(`${mode}: ${faults} faults in ${SECONDS}s (seed ${SEED}): ${log.join(' ')}`);
+    t.diagnostic(`${mode}: ${end.cycles} cycles, final state ${end.state}, loop ${end.loop}`);
+    t.diagnostic(`${mode}: RSS first ${mb(rss[0] ?? 0)}, median 2nd quarter ${mb(q(0.25, 0.5))}, median last quarter ${mb(q(0.75, 1))}, max ${mb(max)} (${rss.length} samples)`);
+    t.diagnostic(`${mode}: RSS over time: ${samples.filter((_, i) => i % Math.max(1, Math.floor(samples.length / 12)) === 0).map((x) => `${x.s.toFixed(0)}s=${mb(x.rss)}`).join(' ')}`);
+    assert.ok(max < MAX_RSS_MB * 1048576, `RSS peaked at ${mb(max)} > SOAK_MAX_RSS_MB ${MAX_RSS_MB}`);
+    run.child.kill('SIGTERM');
+    assert.deepEqual(await run.exited, { code: 0, signal: null }, run.tail());
+    const v = await runCli(mode, ['journal', 'verify'], { cwd: dir, env });
+    assert.equal(v.code, 0, `journal verify\n${v.stdout}\n${v.stderr}`);
+    assert.deepEqual(duplicateOrders(paperRecords(dataDir)), []);
+  } finally {
+    if (sampler) clearInterval(sampler);
+    if (run && run.child.exitCode === null && run.child.signalCode === null) {
+      run.child.kill('SIGKILL');
+      await run.exited;
+    }
+    if (process.env['DRILL_KEEP'] === '1') t.diagnostic(`kept ${dir}`);
+    else cleanup();
+  }
+}
+
+for (const mode of drillModes()) {
+  test(`soak (${mode}): ${SECONDS}s of FULL_AUTO paper with an actor fault every ${FAULT_EVERY_S}s`, { timeout: 120_000 + SECONDS * 3000 }, async (t) => {
+    await soak(mode, t);
+  });
+}
