@@ -2,7 +2,7 @@
  * @module The executor worker for real: journal, risk, kill switch and executor actors under one supervisor (real
  * workers, real LMDB, the paper exchange on disk). One iron condor in FULL_AUTO: BUY legs first, the book and the
  * order/position views (INTERFACE.md fields), a crash of the executor rebuilt from the journal without a duplicate
- * order at the exchange, and a flatten that leaves the book flat.
+ * order at the exchange, and a naked-leg EMERGENCY whose flatten (executor.flatten) leaves the book flat.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -119,13 +119,23 @@ test('executor actor: condor saga in FULL_AUTO on paper, crash + rebuild without
     assert.equal(new Set(tags).size, tags.length, `no duplicate orders at the exchange: ${tags.join(',')}`);
     assert.equal(tags.length, 4);
 
-    // Flatten: the book ends flat, at the executor and at the exchange.
-    const flat = await system.request<FlattenResult>('executor', 'executor.flatten', { reason: 'test' }, 20_000);
-    assert.equal(flat.flat, true, JSON.stringify(flat.left));
+    // A naked-leg trigger reaches the kill switch as a plain message; its EMERGENCY flattens through executor.flatten
+    // (no deadlock: nothing in the executor waits on the kill switch) and ends HALTED once the book is flat.
+    const halted = new Promise<{ state: string; cause?: { code?: string } | null }>((resolve) => {
+      const off = system.onEvent((type, body) => {
+        const b = body as { state: string; cause?: { code?: string } | null };
+        if (type === 'killswitch.changed' && b.state === 'HALTED') { off(); resolve(b); }
+      });
+    });
+    system.send('killswitch', 'executor.nakedLeg', { structureId: st.id, message: 'test: short leg unhedged' });
+    assert.equal((await halted).cause?.code, 'FLATTENED');
     const after = await system.request<Book>('executor', 'executor.book', {});
     assert.deepEqual(after.positions, []);
     const closing = paperLog().filter((r) => r.k === 'place').slice(4);
     assert.deepEqual(closing.map((r) => r.side), ['BUY', 'BUY', 'SELL', 'SELL'], 'flatten buys back the shorts first');
+    const flat = await system.request<FlattenResult>('executor', 'executor.flatten', { reason: 'test' }, 20_000);
+    assert.equal(flat.flat, true, JSON.stringify(flat.left));
+    assert.equal(flat.ordersPlaced, 0, 'already flat');
   } finally {
     await system.stop();
   }
