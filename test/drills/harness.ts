@@ -231,6 +231,20 @@ export function duplicateOrders(records: ReadonlyArray<Record<string, unknown>>)
   ];
 }
 
+/**
+ * FULL_AUTO on paper with room to trade: a sim speed that keeps the surface fresh (0.2 s wall = 4 s sim at 20),
+ * capital and greek limits large enough for one structure, entries allowed from the open. Override with DRILL_SIM_SPEED.
+ */
+export function tradingEnv(): Record<string, string> {
+  return {
+    PHASE: 'FULL_AUTO', SAFETY_MODE: 'paper', FEED: 'sim', VOLGUARD_CHAOS: '1',
+    SIM_SPEED: process.env['DRILL_SIM_SPEED'] ?? '20',
+    BASE_CAPITAL: '20000000', MAX_DAILY_LOSS: '400000', MAX_VEGA: '100000',
+    RISK_MAX_GAMMA: '1000000', RISK_MAX_THETA: '1000000', RISK_SCENARIO_LOSS_LIMIT: '4000000',
+    STRATEGY_ENTRY_START: '09:15', STRATEGY_INTRADAY_ENTRY_START: '09:15',
+  };
+}
+
 /** SIGKILL the whole process group (main and every thread; there are no child processes, but be thorough). */
 export function killGroup(run: Running, signal: NodeJS.Signals = 'SIGKILL'): void {
   try {

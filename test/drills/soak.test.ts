@@ -4,15 +4,15 @@
  * SOAK_FAULT_EVERY_S seconds. Asserts: after every fault the loop cycles again (cycles rise in
  * GET /api/v1/supervisor/status); RSS (sampled from /proc every second) stays under SOAK_MAX_RSS_MB and is reported
  * over time; at the end SIGTERM → exit 0, `journal verify` clean, no duplicate broker orders.
- * Defaults are CI-short (SOAK_SECONDS=20). The full drill — a simulated trading day (6 h 15 m) at SIM_SPEED 600 ≈ 40 s
- * of wall time per day, so run several days:
- *   SOAK_SECONDS=600 SOAK_FULL=1 node --import tsx --test test/drills/soak.test.ts
+ * Defaults are CI-short (SOAK_SECONDS=20). The full drill — a simulated trading day (6 h 15 m = 22 500 s) at
+ * DRILL_SIM_SPEED=20 is ~19 min of wall time:
+ *   SOAK_SECONDS=1125 SOAK_FULL=1 node --import tsx --test test/drills/soak.test.ts
  * DRILL_MODE=binary|source|both; DRILL_SEED fixes the fault sequence.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  adminToken, drillModes, duplicateOrders, http, paperRecords, rssBytes, runCli, runEnv, startRun, tempDir, waitFor, waitHealthy, type Mode, type Running,
+  adminToken, drillModes, duplicateOrders, http, paperRecords, rssBytes, tradingEnv, runCli, runEnv, startRun, tempDir, waitFor, waitHealthy, type Mode, type Running,
 } from './harness.ts';
 
 const SECONDS = Number(process.env['SOAK_SECONDS'] ?? 20);
@@ -48,7 +48,7 @@ async function soak(mode: Mode, t: { diagnostic: (s: string) => void }): Promise
   const rnd = prng(SEED);
   const { dir, cleanup } = tempDir(`vg-soak-${mode}-`);
   const { env, ports } = await runEnv(dir, {
-    PHASE: 'FULL_AUTO', SAFETY_MODE: 'paper', FEED: 'sim', SIM_SPEED: process.env['DRILL_SIM_SPEED'] ?? '600', VOLGUARD_CHAOS: '1',
+    ...tradingEnv(),
     // Faults every few seconds are the point: the root must not give up on them (per-actor policies still apply).
     VOLGUARD_RESTART_INTENSITY: '1000',
   });
