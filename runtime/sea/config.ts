@@ -6,6 +6,6 @@ import { envString, type EnvShape } from '../config-kit.ts';
 
 export const seaEnv = {
   /** Where the binary extracts its worker bundles and native addon (a 0700 directory it owns). Default:
-   *  $RUNTIME_DIRECTORY (systemd RuntimeDirectory=) | $XDG_RUNTIME_DIR/volguard | $TMPDIR/volguard-<uid>. */
+   *  $CACHE_DIRECTORY / $RUNTIME_DIRECTORY (systemd CacheDirectory= / RuntimeDirectory=) | $XDG_RUNTIME_DIR/volguard | $TMPDIR/volguard-<uid>. */
   VOLGUARD_RUNTIME_DIR: envString().optional(),
 } satisfies EnvShape;

@@ -2,7 +2,7 @@
  * @module Start-up of the single binary (main thread only): extracts the native addon and the worker bundles into a
  * private, content-addressed directory, and installs the worker-entry resolver that runtime/entry.ts honours.
  *
- * Directory: `$VOLGUARD_RUNTIME_DIR` | `$RUNTIME_DIRECTORY` (systemd) | `$XDG_RUNTIME_DIR/volguard` |
+ * Directory: `$VOLGUARD_RUNTIME_DIR` | `$CACHE_DIRECTORY` / `$RUNTIME_DIRECTORY` (systemd) | `$XDG_RUNTIME_DIR/volguard` |
  * `<os.tmpdir()>/volguard-<uid>`; it must be a real directory owned by us with mode 0700 (refused otherwise). Inside it,
  * `<manifest id>/` holds this build's files. Concurrent starts: each writes a temp directory and renames it into place;
  * the loser discards its copy. An existing directory is verified (size + sha256) before use and replaced if damaged.
@@ -33,6 +33,7 @@ function uid(): number {
 
 export function baseDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env['VOLGUARD_RUNTIME_DIR']) return path.resolve(env['VOLGUARD_RUNTIME_DIR']);
+  if (env['CACHE_DIRECTORY']) return path.resolve(env['CACHE_DIRECTORY'].split(':')[0] ?? '');
   if (env['RUNTIME_DIRECTORY']) return path.resolve(env['RUNTIME_DIRECTORY'].split(':')[0] ?? '');
   if (env['XDG_RUNTIME_DIR'] && existsSync(env['XDG_RUNTIME_DIR'])) return path.join(env['XDG_RUNTIME_DIR'], 'volguard');
   return path.join(os.tmpdir(), `volguard-${uid()}`);

@@ -16,7 +16,15 @@ let loaded = null;
 function load() {
   if (loaded === null) {
     const mod = { exports: {} };
-    process.dlopen(mod, path.join(seaDir(), 'lmdb.node'));
+    const file = path.join(seaDir(), 'lmdb.node');
+    try {
+      process.dlopen(mod, file);
+    } catch (err) {
+      if (/failed to map segment|operation not permitted/i.test(String(err && err.message))) {
+        err.message += ` (is ${path.dirname(file)} on a noexec mount? set VOLGUARD_RUNTIME_DIR to an exec-able private directory)`;
+      }
+      throw err;
+    }
     loaded = mod.exports;
   }
   return loaded;
