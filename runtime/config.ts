@@ -21,6 +21,7 @@ import { journalEnv } from '../actors/journal/config.ts';
 import { simEnv } from '../actors/venues/sim/config.ts';
 import { upstoxEnv } from '../actors/venues/upstox/config.ts';
 import { gatewayEnv } from '../gateway/config.ts';
+import { seaEnv } from './sea/config.ts';
 
 const systemEnv = {
   SAFETY_MODE: envEnum(['paper', 'live']).default('paper'),
@@ -60,6 +61,7 @@ const shape = {
   ...simEnv,
   ...upstoxEnv,
   ...gatewayEnv,
+  ...seaEnv,
 };
 
 export const configSchema = z.object(shape);
