@@ -102,7 +102,13 @@ export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem
   });
 
   await system.start();
-  const deps = createGatewayDeps({ config: cfg, clock, tokens, system, cycle, metrics, log });
+  // Upstox token hot swap (POST /api/token/refresh) when a live venue is in the tree: feed and/or executor.
+  const { tokenRefreshTargets, upstoxTokenRefresh } = await import('../../actors/venues/upstox/hot-swap.ts');
+  const refreshTargets = tokenRefreshTargets(cfg);
+  const tokenRefresh = refreshTargets.length > 0
+    ? upstoxTokenRefresh(cfg, { request: (actor, type, body, timeoutMs) => system.request(actor, type, body, timeoutMs), targets: refreshTargets, log })
+    : undefined;
+  const deps = createGatewayDeps({ config: cfg, clock, tokens, system, cycle, metrics, log, ...(tokenRefresh !== undefined ? { tokenRefresh } : {}) });
   const wrapLoop = deps.loop;
   const gateway = await startGateway(
     { ...deps, loop: { status: wrapLoop.status, start: wrapLoop.start, stop: wrapLoop.stop } },

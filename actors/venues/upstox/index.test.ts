@@ -20,6 +20,9 @@ test('factories load the token from DATA_DIR (env wins) and build one-line broke
     const v = createUpstoxVenue(base(dir));
     assert.equal(v.tokens.current(), 'file-token-123456');
     assert.equal(createUpstoxVenue({ ...base(dir), UPSTOX_ACCESS_TOKEN: 'env-token-1234567' }).tokens.current(), 'env-token-1234567');
+    // A token hot-swapped during this process run beats the (stale) env token: restarted actors keep the new one.
+    await saveTokenFile(dir, { access_token: 'swapped-token-1234', expires_at: Date.now() + 60_000_000, issued_at: Date.now(), hot_swapped_at: Date.now() });
+    assert.equal(createUpstoxVenue({ ...base(dir), UPSTOX_ACCESS_TOKEN: 'env-token-1234567' }).tokens.current(), 'swapped-token-1234');
     assert.equal(createUpstoxMarketData(base(dir), undefined, v).name, 'upstox');
     const broker = await createUpstoxBroker(base(dir), undefined, v);
     assert.equal(broker.name, 'upstox');

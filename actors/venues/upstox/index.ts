@@ -21,6 +21,9 @@ export { UpstoxMarketData } from './feed/market-data.ts';
 export { TokenStore } from './token/store.ts';
 export { UpstoxRest } from './rest/client.ts';
 
+/** Wall time this process started (worker threads share the process's uptime). */
+const PROCESS_STARTED_AT = Date.now() - process.uptime() * 1000;
+
 export interface UpstoxVenue {
   readonly rest: UpstoxRest;
   readonly tokens: TokenStore;
@@ -32,11 +35,12 @@ export interface UpstoxVenue {
  */
 export function createUpstoxVenue(cfg: UpstoxConfig, log?: Logger): UpstoxVenue {
   const tokens = new TokenStore({ warnBeforeMs: cfg.UPSTOX_TOKEN_WARN_MINUTES * 60_000 });
-  if (cfg.UPSTOX_ACCESS_TOKEN !== undefined) tokens.set(cfg.UPSTOX_ACCESS_TOKEN);
-  else {
-    const file = loadTokenFileSync(cfg.DATA_DIR);
-    if (file !== undefined) tokens.set(file.access_token, file.expires_at);
-  }
+  const file = loadTokenFileSync(cfg.DATA_DIR);
+  // A token hot-swapped during this process run beats the (older) env token: an actor restarted after a swap
+  // must not fall back to the token that expired.
+  const swappedThisRun = file?.hot_swapped_at !== undefined && file.hot_swapped_at >= PROCESS_STARTED_AT;
+  if (file !== undefined && (cfg.UPSTOX_ACCESS_TOKEN === undefined || swappedThisRun)) tokens.set(file.access_token, file.expires_at);
+  else if (cfg.UPSTOX_ACCESS_TOKEN !== undefined) tokens.set(cfg.UPSTOX_ACCESS_TOKEN);
   tokens.on((e) => {
     if (e.type === 'expiring') log?.warn({ expiresAt: e.expiresAt, token: e.fingerprint }, 'upstox token expires soon');
     else if (e.type === 'expired') log?.error({ cause: e.cause, reason: e.reason, token: e.fingerprint }, 'upstox token expired');

@@ -30,6 +30,8 @@ const tokenFile = z.object({
   expires_at: z.number(),
   issued_at: z.number(),
   user_id: z.string().optional(),
+  /** Set by a hot swap (POST /api/token/refresh): within the same process run it beats UPSTOX_ACCESS_TOKEN. */
+  hot_swapped_at: z.number().optional(),
 });
 export type TokenFile = z.infer<typeof tokenFile>;
 
