@@ -30,9 +30,12 @@ export interface CheckResult {
   readonly detail: string;
   /** Passed only because a paper-mode waiver applied: printed with a flag. */
   readonly waived?: boolean;
+  /** A live connectivity check (the Upstox probe). */
+  readonly connectivity?: boolean;
 }
 
-export type VenueProbe = (cfg: Config) => Promise<{ ok: boolean; detail: string }>;
+/** `checks`, when given, are printed one per line (token, profile, funds, instruments, market status). */
+export type VenueProbe = (cfg: Config) => Promise<{ ok: boolean; detail: string; checks?: readonly { name: string; ok: boolean; detail: string }[] }>;
 
 /** Injected for tests; production uses the real clocks and the modules in the tree. */
 export interface ValidateDeps {
@@ -132,11 +135,11 @@ async function checkClockAndCalendar(now: () => number, monotonic: () => number)
   return results;
 }
 
-async function checkVenue(cfg: Config, dataDir: string, deps: ValidateDeps): Promise<CheckResult> {
+async function checkVenue(cfg: Config, dataDir: string, deps: ValidateDeps): Promise<CheckResult[]> {
   if (cfg.SAFETY_MODE === 'paper') {
     const dir = path.join(dataDir, 'paper');
     const r = checkDataDir(dir);
-    return { name: 'venue', ok: r.ok, detail: r.ok ? `paper exchange state dir ${dir} usable` : r.detail };
+    return [{ name: 'venue', ok: r.ok, detail: r.ok ? `paper exchange state dir ${dir} usable` : r.detail }];
   }
   let probe = deps.liveVenueProbe;
   if (!probe) {
@@ -147,12 +150,13 @@ async function checkVenue(cfg: Config, dataDir: string, deps: ValidateDeps): Pro
       probe = undefined;
     }
   }
-  if (!probe) return { name: 'venue', ok: false, detail: 'live venue probe not available (expected actors/venues/upstox/probe.ts exporting probeUpstox)' };
+  if (!probe) return [{ name: 'venue', ok: false, detail: 'live venue probe not available (expected actors/venues/upstox/probe.ts exporting probeUpstox)' }];
   try {
     const r = await probe(cfg);
-    return { name: 'venue', ok: r.ok, detail: r.detail };
+    if (r.checks !== undefined && r.checks.length > 0) return r.checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail, connectivity: true }));
+    return [{ name: 'venue', ok: r.ok, detail: r.detail, connectivity: true }];
   } catch (err) {
-    return { name: 'venue', ok: false, detail: `expected Upstox reachable, was an error (${errText(err)})` };
+    return [{ name: 'venue', ok: false, detail: `expected Upstox reachable, was an error (${errText(err)})`, connectivity: true }];
   }
 }
 
@@ -232,7 +236,7 @@ export async function validate(phase: Phase, io: CliIo, deps: ValidateDeps = {})
   results.push(checkDataDir(dataDir));
   results.push(await checkJournal(journalDir));
   results.push(...await checkClockAndCalendar(now, monotonic));
-  results.push(await checkVenue(cfg, dataDir, deps));
+  results.push(...await checkVenue(cfg, dataDir, deps));
   results.push(...await checkPhase(phase, cfg, journalDir));
   return results;
 }
@@ -250,6 +254,8 @@ export async function run(argv: readonly string[], io: CliIo, deps: ValidateDeps
     io.stdout.write(`  ${r.ok ? '✓' : '✗'} ${r.name.padEnd(width)}  ${r.detail}${r.waived ? '  [WAIVED]' : ''}\n`);
   }
   const failed = results.filter((r) => !r.ok).length;
+  const live = results.filter((r) => r.connectivity === true);
+  if (live.length > 0 && live.every((r) => r.ok)) io.stdout.write('CONNECTIVITY VERIFIED\n');
   io.stdout.write(failed === 0
     ? `ready for ${phase}: all ${results.length} checks passed\n`
     : `NOT ready for ${phase}: ${failed} of ${results.length} checks failed\n`);

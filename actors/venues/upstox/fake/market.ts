@@ -46,13 +46,15 @@ export class DeterministicMarket implements FakeMarket {
   readonly #quotes = new Map<string, FeedQuote>();
   #volume = 0;
 
-  constructor(opts: { seed?: number; nowMs: number }) {
+  /** `contracts`: lot size / freeze quantity per underlying (default: the fake's historical 75/1800 and 35/900;
+   *  pass actors/domain/instruments.ts values to agree with our data, as `volguard validate` checks). */
+  constructor(opts: { seed?: number; nowMs: number; contracts?: Partial<Record<'NIFTY' | 'BANKNIFTY', { lot: number; freeze: number }>> }) {
     this.#seed = (opts.seed ?? 1) >>> 0 || 1;
     this.#now = opts.nowMs;
     this.#spots = UNDERLYINGS.map((u) => u.spot);
     this.#closes = UNDERLYINGS.map((u) => u.spot - 40);
     for (let u = 0; u < UNDERLYINGS.length; u++) {
-      const spec = UNDERLYINGS[u]!;
+      const spec = { ...UNDERLYINGS[u]!, ...opts.contracts?.[UNDERLYINGS[u]!.name] };
       this.#rows.set(spec.key, {
         u, expiryMs: 0,
         info: { instrumentKey: spec.key, underlying: spec.name, kind: 'INDEX', tickSize: 0.05, token: spec.key.split('|')[1]!, quoteKey: `NSE_INDEX:${spec.key.split('|')[1]!}`, contractSymbol: spec.key.split('|')[1]! },

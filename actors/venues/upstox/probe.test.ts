@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { run } from '../../executor/validate-cli.ts';
+import { startFakeUpstox } from './fake/server.ts';
+import { DeterministicMarket } from './fake/market.ts';
+import { UNDERLYING_SPECS } from '../../domain/instruments.ts';
+import { probeUpstox } from './probe.ts';
+import type { UpstoxConfig } from './config.ts';
+
+const TOKEN = 'tok-probe-0123456789abcdef';
+/** The fake with our own lot sizes / freeze quantities (its defaults are the pre-2026 values). */
+const ours = () => new DeterministicMarket({
+  nowMs: Date.now(),
+  contracts: { NIFTY: { lot: UNDERLYING_SPECS.NIFTY.lotSize, freeze: UNDERLYING_SPECS.NIFTY.freezeQty }, BANKNIFTY: { lot: UNDERLYING_SPECS.BANKNIFTY.lotSize, freeze: UNDERLYING_SPECS.BANKNIFTY.freezeQty } },
+});
+
+const cfgFor = (url: string, dir: string, token?: string): UpstoxConfig => ({
+  UPSTOX_ENV: 'production', UPSTOX_BASE_URL: url, UPSTOX_TIMEOUT_MS: 5000, UPSTOX_PREFER_IPV4: true, UPSTOX_FEED_MODE: 'full',
+  UPSTOX_TOKEN_WARN_MINUTES: 60, UPSTOX_ORDERS_PER_SECOND: 10, DATA_DIR: dir, ...(token !== undefined ? { UPSTOX_ACCESS_TOKEN: token } : {}),
+});
+
+test('probeUpstox against the fake: token, profile, funds, lot sizes, market status; failures name the check, never the token', async () => {
+  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0, market: ours() });
+  const dir = await mkdtemp(path.join(tmpdir(), 'upstox-probe-'));
+  try {
+    const ok = await probeUpstox(cfgFor(fake.url, dir, TOKEN));
+    assert.equal(ok.ok, true, ok.detail);
+    assert.deepEqual(ok.checks.map((c) => c.name), ['upstox token', 'upstox profile', 'upstox funds', 'instruments NIFTY', 'instruments BANKNIFTY', 'market status']);
+
+    const none = await probeUpstox(cfgFor(fake.url, dir));
+    assert.equal(none.ok, false);
+    assert.match(none.detail, /upstox token: expected an access token/);
+
+    const refused = await probeUpstox(cfgFor(fake.url, dir, 'tok-wrong-0123456789abcdef'));
+    assert.equal(refused.ok, false);
+    assert.match(refused.detail, /upstox profile/);
+    assert.ok(!JSON.stringify(refused).includes('tok-wrong-0123456789abcdef'));
+  } finally {
+    await fake.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('probeUpstox flags lot sizes that differ from our data (the fake\'s default 75 / 1800)', async () => {
+  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0 });
+  const dir = await mkdtemp(path.join(tmpdir(), 'upstox-probe-'));
+  try {
+    const r = await probeUpstox(cfgFor(fake.url, dir, TOKEN));
+    assert.equal(r.ok, false);
+    assert.match(r.detail, /instruments NIFTY: expected lot 65 \/ freeze 1756 \(our data\), was lot 75 \/ freeze 1800/);
+  } finally {
+    await fake.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('volguard validate (live) prints CONNECTIVITY VERIFIED when every Upstox check passes', async () => {
+  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0, market: ours() });
+  const dir = await mkdtemp(path.join(tmpdir(), 'upstox-validate-'));
+  try {
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (b: Buffer) => { out += String(b); });
+    const env = { SAFETY_MODE: 'live', FEED: 'upstox', DATA_DIR: path.join(dir, 'data'), LOG_DIR: path.join(dir, 'logs'), UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: TOKEN, VOLGUARD_ADMIN_TOKEN: 'test-admin-token-0123456789' };
+    const code = await run(['--phase', 'SHADOW'], { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env, cwd: dir });
+    assert.match(out, /CONNECTIVITY VERIFIED/, out);
+    assert.match(out, /✓ instruments NIFTY/);
+    assert.ok(!out.includes(TOKEN));
+    assert.equal(code, out.includes('✗') ? 1 : 0);
+  } finally {
+    await fake.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
