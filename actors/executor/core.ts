@@ -10,7 +10,7 @@ import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import { clientOrderId, isOurs, type OrderRole } from './ids.ts';
 import { sliceQuantity } from './slicing.ts';
 import type { KillSwitchState, Leg, Phase, Proposal, ReconFinding, SagaOutcome } from './messages.ts';
-import { isTerminal, isUnsettled, type ApprovalRec, type ApprovalRef, type ExecEvent, type ExecState, type FillLine, type OrderRec, type PositionRec } from './state.ts';
+import { isTerminal, isUnsettled, type ApprovalRec, type ApprovalRef, type ExecEvent, type ExecState, type FillLine, type OrderRec, type PlannedOrder, type PositionRec } from './state.ts';
 
 export interface CoreConfig {
   readonly orderFillTimeoutMs: number;
@@ -35,18 +35,7 @@ export interface Touch {
 export type TouchLookup = (instrumentKey: string) => Touch | undefined;
 export type RulesLookup = (instrumentKey: string) => { lotSize: number; freezeQty: number } | undefined;
 
-export interface PlannedOrder {
-  readonly clientOrderId: string;
-  readonly sagaId: string;
-  readonly leg: number;
-  readonly role: OrderRole;
-  readonly instrumentKey: string;
-  readonly side: Side;
-  readonly quantity: number;
-  readonly orderType: OrderType;
-  readonly price: number;
-  readonly riskIncreasing: boolean;
-}
+export type { PlannedOrder } from './state.ts';
 
 export type SagaStep =
   | { readonly kind: 'place'; readonly orders: readonly PlannedOrder[]; readonly riskIncreasing: boolean }

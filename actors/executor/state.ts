@@ -14,7 +14,8 @@ import type {
 import type { Underlying } from '../feed/messages.ts';
 import { worstExpiryLoss } from '../risk/index.ts';
 
-export interface OrderRec {
+/** An order as the saga plans it (deterministic from the proposal). */
+export interface PlannedOrder {
   readonly clientOrderId: string;
   readonly sagaId: string;
   readonly leg: number;
@@ -25,6 +26,10 @@ export interface OrderRec {
   readonly orderType: OrderType;
   readonly price: number;
   readonly riskIncreasing: boolean;
+}
+
+/** A planned order plus what happened to it. */
+export interface OrderRec extends PlannedOrder {
   readonly createdAt: number;
   status: OrderStatus;
   brokerOrderId: string | null;

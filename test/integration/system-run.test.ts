@@ -49,13 +49,18 @@ describe('volguard run (in-process)', () => {
   it('recovers a crash injected through the chaos route while the rest keeps running', async () => {
     const before = s.system.host('calibrator')!.incarnation;
     const feedBefore = s.system.host('journal')!.incarnation;
+    const back = new Promise<void>((resolve) => {
+      const off = s.system.onEvent((type, body) => {
+        const b = body as { name: string; incarnation: number };
+        if (type === 'sys.actorReady' && b.name === 'calibrator' && b.incarnation > before) {
+          off();
+          resolve();
+        }
+      });
+    });
     const res = await s.api('POST', '/api/v1/actors/calibrator/fault', { kind: 'crash' });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    for (;;) {
-      const h = s.system.host('calibrator')!;
-      if (h.status === 'running' && h.incarnation > before) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await back;
     assert.equal(s.system.host('journal')!.incarnation, feedBefore, 'the journal was not restarted');
     await s.cycles(2);
     assert.equal(s.cycle.state.lastError, null);
