@@ -355,19 +355,23 @@ export class ExecutorEngine {
       } catch (err) {
         line = { ok: false, clientOrderId: o.clientOrderId, error: err instanceof BrokerError ? err : new BrokerError('AMBIGUOUS', String(err), { cause: err }) };
       }
-      const now = this.#p.clock.now();
-      if (line.ok) {
-        await this.#emit([{ type: 'executor.orderSent', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: line.brokerOrderIds[0] ?? '', ts: now }]);
-      } else if (isDefinitive(line.error)) {
-        await this.#emit([{ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: null, status: 'rejected', filledQuantity: 0, averagePrice: 0, reason: line.error.message, ts: now }]);
-      } else {
-        this.#log.error({ clientOrderId: o.clientOrderId, err: line.error.message }, 'order fate unknown: UNKNOWN until reconciliation');
-        await this.#emit([{ type: 'executor.orderUnknown', clientOrderId: o.clientOrderId, sagaId: o.sagaId, error: line.error.message, ts: now }]);
-      }
+      await this.#recordLine(o, line, this.#p.clock.now());
       await this.#drain();
       // On any failure stop sending the rest of the group: the saga decides (compensate, or wait for recon).
       const st = this.state.orders[o.clientOrderId]?.status;
       if (st === 'rejected' || st === 'unknown' || st === 'cancelled') return;
+    }
+  }
+
+  /** Journals one placement answer: placed → sent; a definitive refusal → rejected; anything else → UNKNOWN. */
+  async #recordLine(o: PlannedOrder, line: MultiPlaceLine, now: number): Promise<void> {
+    if (line.ok) {
+      await this.#emit([{ type: 'executor.orderSent', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: line.brokerOrderIds[0] ?? '', ts: now }]);
+    } else if (isDefinitive(line.error)) {
+      await this.#emit([{ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: null, status: 'rejected', filledQuantity: 0, averagePrice: 0, reason: line.error.message, ts: now }]);
+    } else {
+      this.#log.error({ clientOrderId: o.clientOrderId, err: line.error.message }, 'order fate unknown: UNKNOWN until reconciliation');
+      await this.#emit([{ type: 'executor.orderUnknown', clientOrderId: o.clientOrderId, sagaId: o.sagaId, error: line.error.message, ts: now }]);
     }
   }
 
@@ -401,17 +405,7 @@ export class ExecutorEngine {
         lines = chunk.map((o) => ({ ok: false, clientOrderId: o.clientOrderId, error: e }));
       }
       const now = this.#p.clock.now();
-      for (const [j, line] of lines.entries()) {
-        const o = chunk[j]!;
-        if (line.ok) {
-          await this.#emit([{ type: 'executor.orderSent', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: line.brokerOrderIds[0] ?? '', ts: now }]);
-        } else if (isDefinitive(line.error)) {
-          await this.#emit([{ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: null, status: 'rejected', filledQuantity: 0, averagePrice: 0, reason: line.error.message, ts: now }]);
-        } else {
-          this.#log.error({ clientOrderId: o.clientOrderId, err: line.error.message }, 'order fate unknown: UNKNOWN until reconciliation');
-          await this.#emit([{ type: 'executor.orderUnknown', clientOrderId: o.clientOrderId, sagaId: o.sagaId, error: line.error.message, ts: now }]);
-        }
-      }
+      for (const [j, line] of lines.entries()) await this.#recordLine(chunk[j]!, line, now);
       await this.#drain();
       // A failed line stops the next chunk (the saga decides: compensate, or wait for reconciliation).
       if (chunk.some((o) => ['rejected', 'unknown', 'cancelled'].includes(this.state.orders[o.clientOrderId]?.status ?? ''))) return;
