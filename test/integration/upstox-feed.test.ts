@@ -22,7 +22,7 @@ test('feed: lists instruments, subscribes, gets initial_feed, live_feed on tick 
   const md = new UpstoxMarketData(r.rest, r.tokens, { mode: 'full', log: r.log, backoffInitialMs: 5 });
   const k = niftyKeys(r.fake);
   const insts = await md.instruments();
-  assert.ok(insts.some((i) => i.instrumentKey === k.call && i.lotSize === 75 && i.tickSize === 0.05));
+  assert.ok(insts.some((i) => i.instrumentKey === k.call && i.lotSize === 65 && i.tickSize === 0.05));
   const market = waitFor<SourceStatus>((f) => md.onStatus(f), (s) => s.kind === 'market');
   const connected = waitFor<SourceStatus>((f) => md.onStatus(f), (s) => s.kind === 'connected');
   await md.start();
@@ -101,9 +101,9 @@ test('portfolio stream: order updates arrive as BrokerOrders through onOrderUpda
   const seen: BrokerOrder[] = [];
   const filled = waitFor<BrokerOrder>((f) => broker.onOrderUpdate((o) => { seen.push(o); f(o); }), (o) => o.clientOrderId === 'vg-ps-1' && o.status === 'filled');
   await up;
-  await broker.placeOrder({ clientOrderId: 'vg-ps-1', instrumentKey: k.wing, side: 'BUY', quantity: 75, orderType: 'MARKET', product: 'D', validity: 'DAY' });
+  await broker.placeOrder({ clientOrderId: 'vg-ps-1', instrumentKey: k.wing, side: 'BUY', quantity: 65, orderType: 'MARKET', product: 'D', validity: 'DAY' });
   const o = await filled;
-  assert.equal(o.filledQuantity, 75);
+  assert.equal(o.filledQuantity, 65);
   assert.deepEqual(seen.filter((x) => x.clientOrderId === 'vg-ps-1').map((x) => x.status), ['pending', 'sent', 'open', 'filled']);
   await broker.close();
 });

@@ -8,7 +8,7 @@ before(async () => { r = await rig(); });
 after(async () => { await r.close(); });
 
 const order = (id: string, key: string, side: 'BUY' | 'SELL', extra: Partial<OrderRequest> = {}): OrderRequest => ({
-  clientOrderId: id, instrumentKey: key, side, quantity: 75, orderType: 'MARKET', product: 'D', validity: 'DAY', ...extra,
+  clientOrderId: id, instrumentKey: key, side, quantity: 65, orderType: 'MARKET', product: 'D', validity: 'DAY', ...extra,
 });
 
 test('reads profile, funds v2 and v3, contracts, chain, ltp/quotes/greeks and the instruments master', async () => {
@@ -18,7 +18,7 @@ test('reads profile, funds v2 and v3, contracts, chain, ltp/quotes/greeks and th
   assert.ok((await r.rest.fundsV3()).available_to_trade.total > 0);
   const contracts = await r.rest.optionContracts('NSE_INDEX|Nifty 50', k.expiry);
   assert.equal(contracts.length, 42);
-  assert.equal(contracts[0]?.lot_size, 75);
+  assert.equal(contracts[0]?.lot_size, 65);
   const chain = await r.rest.optionChain('NSE_INDEX|Nifty 50', k.expiry);
   assert.equal(chain.length, 21);
   assert.ok(chain.every((row) => row.call_options.market_data.ask_price >= row.call_options.market_data.bid_price));
@@ -40,7 +40,7 @@ test('places, reads back, modifies and cancels orders; trades and positions foll
   assert.equal(o.clientOrderId, 'vg-t1-buy');
   assert.ok((await r.broker.getOrderHistory(o.brokerOrderId)).length >= 3);
   assert.ok((await r.broker.getTrades()).some((t) => t.brokerOrderId === o.brokerOrderId));
-  assert.ok((await r.broker.getPositions()).some((p) => p.instrumentKey === k.wing && p.quantity === 75));
+  assert.ok((await r.broker.getPositions()).some((p) => p.instrumentKey === k.wing && p.quantity === 65));
   const resting = await r.broker.placeOrder(order('vg-t1-rest', k.call, 'BUY', { orderType: 'LIMIT', price: 0.05 }));
   const id = resting.brokerOrderIds[0]!;
   await r.broker.modifyOrder(id, { price: 0.1 });
@@ -61,7 +61,7 @@ test('cancel-all, exit-all (buys first) and margin', async () => {
   assert.ok(exits.length >= 1);
   assert.ok((await r.broker.getPositions()).every((p) => p.quantity === 0));
   assert.deepEqual(await r.broker.exitAll(), [], 'nothing to exit is an answer, not an error');
-  const m = await r.broker.getMargin([{ instrumentKey: k.wing, side: 'BUY', quantity: 75 }, { instrumentKey: k.call, side: 'SELL', quantity: 75 }]);
+  const m = await r.broker.getMargin([{ instrumentKey: k.wing, side: 'BUY', quantity: 65 }, { instrumentKey: k.call, side: 'SELL', quantity: 65 }]);
   assert.ok(m.finalMargin < m.requiredMargin, 'hedge benefit');
 });
 
@@ -146,7 +146,7 @@ test('the fake enforces 10 orders/s with 429 UDAPI10005 and rejects MARKET order
   assert.equal(body.errors[0]?.['errorCode'], 'UDAPI100050');
   const bad = await fetch(`${r.fake.url}/v3/order/place`, {
     method: 'POST', headers: { Authorization: `Bearer ${(await import('./upstox-helpers.ts')).TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ quantity: 75, product: 'D', validity: 'DAY', price: 10, instrument_token: k.call, order_type: 'MARKET', transaction_type: 'BUY', disclosed_quantity: 0, trigger_price: 0, is_amo: false }),
+    body: JSON.stringify({ quantity: 65, product: 'D', validity: 'DAY', price: 10, instrument_token: k.call, order_type: 'MARKET', transaction_type: 'BUY', disclosed_quantity: 0, trigger_price: 0, is_amo: false }),
   });
   assert.equal(bad.status, 400);
   assert.equal(((await bad.json()) as { errors: Array<{ error_code: string }> }).errors[0]?.error_code, 'UDAPI1040');

@@ -50,7 +50,7 @@ test('SDK: option contracts, option chain and LTP v3', async () => {
   const options = new Upstox.OptionsApi();
   const contracts = await call((cb) => options.getOptionContracts('NSE_INDEX|Nifty 50', { expiryDate: k.expiry }, cb));
   const c0 = contracts.data[0];
-  assert.equal(c0.lotSize, 75);
+  assert.equal(c0.lotSize, 65);
   assert.equal(c0.instrumentType, 'CE');
   assert.equal(c0.underlyingKey, 'NSE_INDEX|Nifty 50');
   const chain = await call((cb) => options.getPutCallOptionChain('NSE_INDEX|Nifty 50', k.expiry, cb));
@@ -66,7 +66,7 @@ test('SDK: option contracts, option chain and LTP v3', async () => {
 test('SDK: place v3 (order host), order book, multi-order', async () => {
   const k = niftyKeys(fake);
   // The v3 SDK method takes a camelCase model and writes snake_case on the wire; multi-order sends its models as is.
-  const v3 = { quantity: 75, product: 'D', validity: 'DAY', price: 0, tag: 'sdk-1', instrumentToken: k.wing, orderType: 'MARKET', transactionType: 'BUY', disclosedQuantity: 0, triggerPrice: 0, isAmo: false, slice: true };
+  const v3 = { quantity: 65, product: 'D', validity: 'DAY', price: 0, tag: 'sdk-1', instrumentToken: k.wing, orderType: 'MARKET', transactionType: 'BUY', disclosedQuantity: 0, triggerPrice: 0, isAmo: false, slice: true };
   const placed = await call((cb) => new Upstox.OrderApiV3().placeOrder(v3, {}, cb));
   assert.equal(placed.status, 'success');
   assert.equal(placed.data.orderIds.length, 1);
@@ -76,7 +76,7 @@ test('SDK: place v3 (order host), order book, multi-order', async () => {
   assert.equal(mine.status, 'complete');
   assert.equal(mine.orderId, placed.data.orderIds[0]);
   const line = (corr: string, key: string, side: string) => {
-    const m = new Upstox.MultiOrderRequest(75, 'D', 'DAY', 0, true, key, 'MARKET', side, 0, 0, false, corr);
+    const m = new Upstox.MultiOrderRequest(65, 'D', 'DAY', 0, true, key, 'MARKET', side, 0, 0, false, corr);
     m.tag = `sdk-${corr}`;
     return m;
   };

@@ -88,10 +88,10 @@ test('the token never appears in any error message or log line, however the clie
     await secure.faults({ serverError: 10, paths: ['/v2/user/profile'] });
     await attempt(() => secure.rest.profile());
     await secure.faults({ serverError: 1, paths: ['/v3/order/place'] });
-    await attempt(() => secure.broker.placeOrder({ clientOrderId: 'vg-sec-1', instrumentKey: k.call, side: 'BUY', quantity: 75, orderType: 'MARKET', product: 'D', validity: 'DAY' }));
+    await attempt(() => secure.broker.placeOrder({ clientOrderId: 'vg-sec-1', instrumentKey: k.call, side: 'BUY', quantity: 65, orderType: 'MARKET', product: 'D', validity: 'DAY' }));
     await secure.faults({ paths: [] });
     await attempt(() => secure.broker.getOrder('bad id!'));
-    await attempt(() => secure.broker.placeOrder({ clientOrderId: 'vg-sec-2', instrumentKey: 'NSE_FO|0', side: 'BUY', quantity: 75, orderType: 'MARKET', product: 'D', validity: 'DAY' }));
+    await attempt(() => secure.broker.placeOrder({ clientOrderId: 'vg-sec-2', instrumentKey: 'NSE_FO|0', side: 'BUY', quantity: 65, orderType: 'MARKET', product: 'D', validity: 'DAY' }));
     await secure.faults({ tokenExpired: true });
     await attempt(() => secure.rest.positions());
     await attempt(() => secure.rest.positions());

@@ -12,11 +12,8 @@ import { probeUpstox } from './probe.ts';
 import type { UpstoxConfig } from './config.ts';
 
 const TOKEN = 'tok-probe-0123456789abcdef';
-/** The fake with our own lot sizes / freeze quantities (its defaults are the pre-2026 values). */
-const ours = () => new DeterministicMarket({
-  nowMs: Date.now(),
-  contracts: { NIFTY: { lot: UNDERLYING_SPECS.NIFTY.lotSize, freeze: UNDERLYING_SPECS.NIFTY.freezeQty }, BANKNIFTY: { lot: UNDERLYING_SPECS.BANKNIFTY.lotSize, freeze: UNDERLYING_SPECS.BANKNIFTY.freezeQty } },
-});
+/** The fake with the pre-2026 lot sizes / freeze quantities (its defaults are our data). */
+const stale = () => new DeterministicMarket({ nowMs: Date.now(), contracts: { NIFTY: { lot: 75, freeze: 1800 }, BANKNIFTY: { lot: 35, freeze: 900 } } });
 
 const cfgFor = (url: string, dir: string, token?: string): UpstoxConfig => ({
   UPSTOX_ENV: 'production', UPSTOX_BASE_URL: url, UPSTOX_TIMEOUT_MS: 5000, UPSTOX_PREFER_IPV4: true, UPSTOX_FEED_MODE: 'full',
@@ -24,7 +21,7 @@ const cfgFor = (url: string, dir: string, token?: string): UpstoxConfig => ({
 });
 
 test('probeUpstox against the fake: token, profile, funds, lot sizes, market status; failures name the check, never the token', async () => {
-  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0, market: ours() });
+  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0 });
   const dir = await mkdtemp(path.join(tmpdir(), 'upstox-probe-'));
   try {
     const ok = await probeUpstox(cfgFor(fake.url, dir, TOKEN));
@@ -45,8 +42,13 @@ test('probeUpstox against the fake: token, profile, funds, lot sizes, market sta
   }
 });
 
-test('probeUpstox flags lot sizes that differ from our data (the fake\'s default 75 / 1800)', async () => {
-  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0 });
+test('the fake\'s default contracts are our data; probeUpstox flags lot sizes that differ (75 / 1800)', async () => {
+  for (const i of new DeterministicMarket({ nowMs: Date.now() }).instruments()) {
+    if (i.kind === 'INDEX') continue;
+    const spec = UNDERLYING_SPECS[i.underlying as 'NIFTY' | 'BANKNIFTY'];
+    assert.deepEqual([i.lotSize, i.freezeQty], [spec.lotSize, spec.freezeQty], i.instrumentKey);
+  }
+  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0, market: stale() });
   const dir = await mkdtemp(path.join(tmpdir(), 'upstox-probe-'));
   try {
     const r = await probeUpstox(cfgFor(fake.url, dir, TOKEN));
@@ -59,7 +61,7 @@ test('probeUpstox flags lot sizes that differ from our data (the fake\'s default
 });
 
 test('volguard validate (live) prints CONNECTIVITY VERIFIED when every Upstox check passes', async () => {
-  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0, market: ours() });
+  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0 });
   const dir = await mkdtemp(path.join(tmpdir(), 'upstox-validate-'));
   try {
     const stdout = new PassThrough();

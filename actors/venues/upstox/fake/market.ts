@@ -5,6 +5,7 @@
  */
 import type { InstrumentInfo } from '../../market-data.ts';
 import type { FeedQuote } from '../feed/proto-encode.ts';
+import { UNDERLYING_SPECS } from '../../../domain/instruments.ts';
 
 export interface FakeInstrument extends InstrumentInfo {
   /** Exchange token (the number in `NSE_FO|<token>`). */
@@ -24,9 +25,11 @@ export interface FakeMarket {
   advance(nowMs: number): readonly string[];
 }
 
+/** Lot size / freeze quantity default to our own contract data (actors/domain/instruments.ts), so the system and
+ *  `volguard validate` agree with the fake unless a test asks for a mismatch. */
 const UNDERLYINGS = [
-  { name: 'NIFTY' as const, key: 'NSE_INDEX|Nifty 50', spot: 22_450, step: 50, lot: 75, freeze: 1800, expiries: 2, tokenBase: 40_000 },
-  { name: 'BANKNIFTY' as const, key: 'NSE_INDEX|Nifty Bank', spot: 48_200, step: 100, lot: 35, freeze: 900, expiries: 1, tokenBase: 50_000 },
+  { name: 'NIFTY' as const, key: UNDERLYING_SPECS.NIFTY.indexKey, spot: 22_450, step: 50, lot: UNDERLYING_SPECS.NIFTY.lotSize, freeze: UNDERLYING_SPECS.NIFTY.freezeQty, expiries: 2, tokenBase: 40_000 },
+  { name: 'BANKNIFTY' as const, key: UNDERLYING_SPECS.BANKNIFTY.indexKey, spot: 48_200, step: 100, lot: UNDERLYING_SPECS.BANKNIFTY.lotSize, freeze: UNDERLYING_SPECS.BANKNIFTY.freezeQty, expiries: 1, tokenBase: 50_000 },
 ];
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAY_MS = 86_400_000;
@@ -46,8 +49,8 @@ export class DeterministicMarket implements FakeMarket {
   readonly #quotes = new Map<string, FeedQuote>();
   #volume = 0;
 
-  /** `contracts`: lot size / freeze quantity per underlying (default: the fake's historical 75/1800 and 35/900;
-   *  pass actors/domain/instruments.ts values to agree with our data, as `volguard validate` checks). */
+  /** `contracts`: lot size / freeze quantity per underlying (default: our data, NIFTY 65/1756 and BANKNIFTY 30/601
+   *  from actors/domain/instruments.ts; pass other values to make `volguard validate` see a mismatch). */
   constructor(opts: { seed?: number; nowMs: number; contracts?: Partial<Record<'NIFTY' | 'BANKNIFTY', { lot: number; freeze: number }>> }) {
     this.#seed = (opts.seed ?? 1) >>> 0 || 1;
     this.#now = opts.nowMs;
@@ -102,7 +105,7 @@ export class DeterministicMarket implements FakeMarket {
       const z = this.#rand() - 0.5;
       this.#spots[u] = Math.round((this.#spots[u]! * (1 + z * 0.0008)) * 20) / 20;
     }
-    this.#volume += 75;
+    this.#volume += UNDERLYING_SPECS.NIFTY.lotSize;
     const keys = [...this.#rows.keys()];
     this.#reprice(keys);
     return keys;
@@ -123,11 +126,11 @@ export class DeterministicMarket implements FakeMarket {
       const mid = Math.max(0.05, Math.round(price * 20) / 20);
       const half = Math.max(0.05, Math.round(mid * 0.004 * 20) / 20);
       const depth = Array.from({ length: 5 }, (_, l) => ({
-        bidQ: (row.info.lotSize ?? 75) * (10 + l * 5), bidP: Math.max(0.05, round2(mid - half - l * 0.05)),
-        askQ: (row.info.lotSize ?? 75) * (12 + l * 5), askP: round2(mid + half + l * 0.05),
+        bidQ: (row.info.lotSize ?? 1) * (10 + l * 5), bidP: Math.max(0.05, round2(mid - half - l * 0.05)),
+        askQ: (row.info.lotSize ?? 1) * (12 + l * 5), askP: round2(mid + half + l * 0.05),
       }));
       this.#quotes.set(key, {
-        ltp: mid, ltt: this.#now, ltq: row.info.lotSize ?? 75, cp: mid * 0.97, isIndex: false, depth,
+        ltp: mid, ltt: this.#now, ltq: row.info.lotSize ?? 1, cp: mid * 0.97, isIndex: false, depth,
         greeks: { delta, theta, gamma, vega, rho: 0 }, atp: mid, vtt: 100_000 + this.#volume, oi: 2_000_000, iv: vol,
         tbq: 150_000, tsq: 160_000,
       });
