@@ -37,7 +37,11 @@ export function registerChaos(ctx: RouteCtx): void {
   );
 
   const FeedBody = z
-    .strictObject({ kind: z.enum(['silence', 'stale', 'crossed', 'gap']), seconds: z.number().finite().positive().max(3600) })
+    .strictObject({
+      kind: z.enum(['silence', 'stale', 'crossed', 'locked', 'missing', 'gap', 'burst']),
+      /** How long the fault lasts; the feed's default for the kind when absent. */
+      seconds: z.number().finite().positive().max(3600).optional(),
+    })
     .openapi('FeedChaosBody');
   app.openapi(
     createRoute({
@@ -51,7 +55,7 @@ export function registerChaos(ctx: RouteCtx): void {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const out = await audited(ctx, c, 'chaos.feed', `feed ${body.kind} for ${body.seconds} s`, body, () => deps.request('feed', 'feed.chaos', body, ACTOR_TIMEOUT_MS));
+      const out = await audited(ctx, c, 'chaos.feed', `feed ${body.kind}${body.seconds !== undefined ? ` for ${body.seconds} s` : ''}`, body, () => deps.request('feed', 'feed.chaos', body, ACTOR_TIMEOUT_MS));
       return c.json(out, 200);
     },
   );

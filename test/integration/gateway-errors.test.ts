@@ -87,4 +87,17 @@ describe('gateway error mapping', () => {
     assert.deepEqual(f.rec.faults, [{ name: 'strategy', kind: 'hang' }]);
     assert.equal(f.rec.audits[0]?.action, 'chaos.fault');
   });
+
+  it('passes every feed fault kind to the feed, seconds optional, and refuses unknown kinds', async () => {
+    const f = fakeDeps();
+    const app = createApp(f.deps);
+    for (const body of [{ kind: 'burst' }, { kind: 'locked', seconds: 5 }, { kind: 'missing', seconds: 1 }]) {
+      assert.equal((await app.request('/api/v1/chaos/feed', jsonInit('POST', AUTH.admin, body))).status, 200);
+    }
+    assert.equal((await app.request('/api/v1/chaos/feed', jsonInit('POST', AUTH.admin, { kind: 'meteor' }))).status, 422);
+    assert.deepEqual(
+      f.rec.requests.filter((r) => r.type === 'feed.chaos').map((r) => r.body),
+      [{ kind: 'burst' }, { kind: 'locked', seconds: 5 }, { kind: 'missing', seconds: 1 }],
+    );
+  });
 });
