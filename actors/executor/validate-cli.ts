@@ -34,7 +34,8 @@ export interface CheckResult {
   readonly connectivity?: boolean;
 }
 
-/** `checks`, when given, are printed one per line (token, profile, funds, instruments, market status). */
+/** `checks`, when given, are printed one per line (token, profile, funds, instruments master freshness, lot sizes,
+ *  market status). */
 export type VenueProbe = (cfg: Config) => Promise<{ ok: boolean; detail: string; checks?: readonly { name: string; ok: boolean; detail: string }[] }>;
 
 /** Injected for tests; production uses the real clocks and the modules in the tree. */

@@ -9,6 +9,7 @@ import { startFakeUpstox } from './fake/server.ts';
 import { DeterministicMarket } from './fake/market.ts';
 import { UNDERLYING_SPECS } from '../../domain/instruments.ts';
 import { probeUpstox } from './probe.ts';
+import { istDate } from '../../domain/calendar.ts';
 import type { UpstoxConfig } from './config.ts';
 
 const TOKEN = 'tok-probe-0123456789abcdef';
@@ -26,7 +27,7 @@ test('probeUpstox against the fake: token, profile, funds, lot sizes, market sta
   try {
     const ok = await probeUpstox(cfgFor(fake.url, dir, TOKEN));
     assert.equal(ok.ok, true, ok.detail);
-    assert.deepEqual(ok.checks.map((c) => c.name), ['upstox token', 'upstox profile', 'upstox funds', 'instruments NIFTY', 'instruments BANKNIFTY', 'market status']);
+    assert.deepEqual(ok.checks.map((c) => c.name), ['upstox token', 'upstox profile', 'upstox funds', 'instruments master', 'instruments NIFTY', 'instruments BANKNIFTY', 'market status']);
 
     const none = await probeUpstox(cfgFor(fake.url, dir));
     assert.equal(none.ok, false);
@@ -60,8 +61,8 @@ test('the fake\'s default contracts are our data; probeUpstox flags lot sizes th
   }
 });
 
-test('volguard validate (live) prints CONNECTIVITY VERIFIED when every Upstox check passes', async () => {
-  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0 });
+/** `volguard validate --phase SHADOW` live against `fake`: exit code and stdout. */
+async function validateLive(fake: { url: string }): Promise<{ code: number; out: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'upstox-validate-'));
   try {
     const stdout = new PassThrough();
@@ -69,10 +70,50 @@ test('volguard validate (live) prints CONNECTIVITY VERIFIED when every Upstox ch
     stdout.on('data', (b: Buffer) => { out += String(b); });
     const env = { SAFETY_MODE: 'live', FEED: 'upstox', DATA_DIR: path.join(dir, 'data'), LOG_DIR: path.join(dir, 'logs'), UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: TOKEN, VOLGUARD_ADMIN_TOKEN: 'test-admin-token-0123456789' };
     const code = await run(['--phase', 'SHADOW'], { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env, cwd: dir });
+    assert.ok(!out.includes(TOKEN));
+    return { code, out };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('volguard validate (live) prints CONNECTIVITY VERIFIED when every Upstox check passes, the master\'s freshness on its own line', async () => {
+  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0 });
+  try {
+    const { code, out } = await validateLive(fake);
     assert.match(out, /CONNECTIVITY VERIFIED/, out);
     assert.match(out, /✓ instruments NIFTY/);
-    assert.ok(!out.includes(TOKEN));
+    const today = istDate(Date.now());
+    assert.match(out, new RegExp(`✓ instruments master +NSE master built ${today} IST \\(ETag [0-9a-f]{12}\\): \\d+ rows, 126 NIFTY/BANKNIFTY options, none expired`), out);
     assert.equal(code, out.includes('✗') ? 1 : 0);
+  } finally {
+    await fake.close();
+  }
+});
+
+test('volguard validate (live): a master built on an earlier day (Last-Modified, IST) is a ✗ line and connectivity is not verified', async () => {
+  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0, masterBuiltAt: Date.now() - 2 * 86_400_000 });
+  try {
+    const { code, out } = await validateLive(fake);
+    const built = istDate(Date.now() - 2 * 86_400_000);
+    assert.match(out, new RegExp(`✗ instruments master +expected today's master \\(${istDate(Date.now())} IST\\), was built ${built} IST .*ETag [0-9a-f]{12}`), out);
+    assert.match(out, /✓ instruments NIFTY/, 'the other checks still run and print');
+    assert.doesNotMatch(out, /CONNECTIVITY VERIFIED/);
+    assert.equal(code, 1);
+  } finally {
+    await fake.close();
+  }
+});
+
+test('probeUpstox: today\'s master that still lists expired contracts is not fresh', async () => {
+  // A market built 40 days ago: its weekly/monthly expiries are all past, but the master is served as today's.
+  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0, market: new DeterministicMarket({ nowMs: Date.now() - 40 * 86_400_000 }) });
+  const dir = await mkdtemp(path.join(tmpdir(), 'upstox-probe-'));
+  try {
+    const r = await probeUpstox(cfgFor(fake.url, dir, TOKEN));
+    const master = r.checks.find((c) => c.name === 'instruments master');
+    assert.equal(master?.ok, false);
+    assert.match(master?.detail ?? '', /^expected no expired contracts in today's master, was 126 \(first NIFTY \d+ (CE|PE)/);
   } finally {
     await fake.close();
     await rm(dir, { recursive: true, force: true });

@@ -1,11 +1,13 @@
 /**
  * @module Live connectivity checks for `volguard validate` (SAFETY_MODE=live): token present and unexpired, profile
- * reachable, funds readable, option contracts' lot size / freeze quantity equal to our data (actors/domain/
- * instruments.ts), market status from the feed's market_info frame. Read-only; the token never appears in a detail.
+ * reachable, funds readable, the instruments master fresh (built today, IST, by its Last-Modified; no expired index
+ * options in it), option contracts' lot size / freeze quantity equal to our data (actors/domain/instruments.ts),
+ * market status from the feed's market_info frame. Read-only; the token never appears in a detail.
  */
 import type { UpstoxConfig } from './config.ts';
 import { createUpstoxMarketData, createUpstoxVenue } from './index.ts';
 import { UNDERLYING_SPECS } from '../../domain/instruments.ts';
+import { istDate } from '../../domain/calendar.ts';
 import { redact } from './redact.ts';
 
 export interface ProbeCheck {
@@ -51,6 +53,8 @@ export async function probeUpstox(cfg: UpstoxConfig): Promise<ProbeResult> {
       checks.push({ name: 'upstox funds', ok: false, detail: `expected funds readable, was an error (${clean(err)})` });
     }
 
+    checks.push(await masterFreshness(venue, clean));
+
     for (const spec of Object.values(UNDERLYING_SPECS)) {
       try {
         const contracts = await venue.rest.optionContracts(spec.indexKey);
@@ -73,6 +77,33 @@ export async function probeUpstox(cfg: UpstoxConfig): Promise<ProbeResult> {
   } finally {
     venue.tokens.close();
   }
+}
+
+/**
+ * The daily instruments master (NSE.json.gz) is fresh when its host dates it today (IST) — `Last-Modified`, with the
+ * ETag shown to tell builds apart — and it lists NIFTY/BANKNIFTY options, none of them already expired.
+ */
+async function masterFreshness(venue: ReturnType<typeof createUpstoxVenue>, clean: (err: unknown) => string): Promise<ProbeCheck> {
+  const name = 'instruments master';
+  let file: Awaited<ReturnType<typeof venue.rest.instrumentsMasterFile>>;
+  try {
+    file = await venue.rest.instrumentsMasterFile('NSE');
+  } catch (err) {
+    return { name, ok: false, detail: `expected the NSE instruments master, was an error (${clean(err)})` };
+  }
+  const today = istDate(Date.now());
+  const etag = file.etag === undefined ? 'no ETag' : `ETag ${file.etag.replace(/"/g, '').slice(0, 12)}`;
+  if (file.lastModified === undefined) return { name, ok: false, detail: `expected a Last-Modified date on the master to check it is today's (${today} IST), was none (${etag})` };
+  const built = istDate(file.lastModified);
+  if (built !== today) return { name, ok: false, detail: `expected today's master (${today} IST), was built ${built} IST (${new Date(file.lastModified).toISOString()}, ${etag})` };
+  const underlyings = new Set<string>(Object.keys(UNDERLYING_SPECS));
+  const options = file.rows.filter((r) => (r.instrument_type === 'CE' || r.instrument_type === 'PE') && underlyings.has(r.underlying_symbol ?? r.name ?? ''));
+  if (options.length === 0) return { name, ok: false, detail: `expected NIFTY/BANKNIFTY options in the master built ${built} IST, was none (${file.rows.length} rows, ${etag})` };
+  const expired = options.filter((r) => r.expiry !== undefined && istDate(r.expiry) < today);
+  if (expired.length > 0) {
+    return { name, ok: false, detail: `expected no expired contracts in today's master, was ${expired.length} (first ${expired[0]!.trading_symbol}, expiry ${istDate(expired[0]!.expiry!)}; ${etag})` };
+  }
+  return { name, ok: true, detail: `NSE master built ${built} IST (${etag}): ${file.rows.length} rows, ${options.length} NIFTY/BANKNIFTY options, none expired` };
 }
 
 /** Connects the market feed (authorize → WebSocket) and reads the first market_info frame. */

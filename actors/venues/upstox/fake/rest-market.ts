@@ -2,7 +2,9 @@
  * @module The fake's market-data REST routes: option chain, option contracts, LTP / full quotes / option greeks
  * (maps keyed `SEGMENT:SYMBOL`), instruments master (gz JSON).
  */
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { istDate, istInstant } from '../../../domain/calendar.ts';
 import type { Hono } from 'hono';
 import { contractJson, errorBody, masterJson, success } from './shapes.ts';
 import type { FakeState } from './state.ts';
@@ -91,6 +93,10 @@ export function marketRoutes(app: Hono, state: FakeState): void {
     const file = c.req.param('file');
     if (file !== 'NSE.json.gz' && file !== 'complete.json.gz') return c.text('Not Found', 404);
     const body = gzipSync(Buffer.from(JSON.stringify(m.instruments().map(masterJson))));
-    return c.body(new Uint8Array(body), 200, { 'Content-Type': 'application/octet-stream' });
+    // Served like the assets CDN serves a file: Last-Modified (the daily build) and an opaque ETag.
+    const now = state.now();
+    const builtAt = state.masterBuiltAt ?? Math.min(now, istInstant(istDate(now), 6 * 60));
+    const etag = `"${createHash('md5').update(body).update(String(builtAt)).digest('hex')}"`;
+    return c.body(new Uint8Array(body), 200, { 'Content-Type': 'application/octet-stream', 'Last-Modified': new Date(builtAt).toUTCString(), ETag: etag });
   });
 }

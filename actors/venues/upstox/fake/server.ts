@@ -25,6 +25,8 @@ export interface FakeUpstoxOptions {
   readonly liveIntervalMs?: number;
   readonly now?: () => number;
   readonly seed?: number;
+  /** `Last-Modified` of the instruments master (default: today's build, see FakeState.masterBuiltAt). */
+  readonly masterBuiltAt?: number;
 }
 
 export interface FakeUpstox {
@@ -49,7 +51,7 @@ export async function startFakeUpstox(opts: FakeUpstoxOptions = {}): Promise<Fak
   const now = opts.now ?? Date.now;
   const market = opts.market ?? new DeterministicMarket({ seed: opts.seed ?? 1, nowMs: now() });
   const broker = opts.broker ?? new FakeBook(market, { now });
-  const state = createState(market, broker, { token: opts.token, now });
+  const state = createState(market, broker, { token: opts.token, now, masterBuiltAt: opts.masterBuiltAt });
   const feedClients = new Set<FeedClient>();
   const portfolioClients = new Set<WebSocket>();
 

@@ -25,15 +25,18 @@ export interface FakeState {
   readonly orderTimes: number[];
   /** Resolvers of requests held open by the timeout fault; released on close. */
   readonly hanging: Set<() => void>;
+  /** When the served instruments master was built (its `Last-Modified`); undefined = today's build, 06:00 IST (or
+   *  now, if earlier). Set it in the past to serve a stale master. */
+  masterBuiltAt: number | undefined;
   /** Filled in once listening: `ws://127.0.0.1:<port>`. */
   wsBase: string;
   requests: number;
 }
 
-export function createState(market: FakeMarket, broker: Broker, opts: { token?: string | undefined; now?: () => number }): FakeState {
+export function createState(market: FakeMarket, broker: Broker, opts: { token?: string | undefined; now?: () => number; masterBuiltAt?: number | undefined }): FakeState {
   return {
     market, broker, now: opts.now ?? Date.now, token: opts.token, faults: noFaults(), meta: new Map(), wsCodes: new Map(),
-    loginCodes: new Set(), orderTimes: [], hanging: new Set(), wsBase: '', requests: 0,
+    loginCodes: new Set(), orderTimes: [], hanging: new Set(), masterBuiltAt: opts.masterBuiltAt, wsBase: '', requests: 0,
   };
 }
 

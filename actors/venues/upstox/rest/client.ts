@@ -162,6 +162,18 @@ export class UpstoxRest {
     return this.http.call({ method: 'GET', path: `/market-quote/instruments/exchange/${exchange}.json.gz`, cls: 'read', host: 'assets', raw: 'gzip-json', schema: z.array(s.masterRow) });
   }
 
+  /** The master with what its host says about the file: `Last-Modified` (ms) and `ETag`, when sent. */
+  async instrumentsMasterFile(exchange: 'NSE' | 'BSE' | 'MCX' | 'complete' = 'NSE'): Promise<{ rows: s.MasterRow[]; lastModified?: number; etag?: string }> {
+    let headers: Headers | undefined;
+    const rows = await this.http.call({
+      method: 'GET', path: `/market-quote/instruments/exchange/${exchange}.json.gz`, cls: 'read', host: 'assets', raw: 'gzip-json',
+      schema: z.array(s.masterRow), onHeaders: (h) => { headers = h; },
+    });
+    const lm = Date.parse(headers?.get('last-modified') ?? '');
+    const etag = headers?.get('etag') ?? undefined;
+    return { rows, ...(Number.isFinite(lm) ? { lastModified: lm } : {}), ...(etag !== undefined && etag !== '' ? { etag } : {}) };
+  }
+
   /** Single-use WebSocket URL for market feed V3. */
   async feedAuthorize(): Promise<string> {
     return (await this.http.call({ method: 'GET', path: '/v3/feed/market-data-feed/authorize', cls: 'read', schema: ok(s.feedAuthorize) })).data.authorized_redirect_uri;

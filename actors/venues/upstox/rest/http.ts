@@ -47,6 +47,8 @@ export interface CallSpec<T extends z.ZodType> {
   readonly raw?: 'gzip-json';
   /** Batch endpoints answer a 4xx with per-line errors in the batch envelope; validate it instead of throwing. */
   readonly batchErrors?: boolean;
+  /** Receives the headers of the answer that is returned (e.g. the master's Last-Modified / ETag). */
+  readonly onHeaders?: (headers: Headers) => void;
 }
 
 let ipv4Preferred = false;
@@ -149,6 +151,7 @@ export class UpstoxHttp {
       throw this.#scrub(new BrokerError(isOrderWrite ? 'AMBIGUOUS' : 'SERVER',
         `${name}: expected a valid Upstox answer${where}, was ${describe(parsed)}`));
     }
+    spec.onHeaders?.(res.headers);
     return result.data;
   }
 
