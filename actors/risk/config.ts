@@ -26,7 +26,7 @@ export const riskEnv = {
   RISK_MAX_CAPITAL_AT_RISK_PCT: envNumber({ min: 0, max: 1 }).default(0.15),
   /** Total margin cap, fraction of BASE_CAPITAL. */
   RISK_MAX_MARGIN_PCT: envNumber({ min: 0, max: 1 }).default(0.8),
-  /** A surface older than this (vs the clock) makes pre-trade answer STALE_SURFACE, ms. */
+  /** A surface older than this makes pre-trade answer STALE_SURFACE, ms of wall time (market age ÷ SIM_SPEED on the sim). */
   RISK_SURFACE_MAX_AGE_MS: envNumber({ int: true, min: 100 }).default(15_000),
   /** Spot move of the expiry-day gamma scenario, fraction. */
   RISK_EXPIRY_DAY_MOVE: envNumber({ min: 0, max: 0.2 }).default(0.01),

@@ -167,6 +167,17 @@ test('denies with STALE_SURFACE when the surface is old, missing, or cannot valu
   assert.deepEqual(preTrade(s, { legs: other, bucket: 'weekly' }, NOW).decision.reasons, ['STALE_SURFACE']);
 });
 
+test('surface age is judged in wall time: market age divided by the clock speed', () => {
+  const s = ready(settings());
+  // 30 s of market time at SIM_SPEED 600 is 50 ms of wall time: fresh.
+  assert.equal(preTrade(s, { legs: condorLegs(), bucket: 'weekly' }, NOW + 30_000, 600).decision.allow, true);
+  // 16 s of wall time at that speed is 9 600 s of market time: stale, and the detail says both.
+  const old = preTrade(s, { legs: condorLegs(), bucket: 'weekly' }, NOW + 16_000 * 600, 600).decision;
+  assert.deepEqual(old.reasons, ['STALE_SURFACE']);
+  assert.match(old.details.join('; '), /was 16000 ms \(9600000 ms of market time at 600× speed\)/);
+  assert.throws(() => preTrade(s, { legs: condorLegs(), bucket: 'weekly' }, NOW, 0), /expected a positive clock speed, was 0/);
+});
+
 test('a trade that reduces an exceeded greek is not denied for it', () => {
   // Book already holds the naked call (delta over the limit); selling it back lowers |delta|.
   const s = settings({ maxNetDelta: 0.4 });

@@ -158,7 +158,15 @@ export function assess(state: RiskState, req: AssessRequest): { state: RiskState
 
 const EPS = 1e-9;
 
-export function preTrade(state: RiskState, req: PreTradeRequest, now: number): { state: RiskState; decision: PreTradeDecision } {
+/**
+ * `now` is market time (the system clock); `clockSpeed` is market seconds per wall second (SIM_SPEED on the scaled
+ * sim clock, 1 live). The surface's age is judged in wall time, (now − surfaceTs) / clockSpeed: the check guards the
+ * pipeline's liveness (a wedged calibrator, an assessment many cycles old), and the pipeline runs on wall time. At
+ * SIM_SPEED=600 the tens of wall milliseconds between calibration and pre-trade are half a market minute; judging that
+ * in market time denied every order any cycle could make. At speed 1 (and live) the two are the same.
+ */
+export function preTrade(state: RiskState, req: PreTradeRequest, now: number, clockSpeed = 1): { state: RiskState; decision: PreTradeDecision } {
+  if (!(clockSpeed > 0) || !Number.isFinite(clockSpeed)) throw new RangeError(`expected a positive clock speed, was ${clockSpeed}`);
   const s = state.settings;
   const reasons: DenyReason[] = [];
   const details: string[] = [];
@@ -173,8 +181,12 @@ export function preTrade(state: RiskState, req: PreTradeRequest, now: number): {
     deny('STALE_SURFACE', 'expected an assessed surface, was none yet');
     return { state, decision: { allow: false, reasons, details, postTrade: null, scenarios: [], charge: null } };
   }
-  const age = now - last.market.surfaceTs;
-  if (age > s.surfaceMaxAgeMs) deny('STALE_SURFACE', `expected a surface at most ${s.surfaceMaxAgeMs} ms old, was ${age} ms`);
+  const marketAge = now - last.market.surfaceTs;
+  const age = marketAge / clockSpeed;
+  if (age > s.surfaceMaxAgeMs) {
+    const market = clockSpeed === 1 ? '' : ` (${round(marketAge)} ms of market time at ${clockSpeed}× speed)`;
+    deny('STALE_SURFACE', `expected a surface at most ${s.surfaceMaxAgeMs} ms old, was ${round(age)} ms${market}`);
+  }
   const newLegs: PricedLeg[] = [];
   for (const leg of req.legs) {
     const pl = priceLeg({ ...leg, quantity: leg.side === 'BUY' ? leg.quantity : -leg.quantity }, last.market);

@@ -5,6 +5,7 @@
 import { Gauge } from 'prom-client';
 import { defineActor, type ActorContext } from '../../runtime/actor.ts';
 import { InvariantError } from '../../runtime/errors.ts';
+import type { ClockSpec } from '../../runtime/clock.ts';
 import { journalClient, type JournalClient } from '../journal/client.ts';
 import type { Bucket } from '../executor/messages.ts';
 import { TRADING_STATES, type KillSwitchStatus } from '../killswitch/messages.ts';
@@ -17,6 +18,11 @@ export const FRACTIONS_KEY = 'risk.bucketFractions';
 let state: RiskState | null = null;
 let journal: JournalClient | null = null;
 let gauges: { delta: Gauge; vega: Gauge; pnl: Gauge } | null = null;
+
+/** Market seconds per wall second: the sim's SIM_SPEED, 1 on the real clock (staleness is judged in wall time). */
+function clockSpeedOf(spec: ClockSpec): number {
+  return spec.kind === 'scaled' ? spec.speed : 1;
+}
 
 function need(): { s: RiskState; j: JournalClient } {
   if (!state || !journal) throw new InvariantError('risk received a message before init');
@@ -78,7 +84,7 @@ defineActor<RiskSettings>({
         const parsed = preTradeSchema.safeParse(msg.body);
         if (!parsed.success) throw new TypeError(`risk.preTrade: expected {legs, bucket, cycleId?}, was invalid (${describeIssues(parsed.error)})`);
         const req = parsed.data as PreTradeRequest;
-        const r = preTrade(s, req, ctx.clock.now());
+        const r = preTrade(s, req, ctx.clock.now(), clockSpeedOf(ctx.clockSpec));
         state = r.state;
         const d = r.decision;
         const cycleId = req.cycleId;
