@@ -4,7 +4,8 @@
  *
  * Gates, in order: market open, kill switch NORMAL, no risk-limit breach, data quality, the bucket's IST window,
  * open-structure cap, re-proposal cooldown, an eligible expiry, not late on that expiry's own expiry day, a surface,
- * IV ≥ ratio × RV, strikes by delta, a worthwhile credit, and at least one whole lot within the risk budget.
+ * IV ≥ ratio × RV, strikes by delta, a worthwhile credit, and at least one whole lot within the risk budget and
+ * within the risk actor's headroom (its soft limits and bucket charge; sizing.ts).
  */
 import type { ExpiryChain, Underlying } from '../feed/messages.ts';
 import type { Leg, Proposal, Structure } from '../executor/messages.ts';
@@ -14,6 +15,7 @@ import type { BucketParams, StrategyParams } from './params.ts';
 import { atmVol, type MarketView } from './market.ts';
 import { pickStructure, type PickedOption } from './select.ts';
 import { istTime } from './session.ts';
+import { headroomLots, lotCost, type Consumed } from './sizing.ts';
 
 export type Draft = Omit<Proposal, 'id'>;
 
@@ -60,6 +62,7 @@ export function planEntries(inp: EntryInputs): { drafts: Draft[]; skipped: Entry
   const clock = istTime(now);
   const quality = req.snapshot.quality.score;
   const breaches = req.risk.breaches?.length ?? 0;
+  const consumed: Consumed[] = [];
 
   const globalGate: [SkipReason, string] | null =
     !req.snapshot.marketOpen ? ['MARKET_CLOSED', 'the market is closed']
@@ -122,13 +125,25 @@ export function planEntries(inp: EntryInputs): { drafts: Draft[]; skipped: Entry
       const tradeBudget = capital * params.maxRiskPerTradePct;
       const bucketLeft = capital * params.maxRiskPerBucketPct - used;
       const perLot = pick.maxLossPerUnit * chain.lotSize;
-      const lots = Math.min(params.maxLots, Math.floor(Math.min(tradeBudget, bucketLeft) / perLot));
-      if (!(lots >= 1)) {
+      const budgetLots = Math.min(params.maxLots, Math.floor(Math.min(tradeBudget, bucketLeft) / perLot));
+      if (!(budgetLots >= 1)) {
         skip(underlying, 'RISK_BUDGET', `one lot risks ₹${perLot.toFixed(0)}; budget ₹${Math.min(tradeBudget, bucketLeft).toFixed(0)}`);
         continue;
       }
+      const spot = view.spots.get(underlying) ?? fit.forward;
+      // The risk actor's limits (to their soft level) and its bucket charge cap the lots too (sizing.ts).
+      const cost = lotCost(chain, fit, pick, spot, params.rate);
+      const room = headroomLots(req.risk, b.bucket, cost, consumed);
+      const lots = Math.min(budgetLots, room.lots);
+      if (!(lots >= 1)) {
+        skip(underlying, 'RISK_HEADROOM', `${room.detail} (the risk actor would deny it)`);
+        continue;
+      }
+      consumed.push({
+        bucket: b.bucket, maxLoss: cost.maxLoss * lots, margin: cost.margin * lots, charge: cost.charge * lots,
+        gamma: cost.gamma * lots, vega: cost.vega * lots, theta: cost.theta * lots,
+      });
       const quantity = lots * chain.lotSize;
-      const spot = view.spots.get(underlying) ?? Number.NaN;
       drafts.push({
         action: 'open', kind: b.kind, bucket: b.bucket, underlying, expiry: chain.expiry,
         // Hedges first: the executor sends BUY legs before SELL legs, and the order here says the same.
@@ -147,7 +162,9 @@ export function planEntries(inp: EntryInputs): { drafts: Draft[]; skipped: Entry
           wingPutStrike: pick.put.wing.strike, wingPutDelta: pick.put.wing.delta, wingMode: params.wingMode,
           creditMid: pick.creditMid, creditTouch: pick.creditTouch, callWidth: pick.callWidth, putWidth: pick.putWidth,
           maxLossPerUnit: pick.maxLossPerUnit, lotSize: chain.lotSize, lots, quantity, maxLossTotal: perLot * lots,
-          bucketCapital: capital, tradeBudget, bucketBudgetLeft: bucketLeft,
+          bucketCapital: capital, tradeBudget, bucketBudgetLeft: bucketLeft, budgetLots, headroomLots: room.lots,
+          sizingBinding: lots < budgetLots ? room.binding ?? 'risk' : 'budget', marginPerLot: cost.margin,
+          gammaPerLot: cost.gamma, vegaPerLot: cost.vega, thetaPerLot: cost.theta,
         },
       });
     }

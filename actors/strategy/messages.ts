@@ -6,6 +6,7 @@
 import type { MarketSnapshot, Underlying } from '../feed/messages.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import type { Book, Bucket, Phase, Proposal } from '../executor/messages.ts';
+import { checkRiskSizing } from './sizing.ts';
 
 export type KillSwitchState = 'NORMAL' | 'DEGRADED' | 'HALTED' | 'EMERGENCY' | 'SHUTDOWN';
 export const KILLSWITCH_STATES: readonly KillSwitchState[] = ['NORMAL', 'DEGRADED', 'HALTED', 'EMERGENCY', 'SHUTDOWN'];
@@ -21,7 +22,9 @@ export interface KillSwitchView {
  */
 export interface RiskView {
   readonly breaches?: readonly unknown[];
-  readonly buckets?: readonly { readonly bucket: Bucket; readonly capital: number }[];
+  readonly buckets?: readonly { readonly bucket: Bucket; readonly capital: number; readonly available?: number }[];
+  /** Each limited measure's current value and soft level: entries are sized to stay below the soft level (sizing.ts). */
+  readonly limits?: readonly { readonly name: string; readonly value: number; readonly soft: number }[];
 }
 
 export interface ProposeRequest {
@@ -38,7 +41,7 @@ export interface ProposeRequest {
 export type SkipReason =
   | 'BUCKET_OFF' | 'MARKET_CLOSED' | 'KILLSWITCH_NOT_NORMAL' | 'RISK_LIMITS' | 'LOW_QUALITY' | 'OUTSIDE_WINDOW'
   | 'NO_EXPIRY' | 'LATE_ON_EXPIRY_DAY' | 'NO_SURFACE' | 'FALLBACK_SURFACE' | 'RV_UNKNOWN' | 'IV_BELOW_RV'
-  | 'NO_STRIKES' | 'CREDIT_TOO_SMALL' | 'MAX_OPEN' | 'RISK_BUDGET' | 'COOLDOWN';
+  | 'NO_STRIKES' | 'CREDIT_TOO_SMALL' | 'MAX_OPEN' | 'RISK_BUDGET' | 'RISK_HEADROOM' | 'COOLDOWN';
 
 export interface EntrySkipped {
   readonly bucket: Bucket;
@@ -87,6 +90,7 @@ export function parseProposeRequest(body: unknown): ProposeRequest {
   if (!isObject(surface) || !Array.isArray(surface['expiries'])) throw new TypeError(`strategy.propose: expected surface.expiries, was ${describe(surface)}`);
   if (!isObject(book) || !Array.isArray(book['structures'])) throw new TypeError(`strategy.propose: expected book.structures, was ${describe(book)}`);
   if (!isObject(risk)) throw new TypeError(`strategy.propose: expected a risk report object, was ${describe(risk)}`);
+  checkRiskSizing(risk);
   if (!isObject(killswitch) || !KILLSWITCH_STATES.includes(killswitch['state'] as KillSwitchState)) {
     throw new TypeError(`strategy.propose: expected killswitch.state ${KILLSWITCH_STATES.join('|')}, was ${describe(isObject(killswitch) ? killswitch['state'] : killswitch)}`);
   }

@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { black76Greeks } from '../domain/black76.ts';
+import { estimateMargin } from '../risk/margin.ts';
+import type { Proposal } from '../executor/messages.ts';
+import { initialState, transition, type StrategyState } from './core.ts';
+import { market, params, RATE, request } from './fixtures.ts';
+import { parseProposeRequest, type ProposeRequest, type RiskView } from './messages.ts';
+import type { StrategyParams } from './params.ts';
+import { istEpoch } from './session.ts';
+
+const DAY = '2026-01-07';
+const NOW = istEpoch(DAY, 10 * 60);
+
+function run(state: StrategyState, req: ProposeRequest, p: StrategyParams) {
+  return transition(state, { type: 'strategy.propose', body: req }, p);
+}
+
+/** RV history from 40 cycles 3 s apart before the window (a tiny alternating move: IV well above RV). */
+function warmed(p: StrategyParams): StrategyState {
+  let state = initialState();
+  for (let i = 0; i < 40; i++) {
+    const s = i % 2 === 0 ? 1.00002 : 0.99998;
+    const m = market({ now: istEpoch(DAY, 9 * 60 + 16) + i * 3000, nifty: 24_000 * s, banknifty: 52_000 * s }, `w${i}`);
+    state = run(state, request(m), p).state;
+  }
+  return state;
+}
+
+function opensWith(risk: RiskView, env: Record<string, string> = {}): { opens: Proposal[]; skipped: { reason: string; bucket: string; detail: string }[] } {
+  const p = params(env);
+  const { out } = run(warmed(p), request(market({ now: NOW }), { risk }), p);
+  return { opens: out.proposals.filter((x) => x.action === 'open'), skipped: out.skipped };
+}
+
+/** Independent: ½·|ΣΓ|·(1 % of spot)² of a proposal's legs on the fixture's smile. */
+function gammaInr(prop: Proposal): number {
+  const m = market({ now: NOW });
+  const fit = m.surface.expiries.find((f) => f.underlying === prop.underlying && f.expiry === prop.expiry)!;
+  let g = 0;
+  for (const l of prop.legs) {
+    const vol = fit.vols[Array.from(fit.strikes).indexOf(l.strike)]!;
+    g += (l.side === 'BUY' ? 1 : -1) * l.quantity * black76Greeks(l.right === 'CE' ? 'call' : 'put', fit.forward, l.strike, fit.t, RATE, vol).gamma;
+  }
+  const spot = prop.underlying === 'NIFTY' ? 24_000 : 52_000;
+  return Math.abs(0.5 * g * (0.01 * spot) ** 2);
+}
+
+const limit = (name: string, value: number, soft: number) => ({ name, value, limit: soft / 0.8, soft, utilisation: value / (soft / 0.8) });
+
+test('without limits in the risk report, the strategy budget alone sizes (unchanged behaviour)', () => {
+  const { opens } = opensWith({ breaches: [] });
+  assert.equal(opens.length, 3);
+  for (const o of opens) assert.equal(o.rationale['sizingBinding'], 'budget');
+});
+
+test('lots are capped so the book stays below the soft gamma limit, shared by every entry in the cycle', () => {
+  const free = opensWith({ breaches: [] }).opens;
+  const weeklyFree = free.find((o) => o.bucket === 'weekly')!;
+  const lotSize = 65;
+  const perLot = gammaInr(weeklyFree) / (weeklyFree.legs[0]!.quantity / lotSize);
+  // Room for 2.5 weekly lots after 1 000 already used.
+  const soft = 1_000 + 2.5 * perLot;
+  const { opens, skipped } = opensWith({ breaches: [], limits: [limit('gamma', 1_000, soft)] });
+  const weekly = opens.find((o) => o.bucket === 'weekly')!;
+  assert.equal(weekly.legs[0]!.quantity, 2 * lotSize);
+  assert.equal(weekly.rationale['sizingBinding'], 'gamma');
+  const total = opens.reduce((a, o) => a + gammaInr(o), 0);
+  assert.ok(1_000 + total <= soft, `book gamma ${1_000 + total} must stay below the soft level ${soft}`);
+  // What is left after the weekly condor is not enough for another bucket's lot: skipped with the numbers.
+  assert.ok(skipped.some((s) => s.reason === 'RISK_HEADROOM' && /gamma headroom/.test(s.detail)), JSON.stringify(skipped));
+});
+
+test('the bucket charge (max of max loss and margin) is capped by what the risk actor says is available', () => {
+  const weeklyFree = opensWith({ breaches: [] }).opens.find((o) => o.bucket === 'weekly')!;
+  const lotSize = 65;
+  const oneLot = weeklyFree.legs.map((l) => ({ underlying: l.underlying, expiry: l.expiry, strike: l.strike, right: l.right, side: l.side, quantity: lotSize }));
+  const margin = estimateMargin(oneLot, { NIFTY: 24_000 }).required;
+  const freeLots = weeklyFree.legs[0]!.quantity / lotSize;
+  assert.ok(freeLots >= 2, `the free entry must size above the cap for this test, was ${freeLots} lot(s)`);
+  const available = (freeLots - 0.5) * Math.max(margin, Number(weeklyFree.rationale['maxLossPerUnit']) * lotSize);
+  const buckets = [{ bucket: 'weekly' as const, capital: 400_000, available }];
+  const weekly = opensWith({ breaches: [], buckets }).opens.find((o) => o.bucket === 'weekly')!;
+  assert.equal(weekly.legs[0]!.quantity, (freeLots - 1) * lotSize);
+  assert.equal(weekly.rationale['sizingBinding'], 'weekly bucket');
+  const none = opensWith({ breaches: [], buckets: [{ bucket: 'weekly', capital: 400_000, available: margin / 2 }] });
+  assert.equal(none.opens.some((o) => o.bucket === 'weekly'), false);
+  assert.ok(none.skipped.some((s) => s.bucket === 'weekly' && s.reason === 'RISK_HEADROOM'));
+});
+
+test('an unmeasurable limit (NaN) leaves no headroom: entries fail closed', () => {
+  const { opens, skipped } = opensWith({ breaches: [], limits: [limit('theta', Number.NaN, 8_000)] });
+  assert.equal(opens.length, 0);
+  assert.ok(skipped.every((s) => s.reason === 'RISK_HEADROOM'));
+});
+
+test('malformed sizing fields in the risk report are rejected at the edge', () => {
+  const req = request(market({ now: NOW }));
+  assert.throws(() => parseProposeRequest({ ...req, risk: { limits: 'x' } }), /expected risk.limits an array, was string/);
+  assert.throws(() => parseProposeRequest({ ...req, risk: { limits: [{ name: 'gamma', value: '1' }] } }), /expected risk.limits entries \{name, value, soft\}/);
+  assert.throws(() => parseProposeRequest({ ...req, risk: { buckets: [{ bucket: 'weekly', available: 'lots' }] } }), /expected risk.buckets entries/);
+});

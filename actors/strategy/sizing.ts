@@ -1,0 +1,129 @@
+/**
+ * @module Sizing within the risk actor's headroom. Pure.
+ *
+ * The strategy's own budget (max loss within per-trade and per-bucket shares) is not the only thing that decides
+ * whether an entry can be made: the risk actor's pre-trade check also charges the bucket max(max loss, margin) and
+ * limits the book's gamma, vega, theta, capital at risk, margin and worst scenario loss. A proposal sized past any of
+ * those is denied every cycle (a condor of 10 lots on expiry day has ~3× the default gamma limit), so the strategy
+ * caps the lots by each of them, computed the way risk computes them (Black-76 on the surface, actors/risk/margin.ts).
+ *
+ * Headroom is measured up to each limit's *soft* level, not the hard one: a soft breach blocks further entries and
+ * degrades the kill switch, so an entry that lands above it would stop the system trading for its own sake.
+ * Entries drafted earlier in the same cycle consume headroom too (risk reserves each allowed proposal).
+ */
+import { black76Greeks } from '../domain/black76.ts';
+import { THETA_PER_DAY, VEGA_PER_VOL_POINT } from '../domain/units.ts';
+import type { ExpiryFit } from '../calibrator/messages.ts';
+import type { ExpiryChain, Underlying } from '../feed/messages.ts';
+import type { Bucket } from '../executor/messages.ts';
+import { estimateMargin, type MarginLeg } from '../risk/margin.ts';
+import type { RiskView } from './messages.ts';
+import type { PickedOption, StructurePick } from './select.ts';
+
+/** What one lot of a structure adds to each limited measure (absolute values, ₹ in the risk actor's units). */
+export interface LotCost {
+  readonly maxLoss: number;
+  readonly margin: number;
+  /** max(max loss, margin): what risk charges the bucket. */
+  readonly charge: number;
+  /** ½·|Γ|·(1 % of spot)², ₹. */
+  readonly gamma: number;
+  /** ₹ per vol point. */
+  readonly vega: number;
+  /** ₹ per calendar day. */
+  readonly theta: number;
+}
+
+export type Consumed = { readonly [K in keyof LotCost]: number } & { readonly bucket: Bucket };
+
+const GREEK_LIMITS = ['gamma', 'vega', 'theta'] as const;
+
+export function lotCost(chain: ExpiryChain, fit: ExpiryFit, pick: StructurePick, spot: number, rate: number): LotCost {
+  const legs: [PickedOption, 1 | -1][] = [[pick.call.wing, 1], [pick.put.wing, 1], [pick.call.short, -1], [pick.put.short, -1]];
+  let gamma = 0;
+  let vega = 0;
+  let theta = 0;
+  for (const [o, sign] of legs) {
+    const g = black76Greeks(o.right === 'CE' ? 'call' : 'put', fit.forward, o.strike, fit.t, rate, o.vol);
+    gamma += sign * g.gamma;
+    vega += sign * g.vega;
+    theta += sign * g.theta;
+  }
+  const n = chain.lotSize;
+  const move = 0.01 * spot;
+  const marginLegs: MarginLeg[] = legs.map(([o, sign]) => ({
+    underlying: chain.underlying, expiry: chain.expiry, strike: o.strike, right: o.right, side: sign > 0 ? 'BUY' : 'SELL', quantity: n,
+  }));
+  const spots: Partial<Record<Underlying, number>> = { [chain.underlying]: spot };
+  const margin = estimateMargin(marginLegs, spots).required;
+  const maxLoss = pick.maxLossPerUnit * n;
+  return {
+    maxLoss, margin, charge: Math.max(maxLoss, margin),
+    gamma: Math.abs(0.5 * gamma * n * move * move),
+    vega: Math.abs(vega * n * VEGA_PER_VOL_POINT),
+    theta: Math.abs(theta * n * THETA_PER_DAY),
+  };
+}
+
+/**
+ * The most whole lots the risk report leaves room for, and which measure binds. Measures the report does not carry
+ * (an older or partial report) do not cap; `Infinity` lots means nothing capped.
+ */
+export function headroomLots(risk: RiskView, bucket: Bucket, cost: LotCost, consumed: readonly Consumed[]): { lots: number; binding: string | null; detail: string } {
+  let lots = Number.POSITIVE_INFINITY;
+  let binding: string | null = null;
+  let detail = '';
+  const cap = (name: string, room: number, perLot: number): void => {
+    if (!(perLot > 0)) return;
+    // An unmeasurable limit (NaN from risk) leaves no room: entries fail closed, exits are not sized here.
+    const r = Number.isNaN(room) ? 0 : room;
+    const n = Math.floor(Math.max(0, r) / perLot);
+    if (n < lots) {
+      lots = n;
+      binding = name;
+      detail = `${name} headroom ${Math.max(0, r).toFixed(0)}, one lot needs ${perLot.toFixed(0)}`;
+    }
+  };
+  const used = (k: keyof LotCost, sameBucket = false): number =>
+    consumed.filter((c) => !sameBucket || c.bucket === bucket).reduce((a, c) => a + c[k], 0);
+  for (const l of risk.limits ?? []) {
+    const room = l.soft - l.value;
+    if (l.name === 'gamma' || l.name === 'vega' || l.name === 'theta') {
+      const k = GREEK_LIMITS[GREEK_LIMITS.indexOf(l.name)] as 'gamma' | 'vega' | 'theta';
+      cap(l.name, room - used(k), cost[k]);
+    } else if (l.name === 'capitalAtRisk' || l.name === 'scenarioLoss') {
+      // A defined-risk structure cannot lose more than its max loss in any scenario: a conservative bound.
+      cap(l.name, room - used('maxLoss'), cost.maxLoss);
+    } else if (l.name === 'margin') {
+      cap('margin', room - used('margin'), cost.margin);
+    }
+  }
+  const b = risk.buckets?.find((x) => x.bucket === bucket);
+  if (b && b.available !== undefined) cap(`${bucket} bucket`, b.available - used('charge', true), cost.charge);
+  return { lots, binding, detail };
+}
+
+/** Checks the optional sizing fields of a risk report at the actor's edge. @throws TypeError "expected X, was Y". */
+export function checkRiskSizing(risk: Record<string, unknown>): void {
+  const limits = risk['limits'];
+  if (limits !== undefined) {
+    if (!Array.isArray(limits)) throw new TypeError(`strategy.propose: expected risk.limits an array, was ${typeof limits}`);
+    for (const l of limits as unknown[]) {
+      const o = l as Record<string, unknown> | null;
+      if (typeof o !== 'object' || o === null || typeof o['name'] !== 'string' || typeof o['value'] !== 'number' || typeof o['soft'] !== 'number') {
+        throw new TypeError(`strategy.propose: expected risk.limits entries {name, value, soft} with numbers, was ${JSON.stringify(l)}`);
+      }
+    }
+  }
+  const buckets = risk['buckets'];
+  if (buckets !== undefined) {
+    if (!Array.isArray(buckets)) throw new TypeError(`strategy.propose: expected risk.buckets an array, was ${typeof buckets}`);
+    for (const b of buckets as unknown[]) {
+      const o = b as Record<string, unknown> | null;
+      const avail = o?.['available'];
+      if (typeof o !== 'object' || o === null || typeof o['bucket'] !== 'string' || (avail !== undefined && typeof avail !== 'number')) {
+        throw new TypeError(`strategy.propose: expected risk.buckets entries {bucket, capital, available?}, was ${JSON.stringify(b)}`);
+      }
+    }
+  }
+}
