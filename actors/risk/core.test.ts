@@ -186,13 +186,35 @@ test('a trade that reduces an exceeded greek is not denied for it', () => {
   assert.equal(preTrade(ready(s, book), { legs: sell, bucket: 'intraday' }, NOW).decision.reasons.includes('DELTA_LIMIT'), false);
 });
 
+test('a re-check of the same order group replaces its reservation instead of stacking; a denied re-check drops it', () => {
+  // weekly 0.1 = 100 000: one condor (59 800) fits, two do not.
+  const s = ready(settings({ buckets: { weekly: 0.1, monthly: 0.3, intraday: 0.2 } }));
+  const first = preTrade(s, { legs: condorLegs(), bucket: 'weekly', ref: 'p1' }, NOW);
+  assert.equal(first.decision.allow, true);
+  // The executor asks again before sending (by ref, or with the identical legs and prices): still allowed, one reservation.
+  const again = preTrade(first.state, { legs: condorLegs(), bucket: 'weekly', ref: 'p1' }, NOW);
+  assert.equal(again.decision.allow, true, again.decision.details.join('; '));
+  assert.equal(again.state.reserved.length, 1);
+  const byLegs1 = preTrade(s, { legs: condorLegs(), bucket: 'weekly' }, NOW);
+  const byLegs2 = preTrade(byLegs1.state, { legs: condorLegs(), bucket: 'weekly' }, NOW);
+  assert.equal(byLegs2.decision.allow, true);
+  assert.equal(byLegs2.state.reserved.length, 1);
+  // Different prices are a different group: it stacks and is refused.
+  const repriced = condorLegs().map((l) => ({ ...l, limitPrice: (l.limitPrice ?? 50) + 1 }));
+  assert.deepEqual(preTrade(byLegs2.state, { legs: repriced, bucket: 'weekly' }, NOW).decision.reasons, ['BUCKET_EXHAUSTED']);
+  // A re-check denied (here: the kill switch left NORMAL) releases the group's reservation.
+  const denied = preTrade(onKillswitchChanged(first.state, 'DEGRADED'), { legs: condorLegs(), bucket: 'weekly', ref: 'p1' }, NOW);
+  assert.equal(denied.decision.allow, false);
+  assert.equal(denied.state.reserved.length, 0);
+});
+
 test('bucket accounting: reservations use headroom, capital adjust moves it, the next assessment clears reservations', () => {
   // weekly 0.1 = 100 000: one condor (59 800) fits, a second does not.
   let s = ready(settings({ buckets: { weekly: 0.1, monthly: 0.3, intraday: 0.2 } }));
-  const first = preTrade(s, { legs: condorLegs(), bucket: 'weekly' }, NOW);
+  const first = preTrade(s, { legs: condorLegs(), bucket: 'weekly', ref: 'p1' }, NOW);
   assert.equal(first.decision.allow, true);
   s = first.state;
-  const second = preTrade(s, { legs: condorLegs(), bucket: 'weekly' }, NOW);
+  const second = preTrade(s, { legs: condorLegs(), bucket: 'weekly', ref: 'p2' }, NOW);
   assert.deepEqual(second.decision.reasons, ['BUCKET_EXHAUSTED']);
   const adj = adjustCapital(s, { weekly: 0.2, monthly: 0.3, intraday: 0.2, who: 'admin', reason: 'more weekly room' }, NOW);
   assert.deepEqual(adj.event.previous, { weekly: 0.1, monthly: 0.3, intraday: 0.2 });

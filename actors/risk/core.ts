@@ -28,6 +28,8 @@ import {
 } from './valuation.ts';
 
 interface Reservation {
+  /** Which order group holds it: a re-check of the same group replaces it instead of stacking (reservationKey). */
+  readonly key: string;
   readonly bucket: Bucket;
   readonly legs: readonly PricedLeg[];
   readonly marginLegs: readonly MarginLeg[];
@@ -197,8 +199,12 @@ export function preTrade(state: RiskState, req: PreTradeRequest, now: number, cl
     return { state, decision: { allow: false, reasons, details, postTrade: null, scenarios: [], charge: null } };
   }
 
+  // The executor checks a saga when it starts and again before each risk-increasing order group: the same group
+  // asked twice must not count against itself (it was denied VEGA_LIMIT at twice its size).
+  const key = reservationKey(req);
+  const others = state.reserved.filter((r) => r.key !== key);
   const spots = spotsFor(last.market);
-  const preLegs = [...last.priced, ...state.reserved.flatMap((r) => r.legs)];
+  const preLegs = [...last.priced, ...others.flatMap((r) => r.legs)];
   const postLegs = [...preLegs, ...newLegs];
   const pre = exposure(preLegs, last.market, s.baseCapital).total;
   const post = exposure(postLegs, last.market, s.baseCapital).total;
@@ -227,16 +233,16 @@ export function preTrade(state: RiskState, req: PreTradeRequest, now: number, cl
 
   const fraction = state.fractions[req.bucket];
   const bucketCapital = fraction * s.baseCapital;
-  const used = bucketUsed(req.bucket, last.report.structures, state.reserved);
+  const used = bucketUsed(req.bucket, last.report.structures, others);
   if (used + charge > bucketCapital + EPS) {
     deny('BUCKET_EXHAUSTED', `expected ${req.bucket} bucket use <= ${round(bucketCapital)}, was ${round(used + charge)} (${round(used)} + ${round(charge)})`);
   }
   const carLimit = s.maxCapitalAtRiskPct * s.baseCapital;
-  const carPre = last.report.capitalAtRisk.total + state.reserved.reduce((a, r) => a + r.capitalAtRisk, 0);
+  const carPre = last.report.capitalAtRisk.total + others.reduce((a, r) => a + r.capitalAtRisk, 0);
   if (carPre + atRisk > carLimit + EPS) deny('CAPITAL_AT_RISK', `expected capital at risk <= ${round(carLimit)}, was ${round(carPre + atRisk)}`);
 
   const marginLimit = s.maxMarginPct * s.baseCapital;
-  const bookMarginLegs = [...last.book.positions.filter((p) => p.quantity !== 0).map(marginLegOf), ...state.reserved.flatMap((r) => r.marginLegs)];
+  const bookMarginLegs = [...last.book.positions.filter((p) => p.quantity !== 0).map(marginLegOf), ...others.flatMap((r) => r.marginLegs)];
   const marginPre = estimateMargin(bookMarginLegs, spots, s.margin).required;
   const marginPost = estimateMargin([...bookMarginLegs, ...marginLegs], spots, s.margin).required;
   if (marginPost > marginLimit + EPS && marginPost > marginPre + EPS) deny('MARGIN', `expected margin <= ${round(marginLimit)}, was ${round(marginPost)}`);
@@ -247,8 +253,8 @@ export function preTrade(state: RiskState, req: PreTradeRequest, now: number, cl
     charge: { maxLoss, margin: ownMargin, bucket: req.bucket },
   };
   const reserved = allow
-    ? [...state.reserved, { bucket: req.bucket, legs: newLegs, marginLegs, capitalAtRisk: atRisk, charge }]
-    : state.reserved;
+    ? [...others, { key, bucket: req.bucket, legs: newLegs, marginLegs, capitalAtRisk: atRisk, charge }]
+    : others;
   return { state: { ...state, reserved }, decision };
 }
 
@@ -389,6 +395,18 @@ function bookLegOf(p: Position): BookLeg {
 
 function marginLegOf(p: Position): MarginLeg {
   return { underlying: p.underlying, expiry: p.expiry, strike: p.strike, right: p.right, side: p.quantity > 0 ? 'BUY' : 'SELL', quantity: Math.abs(p.quantity) };
+}
+
+/**
+ * The identity of an order group across its re-checks: the caller's `ref` (a proposal id) when given, else the
+ * bucket and every leg with its quantity and limit price. Two different proposals with identical legs, prices and
+ * bucket within one assessment would share a reservation; the strategy proposes at most one entry per bucket and
+ * underlying per cycle (and prices move between cycles), and callers that can should send `ref`.
+ */
+export function reservationKey(req: PreTradeRequest): string {
+  if (req.ref !== undefined) return `ref:${req.ref}`;
+  const legs = req.legs.map((l) => `${l.instrumentKey}/${l.side}/${l.quantity}/${l.limitPrice ?? '-'}`).join(',');
+  return `legs:${req.bucket}:${legs}`;
 }
 
 function chargeOf(maxLoss: number, margin: number): number {

@@ -166,6 +166,8 @@ export interface PreTradeRequest {
   readonly legs: readonly Leg[];
   readonly bucket: Bucket;
   readonly cycleId?: string;
+  /** The order group's identity (a proposal id): re-checks of one group replace its reservation instead of stacking. */
+  readonly ref?: string;
 }
 
 export interface PreTradeDecision {
@@ -228,7 +230,7 @@ const legSchema = z
   .strict();
 
 export const preTradeSchema = z
-  .object({ legs: z.array(legSchema).min(1), bucket: bucketSchema, cycleId: z.string().optional() })
+  .object({ legs: z.array(legSchema).min(1), bucket: bucketSchema, cycleId: z.string().optional(), ref: z.string().min(1).max(200).optional() })
   .strict();
 
 /** Turns a zod failure into one "expected X, was Y"-style line per issue. */
