@@ -27,7 +27,7 @@ function warmed(p: StrategyParams): StrategyState {
   return state;
 }
 
-function opensWith(risk: RiskView, env: Record<string, string> = {}): { opens: Proposal[]; skipped: { reason: string; bucket: string; detail: string }[] } {
+function opensWith(risk: RiskView, env: Record<string, string> = {}): { opens: Proposal[]; skipped: readonly { reason: string; bucket: string; detail: string }[] } {
   const p = params(env);
   const { out } = run(warmed(p), request(market({ now: NOW }), { risk }), p);
   return { opens: out.proposals.filter((x) => x.action === 'open'), skipped: out.skipped };
