@@ -4,8 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { black76Price, type OptionType } from './black76.ts';
-import { impliedVol, normalisedImpliedTotalVol } from './implied-vol.ts';
-import { normalisedBlackOtm } from './normalised-black.ts';
+import { readFileSync } from 'node:fs';
+import { impliedVol, normalisedImpliedTotalVol, type IvStats } from './implied-vol.ts';
+import { normalisedBlackOtm, normalisedVega } from './normalised-black.ts';
 
 function okVol(r: ReturnType<typeof impliedVol>): number {
   assert.equal(r.status, 'OK', `expected status OK, was ${r.status} (${r.status === 'OK' ? '' : r.reason})`);
@@ -80,9 +81,82 @@ test('iv(price(σ)) = σ to machine precision over a dense grid incl. deep wings
   }
   assert.ok(cases > 5000, `expected > 5000 cases, was ${cases}`);
   assert.ok(worst <= 2e-14, `expected relative error <= 2e-14, was ${worst} at ${worstCase}`);
-  // Honest bound: our simpler guesses need a third quartic step on a minority of (mostly low-|h|, low-price) cases.
-  assert.ok(maxIterations <= 4, `expected <= 4 Householder steps, was ${maxIterations}`);
-  assert.ok(withinTwo / cases > 0.85, `expected > 85% within two steps, was ${withinTwo}/${cases}`);
+  // The paper's rational-cubic guesses: machine precision after at most two Householder steps, every case.
+  assert.ok(maxIterations <= 2, `expected <= 2 Householder steps, was ${maxIterations}`);
+  assert.equal(withinTwo, cases, `expected every case within two steps, was ${withinTwo}/${cases}`);
+});
+
+/** Relative condition number of s ↦ b: a relative change ε in β moves s by ε·β/(s·b') relative. */
+function conditioning(beta: number, x: number, s: number): number {
+  return beta / (s * normalisedVega(x, s));
+}
+
+test('normalised inversion: at most two steps and error within a few ε of the conditioning, x from 0 to −40, β down to 1e-300', () => {
+  const eps = Number.EPSILON;
+  let cases = 0;
+  let worst = 0;
+  let worstCase = '';
+  const byIterations = [0, 0, 0];
+  const xs = [0, ...Array.from({ length: 200 }, (_, i) => -Math.pow(10, -14 + (15.6 * i) / 199))];
+  for (const x of xs) {
+    for (let i = 0; i <= 700; i++) {
+      const s = Math.pow(10, -5 + (6.8 * i) / 700); // 1e-5 … 6.3e1
+      const beta = normalisedBlackOtm(x, s);
+      if (!(beta > 1e-300) || beta >= Math.exp(0.5 * x)) continue; // outside what a double can express
+      const stats: IvStats = { iterations: -1 };
+      const got = normalisedImpliedTotalVol(beta, x, stats);
+      assert.ok(stats.iterations >= 0 && stats.iterations <= 2, `x=${x} s=${s} β=${beta}: expected <= 2 steps, was ${stats.iterations}`);
+      byIterations[stats.iterations]!++;
+      const err = Math.abs(got / s - 1) / (1 + conditioning(beta, x, s));
+      if (err > worst) { worst = err; worstCase = `x=${x} s=${s} β=${beta} got=${got}`; }
+      cases++;
+    }
+  }
+  assert.ok(cases > 100_000, `expected > 100000 cases, was ${cases}`);
+  assert.ok(worst <= 8 * eps, `expected error <= 8ε·(1 + κ), was ${worst / eps}ε at ${worstCase}`);
+  // The guesses are good but not exact: most cases still take a step or two (guards against a vacuous count).
+  assert.ok(byIterations[2]! > 0 && byIterations[1]! > 0, `expected a mix of 1 and 2 steps, was ${byIterations.join('/')}`);
+});
+
+test('the rational-cubic initial guess is within 10% everywhere and second steps are small', () => {
+  // Quartic convergence turns a guess error e into ~e⁴ after one step; the two-step claim rests on e being modest.
+  let worst = 0;
+  for (const x of [0, -1e-12, -1e-6, -1e-3, -0.05, -0.3, -1, -3, -10, -25]) {
+    for (let i = 0; i <= 400; i++) {
+      const s = Math.pow(10, -4 + (5.7 * i) / 400);
+      const beta = normalisedBlackOtm(x, s);
+      if (!(beta > 1e-300) || beta >= Math.exp(0.5 * x)) continue;
+      const stats: IvStats = { iterations: -1 };
+      normalisedImpliedTotalVol(beta, x, stats);
+      worst = Math.max(worst, Math.abs((stats.guess as number) / s - 1));
+    }
+  }
+  assert.ok(worst < 0.1, `expected the worst initial guess within 10%, was ${worst}`);
+});
+
+interface RefRow { forward: number; strike: number; t: number; rate: number; vol: number; call: string; put: string }
+
+test('inverts the 40-digit mpmath reference premiums to their vols within a few ε of the conditioning', () => {
+  const url = new URL('../../test/fixtures/quant/black76-reference.json', import.meta.url);
+  const rows = (JSON.parse(readFileSync(url, 'utf8')) as { rows: RefRow[] }).rows;
+  let checked = 0;
+  for (const r of rows) {
+    // The OTM side carries the whole premium as time value (the ITM side's time value is a rounded difference).
+    const type: OptionType = r.strike >= r.forward ? 'call' : 'put';
+    const premium = Number(type === 'call' ? r.call : r.put);
+    if (!(premium > 1e-300)) continue;
+    const res = impliedVol(type, premium, r.forward, r.strike, r.t, r.rate);
+    assert.equal(res.status, 'OK', `${type} K=${r.strike} t=${r.t}: expected OK, was ${res.status}`);
+    if (res.status !== 'OK') continue;
+    assert.ok(res.iterations <= 2, `${type} K=${r.strike} t=${r.t}: expected <= 2 steps, was ${res.iterations}`);
+    const x = -Math.abs(Math.log(r.forward / r.strike));
+    const s = r.vol * Math.sqrt(r.t);
+    const kappa = conditioning(normalisedBlackOtm(x, s), x, s);
+    const err = Math.abs(res.vol / r.vol - 1);
+    assert.ok(err <= 8 * Number.EPSILON * (1 + kappa), `${type} K=${r.strike} t=${r.t} vol=${r.vol}: expected ${r.vol}, was ${res.vol} (rel ${err}, κ ${kappa})`);
+    checked++;
+  }
+  assert.ok(checked > 250, `expected > 250 reference premiums, was ${checked}`);
 });
 
 test('typed statuses for out-of-bounds inputs, never NaN and never a silent 0', () => {
