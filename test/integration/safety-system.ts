@@ -100,18 +100,25 @@ export async function placeOutsidePosition(dataDir: string, lots = 1, at = T0): 
   const midT1 = mid(later, key, T1);
   const side = midT1 >= midT0 ? 'SELL' : 'BUY';
   const quantity = lots * chain.lotSize;
+  await placeOutsideOrder(dataDir, key, side, quantity, at);
+  return { instrumentKey: key, expiry: chain.expiry, strike: chain.strikes[i]!, quantity, side, midT0, midT1 };
+}
+
+/** One MARKET order on the paper account in `dataDir` at simulated time `at` (same session day as T1), outside VolGuard. */
+export async function placeOutsideOrder(dataDir: string, instrumentKey: string, side: 'BUY' | 'SELL', quantity: number, at: number): Promise<void> {
+  const sim = new SimQuotes({ seed: SEED, startMs: at });
   const broker = new PaperBroker({
     dir: path.join(dataDir, 'paper'), clock: new ManualClock(at), quotes: sim.quote, instruments: sim.rules,
     margin: riskMargin(sim.describe, sim.spot), capital: 10_000_000,
   });
   try {
-    await broker.placeOrder({ clientOrderId: `outside-${at}`, instrumentKey: key, side, quantity, orderType: 'MARKET', product: 'D', validity: 'DAY' });
-    const pos = (await broker.getPositions()).find((p) => p.instrumentKey === key);
-    if (pos?.quantity !== (side === 'BUY' ? quantity : -quantity)) throw new Error(`expected the outside order filled, was ${JSON.stringify(pos)}`);
+    const before = (await broker.getPositions()).find((p) => p.instrumentKey === instrumentKey)?.quantity ?? 0;
+    await broker.placeOrder({ clientOrderId: `outside-${at}`, instrumentKey, side, quantity, orderType: 'MARKET', product: 'D', validity: 'DAY' });
+    const after = (await broker.getPositions()).find((p) => p.instrumentKey === instrumentKey)?.quantity ?? 0;
+    if (after - before !== (side === 'BUY' ? quantity : -quantity)) throw new Error(`expected the outside order filled, was ${before} → ${after}`);
   } finally {
     await broker.close();
   }
-  return { instrumentKey: key, expiry: chain.expiry, strike: chain.strikes[i]!, quantity, side, midT0, midT1 };
 }
 
 /** Positions on the paper account as the exchange itself keeps them (its books on disk), read while nothing else writes. */
