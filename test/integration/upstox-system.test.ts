@@ -72,3 +72,51 @@ test('FEED=upstox SAFETY_MODE=live: cycles on upstox snapshots, token expiry hal
     await fake.close();
   }
 });
+
+/** An unsigned JWT whose `exp` has passed: the TokenStore expires it by the clock inside set(), before anyone listens. */
+const YESTERDAYS = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'FAKE01', exp: Math.floor(Date.now() / 1000) - 3600 })).toString('base64url')}.c2lnbmF0dXJl`;
+
+interface FeedInspect { state: { state: { instruments: number; lastStatus: { kind: string; reason?: string } | null } } }
+
+for (const [what, startToken] of [['a token the broker refuses (401)', OLD], ['yesterday\'s token (expired by the clock)', YESTERDAYS]] as const) {
+  test(`FEED=upstox SAFETY_MODE=live started with ${what}: comes up HALTED (TOKEN_EXPIRED), keeps monitoring, recovers on hot swap`, { timeout: 120_000 }, async () => {
+    const fake = await startFakeUpstox({ port: 0, token: NEW, liveIntervalMs: 100 });
+    let sys: TestSystem | undefined;
+    const restarts: string[] = [];
+    try {
+      sys = await startTestSystem({ FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: startToken, UPSTOX_TIMEOUT_MS: '2000' });
+      const s = sys;
+      s.system.onEvent((type, body) => { if (type === 'sys.actorRestarted') restarts.push((body as { name: string }).name); });
+
+      // The system came up; the kill switch holds TOKEN_EXPIRED and cycles keep running on the (token-less) upstox feed.
+      const halted = await until(s, () => s.api<KsStatus>('GET', '/api/v1/killswitch'), (r) => r.body.state === 'HALTED');
+      assert.equal(halted.body.cause?.code, 'TOKEN_EXPIRED');
+      assert.ok(!JSON.stringify(halted.body).includes(startToken));
+      await s.cycles(3);
+      assert.equal(s.cycle.state.snapshot?.source, 'upstox', 'monitoring continues: cycles read the upstox feed');
+      // The feed reports why it is down (the inspector), without the token, and never crash-looped.
+      const feed = await s.api<FeedInspect>('GET', '/api/v1/actors/feed');
+      assert.equal(feed.status, 200);
+      assert.equal(feed.body.state.state.lastStatus?.kind, 'disconnected');
+      assert.match(feed.body.state.state.lastStatus?.reason ?? '', /^TOKEN_EXPIRED: /);
+      assert.ok(!JSON.stringify(feed.body).includes(startToken));
+      assert.equal(s.system.host('feed')?.incarnation, 1, 'the feed did not crash-loop');
+      assert.deepEqual(restarts, [], 'no actor restarted');
+
+      // Hot swap: the feed authorizes with the new token, loads the chains and quotes; the hold is released.
+      const ok = await s.api('POST', '/api/token/refresh', { accessToken: NEW, reason: 'test: daily token' });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      const quoted = await until(s, async () => s.cycle.state.snapshot, (snap) => (snap?.spots.length ?? 0) > 0 && (snap?.expiries.length ?? 0) > 0);
+      assert.equal(quoted?.source, 'upstox');
+      const after = await s.api<FeedInspect>('GET', '/api/v1/actors/feed');
+      assert.ok(after.body.state.state.instruments > 3, 'option contracts loaded after the swap');
+      await until(s, () => s.api('POST', '/api/v1/killswitch/reset', { reason: 'test: token refreshed' }), (r) => r.status === 200);
+      assert.notEqual((await s.api<KsStatus>('GET', '/api/v1/killswitch')).body.state, 'HALTED');
+      assert.equal(s.system.host('feed')?.incarnation, 1);
+      assert.deepEqual(restarts, []);
+    } finally {
+      await sys?.stop();
+      await fake.close();
+    }
+  });
+}

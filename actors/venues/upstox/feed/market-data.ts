@@ -2,11 +2,16 @@
  * @module UpstoxMarketData: market feed V3 behind the MarketDataSource interface. Keeps the wanted subscription set
  * and replays it after every reconnect (a new connection starts empty); expiry rolls are just subscribe/unsubscribe
  * diffs from the feed actor. market_info frames become `{kind:'market'}` statuses.
+ *
+ * An unusable token (refused, expired, absent) never makes the source fail: `instruments()` answers with the
+ * indices and the last contracts it knew, and the source reports `disconnected` with reason `TOKEN_EXPIRED …` until
+ * a hot swap (`tokens.set`) makes the socket re-authorize — whose `connected` makes the feed refresh instruments.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { VolguardError } from '../../../../runtime/errors.ts';
 import type { InstrumentInfo, MarketDataSource, SourceStatus, Tick } from '../../market-data.ts';
+import { BrokerError } from '../../broker.ts';
 import type { UpstoxRest } from '../rest/client.ts';
 import type { Contract } from '../rest/schemas.ts';
 import type { TokenStore } from '../token/store.ts';
@@ -42,6 +47,8 @@ export class UpstoxMarketData implements MarketDataSource {
   readonly #session: ResilientSocket;
   #offToken: (() => void) | undefined;
   #badFrames = 0;
+  /** Option contracts from the last successful instruments() (served while the token is unusable). */
+  #contracts: readonly InstrumentInfo[] = [];
 
   constructor(rest: UpstoxRest, tokens: TokenStore, opts: UpstoxMarketDataOptions = {}) {
     this.#rest = rest;
@@ -54,7 +61,7 @@ export class UpstoxMarketData implements MarketDataSource {
       token: () => this.#tokens.current(),
       onOpen: () => this.#sendSub([...this.#keys]),
       onMessage: (data, isBinary) => this.#onFrame(data, isBinary),
-      onStatus: (s) => this.#emitStatus(s),
+      onStatus: (s) => this.#emitStatus(s.kind === 'disconnected' && this.#tokenUnusable() ? { ...s, reason: `TOKEN_EXPIRED: ${s.reason}` } : s),
       ...(opts.pingIntervalMs !== undefined ? { pingIntervalMs: opts.pingIntervalMs } : {}),
       ...(opts.backoffInitialMs !== undefined ? { backoffInitialMs: opts.backoffInitialMs } : {}),
       ...(opts.backoffMaxMs !== undefined ? { backoffMaxMs: opts.backoffMaxMs } : {}),
@@ -75,10 +82,26 @@ export class UpstoxMarketData implements MarketDataSource {
       { instrumentKey: UNDERLYING_KEYS.BANKNIFTY, underlying: 'BANKNIFTY', kind: 'INDEX', tickSize: 0.05, tradingSymbol: 'Nifty Bank' },
       { instrumentKey: UNDERLYING_KEYS.INDIAVIX, underlying: 'INDIAVIX', kind: 'INDEX', tickSize: 0.0025, tradingSymbol: 'India VIX' },
     ];
-    for (const underlying of ['NIFTY', 'BANKNIFTY'] as const) {
-      for (const c of await this.#rest.optionContracts(UNDERLYING_KEYS[underlying])) out.push(contractInfo(underlying, c));
+    const contracts: InstrumentInfo[] = [];
+    try {
+      for (const underlying of ['NIFTY', 'BANKNIFTY'] as const) {
+        for (const c of await this.#rest.optionContracts(UNDERLYING_KEYS[underlying])) contracts.push(contractInfo(underlying, c));
+      }
+    } catch (err) {
+      if (!(err instanceof BrokerError && err.kind === 'AUTH')) throw err;
+      // The message is already scrubbed of the token (rest/http.ts).
+      const reason = `TOKEN_EXPIRED: option contracts unavailable until a new token is installed (${err.message})`;
+      this.#log?.warn({ contractsKept: this.#contracts.length }, 'upstox feed: token unusable; serving indices and the last known contracts');
+      this.#emitStatus({ kind: 'disconnected', reason });
+      return [...out, ...this.#contracts];
     }
-    return out;
+    this.#contracts = contracts;
+    return [...out, ...contracts];
+  }
+
+  #tokenUnusable(): boolean {
+    const s = this.#tokens.state;
+    return s === 'expired' || s === 'absent';
   }
 
   async subscribe(keys: readonly string[]): Promise<void> {

@@ -100,7 +100,7 @@ export class UpstoxHttp {
     const headers: Record<string, string> = { Accept: 'application/json' };
     const token = this.#o.token();
     if (spec.cls !== 'auth') {
-      if (token === undefined || token === '') throw new BrokerError('AUTH', `${name}: expected an access token, was none (run \`volguard token\`)`);
+      if (token === undefined || token === '') throw new BrokerError('AUTH', `${name}: expected a usable access token, was none (absent or expired: run \`volguard token\` or POST /api/token/refresh)`);
       headers['Authorization'] = `Bearer ${token}`;
       headers['Api-Version'] = spec.apiVersion ?? '2.0';
     }

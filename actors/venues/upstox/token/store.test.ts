@@ -72,3 +72,27 @@ test('the token file is written with mode 0600 and read back; bad files are reje
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('expiry is state: a listener added after the token expired (at boot, inside set) hears expired once; not after a swap', async () => {
+  const { timers } = clock(10_000);
+  const store = new TokenStore({ timers });
+  store.set(TOKEN, 5_000); // already past: expired by the clock before anyone listens
+  assert.equal(store.state, 'expired');
+  const late: TokenEvent[] = [];
+  store.on((e) => late.push(e));
+  assert.deepEqual(late, [], 'delivered on a microtask, not inside on()');
+  await Promise.resolve();
+  assert.deepEqual(late.map((e) => [e.type, e.type === 'expired' ? e.reason : '']), [['expired', 'clock']]);
+  assert.ok(!JSON.stringify(late).includes(TOKEN));
+
+  const swappedFirst: TokenEvent[] = [];
+  store.on((e) => swappedFirst.push(e));
+  store.set('another-token-value', 86_400_000);
+  await Promise.resolve();
+  assert.deepEqual(swappedFirst.map((e) => e.type), ['swapped'], 'a swap before delivery cancels the replay');
+  const afterSwap: TokenEvent[] = [];
+  store.on((e) => afterSwap.push(e));
+  await Promise.resolve();
+  assert.deepEqual(afterSwap, []);
+  store.close();
+});

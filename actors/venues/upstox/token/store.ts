@@ -39,6 +39,7 @@ export class TokenStore {
   #token: string | undefined;
   #expiresAt = 0;
   #state: TokenState = 'absent';
+  #expiredBy: 'clock' | 'rejected' = 'clock';
   readonly #warnMs: number;
   readonly #timers: Timers;
   readonly #listeners = new Set<(e: TokenEvent) => void>();
@@ -64,8 +65,19 @@ export class TokenStore {
     return { state: this.#state, expiresAt: this.#expiresAt, fingerprint: this.#token === undefined ? null : tokenFingerprint(this.#token) };
   }
 
+  /** Expiry is state: a listener added while the token is already expired (e.g. yesterday's token at boot, expired
+   *  inside `set()` before anyone listened) hears `expired` once, on a microtask, unless a swap came first. */
   on(listener: (e: TokenEvent) => void): () => void {
     this.#listeners.add(listener);
+    if (this.#state === 'expired' && this.#token !== undefined) {
+      const token = this.#token;
+      const reason = this.#expiredBy;
+      queueMicrotask(() => {
+        if (this.#listeners.has(listener) && this.#state === 'expired' && this.#token === token) {
+          listener({ type: 'expired', cause: 'TOKEN_EXPIRED', reason, fingerprint: tokenFingerprint(token) });
+        }
+      });
+    }
     return () => this.#listeners.delete(listener);
   }
 
@@ -109,6 +121,7 @@ export class TokenStore {
   #expire(reason: 'clock' | 'rejected'): void {
     if (this.#state === 'expired' || this.#token === undefined) return;
     this.#state = 'expired';
+    this.#expiredBy = reason;
     if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#emit({ type: 'expired', cause: 'TOKEN_EXPIRED', reason, fingerprint: tokenFingerprint(this.#token) });
