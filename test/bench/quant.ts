@@ -1,6 +1,8 @@
 /**
  * @module `npm run bench -- quant`: Black-76 + greeks, implied vol (grid with wings), SABR vol, a 41-strike SABR fit,
  * and a whole chain refresh (IV + greeks + fits for NIFTY 4 expiries + BANKNIFTY 2), inline and on the piscina pool.
+ * When g++ and the QuantLib headers are present, QuantLib times the same inputs in the same run (`quantlib_*`,
+ * test/bench/quantlib/); otherwise those figures are skipped with the reason on stderr.
  */
 import type { Figure } from './main.ts';
 import { percentile } from './main.ts';
@@ -11,6 +13,7 @@ import { calibrateSabr } from '../../actors/domain/sabr-calibrate.ts';
 import { FitRunner } from '../../actors/calibrator/fit-runner.ts';
 import { DEFAULT_CALIBRATOR_SETTINGS } from '../../actors/calibrator/config.ts';
 import { buildSnapshot, fullMarketSpecs } from '../fixtures/quant/snapshot.ts';
+import { quantlibFigures } from './quantlib/run.ts';
 
 const F = 24000;
 
@@ -42,9 +45,11 @@ export async function run(): Promise<Figure[]> {
   const m = cases.length;
   const greeksNs = nsPerOp(200_000, 5, (i) => { const c = cases[i % m]!; return black76Greeks(c.type, F, c.k, c.t, 0.055, c.vol).theta; });
   const ivNs = nsPerOp(100_000, 5, (i) => { const c = cases[i % m]!; const r = impliedVol(c.type, c.price, F, c.k, c.t, 0.055); return r.status === 'OK' ? r.vol : 0; });
-  const sabrNs = nsPerOp(400_000, 5, (i) => sabrVol(F, 22000 + (i % 400) * 10, 7 / 365, { alpha: 0.13, beta: 1, rho: -0.45, nu: 3.5 }));
+  const sabrParams = { alpha: 0.13, beta: 1, rho: -0.45, nu: 3.5 };
+  const sabrNs = nsPerOp(400_000, 5, (i) => sabrVol(F, 22000 + (i % 400) * 10, 7 / 365, sabrParams));
 
   const strikes = Array.from({ length: 41 }, (_, i) => 23000 + 50 * i);
+  const smileT = [0, 1, 2, 3].map((j) => (7 + 7 * j) / 365);
   const smiles = [0, 1, 2, 3].map((j) => strikes.map((k) => sabrVol(F, k, (7 + 7 * j) / 365, { alpha: 0.12 + 0.01 * j, beta: 1, rho: -0.3 - 0.1 * j, nu: 4 - 0.7 * j })));
   const fitUs = nsPerOp(400, 5, (i) => calibrateSabr({ forward: F, t: (7 + 7 * (i % 4)) / 365, strikes, vols: smiles[i % 4]! }, null).rmse) / 1000;
 
@@ -82,6 +87,11 @@ export async function run(): Promise<Figure[]> {
     await pool.destroy();
   }
   const options = snapshot.expiries.reduce((s, c) => s + 2 * c.strikes.length, 0);
+  const quantlib = quantlibFigures({
+    forward: F, rate: 0.055, cases,
+    sabr: { ...sabrParams, t: 7 / 365, n: 400, k0: 22000, dk: 10 },
+    strikes, smiles: smiles.map((vols, j) => ({ t: smileT[j]!, vols })),
+  });
   return [
     { suite: 'quant', metric: 'b76_price_greeks_ns', value: greeksNs, unit: 'ns', budget: '< QuantLib ≈180–250 ns' },
     { suite: 'quant', metric: 'iv_ns', value: ivNs, unit: 'ns', budget: '≤ 1000 ns' },
@@ -90,5 +100,6 @@ export async function run(): Promise<Figure[]> {
     { suite: 'quant', metric: 'chain_refresh_ms', value: percentile(refreshInline.slice(5), 50), unit: 'ms', budget: `${options} options, inline fits` },
     { suite: 'quant', metric: 'chain_refresh_p99_ms', value: percentile(refreshInline.slice(5), 99), unit: 'ms' },
     { suite: 'quant', metric: 'fits_pool_ms', value: percentile(refreshPool.slice(5), 50), unit: 'ms', budget: 'fits only, piscina 1 thread' },
+    ...quantlib,
   ];
 }
