@@ -11,7 +11,7 @@ import { wrapPort, type Remote } from './comlink-port.ts';
 import type { ClockSpec } from './clock.ts';
 import type { Envelope } from './envelope.ts';
 import { ActorUnavailableError, RequestTimeoutError } from './errors.ts';
-import { resolveWorkerEntry } from './entry.ts';
+import { prepareWorkerEntry, resolveWorkerEntry } from './entry.ts';
 import { Link } from './link.ts';
 import { isControl, SYS, type ActorWorkerData, type AdminApi, type PongBody } from './protocol.ts';
 import type { ActorSpec } from './spec.ts';
@@ -54,6 +54,8 @@ export class ActorHost {
   #eluValue = 0;
   #heartbeat: ReturnType<typeof setInterval> | null = null;
   #stopRequested = false;
+  /** A first start waiting for its entry's bundle. */
+  #preparing: Promise<void> | null = null;
   #hung = false;
   #lastError: Error | null = null;
   #exited: Promise<ExitInfo> | null = null;
@@ -87,7 +89,24 @@ export class ActorHost {
 
   /** Spawns a new incarnation and resolves once it reports ready; rejects on a failed start. */
   start(): Promise<void> {
-    if (this.#worker) return Promise.reject(new Error(`${this.name} is already running`));
+    if (this.#worker || this.#preparing) return Promise.reject(new Error(`${this.name} is already running`));
+    // From source, the first start of an entry in this process bundles it (runtime/entry.ts); later starts skip this.
+    const pending = prepareWorkerEntry(this.spec.entry);
+    if (!pending) return this.#spawn();
+    this.status = 'starting';
+    this.#stopRequested = false;
+    this.#preparing = pending.then(() => {
+      this.#preparing = null;
+      if (this.#stopRequested) {
+        this.status = 'stopped';
+        throw new ActorUnavailableError(this.name, `${this.name} was stopped before it started`);
+      }
+      return this.#spawn();
+    });
+    return this.#preparing;
+  }
+
+  #spawn(): Promise<void> {
     this.incarnation++;
     this.status = 'starting';
     this.#stopRequested = false;
@@ -172,6 +191,12 @@ export class ActorHost {
 
   /** Graceful stop: `sys.shutdown`, then terminate() after shutdownMs. Resolves when the worker is gone. */
   async stop(): Promise<ExitInfo | null> {
+    if (this.#preparing) {
+      // Still bundling its entry (first start in this process): no worker yet, and none will be spawned.
+      this.#stopRequested = true;
+      await this.#preparing.catch(() => {});
+      if (!this.#worker) return null;
+    }
     const worker = this.#worker;
     if (!worker || !this.#exited) return null;
     this.#stopRequested = true;

@@ -1,6 +1,13 @@
 /**
- * @module The one place that turns an ActorSpec's `entry` into something `new Worker()` can run — from source
- * (a .ts file through tsx) or, in the single binary, from an extracted bundle (the binary installs a resolver).
+ * @module The one place that turns an ActorSpec's `entry` into something `new Worker()` can run:
+ * - in the single binary, an extracted bundle (the binary installs `__VOLGUARD_WORKER_RESOLVER__`);
+ * - from source, a `.ts` entry is bundled once per process to plain CommonJS (runtime/dev-bundle.ts) and the
+ *   worker runs that without tsx: `prepareWorkerEntry` builds (or finds in the cache) the bundle, then
+ *   `resolveWorkerEntry` answers synchronously. tsx's own flags are removed from the worker's execArgv (they would
+ *   load tsx and start a loader-hooks thread in every worker for nothing).
+ * - Fallback (`VOLGUARD_DEV_BUNDLE=0`, or esbuild failed): the worker boots through runtime/worker-boot.mjs, which
+ *   registers tsx inside the worker (Node 20 does not apply loader hooks to a worker's own entry file). A source
+ *   error then surfaces the way it always did: as the worker's start failure.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -13,19 +20,89 @@ export interface WorkerEntry {
 }
 
 type Resolver = (entry: string) => WorkerEntry;
+type DevBundleModule = typeof import('./dev-bundle.ts');
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Not a literal import: the binary's bundler must not pull esbuild in (the binary never takes this path). */
+const DEV_BUNDLE_URL = new URL('./dev-bundle.ts', import.meta.url).href;
 
 /** The repository root when running from source. */
 export function repoRoot(): string {
   return ROOT;
 }
 
+function customResolver(): Resolver | undefined {
+  return (globalThis as { __VOLGUARD_WORKER_RESOLVER__?: Resolver }).__VOLGUARD_WORKER_RESOLVER__;
+}
+
+function devBundleEnabled(): boolean {
+  return process.env['VOLGUARD_DEV_BUNDLE'] !== '0';
+}
+
+/** Prepared bundles (absolute .ts path → .cjs path), or null when that entry falls back to the tsx shim. */
+const prepared = new Map<string, string | null>();
+const preparing = new Map<string, Promise<void>>();
+let warned = false;
+
+/**
+ * Makes `resolveWorkerEntry(entry)` answer with a plain-JS bundle. Returns null when nothing is left to do (the
+ * binary, a non-.ts entry, already prepared); otherwise a promise that never rejects (a failed build falls back).
+ */
+export function prepareWorkerEntry(entry: string): Promise<void> | null {
+  if (customResolver() || !devBundleEnabled()) return null;
+  const filename = path.resolve(ROOT, entry);
+  if (!filename.endsWith('.ts') || prepared.has(filename)) return null;
+  let p = preparing.get(filename);
+  if (!p) {
+    p = (import(DEV_BUNDLE_URL) as Promise<DevBundleModule>)
+      .then((m) => m.devBundle(filename))
+      .then(
+        (b) => {
+          prepared.set(filename, b.filename);
+        },
+        (err: unknown) => {
+          // A syntax error in the actor, a missing file, or no esbuild: the tsx shim reports it from the worker.
+          if (!warned && !Array.isArray((err as { errors?: unknown }).errors)) {
+            warned = true;
+            process.emitWarning(`volguard: dev bundle of ${entry} failed, booting workers through tsx: ${err instanceof Error ? err.message : String(err)}`);
+          }
+          // Not remembered: once the source is fixed, the next start bundles again.
+        },
+      )
+      .finally(() => preparing.delete(filename));
+    preparing.set(filename, p);
+  }
+  return p;
+}
+
+/** tsx's flags (`--import tsx`, `--require …/tsx/dist/preflight.cjs`, `--import …/tsx/dist/loader.mjs`) removed. */
+export function withoutTsx(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  const isTsx = (v: string) => /^tsx(\/|$)/.test(v) || /[\\/]node_modules[\\/]tsx[\\/]/.test(v);
+  const valued = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i] as string;
+    const eq = a.indexOf('=');
+    if (eq > 0 && valued.has(a.slice(0, eq))) {
+      if (!isTsx(a.slice(eq + 1))) out.push(a);
+    } else if (valued.has(a) && i + 1 < execArgv.length) {
+      const v = execArgv[++i] as string;
+      if (!isTsx(v)) out.push(a, v);
+    } else out.push(a);
+  }
+  return out;
+}
+
 export function resolveWorkerEntry(entry: string): WorkerEntry {
-  const custom = (globalThis as { __VOLGUARD_WORKER_RESOLVER__?: Resolver }).__VOLGUARD_WORKER_RESOLVER__;
+  const custom = customResolver();
   if (custom) return custom(entry);
   const filename = path.resolve(ROOT, entry);
   if (!filename.endsWith('.ts')) return { filename };
-  // Node 20 does not apply loader hooks to a worker's own entry file: boot through a JS shim that registers tsx.
+  const bundle = prepared.get(filename);
+  if (bundle) {
+    const execArgv = withoutTsx(process.execArgv);
+    if (!execArgv.includes('--enable-source-maps')) execArgv.push('--enable-source-maps');
+    return { filename: bundle, execArgv };
+  }
   return { filename: path.join(ROOT, 'runtime', 'worker-boot.mjs'), entryUrl: pathToFileURL(filename).href };
 }
