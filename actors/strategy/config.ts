@@ -87,6 +87,13 @@ export const strategyEnv = {
   /** Trading minutes per year used to annualise intraday variance (252 days × 375 minutes). */
   STRATEGY_RV_ANNUALISATION_MINUTES: envNumber({ min: 1 }).default(252 * 375),
   STRATEGY_ALLOW_FALLBACK_SURFACE: envBool().default(true),
+  /**
+   * Where entry legs are limit-priced between the mid (0) and the touch (1; wings bought at the ask, shorts sold at the
+   * bid), up to 2 (a further half-spread beyond the touch, for a market that moves before the order lands). A multi-leg
+   * entry resting at mid leaves a half-built structure the saga has to unwind when the shorts do not fill; the touch
+   * is what the strategy's max loss already assumes (credit at the touch).
+   */
+  STRATEGY_ENTRY_CROSS: envNumber({ min: 0, max: 2 }).default(1),
   /** Credit (at mids) must be at least this fraction of the wider wing's width. */
   STRATEGY_MIN_CREDIT_TO_WIDTH: fraction().default(0.1),
   STRATEGY_MAX_OPEN_PER_BUCKET: envNumber({ int: true, min: 0, max: 100 }).default(1),

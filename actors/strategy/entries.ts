@@ -9,7 +9,7 @@
  */
 import type { ExpiryChain, Underlying } from '../feed/messages.ts';
 import type { Leg, Proposal, Structure } from '../executor/messages.ts';
-import { roundToTick } from '../domain/units.ts';
+import { roundToTick, TICK_SIZE } from '../domain/units.ts';
 import type { EntrySkipped, KillSwitchState, ProposeRequest, SkipReason } from './messages.ts';
 import type { BucketParams, StrategyParams } from './params.ts';
 import { atmVol, type MarketView } from './market.ts';
@@ -47,10 +47,23 @@ export function chooseExpiry(chains: readonly ExpiryChain[], underlying: Underly
   return best;
 }
 
-function leg(chain: ExpiryChain, o: PickedOption, side: 'BUY' | 'SELL', quantity: number): Leg {
+/**
+ * The entry limit: `cross` half-spreads from the mid toward (and past) the touch, on the tick grid rounded the
+ * aggressive way (up for a BUY, down for a SELL), never below one tick.
+ */
+export function entryLimit(o: PickedOption, side: 'BUY' | 'SELL', cross: number): number {
+  const half = (o.ask - o.bid) / 2;
+  const raw = side === 'BUY' ? o.mid + cross * half : o.mid - cross * half;
+  const ticks = raw / TICK_SIZE;
+  // The epsilon keeps a price already on the grid (floating noise like 40.050000001) from moving a tick.
+  const onGrid = side === 'BUY' ? Math.ceil(ticks - 1e-6) : Math.floor(ticks + 1e-6);
+  return roundToTick(Math.max(TICK_SIZE, onGrid * TICK_SIZE));
+}
+
+function leg(chain: ExpiryChain, o: PickedOption, side: 'BUY' | 'SELL', quantity: number, cross: number): Leg {
   return {
     instrumentKey: o.instrumentKey, underlying: chain.underlying, expiry: chain.expiry, strike: o.strike,
-    right: o.right, side, quantity, limitPrice: roundToTick(o.mid),
+    right: o.right, side, quantity, limitPrice: entryLimit(o, side, cross),
   };
 }
 
@@ -148,8 +161,8 @@ export function planEntries(inp: EntryInputs): { drafts: Draft[]; skipped: Entry
         action: 'open', kind: b.kind, bucket: b.bucket, underlying, expiry: chain.expiry,
         // Hedges first: the executor sends BUY legs before SELL legs, and the order here says the same.
         legs: [
-          leg(chain, pick.call.wing, 'BUY', quantity), leg(chain, pick.put.wing, 'BUY', quantity),
-          leg(chain, pick.call.short, 'SELL', quantity), leg(chain, pick.put.short, 'SELL', quantity),
+          leg(chain, pick.call.wing, 'BUY', quantity, params.entryCross), leg(chain, pick.put.wing, 'BUY', quantity, params.entryCross),
+          leg(chain, pick.call.short, 'SELL', quantity, params.entryCross), leg(chain, pick.put.short, 'SELL', quantity, params.entryCross),
         ],
         reason: `${b.kind} entry: IV/RV ${ratio.toFixed(2)}, shorts at Δ ${pick.call.short.delta.toFixed(3)}/${pick.put.short.delta.toFixed(3)}, ${lots} lot(s)`,
         riskIncreasing: true,
@@ -160,7 +173,7 @@ export function planEntries(inp: EntryInputs): { drafts: Draft[]; skipped: Entry
           shortPutStrike: pick.put.short.strike, shortPutDelta: pick.put.short.delta, shortPutIv: pick.put.short.vol,
           wingCallStrike: pick.call.wing.strike, wingCallDelta: pick.call.wing.delta,
           wingPutStrike: pick.put.wing.strike, wingPutDelta: pick.put.wing.delta, wingMode: params.wingMode,
-          creditMid: pick.creditMid, creditTouch: pick.creditTouch, callWidth: pick.callWidth, putWidth: pick.putWidth,
+          creditMid: pick.creditMid, creditTouch: pick.creditTouch, entryCross: params.entryCross, callWidth: pick.callWidth, putWidth: pick.putWidth,
           maxLossPerUnit: pick.maxLossPerUnit, lotSize: chain.lotSize, lots, quantity, maxLossTotal: perLot * lots,
           bucketCapital: capital, tradeBudget, bucketBudgetLeft: bucketLeft, budgetLots, headroomLots: room.lots,
           sizingBinding: lots < budgetLots ? room.binding ?? 'risk' : 'budget', marginPerLot: cost.margin,

@@ -49,6 +49,8 @@ export interface StrategyParams {
   readonly rv: { readonly minSamples: number; readonly maxSamples: number; readonly maxGapMs: number; readonly annualisationMinutes: number };
   readonly allowFallbackSurface: boolean;
   readonly minCreditToWidth: number;
+  /** Entry limit price from mid (0) to the touch (1) and beyond (≤ 2), in half-spreads. */
+  readonly entryCross: number;
   readonly maxOpenPerBucket: number;
   readonly cooldownMs: number;
   readonly maxRiskPerTradePct: number;
@@ -105,6 +107,7 @@ export function strategyParams(cfg: StrategyEnv & { readonly BASE_CAPITAL: numbe
     },
     allowFallbackSurface: cfg.STRATEGY_ALLOW_FALLBACK_SURFACE,
     minCreditToWidth: cfg.STRATEGY_MIN_CREDIT_TO_WIDTH,
+    entryCross: cfg.STRATEGY_ENTRY_CROSS,
     maxOpenPerBucket: cfg.STRATEGY_MAX_OPEN_PER_BUCKET,
     cooldownMs: cfg.STRATEGY_REPROPOSE_COOLDOWN_S * 1000,
     maxRiskPerTradePct: cfg.STRATEGY_MAX_RISK_PER_TRADE_PCT,

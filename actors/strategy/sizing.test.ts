@@ -4,6 +4,7 @@ import { black76Greeks } from '../domain/black76.ts';
 import { estimateMargin } from '../risk/margin.ts';
 import type { Proposal } from '../executor/messages.ts';
 import { initialState, transition, type StrategyState } from './core.ts';
+import { entryLimit } from './entries.ts';
 import { market, params, RATE, request } from './fixtures.ts';
 import { parseProposeRequest, type ProposeRequest, type RiskView } from './messages.ts';
 import type { StrategyParams } from './params.ts';
@@ -99,4 +100,24 @@ test('malformed sizing fields in the risk report are rejected at the edge', () =
   assert.throws(() => parseProposeRequest({ ...req, risk: { limits: 'x' } }), /expected risk.limits an array, was string/);
   assert.throws(() => parseProposeRequest({ ...req, risk: { limits: [{ name: 'gamma', value: '1' }] } }), /expected risk.limits entries \{name, value, soft\}/);
   assert.throws(() => parseProposeRequest({ ...req, risk: { buckets: [{ bucket: 'weekly', available: 'lots' }] } }), /expected risk.buckets entries/);
+});
+
+test('entry limits: mid at 0, the touch at 1 (the default), past it at 2, on the tick grid the aggressive way', () => {
+  const o = { instrumentKey: 'k', right: 'CE' as const, strike: 25_000, bid: 40, ask: 40.4, mid: 40.2, vol: 0.12, delta: 0.16 };
+  assert.equal(entryLimit(o, 'SELL', 0), 40.2);
+  assert.equal(entryLimit(o, 'SELL', 1), 40);
+  assert.equal(entryLimit(o, 'BUY', 1), 40.4);
+  assert.equal(entryLimit(o, 'BUY', 2), 40.6);
+  assert.equal(entryLimit(o, 'SELL', 2), 39.8);
+  assert.equal(entryLimit({ ...o, mid: 40.23 }, 'SELL', 0), 40.2);
+  assert.equal(entryLimit({ ...o, mid: 40.23 }, 'BUY', 0), 40.25);
+  assert.equal(entryLimit({ ...o, bid: 0.05, ask: 0.15, mid: 0.1 }, 'SELL', 2), 0.05);
+  assert.equal(params().entryCross, 1);
+  const weekly = opensWith({ breaches: [] }).opens.find((x) => x.bucket === 'weekly')!;
+  const chain = market({ now: NOW }).snapshot.expiries.find((c) => c.expiry === weekly.expiry && c.underlying === 'NIFTY')!;
+  for (const l of weekly.legs) {
+    const i = Array.from(chain.strikes).indexOf(l.strike);
+    const touch = l.side === 'BUY' ? (l.right === 'CE' ? chain.callAsk : chain.putAsk)[i] : (l.right === 'CE' ? chain.callBid : chain.putBid)[i];
+    assert.equal(l.limitPrice, touch, `${l.side} ${l.strike}${l.right} priced at the touch`);
+  }
 });
