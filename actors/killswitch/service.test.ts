@@ -27,7 +27,7 @@ function world(kv = new Map<string, unknown>()) {
       flattenAsked?.();
       const ok = await new Promise<boolean>((r) => { release = r; });
       if (!ok) throw new Error('broker refused the exit');
-      return {} as T;
+      return { flat: true, left: [], attempts: 1, ordersPlaced: 1 } as T;
     },
     now: () => 1_700_000_000_000,
   };
@@ -110,4 +110,20 @@ test('an EMERGENCY interrupted by a restart re-runs its flatten on start', async
   w.finish(true);
   const st = await ks.apply({ type: 'feedRecovered' });
   assert.equal(st.state, 'HALTED');
+});
+
+test('a flatten the executor gave up on (positions left) is a failure: EMERGENCY stays and alerts, never FLATTENED', async () => {
+  const w = world();
+  const ks = new KillSwitchService(S, 'FULL_AUTO', {
+    ...w.ports,
+    request: async <T>() => ({ flat: false, left: [{ instrumentKey: 'NSE_FO|1', quantity: -75 }], attempts: 4, ordersPlaced: 4 }) as T,
+  });
+  await ks.init();
+  const a = await ks.emergency('panic', 'ops', true);
+  assert.equal(a.flattened, false);
+  assert.match(a.error ?? '', /not flat \(left: NSE_FO\|1 -75\)/);
+  assert.equal(ks.status.state, 'EMERGENCY');
+  assert.ok(!ks.status.history.some((t) => t.cause.code === 'FLATTENED'));
+  assert.ok(w.log.includes('journal killswitch.flattenFailed'));
+  assert.ok(w.log.includes('send main killswitch.alert'));
 });

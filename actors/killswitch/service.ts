@@ -8,7 +8,7 @@
  * command is awaited inside that command; one started by a trigger (evaluate, naked leg) is queued as the very next
  * operation, so the trigger's sender gets its answer at once while every later operation waits for the flatten.
  */
-import type { Phase } from '../executor/messages.ts';
+import type { FlattenResult, Phase } from '../executor/messages.ts';
 import {
   initialKsState, latchOf, restore, resumeEffects, statusOf, transition,
   type Answer, type Effect, type KsInput, type KsState, type Latch,
@@ -158,8 +158,16 @@ export class KillSwitchService {
     let result: KsInput;
     this.#lastFlattenError = null;
     try {
-      await this.#ports.request('executor', 'executor.flatten', { reason }, { timeoutMs: this.#settings.flattenTimeoutMs });
-      result = { type: 'flattenResult', ok: true };
+      // The executor answers a FlattenResult; only `flat: true` proves the book is flat. An answer that gave up
+      // (positions left, e.g. the exchange refused every exit) is a failed flatten, never "FLATTENED".
+      const answer = await this.#ports.request<Partial<FlattenResult> | null>('executor', 'executor.flatten', { reason }, { timeoutMs: this.#settings.flattenTimeoutMs });
+      if (answer?.flat === true) {
+        result = { type: 'flattenResult', ok: true };
+      } else {
+        const left = answer?.left?.map((p) => `${p.instrumentKey} ${p.quantity}`).join(', ');
+        this.#lastFlattenError = `expected the executor to report the book flat, was ${answer?.flat === false ? `not flat (left: ${left || 'unknown'})` : JSON.stringify(answer)}`;
+        result = { type: 'flattenResult', ok: false, error: this.#lastFlattenError };
+      }
     } catch (err) {
       this.#lastFlattenError = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       result = { type: 'flattenResult', ok: false, error: this.#lastFlattenError };
