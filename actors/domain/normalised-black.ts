@@ -46,28 +46,55 @@ function trim(c: number[]): number[] {
   return c.slice(0, n);
 }
 
-function horner(c: readonly number[], h: number): number {
-  let acc = 0;
-  for (let i = c.length - 1; i >= 0; i--) acc = acc * h + c[i]!;
-  return acc;
-}
-
-/** Odd factorials 1/k! for the series. */
-const INV_FACTORIAL: number[] = (() => {
-  const f = [1];
-  for (let k = 1; k <= MAX_ORDER; k++) f.push(f[k - 1]! / k);
-  return f;
+/**
+ * For odd k, P_k is even and Q_k odd in h (true for k = 1: P = 1, Q = h, and the recursion maps (even, odd) at order
+ * k to (odd, even) at k + 1 and back). So P_k(h) = p̃(h²) and Q_k(h) = h·q̃(h²): Horner in h² over the non-zero
+ * coefficients only, flattened into one Float64Array with per-order offsets and lengths (packed doubles in the hot loop).
+ */
+const ODD_ORDERS = Math.floor((MAX_ORDER + 1) / 2);
+const P_OFF = new Int32Array(ODD_ORDERS);
+const P_LEN = new Int32Array(ODD_ORDERS);
+const Q_OFF = new Int32Array(ODD_ORDERS);
+const Q_LEN = new Int32Array(ODD_ORDERS);
+const COEF: Float64Array = (() => {
+  const flat: number[] = [];
+  for (let j = 0; j < ODD_ORDERS; j++) {
+    const { p, q } = SERIES[2 * j + 1]!;
+    const pe = p.filter((_, i) => i % 2 === 0);
+    const qo = q.filter((_, i) => i % 2 === 1);
+    if (p.some((c, i) => i % 2 === 1 && c !== 0) || q.some((c, i) => i % 2 === 0 && c !== 0)) {
+      throw new Error(`normalised-black: P_${2 * j + 1} not even or Q_${2 * j + 1} not odd`);
+    }
+    P_OFF[j] = flat.length; P_LEN[j] = pe.length; flat.push(...pe);
+    Q_OFF[j] = flat.length; Q_LEN[j] = qo.length; flat.push(...qo);
+  }
+  return Float64Array.from(flat);
+})();
+/** 1/k! for odd k, indexed by (k − 1)/2. */
+const INV_ODD_FACTORIAL: Float64Array = (() => {
+  const out = new Float64Array(ODD_ORDERS);
+  let f = 1;
+  for (let k = 1; k <= MAX_ORDER; k++) {
+    f /= k;
+    if (k % 2 === 1) out[(k - 1) / 2] = f;
+  }
+  return out;
 })();
 
 /** Y(h+t) − Y(h−t) by the Taylor series in t (small t, any h ≤ 0). */
 function yDifferenceSmallT(h: number, t: number): number {
   const y = millsY(h);
+  const hy = h * y;
+  const h2 = h * h;
   const t2 = t * t;
   let tk = t;
   let sum = 0;
-  for (let k = 1; k <= MAX_ORDER; k += 2) {
-    const s = SERIES[k]!;
-    const term = (horner(s.p, h) + horner(s.q, h) * y) * tk * INV_FACTORIAL[k]!;
+  for (let j = 0; j < ODD_ORDERS; j++) {
+    let pv = 0;
+    for (let i = P_OFF[j]! + P_LEN[j]! - 1; i >= P_OFF[j]!; i--) pv = pv * h2 + COEF[i]!;
+    let qv = 0;
+    for (let i = Q_OFF[j]! + Q_LEN[j]! - 1; i >= Q_OFF[j]!; i--) qv = qv * h2 + COEF[i]!;
+    const term = (pv + qv * hy) * tk * INV_ODD_FACTORIAL[j]!; // P_k + Q_k·Y = p̃ + q̃·(hY)
     sum += term;
     if (Math.abs(term) <= 1e-17 * Math.abs(sum)) break;
     tk *= t2;
