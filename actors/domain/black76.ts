@@ -9,8 +9,8 @@
  *   theta = −∂V/∂t at fixed F, per year = r·V − D·F·φ(d1)·σ/(2√t)   (value lost as calendar time passes)
  * The display views carry their unit in the name: vegaPerVolPoint (₹ per 0.01 vol), thetaPerDay (per calendar day).
  */
-import { normCdf, normPdf } from './normal.ts';
-import { normalisedBlackOtm } from './normalised-black.ts';
+import { millsY } from './normal.ts';
+import { normalisedBlackOtm, normalisedBlackOtmAndVega } from './normalised-black.ts';
 import { THETA_PER_DAY, VEGA_PER_VOL_POINT } from './units.ts';
 
 export type OptionType = 'call' | 'put';
@@ -73,24 +73,39 @@ export function black76Price(type: OptionType, forward: number, strike: number, 
   return Math.exp(-rate * t) * black76Undiscounted(type, forward, strike, vol * Math.sqrt(t));
 }
 
-/** Black-76 price and the five greeks (units in the module header). */
+/** Scratch for the normalised vega written next to b. */
+const VEGA = new Float64Array(1);
+
+/**
+ * Black-76 price and the five greeks (units in the module header), sharing one exponential between them: with
+ * X = ln(F/K) and v = e^{−(h²+t²)/2}/√(2π) the normalised vega (formed once with b), φ(d1) = v·e^{−X/2} = v·√(K/F),
+ * so F·φ(d1) = √(FK)·v; and Φ(−|d1|) = φ(d1)·Y(−|d1|) with Y = Φ/φ taken from erfcx at a positive argument (no exp).
+ */
 export function black76Greeks(type: OptionType, forward: number, strike: number, t: number, rate: number, vol: number): Black76Greeks {
   assertBlackInputs(forward, strike, t, rate, vol);
   const discount = Math.exp(-rate * t);
   const sqrtT = Math.sqrt(t);
   const s = vol * sqrtT;
-  const price = discount * black76Undiscounted(type, forward, strike, s);
+  const x = logMoneyness(forward, strike);
+  const intrinsic = type === 'call' ? forward - strike : strike - forward;
   if (!(s > 0)) {
-    const itm = type === 'call' ? forward > strike : forward < strike;
-    const delta = itm ? (type === 'call' ? discount : -discount) : 0;
+    const price = discount * Math.max(intrinsic, 0);
+    const delta = intrinsic > 0 ? (type === 'call' ? discount : -discount) : 0;
     return { price, delta, gamma: 0, vega: 0, theta: rate * price, rho: -t * price };
   }
-  const d1 = logMoneyness(forward, strike) / s + 0.5 * s;
-  const pdf = normPdf(d1);
-  const delta = type === 'call' ? discount * normCdf(d1) : -discount * normCdf(-d1);
+  const rootFK = Math.sqrt(forward * strike);
+  const otm = rootFK * normalisedBlackOtmAndVega(-Math.abs(x), s, VEGA);
+  const price = discount * (intrinsic > 0 ? intrinsic + otm : otm);
+  const fPdf = rootFK * VEGA[0]!; // F·φ(d1)
+  const pdf = fPdf / forward; // φ(d1)
+  const d1 = x / s + 0.5 * s;
+  const lowerTail = pdf * millsY(-Math.abs(d1)); // Φ(−|d1|)
+  const delta = type === 'call'
+    ? discount * (d1 <= 0 ? lowerTail : 1 - lowerTail)
+    : -discount * (d1 >= 0 ? lowerTail : 1 - lowerTail);
   const gamma = (discount * pdf) / (forward * s);
-  const vega = discount * forward * pdf * sqrtT;
-  const theta = rate * price - (discount * forward * pdf * vol) / (2 * sqrtT);
+  const vega = discount * fPdf * sqrtT;
+  const theta = rate * price - (discount * fPdf * vol) / (2 * sqrtT);
   return { price, delta, gamma, vega, theta, rho: -t * price };
 }
 

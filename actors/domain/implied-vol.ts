@@ -19,7 +19,7 @@
  * (`IvResult.iterations`, `IvStats`) and the tests assert ≤ 2 with machine-precision round trips over dense grids.
  */
 import { inverseNormCdf, normCdf, normPdf, ONE_OVER_SQRT_TWO_PI } from './normal.ts';
-import { normalisedBlackOtm, normalisedBlackOtmComplement, normalisedVega } from './normalised-black.ts';
+import { normalisedBlackOtmAndVega, normalisedBlackOtmComplement } from './normalised-black.ts';
 import { logMoneyness, type OptionType } from './black76.ts';
 
 export type IvStatus = 'OK' | 'BELOW_INTRINSIC' | 'AT_INTRINSIC' | 'ABOVE_MAXIMUM' | 'NO_TIME_LEFT' | 'BAD_INPUT';
@@ -37,6 +37,9 @@ const TWO_PI_OVER_SQRT_27 = (2 * Math.PI) / Math.sqrt(27);
  * Measured over the tests' grids: the largest second step is ~2e-5 and a third would move s by ≤ 2e-15 (rounding).
  */
 const STEP_TOLERANCE = 1e-4;
+
+/** Scratch for the vega written next to each b (one exp per evaluation). */
+const VEGA = new Float64Array(1);
 
 /** Optional out-parameter for diagnostics (tests, bench). */
 export interface IvStats {
@@ -92,15 +95,15 @@ export function normalisedImpliedTotalVol(beta: number, x: number, stats?: IvSta
     sc = 0; bc = 0; vc = ONE_OVER_SQRT_TWO_PI;
   } else {
     sc = Math.sqrt(-2 * x);
-    bc = normalisedBlackOtm(x, sc);
-    vc = normalisedVega(x, sc);
+    bc = normalisedBlackOtmAndVega(x, sc, VEGA);
+    vc = VEGA[0]!;
   }
   let regime: 0 | 1 | 2;
   let s: number;
   if (beta <= bc) {
     const sl = sc - bc / vc;
-    const bl = normalisedBlackOtm(x, sl);
-    const vl = normalisedVega(x, sl);
+    const bl = normalisedBlackOtmAndVega(x, sl, VEGA);
+    const vl = VEGA[0]!;
     if (beta < bl) {
       regime = 0;
       s = lowerBranchGuess(beta, x, sl, bl, vl);
@@ -113,8 +116,8 @@ export function normalisedImpliedTotalVol(beta: number, x: number, stats?: IvSta
     }
   } else {
     const su = sc + (bMax - bc) / vc;
-    const bu = normalisedBlackOtm(x, su);
-    const vu = normalisedVega(x, su);
+    const bu = normalisedBlackOtmAndVega(x, su, VEGA);
+    const vu = VEGA[0]!;
     if (beta <= bu) {
       // σ(β) on [b_c, b_u] with σ''(b_c) = 0 fitted on the left.
       regime = 1;
@@ -137,8 +140,8 @@ export function normalisedImpliedTotalVol(beta: number, x: number, stats?: IvSta
   let hi = Infinity;
   let iterations = 0;
   for (; iterations < MAX_ITERATIONS; iterations++) {
-    const b = normalisedBlackOtm(x, s);
-    const v = normalisedVega(x, s); // b'
+    const b = normalisedBlackOtmAndVega(x, s, VEGA);
+    const v = VEGA[0]!; // b'
     // Near b_max the objective is b_max − b, formed directly; the bracket must follow the same comparison, or the
     // two disagree by an ulp of β at the root and the safeguard bisects away from a converged iterate.
     const c = regime === 2 ? normalisedBlackOtmComplement(x, s) : 0;

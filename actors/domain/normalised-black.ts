@@ -148,6 +148,22 @@ export function normalisedBlackOtm(x: number, s: number): number {
 }
 
 /**
+ * b(x, s) as {@link normalisedBlackOtm} (bit-identical), also writing the normalised vega b'(x, s) to `vegaOut[0]`:
+ * where b is formed as e^{−(h²+t²)/2}/√(2π)·[…] the exponential is the vega, so the pair costs one exp.
+ */
+export function normalisedBlackOtmAndVega(x: number, s: number, vegaOut: Float64Array): number {
+  if (!(s > 0)) { vegaOut[0] = 0; return 0; }
+  const h = x / s;
+  const t = 0.5 * s;
+  const vega = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t));
+  vegaOut[0] = vega;
+  if (h + t <= ASYMPTOTIC_H) return vega * yDifferenceAsymptotic(h, t);
+  if (t < SMALL_T) return vega * yDifferenceSmallT(h, t);
+  if (h + t > PLAIN_PHI_THRESHOLD) return Math.exp(0.5 * x) * normCdf(h + t) - Math.exp(-0.5 * x) * normCdf(h - t);
+  return vega * (millsY(h + t) - millsY(h - t));
+}
+
+/**
  * b_max − b(x, s) for x ≤ 0, computed without cancellation: e^{x/2}Φ(−h−t) + e^{−x/2}Φ(h−t).
  * Used by implied vol near the upper bound b_max = e^{x/2}.
  */
