@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { black76Greeks, black76Price, toDisplayGreeks, type OptionType } from './black76.ts';
 import { normalisedBlackOtm } from './normalised-black.ts';
+import { normCdf, normPdf } from './normal.ts';
 
 function close(actual: number, expected: number, tol: number, what: string): void {
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: expected ${expected}, was ${actual} (tol ${tol})`);
@@ -111,4 +112,37 @@ test('at expiry the price is discounted intrinsic and time greeks vanish', () =>
   assert.equal(g.delta, -1);
   assert.equal(g.gamma, 0);
   assert.equal(g.vega, 0);
+});
+
+test('price+greeks (one shared exp) equal the textbook Φ(d1)/φ(d1) forms over a dense grid incl. wings and minutes', () => {
+  // Independent path: normCdf/normPdf of d1 (Cody erfc with the split exponent) instead of φ(d1) = v·√(K/F) and
+  // Φ(−|d1|) = φ(d1)·Y(−|d1|). Agreement to 1e-12 relative (the exp argument's rounding bounds it near 1e-13 at |d1| ≈ 30).
+  const F = 24000;
+  const r = 0.065;
+  let checked = 0;
+  for (const minutes of [3, 60, 1440, 7 * 1440, 90 * 1440, 730 * 1440]) {
+    const t = minutes / 525600;
+    for (const vol of [0.03, 0.15, 0.6, 2]) {
+      const s = vol * Math.sqrt(t);
+      for (let m = -9; m <= 9; m += 0.37) {
+        const K = F * Math.exp(m * s);
+        // ln(F/K) to full accuracy: log1p of the exact F − K near the money, log of the ratio far from it.
+        const lnFK = Math.abs(F - K) < 0.5 * K ? Math.log1p((F - K) / K) : Math.log(F / K);
+        const d1 = lnFK / s + 0.5 * s;
+        const D = Math.exp(-r * t);
+        const pdf = normPdf(d1);
+        for (const type of ['call', 'put'] as OptionType[]) {
+          const g = black76Greeks(type, F, K, t, r, vol);
+          const delta = type === 'call' ? D * normCdf(d1) : -D * normCdf(-d1);
+          const rel = (a: number, b: number): number => (a === b ? 0 : Math.abs(a / b - 1));
+          assert.ok(rel(g.delta, delta) <= 1e-12, `${type} m=${m} t=${t} vol=${vol} delta: expected ${delta}, was ${g.delta}`);
+          assert.ok(rel(g.gamma, (D * pdf) / (F * s)) <= 1e-12, `${type} m=${m} t=${t} vol=${vol} gamma`);
+          assert.ok(rel(g.vega, D * F * pdf * Math.sqrt(t)) <= 1e-12, `${type} m=${m} t=${t} vol=${vol} vega`);
+          assert.ok(rel(g.price, black76Price(type, F, K, t, r, vol)) <= 1e-15, `${type} m=${m} t=${t} vol=${vol} price`);
+          checked++;
+        }
+      }
+    }
+  }
+  assert.ok(checked > 2000, `expected > 2000 cases, was ${checked}`);
 });
