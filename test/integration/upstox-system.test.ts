@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { startFakeUpstox } from '../../actors/venues/upstox/fake/server.ts';
+import { DeterministicMarket } from '../../actors/venues/upstox/fake/market.ts';
 import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
 
 const OLD = 'tok-old-0123456789abcdef';
@@ -120,3 +121,101 @@ for (const [what, startToken] of [['a token the broker refuses (401)', OLD], ['y
     }
   });
 }
+
+test('FEED=upstox SAFETY_MODE=live FULL_AUTO with a journaled governance approval: a condor saga through the fake (multi-order, fills on the portfolio stream)', { timeout: 120_000 }, async () => {
+  const TOKEN = 'tok-saga-0123456789abcdef';
+  // A calm market: quotes stream (fresh) but never move, so the executor's marketable limits fill at once — the saga
+  // is deterministic (a moving fake can leave a limit resting and the saga compensating).
+  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 100, market: new DeterministicMarket({ nowMs: Date.now(), calm: true }) });
+  let sys: TestSystem | undefined;
+  try {
+    // NSE F&O open (market_info), whatever the wall time.
+    const res = await fetch(`${fake.url}/__fake/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ marketOpen: true }) });
+    assert.equal(res.status, 200);
+    sys = await startTestSystem({
+      FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: TOKEN, UPSTOX_TIMEOUT_MS: '2000',
+      // 1 s cycles: the executor reconciles with two REST reads per cycle, and Upstox allows 500 reads/min (the client
+      // queues beyond that, stalling the executor) — the fixture's 0.2 s loop would reach it within a minute.
+      SUPERVISOR_LOOP_INTERVAL: '1',
+      FULL_AUTO_MIN_SHADOW_DAYS: '0', FULL_AUTO_MIN_SEMI_AUTO_DAYS: '0', MAX_VEGA: '1000000', RISK_MAX_GAMMA: '1000000', RISK_MAX_THETA: '1000000',
+    });
+    const s = sys;
+    // Only our proposal: the strategy is not asked (its defaults are tuned elsewhere); cycles keep reconciling.
+    s.cycle.stopTrading();
+
+    // Governance: FULL_AUTO approved by a person, journaled.
+    const approved = await s.api('POST', '/api/v1/phase', { phase: 'FULL_AUTO', approver: 'test-approver', reason: 'test: governance approval for the saga' });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+
+    // Wait for a full NIFTY chain with two-sided quotes and a NORMAL kill switch.
+    await until(s, async () => s.cycle.state, (st) =>
+      st.killswitch?.state === 'NORMAL' && st.surface !== null &&
+      (st.snapshot?.expiries.some((e) => e.underlying === 'NIFTY' && e.callBid.some((b) => b > 0) && e.putBid.some((b) => b > 0)) ?? false));
+    const snapshot = s.cycle.state.snapshot!;
+    const surface = s.cycle.state.surface!;
+    const chain = snapshot.expiries.find((e) => e.underlying === 'NIFTY')!;
+    const spot = snapshot.spots.find((q) => q.underlying === 'NIFTY')!.spot;
+    const strikes = [...chain.strikes];
+    const atm = strikes.reduce((a, b) => (Math.abs(b - spot) < Math.abs(a - spot) ? b : a));
+    const at = (strike: number, right: 'CE' | 'PE') => {
+      const i = strikes.indexOf(strike);
+      assert.ok(i >= 0, `strike ${strike} in the chain`);
+      return right === 'CE' ? chain.callKeys[i]! : chain.putKeys[i]!;
+    };
+    const lot = chain.lotSize;
+    assert.equal(lot, 65, 'the fake quotes our NIFTY lot size');
+    const leg = (strike: number, right: 'CE' | 'PE', side: 'BUY' | 'SELL') => ({ instrumentKey: at(strike, right), underlying: 'NIFTY' as const, expiry: chain.expiry, strike, right, side, quantity: lot });
+    const proposal = {
+      id: 'ic-upstox-1', action: 'open', kind: 'iron_condor', bucket: chain.kind === 'monthly' ? 'monthly' : 'weekly', underlying: 'NIFTY', expiry: chain.expiry,
+      // SELL legs listed first on purpose: the executor still sends the BUY lines first.
+      legs: [leg(atm + 100, 'CE', 'SELL'), leg(atm - 100, 'PE', 'SELL'), leg(atm + 300, 'CE', 'BUY'), leg(atm - 300, 'PE', 'BUY')],
+      reason: 'integration: upstox saga', rationale: { test: true }, riskIncreasing: true,
+    };
+    const report = await s.system.request<{ phase: { effective: string; reasons: string[] }; denied: unknown[]; sagasStarted: string[] }>('executor', 'executor.execute', {
+      cycleId: 'upstox-saga-1', proposals: [proposal], snapshot: { ...snapshot, cycleId: 'upstox-saga-1' }, surface: { ...surface, cycleId: 'upstox-saga-1' },
+      killswitch: { state: 'NORMAL' }, phase: 'FULL_AUTO',
+    }, 20_000);
+    assert.equal(report.phase.effective, 'FULL_AUTO', report.phase.reasons.join('; '));
+    assert.deepEqual(report.denied, []);
+    assert.equal(report.sagasStarted.length, 1);
+
+    // The executor's book shows the structure open once the fills are in.
+    interface BookView { structures: { kind: string; status: string; legs: unknown[] }[]; positions: { instrumentKey: string; quantity: number }[]; orders: { clientOrderId: string; status: string; filledQuantity: number }[] }
+    const book = await until(s, () => s.system.request<BookView>('executor', 'executor.book', {}), (b) => b.structures.some((x) => x.kind === 'iron_condor' && x.status === 'open'));
+    assert.equal(book.structures.find((x) => x.kind === 'iron_condor')?.legs.length, 4);
+    assert.deepEqual(
+      book.positions.map((p) => [p.instrumentKey, p.quantity]).sort(),
+      proposal.legs.map((l) => [l.instrumentKey, l.side === 'BUY' ? lot : -lot]).sort(),
+    );
+    assert.deepEqual(book.orders.map((o) => [o.status, o.filledQuantity]), Array(4).fill(['filled', lot]));
+
+    // At the fake: four orders, tagged with our client order ids, BUY lines first, no duplicate tags, via multi-order.
+    const atFake = [...await fake.state.broker.getOrderBook()].sort((a, b) => a.brokerOrderId.localeCompare(b.brokerOrderId));
+    const tags = atFake.map((o) => o.clientOrderId);
+    assert.equal(new Set(tags).size, tags.length, `no duplicate tags at the fake: ${tags.join(',')}`);
+    assert.deepEqual([...tags].sort(), book.orders.map((o) => o.clientOrderId).sort());
+    assert.deepEqual(atFake.map((o) => o.side), ['BUY', 'BUY', 'SELL', 'SELL'], 'BUY lines first');
+    assert.ok(atFake.every((o) => o.status === 'filled' && o.filledQuantity === lot));
+    assert.ok((fake.state.calls.get('POST /v2/order/multi/place') ?? 0) >= 1, 'placed with multi-order');
+    assert.equal(fake.state.calls.get('POST /v3/order/place') ?? 0, 0, 'a multi-leg group is not sent line by line');
+
+    // The fills came over the portfolio stream: journaled as order updates, never discovered late by reconciliation.
+    assert.equal(fake.sockets().portfolio, 1);
+    const { events } = await s.system.request<{ events: { type: string; body: { type: string; clientOrderId?: string; status?: string; finding?: { class: string } } }[] }>('journal', 'journal.recover', { actor: 'executor' });
+    const bodies = events.map((e) => e.body);
+    for (const tag of tags) assert.ok(bodies.some((b) => b.type === 'executor.orderUpdated' && b.clientOrderId === tag && b.status === 'filled'), `fill of ${tag} journaled`);
+    assert.deepEqual(bodies.filter((b) => b.type === 'executor.reconFinding' && b.finding?.class === 'missed_update'), []);
+    assert.equal(bodies.filter((b) => b.type === 'executor.phaseSet').length, 1);
+
+    // Re-proposing the same id sends nothing more.
+    const again = await s.system.request<{ sagasStarted: string[] }>('executor', 'executor.execute', {
+      cycleId: 'upstox-saga-2', proposals: [proposal], snapshot: { ...s.cycle.state.snapshot!, cycleId: 'upstox-saga-2' }, surface: { ...s.cycle.state.surface!, cycleId: 'upstox-saga-2' },
+      killswitch: { state: 'NORMAL' }, phase: 'FULL_AUTO',
+    }, 20_000);
+    assert.deepEqual(again.sagasStarted, []);
+    assert.equal((await fake.state.broker.getOrderBook()).length, 4);
+  } finally {
+    await sys?.stop();
+    await fake.close();
+  }
+});

@@ -19,6 +19,8 @@ export function createFakeApp(state: FakeState, hooks: { onFaultAction?: (action
     const path = c.req.path;
     if (path.startsWith('/__fake/')) return next();
     state.requests++;
+    const call = `${c.req.method} ${path}`;
+    state.calls.set(call, (state.calls.get(call) ?? 0) + 1);
     const f = state.faults;
     const isWrite = c.req.method !== 'GET' && (isOrderHostPath(path) || path.startsWith('/v2/order/'));
     const hang = () => new Promise<Response>((resolve) => {
@@ -103,7 +105,7 @@ export function createFakeApp(state: FakeState, hooks: { onFaultAction?: (action
     if (feedDrop === true) hooks.onFaultAction?.('feedDrop');
     return c.json({ faults: state.faults });
   });
-  app.get('/__fake/state', (c) => c.json({ faults: state.faults, requests: state.requests }));
+  app.get('/__fake/state', (c) => c.json({ faults: state.faults, requests: state.requests, calls: Object.fromEntries(state.calls) }));
   app.post('/__fake/tick', (c) => { hooks.onTick?.(); return c.json({ ok: true }); });
 
   marketRoutes(app, state);

@@ -48,10 +48,14 @@ export class DeterministicMarket implements FakeMarket {
   #now: number;
   readonly #quotes = new Map<string, FeedQuote>();
   #volume = 0;
+  /** Calm: prices never move (spot and pricing time frozen); every step still re-stamps the quotes (fresh ltt). */
+  readonly #calm: boolean;
 
-  /** `contracts`: lot size / freeze quantity per underlying (default: our data, NIFTY 65/1756 and BANKNIFTY 30/601
+  /** `calm`: a market that never moves (deterministic fills at the quoted touch) but keeps streaming fresh quotes.
+   *  `contracts`: lot size / freeze quantity per underlying (default: our data, NIFTY 65/1756 and BANKNIFTY 30/601
    *  from actors/domain/instruments.ts; pass other values to make `volguard validate` see a mismatch). */
-  constructor(opts: { seed?: number; nowMs: number; contracts?: Partial<Record<'NIFTY' | 'BANKNIFTY', { lot: number; freeze: number }>> }) {
+  constructor(opts: { seed?: number; nowMs: number; contracts?: Partial<Record<'NIFTY' | 'BANKNIFTY', { lot: number; freeze: number }>>; calm?: boolean }) {
+    this.#calm = opts.calm === true;
     this.#seed = (opts.seed ?? 1) >>> 0 || 1;
     this.#now = opts.nowMs;
     this.#spots = UNDERLYINGS.map((u) => u.spot);
@@ -100,6 +104,11 @@ export class DeterministicMarket implements FakeMarket {
   }
 
   advance(nowMs: number): readonly string[] {
+    if (this.#calm) {
+      const ltt = Math.max(nowMs, this.#now);
+      for (const [k, q] of this.#quotes) this.#quotes.set(k, { ...q, ltt });
+      return [...this.#quotes.keys()];
+    }
     this.#now = Math.max(this.#now + 1000, nowMs);
     for (let u = 0; u < this.#spots.length; u++) {
       const z = this.#rand() - 0.5;

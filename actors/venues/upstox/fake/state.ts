@@ -31,12 +31,14 @@ export interface FakeState {
   /** Filled in once listening: `ws://127.0.0.1:<port>`. */
   wsBase: string;
   requests: number;
+  /** Requests per `METHOD /path` (what reached the fake, before faults and auth). */
+  readonly calls: Map<string, number>;
 }
 
 export function createState(market: FakeMarket, broker: Broker, opts: { token?: string | undefined; now?: () => number; masterBuiltAt?: number | undefined }): FakeState {
   return {
     market, broker, now: opts.now ?? Date.now, token: opts.token, faults: noFaults(), meta: new Map(), wsCodes: new Map(),
-    loginCodes: new Set(), orderTimes: [], hanging: new Set(), masterBuiltAt: opts.masterBuiltAt, wsBase: '', requests: 0,
+    loginCodes: new Set(), orderTimes: [], hanging: new Set(), masterBuiltAt: opts.masterBuiltAt, wsBase: '', requests: 0, calls: new Map(),
   };
 }
 
