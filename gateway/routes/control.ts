@@ -12,12 +12,17 @@ const EMERGENCY_TIMEOUT_MS = 15_000;
 
 const OptionalReason = z.strictObject({ reason: Reason.optional() }).openapi('OptionalReason');
 
+/** A cause as the kill switch reports it: a code, a sentence, and the numbers behind it. */
+const Cause = z
+  .looseObject({ code: z.string(), message: z.string(), evidence: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])) })
+  .openapi('KillSwitchCause');
+
 const KillSwitch = z
   .looseObject({
     state: z.enum(['NORMAL', 'DEGRADED', 'HALTED', 'EMERGENCY', 'SHUTDOWN']),
     since: z.number(),
-    cause: z.string().nullable(),
-    history: z.array(z.looseObject({ ts: z.number(), from: z.string(), to: z.string(), cause: z.string() })),
+    cause: Cause.nullable(),
+    history: z.array(z.looseObject({ at: z.number(), from: z.string(), to: z.string(), cause: Cause, cycleId: z.string().optional() })),
   })
   .openapi('KillSwitch');
 
@@ -114,7 +119,11 @@ export function registerControl(ctx: RouteCtx): void {
     async (c) => {
       const { reason } = c.req.valid('json');
       const who = c.get('principal').who;
-      const out = await audited(ctx, c, 'killswitch.reset', reason, undefined, () => deps.request('killswitch', 'killswitch.reset', { reason, who }, ACTOR_TIMEOUT_MS));
+      const out = await audited(ctx, c, 'killswitch.reset', reason, undefined, () =>
+        deps.request<{ ok: boolean; refused?: string; holding?: unknown }>('killswitch', 'killswitch.reset', { reason, who }, ACTOR_TIMEOUT_MS),
+      );
+      // The kill switch refuses while the triggering condition still holds: say so as a conflict, naming the causes.
+      if (out.result.ok === false) throw new ApiError(409, 'RESET_REFUSED', out.result.refused ?? 'reset refused while the cause holds', { holding: out.result.holding ?? [] });
       return c.json(out, 200);
     },
   );

@@ -13,6 +13,7 @@ import { EXIT, type CliIo } from './io.ts';
 import { ActorSystem } from '../system.ts';
 import { systemTree } from '../main/tree.ts';
 import { CycleOrchestrator } from '../main/cycle.ts';
+import type { KillSwitchStatus } from '../../actors/killswitch/messages.ts';
 import { MainMetrics } from '../main/metrics.ts';
 import { loadTokens } from '../main/tokens.ts';
 import { createLogSink } from '../main/logging.ts';
@@ -98,7 +99,10 @@ export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem
   );
   // The emergency stop also stops the trading loop.
   system.onEvent((type, body) => {
-    if (type === 'killswitch.changed' && (body as { stopLoop?: boolean } | null)?.stopLoop) cycle.stopTrading();
+    if (type !== 'killswitch.changed') return;
+    // Transitions are pushed the moment they happen; the views (dashboard, health) show them without waiting a cycle.
+    cycle.state.killswitch = body as KillSwitchStatus;
+    if ((body as { stopLoop?: boolean } | null)?.stopLoop) cycle.stopTrading();
   });
 
   await system.start();

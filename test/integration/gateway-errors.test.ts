@@ -88,6 +88,25 @@ describe('gateway error mapping', () => {
     assert.equal(f.rec.audits[0]?.action, 'chaos.fault');
   });
 
+  it('answers 409 naming the causes when the kill switch refuses a reset', async () => {
+    const f = fakeDeps();
+    const base = f.deps.request;
+    const app = createApp({
+      ...f.deps,
+      request: (async (actor: string, type: string, body?: unknown, t?: number) =>
+        type === 'killswitch.reset'
+          ? { ok: false, refused: 'reset refused: RISK_HARD still holds', holding: [{ code: 'RISK_HARD', message: 'delta over its hard limit', evidence: {} }] }
+          : base(actor, type, body, t)) as typeof base,
+    });
+    const res = await app.request('/api/v1/killswitch/reset', jsonInit('POST', AUTH.admin, { reason: 'try anyway' }));
+    assert.equal(res.status, 409);
+    const body = (await res.json()) as { error: { code: string; message: string; details: { holding: { code: string }[] } } };
+    assert.equal(body.error.code, 'RESET_REFUSED');
+    assert.match(body.error.message, /RISK_HARD/);
+    assert.deepEqual(body.error.details.holding.map((h) => h.code), ['RISK_HARD']);
+    assert.equal(f.rec.audits[0]?.action, 'killswitch.reset', 'the attempt is audited all the same');
+  });
+
   it('passes every feed fault kind to the feed, seconds optional, and refuses unknown kinds', async () => {
     const f = fakeDeps();
     const app = createApp(f.deps);

@@ -26,6 +26,9 @@ function dataDir(tag: string): string {
 interface Positions { positions: Array<{ instrumentKey: string; quantity: number; structureId: string | null }> }
 const open = (p: Positions) => p.positions.filter((x) => x.quantity !== 0);
 
+/** A refused reset: 409 naming the causes that still hold. */
+type Refused = { error: { code: string; message: string; details: { holding: { code: string }[] } } };
+
 describe('emergency stop, the latch across a restart, and the admin reset (whole system)', () => {
   it('emergency_stop: book flat, HALTED, loop stopped; HALTED survives a restart; only an admin reset with a reason, once the cause cleared, returns NORMAL', async () => {
     const dir = dataDir('estop');
@@ -40,10 +43,11 @@ describe('emergency stop, the latch across a restart, and the admin reset (whole
       assert.deepEqual(open(before.body).map((p) => [p.instrumentKey, Math.abs(p.quantity)]), [[pos.instrumentKey, pos.quantity]]);
 
       // (3) The cause holds: an admin reset with a reason is refused, naming it.
-      const refused = await s.api<{ result: ResetAnswer }>('POST', '/api/v1/killswitch/reset', { reason: 'reset before the book is flat' });
-      assert.equal(refused.body.result.ok, false, JSON.stringify(refused.body));
-      assert.ok(!refused.body.result.ok && refused.body.result.refused.includes('RISK_HARD'), refused.body.result.ok ? '' : refused.body.result.refused);
-      assert.deepEqual(!refused.body.result.ok && refused.body.result.holding.map((c) => c.code), ['RISK_HARD']);
+      const refused = await s.api<Refused>('POST', '/api/v1/killswitch/reset', { reason: 'reset before the book is flat' });
+      assert.equal(refused.status, 409, JSON.stringify(refused.body));
+      assert.equal(refused.body.error.code, 'RESET_REFUSED');
+      assert.ok(refused.body.error.message.includes('RISK_HARD'), refused.body.error.message);
+      assert.deepEqual(refused.body.error.details.holding.map((c) => c.code), ['RISK_HARD']);
 
       // (2) The emergency stop (operator may panic): loop stopped, cancel all, flatten, HALTED.
       const flatAgain = nextChange(s, (x) => x.state === 'HALTED' && x.cause?.code === 'FLATTENED');

@@ -178,10 +178,10 @@ describe('kill-switch triggers beyond the risk limits (whole system)', () => {
       assert.ok(mismatch.includes(pos.instrumentKey), mismatch);
       assert.ok(st.holding.includes('RECON_MISMATCH'));
 
-      const reset = await s.api<{ result: ResetAnswer }>('POST', '/api/v1/killswitch/reset', { reason: 'try to clear the mismatch' });
-      assert.equal(reset.body.result.ok, false);
-      assert.ok(!reset.body.result.ok && reset.body.result.refused.includes('RECON_MISMATCH'), JSON.stringify(reset.body));
-      assert.equal(reset.body.result.status.state, 'HALTED');
+      const reset = await s.api<{ error: { code: string; message: string } }>('POST', '/api/v1/killswitch/reset', { reason: 'try to clear the mismatch' });
+      assert.equal(reset.status, 409, JSON.stringify(reset.body));
+      assert.ok(reset.body.error.message.includes('RECON_MISMATCH'), JSON.stringify(reset.body));
+      assert.equal((await s.api<{ state: string }>('GET', '/api/v1/killswitch')).body.state, 'HALTED');
       const now = await s.api<KillSwitchStatus>('GET', '/api/v1/killswitch');
       assert.equal(now.body.state, 'HALTED');
 
