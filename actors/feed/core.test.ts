@@ -109,3 +109,18 @@ test('bad ticks are refused one by one with a clear reason', () => {
   assert.equal(core.book.rejected, 2);
   assert.match(core.book.lastRejection ?? '', /expected an instrumentKey string/);
 });
+
+test('a stall time shorter than the silence grace still scores fresh data as healthy and silence as bad', () => {
+  const market = new SimMarket({ seed: 11, startMs: T0 - 60_000 });
+  const core = new FeedCore({ source: 'sim', quality: { stallMs: 1_000 } }, T0 - 60_000);
+  core.setInstruments(market.instruments());
+  let now = T0 - 60_000;
+  core.onTicks(market.snapshotTicks(), now);
+  while (now < T0) {
+    now += STEP_MS;
+    market.advanceTo(now);
+    core.onTicks(market.drainChanged(), now);
+  }
+  assert.equal(core.snapshot('c', now, now).quality.components.silence, 1);
+  assert.equal(core.snapshot('c', now + 1_000, now + 1_000).quality.components.silence, 0);
+});

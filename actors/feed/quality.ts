@@ -113,7 +113,8 @@ export function computeQuality(inp: QualityInput, p: QualityParams = DEFAULT_QUA
     missingStrikes: 1 - missing / Math.max(quotes, 1),
     spread: spreads.length === 0 ? 0 : ramp(medianSpread, p.spreadOk, p.spreadBad),
     forwardConsistency: expiries.length === 0 ? 0 : forwardScore,
-    silence: ramp(silenceMs, p.silenceOkMs, p.stallMs),
+    // The ramp must run from "fine" to "stalled": a stall time configured below the grace would invert it.
+    silence: ramp(silenceMs, Math.min(p.silenceOkMs, p.stallMs / 2), p.stallMs),
   };
   const score = Math.min(components.staleness, components.crossed, components.missingStrikes, components.spread, components.forwardConsistency, components.silence);
   return {
