@@ -24,6 +24,8 @@ export const executorEnv = {
   ORDER_FILL_TIMEOUT_MS: envNumber({ int: true, min: 0 }).default(30_000),
   /** An order sent (or UNKNOWN) and not in the broker's book after this is proven never placed. */
   RECON_GRACE_MS: envNumber({ int: true, min: 0 }).default(15_000),
+  /** Minimum ms between broker reconciliations while nothing is in flight (default: every cycle on paper, 10 s live). */
+  RECON_INTERVAL_MS: envNumber({ int: true, min: 0 }).optional(),
   /** Upstox order-API limits for a regular (unregistered) algo. */
   ORDER_RATE_PER_SEC: envNumber({ int: true, min: 1 }).default(10),
   ORDER_RATE_PER_MIN: envNumber({ int: true, min: 1 }).default(500),

@@ -17,7 +17,7 @@ import {
   reconcileOrders, reconcilePositions, shadowFills, sweepApprovals, touchFromSnapshot,
   type CoreConfig, type PlannedOrder, type RulesLookup, type TouchLookup,
 } from './core.ts';
-import { apply, initialState, isTerminal, positionsView, type ApprovalRec, type ExecEvent, type ExecState } from './state.ts';
+import { apply, initialState, isTerminal, isUnsettled, positionsView, type ApprovalRec, type ExecEvent, type ExecState } from './state.ts';
 import type {
   Approval, Book, DenyReason, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchState, KillSwitchView, OrderDenied,
   OrderView, Phase, Proposal, ReconFinding, SagaProgress, SetPhaseRequest,
@@ -65,6 +65,11 @@ export interface EnginePorts {
 }
 
 export interface EngineConfig extends CoreConfig {
+  /**
+   * Minimum time between full broker reconciliations (order book + positions reads) while nothing is in flight.
+   * Upstox allows 2000 reads per 30 min: reconciling every 3 s cycle would spend 1200 of them. 0 = every cycle.
+   */
+  readonly reconIntervalMs?: number;
   /** The configured PHASE: which book `book()` shows before the first cycle (a journaled governance phase wins). */
   readonly phase?: Phase;
   readonly approvalTtlMs: number;
@@ -172,7 +177,7 @@ export class ExecutorEngine {
       if (!this.state.days[phase.effective].includes(date)) await this.#emit([{ type: 'executor.tradingDay', date, phase: phase.effective }]);
     }
 
-    const recon = await this.reconcile();
+    const recon = await this.#reconcileDue(now);
     const approvalsChanged: { id: string; status: Approval['status'] }[] = [];
     const swept = sweepApprovals(this.state, now, (a) => marketRef(a.proposal, req.snapshot, req.surface), this.#cfg);
     await this.#emit(swept);
@@ -425,6 +430,24 @@ export class ExecutorEngine {
   }
 
   // ---- reconciliation ----
+
+  #lastRecon: { at: number; mismatch?: string } | null = null;
+
+  /**
+   * Reconciles when due: always while any order is unsettled (in flight, UNKNOWN) — those are what reconciliation
+   * resolves — otherwise at most every `reconIntervalMs`. An unexplained mismatch stays reported in between.
+   */
+  async #reconcileDue(now: number): Promise<{ findings: ReconFinding[]; mismatch?: string }> {
+    const interval = this.#cfg.reconIntervalMs ?? 0;
+    const inFlight = Object.values(this.state.orders).some((o) => isUnsettled(o.status));
+    const last = this.#lastRecon;
+    if (interval > 0 && !inFlight && last !== null && now - last.at < interval) {
+      return last.mismatch === undefined ? { findings: [] } : { findings: [], mismatch: last.mismatch };
+    }
+    const r = await this.reconcile();
+    this.#lastRecon = r.mismatch === undefined ? { at: now } : { at: now, mismatch: r.mismatch };
+    return r;
+  }
 
   async reconcile(): Promise<{ findings: ReconFinding[]; mismatch?: string }> {
     const now = this.#p.clock.now();

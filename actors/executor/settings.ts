@@ -8,6 +8,8 @@ export function engineConfig(cfg: Config): EngineConfig {
   return {
     orderFillTimeoutMs: cfg.ORDER_FILL_TIMEOUT_MS,
     reconGraceMs: cfg.RECON_GRACE_MS,
+    // Paper has no read limits: reconcile every cycle. Live: respect the broker's read budget.
+    reconIntervalMs: cfg.RECON_INTERVAL_MS ?? (cfg.SAFETY_MODE === 'live' ? 10_000 : 0),
     nakedLegTimeoutMs: cfg.NAKED_LEG_TIMEOUT_MS,
     protectionTicks: cfg.EXEC_PROTECTION_TICKS,
     maxCompensationAttempts: 5,

@@ -178,3 +178,34 @@ test('multi-leg groups go out as multi orders (BUY call first) and a 207-style p
   await h3.done();
   await h.done();
 });
+
+test('live read budget: with nothing in flight the broker is reconciled at most once per interval; in-flight orders are reconciled every cycle', async () => {
+  const h = new Harness({ ...CFG, reconIntervalMs: 10_000 });
+  let reads = 0;
+  const orig = h.broker.getOrderBook.bind(h.broker);
+  h.broker.getOrderBook = async () => {
+    reads++;
+    return orig();
+  };
+  await h.execute([]);
+  h.clock.advance(3_000);
+  await h.execute([]);
+  h.clock.advance(3_000);
+  await h.execute([]);
+  assert.equal(reads, 1, 'two cycles inside the interval read nothing');
+  h.clock.advance(5_000);
+  await h.execute([]);
+  assert.equal(reads, 2, 'due again after the interval');
+  // An order whose fate is unknown is reconciled every cycle until resolved.
+  h.broker.faults.ambiguousNext();
+  h.broker.faults.muteUpdates = true; // the answer and the stream are both lost: only reconciliation can tell
+  await h.execute([condor('p-live')]);
+  h.broker.faults.muteUpdates = false;
+  assert.equal(h.engine.orders().filter((o) => o.status === 'unknown').length, 1);
+  const before = reads;
+  h.clock.advance(1_000);
+  const r = await h.execute([]);
+  assert.equal(reads, before + 1, 'an UNKNOWN order makes the next cycle reconcile, inside the interval');
+  assert.ok(r.reconciliation.findings.some((f) => f.class === 'unknown_resolved'));
+  await h.done();
+});
