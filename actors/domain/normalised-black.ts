@@ -81,8 +81,56 @@ const INV_ODD_FACTORIAL: Float64Array = (() => {
   return out;
 })();
 
-/** Y(h+t) − Y(h−t) by the Taylor series in t (small t, any h ≤ 0). */
-function yDifferenceSmallT(h: number, t: number): number {
+/**
+ * @internal Y(h+t) − Y(h−t) by the Taylor series in t (small t, any h ≤ 0): the same sums as
+ * {@link yDifferenceSmallTFromTables} in the same order, with the coefficients of p̃_k, q̃_k written out (they are
+ * what the recursion above derives; the tests check the two agree bit for bit) — no loads, no inner loops.
+ */
+export function yDifferenceSmallT(h: number, t: number): number {
+  const hy = h * millsY(h);
+  const h2 = h * h;
+  const t2 = t * t;
+  let tk = t;
+  let sum = 0;
+  let term: number;
+  term = (1 + hy) * tk * INV_ODD_FACTORIAL[0]!;
+  sum += term;
+  if (Math.abs(term) <= 1e-17 * Math.abs(sum)) return 2 * sum;
+  tk *= t2;
+  term = (h2 + 2 + (h2 + 3) * hy) * tk * INV_ODD_FACTORIAL[1]!;
+  sum += term;
+  if (Math.abs(term) <= 1e-17 * Math.abs(sum)) return 2 * sum;
+  tk *= t2;
+  term = ((h2 + 9) * h2 + 8 + ((h2 + 10) * h2 + 15) * hy) * tk * INV_ODD_FACTORIAL[2]!;
+  sum += term;
+  if (Math.abs(term) <= 1e-17 * Math.abs(sum)) return 2 * sum;
+  tk *= t2;
+  term = (((h2 + 20) * h2 + 87) * h2 + 48 + (((h2 + 21) * h2 + 105) * h2 + 105) * hy) * tk * INV_ODD_FACTORIAL[3]!;
+  sum += term;
+  if (Math.abs(term) <= 1e-17 * Math.abs(sum)) return 2 * sum;
+  tk *= t2;
+  term = ((((h2 + 35) * h2 + 345) * h2 + 975) * h2 + 384 + ((((h2 + 36) * h2 + 378) * h2 + 1260) * h2 + 945) * hy) * tk * INV_ODD_FACTORIAL[4]!;
+  sum += term;
+  if (Math.abs(term) <= 1e-17 * Math.abs(sum)) return 2 * sum;
+  tk *= t2;
+  term = (((((h2 + 54) * h2 + 938) * h2 + 6090) * h2 + 12645) * h2 + 3840 + (((((h2 + 55) * h2 + 990) * h2 + 6930) * h2 + 17325) * h2 + 10395) * hy) * tk * INV_ODD_FACTORIAL[5]!;
+  sum += term;
+  if (Math.abs(term) <= 1e-17 * Math.abs(sum)) return 2 * sum;
+  tk *= t2;
+  term = ((((((h2 + 77) * h2 + 2070) * h2 + 23814) * h2 + 114765) * h2 + 187425) * h2 + 46080 + ((((((h2 + 78) * h2 + 2145) * h2 + 25740) * h2 + 135135) * h2 + 270270) * h2 + 135135) * hy) * tk * INV_ODD_FACTORIAL[6]!;
+  sum += term;
+  if (Math.abs(term) <= 1e-17 * Math.abs(sum)) return 2 * sum;
+  tk *= t2;
+  term = (((((((h2 + 104) * h2 + 3993) * h2 + 71280) * h2 + 611415) * h2 + 2336040) * h2 + 3133935) * h2 + 645120 + (((((((h2 + 105) * h2 + 4095) * h2 + 75075) * h2 + 675675) * h2 + 2837835) * h2 + 4729725) * h2 + 2027025) * hy) * tk * INV_ODD_FACTORIAL[7]!;
+  sum += term;
+  return 2 * sum;
+}
+
+/**
+ * @internal Y(h+t) − Y(h−t) by the Taylor series in t, driven by the tables the recursion derives; the reference the
+ * tests hold {@link yDifferenceSmallT} to (bit for bit).
+ */
+export function yDifferenceSmallTFromTables(h: number, t: number): number {
   const y = millsY(h);
   const hy = h * y;
   const h2 = h * h;
