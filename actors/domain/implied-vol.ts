@@ -135,9 +135,10 @@ export function normalisedImpliedTotalVol(beta: number, x: number, stats?: IvSta
   if (!(s > 0) || !Number.isFinite(s)) s = sc > 0 ? sc : 1;
   if (stats) stats.guess = s;
 
-  const lnBeta = Math.log(beta);
+  // Only the branch's own objective needs its logarithm.
+  const lnBeta = regime === 0 ? Math.log(beta) : 0;
   const complementTarget = bMax - beta;
-  const lnComplementTarget = Math.log(complementTarget);
+  const lnComplementTarget = regime === 2 ? Math.log(complementTarget) : 0;
   const x2 = x * x;
   let lo = 0;
   let hi = Infinity;
