@@ -80,6 +80,9 @@ export const strategyEnv = {
   /** Enter only when ATM implied vol ≥ this × realised vol. */
   STRATEGY_MIN_IV_RV_RATIO: envNumber({ min: 0, max: 10 }).default(1),
   STRATEGY_RV_MIN_SAMPLES: envNumber({ int: true, min: 2, max: 100_000 }).default(20),
+  /** Shortest return RV uses, seconds of market time: shorter returns measure quote noise (20 × 60 s = 20 minutes
+   *  of history before the first entry of a run). */
+  STRATEGY_RV_SAMPLE_S: envNumber({ min: 0, max: 3_600 }).default(60),
   STRATEGY_RV_MAX_SAMPLES: envNumber({ int: true, min: 10, max: 1_000_000 }).default(2000),
   /** A gap between spot samples longer than this (seconds) is not a return (overnight, outage). Raise it for very
    *  fast simulations, where cycles land more than 30 simulated minutes apart. */

@@ -15,12 +15,12 @@ function run(state: StrategyState, req: ProposeRequest, p: StrategyParams) {
   return transition(state, { type: 'strategy.propose', body: req }, p);
 }
 
-/** 40 cycles 3 s apart before the entry window, spot alternating ±amp (relative): builds the RV history. */
+/** 40 cycles a minute apart (RV samples at most once per STRATEGY_RV_SAMPLE_S = 60 s), spot alternating ±amp: the RV history. */
 function warmed(p: StrategyParams, amp = 0.00002, date = DAY, startMinute = 9 * 60 + 16): StrategyState {
   let state = initialState();
   for (let i = 0; i < 40; i++) {
     const sign = i % 2 === 0 ? 1 : -1;
-    const m = market({ now: istEpoch(date, startMinute) + i * 3000, nifty: 24_000 * (1 + sign * amp), banknifty: 52_000 * (1 + sign * amp) }, `w${i}`);
+    const m = market({ now: istEpoch(date, startMinute) + i * 60_000, nifty: 24_000 * (1 + sign * amp), banknifty: 52_000 * (1 + sign * amp) }, `w${i}`);
     state = run(state, request(m), p).state;
   }
   return state;
@@ -159,7 +159,7 @@ test('refuses entries when implied vol is below realised vol, or realised vol is
   const p = params();
   const noHistory = cycle(initialState(), { now: at(10, 0) }, p);
   assert.ok(noHistory.out.skipped.every((k) => k.reason === 'RV_UNKNOWN'));
-  const wild = cycle(warmed(p, 0.0005), { now: at(10, 0) }, p); // a 10 bp swing every 3 s ≈ 137 % annualised vs ATM IV 13 %
+  const wild = cycle(warmed(p, 0.0005), { now: at(10, 0) }, p); // a 10 bp swing every minute ≈ 31 % annualised vs ATM IV 13 %
   assert.equal(opens(wild.out.proposals).length, 0);
   assert.ok(wild.out.skipped.some((k) => k.reason === 'IV_BELOW_RV'));
 });

@@ -46,7 +46,7 @@ export interface StrategyParams {
   readonly expiryDayCutoff: number;
   readonly minQuality: number;
   readonly minIvRvRatio: number;
-  readonly rv: { readonly minSamples: number; readonly maxSamples: number; readonly maxGapMs: number; readonly annualisationMinutes: number };
+  readonly rv: { readonly minSamples: number; readonly maxSamples: number; readonly maxGapMs: number; readonly annualisationMinutes: number; readonly minIntervalMs: number };
   readonly allowFallbackSurface: boolean;
   readonly minCreditToWidth: number;
   /** Entry limit price from mid (0) to the touch (1) and beyond (≤ 2), in half-spreads. */
@@ -78,6 +78,9 @@ export function strategyParams(cfg: StrategyEnv & { readonly BASE_CAPITAL: numbe
   if (cfg.STRATEGY_WING_MODE === 'delta' && cfg.STRATEGY_WING_DELTA >= minShort) {
     issues.push({ variable: 'STRATEGY_WING_DELTA', message: `expected a wing delta below the short delta ${minShort}, was ${cfg.STRATEGY_WING_DELTA}` });
   }
+  if (cfg.STRATEGY_RV_SAMPLE_S >= cfg.STRATEGY_RV_MAX_GAP_S) {
+    issues.push({ variable: 'STRATEGY_RV_SAMPLE_S', message: `expected less than STRATEGY_RV_MAX_GAP_S (${cfg.STRATEGY_RV_MAX_GAP_S}), was ${cfg.STRATEGY_RV_SAMPLE_S}` });
+  }
   if (cfg.STRATEGY_RV_MIN_SAMPLES > cfg.STRATEGY_RV_MAX_SAMPLES) {
     issues.push({ variable: 'STRATEGY_RV_MIN_SAMPLES', message: 'expected at most STRATEGY_RV_MAX_SAMPLES' });
   }
@@ -103,6 +106,7 @@ export function strategyParams(cfg: StrategyEnv & { readonly BASE_CAPITAL: numbe
       minSamples: cfg.STRATEGY_RV_MIN_SAMPLES,
       maxSamples: cfg.STRATEGY_RV_MAX_SAMPLES,
       maxGapMs: cfg.STRATEGY_RV_MAX_GAP_S * 1000,
+      minIntervalMs: cfg.STRATEGY_RV_SAMPLE_S * 1000,
       annualisationMinutes: cfg.STRATEGY_RV_ANNUALISATION_MINUTES,
     },
     allowFallbackSurface: cfg.STRATEGY_ALLOW_FALLBACK_SURFACE,

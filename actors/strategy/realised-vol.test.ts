@@ -53,3 +53,21 @@ test('default parameters validate; cross-variable mistakes are ConfigErrors nami
   assert.equal(zodMessage({ STRATEGY_ENTRY_START: '9.30' }), 'expected an IST time HH:MM, was "9.30"');
   assert.equal(zodMessage({ STRATEGY_MONTHLY_UNDERLYINGS: 'NIFTY,SENSEX' }), 'expected a comma list of NIFTY|BANKNIFTY, was "NIFTY,SENSEX"');
 });
+
+test('samples closer than minIntervalMs are skipped: every return spans at least that long', () => {
+  const p = { ...P, minIntervalMs: 60_000 };
+  let s = EMPTY_SERIES;
+  // Quote noise every 3 s (±0.5 % bounce) around a path that moves +1 % a minute.
+  for (let i = 0; i <= 60; i++) {
+    const trend = Math.exp(0.01 * Math.floor(i / 20));
+    const noise = i % 20 === 0 ? 1 : (i % 2 === 0 ? 1.005 : 0.995);
+    s = addSpot(s, i * 3000, 100 * trend * noise, p);
+  }
+  assert.deepEqual(s.minutes, [1, 1, 1]);
+  assert.ok(s.returns.every((r) => Math.abs(r - 0.01) < 1e-12), `returns ${s.returns.join(', ')}`);
+  // Without the interval the same samples read the noise: far larger RV.
+  let raw = EMPTY_SERIES;
+  for (let i = 0; i <= 60; i++) raw = addSpot(raw, i * 3000, 100 * Math.exp(0.01 * Math.floor(i / 20)) * (i % 20 === 0 ? 1 : (i % 2 === 0 ? 1.005 : 0.995)), P);
+  assert.ok(realisedVol(raw, 3, P) > 3 * realisedVol(s, 3, p));
+  assert.equal(params().rv.minIntervalMs, 60_000);
+});

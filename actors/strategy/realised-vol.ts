@@ -4,10 +4,18 @@
  * σ_RV = sqrt( Σ rᵢ² / Σ Δtᵢ · M ), with rᵢ = ln(Sᵢ / Sᵢ₋₁) the log return over Δtᵢ minutes and M the trading
  * minutes per year. Intraday variance is annualised by *trading* time (252 × 375 min by default) because the index
  * only diffuses while the market is open; annualising 3-second returns by calendar time would overstate RV ~2.4×.
- * Returns across a gap longer than `maxGapMs` (overnight, outage, restart) are dropped, not averaged in.
+ * Returns across a gap longer than `maxGapMs` (overnight, outage, restart) are dropped, not averaged in; samples
+ * closer than `minIntervalMs` to the last kept one are skipped (returns that short measure quote noise, not the index).
  */
 
 export interface RvParams {
+  /**
+   * Spot samples closer together than this (market ms) are skipped, so every return spans at least this long.
+   * Returns over a few seconds are mostly quote noise (bid/ask bounce, the sim's jitter), which adds variance per
+   * return independent of its length: 2-second returns read RV ~0.16 where 1-minute returns read ~0.10 on the same
+   * simulated path, and the IV ≥ RV filter refused every entry at SIM_SPEED=1..20. Optional: 0 keeps every sample.
+   */
+  readonly minIntervalMs?: number;
   readonly maxSamples: number;
   readonly maxGapMs: number;
   readonly annualisationMinutes: number;
@@ -29,6 +37,7 @@ export function addSpot(series: RvSeries, ts: number, spot: number, p: RvParams)
   if (!Number.isFinite(ts)) throw new RangeError(`expected a finite timestamp, was ${ts}`);
   if (Number.isFinite(series.lastTs) && ts <= series.lastTs) return series;
   const dtMs = ts - series.lastTs;
+  if (Number.isFinite(series.lastTs) && dtMs < (p.minIntervalMs ?? 0)) return series;
   if (!Number.isFinite(series.lastTs) || dtMs > p.maxGapMs) {
     return { lastTs: ts, lastSpot: spot, returns: series.returns, minutes: series.minutes };
   }

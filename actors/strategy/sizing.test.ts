@@ -17,12 +17,12 @@ function run(state: StrategyState, req: ProposeRequest, p: StrategyParams) {
   return transition(state, { type: 'strategy.propose', body: req }, p);
 }
 
-/** RV history from 40 cycles 3 s apart before the window (a tiny alternating move: IV well above RV). */
+/** RV history from 40 cycles a minute apart before the window (a tiny alternating move: IV well above RV). */
 function warmed(p: StrategyParams): StrategyState {
   let state = initialState();
   for (let i = 0; i < 40; i++) {
     const s = i % 2 === 0 ? 1.00002 : 0.99998;
-    const m = market({ now: istEpoch(DAY, 9 * 60 + 16) + i * 3000, nifty: 24_000 * s, banknifty: 52_000 * s }, `w${i}`);
+    const m = market({ now: istEpoch(DAY, 9 * 60 + 16) + i * 60_000, nifty: 24_000 * s, banknifty: 52_000 * s }, `w${i}`);
     state = run(state, request(m), p).state;
   }
   return state;
