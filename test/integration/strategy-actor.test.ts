@@ -15,7 +15,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'vg-strategy-actor-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 test('strategy actor: proposes over msgpack, journals every proposal first, and keeps cooldowns across a crash', async () => {
-  const cfg = parseConfig({ DATA_DIR: dataDir, JOURNAL_BACKUP_INTERVAL_S: '0', STRATEGY_RV_MIN_SAMPLES: '5' });
+  const cfg = parseConfig({ DATA_DIR: dataDir, JOURNAL_BACKUP_INTERVAL_S: '0', STRATEGY_RV_MIN_SAMPLES: '5', STRATEGY_RV_SAMPLE_S: '0' });
   const system = new ActorSystem(
     { kind: 'supervisor', name: 'root', strategy: 'one_for_one', intensity: 5, periodMs: 60_000, children: [journalActorSpec(cfg), strategyActorSpec(cfg)] },
     { clock: realClock, clockSpec: { kind: 'real' }, heartbeatMs: 1000, logLevel: 'silent' },
