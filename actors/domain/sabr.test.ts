@@ -89,3 +89,67 @@ test('SabrSmile (the calibration fast path) equals sabrVol strike by strike, Hag
     strikes.forEach((k, i) => assert.ok(Math.abs(out[i]! - sabrVol(0.039, k, 1.5, p, { obloj })) <= 1e-15, `β=${beta} obloj=${obloj} K=${k}`));
   }
 });
+
+// Independent values below: mpmath at 200 bits on the same (double) inputs, Hagan 2002 / Obloj 2008 as in quant.md §1.
+
+test('lnRatio: ln(F/K) to a few ulps, on both sides of the series cut (|s| = 0.1) and very near the money', async () => {
+  const { lnRatio } = await import('./sabr.ts');
+  const cases: readonly (readonly [number, number])[] = [
+    [22000, 0.087011376989629766168], [26000, -0.080042707673536425824], // series
+    [18000, 0.28768207245178092744], [30000, -0.22314355131420975577], // Math.log
+    [19636.363636383274, 0.20067069546115110448], [19636.363636344002, 0.20067069546315106648], // s just below / above 0.1
+    // ln of the rounded quotient F/K would be off by ~1e-7 and ~1e-10 relative here.
+    [24000.000024, -1.0000000348708552467e-9], [23999.976, 1.0000005000524777486e-6],
+  ];
+  for (const [k, want] of cases) assert.ok(rel(lnRatio(24000, k), want) <= 1e-15, `K=${k}: expected ${want}, was ${lnRatio(24000, k)}`);
+  assert.equal(lnRatio(24000, 24000), 0);
+});
+
+test('β = 1 NIFTY-like smile (the hot path) matches the formula; Obloj is Hagan there, bit for bit', () => {
+  const p = { alpha: 0.13, beta: 1, rho: -0.45, nu: 3.5 };
+  for (const [k, want] of [[21000, 0.273401180664475022], [24000, 0.131644401683789959], [24010, 0.131314130148267009], [27000, 0.180099512373914881], [17000, 0.470202627373934581]] as const) {
+    const got = sabrVol(24000, k, 7 / 365, p);
+    assert.ok(rel(got, want) <= 1e-14, `K=${k}: expected ${want}, was ${got}`);
+    assert.equal(sabrVol(24000, k, 7 / 365, p, { obloj: true }), got);
+  }
+});
+
+test('β = 0 and β = ½ (square-root branches), Hagan and Obloj', () => {
+  const p0 = { alpha: 0.01, beta: 0, rho: -0.3, nu: 0.4 };
+  for (const [k, hagan, obloj] of [[0.03, 0.319711721806893748, 0.319808317484953411], [0.05, 0.221388308829997062, 0.221385101045959565], [0.04, 0.257068750000000001, 0.257068750000000001]] as const) {
+    assert.ok(rel(sabrVol(0.04, k, 2, p0), hagan) <= 1e-14, `β=0 Hagan K=${k}: was ${sabrVol(0.04, k, 2, p0)}`);
+    assert.ok(rel(sabrVol(0.04, k, 2, p0, { obloj: true }), obloj) <= 1e-14, `β=0 Obloj K=${k}: was ${sabrVol(0.04, k, 2, p0, { obloj: true })}`);
+  }
+  const p5 = { alpha: 0.05, beta: 0.5, rho: -0.2, nu: 0.6 };
+  for (const [k, obloj, hagan] of [[0.03, 0.310625245741919983, 0.310588600148711903], [0.05, 0.244364554827451665, 0.244358530637779187]] as const) {
+    assert.ok(rel(sabrVol(0.04, k, 1.5, p5), hagan) <= 1e-14, `β=½ Hagan K=${k}: was ${sabrVol(0.04, k, 1.5, p5)}`);
+    assert.ok(rel(sabrVol(0.04, k, 1.5, p5, { obloj: true }), obloj) <= 1e-14, `β=½ Obloj K=${k}: was ${sabrVol(0.04, k, 1.5, p5, { obloj: true })}`);
+  }
+});
+
+test('Obloj on both sides of its sinh(u/2)/(u/2) series cut (|u/2| = 0.1)', () => {
+  const p = { alpha: 0.35, beta: 0.25, nu: 1, rho: 0.25 };
+  const cases = [
+    [0.7659794019559738, 0.448302695036749859, 0.448252588313697209], // u/2 = 0.099975
+    [0.7659028078455475, 0.448329544926514407, 0.44827935020280163], // u/2 = 0.1000125
+    [1.3055181346214282, 0.435030092784694828, 0.434891357581873677], // u/2 = −0.099975
+    [1.3056486929626985, 0.435047479495451531, 0.434908576497650822], // u/2 = −0.1000125
+  ] as const;
+  for (const [k, obloj, hagan] of cases) {
+    assert.ok(rel(sabrVol(1, k, 2, p, { obloj: true }), obloj) <= 1e-14, `Obloj K=${k}: was ${sabrVol(1, k, 2, p, { obloj: true })}`);
+    assert.ok(rel(sabrVol(1, k, 2, p), hagan) <= 1e-14, `Hagan K=${k}: was ${sabrVol(1, k, 2, p)}`);
+  }
+});
+
+test('SabrSmile equals sabrVol bit for bit at β = 0, ½, 0.3 and 1, Hagan and Obloj, wings included', async () => {
+  const { SabrSmile } = await import('./sabr.ts');
+  const strikes = [12000, 19000, 19636.363636383274, 23990, 24000, 24010, 26000, 30000, 48000];
+  for (const beta of [0, 0.5, 0.3, 1]) {
+    for (const obloj of [false, true]) {
+      const p = { alpha: 0.2 * Math.pow(24000, 1 - beta), beta, rho: -0.35, nu: 1.7 };
+      const out = new Float64Array(strikes.length);
+      new SabrSmile(24000, 0.05, beta, strikes, { obloj }).vols(p.alpha, p.rho, p.nu, out);
+      strikes.forEach((k, i) => assert.equal(out[i], sabrVol(24000, k, 0.05, p, { obloj }), `β=${beta} obloj=${obloj} K=${k}`));
+    }
+  }
+});
