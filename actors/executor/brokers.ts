@@ -38,9 +38,10 @@ export const BROKERS: Readonly<Record<Config['SAFETY_MODE'], BrokerFactory>> = {
     const snapshots = new SnapshotQuotes();
     let market: PaperMarket = snapshots;
     let quoteSource: 'sim' | 'snapshot' = 'snapshot';
+    let sim: SimQuotes | undefined;
     if (cfg.FEED === 'sim') {
       if (cfg.SIM_START !== undefined) {
-        const sim = new SimQuotes({ seed: cfg.SIM_SEED, startMs: cfg.SIM_START });
+        sim = new SimQuotes({ seed: cfg.SIM_SEED, startMs: cfg.SIM_START });
         sim.advanceTo(clock.now());
         market = withFallback(sim, snapshots);
         quoteSource = 'sim';
@@ -57,11 +58,16 @@ export const BROKERS: Readonly<Record<Config['SAFETY_MODE'], BrokerFactory>> = {
       rules: market.rules,
       multiOrder: true,
       quoteSource,
+      // The sim copy is kept at the clock on every snapshot and tick, not only when an order asks for a quote: with
+      // nothing working, the first order of the day would otherwise pay for every step since the start (at 600× an
+      // hour of market is ~0.6 s of CPU) and reach the exchange minutes of market time after it was priced.
       onSnapshot: (s) => {
         snapshots.update(s);
+        sim?.advanceTo(clock.now());
         broker.match();
       },
       onTick: () => {
+        sim?.advanceTo(clock.now());
         broker.match();
       },
     };

@@ -26,6 +26,50 @@ export interface CoreConfig {
   readonly fullAutoMinQuality: number;
   readonly paperWaiveHistory: boolean;
   readonly live: boolean;
+  /**
+   * Market ms per wall ms of the clock the executor runs on: `SIM_SPEED` on the scaled sim clock, 1 live (the
+   * default). Every timer above (fill timeout, recon grace, naked leg, re-price) is an operator's WALL-time budget —
+   * the pipeline it waits on runs on wall time — so elapsed market time is divided by this before it is compared.
+   */
+  readonly clockSpeed?: number;
+  /**
+   * Wall ms a working exit or compensation order may rest unfilled before it is cancelled and re-placed one step more
+   * aggressive (touch + `protectionTicks` × attempt). Default: ORDER_FILL_TIMEOUT_MS, at most NAKED_LEG_TIMEOUT_MS
+   * spread over the attempts (so every re-priced attempt gets its turn before a naked short escalates).
+   */
+  readonly repriceMs?: number;
+}
+
+/** The wall-time span of a market-time span on this clock (÷ speed; the identity at speed 1 and live). */
+export function wallElapsed(marketMs: number, cfg: Pick<CoreConfig, 'clockSpeed'>): number {
+  return marketMs / (cfg.clockSpeed ?? 1);
+}
+
+/** The re-price interval in wall ms (see `CoreConfig.repriceMs`). */
+export function repriceAfterMs(cfg: CoreConfig): number {
+  return cfg.repriceMs ?? Math.min(cfg.orderFillTimeoutMs, Math.floor(cfg.nakedLegTimeoutMs / (cfg.maxCompensationAttempts + 1)));
+}
+
+/** Throws a RangeError naming the first bad timing field (the engine checks its config once, at construction). */
+export function checkCoreConfig(cfg: CoreConfig): void {
+  const speed = cfg.clockSpeed ?? 1;
+  if (!(Number.isFinite(speed) && speed > 0)) throw new RangeError(`expected clockSpeed a positive finite number (market ms per wall ms), was ${String(cfg.clockSpeed)}`);
+  for (const k of ['orderFillTimeoutMs', 'reconGraceMs', 'nakedLegTimeoutMs'] as const) {
+    if (!(Number.isFinite(cfg[k]) && cfg[k] >= 0)) throw new RangeError(`expected ${k} a non-negative number of wall ms, was ${String(cfg[k])}`);
+  }
+  if (cfg.repriceMs !== undefined && !(Number.isFinite(cfg.repriceMs) && cfg.repriceMs >= 0)) {
+    throw new RangeError(`expected repriceMs a non-negative number of wall ms, was ${String(cfg.repriceMs)}`);
+  }
+  if (!(Number.isInteger(cfg.maxCompensationAttempts) && cfg.maxCompensationAttempts >= 1)) {
+    throw new RangeError(`expected maxCompensationAttempts a positive integer, was ${String(cfg.maxCompensationAttempts)}`);
+  }
+}
+
+/** "1200 ms" at speed 1; "1200 ms (720000 ms of market time at 600×)" on a scaled clock. */
+function wallText(marketMs: number, cfg: Pick<CoreConfig, 'clockSpeed'>): string {
+  const wall = Math.round(wallElapsed(marketMs, cfg));
+  const speed = cfg.clockSpeed ?? 1;
+  return speed === 1 ? `${wall} ms` : `${wall} ms (${Math.round(marketMs)} ms of market time at ${speed}×)`;
 }
 
 export interface Touch {
@@ -116,11 +160,24 @@ function entryOrders(leg: Leg, legNo: number, sagaNo: number, sagaIdStr: string,
   }));
 }
 
+/** A saga-held exposure, never more than the position still holds in that direction (a flatten may have closed it). */
+function capToPosition(q: number, position: number): number {
+  return q > 0 ? Math.min(q, Math.max(0, position)) : Math.max(q, Math.min(0, position));
+}
+
 /**
  * The next step of one saga. Order of play: BUY legs, then SELL legs (hedges before shorts, and for exits buy back
  * shorts before selling wings). Any entry leg that ends unfilled turns the saga into compensation: cancel what is
- * working, then reverse every filled leg (BUYs first), re-pricing on each rejected attempt. UNKNOWN orders block the
+ * working, then reverse every filled leg (BUYs first), re-pricing each rejected attempt. UNKNOWN orders block the
  * saga (never retried): reconciliation resolves them.
+ *
+ * Timers are wall time (`wallElapsed`): a risk-increasing entry still working after `orderFillTimeoutMs` is cancelled
+ * (the saga compensates). Orders that reduce risk are never left resting: a compensation or an exit leg still working
+ * after `repriceAfterMs(cfg)` is cancelled and its rest re-placed one step more aggressive (touch + protectionTicks ×
+ * attempt) — at most `maxCompensationAttempts` orders per leg. Then it escalates: a compensation ends `failed` (a short
+ * it leaves unhedged runs into the naked-leg timer → EMERGENCY → flatten); an exit ends `failed`, keeps what it closed,
+ * and the next cycle's proposal retries. A rejected exit ends `failed` at once (as before). What an exit or a
+ * compensation re-places never exceeds what the position still holds (a flatten in between leaves nothing to do).
  */
 export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg: CoreConfig, touch: TouchLookup, rules: RulesLookup): SagaStep {
   const saga = state.sagas[sagaId];
@@ -130,23 +187,48 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
   const entries = orders.filter((o) => o.role === 'entry');
   const unknown = orders.filter((o) => o.status === 'unknown' || o.status === 'pending');
   const filledOf = (i: number): number => entries.filter((o) => o.leg === i).reduce((a, o) => a + o.filledQuantity, 0);
+  const exit = !saga.proposal.riskIncreasing;
+  const reprice = repriceAfterMs(cfg);
+  const age = (o: OrderRec): number => wallElapsed(now - o.createdAt, cfg);
+  const positionOf = (key: string): number => state.positions[key]?.quantity ?? 0;
+  /** An exit leg's rest: the leg's unfilled quantity, never more than the position holds in the closing direction. */
+  const exitRest = (i: number): number => {
+    const l = legs[i];
+    if (l === undefined) return 0;
+    const holds = l.side === 'BUY' ? -positionOf(l.instrumentKey) : positionOf(l.instrumentKey);
+    return Math.max(0, Math.min(l.quantity - filledOf(i), holds));
+  };
+  /** An exit leg whose last order was cancelled unfilled (re-priced) with rest to close and attempts left. */
+  const exitAgain = (i: number): boolean => {
+    const mine = entries.filter((o) => o.leg === i);
+    const last = mine.at(-1);
+    return exit && last !== undefined && last.status === 'cancelled' && exitRest(i) > 0 && mine.length < cfg.maxCompensationAttempts;
+  };
   const legFailed = legs.some((l, i) => {
     const mine = entries.filter((o) => o.leg === i);
-    return mine.length > 0 && mine.every((o) => isTerminal(o.status)) && filledOf(i) < l.quantity;
+    if (!(mine.length > 0 && mine.every((o) => isTerminal(o.status)) && filledOf(i) < l.quantity)) return false;
+    return !exit || (exitRest(i) > 0 && !exitAgain(i));
   });
 
   if (saga.status === 'compensating' || legFailed) {
     const working = entries.filter((o) => !isTerminal(o.status) && o.status !== 'unknown' && o.status !== 'pending');
     if (working.length > 0) return { kind: 'cancel', orders: working.map((o) => o.clientOrderId), why: 'leg failed: cancel the rest' };
     if (unknown.length > 0) return { kind: 'wait', why: `UNKNOWN orders ${unknown.map((o) => o.clientOrderId).join(',')} await reconciliation` };
-    if (!saga.proposal.riskIncreasing) {
+    if (exit) {
       // An exit is never reversed (that would put the risk back on): keep what was closed, end; a later cycle retries.
-      const failedLeg = entries.find((o) => o.status === 'rejected' || o.status === 'cancelled');
-      return { kind: 'finish', outcome: 'failed', reason: `exit incomplete: ${failedLeg?.reason ?? saga.reason ?? 'leg failed'}` };
+      const failedLeg = entries.find((o) => o.status === 'rejected') ?? entries.find((o) => o.status === 'cancelled');
+      const tries = legs.map((_, i) => entries.filter((o) => o.leg === i).length).filter((n, i) => n >= cfg.maxCompensationAttempts && exitRest(i) > 0);
+      const why = tries.length > 0 ? `still unfilled after ${tries[0]} re-priced attempts` : failedLeg?.reason ?? saga.reason ?? 'leg failed';
+      return { kind: 'finish', outcome: 'failed', reason: `exit incomplete: ${why}` };
     }
     const comps = orders.filter((o) => o.role === 'compensate');
-    if (comps.some((o) => !isTerminal(o.status))) return { kind: 'wait', why: 'compensation working' };
-    const needs = legs.map((l, i) => ({ l, i, q: legExposure(orders, i) })).filter((x) => x.q !== 0);
+    const workingComps = comps.filter((o) => !isTerminal(o.status));
+    if (workingComps.length > 0) {
+      const stale = workingComps.filter((o) => age(o) >= reprice);
+      if (stale.length > 0) return { kind: 'cancel', orders: stale.map((o) => o.clientOrderId), why: `re-price: compensation unfilled after ${wallText(now - Math.min(...stale.map((o) => o.createdAt)), cfg)}` };
+      return { kind: 'wait', why: 'compensation working' };
+    }
+    const needs = legs.map((l, i) => ({ l, i, q: capToPosition(legExposure(orders, i), positionOf(l.instrumentKey)) })).filter((x) => x.q !== 0);
     if (needs.length === 0) {
       const anyFill = entries.some((o) => o.filledQuantity > 0);
       const failedLeg = entries.find((o) => o.status === 'rejected' || o.status === 'cancelled');
@@ -160,13 +242,7 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
       const attempt = comps.filter((o) => o.leg === i).length;
       if (attempt >= cfg.maxCompensationAttempts) return { kind: 'finish', outcome: 'failed', reason: `compensation of leg ${i} failed ${attempt} times` };
       const side: Side = q > 0 ? 'SELL' : 'BUY';
-      const r = rules(l.instrumentKey);
-      const slices = r === undefined ? [Math.abs(q)] : sliceQuantity(Math.abs(q), r.lotSize, r.freezeQty);
-      slices.forEach((quantity, s) => planned.push({
-        clientOrderId: clientOrderId(saga.no, i, 'compensate', attempt, slices.length === 1 ? 0 : s + 1),
-        sagaId, leg: i, role: 'compensate', instrumentKey: l.instrumentKey, side, quantity,
-        ...aggressivePrice(side, touch(l.instrumentKey), cfg.protectionTicks * (attempt + 1)), riskIncreasing: false,
-      }));
+      planned.push(...retryOrders(saga.no, sagaId, i, 'compensate', attempt, l.instrumentKey, side, Math.abs(q), touch, rules, cfg));
     }
     return { kind: 'place', orders: planned, riskIncreasing: false };
   }
@@ -185,12 +261,32 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
     if (groupOrders.some((o) => o.status === 'unknown' || o.status === 'pending')) return { kind: 'wait', why: 'UNKNOWN entry awaits reconciliation' };
     const working = groupOrders.filter((o) => !isTerminal(o.status));
     if (working.length > 0) {
-      const stale = working.filter((o) => now - o.createdAt >= cfg.orderFillTimeoutMs);
-      if (stale.length > 0) return { kind: 'cancel', orders: stale.map((o) => o.clientOrderId), why: `unfilled after ${cfg.orderFillTimeoutMs} ms` };
+      const limit = exit ? reprice : cfg.orderFillTimeoutMs;
+      const stale = working.filter((o) => age(o) >= limit);
+      if (stale.length > 0) {
+        const since = wallText(now - Math.min(...stale.map((o) => o.createdAt)), cfg);
+        return { kind: 'cancel', orders: stale.map((o) => o.clientOrderId), why: exit ? `re-price: exit unfilled after ${since}` : `unfilled after ${since} (limit ${cfg.orderFillTimeoutMs} ms)` };
+      }
       return { kind: 'wait', why: `${side} legs working` };
+    }
+    const again = group.filter((x) => exitAgain(x.i));
+    if (again.length > 0) {
+      const planned = again.flatMap((x) => retryOrders(saga.no, sagaId, x.i, 'entry', entries.filter((o) => o.leg === x.i).length, x.l.instrumentKey, side, exitRest(x.i), touch, rules, cfg));
+      return { kind: 'place', orders: planned, riskIncreasing: false };
     }
   }
   return { kind: 'finish', outcome: 'completed', reason: 'all legs filled' };
+}
+
+/** One re-priced attempt of a risk-reducing order: limit at touch + protectionTicks × (attempt + 1), sliced. */
+function retryOrders(sagaNo: number, sagaIdStr: string, leg: number, role: OrderRole, attempt: number, instrumentKey: string, side: Side, quantity: number, touch: TouchLookup, rules: RulesLookup, cfg: CoreConfig): PlannedOrder[] {
+  const r = rules(instrumentKey);
+  const slices = r === undefined ? [quantity] : sliceQuantity(quantity, r.lotSize, r.freezeQty);
+  const priced = aggressivePrice(side, touch(instrumentKey), cfg.protectionTicks * (attempt + 1));
+  return slices.map((q, s) => ({
+    clientOrderId: clientOrderId(sagaNo, leg, role, attempt, slices.length === 1 ? 0 : s + 1),
+    sagaId: sagaIdStr, leg, role, instrumentKey, side, quantity: q, ...priced, riskIncreasing: false,
+  }));
 }
 
 // ---- reconciliation ----
@@ -219,8 +315,8 @@ export function reconcileOrders(state: ExecState, book: readonly BrokerOrder[], 
     }
     const b = found[0];
     if (b === undefined) {
-      if (wasUnknown && now - o.updatedAt >= cfg.reconGraceMs) {
-        const detail = `not in the broker's book ${now - o.updatedAt} ms after it was last seen: never placed`;
+      if (wasUnknown && wallElapsed(now - o.updatedAt, cfg) >= cfg.reconGraceMs) {
+        const detail = `not in the broker's book ${wallText(now - o.updatedAt, cfg)} after it was last seen: never placed`;
         events.push({ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: null, status: 'rejected', filledQuantity: o.filledQuantity, averagePrice: o.averagePrice, reason: 'NOT_AT_BROKER', ts: now });
         findings.push({ class: 'unknown_resolved', clientOrderId: o.clientOrderId, detail });
       } else if (wasUnknown) {
@@ -331,9 +427,11 @@ export function nakedShorts(state: ExecState): string[] {
 /**
  * The naked-leg timers as journaled events: a timer starts when a short is first seen unhedged, clears when it is
  * hedged or closed, and asks for EMERGENCY once (per episode) when it has run `timeoutMs`. The timers live in the
- * state (rebuilt from the journal), so a restart continues them — time spent down counts.
+ * state (rebuilt from the journal), so a restart continues them — time spent down counts. `timeoutMs` is wall time:
+ * the market time since the start is divided by `clockSpeed` (market ms per wall ms; 1 live).
  */
-export function nakedLegEvents(state: ExecState, now: number, timeoutMs: number): ExecEvent[] {
+export function nakedLegEvents(state: ExecState, now: number, timeoutMs: number, clockSpeed = 1): ExecEvent[] {
+  const speed = { clockSpeed };
   const out: ExecEvent[] = [];
   const current = nakedLegs(state);
   const timers = state.naked ?? {};
@@ -344,8 +442,8 @@ export function nakedLegEvents(state: ExecState, now: number, timeoutMs: number)
     const t = timers[key];
     const since = t?.since ?? now;
     if (t === undefined) out.push({ type: 'executor.nakedLegStarted', key, structureId, since, ts: now });
-    if (t?.emergency !== true && now - since >= timeoutMs) {
-      out.push({ type: 'executor.nakedLegEmergency', key, structureId, detail: `short leg ${key} unhedged for ${now - since} ms (limit ${timeoutMs} ms)`, ts: now });
+    if (t?.emergency !== true && wallElapsed(now - since, speed) >= timeoutMs) {
+      out.push({ type: 'executor.nakedLegEmergency', key, structureId, detail: `short leg ${key} unhedged for ${wallText(now - since, speed)} (limit ${timeoutMs} ms)`, ts: now });
     }
   }
   return out;

@@ -13,8 +13,8 @@ import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import { flattenOrderId, sagaId as sagaIdOf } from './ids.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import {
-  aggressivePrice, drift, effectivePhase, marketRef, mayIncreaseRisk, mayReduceRisk, nakedLegEvents, nextSagaStep, adoptedExitProposal,
-  reconcileOrders, reconcilePositions, shadowFills, sweepApprovals, touchFromSnapshot,
+  aggressivePrice, checkCoreConfig, drift, effectivePhase, marketRef, mayIncreaseRisk, mayReduceRisk, nakedLegEvents, nextSagaStep, adoptedExitProposal,
+  reconcileOrders, reconcilePositions, shadowFills, sweepApprovals, touchFromSnapshot, wallElapsed,
   type CoreConfig, type PlannedOrder, type RulesLookup, type TouchLookup,
 } from './core.ts';
 import { apply, initialState, isTerminal, isUnsettled, positionsView, type ApprovalRec, type ExecEvent, type ExecState } from './state.ts';
@@ -68,6 +68,7 @@ export interface EngineConfig extends CoreConfig {
   /**
    * Minimum time between full broker reconciliations (order book + positions reads) while nothing is in flight.
    * Upstox allows 2000 reads per 30 min: reconciling every 3 s cycle would spend 1200 of them. 0 = every cycle.
+   * Wall ms, like every executor timer (see `CoreConfig.clockSpeed`).
    */
   readonly reconIntervalMs?: number;
   /** The configured PHASE: which book `book()` shows before the first cycle (a journaled governance phase wins). */
@@ -98,9 +99,12 @@ export class ExecutorEngine {
   #phase: Phase = 'SHADOW';
   #flattening: Promise<FlattenResult> | undefined;
   #cycleId: string | undefined;
+  /** The FULL_AUTO history waiver last logged (its reasons), so the warning is logged once per change, not per cycle. */
+  #waiverLogged: string | undefined;
 
   /** Rebuilds state from journaled events (the executor's own stream, in seq order). */
   constructor(ports: EnginePorts, cfg: EngineConfig, journaled: readonly ExecEvent[] = []) {
+    checkCoreConfig(cfg);
     this.#p = ports;
     this.#cfg = cfg;
     this.#limiter = new RateLimiter(cfg.ratePerSec, cfg.ratePerMin);
@@ -110,6 +114,11 @@ export class ExecutorEngine {
     this.#phase = this.state.governance?.phase ?? cfg.phase ?? 'SHADOW';
     // Paper delivers updates synchronously inside placeOrder; queue them and journal them in order afterwards.
     this.#unsubscribe = ports.broker.onOrderUpdate((o) => this.#updates.push(o));
+  }
+
+  /** A wall-time reading for the order-rate windows (the broker's limits are per wall second): clock ÷ speed. */
+  #wallNow(): number {
+    return wallElapsed(this.#p.clock.now(), this.#cfg);
   }
 
   get #log(): EngineLog {
@@ -171,7 +180,12 @@ export class ExecutorEngine {
     const now = this.#p.clock.now();
     const phase = effectivePhase(this.state, req.phase, this.#ks, req.snapshot.quality.score, this.#cfg);
     this.#phase = phase.effective;
-    if (phase.reasons.some((r) => r.includes('waived'))) this.#log.warn({ reasons: phase.reasons }, 'FULL_AUTO history requirement waived on paper');
+    const waiver = phase.reasons.some((r) => r.includes('waived')) ? phase.reasons.join('; ') : undefined;
+    if (waiver !== this.#waiverLogged) {
+      if (waiver !== undefined) this.#log.warn({ reasons: phase.reasons }, 'FULL_AUTO history requirement waived on paper');
+      else if (this.#waiverLogged !== undefined) this.#log.info({ phase: phase.effective, reasons: phase.reasons }, 'FULL_AUTO history waiver no longer in use');
+      this.#waiverLogged = waiver;
+    }
     if (phase.effective !== 'FULL_AUTO') {
       const date = istDate(now);
       if (!this.state.days[phase.effective].includes(date)) await this.#emit([{ type: 'executor.tradingDay', date, phase: phase.effective }]);
@@ -344,11 +358,11 @@ export class ExecutorEngine {
       return;
     }
     for (const o of orders) {
-      for (let wait = this.#limiter.delayMs(this.#p.clock.now()); wait > 0; wait = this.#limiter.delayMs(this.#p.clock.now())) {
+      for (let wait = this.#limiter.delayMs(this.#wallNow()); wait > 0; wait = this.#limiter.delayMs(this.#wallNow())) {
         await this.#p.sleep(wait);
       }
       await this.#emit([{ type: 'executor.orderIntent', ...o, ts: this.#p.clock.now() }]);
-      this.#limiter.record(this.#p.clock.now());
+      this.#limiter.record(this.#wallNow());
       const req: OrderRequest = {
         clientOrderId: o.clientOrderId, instrumentKey: o.instrumentKey, side: o.side, quantity: o.quantity, orderType: o.orderType,
         ...(o.orderType === 'LIMIT' ? { price: o.price } : {}), product: 'D', validity: 'DAY',
@@ -390,11 +404,11 @@ export class ExecutorEngine {
     const sorted = [...orders.filter((o) => o.side === 'BUY'), ...orders.filter((o) => o.side === 'SELL')];
     for (let i = 0; i < sorted.length; i += MULTI_MAX) {
       const chunk = sorted.slice(i, i + MULTI_MAX);
-      for (let wait = this.#limiter.delayMs(this.#p.clock.now()); wait > 0; wait = this.#limiter.delayMs(this.#p.clock.now())) {
+      for (let wait = this.#limiter.delayMs(this.#wallNow()); wait > 0; wait = this.#limiter.delayMs(this.#wallNow())) {
         await this.#p.sleep(wait);
       }
       for (const o of chunk) await this.#emit([{ type: 'executor.orderIntent', ...o, ts: this.#p.clock.now() }]);
-      for (const _ of chunk) this.#limiter.record(this.#p.clock.now());
+      for (const _ of chunk) this.#limiter.record(this.#wallNow());
       const reqs: OrderRequest[] = chunk.map((o) => ({
         clientOrderId: o.clientOrderId, correlationId: o.clientOrderId, instrumentKey: o.instrumentKey, side: o.side, quantity: o.quantity,
         orderType: o.orderType, ...(o.orderType === 'LIMIT' ? { price: o.price } : {}), product: 'D', validity: 'DAY',
@@ -441,7 +455,7 @@ export class ExecutorEngine {
     const interval = this.#cfg.reconIntervalMs ?? 0;
     const inFlight = Object.values(this.state.orders).some((o) => isUnsettled(o.status));
     const last = this.#lastRecon;
-    if (interval > 0 && !inFlight && last !== null && now - last.at < interval) {
+    if (interval > 0 && !inFlight && last !== null && wallElapsed(now - last.at, this.#cfg) < interval) {
       return last.mismatch === undefined ? { findings: [] } : { findings: [], mismatch: last.mismatch };
     }
     const r = await this.reconcile();
@@ -466,7 +480,7 @@ export class ExecutorEngine {
 
   /** Naked-leg timers (journaled): EMERGENCY is requested first, then journaled (a crash in between re-requests). */
   async #checkNaked(now: number): Promise<void> {
-    const events = nakedLegEvents(this.state, now, this.#cfg.nakedLegTimeoutMs);
+    const events = nakedLegEvents(this.state, now, this.#cfg.nakedLegTimeoutMs, this.#cfg.clockSpeed ?? 1);
     for (const e of events) {
       if (e.type === 'executor.nakedLegEmergency') {
         this.#log.error({ key: e.key, structureId: e.structureId }, e.detail);

@@ -6,6 +6,7 @@ import { defineActor, type ActorContext } from '../../runtime/actor.ts';
 import type { Envelope } from '../../runtime/envelope.ts';
 import { InvariantError } from '../../runtime/errors.ts';
 import type { Config } from '../../runtime/config.ts';
+import type { ClockSpec } from '../../runtime/clock.ts';
 import { Counter, Gauge } from 'prom-client';
 import { journalClient } from '../journal/client.ts';
 import type { PreTradeDecision as RiskDecision, PreTradeRequest } from '../risk/messages.ts';
@@ -27,6 +28,11 @@ function serial<T>(fn: () => T | Promise<T>): Promise<T> {
   const run = chain.then(fn);
   chain = run.catch(() => undefined);
   return run;
+}
+
+/** Market ms per wall ms: the scaled sim clock's speed, 1 on the real clock. The engine's timers are wall time. */
+function clockSpeedOf(spec: ClockSpec): number {
+  return spec.kind === 'scaled' ? spec.speed : 1;
 }
 
 function need(): ExecutorEngine {
@@ -55,7 +61,8 @@ defineActor<Config>({
       broker: h.broker,
       journal,
       preTrade: async ({ proposal }) => {
-        const body: PreTradeRequest = { legs: proposal.legs, bucket: proposal.bucket };
+        // `ref`: risk replaces this proposal's reservation by exact identity when the saga re-checks before a group.
+        const body: PreTradeRequest = { legs: proposal.legs, bucket: proposal.bucket, ref: proposal.id };
         const d = await ctx.request<RiskDecision>('risk', 'risk.preTrade', body, { timeoutMs: 2000 });
         return d.allow ? { allowed: true } : { allowed: false, reason: [...d.reasons, ...d.details].join('; ') };
       },
@@ -72,7 +79,7 @@ defineActor<Config>({
       ...(h.multiOrder === true ? { multiOrder: true } : {}),
       log: ctx.log,
       metrics: { order: (s) => orders.inc({ status: s }), saga: (o) => sagas.inc({ outcome: o }), positionsOpen: (n) => open.set(n) },
-    }, engineConfig(cfg), events);
+    }, engineConfig(cfg, clockSpeedOf(ctx.clockSpec)), events);
     ctx.log.info({ events: events.length, broker: h.broker.name, quotes: h.quoteSource ?? 'broker' }, 'executor recovered');
     // Between cycles: pick up fills, move sagas, watch naked legs. Errors are logged; the next cycle reconciles.
     timer = setInterval(() => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../../../runtime/clock.ts';
 import type { BrokerOrder } from '../../broker.ts';
-import { PaperBroker, type PaperOptions } from './exchange.ts';
+import { PaperBroker, priceBand, type PaperOptions } from './exchange.ts';
 import type { PaperQuote } from './quotes.ts';
 
 const KEY = 'NSE_FO|1001';
@@ -73,6 +73,39 @@ test('RMS rejections are orders in the book with a reason: freeze, band, market 
   assert.equal((await closed.broker.getOrder((await closed.broker.placeOrder(req('c5', 'BUY', 75, 102))).brokerOrderIds[0]!)).statusMessage, 'market closed');
   await closed.broker.close();
   closed.done();
+});
+
+test('price band: inclusive in whole ticks, widened outward to ticks — a price printed as the bound is inside', async () => {
+  // The reported case: LTP 0.05, ±50% → 0.025..0.075, i.e. the ticks 0.05..0.1; 0.1 used to be refused with
+  // "expected 0.05..0.1, was 0.1" (the check compared against the unrounded 0.075).
+  const t = setup();
+  t.quotes.set(KEY, { bid: 0.05, ask: 0.1, ltp: 0.05, bidQty: 1500, askQty: 1500 });
+  const place = async (id: string, price: number) => t.broker.getOrder((await t.broker.placeOrder(req(id, 'BUY', 75, price))).brokerOrderIds[0]!);
+  const atHi = await place('b1', 0.1);
+  assert.notEqual(atHi.status, 'rejected', `0.1 is the band's upper bound: ${atHi.statusMessage}`);
+  const atLo = await place('b2', 0.05);
+  assert.notEqual(atLo.status, 'rejected', `0.05 is the band's lower bound: ${atLo.statusMessage}`);
+  const beyond = await place('b3', 0.15);
+  assert.equal(beyond.status, 'rejected');
+  assert.equal(beyond.statusMessage, 'price band: expected 0.05..0.1, was 0.15');
+  // Binary fractions: 0.3 × 1.5 = 0.44999999999999996 and 0.1 × 1.5 = 0.15000000000000002 still admit their bound.
+  t.quotes.set(KEY, { bid: 0.3, ask: 0.35, ltp: 0.3, bidQty: 1500, askQty: 1500 });
+  assert.notEqual((await place('b4', 0.45)).status, 'rejected');
+  assert.equal((await place('b5', 0.5)).statusMessage, 'price band: expected 0.15..0.45, was 0.5');
+  await t.broker.close();
+  t.done();
+
+  // The band itself: tick-aligned edges exactly, off-tick edges widened outward, never below one tick.
+  const b = priceBand(100.5, 0.5);
+  assert.deepEqual([b.lo, b.hi], [50.25, 150.75]);
+  assert.ok(b.contains(50.25) && b.contains(150.75) && b.contains(150.75 + 1e-12) && !b.contains(150.8) && !b.contains(50.2));
+  const odd = priceBand(0.07, 0.5); // 0.035..0.105 → ticks 0.05..0.15
+  assert.deepEqual([odd.lo, odd.hi], [0.05, 0.15]);
+  assert.deepEqual([priceBand(0.1, 0.5).lo, priceBand(0.1, 0.5).hi], [0.05, 0.15]);
+  assert.ok(!b.contains(Number.NaN));
+  assert.throws(() => priceBand(0, 0.5), /expected a positive finite last price, was 0/);
+  assert.throws(() => priceBand(1, -0.1), /expected a non-negative band fraction, was -0.1/);
+  assert.throws(() => priceBand(1, 0.5, 0), /expected a positive tick, was 0/);
 });
 
 test('validation errors throw and record nothing: tag over 40 characters, quantity not a lot multiple', async () => {

@@ -24,7 +24,7 @@ import {
   type PlaceResult,
 } from '../../broker.ts';
 import type { Clock } from '../../../../runtime/clock.ts';
-import { roundToTick } from '../../../domain/units.ts';
+import { roundToTick, TICK_SIZE } from '../../../domain/units.ts';
 import { isMarketOpen as nseMarketOpen } from '../../../domain/calendar.ts';
 import { PaperLog, type PaperRecord, type PlacedRecord } from './log.ts';
 import { standInMargin, type MarginExposure, type MarginModel } from './margin.ts';
@@ -73,6 +73,29 @@ interface PositionState {
 }
 
 const LIVE: ReadonlySet<OrderStatus> = new Set(['open', 'partially_filled']);
+
+/**
+ * The LIMIT price band around `ltp`: ltp × (1 ± pct), widened outward to whole ticks (prices are ticks; a band edge
+ * between two ticks admits the tick beyond it, so the band always holds the ticks next to the LTP), never below one
+ * tick. Both bounds are inclusive and the comparison is in whole ticks, so a price that prints as the bound (0.1 for
+ * "0.05..0.1") is inside — never lost to binary fractions like 0.1 × 1.5 = 0.15000000000000002.
+ */
+export function priceBand(ltp: number, pct: number, tick = TICK_SIZE): { lo: number; hi: number; contains(price: number): boolean } {
+  if (!(Number.isFinite(ltp) && ltp > 0)) throw new RangeError(`expected a positive finite last price, was ${ltp}`);
+  if (!(Number.isFinite(pct) && pct >= 0)) throw new RangeError(`expected a non-negative band fraction, was ${pct}`);
+  if (!(Number.isFinite(tick) && tick > 0)) throw new RangeError(`expected a positive tick, was ${tick}`);
+  // 1e-9 of a tick absorbs the representation error of the products before they are floored/ceiled to ticks.
+  const loTicks = Math.max(1, Math.floor((ltp * (1 - pct)) / tick + 1e-9));
+  const hiTicks = Math.max(loTicks, Math.ceil((ltp * (1 + pct)) / tick - 1e-9));
+  return {
+    lo: roundToTick(loTicks * tick, tick),
+    hi: roundToTick(hiTicks * tick, tick),
+    contains: (price) => {
+      const t = Math.round(price / tick);
+      return Number.isFinite(price) && t >= loTicks && t <= hiTicks;
+    },
+  };
+}
 
 export class PaperBroker implements Broker {
   readonly name = 'paper';
@@ -229,12 +252,8 @@ export class PaperBroker implements Broker {
     }
     const q = this.#opts.quotes(req.instrumentKey, now);
     if (req.orderType === 'LIMIT' && q !== undefined && q.ltp > 0 && req.price !== undefined) {
-      const band = this.#opts.priceBandPct ?? 0.5;
-      const lo = q.ltp * (1 - band);
-      const hi = q.ltp * (1 + band);
-      if (req.price < lo || req.price > hi) {
-        return `price band: expected ${roundToTick(lo)}..${roundToTick(hi)}, was ${req.price}`;
-      }
+      const band = priceBand(q.ltp, this.#opts.priceBandPct ?? 0.5);
+      if (!band.contains(req.price)) return `price band: expected ${band.lo}..${band.hi}, was ${req.price}`;
     }
     const ref = req.price ?? (q === undefined ? 0 : req.side === 'BUY' ? q.ask : q.bid);
     const extra: MarginExposure = {
