@@ -65,8 +65,6 @@ test('FULL_AUTO on paper: a simulated expiry day opens an iron condor and closes
     SIM_START: START,
     SIM_SPEED: String(SPEED),
     SUPERVISOR_LOOP_INTERVAL: '0.1',
-    ORDER_FILL_TIMEOUT_MS: String(2_000 * SPEED),
-    NAKED_LEG_TIMEOUT_MS: String(2_000 * SPEED),
   });
   let stopped = false;
   t.after(async () => { if (!stopped) await s.stop(); });

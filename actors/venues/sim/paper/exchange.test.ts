@@ -77,8 +77,8 @@ test('RMS rejections are orders in the book with a reason: freeze, band, market 
 
 test('price band: inclusive in whole ticks, widened outward to ticks — a price printed as the bound is inside', async () => {
   // The reported case: LTP 0.05, ±50% → 0.025..0.075, i.e. the ticks 0.05..0.1; 0.1 used to be refused with
-  // "expected 0.05..0.1, was 0.1" (the check compared against the unrounded 0.075).
-  const t = setup();
+  // "expected 0.05..0.1, was 0.1" (the check compared against the unrounded 0.075). No ₹ floor here (minAbs 0).
+  const t = setup({ priceBandMinAbs: 0 });
   t.quotes.set(KEY, { bid: 0.05, ask: 0.1, ltp: 0.05, bidQty: 1500, askQty: 1500 });
   const place = async (id: string, price: number) => t.broker.getOrder((await t.broker.placeOrder(req(id, 'BUY', 75, price))).brokerOrderIds[0]!);
   const atHi = await place('b1', 0.1);
@@ -103,9 +103,23 @@ test('price band: inclusive in whole ticks, widened outward to ticks — a price
   assert.deepEqual([odd.lo, odd.hi], [0.05, 0.15]);
   assert.deepEqual([priceBand(0.1, 0.5).lo, priceBand(0.1, 0.5).hi], [0.05, 0.15]);
   assert.ok(!b.contains(Number.NaN));
+  // The ₹ floor: a cheap wing quoted 0.90 while its LTP lags at 0.50 is inside; ±50% alone would refuse it.
+  assert.deepEqual([priceBand(0.5, 0.5).hi, priceBand(0.5, 0.5, 20).lo, priceBand(0.5, 0.5, 20).hi], [0.75, 0.05, 20.5]);
+  assert.ok(priceBand(0.5, 0.5, 20).contains(0.9));
+  assert.deepEqual([priceBand(100.5, 0.5, 20).lo, priceBand(100.5, 0.5, 20).hi], [50.25, 150.75], 'the fraction governs above ₹40');
   assert.throws(() => priceBand(0, 0.5), /expected a positive finite last price, was 0/);
   assert.throws(() => priceBand(1, -0.1), /expected a non-negative band fraction, was -0.1/);
-  assert.throws(() => priceBand(1, 0.5, 0), /expected a positive tick, was 0/);
+  assert.throws(() => priceBand(1, 0.5, -1), /expected a non-negative minimum band width \(₹\), was -1/);
+  assert.throws(() => priceBand(1, 0.5, 0, 0), /expected a positive tick, was 0/);
+});
+
+test('paper band default: an order at a cheap wing\'s touch is not refused because its LTP lags the quote', async () => {
+  const t = setup();
+  t.quotes.set(KEY, { bid: 0.8, ask: 0.9, ltp: 0.5, bidQty: 1500, askQty: 1500 });
+  const o = await t.broker.getOrder((await t.broker.placeOrder(req('w1', 'BUY', 75, 0.9))).brokerOrderIds[0]!);
+  assert.equal(o.status, 'filled', o.statusMessage);
+  await t.broker.close();
+  t.done();
 });
 
 test('validation errors throw and record nothing: tag over 40 characters, quantity not a lot multiple', async () => {

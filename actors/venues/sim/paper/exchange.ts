@@ -48,6 +48,12 @@ export interface PaperOptions {
   readonly latencyMs?: number;
   /** A LIMIT price further than this fraction from the last price is outside the band. Default 0.5. */
   readonly priceBandPct?: number;
+  /**
+   * …but the band is never narrower than this many ₹ either side. Default 20. A cheap wing's LTP (₹0.50) lags its
+   * quote by more than half its price routinely (an ask of 0.90 is +80%), and index options' real operating ranges
+   * are contract-specific and wide — a pure ±50% band refused ordinary orders at the touch on paper.
+   */
+  readonly priceBandMinAbs?: number;
   /** MARKET orders without a price never fill worse than touch × (1 ± this). Default 0.05. */
   readonly marketProtectionPct?: number;
   readonly isMarketOpen?: (nowMs: number) => boolean;
@@ -75,18 +81,20 @@ interface PositionState {
 const LIVE: ReadonlySet<OrderStatus> = new Set(['open', 'partially_filled']);
 
 /**
- * The LIMIT price band around `ltp`: ltp × (1 ± pct), widened outward to whole ticks (prices are ticks; a band edge
+ * The LIMIT price band around `ltp`: ltp ± max(ltp × pct, minAbs), widened outward to whole ticks (prices are ticks; a band edge
  * between two ticks admits the tick beyond it, so the band always holds the ticks next to the LTP), never below one
  * tick. Both bounds are inclusive and the comparison is in whole ticks, so a price that prints as the bound (0.1 for
  * "0.05..0.1") is inside — never lost to binary fractions like 0.1 × 1.5 = 0.15000000000000002.
  */
-export function priceBand(ltp: number, pct: number, tick = TICK_SIZE): { lo: number; hi: number; contains(price: number): boolean } {
+export function priceBand(ltp: number, pct: number, minAbs = 0, tick = TICK_SIZE): { lo: number; hi: number; contains(price: number): boolean } {
   if (!(Number.isFinite(ltp) && ltp > 0)) throw new RangeError(`expected a positive finite last price, was ${ltp}`);
   if (!(Number.isFinite(pct) && pct >= 0)) throw new RangeError(`expected a non-negative band fraction, was ${pct}`);
+  if (!(Number.isFinite(minAbs) && minAbs >= 0)) throw new RangeError(`expected a non-negative minimum band width (₹), was ${minAbs}`);
   if (!(Number.isFinite(tick) && tick > 0)) throw new RangeError(`expected a positive tick, was ${tick}`);
+  const half = Math.max(ltp * pct, minAbs);
   // 1e-9 of a tick absorbs the representation error of the products before they are floored/ceiled to ticks.
-  const loTicks = Math.max(1, Math.floor((ltp * (1 - pct)) / tick + 1e-9));
-  const hiTicks = Math.max(loTicks, Math.ceil((ltp * (1 + pct)) / tick - 1e-9));
+  const loTicks = Math.max(1, Math.floor((ltp - half) / tick + 1e-9));
+  const hiTicks = Math.max(loTicks, Math.ceil((ltp + half) / tick - 1e-9));
   return {
     lo: roundToTick(loTicks * tick, tick),
     hi: roundToTick(hiTicks * tick, tick),
@@ -252,7 +260,7 @@ export class PaperBroker implements Broker {
     }
     const q = this.#opts.quotes(req.instrumentKey, now);
     if (req.orderType === 'LIMIT' && q !== undefined && q.ltp > 0 && req.price !== undefined) {
-      const band = priceBand(q.ltp, this.#opts.priceBandPct ?? 0.5);
+      const band = priceBand(q.ltp, this.#opts.priceBandPct ?? 0.5, this.#opts.priceBandMinAbs ?? 20);
       if (!band.contains(req.price)) return `price band: expected ${band.lo}..${band.hi}, was ${req.price}`;
     }
     const ref = req.price ?? (q === undefined ? 0 : req.side === 'BUY' ? q.ask : q.bid);
