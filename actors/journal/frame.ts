@@ -20,8 +20,12 @@ export const HASH_BYTES = 32;
 export const HEADER_BYTES = 1 + 2 * HASH_BYTES;
 export const GENESIS_HASH: Buffer = Buffer.alloc(HASH_BYTES);
 
-/** Plain self-describing msgpack (no shared structures): any process, any version of us, can decode it. */
-const packr = new Packr({ useRecords: false, moreTypes: true });
+/**
+ * Plain self-describing msgpack (no shared structures): any process, any version of us, can decode it.
+ * `copyBuffers`: a binary value in a body is copied out on decode, never a view into the frame, because replay decodes
+ * straight from LMDB's reused read buffer (see `readEntry`).
+ */
+const packr = new Packr({ useRecords: false, moreTypes: true, copyBuffers: true });
 
 export interface EntryFields {
   readonly seq: number;
@@ -76,18 +80,58 @@ export function frameHeader(bytes: Uint8Array, seq: number): { prevHash: Buffer;
  * @throws JournalError DECODE when the bytes are not a frame or the payload is not a valid entry for this seq.
  */
 export function decodeFrame(bytes: Uint8Array, seq: number, checkHash = true): DecodedFrame {
-  const { prevHash, hash } = frameHeader(bytes, seq);
-  const payload = bytes.subarray(HEADER_BYTES);
-  let raw: unknown;
-  try {
-    raw = packr.unpack(payload);
-  } catch (err) {
-    throw new JournalError('DECODE', `seq ${seq}: expected a msgpack entry, was undecodable (${(err as Error).message})`, { cause: err });
+  const raw = parseFrame(bytes, bytes.length, checkHash);
+  const entry = entryOf(raw, seq);
+  const hashOk = raw.hashOk;
+  const buf = asBuffer(bytes);
+  return { entry, prevHash: buf.subarray(1 + HASH_BYTES, HEADER_BYTES), hash: buf.subarray(1, 1 + HASH_BYTES), hashOk };
+}
+
+/** A frame parsed from borrowed bytes: nothing in it points into them. `error` is set instead of throwing. */
+export interface RawFrame {
+  readonly payload: unknown;
+  /** Hex. */
+  readonly prevHash: string;
+  /** Hex. */
+  readonly hash: string;
+  /** sha256(prevHash ‖ payload) equals the stored hash (true when not checked). */
+  readonly hashOk: boolean;
+  /** Why the bytes are not a frame / not msgpack; null when they are. */
+  readonly error: string | null;
+}
+
+/**
+ * The replay hot path: parses the frame in `bytes[0, end)` — which may be LMDB's reused read buffer, lent for the
+ * duration of the call — with no intermediate copies: hashes go straight to hex, the payload is unpacked in place, its
+ * sha256 is computed only when `checkHash`. Never throws (it runs inside LMDB's cursor step); see `entryOf`.
+ */
+export function parseFrame(bytes: Uint8Array, end: number, checkHash: boolean): RawFrame {
+  if (end < HEADER_BYTES || bytes[0] !== FRAME_FORMAT) {
+    return { payload: undefined, prevHash: '', hash: '', hashOk: false, error: `expected a format-${FRAME_FORMAT} frame of at least ${HEADER_BYTES} bytes, was ${end} bytes with format ${end > 0 ? bytes[0] : 'none'}` };
   }
-  const o = raw as Record<string, unknown> | null;
+  const buf = asBuffer(bytes);
+  const prevHash = buf.toString('hex', 1 + HASH_BYTES, HEADER_BYTES);
+  const hash = buf.toString('hex', 1, 1 + HASH_BYTES);
+  let payload: unknown;
+  try {
+    payload = packr.unpack(buf, { start: HEADER_BYTES, end });
+  } catch (err) {
+    return { payload: undefined, prevHash, hash, hashOk: false, error: `expected a msgpack entry, was undecodable (${(err as Error).message})` };
+  }
+  const hashOk = !checkHash || sha256(buf.subarray(1 + HASH_BYTES, end)).equals(buf.subarray(1, 1 + HASH_BYTES));
+  return { payload, prevHash, hash, hashOk, error: null };
+}
+
+/**
+ * The entry a parsed frame stored under `seq` holds.
+ * @throws JournalError DECODE when the frame did not parse or its payload is not a valid entry for this seq.
+ */
+export function entryOf(raw: RawFrame, seq: number): JournalEntry {
+  if (raw.error !== null) throw new JournalError('DECODE', `seq ${seq}: ${raw.error}`);
+  const o = raw.payload as Record<string, unknown> | null;
   if (o === null || typeof o !== 'object' || o['seq'] !== seq || typeof o['ts'] !== 'number' ||
       typeof o['actor'] !== 'string' || typeof o['type'] !== 'string' || !('body' in o)) {
-    throw new JournalError('DECODE', `seq ${seq}: expected an entry {seq: ${seq}, ts, actor, type, body}, was ${describe(raw)}`);
+    throw new JournalError('DECODE', `seq ${seq}: expected an entry {seq: ${seq}, ts, actor, type, body}, was ${describe(raw.payload)}`);
   }
   // Built field by field (no spreads): this is the replay hot path.
   const entry: { -readonly [K in keyof JournalEntry]: JournalEntry[K] } = {
@@ -96,13 +140,16 @@ export function decodeFrame(bytes: Uint8Array, seq: number, checkHash = true): D
     actor: o['actor'],
     type: o['type'],
     body: o['body'],
-    prevHash: prevHash.toString('hex'),
-    hash: hash.toString('hex'),
+    prevHash: raw.prevHash,
+    hash: raw.hash,
   };
   if (typeof o['cycleId'] === 'string') entry.cycleId = o['cycleId'];
   if (typeof o['corrId'] === 'string') entry.corrId = o['corrId'];
-  const hashOk = !checkHash || sha256(bytes.subarray(1 + HASH_BYTES)).equals(hash);
-  return { entry, prevHash, hash, hashOk };
+  return entry;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function sha256(data: Uint8Array): Buffer {

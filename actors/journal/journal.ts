@@ -13,7 +13,7 @@
  */
 import { JournalError } from '../../runtime/errors.ts';
 import type { Clock } from '../../runtime/clock.ts';
-import { GENESIS_HASH, decodeFrame, encodeFrame, type EntryFields } from './frame.ts';
+import { GENESIS_HASH, encodeFrame, entryOf, parseFrame, type EntryFields, type RawFrame } from './frame.ts';
 import type { Backend, FaultListener, JournalStore, ReadOptions, WriteTxn } from './store.ts';
 import type {
   AppendRequest,
@@ -84,11 +84,10 @@ export class Journal implements JournalStore {
 
   /** The tail must decode and hash correctly, or we would chain new entries onto garbage. */
   #loadHead(): Head {
-    for (const { key, value } of this.#db.range('events', { reverse: true, limit: 1 })) {
-      const seq = key as number;
-      const frame = decodeFrame(value as Uint8Array, seq);
-      if (!frame.hashOk) throw new JournalError('CHAIN', `seq ${seq}: expected the last entry's hash to match its bytes, was a mismatch`);
-      return { seq, hash: Buffer.from(frame.hash) };
+    for (const { seq, value: raw } of this.#db.scanEvents({ reverse: true, limit: 1 }, checkedFrame)) {
+      entryOf(raw, seq);
+      if (!raw.hashOk) throw new JournalError('CHAIN', `seq ${seq}: expected the last entry's hash to match its bytes, was a mismatch`);
+      return { seq, hash: Buffer.from(raw.hash, 'hex') };
     }
     const cp = this.#db.get('meta', 'checkpoint') as Checkpoint | undefined;
     return cp ? { seq: cp.seq, hash: Buffer.from(cp.hash, 'hex') } : { seq: 0, hash: GENESIS_HASH };
@@ -254,9 +253,9 @@ export class Journal implements JournalStore {
     const cp = this.#checkpoint();
     const backedUp = (this.#db.get('meta', 'backedUpThrough') as number | undefined) ?? 0;
     const doomed: Array<{ seq: number; actor: string; hash: string }> = [];
-    for (const { key, value } of this.#db.range('events', { start: cp.seq + 1, end: backedUp + 1 })) {
+    for (const { seq, value: raw } of this.#db.scanEvents({ start: cp.seq + 1, end: backedUp + 1, snapshot: false }, uncheckedFrame)) {
       if (doomed.length >= max) break;
-      const { entry } = decodeFrame(value as Uint8Array, key as number, false);
+      const entry = entryOf(raw, seq);
       if (entry.ts >= cutoffMs) break;
       doomed.push({ seq: entry.seq, actor: entry.actor, hash: entry.hash });
     }
@@ -279,17 +278,16 @@ export class Journal implements JournalStore {
   }
 
   #entry(seq: number): JournalEntry | undefined {
-    const bytes = this.#db.get('events', seq) as Uint8Array | undefined;
-    if (bytes === undefined) return undefined;
-    const frame = this.#decode(bytes, seq);
-    return frame;
+    const raw = this.#db.getEvent(seq, checkedFrame);
+    return raw === undefined ? undefined : this.#decode(raw, seq);
   }
 
-  #decode(bytes: Uint8Array, seq: number, checkHash = true): JournalEntry {
+  /** The entry of a parsed frame; an undecodable or (when checked) tampered one is a fault, never skipped. */
+  #decode(raw: RawFrame, seq: number): JournalEntry {
     try {
-      const f = decodeFrame(bytes, seq, checkHash);
-      if (!f.hashOk) throw new JournalError('CHAIN', `seq ${seq}: expected the stored hash to match the entry's bytes, was a mismatch (tampered or corrupt)`);
-      return f.entry;
+      const e = entryOf(raw, seq);
+      if (!raw.hashOk) throw new JournalError('CHAIN', `seq ${seq}: expected the stored hash to match the entry's bytes, was a mismatch (tampered or corrupt)`);
+      return e;
     } catch (err) {
       const je = classifyError(err);
       this.#onFault(je, seq);
@@ -338,9 +336,12 @@ export class Journal implements JournalStore {
   *read(opts: ReadOptions = {}): Iterable<JournalEntry> {
     let n = 0;
     const limit = opts.limit ?? Infinity;
-    for (const { key, value } of this.#db.range('events', opts.from !== undefined ? { start: opts.from } : {})) {
+    // One zero-copy pass: each frame is parsed straight out of LMDB's read buffer. snapshot:false: a long (and lazy)
+    // scan must not pin one read snapshot while the writer keeps committing.
+    const visit = opts.checkHashes ? checkedFrame : uncheckedFrame;
+    for (const { seq, value: raw } of this.#db.scanEvents(opts.from !== undefined ? { start: opts.from, snapshot: false } : { snapshot: false }, visit)) {
       if (n >= limit) return;
-      const e = this.#decode(value as Uint8Array, key as number, opts.checkHashes ?? false);
+      const e = this.#decode(raw, seq);
       if (opts.since !== undefined && e.ts < opts.since) continue;
       if (opts.type !== undefined && e.type !== opts.type) continue;
       n++;
@@ -387,6 +388,9 @@ export class Journal implements JournalStore {
     await this.#db.close();
   }
 }
+
+const checkedFrame = (bytes: Uint8Array, end: number): RawFrame => parseFrame(bytes, end, true);
+const uncheckedFrame = (bytes: Uint8Array, end: number): RawFrame => parseFrame(bytes, end, false);
 
 function fieldsOf(req: AppendRequest, ts: number): Omit<EntryFields, 'seq'> {
   return { ts, actor: req.actor, type: req.type, cycleId: req.cycleId, corrId: req.corrId, body: req.body };

@@ -13,7 +13,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { JournalError } from '../../runtime/errors.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { Journal } from './journal.ts';
-import { TABLES, type Backend, type FaultListener, type Key, type RangeOptions, type Table, type WriteTxn } from './store.ts';
+import { TABLES, type Backend, type FaultListener, type FrameVisitor, type Key, type RangeOptions, type ScanOptions, type Table, type WriteTxn } from './store.ts';
 
 export const JOURNAL_FILE = 'journal.mdb';
 
@@ -22,11 +22,24 @@ export interface LmdbOpenOptions {
   readonly readOnly?: boolean;
 }
 
+/** A visitor's exception, carried out of LMDB's cursor step (which must not throw midway) and rethrown after it. */
+class LentFailure {
+  constructor(readonly error: unknown) {}
+}
+
 export class LmdbBackend implements Backend {
   readonly file: string;
   readonly #root: RootDatabase;
   readonly #dbs: Record<Table, Database>;
   readonly #txn: WriteTxn;
+  /**
+   * A second handle on `events` whose "decoder" is the current FrameVisitor: lmdb-js hands a decoder that copies
+   * (`needsStableBuffer` unset) its reused read buffer with no per-row copy, and unpacking from that one buffer also
+   * reuses msgpackr's cached DataView — replay cost is the decode, not allocation. Never written through.
+   */
+  readonly #frames: Database;
+  /** Set only for the duration of one synchronous cursor step / get (so interleaved scans cannot mix visitors). */
+  #visit: FrameVisitor<unknown> | null = null;
 
   /** Opens `<dir>/journal.mdb` or, when `dir` ends in `.mdb`, that file itself (a backup copy). */
   constructor(dir: string, opts: LmdbOpenOptions = {}) {
@@ -46,6 +59,16 @@ export class LmdbBackend implements Backend {
       const dbs: Partial<Record<Table, Database>> = {};
       for (const t of TABLES) dbs[t] = this.#root.openDB(t, t === 'events' ? { encoding: 'binary' } : {});
       this.#dbs = dbs as Record<Table, Database>;
+      const lend = (bytes: Uint8Array, size?: unknown): unknown => {
+        const visit = this.#visit;
+        if (visit === null) return new LentFailure(new Error('expected a frame visitor during an events read, was none'));
+        try {
+          return visit(bytes, typeof size === 'number' ? size : bytes.length);
+        } catch (err) {
+          return new LentFailure(err);
+        }
+      };
+      this.#frames = this.#root.openDB('events', { encoder: { encode: (v: unknown) => v, decode: lend } } as never);
     } catch (err) {
       throw new JournalError('IO', `expected to open the journal at ${this.file}, was an error (${(err as Error).message})`, { cause: err });
     }
@@ -67,6 +90,45 @@ export class LmdbBackend implements Backend {
     if (opts.reverse) o['reverse'] = true;
     if (opts.limit !== undefined) o['limit'] = opts.limit;
     for (const { key, value } of this.#dbs[table].getRange(o)) yield { key: key as Key, value };
+  }
+
+  *scanEvents<T>(opts: ScanOptions, visit: FrameVisitor<T>): Iterable<{ seq: number; value: T }> {
+    const o: Record<string, unknown> = {};
+    if (opts.start !== undefined) o['start'] = opts.start;
+    if (opts.end !== undefined) o['end'] = opts.end;
+    if (opts.reverse) o['reverse'] = true;
+    if (opts.limit !== undefined) o['limit'] = opts.limit;
+    if (opts.snapshot === false) o['snapshot'] = false;
+    const it = this.#frames.getRange(o)[Symbol.iterator]();
+    try {
+      for (;;) {
+        let r: IteratorResult<{ key: unknown; value: unknown }>;
+        this.#visit = visit as FrameVisitor<unknown>;
+        try {
+          r = it.next();
+        } finally {
+          this.#visit = null;
+        }
+        if (r.done) return;
+        const value = r.value.value;
+        if (value instanceof LentFailure) throw value.error;
+        yield { seq: r.value.key as number, value: value as T };
+      }
+    } finally {
+      it.return?.();
+    }
+  }
+
+  getEvent<T>(seq: number, visit: FrameVisitor<T>): T | undefined {
+    let value: unknown;
+    this.#visit = visit as FrameVisitor<unknown>;
+    try {
+      value = this.#frames.get(seq);
+    } finally {
+      this.#visit = null;
+    }
+    if (value instanceof LentFailure) throw value.error;
+    return value as T | undefined;
   }
 
   count(table: Table): number {

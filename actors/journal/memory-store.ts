@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../../runtime/clock.ts';
 import { Journal } from './journal.ts';
-import { TABLES, type Backend, type FaultListener, type Key, type RangeOptions, type Table, type WriteTxn } from './store.ts';
+import { TABLES, type Backend, type FaultListener, type FrameVisitor, type Key, type RangeOptions, type ScanOptions, type Table, type WriteTxn } from './store.ts';
 
 export function compareKeys(a: Key, b: Key): number {
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -51,6 +51,23 @@ export class MemoryBackend implements Backend {
       n++;
       yield { key: r.key, value: structuredClone(r.value) };
     }
+  }
+
+  *scanEvents<T>(opts: ScanOptions, visit: FrameVisitor<T>): Iterable<{ seq: number; value: T }> {
+    const r: { start?: Key; end?: Key; reverse?: boolean; limit?: number } = {};
+    if (opts.start !== undefined) r.start = opts.start;
+    if (opts.end !== undefined) r.end = opts.end;
+    if (opts.reverse) r.reverse = true;
+    if (opts.limit !== undefined) r.limit = opts.limit;
+    for (const { key, value } of this.range('events', r)) {
+      const bytes = value as Uint8Array;
+      yield { seq: key as number, value: visit(bytes, bytes.length) };
+    }
+  }
+
+  getEvent<T>(seq: number, visit: FrameVisitor<T>): T | undefined {
+    const bytes = this.get('events', seq) as Uint8Array | undefined;
+    return bytes === undefined ? undefined : visit(bytes, bytes.length);
   }
 
   count(table: Table): number {

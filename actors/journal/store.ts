@@ -82,6 +82,26 @@ export interface RangeOptions {
   readonly limit?: number;
 }
 
+export interface ScanOptions {
+  /** First seq (inclusive). */
+  readonly start?: number;
+  /** Last seq, exclusive. */
+  readonly end?: number;
+  readonly reverse?: boolean;
+  readonly limit?: number;
+  /**
+   * false: a long scan does not pin one read snapshot (LMDB renews the read transaction as writers commit, so the
+   * writer can reuse freed pages); the scan may then also see entries appended while it runs. Default true.
+   */
+  readonly snapshot?: boolean;
+}
+
+/**
+ * Sees one stored frame as `bytes[0, end)`, LENT for the duration of the call only (LMDB hands out its reused read
+ * buffer, no copy per row): the result must not point into `bytes`. Must not throw (return the failure instead).
+ */
+export type FrameVisitor<T> = (bytes: Uint8Array, end: number) => T;
+
 export interface WriteTxn {
   put(table: Table, key: Key, value: unknown): void;
   remove(table: Table, key: Key): void;
@@ -92,6 +112,10 @@ export interface Backend {
   get(table: Table, key: Key): unknown;
   range(table: Table, opts?: RangeOptions): Iterable<{ key: Key; value: unknown }>;
   count(table: Table): number;
+  /** `events` rows in seq order, each frame handed to `visit` (zero-copy): yields `{seq, value: visit(frame)}`. */
+  scanEvents<T>(opts: ScanOptions, visit: FrameVisitor<T>): Iterable<{ seq: number; value: T }>;
+  /** One `events` row through `visit` (zero-copy), or undefined when there is none. */
+  getEvent<T>(seq: number, visit: FrameVisitor<T>): T | undefined;
   /** Runs `fn` in one atomic write transaction; resolves once committed (all or nothing). */
   transaction(fn: (txn: WriteTxn) => void): Promise<void>;
   /** Resolves when every committed transaction is on disk. */

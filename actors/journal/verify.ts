@@ -3,7 +3,7 @@
  * `validate`, by drills and before a restore. Read-only: safe while the system runs (an LMDB read transaction
  * sees one consistent snapshot and never blocks the writer).
  */
-import { GENESIS_HASH, decodeFrame } from './frame.ts';
+import { GENESIS_HASH, entryOf, parseFrame } from './frame.ts';
 import { LmdbBackend } from './lmdb-store.ts';
 import type { Backend } from './store.ts';
 
@@ -32,7 +32,8 @@ export function verifyBackend(db: Backend, maxProblems = 100): VerifyReport {
   const cp = db.get('meta', 'checkpoint') as { seq: number; hash: string } | undefined;
   const checkpointSeq = cp?.seq ?? 0;
   let expectSeq = checkpointSeq + 1;
-  let prevHash: Buffer | null = cp ? Buffer.from(cp.hash, 'hex') : GENESIS_HASH;
+  // Hex: frames are parsed zero-copy, their hashes come out as hex strings.
+  let prevHash: string | null = cp ? cp.hash : GENESIS_HASH.toString('hex');
   let entries = 0;
   let firstSeq: number | null = null;
   let lastSeq: number | null = null;
@@ -40,8 +41,9 @@ export function verifyBackend(db: Backend, maxProblems = 100): VerifyReport {
   const problem = (seq: number, kind: ProblemKind, message: string) => {
     if (problems.length < maxProblems) problems.push({ seq, kind, message });
   };
-  for (const { key, value } of db.range('events')) {
-    const seq = key as number;
+  // One consistent snapshot (the default), each frame parsed and hashed straight out of LMDB's read buffer.
+  for (const { seq: key, value: raw } of db.scanEvents({}, (bytes, end) => parseFrame(bytes, end, true))) {
+    const seq = key;
     entries++;
     firstSeq ??= seq;
     lastSeq = seq;
@@ -55,22 +57,21 @@ export function verifyBackend(db: Backend, maxProblems = 100): VerifyReport {
         : `expected seq ${expectSeq}, was ${seq} (out of order)`);
     }
     expectSeq = seq + 1;
-    let frame;
     try {
-      frame = decodeFrame(value as Uint8Array, seq);
+      entryOf(raw, seq);
     } catch (err) {
       problem(seq, 'DECODE', (err as Error).message);
       // This entry's true hash is unknown, so the next link cannot be judged; one problem, not two.
       prevHash = null;
       continue;
     }
-    if (!frame.hashOk) problem(seq, 'CHAIN', `seq ${seq}: expected the stored hash to equal sha256(prevHash ‖ payload), was different (entry altered)`);
-    else if (prevHash !== null && !frame.prevHash.equals(prevHash)) {
-      problem(seq, 'CHAIN', `seq ${seq}: expected prevHash ${prevHash.toString('hex').slice(0, 16)}…, was ${frame.prevHash.toString('hex').slice(0, 16)}… (broken link)`);
+    if (!raw.hashOk) problem(seq, 'CHAIN', `seq ${seq}: expected the stored hash to equal sha256(prevHash ‖ payload), was different (entry altered)`);
+    else if (prevHash !== null && raw.prevHash !== prevHash) {
+      problem(seq, 'CHAIN', `seq ${seq}: expected prevHash ${prevHash.slice(0, 16)}…, was ${raw.prevHash.slice(0, 16)}… (broken link)`);
     }
-    prevHash = Buffer.from(frame.hash);
+    prevHash = raw.hash;
   }
-  return { ok: problems.length === 0, entries, firstSeq, lastSeq, checkpointSeq, headHash: prevHash?.toString('hex') ?? '', problems };
+  return { ok: problems.length === 0, entries, firstSeq, lastSeq, checkpointSeq, headHash: prevHash ?? '', problems };
 }
 
 /**
