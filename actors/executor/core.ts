@@ -252,9 +252,10 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
   for (const side of ['BUY', 'SELL'] as const) {
     const group = legs.map((l, i) => ({ l, i })).filter((x) => x.l.side === side);
     if (group.length === 0) continue;
-    const unsent = group.filter((x) => !entries.some((o) => o.leg === x.i));
+    // An exit sends what the position still holds of each leg (nothing for a leg a flatten already closed).
+    const unsent = group.filter((x) => !entries.some((o) => o.leg === x.i) && (!exit || exitRest(x.i) > 0));
     if (unsent.length > 0) {
-      const planned = unsent.flatMap((x) => entryOrders(x.l, x.i, saga.no, sagaId, saga.proposal.riskIncreasing, touch, rules, cfg.protectionTicks));
+      const planned = unsent.flatMap((x) => entryOrders(exit ? { ...x.l, quantity: exitRest(x.i) } : x.l, x.i, saga.no, sagaId, saga.proposal.riskIncreasing, touch, rules, cfg.protectionTicks));
       return { kind: 'place', orders: planned, riskIncreasing: saga.proposal.riskIncreasing };
     }
     const groupOrders = entries.filter((o) => group.some((x) => x.i === o.leg));
