@@ -11,7 +11,7 @@ import { wrapPort, type Remote } from './comlink-port.ts';
 import type { ClockSpec } from './clock.ts';
 import type { Envelope } from './envelope.ts';
 import { ActorUnavailableError, RequestTimeoutError } from './errors.ts';
-import { prepareWorkerEntry, resolveWorkerEntry } from './entry.ts';
+import { learnRefusedExecArgv, prepareWorkerEntry, resolveWorkerEntry, type WorkerEntry } from './entry.ts';
 import { Link } from './link.ts';
 import { isControl, SYS, type ActorWorkerData, type AdminApi, type PongBody } from './protocol.ts';
 import type { ActorSpec } from './spec.ts';
@@ -33,7 +33,12 @@ export interface HostOptions {
   readonly onExited: (host: ActorHost, info: ExitInfo) => void;
 }
 
-const DEFAULT_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 };
+/**
+ * Per-worker V8 heap limits unless the spec overrides them. The young generation is what a worker commits first
+ * under allocation (up to the whole size, per worker): 16 MB instead of 32 keeps ~15 MB less resident per actor at
+ * ~10-20 % more scavenge work (measured on the system bench).
+ */
+const DEFAULT_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
 export const NORMAL_REASONS: ReadonlySet<string> = new Set(['normal', 'shutdown']);
 
 export class ActorHost {
@@ -124,13 +129,22 @@ export class ActorHost {
       bufferLimit: this.opts.bufferLimit,
       secrets: this.opts.secrets,
     };
-    const worker = new Worker(entry.filename, {
-      workerData: entry.entryUrl ? { ...workerData, __entry: entry.entryUrl } : workerData,
-      resourceLimits: { ...DEFAULT_LIMITS, ...this.spec.resourceLimits },
-      ...(entry.execArgv ? { execArgv: entry.execArgv } : {}),
-      stdout: false,
-      stderr: false,
-    });
+    const spawn = (e: WorkerEntry) =>
+      new Worker(e.filename, {
+        workerData: e.entryUrl ? { ...workerData, __entry: e.entryUrl } : workerData,
+        resourceLimits: { ...DEFAULT_LIMITS, ...this.spec.resourceLimits },
+        ...(e.execArgv ? { execArgv: e.execArgv } : {}),
+        stdout: false,
+        stderr: false,
+      });
+    let worker: Worker;
+    try {
+      worker = spawn(entry);
+    } catch (err) {
+      // An explicit execArgv carrying one of this process's V8/process-wide flags: drop those and spawn again.
+      if (!learnRefusedExecArgv(err)) throw err;
+      worker = spawn(resolveWorkerEntry(this.spec.entry));
+    }
     this.#worker = worker;
     let readyResolve!: () => void;
     let readyReject!: (err: Error) => void;

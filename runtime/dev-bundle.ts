@@ -17,7 +17,7 @@
  * - `import.meta.url` is the URL of the ORIGINAL source file, so relative look-ups keep their meaning.
  * - `new URL('./x.ts', import.meta.url)` (a .ts file handed to another thread, e.g. a piscina task file) is bundled
  *   as its own output next to the entry and the expression points at that .cjs instead.
- * - Linked source maps: stack traces name the .ts sources (workers get `--enable-source-maps`).
+ * - Linked source maps, used when workers run with `--enable-source-maps` (VOLGUARD_SOURCE_MAPS=1, runtime/entry.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';

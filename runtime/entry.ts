@@ -4,7 +4,8 @@
  * - from source, a `.ts` entry is bundled once per process to plain CommonJS (runtime/dev-bundle.ts) and the
  *   worker runs that without tsx: `prepareWorkerEntry` builds (or finds in the cache) the bundle, then
  *   `resolveWorkerEntry` answers synchronously. tsx's own flags are removed from the worker's execArgv (they would
- *   load tsx and start a loader-hooks thread in every worker for nothing).
+ *   load tsx and start a loader-hooks thread in every worker for nothing). Stack traces name the bundle's lines
+ *   (readable, unminified, with `// actors/…` section comments); `VOLGUARD_SOURCE_MAPS=1` maps them to the .ts.
  * - Fallback (`VOLGUARD_DEV_BUNDLE=0`, or esbuild failed): the worker boots through runtime/worker-boot.mjs, which
  *   registers tsx inside the worker (Node 20 does not apply loader hooks to a worker's own entry file). A source
  *   error then surfaces the way it always did: as the worker's start failure.
@@ -93,16 +94,38 @@ export function withoutTsx(execArgv: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * Flags of this process that a Worker refuses when execArgv is given explicitly (V8 and process-wide options such as
+ * `--expose-gc`, `--max-old-space-size`; an inherited execArgv is never validated, an explicit one is).
+ */
+const refused = new Set<string>();
+
+/**
+ * Learns from a Worker constructor's ERR_WORKER_INVALID_EXEC_ARGV which flags to leave out; true when the spawn is
+ * worth retrying with a fresh `resolveWorkerEntry`.
+ */
+export function learnRefusedExecArgv(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (e?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || typeof e.message !== 'string') return false;
+  const list = e.message.slice(e.message.indexOf(':') + 1).split(',').map((f) => f.trim()).filter(Boolean);
+  const before = refused.size;
+  for (const f of list) refused.add(f);
+  return refused.size > before;
+}
+
+function workerExecArgv(): string[] {
+  const execArgv = withoutTsx(process.execArgv).filter((f) => !refused.has(f));
+  // Source-mapped stacks cost ~2.5 MB per worker (Node 20 parses the whole map at load): opt-in, as in the binary.
+  if (process.env['VOLGUARD_SOURCE_MAPS'] === '1' && !execArgv.includes('--enable-source-maps')) execArgv.push('--enable-source-maps');
+  return execArgv;
+}
+
 export function resolveWorkerEntry(entry: string): WorkerEntry {
   const custom = customResolver();
   if (custom) return custom(entry);
   const filename = path.resolve(ROOT, entry);
   if (!filename.endsWith('.ts')) return { filename };
   const bundle = prepared.get(filename);
-  if (bundle) {
-    const execArgv = withoutTsx(process.execArgv);
-    if (!execArgv.includes('--enable-source-maps')) execArgv.push('--enable-source-maps');
-    return { filename: bundle, execArgv };
-  }
+  if (bundle) return { filename: bundle, execArgv: workerExecArgv() };
   return { filename: path.join(ROOT, 'runtime', 'worker-boot.mjs'), entryUrl: pathToFileURL(filename).href };
 }
