@@ -48,9 +48,9 @@ interface PendingEntry {
 interface Op {
   readonly entries: readonly PendingEntry[];
   /** Extra writes not tied to an entry (snapshot, meta, prune); may throw to reject just this op. */
-  readonly effect?: (txn: WriteTxn, headSeq: number) => void;
+  readonly effect: ((txn: WriteTxn, headSeq: number) => void) | undefined;
   readonly durable: boolean;
-  resolve(range: { first: number; last: number }): void;
+  resolve(first: number, last: number): void;
   reject(err: unknown): void;
 }
 
@@ -95,10 +95,11 @@ export class Journal implements JournalStore {
 
   // ---- writes ------------------------------------------------------------------------------------------------
 
-  #enqueue(entries: PendingEntry[], durable: boolean, effect?: Op['effect']): Promise<{ first: number; last: number }> {
+  /** Queues one op; its promise resolves with `pick(first, last)` (one promise per write: the hot path allocates little). */
+  #enqueue<T>(entries: PendingEntry[], durable: boolean, effect: Op['effect'], pick: (first: number, last: number) => T): Promise<T> {
     if (this.#closed) return Promise.reject(new JournalError('CLOSED', 'expected an open journal, was closed'));
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ entries, durable, resolve, reject, ...(effect ? { effect } : {}) });
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ entries, durable, effect, resolve: (first, last) => resolve(pick(first, last)), reject });
       this.#schedule();
     });
   }
@@ -174,8 +175,8 @@ export class Journal implements JournalStore {
       for (const a of accepted) {
         const err = effectErrors.get(a.op);
         if (err !== undefined) a.op.reject(err);
-        else if (a.op.durable) durable.push(() => a.op.resolve({ first: a.first, last: a.last }));
-        else a.op.resolve({ first: a.first, last: a.last });
+        else if (a.op.durable) durable.push(() => a.op.resolve(a.first, a.last));
+        else a.op.resolve(a.first, a.last);
       }
       if (durable.length > 0) {
         // Not awaited: the next batch may commit while this one is being fsynced (overlappingSync).
@@ -195,14 +196,14 @@ export class Journal implements JournalStore {
     }
   }
 
-  async append(req: AppendRequest): Promise<number> {
-    return (await this.#enqueue([{ fields: fieldsOf(req, this.#clock.now()) }], false)).first;
+  append(req: AppendRequest): Promise<number> {
+    return this.#enqueue([{ fields: fieldsOf(req, this.#clock.now()) }], false, undefined, firstOf);
   }
 
   appendBatch(reqs: readonly AppendRequest[]): Promise<{ first: number; last: number }> {
     if (reqs.length === 0) return Promise.reject(new TypeError('appendBatch: expected at least one entry, was none'));
     const ts = this.#clock.now();
-    return this.#enqueue(reqs.map((r) => ({ fields: fieldsOf(r, ts) })), false);
+    return this.#enqueue(reqs.map((r) => ({ fields: fieldsOf(r, ts) })), false, undefined, rangeOf);
   }
 
   async commitCycle(record: CycleRecord, actor = 'main'): Promise<number> {
@@ -210,7 +211,7 @@ export class Journal implements JournalStore {
       fields: { ts: this.#clock.now(), actor, type: 'journal.cycle', cycleId: record.cycleId, body: record },
       index: (txn, seq) => txn.put('cycles', seq, record),
     };
-    return (await this.#enqueue([entry], true)).first;
+    return this.#enqueue([entry], true, undefined, firstOf);
   }
 
   async audit(record: AuditRecord, actor = 'main'): Promise<number> {
@@ -219,7 +220,7 @@ export class Journal implements JournalStore {
       fields: { ts, actor, type: 'journal.audit', body: record },
       index: (txn, seq) => txn.put('audit', seq, { ...record, seq, ts }),
     };
-    return (await this.#enqueue([entry], true)).first;
+    return this.#enqueue([entry], true, undefined, firstOf);
   }
 
   async kvPut(key: string, value: unknown, actor = 'journal'): Promise<number> {
@@ -227,18 +228,18 @@ export class Journal implements JournalStore {
       fields: { ts: this.#clock.now(), actor, type: 'journal.kv', body: { key, value } },
       index: (txn, seq) => txn.put('kv', key, { value, seq }),
     };
-    return (await this.#enqueue([entry], true)).first;
+    return this.#enqueue([entry], true, undefined, firstOf);
   }
 
   async snapshot(actor: string, state: unknown, seq: number): Promise<number> {
     const ts = this.#clock.now();
-    await this.#enqueue([], false, (txn, headSeq) => {
+    await this.#enqueue([], false, (txn: WriteTxn, headSeq: number) => {
       if (!Number.isInteger(seq) || seq < 0 || seq > headSeq) {
         throw new TypeError(`journal.snapshot: expected seq in [0, ${headSeq}] (the journal's last seq), was ${seq}`);
       }
       const snap: StoredSnapshot = { actor, seq, ts, state };
       txn.put('snapshots', actor, snap);
-    });
+    }, rangeOf);
     return seq;
   }
 
@@ -246,7 +247,7 @@ export class Journal implements JournalStore {
     await this.#enqueue([], false, (txn) => {
       const prev = (this.#db.get('meta', 'backedUpThrough') as number | undefined) ?? 0;
       if (seq > prev) txn.put('meta', 'backedUpThrough', seq);
-    });
+    }, rangeOf);
   }
 
   async prune(cutoffMs: number, max = 50_000): Promise<number> {
@@ -267,7 +268,7 @@ export class Journal implements JournalStore {
         txn.remove('byActor', [d.actor, d.seq]);
       }
       txn.put('meta', 'checkpoint', { seq: last.seq, hash: last.hash } satisfies Checkpoint);
-    });
+    }, rangeOf);
     return doomed.length;
   }
 
@@ -388,6 +389,9 @@ export class Journal implements JournalStore {
     await this.#db.close();
   }
 }
+
+const firstOf = (first: number): number => first;
+const rangeOf = (first: number, last: number): { first: number; last: number } => ({ first, last });
 
 const checkedFrame = (bytes: Uint8Array, end: number): RawFrame => parseFrame(bytes, end, true);
 const uncheckedFrame = (bytes: Uint8Array, end: number): RawFrame => parseFrame(bytes, end, false);
