@@ -3,14 +3,24 @@
  * verifies clean, and the paper exchange never saw a client order id twice.
  *
  * The day: Tue 2026-12-01 (a NIFTY weekly expiry) from 09:15 IST at SIM_SPEED 600 with a 0.1 s loop (a cycle every
- * ~60 market seconds). Strategy and risk run on their defaults: the weekly bucket may enter the expiring weekly until
+ * ~60 market seconds). Strategy and risk run on their defaults (but for the entry cross below): the weekly bucket may enter the expiring weekly until
  * the 11:00 expiry-day cutoff, and every weekly structure is time-exited 60 minutes before the 15:30 close — so a
  * condor opened in the morning must be closed (target, stop, breach or time) by 14:30 market time, ~32 s of wall time
  * (start-up alone is ~25 market minutes at this speed; the realised-vol history needs 20 cycles before any entry).
  *
- * The executor's order timers run on the system clock, i.e. market time on the sim (reported in issue 7): at 600×
- * its 30 s fill timeout and 10 s naked-leg timer are 50 ms and 17 ms of wall time, less than one executor pass, so
- * every entry would be cancelled before it could fill. They are set here to the same wall-time budget at this speed.
+ * Determinism: the sim is a pure function of (SIM_SEED, SIM_START, market time); only wall-time scheduling varies
+ * between runs, and at 600× a 10 ms hiccup is 6 market seconds — so which snapshots the strategy samples (its RV, the
+ * IV ≥ RV gate, the strikes) and how far the market moves between a proposal and its orders differ run to run. The
+ * outcome must not: the executor's timers are wall time (market ms ÷ SIM_SPEED), so nothing is cancelled or escalated
+ * for running 600× fast; working exits and compensations are re-priced until they fill; the paper exchange's own
+ * market is kept at the clock (a first order no longer waits ~0.6 s for an hour of sim steps); and this test sets
+ * the two knobs an operator would for a day compressed 600×:
+ * - ORDER_FILL_TIMEOUT_MS=2000 (wall): the default 30 wall s is 5 market hours here — an entry leg that missed its
+ *   price rested from 10:30 until 13:30 and the condor never opened. 2 wall s (20 market minutes) lets the saga
+ *   unwind and the strategy try again inside the entry window.
+ * - STRATEGY_ENTRY_CROSS=2: entries limit-priced a half-spread through the touch, because ~20–50 ms of pipeline
+ *   latency is 12–30 market seconds at 600×, long enough for a touch-priced limit to miss at the exchange.
+ * Seed 7 enters around 10:20–10:50 (ATM IV/RV crosses 1 then) and exits by breach, stop or the 14:30 time exit.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,6 +75,8 @@ test('FULL_AUTO on paper: a simulated expiry day opens an iron condor and closes
     SIM_START: START,
     SIM_SPEED: String(SPEED),
     SUPERVISOR_LOOP_INTERVAL: '0.1',
+    ORDER_FILL_TIMEOUT_MS: '2000',
+    STRATEGY_ENTRY_CROSS: '2',
   });
   let stopped = false;
   t.after(async () => { if (!stopped) await s.stop(); });
