@@ -33,6 +33,8 @@ import {
 } from './messages.ts';
 
 const DAY_MS = 86_400_000;
+/** Events removed per prune op (one transaction each), so retention never delays a cycle commit much. */
+const PRUNE_CHUNK = 1_000;
 
 let journal: Journal | null = null;
 let backend: LmdbBackend | null = null;
@@ -78,7 +80,11 @@ function backupNow(ctx: ActorContext<JournalConfig>): Promise<BackupResult> {
       const r = await backupJournal(j, b, cfg.backupDir, cfg.backupKeep, ctx.clock.now());
       ctx.log.info({ file: r.file, seq: r.seq, removed: r.removed.length }, 'journal backup written');
       if (cfg.retainDays > 0) {
-        const pruned = await j.prune(ctx.clock.now() - cfg.retainDays * DAY_MS);
+        // In small chunks, each its own op: a single 50k-row delete would ride in the same transaction as whatever
+        // cycle commit is queued beside it and make that cycle wait for it (and for its larger fsync).
+        const cutoff = ctx.clock.now() - cfg.retainDays * DAY_MS;
+        let pruned = 0;
+        for (let n = await j.prune(cutoff, PRUNE_CHUNK); n > 0; n = await j.prune(cutoff, PRUNE_CHUNK)) pruned += n;
         if (pruned > 0) ctx.log.info({ pruned }, 'journal events pruned after backup');
       }
       return r;
