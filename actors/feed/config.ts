@@ -29,7 +29,7 @@ export function parseFaultSchedule(raw: string): ScheduledFault[] | string {
 export const feedEnv = {
   /** Wall ms without any tick while the market is open before `feed.stalled` is raised. */
   FEED_STALL_MS: envNumber({ int: true, min: 100, max: 600_000 }).default(5_000),
-  /** Market ms after which a near-the-money instrument counts as stale. */
+  /** Wall ms a near-the-money instrument may go without an update before it counts as stale (scaled by SIM_SPEED). */
   FEED_STALE_MS: envNumber({ int: true, min: 1_000, max: 3_600_000 }).default(30_000),
   /** Record every tick the feed receives to DATA_DIR/recordings. */
   FEED_RECORD: envBool().default(false),

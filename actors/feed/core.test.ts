@@ -4,6 +4,7 @@ import { FeedCore } from './core.ts';
 import { SimMarket, STEP_MS } from '../venues/sim/market.ts';
 import { istInstant } from '../domain/calendar.ts';
 import type { QualityComponents } from './messages.ts';
+import { staleAfterMarketMs } from './quality.ts';
 
 const OPEN = istInstant('2026-11-23', 9 * 60 + 15);
 const T0 = OPEN + 30 * 60_000;
@@ -123,4 +124,20 @@ test('a stall time shorter than the silence grace still scores fresh data as hea
   }
   assert.equal(core.snapshot('c', now, now).quality.components.silence, 1);
   assert.equal(core.snapshot('c', now + 1_000, now + 1_000).quality.components.silence, 0);
+});
+
+test('at 600× a quote one 100 ms poll old is fresh when the tolerance is scaled to market time, stale when it is not', () => {
+  const speed = 600;
+  const build = (staleMs: number) => {
+    const market = new SimMarket({ seed: 11, startMs: T0 - 60_000 });
+    const core = new FeedCore({ source: 'sim', quality: { staleMs } }, T0 - 60_000);
+    core.setInstruments(market.instruments());
+    core.onTicks(market.snapshotTicks(), T0 - 60_000);
+    return core;
+  };
+  // The snapshot is taken 60 market seconds (100 ms of wall time at 600×) after the last delivery.
+  const at = T0;
+  assert.equal(build(staleAfterMarketMs(30_000, speed)).snapshot('c', at, at).quality.components.staleness, 1);
+  assert.ok(build(30_000).snapshot('c', at, at).quality.components.staleness < 0.5);
+  assert.throws(() => staleAfterMarketMs(30_000, 0), /expected positive/);
 });

@@ -56,6 +56,15 @@ export interface QualityInput {
   readonly silenceMs: number;
 }
 
+/**
+ * The market-time staleness threshold for a wall-time tolerance: ages in the book are market time, which runs `speed`
+ * times faster in a simulation or replay than the wall clock the feed is delivered on.
+ */
+export function staleAfterMarketMs(wallStaleMs: number, speed: number): number {
+  if (!(wallStaleMs > 0) || !(speed > 0)) throw new RangeError(`expected positive stale time and speed, was ${wallStaleMs} and ${speed}`);
+  return wallStaleMs * Math.max(1, speed);
+}
+
 export function computeQuality(inp: QualityInput, p: QualityParams = DEFAULT_QUALITY): { quality: DataQuality; detail: QualityDetail } {
   const { expiries, now, marketOpen } = inp;
   let quotes = 0;

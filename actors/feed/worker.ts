@@ -10,6 +10,7 @@ import { InvariantError } from '../../runtime/errors.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { InstrumentInfo, MarketDataSource } from '../venues/market-data.ts';
 import { FeedCore } from './core.ts';
+import { staleAfterMarketMs } from './quality.ts';
 import { createSource, type FeedActorConfig, type SourceCredentials } from './sources.ts';
 import type { StallEvent } from './stall.ts';
 import { parseFaultRequest, type FaultKind } from '../venues/sim/faults.ts';
@@ -53,7 +54,11 @@ defineActor<FeedActorConfig>({
       const message = `${source.name} access token expired (feed); refresh with POST /api/token/refresh`;
       if (!ctx.send('killswitch', 'broker.tokenExpired', { message })) ctx.log.error('broker.tokenExpired dropped (kill switch restarting)');
     });
-    const core = new FeedCore({ source: source.name, quality: { stallMs: cfg.stallMs, staleMs: cfg.staleMs } }, wall.monotonic());
+    // FEED_STALE_MS is how long an operator tolerates a silent instrument, in wall time. The book's ages are in market
+    // time, which runs `speed` times faster in a simulation or replay: scale the threshold, or at 600× one delayed poll
+    // (100 ms of wall time = one market minute) would flag the whole chain stale. At speed 1 (live) nothing changes.
+    const speed = source.name === 'replay' ? cfg.replaySpeed : ctx.clockSpec.kind === 'scaled' ? ctx.clockSpec.speed : 1;
+    const core = new FeedCore({ source: source.name, quality: { stallMs: cfg.stallMs, staleMs: staleAfterMarketMs(cfg.staleMs, speed) } }, wall.monotonic());
     const recorder = cfg.record
       ? new Recorder({ dir: path.join(cfg.recordingsDir, `${source.name}-${new Date(market.now()).toISOString().replace(/[:.]/g, '-')}`), source: source.name, createdAt: new Date().toISOString() })
       : null;
