@@ -220,8 +220,13 @@ class ActorShell<C> {
   #drain(): void {
     this.#busy = true;
     while (this.#head < this.#mailbox.length && !this.#crashed) {
-      const env = this.#mailbox[this.#head++] as Envelope;
-      if (this.#head > 1024 && this.#head * 2 > this.#mailbox.length) {
+      const env = this.#mailbox[this.#head] as Envelope;
+      // Drop the reference at once: a handled envelope (a 50 KB snapshot) must not live on until compaction.
+      this.#mailbox[this.#head++] = undefined as unknown as Envelope;
+      if (this.#head === this.#mailbox.length) {
+        this.#mailbox.length = 0;
+        this.#head = 0;
+      } else if (this.#head > 1024 && this.#head * 2 > this.#mailbox.length) {
         this.#mailbox.splice(0, this.#head);
         this.#head = 0;
       }
