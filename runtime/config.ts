@@ -10,7 +10,7 @@ import { parseEnv } from 'node:util';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.ts';
-import { envEnum, envNumber, envString, type EnvShape } from './config-kit.ts';
+import { envBool, envEnum, envNumber, envString, type EnvShape } from './config-kit.ts';
 import { feedEnv } from '../actors/feed/config.ts';
 import { calibratorEnv } from '../actors/calibrator/config.ts';
 import { riskEnv } from '../actors/risk/config.ts';
@@ -42,6 +42,10 @@ const systemEnv = {
   /** Root supervisor restart intensity (OTP MaxR) and period (MaxT). */
   VOLGUARD_RESTART_INTENSITY: envNumber({ int: true, min: 0, max: 1000 }).default(10),
   VOLGUARD_RESTART_PERIOD_MS: envNumber({ int: true, min: 100 }).default(60_000),
+  /** From source: compile actor workers with esbuild (fast restarts); 0 boots them through tsx (runtime/entry.ts). */
+  VOLGUARD_DEV_BUNDLE: envBool().default(true),
+  /** From source: map worker stack traces to the .ts files (≈2.5 MB per worker). */
+  VOLGUARD_SOURCE_MAPS: envBool().default(false),
   /** Path of the env file to load; `.env` in the working directory by default. */
   VOLGUARD_ENV_FILE: envString().optional(),
 } satisfies EnvShape;
