@@ -408,17 +408,23 @@ export function adoptedExitProposal(state: ExecState, maxFailures: number): Prop
 
 // ---- naked legs ----
 
-/** Structure/right pairs where VolGuard is short more units than it holds long of the same right and expiry. */
+/** Underlying/expiry/right groups where VolGuard is short more units than it holds long of the same right and expiry. */
 export function nakedLegs(state: ExecState): Array<{ key: string; structureId: string }> {
-  const agg = new Map<string, { structureId: string; q: number }>();
+  // Positions are per instrument and carry the structure that last traded them: two structures sharing a strike (a
+  // weekly and an intraday condor on the same expiry) leave one structure's wing attributed to the other, and a
+  // per-structure sum saw a covered short as naked (→ EMERGENCY → flatten of a healthy book). What is hedged is a
+  // book-level fact: shorts of an underlying/expiry/right against the longs of the same underlying/expiry/right. The
+  // key is the group (stable while the episode lasts); the structure named is the one holding the largest short.
+  const agg = new Map<string, { structureId: string; underlying: string; expiry: string; right: string; worst: number; q: number }>();
   for (const p of Object.values(state.positions)) {
     if (p.quantity === 0 || p.structureId === null || p.structureId === 'adopted') continue;
-    const k = `${p.structureId}:${p.expiry}:${p.right}`;
-    const a = agg.get(k) ?? { structureId: p.structureId, q: 0 };
+    const g = `${p.underlying}:${p.expiry}:${p.right}`;
+    const a = agg.get(g) ?? { structureId: p.structureId, underlying: p.underlying, expiry: p.expiry, right: p.right, worst: 0, q: 0 };
     a.q += p.quantity;
-    agg.set(k, a);
+    if (p.quantity < a.worst) { a.worst = p.quantity; a.structureId = p.structureId; }
+    agg.set(g, a);
   }
-  return [...agg.entries()].filter(([, a]) => a.q < 0).map(([key, a]) => ({ key, structureId: a.structureId }));
+  return [...agg.values()].filter((a) => a.q < 0).map((a) => ({ key: `${a.underlying}:${a.expiry}:${a.right}`, structureId: a.structureId }));
 }
 
 export function nakedShorts(state: ExecState): string[] {

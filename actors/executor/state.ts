@@ -100,7 +100,7 @@ export interface ExecState {
   realisedPnlDay: number;
   findings: ReconFinding[];
   denied: OrderDenied[];
-  /** Naked-leg timers by `structureId:expiry:right` (journaled, so a restart continues them instead of resetting). */
+  /** Naked-leg timers by `underlying:expiry:right` (book level: structures may share strikes) (journaled, so a restart continues them instead of resetting). */
   naked: Record<string, NakedLegRec>;
 }
 
@@ -188,6 +188,23 @@ function legTemplate(state: ExecState, o: OrderRec): Omit<PositionRec, 'quantity
   return { instrumentKey: o.instrumentKey, structureId: null, underlying: 'NIFTY', expiry: '', strike: 0, right: 'CE' };
 }
 
+/**
+ * A structure's legs after a completed roll: a proposal leg opposite to a structure leg on the same instrument closes
+ * it (by its quantity), any other opens a new leg. Legs closed to zero are dropped.
+ */
+export function rollLegs(legs: readonly Leg[], trades: readonly Leg[]): Leg[] {
+  const out = legs.map((l) => ({ ...l }));
+  for (const t of trades) {
+    const i = out.findIndex((l) => l.instrumentKey === t.instrumentKey);
+    const held = out[i];
+    if (held === undefined) { const { limitPrice: _p, ...leg } = t; out.push(leg); continue; }
+    const signed = (held.side === 'BUY' ? held.quantity : -held.quantity) + (t.side === 'BUY' ? t.quantity : -t.quantity);
+    if (signed === 0) out.splice(i, 1);
+    else out[i] = { ...held, side: signed > 0 ? 'BUY' : 'SELL', quantity: Math.abs(signed) };
+  }
+  return out;
+}
+
 export function apply(state: ExecState, e: ExecEvent): ExecState {
   switch (e.type) {
     case 'executor.sagaStarted': {
@@ -241,7 +258,10 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
         state.realisedPnlDay += realised;
         const s = state.sagas[o.sagaId];
         const st = s === undefined ? undefined : state.structures[s.structureId];
-        if (s !== undefined && st !== undefined && o.role === 'entry' && s.proposal.action === 'open') {
+        // An open's entry fills build the credit; every fill of a roll (adjust) moves it: buying back the old untested
+        // short costs, selling the new one earns, and a compensation that reverses part of the roll counts too.
+        const credits = s !== undefined && (s.proposal.action === 'adjust' || (o.role === 'entry' && s.proposal.action === 'open'));
+        if (s !== undefined && st !== undefined && credits) {
           // entryCredit is per unit set (₹ per unit of the structure's quantity), as strategy and risk read it.
           const units = unitQuantity(st.legs);
           const credit = ((o.side === 'SELL' ? 1 : -1) * delta * deltaPrice) / units;
@@ -275,7 +295,12 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
       s.outcome = e.outcome;
       s.reason = e.reason;
       const st = state.structures[s.structureId];
-      if (st !== undefined) {
+      if (st !== undefined && s.proposal.action === 'adjust') {
+        // A roll keeps the structure open: completed, its legs are the rolled ones; otherwise the old ones (what a
+        // partial roll left is in the positions, and the exit caps every leg at what the position holds).
+        const legs = e.outcome === 'completed' ? rollLegs(st.legs, s.proposal.legs) : st.legs;
+        state.structures[st.id] = { ...st, status: 'open', legs, maxLoss: structureMaxLoss(legs, st.entryCredit) };
+      } else if (st !== undefined) {
         const status = s.proposal.action === 'open'
           ? e.outcome === 'completed' ? 'open' : 'failed'
           : e.outcome === 'completed' ? 'closed' : 'open';

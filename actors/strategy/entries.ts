@@ -143,6 +143,14 @@ export function planEntries(inp: EntryInputs): { drafts: Draft[]; skipped: Entry
         skip(underlying, 'RISK_BUDGET', `one lot risks ₹${perLot.toFixed(0)}; budget ₹${Math.min(tradeBudget, bucketLeft).toFixed(0)}`);
         continue;
       }
+      // An entry still opening is not in the risk report's limits yet (its legs are orders, not positions), so the
+      // headroom read from the report would be counted twice: the second condor of a morning was sized as if the
+      // first did not exist and the book breached the hard vega limit once both filled. Wait for it to settle.
+      const opening = req.book.structures.filter((s) => s.status === 'opening');
+      if (opening.length > 0) {
+        skip(underlying, 'RISK_HEADROOM', `${opening.map((s) => s.id).join(', ')} still opening: risk's headroom does not hold it yet`);
+        continue;
+      }
       const spot = view.spots.get(underlying) ?? fit.forward;
       // The risk actor's limits (to their soft level) and its bucket charge cap the lots too (sizing.ts).
       const cost = lotCost(chain, fit, pick, spot, params.rate);

@@ -15,6 +15,7 @@ import { isTradable, mid, volAt, type MarketView, type Quote } from './market.ts
 import { optionDelta } from './pricing.ts';
 import { pickSide, type PickedOption } from './select.ts';
 import { istEpoch, istTime } from './session.ts';
+import { rollExceedsHeadroom } from './sizing.ts';
 
 export const exitKey = (structureId: string): string => `exit:${structureId}`;
 
@@ -73,7 +74,9 @@ function findLeg(s: Structure, right: Right, side: 'BUY' | 'SELL'): Leg | undefi
 /** Roll the untested side in toward the money when exactly one short is tested (|Δ| ≥ TESTED_DELTA). */
 function planRoll(s: Structure, inp: ExitInputs, marks: Marks, base: Record<string, number | string | boolean>): Draft | null {
   const { view, params } = inp;
+  // Under any risk breach (soft or hard) nothing that sells options is proposed, as for entries.
   if (!params.rollEnabled || inp.killswitch !== 'NORMAL' || s.kind === 'adopted' || s.legs.length !== 4) return null;
+  if ((inp.req.risk.breaches?.length ?? 0) > 0) return null;
   const chain = view.chain(s.underlying, s.expiry);
   const fit = view.fit(s.underlying, s.expiry);
   const sc = findLeg(s, 'CE', 'SELL'); const wc = findLeg(s, 'CE', 'BUY');
@@ -101,15 +104,20 @@ function planRoll(s: Structure, inp: ExitInputs, marks: Marks, base: Record<stri
     instrumentKey: o.instrumentKey, underlying: s.underlying, expiry: s.expiry, strike: o.strike, right: o.right,
     side: legSide, quantity: q, limitPrice: roundToTick(o.mid),
   });
+  const legs: Leg[] = [
+    { ...oldShort, side: 'BUY', limitPrice: roundToTick(mid(qOldShort)) }, open(side.wing, 'BUY'),
+    { ...oldWing, side: 'SELL', limitPrice: roundToTick(mid(qOldWing)) }, open(side.short, 'SELL'),
+  ];
+  // A roll sells new options: like an entry it must fit the risk actor's soft limits — at the end and in between
+  // (the BUY legs go first) — or it is not proposed (the stop, breach and time exits still manage the structure).
+  const spot = view.spots.get(s.underlying) ?? fit.forward;
+  if (rollExceedsHeadroom(inp.req.risk, legs, fit, spot, params.rate, params.baseCapital, (k) => volAt(fit, k)) !== null) return null;
   const rollCredit = side.short.mid - side.wing.mid - (mid(qOldShort) - mid(qOldWing));
   const newWidth = untested === 'CE' ? side.wing.strike - side.short.strike : side.short.strike - side.wing.strike;
   const otherWidth = untested === 'CE' ? sp.strike - wp.strike : wc.strike - sc.strike;
   return {
     action: 'adjust', kind: s.kind, bucket: s.bucket, underlying: s.underlying, expiry: s.expiry, structureId: s.id,
-    legs: [
-      { ...oldShort, side: 'BUY', limitPrice: roundToTick(mid(qOldShort)) }, open(side.wing, 'BUY'),
-      { ...oldWing, side: 'SELL', limitPrice: roundToTick(mid(qOldWing)) }, open(side.short, 'SELL'),
-    ],
+    legs,
     reason: `roll untested ${untested} side: ${oldShort.strike} → ${side.short.strike} (tested Δ ${(callTested ? callDelta : putDelta).toFixed(3)})`,
     // It sells new options, so it is gated like an entry.
     riskIncreasing: true,

@@ -56,6 +56,8 @@ export interface StrategyParams {
   readonly maxRiskPerTradePct: number;
   readonly maxRiskPerBucketPct: number;
   readonly maxLots: number;
+  /** BASE_CAPITAL, ₹: the risk actor's delta limit is |delta · spot| / this (a roll is checked against it). */
+  readonly baseCapital: number;
   readonly buckets: readonly BucketParams[];
 }
 
@@ -89,6 +91,7 @@ export function strategyParams(cfg: StrategyEnv & { readonly BASE_CAPITAL: numbe
   const kindOf = (k: 'iron_condor' | 'strangle' | 'off'): BucketKind | null => (k === 'off' ? null : k);
   const capital = cfg.BASE_CAPITAL;
   return {
+    baseCapital: capital,
     shortDelta: cfg.STRATEGY_SHORT_DELTA,
     strangleShortDelta: cfg.STRATEGY_STRANGLE_SHORT_DELTA,
     wingMode: cfg.STRATEGY_WING_MODE,

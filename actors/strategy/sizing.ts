@@ -15,7 +15,7 @@ import { black76Greeks } from '../domain/black76.ts';
 import { THETA_PER_DAY, VEGA_PER_VOL_POINT } from '../domain/units.ts';
 import type { ExpiryFit } from '../calibrator/messages.ts';
 import type { ExpiryChain, Underlying } from '../feed/messages.ts';
-import type { Bucket } from '../executor/messages.ts';
+import type { Bucket, Leg } from '../executor/messages.ts';
 import { estimateMargin, type MarginLeg } from '../risk/margin.ts';
 import type { RiskView } from './messages.ts';
 import type { PickedOption, StructurePick } from './select.ts';
@@ -101,6 +101,40 @@ export function headroomLots(risk: RiskView, bucket: Bucket, cost: LotCost, cons
   const b = risk.buckets?.find((x) => x.bucket === bucket);
   if (b && b.available !== undefined) cap(`${bucket} bucket`, b.available - used('charge', true), cost.charge);
   return { lots, binding, detail };
+}
+
+/**
+ * Whether a roll keeps the book inside the risk actor's *soft* delta, gamma, vega and theta limits — after its BUY
+ * legs (the executor sends them first: the old untested short bought back and the new wing bought, a directional
+ * intermediate book) and after all of it. The report carries |totals| only, so the check is conservative:
+ * |total| + |change| ≤ soft. A roll past a soft level would degrade the kill switch and block entries; past a hard one
+ * it HALTs (a roll's intermediate book once breached the hard delta limit). Returns null when it fits, else why not.
+ * A limit the report does not carry does not bind; an unmeasurable one (NaN) refuses.
+ */
+export function rollExceedsHeadroom(risk: RiskView, legs: readonly Leg[], fit: ExpiryFit, spot: number, rate: number, baseCapital: number,
+  volAt: (strike: number) => number): string | null {
+  const change = (ls: readonly Leg[]): Record<'delta' | 'gamma' | 'vega' | 'theta', number> => {
+    let delta = 0; let gamma = 0; let vega = 0; let theta = 0;
+    for (const l of ls) {
+      const q = l.side === 'BUY' ? l.quantity : -l.quantity;
+      const g = black76Greeks(l.right === 'CE' ? 'call' : 'put', fit.forward, l.strike, fit.t, rate, volAt(l.strike));
+      delta += q * g.delta; gamma += q * g.gamma; vega += q * g.vega; theta += q * g.theta;
+    }
+    const move = 0.01 * spot;
+    return {
+      delta: Math.abs((delta * spot) / baseCapital), gamma: Math.abs(0.5 * gamma * move * move),
+      vega: Math.abs(vega * VEGA_PER_VOL_POINT), theta: Math.abs(theta * THETA_PER_DAY),
+    };
+  };
+  const stages: [string, Record<string, number>][] = [['after its BUY legs', change(legs.filter((l) => l.side === 'BUY'))], ['after the roll', change(legs)]];
+  for (const l of risk.limits ?? []) {
+    if (l.name !== 'delta' && l.name !== 'gamma' && l.name !== 'vega' && l.name !== 'theta') continue;
+    for (const [stage, c] of stages) {
+      const v = l.value + (c[l.name] ?? 0);
+      if (!(v <= l.soft)) return `${l.name} ${stage} up to ${v.toFixed(3)} > soft ${l.soft.toFixed(3)}`;
+    }
+  }
+  return null;
 }
 
 /** Checks the optional sizing fields of a risk report at the actor's edge. @throws TypeError "expected X, was Y". */

@@ -2,25 +2,31 @@
  * Issue 7's headline: a simulated trading day in FULL_AUTO on paper opens an iron condor and closes it, the journal
  * verifies clean, and the paper exchange never saw a client order id twice.
  *
- * The day: Tue 2026-12-01 (a NIFTY weekly expiry) from 09:15 IST at SIM_SPEED 600 with a 0.1 s loop (a cycle every
- * ~60 market seconds). Strategy and risk run on their defaults (but for the entry cross below): the weekly bucket may enter the expiring weekly until
- * the 11:00 expiry-day cutoff, and every weekly structure is time-exited 60 minutes before the 15:30 close — so a
- * condor opened in the morning must be closed (target, stop, breach or time) by 14:30 market time, ~32 s of wall time
- * (start-up alone is ~25 market minutes at this speed; the realised-vol history needs 20 cycles before any entry).
+ * The day: Wed 2026-11-25 (not an expiry day; the nearest NIFTY weekly is Tue 2026-12-01) from 09:15 IST, SIM_SEED 7,
+ * at SIM_SPEED 600 with a 0.1 s loop (a cycle every ~60 market seconds). Only the intraday bucket trades, configured
+ * as an iron condor (STRATEGY_INTRADAY_KIND=iron_condor, weekly and monthly off — a legitimate operator
+ * configuration): its entry window is 09:45–13:30 and every intraday structure is closed from
+ * STRATEGY_INTRADAY_EXIT_TIME=14:30 on, whatever the market did. So the outcome does not hang on wall-time jitter:
+ * - the entry: on this seed ATM IV/RV crosses 1 around 11:00 and keeps rising (1.07–1.09 by 11:30), leaving 2½
+ *   market hours of the window for the entry and for retries of an entry whose wing limit the market ran away from
+ *   (entries are not chased: the saga unwinds after ORDER_FILL_TIMEOUT_MS and the strategy proposes again);
+ * - the exit: a clock exit an hour before the close, not a target, stop or breach that a run may or may not hit; an
+ *   exit leg that misses is re-priced (touch + ticks × attempt) every ORDER_FILL_TIMEOUT_MS wall — 10 market minutes
+ *   here, so five attempts fit before 15:30 (at the default 15:10 a single re-price after a missed wing ran to 15:27);
+ * - one structure at a time: with a weekly condor open too, the intraday one is sized against what the weekly left of
+ *   the vega headroom (or none), so which bucket trades first would decide the day.
+ * Earlier versions ran the expiry Tuesday's weekly condor, whose entry had to beat the 11:00 expiry-day cutoff
+ * (entries came 10:20–10:50 when IV/RV crossed 1), so a slow run missed it.
  *
  * Determinism: the sim is a pure function of (SIM_SEED, SIM_START, market time); only wall-time scheduling varies
  * between runs, and at 600× a 10 ms hiccup is 6 market seconds — so which snapshots the strategy samples (its RV, the
  * IV ≥ RV gate, the strikes) and how far the market moves between a proposal and its orders differ run to run. The
- * outcome must not: the executor's timers are wall time (market ms ÷ SIM_SPEED), so nothing is cancelled or escalated
- * for running 600× fast; working exits and compensations are re-priced until they fill; the paper exchange's own
- * market is kept at the clock (a first order no longer waits ~0.6 s for an hour of sim steps); and this test sets
- * the two knobs an operator would for a day compressed 600×:
- * - ORDER_FILL_TIMEOUT_MS=2000 (wall): the default 30 wall s is 5 market hours here — an entry leg that missed its
- *   price rested from 10:30 until 13:30 and the condor never opened. 2 wall s (20 market minutes) lets the saga
- *   unwind and the strategy try again inside the entry window.
+ * executor's timers are wall time (market ms ÷ SIM_SPEED), and the test sets the knobs an operator would for a day
+ * compressed 600×:
+ * - ORDER_FILL_TIMEOUT_MS=1000 (wall): the default 30 wall s is 5 market hours here. 1 wall s (10 market minutes)
+ *   unwinds a missed entry and re-prices a missed exit leg well inside the day.
  * - STRATEGY_ENTRY_CROSS=2: entries limit-priced a half-spread through the touch, because ~20–50 ms of pipeline
  *   latency is 12–30 market seconds at 600×, long enough for a touch-priced limit to miss at the exchange.
- * Seed 7 enters around 10:20–10:50 (ATM IV/RV crosses 1 then) and exits by breach, stop or the 14:30 time exit.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,9 +38,9 @@ import { run as journalCli } from '../../actors/journal/cli.ts';
 import type { Structure } from '../../actors/executor/messages.ts';
 
 const SPEED = 600;
-const START = '2026-12-01T09:15:00+05:30';
+const START = '2026-11-25T09:15:00+05:30';
 /** 15:30 IST that day: the market closes; whatever has not happened by then will not. */
-const CLOSE_MS = Date.parse('2026-12-01T15:30:00+05:30');
+const CLOSE_MS = Date.parse('2026-11-25T15:30:00+05:30');
 
 async function cli(argv: string[]): Promise<{ code: number; out: string }> {
   const out = new PassThrough();
@@ -68,21 +74,25 @@ function condorRoundTrip(s: TestSystem): Promise<Structure> {
   });
 }
 
-test('FULL_AUTO on paper: a simulated expiry day opens an iron condor and closes it; journal clean, no duplicate tags', async (t) => {
+test('FULL_AUTO on paper: a simulated day opens an intraday iron condor and closes it; journal clean, no duplicate tags', async (t) => {
   const s = await startTestSystem({
     PHASE: 'FULL_AUTO',
     SIM_SEED: '7',
     SIM_START: START,
     SIM_SPEED: String(SPEED),
     SUPERVISOR_LOOP_INTERVAL: '0.1',
-    ORDER_FILL_TIMEOUT_MS: '2000',
+    ORDER_FILL_TIMEOUT_MS: '1000',
     STRATEGY_ENTRY_CROSS: '2',
+    STRATEGY_INTRADAY_KIND: 'iron_condor',
+    STRATEGY_WEEKLY_KIND: 'off',
+    STRATEGY_MONTHLY_KIND: 'off',
+    STRATEGY_INTRADAY_EXIT_TIME: '14:30',
   });
   let stopped = false;
   t.after(async () => { if (!stopped) await s.stop(); });
 
   const closed = await condorRoundTrip(s);
-  assert.equal(closed.bucket, 'weekly');
+  assert.equal(closed.bucket, 'intraday');
   assert.ok(closed.legs.length === 4, `a condor has four legs, was ${closed.legs.length}`);
   stopped = true;
   await s.stop();
