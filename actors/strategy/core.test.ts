@@ -253,6 +253,39 @@ test('rolls the untested put side up when the short call is tested, and proposes
   assert.equal(degraded.out.proposals.length, 0);
 });
 
+test('a roll must fit risk\'s soft limits, also after its BUY legs, and is never proposed under a breach', () => {
+  const p = params();
+  const st = condor('r1', { pw: 23200, ps: 23400, cs: 24100, cw: 24400 }, 120);
+  const book = { ...EMPTY_BOOK, structures: [st] };
+  const limits = (delta: number) => [
+    { name: 'delta', value: delta, soft: 0.32 }, { name: 'vega', value: 100, soft: 800 },
+    { name: 'gamma', value: 100, soft: 8000 }, { name: 'theta', value: 100, soft: 8000 },
+  ];
+  // Room: the roll is proposed.
+  const ok = cycle(warmed(p), { now: at(10, 0) }, p, { book, risk: { breaches: [], limits: limits(0) } });
+  assert.equal(ok.out.proposals.find((x) => x.structureId === 'r1')?.action, 'adjust');
+  // The book's delta already at its soft level: buying the put wing and the old put back (the BUY legs go first)
+  // moves it further: no roll.
+  const full = cycle(warmed(p), { now: at(10, 0) }, p, { book, risk: { breaches: [], limits: limits(0.319) } });
+  assert.equal(full.out.proposals.filter((x) => x.structureId === 'r1').length, 0);
+  // Any breach (soft or hard) in the report: no roll, as for entries.
+  const breached = cycle(warmed(p), { now: at(10, 0) }, p, { book, risk: { breaches: [{ limit: 'vega', level: 'soft' }], limits: limits(0) } });
+  assert.equal(breached.out.proposals.filter((x) => x.structureId === 'r1').length, 0);
+});
+
+test('no entry while another entry is still opening: risk\'s headroom does not hold its legs yet', () => {
+  const p = params();
+  const opening = condor('o1', { pw: 23200, ps: 23400, cs: 24600, cw: 24800 }, 0, { status: 'opening', bucket: 'monthly' });
+  const { out } = cycle(warmed(p), { now: at(10, 0) }, p, { book: { ...EMPTY_BOOK, structures: [opening] } });
+  assert.equal(opens(out.proposals).length, 0);
+  const weekly = out.skipped.find((x) => x.bucket === 'weekly');
+  assert.equal(weekly?.reason, 'RISK_HEADROOM', JSON.stringify(out.skipped));
+  assert.match(weekly.detail, /o1 still opening/);
+  // Once it is open (in the positions the report measures), entries size against the report again.
+  const open = cycle(warmed(p), { now: at(10, 0) }, p, { book: { ...EMPTY_BOOK, structures: [{ ...opening, status: 'open' }] } });
+  assert.ok(opens(open.out.proposals).some((x) => x.bucket === 'weekly'), JSON.stringify(open.out.skipped));
+});
+
 test('market time going backwards is a broken invariant', () => {
   const p = params();
   const s = cycle(warmed(p), { now: at(10, 0) }, p).state;

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Leg, Proposal } from './messages.ts';
+import { apply, initialState, rollLegs, type ExecState, type PositionRec } from './state.ts';
+import { nakedLegs } from './core.ts';
+
+const EXP = '2026-12-01';
+const leg = (strike: number, right: 'CE' | 'PE', side: 'BUY' | 'SELL', quantity = 65): Leg => ({
+  instrumentKey: `NIFTY${strike}${right}`, underlying: 'NIFTY', expiry: EXP, strike, right, side, quantity,
+});
+const pos = (strike: number, right: 'CE' | 'PE', quantity: number, structureId: string): PositionRec => ({
+  instrumentKey: `NIFTY${strike}${right}`, quantity, averagePrice: 10, realisedPnl: 0, structureId, underlying: 'NIFTY', expiry: EXP, strike, right,
+});
+
+test('a short hedged by a long another structure last traded is not naked: the check is per underlying/expiry/right', () => {
+  const s: ExecState = initialState();
+  // S-VG1 is short the 23500 put hedged by the 23000 put; S-VG2 bought the same 23000 put later, so the shared
+  // position now carries S-VG2's id.
+  s.positions = {
+    a: pos(23500, 'PE', -65, 'S-VG1'), b: pos(23000, 'PE', 130, 'S-VG2'), c: pos(23600, 'PE', -65, 'S-VG2'),
+  };
+  assert.deepEqual(nakedLegs(s), []);
+  // A short beyond every long of that right and expiry is naked, named after the structure holding the largest short.
+  s.positions['b'] = pos(23000, 'PE', 65, 'S-VG2');
+  assert.deepEqual(nakedLegs(s), [{ key: `NIFTY:${EXP}:PE`, structureId: 'S-VG1' }]);
+});
+
+test('rollLegs: the old untested short and wing are replaced by the new ones', () => {
+  const legs = [leg(23000, 'PE', 'BUY'), leg(25000, 'CE', 'BUY'), leg(23500, 'PE', 'SELL'), leg(24500, 'CE', 'SELL')];
+  const roll = [leg(23500, 'PE', 'BUY'), leg(23300, 'PE', 'BUY'), leg(23000, 'PE', 'SELL'), leg(23800, 'PE', 'SELL')];
+  const out = rollLegs(legs, roll).map((l) => `${l.side} ${l.right} ${l.strike} ${l.quantity}`).sort();
+  assert.deepEqual(out, ['BUY CE 25000 65', 'BUY PE 23300 65', 'SELL CE 24500 65', 'SELL PE 23800 65']);
+});
+
+test('a completed roll keeps its structure open with the rolled legs; a failed one keeps it open as it was', () => {
+  const legs = [leg(23000, 'PE', 'BUY'), leg(25000, 'CE', 'BUY'), leg(23500, 'PE', 'SELL'), leg(24500, 'CE', 'SELL')];
+  const roll = [leg(23500, 'PE', 'BUY'), leg(23300, 'PE', 'BUY'), leg(23000, 'PE', 'SELL'), leg(23800, 'PE', 'SELL')];
+  const base = (): ExecState => {
+    const s = initialState();
+    s.structures['S-1'] = { id: 'S-1', kind: 'iron_condor', underlying: 'NIFTY', expiry: EXP, bucket: 'weekly', status: 'open', legs, entryCredit: 50, maxLoss: 29_250, openedAt: 0 };
+    const proposal: Proposal = {
+      id: 'c9-s0', action: 'adjust', kind: 'iron_condor', bucket: 'weekly', underlying: 'NIFTY', expiry: EXP, structureId: 'S-1',
+      legs: roll, reason: 'roll', rationale: {}, riskIncreasing: true,
+    };
+    return apply(s, { type: 'executor.sagaStarted', sagaId: 'VG2', no: 2, proposal, structureId: 'S-1', approvalId: null, ts: 1 });
+  };
+  const done = apply(base(), { type: 'executor.sagaFinished', sagaId: 'VG2', outcome: 'completed', reason: 'all legs filled', ts: 2 });
+  const st = done.structures['S-1']!;
+  assert.equal(st.status, 'open');
+  assert.deepEqual(st.legs.map((l) => `${l.side} ${l.right} ${l.strike}`).sort(), ['BUY CE 25000', 'BUY PE 23300', 'SELL CE 24500', 'SELL PE 23800']);
+  const failed = apply(base(), { type: 'executor.sagaFinished', sagaId: 'VG2', outcome: 'failed', reason: 'leg failed', ts: 2 });
+  assert.equal(failed.structures['S-1']!.status, 'open');
+  assert.deepEqual(failed.structures['S-1']!.legs, legs);
+});
