@@ -231,18 +231,147 @@ export function duplicateOrders(records: ReadonlyArray<Record<string, unknown>>)
   ];
 }
 
+/** The simulated market's speed for the drills (DRILL_SIM_SPEED, default 600: a trading day in ~38 s of wall time). */
+export const DRILL_SIM_SPEED = Number(process.env['DRILL_SIM_SPEED'] ?? 600);
+/** Where the drills' simulated day starts (test/integration/trading-day.test.ts's day: not an expiry day). */
+export const DRILL_DAY_START = '2026-11-25T09:15:00+05:30';
+
 /**
- * FULL_AUTO on paper with room to trade: a sim speed that keeps the surface fresh (0.2 s wall = 4 s sim at 20),
- * capital and greek limits large enough for one structure, entries allowed from the open. Override with DRILL_SIM_SPEED.
+ * FULL_AUTO on paper with the settings under which test/integration/trading-day.test.ts reliably opens and closes an
+ * intraday iron condor (see its header): Wed 2026-11-25 from 09:15 IST, SIM_SEED 7, SIM_SPEED 600 with a 0.1 s loop,
+ * only the intraday bucket trading, as an iron condor, a 14:30 clock exit, ORDER_FILL_TIMEOUT_MS=1000 (wall: 10 market
+ * minutes at 600×) and entries limit-priced through the touch (STRATEGY_ENTRY_CROSS=2). On this seed IV/RV crosses 1
+ * around 11:00 market time (~11 s of run time at 600×), so orders are placed during a drill. VOLGUARD_CHAOS=1 for
+ * the fault routes. DRILL_SIM_SPEED overrides the speed (the timeout knob is tuned for 600).
  */
 export function tradingEnv(): Record<string, string> {
   return {
     PHASE: 'FULL_AUTO', SAFETY_MODE: 'paper', FEED: 'sim', VOLGUARD_CHAOS: '1',
-    SIM_SPEED: process.env['DRILL_SIM_SPEED'] ?? '20',
-    BASE_CAPITAL: '20000000', MAX_DAILY_LOSS: '400000', MAX_VEGA: '100000',
-    RISK_MAX_GAMMA: '1000000', RISK_MAX_THETA: '1000000', RISK_SCENARIO_LOSS_LIMIT: '4000000',
-    STRATEGY_ENTRY_START: '09:15', STRATEGY_INTRADAY_ENTRY_START: '09:15',
+    SIM_SEED: '7', SIM_START: DRILL_DAY_START, SIM_SPEED: String(DRILL_SIM_SPEED),
+    SUPERVISOR_LOOP_INTERVAL: '0.1',
+    ORDER_FILL_TIMEOUT_MS: '1000',
+    STRATEGY_ENTRY_CROSS: '2',
+    STRATEGY_INTRADAY_KIND: 'iron_condor', STRATEGY_WEEKLY_KIND: 'off', STRATEGY_MONTHLY_KIND: 'off',
+    STRATEGY_INTRADAY_EXIT_TIME: '14:30',
   };
+}
+
+/** A client order id's parts (actors/executor/ids.ts: `VG<saga>-[s<slice>]<leg><role><attempt>`; flatten `VGF<run>-<n>`). */
+export function parseClientOrderId(tag: string): { saga: string; leg: string; role: string } | null {
+  const flat = /^(VGF[0-9a-z]+)-([0-9a-z]+)$/.exec(tag);
+  if (flat) return { saga: flat[1]!, leg: flat[2]!, role: 'F' };
+  const m = /^(VG[0-9a-z]+)-(s[0-9a-z]+)?([0-9a-z]+)([ECX])([0-9a-z]+)$/.exec(tag);
+  return m ? { saga: m[1]!, leg: `${m[2] ?? ''}${m[3]!}`, role: m[4]! } : null;
+}
+
+export interface PaperOrder {
+  readonly brokerOrderId: string;
+  readonly clientOrderId: string | null;
+  readonly instrumentKey: string;
+  readonly side: 'BUY' | 'SELL';
+  quantity: number;
+  filled: number;
+}
+
+/** Orders at the paper exchange, in placement order, with their filled quantity. */
+export function paperOrders(records: ReadonlyArray<Record<string, unknown>>): PaperOrder[] {
+  const byId = new Map<string, PaperOrder>();
+  for (const r of records) {
+    const id = String(r['brokerOrderId']);
+    if (r['k'] === 'place') {
+      byId.set(id, {
+        brokerOrderId: id, clientOrderId: typeof r['clientOrderId'] === 'string' ? r['clientOrderId'] : null,
+        instrumentKey: String(r['instrumentKey']), side: r['side'] === 'SELL' ? 'SELL' : 'BUY', quantity: Number(r['quantity']), filled: 0,
+      });
+    } else if (r['k'] === 'fill') {
+      const o = byId.get(id);
+      if (o) o.filled += Number(r['quantity']);
+    } else if (r['k'] === 'modify' && typeof r['quantity'] === 'number') {
+      const o = byId.get(id);
+      if (o) o.quantity = r['quantity'];
+    }
+  }
+  return [...byId.values()];
+}
+
+/** The paper exchange's net positions (signed units, long positive) from its fills; zero positions left out. */
+export function paperPositions(records: ReadonlyArray<Record<string, unknown>>): Map<string, number> {
+  const net = new Map<string, number>();
+  for (const o of paperOrders(records)) {
+    if (o.filled === 0) continue;
+    net.set(o.instrumentKey, (net.get(o.instrumentKey) ?? 0) + (o.side === 'BUY' ? o.filled : -o.filled));
+  }
+  for (const [k, q] of net) if (q === 0) net.delete(k);
+  return net;
+}
+
+export interface SagaSummary {
+  readonly saga: string;
+  readonly roles: string;
+  readonly legs: number;
+  readonly orders: number;
+  /**
+   * An entry or exit saga of a whole structure (at least `minLegs` legs: 4 for the drills' iron condors) with every leg
+   * filled in full and nothing compensated: the saga did what it set out to do. Flatten runs (VGF…) never count.
+   */
+  readonly complete: boolean;
+}
+
+/** The executor's sagas as the paper exchange saw them (grouped by client order id), flatten runs included. */
+export function paperSagas(records: ReadonlyArray<Record<string, unknown>>, minLegs = 4): SagaSummary[] {
+  const sagas = new Map<string, { roles: Set<string>; legs: Map<string, boolean>; orders: number }>();
+  for (const o of paperOrders(records)) {
+    const p = o.clientOrderId === null ? null : parseClientOrderId(o.clientOrderId);
+    if (p === null) continue;
+    const s = sagas.get(p.saga) ?? { roles: new Set<string>(), legs: new Map<string, boolean>(), orders: 0 };
+    sagas.set(p.saga, s);
+    s.orders++;
+    s.roles.add(p.role);
+    if (p.role === 'C') continue;
+    const key = `${p.role}${p.leg}`;
+    s.legs.set(key, (s.legs.get(key) ?? false) || (o.quantity > 0 && o.filled >= o.quantity));
+  }
+  return [...sagas].map(([saga, s]) => ({
+    saga, roles: [...s.roles].sort().join(''), legs: s.legs.size, orders: s.orders,
+    complete: !saga.startsWith('VGF') && s.legs.size >= minLegs && !s.roles.has('C') && [...s.legs.values()].every(Boolean),
+  }));
+}
+
+interface ExecPositions {
+  positions: Array<{ instrumentKey: string; quantity: number }>;
+  structures: Array<{ id: string; kind: string; status: string; legs: Array<{ instrumentKey: string; side: string; quantity: number }> }>;
+}
+
+/**
+ * Positions reconciled and no orphan legs, as one check: GET /api/v1/positions (the executor's book) against the
+ * paper exchange's own fills. Returns the problems (empty when clean):
+ * - every instrument's net quantity is the same in both;
+ * - every leg of every structure the executor reports `open` is at the broker: summed per instrument over the open
+ *   structures, the broker holds at least that much on the same side.
+ * In-flight orders make the two differ for a moment: callers poll until it is clean (waitFor), which is the claim —
+ * the books converge.
+ */
+export async function positionsProblems(port: number, token: string, dataDir: string): Promise<{ problems: string[]; open: number; positions: number }> {
+  const r = await http(port, '/api/v1/positions', { token });
+  if (r.status !== 200) throw new Error(`GET /api/v1/positions ${r.status}: ${JSON.stringify(r.json)}`);
+  const book = r.json as ExecPositions;
+  const paper = paperPositions(paperRecords(dataDir));
+  const problems: string[] = [];
+  const exec = new Map<string, number>();
+  for (const p of book.positions) if (p.quantity !== 0) exec.set(p.instrumentKey, (exec.get(p.instrumentKey) ?? 0) + p.quantity);
+  for (const k of new Set([...exec.keys(), ...paper.keys()])) {
+    if ((exec.get(k) ?? 0) !== (paper.get(k) ?? 0)) problems.push(`${k}: executor ${exec.get(k) ?? 0}, paper exchange ${paper.get(k) ?? 0}`);
+  }
+  const open = book.structures.filter((s) => s.status === 'open');
+  const want = new Map<string, number>();
+  for (const s of open) for (const l of s.legs) want.set(l.instrumentKey, (want.get(l.instrumentKey) ?? 0) + (l.side === 'SELL' ? -l.quantity : l.quantity));
+  for (const [k, q] of want) {
+    const have = paper.get(k) ?? 0;
+    if (q !== 0 && (Math.sign(have) !== Math.sign(q) || Math.abs(have) < Math.abs(q))) {
+      problems.push(`orphan leg: open structures hold ${q} of ${k}, the paper exchange ${have} (${open.filter((s) => s.legs.some((l) => l.instrumentKey === k)).map((s) => s.id).join(', ')})`);
+    }
+  }
+  return { problems, open: open.length, positions: paper.size };
 }
 
 /** SIGKILL the whole process group (main and every thread; there are no child processes, but be thorough). */

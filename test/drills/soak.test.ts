@@ -3,16 +3,20 @@
  * (crash | hang | exit, and oom in the full drill) injected through POST /api/v1/actors/{name}/fault every
  * SOAK_FAULT_EVERY_S seconds. Asserts: after every fault the loop cycles again (cycles rise in
  * GET /api/v1/supervisor/status); RSS (sampled from /proc every second) stays under SOAK_MAX_RSS_MB and is reported
- * over time; at the end SIGTERM → exit 0, `journal verify` clean, no duplicate broker orders.
- * Defaults are CI-short (SOAK_SECONDS=20). The full drill — a simulated trading day (6 h 15 m = 22 500 s) at
- * DRILL_SIM_SPEED=20 is ~19 min of wall time:
+ * over time; at the end positions reconciled with no orphan legs (GET /api/v1/positions against the paper exchange's
+ * fills, harness positionsProblems), SIGTERM → exit 0, `journal verify` clean, no duplicate broker orders; the orders
+ * and sagas the paper exchange saw are reported.
+ * Trading settings: the trading-day test's (harness tradingEnv: SIM_SPEED 600, so the CI's 20 s reach ~11:45 market
+ * time, past the ~11:00 entry on this seed when the faults leave the strategy enough cycles). Defaults are CI-short
+ * (SOAK_SECONDS=20). The full drill, ~19 min of wall time (at 600× ≈ 7.8 market days: the 25th's session, the nights,
+ * and the following trading days):
  *   SOAK_SECONDS=1125 SOAK_FULL=1 node --import tsx --test test/drills/soak.test.ts
  * DRILL_MODE=binary|source|both; DRILL_SEED fixes the fault sequence.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  adminToken, drillModes, duplicateOrders, http, paperRecords, rssBytes, tradingEnv, runCli, runEnv, startRun, tempDir, waitFor, waitHealthy, type Mode, type Running,
+  adminToken, drillModes, duplicateOrders, http, paperRecords, paperSagas, positionsProblems, rssBytes, tradingEnv, runCli, runEnv, startRun, tempDir, waitFor, waitHealthy, type Mode, type Running,
 } from './harness.ts';
 
 const SECONDS = Number(process.env['SOAK_SECONDS'] ?? 20);
@@ -97,11 +101,24 @@ async function soak(mode: Mode, t: { diagnostic: (s: string) => void }): Promise
     t.diagnostic(`${mode}: RSS first ${mb(rss[0] ?? 0)}, median 2nd quarter ${mb(q(0.25, 0.5))}, median last quarter ${mb(q(0.75, 1))}, max ${mb(max)} (${rss.length} samples)`);
     t.diagnostic(`${mode}: RSS over time: ${samples.filter((_, i) => i % Math.max(1, Math.floor(samples.length / 12)) === 0).map((x) => `${x.s.toFixed(0)}s=${mb(x.rss)}`).join(' ')}`);
     assert.ok(max < MAX_RSS_MB * 1048576, `RSS peaked at ${mb(max)} > SOAK_MAX_RSS_MB ${MAX_RSS_MB}`);
+    let problems: string[] = [];
+    try {
+      await waitFor('positions reconciled, no orphan legs', async () => {
+        problems = (await positionsProblems(ports.port, token, dataDir)).problems;
+        return problems.length === 0 ? true : undefined;
+      }, 60_000);
+    } catch (err) {
+      throw new Error(`${String(err)}\n${problems.join('\n')}`);
+    }
     run.child.kill('SIGTERM');
     assert.deepEqual(await run.exited, { code: 0, signal: null }, run.tail());
     const v = await runCli(mode, ['journal', 'verify'], { cwd: dir, env });
     assert.equal(v.code, 0, `journal verify\n${v.stdout}\n${v.stderr}`);
-    assert.deepEqual(duplicateOrders(paperRecords(dataDir)), []);
+    const records = paperRecords(dataDir);
+    const sagas = paperSagas(records);
+    t.diagnostic(`${mode}: paper exchange: ${records.filter((r) => r['k'] === 'place').length} orders placed, ${records.filter((r) => r['k'] === 'fill').length} fills, ` +
+      `${sagas.length} sagas (${sagas.filter((x) => x.complete).length} complete: ${sagas.map((x) => `${x.saga}[${x.roles}:${x.legs}${x.complete ? '✓' : ''}]`).join(' ')})`);
+    assert.deepEqual(duplicateOrders(records), []);
   } finally {
     if (sampler) clearInterval(sampler);
     if (run && run.child.exitCode === null && run.child.signalCode === null) {
