@@ -11,7 +11,7 @@ import { roundToTick } from '../domain/units.ts';
 import type { KillSwitchState, ProposeRequest } from './messages.ts';
 import type { StrategyParams } from './params.ts';
 import type { Draft } from './entries.ts';
-import { isTradable, mid, volAt, type MarketView, type Quote } from './market.ts';
+import { isTradable, mid, volAt, type MarketView, type Quote, type QuoteLookup } from './market.ts';
 import { optionDelta } from './pricing.ts';
 import { pickSide, type PickedOption } from './select.ts';
 import { istEpoch, istTime } from './session.ts';
@@ -32,7 +32,7 @@ export interface ExitInputs {
 interface Marks {
   readonly debitMid: number;
   readonly debitTouch: number;
-  readonly quotes: ReadonlyMap<string, Quote>;
+  readonly quotes: QuoteLookup;
 }
 
 /** Debit to close one unit set, or null when any leg lacks a tradable quote. */
@@ -54,7 +54,7 @@ function markStructure(s: Structure, view: MarketView): Marks | null {
   return { debitMid, debitTouch, quotes };
 }
 
-function closingLegs(s: Structure, quotes: ReadonlyMap<string, Quote> | null, atTouch: boolean): Leg[] {
+function closingLegs(s: Structure, quotes: QuoteLookup | null, atTouch: boolean): Leg[] {
   const legs = s.legs.map((l): Leg => {
     const side = l.side === 'SELL' ? 'BUY' : 'SELL';
     const q = quotes?.get(l.instrumentKey);

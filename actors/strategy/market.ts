@@ -25,26 +25,44 @@ export function mid(q: { readonly bid: number; readonly ask: number }): number {
   return (q.bid + q.ask) / 2;
 }
 
+/** Quotes by instrument key. */
+export interface QuoteLookup {
+  get(instrumentKey: string): Quote | undefined;
+}
+
 export interface MarketView {
   readonly ts: number;
-  readonly quotes: ReadonlyMap<string, Quote>;
+  readonly quotes: QuoteLookup;
   readonly spots: ReadonlyMap<Underlying, number>;
   chain(underlying: Underlying, expiry: string): ExpiryChain | undefined;
   fit(underlying: Underlying, expiry: string): ExpiryFit | undefined;
 }
 
 export function marketView(snapshot: MarketSnapshot, surface: SurfaceCalibrated): MarketView {
-  const quotes = new Map<string, Quote>();
+  // Index keys to (chain, row) only: a Quote object is built for the few keys the strategy looks up, not for the
+  // ~650 quotes of every snapshot each cycle (that allocation was a measurable share of the execute stage).
+  const index = new Map<string, { c: ExpiryChain; i: number; right: Right }>();
   for (const c of snapshot.expiries) {
     for (let i = 0; i < c.strikes.length; i++) {
-      const strike = c.strikes[i] ?? Number.NaN;
-      const base = { underlying: c.underlying, expiry: c.expiry, strike };
       const ck = c.callKeys[i];
       const pk = c.putKeys[i];
-      if (ck !== undefined) quotes.set(ck, { ...base, instrumentKey: ck, right: 'CE', bid: c.callBid[i] ?? Number.NaN, ask: c.callAsk[i] ?? Number.NaN });
-      if (pk !== undefined) quotes.set(pk, { ...base, instrumentKey: pk, right: 'PE', bid: c.putBid[i] ?? Number.NaN, ask: c.putAsk[i] ?? Number.NaN });
+      if (ck !== undefined) index.set(ck, { c, i, right: 'CE' });
+      if (pk !== undefined) index.set(pk, { c, i, right: 'PE' });
     }
   }
+  const quotes: QuoteLookup = {
+    get(instrumentKey) {
+      const at = index.get(instrumentKey);
+      if (at === undefined) return undefined;
+      const { c, i, right } = at;
+      const call = right === 'CE';
+      return {
+        instrumentKey, underlying: c.underlying, expiry: c.expiry, strike: c.strikes[i] ?? Number.NaN, right,
+        bid: (call ? c.callBid[i] : c.putBid[i]) ?? Number.NaN,
+        ask: (call ? c.callAsk[i] : c.putAsk[i]) ?? Number.NaN,
+      };
+    },
+  };
   const spots = new Map<Underlying, number>();
   for (const s of snapshot.spots) if (s.spot > 0 && Number.isFinite(s.spot)) spots.set(s.underlying, s.spot);
   const id = (u: Underlying, e: string) => `${u}|${e}`;
