@@ -84,6 +84,11 @@ const SILENT: EngineLog = { info() {}, warn() {}, error() {} };
 /** Upstox (and the paper exchange) take at most 25 lines per multi order. */
 const MULTI_MAX = 25;
 export const PHASE_KEY = 'executor.phase';
+/**
+ * How many times one flatten may wait on orders in doubt (or pull orders still working) before it judges anyway. Each
+ * wait sleeps at least FLATTEN_RETRY_MS and an eighth of the grace still to run, so ~8 waits cover RECON_GRACE_MS.
+ */
+const FLATTEN_MAX_WAITS = 32;
 
 export class ExecutorEngine {
   readonly state: ExecState;
@@ -576,7 +581,14 @@ export class ExecutorEngine {
 
   // ---- flatten ----
 
-  /** Cancel all, close all (BUY-to-close first), re-pricing each attempt; idempotent (a second call joins the first). */
+  /**
+   * Cancel all, close all (BUY-to-close first), re-pricing each attempt; idempotent (a second call joins the first).
+   * Orders in doubt on what is left — UNKNOWN, or an intent journaled before a crash and never answered, this
+   * flatten's, an earlier (interrupted) flatten's or a saga's — are resolved first, never guessed at: reconciliation
+   * finds them by tag (present → tracked, cancelled if still working) or proves them absent after RECON_GRACE_MS, and
+   * what they would have closed is then placed again under a new deterministic id. Waiting on them does not use up an
+   * attempt: the flatten keeps working until the book is flat or its attempts run out.
+   */
   flatten(reason: string): Promise<FlattenResult> {
     this.#flattening ??= this.#runFlatten(reason).finally(() => {
       this.#flattening = undefined;
@@ -592,12 +604,32 @@ export class ExecutorEngine {
     await this.#drain();
     let n = 0;
     let attempts = 0;
+    let waits = 0;
     let left: { instrumentKey: string; quantity: number }[] = [];
-    for (; attempts < this.#cfg.flattenMaxAttempts; attempts++) {
+    while (attempts < this.#cfg.flattenMaxAttempts) {
       await this.reconcile();
-      const blocked = new Set(Object.values(this.state.orders).filter((o) => o.status === 'unknown' || o.status === 'pending').map((o) => o.instrumentKey));
       left = (await this.#p.broker.getPositions()).filter((p) => p.quantity !== 0).map((p) => ({ instrumentKey: p.instrumentKey, quantity: p.quantity }));
       if (left.length === 0) break;
+      const keys = new Set(left.map((p) => p.instrumentKey));
+      const open = Object.values(this.state.orders).filter((o) => keys.has(o.instrumentKey) && !isTerminal(o.status));
+      const doubt = open.filter((o) => o.status === 'unknown' || o.status === 'pending');
+      // Present and still working (found by tag after the cancel-all, or an earlier attempt's): pull it, then judge.
+      const working = open.filter((o) => o.status !== 'unknown' && o.status !== 'pending' && o.brokerOrderId !== null);
+      if ((doubt.length > 0 || working.length > 0) && waits < FLATTEN_MAX_WAITS) {
+        waits++;
+        for (const o of working) await this.#cancel(o.clientOrderId);
+        if (doubt.length > 0) {
+          // Until reconciliation proves each present or absent (RECON_GRACE_MS after it was last seen, wall time).
+          const now = this.#p.clock.now();
+          const remaining = Math.max(...doubt.map((o) => this.#cfg.reconGraceMs - wallElapsed(now - o.updatedAt, this.#cfg)));
+          this.#log.warn({ orders: doubt.map((o) => o.clientOrderId), remainingMs: Math.max(0, Math.round(remaining)) }, 'flatten: orders in doubt, resolving them by tag before judging');
+          await this.#p.sleep(Math.max(1, this.#cfg.flattenRetryMs, Math.ceil(remaining / 8)));
+        } else if (working.some((o) => !isTerminal(this.state.orders[o.clientOrderId]?.status ?? 'cancelled'))) {
+          await this.#p.sleep(Math.max(1, this.#cfg.flattenRetryMs)); // the cancel was refused: the broker's answer comes
+        }
+        continue;
+      }
+      const blocked = new Set(doubt.map((o) => o.instrumentKey));
       left.sort((a, b) => a.quantity - b.quantity); // shorts (BUY to close) first
       const planned: PlannedOrder[] = left.filter((p) => !blocked.has(p.instrumentKey)).map((p) => {
         const side = p.quantity < 0 ? 'BUY' as const : 'SELL' as const;
@@ -607,11 +639,11 @@ export class ExecutorEngine {
           riskIncreasing: false,
         };
       });
+      attempts++;
       await this.#send(planned);
       const after = (await this.#p.broker.getPositions()).filter((p) => p.quantity !== 0);
       if (after.length === 0) {
         left = [];
-        attempts++;
         break;
       }
       // Not all filled: pull the rest and try again more aggressively once quotes have moved.
@@ -619,6 +651,10 @@ export class ExecutorEngine {
       await this.#p.sleep(this.#cfg.flattenRetryMs);
     }
     await this.reconcile();
+    if (left.length > 0) {
+      // The attempts ran out: what is really left (the last attempt's fills count).
+      left = (await this.#p.broker.getPositions()).filter((p) => p.quantity !== 0).map((p) => ({ instrumentKey: p.instrumentKey, quantity: p.quantity }));
+    }
     const flat = left.length === 0;
     await this.#emit([{ type: 'executor.flatten', run, stage: 'finished', reason, flat, left, ts: this.#p.clock.now() }]);
     if (!flat) this.#log.error({ left }, 'flatten gave up with positions left');

@@ -254,9 +254,14 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
       if (delta < 0 || (delta === 0 && isTerminal(o.status))) return state;
       if (delta > 0) {
         const deltaPrice = (e.averagePrice * e.filledQuantity - o.averagePrice * o.filledQuantity) / delta;
-        const realised = applyFill(state.positions, legTemplate(state, o), o.side === 'BUY' ? delta : -delta, deltaPrice);
+        const template = legTemplate(state, o);
+        const holder = state.positions[o.instrumentKey]?.structureId ?? template.structureId;
+        const realised = applyFill(state.positions, template, o.side === 'BUY' ? delta : -delta, deltaPrice);
         state.realisedPnlDay += realised;
         const s = state.sagas[o.sagaId];
+        // A flatten's fills, and an exit's, close structure legs: the structures say so (legs left, closing → closed).
+        if (o.role === 'flatten') closeLegs(state, o.instrumentKey, o.side, delta, holder, e.ts);
+        else if (s !== undefined && s.proposal.action === 'close') closeLegs(state, o.instrumentKey, o.side, delta, s.structureId, e.ts);
         const st = s === undefined ? undefined : state.structures[s.structureId];
         // An open's entry fills build the credit; every fill of a roll (adjust) moves it: buying back the old untested
         // short costs, selling the new one earns, and a compensation that reverses part of the roll counts too.
@@ -301,9 +306,10 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
         const legs = e.outcome === 'completed' ? rollLegs(st.legs, s.proposal.legs) : st.legs;
         state.structures[st.id] = { ...st, status: 'open', legs, maxLoss: structureMaxLoss(legs, st.entryCredit) };
       } else if (st !== undefined) {
+        // An exit that ended incomplete leaves the structure open with what it still holds (closed if nothing).
         const status = s.proposal.action === 'open'
           ? e.outcome === 'completed' ? 'open' : 'failed'
-          : e.outcome === 'completed' ? 'closed' : 'open';
+          : e.outcome === 'completed' || st.legs.length === 0 ? 'closed' : 'open';
         state.structures[st.id] = { ...st, status, ...(status === 'closed' || status === 'failed' ? { closedAt: e.ts } : {}) };
       }
       return state;
@@ -356,6 +362,12 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
       return state;
     case 'executor.flatten':
       state.flattenSeq = Math.max(state.flattenSeq, e.run);
+      if (e.stage === 'finished' && e.flat === true) {
+        // The whole book is flat: no structure holds anything any more.
+        for (const st of Object.values(state.structures)) {
+          if (st.status === 'open' || st.status === 'closing') state.structures[st.id] = { ...st, status: 'closed', legs: [], maxLoss: 0, closedAt: st.closedAt ?? e.ts };
+        }
+      }
       return state;
     case 'executor.nakedLegStarted':
       state.naked ??= {};
@@ -371,6 +383,29 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
       else state.naked[e.key] = { structureId: e.structureId, since: e.ts, emergency: true };
       return state;
     }
+  }
+}
+
+/**
+ * A closing fill of `quantity` units (`side` is the order's) on `instrumentKey`: the structure legs it closes shrink
+ * (the structure named first — the saga's, or the one the position was attributed to — then any other live structure
+ * holding that instrument the opposite way). A leg closed to zero is dropped; a structure left with no legs is
+ * `closed`, one with legs left is `closing` (an exit in progress stays `closing`; a flatten's partial close too).
+ */
+function closeLegs(state: ExecState, instrumentKey: string, side: Side, quantity: number, first: string | null, ts: number): void {
+  let rest = quantity;
+  const live = Object.values(state.structures).filter((st) => st.status === 'open' || st.status === 'closing' || st.status === 'opening');
+  live.sort((a, b) => (a.id === first ? -1 : b.id === first ? 1 : 0));
+  for (const st of live) {
+    if (rest <= 0) break;
+    const i = st.legs.findIndex((l) => l.instrumentKey === instrumentKey && l.side !== side);
+    const leg = st.legs[i];
+    if (leg === undefined) continue;
+    const closed = Math.min(rest, leg.quantity);
+    rest -= closed;
+    const legs = leg.quantity === closed ? st.legs.filter((_, j) => j !== i) : st.legs.map((l, j) => (j === i ? { ...l, quantity: l.quantity - closed } : l));
+    if (legs.length === 0) state.structures[st.id] = { ...st, status: 'closed', legs, maxLoss: 0, closedAt: ts };
+    else state.structures[st.id] = { ...st, status: st.status === 'opening' ? 'opening' : 'closing', legs, maxLoss: structureMaxLoss(legs, st.entryCredit) };
   }
 }
 

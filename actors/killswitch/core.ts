@@ -11,6 +11,8 @@
  * - Every transition carries a cause with evidence and is journaled; the latch (state, cause, holding conditions) is
  *   persisted before anyone is told (the shell runs `persist` first and awaits it).
  * - While a flatten runs, every other command is refused (`flattening`).
+ * - A failed flatten leaves EMERGENCY in force (journaled `killswitch.flattenFailed`, alerted); the shell retries it
+ *   (`retryFlatten`, journaled `killswitch.flattenRetry`), bounded and backed off — escalate, never pretend.
  */
 import type { Phase } from '../executor/messages.ts';
 import type {
@@ -61,6 +63,8 @@ export type KsInput =
   | { readonly type: 'halt'; readonly reason: string; readonly who: string }
   | { readonly type: 'emergency'; readonly reason: string; readonly who: string }
   | { readonly type: 'flattenResult'; readonly ok: boolean; readonly error?: string }
+  /** A retry of a failed EMERGENCY flatten (the shell schedules it, bounded and backed off). */
+  | { readonly type: 'retryFlatten'; readonly attempt: number; readonly of: number; readonly lastError: string }
   | { readonly type: 'reset'; readonly reason: string; readonly who: string }
   | { readonly type: 'shutdown'; readonly reason: string; readonly who: string };
 
@@ -217,6 +221,12 @@ export function transition(s0: KsState, input: KsInput, now: number, settings: K
         b.effect({ kind: 'journal', type: 'killswitch.flattenFailed', body: ev });
         b.effect({ kind: 'alert', reason: 'emergency flatten failed: positions may remain open', evidence: ev });
       }
+      break;
+    case 'retryFlatten':
+      // Only while still EMERGENCY with no flatten running (a manual emergency may have flattened meanwhile).
+      if (b.s.state !== 'EMERGENCY' || b.s.flattening) break;
+      b.effect({ kind: 'journal', type: 'killswitch.flattenRetry', body: { attempt: input.attempt, of: input.of, lastError: input.lastError } });
+      b.flatten(`retry ${input.attempt}/${input.of} of the EMERGENCY flatten (${b.s.cause?.message ?? 'emergency'})`);
       break;
     case 'reset': return reset(b, input.reason, input.who);
     case 'shutdown':

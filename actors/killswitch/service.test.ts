@@ -127,3 +127,95 @@ test('a flatten the executor gave up on (positions left) is a failure: EMERGENCY
   assert.ok(w.log.includes('journal killswitch.flattenFailed'));
   assert.ok(w.log.includes('send main killswitch.alert'));
 });
+
+/** A fake world whose executor answers each flatten from a script; retries are scheduled on a list the test fires. */
+function retryWorld(answers: Array<{ flat: boolean; left?: { instrumentKey: string; quantity: number }[] }>, kv = new Map<string, unknown>()) {
+  const journal: Array<{ type: string; body: unknown }> = [];
+  const sent: Array<{ to: string; type: string; body: unknown }> = [];
+  const scheduled: Array<{ ms: number; fn: () => void }> = [];
+  let flattens = 0;
+  const ports: KillSwitchPorts = {
+    journal: {
+      append: async (type, body) => { journal.push({ type, body }); return 1; },
+      kvGet: async <T>(key: string) => ({ value: (kv.get(key) ?? null) as T | null }),
+      kvPut: async (key, value) => { kv.set(key, structuredClone(value)); return 1; },
+    },
+    send: (to, type, body) => { sent.push({ to, type, body }); },
+    request: async <T>() => {
+      const a = answers[flattens++] ?? { flat: false, left: [{ instrumentKey: 'X', quantity: -1 }] };
+      return { flat: a.flat, left: a.left ?? [], attempts: 1, ordersPlaced: 1 } as T;
+    },
+    now: () => 1_700_000_000_000,
+    schedule: (ms, fn) => { scheduled.push({ ms, fn }); },
+  };
+  return { ports, kv, journal, sent, scheduled, flattens: () => flattens };
+}
+
+/** Fires the next scheduled retry and waits until the kill switch has handled it (its queue drained). */
+async function fireRetry(w: ReturnType<typeof retryWorld>, ks: KillSwitchService): Promise<number> {
+  const next = w.scheduled.shift();
+  assert.ok(next !== undefined, 'expected a scheduled flatten retry, was none');
+  next.fn();
+  await ks.apply({ type: 'feedRecovered' }); // queued behind the retry: resolves once the retry ran
+  return next.ms;
+}
+
+test('a failed EMERGENCY flatten is retried (backed off, each attempt journaled) until it succeeds → HALTED', async () => {
+  const left = [{ instrumentKey: 'NSE_FO|1', quantity: -65 }];
+  const w = retryWorld([{ flat: false, left }, { flat: false, left }, { flat: true }]);
+  const ks = new KillSwitchService({ ...S, flattenRetries: 4, flattenRetryMs: 1000 }, 'FULL_AUTO', w.ports);
+  await ks.init();
+  const answer = await ks.emergency('panic', 'ops', false);
+  assert.equal(answer.flattened, false);
+  assert.equal(ks.status.state, 'EMERGENCY');
+  assert.equal(w.journal.filter((j) => j.type === 'killswitch.flattenFailed').length, 1);
+  assert.ok(w.sent.some((m) => m.type === 'killswitch.alert'));
+  assert.equal(w.scheduled.length, 1, 'a retry is scheduled');
+  assert.equal(await fireRetry(w, ks), 1000);
+  assert.equal(w.flattens(), 2);
+  assert.equal(ks.status.state, 'EMERGENCY');
+  assert.equal(await fireRetry(w, ks), 2000, 'backed off');
+  assert.equal(w.flattens(), 3);
+  assert.equal(ks.status.state, 'HALTED');
+  assert.equal(ks.status.cause?.code, 'FLATTENED');
+  assert.deepEqual(w.journal.filter((j) => j.type === 'killswitch.flattenRetry').map((j) => (j.body as { attempt: number }).attempt), [1, 2]);
+  assert.equal(w.scheduled.length, 0, 'nothing more once flat');
+});
+
+test('start-up recovery of EMERGENCY: the resumed flatten is retried too, bounded — when the retries run out it is journaled and alerted, and EMERGENCY holds', async () => {
+  const kv = new Map<string, unknown>();
+  const first = retryWorld([{ flat: false }], kv);
+  const ks1 = new KillSwitchService(S, 'FULL_AUTO', first.ports);
+  await ks1.init();
+  await ks1.emergency('panic', 'ops', false);
+  assert.equal(ks1.status.state, 'EMERGENCY');
+  // "Restart": a new service over the same latch; the executor keeps failing.
+  const w = retryWorld([], kv);
+  const ks = new KillSwitchService({ ...S, flattenRetries: 2, flattenRetryMs: 1000 }, 'FULL_AUTO', w.ports);
+  await ks.init();
+  await ks.apply({ type: 'feedRecovered' }); // behind the resumed flatten
+  assert.equal(w.flattens(), 1);
+  assert.equal(ks.status.state, 'EMERGENCY');
+  await fireRetry(w, ks);
+  await fireRetry(w, ks);
+  assert.equal(w.flattens(), 3);
+  assert.equal(w.scheduled.length, 0, 'bounded: no third retry');
+  assert.equal(ks.status.state, 'EMERGENCY');
+  assert.equal(w.journal.filter((j) => j.type === 'killswitch.flattenRetry').length, 2);
+  assert.equal(w.journal.filter((j) => j.type === 'killswitch.flattenRetriesExhausted').length, 1);
+  assert.ok(w.sent.some((m) => m.type === 'killswitch.alert' && /a human must act/.test((m.body as { reason: string }).reason)));
+});
+
+test('a retry that finds the kill switch no longer in EMERGENCY (a manual flatten succeeded meanwhile) does nothing', async () => {
+  const w = retryWorld([{ flat: false }, { flat: true }]);
+  const ks = new KillSwitchService(S, 'FULL_AUTO', w.ports);
+  await ks.init();
+  await ks.emergency('panic', 'ops', false);
+  assert.equal(w.scheduled.length, 1);
+  const again = await ks.emergency('try again', 'ops', false);
+  assert.equal(again.flattened, true);
+  await fireRetry(w, ks);
+  assert.equal(w.flattens(), 2, 'the stale retry asked for no flatten');
+  assert.equal(ks.status.state, 'HALTED');
+  assert.equal(w.journal.filter((j) => j.type === 'killswitch.flattenRetry').length, 0);
+});

@@ -14,7 +14,7 @@ import {
   type Answer, type Effect, type KsInput, type KsState, type Latch,
 } from './core.ts';
 import type { EmergencyAnswer, KillSwitchStatus, ResetAnswer } from './messages.ts';
-import type { KillSwitchSettings } from './settings.ts';
+import { FLATTEN_RETRIES, FLATTEN_RETRY_MAX_MS, FLATTEN_RETRY_MS, type KillSwitchSettings } from './settings.ts';
 
 export const LATCH_KEY = 'killswitch.latch';
 export const ANNOUNCE_TO = ['executor', 'strategy', 'risk', 'main'] as const;
@@ -28,6 +28,11 @@ export interface KillSwitchPorts {
   send(to: string, type: string, body: unknown): void;
   request<T>(to: string, type: string, body: unknown, opts: { timeoutMs: number }): Promise<T>;
   now(): number;
+  /**
+   * Runs `fn` after `ms` wall ms (the retry of a failed flatten). Default: an unref'd `setTimeout`. Tests pass one
+   * they fire themselves.
+   */
+  schedule?(ms: number, fn: () => void): void;
   /** Called after every step (metrics). */
   onStatus?(status: KillSwitchStatus): void;
   warn?(obj: object, msg: string): void;
@@ -39,6 +44,9 @@ export class KillSwitchService {
   #state: KsState;
   #queue: Promise<unknown> = Promise.resolve();
   #lastFlattenError: string | null = null;
+  /** Retries of the failed flatten so far in this EMERGENCY (reset when a flatten succeeds). */
+  #retries = 0;
+  #retryScheduled = false;
 
   constructor(settings: KillSwitchSettings, configuredPhase: Phase, ports: KillSwitchPorts) {
     this.#settings = settings;
@@ -173,6 +181,38 @@ export class KillSwitchService {
       result = { type: 'flattenResult', ok: false, error: this.#lastFlattenError };
     }
     await this.#step(result, 'inline');
+    if (this.#state.state !== 'EMERGENCY') {
+      this.#retries = 0;
+      return;
+    }
+    if (!this.#state.flattening) this.#scheduleRetry(this.#lastFlattenError ?? 'flatten failed');
+  }
+
+  /**
+   * A failed flatten leaves EMERGENCY in force with positions possibly open: retry it, bounded and backed off (wall
+   * time), each attempt journaled (`killswitch.flattenRetry`) — a retry that can now succeed (the orders in doubt are
+   * resolved, quotes came back) must happen. When the retries run out: journaled and alerted; a human decides.
+   */
+  #scheduleRetry(lastError: string): void {
+    if (this.#retryScheduled) return;
+    const max = this.#settings.flattenRetries ?? FLATTEN_RETRIES;
+    if (this.#retries >= max) {
+      const evidence = { retries: this.#retries, lastError };
+      void this.#ports.journal.append('killswitch.flattenRetriesExhausted', evidence).catch((err: unknown) => this.#ports.warn?.({ err }, 'journal append failed'));
+      this.#ports.send('main', 'killswitch.alert', { reason: `emergency flatten failed ${this.#retries + 1} times: positions may remain open, a human must act`, evidence, status: this.status });
+      return;
+    }
+    const attempt = ++this.#retries;
+    const delay = Math.min(FLATTEN_RETRY_MAX_MS, (this.#settings.flattenRetryMs ?? FLATTEN_RETRY_MS) * 2 ** (attempt - 1));
+    this.#retryScheduled = true;
+    const fire = (): void => {
+      this.#retryScheduled = false;
+      void this.#enqueue(async () => {
+        await this.#step({ type: 'retryFlatten', attempt, of: max, lastError }, 'inline');
+      }).catch((err: unknown) => this.#ports.warn?.({ err }, 'flatten retry failed'));
+    };
+    if (this.#ports.schedule !== undefined) this.#ports.schedule(delay, fire);
+    else setTimeout(fire, delay).unref();
   }
 
   /** For tests and the inspector. */

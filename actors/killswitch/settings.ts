@@ -15,8 +15,18 @@ export interface KillSwitchSettings {
   readonly brokerErrorHaltCount: number;
   readonly brokerErrorWindowMs: number;
   readonly flattenTimeoutMs: number;
+  /** Retries of a failed EMERGENCY flatten while EMERGENCY holds (default 5). */
+  readonly flattenRetries?: number;
+  /** Wall ms before the first retry; doubles per retry, at most `FLATTEN_RETRY_MAX_MS` (default 5000). */
+  readonly flattenRetryMs?: number;
   readonly historyLimit: number;
 }
+
+/** A failed EMERGENCY flatten is retried this many times (per start; a restart resumes the flatten and counts afresh). */
+export const FLATTEN_RETRIES = 5;
+/** The first retry's delay, wall ms: 5 s, 10 s, 20 s, 40 s, 60 s (the executor's own flatten already waits out RECON_GRACE_MS). */
+export const FLATTEN_RETRY_MS = 5_000;
+export const FLATTEN_RETRY_MAX_MS = 60_000;
 
 export function killswitchSettings(cfg: Config): KillSwitchSettings {
   if (cfg.KS_SHADOW_QUALITY > cfg.KS_FULL_AUTO_QUALITY) {
@@ -34,6 +44,8 @@ export function killswitchSettings(cfg: Config): KillSwitchSettings {
     brokerErrorHaltCount: cfg.KS_BROKER_ERROR_HALT_COUNT,
     brokerErrorWindowMs: cfg.KS_BROKER_ERROR_WINDOW_MS,
     flattenTimeoutMs: cfg.KS_FLATTEN_TIMEOUT_MS,
+    flattenRetries: FLATTEN_RETRIES,
+    flattenRetryMs: FLATTEN_RETRY_MS,
     historyLimit: 50,
   };
 }

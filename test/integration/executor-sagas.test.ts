@@ -209,3 +209,72 @@ test('live read budget: with nothing in flight the broker is reconciled at most 
   assert.ok(r.reconciliation.findings.some((f) => f.class === 'unknown_resolved'));
   await h.done();
 });
+
+for (const multi of [false, true]) {
+  test(`crash mid-flatten (${multi ? 'multi-order' : 'one by one'}: first order at the exchange, the rest journaled but never sent): the rebuilt executor resolves them by tag, re-places them under new ids, ends flat and the structure closed`, async () => {
+    const h = new Harness(CFG, multi);
+    await h.execute([condor('pf')]);
+    const sid = h.engine.book().structures[0]?.id;
+    assert.equal(h.engine.book().structures[0]?.status, 'open');
+    // The kill lands right after the flatten's first order reached the exchange, before the others were sent (their
+    // intents are journaled: one by one the next one's, in a multi-order group every line's).
+    const origPlace = h.broker.placeOrder.bind(h.broker);
+    let sent = 0;
+    h.broker.placeOrder = async (req) => {
+      if (req.clientOrderId?.startsWith('VGF') === true && sent++ > 0) {
+        h.dead = true;
+        throw new Error('process killed');
+      }
+      return origPlace(req);
+    };
+    h.broker.placeMultiOrder = async (reqs: readonly OrderRequest[]) => {
+      await origPlace(reqs[0]!);
+      h.dead = true;
+      throw new Error('process killed');
+    };
+    await assert.rejects(h.engine.flatten('drill latch'), /process is dead|process killed/);
+    await h.crashAndRestart();
+    const inDoubt = h.engine.orders().filter((o) => o.status === 'pending' || o.status === 'unknown');
+    assert.equal(inDoubt.length, multi ? 4 : 1, JSON.stringify(h.engine.orders()));
+    assert.equal((await h.broker.getPositions()).filter((p) => p.quantity !== 0).length, 3, 'one leg closed at the exchange');
+
+    // The kill switch resumes the flatten: it resolves the orders in doubt by tag (the first one present and filled,
+    // the others proven absent after the grace) and places what is left under new ids.
+    const r = await h.engine.flatten('resume the flatten interrupted by a restart');
+    assert.equal(r.flat, true, JSON.stringify(r));
+    assert.deepEqual((await h.broker.getPositions()).filter((p) => p.quantity !== 0), []);
+    assert.deepEqual(h.engine.book().positions, []);
+    assert.deepEqual(duplicates(h.broker.tags()), [], 'no tag sent twice');
+    for (const o of inDoubt) {
+      const now = h.engine.orders().find((x) => x.clientOrderId === o.clientOrderId)!;
+      if (h.broker.tags().includes(o.clientOrderId)) assert.equal(now.status, 'filled', 'present: tracked');
+      else assert.equal(now.status, 'rejected', 'absent: proven so, never resent under its old id');
+    }
+    assert.equal(r.ordersPlaced, 3, 'the three legs left, each placed once again');
+    const st = h.engine.book().structures.find((s) => s.id === sid);
+    assert.equal(st?.status, 'closed', JSON.stringify(st));
+    assert.deepEqual(st?.legs, []);
+    // A rebuild from the journal says the same.
+    await h.crashAndRestart();
+    assert.deepEqual(h.engine.book().structures.find((s) => s.id === sid), st);
+    await h.done();
+  });
+}
+
+test('a flatten that closes only some legs leaves the structure closing with the legs it still holds, never open with all four', async () => {
+  const h = new Harness({ ...CFG, flattenMaxAttempts: 1 });
+  await h.execute([condor('pg')]);
+  const sid = h.engine.book().structures[0]!.id;
+  // No bid on the long call: its SELL to close cannot fill (the wing stays); the other three close.
+  h.setQuote(LEGS.longCall.key, 0, 0, 0);
+  const r = await h.engine.flatten('partial');
+  assert.equal(r.flat, false);
+  assert.deepEqual(r.left.map((p) => p.instrumentKey), [LEGS.longCall.key]);
+  const st = h.engine.book().structures.find((s) => s.id === sid)!;
+  assert.equal(st.status, 'closing');
+  assert.deepEqual(st.legs.map((l) => [l.instrumentKey, l.side, l.quantity]), [[LEGS.longCall.key, 'BUY', 75]]);
+  // A rebuild from the journal says the same.
+  await h.crashAndRestart();
+  assert.deepEqual(h.engine.book().structures.find((s) => s.id === sid), st);
+  await h.done();
+});
