@@ -85,8 +85,9 @@ const SILENT: EngineLog = { info() {}, warn() {}, error() {} };
 const MULTI_MAX = 25;
 export const PHASE_KEY = 'executor.phase';
 /**
- * How many times one flatten may wait on orders in doubt (or pull orders still working) before it judges anyway. Each
- * wait sleeps at least FLATTEN_RETRY_MS and an eighth of the grace still to run, so ~8 waits cover RECON_GRACE_MS.
+ * Rounds one flatten may spend, beyond its attempts, waiting on orders in doubt (or pulling orders still working)
+ * before it judges anyway. Each wait sleeps at least FLATTEN_RETRY_MS and an eighth of the grace still to run, so ~8
+ * waits cover RECON_GRACE_MS.
  */
 const FLATTEN_MAX_WAITS = 32;
 
@@ -586,8 +587,9 @@ export class ExecutorEngine {
    * Orders in doubt on what is left — UNKNOWN, or an intent journaled before a crash and never answered, this
    * flatten's, an earlier (interrupted) flatten's or a saga's — are resolved first, never guessed at: reconciliation
    * finds them by tag (present → tracked, cancelled if still working) or proves them absent after RECON_GRACE_MS, and
-   * what they would have closed is then placed again under a new deterministic id. Waiting on them does not use up an
-   * attempt: the flatten keeps working until the book is flat or its attempts run out.
+   * what they would have closed is then placed again under a new deterministic id. Instruments not in doubt are closed
+   * meanwhile. Every instrument gets FLATTEN_MAX_ATTEMPTS orders of its own (waiting does not use one up): the flatten
+   * keeps working until the book is flat or the attempts run out, and `left` is what the broker still holds then.
    */
   flatten(reason: string): Promise<FlattenResult> {
     this.#flattening ??= this.#runFlatten(reason).finally(() => {
@@ -603,52 +605,58 @@ export class ExecutorEngine {
     await this.#p.broker.cancelAll();
     await this.#drain();
     let n = 0;
-    let attempts = 0;
-    let waits = 0;
+    /** Orders placed per instrument: each gets FLATTEN_MAX_ATTEMPTS, re-priced more aggressively every time. */
+    const tries = new Map<string, number>();
     let left: { instrumentKey: string; quantity: number }[] = [];
-    while (attempts < this.#cfg.flattenMaxAttempts) {
+    for (let round = 0; round < this.#cfg.flattenMaxAttempts + FLATTEN_MAX_WAITS; round++) {
       await this.reconcile();
       left = (await this.#p.broker.getPositions()).filter((p) => p.quantity !== 0).map((p) => ({ instrumentKey: p.instrumentKey, quantity: p.quantity }));
       if (left.length === 0) break;
       const keys = new Set(left.map((p) => p.instrumentKey));
       const open = Object.values(this.state.orders).filter((o) => keys.has(o.instrumentKey) && !isTerminal(o.status));
-      const doubt = open.filter((o) => o.status === 'unknown' || o.status === 'pending');
-      // Present and still working (found by tag after the cancel-all, or an earlier attempt's): pull it, then judge.
+      // Present and still working (found by tag after the cancel-all, or a cancel the broker has not confirmed yet):
+      // pull it and look again — never place on top of it.
       const working = open.filter((o) => o.status !== 'unknown' && o.status !== 'pending' && o.brokerOrderId !== null);
-      if ((doubt.length > 0 || working.length > 0) && waits < FLATTEN_MAX_WAITS) {
-        waits++;
+      if (working.length > 0) {
         for (const o of working) await this.#cancel(o.clientOrderId);
-        if (doubt.length > 0) {
-          // Until reconciliation proves each present or absent (RECON_GRACE_MS after it was last seen, wall time).
-          const now = this.#p.clock.now();
-          const remaining = Math.max(...doubt.map((o) => this.#cfg.reconGraceMs - wallElapsed(now - o.updatedAt, this.#cfg)));
-          this.#log.warn({ orders: doubt.map((o) => o.clientOrderId), remainingMs: Math.max(0, Math.round(remaining)) }, 'flatten: orders in doubt, resolving them by tag before judging');
-          await this.#p.sleep(Math.max(1, this.#cfg.flattenRetryMs, Math.ceil(remaining / 8)));
-        } else if (working.some((o) => !isTerminal(this.state.orders[o.clientOrderId]?.status ?? 'cancelled'))) {
-          await this.#p.sleep(Math.max(1, this.#cfg.flattenRetryMs)); // the cancel was refused: the broker's answer comes
-        }
+        if (working.some((o) => !isTerminal(this.state.orders[o.clientOrderId]?.status ?? 'cancelled'))) await this.#p.sleep(Math.max(1, this.#cfg.flattenRetryMs));
         continue;
       }
+      // In doubt: wait for reconciliation to prove each present or absent (RECON_GRACE_MS after it was last seen).
+      const doubt = open.filter((o) => o.status === 'unknown' || o.status === 'pending');
       const blocked = new Set(doubt.map((o) => o.instrumentKey));
-      left.sort((a, b) => a.quantity - b.quantity); // shorts (BUY to close) first
-      const planned: PlannedOrder[] = left.filter((p) => !blocked.has(p.instrumentKey)).map((p) => {
-        const side = p.quantity < 0 ? 'BUY' as const : 'SELL' as const;
-        return {
-          clientOrderId: flattenOrderId(run, n++), sagaId, leg: 0, role: 'flatten' as const, instrumentKey: p.instrumentKey, side,
-          quantity: Math.abs(p.quantity), ...aggressivePrice(side, this.#touch(p.instrumentKey), this.#cfg.protectionTicks * (attempts + 1)),
-          riskIncreasing: false,
-        };
-      });
-      attempts++;
-      await this.#send(planned);
-      const after = (await this.#p.broker.getPositions()).filter((p) => p.quantity !== 0);
-      if (after.length === 0) {
-        left = [];
-        break;
+      const todo = left.filter((p) => !blocked.has(p.instrumentKey) && (tries.get(p.instrumentKey) ?? 0) < this.#cfg.flattenMaxAttempts);
+      if (todo.length > 0) {
+        todo.sort((a, b) => a.quantity - b.quantity); // shorts (BUY to close) first
+        const planned: PlannedOrder[] = todo.map((p) => {
+          const tried = tries.get(p.instrumentKey) ?? 0;
+          tries.set(p.instrumentKey, tried + 1);
+          const side = p.quantity < 0 ? 'BUY' as const : 'SELL' as const;
+          return {
+            clientOrderId: flattenOrderId(run, n++), sagaId, leg: 0, role: 'flatten' as const, instrumentKey: p.instrumentKey, side,
+            quantity: Math.abs(p.quantity), ...aggressivePrice(side, this.#touch(p.instrumentKey), this.#cfg.protectionTicks * (tried + 1)),
+            riskIncreasing: false,
+          };
+        });
+        await this.#send(planned);
+        const after = (await this.#p.broker.getPositions()).filter((p) => p.quantity !== 0);
+        if (after.length === 0) {
+          left = [];
+          break;
+        }
+        // Not all filled: pull the rest and try again more aggressively once quotes have moved.
+        for (const o of Object.values(this.state.orders)) if (o.sagaId === sagaId && !isTerminal(o.status)) await this.#cancel(o.clientOrderId);
+      } else if (doubt.length === 0) {
+        break; // every instrument left has had all its attempts
       }
-      // Not all filled: pull the rest and try again more aggressively once quotes have moved.
-      for (const o of Object.values(this.state.orders)) if (o.sagaId === sagaId && !isTerminal(o.status)) await this.#cancel(o.clientOrderId);
-      await this.#p.sleep(this.#cfg.flattenRetryMs);
+      if (doubt.length > 0) {
+        const now = this.#p.clock.now();
+        const remaining = Math.max(...doubt.map((o) => this.#cfg.reconGraceMs - wallElapsed(now - o.updatedAt, this.#cfg)));
+        this.#log.warn({ orders: doubt.map((o) => o.clientOrderId), remainingMs: Math.max(0, Math.round(remaining)) }, 'flatten: orders in doubt, resolving them by tag before placing more');
+        await this.#p.sleep(Math.max(1, this.#cfg.flattenRetryMs, Math.ceil(remaining / 8)));
+      } else {
+        await this.#p.sleep(this.#cfg.flattenRetryMs);
+      }
     }
     await this.reconcile();
     if (left.length > 0) {
@@ -658,7 +666,7 @@ export class ExecutorEngine {
     const flat = left.length === 0;
     await this.#emit([{ type: 'executor.flatten', run, stage: 'finished', reason, flat, left, ts: this.#p.clock.now() }]);
     if (!flat) this.#log.error({ left }, 'flatten gave up with positions left');
-    return { flat, left, attempts, ordersPlaced: n };
+    return { flat, left, attempts: Math.max(0, ...tries.values()), ordersPlaced: n };
   }
 }
 
