@@ -50,19 +50,22 @@ async function cli(argv: string[]): Promise<{ code: number; out: string }> {
   return { code, out: text };
 }
 
-/** Resolves with the first structure that was seen open and is now closed; rejects if the market closes first. */
-function condorRoundTrip(s: TestSystem): Promise<Structure> {
-  const seenOpen = new Set<string>();
+/**
+ * Resolves with the first structure that was seen open and is now closed, with the legs it held while open (a closed
+ * structure holds none: exit fills shrink its legs); rejects if the market closes first.
+ */
+function condorRoundTrip(s: TestSystem): Promise<{ closed: Structure; openLegs: number }> {
+  const seenOpen = new Map<string, number>();
   return new Promise((resolve, reject) => {
     const off = s.system.onEvent((type) => {
       if (type !== 'cycle.completed') return;
       const { book, snapshot } = s.cycle.state;
       for (const st of book?.structures ?? []) {
         if (st.kind !== 'iron_condor') continue;
-        if (st.status === 'open') seenOpen.add(st.id);
+        if (st.status === 'open') seenOpen.set(st.id, Math.max(seenOpen.get(st.id) ?? 0, st.legs.length));
         if (st.status === 'closed' && seenOpen.has(st.id)) {
           off();
-          resolve(st);
+          resolve({ closed: st, openLegs: seenOpen.get(st.id) ?? 0 });
           return;
         }
       }
@@ -91,9 +94,10 @@ test('FULL_AUTO on paper: a simulated day opens an intraday iron condor and clos
   let stopped = false;
   t.after(async () => { if (!stopped) await s.stop(); });
 
-  const closed = await condorRoundTrip(s);
+  const { closed, openLegs } = await condorRoundTrip(s);
   assert.equal(closed.bucket, 'intraday');
-  assert.ok(closed.legs.length === 4, `a condor has four legs, was ${closed.legs.length}`);
+  assert.equal(openLegs, 4, `a condor held four legs while open, was ${openLegs}`);
+  assert.equal(closed.legs.length, 0, 'a closed structure holds no legs');
   stopped = true;
   await s.stop();
 
