@@ -6,7 +6,7 @@
  * other). Unknown shapes (message bodies) fall back to self-describing inline records. A batch is an array of
  * envelopes packed into one buffer, sliced to exact size and transferred (never post msgpackr's pooled buffer).
  */
-import { Packr } from 'msgpackr';
+import { addExtension, Packr } from 'msgpackr';
 
 export interface Envelope<B = unknown> {
   /** Sender-local sequence number. */
@@ -48,6 +48,44 @@ const SHARED_STRUCTURES: string[][] = [
   ['name', 'message', 'stack'],
   ['name', 'code', 'message', 'stack'],
 ];
+
+/**
+ * A value encoded once, to be sent to many actors: main relays the 46 KB market snapshot (and the surface) to four
+ * actors every cycle, and packing it once instead of four times is the cheapest hop we can remove. Anywhere inside
+ * an envelope's body, a Prepacked travels as its bytes (msgpack extension type PREPACKED_EXT) and every receiver's
+ * codec hands the handler the decoded VALUE, never the wrapper: receivers cannot tell the difference. Only a
+ * message that stays in its thread (main to main) is never encoded and so still holds the wrapper (`.value`).
+ */
+export class Prepacked<T = unknown> {
+  /** @internal */
+  readonly bytes: Uint8Array;
+  /** @internal the value, for same-thread consumers (a sender that also reads it) */
+  readonly value: T;
+  constructor(value: T) {
+    this.value = value;
+    // Own structures only (no shared list): the bytes must decode in any thread, whatever its link's state.
+    this.bytes = Uint8Array.prototype.slice.call(prepackCodec.pack(value)) as Uint8Array;
+  }
+}
+
+/** The body type a receiver sees for a field sent as `Prepacked<T>`. */
+export type Unpacked<T> = T extends Prepacked<infer U> ? U : T;
+
+/** Packs `value` once for several envelopes (see Prepacked). */
+export function prepack<T>(value: T): Prepacked<T> {
+  return new Prepacked(value);
+}
+
+/** Application extension type (msgpackr reserves 0x42, 0x52, 0x62, 0x65, 0x69, 0x70, 0x73, 0x74, 0x78, 0xff). */
+const PREPACKED_EXT = 0x01;
+const prepackCodec = new Packr({ moreTypes: true });
+addExtension({
+  Class: Prepacked,
+  type: PREPACKED_EXT,
+  pack: (p: Prepacked) => p.bytes,
+  // A fresh Packr per nested decode would rebuild record readers; one module-level decoder is re-entrant in msgpackr.
+  unpack: (bytes: Uint8Array) => prepackCodec.unpack(bytes),
+});
 
 export function createCodec(): Packr {
   const structures = SHARED_STRUCTURES.map((s) => [...s]);

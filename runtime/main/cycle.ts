@@ -17,6 +17,7 @@ import type { RiskReport } from '../../actors/risk/messages.ts';
 import type { KillSwitchStatus } from '../../actors/killswitch/messages.ts';
 import type { CycleRecord } from '../../actors/journal/messages.ts';
 import type { Clock } from '../clock.ts';
+import { prepack } from '../envelope.ts';
 import type { LoopStatus } from '../../gateway/deps.ts';
 
 export type Stage = 'read_market' | 'assess_risk' | 'check_safety' | 'execute' | 'journal';
@@ -147,14 +148,18 @@ export class CycleOrchestrator {
     try {
       st.snapshot = await time('read_market', () => req<MarketSnapshot>('feed', 'feed.snapshot', { cycleId }));
       const snapshot = st.snapshot;
+      // Packed once, sent to four actors (calibrator, risk, strategy, executor); the surface likewise to three.
+      const snapshotOut = prepack(snapshot);
+      let surfaceOut = prepack<SurfaceCalibrated | null>(null);
       await time('assess_risk', async () => {
         const [surface, book] = await Promise.all([
-          req<SurfaceCalibrated>('calibrator', 'calibrator.calibrate', snapshot),
+          req<SurfaceCalibrated>('calibrator', 'calibrator.calibrate', snapshotOut),
           req<Book>('executor', 'executor.book', { cycleId }),
         ]);
         st.surface = surface;
         st.book = book;
-        st.risk = await req<RiskReport>('risk', 'risk.assess', { cycleId, snapshot, surface, book });
+        surfaceOut = prepack<SurfaceCalibrated | null>(surface);
+        st.risk = await req<RiskReport>('risk', 'risk.assess', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book });
       });
       const surface = st.surface as SurfaceCalibrated;
       st.killswitch = await time('check_safety', () =>
@@ -171,13 +176,13 @@ export class CycleOrchestrator {
       await time('execute', async () => {
         st.proposals =
           this.#loop === 'running'
-            ? await req<Proposal[]>('strategy', 'strategy.propose', { cycleId, snapshot, surface, book: st.book, risk: st.risk, killswitch: ks, phase: ks.effectivePhase })
+            ? await req<Proposal[]>('strategy', 'strategy.propose', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book: st.book, risk: st.risk, killswitch: ks, phase: ks.effectivePhase })
             : [];
         st.execution = await req<ExecutionReport>('executor', 'executor.execute', {
           cycleId,
           proposals: st.proposals,
-          snapshot,
-          surface,
+          snapshot: snapshotOut,
+          surface: surfaceOut,
           killswitch: { state: ks.state, cause: ks.cause?.message ?? null },
           phase: this.#phase,
         });
