@@ -21,6 +21,7 @@ import { ActorHost } from './actor-host.ts';
 import { Supervisor, type Child, type SupervisorEvents } from './supervisor.ts';
 import { isSupervisorSpec, type ActorSpec, type ChildSpec, type SupervisorSpec } from './spec.ts';
 import type { ActorInfo, ExitInfo, FaultKind, SupervisorInfo } from '../gateway/deps.ts';
+import { applyLatencyFlags } from './v8-tuning.ts';
 
 export interface SystemOptions {
   readonly clock: Clock;
@@ -79,6 +80,7 @@ export class ActorSystem {
   relayDropped = 0;
 
   constructor(rootSpec: SupervisorSpec, opts: SystemOptions) {
+    applyLatencyFlags();
     this.#opts = opts;
     this.main = new Endpoint('main', opts.clock, (env) => this.route(env));
     this.root = this.#build(rootSpec, '') as Supervisor;
