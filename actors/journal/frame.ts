@@ -11,7 +11,7 @@
  * Hash object per entry) is ~3x cheaper than createHash().update().update(). sha256 is what an auditor expects.
  */
 import { hash as oneShotHash } from 'node:crypto';
-import { Packr } from 'msgpackr';
+import { Packr, RESERVE_START_SPACE } from 'msgpackr';
 import { JournalError } from '../../runtime/errors.ts';
 import type { JournalEntry } from './messages.ts';
 
@@ -44,18 +44,65 @@ export interface Frame {
 
 /** Builds the frame for `fields` chained onto `prevHash`. */
 export function encodeFrame(fields: EntryFields, prevHash: Buffer): Frame {
-  const payloadObj: Record<string, unknown> = { seq: fields.seq, ts: fields.ts, actor: fields.actor, type: fields.type };
-  if (fields.cycleId !== undefined) payloadObj['cycleId'] = fields.cycleId;
-  if (fields.corrId !== undefined) payloadObj['corrId'] = fields.corrId;
-  payloadObj['body'] = fields.body;
-  const payload = packr.pack(payloadObj);
-  const bytes = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+  const bytes = packFrame(fields.seq, fields.ts, fields, prevHash, 0);
+  return { bytes, hash: Buffer.from(bytes.subarray(1, 1 + HASH_BYTES)) };
+}
+
+/** What an entry carries besides its seq and ts (an `AppendRequest` is one). */
+export interface EntrySource {
+  readonly actor: string;
+  readonly type: string;
+  readonly cycleId?: string | undefined;
+  readonly corrId?: string | undefined;
+  readonly body: unknown;
+}
+
+/*
+ * The payload maps, one per optional-field combination, reused for every frame (key order = the documented order;
+ * an absent cycleId/corrId is left out, not written as nil). Packing is synchronous and `packFrame` clears `body`
+ * afterwards, so nothing outlives the call.
+ */
+const P_PLAIN = { seq: 0, ts: 0, actor: '', type: '', body: undefined as unknown };
+const P_CYCLE = { seq: 0, ts: 0, actor: '', type: '', cycleId: undefined as unknown, body: undefined as unknown };
+const P_CORR = { seq: 0, ts: 0, actor: '', type: '', corrId: undefined as unknown, body: undefined as unknown };
+const P_BOTH = { seq: 0, ts: 0, actor: '', type: '', cycleId: undefined as unknown, corrId: undefined as unknown, body: undefined as unknown };
+
+/**
+ * The append hot path: the frame of entry `seq` chained onto the 32-byte hash at `prev[prevAt..]` (the previous
+ * frame's own hash, `prevAt` = 1, or the head hash, `prevAt` = 0). No intermediate objects: msgpackr packs straight
+ * into its own buffer behind a reserved header (RESERVE_START_SPACE), the hash is written into that header, and the
+ * result is a view of that buffer (msgpackr never rewrites bytes it has handed out; later packs go after them).
+ * The digest comes back as a latin1 string rather than a Buffer: a Buffer digest costs an ArrayBuffer per entry
+ * (measured: ~0.8 us vs ~0.4 us per 150-byte frame, and less garbage).
+ * @throws what msgpackr throws for a value it cannot encode (nothing is written anywhere).
+ */
+export function packFrame(seq: number, ts: number, src: EntrySource, prev: Buffer, prevAt: number): Buffer {
+  const cycleId = src.cycleId;
+  const corrId = src.corrId;
+  let p: { seq: number; ts: number; actor: string; type: string; cycleId?: unknown; corrId?: unknown; body: unknown };
+  if (cycleId === undefined) p = corrId === undefined ? P_PLAIN : P_CORR;
+  else if (corrId === undefined) p = P_CYCLE;
+  else p = P_BOTH;
+  p.seq = seq;
+  p.ts = ts;
+  p.actor = src.actor;
+  p.type = src.type;
+  if (cycleId !== undefined) p.cycleId = cycleId;
+  if (corrId !== undefined) p.corrId = corrId;
+  p.body = src.body;
+  let bytes: Buffer;
+  try {
+    bytes = packr.pack(p, RESERVE_START_SPACE | HEADER_BYTES) as Buffer;
+  } finally {
+    p.body = undefined;
+    if (cycleId !== undefined) p.cycleId = undefined;
+    if (corrId !== undefined) p.corrId = undefined;
+  }
   bytes[0] = FRAME_FORMAT;
-  prevHash.copy(bytes, 1 + HASH_BYTES);
-  bytes.set(payload, HEADER_BYTES);
-  const hash = sha256(bytes.subarray(1 + HASH_BYTES));
-  hash.copy(bytes, 1);
-  return { bytes, hash };
+  prev.copy(bytes, 1 + HASH_BYTES, prevAt, prevAt + HASH_BYTES);
+  const digest = oneShotHash('sha256', bytes.subarray(1 + HASH_BYTES), 'binary'); // 'binary' = latin1: one char per byte
+  bytes.write(digest, 1, HASH_BYTES, 'latin1');
+  return bytes;
 }
 
 export interface DecodedFrame {

@@ -13,7 +13,7 @@
  */
 import { JournalError } from '../../runtime/errors.ts';
 import type { Clock } from '../../runtime/clock.ts';
-import { GENESIS_HASH, encodeFrame, entryOf, parseFrame, type EntryFields, type RawFrame } from './frame.ts';
+import { GENESIS_HASH, HASH_BYTES, entryOf, packFrame, parseFrame, type EntrySource, type RawFrame } from './frame.ts';
 import type { Backend, FaultListener, JournalStore, ReadOptions, WriteTxn } from './store.ts';
 import type {
   AppendRequest,
@@ -39,20 +39,47 @@ interface Head {
   readonly hash: Buffer;
 }
 
-/** One entry to write, plus what its commit also updates. */
-interface PendingEntry {
-  readonly fields: Omit<EntryFields, 'seq'>;
-  readonly index?: (txn: WriteTxn, seq: number) => void;
+/** Extra writes an op makes besides its entries (snapshot, meta, prune); may throw to reject just this op. */
+type Effect = (txn: WriteTxn, headSeq: number) => void;
+/** What committing a single entry also updates (cycles, audit, kv indexes). */
+type Index = (txn: WriteTxn, seq: number) => void;
+
+/**
+ * One queued write. A plain class (one hidden class, no per-op closures): the append hot path allocates the Op, its
+ * promise and nothing else until the flush. `entry` (one entry) and `batch` (several) are the caller's own request
+ * objects, read when the batch is encoded (end of this event turn), not copied.
+ */
+class Op {
+  /** Seqs assigned at the flush (`last < first` for an op without entries). */
+  first = 0;
+  last = 0;
+  failed = false;
+  failure: unknown = undefined;
+  constructor(
+    readonly ts: number,
+    readonly entry: EntrySource | null,
+    readonly batch: readonly EntrySource[] | null,
+    readonly index: Index | undefined,
+    readonly effect: Effect | undefined,
+    readonly durable: boolean,
+    /** Resolve with `{first, last}` rather than `first`. */
+    readonly range: boolean,
+    readonly resolve: (v: unknown) => void,
+    readonly reject: (err: unknown) => void,
+  ) {}
+
+  settle(): void {
+    this.resolve(this.range ? { first: this.first, last: this.last } : this.first);
+  }
 }
 
-interface Op {
-  readonly entries: readonly PendingEntry[];
-  /** Extra writes not tied to an entry (snapshot, meta, prune); may throw to reject just this op. */
-  readonly effect: ((txn: WriteTxn, headSeq: number) => void) | undefined;
-  readonly durable: boolean;
-  resolve(first: number, last: number): void;
-  reject(err: unknown): void;
-}
+/** The promise executor, shared (no closure per op): it runs synchronously inside `new Promise`, so these are the new promise's. */
+let newResolve: (v: unknown) => void = () => {};
+let newReject: (err: unknown) => void = () => {};
+const capture = (resolve: (v: unknown) => void, reject: (err: unknown) => void): void => {
+  newResolve = resolve;
+  newReject = reject;
+};
 
 interface Checkpoint {
   readonly seq: number;
@@ -95,13 +122,13 @@ export class Journal implements JournalStore {
 
   // ---- writes ------------------------------------------------------------------------------------------------
 
-  /** Queues one op; its promise resolves with `pick(first, last)` (one promise per write: the hot path allocates little). */
-  #enqueue<T>(entries: PendingEntry[], durable: boolean, effect: Op['effect'], pick: (first: number, last: number) => T): Promise<T> {
+  /** Queues one op; its promise resolves with its first seq, or `{first, last}` when `range`. */
+  #enqueue(ts: number, entry: EntrySource | null, batch: readonly EntrySource[] | null, index: Index | undefined, effect: Effect | undefined, durable: boolean, range: boolean): Promise<unknown> {
     if (this.#closed) return Promise.reject(new JournalError('CLOSED', 'expected an open journal, was closed'));
-    return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ entries, durable, effect, resolve: (first, last) => resolve(pick(first, last)), reject });
-      this.#schedule();
-    });
+    const p = new Promise(capture);
+    this.#queue.push(new Op(ts, entry, batch, index, effect, durable, range, newResolve, newReject));
+    this.#schedule();
+    return p;
   }
 
   #schedule(): void {
@@ -122,132 +149,146 @@ export class Journal implements JournalStore {
     this.#queue = [];
     if (batch.length === 0) return;
     // Encode outside the write transaction (keeps the writer lock short). A body msgpack cannot encode rejects
-    // only its own op; everything else still goes.
-    let head = this.#head;
+    // only its own op; everything else still goes. `frames` holds the accepted ops' frames in seq order (one flat
+    // array per batch: the k-th frame is seq head+1+k); each frame chains onto the previous one's header.
+    const frames: Buffer[] = [];
+    const accepted: Op[] = [];
+    let seq = this.#head.seq;
+    let prev = this.#head.hash;
+    let prevAt = 0;
     let bytes = 0;
-    const accepted: Array<{ op: Op; first: number; last: number; frames: Array<{ seq: number; bytes: Buffer; entry: PendingEntry }> }> = [];
     for (const op of batch) {
+      const mark = frames.length;
+      let s = seq;
+      let p = prev;
+      let pa = prevAt;
+      let b = 0;
       try {
-        const frames: Array<{ seq: number; bytes: Buffer; entry: PendingEntry }> = [];
-        let h = head;
-        for (const entry of op.entries) {
-          const seq = h.seq + 1;
-          const f = encodeFrame({ ...entry.fields, seq }, h.hash);
-          frames.push({ seq, bytes: f.bytes, entry });
-          bytes += f.bytes.length;
-          h = { seq, hash: f.hash };
+        if (op.entry !== null) {
+          p = packFrame(++s, op.ts, op.entry, p, pa);
+          pa = 1;
+          b += p.length;
+          frames.push(p);
+        } else if (op.batch !== null) {
+          for (const e of op.batch) {
+            p = packFrame(++s, op.ts, e, p, pa);
+            pa = 1;
+            b += p.length;
+            frames.push(p);
+          }
         }
-        accepted.push({ op, first: head.seq + 1, last: h.seq, frames });
-        head = h;
       } catch (err) {
+        frames.length = mark;
         op.reject(err instanceof JournalError ? err : new TypeError(`expected msgpack-encodable entries, was rejected: ${(err as Error).message}`));
+        continue;
       }
+      op.first = seq + 1;
+      op.last = s;
+      seq = s;
+      prev = p;
+      prevAt = pa;
+      bytes += b;
+      accepted.push(op);
     }
     if (accepted.length === 0) return;
-    const newHead = head;
     try {
+      // getStats is ~4 us: read every batch, so the cap holds exactly as documented.
       const used = this.#db.usedBytes();
       if (used + bytes * OVERHEAD_FACTOR > this.#maxBytes) {
         throw new JournalError('MAP_FULL', `expected room for ${bytes} more bytes under the ${this.#maxBytes}-byte cap (JOURNAL_MAX_SIZE_MB), was ${used} bytes used`);
       }
-      const effectErrors = new Map<Op, unknown>();
       await this.#db.transaction((txn) => {
         let headSeq = this.#head.seq;
-        for (const a of accepted) {
-          for (const f of a.frames) {
-            txn.put('events', f.seq, f.bytes);
-            txn.put('byActor', [f.entry.fields.actor, f.seq], 1);
-            indexOrder(txn, f.seq, f.entry.fields);
-            f.entry.index?.(txn, f.seq);
+        let k = 0;
+        for (const op of accepted) {
+          if (op.entry !== null) {
+            writeEntry(txn, op.first, frames[k++] as Buffer, op.ts, op.entry);
+            op.index?.(txn, op.first);
+          } else if (op.batch !== null) {
+            let s = op.first;
+            for (const e of op.batch) writeEntry(txn, s++, frames[k++] as Buffer, op.ts, e);
           }
-          if (a.frames.length > 0) headSeq = a.last;
-          if (a.op.effect) {
+          if (op.last >= op.first) headSeq = op.last;
+          if (op.effect) {
             try {
-              a.op.effect(txn, headSeq);
+              op.effect(txn, headSeq);
             } catch (err) {
-              effectErrors.set(a.op, err);
+              op.failed = true;
+              op.failure = err;
             }
           }
         }
       });
-      this.#head = newHead;
-      const durable: Array<() => void> = [];
-      for (const a of accepted) {
-        const err = effectErrors.get(a.op);
-        if (err !== undefined) a.op.reject(err);
-        else if (a.op.durable) durable.push(() => a.op.resolve(a.first, a.last));
-        else a.op.resolve(a.first, a.last);
+      // Copied: the head must not keep msgpackr's whole buffer (which the last frame is a view of) alive.
+      this.#head = { seq, hash: prevAt === 0 ? prev : Buffer.from(prev.subarray(1, 1 + HASH_BYTES)) };
+      let durable: Op[] | null = null;
+      for (const op of accepted) {
+        if (op.failed) op.reject(op.failure);
+        else if (op.durable) (durable ??= []).push(op);
+        else op.settle();
       }
-      if (durable.length > 0) {
+      if (durable !== null) {
+        const waiting = durable;
+        const lastSeq = seq;
         // Not awaited: the next batch may commit while this one is being fsynced (overlappingSync).
         this.#db.flushed().then(
-          () => { for (const r of durable) r(); },
+          () => { for (const op of waiting) op.settle(); },
           (err: unknown) => {
             const je = classifyError(err);
-            this.#onFault(je, newHead.seq);
-            for (const a of accepted) if (a.op.durable) a.op.reject(je);
+            this.#onFault(je, lastSeq);
+            for (const op of waiting) op.reject(je);
           },
         );
       }
     } catch (err) {
       const je = classifyError(err);
-      for (const a of accepted) a.op.reject(je);
+      for (const op of accepted) op.reject(je);
       this.#onFault(je, this.#head.seq + 1);
     }
   }
 
   append(req: AppendRequest): Promise<number> {
-    return this.#enqueue([{ fields: fieldsOf(req, this.#clock.now()) }], false, undefined, firstOf);
+    return this.#enqueue(this.#clock.now(), req, null, undefined, undefined, false, false) as Promise<number>;
   }
 
   appendBatch(reqs: readonly AppendRequest[]): Promise<{ first: number; last: number }> {
     if (reqs.length === 0) return Promise.reject(new TypeError('appendBatch: expected at least one entry, was none'));
-    const ts = this.#clock.now();
-    return this.#enqueue(reqs.map((r) => ({ fields: fieldsOf(r, ts) })), false, undefined, rangeOf);
+    return this.#enqueue(this.#clock.now(), null, reqs, undefined, undefined, false, true) as Promise<{ first: number; last: number }>;
   }
 
   async commitCycle(record: CycleRecord, actor = 'main'): Promise<number> {
-    const entry: PendingEntry = {
-      fields: { ts: this.#clock.now(), actor, type: 'journal.cycle', cycleId: record.cycleId, body: record },
-      index: (txn, seq) => txn.put('cycles', seq, record),
-    };
-    return this.#enqueue([entry], true, undefined, firstOf);
+    const entry: EntrySource = { actor, type: 'journal.cycle', cycleId: record.cycleId, body: record };
+    return this.#enqueue(this.#clock.now(), entry, null, (txn, seq) => txn.put('cycles', seq, record), undefined, true, false) as Promise<number>;
   }
 
   async audit(record: AuditRecord, actor = 'main'): Promise<number> {
     const ts = this.#clock.now();
-    const entry: PendingEntry = {
-      fields: { ts, actor, type: 'journal.audit', body: record },
-      index: (txn, seq) => txn.put('audit', seq, { ...record, seq, ts }),
-    };
-    return this.#enqueue([entry], true, undefined, firstOf);
+    const entry: EntrySource = { actor, type: 'journal.audit', body: record };
+    return this.#enqueue(ts, entry, null, (txn, seq) => txn.put('audit', seq, { ...record, seq, ts }), undefined, true, false) as Promise<number>;
   }
 
   async kvPut(key: string, value: unknown, actor = 'journal'): Promise<number> {
-    const entry: PendingEntry = {
-      fields: { ts: this.#clock.now(), actor, type: 'journal.kv', body: { key, value } },
-      index: (txn, seq) => txn.put('kv', key, { value, seq }),
-    };
-    return this.#enqueue([entry], true, undefined, firstOf);
+    const entry: EntrySource = { actor, type: 'journal.kv', body: { key, value } };
+    return this.#enqueue(this.#clock.now(), entry, null, (txn, seq) => txn.put('kv', key, { value, seq }), undefined, true, false) as Promise<number>;
   }
 
   async snapshot(actor: string, state: unknown, seq: number): Promise<number> {
     const ts = this.#clock.now();
-    await this.#enqueue([], false, (txn: WriteTxn, headSeq: number) => {
+    await this.#enqueue(ts, null, null, undefined, (txn: WriteTxn, headSeq: number) => {
       if (!Number.isInteger(seq) || seq < 0 || seq > headSeq) {
         throw new TypeError(`journal.snapshot: expected seq in [0, ${headSeq}] (the journal's last seq), was ${seq}`);
       }
       const snap: StoredSnapshot = { actor, seq, ts, state };
       txn.put('snapshots', actor, snap);
-    }, rangeOf);
+    }, false, true);
     return seq;
   }
 
   async markBackedUp(seq: number): Promise<void> {
-    await this.#enqueue([], false, (txn) => {
+    await this.#enqueue(this.#clock.now(), null, null, undefined, (txn) => {
       const prev = (this.#db.get('meta', 'backedUpThrough') as number | undefined) ?? 0;
       if (seq > prev) txn.put('meta', 'backedUpThrough', seq);
-    }, rangeOf);
+    }, false, true);
   }
 
   async prune(cutoffMs: number, max = 50_000): Promise<number> {
@@ -262,13 +303,13 @@ export class Journal implements JournalStore {
     }
     const last = doomed.at(-1);
     if (last === undefined) return 0;
-    await this.#enqueue([], true, (txn) => {
+    await this.#enqueue(this.#clock.now(), null, null, undefined, (txn) => {
       for (const d of doomed) {
         txn.remove('events', d.seq);
         txn.remove('byActor', [d.actor, d.seq]);
       }
       txn.put('meta', 'checkpoint', { seq: last.seq, hash: last.hash } satisfies Checkpoint);
-    }, rangeOf);
+    }, true, true);
     return doomed.length;
   }
 
@@ -390,25 +431,26 @@ export class Journal implements JournalStore {
   }
 }
 
-const firstOf = (first: number): number => first;
-const rangeOf = (first: number, last: number): { first: number; last: number } => ({ first, last });
 
 const checkedFrame = (bytes: Uint8Array, end: number): RawFrame => parseFrame(bytes, end, true);
 const uncheckedFrame = (bytes: Uint8Array, end: number): RawFrame => parseFrame(bytes, end, false);
 
-function fieldsOf(req: AppendRequest, ts: number): Omit<EntryFields, 'seq'> {
-  return { ts, actor: req.actor, type: req.type, cycleId: req.cycleId, corrId: req.corrId, body: req.body };
+/** An entry's rows: the frame, the recovery index, the orders index. */
+function writeEntry(txn: WriteTxn, seq: number, frame: Buffer, ts: number, e: EntrySource): void {
+  txn.put('events', seq, frame);
+  txn.put('byActor', [e.actor, seq], 1);
+  indexOrder(txn, seq, ts, e);
 }
 
 /** Any entry whose body names a `clientOrderId` updates that order's latest record (the orders/sagas index). */
-function indexOrder(txn: WriteTxn, seq: number, f: Omit<EntryFields, 'seq'>): void {
+function indexOrder(txn: WriteTxn, seq: number, ts: number, f: EntrySource): void {
   const body = f.body as { clientOrderId?: unknown; sagaId?: unknown } | null;
   if (body === null || typeof body !== 'object' || typeof body.clientOrderId !== 'string') return;
   const rec: OrderRecord = {
     clientOrderId: body.clientOrderId,
     sagaId: typeof body.sagaId === 'string' ? body.sagaId : null,
     seq,
-    ts: f.ts,
+    ts,
     type: f.type,
     body: f.body,
   };

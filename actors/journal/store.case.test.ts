@@ -166,6 +166,42 @@ for (const [kind, make] of Object.entries(backends)) {
       await h.journal.close();
     });
 
+    test('unencodable entries mid-batch (single or in an appendBatch) are rejected alone; the rest keep contiguous seqs, their own fields and the chain', async () => {
+      const h = make();
+      // All in one event turn, so one flush encodes them in this order.
+      const a = h.journal.append({ actor: 'a', type: 't1', cycleId: 'c1', corrId: 'r1', body: { i: 1 } });
+      const bad = h.journal.append({ actor: 'a', type: 'bad', cycleId: 'cx', corrId: 'rx', body: { s: Symbol('x') } as unknown });
+      const badBatch = h.journal.appendBatch([
+        { actor: 'b', type: 'fine', body: 1 },
+        { actor: 'b', type: 'bad', cycleId: 'cy', body: Symbol('y') as unknown },
+      ]);
+      const b = h.journal.append({ actor: 'a', type: 't2', body: { i: 2 } });
+      const c = h.journal.appendBatch([{ actor: 'c', type: 't3', corrId: 'r3', body: 3 }, { actor: 'c', type: 't4', cycleId: 'c4', body: 4 }]);
+      const [ra, rbad, rbatch, rb, rc] = await Promise.allSettled([a, bad, badBatch, b, c]);
+      assert.deepEqual(ra, { status: 'fulfilled', value: 1 });
+      assert.equal(rbad?.status, 'rejected');
+      assert.ok((rbad as PromiseRejectedResult).reason instanceof TypeError);
+      assert.equal(rbatch?.status, 'rejected', 'a batch is all or nothing');
+      assert.deepEqual(rb, { status: 'fulfilled', value: 2 });
+      assert.deepEqual(rc, { status: 'fulfilled', value: { first: 3, last: 4 } });
+      const entries = [...h.journal.read({ checkHashes: true })];
+      // Each entry carries exactly its own optional fields (nothing left over from the entries encoded before it).
+      assert.deepEqual(entries.map((e) => [e.seq, e.actor, e.type, e.cycleId, e.corrId, e.body]), [
+        [1, 'a', 't1', 'c1', 'r1', { i: 1 }],
+        [2, 'a', 't2', undefined, undefined, { i: 2 }],
+        [3, 'c', 't3', undefined, 'r3', 3],
+        [4, 'c', 't4', 'c4', undefined, 4],
+      ]);
+      for (const e of entries) assert.deepEqual(Object.keys(e).filter((k) => k === 'cycleId' || k === 'corrId'), [e.cycleId !== undefined ? 'cycleId' : null, e.corrId !== undefined ? 'corrId' : null].filter((k) => k !== null));
+      assert.equal(entries[1]?.prevHash, entries[0]?.hash);
+      const r = verifyBackend(h.backend);
+      assert.equal(r.ok, true, JSON.stringify(r.problems));
+      await h.reopen();
+      assert.equal(await h.journal.append({ actor: 'a', type: 't5', body: 5 }), 5, 'a restart continues the chain from the last committed entry');
+      assert.equal(verifyBackend(h.backend).ok, true);
+      await h.journal.close();
+    });
+
     test('the byte cap fails the batch with JournalError MAP_FULL, reports a fault, and loses nothing acknowledged', async () => {
       const h = make();
       const acked: number[] = [];
