@@ -32,10 +32,12 @@ export function snapshotInputs(snapshot: MarketSnapshot, cfg: CalibratorSettings
 /** Fits one expiry; never throws for market-data problems (they become a flagged fallback). */
 export function fitExpiry(input: ExpiryInput, cfg: CalibratorSettings): ExpiryFitResult {
   const { strikes, marketIv, forward, t } = input;
-  const ks: number[] = [];
-  const vs: number[] = [];
-  for (let i = 0; i < strikes.length; i++) {
-    if (Number.isFinite(marketIv[i]!)) { ks.push(strikes[i]!); vs.push(marketIv[i]!); }
+  let used = 0;
+  for (let i = 0; i < strikes.length; i++) if (Number.isFinite(marketIv[i]!)) used++;
+  const ks = new Float64Array(used);
+  const vs = new Float64Array(used);
+  for (let i = 0, j = 0; i < strikes.length; i++) {
+    if (Number.isFinite(marketIv[i]!)) { ks[j] = strikes[i]!; vs[j] = marketIv[i]!; j++; }
   }
   const base = {
     underlying: input.underlying, expiry: input.expiry, expiryTs: input.expiryTs, t, forward, strikes, marketIv,
@@ -69,7 +71,8 @@ export function fitExpiry(input: ExpiryInput, cfg: CalibratorSettings): ExpiryFi
   if (!(fit.rmseVolPts <= cfg.maxRmseVolPts)) return fallback(`expected rmse <= ${cfg.maxRmseVolPts} vol pts, was ${fit.rmseVolPts.toFixed(3)}`, diag);
 
   const vols = new Float64Array(strikes.length);
-  for (let i = 0; i < strikes.length; i++) vols[i] = sabrVol(forward, strikes[i]!, t, fit.params, { obloj: cfg.obloj });
+  const sabrOpts = { obloj: cfg.obloj };
+  for (let i = 0; i < strikes.length; i++) vols[i] = sabrVol(forward, strikes[i]!, t, fit.params, sabrOpts);
   const convexity = firstConvexityViolation(forward, t, strikes, vols);
   if (convexity !== null) return fallback(`model call prices not convex in strike near K=${convexity}`, diag);
   return { ...base, params: fit.params, ...diag, fallback: false, vols, warnings: [], usedQuotes: ks.length };

@@ -35,3 +35,20 @@ test('rejects a body that is not a MarketSnapshot, naming the field', () => {
   assert.throws(() => parseSnapshot(bad), /callBid: expected 41 values \(as strikes\), was 3/);
   assert.equal(parseSnapshot(snap), snap);
 });
+
+test('the hand-written check in front of the schema accepts nothing the schema rejects', () => {
+  const snap = buildSnapshot([{ ...fullMarketSpecs()[0]!, brokerIvOffset: 0.01 }]);
+  assert.equal(parseSnapshot(snap), snap);
+  const chain = snap.expiries[0]!;
+  const bad: [unknown, RegExp][] = [
+    [null, /body: /],
+    [{ ...snap, ts: Number.POSITIVE_INFINITY }, /ts: /],
+    [{ ...snap, spots: [{ underlying: 'NIFTY', spot: Number.NaN }] }, /spots\.0\.spot: /],
+    [{ ...snap, spots: [{ underlying: 'SENSEX', spot: 1 }] }, /spots\.0\.underlying: /],
+    [{ ...snap, expiries: [{ ...chain, strikes: Float64Array.from(chain.strikes).reverse() }] }, /strikes\.1: expected ascending strikes/],
+    [{ ...snap, expiries: [{ ...chain, putBrokerIv: new Float64Array(2) }] }, /putBrokerIv: expected 41 values/],
+    [{ ...snap, expiries: [{ ...chain, callAsk: [...chain.callAsk] }] }, /callAsk: expected a Float64Array/],
+    [{ ...snap, expiries: [{ ...chain, expiryTs: Number.NaN }] }, /expiryTs: /],
+  ];
+  for (const [body, message] of bad) assert.throws(() => parseSnapshot(body), message);
+});

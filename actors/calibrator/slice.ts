@@ -4,7 +4,7 @@
  */
 import type { ExpiryChain } from '../feed/messages.ts';
 import { forwardFromParity } from '../domain/forward.ts';
-import { impliedVol } from '../domain/implied-vol.ts';
+import { impliedVolOrNaN } from '../domain/implied-vol.ts';
 import { TICK_SIZE, yearsToExpiry } from '../domain/units.ts';
 import type { CalibratorSettings } from './config.ts';
 
@@ -39,7 +39,7 @@ export function buildExpiryInput(chain: ExpiryChain, snapshotTs: number, spot: n
   const marketIv = new Float64Array(n).fill(Number.NaN);
   const brokerIv = chain.callBrokerIv || chain.putBrokerIv ? new Float64Array(n).fill(Number.NaN) : undefined;
   const dropped: Record<DropReason, number> = { noBid: 0, crossed: 0, tickFloor: 0, wideSpread: 0, ivStatus: 0, arbitrage: 0 };
-  const base = { underlying: chain.underlying, expiry: chain.expiry, expiryTs: chain.expiryTs, t, forward, forwardSource, strikes: Float64Array.from(chain.strikes), marketIv, dropped };
+  const base = { underlying: chain.underlying, expiry: chain.expiry, expiryTs: chain.expiryTs, t, forward, forwardSource, strikes: chain.strikes.slice(), marketIv, dropped };
   if (!(forward > 0) || !(t > 0)) return brokerIv ? { ...base, brokerIv } : base;
 
   const mids = new Float64Array(n).fill(Number.NaN);
@@ -76,8 +76,9 @@ export function buildExpiryInput(chain: ExpiryChain, snapshotTs: number, spot: n
     const mid = mids[i]!;
     if (Number.isNaN(mid)) continue;
     const k = chain.strikes[i]!;
-    const r = impliedVol(k >= forward ? 'call' : 'put', mid, forward, k, t, cfg.rate);
-    if (r.status === 'OK') marketIv[i] = r.vol; else dropped.ivStatus++;
+    // NaN exactly when impliedVol's status is not OK (no result object per quote).
+    const vol = impliedVolOrNaN(k >= forward ? 'call' : 'put', mid, forward, k, t, cfg.rate);
+    if (Number.isNaN(vol)) dropped.ivStatus++; else marketIv[i] = vol;
   }
   return brokerIv ? { ...base, brokerIv } : base;
 }

@@ -32,9 +32,53 @@ export const marketSnapshotSchema = z.object({
 
 /** Returns the snapshot or throws an Error listing every problem (path: message). */
 export function parseSnapshot(body: unknown): MarketSnapshot {
+  // Every cycle's snapshot is valid: check it by hand (no zod objects, issues or copies); only a body this check does
+  // not accept goes through the schema, which then either accepts it or words the problems.
+  if (plainlyValid(body)) return body as MarketSnapshot;
   const r = marketSnapshotSchema.safeParse(body);
   if (!r.success) {
     throw new TypeError(`calibrator.calibrate: invalid MarketSnapshot: ${r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
   }
   return body as MarketSnapshot;
+}
+
+const UNDERLYING_NAMES: ReadonlySet<unknown> = new Set(['NIFTY', 'BANKNIFTY']);
+const CHAIN_ARRAYS = ['callBid', 'callAsk', 'putBid', 'putAsk'] as const;
+const OPTIONAL_CHAIN_ARRAYS = ['callBrokerIv', 'putBrokerIv'] as const;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A sufficient (never looser) version of `marketSnapshotSchema`: true only for bodies the schema accepts. May reject
+ * some the schema would accept (the caller then asks the schema).
+ */
+function plainlyValid(body: unknown): boolean {
+  if (!isRecord(body)) return false;
+  if (typeof body.cycleId !== 'string' || typeof body.ts !== 'number' || !Number.isFinite(body.ts)) return false;
+  const { spots, expiries } = body;
+  if (!Array.isArray(spots) || !Array.isArray(expiries)) return false;
+  for (let i = 0; i < spots.length; i++) {
+    const s: unknown = spots[i];
+    if (!isRecord(s) || !UNDERLYING_NAMES.has(s.underlying) || typeof s.spot !== 'number' || !Number.isFinite(s.spot)) return false;
+  }
+  for (let i = 0; i < expiries.length; i++) {
+    const c: unknown = expiries[i];
+    if (!isRecord(c) || !UNDERLYING_NAMES.has(c.underlying) || typeof c.expiry !== 'string') return false;
+    if (typeof c.expiryTs !== 'number' || !Number.isFinite(c.expiryTs)) return false;
+    const strikes = c.strikes;
+    if (!(strikes instanceof Float64Array)) return false;
+    const n = strikes.length;
+    for (const key of CHAIN_ARRAYS) {
+      const a = c[key];
+      if (!(a instanceof Float64Array) || a.length !== n) return false;
+    }
+    for (const key of OPTIONAL_CHAIN_ARRAYS) {
+      const a = c[key];
+      if (a !== undefined && (!(a instanceof Float64Array) || a.length !== n)) return false;
+    }
+    for (let k = 1; k < n; k++) if (!(strikes[k]! > strikes[k - 1]!)) return false;
+  }
+  return true;
 }

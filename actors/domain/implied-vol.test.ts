@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { black76Price, type OptionType } from './black76.ts';
 import { readFileSync } from 'node:fs';
-import { impliedVol, normalisedImpliedTotalVol, type IvStats } from './implied-vol.ts';
+import { impliedVol, impliedVolOrNaN, normalisedImpliedTotalVol, type IvStats } from './implied-vol.ts';
 import { normalisedBlackOtm, normalisedVega } from './normalised-black.ts';
 
 function okVol(r: ReturnType<typeof impliedVol>): number {
@@ -181,4 +181,28 @@ test('a one-tick premium on a 2-day far OTM call gives the documented ~17% vol',
   const a = okVol(impliedVol('call', 0.05, 24000, 25000, t, 0));
   const b = okVol(impliedVol('call', 0.1, 24000, 25000, t, 0));
   assert.ok(Math.abs(a - 0.1704) < 5e-4 && Math.abs(b - 0.1801) < 5e-4, `expected ≈0.1704 and ≈0.1801, was ${a}, ${b}`);
+});
+
+test('impliedVolOrNaN is impliedVol\'s vol, bit for bit, and NaN exactly where its status is not OK', () => {
+  const F = 24000;
+  const cases: [OptionType, number, number, number, number, number][] = [];
+  for (const type of ['call', 'put'] as const) {
+    for (const k of [18000, 22000, 23950, 24000, 24050, 26000, 30000]) {
+      for (const t of [0.5 / 365, 7 / 365, 60 / 365]) {
+        for (const vol of [0.05, 0.13, 0.6, 2]) cases.push([type, black76Price(type, F, k, t, 0.055, vol), F, k, t, 0.055]);
+        const intrinsic = Math.max(type === 'call' ? F - k : k - F, 0) * Math.exp(-0.055 * t);
+        cases.push([type, intrinsic, F, k, t, 0.055], [type, intrinsic * 0.99 - 1, F, k, t, 0.055], [type, type === 'call' ? F : k, F, k, t, 0.055]);
+      }
+    }
+  }
+  cases.push(['call', 10, -1, 24000, 0.02, 0], ['call', 10, 24000, Number.NaN, 0.02, 0], ['put', Number.POSITIVE_INFINITY, 24000, 24000, 0.02, 0],
+    ['put', 10, 24000, 24000, 0, 0], ['put', 10, 24000, 24000, 0.02, Number.NaN], ['call', 0, 24000, 25000, 0.02, 0]);
+  let ok = 0;
+  for (const [type, price, f, k, t, r] of cases) {
+    const full = impliedVol(type, price, f, k, t, r);
+    const quick = impliedVolOrNaN(type, price, f, k, t, r);
+    if (full.status === 'OK') { ok++; assert.equal(quick, full.vol, `${type} ${price} ${f} ${k} ${t}`); }
+    else assert.ok(Number.isNaN(quick), `${type} ${price} ${f} ${k} ${t}: status ${full.status}, was ${quick}`);
+  }
+  assert.ok(ok > 100 && ok < cases.length, `both kinds covered (${ok} OK of ${cases.length})`);
 });

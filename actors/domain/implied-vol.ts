@@ -79,10 +79,26 @@ export function impliedVol(type: OptionType, price: number, forward: number, str
   return { status: 'OK', vol: s / Math.sqrt(t), iterations: stats.iterations };
 }
 
-/** Convenience: the vol or NaN (for typed-array chain helpers that mark missing values with NaN). */
+/**
+ * Convenience: the vol or NaN (for typed-array chain helpers that mark missing values with NaN). NaN exactly where
+ * `impliedVol`'s status is not OK, else the same vol (same operations), without allocating a result, a reason string
+ * or a stats object — the calibrator calls this for every quote of every cycle.
+ */
 export function impliedVolOrNaN(type: OptionType, price: number, forward: number, strike: number, t: number, rate: number): number {
-  const r = impliedVol(type, price, forward, strike, t, rate);
-  return r.status === 'OK' ? r.vol : Number.NaN;
+  if (!(forward > 0 && Number.isFinite(forward)) || !(strike > 0 && Number.isFinite(strike))) return Number.NaN;
+  if (!Number.isFinite(price) || !Number.isFinite(rate) || !(t > 0) || !Number.isFinite(t)) return Number.NaN;
+  const undiscounted = price * Math.exp(rate * t);
+  const intrinsic = Math.max(type === 'call' ? forward - strike : strike - forward, 0);
+  const upper = type === 'call' ? forward : strike;
+  if (undiscounted < intrinsic || undiscounted >= upper) return Number.NaN;
+  const otm = undiscounted - intrinsic;
+  if (otm === 0) return Number.NaN;
+  const x = -Math.abs(logMoneyness(forward, strike));
+  const beta = otm / Math.sqrt(forward * strike);
+  if (beta >= Math.exp(0.5 * x)) return Number.NaN;
+  const s = normalisedImpliedTotalVol(beta, x);
+  if (!(s > 0) || !Number.isFinite(s)) return Number.NaN;
+  return s / Math.sqrt(t);
 }
 
 /**

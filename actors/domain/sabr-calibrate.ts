@@ -66,8 +66,10 @@ export function calibrateSabr(slice: SmileSlice, guess: Partial<Pick<SabrParams,
   const freeAtm = opts.freeAtm ?? true;
   const sabrOpts: SabrOptions = { obloj: opts.obloj === true };
 
-  const strikes = Float64Array.from(slice.strikes as ArrayLike<number>);
-  const market = Float64Array.from(slice.vols as ArrayLike<number>);
+  // Copied by index (not Float64Array.from, which walks an iterator even over a typed array).
+  const strikes = new Float64Array(n);
+  const market = new Float64Array(n);
+  for (let i = 0; i < n; i++) { strikes[i] = slice.strikes[i]!; market[i] = slice.vols[i]!; }
   const sqrtW = weights(F, t, strikes, market, opts.weighting ?? 'vega');
   const marketAtm = atmVolEstimate(F, strikes, market);
   const start = startingPoint(F, t, strikes, market, sqrtW, marketAtm);
@@ -91,7 +93,10 @@ export function calibrateSabr(slice: SmileSlice, guess: Partial<Pick<SabrParams,
   const rTrial = new Float64Array(n);
   const jac = new Float64Array(n * m);
   const residuals = (q: readonly number[], out: Float64Array): number => {
-    const { atm, rho, nu } = unpack(q);
+    // unpack(q) without the object (this runs ~20 times per fit).
+    const atm = freeAtm ? q[0]! : marketAtm;
+    const rho = q[m - 2]!;
+    const nu = q[m - 1]!;
     const alpha = sabrAlphaFromAtm(atm, F, t, beta, rho, nu);
     if (!(alpha > 0) || !Number.isFinite(alpha)) return Infinity;
     smile.vols(alpha, rho, nu, model);
@@ -112,6 +117,7 @@ export function calibrateSabr(slice: SmileSlice, guess: Partial<Pick<SabrParams,
   const A = new Float64Array(m * m);
   const g = new Float64Array(m);
   const trial: number[] = new Array<number>(m).fill(0);
+  const delta = new Float64Array(m);
   for (; iterations < maxIterations; iterations++) {
     // Forward-difference Jacobian, one column per parameter (a bound-hugging parameter steps inward).
     for (let j = 0; j < m; j++) {
@@ -141,7 +147,7 @@ export function calibrateSabr(slice: SmileSlice, guess: Partial<Pick<SabrParams,
     let relativeGain = 0;
     let stepSize = 0;
     while (lambda < 1e12) {
-      const delta = solveDamped(A, g, m, lambda);
+      solveDamped(A, g, m, lambda, delta);
       for (let a = 0; a < m; a++) trial[a] = p[a]! + delta[a]!;
       project(trial);
       const c = residuals(trial, rTrial);
@@ -177,32 +183,37 @@ export function calibrateSabr(slice: SmileSlice, guess: Partial<Pick<SabrParams,
   return { params, atmVol: atm, rmse, maxError, rmseVolPts: rmse * VOL_POINTS, maxErrorVolPts: maxError * VOL_POINTS, iterations, converged };
 }
 
-/** Solves (A + λ·diag(A)) δ = −g for m ≤ 3 by Gaussian elimination with partial pivoting. */
-function solveDamped(A: Float64Array, g: Float64Array, m: number, lambda: number): number[] {
-  const M: number[][] = [];
+/** Augmented matrix [A + λ·diag(A) | −g] for m ≤ 3, rows of stride 4 (scratch: no allocation per LM step). */
+const AUG = new Float64Array(12);
+
+/**
+ * Solves (A + λ·diag(A)) δ = −g for m ≤ 3 by Gaussian elimination with partial pivoting, into `x`. Row swaps are done
+ * on the scratch rows in place (the same operations, in the same order, as swapping row arrays).
+ */
+function solveDamped(A: Float64Array, g: Float64Array, m: number, lambda: number, x: Float64Array): void {
+  const M = AUG;
+  const W = 4;
   for (let a = 0; a < m; a++) {
-    const row: number[] = [];
-    for (let b = 0; b < m; b++) row.push(A[a * m + b]! + (a === b ? lambda * A[a * m + a]! + 1e-30 : 0));
-    row.push(-g[a]!);
-    M.push(row);
+    for (let b = 0; b < m; b++) M[a * W + b] = A[a * m + b]! + (a === b ? lambda * A[a * m + a]! + 1e-30 : 0);
+    M[a * W + m] = -g[a]!;
   }
   for (let c = 0; c < m; c++) {
     let piv = c;
-    for (let r = c + 1; r < m; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[piv]![c]!)) piv = r;
-    [M[c], M[piv]] = [M[piv]!, M[c]!];
-    const d = M[c]![c]!;
+    for (let r = c + 1; r < m; r++) if (Math.abs(M[r * W + c]!) > Math.abs(M[piv * W + c]!)) piv = r;
+    if (piv !== c) {
+      for (let k = 0; k <= m; k++) { const tmp = M[c * W + k]!; M[c * W + k] = M[piv * W + k]!; M[piv * W + k] = tmp; }
+    }
+    const d = M[c * W + c]!;
     for (let r = c + 1; r < m; r++) {
-      const f = M[r]![c]! / d;
-      for (let k = c; k <= m; k++) M[r]![k]! -= f * M[c]![k]!;
+      const f = M[r * W + c]! / d;
+      for (let k = c; k <= m; k++) M[r * W + k]! -= f * M[c * W + k]!;
     }
   }
-  const x = new Array<number>(m).fill(0);
   for (let c = m - 1; c >= 0; c--) {
-    let s = M[c]![m]!;
-    for (let k = c + 1; k < m; k++) s -= M[c]![k]! * x[k]!;
-    x[c] = s / M[c]![c]!;
+    let s = M[c * W + m]!;
+    for (let k = c + 1; k < m; k++) s -= M[c * W + k]! * x[k]!;
+    x[c] = s / M[c * W + c]!;
   }
-  return x;
 }
 
 /** √w with w ∝ Black vega ∂C/∂(σ√T) at the market vol, normalised to Σw = 1 (QuantLib's SABR weighting). */
@@ -253,7 +264,8 @@ function startingPoint(F: number, t: number, strikes: Float64Array, vols: Float6
   accumulate(true);
   if (used < 3) accumulate(false);
   const M = new Float64Array([S[0]!, S[1]!, S[2]!, S[1]!, S[2]!, S[3]!, S[2]!, S[3]!, S[4]!]);
-  const sol = solveDamped(M, new Float64Array([-T[0]!, -T[1]!, -T[2]!]), 3, 0);
+  const sol = new Float64Array(3);
+  solveDamped(M, new Float64Array([-T[0]!, -T[1]!, -T[2]!]), 3, 0, sol);
   const a0 = sol[0]!, a1 = sol[1]!, a2 = sol[2]!;
   const alpha = a0 > 0 ? a0 : atm;
   const nu2 = 6 * alpha * a2 + 6 * a1 * a1;
