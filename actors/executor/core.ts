@@ -5,7 +5,7 @@
  */
 import { roundToTick, TICK_SIZE } from '../domain/units.ts';
 import type { BrokerOrder, BrokerPosition, OrderType, Side } from '../venues/broker.ts';
-import type { MarketSnapshot } from '../feed/messages.ts';
+import type { ExpiryChain, MarketSnapshot } from '../feed/messages.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import { clientOrderId, isOurs, type OrderRole } from './ids.ts';
 import { sliceQuantity } from './slicing.ts';
@@ -302,11 +302,21 @@ export interface ReconResult {
 export function reconcileOrders(state: ExecState, book: readonly BrokerOrder[], now: number, cfg: CoreConfig): ReconResult {
   const events: ExecEvent[] = [];
   const findings: ReconFinding[] = [];
-  const byTag = new Map<string, BrokerOrder[]>();
-  for (const b of book) if (b.clientOrderId !== null) byTag.set(b.clientOrderId, [...(byTag.get(b.clientOrderId) ?? []), b]);
+  // The broker's book by tag, built only when some order is unsettled (with nothing in flight there is nothing to match).
+  let byTag: Map<string, BrokerOrder[]> | undefined;
   let mismatch: string | undefined;
-  for (const o of Object.values(state.orders)) {
+  for (const id in state.orders) {
+    const o = state.orders[id]!;
     if (!isUnsettled(o.status)) continue;
+    if (byTag === undefined) {
+      byTag = new Map();
+      for (const b of book) {
+        if (b.clientOrderId === null) continue;
+        const same = byTag.get(b.clientOrderId);
+        if (same === undefined) byTag.set(b.clientOrderId, [b]);
+        else same.push(b);
+      }
+    }
     const found = byTag.get(o.clientOrderId) ?? [];
     const wasUnknown = o.status === 'unknown' || o.status === 'pending';
     if (found.length > 1) {
@@ -470,7 +480,83 @@ export function nakedTimers(since: Map<string, number>, naked: readonly string[]
 
 // ---- approvals ----
 
-function findQuote(snapshot: MarketSnapshot, key: string): { bid: number; ask: number; strike: number; expiry: string; underlying: string } | undefined {
+interface FoundQuote {
+  readonly bid: number;
+  readonly ask: number;
+  readonly strike: number;
+  readonly expiry: string;
+  readonly underlying: string;
+}
+
+/** One key's place in a snapshot's chains: chain `c`, row `i`, call or put side. */
+interface KeyAt {
+  readonly c: number;
+  readonly i: number;
+  readonly call: boolean;
+}
+
+/**
+ * Where each instrument key sits in a snapshot's chains, kept from one snapshot to the next: the keys of a chain
+ * rarely change between snapshots, so the index is rebuilt only when they do (a new strike, a new expiry). A snapshot
+ * is checked against the index once, on its first lookup; a cycle that looks nothing up costs nothing. Answers as
+ * a scan of the chains would (the first chain, calls before puts, listing the key).
+ */
+export class QuoteIndex {
+  #at = new Map<string, KeyAt>();
+  /** The chains the index was built from (their keys). */
+  #layout: readonly ExpiryChain[] = [];
+  #checked: MarketSnapshot | undefined;
+
+  find(snapshot: MarketSnapshot, key: string): FoundQuote | undefined {
+    if (snapshot !== this.#checked) {
+      if (!sameKeys(this.#layout, snapshot.expiries)) this.#build(snapshot.expiries);
+      this.#checked = snapshot;
+    }
+    const at = this.#at.get(key);
+    const c = at === undefined ? undefined : snapshot.expiries[at.c];
+    if (at === undefined || c === undefined) return undefined;
+    const i = at.i;
+    return at.call
+      ? { bid: c.callBid[i] ?? Number.NaN, ask: c.callAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying }
+      : { bid: c.putBid[i] ?? Number.NaN, ask: c.putAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying };
+  }
+
+  #build(chains: readonly ExpiryChain[]): void {
+    const at = new Map<string, KeyAt>();
+    chains.forEach((chain, c) => {
+      for (const call of [true, false]) {
+        const keys = call ? chain.callKeys : chain.putKeys;
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i];
+          if (k !== undefined && !at.has(k)) at.set(k, { c, i, call });
+        }
+      }
+    });
+    this.#at = at;
+    this.#layout = chains;
+  }
+}
+
+function sameKeys(a: readonly ExpiryChain[], b: readonly ExpiryChain[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let c = 0; c < a.length; c++) {
+    const x = a[c]!;
+    const y = b[c]!;
+    if (x !== y && !(sameList(x.callKeys, y.callKeys) && sameList(x.putKeys, y.putKeys))) return false;
+  }
+  return true;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function findQuote(snapshot: MarketSnapshot, key: string, index?: QuoteIndex): FoundQuote | undefined {
+  if (index !== undefined) return index.find(snapshot, key);
   for (const c of snapshot.expiries) {
     let i = c.callKeys.indexOf(key);
     if (i >= 0) return { bid: c.callBid[i] ?? Number.NaN, ask: c.callAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying };
@@ -480,23 +566,24 @@ function findQuote(snapshot: MarketSnapshot, key: string): { bid: number; ask: n
   return undefined;
 }
 
-export function touchFromSnapshot(snapshot: MarketSnapshot): TouchLookup {
+/** The touch of each key in `snapshot`; pass a long-lived `index` to look keys up without scanning the chains. */
+export function touchFromSnapshot(snapshot: MarketSnapshot, index?: QuoteIndex): TouchLookup {
   return (key) => {
-    const q = findQuote(snapshot, key);
+    const q = findQuote(snapshot, key, index);
     return q === undefined || !(q.bid > 0 || q.ask > 0) ? undefined : { bid: q.bid, ask: q.ask };
   };
 }
 
-export function marketRef(proposal: Proposal, snapshot: MarketSnapshot, surface: SurfaceCalibrated): ApprovalRef {
+export function marketRef(proposal: Proposal, snapshot: MarketSnapshot, surface: SurfaceCalibrated, index?: QuoteIndex): ApprovalRef {
   const spot = snapshot.spots.find((s) => s.underlying === proposal.underlying)?.spot ?? Number.NaN;
   const ivs = proposal.legs.map((l) => {
     const fit = surface.expiries.find((e) => e.underlying === l.underlying && e.expiry === l.expiry);
     if (fit === undefined) return Number.NaN;
-    const i = Array.from(fit.strikes).indexOf(l.strike);
+    const i = fit.strikes.indexOf(l.strike);
     return i < 0 ? Number.NaN : (fit.vols[i] ?? Number.NaN) * 100;
   });
   const mids = proposal.legs.map((l) => {
-    const q = findQuote(snapshot, l.instrumentKey);
+    const q = findQuote(snapshot, l.instrumentKey, index);
     return q === undefined ? Number.NaN : (q.bid + q.ask) / 2;
   });
   return { spot, ivs, mids };

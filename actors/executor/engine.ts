@@ -14,10 +14,10 @@ import { flattenOrderId, sagaId as sagaIdOf } from './ids.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import {
   aggressivePrice, checkCoreConfig, drift, effectivePhase, marketRef, mayIncreaseRisk, mayReduceRisk, nakedLegEvents, nextSagaStep, adoptedExitProposal,
-  reconcileOrders, reconcilePositions, shadowFills, sweepApprovals, touchFromSnapshot, wallElapsed,
+  QuoteIndex, reconcileOrders, reconcilePositions, shadowFills, sweepApprovals, touchFromSnapshot, wallElapsed,
   type CoreConfig, type PlannedOrder, type RulesLookup, type TouchLookup,
 } from './core.ts';
-import { apply, initialState, isTerminal, isUnsettled, positionsView, type ApprovalRec, type ExecEvent, type ExecState } from './state.ts';
+import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ApprovalRec, type ExecEvent, type ExecState } from './state.ts';
 import type {
   Approval, Book, DenyReason, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchState, KillSwitchView, OrderDenied,
   OrderView, Phase, Proposal, ReconFinding, SagaProgress, SetPhaseRequest,
@@ -102,6 +102,8 @@ export class ExecutorEngine {
   #snapshot: MarketSnapshot | undefined;
   #surface: SurfaceCalibrated | undefined;
   #touch: TouchLookup = () => undefined;
+  /** Where each key sits in the snapshots' chains (rebuilt only when their keys change): touches and approval refs. */
+  readonly #quotes = new QuoteIndex();
   #phase: Phase = 'SHADOW';
   #flattening: Promise<FlattenResult> | undefined;
   #cycleId: string | undefined;
@@ -180,7 +182,7 @@ export class ExecutorEngine {
     this.#ks = req.killswitch.state;
     this.#snapshot = req.snapshot;
     this.#surface = req.surface;
-    this.#touch = touchFromSnapshot(req.snapshot);
+    this.#touch = touchFromSnapshot(req.snapshot, this.#quotes);
     this.#p.onMarket?.(req.snapshot);
     await this.#drain();
     const now = this.#p.clock.now();
@@ -199,7 +201,7 @@ export class ExecutorEngine {
 
     const recon = await this.#reconcileDue(now);
     const approvalsChanged: { id: string; status: Approval['status'] }[] = [];
-    const swept = sweepApprovals(this.state, now, (a) => marketRef(a.proposal, req.snapshot, req.surface), this.#cfg);
+    const swept = sweepApprovals(this.state, now, (a) => marketRef(a.proposal, req.snapshot, req.surface, this.#quotes), this.#cfg);
     await this.#emit(swept);
     for (const e of swept) if (e.type === 'executor.approvalChanged') approvalsChanged.push({ id: e.id, status: e.status });
 
@@ -238,7 +240,7 @@ export class ExecutorEngine {
       } else if (phase.effective === 'SEMI_AUTO') {
         const approval: ApprovalRec = {
           id: `A-${p.id}`.slice(0, 40), status: 'pending', createdAt: now, expiresAt: now + this.#cfg.approvalTtlMs, legs: p.legs,
-          reason: p.reason, proposalId: p.id, underlying: p.underlying, proposal: p, ref: marketRef(p, req.snapshot, req.surface),
+          reason: p.reason, proposalId: p.id, underlying: p.underlying, proposal: p, ref: marketRef(p, req.snapshot, req.surface, this.#quotes),
         };
         await this.#emit([{ type: 'executor.approvalCreated', approval }]);
         approvalsCreated.push(approval.id);
@@ -253,7 +255,7 @@ export class ExecutorEngine {
     }
 
     await this.#checkNaked(now);
-    this.#p.metrics?.positionsOpen(positionsView(this.state.positions).length);
+    this.#p.metrics?.positionsOpen(openPositions(this.state.positions));
     return {
       cycleId: req.cycleId,
       phase,
@@ -459,7 +461,8 @@ export class ExecutorEngine {
    */
   async #reconcileDue(now: number): Promise<{ findings: ReconFinding[]; mismatch?: string }> {
     const interval = this.#cfg.reconIntervalMs ?? 0;
-    const inFlight = Object.values(this.state.orders).some((o) => isUnsettled(o.status));
+    let inFlight = false;
+    for (const id in this.state.orders) if (isUnsettled(this.state.orders[id]!.status)) { inFlight = true; break; }
     const last = this.#lastRecon;
     if (interval > 0 && !inFlight && last !== null && wallElapsed(now - last.at, this.#cfg) < interval) {
       return last.mismatch === undefined ? { findings: [] } : { findings: [], mismatch: last.mismatch };
@@ -516,7 +519,7 @@ export class ExecutorEngine {
     if (now >= a.expiresAt) {
       await this.#emit([{ type: 'executor.approvalChanged', id, status: 'expired', reason: 'TTL passed before approval', ts: now }]);
     } else if (this.#snapshot !== undefined && this.#surface !== undefined) {
-      const why = drift(a.ref, marketRef(a.proposal, this.#snapshot, this.#surface), this.#cfg);
+      const why = drift(a.ref, marketRef(a.proposal, this.#snapshot, this.#surface, this.#quotes), this.#cfg);
       if (why !== undefined) await this.#emit([{ type: 'executor.approvalChanged', id, status: 'invalidated', reason: why, ts: now }]);
     }
     if (this.state.approvals[id]?.status !== 'pending') return this.#view(id);

@@ -434,6 +434,13 @@ export function structureMaxLoss(legs: readonly Leg[], entryCredit: number): num
   return Math.max(0, worst - entryCredit * unitQuantity(legs));
 }
 
+/** How many instruments `book` holds (what `positionsView(book).length` is, without copying the positions). */
+export function openPositions(book: Record<string, PositionRec>): number {
+  let n = 0;
+  for (const k in book) if (book[k]!.quantity !== 0) n++;
+  return n;
+}
+
 export function positionsView(book: Record<string, PositionRec>): Position[] {
   return Object.values(book).filter((p) => p.quantity !== 0).map((p) => ({ ...p }));
 }

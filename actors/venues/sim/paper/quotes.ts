@@ -3,7 +3,7 @@
  * SimMarket copy (`SimQuotes`, sim-quotes.ts: same seed and clock as the feed, so it sees the same prices) or, as a
  * fallback (replay, or a live feed on paper), the quotes of the last MarketSnapshot it was given (`SnapshotQuotes`).
  */
-import type { MarketSnapshot, Underlying } from '../../../feed/messages.ts';
+import type { ExpiryChain, MarketSnapshot, Underlying } from '../../../feed/messages.ts';
 
 export interface PaperQuote {
   readonly bid: number;
@@ -46,10 +46,23 @@ export const SNAPSHOT_DISPLAYED_QTY = 750;
 
 /**
  * A quote provider and instrument lookup reading the latest snapshot given to `update()`. Quotes with a missing or
- * non-positive side are treated as absent on that side (bid/ask 0).
+ * non-positive side are treated as absent on that side (bid/ask 0). What a snapshot no longer quotes (the key is gone,
+ * or both its sides are absent) keeps the last quote it had; rules, descriptions and spots are kept likewise.
+ *
+ * `update()` does not build a quote per instrument: it keeps the snapshot's chains (their typed arrays) and an index
+ * of where each key sits, rebuilt only when a chain's layout (underlying, expiry, lot size, freeze quantity, strikes,
+ * keys) changes — between snapshots of one session it does not — and a quote is built when it is looked up.
  */
 export class SnapshotQuotes implements PaperMarket {
-  #quotes = new Map<string, PaperQuote>();
+  /** Where each key of the current layout sits (the last occurrence first, `prev` the ones before it). */
+  #index = new Map<string, Slot>();
+  /** The current layout's distinct keys, each by its last occurrence, in first-seen order (the per-update walk). */
+  #slots: Slot[] = [];
+  /** The chains the index was built from (their layout) and the latest ones (their prices). */
+  #layout: readonly ExpiryChain[] = [];
+  #chains: readonly ExpiryChain[] = [];
+  /** The quote in force for a key the current snapshot does not quote (gone, or both sides absent). */
+  #held = new Map<string, PaperQuote>();
   #rules = new Map<string, InstrumentRules>();
   #options = new Map<string, OptionDescription>();
   #spots = new Map<Underlying, number>();
@@ -61,42 +74,120 @@ export class SnapshotQuotes implements PaperMarket {
 
   update(snapshot: MarketSnapshot): void {
     for (const s of snapshot.spots) if (Number.isFinite(s.spot) && s.spot > 0) this.#spots.set(s.underlying, s.spot);
-    for (const chain of snapshot.expiries) {
+    const chains = snapshot.expiries;
+    if (sameLayout(this.#layout, chains)) {
+      // Hold the quote in force now for every key the new prices leave unquoted (no allocation when none is).
+      for (const slot of this.#slots) {
+        if (this.#quotedAt(slot, chains)) continue;
+        const q = this.#quoteAt(slot, this.#chains);
+        if (q !== undefined) this.#held.set(slot.key, q);
+      }
+      this.#chains = chains;
+      return;
+    }
+    const index = new Map<string, Slot>();
+    const slots: Slot[] = [];
+    chains.forEach((chain, c) => {
       chain.strikes.forEach((strike, i) => {
         const base = { underlying: chain.underlying, expiry: chain.expiry, strike };
-        const c = chain.callKeys[i];
-        const p = chain.putKeys[i];
-        if (c !== undefined) this.#options.set(c, { ...base, right: 'CE' });
-        if (p !== undefined) this.#options.set(p, { ...base, right: 'PE' });
+        const ck = chain.callKeys[i];
+        const pk = chain.putKeys[i];
+        if (ck !== undefined) this.#options.set(ck, { ...base, right: 'CE' });
+        if (pk !== undefined) this.#options.set(pk, { ...base, right: 'PE' });
       });
       const rules = { lotSize: chain.lotSize, freezeQty: chain.freezeQty };
-      const sides: Array<[readonly string[], Float64Array, Float64Array, Float64Array]> = [
-        [chain.callKeys, chain.callBid, chain.callAsk, chain.callLtp],
-        [chain.putKeys, chain.putBid, chain.putAsk, chain.putLtp],
-      ];
-      for (const [keys, bids, asks, ltps] of sides) {
-        keys.forEach((key, i) => {
-          const bid = bids[i] ?? Number.NaN;
-          const ask = asks[i] ?? Number.NaN;
-          const ltp = ltps[i] ?? Number.NaN;
+      for (const call of [true, false]) {
+        (call ? chain.callKeys : chain.putKeys).forEach((key, i) => {
           this.#rules.set(key, rules);
-          const okBid = Number.isFinite(bid) && bid > 0;
-          const okAsk = Number.isFinite(ask) && ask > 0;
-          if (!okBid && !okAsk) return;
-          this.#quotes.set(key, {
-            bid: okBid ? bid : 0,
-            ask: okAsk ? ask : 0,
-            ltp: Number.isFinite(ltp) && ltp > 0 ? ltp : okBid && okAsk ? (bid + ask) / 2 : okBid ? bid : ask,
-            bidQty: okBid ? this.displayedQty : 0,
-            askQty: okAsk ? this.displayedQty : 0,
-          });
+          const prev = index.get(key);
+          const slot: Slot = { key, c, i, call, prev };
+          index.set(key, slot);
+          if (prev === undefined) slots.push(slot);
         });
       }
+    });
+    // Hold what is in force now for keys the new snapshot drops or leaves unquoted, before switching to it.
+    for (const slot of this.#slots) {
+      const now = index.get(slot.key);
+      if (now !== undefined && this.#quotedAt(now, chains)) continue;
+      const q = this.#quoteAt(slot, this.#chains);
+      if (q !== undefined) this.#held.set(slot.key, q);
     }
+    this.#index = index;
+    this.#slots = slots.map((s) => index.get(s.key) ?? s); // each key's last occurrence (the head of its list)
+    this.#layout = chains;
+    this.#chains = chains;
   }
 
-  readonly quote: QuoteProvider = (key) => this.#quotes.get(key);
+  /** The quote of a key in `chains` (the latest occurrence with a side present), else the one held. */
+  #quoteAt(slot: Slot | undefined, chains: readonly ExpiryChain[]): PaperQuote | undefined {
+    for (let s = slot; s !== undefined; s = s.prev) {
+      const chain = chains[s.c];
+      if (chain === undefined) continue;
+      const bid = (s.call ? chain.callBid : chain.putBid)[s.i] ?? Number.NaN;
+      const ask = (s.call ? chain.callAsk : chain.putAsk)[s.i] ?? Number.NaN;
+      const okBid = Number.isFinite(bid) && bid > 0;
+      const okAsk = Number.isFinite(ask) && ask > 0;
+      if (!okBid && !okAsk) continue;
+      const ltp = (s.call ? chain.callLtp : chain.putLtp)[s.i] ?? Number.NaN;
+      return {
+        bid: okBid ? bid : 0,
+        ask: okAsk ? ask : 0,
+        ltp: Number.isFinite(ltp) && ltp > 0 ? ltp : okBid && okAsk ? (bid + ask) / 2 : okBid ? bid : ask,
+        bidQty: okBid ? this.displayedQty : 0,
+        askQty: okAsk ? this.displayedQty : 0,
+      };
+    }
+    return slot === undefined ? undefined : this.#held.get(slot.key);
+  }
+
+  /** Whether `chains` quote the key of `slot` on at least one side. */
+  #quotedAt(slot: Slot, chains: readonly ExpiryChain[]): boolean {
+    for (let s: Slot | undefined = slot; s !== undefined; s = s.prev) {
+      const chain = chains[s.c];
+      if (chain === undefined) continue;
+      const bid = (s.call ? chain.callBid : chain.putBid)[s.i] ?? Number.NaN;
+      const ask = (s.call ? chain.callAsk : chain.putAsk)[s.i] ?? Number.NaN;
+      if ((Number.isFinite(bid) && bid > 0) || (Number.isFinite(ask) && ask > 0)) return true;
+    }
+    return false;
+  }
+
+  readonly quote: QuoteProvider = (key) => {
+    const slot = this.#index.get(key);
+    return slot === undefined ? this.#held.get(key) : this.#quoteAt(slot, this.#chains);
+  };
   readonly rules: InstrumentLookup = (key) => this.#rules.get(key);
   readonly describe: OptionLookup = (key) => this.#options.get(key);
   readonly spot: SpotLookup = (u) => this.#spots.get(u);
+}
+
+/** One occurrence of a key in a layout: chain `c`, row `i`, call or put side; `prev` an earlier occurrence. */
+interface Slot {
+  readonly key: string;
+  readonly c: number;
+  readonly i: number;
+  readonly call: boolean;
+  readonly prev: Slot | undefined;
+}
+
+/** Whether two snapshots' chains list the same instruments with the same rules (prices may differ). */
+function sameLayout(a: readonly ExpiryChain[], b: readonly ExpiryChain[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let c = 0; c < a.length; c++) {
+    const x = a[c]!;
+    const y = b[c]!;
+    if (x === y) continue;
+    if (x.underlying !== y.underlying || x.expiry !== y.expiry || !Object.is(x.lotSize, y.lotSize) || !Object.is(x.freezeQty, y.freezeQty)) return false;
+    if (!sameList(x.strikes, y.strikes) || !sameList(x.callKeys, y.callKeys) || !sameList(x.putKeys, y.putKeys)) return false;
+  }
+  return true;
+}
+
+function sameList<T>(a: ArrayLike<T>, b: ArrayLike<T>): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
