@@ -6,6 +6,7 @@
  * other). Unknown shapes (message bodies) fall back to self-describing inline records. A batch is an array of
  * envelopes packed into one buffer, sliced to exact size and transferred (never post msgpackr's pooled buffer).
  */
+import { isMainThread } from 'node:worker_threads';
 import { addExtension, Packr } from 'msgpackr';
 
 export interface Envelope<B = unknown> {
@@ -50,30 +51,55 @@ const SHARED_STRUCTURES: string[][] = [
 ];
 
 /**
- * A value encoded once, to be sent to many actors: main relays the 46 KB market snapshot (and the surface) to four
- * actors every cycle, and packing it once instead of four times is the cheapest hop we can remove. Anywhere inside
- * an envelope's body, a Prepacked travels as its bytes (msgpack extension type PREPACKED_EXT) and every receiver's
- * codec hands the handler the decoded VALUE, never the wrapper: receivers cannot tell the difference. Only a
- * message that stays in its thread (main to main) is never encoded and so still holds the wrapper (`.value`).
+ * A value encoded once, to be sent to many actors. Anywhere inside an envelope's body, a Prepacked travels as its
+ * bytes (msgpack extension type PREPACKED_EXT), and:
+ * - an ACTOR (worker thread) receives the decoded VALUE, never the wrapper: actors cannot tell the difference;
+ * - MAIN receives the wrapper, still packed, and decodes it only if it reads `.value`. Main is the cycle's relay:
+ *   the feed packs each snapshot's option chains once (46 KB), main passes them on to four actors as the same bytes
+ *   and never builds the ~800 objects and 66 typed arrays it would otherwise decode and drop every cycle (which
+ *   kept main's old generation churning: a compacting GC every ~2 s, 6-15 ms, on the cycle's critical path).
+ * A message that stays in its thread (main to main) is never encoded at all and keeps the wrapper too.
  */
 export class Prepacked<T = unknown> {
-  /** @internal */
+  /** @internal the encoding, own record structures only (decodable in any thread, whatever its link's state) */
   readonly bytes: Uint8Array;
-  /** @internal the value, for same-thread consumers (a sender that also reads it) */
-  readonly value: T;
-  constructor(value: T) {
-    this.value = value;
-    // Own structures only (no shared list): the bytes must decode in any thread, whatever its link's state.
-    this.bytes = Uint8Array.prototype.slice.call(prepackCodec.pack(value)) as Uint8Array;
+  #value: T | undefined;
+  #decoded: boolean;
+
+  private constructor(bytes: Uint8Array, value: T | undefined, decoded: boolean) {
+    this.bytes = bytes;
+    this.#value = value;
+    this.#decoded = decoded;
+  }
+
+  /** Packs `value` now: later changes to the source object are not sent. */
+  static of<T>(value: T): Prepacked<T> {
+    return new Prepacked<T>(Uint8Array.prototype.slice.call(prepackCodec.pack(value)) as Uint8Array, value, true);
+  }
+
+  /** @internal main's side of the wire: keeps the bytes (a view into the received batch), decodes on first read. */
+  static received<T>(bytes: Uint8Array): Prepacked<T> {
+    return new Prepacked<T>(bytes, undefined, false);
+  }
+
+  /** The value (decoded once, on first read, when this wrapper came off the wire). */
+  get value(): T {
+    if (!this.#decoded) {
+      this.#value = prepackCodec.unpack(this.bytes) as T;
+      this.#decoded = true;
+    }
+    return this.#value as T;
   }
 }
 
-/** The body type a receiver sees for a field sent as `Prepacked<T>`. */
-export type Unpacked<T> = T extends Prepacked<infer U> ? U : T;
-
 /** Packs `value` once for several envelopes (see Prepacked). */
 export function prepack<T>(value: T): Prepacked<T> {
-  return new Prepacked(value);
+  return Prepacked.of(value);
+}
+
+/** `x` itself, or the value of a Prepacked `x` (main-side reads of a relayed field). */
+export function unpacked<T>(x: T | Prepacked<T>): T {
+  return x instanceof Prepacked ? x.value : x;
 }
 
 /** Application extension type (msgpackr reserves 0x42, 0x52, 0x62, 0x65, 0x69, 0x70, 0x73, 0x74, 0x78, 0xff). */
@@ -83,8 +109,11 @@ addExtension({
   Class: Prepacked,
   type: PREPACKED_EXT,
   pack: (p: Prepacked) => p.bytes,
-  // A fresh Packr per nested decode would rebuild record readers; one module-level decoder is re-entrant in msgpackr.
-  unpack: (bytes: Uint8Array) => prepackCodec.unpack(bytes),
+  // The decoder is per thread: main relays (keeps bytes), actors use. msgpackr's unpack is re-entrant, so one
+  // module-level decoder serves nested decodes.
+  unpack: isMainThread
+    ? (bytes: Uint8Array) => Prepacked.received(bytes)
+    : (bytes: Uint8Array) => prepackCodec.unpack(bytes),
 });
 
 export function createCodec(): Packr {

@@ -1,19 +1,23 @@
 /**
- * @module Process-wide V8 settings for a latency-bound actor system, applied once before the first worker starts.
+ * @module Process-wide V8 settings for a latency-bound actor system, applied once, as early as possible (the CLI's
+ * first statement, and again — idempotently — when an ActorSystem is built).
  *
- * `--no-memory-reducer`: V8's memory reducer runs a full, compacting mark-compact in any isolate it judges idle, to
- * hand memory back. Our actors ARE idle most of the time (each is touched once or twice per cycle), so the reducer
- * kept firing in them, and its pauses (10-20 ms measured in `--trace-gc`, one of 142 ms) landed on whichever cycle
- * sent that actor a message: they were the system bench's worst cycles. Heaps are still bounded by the normal GC
- * and each worker's resourceLimits; they just do not shrink back after a busy spell.
- *
- * V8 reads these flags when an isolate's heap is set up, so they reach every worker spawned after this call; the
- * main thread's own heap may keep its reducer. Node accepts V8 flags only on the command line or through
- * `v8.setFlagsFromString`, and a single binary (SEA, Node 20) has no command line of its own, hence this call.
+ * V8's memory reducer runs compacting full GCs in any isolate it judges idle, to hand memory back, and then lowers
+ * that heap's old-generation limit towards its live size, so full GCs come every couple of seconds afterwards. Our
+ * actors ARE idle between the one or two messages a cycle sends them, and main is idle between cycles: under
+ * `--trace-gc` the reducer's GCs (10-20 ms, once 142 ms) and main's full GCs every ~2 s (6-15 ms, main being on every
+ * hop of the cycle) were the system bench's worst cycles (cycle p99 25-30 ms; 14-18 ms without them).
+ * - `--no-memory-reducer`: V8 reads it when an isolate's heap is set up, so it reaches every worker spawned after
+ *   this call, but not the main thread's heap, which already exists (Node takes V8 flags only on its command line,
+ *   and a Node 20 single binary has none of its own).
+ * - `--gc-memory-reducer-start-delay-ms` (max int): read each time a reducer arms its timer after a full GC, which
+ *   disarms main's reducer too from its next GC on (at most one reducer round can already be scheduled).
+ * Heaps still are bounded by the normal GC and each actor's resourceLimits; they just stop shrinking after a busy
+ * spell (RSS is reported by the system bench).
  */
 import v8 from 'node:v8';
 
-const FLAGS = ['--no-memory-reducer'] as const;
+const FLAGS = ['--no-memory-reducer', '--gc-memory-reducer-start-delay-ms=2147483647'] as const;
 let applied = false;
 
 export function applyLatencyFlags(): void {

@@ -2,6 +2,7 @@
  * @module What the feed emits each cycle: the MarketSnapshot (compact, msgpack-friendly typed arrays).
  * Consumed by calibrator, risk, strategy and executor. Shapes here are a contract; extend, don't rename.
  */
+import type { Prepacked } from '../../runtime/envelope.ts';
 
 export type Underlying = 'NIFTY' | 'BANKNIFTY';
 export const UNDERLYINGS: readonly Underlying[] = ['NIFTY', 'BANKNIFTY'];
@@ -70,3 +71,10 @@ export interface MarketSnapshot {
   /** Which venue produced it: sim | replay | upstox. */
   readonly source: string;
 }
+
+/**
+ * The feed's answer to `feed.snapshot`: the snapshot with its option chains packed once in the feed. Main relays the
+ * chains as bytes (it reads only the head: ts, spots, vix, quality); every actor it passes them to receives a plain
+ * `MarketSnapshot` (see Prepacked in runtime/envelope.ts). Read the chains in main with `unpacked(s.expiries)`.
+ */
+export type RelayedSnapshot = Omit<MarketSnapshot, 'expiries'> & { readonly expiries: Prepacked<readonly ExpiryChain[]> };

@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { Counter, Gauge } from 'prom-client';
 import { defineActor, type ActorContext } from '../../runtime/actor.ts';
+import { prepack } from '../../runtime/envelope.ts';
+import type { RelayedSnapshot } from './messages.ts';
 import { InvariantError } from '../../runtime/errors.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { InstrumentInfo, MarketDataSource } from '../venues/market-data.ts';
@@ -123,7 +125,9 @@ defineActor<FeedActorConfig>({
         const snap = st.core.snapshot(cycleId, st.market.now(), wall.monotonic());
         st.metrics.quality.set(snap.quality.score);
         for (const [k, v] of Object.entries(snap.quality.components)) st.metrics.component.set({ component: k }, v);
-        return snap;
+        // Chains packed once here: main relays these bytes to four actors without decoding them.
+        const relayed: RelayedSnapshot = { ...snap, expiries: prepack(snap.expiries) };
+        return relayed;
       }
       case 'feed.chaos': {
         const req = parseFaultRequest(body);

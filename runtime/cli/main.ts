@@ -3,9 +3,13 @@
  * @module `volguard <command>`: the command plumbing (help, version, unknown commands, exit codes).
  */
 import { readFileSync } from 'node:fs';
+import { applyLatencyFlags } from '../v8-tuning.ts';
 import { COMMANDS } from './commands.ts';
 import { EXIT, type CliIo } from './io.ts';
 import { VolguardError } from '../errors.ts';
+
+// Before any command module loads: the main thread's first GCs already arm V8's memory reducer (see v8-tuning.ts).
+applyLatencyFlags();
 
 export function version(): string {
   const injected = (globalThis as { __VOLGUARD_VERSION__?: string }).__VOLGUARD_VERSION__;

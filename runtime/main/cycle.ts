@@ -10,7 +10,7 @@
  * The trading loop (start/stop) only gates the strategy: when stopped, the cycle still reads the market, values
  * risk, evaluates the kill switch and reconciles — monitoring continues, positions stay.
  */
-import type { MarketSnapshot } from '../../actors/feed/messages.ts';
+import type { RelayedSnapshot } from '../../actors/feed/messages.ts';
 import type { SurfaceCalibrated } from '../../actors/calibrator/messages.ts';
 import type { Book, ExecutionReport, Phase, Proposal } from '../../actors/executor/messages.ts';
 import type { RiskReport } from '../../actors/risk/messages.ts';
@@ -29,7 +29,8 @@ export interface CycleRequester {
 
 /** What the last cycle saw; the dashboard and health read it. */
 export interface CycleState {
-  snapshot: MarketSnapshot | null;
+  /** The head of the last snapshot; its chains stay packed in main (`unpacked(snapshot.expiries)` to read them). */
+  snapshot: RelayedSnapshot | null;
   surface: SurfaceCalibrated | null;
   book: Book | null;
   risk: RiskReport | null;
@@ -146,10 +147,11 @@ export class CycleOrchestrator {
     };
     const st = this.state;
     try {
-      st.snapshot = await time('read_market', () => req<MarketSnapshot>('feed', 'feed.snapshot', { cycleId }));
+      st.snapshot = await time('read_market', () => req<RelayedSnapshot>('feed', 'feed.snapshot', { cycleId }));
       const snapshot = st.snapshot;
-      // Packed once, sent to four actors (calibrator, risk, strategy, executor); the surface likewise to three.
-      const snapshotOut = prepack(snapshot);
+      // The chains arrive packed by the feed and go on to four actors as those same bytes (main never decodes them);
+      // the surface is packed once here for its three consumers.
+      const snapshotOut = snapshot;
       let surfaceOut = prepack<SurfaceCalibrated | null>(null);
       await time('assess_risk', async () => {
         const [surface, book] = await Promise.all([

@@ -3,6 +3,11 @@
  * With --json: one line per figure, `{"suite","metric","value","unit"}` (INTERFACE.md).
  * Each suite module `test/bench/<suite>.ts` exports `run(): Promise<Figure[]>`.
  */
+import { applyLatencyFlags } from '../../runtime/v8-tuning.ts';
+
+// As the CLI does first thing (runtime/cli/main.ts): measure the system as it runs.
+applyLatencyFlags();
+
 export interface Figure {
   readonly suite: string;
   readonly metric: string;

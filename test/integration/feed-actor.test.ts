@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { realClock } from '../../runtime/clock.ts';
 import { parseConfig } from '../../runtime/config.ts';
 import { ActorSystem } from '../../runtime/system.ts';
-import { feedActorSpec, simClockSpec, type MarketSnapshot } from '../../actors/feed/index.ts';
+import { Prepacked, unpacked } from '../../runtime/envelope.ts';
+import { feedActorSpec, simClockSpec, type RelayedSnapshot } from '../../actors/feed/index.ts';
 
 test('feed actor: snapshot, chaos silence → feed.stalled → feed.recovered', async () => {
   const cfg = parseConfig({ SIM_START: '2026-11-23T10:00:00+05:30', FEED_STALL_MS: '300' });
@@ -18,12 +19,15 @@ test('feed actor: snapshot, chaos silence → feed.stalled → feed.recovered', 
   );
   await system.start();
   try {
-    const snap = await system.main.request<MarketSnapshot>('feed', 'feed.snapshot', { cycleId: 'c1' });
+    const snap = await system.main.request<RelayedSnapshot>('feed', 'feed.snapshot', { cycleId: 'c1' });
     assert.equal(snap.cycleId, 'c1');
     assert.equal(snap.source, 'sim');
     assert.equal(snap.marketOpen, true);
-    assert.equal(snap.expiries.length, 6);
-    assert.ok(snap.expiries[0]!.callBid instanceof Float64Array);
+    // Main receives the chains still packed (it relays them); they decode to the six chains on demand.
+    assert.ok(snap.expiries instanceof Prepacked);
+    const chains = unpacked(snap.expiries);
+    assert.equal(chains.length, 6);
+    assert.ok(chains[0]!.callBid instanceof Float64Array);
     const bad = await system.main.request('feed', 'feed.chaos', { kind: 'meteor' }).catch((e: unknown) => e as Error);
     assert.match(String((bad as Error).message), /expected kind one of silence\|stale/);
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { startFakeUpstox } from '../../actors/venues/upstox/fake/server.ts';
 import { DeterministicMarket } from '../../actors/venues/upstox/fake/market.ts';
 import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
+import { unpacked } from '../../runtime/envelope.ts';
 
 const OLD = 'tok-old-0123456789abcdef';
 const NEW = 'tok-new-fedcba9876543210';
@@ -107,7 +108,7 @@ for (const [what, startToken] of [['a token the broker refuses (401)', OLD], ['y
       // Hot swap: the feed authorizes with the new token, loads the chains and quotes; the hold is released.
       const ok = await s.api('POST', '/api/token/refresh', { accessToken: NEW, reason: 'test: daily token' });
       assert.equal(ok.status, 200, JSON.stringify(ok.body));
-      const quoted = await until(s, async () => s.cycle.state.snapshot, (snap) => (snap?.spots.length ?? 0) > 0 && (snap?.expiries.length ?? 0) > 0);
+      const quoted = await until(s, async () => s.cycle.state.snapshot, (snap) => (snap?.spots.length ?? 0) > 0 && (snap ? unpacked(snap.expiries).length : 0) > 0);
       assert.equal(quoted?.source, 'upstox');
       const after = await s.api<FeedInspect>('GET', '/api/v1/actors/feed');
       assert.ok(after.body.state.state.instruments > 3, 'option contracts loaded after the swap');
@@ -150,10 +151,10 @@ test('FEED=upstox SAFETY_MODE=live FULL_AUTO with a journaled governance approva
     // Wait for a full NIFTY chain with two-sided quotes and a NORMAL kill switch.
     await until(s, async () => s.cycle.state, (st) =>
       st.killswitch?.state === 'NORMAL' && st.surface !== null &&
-      (st.snapshot?.expiries.some((e) => e.underlying === 'NIFTY' && e.callBid.some((b) => b > 0) && e.putBid.some((b) => b > 0)) ?? false));
+      (st.snapshot !== null && unpacked(st.snapshot.expiries).some((e) => e.underlying === 'NIFTY' && e.callBid.some((b) => b > 0) && e.putBid.some((b) => b > 0))));
     const snapshot = s.cycle.state.snapshot!;
     const surface = s.cycle.state.surface!;
-    const chain = snapshot.expiries.find((e) => e.underlying === 'NIFTY')!;
+    const chain = unpacked(snapshot.expiries).find((e) => e.underlying === 'NIFTY')!;
     const spot = snapshot.spots.find((q) => q.underlying === 'NIFTY')!.spot;
     const strikes = [...chain.strikes];
     const atm = strikes.reduce((a, b) => (Math.abs(b - spot) < Math.abs(a - spot) ? b : a));
