@@ -386,6 +386,40 @@ export function reconcilePositions(state: ExecState, positions: readonly BrokerP
   return mismatches.length === 0 ? { events, findings } : { events, findings, mismatch: mismatches.join('; ') };
 }
 
+// ---- closing orders never open ----
+
+/**
+ * Why a `close` proposal would trade more than the book holds, or null when every leg closes units we hold: per
+ * instrument and side, the legs' total must not exceed the opposite position less what working orders on that side
+ * are already closing (an exit still working, a flatten, an order in doubt counted in full). A structure can hold a
+ * leg the broker no longer has (closed outside VolGuard between reconciliations, or a second exit raced the first);
+ * without this check that "close" would OPEN a position the other way.
+ */
+export function closeExceedsHolding(state: ExecState, p: Proposal): string | null {
+  if (p.action !== 'close') return null;
+  const want = new Map<string, { side: Side; quantity: number }>();
+  for (const l of p.legs) {
+    const k = `${l.instrumentKey}|${l.side}`;
+    want.set(k, { side: l.side, quantity: (want.get(k)?.quantity ?? 0) + l.quantity });
+  }
+  const problems: string[] = [];
+  for (const [k, w] of want) {
+    const instrumentKey = k.slice(0, k.lastIndexOf('|'));
+    const held = state.positions[instrumentKey]?.quantity ?? 0;
+    // A BUY closes a short (held < 0); a SELL closes a long.
+    const opposite = w.side === 'BUY' ? Math.max(0, -held) : Math.max(0, held);
+    let closing = 0;
+    for (const o of Object.values(state.orders)) {
+      if (o.instrumentKey === instrumentKey && o.side === w.side && isUnsettled(o.status)) closing += Math.max(0, o.quantity - o.filledQuantity);
+    }
+    const closable = Math.max(0, opposite - closing);
+    if (w.quantity > closable) {
+      problems.push(`${w.side} ${w.quantity} ${instrumentKey}: holding ${held}, ${closing} already being closed, so at most ${closable} can close`);
+    }
+  }
+  return problems.length === 0 ? null : problems.join('; ');
+}
+
 // ---- adopted (zombie) positions: exit-only ----
 
 export const ADOPTED_EXIT_PREFIX = 'adopted-exit-';

@@ -13,7 +13,7 @@ import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import { flattenOrderId, sagaId as sagaIdOf } from './ids.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import {
-  aggressivePrice, checkCoreConfig, drift, effectivePhase, marketRef, mayIncreaseRisk, mayReduceRisk, nakedLegEvents, nextSagaStep, adoptedExitProposal,
+  aggressivePrice, checkCoreConfig, closeExceedsHolding, drift, effectivePhase, marketRef, mayIncreaseRisk, mayReduceRisk, nakedLegEvents, nextSagaStep, adoptedExitProposal,
   QuoteIndex, reconcileOrders, reconcilePositions, shadowFills, sweepApprovals, touchFromSnapshot, wallElapsed,
   type CoreConfig, type PlannedOrder, type RulesLookup, type TouchLookup,
 } from './core.ts';
@@ -295,6 +295,8 @@ export class ExecutorEngine {
       return { denied: await this.#deny(p, 'KILLSWITCH_NOT_NORMAL', `kill switch is ${this.#ks ?? 'not yet seen'}`) };
     }
     if (!p.riskIncreasing && !mayReduceRisk(this.#ks)) return { denied: await this.#deny(p, 'KILLSWITCH_NOT_NORMAL', `kill switch is ${this.#ks}`) };
+    const excess = closeExceedsHolding(this.state, p);
+    if (excess !== null) return { denied: await this.#deny(p, 'CLOSE_EXCEEDS_POSITION', excess) };
     if (p.riskIncreasing) {
       const d = await this.#askRisk(p);
       if (!d.allowed) {

@@ -165,7 +165,9 @@ export type DenyReason =
   | 'APPROVAL_NOT_PENDING'
   | 'APPROVAL_EXPIRED'
   | 'APPROVAL_INVALIDATED'
-  | 'FLATTEN_IN_PROGRESS';
+  | 'FLATTEN_IN_PROGRESS'
+  /** A `close` proposal for more than the book holds (it would open a position the other way). */
+  | 'CLOSE_EXCEEDS_POSITION';
 
 export interface OrderDenied {
   readonly proposalId: string;

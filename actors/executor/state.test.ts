@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Leg, Proposal } from './messages.ts';
 import { apply, initialState, rollLegs, type ExecState, type PositionRec } from './state.ts';
-import { nakedLegs } from './core.ts';
+import { closeExceedsHolding, nakedLegs } from './core.ts';
 
 const EXP = '2026-12-01';
 const leg = (strike: number, right: 'CE' | 'PE', side: 'BUY' | 'SELL', quantity = 65): Leg => ({
@@ -51,4 +51,57 @@ test('a completed roll keeps its structure open with the rolled legs; a failed o
   const failed = apply(base(), { type: 'executor.sagaFinished', sagaId: 'VG2', outcome: 'failed', reason: 'leg failed', ts: 2 });
   assert.equal(failed.structures['S-1']!.status, 'open');
   assert.deepEqual(failed.structures['S-1']!.legs, legs);
+});
+
+const condorState = (): ExecState => {
+  const s = initialState();
+  const legs = [leg(23000, 'PE', 'BUY'), leg(25000, 'CE', 'BUY'), leg(23500, 'PE', 'SELL'), leg(24500, 'CE', 'SELL')];
+  s.structures['S-1'] = { id: 'S-1', kind: 'iron_condor', underlying: 'NIFTY', expiry: EXP, bucket: 'weekly', status: 'open', legs, entryCredit: 50, maxLoss: 29_250, openedAt: 0 };
+  s.positions = {
+    NIFTY23000PE: pos(23000, 'PE', 65, 'S-1'), NIFTY25000CE: pos(25000, 'CE', 65, 'S-1'),
+    NIFTY23500PE: pos(23500, 'PE', -65, 'S-1'), NIFTY24500CE: pos(24500, 'CE', -65, 'S-1'),
+  };
+  return s;
+};
+
+const closeOf = (legs: Leg[], id = 'x-close'): Proposal => ({
+  id, action: 'close', kind: 'iron_condor', bucket: 'weekly', underlying: 'NIFTY', expiry: EXP, structureId: 'S-1',
+  legs, reason: 'test exit', rationale: {}, riskIncreasing: false,
+});
+
+test('a leg closed outside VolGuard leaves its structure: still open and managed, without that leg', () => {
+  const s = apply(condorState(), { type: 'executor.positionExternallyClosed', instrumentKey: 'NIFTY24500CE', quantity: -65, ts: 5 });
+  const st = s.structures['S-1']!;
+  assert.equal(s.positions['NIFTY24500CE']!.quantity, 0);
+  assert.equal(st.status, 'open');
+  assert.deepEqual(st.legs.map((l) => `${l.side} ${l.right} ${l.strike}`).sort(), ['BUY CE 25000', 'BUY PE 23000', 'SELL PE 23500']);
+  // Every leg closed outside: the structure is closed, holding nothing.
+  let all = s;
+  for (const [k, q] of [['NIFTY23000PE', 65], ['NIFTY25000CE', 65], ['NIFTY23500PE', -65]] as const) {
+    all = apply(all, { type: 'executor.positionExternallyClosed', instrumentKey: k, quantity: q, ts: 6 });
+  }
+  assert.equal(all.structures['S-1']!.status, 'closed');
+  assert.deepEqual(all.structures['S-1']!.legs, []);
+});
+
+test('a close never trades more than the book holds: gone legs, the wrong side, and units already being closed are refused', () => {
+  const s = condorState();
+  const exit = [leg(24500, 'CE', 'BUY'), leg(23500, 'PE', 'BUY'), leg(25000, 'CE', 'SELL'), leg(23000, 'PE', 'SELL')];
+  assert.equal(closeExceedsHolding(s, closeOf(exit)), null);
+  // Not a close: not this check's business.
+  assert.equal(closeExceedsHolding(s, { ...closeOf(exit), action: 'open' }), null);
+  // The short call is gone (closed outside): buying it back would open a long call.
+  s.positions['NIFTY24500CE']!.quantity = 0;
+  assert.match(closeExceedsHolding(s, closeOf(exit)) ?? '', /BUY 65 NIFTY24500CE: holding 0, 0 already being closed, so at most 0 can close/);
+  // Selling a short instead of buying it back, or more than held, is refused too.
+  const t = condorState();
+  assert.match(closeExceedsHolding(t, closeOf([leg(23500, 'PE', 'SELL')])) ?? '', /SELL 65 NIFTY23500PE: holding -65/);
+  assert.match(closeExceedsHolding(t, closeOf([leg(23500, 'PE', 'BUY', 130)])) ?? '', /at most 65 can close/);
+  // A working exit order already closes 40 of the 65: a second exit may close at most the other 25.
+  t.orders['VG1-1'] = {
+    clientOrderId: 'VG1-1', sagaId: 'VG1', leg: 0, role: 'entry', instrumentKey: 'NIFTY23500PE', side: 'BUY', quantity: 40, orderType: 'LIMIT', price: 12,
+    riskIncreasing: false, createdAt: 1, status: 'open', brokerOrderId: 'B1', filledQuantity: 0, averagePrice: 0, updatedAt: 1,
+  };
+  assert.match(closeExceedsHolding(t, closeOf([leg(23500, 'PE', 'BUY', 65)])) ?? '', /40 already being closed, so at most 25/);
+  assert.equal(closeExceedsHolding(t, closeOf([leg(23500, 'PE', 'BUY', 25)])), null);
 });

@@ -343,6 +343,9 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
     case 'executor.positionExternallyClosed': {
       const p = state.positions[e.instrumentKey];
       if (p !== undefined) p.quantity = 0;
+      // The structures that held it lose those legs (an exit built from them would otherwise re-open it), but stay
+      // as they were otherwise: an open condor missing a leg is still open and managed (exits, naked-leg checks).
+      if (e.quantity !== 0) closeLegs(state, e.instrumentKey, e.quantity > 0 ? 'SELL' : 'BUY', Math.abs(e.quantity), p?.structureId ?? null, e.ts, false);
       return state;
     }
     case 'executor.shadowFill': {
@@ -390,9 +393,10 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
  * A closing fill of `quantity` units (`side` is the order's) on `instrumentKey`: the structure legs it closes shrink
  * (the structure named first — the saga's, or the one the position was attributed to — then any other live structure
  * holding that instrument the opposite way). A leg closed to zero is dropped; a structure left with no legs is
- * `closed`, one with legs left is `closing` (an exit in progress stays `closing`; a flatten's partial close too).
+ * `closed`, one with legs left is `closing` (an exit in progress stays `closing`; a flatten's partial close too) —
+ * unless `exiting` is false (legs closed outside VolGuard): then it keeps its status.
  */
-function closeLegs(state: ExecState, instrumentKey: string, side: Side, quantity: number, first: string | null, ts: number): void {
+function closeLegs(state: ExecState, instrumentKey: string, side: Side, quantity: number, first: string | null, ts: number, exiting = true): void {
   let rest = quantity;
   const live = Object.values(state.structures).filter((st) => st.status === 'open' || st.status === 'closing' || st.status === 'opening');
   live.sort((a, b) => (a.id === first ? -1 : b.id === first ? 1 : 0));
@@ -405,7 +409,7 @@ function closeLegs(state: ExecState, instrumentKey: string, side: Side, quantity
     rest -= closed;
     const legs = leg.quantity === closed ? st.legs.filter((_, j) => j !== i) : st.legs.map((l, j) => (j === i ? { ...l, quantity: l.quantity - closed } : l));
     if (legs.length === 0) state.structures[st.id] = { ...st, status: 'closed', legs, maxLoss: 0, closedAt: ts };
-    else state.structures[st.id] = { ...st, status: st.status === 'opening' ? 'opening' : 'closing', legs, maxLoss: structureMaxLoss(legs, st.entryCredit) };
+    else state.structures[st.id] = { ...st, status: st.status === 'opening' || !exiting ? st.status : 'closing', legs, maxLoss: structureMaxLoss(legs, st.entryCredit) };
   }
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, condor, duplicates, LEGS } from './executor-harness.ts';
+import { Harness, condor, duplicates, leg, LEGS } from './executor-harness.ts';
 
 test('SHADOW sends nothing: the paper order log stays empty while the shadow book fills', async () => {
   const h = new Harness();
@@ -99,5 +99,34 @@ test('adopted (zombie) positions are exited (exit-only) in FULL_AUTO, never in S
   const r3 = await h.execute([], 'FULL_AUTO');
   assert.deepEqual(r3.sagasStarted, [], 'nothing left to exit');
   assert.deepEqual(duplicates(h.broker.tags()), []);
+  await h.done();
+});
+
+test('a leg closed outside VolGuard: reconciliation drops it from the structure, and a stale close that still names it is refused', async () => {
+  const h = new Harness();
+  await h.execute([condor('x1')]);
+  const id = h.engine.book().structures[0]!.id;
+  // Someone buys back the short call by hand at the broker.
+  await h.broker.placeOrder({ clientOrderId: 'manual-x', instrumentKey: LEGS.shortCall.key, side: 'BUY', quantity: 75, orderType: 'MARKET', product: 'D', validity: 'DAY' });
+  const stale = {
+    id: 'x1-exit', action: 'close' as const, kind: 'iron_condor' as const, bucket: 'weekly' as const, underlying: 'NIFTY' as const, expiry: '2026-01-13', structureId: id,
+    legs: [leg('shortPut', 'BUY'), leg('shortCall', 'BUY'), leg('longPut', 'SELL'), leg('longCall', 'SELL')],
+    reason: 'exit built before the reconciliation saw the manual close', rationale: {}, riskIncreasing: false,
+  };
+  const r = await h.execute([stale]);
+  assert.ok(r.reconciliation.findings.some((f) => f.class === 'externally_closed' && f.instrumentKey === LEGS.shortCall.key));
+  const st = h.engine.book().structures.find((s) => s.id === id)!;
+  assert.equal(st.status, 'open', 'still managed');
+  assert.deepEqual(st.legs.map((l) => l.instrumentKey).sort(), [LEGS.longCall.key, LEGS.longPut.key, LEGS.shortPut.key].sort());
+  assert.equal(r.denied[0]?.reason, 'CLOSE_EXCEEDS_POSITION');
+  assert.match(r.denied[0]?.detail ?? '', new RegExp(`BUY 75 ${LEGS.shortCall.key.replace('|', '\\|')}: holding 0`));
+  const sent = (await h.broker.getOrderBook()).filter((o) => o.clientOrderId !== 'manual-x').slice(4);
+  assert.deepEqual(sent, [], 'nothing sent: a BUY of the short call would have opened a long call');
+  // An exit of what is actually held goes through and leaves the book flat.
+  const exit = { ...stale, id: 'x1-exit-2', legs: [leg('shortPut', 'BUY'), leg('longPut', 'SELL'), leg('longCall', 'SELL')] };
+  const r2 = await h.execute([exit]);
+  assert.equal(r2.sagasProgressed[0]?.outcome, 'completed');
+  assert.deepEqual((await h.broker.getPositions()).filter((p) => p.quantity !== 0), []);
+  assert.equal(h.engine.book().structures.find((s) => s.id === id)?.status, 'closed');
   await h.done();
 });
