@@ -6,6 +6,7 @@
  * |-----------------------|--------------------|-----------------------------------------|--------------------------|
  * | `journal.append`      | AppendRequest      | `{seq}`                                 | committed (visible)      |
  * | `journal.appendBatch` | `{entries}`        | `{first, last}` (contiguous seqs)       | committed                |
+ * | `journal.appendMany`  | AppendManyRequest  | AppendManyReply (one result per entry)  | all entries settled      |
  * | `journal.commitCycle` | CycleRecord        | `{seq}`                                 | flushed (durable)        |
  * | `journal.audit`       | AuditRecord        | `{seq}`                                 | flushed                  |
  * | `journal.snapshot`    | SnapshotRequest    | `{seq}` (the seq the snapshot covers)   | committed                |
@@ -20,6 +21,7 @@
  * read what it must; there is no trading without a journal.
  */
 import { z } from 'zod';
+import type { SerializedError } from '../../runtime/errors.ts';
 
 export const JOURNAL_ACTOR = 'journal';
 
@@ -53,6 +55,25 @@ export interface AppendRequest {
 
 export interface AppendBatchRequest {
   readonly entries: readonly AppendRequest[];
+}
+
+/**
+ * Several independent appends in one message (the client coalesces the appends of one synchronous turn into it).
+ * Unlike `appendBatch` (all or nothing), each entry is validated, encoded and answered on its own: a bad entry fails
+ * alone; the accepted ones get contiguous seqs in array order (nothing else is queued between them).
+ */
+export interface AppendManyRequest {
+  readonly entries: readonly AppendRequest[];
+}
+
+/** An entry of `journal.appendMany` that was not journaled: the error a lone `journal.append` would have replied. */
+export interface AppendManyError {
+  readonly error: SerializedError;
+}
+
+/** `results[i]` answers `entries[i]`: its seq (committed), or why it was not journaled. */
+export interface AppendManyReply {
+  readonly results: ReadonlyArray<number | AppendManyError>;
 }
 
 /** A control-plane action (gateway/deps.ts `AuditEntry` has the same shape). */
@@ -186,6 +207,11 @@ export const appendRequestSchema = z.strictObject({
 
 export const appendBatchRequestSchema = z.strictObject({
   entries: z.array(appendRequestSchema).min(1).max(100_000),
+});
+
+/** The envelope only: each entry is checked against `appendRequestSchema` on its own (a bad one fails alone). */
+export const appendManyRequestSchema = z.strictObject({
+  entries: z.array(z.unknown()).min(1).max(100_000),
 });
 
 export const cycleRecordSchema = z.strictObject({

@@ -11,13 +11,14 @@
  */
 import { Counter, Histogram } from 'prom-client';
 import { deferReply, defineActor, type ActorContext, type DeferredReply } from '../../runtime/actor.ts';
-import { InvariantError, type JournalError } from '../../runtime/errors.ts';
+import { InvariantError, serializeError, type JournalError } from '../../runtime/errors.ts';
 import { backupJournal } from './backup.ts';
 import type { JournalConfig } from './config.ts';
 import type { Journal } from './journal.ts';
 import { openLmdbJournal, type LmdbBackend } from './lmdb-store.ts';
 import {
   appendBatchRequestSchema,
+  appendManyRequestSchema,
   appendRequestSchema,
   auditRecordSchema,
   cycleRecordSchema,
@@ -28,6 +29,9 @@ import {
   parseBody,
   recoverRequestSchema,
   snapshotRequestSchema,
+  type AppendManyError,
+  type AppendManyReply,
+  type AppendRequest,
   type BackupResult,
   type JournalFault,
 } from './messages.ts';
@@ -40,6 +44,8 @@ let journal: Journal | null = null;
 let backend: LmdbBackend | null = null;
 let timer: NodeJS.Timeout | null = null;
 let backingUp: Promise<BackupResult> | null = null;
+/** Messages received by type since this incarnation started (the inspector shows them: how many requests, not entries). */
+const received: Record<string, number> = Object.create(null) as Record<string, number>;
 /** Writes queued in the store and not yet answered (committed / flushed or failed). */
 const outstanding = new Set<Promise<unknown>>();
 
@@ -57,6 +63,40 @@ function write<T>(p: Promise<T>): DeferredReply {
 function read<T>(fn: () => T): T | Promise<T> {
   if (outstanding.size === 0) return fn();
   return Promise.all([...outstanding]).then(fn);
+}
+
+/**
+ * `journal.appendMany`: each entry validated and queued on its own, in array order, all inside this `receive` (so the
+ * accepted ones are contiguous in the store's queue and share its next flush). A bad entry — invalid body, or one
+ * msgpack cannot encode (the store rejects just that op) — gets its error as its result and uses no seq.
+ */
+function appendMany(j: Journal, entries: readonly unknown[]): Promise<AppendManyReply> {
+  const results = new Array<number | AppendManyError>(entries.length);
+  const queued: Array<Promise<void>> = [];
+  let ok = 0;
+  for (let i = 0; i < entries.length; i++) {
+    let req: AppendRequest;
+    try {
+      // Named like a lone append: a caller sees the same error whether or not its append was coalesced.
+      req = parseBody('journal.append', appendRequestSchema, entries[i]);
+    } catch (err) {
+      results[i] = { error: serializeError(err) };
+      continue;
+    }
+    queued.push(j.append(req).then(
+      (seq) => {
+        results[i] = seq;
+        ok++;
+      },
+      (err: unknown) => {
+        results[i] = { error: serializeError(err) };
+      },
+    ));
+  }
+  return Promise.all(queued).then(() => {
+    count(ok);
+    return { results };
+  });
 }
 
 function reportFault(ctx: ActorContext<JournalConfig>, err: JournalError, seq?: number): void {
@@ -128,11 +168,16 @@ defineActor<JournalConfig>({
 
   receive(msg, ctx) {
     const { j } = open();
+    received[msg.type] = (received[msg.type] ?? 0) + 1;
     switch (msg.type) {
       // Writes: parse (a bad body throws here: error reply, nothing queued), queue synchronously, answer deferred.
       case 'journal.append': {
         const req = parseBody(msg.type, appendRequestSchema, msg.body);
         return write(j.append(req).then((seq) => (count(1), { seq })));
+      }
+      case 'journal.appendMany': {
+        const { entries } = parseBody(msg.type, appendManyRequestSchema, msg.body);
+        return write(appendMany(j, entries));
       }
       case 'journal.appendBatch': {
         const { entries } = parseBody(msg.type, appendBatchRequestSchema, msg.body);
@@ -187,7 +232,8 @@ defineActor<JournalConfig>({
 
   inspect() {
     const s = journal?.stats();
-    return s ? { lastSeq: s.lastSeq, entries: s.entries, usedBytes: s.usedBytes, backedUpThrough: s.backedUpThrough, prunedThrough: s.prunedThrough } : { open: false };
+    const requests = { ...received };
+    return s ? { lastSeq: s.lastSeq, entries: s.entries, usedBytes: s.usedBytes, backedUpThrough: s.backedUpThrough, prunedThrough: s.prunedThrough, requests } : { open: false, requests };
   },
 
   async stop() {
