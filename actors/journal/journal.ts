@@ -6,7 +6,8 @@
  * transaction is in flight at a time, so a failed transaction can never leave a gap under a later one: the head
  * moves only after a commit. Ops that arrive while a commit is in flight form the next (larger) batch — group
  * commit, which is where the throughput comes from. Plain appends resolve at commit (visible; survives kill -9);
- * cycles, audits and kv latches additionally wait for `flushed` (on disk; survives power loss).
+ * cycles, audits and kv latches additionally wait for `flushed` (on disk; survives power loss). On LMDB every commit
+ * is synchronous and synced (lmdb-store.ts), so `flushed` is then already true.
  *
  * Faults (map full, disk full, undecodable entry, broken chain) become a JournalError: the failing requests are
  * rejected with it AND the fault listener hears it (the actor tells main and the kill switch). Nothing is dropped.
