@@ -189,13 +189,15 @@ describe('messages and requests around exits', () => {
     const s = track(makeSystem(supervisor('root', 'one_for_one', [echoSpec('a', { peers: ['b'] }), echoSpec('b')])));
     await s.start();
     await s.request('b', 'echo'); // b is up and wired
-    // Hold b's mailbox, then have a ask b something: a's request waits in b's mailbox.
+    // Hold b's mailbox, then have a ask b something: a's request waits in b's mailbox. a's request travels on the
+    // a→b port, not main's, so it could overtake the block: first make sure b IS blocked (an echo from main, same
+    // port as the block, waits behind it), then send a's request and wait until it is queued too.
+    const mailbox = async (): Promise<number> => ((await s.inspect('b')) as { runtime: { mailbox: number } }).runtime.mailbox;
     void s.request('b', 'echo.block', null, 60_000).catch(() => {});
+    void s.request('b', 'echo', null, 60_000).catch(() => {});
+    while ((await mailbox()) < 1);
     const viaA = s.request('a', 'echo.forward', { to: 'b', timeoutMs: 60_000 }, 60_000);
-    for (;;) {
-      const state = (await s.inspect('b')) as { runtime: { mailbox: number } };
-      if (state.runtime.mailbox >= 1) break;
-    }
+    while ((await mailbox()) < 2);
     s.fault('b', 'crash');
     await assert.rejects(viaA, /abandoned|unavailable|exited/);
     await s.stop();
