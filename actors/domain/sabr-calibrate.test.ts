@@ -6,18 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sabrVol } from './sabr.ts';
 import { calibrateSabr } from './sabr-calibrate.ts';
+import { mulberry32 as rng } from '../../test/fixtures/mulberry32.ts';
 
-/** Small deterministic RNG (mulberry32) so noisy tests are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('recovers QuantLib case C1 (α .3, β .6 fixed, ν .02, ρ .01) within 5e-8', () => {
   // quant.md §2.5 C1: QuantLib interpolations.cpp l.1424–1525, 31 vols of #30

@@ -32,22 +32,12 @@ import {
   DRILL_DAY_START, DRILL_SIM_SPEED, adminToken, drillModes, duplicateOrders, http, journalStats, killGroup, paperRecords, paperSagas, parseClientOrderId,
   positionsProblems, runCli, tradingEnv, runEnv, startRun, tempDir, waitFor, waitHealthy, type Mode, type Running,
 } from './harness.ts';
+import { mulberry32 as prng } from '../fixtures/mulberry32.ts';
 
 const KILLS = Number(process.env['DRILL_KILLS'] ?? 3);
 const SEED = Number(process.env['DRILL_SEED'] ?? Date.now() % 1_000_000);
 const RANK: Readonly<Record<string, number>> = { NORMAL: 0, DEGRADED: 1, HALTED: 2, EMERGENCY: 3, SHUTDOWN: 4 };
 
-/** mulberry32: reproducible kill moments from DRILL_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface KsState {
   state: string;

@@ -18,6 +18,7 @@ import assert from 'node:assert/strict';
 import {
   adminToken, drillModes, duplicateOrders, http, paperRecords, paperSagas, positionsProblems, rssBytes, tradingEnv, runCli, runEnv, startRun, tempDir, waitFor, waitHealthy, type Mode, type Running,
 } from './harness.ts';
+import { mulberry32 as prng } from '../fixtures/mulberry32.ts';
 
 const SECONDS = Number(process.env['SOAK_SECONDS'] ?? 20);
 const FAULT_EVERY_S = Number(process.env['SOAK_FAULT_EVERY_S'] ?? 3);
@@ -27,16 +28,6 @@ const SEED = Number(process.env['DRILL_SEED'] ?? Date.now() % 1_000_000);
 const ACTORS = ['feed', 'calibrator', 'risk', 'killswitch', 'strategy', 'executor', ...(FULL ? ['journal'] : [])];
 const KINDS = ['crash', 'hang', 'exit', ...(FULL ? ['oom'] : [])];
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function status(port: number, token: string): Promise<{ cycles: number; state: string; loop: string }> {
   const r = await http(port, '/api/v1/supervisor/status', { token });

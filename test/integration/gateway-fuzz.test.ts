@@ -7,18 +7,9 @@ import assert from 'node:assert/strict';
 import { createApp } from '../../gateway/app.ts';
 import { AUTH, fakeDeps } from './gateway-fakes.ts';
 import { INTERFACE_ROUTES } from './gateway-routes.ts';
+import { mulberry32 as rng } from '../fixtures/mulberry32.ts';
 
 const POSTS = INTERFACE_ROUTES.filter((r) => r.method === 'POST');
-
-/** Small deterministic PRNG (mulberry32): failures reproduce. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random JSON that can never be a valid body: objects always carry at least one unknown `k…` key. */
 function randomJson(r: () => number, depth = 0): unknown {

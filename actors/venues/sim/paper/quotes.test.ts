@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExpiryChain, MarketSnapshot, Underlying } from '../../../feed/messages.ts';
 import { SnapshotQuotes, type InstrumentRules, type OptionDescription, type PaperQuote } from './quotes.ts';
+import { mulberry32 as rng } from '../../../../test/fixtures/mulberry32.ts';
 
 /**
  * The eager SnapshotQuotes as it was before quotes were built on lookup (a quote, rules and description object per
@@ -180,17 +181,6 @@ test('SnapshotQuotes answers like the eager one across a price change and a new 
   assert.deepEqual(lazy.rules(c24000), { lotSize: 75, freezeQty: 1800 });
 });
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('SnapshotQuotes answers like the eager one over random snapshot sequences (layouts, gaps, duplicates)', () => {
   for (let seed = 1; seed <= 40; seed++) {
