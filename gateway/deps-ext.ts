@@ -3,6 +3,10 @@
  * the Upstox token hot-swap and a logger. The runtime implements `GatewayDepsExt`; tests pass fakes.
  * Shapes here are the gateway's view of the system (plain JSON, no typed arrays), not actor message types.
  */
+import type { Phase } from '../actors/domain/phase.ts';
+import type { Right } from '../actors/domain/right.ts';
+import type { Side } from '../actors/domain/side.ts';
+import type { TradingState } from '../actors/domain/trading-state.ts';
 import type { ActorInfo, GatewayDeps, SupervisorInfo } from './deps.ts';
 
 /** The subset of pino the gateway uses; `obj` first, as pino expects. */
@@ -12,19 +16,16 @@ export interface GatewayLog {
   error(obj: object, msg?: string): void;
 }
 
-export type KillSwitchState = 'NORMAL' | 'DEGRADED' | 'HALTED' | 'EMERGENCY' | 'SHUTDOWN';
-export type PhaseName = 'SHADOW' | 'SEMI_AUTO' | 'FULL_AUTO';
-
 export interface KillSwitchTransition {
   readonly ts: number;
-  readonly from: KillSwitchState;
-  readonly to: KillSwitchState;
+  readonly from: TradingState;
+  readonly to: TradingState;
   readonly cause: string;
 }
 
 /** The reply to `killswitch.status` as the gateway shows it (GET /api/v1/killswitch). */
 export interface KillSwitchView {
-  readonly state: KillSwitchState;
+  readonly state: TradingState;
   readonly since: number;
   readonly cause: string | null;
   readonly history: readonly KillSwitchTransition[];
@@ -34,8 +35,8 @@ export interface LegView {
   readonly instrumentKey: string;
   readonly expiry: string;
   readonly strike: number;
-  readonly right: 'CE' | 'PE';
-  readonly side: 'BUY' | 'SELL';
+  readonly right: Right;
+  readonly side: Side;
   readonly quantity: number;
   readonly limitPrice?: number;
 }
@@ -95,8 +96,8 @@ export interface DashboardData {
     /** Absolute limits for the same units (delta as net delta ratio, vega ₹ per vol point, …); absent = no limit. */
     readonly limits: { readonly delta?: number; readonly gamma?: number; readonly vega?: number; readonly theta?: number };
   };
-  readonly killswitch: { readonly state: KillSwitchState; readonly cause: string | null; readonly history?: readonly KillSwitchTransition[] };
-  readonly phase: { readonly configured: PhaseName; readonly effective: PhaseName };
+  readonly killswitch: { readonly state: TradingState; readonly cause: string | null; readonly history?: readonly KillSwitchTransition[] };
+  readonly phase: { readonly configured: Phase; readonly effective: Phase };
   readonly dataQuality: { readonly score: number; readonly components: Readonly<Record<string, number>> };
   readonly lastCycle: { readonly id: string; readonly ts: number; readonly durationMs: number; readonly stages: Readonly<Record<string, number>> } | null;
   readonly structures: readonly StructureView[];

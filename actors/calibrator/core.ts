@@ -6,7 +6,7 @@
  * rmse exceeds the configured threshold, or the model's call prices are not convex in strike. Across expiries of one
  * underlying, total variance σ²T must not decrease at fixed ln(K/F); a violation is reported as a warning.
  */
-import type { MarketSnapshot } from '../feed/messages.ts';
+import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { ExpiryFit, SurfaceCalibrated } from './messages.ts';
 import { calibrateSabr } from '../domain/sabr-calibrate.ts';
 import { sabrVol } from '../domain/sabr.ts';

@@ -8,7 +8,7 @@
 import { Piscina } from 'piscina';
 import { assembleSurface, fitExpiry, snapshotInputs, type ExpiryFitResult } from './core.ts';
 import type { CalibratorSettings } from './config.ts';
-import type { MarketSnapshot } from '../feed/messages.ts';
+import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { SurfaceCalibrated } from './messages.ts';
 import type { FitTask } from './fit-task.ts';
 

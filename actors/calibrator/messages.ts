@@ -1,7 +1,7 @@
 /**
  * @module What the calibrator emits per cycle: the fitted surface, per expiry, with diagnostics and fallback flags.
  */
-import type { Underlying } from '../feed/messages.ts';
+import type { Underlying } from '../domain/underlying.ts';
 
 export interface SabrParams {
   readonly alpha: number;

@@ -2,7 +2,7 @@
  * @module Per-expiry input for a fit: forward by parity, time by the one convention, OTM quotes filtered, market IVs.
  * Pure. The result is structured-clone safe (typed arrays), so it can be posted to a piscina worker as is.
  */
-import type { ExpiryChain } from '../feed/messages.ts';
+import type { ExpiryChain } from '../domain/market-snapshot.ts';
 import { forwardFromParity } from '../domain/forward.ts';
 import { impliedVolOrNaN } from '../domain/implied-vol.ts';
 import { TICK_SIZE, yearsToExpiry } from '../domain/units.ts';

@@ -1,9 +1,9 @@
 /**
- * @module Trust boundary: the `calibrator.calibrate` body must be a MarketSnapshot (actors/feed/messages.ts).
+ * @module Trust boundary: the `calibrator.calibrate` body must be a MarketSnapshot (actors/domain/market-snapshot.ts).
  * Checks the fields the calibrator reads, with `expected X, was Y` messages; typed arrays must match `strikes`.
  */
 import { z } from 'zod';
-import type { MarketSnapshot } from '../feed/messages.ts';
+import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 
 const f64 = z.instanceof(Float64Array, { message: 'expected a Float64Array' });
 const chain = z.object({

@@ -7,7 +7,7 @@
  * BANKNIFTY monthly only (last Tuesday). An expiry falling on a holiday moves to the previous trading day.
  * Every expiry instant is the 15:30 IST close of its date.
  */
-import type { Underlying } from '../feed/messages.ts';
+import type { Underlying } from './underlying.ts';
 import { NSE_HOLIDAYS } from './data/nse-holidays.ts';
 
 export const IST_OFFSET_MS = 330 * 60_000;

@@ -10,8 +10,9 @@
  * - Carry: RBI repo 5.25% (5 Dec 2025); dividend yields are rough index trailing yields (used by the simulator and by
  *   the feed's forward-consistency check, which tolerates their error).
  */
-import type { Underlying } from '../feed/messages.ts';
+import type { Underlying } from './underlying.ts';
 import { dayNumber } from './calendar.ts';
+import type { Right } from './right.ts';
 
 export interface UnderlyingSpec {
   readonly underlying: Underlying;
@@ -81,7 +82,7 @@ const TOKEN_EPOCH_DAY = dayNumber('2024-01-01');
  * A deterministic numeric exchange token for a simulated contract (the simulator's `NSE_FO|<token>` keys).
  * Packs underlying, expiry day, strike and side, so it is unique per contract and stable across threads and runs.
  */
-export function simToken(underlying: Underlying, expiry: string, strike: number, right: 'CE' | 'PE'): number {
+export function simToken(underlying: Underlying, expiry: string, strike: number, right: Right): number {
   const day = dayNumber(expiry) - TOKEN_EPOCH_DAY;
   const k = strike / UNDERLYING_SPECS[underlying].nearStep;
   if (!(day >= 0 && day < 8192) || !Number.isInteger(k) || k < 0 || k >= 8192) {
@@ -95,7 +96,7 @@ export function optionKey(token: number): string {
 }
 
 /** NSE-style trading symbol, e.g. `NIFTY 24500 CE 24 NOV 26`. */
-export function tradingSymbol(underlying: Underlying, expiry: string, strike: number, right: 'CE' | 'PE'): string {
+export function tradingSymbol(underlying: Underlying, expiry: string, strike: number, right: Right): string {
   const months = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
   return `${underlying} ${strike} ${right} ${expiry.slice(8, 10)} ${months[Number(expiry.slice(5, 7)) - 1]} ${expiry.slice(2, 4)}`;
 }

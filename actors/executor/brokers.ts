@@ -21,7 +21,7 @@ import { SimQuotes, withFallback } from '../venues/sim/paper/sim-quotes.ts';
 export interface BrokerHandle {
   readonly broker: Broker;
   /** Paper only: feed quotes from each snapshot and re-match working orders. */
-  readonly onSnapshot?: (snapshot: import('../feed/messages.ts').MarketSnapshot) => void;
+  readonly onSnapshot?: (snapshot: import('../domain/market-snapshot.ts').MarketSnapshot) => void;
   readonly rules?: (key: string) => { lotSize: number; freezeQty: number } | undefined;
   /** Paper only: time moved (the worker's timer): re-match working orders against the quotes at the new time. */
   readonly onTick?: () => void;

@@ -4,12 +4,18 @@
  * no I/O; the engine carries the decisions out and journals every resulting event before acting on it.
  */
 import { roundToTick, TICK_SIZE } from '../domain/units.ts';
-import type { BrokerOrder, BrokerPosition, OrderType, Side } from '../venues/broker.ts';
-import type { ExpiryChain, MarketSnapshot } from '../feed/messages.ts';
+import type { BrokerOrder, BrokerPosition } from '../venues/broker.ts';
+import type { OrderType } from '../domain/order.ts';
+import type { Side } from '../domain/side.ts';
+import type { ExpiryChain, MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import { clientOrderId, isOurs, type OrderRole } from './ids.ts';
 import { sliceQuantity } from './slicing.ts';
-import type { KillSwitchState, Leg, Phase, Proposal, ReconFinding, SagaOutcome } from './messages.ts';
+import type { ReconFinding, SagaOutcome } from './messages.ts';
+import type { Leg } from '../domain/leg.ts';
+import type { Phase } from '../domain/phase.ts';
+import type { Proposal } from '../domain/proposal.ts';
+import type { TradingState } from '../domain/trading-state.ts';
 import { isTerminal, isUnsettled, type ApprovalRec, type ApprovalRef, type ExecEvent, type ExecState, type FillLine, type OrderRec, type PlannedOrder, type PositionRec } from './state.ts';
 
 export interface CoreConfig {
@@ -90,11 +96,11 @@ export type SagaStep =
 // ---- kill switch gate and phase ----
 
 /** Fail closed: risk may increase only in NORMAL (and only once NORMAL has been seen — `undefined` is not NORMAL). */
-export function mayIncreaseRisk(ks: KillSwitchState | undefined): boolean {
+export function mayIncreaseRisk(ks: TradingState | undefined): boolean {
   return ks === 'NORMAL';
 }
 /** Exits, hedges and compensation: allowed until SHUTDOWN (EMERGENCY runs them through flatten). */
-export function mayReduceRisk(ks: KillSwitchState | undefined): boolean {
+export function mayReduceRisk(ks: TradingState | undefined): boolean {
   return ks !== 'SHUTDOWN';
 }
 
@@ -104,7 +110,7 @@ export interface PhaseDecision {
   readonly reasons: string[];
 }
 
-export function effectivePhase(state: ExecState, requested: Phase, ks: KillSwitchState | undefined, quality: number, cfg: CoreConfig): PhaseDecision {
+export function effectivePhase(state: ExecState, requested: Phase, ks: TradingState | undefined, quality: number, cfg: CoreConfig): PhaseDecision {
   const configured = state.governance?.phase ?? requested;
   const reasons: string[] = [];
   let effective = configured;

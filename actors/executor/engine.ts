@@ -8,7 +8,7 @@
 import { BrokerError, type Broker, type BrokerOrder, type MultiPlaceLine, type OrderRequest } from '../venues/broker.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { istDate } from '../domain/calendar.ts';
-import type { MarketSnapshot } from '../feed/messages.ts';
+import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import { flattenOrderId, sagaId as sagaIdOf } from './ids.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -18,10 +18,12 @@ import {
   type CoreConfig, type PlannedOrder, type RulesLookup, type TouchLookup,
 } from './core.ts';
 import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ApprovalRec, type ExecEvent, type ExecState } from './state.ts';
-import type {
-  Approval, Book, DenyReason, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchState, KillSwitchView, OrderDenied,
-  OrderView, Phase, Proposal, ReconFinding, SagaProgress, SetPhaseRequest,
-} from './messages.ts';
+import type { Approval, DenyReason, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, ReconFinding, SagaProgress, SetPhaseRequest } from './messages.ts';
+import type { Book } from '../domain/book.ts';
+import type { OrderView } from '../domain/order.ts';
+import type { Phase } from '../domain/phase.ts';
+import type { Proposal } from '../domain/proposal.ts';
+import type { TradingState } from '../domain/trading-state.ts';
 
 export interface PreTradeDecision {
   readonly allowed: boolean;
@@ -98,7 +100,7 @@ export class ExecutorEngine {
   readonly #limiter: RateLimiter;
   readonly #updates: BrokerOrder[] = [];
   readonly #unsubscribe: () => void;
-  #ks: KillSwitchState | undefined;
+  #ks: TradingState | undefined;
   #snapshot: MarketSnapshot | undefined;
   #surface: SurfaceCalibrated | undefined;
   #touch: TouchLookup = () => undefined;

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ExpiryChain, MarketSnapshot } from '../feed/messages.ts';
+import type { ExpiryChain, MarketSnapshot } from '../domain/market-snapshot.ts';
 import { marketRef, QuoteIndex, touchFromSnapshot } from './core.ts';
-import type { Proposal } from './messages.ts';
+import type { Proposal } from '../domain/proposal.ts';
 
 function chain(expiry: string, strikes: readonly number[], px: (k: number, call: boolean) => readonly [number, number]): ExpiryChain {
   const f = (call: boolean, side: 0 | 1) => Float64Array.from(strikes, (k) => px(k, call)[side]);

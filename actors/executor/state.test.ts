@@ -1,14 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Leg, Proposal } from './messages.ts';
+import type { Leg } from '../domain/leg.ts';
+import type { Proposal } from '../domain/proposal.ts';
 import { apply, initialState, rollLegs, type ExecState, type PositionRec } from './state.ts';
 import { closeExceedsHolding, nakedLegs } from './core.ts';
+import type { Right } from '../domain/right.ts';
+import type { Side } from '../domain/side.ts';
 
 const EXP = '2026-12-01';
-const leg = (strike: number, right: 'CE' | 'PE', side: 'BUY' | 'SELL', quantity = 65): Leg => ({
+const leg = (strike: number, right: Right, side: Side, quantity = 65): Leg => ({
   instrumentKey: `NIFTY${strike}${right}`, underlying: 'NIFTY', expiry: EXP, strike, right, side, quantity,
 });
-const pos = (strike: number, right: 'CE' | 'PE', quantity: number, structureId: string): PositionRec => ({
+const pos = (strike: number, right: Right, quantity: number, structureId: string): PositionRec => ({
   instrumentKey: `NIFTY${strike}${right}`, quantity, averagePrice: 10, realisedPnl: 0, structureId, underlying: 'NIFTY', expiry: EXP, strike, right,
 });
 

@@ -6,13 +6,18 @@
  * `apply` mutates the state object it is given (the engine owns it exclusively; copying the whole book per fill
  * would buy nothing). It never reads a clock or does I/O.
  */
-import type { OrderStatus, OrderType, Side } from '../venues/broker.ts';
+import type { OrderStatus, OrderType } from '../domain/order.ts';
+import type { Side } from '../domain/side.ts';
 import type { OrderRole } from './ids.ts';
-import type {
-  Approval, ApprovalStatus, Leg, OrderDenied, Phase, Position, Proposal, ReconFinding, Right, SagaOutcome, Structure,
-} from './messages.ts';
-import type { Underlying } from '../feed/messages.ts';
-import { worstExpiryLoss } from '../risk/index.ts';
+import type { Approval, ApprovalStatus, OrderDenied, ReconFinding, SagaOutcome } from './messages.ts';
+import type { Leg } from '../domain/leg.ts';
+import type { Phase } from '../domain/phase.ts';
+import type { Position } from '../domain/position.ts';
+import type { Proposal } from '../domain/proposal.ts';
+import type { Right } from '../domain/right.ts';
+import type { Structure } from '../domain/structure.ts';
+import type { Underlying } from '../domain/underlying.ts';
+import { worstExpiryLoss } from '../domain/margin.ts';
 
 /** An order as the saga plans it (deterministic from the proposal). */
 export interface PlannedOrder {

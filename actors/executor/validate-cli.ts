@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync, rmSync, existsSync, openSync, fsyncSync, clos
 import path from 'node:path';
 import { EXIT, type CliIo } from '../../runtime/cli/io.ts';
 import { loadConfig, type Config } from '../../runtime/config.ts';
-import type { Phase } from './messages.ts';
+import type { Phase } from '../domain/phase.ts';
 
 const PHASES: readonly Phase[] = ['SHADOW', 'SEMI_AUTO', 'FULL_AUTO'];
 const USAGE = 'usage: volguard validate --phase SHADOW|SEMI_AUTO|FULL_AUTO';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FeedCore } from './core.ts';
 import { SimMarket, STEP_MS } from '../venues/sim/market.ts';
 import { istInstant } from '../domain/calendar.ts';
-import type { QualityComponents } from './messages.ts';
+import type { QualityComponents } from '../domain/data-quality.ts';
 import { staleAfterMarketMs } from './quality.ts';
 
 const OPEN = istInstant('2026-11-23', 9 * 60 + 15);

@@ -3,7 +3,8 @@
  * events out. No clock, timers or I/O: every method takes the times it needs (market time for ages and expiries,
  * wall time for silence and stalls), so tests drive it with plain numbers.
  */
-import type { MarketSnapshot, Underlying } from './messages.ts';
+import type { MarketSnapshot } from '../domain/market-snapshot.ts';
+import type { Underlying } from '../domain/underlying.ts';
 import type { InstrumentInfo, SourceStatus, Tick } from '../venues/market-data.ts';
 import { Book } from './book.ts';
 import { buildLayout, liveChains, type ChainLayout, type Layout } from './layout.ts';

@@ -2,7 +2,8 @@
  * @module Chain layout: which book slots form each expiry's chain, computed once per instrument-list change so a
  * snapshot is a plain gather. Pure.
  */
-import type { ExpiryChain, Underlying } from './messages.ts';
+import type { ExpiryChain } from '../domain/market-snapshot.ts';
+import type { Underlying } from '../domain/underlying.ts';
 import type { InstrumentInfo } from '../venues/market-data.ts';
 import type { Book } from './book.ts';
 import { monthlyExpiry, sessionCloseMs } from '../domain/calendar.ts';

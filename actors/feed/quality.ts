@@ -5,7 +5,9 @@
  * F = S·e^{(r−q)t} (both sides), the region the strategy and the calibrator actually use; the wings are allowed to be
  * quiet. See actors/feed/README.md for the definitions and thresholds.
  */
-import type { DataQuality, ExpiryChain, QualityComponents, SpotQuote, Underlying } from './messages.ts';
+import type { DataQuality, QualityComponents } from '../domain/data-quality.ts';
+import type { ExpiryChain, SpotQuote } from '../domain/market-snapshot.ts';
+import type { Underlying } from '../domain/underlying.ts';
 import { RISK_FREE_RATE, UNDERLYING_SPECS } from '../domain/instruments.ts';
 import { yearsToExpiry } from '../domain/units.ts';
 import { forwardFromParity } from '../domain/forward.ts';

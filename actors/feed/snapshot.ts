@@ -1,7 +1,8 @@
 /**
  * @module Builds the per-cycle MarketSnapshot from the book: a gather by the layout's precomputed slots. Pure.
  */
-import type { ExpiryChain, MarketSnapshot, SpotQuote, Underlying } from './messages.ts';
+import type { ExpiryChain, MarketSnapshot, SpotQuote } from '../domain/market-snapshot.ts';
+import type { Underlying } from '../domain/underlying.ts';
 import type { Book } from './book.ts';
 import type { ChainLayout, Layout } from './layout.ts';
 import { computeQuality, DEFAULT_QUALITY, type QualityDetail, type QualityParams } from './quality.ts';

@@ -4,7 +4,8 @@ import {
   effectivePhase, initialKsState, latchOf, permits, restore, resumeEffects, statusOf, transition,
   type Effect, type KsInput, type KsState,
 } from './core.ts';
-import type { EvaluateRequest, TradingState } from './messages.ts';
+import type { EvaluateRequest } from './messages.ts';
+import type { TradingState } from '../domain/trading-state.ts';
 import type { Breach, RiskReport } from '../risk/messages.ts';
 import type { KillSwitchSettings } from './settings.ts';
 

@@ -14,10 +14,9 @@
  * - A failed flatten leaves EMERGENCY in force (journaled `killswitch.flattenFailed`, alerted); the shell retries it
  *   (`retryFlatten`, journaled `killswitch.flattenRetry`), bounded and backed off — escalate, never pretend.
  */
-import type { Phase } from '../executor/messages.ts';
-import type {
-  Action, Cause, CauseCode, EvaluateRequest, Evidence, KillSwitchStatus, Permits, Transition, TradingState,
-} from './messages.ts';
+import type { Phase } from '../domain/phase.ts';
+import type { Cause, CauseCode, EvaluateRequest, Evidence, KillSwitchStatus, Transition } from './messages.ts';
+import type { Action, Permits, TradingState } from '../domain/trading-state.ts';
 import type { KillSwitchSettings } from './settings.ts';
 
 const RANK: Readonly<Record<TradingState, number>> = { NORMAL: 0, DEGRADED: 1, HALTED: 2, EMERGENCY: 3, SHUTDOWN: 4 };

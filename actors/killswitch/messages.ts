@@ -16,15 +16,10 @@
  * effective-phase change; `killswitch.alert` {reason, evidence} to main when a flatten fails.
  */
 import { z } from 'zod';
-import type { DataQuality } from '../feed/messages.ts';
-import type { Phase } from '../executor/messages.ts';
+import type { DataQuality } from '../domain/data-quality.ts';
+import type { Phase } from '../domain/phase.ts';
+import type { Permits, TradingState } from '../domain/trading-state.ts';
 import type { RiskReport } from '../risk/messages.ts';
-
-export type TradingState = 'NORMAL' | 'DEGRADED' | 'HALTED' | 'EMERGENCY' | 'SHUTDOWN';
-export const TRADING_STATES: readonly TradingState[] = ['NORMAL', 'DEGRADED', 'HALTED', 'EMERGENCY', 'SHUTDOWN'];
-
-/** What an actor wants to do; `permits(state, action)` answers. */
-export type Action = 'increase' | 'reduce' | 'approvedExit' | 'cancel' | 'flatten';
 
 /** Why the state moved: a closed set. */
 export type CauseCode =
@@ -90,8 +85,6 @@ export interface EvaluateRequest {
   /** The configured (governance-approved) phase. */
   readonly phase: Phase;
 }
-
-export type Permits = Readonly<Record<Action, boolean>>;
 
 export interface KillSwitchStatus {
   readonly state: TradingState;

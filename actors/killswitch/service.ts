@@ -8,7 +8,8 @@
  * command is awaited inside that command; one started by a trigger (evaluate, naked leg) is queued as the very next
  * operation, so the trigger's sender gets its answer at once while every later operation waits for the flatten.
  */
-import type { FlattenResult, Phase } from '../executor/messages.ts';
+import type { FlattenResult } from '../executor/messages.ts';
+import type { Phase } from '../domain/phase.ts';
 import {
   initialKsState, latchOf, restore, resumeEffects, statusOf, transition,
   type Answer, type Effect, type KsInput, type KsState, type Latch,

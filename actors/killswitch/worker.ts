@@ -7,9 +7,10 @@ import { defineActor, type ActorContext } from '../../runtime/actor.ts';
 import type { Envelope } from '../../runtime/envelope.ts';
 import { InvariantError } from '../../runtime/errors.ts';
 import { journalClient } from '../journal/client.ts';
-import type { Phase } from '../executor/messages.ts';
+import type { Phase } from '../domain/phase.ts';
 import type { KsInput } from './core.ts';
-import { emergencySchema, evaluateSchema, haltSchema, resetSchema, TRADING_STATES, type EvaluateRequest } from './messages.ts';
+import { emergencySchema, evaluateSchema, haltSchema, resetSchema, type EvaluateRequest } from './messages.ts';
+import { TRADING_STATES } from '../domain/trading-state.ts';
 import { KillSwitchService } from './service.ts';
 import type { KillSwitchSettings } from './settings.ts';
 

@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RISK_FREE_RATE } from '../domain/instruments.ts';
 import { adjustCapital, assess, initialRiskState, onKillswitchChanged, preTrade, type RiskState } from './core.ts';
-import type { Leg } from '../executor/messages.ts';
+import type { Leg } from '../domain/leg.ts';
 import {
   CONDOR, DAY_MS, EXPIRY, F, NOW, Q, SIGMA, condorBook, condorLegs, emptyBook, key, settings, snapshot, surface,
 } from './fixture.ts';
 import type { RiskSettings } from './settings.ts';
+import type { Right } from '../domain/right.ts';
 
 // ---- an independent Black-76: Φ by Simpson's rule on the density, greeks by central differences ----
 function phi(x: number): number {
@@ -19,7 +20,7 @@ function phi(x: number): number {
   const half = (sum * h) / 3;
   return x >= 0 ? 0.5 + half : 0.5 - half;
 }
-function b76(right: 'CE' | 'PE', f: number, k: number, t: number, vol: number): number {
+function b76(right: Right, f: number, k: number, t: number, vol: number): number {
   const s = vol * Math.sqrt(t);
   const d1 = Math.log(f / k) / s + s / 2;
   const d2 = d1 - s;

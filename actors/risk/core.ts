@@ -9,17 +9,15 @@
  * - Anything the core cannot value or cannot trust answers "no" (STALE_SURFACE), never "yes".
  */
 import { istDate } from '../domain/calendar.ts';
-import type { Underlying } from '../feed/messages.ts';
-import type { Book, Bucket, Leg, Position } from '../executor/messages.ts';
-import type { TradingState } from '../killswitch/messages.ts';
-import { estimateMargin, worstExpiryLoss, type MarginLeg, type Spots } from './margin.ts';
-import {
-  BUCKETS,
-  type AssessRequest, type Breach, type BucketUse, type CapitalAdjusted, type AdjustCapital, type DenyReason,
-  type ExpiryExposure, type Greeks, type LegValuation, type LimitName, type LimitUse, type MarkSource,
-  type PreTradeDecision, type PreTradeRequest, type RiskReport, type StructureRisk,
-  type TotalExposure, type UnderlyingExposure,
-} from './messages.ts';
+import type { Underlying } from '../domain/underlying.ts';
+import type { Book } from '../domain/book.ts';
+import type { Bucket } from '../domain/bucket.ts';
+import type { Leg } from '../domain/leg.ts';
+import type { Position } from '../domain/position.ts';
+import type { TradingState } from '../domain/trading-state.ts';
+import { estimateMargin, worstExpiryLoss, type MarginLeg, type Spots } from '../domain/margin.ts';
+import type { AssessRequest, Breach, BucketUse, CapitalAdjusted, AdjustCapital, DenyReason, ExpiryExposure, Greeks, LegValuation, LimitName, LimitUse, MarkSource, PreTradeDecision, PreTradeRequest, RiskReport, StructureRisk, TotalExposure, UnderlyingExposure } from './messages.ts';
+import { BUCKETS } from '../domain/bucket.ts';
 import { runScenarios, worstLoss } from './scenarios.ts';
 import type { RiskSettings } from './settings.ts';
 import {

@@ -3,10 +3,15 @@
  * condor 23500/23700 – 24300/24500 × 65 units, for hand-checked risk numbers.
  */
 import type { ExpiryFit, SurfaceCalibrated } from '../calibrator/messages.ts';
-import type { MarketSnapshot } from '../feed/messages.ts';
-import type { Book, Leg, Position, Structure } from '../executor/messages.ts';
+import type { MarketSnapshot } from '../domain/market-snapshot.ts';
+import type { Book } from '../domain/book.ts';
+import type { Leg } from '../domain/leg.ts';
+import type { Position } from '../domain/position.ts';
+import type { Structure } from '../domain/structure.ts';
 import type { RiskSettings } from './settings.ts';
-import { DEFAULT_MARGIN_PARAMS } from './margin.ts';
+import { DEFAULT_MARGIN_PARAMS } from '../domain/margin.ts';
+import type { Right } from '../domain/right.ts';
+import type { Bucket } from '../domain/bucket.ts';
 
 export const NOW = Date.UTC(2026, 0, 6, 5, 0, 0); // 10:30 IST
 export const DAY_MS = 86_400_000;
@@ -17,7 +22,7 @@ export const SIGMA = 0.15;
 export const Q = 65;
 export const STRIKES = [23_300, 23_500, 23_700, 24_000, 24_300, 24_500, 24_700];
 
-export const key = (strike: number, right: 'CE' | 'PE'): string => `NSE_FO|NIFTY${strike}${right}`;
+export const key = (strike: number, right: Right): string => `NSE_FO|NIFTY${strike}${right}`;
 
 export function snapshot(ts = NOW, quotes: Readonly<Record<string, readonly [number, number]>> = {}): MarketSnapshot {
   const n = STRIKES.length;
@@ -51,7 +56,7 @@ export function surface(ts = NOW, fallback = false): SurfaceCalibrated {
   return { cycleId: 'c1', ts, expiries: [fit], computeMs: 1 };
 }
 
-export const CONDOR: readonly { strike: number; right: 'CE' | 'PE'; qty: number; avg: number }[] = [
+export const CONDOR: readonly { strike: number; right: Right; qty: number; avg: number }[] = [
   { strike: 23_500, right: 'PE', qty: Q, avg: 20 },
   { strike: 23_700, right: 'PE', qty: -Q, avg: 45 },
   { strike: 24_300, right: 'CE', qty: -Q, avg: 40 },
@@ -65,7 +70,7 @@ export function condorLegs(limit = true): Leg[] {
   }));
 }
 
-export function condorBook(opts: { realisedPnlDay?: number; bucket?: 'weekly' | 'monthly' | 'intraday' } = {}): Book {
+export function condorBook(opts: { realisedPnlDay?: number; bucket?: Bucket } = {}): Book {
   const positions: Position[] = CONDOR.map((c) => ({
     instrumentKey: key(c.strike, c.right), quantity: c.qty, averagePrice: c.avg, realisedPnl: 0, structureId: 'ic1',
     underlying: 'NIFTY', expiry: EXPIRY, strike: c.strike, right: c.right,

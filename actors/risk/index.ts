@@ -1,11 +1,10 @@
 /**
- * @module The risk actor's only import point: its spec, the paper margin model, and its message types.
+ * @module The risk actor's only import point: its spec and its message types.
  */
 import type { Config } from '../../runtime/config.ts';
 import type { ActorSpec } from '../../runtime/spec.ts';
 import { riskSettings } from './settings.ts';
 
-export { estimateMargin, worstExpiryLoss, DEFAULT_MARGIN_PARAMS, type MarginLeg, type MarginEstimate, type MarginParams } from './margin.ts';
 export * from './messages.ts';
 
 /**

@@ -12,11 +12,13 @@
  * vega in ₹ per vol point, theta in ₹ per calendar day. A short position has negative vega and positive theta.
  */
 import { z } from 'zod';
-import type { Underlying, MarketSnapshot } from '../feed/messages.ts';
+import type { Book } from '../domain/book.ts';
+import type { Bucket } from '../domain/bucket.ts';
+import type { Leg } from '../domain/leg.ts';
+import type { MarketSnapshot } from '../domain/market-snapshot.ts';
+import type { Right } from '../domain/right.ts';
+import type { Underlying } from '../domain/underlying.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
-import type { Book, Bucket, Leg } from '../executor/messages.ts';
-
-export const BUCKETS: readonly Bucket[] = ['weekly', 'monthly', 'intraday'];
 
 export interface Greeks {
   /** Σ quantity·∂V/∂F: ₹ per index point. */
@@ -36,7 +38,7 @@ export interface LegValuation {
   readonly underlying: Underlying;
   readonly expiry: string;
   readonly strike: number;
-  readonly right: 'CE' | 'PE';
+  readonly right: Right;
   readonly quantity: number;
   readonly vol: number;
   /** True when the expiry's vols are per-strike fallbacks (the SABR fit failed). */

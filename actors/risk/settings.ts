@@ -2,8 +2,8 @@
  * @module The risk actor's settings: plain data (structured-clone safe) built from the boot Config.
  */
 import type { Config } from '../../runtime/config.ts';
-import type { Bucket } from '../executor/messages.ts';
-import { DEFAULT_MARGIN_PARAMS, type MarginParams } from './margin.ts';
+import type { Bucket } from '../domain/bucket.ts';
+import { DEFAULT_MARGIN_PARAMS, type MarginParams } from '../domain/margin.ts';
 
 export interface RiskSettings {
   readonly baseCapital: number;

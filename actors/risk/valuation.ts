@@ -10,8 +10,10 @@ import { black76Greeks, black76Price } from '../domain/black76.ts';
 import { RISK_FREE_RATE } from '../domain/instruments.ts';
 import { THETA_PER_DAY, VEGA_PER_VOL_POINT, yearsToExpiry } from '../domain/units.ts';
 import type { ExpiryFit, SurfaceCalibrated } from '../calibrator/messages.ts';
-import type { MarketSnapshot, Underlying } from '../feed/messages.ts';
+import type { MarketSnapshot } from '../domain/market-snapshot.ts';
+import type { Underlying } from '../domain/underlying.ts';
 import type { Greeks, MarkSource } from './messages.ts';
+import type { Right } from '../domain/right.ts';
 
 /** The smallest vol a shocked scenario may reach (vol − 5 points must not go negative). */
 const MIN_VOL = 0.01;
@@ -37,7 +39,7 @@ export interface BookLeg {
   readonly underlying: Underlying;
   readonly expiry: string;
   readonly strike: number;
-  readonly right: 'CE' | 'PE';
+  readonly right: Right;
   /** Signed units: positive long, negative short. */
   readonly quantity: number;
 }

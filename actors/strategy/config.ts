@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { EnvShape } from '../../runtime/config-kit.ts';
 import { envBool, envEnum, envNumber } from '../../runtime/config-kit.ts';
+import type { Underlying } from '../domain/underlying.ts';
 
 /** `HH:MM` (24 h, IST) → minutes after midnight. */
 export function envClock() {
@@ -32,7 +33,7 @@ export function envUnderlyings() {
       ctx.addIssue({ code: 'custom', message: `expected a comma list of NIFTY|BANKNIFTY, was ${JSON.stringify(raw)}` });
       return z.NEVER;
     }
-    return [...new Set(items)] as ('NIFTY' | 'BANKNIFTY')[];
+    return [...new Set(items)] as Underlying[];
   });
 }
 

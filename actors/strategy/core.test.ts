@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { black76Price } from '../domain/black76.ts';
-import type { Proposal } from '../executor/messages.ts';
+import type { Proposal } from '../domain/proposal.ts';
 import { initialState, transition, type StrategyState } from './core.ts';
 import { condor, EMPTY_BOOK, market, params, RATE, request, type MarketSpec } from './fixtures.ts';
 import type { ProposeRequest } from './messages.ts';
 import type { StrategyParams } from './params.ts';
 import { istEpoch } from './session.ts';
+import type { Right } from '../domain/right.ts';
 
 const DAY = '2026-01-07'; // a Wednesday; NIFTY weekly expires Tue 2026-01-13
 const at = (hh: number, mm: number, date = DAY) => istEpoch(date, hh * 60 + mm);
@@ -52,7 +53,7 @@ test('opens a weekly NIFTY condor whose shorts and wings are the strikes nearest
   const m = market({ now: at(10, 0) });
   const chain = m.snapshot.expiries.find((c) => c.expiry === '2026-01-13')!;
   const fit = m.surface.expiries.find((f) => f.expiry === '2026-01-13')!;
-  const best = (right: 'CE' | 'PE', target: number, beyond?: number) => {
+  const best = (right: Right, target: number, beyond?: number) => {
     let bestK = Number.NaN; let bestD = Infinity;
     chain.strikes.forEach((k, i) => {
       const otm = right === 'CE' ? k > fit.forward : k < fit.forward;
@@ -187,7 +188,7 @@ test('exits: profit target at mid, stop loss, time exit and short-strike breach 
   const strikes = { pw: 23000, ps: 23500, cs: 24500, cw: 25000 };
   const m = market({ now: at(10, 0) });
   const chain = m.snapshot.expiries[0]!;
-  const mid = (k: number, r: 'CE' | 'PE') => {
+  const mid = (k: number, r: Right) => {
     const i = chain.strikes.indexOf(k);
     return r === 'CE' ? (chain.callBid[i]! + chain.callAsk[i]!) / 2 : (chain.putBid[i]! + chain.putAsk[i]!) / 2;
   };

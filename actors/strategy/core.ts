@@ -5,12 +5,11 @@
  * market time each proposal key was last proposed (so an exit or entry awaiting approval is not re-proposed every
  * cycle). Proposal ids are `${cycleId}-s${index}`: deterministic, so a replayed cycle proposes the same ids.
  */
-import type { Underlying } from '../feed/messages.ts';
-import type { Proposal } from '../executor/messages.ts';
+import type { Underlying } from '../domain/underlying.ts';
+import type { Proposal } from '../domain/proposal.ts';
 import { InvariantError } from '../../runtime/errors.ts';
-import {
-  KILLSWITCH_STATES, type EntrySkipped, type KillSwitchState, type KillSwitchView, type ProposeRequest, type StrategyStatus,
-} from './messages.ts';
+import type { EntrySkipped, KillSwitchView, ProposeRequest, StrategyStatus } from './messages.ts';
+import { TRADING_STATES, type TradingState } from '../domain/trading-state.ts';
 import type { StrategyParams } from './params.ts';
 import { marketView } from './market.ts';
 import { addSpot, EMPTY_SERIES, realisedVol, type RvSeries } from './realised-vol.ts';
@@ -21,7 +20,7 @@ export interface StrategyState {
   readonly rv: Readonly<Partial<Record<Underlying, RvSeries>>>;
   readonly recent: Readonly<Record<string, number>>;
   /** Last state pushed by `killswitch.changed` (or seen in a cycle). */
-  readonly killswitch: KillSwitchState | null;
+  readonly killswitch: TradingState | null;
   readonly lastCycleId: string | null;
   readonly lastTs: number | null;
   readonly lastProposals: readonly Proposal[];
@@ -42,10 +41,10 @@ export function initialState(): StrategyState {
   return { rv: {}, recent: {}, killswitch: null, lastCycleId: null, lastTs: null, lastProposals: [], lastSkipped: [], proposalsTotal: 0 };
 }
 
-const severity = (s: KillSwitchState): number => KILLSWITCH_STATES.indexOf(s);
+const severity = (s: TradingState): number => TRADING_STATES.indexOf(s);
 
 /** Fail closed: a push that arrived after the cycle's own evaluation may be more severe than the cycle's view. */
-function effectiveKillSwitch(cycle: KillSwitchState, pushed: KillSwitchState | null): KillSwitchState {
+function effectiveKillSwitch(cycle: TradingState, pushed: TradingState | null): TradingState {
   return pushed !== null && severity(pushed) > severity(cycle) ? pushed : cycle;
 }
 

@@ -7,15 +7,20 @@
  * IV ≥ ratio × RV, strikes by delta, a worthwhile credit, and at least one whole lot within the risk budget and
  * within the risk actor's headroom (its soft limits and bucket charge; sizing.ts).
  */
-import type { ExpiryChain, Underlying } from '../feed/messages.ts';
-import type { Leg, Proposal, Structure } from '../executor/messages.ts';
+import type { ExpiryChain } from '../domain/market-snapshot.ts';
+import type { Underlying } from '../domain/underlying.ts';
+import type { Leg } from '../domain/leg.ts';
+import type { Proposal } from '../domain/proposal.ts';
+import type { Structure } from '../domain/structure.ts';
 import { roundToTick, TICK_SIZE } from '../domain/units.ts';
-import type { EntrySkipped, KillSwitchState, ProposeRequest, SkipReason } from './messages.ts';
+import type { EntrySkipped, ProposeRequest, SkipReason } from './messages.ts';
+import type { TradingState } from '../domain/trading-state.ts';
 import type { BucketParams, StrategyParams } from './params.ts';
 import { atmVol, type MarketView } from './market.ts';
 import { pickStructure, type PickedOption } from './select.ts';
 import { istTime } from './session.ts';
 import { headroomLots, lotCost, type Consumed } from './sizing.ts';
+import type { Side } from '../domain/side.ts';
 
 export type Draft = Omit<Proposal, 'id'>;
 
@@ -26,7 +31,7 @@ export interface EntryInputs {
   readonly req: ProposeRequest;
   readonly view: MarketView;
   readonly params: StrategyParams;
-  readonly killswitch: KillSwitchState;
+  readonly killswitch: TradingState;
   readonly realisedVol: ReadonlyMap<Underlying, number>;
   /** Proposal key → market time it was last proposed. */
   readonly recent: Readonly<Record<string, number>>;
@@ -51,7 +56,7 @@ export function chooseExpiry(chains: readonly ExpiryChain[], underlying: Underly
  * The entry limit: `cross` half-spreads from the mid toward (and past) the touch, on the tick grid rounded the
  * aggressive way (up for a BUY, down for a SELL), never below one tick.
  */
-export function entryLimit(o: PickedOption, side: 'BUY' | 'SELL', cross: number): number {
+export function entryLimit(o: PickedOption, side: Side, cross: number): number {
   const half = (o.ask - o.bid) / 2;
   const raw = side === 'BUY' ? o.mid + cross * half : o.mid - cross * half;
   const ticks = raw / TICK_SIZE;
@@ -60,7 +65,7 @@ export function entryLimit(o: PickedOption, side: 'BUY' | 'SELL', cross: number)
   return roundToTick(Math.max(TICK_SIZE, onGrid * TICK_SIZE));
 }
 
-function leg(chain: ExpiryChain, o: PickedOption, side: 'BUY' | 'SELL', quantity: number, cross: number): Leg {
+function leg(chain: ExpiryChain, o: PickedOption, side: Side, quantity: number, cross: number): Leg {
   return {
     instrumentKey: o.instrumentKey, underlying: chain.underlying, expiry: chain.expiry, strike: o.strike,
     right: o.right, side, quantity, limitPrice: entryLimit(o, side, cross),

@@ -6,9 +6,12 @@
  * too). P&L = entry credit − debit. The stop fires at loss ≥ STOP_LOSS_MULT × credit, the target at P&L ≥
  * PROFIT_TARGET_PCT × credit. Urgent exits (time, breach, stop) are priced at the touch so they fill; the target at mid.
  */
-import type { Leg, Right, Structure } from '../executor/messages.ts';
+import type { Leg } from '../domain/leg.ts';
+import type { Right } from '../domain/right.ts';
+import type { Structure } from '../domain/structure.ts';
 import { roundToTick } from '../domain/units.ts';
-import type { KillSwitchState, ProposeRequest } from './messages.ts';
+import type { ProposeRequest } from './messages.ts';
+import type { TradingState } from '../domain/trading-state.ts';
 import type { StrategyParams } from './params.ts';
 import type { Draft } from './entries.ts';
 import { isTradable, mid, volAt, type MarketView, type Quote, type QuoteLookup } from './market.ts';
@@ -16,6 +19,7 @@ import { optionDelta } from './pricing.ts';
 import { pickSide, type PickedOption } from './select.ts';
 import { istEpoch, istTime } from './session.ts';
 import { rollExceedsHeadroom } from './sizing.ts';
+import type { Side } from '../domain/side.ts';
 
 export const exitKey = (structureId: string): string => `exit:${structureId}`;
 
@@ -25,7 +29,7 @@ export interface ExitInputs {
   readonly req: ProposeRequest;
   readonly view: MarketView;
   readonly params: StrategyParams;
-  readonly killswitch: KillSwitchState;
+  readonly killswitch: TradingState;
   readonly recent: Readonly<Record<string, number>>;
 }
 
@@ -67,7 +71,7 @@ function closingLegs(s: Structure, quotes: QuoteLookup | null, atTouch: boolean)
   return [...legs.filter((l) => l.side === 'BUY'), ...legs.filter((l) => l.side === 'SELL')];
 }
 
-function findLeg(s: Structure, right: Right, side: 'BUY' | 'SELL'): Leg | undefined {
+function findLeg(s: Structure, right: Right, side: Side): Leg | undefined {
   return s.legs.find((l) => l.right === right && l.side === side);
 }
 
@@ -100,7 +104,7 @@ function planRoll(s: Structure, inp: ExitInputs, marks: Marks, base: Record<stri
   const qOldWing = marks.quotes.get(oldWing.instrumentKey);
   if (!qOldShort || !qOldWing) return null;
   const q = oldShort.quantity;
-  const open = (o: PickedOption, legSide: 'BUY' | 'SELL'): Leg => ({
+  const open = (o: PickedOption, legSide: Side): Leg => ({
     instrumentKey: o.instrumentKey, underlying: s.underlying, expiry: s.expiry, strike: o.strike, right: o.right,
     side: legSide, quantity: q, limitPrice: roundToTick(o.mid),
   });

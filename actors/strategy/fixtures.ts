@@ -3,15 +3,20 @@
  * surface (the same smile), and a snapshot around them. Test support only; nothing in the actor imports it.
  */
 import { z } from 'zod';
-import type { ExpiryChain, MarketSnapshot, Underlying } from '../feed/messages.ts';
+import type { ExpiryChain, MarketSnapshot } from '../domain/market-snapshot.ts';
+import type { Underlying } from '../domain/underlying.ts';
 import type { ExpiryFit, SurfaceCalibrated } from '../calibrator/messages.ts';
-import type { Book, Leg, Structure } from '../executor/messages.ts';
+import type { Book } from '../domain/book.ts';
+import type { Leg } from '../domain/leg.ts';
+import type { Structure } from '../domain/structure.ts';
 import { black76Price } from '../domain/black76.ts';
 import { roundToTick, yearsToExpiry } from '../domain/units.ts';
 import { strategyEnv } from './config.ts';
 import { strategyParams, type StrategyEnv, type StrategyParams } from './params.ts';
 import { istEpoch } from './session.ts';
 import type { ProposeRequest } from './messages.ts';
+import type { Right } from '../domain/right.ts';
+import type { Side } from '../domain/side.ts';
 
 export const RATE = 0.0525;
 export const CLOSE = 15 * 60 + 30;
@@ -124,7 +129,7 @@ export function request(m: ReturnType<typeof market>, over: Partial<ProposeReque
 /** A four-leg structure on the NIFTY weekly chain with the given strikes. */
 export function condor(id: string, strikes: { pw: number; ps: number; cs: number; cw: number }, entryCredit: number,
   over: Partial<Structure> = {}, quantity = 65): Structure {
-  const l = (strike: number, right: 'CE' | 'PE', side: 'BUY' | 'SELL'): Leg => ({
+  const l = (strike: number, right: Right, side: Side): Leg => ({
     instrumentKey: `NSE_FO|NIFTY2026-01-13${strike}${right}`, underlying: 'NIFTY', expiry: '2026-01-13', strike, right, side, quantity,
   });
   return {

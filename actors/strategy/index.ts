@@ -8,7 +8,6 @@ import type { ActorSpec } from '../../runtime/spec.ts';
 import type { Config } from '../../runtime/config.ts';
 import { strategyParams } from './params.ts';
 
-export type { Proposal } from '../executor/messages.ts';
 export type { ProposeRequest, StrategyStatus, EntrySkipped, SkipReason } from './messages.ts';
 
 export function strategyActorSpec(cfg: Config): ActorSpec {

@@ -2,9 +2,10 @@
  * @module Read-only views over one cycle's inputs: quotes by instrument key, spots, surfaces by expiry, and the
  * strike→vol lookup. Built once per cycle; nothing here decides anything.
  */
-import type { ExpiryChain, MarketSnapshot, Underlying } from '../feed/messages.ts';
+import type { ExpiryChain, MarketSnapshot } from '../domain/market-snapshot.ts';
+import type { Underlying } from '../domain/underlying.ts';
 import type { ExpiryFit, SurfaceCalibrated } from '../calibrator/messages.ts';
-import type { Right } from '../executor/messages.ts';
+import type { Right } from '../domain/right.ts';
 
 export interface Quote {
   readonly instrumentKey: string;

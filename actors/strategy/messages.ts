@@ -3,17 +3,18 @@
  * for the dashboard, and the `killswitch.changed` event it listens to. RiskReport and KillSwitchStatus are owned by the
  * safety actors; the views below name only the fields the strategy reads (structural, so either contract satisfies them).
  */
-import type { MarketSnapshot, Underlying } from '../feed/messages.ts';
+import type { Book } from '../domain/book.ts';
+import type { Bucket } from '../domain/bucket.ts';
+import type { MarketSnapshot } from '../domain/market-snapshot.ts';
+import { PHASES, type Phase } from '../domain/phase.ts';
+import type { Proposal } from '../domain/proposal.ts';
+import { TRADING_STATES, type TradingState } from '../domain/trading-state.ts';
+import type { Underlying } from '../domain/underlying.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
-import type { Book, Bucket, Phase, Proposal } from '../executor/messages.ts';
-import { checkRiskSizing } from './sizing.ts';
-
-export type KillSwitchState = 'NORMAL' | 'DEGRADED' | 'HALTED' | 'EMERGENCY' | 'SHUTDOWN';
-export const KILLSWITCH_STATES: readonly KillSwitchState[] = ['NORMAL', 'DEGRADED', 'HALTED', 'EMERGENCY', 'SHUTDOWN'];
 
 /** The part of KillSwitchStatus (actors/killswitch/messages.ts) the strategy reads. */
 export interface KillSwitchView {
-  readonly state: KillSwitchState;
+  readonly state: TradingState;
 }
 
 /**
@@ -54,14 +55,12 @@ export interface EntrySkipped {
 export interface StrategyStatus {
   readonly lastCycleId: string | null;
   readonly lastTs: number | null;
-  readonly killswitch: KillSwitchState | null;
+  readonly killswitch: TradingState | null;
   readonly realisedVol: Readonly<Partial<Record<Underlying, number>>>;
   readonly lastProposals: readonly Proposal[];
   readonly lastSkipped: readonly EntrySkipped[];
   readonly proposalsTotal: number;
 }
-
-const PHASES: readonly Phase[] = ['SHADOW', 'SEMI_AUTO', 'FULL_AUTO'];
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -91,9 +90,34 @@ export function parseProposeRequest(body: unknown): ProposeRequest {
   if (!isObject(book) || !Array.isArray(book['structures'])) throw new TypeError(`strategy.propose: expected book.structures, was ${describe(book)}`);
   if (!isObject(risk)) throw new TypeError(`strategy.propose: expected a risk report object, was ${describe(risk)}`);
   checkRiskSizing(risk);
-  if (!isObject(killswitch) || !KILLSWITCH_STATES.includes(killswitch['state'] as KillSwitchState)) {
-    throw new TypeError(`strategy.propose: expected killswitch.state ${KILLSWITCH_STATES.join('|')}, was ${describe(isObject(killswitch) ? killswitch['state'] : killswitch)}`);
+  if (!isObject(killswitch) || !TRADING_STATES.includes(killswitch['state'] as TradingState)) {
+    throw new TypeError(`strategy.propose: expected killswitch.state ${TRADING_STATES.join('|')}, was ${describe(isObject(killswitch) ? killswitch['state'] : killswitch)}`);
   }
   if (!PHASES.includes(phase as Phase)) throw new TypeError(`strategy.propose: expected phase ${PHASES.join('|')}, was ${describe(phase)}`);
   return body as unknown as ProposeRequest;
+}
+
+/** Checks the optional sizing fields of a risk report at the actor's edge. @throws TypeError "expected X, was Y". */
+export function checkRiskSizing(risk: Record<string, unknown>): void {
+  const limits = risk['limits'];
+  if (limits !== undefined) {
+    if (!Array.isArray(limits)) throw new TypeError(`strategy.propose: expected risk.limits an array, was ${typeof limits}`);
+    for (const l of limits as unknown[]) {
+      const o = l as Record<string, unknown> | null;
+      if (typeof o !== 'object' || o === null || typeof o['name'] !== 'string' || typeof o['value'] !== 'number' || typeof o['soft'] !== 'number') {
+        throw new TypeError(`strategy.propose: expected risk.limits entries {name, value, soft} with numbers, was ${JSON.stringify(l)}`);
+      }
+    }
+  }
+  const buckets = risk['buckets'];
+  if (buckets !== undefined) {
+    if (!Array.isArray(buckets)) throw new TypeError(`strategy.propose: expected risk.buckets an array, was ${typeof buckets}`);
+    for (const b of buckets as unknown[]) {
+      const o = b as Record<string, unknown> | null;
+      const avail = o?.['available'];
+      if (typeof o !== 'object' || o === null || typeof o['bucket'] !== 'string' || (avail !== undefined && typeof avail !== 'number')) {
+        throw new TypeError(`strategy.propose: expected risk.buckets entries {bucket, capital, available?}, was ${JSON.stringify(b)}`);
+      }
+    }
+  }
 }

@@ -4,8 +4,8 @@
  */
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../../runtime/errors.ts';
-import type { Underlying } from '../feed/messages.ts';
-import type { Bucket } from '../executor/messages.ts';
+import type { Underlying } from '../domain/underlying.ts';
+import type { Bucket } from '../domain/bucket.ts';
 import { strategyEnv } from './config.ts';
 
 /** The parsed values of the strategy's env section. */

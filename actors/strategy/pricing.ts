@@ -6,7 +6,7 @@
  * strike; call Δ = e^{−rt}Φ(d₁), put Δ = −e^{−rt}Φ(−d₁).
  */
 import { black76Greeks } from '../domain/black76.ts';
-import type { Right } from '../executor/messages.ts';
+import type { Right } from '../domain/right.ts';
 
 /** Forward delta of one option; NaN when an input is unusable (no vol, t ≤ 0) rather than a throw: that strike is skipped. */
 export function optionDelta(right: Right, forward: number, strike: number, t: number, rate: number, vol: number): number {

@@ -2,7 +2,7 @@
  * @module Rebuilds the re-proposal cooldowns from the strategy's own journal stream after a restart, so an entry or
  * exit awaiting approval is not proposed again just because the actor came back. Pure.
  */
-import type { Proposal } from '../executor/messages.ts';
+import type { Proposal } from '../domain/proposal.ts';
 import type { StrategyState } from './core.ts';
 import { openKey } from './entries.ts';
 import { exitKey } from './exits.ts';

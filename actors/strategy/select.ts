@@ -3,9 +3,9 @@
  * that strike, forward and t from the surface) is nearest the target, and a wing further out by delta or by width.
  * Only strikes with a tradable two-sided quote and a fitted vol are candidates. Pure.
  */
-import type { ExpiryChain } from '../feed/messages.ts';
+import type { ExpiryChain } from '../domain/market-snapshot.ts';
 import type { ExpiryFit } from '../calibrator/messages.ts';
-import type { Right } from '../executor/messages.ts';
+import type { Right } from '../domain/right.ts';
 import { isTradable, mid, volAt } from './market.ts';
 import { optionDelta } from './pricing.ts';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { black76Greeks } from '../domain/black76.ts';
-import { estimateMargin } from '../risk/margin.ts';
-import type { Proposal } from '../executor/messages.ts';
+import { estimateMargin } from '../domain/margin.ts';
+import type { Proposal } from '../domain/proposal.ts';
 import { initialState, transition, type StrategyState } from './core.ts';
 import { entryLimit } from './entries.ts';
 import { market, params, RATE, request } from './fixtures.ts';

@@ -5,7 +5,7 @@
  * whether an entry can be made: the risk actor's pre-trade check also charges the bucket max(max loss, margin) and
  * limits the book's gamma, vega, theta, capital at risk, margin and worst scenario loss. A proposal sized past any of
  * those is denied every cycle (a condor of 10 lots on expiry day has ~3× the default gamma limit), so the strategy
- * caps the lots by each of them, computed the way risk computes them (Black-76 on the surface, actors/risk/margin.ts).
+ * caps the lots by each of them, computed the way risk computes them (Black-76 on the surface, actors/domain/margin.ts).
  *
  * Headroom is measured up to each limit's *soft* level, not the hard one: a soft breach blocks further entries and
  * degrades the kill switch, so an entry that lands above it would stop the system trading for its own sake.
@@ -14,9 +14,11 @@
 import { black76Greeks } from '../domain/black76.ts';
 import { THETA_PER_DAY, VEGA_PER_VOL_POINT } from '../domain/units.ts';
 import type { ExpiryFit } from '../calibrator/messages.ts';
-import type { ExpiryChain, Underlying } from '../feed/messages.ts';
-import type { Bucket, Leg } from '../executor/messages.ts';
-import { estimateMargin, type MarginLeg } from '../risk/margin.ts';
+import type { ExpiryChain } from '../domain/market-snapshot.ts';
+import type { Underlying } from '../domain/underlying.ts';
+import type { Bucket } from '../domain/bucket.ts';
+import type { Leg } from '../domain/leg.ts';
+import { estimateMargin, type MarginLeg } from '../domain/margin.ts';
 import type { RiskView } from './messages.ts';
 import type { PickedOption, StructurePick } from './select.ts';
 
@@ -135,29 +137,4 @@ export function rollExceedsHeadroom(risk: RiskView, legs: readonly Leg[], fit: E
     }
   }
   return null;
-}
-
-/** Checks the optional sizing fields of a risk report at the actor's edge. @throws TypeError "expected X, was Y". */
-export function checkRiskSizing(risk: Record<string, unknown>): void {
-  const limits = risk['limits'];
-  if (limits !== undefined) {
-    if (!Array.isArray(limits)) throw new TypeError(`strategy.propose: expected risk.limits an array, was ${typeof limits}`);
-    for (const l of limits as unknown[]) {
-      const o = l as Record<string, unknown> | null;
-      if (typeof o !== 'object' || o === null || typeof o['name'] !== 'string' || typeof o['value'] !== 'number' || typeof o['soft'] !== 'number') {
-        throw new TypeError(`strategy.propose: expected risk.limits entries {name, value, soft} with numbers, was ${JSON.stringify(l)}`);
-      }
-    }
-  }
-  const buckets = risk['buckets'];
-  if (buckets !== undefined) {
-    if (!Array.isArray(buckets)) throw new TypeError(`strategy.propose: expected risk.buckets an array, was ${typeof buckets}`);
-    for (const b of buckets as unknown[]) {
-      const o = b as Record<string, unknown> | null;
-      const avail = o?.['available'];
-      if (typeof o !== 'object' || o === null || typeof o['bucket'] !== 'string' || (avail !== undefined && typeof avail !== 'number')) {
-        throw new TypeError(`strategy.propose: expected risk.buckets entries {bucket, capital, available?}, was ${JSON.stringify(b)}`);
-      }
-    }
-  }
 }

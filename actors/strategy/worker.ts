@@ -8,7 +8,8 @@ import { InvariantError } from '../../runtime/errors.ts';
 import type { Config } from '../../runtime/config.ts';
 import { journalClient, type JournalClient } from '../journal/client.ts';
 import { initialState, status, transition, type StrategyState } from './core.ts';
-import { KILLSWITCH_STATES, parseProposeRequest, type EntrySkipped, type KillSwitchState } from './messages.ts';
+import { parseProposeRequest, type EntrySkipped } from './messages.ts';
+import { TRADING_STATES, type TradingState } from '../domain/trading-state.ts';
 import { strategyParams, type StrategyParams } from './params.ts';
 import { PROPOSED_EVENT, restoreCooldowns, SKIPPED_EVENT, type ProposedEntry } from './recovery.ts';
 
@@ -61,11 +62,11 @@ defineActor<Config>({
         return status(state, p);
       case 'killswitch.changed': {
         const s = (msg.body as { state?: unknown } | null)?.state;
-        if (!KILLSWITCH_STATES.includes(s as KillSwitchState)) {
-          ctx.log.warn({ state: s }, `killswitch.changed: expected state ${KILLSWITCH_STATES.join('|')}, was ${JSON.stringify(s)}`);
+        if (!TRADING_STATES.includes(s as TradingState)) {
+          ctx.log.warn({ state: s }, `killswitch.changed: expected state ${TRADING_STATES.join('|')}, was ${JSON.stringify(s)}`);
           return undefined;
         }
-        state = transition(state, { type: 'killswitch.changed', body: { state: s as KillSwitchState } }, p).state;
+        state = transition(state, { type: 'killswitch.changed', body: { state: s as TradingState } }, p).state;
         return undefined;
       }
       default:

@@ -3,10 +3,8 @@
  * (actors/venues/sim/paper/) and by Upstox (actors/venues/upstox/). Field names follow Upstox where it has one.
  */
 import { VolguardError } from '../../runtime/errors.ts';
-
-export type Side = 'BUY' | 'SELL';
-export type OrderType = 'LIMIT' | 'MARKET';
-export type OrderStatus = 'pending' | 'sent' | 'open' | 'partially_filled' | 'filled' | 'rejected' | 'cancelled' | 'unknown';
+import type { OrderStatus, OrderType, Product } from '../domain/order.ts';
+import type { Side } from '../domain/side.ts';
 
 export interface OrderRequest {
   /** Deterministic client id; sent as Upstox `tag` (≤ 40 chars). */
@@ -18,8 +16,7 @@ export interface OrderRequest {
   readonly orderType: OrderType;
   /** Limit price (₹, on the 0.05 tick); for MARKET the protection price, if any. */
   readonly price?: number;
-  /** D = carry forward (NRML), I = intraday. */
-  readonly product: 'D' | 'I';
+  readonly product: Product;
   readonly validity: 'DAY' | 'IOC';
   /** Multi-order correlation id (≤ 20 chars). */
   readonly correlationId?: string;

@@ -2,7 +2,7 @@
  * @module The MarketData source interface: what the feed actor consumes. Implemented by the simulator
  * (actors/venues/sim/), replay (actors/venues/replay/) and Upstox market feed V3 (actors/venues/upstox/).
  */
-import type { Underlying } from '../feed/messages.ts';
+import type { Underlying } from '../domain/underlying.ts';
 
 /** One update for one instrument; absent fields are unchanged. */
 export interface Tick {

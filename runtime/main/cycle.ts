@@ -12,7 +12,10 @@
  */
 import type { RelayedSnapshot } from '../../actors/feed/messages.ts';
 import type { SurfaceCalibrated } from '../../actors/calibrator/messages.ts';
-import type { Book, ExecutionReport, Phase, Proposal } from '../../actors/executor/messages.ts';
+import type { ExecutionReport } from '../../actors/executor/messages.ts';
+import type { Book } from '../../actors/domain/book.ts';
+import type { Phase } from '../../actors/domain/phase.ts';
+import type { Proposal } from '../../actors/domain/proposal.ts';
 import type { RiskReport } from '../../actors/risk/messages.ts';
 import type { KillSwitchStatus } from '../../actors/killswitch/messages.ts';
 import type { CycleRecord } from '../../actors/journal/messages.ts';

@@ -17,7 +17,10 @@ import { journalActorSpec } from '../../actors/journal/index.ts';
 import { riskActorSpec } from '../../actors/risk/index.ts';
 import { killswitchActorSpec } from '../../actors/killswitch/index.ts';
 import { executorActorSpec } from '../../actors/executor/index.ts';
-import type { Book, ExecuteRequest, ExecutionReport, FlattenResult, OrderView, Proposal } from '../../actors/executor/messages.ts';
+import type { ExecuteRequest, ExecutionReport, FlattenResult } from '../../actors/executor/messages.ts';
+import type { Book } from '../../actors/domain/book.ts';
+import type { OrderView } from '../../actors/domain/order.ts';
+import type { Proposal } from '../../actors/domain/proposal.ts';
 import { CONDOR, EXPIRY, condorLegs, key, snapshot, surface } from '../../actors/risk/fixture.ts';
 import { runningAgain } from '../fixtures/system.ts';
 

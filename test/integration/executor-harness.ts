@@ -11,8 +11,12 @@ import { PaperBroker } from '../../actors/venues/sim/paper/exchange.ts';
 import type { PaperQuote } from '../../actors/venues/sim/paper/quotes.ts';
 import { ExecutorEngine, type EngineConfig, type PreTradeDecision } from '../../actors/executor/engine.ts';
 import type { ExecEvent } from '../../actors/executor/state.ts';
-import type { ExecuteRequest, KillSwitchState, Leg, Phase, Proposal } from '../../actors/executor/messages.ts';
-import type { MarketSnapshot } from '../../actors/feed/messages.ts';
+import type { ExecuteRequest } from '../../actors/executor/messages.ts';
+import type { Leg } from '../../actors/domain/leg.ts';
+import type { Phase } from '../../actors/domain/phase.ts';
+import type { Proposal } from '../../actors/domain/proposal.ts';
+import type { TradingState } from '../../actors/domain/trading-state.ts';
+import type { MarketSnapshot } from '../../actors/domain/market-snapshot.ts';
 import type { SurfaceCalibrated } from '../../actors/calibrator/messages.ts';
 
 export const CFG: EngineConfig = {
@@ -142,12 +146,12 @@ export class Harness {
     return { cycleId: `c${this.#cycle}`, ts: this.clock.now(), expiries: [], computeMs: 0 };
   }
 
-  request(proposals: Proposal[], phase: Phase = 'FULL_AUTO', ks: KillSwitchState = 'NORMAL'): ExecuteRequest {
+  request(proposals: Proposal[], phase: Phase = 'FULL_AUTO', ks: TradingState = 'NORMAL'): ExecuteRequest {
     this.#cycle++;
     return { cycleId: `c${this.#cycle}`, proposals, snapshot: this.snapshot(), surface: this.surface(), killswitch: { state: ks }, phase };
   }
 
-  execute(proposals: Proposal[], phase: Phase = 'FULL_AUTO', ks: KillSwitchState = 'NORMAL') {
+  execute(proposals: Proposal[], phase: Phase = 'FULL_AUTO', ks: TradingState = 'NORMAL') {
     return this.engine.execute(this.request(proposals, phase, ks));
   }
 

@@ -7,7 +7,8 @@ import { realClock } from '../../runtime/clock.ts';
 import { parseConfig } from '../../runtime/config.ts';
 import { ActorSystem } from '../../runtime/system.ts';
 import { journalActorSpec, journalClient } from '../../actors/journal/index.ts';
-import { strategyActorSpec, type Proposal } from '../../actors/strategy/index.ts';
+import { strategyActorSpec } from '../../actors/strategy/index.ts';
+import type { Proposal } from '../../actors/domain/proposal.ts';
 import { market, request } from '../../actors/strategy/fixtures.ts';
 import { istEpoch } from '../../actors/strategy/session.ts';
 

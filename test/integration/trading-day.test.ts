@@ -35,7 +35,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
 import { run as journalCli } from '../../actors/journal/cli.ts';
-import type { Structure } from '../../actors/executor/messages.ts';
+import type { Structure } from '../../actors/domain/structure.ts';
 
 const SPEED = 600;
 const START = '2026-11-25T09:15:00+05:30';

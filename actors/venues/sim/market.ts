@@ -7,7 +7,7 @@
  * So the feed's copy and the paper exchange's copy (another thread) agree on every quote, however each is advanced.
  * Off-hours cost nothing: advancing jumps straight to the next session's first grid step.
  */
-import type { Underlying } from '../../feed/messages.ts';
+import type { Underlying } from '../../domain/underlying.ts';
 import type { InstrumentInfo, Tick } from '../market-data.ts';
 import { SESSION_OPEN_MIN, istMinuteOfDay, nextSessionOpen, sessionCloseMs, sessionOpenMs, istDate, isMarketOpen, upcomingExpiries, type Expiry } from '../../domain/calendar.ts';
 import { RISK_FREE_RATE, UNDERLYING_SPECS, VIX_KEY, optionKey, simToken, strikeGrid, tradingSymbol } from '../../domain/instruments.ts';

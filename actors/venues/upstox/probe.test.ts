@@ -11,6 +11,7 @@ import { UNDERLYING_SPECS } from '../../domain/instruments.ts';
 import { probeUpstox } from './probe.ts';
 import { istDate } from '../../domain/calendar.ts';
 import type { UpstoxConfig } from './config.ts';
+import type { Underlying } from '../../domain/underlying.ts';
 
 const TOKEN = 'tok-probe-0123456789abcdef';
 /** The fake with the pre-2026 lot sizes / freeze quantities (its defaults are our data). */
@@ -46,7 +47,7 @@ test('probeUpstox against the fake: token, profile, funds, lot sizes, market sta
 test('the fake\'s default contracts are our data; probeUpstox flags lot sizes that differ (75 / 1800)', async () => {
   for (const i of new DeterministicMarket({ nowMs: Date.now() }).instruments()) {
     if (i.kind === 'INDEX') continue;
-    const spec = UNDERLYING_SPECS[i.underlying as 'NIFTY' | 'BANKNIFTY'];
+    const spec = UNDERLYING_SPECS[i.underlying as Underlying];
     assert.deepEqual([i.lotSize, i.freezeQty], [spec.lotSize, spec.freezeQty], i.instrumentKey);
   }
   const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0, market: stale() });

@@ -7,6 +7,7 @@ import { ManualClock } from '../../../../runtime/clock.ts';
 import type { BrokerOrder } from '../../broker.ts';
 import { PaperBroker, priceBand, type PaperOptions } from './exchange.ts';
 import type { PaperQuote } from './quotes.ts';
+import type { Side } from '../../../domain/side.ts';
 
 const KEY = 'NSE_FO|1001';
 function setup(over: Partial<PaperOptions> = {}) {
@@ -19,7 +20,7 @@ function setup(over: Partial<PaperOptions> = {}) {
   };
   return { dir, clock, quotes, opts, broker: new PaperBroker(opts), done: () => rmSync(dir, { recursive: true, force: true }) };
 }
-const req = (id: string, side: 'BUY' | 'SELL', quantity: number, price?: number) => ({
+const req = (id: string, side: Side, quantity: number, price?: number) => ({
   clientOrderId: id, instrumentKey: KEY, side, quantity, orderType: price === undefined ? 'MARKET' as const : 'LIMIT' as const,
   ...(price !== undefined ? { price } : {}), product: 'D' as const, validity: 'DAY' as const,
 });

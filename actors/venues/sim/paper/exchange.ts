@@ -9,20 +9,8 @@
  *
  * Matching happens on `place`, and again on `match()` (call it when quotes or time move).
  */
-import {
-  BrokerError,
-  type Broker,
-  type BrokerOrder,
-  type BrokerPosition,
-  type BrokerTrade,
-  type Funds,
-  type MarginEstimate,
-  type MarginLeg,
-  type MultiPlaceLine,
-  type OrderRequest,
-  type OrderStatus,
-  type PlaceResult,
-} from '../../broker.ts';
+import { BrokerError, type Broker, type BrokerOrder, type BrokerPosition, type BrokerTrade, type Funds, type MarginEstimate, type MarginLeg, type MultiPlaceLine, type OrderRequest, type PlaceResult } from '../../broker.ts';
+import type { OrderStatus } from '../../../domain/order.ts';
 import type { Clock } from '../../../../runtime/clock.ts';
 import { roundToTick, TICK_SIZE } from '../../../domain/units.ts';
 import { isMarketOpen as nseMarketOpen } from '../../../domain/calendar.ts';

@@ -7,7 +7,9 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync, existsSync, ftruncateSync } from 'node:fs';
 import path from 'node:path';
-import type { OrderType, Side } from '../../broker.ts';
+import type { OrderType } from '../../../domain/order.ts';
+import type { Side } from '../../../domain/side.ts';
+import type { Product } from '../../../domain/order.ts';
 
 export interface PlacedRecord {
   readonly k: 'place';
@@ -20,7 +22,7 @@ export interface PlacedRecord {
   readonly orderType: OrderType;
   readonly price: number;
   readonly validity: 'DAY' | 'IOC';
-  readonly product: 'D' | 'I';
+  readonly product: Product;
 }
 export interface RejectRecord { readonly k: 'reject'; readonly ts: number; readonly brokerOrderId: string; readonly reason: string }
 export interface FillRecord {

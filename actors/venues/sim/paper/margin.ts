@@ -1,12 +1,12 @@
 /**
  * @module Margin for the paper exchange, behind one swappable function. `riskMargin` is the one the executor uses:
- * the risk actor's SPAN-like `estimateMargin` (actors/risk/margin.ts — the same numbers risk.preTrade checks) plus
+ * the risk actor's SPAN-like `estimateMargin` (actors/domain/margin.ts — the same numbers risk.preTrade checks) plus
  * the premium of net long options (paid in cash). The crude `standInMargin` (a per-unit short charge, part-offset by
  * long options, plus premium paid) remains the default for unit tests and prices anything the market cannot describe.
  * What matters for safety is that shorts cost real money here — sandboxes that only block premium (peers.md §4 #13)
  * teach the wrong lesson.
  */
-import { DEFAULT_MARGIN_PARAMS, estimateMargin, type MarginLeg, type MarginParams } from '../../../risk/index.ts';
+import { DEFAULT_MARGIN_PARAMS, estimateMargin, type MarginLeg, type MarginParams } from '../../../domain/margin.ts';
 import type { OptionLookup, SpotLookup } from './quotes.ts';
 
 /** One open exposure: signed units (positive long) at a reference price (₹). */

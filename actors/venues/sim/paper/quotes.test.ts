@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ExpiryChain, MarketSnapshot, Underlying } from '../../../feed/messages.ts';
+import type { ExpiryChain, MarketSnapshot } from '../../../domain/market-snapshot.ts';
+import type { Underlying } from '../../../domain/underlying.ts';
 import { SnapshotQuotes, type InstrumentRules, type OptionDescription, type PaperQuote } from './quotes.ts';
 import { mulberry32 as rng } from '../../../../test/fixtures/mulberry32.ts';
+import type { Right } from '../../../domain/right.ts';
 
 /**
  * The eager SnapshotQuotes as it was before quotes were built on lookup (a quote, rules and description object per
@@ -69,7 +71,7 @@ interface ChainSpec {
   readonly px: (strike: number) => readonly [Px, Px];
 }
 
-const key = (u: Underlying, e: string, k: number, r: 'CE' | 'PE') => `NSE_FO|${u}${e}${k}${r}`;
+const key = (u: Underlying, e: string, k: number, r: Right) => `NSE_FO|${u}${e}${k}${r}`;
 
 function chain(s: ChainSpec): ExpiryChain {
   const n = s.strikes.length;

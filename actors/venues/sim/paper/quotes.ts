@@ -3,7 +3,9 @@
  * SimMarket copy (`SimQuotes`, sim-quotes.ts: same seed and clock as the feed, so it sees the same prices) or, as a
  * fallback (replay, or a live feed on paper), the quotes of the last MarketSnapshot it was given (`SnapshotQuotes`).
  */
-import type { ExpiryChain, MarketSnapshot, Underlying } from '../../../feed/messages.ts';
+import type { ExpiryChain, MarketSnapshot } from '../../../domain/market-snapshot.ts';
+import type { Underlying } from '../../../domain/underlying.ts';
+import type { Right } from '../../../domain/right.ts';
 
 export interface PaperQuote {
   readonly bid: number;
@@ -28,7 +30,7 @@ export interface OptionDescription {
   readonly underlying: Underlying;
   readonly expiry: string;
   readonly strike: number;
-  readonly right: 'CE' | 'PE';
+  readonly right: Right;
 }
 export type OptionLookup = (instrumentKey: string) => OptionDescription | undefined;
 export type SpotLookup = (underlying: Underlying) => number | undefined;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../../../runtime/clock.ts';
 import { istInstant } from '../../../domain/calendar.ts';
-import { estimateMargin } from '../../../risk/index.ts';
+import { estimateMargin } from '../../../domain/margin.ts';
 import { SimMarket } from '../market.ts';
 import { PaperBroker } from './exchange.ts';
 import { riskMargin } from './margin.ts';

@@ -7,7 +7,7 @@
  *   const sim = new SimQuotes({ seed: cfg.SIM_SEED, startMs: clockSpec.simStartMs });
  *   new PaperBroker({ dir, clock, quotes: sim.quote, instruments: sim.rules, margin: riskMargin(sim.describe, sim.spot), capital });
  */
-import type { Underlying } from '../../../feed/messages.ts';
+import type { Underlying } from '../../../domain/underlying.ts';
 import { SimMarket, type SimChain } from '../market.ts';
 import type { InstrumentLookup, InstrumentRules, OptionDescription, OptionLookup, PaperMarket, QuoteProvider, SpotLookup } from './quotes.ts';
 

@@ -6,6 +6,7 @@
 import type { InstrumentInfo } from '../../market-data.ts';
 import type { FeedQuote } from '../feed/proto-encode.ts';
 import { UNDERLYING_SPECS } from '../../../domain/instruments.ts';
+import type { Underlying } from '../../../domain/underlying.ts';
 
 export interface FakeInstrument extends InstrumentInfo {
   /** Exchange token (the number in `NSE_FO|<token>`). */
@@ -54,7 +55,7 @@ export class DeterministicMarket implements FakeMarket {
   /** `calm`: a market that never moves (deterministic fills at the quoted touch) but keeps streaming fresh quotes.
    *  `contracts`: lot size / freeze quantity per underlying (default: our data, NIFTY 65/1756 and BANKNIFTY 30/601
    *  from actors/domain/instruments.ts; pass other values to make `volguard validate` see a mismatch). */
-  constructor(opts: { seed?: number; nowMs: number; contracts?: Partial<Record<'NIFTY' | 'BANKNIFTY', { lot: number; freeze: number }>>; calm?: boolean }) {
+  constructor(opts: { seed?: number; nowMs: number; contracts?: Partial<Record<Underlying, { lot: number; freeze: number }>>; calm?: boolean }) {
     this.#calm = opts.calm === true;
     this.#seed = (opts.seed ?? 1) >>> 0 || 1;
     this.#now = opts.nowMs;

@@ -17,6 +17,7 @@ import type { Contract } from '../rest/schemas.ts';
 import type { TokenStore } from '../token/store.ts';
 import { ResilientSocket } from '../ws/session.ts';
 import { decodeFeedResponse, FeedType } from './proto.ts';
+import type { Underlying } from '../../../domain/underlying.ts';
 
 export type FeedMode = 'ltpc' | 'full' | 'option_greeks';
 
@@ -187,7 +188,7 @@ export function normaliseTick(tick: number): number {
   return tick >= 1 ? tick / 100 : tick;
 }
 
-function contractInfo(underlying: 'NIFTY' | 'BANKNIFTY', c: Contract): InstrumentInfo {
+function contractInfo(underlying: Underlying, c: Contract): InstrumentInfo {
   return {
     instrumentKey: c.instrument_key, underlying, kind: c.instrument_type, expiry: c.expiry, strike: c.strike_price,
     lotSize: c.lot_size, freezeQty: c.freeze_quantity, tickSize: normaliseTick(c.tick_size), tradingSymbol: c.trading_symbol,

@@ -2,7 +2,8 @@
  * @module Translations between Upstox shapes and the venue-neutral Broker types (both directions, so the fake
  * and the client agree by construction on one table).
  */
-import type { BrokerOrder, BrokerPosition, BrokerTrade, OrderStatus } from '../../broker.ts';
+import type { BrokerOrder, BrokerPosition, BrokerTrade } from '../../broker.ts';
+import type { OrderStatus } from '../../../domain/order.ts';
 import type { UpstoxOrder, UpstoxPosition, UpstoxTrade } from './schemas.ts';
 
 const IST_OFFSET_MS = 330 * 60_000;

@@ -1,5 +1,5 @@
 /**
- * @module A SPAN-like margin approximation for paper trading (the paper exchange and the risk actor share it).
+ * @module A SPAN-like margin approximation for paper trading (the paper exchange, risk and the strategy share it).
  *
  * Not SPAN: a documented, deliberately conservative stand-in until live uses the broker's margin API.
  * Legs are grouped by (underlying, expiry). For each group:
@@ -17,14 +17,16 @@
  *   naked = 2 · 0.12 · 24 000 · 65 = 374 400; worstLoss = 100 · 65 = 6 500;
  *   hedged = 6 500 + 0.03 · 24 000 · 65 = 53 300 → required 53 300, hedgeBenefit 321 100.
  */
-import type { Underlying } from '../feed/messages.ts';
+import type { Right } from './right.ts';
+import type { Side } from './side.ts';
+import type { Underlying } from './underlying.ts';
 
 export interface MarginLeg {
   readonly underlying: Underlying;
   readonly expiry: string;
   readonly strike: number;
-  readonly right: 'CE' | 'PE';
-  readonly side: 'BUY' | 'SELL';
+  readonly right: Right;
+  readonly side: Side;
   /** Units (lots × lot size), positive. */
   readonly quantity: number;
 }

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { estimateMargin, worstExpiryLoss, type MarginLeg } from './margin.ts';
+import type { Right } from './right.ts';
+import type { Side } from './side.ts';
 
-const leg = (strike: number, right: 'CE' | 'PE', side: 'BUY' | 'SELL', quantity = 65): MarginLeg =>
+const leg = (strike: number, right: Right, side: Side, quantity = 65): MarginLeg =>
   ({ underlying: 'NIFTY', expiry: '2026-01-13', strike, right, side, quantity });
 
 const condor = [leg(23800, 'PE', 'BUY'), leg(23900, 'PE', 'SELL'), leg(24100, 'CE', 'SELL'), leg(24200, 'CE', 'BUY')];

@@ -1,0 +1,57 @@
+/**
+ * @module The market at one instant: spots, VIX and every option chain (compact, msgpack-friendly typed arrays).
+ * The feed builds it each cycle; calibrator, risk, strategy, executor and the paper exchange read it. Shapes here are
+ * a contract; extend, don't rename.
+ */
+import type { DataQuality } from './data-quality.ts';
+import type { Underlying } from './underlying.ts';
+
+/** One expiry of one underlying: every array is indexed like `strikes` (ascending). NaN = no value. */
+export interface ExpiryChain {
+  readonly underlying: Underlying;
+  /** Expiry date, IST, `YYYY-MM-DD`. */
+  readonly expiry: string;
+  /** Epoch ms of the 15:30 IST close on the expiry date. */
+  readonly expiryTs: number;
+  readonly kind: 'weekly' | 'monthly';
+  readonly lotSize: number;
+  readonly freezeQty: number;
+  readonly strikes: Float64Array;
+  readonly callKeys: readonly string[];
+  readonly putKeys: readonly string[];
+  readonly callBid: Float64Array;
+  readonly callAsk: Float64Array;
+  readonly callLtp: Float64Array;
+  readonly callOi: Float64Array;
+  /** Epoch ms of the last update of each call quote. */
+  readonly callTs: Float64Array;
+  readonly putBid: Float64Array;
+  readonly putAsk: Float64Array;
+  readonly putLtp: Float64Array;
+  readonly putOi: Float64Array;
+  readonly putTs: Float64Array;
+  /** Broker-supplied IVs when the venue provides them (Upstox option_greeks), for the calibrator's cross-check. */
+  readonly callBrokerIv?: Float64Array;
+  readonly putBrokerIv?: Float64Array;
+}
+
+export interface SpotQuote {
+  readonly underlying: Underlying;
+  readonly instrumentKey: string;
+  readonly spot: number;
+  readonly ts: number;
+}
+
+export interface MarketSnapshot {
+  readonly cycleId: string;
+  /** Market (venue) time of the snapshot, epoch ms. */
+  readonly ts: number;
+  readonly marketOpen: boolean;
+  readonly spots: readonly SpotQuote[];
+  /** India VIX level (percent), null when unknown. */
+  readonly vix: number | null;
+  readonly expiries: readonly ExpiryChain[];
+  readonly quality: DataQuality;
+  /** Which venue produced it: sim | replay | upstox. */
+  readonly source: string;
+}
