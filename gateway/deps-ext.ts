@@ -7,7 +7,8 @@ import type { Phase } from '../actors/domain/phase.ts';
 import type { Right } from '../actors/domain/right.ts';
 import type { Side } from '../actors/domain/side.ts';
 import type { TradingState } from '../actors/domain/trading-state.ts';
-import type { ActorInfo, GatewayDeps, SupervisorInfo } from './deps.ts';
+import type { ActorInfo, SupervisorInfo } from '../runtime/status.ts';
+import type { GatewayDeps } from './deps.ts';
 
 /** The subset of pino the gateway uses; `obj` first, as pino expects. */
 export interface GatewayLog {

@@ -4,49 +4,8 @@
  * The gateway never blocks the trading loop: everything here reads state by message, with timeouts.
  */
 import type { Clock } from '../runtime/clock.ts';
-import type { Config } from '../runtime/config.ts';
-
-export type ActorStatus = 'starting' | 'running' | 'stopping' | 'restarting' | 'stopped' | 'failed';
-
-export interface ExitInfo {
-  /** normal | shutdown | crash | hung | oom | exit:<code> | start-failed */
-  readonly reason: string;
-  readonly error?: string;
-  readonly stack?: string;
-  readonly at: number;
-}
-
-export interface ActorInfo {
-  readonly name: string;
-  /** Path in the supervision tree, e.g. `root/trading/executor`. */
-  readonly path: string;
-  readonly status: ActorStatus;
-  readonly threadId: number | null;
-  readonly incarnation: number;
-  readonly restarts: number;
-  readonly restartsInWindow: number;
-  readonly lastExit: ExitInfo | null;
-  readonly uptimeMs: number;
-  readonly mailbox: number;
-  readonly msgsIn: number;
-  readonly msgsOut: number;
-  /** Event-loop utilisation over the last heartbeat interval, [0, 1]. */
-  readonly elu: number;
-  readonly heapUsedBytes: number;
-}
-
-export interface SupervisorInfo {
-  readonly name: string;
-  readonly path: string;
-  readonly strategy: string;
-  readonly intensity: number;
-  readonly periodMs: number;
-  readonly restartsInWindow: number;
-  readonly status: 'running' | 'stopped' | 'failed';
-  readonly children: readonly string[];
-}
-
-export type FaultKind = 'crash' | 'hang' | 'oom' | 'exit';
+import type { Config } from '../runtime/main/config.ts';
+import type { ActorInfo, FaultKind, SupervisorInfo } from '../runtime/status.ts';
 
 export interface StageTimings {
   readonly [stage: string]: number;

@@ -13,9 +13,10 @@ import type { Envelope } from './envelope.ts';
 import { ActorUnavailableError, RequestTimeoutError } from './errors.ts';
 import { learnRefusedExecArgv, prepareWorkerEntry, resolveWorkerEntry, type WorkerEntry } from './entry.ts';
 import { Link } from './link.ts';
+import { secretsHeldBy } from './log.ts';
 import { isControl, SYS, type ActorWorkerData, type AdminApi, type PongBody } from './protocol.ts';
 import type { ActorSpec } from './spec.ts';
-import type { ActorStatus, ExitInfo, FaultKind } from '../gateway/deps.ts';
+import type { ActorStatus, ExitInfo, FaultKind } from './status.ts';
 
 export interface HostOptions {
   readonly path: string;
@@ -23,6 +24,7 @@ export interface HostOptions {
   readonly heartbeatMs: number;
   readonly logLevel: string;
   readonly bufferLimit: number;
+  /** Every configured secret; a worker is told only those its own config holds. */
   readonly secrets: readonly string[];
   /** Envelopes the worker sends that are not for the host itself (relay or for main). */
   readonly onEnvelope: (env: Envelope, host: ActorHost) => void;
@@ -127,7 +129,7 @@ export class ActorHost {
       heartbeatMs: this.opts.heartbeatMs,
       logLevel: this.opts.logLevel,
       bufferLimit: this.opts.bufferLimit,
-      secrets: this.opts.secrets,
+      secrets: secretsHeldBy(this.opts.secrets, this.spec.config),
     };
     const spawn = (e: WorkerEntry) =>
       new Worker(e.filename, {

@@ -16,6 +16,7 @@ import type { Envelope } from './envelope.ts';
 import { InvariantError } from './errors.ts';
 import { Link } from './link.ts';
 import { createLogger, registerSecret, type Logger } from './log.ts';
+import type { FaultKind } from './status.ts';
 import { isControl, SYS, type ActorWorkerData, type AdminApi, type ControlToWorker, type PongBody } from './protocol.ts';
 
 export interface ActorContext<C = unknown> {
@@ -42,8 +43,6 @@ export interface ActorBehavior<C = unknown> {
   /** Graceful shutdown (flush, close); bounded by the spec's shutdownMs. */
   stop?(ctx: ActorContext<C>): void | Promise<void>;
 }
-
-export type FaultKind = 'crash' | 'hang' | 'oom' | 'exit';
 
 /**
  * Returned from `receive` to answer a request later WITHOUT holding the mailbox: the next message is taken at once

@@ -45,3 +45,21 @@ export function envString(minLength = 1) {
 
 /** A shape of env variable name → parser; every actor's config section is one of these. */
 export type EnvShape = Record<string, z.ZodType<unknown, string | undefined>>;
+
+/** The parsed values of an env shape, keyed by variable name (optional variables are optional keys). */
+export type EnvValues<S extends EnvShape> = z.output<z.ZodObject<S>>;
+
+/** The variable names of an env shape. */
+export function keysOf<S extends EnvShape>(shape: S): (keyof S & string)[] {
+  return Object.keys(shape) as (keyof S & string)[];
+}
+
+/**
+ * Copies `keys` (those that are set) out of a parsed config: how an actor's spec cuts its own section from the boot
+ * config, so nothing else — no other actor's variable, no credential — reaches its worker.
+ */
+export function pickSection<C extends object, K extends keyof C>(cfg: C, keys: readonly K[]): Pick<C, K> {
+  const out: Partial<Pick<C, K>> = {};
+  for (const k of keys) if (cfg[k] !== undefined) out[k] = cfg[k];
+  return out as Pick<C, K>;
+}

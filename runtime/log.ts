@@ -44,6 +44,20 @@ export function secrets(): readonly string[] {
   return [...registeredSecrets];
 }
 
+/**
+ * The secrets among `all` that `value` holds (as, or inside, any string in it): the ones a worker given `value` as its
+ * config must scrub. A worker is told no secret it was not given (main scrubs every worker line again with all).
+ */
+export function secretsHeldBy(all: readonly string[], value: unknown): string[] {
+  const strings: string[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (typeof v === 'string') strings.push(v);
+    else if (typeof v === 'object' && v !== null && depth < 16) for (const x of Object.values(v)) walk(x, depth + 1);
+  };
+  walk(value, 0);
+  return all.filter((s) => strings.some((x) => x.includes(s)));
+}
+
 export interface LoggerOptions {
   readonly level?: string;
   readonly base?: Record<string, unknown>;

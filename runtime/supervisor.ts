@@ -13,7 +13,7 @@
  *   intensity.
  * Exits are handled one at a time (a queue), so a group restart is never interleaved with another exit.
  */
-import type { ExitInfo } from '../gateway/deps.ts';
+import type { ExitInfo } from './status.ts';
 import { NORMAL_REASONS } from './actor-host.ts';
 import type { BackoffSpec, RestartType, Strategy, SupervisorSpec } from './spec.ts';
 

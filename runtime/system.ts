@@ -20,7 +20,7 @@ import { ActorUnavailableError, serializeError } from './errors.ts';
 import { ActorHost } from './actor-host.ts';
 import { Supervisor, type Child, type SupervisorEvents } from './supervisor.ts';
 import { isSupervisorSpec, type ActorSpec, type ChildSpec, type SupervisorSpec } from './spec.ts';
-import type { ActorInfo, ExitInfo, FaultKind, SupervisorInfo } from '../gateway/deps.ts';
+import type { ActorInfo, ExitInfo, FaultKind, SupervisorInfo } from './status.ts';
 import { applyLatencyFlags } from './v8-tuning.ts';
 
 export interface SystemOptions {

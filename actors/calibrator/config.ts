@@ -1,7 +1,7 @@
 /**
- * @module Environment variables owned by the calibrator actor (merged into the one boot-time schema in runtime/config.ts).
+ * @module Environment variables owned by the calibrator actor (merged into the one boot-time schema in runtime/main/config.ts).
  */
-import { envBool, envEnum, envNumber, type EnvShape } from '../../runtime/config-kit.ts';
+import { envBool, envEnum, envNumber, keysOf, pickSection, type EnvShape, type EnvValues } from '../../runtime/config-kit.ts';
 
 export const calibratorEnv = {
   /** piscina threads for expiry fits (the pool exists only in `pool` mode). */
@@ -40,3 +40,11 @@ export interface CalibratorSettings {
 export const DEFAULT_CALIBRATOR_SETTINGS: CalibratorSettings = {
   threads: 1, mode: 'inline', rate: 0.055, beta: 1, nuCap: 10, maxRmseVolPts: 1.5, maxSpreadFraction: 0.5, minPremiumTicks: 2, obloj: false,
 };
+
+/** Everything the calibrator's spec reads: its own variables only. */
+export type CalibratorSection = EnvValues<typeof calibratorEnv>;
+
+/** Cuts the calibrator's section out of the boot config (the wiring does this; nothing else reaches the actor). */
+export function calibratorSection(cfg: CalibratorSection): CalibratorSection {
+  return pickSection(cfg, keysOf(calibratorEnv));
+}

@@ -1,10 +1,9 @@
 /**
- * @module Maps the boot-time Config onto the calibrator's own settings (structured-clone safe, passed as spec.config).
+ * @module Maps the calibrator's config section onto the calibrator's own settings (structured-clone safe, passed as spec.config).
  */
-import type { Config } from '../../runtime/config.ts';
-import type { CalibratorSettings } from './config.ts';
+import type { CalibratorSection, CalibratorSettings } from './config.ts';
 
-export function calibratorSettings(cfg: Config): CalibratorSettings {
+export function calibratorSettings(cfg: CalibratorSection): CalibratorSettings {
   return {
     threads: cfg.CALIBRATOR_THREADS,
     mode: cfg.CALIBRATOR_MODE,

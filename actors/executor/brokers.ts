@@ -3,7 +3,7 @@
  * is Upstox. The one place the executor chooses a venue.
  *
  * Paper quotes: with `FEED=sim` the exchange matches against its OWN SimMarket copy, built from `SIM_SEED` and the
- * run's sim start (`SIM_START`, pinned from the ClockSpec by `executorActorSpec(cfg, clockSpec)`) and advanced to the
+ * run's sim start (`SIM_START`, pinned from the ClockSpec by `executorActorSpec(section, clockSpec)`) and advanced to the
  * actor's clock before every quote — the same prices the feed sees, at the exchange's own time. Otherwise (replay, a
  * live feed on paper) it matches against the quotes of the last snapshot the executor was given. Margin is the risk
  * actor's `estimateMargin` over the exchange's exposures (`riskMargin`).
@@ -11,7 +11,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../../runtime/clock.ts';
-import type { Config } from '../../runtime/config.ts';
+import type { ExecutorSection } from './config.ts';
 import type { Broker } from '../venues/broker.ts';
 import { PaperBroker } from '../venues/sim/paper/exchange.ts';
 import { riskMargin } from '../venues/sim/paper/margin.ts';
@@ -31,9 +31,9 @@ export interface BrokerHandle {
   readonly quoteSource?: 'sim' | 'snapshot';
 }
 
-export type BrokerFactory = (cfg: Config, clock: Clock, log: Logger) => Promise<BrokerHandle>;
+export type BrokerFactory = (cfg: ExecutorSection, clock: Clock, log: Logger) => Promise<BrokerHandle>;
 
-export const BROKERS: Readonly<Record<Config['SAFETY_MODE'], BrokerFactory>> = {
+export const BROKERS: Readonly<Record<ExecutorSection['SAFETY_MODE'], BrokerFactory>> = {
   paper: async (cfg, clock, log) => {
     const snapshots = new SnapshotQuotes();
     let market: PaperMarket = snapshots;

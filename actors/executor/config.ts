@@ -1,8 +1,11 @@
 /**
- * @module Environment variables owned by the executor actor (merged into the one boot-time schema in runtime/config.ts).
+ * @module Environment variables owned by the executor actor (merged into the one boot-time schema in runtime/main/config.ts).
  */
-import type { EnvShape } from '../../runtime/config-kit.ts';
-import { envBool, envNumber } from '../../runtime/config-kit.ts';
+import type { EnvShape, EnvValues } from '../../runtime/config-kit.ts';
+import { envBool, envNumber, keysOf, pickSection } from '../../runtime/config-kit.ts';
+import type { SystemValues } from '../../runtime/system-env.ts';
+import { simEnv } from '../venues/sim/config.ts';
+import { upstoxEnv } from '../venues/upstox/config.ts';
 
 export const executorEnv = {
   /** SEMI_AUTO approvals are invalidated when spot moves more than this fraction since proposed. */
@@ -34,3 +37,20 @@ export const executorEnv = {
   FLATTEN_MAX_ATTEMPTS: envNumber({ int: true, min: 1 }).default(6),
   FLATTEN_RETRY_MS: envNumber({ int: true, min: 0 }).default(500),
 } satisfies EnvShape;
+
+/** The system-wide variables the executor reads besides its own. */
+const EXECUTOR_SYSTEM_KEYS = ['SAFETY_MODE', 'FEED', 'PHASE', 'APPROVAL_TTL', 'DATA_DIR', 'BASE_CAPITAL'] as const;
+
+/**
+ * Everything the executor's spec reads: its own variables, the system-wide ones above, the sim venue's (the paper
+ * exchange's own SimMarket copy) — and the Upstox venue's (credentials included) only when SAFETY_MODE=live, the one
+ * case in which the executor runs that venue.
+ */
+export type ExecutorSection = EnvValues<typeof executorEnv> & EnvValues<typeof simEnv> &
+  Pick<SystemValues, (typeof EXECUTOR_SYSTEM_KEYS)[number]> & Partial<EnvValues<typeof upstoxEnv>>;
+
+/** Cuts the executor's section out of the boot config (the wiring does this; nothing else reaches the actor). */
+export function executorSection(cfg: ExecutorSection): ExecutorSection {
+  const upstox = cfg.SAFETY_MODE === 'live' ? keysOf(upstoxEnv) : [];
+  return pickSection(cfg, [...keysOf(executorEnv), ...keysOf(simEnv), ...EXECUTOR_SYSTEM_KEYS, ...upstox]);
+}

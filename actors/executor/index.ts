@@ -1,20 +1,24 @@
 /**
- * @module The executor actor's spec: the only import point for others.
+ * @module The executor actor's spec and config section: the only import point for others.
  * @example
  *   import { executorActorSpec } from './actors/executor/index.ts';
- *   children.push(executorActorSpec(cfg, clockSpec));   // the same ClockSpec the system runs on
+ *   children.push(executorActorSpec(executorSection(cfg), clockSpec));   // the same ClockSpec the system runs on
  */
 import type { ActorSpec } from '../../runtime/spec.ts';
-import type { Config } from '../../runtime/config.ts';
 import type { ClockSpec } from '../../runtime/clock.ts';
+import { executorSection, type ExecutorSection } from './config.ts';
+
+export { executorSection, type ExecutorSection } from './config.ts';
 
 /**
  * `clock`: the ClockSpec the system passes to every actor. On a simulated clock its `simStartMs` is pinned into the
  * config as `SIM_START`, so the paper exchange's own SimMarket copy is anchored exactly where the feed's is
- * (SimMarket is pure in (SIM_SEED, start, t)); the actor's `ctx.clock` is that same clock.
+ * (SimMarket is pure in (SIM_SEED, start, t)); the actor's `ctx.clock` is that same clock. The worker gets only the
+ * executor's section (cut again here, whatever the caller passed): Upstox credentials only when SAFETY_MODE=live.
  */
-export function executorActorSpec(cfg: Config, clock?: ClockSpec): ActorSpec {
-  const config: Config = clock?.kind === 'scaled' ? { ...cfg, SIM_START: clock.simStartMs } : cfg;
+export function executorActorSpec(section: ExecutorSection, clock?: ClockSpec): ActorSpec {
+  const own = executorSection(section);
+  const config: ExecutorSection = clock?.kind === 'scaled' ? { ...own, SIM_START: clock.simStartMs } : own;
   return {
     name: 'executor',
     entry: 'actors/executor/worker.ts',

@@ -1,14 +1,14 @@
 /**
- * @module Config → EngineConfig (the executor's env section plus the system-wide values it needs).
+ * @module ExecutorSection → EngineConfig (the executor's env section plus the system-wide values it needs).
  *
  * `clockSpeed`: market ms per wall ms of the clock the actor runs on (`ctx.clockSpec.speed` when scaled, else 1). The
  * executor's timers (ORDER_FILL_TIMEOUT_MS, RECON_GRACE_MS, NAKED_LEG_TIMEOUT_MS, RECON_INTERVAL_MS, the re-price
  * interval) are wall time whatever SIM_SPEED is: the engine divides elapsed market time by it.
  */
-import type { Config } from '../../runtime/config.ts';
+import type { ExecutorSection } from './config.ts';
 import type { EngineConfig } from './engine.ts';
 
-export function engineConfig(cfg: Config, clockSpeed = 1): EngineConfig {
+export function engineConfig(cfg: ExecutorSection, clockSpeed = 1): EngineConfig {
   if (!(Number.isFinite(clockSpeed) && clockSpeed > 0)) throw new RangeError(`expected a positive clock speed (market ms per wall ms), was ${clockSpeed}`);
   return {
     clockSpeed,

@@ -5,10 +5,10 @@
 import { defineActor, type ActorContext } from '../../runtime/actor.ts';
 import type { Envelope } from '../../runtime/envelope.ts';
 import { InvariantError } from '../../runtime/errors.ts';
-import type { Config } from '../../runtime/config.ts';
+import type { ExecutorSection } from './config.ts';
 import type { ClockSpec } from '../../runtime/clock.ts';
 import { Counter, Gauge } from 'prom-client';
-import { journalClient } from '../journal/client.ts';
+import { journalClient } from '../journal/index.ts';
 import type { PreTradeDecision as RiskDecision, PreTradeRequest } from '../risk/messages.ts';
 import { BROKERS, brokerCredentials, type BrokerHandle } from './brokers.ts';
 import { ExecutorEngine } from './engine.ts';
@@ -40,7 +40,7 @@ function need(): ExecutorEngine {
   return engine;
 }
 
-defineActor<Config>({
+defineActor<ExecutorSection>({
   async init(ctx) {
     const cfg = ctx.config;
     const journal = journalClient(ctx);
@@ -109,7 +109,7 @@ defineActor<Config>({
   },
 });
 
-function dispatch(msg: Envelope, ctx: ActorContext<Config>): unknown {
+function dispatch(msg: Envelope, ctx: ActorContext<ExecutorSection>): unknown {
   const e = need();
   const body = (msg.body ?? {}) as Record<string, unknown>;
   switch (msg.type) {

@@ -1,9 +1,12 @@
 /**
- * @module Environment variables owned by the feed actor (merged into the one boot-time schema in runtime/config.ts).
+ * @module Environment variables owned by the feed actor (merged into the one boot-time schema in runtime/main/config.ts).
  */
 import { z } from 'zod';
-import type { EnvShape } from '../../runtime/config-kit.ts';
-import { envBool, envNumber, envString } from '../../runtime/config-kit.ts';
+import type { EnvShape, EnvValues } from '../../runtime/config-kit.ts';
+import { envBool, envNumber, envString, keysOf, pickSection } from '../../runtime/config-kit.ts';
+import type { SystemValues } from '../../runtime/system-env.ts';
+import { simEnv } from '../venues/sim/config.ts';
+import { upstoxEnv } from '../venues/upstox/config.ts';
 import { FAULT_KINDS, type FaultKind } from '../venues/sim/faults.ts';
 
 export interface ScheduledFault {
@@ -47,3 +50,16 @@ export const feedEnv = {
     return parsed;
   }).optional(),
 } satisfies EnvShape;
+
+/**
+ * Everything the feed's spec reads: its own variables, the sim venue's, FEED and DATA_DIR — and the Upstox venue's
+ * (credentials included) only when FEED=upstox, the one case in which the feed runs that venue.
+ */
+export type FeedSection = EnvValues<typeof feedEnv> & EnvValues<typeof simEnv> & Pick<SystemValues, 'FEED' | 'DATA_DIR'> &
+  Partial<EnvValues<typeof upstoxEnv>>;
+
+/** Cuts the feed's section out of the boot config (the wiring does this; nothing else reaches the actor). */
+export function feedSection(cfg: FeedSection): FeedSection {
+  const upstox = cfg.FEED === 'upstox' ? keysOf(upstoxEnv) : [];
+  return pickSection(cfg, [...keysOf(feedEnv), ...keysOf(simEnv), 'FEED', 'DATA_DIR', ...upstox]);
+}

@@ -1,20 +1,21 @@
 /**
- * @module The feed actor's only import point: its spec and message types.
+ * @module The feed actor's only import point: its spec, its config section and message types.
  */
 import path from 'node:path';
-import type { Config } from '../../runtime/config.ts';
 import type { ClockSpec } from '../../runtime/clock.ts';
 import type { ActorSpec } from '../../runtime/spec.ts';
 import { simClockSpec } from '../venues/sim/start.ts';
+import type { FeedSection } from './config.ts';
 import type { FeedActorConfig } from './sources.ts';
 
 export * from './messages.ts';
+export { feedSection, type FeedSection } from './config.ts';
 export type { FeedActorConfig } from './sources.ts';
 export { SOURCES } from './sources.ts';
 export { simClockSpec, defaultSimStart } from '../venues/sim/start.ts';
 
 /** The Upstox source's config slice: every UPSTOX_* variable plus DATA_DIR (the token file lives there). */
-function upstoxExtra(cfg: Config): Record<string, unknown> {
+function upstoxExtra(cfg: FeedSection): Record<string, unknown> {
   const out: Record<string, unknown> = { DATA_DIR: cfg.DATA_DIR };
   for (const [k, v] of Object.entries(cfg)) if (k.startsWith('UPSTOX_') && v !== undefined) out[k] = v;
   return out;
@@ -25,9 +26,9 @@ function upstoxExtra(cfg: Config): Record<string, unknown> {
  * outside world. Peers: journal (records its events), killswitch (feed.stalled / feed.recovered at once).
  * Pass the run's clock spec so the simulated market runs on the same clock as every other actor; without it the
  * spec builds one (`simClockSpec(cfg, Date.now())`).
- * @example const clock = simClockSpec(cfg, Date.now()); children: [feedActorSpec(cfg, { clock }), …]
+ * @example const clock = simClockSpec(cfg, Date.now()); children: [feedActorSpec(feedSection(cfg), { clock }), …]
  */
-export function feedActorSpec(cfg: Config, opts: { clock?: ClockSpec } = {}): ActorSpec {
+export function feedActorSpec(cfg: FeedSection, opts: { clock?: ClockSpec } = {}): ActorSpec {
   const clock = opts.clock ?? (cfg.FEED === 'sim' ? simClockSpec(cfg, Date.now()) : undefined);
   const config: FeedActorConfig = {
     feed: cfg.FEED,

@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { realClock } from '../../runtime/clock.ts';
-import { loadConfig } from '../../runtime/config.ts';
+import { loadConfig } from '../../runtime/main/config.ts';
 import { EXIT, type CliIo } from '../../runtime/cli/io.ts';
 import { JournalError } from '../../runtime/errors.ts';
 import { backupJournal, restoreJournal } from './backup.ts';

@@ -1,8 +1,9 @@
 /**
- * @module Environment variables owned by the journal actor (merged into the one boot-time schema in runtime/config.ts).
+ * @module Environment variables owned by the journal actor (merged into the one boot-time schema in runtime/main/config.ts).
  */
-import type { EnvShape } from '../../runtime/config-kit.ts';
-import { envNumber } from '../../runtime/config-kit.ts';
+import type { EnvShape, EnvValues } from '../../runtime/config-kit.ts';
+import { envNumber, keysOf, pickSection } from '../../runtime/config-kit.ts';
+import type { SystemValues } from '../../runtime/system-env.ts';
 
 export const journalEnv = {
   /** Seconds between hot backups into DATA_DIR/backup; 0 turns periodic backups off (`journal backup` still works). */
@@ -31,3 +32,11 @@ export interface JournalConfig {
 }
 
 export const MIB = 1024 * 1024;
+
+/** Everything the journal's spec reads: its own variables and DATA_DIR. */
+export type JournalSection = EnvValues<typeof journalEnv> & Pick<SystemValues, 'DATA_DIR'>;
+
+/** Cuts the journal's section out of the boot config (the wiring does this; nothing else reaches the actor). */
+export function journalSection(cfg: JournalSection): JournalSection {
+  return pickSection(cfg, [...keysOf(journalEnv), 'DATA_DIR']);
+}

@@ -1,21 +1,21 @@
 /**
- * @module The journal actor's only import point: its spec, its client, its message types, and `verifyJournal`.
+ * @module The journal actor's only import point: its spec, its config section, its client and its message types.
+ * (`verifyJournal`, for main and the CLI, is verify.ts: it opens LMDB, which no other actor's worker should load.)
  */
 import path from 'node:path';
-import type { Config } from '../../runtime/config.ts';
 import type { ActorSpec } from '../../runtime/spec.ts';
-import { MIB, type JournalConfig } from './config.ts';
+import { MIB, type JournalConfig, type JournalSection } from './config.ts';
 
 export { journalClient, type JournalClient, type Requester } from './client.ts';
-export { verifyJournal, type VerifyReport } from './verify.ts';
 export * from './messages.ts';
+export { journalSection, type JournalSection } from './config.ts';
 
 /**
  * The journal actor: started first in the tree and stopped last (every other actor journals through it).
  * Permanent: a crash restarts it; the restarted journal continues the sequence and chain from disk.
- * @example children: [journalActorSpec(cfg), feedActorSpec(cfg), …]
+ * @example children: [journalActorSpec(journalSection(cfg)), …]
  */
-export function journalActorSpec(cfg: Config): ActorSpec {
+export function journalActorSpec(cfg: JournalSection): ActorSpec {
   const config: JournalConfig = {
     dir: path.join(cfg.DATA_DIR, 'journal'),
     backupDir: path.join(cfg.DATA_DIR, 'backup'),

@@ -1,8 +1,9 @@
 /**
- * @module Environment variables owned by the killswitch actor (merged into the one boot-time schema in runtime/config.ts).
+ * @module Environment variables owned by the killswitch actor (merged into the one boot-time schema in runtime/main/config.ts).
  */
-import type { EnvShape } from '../../runtime/config-kit.ts';
-import { envNumber } from '../../runtime/config-kit.ts';
+import type { EnvShape, EnvValues } from '../../runtime/config-kit.ts';
+import { envNumber, keysOf, pickSection } from '../../runtime/config-kit.ts';
+import type { SystemValues } from '../../runtime/system-env.ts';
 
 export const killswitchEnv = {
   /** Consecutive healthy cycles before DEGRADED returns to NORMAL (hysteresis). */
@@ -26,3 +27,11 @@ export const killswitchEnv = {
   /** How long the executor gets to flatten in EMERGENCY before it counts as failed, ms. */
   KS_FLATTEN_TIMEOUT_MS: envNumber({ int: true, min: 1000 }).default(120_000),
 } satisfies EnvShape;
+
+/** Everything the kill switch's spec reads: its own variables and the configured PHASE. */
+export type KillSwitchSection = EnvValues<typeof killswitchEnv> & Pick<SystemValues, 'PHASE'>;
+
+/** Cuts the kill switch's section out of the boot config (the wiring does this; nothing else reaches the actor). */
+export function killswitchSection(cfg: KillSwitchSection): KillSwitchSection {
+  return pickSection(cfg, [...keysOf(killswitchEnv), 'PHASE']);
+}

@@ -1,21 +1,22 @@
 /**
  * @module The kill switch actor's only import point: its spec, `permits`, `effectivePhase` and its message types.
  */
-import type { Config } from '../../runtime/config.ts';
 import type { ActorSpec } from '../../runtime/spec.ts';
+import type { KillSwitchSection } from './config.ts';
 import { killswitchSettings } from './settings.ts';
 import type { KillSwitchActorConfig } from './worker.ts';
 
 export { effectivePhase, permits, permitsOf } from './core.ts';
+export { killswitchSection, type KillSwitchSection } from './config.ts';
 export * from './messages.ts';
 
 /**
  * The kill switch: permanent; its latch lives in the journal, so a restart comes back in the same state.
  * Peers: journal (latch + history), executor (flatten), risk (killswitch.changed).
- * @example children: [journalActorSpec(cfg), riskActorSpec(cfg), killswitchActorSpec(cfg), …]
+ * @example children: [journalActorSpec(journalSection(cfg)), killswitchActorSpec(killswitchSection(cfg)), …]
  */
-export function killswitchActorSpec(cfg: Config): ActorSpec {
-  const config: KillSwitchActorConfig = { settings: killswitchSettings(cfg), phase: cfg.PHASE };
+export function killswitchActorSpec(section: KillSwitchSection): ActorSpec {
+  const config: KillSwitchActorConfig = { settings: killswitchSettings(section), phase: section.PHASE };
   return {
     name: 'killswitch',
     entry: 'actors/killswitch/worker.ts',

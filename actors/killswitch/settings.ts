@@ -1,7 +1,7 @@
 /**
- * @module The kill switch's settings: plain data built from the boot Config.
+ * @module The kill switch's settings: plain data built from its config section.
  */
-import type { Config } from '../../runtime/config.ts';
+import type { KillSwitchSection } from './config.ts';
 
 export interface KillSwitchSettings {
   readonly healthyCycles: number;
@@ -28,7 +28,7 @@ export const FLATTEN_RETRIES = 5;
 export const FLATTEN_RETRY_MS = 5_000;
 export const FLATTEN_RETRY_MAX_MS = 60_000;
 
-export function killswitchSettings(cfg: Config): KillSwitchSettings {
+export function killswitchSettings(cfg: KillSwitchSection): KillSwitchSettings {
   if (cfg.KS_SHADOW_QUALITY > cfg.KS_FULL_AUTO_QUALITY) {
     throw new RangeError(`expected KS_SHADOW_QUALITY <= KS_FULL_AUTO_QUALITY, was ${cfg.KS_SHADOW_QUALITY} > ${cfg.KS_FULL_AUTO_QUALITY}`);
   }

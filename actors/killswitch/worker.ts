@@ -6,7 +6,7 @@ import { Gauge } from 'prom-client';
 import { defineActor, type ActorContext } from '../../runtime/actor.ts';
 import type { Envelope } from '../../runtime/envelope.ts';
 import { InvariantError } from '../../runtime/errors.ts';
-import { journalClient } from '../journal/client.ts';
+import { journalClient } from '../journal/index.ts';
 import type { Phase } from '../domain/phase.ts';
 import type { KsInput } from './core.ts';
 import { emergencySchema, evaluateSchema, haltSchema, resetSchema, type EvaluateRequest } from './messages.ts';

@@ -1,11 +1,12 @@
 /**
- * @module Environment variables owned by the risk actor (merged into the one boot-time schema in runtime/config.ts).
+ * @module Environment variables owned by the risk actor (merged into the one boot-time schema in runtime/main/config.ts).
  *
  * The system-wide limits (MAX_NET_DELTA, MAX_VEGA, MAX_DAILY_LOSS, DAILY_LOSS_LIMIT_PCT, BASE_CAPITAL) live in
- * runtime/config.ts; these add the rest. `riskSettings(cfg)` folds both into the plain object the actor gets.
+ * runtime/main/config.ts; these add the rest. `riskSettings(cfg)` folds both into the plain object the actor gets.
  */
-import type { EnvShape } from '../../runtime/config-kit.ts';
-import { envNumber } from '../../runtime/config-kit.ts';
+import type { EnvShape, EnvValues } from '../../runtime/config-kit.ts';
+import { envNumber, keysOf, pickSection } from '../../runtime/config-kit.ts';
+import type { SystemValues } from '../../runtime/system-env.ts';
 
 export const riskEnv = {
   /** Gamma limit: |½·Γ·(1 % of spot)²| summed over underlyings, ₹ (the P&L convexity of a 1 % move). */
@@ -31,3 +32,14 @@ export const riskEnv = {
   /** Spot move of the expiry-day gamma scenario, fraction. */
   RISK_EXPIRY_DAY_MOVE: envNumber({ min: 0, max: 0.2 }).default(0.01),
 } satisfies EnvShape;
+
+/** The system-wide variables the risk actor reads besides its own. */
+const RISK_SYSTEM_KEYS = ['BASE_CAPITAL', 'MAX_DAILY_LOSS', 'DAILY_LOSS_LIMIT_PCT', 'MAX_NET_DELTA', 'MAX_VEGA'] as const;
+
+/** Everything the risk actor's spec reads: its own variables and the system-wide ones above. */
+export type RiskSection = EnvValues<typeof riskEnv> & Pick<SystemValues, (typeof RISK_SYSTEM_KEYS)[number]>;
+
+/** Cuts the risk actor's section out of the boot config (the wiring does this; nothing else reaches the actor). */
+export function riskSection(cfg: RiskSection): RiskSection {
+  return pickSection(cfg, [...keysOf(riskEnv), ...RISK_SYSTEM_KEYS]);
+}

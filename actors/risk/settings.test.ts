@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../runtime/config.ts';
+import { parseConfig } from '../../runtime/main/config.ts';
 import { riskSettings } from './settings.ts';
 import { killswitchSettings } from '../killswitch/settings.ts';
 

@@ -1,8 +1,8 @@
 /**
- * @module The risk actor's settings: plain data (structured-clone safe) built from the boot Config.
+ * @module The risk actor's settings: plain data (structured-clone safe) built from its config section.
  */
-import type { Config } from '../../runtime/config.ts';
 import type { Bucket } from '../domain/bucket.ts';
+import type { RiskSection } from './config.ts';
 import { DEFAULT_MARGIN_PARAMS, type MarginParams } from '../domain/margin.ts';
 
 export interface RiskSettings {
@@ -24,7 +24,7 @@ export interface RiskSettings {
   readonly margin: MarginParams;
 }
 
-export function riskSettings(cfg: Config): RiskSettings {
+export function riskSettings(cfg: RiskSection): RiskSettings {
   const pct = cfg.DAILY_LOSS_LIMIT_PCT;
   const fractions = { weekly: cfg.RISK_BUCKET_WEEKLY, monthly: cfg.RISK_BUCKET_MONTHLY, intraday: cfg.RISK_BUCKET_INTRADAY };
   const sum = fractions.weekly + fractions.monthly + fractions.intraday;

@@ -6,7 +6,7 @@ import { Gauge } from 'prom-client';
 import { defineActor, type ActorContext } from '../../runtime/actor.ts';
 import { InvariantError } from '../../runtime/errors.ts';
 import type { ClockSpec } from '../../runtime/clock.ts';
-import { journalClient, type JournalClient } from '../journal/client.ts';
+import { journalClient, type JournalClient } from '../journal/index.ts';
 import type { Bucket } from '../domain/bucket.ts';
 import type { KillSwitchStatus } from '../killswitch/messages.ts';
 import { TRADING_STATES } from '../domain/trading-state.ts';

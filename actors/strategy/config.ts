@@ -1,5 +1,5 @@
 /**
- * @module Environment variables owned by the strategy actor (merged into the one boot-time schema in runtime/config.ts).
+ * @module Environment variables owned by the strategy actor (merged into the one boot-time schema in runtime/main/config.ts).
  *
  * Every parameter has a default that lets `PHASE=FULL_AUTO` on the simulated market open and close structures within
  * a simulated day (the intraday bucket enters after 09:45 IST and is flat by 15:10 IST). Fractions are decimals
@@ -7,8 +7,9 @@
  * start before end) are checked in params.ts, where the typed parameters are built.
  */
 import { z } from 'zod';
-import type { EnvShape } from '../../runtime/config-kit.ts';
-import { envBool, envEnum, envNumber } from '../../runtime/config-kit.ts';
+import type { EnvShape, EnvValues } from '../../runtime/config-kit.ts';
+import { envBool, envEnum, envNumber, keysOf, pickSection } from '../../runtime/config-kit.ts';
+import type { SystemValues } from '../../runtime/system-env.ts';
 import type { Underlying } from '../domain/underlying.ts';
 
 /** `HH:MM` (24 h, IST) → minutes after midnight. */
@@ -122,3 +123,11 @@ export const strategyEnv = {
   STRATEGY_MAX_RISK_PER_BUCKET_PCT: fraction().default(0.25),
   STRATEGY_MAX_LOTS: envNumber({ int: true, min: 1, max: 10_000 }).default(10),
 } satisfies EnvShape;
+
+/** Everything the strategy's spec reads: its own variables and BASE_CAPITAL. */
+export type StrategySection = EnvValues<typeof strategyEnv> & Pick<SystemValues, 'BASE_CAPITAL'>;
+
+/** Cuts the strategy's section out of the boot config (the wiring does this; nothing else reaches the actor). */
+export function strategySection(cfg: StrategySection): StrategySection {
+  return pickSection(cfg, [...keysOf(strategyEnv), 'BASE_CAPITAL']);
+}

@@ -12,7 +12,7 @@ import type { Structure } from '../domain/structure.ts';
 import { black76Price } from '../domain/black76.ts';
 import { roundToTick, yearsToExpiry } from '../domain/units.ts';
 import { strategyEnv } from './config.ts';
-import { strategyParams, type StrategyEnv, type StrategyParams } from './params.ts';
+import { strategyParams, type StrategyParams } from './params.ts';
 import { istEpoch } from './session.ts';
 import type { ProposeRequest } from './messages.ts';
 import type { Right } from '../domain/right.ts';
@@ -22,7 +22,7 @@ export const RATE = 0.0525;
 export const CLOSE = 15 * 60 + 30;
 
 export function params(env: Record<string, string> = {}, baseCapital = 1_000_000): StrategyParams {
-  const parsed = z.object(strategyEnv).parse(env) as StrategyEnv;
+  const parsed = z.object(strategyEnv).parse(env);
   return strategyParams({ ...parsed, BASE_CAPITAL: baseCapital });
 }
 

@@ -2,21 +2,25 @@
  * @module The strategy actor's spec: the only import point for others.
  * @example
  *   import { strategyActorSpec } from './actors/strategy/index.ts';
- *   children.push(strategyActorSpec(cfg));
+ *   children.push(strategyActorSpec(strategySection(cfg)));
  */
 import type { ActorSpec } from '../../runtime/spec.ts';
-import type { Config } from '../../runtime/config.ts';
+import type { StrategySection } from './config.ts';
 import { strategyParams } from './params.ts';
+
+export { strategySection, type StrategySection } from './config.ts';
 
 export type { ProposeRequest, StrategyStatus, EntrySkipped, SkipReason } from './messages.ts';
 
-export function strategyActorSpec(cfg: Config): ActorSpec {
-  // Cross-variable rules fail at boot in main, before any worker starts, not in the worker's init.
-  strategyParams(cfg);
+/**
+ * The worker gets its StrategyParams, built here: the cross-variable rules fail at boot in main, before any worker
+ * starts, and nothing but the strategy's own parameters reaches its thread.
+ */
+export function strategyActorSpec(section: StrategySection): ActorSpec {
   return {
     name: 'strategy',
     entry: 'actors/strategy/worker.ts',
-    config: cfg,
+    config: strategyParams(section),
     // Stateless apart from RV history and cooldowns (rebuilt from the journal): always restart.
     restart: 'permanent',
     shutdownMs: 2000,

@@ -2,14 +2,10 @@
  * @module Typed strategy parameters, built once from the parsed configuration (the env section in config.ts plus
  * BASE_CAPITAL). Checks the rules that span several variables; a violation is a ConfigError, like any bad variable.
  */
-import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../../runtime/errors.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { Bucket } from '../domain/bucket.ts';
-import { strategyEnv } from './config.ts';
-
-/** The parsed values of the strategy's env section. */
-export type StrategyEnv = { readonly [K in keyof typeof strategyEnv]: z.output<(typeof strategyEnv)[K]> };
+import type { StrategySection } from './config.ts';
 
 export type BucketKind = 'iron_condor' | 'strangle';
 
@@ -61,7 +57,7 @@ export interface StrategyParams {
   readonly buckets: readonly BucketParams[];
 }
 
-export function strategyParams(cfg: StrategyEnv & { readonly BASE_CAPITAL: number }): StrategyParams {
+export function strategyParams(cfg: StrategySection): StrategyParams {
   const issues: ConfigIssue[] = [];
   const share = cfg.STRATEGY_BUCKET_WEEKLY_PCT + cfg.STRATEGY_BUCKET_MONTHLY_PCT + cfg.STRATEGY_BUCKET_INTRADAY_PCT;
   if (share > 1 + 1e-9) {

@@ -5,12 +5,11 @@
 import { Counter } from 'prom-client';
 import { defineActor } from '../../runtime/actor.ts';
 import { InvariantError } from '../../runtime/errors.ts';
-import type { Config } from '../../runtime/config.ts';
-import { journalClient, type JournalClient } from '../journal/client.ts';
+import { journalClient, type JournalClient } from '../journal/index.ts';
 import { initialState, status, transition, type StrategyState } from './core.ts';
 import { parseProposeRequest, type EntrySkipped } from './messages.ts';
 import { TRADING_STATES, type TradingState } from '../domain/trading-state.ts';
-import { strategyParams, type StrategyParams } from './params.ts';
+import type { StrategyParams } from './params.ts';
 import { PROPOSED_EVENT, restoreCooldowns, SKIPPED_EVENT, type ProposedEntry } from './recovery.ts';
 
 let state: StrategyState = initialState();
@@ -27,9 +26,9 @@ function need<T>(v: T | undefined, what: string): T {
   return v;
 }
 
-defineActor<Config>({
+defineActor<StrategyParams>({
   async init(ctx) {
-    params = strategyParams(ctx.config);
+    params = ctx.config;
     journal = journalClient(ctx);
     proposed = new Counter({ name: 'volguard_strategy_proposals_total', help: 'Strategy proposals by action', labelNames: ['action'], registers: [ctx.metrics] });
     const recovered = await journal.recover();

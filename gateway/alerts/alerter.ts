@@ -5,7 +5,7 @@
  *
  * Wiring (runtime): `deps.onEvent((type, body) => alerter.notify(type, body))`.
  */
-import type { Config } from '../../runtime/config.ts';
+import type { Config } from '../../runtime/main/config.ts';
 import type { GatewayLog } from '../deps-ext.ts';
 import { telegramText, toAlert, type Alert } from './format.ts';
 

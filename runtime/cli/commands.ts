@@ -19,7 +19,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   validate: {
     summary: 'pre-flight checklist for a deployment phase; exit 0 only when all pass',
     usage: 'volguard validate --phase SHADOW|SEMI_AUTO|FULL_AUTO',
-    load: () => import('../../actors/executor/validate-cli.ts'),
+    load: () => import('./validate.ts'),
   },
   token: {
     summary: 'Upstox OAuth login and code exchange; stores the token with mode 0600',
@@ -34,7 +34,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   quant: {
     summary: 'JSON-lines pricing / implied vol / SABR calculator on stdin → stdout',
     usage: 'volguard quant < requests.jsonl',
-    load: () => import('../../actors/domain/quant-cli.ts'),
+    load: () => import('./quant.ts'),
   },
   'fake-upstox': {
     summary: 'the offline Upstox fake (REST + market feed V3 + portfolio stream)',

@@ -7,7 +7,7 @@
  * If the root supervisor gives up, the process exits non-zero so the service manager restarts it.
  */
 import { mkdirSync } from 'node:fs';
-import { loadConfig, type Config } from '../config.ts';
+import { loadConfig, type Config } from '../main/config.ts';
 import { realClock, clockFromSpec, type ClockSpec } from '../clock.ts';
 import { EXIT, type CliIo } from './io.ts';
 import { ActorSystem } from '../system.ts';

@@ -2,11 +2,12 @@
  * @module The real GatewayDeps: what the control plane reads and commands, all by message with timeouts, never
  * blocking the cycle. The dashboard view is assembled from the last cycle's state held by the orchestrator.
  */
-import type { Config } from '../config.ts';
+import type { Config } from './config.ts';
 import type { Clock } from '../clock.ts';
 import type { ActorSystem } from '../system.ts';
 import { VolguardError } from '../errors.ts';
-import type { AuditEntry, FaultKind, GatewayDeps, Tokens } from '../../gateway/deps.ts';
+import type { AuditEntry, GatewayDeps, Tokens } from '../../gateway/deps.ts';
+import type { FaultKind } from '../status.ts';
 import type { DashboardData, GatewayDepsExt, GatewayLog, SmileView, StructureView } from '../../gateway/deps-ext.ts';
 import { journalClient } from '../../actors/journal/client.ts';
 import type { CycleOrchestrator } from './cycle.ts';

@@ -3,7 +3,7 @@
  * metrics exist once (here); actors export their own families with an `actor` label; main adds the tree's health.
  */
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ActorInfo } from '../../gateway/deps.ts';
+import type { ActorInfo } from '../status.ts';
 
 const PHASES = ['SHADOW', 'SEMI_AUTO', 'FULL_AUTO'] as const;
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseConfig } from '../config.ts';
+import { parseConfig } from './config.ts';
 import { ConfigError } from '../errors.ts';
 import { adminTokenPath, loadTokens } from './tokens.ts';
 

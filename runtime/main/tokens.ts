@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config.ts';
+import type { Config } from './config.ts';
 import { ConfigError } from '../errors.ts';
 import type { Tokens } from '../../gateway/deps.ts';
 

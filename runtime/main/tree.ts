@@ -12,18 +12,22 @@
  *       ├── strategy
  *       └── executor
  */
-import type { Config } from '../config.ts';
+import type { Config } from './config.ts';
 import type { SupervisorSpec } from '../spec.ts';
 import type { ClockSpec } from '../clock.ts';
-import { journalActorSpec } from '../../actors/journal/index.ts';
-import { killswitchActorSpec } from '../../actors/killswitch/index.ts';
-import { feedActorSpec } from '../../actors/feed/index.ts';
-import { calibratorActorSpec } from '../../actors/calibrator/index.ts';
-import { riskActorSpec } from '../../actors/risk/index.ts';
-import { strategyActorSpec } from '../../actors/strategy/index.ts';
-import { executorActorSpec } from '../../actors/executor/index.ts';
+import { journalActorSpec, journalSection } from '../../actors/journal/index.ts';
+import { killswitchActorSpec, killswitchSection } from '../../actors/killswitch/index.ts';
+import { feedActorSpec, feedSection } from '../../actors/feed/index.ts';
+import { calibratorActorSpec, calibratorSection } from '../../actors/calibrator/index.ts';
+import { riskActorSpec, riskSection } from '../../actors/risk/index.ts';
+import { strategyActorSpec, strategySection } from '../../actors/strategy/index.ts';
+import { executorActorSpec, executorSection } from '../../actors/executor/index.ts';
 
-/** `clock` is the one ClockSpec every actor runs on (the sim venue and the paper exchange anchor on it). */
+/**
+ * `clock` is the one ClockSpec every actor runs on (the sim venue and the paper exchange anchor on it). Each actor's
+ * spec gets only its own config section, cut here: no actor sees another's variables, and the Upstox credentials
+ * reach only the actor that runs that venue (the feed on FEED=upstox, the executor on SAFETY_MODE=live).
+ */
 export function systemTree(cfg: Config, clock: ClockSpec): SupervisorSpec {
   const intensity = cfg.VOLGUARD_RESTART_INTENSITY;
   const periodMs = cfg.VOLGUARD_RESTART_PERIOD_MS;
@@ -34,10 +38,16 @@ export function systemTree(cfg: Config, clock: ClockSpec): SupervisorSpec {
     intensity,
     periodMs,
     children: [
-      journalActorSpec(cfg),
-      killswitchActorSpec(cfg),
-      { kind: 'supervisor', name: 'market', strategy: 'rest_for_one', intensity, periodMs, children: [feedActorSpec(cfg, { clock }), calibratorActorSpec(cfg)] },
-      { kind: 'supervisor', name: 'trading', strategy: 'one_for_one', intensity, periodMs, children: [riskActorSpec(cfg), strategyActorSpec(cfg), executorActorSpec(cfg, clock)] },
+      journalActorSpec(journalSection(cfg)),
+      killswitchActorSpec(killswitchSection(cfg)),
+      {
+        kind: 'supervisor', name: 'market', strategy: 'rest_for_one', intensity, periodMs,
+        children: [feedActorSpec(feedSection(cfg), { clock }), calibratorActorSpec(calibratorSection(cfg))],
+      },
+      {
+        kind: 'supervisor', name: 'trading', strategy: 'one_for_one', intensity, periodMs,
+        children: [riskActorSpec(riskSection(cfg)), strategyActorSpec(strategySection(cfg)), executorActorSpec(executorSection(cfg), clock)],
+      },
     ],
   };
 }

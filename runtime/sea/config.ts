@@ -1,5 +1,5 @@
 /**
- * @module Environment variables the single binary reads (merged into runtime/config.ts's shape by the lead, so the
+ * @module Environment variables the single binary reads (merged into runtime/main/config.ts's shape by the lead, so the
  * unknown-VOLGUARD_* check accepts them). The loader reads them from process.env before config parsing.
  */
 import { envString, type EnvShape } from '../config-kit.ts';

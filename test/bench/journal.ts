@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { realClock } from '../../runtime/clock.ts';
-import { parseConfig } from '../../runtime/config.ts';
+import { parseConfig } from '../../runtime/main/config.ts';
 import { journalActorSpec, journalClient } from '../../actors/journal/index.ts';
 import { openLmdbJournal } from '../../actors/journal/lmdb-store.ts';
 import type { CycleRecord } from '../../actors/journal/messages.ts';

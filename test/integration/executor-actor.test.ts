@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { clockFromSpec, type ClockSpec } from '../../runtime/clock.ts';
-import { parseConfig } from '../../runtime/config.ts';
+import { parseConfig } from '../../runtime/main/config.ts';
 import { ActorSystem } from '../../runtime/system.ts';
 import { istInstant } from '../../actors/domain/calendar.ts';
 import { journalActorSpec } from '../../actors/journal/index.ts';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { checkCoreConfig, repriceAfterMs } from '../../actors/executor/core.ts';
 import { ExecutorEngine, type EngineLog } from '../../actors/executor/engine.ts';
 import { engineConfig } from '../../actors/executor/settings.ts';
-import { parseConfig } from '../../runtime/config.ts';
+import { parseConfig } from '../../runtime/main/config.ts';
 import type { Leg } from '../../actors/domain/leg.ts';
 import type { Proposal } from '../../actors/domain/proposal.ts';
 import { CFG, Harness, condor, duplicates, leg, LEGS } from './executor-harness.ts';

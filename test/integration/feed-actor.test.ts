@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { realClock } from '../../runtime/clock.ts';
-import { parseConfig } from '../../runtime/config.ts';
+import { parseConfig } from '../../runtime/main/config.ts';
 import { ActorSystem } from '../../runtime/system.ts';
 import { Prepacked, unpacked } from '../../runtime/envelope.ts';
 import { feedActorSpec, simClockSpec, type RelayedSnapshot } from '../../actors/feed/index.ts';

@@ -3,8 +3,9 @@
  * for (requests with side effects, audits, faults, loop start/stop, token swaps), so tests can assert "no state change".
  */
 import { ManualClock } from '../../runtime/clock.ts';
-import { parseConfig } from '../../runtime/config.ts';
-import type { ActorInfo, AuditEntry, LoopStatus } from '../../gateway/deps.ts';
+import { parseConfig } from '../../runtime/main/config.ts';
+import type { AuditEntry, LoopStatus } from '../../gateway/deps.ts';
+import type { ActorInfo } from '../../runtime/status.ts';
 import type { ApprovalView, DashboardData, GatewayDepsExt, GatewayLog } from '../../gateway/deps-ext.ts';
 
 export const TOKENS = {

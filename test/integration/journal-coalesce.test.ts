@@ -11,9 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { realClock } from '../../runtime/clock.ts';
-import { parseConfig } from '../../runtime/config.ts';
+import { parseConfig } from '../../runtime/main/config.ts';
 import { ActorSystem } from '../../runtime/system.ts';
-import { journalActorSpec, journalClient, verifyJournal, type CycleRecord } from '../../actors/journal/index.ts';
+import { journalActorSpec, journalClient, type CycleRecord } from '../../actors/journal/index.ts';
+import { verifyJournal } from '../../actors/journal/verify.ts';
 import type { Requester } from '../../actors/journal/client.ts';
 import type { AppendManyReply } from '../../actors/journal/messages.ts';
 

@@ -9,9 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { realClock } from '../../runtime/clock.ts';
-import { parseConfig } from '../../runtime/config.ts';
+import { parseConfig } from '../../runtime/main/config.ts';
 import { ActorSystem } from '../../runtime/system.ts';
-import { journalActorSpec, journalClient, verifyJournal } from '../../actors/journal/index.ts';
+import { journalActorSpec, journalClient } from '../../actors/journal/index.ts';
+import { verifyJournal } from '../../actors/journal/verify.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'vg-journal-tp-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));

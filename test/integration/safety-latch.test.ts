@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { realClock } from '../../runtime/clock.ts';
-import { parseConfig } from '../../runtime/config.ts';
+import { parseConfig } from '../../runtime/main/config.ts';
 import { ActorSystem } from '../../runtime/system.ts';
 import { journalActorSpec } from '../../actors/journal/index.ts';
 import { killswitchActorSpec, type KillSwitchStatus, type ResetAnswer } from '../../actors/killswitch/index.ts';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { realClock } from '../../runtime/clock.ts';
-import { parseConfig } from '../../runtime/config.ts';
+import { parseConfig } from '../../runtime/main/config.ts';
 import { ActorSystem } from '../../runtime/system.ts';
 import { journalActorSpec, journalClient } from '../../actors/journal/index.ts';
 import { strategyActorSpec } from '../../actors/strategy/index.ts';

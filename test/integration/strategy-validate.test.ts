@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { run, type ValidateDeps } from '../../actors/executor/validate-cli.ts';
+import { run, type ValidateDeps } from '../../runtime/cli/validate.ts';
 import { openLmdbJournal } from '../../actors/journal/lmdb-store.ts';
 import { ManualClock } from '../../runtime/clock.ts';
 import type { CliIo } from '../../runtime/cli/io.ts';

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { run } from '../../executor/validate-cli.ts';
+import { run } from '../../../runtime/cli/validate.ts';
 import { startFakeUpstox } from './fake/server.ts';
 import { DeterministicMarket } from './fake/market.ts';
 import { UNDERLYING_SPECS } from '../../domain/instruments.ts';

@@ -1,54 +1,28 @@
 /**
  * @module The one boot-time configuration: environment + `.env`, validated by zod, every error reported at once.
  *
- * Each actor owns its variables in `actors/<name>/config.ts`; this file merges those sections with the system-wide
- * ones. Strict: an unknown `VOLGUARD_*` variable is an error (a typo must not silently fall back to a default).
+ * Each actor owns its variables in `actors/<name>/config.ts`; this file (the wiring: the one place that knows every
+ * section) merges them with the system-wide ones (runtime/system-env.ts). Strict: an unknown `VOLGUARD_*` variable is an error (a typo must not silently fall back to a default).
  * Keys of the parsed config are the variable names themselves, so a value is easy to trace back to its source.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError, type ConfigIssue } from './errors.ts';
-import { envBool, envEnum, envNumber, envString, type EnvShape } from './config-kit.ts';
-import { feedEnv } from '../actors/feed/config.ts';
-import { calibratorEnv } from '../actors/calibrator/config.ts';
-import { riskEnv } from '../actors/risk/config.ts';
-import { killswitchEnv } from '../actors/killswitch/config.ts';
-import { strategyEnv } from '../actors/strategy/config.ts';
-import { executorEnv } from '../actors/executor/config.ts';
-import { journalEnv } from '../actors/journal/config.ts';
-import { simEnv } from '../actors/venues/sim/config.ts';
-import { upstoxEnv } from '../actors/venues/upstox/config.ts';
-import { gatewayEnv } from '../gateway/config.ts';
-import { seaEnv } from './sea/config.ts';
+import { ConfigError, type ConfigIssue } from '../errors.ts';
+import { systemEnv } from '../system-env.ts';
+import { feedEnv } from '../../actors/feed/config.ts';
+import { calibratorEnv } from '../../actors/calibrator/config.ts';
+import { riskEnv } from '../../actors/risk/config.ts';
+import { killswitchEnv } from '../../actors/killswitch/config.ts';
+import { strategyEnv } from '../../actors/strategy/config.ts';
+import { executorEnv } from '../../actors/executor/config.ts';
+import { journalEnv } from '../../actors/journal/config.ts';
+import { simEnv } from '../../actors/venues/sim/config.ts';
+import { upstoxEnv } from '../../actors/venues/upstox/config.ts';
+import { gatewayEnv } from '../../gateway/config.ts';
+import { seaEnv } from '../sea/config.ts';
 
-const systemEnv = {
-  SAFETY_MODE: envEnum(['paper', 'live']).default('paper'),
-  FEED: envEnum(['sim', 'replay', 'upstox']).default('sim'),
-  PHASE: envEnum(['SHADOW', 'SEMI_AUTO', 'FULL_AUTO']).default('SHADOW'),
-  BASE_CAPITAL: envNumber({ min: 1 }).default(1_000_000),
-  MAX_DAILY_LOSS: envNumber({ min: 0 }).default(20_000),
-  DAILY_LOSS_LIMIT_PCT: envNumber({ min: 0, max: 1 }).optional(),
-  MAX_NET_DELTA: envNumber({ min: 0 }).default(0.4),
-  MAX_VEGA: envNumber({ min: 0 }).default(1000),
-  SUPERVISOR_LOOP_INTERVAL: envNumber({ min: 0.05, max: 3600 }).default(3.0),
-  DATA_DIR: envString().default('./data'),
-  LOG_DIR: envString().default('./logs'),
-  APPROVAL_TTL: envNumber({ min: 1, max: 86_400 }).default(120),
-  LOG_LEVEL: envEnum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  /** Actor heartbeat interval; an actor silent for two intervals is declared hung. */
-  VOLGUARD_HEARTBEAT_MS: envNumber({ int: true, min: 50, max: 60_000 }).default(1000),
-  /** Root supervisor restart intensity (OTP MaxR) and period (MaxT). */
-  VOLGUARD_RESTART_INTENSITY: envNumber({ int: true, min: 0, max: 1000 }).default(10),
-  VOLGUARD_RESTART_PERIOD_MS: envNumber({ int: true, min: 100 }).default(60_000),
-  /** From source: compile actor workers with esbuild (fast restarts); 0 boots them through tsx (runtime/entry.ts). */
-  VOLGUARD_DEV_BUNDLE: envBool().default(true),
-  /** From source: map worker stack traces to the .ts files (≈2.5 MB per worker). */
-  VOLGUARD_SOURCE_MAPS: envBool().default(false),
-  /** Path of the env file to load; `.env` in the working directory by default. */
-  VOLGUARD_ENV_FILE: envString().optional(),
-} satisfies EnvShape;
 
 /** Aliases: the second name is accepted for the first (both seeds' names work). */
 const ALIASES: Readonly<Record<string, string>> = { ACCOUNT_SIZE: 'BASE_CAPITAL' };

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { run } from './quant-cli.ts';
+import { run } from './quant.ts';
 
 async function drive(input: string): Promise<{ code: number; lines: Record<string, unknown>[] }> {
   const stdin = new PassThrough();

@@ -4,8 +4,8 @@
  * only does the streaming (it is the one file here allowed to touch node:* streams).
  */
 import { createInterface } from 'node:readline';
-import { EXIT, type CliIo } from '../../runtime/cli/io.ts';
-import { answerQuantRequest } from './quant-requests.ts';
+import { EXIT, type CliIo } from './io.ts';
+import { answerQuantRequest } from '../../actors/domain/quant-requests.ts';
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KNOWN_VARIABLES, loadConfig, parseConfig } from './config.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError } from '../errors.ts';
 
 describe('config', () => {
   it('parses the embedded defaults (simulated market, paper broker, SHADOW)', () => {
@@ -51,7 +51,7 @@ describe('config', () => {
 
   it('.env.example lists every variable the schema knows', async () => {
     const { readFileSync } = await import('node:fs');
-    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
     const missing = KNOWN_VARIABLES.filter((v) => !new RegExp(`^#?\\s*${v}=`, 'm').test(example));
     assert.deepEqual(missing, []);
   });

@@ -6,14 +6,13 @@
  * exit code is 0 only when all pass (1 otherwise, 2 for a usage error). Read-only towards the journal (LMDB read
  * transactions), so it is safe to run next to a live system.
  *
- * The live-venue probe is a hook for the Upstox adapter: `actors/venues/upstox/probe.ts` exporting
- * `probeUpstox(cfg: Config): Promise<{ ok: boolean; detail: string }>`; until it exists the check fails, saying so.
+ * The live-venue check is the Upstox adapter's probe (`actors/venues/upstox/probe.ts`, `probeUpstox(cfg)`).
  */
 import { mkdirSync, writeFileSync, rmSync, existsSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import path from 'node:path';
-import { EXIT, type CliIo } from '../../runtime/cli/io.ts';
-import { loadConfig, type Config } from '../../runtime/config.ts';
-import type { Phase } from '../domain/phase.ts';
+import { EXIT, type CliIo } from './io.ts';
+import { loadConfig, type Config } from '../main/config.ts';
+import type { Phase } from '../../actors/domain/phase.ts';
 
 const PHASES: readonly Phase[] = ['SHADOW', 'SEMI_AUTO', 'FULL_AUTO'];
 const USAGE = 'usage: volguard validate --phase SHADOW|SEMI_AUTO|FULL_AUTO';
@@ -81,7 +80,7 @@ async function checkJournal(journalDir: string): Promise<CheckResult> {
   }
   let verify: ((dir: string) => Promise<{ ok: boolean; entries: number; lastSeq: number | null; problems: readonly { seq: number; kind: string; message: string }[] }>) | undefined;
   try {
-    verify = ((await import('../journal/index.ts')) as { verifyJournal?: typeof verify }).verifyJournal;
+    verify = ((await import('../../actors/journal/verify.ts')) as { verifyJournal?: typeof verify }).verifyJournal;
   } catch (err) {
     return { name: 'journal', ok: false, detail: `journal verification not available (${errText(err)})` };
   }
@@ -102,9 +101,9 @@ async function checkClockAndCalendar(now: () => number, monotonic: () => number)
   const skew = Math.abs((w1 - w0) - (m1 - m0));
   const results: CheckResult[] = [];
   const clockOk = Number.isFinite(w0) && w1 >= w0 && skew <= CLOCK_SKEW_TOLERANCE_MS;
-  let cal: typeof import('../domain/calendar.ts');
+  let cal: typeof import('../../actors/domain/calendar.ts');
   try {
-    cal = await import('../domain/calendar.ts');
+    cal = await import('../../actors/domain/calendar.ts');
   } catch (err) {
     return [
       { name: 'clock', ok: false, detail: `cannot check the year: calendar not available (${errText(err)})` },
@@ -142,16 +141,8 @@ async function checkVenue(cfg: Config, dataDir: string, deps: ValidateDeps): Pro
     const r = checkDataDir(dir);
     return [{ name: 'venue', ok: r.ok, detail: r.ok ? `paper exchange state dir ${dir} usable` : r.detail }];
   }
-  let probe = deps.liveVenueProbe;
-  if (!probe) {
-    try {
-      const spec = '../venues/upstox/probe.ts';
-      probe = ((await import(spec)) as { probeUpstox?: VenueProbe }).probeUpstox;
-    } catch {
-      probe = undefined;
-    }
-  }
-  if (!probe) return [{ name: 'venue', ok: false, detail: 'live venue probe not available (expected actors/venues/upstox/probe.ts exporting probeUpstox)' }];
+  // A literal specifier, so the single binary bundles the probe too (a computed one resolved only from source).
+  const probe: VenueProbe = deps.liveVenueProbe ?? (await import('../../actors/venues/upstox/probe.ts')).probeUpstox;
   try {
     const r = await probe(cfg);
     if (r.checks !== undefined && r.checks.length > 0) return r.checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail, connectivity: true }));
@@ -169,8 +160,8 @@ interface PhaseHistory {
 /** Reads the governance latch and the trading days per phase straight from the journal, read-only. */
 async function readHistory(journalDir: string): Promise<PhaseHistory> {
   if (!existsSync(path.join(journalDir, 'journal.mdb'))) return { governance: null, days: { SHADOW: 0, SEMI_AUTO: 0 } };
-  const { LmdbBackend } = await import('../journal/lmdb-store.ts');
-  const { decodeFrame } = await import('../journal/frame.ts');
+  const { LmdbBackend } = await import('../../actors/journal/lmdb-store.ts');
+  const { decodeFrame } = await import('../../actors/journal/frame.ts');
   const db = new LmdbBackend(journalDir, { readOnly: true });
   try {
     const kv = db.get('kv', GOVERNANCE_KV_KEY) as { value?: unknown } | undefined;

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from './config.ts';
+import { systemTree } from './tree.ts';
+import { secretsHeldBy } from '../log.ts';
+import { isSupervisorSpec, type ActorSpec, type ChildSpec } from '../spec.ts';
+
+const SECRETS = { UPSTOX_ACCESS_TOKEN: 'access-token-0123456789', UPSTOX_API_SECRET: 'api-secret-0123456789', UPSTOX_API_KEY: 'api-key-0123456789' };
+
+function actors(spec: ChildSpec): ActorSpec[] {
+  return isSupervisorSpec(spec) ? spec.children.flatMap(actors) : [spec];
+}
+
+/** Actor name → the configured Upstox secrets its spec's config holds. */
+function holders(env: Record<string, string>): Record<string, string[]> {
+  const cfg = parseConfig({ ...env, ...SECRETS, SIM_START: '2026-11-25T09:30:00+05:30' });
+  const tree = systemTree(cfg, { kind: 'real' });
+  return Object.fromEntries(actors(tree).map((a) => [a.name, secretsHeldBy(Object.values(SECRETS), a.config)]));
+}
+
+test('on paper with the sim feed no actor is given an Upstox credential, even when they are configured', () => {
+  const held = holders({ FEED: 'sim', SAFETY_MODE: 'paper' });
+  assert.deepEqual(Object.keys(held).sort(), ['calibrator', 'executor', 'feed', 'journal', 'killswitch', 'risk', 'strategy']);
+  for (const [name, s] of Object.entries(held)) assert.deepEqual(s, [], `${name} holds ${s.join(', ')}`);
+});
+
+test('live with the Upstox feed only the feed and the executor (the actors that run the venue) hold the credentials', () => {
+  const held = holders({ FEED: 'upstox', SAFETY_MODE: 'live' });
+  for (const [name, s] of Object.entries(held)) {
+    if (name === 'feed' || name === 'executor') assert.deepEqual(s.sort(), Object.values(SECRETS).sort(), name);
+    else assert.deepEqual(s, [], `${name} holds ${s.join(', ')}`);
+  }
+});
+
+test('a live executor on the sim feed holds the credentials; the feed does not', () => {
+  const held = holders({ FEED: 'sim', SAFETY_MODE: 'live' });
+  assert.deepEqual(held['feed'], []);
+  assert.equal(held['executor']?.length, 3);
+  assert.deepEqual(held['strategy'], []);
+});
+
+test('secretsHeldBy finds a secret inside any string of a nested value and nothing else', () => {
+  // Hand-built: one secret nested two levels down inside a longer string, one absent, one too close to match.
+  const value = { a: { b: ['x', 'Bearer access-token-0123456789'] }, n: 5, s: 'api-secret-012345678' };
+  assert.deepEqual(secretsHeldBy(Object.values(SECRETS), value), ['access-token-0123456789']);
+});

@@ -1,0 +1,36 @@
+/**
+ * @module The system-wide environment variables (INTERFACE.md names): read by main and by several actors. Each actor's
+ * config section (actors/<name>/config.ts) picks the ones it reads; runtime/main/config.ts merges this shape with
+ * every actor's own.
+ */
+import { envBool, envEnum, envNumber, envString, type EnvShape, type EnvValues } from './config-kit.ts';
+
+export const systemEnv = {
+  SAFETY_MODE: envEnum(['paper', 'live']).default('paper'),
+  FEED: envEnum(['sim', 'replay', 'upstox']).default('sim'),
+  PHASE: envEnum(['SHADOW', 'SEMI_AUTO', 'FULL_AUTO']).default('SHADOW'),
+  BASE_CAPITAL: envNumber({ min: 1 }).default(1_000_000),
+  MAX_DAILY_LOSS: envNumber({ min: 0 }).default(20_000),
+  DAILY_LOSS_LIMIT_PCT: envNumber({ min: 0, max: 1 }).optional(),
+  MAX_NET_DELTA: envNumber({ min: 0 }).default(0.4),
+  MAX_VEGA: envNumber({ min: 0 }).default(1000),
+  SUPERVISOR_LOOP_INTERVAL: envNumber({ min: 0.05, max: 3600 }).default(3.0),
+  DATA_DIR: envString().default('./data'),
+  LOG_DIR: envString().default('./logs'),
+  APPROVAL_TTL: envNumber({ min: 1, max: 86_400 }).default(120),
+  LOG_LEVEL: envEnum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Actor heartbeat interval; an actor silent for two intervals is declared hung. */
+  VOLGUARD_HEARTBEAT_MS: envNumber({ int: true, min: 50, max: 60_000 }).default(1000),
+  /** Root supervisor restart intensity (OTP MaxR) and period (MaxT). */
+  VOLGUARD_RESTART_INTENSITY: envNumber({ int: true, min: 0, max: 1000 }).default(10),
+  VOLGUARD_RESTART_PERIOD_MS: envNumber({ int: true, min: 100 }).default(60_000),
+  /** From source: compile actor workers with esbuild (fast restarts); 0 boots them through tsx (runtime/entry.ts). */
+  VOLGUARD_DEV_BUNDLE: envBool().default(true),
+  /** From source: map worker stack traces to the .ts files (≈2.5 MB per worker). */
+  VOLGUARD_SOURCE_MAPS: envBool().default(false),
+  /** Path of the env file to load; `.env` in the working directory by default. */
+  VOLGUARD_ENV_FILE: envString().optional(),
+} satisfies EnvShape;
+
+/** The parsed system-wide values, keyed by variable name. */
+export type SystemValues = EnvValues<typeof systemEnv>;
