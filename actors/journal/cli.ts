@@ -10,9 +10,10 @@
  * Every subcommand accepts `--data-dir DIR` (default: DATA_DIR from the environment / .env).
  */
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { realClock } from '../../runtime/clock.ts';
 import { loadConfig } from '../../runtime/main/config.ts';
-import { EXIT, type CliIo } from '../../runtime/cli/io.ts';
+import { argsError, EXIT, type CliIo } from '../../runtime/cli/io.ts';
 import { JournalError } from '../../runtime/errors.ts';
 import { backupJournal, restoreJournal } from './backup.ts';
 import { MIB } from './config.ts';
@@ -22,30 +23,6 @@ import { verifyJournal } from './verify.ts';
 import type { ReadOptions } from './store.ts';
 
 const USAGE = 'usage: volguard journal dump [--from SEQ | --since TIME] [--type T] [--limit N] | verify | stats | backup | restore <file>  [--data-dir DIR]';
-
-interface Parsed {
-  readonly positional: string[];
-  readonly flags: Map<string, string>;
-}
-
-function parseArgs(argv: readonly string[]): Parsed {
-  const positional: string[] = [];
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-      else {
-        const v = argv[i + 1];
-        if (v === undefined || v.startsWith('--')) throw new UsageError(`${a}: expected a value, was none`);
-        flags.set(a.slice(2), v);
-        i++;
-      }
-    } else positional.push(a);
-  }
-  return { positional, flags };
-}
 
 class UsageError extends Error {}
 
@@ -73,15 +50,30 @@ const KNOWN_FLAGS: Readonly<Record<string, readonly string[]>> = {
   restore: ['data-dir'],
 };
 
+interface Parsed {
+  readonly positional: readonly string[];
+  readonly flags: Map<string, string>;
+}
+
+/** The subcommand's options (every one takes a value), strictly: an unknown one is a usage error. */
+function parseSubcommand(sub: string, argv: readonly string[]): Parsed {
+  const options = Object.fromEntries((KNOWN_FLAGS[sub] ?? []).map((f) => [f, { type: 'string' as const }]));
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+    return { positional: positionals, flags: new Map(Object.entries(values).filter((e): e is [string, string] => typeof e[1] === 'string')) };
+  } catch (err) {
+    const why = argsError(err);
+    if (why === null) throw err;
+    throw new UsageError(`journal ${sub}: ${why}`);
+  }
+}
+
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed: Parsed;
   const [sub, ...rest] = argv;
   try {
     if (sub === undefined || !(sub in KNOWN_FLAGS)) throw new UsageError(`expected a subcommand (dump|verify|stats|backup|restore), was ${sub === undefined ? 'none' : JSON.stringify(sub)}`);
-    parsed = parseArgs(rest);
-    for (const f of parsed.flags.keys()) {
-      if (!(KNOWN_FLAGS[sub] ?? []).includes(f)) throw new UsageError(`journal ${sub}: unknown option --${f}`);
-    }
+    parsed = parseSubcommand(sub, rest);
     if (sub === 'dump' && parsed.flags.has('from') && parsed.flags.has('since')) throw new UsageError('journal dump: expected --from or --since, was both');
     if (sub === 'restore' ? parsed.positional.length !== 1 : parsed.positional.length !== 0) {
       throw new UsageError(`journal ${sub}: expected ${sub === 'restore' ? 'one backup file' : 'no arguments'}, was ${JSON.stringify(parsed.positional)}`);

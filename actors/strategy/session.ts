@@ -2,8 +2,8 @@
  * @module IST wall-clock helpers for entry windows and expiry-day rules. Pure: the time always comes in as epoch ms
  * (the snapshot's market time). India has no daylight saving, so IST is a fixed UTC+05:30 offset.
  */
+import { IST_OFFSET_MS } from '../domain/calendar.ts';
 
-const IST_OFFSET_MS = 330 * 60_000;
 const MS_PER_DAY = 86_400_000;
 
 export interface IstTime {

@@ -10,11 +10,10 @@
  */
 import { mkdirSync, writeFileSync, rmSync, existsSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import path from 'node:path';
-import { EXIT, type CliIo } from './io.ts';
+import { parseArgs } from 'node:util';
+import { argsError, EXIT, type CliIo } from './io.ts';
 import { loadConfig, type Config } from '../main/config.ts';
-import type { Phase } from '../../actors/domain/phase.ts';
-
-const PHASES: readonly Phase[] = ['SHADOW', 'SEMI_AUTO', 'FULL_AUTO'];
+import { PHASES, type Phase } from '../../actors/domain/phase.ts';
 const USAGE = 'usage: volguard validate --phase SHADOW|SEMI_AUTO|FULL_AUTO';
 /** Where the executor latches the governance decision (engine.ts PHASE_KEY). */
 export const GOVERNANCE_KV_KEY = 'executor.phase';
@@ -46,11 +45,12 @@ export interface ValidateDeps {
 
 function parsePhase(argv: readonly string[]): Phase | string {
   let phase: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? '';
-    if (a === '--phase') phase = argv[++i];
-    else if (a.startsWith('--phase=')) phase = a.slice('--phase='.length);
-    else return `unexpected argument ${JSON.stringify(a)}`;
+  try {
+    phase = parseArgs({ args: [...argv], options: { phase: { type: 'string' } }, strict: true, allowPositionals: false }).values.phase;
+  } catch (err) {
+    const why = argsError(err);
+    if (why === null) throw err;
+    return why;
   }
   if (phase === undefined) return 'expected --phase, was missing';
   if (!PHASES.includes(phase as Phase)) return `expected --phase ${PHASES.join('|')}, was ${JSON.stringify(phase)}`;

@@ -17,6 +17,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { FILES, workerBundleName, type ExtractedFile, type SeaManifest } from './manifest.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,16 +34,14 @@ interface Args {
   allowMissing: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { out: path.join(ROOT, 'dist', 'volguard'), quiet: false, allowMissing: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--out') args.out = path.resolve(argv[++i] ?? '');
-    else if (a === '--quiet') args.quiet = true;
-    else if (a === '--allow-missing') args.allowMissing = true;
-    else throw new Error(`unknown option ${a}`);
-  }
-  return args;
+function buildArgs(argv: readonly string[]): Args {
+  const options = { out: { type: 'string' }, quiet: { type: 'boolean' }, 'allow-missing': { type: 'boolean' } } as const;
+  const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+  return {
+    out: values.out === undefined ? path.join(ROOT, 'dist', 'volguard') : path.resolve(values.out),
+    quiet: values.quiet === true,
+    allowMissing: values['allow-missing'] === true,
+  };
 }
 
 function rel(p: string): string {
@@ -319,7 +318,7 @@ export async function buildBinary(args: Args): Promise<{ out: string; bytes: num
 
 const invoked = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invoked) {
-  buildBinary(parseArgs(process.argv.slice(2))).catch((err: unknown) => {
+  buildBinary(buildArgs(process.argv.slice(2))).catch((err: unknown) => {
     process.stderr.write(`build failed: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
   });

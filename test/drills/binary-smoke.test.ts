@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { BINARY, ROOT, http, journalStats, runCli, runEnv, startRun, tempDir, waitFor, waitHealthy } from './harness.ts';
+import { BINARY, ROOT, http, journalStats, runCli, runEnv, startRun, waitFor, waitHealthy } from './harness.ts';
+import { tempDir } from '../fixtures/temp-dir.ts';
 
 const present = existsSync(BINARY);
 if (!present && process.env['SMOKE_REQUIRE_BINARY'] === '1') throw new Error(`${BINARY} is missing: build it first (npx tsx runtime/sea/build.ts)`);

@@ -4,11 +4,11 @@
  * No fixed sleeps: every wait polls a condition; deadlines only turn a hang into a readable failure.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort } from '../fixtures/free-port.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BINARY = process.env['VOLGUARD_BIN'] ? path.resolve(process.env['VOLGUARD_BIN']) : path.join(ROOT, 'dist', 'volguard');
@@ -27,24 +27,6 @@ export function volguardCommand(mode: Mode): { cmd: string; pre: string[] } {
   if (mode === 'binary') return { cmd: BINARY, pre: [] };
   const tsx = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
   return { cmd: process.execPath, pre: ['--import', tsx, path.join(ROOT, 'runtime', 'cli', 'main.ts')] };
-}
-
-export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Thrown by a probe to stop waiting at once (e.g. the process exited): `waitFor` rethrows it. */

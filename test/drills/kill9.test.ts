@@ -30,8 +30,9 @@ import { watch } from 'node:fs';
 import path from 'node:path';
 import {
   DRILL_DAY_START, DRILL_SIM_SPEED, adminToken, drillModes, duplicateOrders, http, journalStats, killGroup, paperRecords, paperSagas, parseClientOrderId,
-  positionsProblems, runCli, tradingEnv, runEnv, startRun, tempDir, waitFor, waitHealthy, type Mode, type Running,
+  positionsProblems, runCli, tradingEnv, runEnv, startRun, waitFor, waitHealthy, type Mode, type Running,
 } from './harness.ts';
+import { tempDir } from '../fixtures/temp-dir.ts';
 import { mulberry32 as prng } from '../fixtures/mulberry32.ts';
 
 const KILLS = Number(process.env['DRILL_KILLS'] ?? 3);

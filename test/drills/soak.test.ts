@@ -16,8 +16,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  adminToken, drillModes, duplicateOrders, http, paperRecords, paperSagas, positionsProblems, rssBytes, tradingEnv, runCli, runEnv, startRun, tempDir, waitFor, waitHealthy, type Mode, type Running,
+  adminToken, drillModes, duplicateOrders, http, paperRecords, paperSagas, positionsProblems, rssBytes, tradingEnv, runCli, runEnv, startRun, waitFor, waitHealthy, type Mode, type Running,
 } from './harness.ts';
+import { tempDir } from '../fixtures/temp-dir.ts';
 import { mulberry32 as prng } from '../fixtures/mulberry32.ts';
 
 const SECONDS = Number(process.env['SOAK_SECONDS'] ?? 20);

@@ -6,25 +6,18 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { open } from 'lmdb';
 import { ManualClock } from '../../runtime/clock.ts';
 import { run } from '../../actors/journal/cli.ts';
 import { openLmdbJournal } from '../../actors/journal/lmdb-store.ts';
 import { listBackups } from '../../actors/journal/backup.ts';
+import { runCommand, type CommandResult } from '../fixtures/cli.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'vg-journal-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-async function cli(args: string[], dataDir: string): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await run([...args, '--data-dir', dataDir], { stdin: new PassThrough(), stdout, stderr, env: {}, cwd: root });
-  return { code, out, err };
+function cli(args: string[], dataDir: string): Promise<CommandResult> {
+  return runCommand(run, [...args, '--data-dir', dataDir], { cwd: root });
 }
 
 async function seed(dataDir: string, n: number): Promise<void> {

@@ -1,36 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { run, type ValidateDeps } from '../../runtime/cli/validate.ts';
 import { openLmdbJournal } from '../../actors/journal/lmdb-store.ts';
 import { ManualClock } from '../../runtime/clock.ts';
-import type { CliIo } from '../../runtime/cli/io.ts';
+import { runCommand } from '../fixtures/cli.ts';
+import { tempDir } from '../fixtures/temp-dir.ts';
 
 /** A Wednesday 10:00 IST inside the calendar's covered years. */
 const NOW = Date.UTC(2026, 0, 7, 4, 30);
 const fixed: ValidateDeps = { now: () => NOW, monotonic: () => 0 };
 
-function tempDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'vg-validate-'));
-}
-
-async function validate(argv: string[], env: Record<string, string>, cwd: string, deps: ValidateDeps = fixed) {
-  const stdout = new PassThrough(); const stderr = new PassThrough();
-  let out = ''; let err = '';
-  stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  stderr.on('data', (c: Buffer) => { err += c.toString(); });
-  const io: CliIo = { stdin: new PassThrough(), stdout, stderr, env, cwd };
-  const code = await run(argv, io, deps);
-  return { code, out, err };
+function validate(argv: string[], env: Record<string, string>, cwd: string, deps: ValidateDeps = fixed) {
+  return runCommand((a, io) => run(a, io, deps), argv, { env, cwd });
 }
 
 const line = (out: string, name: string) => out.split('\n').find((l) => new RegExp(`^  [✓✗] ${name}\\b`).test(l)) ?? '';
 
 test('validate without --phase, or with an unknown phase, is a usage error (exit 2)', async () => {
-  const dir = tempDir();
+  const { dir, cleanup } = tempDir('vg-validate-');
   try {
     const none = await validate([], { DATA_DIR: dir }, dir);
     assert.equal(none.code, 2);
@@ -38,22 +27,22 @@ test('validate without --phase, or with an unknown phase, is a usage error (exit
     const bad = await validate(['--phase', 'YOLO'], { DATA_DIR: dir }, dir);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /expected --phase SHADOW\|SEMI_AUTO\|FULL_AUTO, was "YOLO"/);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally { cleanup(); }
 });
 
 test('a fresh paper deployment passes every SHADOW check and exits 0', async () => {
-  const dir = tempDir();
+  const { dir, cleanup } = tempDir('vg-validate-');
   try {
     const r = await validate(['--phase', 'SHADOW'], { DATA_DIR: path.join(dir, 'data') }, dir);
     assert.equal(r.code, 0, r.out);
     for (const name of ['config', 'data dir', 'journal', 'clock', 'calendar', 'venue', 'phase']) assert.match(line(r.out, name), /^  ✓/, name);
     assert.match(line(r.out, 'calendar'), /2026-01-07 is a trading day/);
     assert.match(r.out, /ready for SHADOW: all 7 checks passed/);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally { cleanup(); }
 });
 
 test('an unwritable data dir, a bad variable or a clock outside the calendar fail with reasons (exit 1)', async () => {
-  const dir = tempDir();
+  const { dir, cleanup } = tempDir('vg-validate-');
   try {
     const file = path.join(dir, 'not-a-dir');
     writeFileSync(file, 'x');
@@ -69,11 +58,11 @@ test('an unwritable data dir, a bad variable or a clock outside the calendar fai
     assert.equal(future.code, 1);
     assert.match(line(future.out, 'clock'), /^  ✗ .*2040-06-01 IST.*outside/);
     assert.match(line(future.out, 'calendar'), /^  ✗ /);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally { cleanup(); }
 });
 
 test('FULL_AUTO on live needs the journaled governance approval and the SHADOW/SEMI_AUTO history', async () => {
-  const dir = tempDir();
+  const { dir, cleanup } = tempDir('vg-validate-');
   const env = { DATA_DIR: dir, SAFETY_MODE: 'live', FEED: 'upstox' };
   const deps: ValidateDeps = { ...fixed, liveVenueProbe: async () => ({ ok: true, detail: 'fake upstox reachable' }) };
   try {
@@ -99,11 +88,11 @@ test('FULL_AUTO on live needs the journaled governance approval and the SHADOW/S
     const noProbe = await validate(['--phase', 'SHADOW'], env, dir, fixed);
     // Live without a token: the Upstox probe refuses before it calls anything.
     assert.match(noProbe.out, /✗ .*expected an access token/);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally { cleanup(); }
 });
 
 test('FULL_AUTO on paper passes with the history waiver flagged, and fails without it', async () => {
-  const dir = tempDir();
+  const { dir, cleanup } = tempDir('vg-validate-');
   try {
     const waived = await validate(['--phase', 'FULL_AUTO'], { DATA_DIR: dir }, dir);
     assert.equal(waived.code, 0, waived.out);
@@ -111,5 +100,5 @@ test('FULL_AUTO on paper passes with the history waiver flagged, and fails witho
     const strict = await validate(['--phase', 'FULL_AUTO'], { DATA_DIR: dir, PAPER_WAIVE_PHASE_HISTORY: '0' }, dir);
     assert.equal(strict.code, 1);
     assert.match(line(strict.out, 'history'), /^  ✗ history +expected at least 7 SHADOW and 21 SEMI_AUTO/);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally { cleanup(); }
 });

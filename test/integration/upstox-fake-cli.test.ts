@@ -1,13 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { run } from '../../actors/venues/upstox/fake/cli.ts';
-
-function capture() {
-  let text = '';
-  const stream = new Writable({ write(c, _e, cb) { text += String(c); cb(); } });
-  return { stream, text: () => text };
-}
+import { capture } from '../fixtures/cli.ts';
 
 test('fake-upstox CLI serves with --token and rejects other tokens; bad arguments exit 2', async () => {
   const out = capture();

@@ -1,31 +1,18 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { BrokerError } from '../../actors/venues/broker.ts';
 import { run as tokenCli } from '../../actors/venues/upstox/token-cli.ts';
 import { rig, niftyKeys, TOKEN, type Rig } from './upstox-helpers.ts';
+import { capture } from '../fixtures/cli.ts';
+import { freePort } from '../fixtures/free-port.ts';
 
 let r: Rig;
 before(async () => { r = await rig({ token: undefined }); });
 after(async () => { await r.close(); });
-
-function capture() {
-  let text = '';
-  const stream = new Writable({ write(c, _e, cb) { text += String(c); cb(); } });
-  return { stream, text: () => text };
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((res) => srv.close(() => res()));
-  return port;
-}
 
 test('volguard token: login URL → browser redirect to the local listener → token stored 0600 with its expiry, never printed', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'vg-token-'));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { runCommand } from '../../../test/fixtures/cli.ts';
 import { run } from '../../../runtime/cli/validate.ts';
 import { startFakeUpstox } from './fake/server.ts';
 import { DeterministicMarket } from './fake/market.ts';
@@ -66,11 +66,8 @@ test('the fake\'s default contracts are our data; probeUpstox flags lot sizes th
 async function validateLive(fake: { url: string }): Promise<{ code: number; out: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'upstox-validate-'));
   try {
-    const stdout = new PassThrough();
-    let out = '';
-    stdout.on('data', (b: Buffer) => { out += String(b); });
     const env = { SAFETY_MODE: 'live', FEED: 'upstox', DATA_DIR: path.join(dir, 'data'), LOG_DIR: path.join(dir, 'logs'), UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: TOKEN, VOLGUARD_ADMIN_TOKEN: 'test-admin-token-0123456789' };
-    const code = await run(['--phase', 'SHADOW'], { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env, cwd: dir });
+    const { code, out } = await runCommand(run, ['--phase', 'SHADOW'], { env, cwd: dir });
     assert.ok(!out.includes(TOKEN));
     return { code, out };
   } finally {

@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import type { CliIo } from '../../../runtime/cli/io.ts';
-import { EXIT } from '../../../runtime/cli/io.ts';
+import { argsError, EXIT } from '../../../runtime/cli/io.ts';
 import { resolveHosts } from './hosts.ts';
 import { redact } from './redact.ts';
 import { UpstoxRest } from './rest/client.ts';
@@ -18,12 +19,13 @@ import { saveTokenFile } from './token/store.ts';
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let code: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--code' && argv[i + 1] !== undefined) code = argv[++i];
-    else {
-      io.stderr.write(`token: unexpected argument ${JSON.stringify(argv[i])}\nusage: volguard token [--code CODE]\n`);
-      return EXIT.usage;
-    }
+  try {
+    code = parseArgs({ args: [...argv], options: { code: { type: 'string' } }, strict: true, allowPositionals: false }).values.code;
+  } catch (err) {
+    const why = argsError(err);
+    if (why === null) throw err;
+    io.stderr.write(`token: ${why}\nusage: volguard token [--code CODE]\n`);
+    return EXIT.usage;
   }
   const env = io.env;
   const missing = ['UPSTOX_API_KEY', 'UPSTOX_API_SECRET', 'UPSTOX_REDIRECT_URI'].filter((k) => (env[k] ?? '') === '');

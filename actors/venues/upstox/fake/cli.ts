@@ -1,27 +1,27 @@
 /**
  * @module `volguard fake-upstox --port N [--token T]`: runs the offline Upstox fake until SIGINT/SIGTERM.
  */
+import { parseArgs } from 'node:util';
 import type { CliIo } from '../../../../runtime/cli/io.ts';
-import { EXIT } from '../../../../runtime/cli/io.ts';
+import { argsError, EXIT } from '../../../../runtime/cli/io.ts';
 import { startFakeUpstox } from './server.ts';
 
 export async function run(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
-  let port: number | undefined;
-  let token: string | undefined;
-  let interval = 1000;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const v = argv[i + 1];
-    if (a === '--port' && v !== undefined) { port = Number(v); i++; }
-    else if (a === '--token' && v !== undefined) { token = v; i++; }
-    else if (a === '--interval-ms' && v !== undefined) { interval = Number(v); i++; }
-    else {
-      io.stderr.write(`fake-upstox: unexpected argument ${JSON.stringify(a)}\nusage: volguard fake-upstox --port N [--token T] [--interval-ms MS]\n`);
-      return EXIT.usage;
-    }
+  let values: { port?: string; token?: string; 'interval-ms'?: string };
+  try {
+    const options = { port: { type: 'string' }, token: { type: 'string' }, 'interval-ms': { type: 'string' } } as const;
+    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    const why = argsError(err);
+    if (why === null) throw err;
+    io.stderr.write(`fake-upstox: ${why}\nusage: volguard fake-upstox --port N [--token T] [--interval-ms MS]\n`);
+    return EXIT.usage;
   }
+  const port = values.port === undefined ? undefined : Number(values.port);
+  const token = values.token;
+  const interval = values['interval-ms'] === undefined ? 1000 : Number(values['interval-ms']);
   if (port === undefined || !Number.isInteger(port) || port < 0 || port > 65_535) {
-    io.stderr.write(`fake-upstox: expected --port 0-65535, was ${port === undefined ? 'missing' : JSON.stringify(argv[argv.indexOf('--port') + 1])}\n`);
+    io.stderr.write(`fake-upstox: expected --port 0-65535, was ${values.port === undefined ? 'missing' : JSON.stringify(values.port)}\n`);
     return EXIT.usage;
   }
   if (token === '') {

@@ -5,8 +5,7 @@
 import type { BrokerOrder, BrokerPosition, BrokerTrade } from '../../broker.ts';
 import type { OrderStatus } from '../../../domain/order.ts';
 import type { UpstoxOrder, UpstoxPosition, UpstoxTrade } from './schemas.ts';
-
-const IST_OFFSET_MS = 330 * 60_000;
+import { IST_OFFSET_MS } from '../../../domain/calendar.ts';
 
 /** Upstox status strings (lower-case) → our status. Partial fill = `open` with filled_quantity > 0. */
 export function mapStatus(status: string, filled: number, quantity: number): OrderStatus {

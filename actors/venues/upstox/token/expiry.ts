@@ -2,8 +2,8 @@
  * @module Upstox access-token expiry: valid until the next 03:30 IST regardless of issue time
  * (20:00 Tue → 03:30 Wed; 02:30 Wed → 03:30 the same Wed). JWT `exp`, when readable, is preferred.
  */
+import { IST_OFFSET_MS } from '../../../domain/calendar.ts';
 
-const IST_OFFSET_MS = 330 * 60_000;
 const DAY_MS = 86_400_000;
 const EXPIRY_MINUTE_OF_DAY = 3 * 60 + 30;
 
