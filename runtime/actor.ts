@@ -14,12 +14,13 @@ import { clockFromSpec, type Clock, type ClockSpec } from './clock.ts';
 import { Endpoint, type RequestOptions, type RouteResult, type SendOptions } from './endpoint.ts';
 import type { Envelope } from './envelope.ts';
 import { InvariantError } from './errors.ts';
+import { bodyError, type BodyIn, type BodyParser, type ReplyOut, type TypedRequester } from './protocols.ts';
 import { Link } from './link.ts';
 import { createLogger, registerSecret, type Logger } from './log.ts';
 import type { FaultKind } from './status.ts';
 import { isControl, SYS, type ActorWorkerData, type AdminApi, type ControlToWorker, type PongBody } from './protocol.ts';
 
-export interface ActorContext<C = unknown> {
+export interface ActorContext<C = unknown> extends TypedRequester {
   readonly name: string;
   readonly incarnation: number;
   readonly config: C;
@@ -28,16 +29,29 @@ export interface ActorContext<C = unknown> {
   /** The plain-data spec of `clock` (the sim venue anchors its step grid at `simStartMs`). */
   readonly clockSpec: ClockSpec;
   readonly metrics: Registry;
-  /** Fire and forget; false if dropped (target restarting and its buffer full). */
-  send(to: string, type: string, body?: unknown, opts?: SendOptions): boolean;
-  request<T = unknown>(to: string, type: string, body?: unknown, opts?: RequestOptions): Promise<T>;
 }
 
-export interface ActorBehavior<C = unknown> {
+/** Handles one message type: gets the (checked) body, returns the reply (or a promise of it, or a DeferredReply). */
+export type Handler<C, B, R> = (body: B, ctx: ActorContext<C>, msg: Envelope<B>) => R | PromiseLike<R> | DeferredReply;
+
+/** One handler per message type of protocol `P` (runtime/protocols.ts): a message the map lacks crashes the actor. */
+export type Handlers<P, C> = { readonly [K in keyof P & string]: Handler<C, BodyIn<P, K>, ReplyOut<P, K>> };
+
+/** Edge checks per message type, for bodies that arrive from other threads: run before the handler. */
+export type BodyParsers<P> = { readonly [K in keyof P & string]?: BodyParser<BodyIn<P, K>> };
+
+export interface ActorBehavior<C = unknown, P = Record<string, never>> {
   /** Runs before `ready` (recovery goes here); a throw is a failed start. */
   init?(ctx: ActorContext<C>): void | Promise<void>;
-  /** The mailbox handler; its return value answers a request. */
-  receive(msg: Envelope, ctx: ActorContext<C>): unknown;
+  /**
+   * The actor's protocol, one handler per message type; the return value answers a request. A body parser in
+   * `bodies` runs first: a body it refuses is answered with its "expected X, was Y" (a request) or crashes the actor
+   * (a plain message), and the handler never sees it.
+   */
+  handlers?: Handlers<P, C>;
+  bodies?: BodyParsers<P>;
+  /** Instead of `handlers`, for actors without a protocol map (test fixtures): the raw mailbox handler. */
+  receive?(msg: Envelope, ctx: ActorContext<C>): unknown;
   /** State summary for the inspector. */
   inspect?(ctx: ActorContext<C>): unknown;
   /** Graceful shutdown (flush, close); bounded by the spec's shutdownMs. */
@@ -65,15 +79,41 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /** Turns this worker into an actor. Call once, at module top level of the actor's worker.ts. */
-export function defineActor<C = unknown>(behavior: ActorBehavior<C>): void {
+export function defineActor<C = unknown, P = Record<string, never>>(behavior: ActorBehavior<C, P>): void {
   if (!parentPort) throw new InvariantError('defineActor must run inside a worker thread');
   const data = workerData as ActorWorkerData;
-  new ActorShell<C>(parentPort, data, behavior).start();
+  new ActorShell<C>(parentPort, data, { ...behavior, receive: behavior.receive ?? dispatcher(behavior) }).start();
+}
+
+type Receive<C> = (msg: Envelope, ctx: ActorContext<C>) => unknown;
+
+/** The mailbox handler of a protocol map: the message type picks the handler, its body parser checks the body. */
+export function dispatcher<C, P>(behavior: Pick<ActorBehavior<C, P>, 'handlers' | 'bodies'>): Receive<C> {
+  const handlers = (behavior.handlers ?? {}) as Readonly<Record<string, Handler<C, unknown, unknown>>>;
+  const bodies = (behavior.bodies ?? {}) as Readonly<Record<string, BodyParser<unknown> | undefined>>;
+  return (msg, ctx) => {
+    const handle = Object.hasOwn(handlers, msg.type) ? handlers[msg.type] : undefined;
+    if (handle === undefined) throw new InvariantError(`${ctx.name}: unexpected message ${msg.type}`);
+    const parser = Object.hasOwn(bodies, msg.type) ? bodies[msg.type] : undefined;
+    let body = msg.body;
+    if (parser !== undefined) {
+      try {
+        body = parser.parse(body);
+      } catch (err) {
+        throw bodyError(msg.type, err);
+      }
+    }
+    return handle(body, ctx, msg);
+  };
+}
+
+interface ShellBehavior<C> extends Omit<ActorBehavior<C, unknown>, 'handlers' | 'bodies' | 'receive'> {
+  readonly receive: Receive<C>;
 }
 
 class ActorShell<C> {
   readonly #data: ActorWorkerData;
-  readonly #behavior: ActorBehavior<C>;
+  readonly #behavior: ShellBehavior<C>;
   readonly #control: Link;
   readonly #peers = new Map<string, Link>();
   /** Sends to a peer that is down wait here (bounded) until it is re-wired. */
@@ -88,7 +128,7 @@ class ActorShell<C> {
   /** Messages wait in the mailbox until init() has finished (recovery before service). */
   #initialized = false;
 
-  constructor(port: NonNullable<typeof parentPort>, data: ActorWorkerData, behavior: ActorBehavior<C>) {
+  constructor(port: NonNullable<typeof parentPort>, data: ActorWorkerData, behavior: ShellBehavior<C>) {
     this.#data = data;
     this.#behavior = behavior;
     for (const s of data.secrets) registerSecret(s);
@@ -113,9 +153,9 @@ class ActorShell<C> {
       clock,
       clockSpec: data.clock,
       metrics,
-      send: (to, type, body, opts) => endpoint.send(to, type, body, opts),
-      request: <T>(to: string, type: string, body?: unknown, opts?: RequestOptions) =>
-        endpoint.request<T>(to, type, body, opts),
+      // One implementation behind the typed overloads (runtime/protocols.ts): the names were checked where they were written.
+      send: ((to: string, type: string, body?: unknown, opts?: SendOptions) => endpoint.send(to, type, body, opts)) as TypedRequester['send'],
+      request: ((to: string, type: string, body?: unknown, opts?: RequestOptions) => endpoint.request(to, type, body, opts)) as TypedRequester['request'],
     };
   }
 

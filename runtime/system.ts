@@ -22,6 +22,7 @@ import { Supervisor, type Child, type SupervisorEvents } from './supervisor.ts';
 import { isSupervisorSpec, type ActorSpec, type ChildSpec, type SupervisorSpec } from './spec.ts';
 import type { ActorInfo, ExitInfo, FaultKind, SupervisorInfo } from './status.ts';
 import { applyLatencyFlags } from './v8-tuning.ts';
+import type { ActorName, BodyOf, MessageType, ReplyOf, Unregistered, Wire } from './protocols.ts';
 
 export interface SystemOptions {
   readonly clock: Clock;
@@ -171,13 +172,18 @@ export class ActorSystem {
     return () => this.#listeners.delete(listener);
   }
 
-  request<T = unknown>(actor: string, type: string, body?: unknown, timeoutMs?: number, cycleId?: string): Promise<T> {
-    return this.main.request<T>(actor, type, body, {
+  /** Request/reply from main: the name, body and reply are typed by the target's protocol (runtime/protocols.ts). */
+  request<A extends ActorName, K extends MessageType<A>>(actor: A, type: K, body: Wire<BodyOf<A, K>>, timeoutMs?: number, cycleId?: string): Promise<ReplyOf<A, K>>;
+  request<T = unknown, N extends string = string>(actor: Unregistered<N>, type: string, body?: unknown, timeoutMs?: number, cycleId?: string): Promise<T>;
+  request(actor: string, type: string, body?: unknown, timeoutMs?: number, cycleId?: string): Promise<unknown> {
+    return this.main.request(actor, type, body, {
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(cycleId !== undefined ? { cycleId } : {}),
     });
   }
 
+  send<A extends ActorName, K extends MessageType<A>>(actor: A, type: K, body: Wire<BodyOf<A, K>>): boolean;
+  send<N extends string>(actor: Unregistered<N>, type: string, body?: unknown): boolean;
   send(actor: string, type: string, body?: unknown): boolean {
     return this.main.send(actor, type, body);
   }
