@@ -1,12 +1,12 @@
 /**
- * @module The risk actor's messages.
+ * @module The risk actor's messages and its protocol map (`RiskProtocol`, below: what it accepts and answers).
  *
  * | request              | body               | reply             |
  * |----------------------|--------------------|-------------------|
  * | `risk.assess`        | AssessRequest      | RiskReport        |
  * | `risk.preTrade`      | PreTradeRequest    | PreTradeDecision  |
  * | `risk.adjustCapital` | AdjustCapital      | CapitalAdjusted   |
- * | `risk.status`        | `{}`               | RiskReport / null |
+ * | `risk.status`        | `{}`               | RiskStatus        |
  * Consumed event: `killswitch.changed` (KillSwitchStatus; only `state` is read).
  * Units: delta in index units (₹ per index point), gamma as ₹ of P&L for a 1 % move (½·Γ·(0.01·S)²),
  * vega in ₹ per vol point, theta in ₹ per calendar day. A short position has negative vega and positive theta.
@@ -18,6 +18,9 @@ import type { Leg } from '../domain/leg.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { Right } from '../domain/right.ts';
 import type { Underlying } from '../domain/underlying.ts';
+import { TRADING_STATES, type TradingState } from '../domain/trading-state.ts';
+import { InvariantError } from '../../runtime/errors.ts';
+import type { BodyParser } from '../../runtime/protocols.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 
 export interface Greeks {
@@ -239,3 +242,72 @@ export const preTradeSchema = z
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
 }
+
+/** The reply to `risk.status` (dashboard, gateway). */
+export interface RiskStatus {
+  readonly report: RiskReport | null;
+  readonly buckets: readonly BucketUse[];
+  /** UNKNOWN until the kill switch has answered or pushed once (risk-increasing orders are denied until then). */
+  readonly killswitch: TradingState | 'UNKNOWN';
+}
+
+/** The part of KillSwitchStatus (actors/killswitch/messages.ts) risk reads: the kill switch's own status satisfies it. */
+export interface KillSwitchView {
+  readonly state: TradingState;
+}
+
+/**
+ * The risk actor's protocol (runtime/protocols.ts): every message it accepts, its body and its reply.
+ * Follow `risk.assess`: runtime/main/cycle.ts sends it (stage assess_risk) → `RiskProtocol['risk.assess']` →
+ * actors/risk/worker.ts `handlers['risk.assess']` (core.ts `assess`) → the RiskReport comes back typed to the cycle.
+ */
+export interface RiskProtocol {
+  /** Main, once a cycle: value the book on the surface and check every limit. */
+  'risk.assess': { in: AssessRequest; out: RiskReport };
+  /** The executor, before every risk-increasing order group; a denial is an answer (`allow: false`). */
+  'risk.preTrade': { in: PreTradeRequest; out: PreTradeDecision };
+  /** The gateway (`POST /api/capital/adjust`): new bucket fractions, durable before they apply. */
+  'risk.adjustCapital': { in: AdjustCapital; out: CapitalAdjusted };
+  /** The gateway and the dashboard. */
+  'risk.status': { in: Readonly<Record<string, never>>; out: RiskStatus };
+  /** Event from the kill switch: entries are denied unless it is NORMAL. */
+  'killswitch.changed': { in: KillSwitchView; out: void };
+}
+
+declare module '../../runtime/protocols.ts' {
+  interface ActorProtocols {
+    risk: RiskProtocol;
+  }
+}
+
+/**
+ * Edge check of `risk.assess` (every cycle, so by hand and shallow: the snapshot's typed arrays are trusted from the
+ * feed's contract; a zod walk of the whole snapshot would cost the cycle its budget).
+ */
+export const assessRequestCheck: BodyParser<AssessRequest> = {
+  parse(body) {
+    const b = body as Partial<AssessRequest> | null;
+    const missing = ['cycleId', 'snapshot', 'surface', 'book'].filter((k) => b === null || typeof b !== 'object' || (b as Record<string, unknown>)[k] == null);
+    if (missing.length > 0) throw new TypeError(`risk.assess: expected {cycleId, snapshot, surface, book}, was missing ${missing.join(', ')}`);
+    const r = b as AssessRequest;
+    if (!Array.isArray(r.book.positions) || !Array.isArray(r.surface.expiries) || !Array.isArray(r.snapshot.expiries)) {
+      throw new TypeError('risk.assess: expected book.positions, surface.expiries and snapshot.expiries arrays, was another shape');
+    }
+    return r;
+  },
+};
+
+/** Edge check of the kill switch's push: an unknown state is a broken invariant between actors (crash, restart). */
+export const killswitchChangedCheck: BodyParser<KillSwitchView> = {
+  parse(body) {
+    const st = (body as { state?: unknown } | null)?.state;
+    if (typeof st !== 'string' || !(TRADING_STATES as readonly string[]).includes(st)) {
+      throw new InvariantError(`killswitch.changed: expected a trading state, was ${JSON.stringify(st)}`);
+    }
+    return { state: st as TradingState };
+  },
+};
+
+/** `risk.preTrade` and `risk.adjustCapital` bodies, checked with their zod schemas (optional fields made exact). */
+export const preTradeCheck: BodyParser<PreTradeRequest> = { parse: (body) => preTradeSchema.parse(body) as PreTradeRequest };
+export const adjustCapitalCheck: BodyParser<AdjustCapital> = { parse: (body) => adjustCapitalSchema.parse(body) };

@@ -8,10 +8,8 @@ import { InvariantError } from '../../runtime/errors.ts';
 import type { ClockSpec } from '../../runtime/clock.ts';
 import { journalClient, type JournalClient } from '../journal/index.ts';
 import type { Bucket } from '../domain/bucket.ts';
-import type { KillSwitchStatus } from '../killswitch/messages.ts';
-import { TRADING_STATES } from '../domain/trading-state.ts';
 import { adjustCapital, assess, currentBuckets, initialRiskState, onKillswitchChanged, preTrade, type RiskState } from './core.ts';
-import { adjustCapitalSchema, describeIssues, preTradeSchema, type AssessRequest, type PreTradeRequest } from './messages.ts';
+import { adjustCapitalCheck, assessRequestCheck, killswitchChangedCheck, preTradeCheck, type KillSwitchView, type RiskProtocol } from './messages.ts';
 import type { RiskSettings } from './settings.ts';
 
 export const FRACTIONS_KEY = 'risk.bucketFractions';
@@ -30,18 +28,7 @@ function need(): { s: RiskState; j: JournalClient } {
   return { s: state, j: journal };
 }
 
-function checkAssess(body: unknown): AssessRequest {
-  const b = body as Partial<AssessRequest> | null;
-  const missing = ['cycleId', 'snapshot', 'surface', 'book'].filter((k) => b === null || typeof b !== 'object' || (b as Record<string, unknown>)[k] == null);
-  if (missing.length > 0) throw new TypeError(`risk.assess: expected {cycleId, snapshot, surface, book}, was missing ${missing.join(', ')}`);
-  const r = b as AssessRequest;
-  if (!Array.isArray(r.book.positions) || !Array.isArray(r.surface.expiries) || !Array.isArray(r.snapshot.expiries)) {
-    throw new TypeError('risk.assess: expected book.positions, surface.expiries and snapshot.expiries arrays, was another shape');
-  }
-  return r;
-}
-
-defineActor<RiskSettings>({
+defineActor<RiskSettings, RiskProtocol>({
   async init(ctx: ActorContext<RiskSettings>) {
     journal = journalClient(ctx);
     gauges = {
@@ -55,68 +42,64 @@ defineActor<RiskSettings>({
     if (saved.value !== null) s = { ...s, fractions: saved.value };
     // Learn the kill switch's state; until then everything risk-increasing is denied (fail closed).
     try {
-      const ks = await ctx.request<KillSwitchStatus>('killswitch', 'killswitch.status', {}, { timeoutMs: 2000 });
+      const ks = await ctx.request<KillSwitchView>('killswitch', 'killswitch.status', {}, { timeoutMs: 2000 });
       s = onKillswitchChanged(s, ks.state);
     } catch (err) {
       ctx.log.warn({ err }, 'kill switch state unknown at start: denying risk-increasing orders until it reports');
     }
     state = s;
   },
-  async receive(msg, ctx) {
-    const { s, j } = need();
-    switch (msg.type) {
-      case 'risk.assess': {
-        const req = checkAssess(msg.body);
-        const r = assess(s, req);
-        state = r.state;
-        const t = r.report.total;
-        gauges?.delta.set(t.deltaRatio);
-        gauges?.vega.set(t.vega);
-        gauges?.pnl.set({ kind: 'day' }, r.report.pnl.day);
-        gauges?.pnl.set({ kind: 'realised' }, r.report.pnl.realised);
-        gauges?.pnl.set({ kind: 'unrealised' }, r.report.pnl.unrealised);
-        if (r.report.breaches.length > 0) {
-          ctx.log.warn({ cycleId: req.cycleId, breaches: r.report.breaches.map((b) => `${b.level}:${b.limit}`) }, 'risk limits breached');
-          await j.append('risk.breaches', { breaches: r.report.breaches, limits: r.report.limits }, { cycleId: req.cycleId });
-        }
-        return r.report;
+  bodies: {
+    'risk.assess': assessRequestCheck,
+    'risk.preTrade': preTradeCheck,
+    'risk.adjustCapital': adjustCapitalCheck,
+    'killswitch.changed': killswitchChangedCheck,
+  },
+  handlers: {
+    async 'risk.assess'(req, ctx) {
+      const { s, j } = need();
+      const r = assess(s, req);
+      state = r.state;
+      const t = r.report.total;
+      gauges?.delta.set(t.deltaRatio);
+      gauges?.vega.set(t.vega);
+      gauges?.pnl.set({ kind: 'day' }, r.report.pnl.day);
+      gauges?.pnl.set({ kind: 'realised' }, r.report.pnl.realised);
+      gauges?.pnl.set({ kind: 'unrealised' }, r.report.pnl.unrealised);
+      if (r.report.breaches.length > 0) {
+        ctx.log.warn({ cycleId: req.cycleId, breaches: r.report.breaches.map((b) => `${b.level}:${b.limit}`) }, 'risk limits breached');
+        await j.append('risk.breaches', { breaches: r.report.breaches, limits: r.report.limits }, { cycleId: req.cycleId });
       }
-      case 'risk.preTrade': {
-        const parsed = preTradeSchema.safeParse(msg.body);
-        if (!parsed.success) throw new TypeError(`risk.preTrade: expected {legs, bucket, cycleId?}, was invalid (${describeIssues(parsed.error)})`);
-        const req = parsed.data as PreTradeRequest;
-        const r = preTrade(s, req, ctx.clock.now(), clockSpeedOf(ctx.clockSpec));
-        state = r.state;
-        const d = r.decision;
-        const cycleId = req.cycleId;
-        const body = { allow: d.allow, reasons: d.reasons, details: d.details, bucket: req.bucket, legs: req.legs, charge: d.charge, postTrade: d.postTrade };
-        if (!d.allow) ctx.log.warn({ reasons: d.reasons, details: d.details }, 'OrderDenied');
-        await j.append(d.allow ? 'risk.orderAllowed' : 'risk.orderDenied', body, cycleId !== undefined ? { cycleId } : {});
-        return d;
-      }
-      case 'risk.adjustCapital': {
-        const parsed = adjustCapitalSchema.safeParse(msg.body);
-        if (!parsed.success) throw new TypeError(`risk.adjustCapital: expected {weekly, monthly, intraday, who, reason}, was invalid (${describeIssues(parsed.error)})`);
-        const r = adjustCapital(s, parsed.data, ctx.clock.now());
-        // Durable before it takes effect: a restart must not silently undo an admin's change.
-        await j.kvPut(FRACTIONS_KEY, r.event.fractions);
-        await j.append('risk.capitalAdjusted', r.event);
-        state = r.state;
-        return r.event;
-      }
-      case 'risk.status':
-        return { report: s.last?.report ?? null, buckets: currentBuckets(s), killswitch: s.killswitch };
-      case 'killswitch.changed': {
-        const st = (msg.body as { state?: unknown } | null)?.state;
-        if (typeof st !== 'string' || !(TRADING_STATES as readonly string[]).includes(st)) {
-          throw new InvariantError(`killswitch.changed: expected a trading state, was ${JSON.stringify(st)}`);
-        }
-        state = onKillswitchChanged(s, st as KillSwitchStatus['state']);
-        return undefined;
-      }
-      default:
-        throw new InvariantError(`risk: unexpected message ${msg.type}`);
-    }
+      return r.report;
+    },
+    async 'risk.preTrade'(req, ctx) {
+      const { s, j } = need();
+      const r = preTrade(s, req, ctx.clock.now(), clockSpeedOf(ctx.clockSpec));
+      state = r.state;
+      const d = r.decision;
+      const cycleId = req.cycleId;
+      const body = { allow: d.allow, reasons: d.reasons, details: d.details, bucket: req.bucket, legs: req.legs, charge: d.charge, postTrade: d.postTrade };
+      if (!d.allow) ctx.log.warn({ reasons: d.reasons, details: d.details }, 'OrderDenied');
+      await j.append(d.allow ? 'risk.orderAllowed' : 'risk.orderDenied', body, cycleId !== undefined ? { cycleId } : {});
+      return d;
+    },
+    async 'risk.adjustCapital'(req, ctx) {
+      const { s, j } = need();
+      const r = adjustCapital(s, req, ctx.clock.now());
+      // Durable before it takes effect: a restart must not silently undo an admin's change.
+      await j.kvPut(FRACTIONS_KEY, r.event.fractions);
+      await j.append('risk.capitalAdjusted', r.event);
+      state = r.state;
+      return r.event;
+    },
+    'risk.status'() {
+      const { s } = need();
+      return { report: s.last?.report ?? null, buckets: currentBuckets(s), killswitch: s.killswitch };
+    },
+    'killswitch.changed'(ks) {
+      const { s } = need();
+      state = onKillswitchChanged(s, ks.state);
+    },
   },
   inspect() {
     if (!state) return null;

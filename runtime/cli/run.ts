@@ -80,7 +80,7 @@ export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem
   system.handle('journal.fault', (env) => log.error({ fault: env.body }, 'journal fault'));
 
   const cycle = new CycleOrchestrator(
-    { request: (actor, type, body, timeoutMs, cycleId) => system.request(actor, type, body, timeoutMs, cycleId) },
+    system,
     {
       intervalMs: cfg.SUPERVISOR_LOOP_INTERVAL * 1000,
       configuredPhase: cfg.PHASE,

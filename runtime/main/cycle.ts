@@ -21,14 +21,15 @@ import type { KillSwitchStatus } from '../../actors/killswitch/messages.ts';
 import type { CycleRecord } from '../../actors/journal/messages.ts';
 import type { Clock } from '../clock.ts';
 import { prepack } from '../envelope.ts';
+import type { ActorSystem } from '../system.ts';
+import type { ActorName, BodyOf, MessageType, ReplyOf, Wire } from '../protocols.ts';
 import type { LoopStatus } from '../../gateway/deps.ts';
 
 export type Stage = 'read_market' | 'assess_risk' | 'check_safety' | 'execute' | 'journal';
 export const STAGES: readonly Stage[] = ['read_market', 'assess_risk', 'check_safety', 'execute', 'journal'];
 
-export interface CycleRequester {
-  request<T = unknown>(actor: string, type: string, body?: unknown, timeoutMs?: number, cycleId?: string): Promise<T>;
-}
+/** Main's typed request (ActorSystem.request): every stage's message, body and reply are checked by the protocols. */
+export type CycleRequester = Pick<ActorSystem, 'request'>;
 
 /** What the last cycle saw; the dashboard and health read it. */
 export interface CycleState {
@@ -134,6 +135,9 @@ export class CycleOrchestrator {
     const t0 = clock.monotonic();
     const stages: Record<Stage, number> = { read_market: 0, assess_risk: 0, check_safety: 0, execute: 0, journal: 0 };
     const timeout = this.#opts.stageTimeoutMs ?? Math.max(2000, this.#opts.intervalMs * 2);
+    // Every stage request carries the cycle's id and timeout; names, bodies and replies are typed by each actor's protocol.
+    const ask = <A extends ActorName, K extends MessageType<A>>(actor: A, type: K, body: Wire<BodyOf<A, K>>): Promise<ReplyOf<A, K>> =>
+      this.#req.request(actor, type, body, timeout, cycleId);
     const req = <T>(actor: string, type: string, body: unknown): Promise<T> => this.#req.request<T>(actor, type, body, timeout, cycleId);
     let failedStage: Stage | null = null;
     let error: string | null = null;
@@ -155,18 +159,17 @@ export class CycleOrchestrator {
       // The chains arrive packed by the feed and go on to four actors as those same bytes (main never decodes them);
       // the surface is packed once here for its three consumers.
       const snapshotOut = snapshot;
-      let surfaceOut = prepack<SurfaceCalibrated | null>(null);
-      await time('assess_risk', async () => {
+      const { surface, surfaceOut } = await time('assess_risk', async () => {
         const [surface, book] = await Promise.all([
           req<SurfaceCalibrated>('calibrator', 'calibrator.calibrate', snapshotOut),
           req<Book>('executor', 'executor.book', { cycleId }),
         ]);
         st.surface = surface;
         st.book = book;
-        surfaceOut = prepack<SurfaceCalibrated | null>(surface);
-        st.risk = await req<RiskReport>('risk', 'risk.assess', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book });
+        const surfaceOut = prepack(surface);
+        st.risk = await ask('risk', 'risk.assess', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book });
+        return { surface, surfaceOut };
       });
-      const surface = st.surface as SurfaceCalibrated;
       st.killswitch = await time('check_safety', () =>
         req<KillSwitchStatus>('killswitch', 'killswitch.evaluate', {
           cycleId,
