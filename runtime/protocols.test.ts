@@ -21,7 +21,7 @@ describe('an actor declared as a protocol map (handlers per message type, bodies
   it('answers a request whose body fails its schema with the message type and what was wrong, and stays up', async () => {
     const incarnation = sys.host('typed')?.incarnation;
     await assert.rejects(sys.request('typed', 'typed.double', { n: 'two' }), (err: Error) => {
-      assert.match(err.message, /^typed\.double: invalid body \(n: /);
+      assert.match(err.message, /^typed\.double: expected a valid body, was invalid \(n: /);
       return true;
     });
     await assert.rejects(sys.request('typed', 'typed.shout', 7), /typed\.shout: expected a string, was number/);

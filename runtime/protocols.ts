@@ -88,7 +88,7 @@ export function bodyError(type: string, err: unknown): TypeError {
   const issues = (err as { issues?: unknown } | null)?.issues;
   if (Array.isArray(issues)) {
     const lines = issues.map((i: { path?: readonly PropertyKey[]; message?: string }) => `${(i.path ?? []).map(String).join('.') || '(body)'}: ${i.message ?? 'invalid'}`);
-    return new TypeError(`${type}: invalid body (${lines.join('; ')})`, { cause: err });
+    return new TypeError(`${type}: expected a valid body, was invalid (${lines.join('; ')})`, { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new TypeError(message.startsWith(`${type}:`) ? message : `${type}: ${message}`, { cause: err });

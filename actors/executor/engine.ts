@@ -48,7 +48,7 @@ export interface EnginePorts {
   /** `risk.preTrade`; a throw (risk unavailable) counts as a denial: fail closed. */
   preTrade(body: { proposal: Proposal; book: Book }): Promise<PreTradeDecision>;
   /**
-   * A short leg unhedged past NAKED_LEG_TIMEOUT_MS: fire and forget (`ctx.send('killswitch', 'executor.nakedLeg',
+   * A short leg unhedged past NAKED_LEG_TIMEOUT_MS: fire and forget (`ctx.send('killswitch', 'executor.nakedLegDetected',
    * {structureId, message})`) — never a request: the kill switch answers EMERGENCY with `executor.flatten`, which must
    * find the executor free, not blocked waiting on the kill switch. Returning `false` means it was dropped (target
    * restarting, buffer full): the event is then not journaled and the next check sends again.

@@ -68,7 +68,7 @@ defineActor<ExecutorSection>({
       },
       // Fire and forget, never a request: the kill switch's EMERGENCY runs `executor.flatten` against this actor.
       emergency: ({ structureId, message }) => {
-        const sent = ctx.send('killswitch', 'executor.nakedLeg', { structureId, message });
+        const sent = ctx.send('killswitch', 'executor.nakedLegDetected', { structureId, message });
         if (!sent) ctx.log.error({ structureId }, 'naked-leg trigger dropped (kill switch restarting): the next check re-sends it');
         return sent;
       },

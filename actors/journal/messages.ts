@@ -17,7 +17,7 @@
  * | `journal.stats`       | `{}`               | JournalStats                            | at once                  |
  * | `journal.backup`      | `{}`               | BackupResult                            | backup file written      |
  *
- * Emitted (fire and forget, to `main` and `killswitch`): `journal.fault` JournalFault — the journal cannot write or
+ * Emitted (fire and forget, to `main` and `killswitch`): `journal.faulted` JournalFault — the journal cannot write or
  * read what it must; there is no trading without a journal.
  */
 import { z } from 'zod';
@@ -181,7 +181,7 @@ export interface BackupResult {
 
 export type JournalFaultKind = 'MAP_FULL' | 'DISK_FULL' | 'DECODE' | 'CHAIN' | 'GAP' | 'IO' | 'CLOSED';
 
-/** Body of `journal.fault`. */
+/** Body of `journal.faulted`. */
 export interface JournalFault {
   readonly kind: JournalFaultKind;
   readonly code: string;

@@ -102,8 +102,8 @@ function appendMany(j: Journal, entries: readonly unknown[]): Promise<AppendMany
 function reportFault(ctx: ActorContext<JournalConfig>, err: JournalError, seq?: number): void {
   const body: JournalFault = { kind: err.kind, code: err.code, message: err.message, ts: ctx.clock.now(), ...(seq !== undefined ? { seq } : {}) };
   ctx.log.error({ err, seq }, 'journal fault');
-  ctx.send('main', 'journal.fault', body);
-  ctx.send('killswitch', 'journal.fault', body);
+  ctx.send('main', 'journal.faulted', body);
+  ctx.send('killswitch', 'journal.faulted', body);
 }
 
 function open(): { j: Journal; b: LmdbBackend } {

@@ -1,5 +1,5 @@
 /**
- * @module The kill switch's messages.
+ * @module The kill switch's messages and its protocol map (`KillSwitchProtocol`, at the end).
  *
  * | request                | body               | reply                                      |
  * |------------------------|--------------------|--------------------------------------------|
@@ -9,16 +9,17 @@
  * | `killswitch.emergency` | EmergencyRequest   | EmergencyAnswer (after the flatten resolved)    |
  * | `killswitch.halt`      | `{reason, who}`    | KillSwitchStatus (manual HALTED)           |
  * Consumed events: `feed.stalled` {reason?, ageMs?} / `feed.recovered`, `sys.actorRestarted` {name, reason},
- * `sys.supervisorEscalated` {name, reason}, `broker.tokenExpired` / `broker.tokenRefreshed`, `broker.error`
- * {message, code?}, `broker.slow` {latencyMs}, `journal.fault` {kind?, message}, `journal.recovered`,
- * `executor.nakedLeg` {structureId, ...} (EMERGENCY).
+ * `sys.supervisorEscalated` {name, reason}, `broker.tokenExpired` / `broker.tokenRefreshed`, `broker.failed`
+ * {message, code?}, `broker.slowed` {latencyMs}, `journal.faulted` {kind?, message}, `journal.recovered`,
+ * `executor.nakedLegDetected` {structureId, ...} (EMERGENCY).
  * Emitted: `killswitch.changed` (KillSwitchStatus) to executor, strategy, risk and main on every transition or
- * effective-phase change; `killswitch.alert` {reason, evidence} to main when a flatten fails.
+ * effective-phase change; `killswitch.alertRaised` {reason, evidence, status} to main when a flatten fails.
  */
 import { z } from 'zod';
 import type { DataQuality } from '../domain/data-quality.ts';
 import type { Phase } from '../domain/phase.ts';
 import type { Permits, TradingState } from '../domain/trading-state.ts';
+import type { BodyParser } from '../../runtime/protocols.ts';
 import type { RiskReport } from '../risk/messages.ts';
 
 /** Why the state moved: a closed set. */
@@ -106,6 +107,12 @@ export interface ResetRequest {
   readonly who: string;
 }
 
+/** Body of `killswitch.halt` (manual HALTED). */
+export interface HaltRequest {
+  readonly reason: string;
+  readonly who: string;
+}
+
 export type ResetAnswer =
   | { readonly ok: true; readonly status: KillSwitchStatus }
   | { readonly ok: false; readonly refused: string; readonly holding: readonly Cause[]; readonly status: KillSwitchStatus };
@@ -144,3 +151,64 @@ export const evaluateSchema = z.object({
   recon: z.object({ mismatch: z.string().optional() }),
   phase: z.enum(['SHADOW', 'SEMI_AUTO', 'FULL_AUTO']),
 });
+
+/** `killswitch.alertRaised`, to main: a flatten failed and a human must act. */
+export interface AlertRaised {
+  readonly reason: string;
+  readonly evidence: Evidence;
+  readonly status: KillSwitchStatus;
+}
+
+/** An event from another actor: the fields the kill switch reads (missing ones get a placeholder, never a crash). */
+export interface FeedStalledView { readonly reason?: string; readonly ageMs?: number }
+export interface ActorEventView { readonly name?: string; readonly reason?: string }
+export interface MessageView { readonly message?: string; readonly code?: string }
+export interface JournalFaultView { readonly kind?: string; readonly message?: string }
+export interface BrokerSlowedView { readonly latencyMs?: number }
+export interface NakedLegView { readonly structureId?: string; readonly message?: string }
+type Anything = Readonly<Record<string, unknown>> | null;
+
+/** The kill switch's protocol (runtime/protocols.ts): every message it accepts, its body and its reply. */
+export interface KillSwitchProtocol {
+  /** Main, once a cycle (check_safety). */
+  'killswitch.evaluate': { in: EvaluateRequest; out: KillSwitchStatus };
+  'killswitch.status': { in: Readonly<Record<string, never>>; out: KillSwitchStatus };
+  /** Gateway; a refusal is an answer (`ok: false`), not an error. */
+  'killswitch.reset': { in: ResetRequest; out: ResetAnswer };
+  /** Gateway; answers after the flatten resolved. */
+  'killswitch.emergency': { in: EmergencyRequest; out: EmergencyAnswer };
+  'killswitch.halt': { in: HaltRequest; out: KillSwitchStatus };
+  /** Events, pushed the moment they happen. */
+  'feed.stalled': { in: FeedStalledView; out: void };
+  'feed.recovered': { in: Anything; out: void };
+  'sys.actorRestarted': { in: ActorEventView; out: void };
+  'sys.supervisorEscalated': { in: ActorEventView; out: void };
+  'broker.tokenExpired': { in: MessageView; out: void };
+  'broker.tokenRefreshed': { in: Anything; out: void };
+  'broker.failed': { in: MessageView; out: void };
+  'broker.slowed': { in: BrokerSlowedView; out: void };
+  'journal.faulted': { in: JournalFaultView; out: void };
+  'journal.recovered': { in: Anything; out: void };
+  'executor.nakedLegDetected': { in: NakedLegView; out: void };
+}
+
+declare module '../../runtime/protocols.ts' {
+  interface ActorProtocols {
+    killswitch: KillSwitchProtocol;
+  }
+}
+
+/** `killswitch.evaluate`: the small fields by zod (every cycle, cheap); the risk report only by its two arrays. */
+export const evaluateCheck: BodyParser<EvaluateRequest> = {
+  parse(body) {
+    const parsed = evaluateSchema.parse(body);
+    const risk = parsed.risk as { breaches?: unknown; unvalued?: unknown } | null;
+    if (risk !== null && (!Array.isArray(risk.breaches) || !Array.isArray(risk.unvalued))) {
+      throw new TypeError('killswitch.evaluate: expected risk to be a RiskReport (breaches[], unvalued[]) or null, was another shape');
+    }
+    return parsed as EvaluateRequest;
+  },
+};
+export const resetCheck: BodyParser<ResetRequest> = resetSchema;
+export const haltCheck: BodyParser<HaltRequest> = haltSchema;
+export const emergencyCheck: BodyParser<EmergencyRequest> = { parse: (body) => emergencySchema.parse(body) as EmergencyRequest };

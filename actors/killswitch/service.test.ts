@@ -76,7 +76,7 @@ test('a failed flatten stays EMERGENCY and alerts main', async () => {
   assert.equal(a.flattened, false);
   assert.match(a.error ?? '', /broker refused the exit/);
   assert.equal(ks.status.state, 'EMERGENCY');
-  assert.ok(w.log.includes('send main killswitch.alert'));
+  assert.ok(w.log.includes('send main killswitch.alertRaised'));
 });
 
 test('the latch survives a restart: HALTED comes back HALTED and the reset is still refused while the cause holds', async () => {
@@ -125,7 +125,7 @@ test('a flatten the executor gave up on (positions left) is a failure: EMERGENCY
   assert.equal(ks.status.state, 'EMERGENCY');
   assert.ok(!ks.status.history.some((t) => t.cause.code === 'FLATTENED'));
   assert.ok(w.log.includes('journal killswitch.flattenFailed'));
-  assert.ok(w.log.includes('send main killswitch.alert'));
+  assert.ok(w.log.includes('send main killswitch.alertRaised'));
 });
 
 /** A fake world whose executor answers each flatten from a script; retries are scheduled on a list the test fires. */
@@ -169,7 +169,7 @@ test('a failed EMERGENCY flatten is retried (backed off, each attempt journaled)
   assert.equal(answer.flattened, false);
   assert.equal(ks.status.state, 'EMERGENCY');
   assert.equal(w.journal.filter((j) => j.type === 'killswitch.flattenFailed').length, 1);
-  assert.ok(w.sent.some((m) => m.type === 'killswitch.alert'));
+  assert.ok(w.sent.some((m) => m.type === 'killswitch.alertRaised'));
   assert.equal(w.scheduled.length, 1, 'a retry is scheduled');
   assert.equal(await fireRetry(w, ks), 1000);
   assert.equal(w.flattens(), 2);
@@ -203,7 +203,7 @@ test('start-up recovery of EMERGENCY: the resumed flatten is retried too, bounde
   assert.equal(ks.status.state, 'EMERGENCY');
   assert.equal(w.journal.filter((j) => j.type === 'killswitch.flattenRetry').length, 2);
   assert.equal(w.journal.filter((j) => j.type === 'killswitch.flattenRetriesExhausted').length, 1);
-  assert.ok(w.sent.some((m) => m.type === 'killswitch.alert' && /a human must act/.test((m.body as { reason: string }).reason)));
+  assert.ok(w.sent.some((m) => m.type === 'killswitch.alertRaised' && /a human must act/.test((m.body as { reason: string }).reason)));
 });
 
 test('a retry that finds the kill switch no longer in EMERGENCY (a manual flatten succeeded meanwhile) does nothing', async () => {

@@ -158,7 +158,7 @@ export class KillSwitchService {
         for (const to of ANNOUNCE_TO) this.#ports.send(to, 'killswitch.changed', e.status);
         return;
       case 'alert':
-        this.#ports.send('main', 'killswitch.alert', { reason: e.reason, evidence: e.evidence, status: this.status });
+        this.#ports.send('main', 'killswitch.alertRaised', { reason: e.reason, evidence: e.evidence, status: this.status });
         return;
     }
   }
@@ -200,7 +200,7 @@ export class KillSwitchService {
     if (this.#retries >= max) {
       const evidence = { retries: this.#retries, lastError };
       void this.#ports.journal.append('killswitch.flattenRetriesExhausted', evidence).catch((err: unknown) => this.#ports.warn?.({ err }, 'journal append failed'));
-      this.#ports.send('main', 'killswitch.alert', { reason: `emergency flatten failed ${this.#retries + 1} times: positions may remain open, a human must act`, evidence, status: this.status });
+      this.#ports.send('main', 'killswitch.alertRaised', { reason: `emergency flatten failed ${this.#retries + 1} times: positions may remain open, a human must act`, evidence, status: this.status });
       return;
     }
     const attempt = ++this.#retries;

@@ -9,7 +9,7 @@ import type { ClockSpec } from '../../runtime/clock.ts';
 import { journalClient, type JournalClient } from '../journal/index.ts';
 import type { Bucket } from '../domain/bucket.ts';
 import { adjustCapital, assess, currentBuckets, initialRiskState, onKillswitchChanged, preTrade, type RiskState } from './core.ts';
-import { adjustCapitalCheck, assessRequestCheck, killswitchChangedCheck, preTradeCheck, type KillSwitchView, type RiskProtocol } from './messages.ts';
+import { adjustCapitalCheck, assessRequestCheck, killswitchChangedCheck, preTradeCheck, type RiskProtocol } from './messages.ts';
 import type { RiskSettings } from './settings.ts';
 
 export const FRACTIONS_KEY = 'risk.bucketFractions';
@@ -42,7 +42,7 @@ defineActor<RiskSettings, RiskProtocol>({
     if (saved.value !== null) s = { ...s, fractions: saved.value };
     // Learn the kill switch's state; until then everything risk-increasing is denied (fail closed).
     try {
-      const ks = await ctx.request<KillSwitchView>('killswitch', 'killswitch.status', {}, { timeoutMs: 2000 });
+      const ks = await ctx.request('killswitch', 'killswitch.status', {}, { timeoutMs: 2000 });
       s = onKillswitchChanged(s, ks.state);
     } catch (err) {
       ctx.log.warn({ err }, 'kill switch state unknown at start: denying risk-increasing orders until it reports');

@@ -13,7 +13,7 @@ import { EXIT, type CliIo } from './io.ts';
 import { ActorSystem } from '../system.ts';
 import { systemTree } from '../main/tree.ts';
 import { CycleOrchestrator } from '../main/cycle.ts';
-import type { KillSwitchStatus } from '../../actors/killswitch/messages.ts';
+import type { ActorEventView, KillSwitchStatus } from '../../actors/killswitch/messages.ts';
 import { MainMetrics } from '../main/metrics.ts';
 import { loadTokens } from '../main/tokens.ts';
 import { createLogSink } from '../main/logging.ts';
@@ -70,14 +70,14 @@ export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem
   });
   // The kill switch hears about every restart and escalation at once (DEGRADED / HALTED on intensity).
   system.onEvent((type, body) => {
-    if (type === 'sys.actorRestarted') system.send('killswitch', 'sys.actorRestarted', body);
-    if (type === 'sys.supervisorGaveUp') system.send('killswitch', 'sys.supervisorEscalated', body);
+    if (type === 'sys.actorRestarted') system.send('killswitch', 'sys.actorRestarted', body as ActorEventView);
+    if (type === 'sys.supervisorGaveUp') system.send('killswitch', 'sys.supervisorEscalated', body as ActorEventView);
   });
   system.handle('killswitch.changed', () => null);
   system.handle('feed.stalled', () => null);
   system.handle('feed.recovered', () => null);
-  system.handle('killswitch.alert', (env) => log.error({ alert: env.body }, 'kill switch alert'));
-  system.handle('journal.fault', (env) => log.error({ fault: env.body }, 'journal fault'));
+  system.handle('killswitch.alertRaised', (env) => log.error({ alert: env.body }, 'kill switch alert'));
+  system.handle('journal.faulted', (env) => log.error({ fault: env.body }, 'journal fault'));
 
   const cycle = new CycleOrchestrator(
     system,

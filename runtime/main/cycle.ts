@@ -171,7 +171,7 @@ export class CycleOrchestrator {
         return { surface, surfaceOut };
       });
       st.killswitch = await time('check_safety', () =>
-        req<KillSwitchStatus>('killswitch', 'killswitch.evaluate', {
+        ask('killswitch', 'killswitch.evaluate', {
           cycleId,
           quality: snapshot.quality,
           risk: st.risk,

@@ -130,7 +130,7 @@ test('executor actor: condor saga in FULL_AUTO on paper, crash + rebuild without
         if (type === 'killswitch.changed' && b.state === 'HALTED') { off(); resolve(b); }
       });
     });
-    system.send('killswitch', 'executor.nakedLeg', { structureId: st.id, message: 'test: short leg unhedged' });
+    system.send('killswitch', 'executor.nakedLegDetected', { structureId: st.id, message: 'test: short leg unhedged' });
     assert.equal((await halted).cause?.code, 'FLATTENED');
     const after = await system.request<Book>('executor', 'executor.book', {});
     assert.deepEqual(after.positions, []);

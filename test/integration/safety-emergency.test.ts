@@ -144,7 +144,7 @@ describe('emergency stop, the latch across a restart, and the admin reset (whole
       await riskWhen(s, (r) => r.legs.some((l) => l.instrumentKey === pos.instrumentKey));
       const alert = new Promise<unknown>((resolve) => {
         const off = s.system.onEvent((type, body) => {
-          if (type === 'killswitch.alert') { off(); resolve(body); }
+          if (type === 'killswitch.alertRaised') { off(); resolve(body); }
         });
       });
       const stop = await s.api<{ result: EmergencyAnswer }>('POST', '/api/v1/admin/emergency_stop', { reason: 'panic after the close' });
