@@ -126,11 +126,11 @@ function dispatch(msg: Envelope, ctx: ActorContext<ExecutorSection>): unknown {
     case 'executor.setPhase': return e.setPhase(msg.body as SetPhaseRequest);
     case 'executor.flatten': return e.flatten(String(body['reason'] ?? 'unspecified'));
     case 'killswitch.changed': return e.killswitchChanged(msg.body as KillSwitchView);
-    case 'executor.tokenRefresh': {
+    case 'executor.refreshToken': {
       const creds = handle !== undefined ? brokerCredentials(handle.broker) : undefined;
       const token = body['accessToken'];
-      if (typeof token !== 'string' || token === '') throw new TypeError('executor.tokenRefresh: expected {accessToken: non-empty string}, was another shape');
-      if (creds === undefined) throw new TypeError(`executor.tokenRefresh: expected a broker with an access token, was ${handle?.broker.name ?? 'none'}`);
+      if (typeof token !== 'string' || token === '') throw new TypeError('executor.refreshToken: expected {accessToken: non-empty string}, was another shape');
+      if (creds === undefined) throw new TypeError(`executor.refreshToken: expected a broker with an access token, was ${handle?.broker.name ?? 'none'}`);
       creds.set(token); // 'swapped' → the portfolio stream re-authorizes; the kill switch hears broker.tokenRefreshed
       const t = creds.inspect();
       ctx.log.info({ token: t.fingerprint, expiresAt: t.expiresAt }, 'broker token swapped');

@@ -1,13 +1,13 @@
 /**
- * @module Feed worker: wires a MarketDataSource (sources.ts) to the pure FeedCore; answers `feed.snapshot` and
- * `feed.chaos`; raises `feed.stalled` / `feed.recovered` to the kill switch and main the moment they happen;
+ * @module Feed worker: wires a MarketDataSource (sources.ts) to the pure FeedCore; answers `feed.snapshot`,
+ * `feed.injectFault` and `feed.refreshToken` (FeedProtocol, messages.ts); raises `feed.stalled` / `feed.recovered` to the kill switch and main the moment they happen;
  * optionally records everything it receives (FEED_RECORD=1).
  */
 import path from 'node:path';
 import { Counter, Gauge } from 'prom-client';
 import { defineActor, type ActorContext } from '../../runtime/actor.ts';
 import { prepack } from '../../runtime/envelope.ts';
-import type { RelayedSnapshot } from './messages.ts';
+import { faultRequestCheck, refreshTokenCheck, snapshotRequestCheck, type FeedProtocol } from './messages.ts';
 import { InvariantError } from '../../runtime/errors.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { InstrumentInfo, MarketDataSource } from '../venues/market-data.ts';
@@ -15,7 +15,7 @@ import { FeedCore } from './core.ts';
 import { staleAfterMarketMs } from './quality.ts';
 import { createSource, type FeedActorConfig, type SourceCredentials } from './sources.ts';
 import type { StallEvent } from './stall.ts';
-import { parseFaultRequest, type FaultKind } from '../venues/sim/faults.ts';
+import type { FaultKind } from '../venues/sim/faults.ts';
 import { Recorder } from '../venues/replay/recorder.ts';
 
 const wall = { monotonic: () => performance.now() };
@@ -46,7 +46,12 @@ function emit(ctx: ActorContext<FeedActorConfig>, ev: StallEvent): void {
     .catch((err: unknown) => ctx.log.warn({ err }, `journal.append of ${ev.type} failed`));
 }
 
-defineActor<FeedActorConfig>({
+function need(): State {
+  if (!st) throw new InvariantError('expected the feed initialised before its first message');
+  return st;
+}
+
+defineActor<FeedActorConfig, FeedProtocol>({
   async init(ctx) {
     const cfg = ctx.config;
     const { source, clock: market, credentials } = createSource({ config: cfg, clock: ctx.clock, wall, log: ctx.log });
@@ -115,40 +120,36 @@ defineActor<FeedActorConfig>({
     ctx.log.info({ source: source.name, instruments: core.book.size, marketNow: new Date(market.now()).toISOString() }, 'feed started');
   },
 
-  receive(msg, ctx) {
-    if (!st) throw new InvariantError(`expected the feed initialised before ${msg.type}`);
-    const body = msg.body as Record<string, unknown> | undefined;
-    switch (msg.type) {
-      case 'feed.snapshot': {
-        const cycleId = body?.['cycleId'];
-        if (typeof cycleId !== 'string') throw new TypeError(`expected {cycleId: string}, was ${JSON.stringify(body)}`);
-        const snap = st.core.snapshot(cycleId, st.market.now(), wall.monotonic());
-        st.metrics.quality.set(snap.quality.score);
-        for (const [k, v] of Object.entries(snap.quality.components)) st.metrics.component.set({ component: k }, v);
-        // Chains packed once here: main relays these bytes to four actors without decoding them.
-        const relayed: RelayedSnapshot = { ...snap, expiries: prepack(snap.expiries) };
-        return relayed;
-      }
-      case 'feed.chaos': {
-        const req = parseFaultRequest(body);
-        const now = wall.monotonic();
-        const { kind, until } = st.core.chaos(req, now, st.market.now());
-        const seconds = Math.round(until - now) / 1000;
-        ctx.log.warn({ kind, seconds }, 'feed fault injected');
-        return { kind, seconds };
-      }
-      case 'feed.tokenRefresh': {
-        const accessToken = body?.['accessToken'];
-        if (typeof accessToken !== 'string' || accessToken === '') throw new TypeError('feed.tokenRefresh: expected {accessToken: non-empty string}, was another shape');
-        if (!st.credentials) throw new TypeError(`feed.tokenRefresh: expected a source with an access token, was ${st.source.name}`);
-        st.credentials.set(accessToken);
-        const t = st.credentials.inspect();
-        ctx.log.info({ token: t.fingerprint, expiresAt: t.expiresAt }, 'feed token swapped; re-authorizing');
-        return { state: t.state, expiresAt: t.expiresAt };
-      }
-      default:
-        throw new InvariantError(`expected a feed.* message, was ${msg.type}`);
-    }
+  bodies: {
+    'feed.snapshot': snapshotRequestCheck,
+    'feed.injectFault': faultRequestCheck,
+    'feed.refreshToken': refreshTokenCheck,
+  },
+  handlers: {
+    'feed.snapshot'({ cycleId }) {
+      const s = need();
+      const snap = s.core.snapshot(cycleId, s.market.now(), wall.monotonic());
+      s.metrics.quality.set(snap.quality.score);
+      for (const [k, v] of Object.entries(snap.quality.components)) s.metrics.component.set({ component: k }, v);
+      // Chains packed once here: main relays these bytes to four actors without decoding them.
+      return { ...snap, expiries: prepack(snap.expiries) };
+    },
+    'feed.injectFault'(req, ctx) {
+      const s = need();
+      const now = wall.monotonic();
+      const { kind, until } = s.core.chaos(req, now, s.market.now());
+      const seconds = Math.round(until - now) / 1000;
+      ctx.log.warn({ kind, seconds }, 'feed fault injected');
+      return { kind, seconds };
+    },
+    'feed.refreshToken'({ accessToken }, ctx) {
+      const s = need();
+      if (!s.credentials) throw new TypeError(`feed.refreshToken: expected a source with an access token, was ${s.source.name}`);
+      s.credentials.set(accessToken);
+      const t = s.credentials.inspect();
+      ctx.log.info({ token: t.fingerprint, expiresAt: t.expiresAt }, 'feed token swapped; re-authorizing');
+      return { state: t.state, expiresAt: t.expiresAt };
+    },
   },
 
   inspect() {

@@ -55,7 +55,7 @@ export function registerChaos(ctx: RouteCtx): void {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const out = await audited(ctx, c, 'chaos.feed', `feed ${body.kind}${body.seconds !== undefined ? ` for ${body.seconds} s` : ''}`, body, () => deps.request('feed', 'feed.chaos', body, ACTOR_TIMEOUT_MS));
+      const out = await audited(ctx, c, 'chaos.feed', `feed ${body.kind}${body.seconds !== undefined ? ` for ${body.seconds} s` : ''}`, body, () => deps.request('feed', 'feed.injectFault', body, ACTOR_TIMEOUT_MS));
       return c.json(out, 200);
     },
   );

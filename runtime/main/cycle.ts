@@ -154,7 +154,7 @@ export class CycleOrchestrator {
     };
     const st = this.state;
     try {
-      st.snapshot = await time('read_market', () => req<RelayedSnapshot>('feed', 'feed.snapshot', { cycleId }));
+      st.snapshot = await time('read_market', () => ask('feed', 'feed.snapshot', { cycleId }));
       const snapshot = st.snapshot;
       // The chains arrive packed by the feed and go on to four actors as those same bytes (main never decodes them);
       // the surface is packed once here for its three consumers.

@@ -28,7 +28,7 @@ test('feed actor: snapshot, chaos silence → feed.stalled → feed.recovered', 
     const chains = unpacked(snap.expiries);
     assert.equal(chains.length, 6);
     assert.ok(chains[0]!.callBid instanceof Float64Array);
-    const bad = await system.main.request('feed', 'feed.chaos', { kind: 'meteor' }).catch((e: unknown) => e as Error);
+    const bad = await system.main.request('feed', 'feed.injectFault', { kind: 'meteor' }).catch((e: unknown) => e as Error);
     assert.match(String((bad as Error).message), /expected kind one of silence\|stale/);
 
     const seen: string[] = [];
@@ -39,7 +39,7 @@ test('feed actor: snapshot, chaos silence → feed.stalled → feed.recovered', 
         if (type === 'feed.recovered') { off(); resolve(); }
       });
     });
-    assert.deepEqual(await system.main.request('feed', 'feed.chaos', { kind: 'silence', seconds: 1 }), { kind: 'silence', seconds: 1 });
+    assert.deepEqual(await system.main.request('feed', 'feed.injectFault', { kind: 'silence', seconds: 1 }), { kind: 'silence', seconds: 1 });
     await both;
     assert.deepEqual(seen, ['feed.stalled', 'feed.recovered']);
   } finally {

@@ -115,7 +115,7 @@ describe('gateway error mapping', () => {
     }
     assert.equal((await app.request('/api/v1/chaos/feed', jsonInit('POST', AUTH.admin, { kind: 'meteor' }))).status, 422);
     assert.deepEqual(
-      f.rec.requests.filter((r) => r.type === 'feed.chaos').map((r) => r.body),
+      f.rec.requests.filter((r) => r.type === 'feed.injectFault').map((r) => r.body),
       [{ kind: 'burst' }, { kind: 'locked', seconds: 5 }, { kind: 'missing', seconds: 1 }],
     );
   });

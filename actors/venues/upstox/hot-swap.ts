@@ -55,7 +55,7 @@ export function upstoxTokenRefresh(cfg: UpstoxConfig, deps: TokenRefreshDeps): (
       ...(userId !== undefined ? { user_id: userId } : {}),
     });
     for (const actor of deps.targets) {
-      await deps.request(actor, `${actor}.tokenRefresh`, { accessToken }, 5000);
+      await deps.request(actor, `${actor}.refreshToken`, { accessToken }, 5000);
     }
     deps.log?.info({ token: tokenFingerprint(accessToken), expiresAt, actors: deps.targets }, 'upstox token hot-swapped');
     return { expiresAt };
