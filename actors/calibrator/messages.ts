@@ -1,6 +1,8 @@
 /**
- * @module What the calibrator emits per cycle: the fitted surface, per expiry, with diagnostics and fallback flags.
+ * @module What the calibrator emits per cycle: the fitted surface, per expiry, with diagnostics and fallback flags;
+ * and its protocol map (`CalibratorProtocol`).
  */
+import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { Underlying } from '../domain/underlying.ts';
 
 export interface SabrParams {
@@ -41,4 +43,19 @@ export interface SurfaceCalibrated {
   readonly ts: number;
   readonly expiries: readonly ExpiryFit[];
   readonly computeMs: number;
+}
+
+/** The calibrator's protocol (runtime/protocols.ts): the one message it accepts. */
+export interface CalibratorProtocol {
+  /**
+   * Main, once a cycle (assess_risk): fit every expiry of the snapshot. The body is checked by snapshot-schema.ts
+   * `parseSnapshot`: a fast hand check every cycle, zod (for its wording) only for a body the hand check refuses.
+   */
+  'calibrator.calibrate': { in: MarketSnapshot; out: SurfaceCalibrated };
+}
+
+declare module '../../runtime/protocols.ts' {
+  interface ActorProtocols {
+    calibrator: CalibratorProtocol;
+  }
 }

@@ -7,13 +7,15 @@ import { defineActor, type ActorContext } from '../../runtime/actor.ts';
 import { InvariantError } from '../../runtime/errors.ts';
 import type { CalibratorSettings } from './config.ts';
 import { FitRunner } from './fit-runner.ts';
+import type { CalibratorProtocol, SurfaceCalibrated } from './messages.ts';
 import { parseSnapshot } from './snapshot-schema.ts';
+import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 
 let runner: FitRunner | null = null;
 let metrics: { rmse: Gauge; fitSeconds: Histogram; fallbacks: Counter } | null = null;
 let last: { cycleId: string; computeMs: number; fallbacks: number; expiries: number } | null = null;
 
-defineActor<CalibratorSettings>({
+defineActor<CalibratorSettings, CalibratorProtocol>({
   init(ctx) {
     runner = new FitRunner(ctx.config);
     metrics = {
@@ -23,12 +25,8 @@ defineActor<CalibratorSettings>({
     };
     ctx.log.info({ mode: ctx.config.mode, threads: ctx.config.threads }, 'calibrator ready');
   },
-  async receive(msg, ctx) {
-    switch (msg.type) {
-      case 'calibrator.calibrate': return calibrate(msg.body, ctx);
-      default: throw new InvariantError(`expected calibrator.calibrate, was ${msg.type}`);
-    }
-  },
+  bodies: { 'calibrator.calibrate': { parse: parseSnapshot } },
+  handlers: { 'calibrator.calibrate': calibrate },
   inspect() {
     return { mode: runner ? 'ready' : 'starting', last };
   },
@@ -38,8 +36,7 @@ defineActor<CalibratorSettings>({
   },
 });
 
-async function calibrate(body: unknown, ctx: ActorContext<CalibratorSettings>) {
-  const snapshot = parseSnapshot(body);
+async function calibrate(snapshot: MarketSnapshot, ctx: ActorContext<CalibratorSettings>): Promise<SurfaceCalibrated> {
   if (!runner || !metrics) throw new InvariantError('calibrator used before init');
   const surface = await runner.calibrate(snapshot, () => ctx.clock.monotonic());
   metrics.fitSeconds.observe(surface.computeMs / 1000);

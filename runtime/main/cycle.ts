@@ -161,7 +161,7 @@ export class CycleOrchestrator {
       const snapshotOut = snapshot;
       const { surface, surfaceOut } = await time('assess_risk', async () => {
         const [surface, book] = await Promise.all([
-          req<SurfaceCalibrated>('calibrator', 'calibrator.calibrate', snapshotOut),
+          ask('calibrator', 'calibrator.calibrate', snapshotOut),
           req<Book>('executor', 'executor.book', { cycleId }),
         ]);
         st.surface = surface;
