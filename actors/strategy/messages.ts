@@ -1,6 +1,6 @@
 /**
- * @module The strategy actor's messages: `strategy.propose` (the cycle's execute stage) → Proposal[], `strategy.status`
- * for the dashboard, and the `killswitch.changed` event it listens to. RiskReport and KillSwitchStatus are owned by the
+ * @module The strategy actor's messages and its protocol map (`StrategyProtocol`): `strategy.propose` (the cycle's
+ * execute stage) → Proposal[], `strategy.status` for the dashboard, and the `killswitch.changed` event it listens to. RiskReport and KillSwitchStatus are owned by the
  * safety actors; the views below name only the fields the strategy reads (structural, so either contract satisfies them).
  */
 import type { Book } from '../domain/book.ts';
@@ -10,6 +10,7 @@ import { PHASES, type Phase } from '../domain/phase.ts';
 import type { Proposal } from '../domain/proposal.ts';
 import { TRADING_STATES, type TradingState } from '../domain/trading-state.ts';
 import type { Underlying } from '../domain/underlying.ts';
+import type { BodyParser } from '../../runtime/protocols.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 
 /** The part of KillSwitchStatus (actors/killswitch/messages.ts) the strategy reads. */
@@ -61,6 +62,25 @@ export interface StrategyStatus {
   readonly lastSkipped: readonly EntrySkipped[];
   readonly proposalsTotal: number;
 }
+
+/** The strategy's protocol (runtime/protocols.ts): every message it accepts, its body and its reply. */
+export interface StrategyProtocol {
+  /** Main, once a cycle (execute, while the trading loop runs). */
+  'strategy.propose': { in: ProposeRequest; out: readonly Proposal[] };
+  /** Gateway/dashboard. */
+  'strategy.status': { in: Readonly<Record<string, never>>; out: StrategyStatus };
+  /** Event from the kill switch; a state it does not know is logged and ignored (the cycle's own view still holds). */
+  'killswitch.changed': { in: KillSwitchView; out: void };
+}
+
+declare module '../../runtime/protocols.ts' {
+  interface ActorProtocols {
+    strategy: StrategyProtocol;
+  }
+}
+
+/** Edge check of `strategy.propose`: by hand and shallow (every cycle; see parseProposeRequest). */
+export const proposeRequestCheck: BodyParser<ProposeRequest> = { parse: (body) => parseProposeRequest(body) };
 
 function describe(v: unknown): string {
   if (v === null) return 'null';

@@ -7,7 +7,7 @@ import { defineActor } from '../../runtime/actor.ts';
 import { InvariantError } from '../../runtime/errors.ts';
 import { journalClient, type JournalClient } from '../journal/index.ts';
 import { initialState, status, transition, type StrategyState } from './core.ts';
-import { parseProposeRequest, type EntrySkipped } from './messages.ts';
+import { proposeRequestCheck, type EntrySkipped, type StrategyProtocol } from './messages.ts';
 import { TRADING_STATES, type TradingState } from '../domain/trading-state.ts';
 import type { StrategyParams } from './params.ts';
 import { PROPOSED_EVENT, restoreCooldowns, SKIPPED_EVENT, type ProposedEntry } from './recovery.ts';
@@ -26,7 +26,7 @@ function need<T>(v: T | undefined, what: string): T {
   return v;
 }
 
-defineActor<StrategyParams>({
+defineActor<StrategyParams, StrategyProtocol>({
   async init(ctx) {
     params = ctx.config;
     journal = journalClient(ctx);
@@ -35,42 +35,36 @@ defineActor<StrategyParams>({
     state = restoreCooldowns(initialState(), recovered.events);
     ctx.log.info({ events: recovered.events.length, cooldowns: Object.keys(state.recent).length }, 'strategy recovered');
   },
-  async receive(msg, ctx) {
-    const p = need(params, 'parameters');
-    switch (msg.type) {
-      case 'strategy.propose': {
-        const req = parseProposeRequest(msg.body);
-        const { state: next, out } = transition(state, { type: 'strategy.propose', body: req }, p);
-        const j = need(journal, 'a journal client');
-        // Journaled before the reply: the executor never acts on a proposal whose rationale is not on record.
-        const entries: ({ type: string; body: unknown; cycleId: string })[] = out.proposals.map((proposal) => ({
-          type: PROPOSED_EVENT, body: { proposal, marketTs: req.snapshot.ts } satisfies ProposedEntry, cycleId: req.cycleId,
-        }));
-        const key = skipKey(out.skipped);
-        if (key !== lastSkipKey) entries.push({ type: SKIPPED_EVENT, body: { skipped: out.skipped, marketTs: req.snapshot.ts }, cycleId: req.cycleId });
-        if (entries.length > 0) await j.appendBatch(entries);
-        state = next;
-        lastSkipKey = key;
-        for (const x of out.proposals) need(proposed, 'metrics').inc({ action: x.action });
-        if (out.proposals.length > 0) {
-          ctx.log.info({ cycleId: req.cycleId, proposals: out.proposals.map((x) => `${x.action}:${x.bucket}:${x.underlying}`) }, 'proposed');
-        }
-        return out.proposals;
+  bodies: { 'strategy.propose': proposeRequestCheck },
+  handlers: {
+    async 'strategy.propose'(req, ctx) {
+      const p = need(params, 'parameters');
+      const { state: next, out } = transition(state, { type: 'strategy.propose', body: req }, p);
+      const j = need(journal, 'a journal client');
+      // Journaled before the reply: the executor never acts on a proposal whose rationale is not on record.
+      const entries: ({ type: string; body: unknown; cycleId: string })[] = out.proposals.map((proposal) => ({
+        type: PROPOSED_EVENT, body: { proposal, marketTs: req.snapshot.ts } satisfies ProposedEntry, cycleId: req.cycleId,
+      }));
+      const key = skipKey(out.skipped);
+      if (key !== lastSkipKey) entries.push({ type: SKIPPED_EVENT, body: { skipped: out.skipped, marketTs: req.snapshot.ts }, cycleId: req.cycleId });
+      if (entries.length > 0) await j.appendBatch(entries);
+      state = next;
+      lastSkipKey = key;
+      for (const x of out.proposals) need(proposed, 'metrics').inc({ action: x.action });
+      if (out.proposals.length > 0) {
+        ctx.log.info({ cycleId: req.cycleId, proposals: out.proposals.map((x) => `${x.action}:${x.bucket}:${x.underlying}`) }, 'proposed');
       }
-      case 'strategy.status':
-        return status(state, p);
-      case 'killswitch.changed': {
-        const s = (msg.body as { state?: unknown } | null)?.state;
-        if (!TRADING_STATES.includes(s as TradingState)) {
-          ctx.log.warn({ state: s }, `killswitch.changed: expected state ${TRADING_STATES.join('|')}, was ${JSON.stringify(s)}`);
-          return undefined;
-        }
-        state = transition(state, { type: 'killswitch.changed', body: { state: s as TradingState } }, p).state;
-        return undefined;
+      return out.proposals;
+    },
+    'strategy.status': () => status(state, need(params, 'parameters')),
+    'killswitch.changed'(body, ctx) {
+      const s: unknown = body?.state;
+      if (!TRADING_STATES.includes(s as TradingState)) {
+        ctx.log.warn({ state: s }, `killswitch.changed: expected state ${TRADING_STATES.join('|')}, was ${JSON.stringify(s)}`);
+        return;
       }
-      default:
-        throw new InvariantError(`strategy: unexpected message ${msg.type}`);
-    }
+      state = transition(state, { type: 'killswitch.changed', body: { state: s as TradingState } }, need(params, 'parameters')).state;
+    },
   },
   inspect() {
     return {

@@ -159,7 +159,7 @@ export class CycleOrchestrator {
       // The chains arrive packed by the feed and go on to four actors as those same bytes (main never decodes them);
       // the surface is packed once here for its three consumers.
       const snapshotOut = snapshot;
-      const { surface, surfaceOut } = await time('assess_risk', async () => {
+      const { surface, surfaceOut, book, risk } = await time('assess_risk', async () => {
         const [surface, book] = await Promise.all([
           ask('calibrator', 'calibrator.calibrate', snapshotOut),
           req<Book>('executor', 'executor.book', { cycleId }),
@@ -167,14 +167,15 @@ export class CycleOrchestrator {
         st.surface = surface;
         st.book = book;
         const surfaceOut = prepack(surface);
-        st.risk = await ask('risk', 'risk.assess', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book });
-        return { surface, surfaceOut };
+        const risk = await ask('risk', 'risk.assess', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book });
+        st.risk = risk;
+        return { surface, surfaceOut, book, risk };
       });
       st.killswitch = await time('check_safety', () =>
         ask('killswitch', 'killswitch.evaluate', {
           cycleId,
           quality: snapshot.quality,
-          risk: st.risk,
+          risk,
           calibration: { fallbacks: surface.expiries.filter((e) => e.fallback).length, expiries: surface.expiries.length },
           recon: st.execution?.reconciliation.mismatch ? { mismatch: st.execution.reconciliation.mismatch } : {},
           phase: this.#phase,
@@ -184,7 +185,7 @@ export class CycleOrchestrator {
       await time('execute', async () => {
         st.proposals =
           this.#loop === 'running'
-            ? await req<Proposal[]>('strategy', 'strategy.propose', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book: st.book, risk: st.risk, killswitch: ks, phase: ks.effectivePhase })
+            ? await ask('strategy', 'strategy.propose', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book, risk, killswitch: ks, phase: ks.effectivePhase })
             : [];
         st.execution = await req<ExecutionReport>('executor', 'executor.execute', {
           cycleId,
