@@ -32,7 +32,7 @@ export interface ActorContext<C = unknown> extends TypedRequester {
 }
 
 /** Handles one message type: gets the (checked) body, returns the reply (or a promise of it, or a DeferredReply). */
-export type Handler<C, B, R> = (body: B, ctx: ActorContext<C>, msg: Envelope<B>) => R | PromiseLike<R> | DeferredReply;
+export type Handler<C, B, R> = (body: B, ctx: ActorContext<C>, msg: Envelope<B>) => R | PromiseLike<R> | DeferredReply<R>;
 
 /** One handler per message type of protocol `P` (runtime/protocols.ts): a message the map lacks crashes the actor. */
 export type Handlers<P, C> = { readonly [K in keyof P & string]: Handler<C, BodyIn<P, K>, ReplyOut<P, K>> };
@@ -50,6 +50,11 @@ export interface ActorBehavior<C = unknown, P = Record<string, never>> {
    */
   handlers?: Handlers<P, C>;
   bodies?: BodyParsers<P>;
+  /**
+   * Answer a request of a type `handlers` lacks with an error instead of crashing (an unknown plain message still
+   * crashes). For the journal: a caller's bug must not take down the actor nothing can trade without.
+   */
+  refuseUnknownRequests?: boolean;
   /** Instead of `handlers`, for actors without a protocol map (test fixtures): the raw mailbox handler. */
   receive?(msg: Envelope, ctx: ActorContext<C>): unknown;
   /** State summary for the inspector. */
@@ -63,14 +68,14 @@ export interface ActorBehavior<C = unknown, P = Record<string, never>> {
  * and the reply goes out when `promise` settles. Only for handlers whose ordering is fixed on receipt (e.g. the
  * journal assigns the sequence number synchronously, then waits for the commit).
  */
-export class DeferredReply {
-  readonly promise: Promise<unknown>;
-  constructor(promise: Promise<unknown>) {
+export class DeferredReply<T = unknown> {
+  readonly promise: Promise<T>;
+  constructor(promise: Promise<T>) {
     this.promise = promise;
   }
 }
 
-export function deferReply(promise: Promise<unknown>): DeferredReply {
+export function deferReply<T>(promise: Promise<T>): DeferredReply<T> {
   return new DeferredReply(promise);
 }
 
@@ -88,12 +93,15 @@ export function defineActor<C = unknown, P = Record<string, never>>(behavior: Ac
 type Receive<C> = (msg: Envelope, ctx: ActorContext<C>) => unknown;
 
 /** The mailbox handler of a protocol map: the message type picks the handler, its body parser checks the body. */
-export function dispatcher<C, P>(behavior: Pick<ActorBehavior<C, P>, 'handlers' | 'bodies'>): Receive<C> {
+export function dispatcher<C, P>(behavior: Pick<ActorBehavior<C, P>, 'handlers' | 'bodies' | 'refuseUnknownRequests'>): Receive<C> {
   const handlers = (behavior.handlers ?? {}) as Readonly<Record<string, Handler<C, unknown, unknown>>>;
   const bodies = (behavior.bodies ?? {}) as Readonly<Record<string, BodyParser<unknown> | undefined>>;
   return (msg, ctx) => {
     const handle = Object.hasOwn(handlers, msg.type) ? handlers[msg.type] : undefined;
-    if (handle === undefined) throw new InvariantError(`${ctx.name}: unexpected message ${msg.type}`);
+    if (handle === undefined) {
+      if (msg.rsvp && behavior.refuseUnknownRequests === true) throw new TypeError(`${ctx.name}: expected a request it handles, was ${msg.type}`);
+      throw new InvariantError(`${ctx.name}: unexpected message ${msg.type}`);
+    }
     const parser = Object.hasOwn(bodies, msg.type) ? bodies[msg.type] : undefined;
     let body = msg.body;
     if (parser !== undefined) {
@@ -107,7 +115,7 @@ export function dispatcher<C, P>(behavior: Pick<ActorBehavior<C, P>, 'handlers' 
   };
 }
 
-interface ShellBehavior<C> extends Omit<ActorBehavior<C, unknown>, 'handlers' | 'bodies' | 'receive'> {
+interface ShellBehavior<C> extends Omit<ActorBehavior<C, unknown>, 'handlers' | 'bodies' | 'receive' | 'refuseUnknownRequests'> {
   readonly receive: Receive<C>;
 }
 

@@ -1,6 +1,7 @@
 /**
- * @module The journal actor's messages: request bodies (validated with zod at the boundary), replies and the
- * records it stores. Other actors use `client.ts` rather than building these by hand.
+ * @module The journal actor's messages: request bodies (validated with zod at the boundary), replies, the records it
+ * stores, and its protocol map (`JournalProtocol`, at the end). Other actors use `client.ts` rather than building
+ * these by hand.
  *
  * | request               | body               | reply                                   | when it replies          |
  * |-----------------------|--------------------|-----------------------------------------|--------------------------|
@@ -22,6 +23,7 @@
  */
 import { z } from 'zod';
 import type { SerializedError } from '../../runtime/errors.ts';
+import type { BodyParser } from '../../runtime/protocols.ts';
 
 export const JOURNAL_ACTOR = 'journal';
 
@@ -264,3 +266,51 @@ export function parseBody<T>(type: string, schema: z.ZodType<T>, body: unknown):
     .join('; ');
   throw new TypeError(`${type}: expected a valid body, was rejected (${issues})`);
 }
+
+/** A write's answer: the sequence number it was committed under. */
+export interface Committed {
+  readonly seq: number;
+}
+
+/** The journal's protocol (runtime/protocols.ts): every message it accepts, its body and its reply. */
+export interface JournalProtocol {
+  'journal.append': { in: AppendRequest; out: Committed };
+  'journal.appendMany': { in: AppendManyRequest; out: AppendManyReply };
+  'journal.appendBatch': { in: AppendBatchRequest; out: { readonly first: number; readonly last: number } };
+  /** Main, once a cycle (stage journal): answered once flushed (durable). */
+  'journal.commitCycle': { in: CycleRecord; out: Committed };
+  'journal.audit': { in: AuditRecord; out: Committed };
+  'journal.snapshot': { in: SnapshotRequest; out: Committed };
+  'journal.recover': { in: RecoverRequest; out: RecoverReply };
+  'journal.kvGet': { in: KvGetRequest; out: { readonly value: unknown; readonly seq: number | null } };
+  'journal.kvPut': { in: KvPutRequest; out: Committed };
+  'journal.orders': { in: OrdersQuery | undefined; out: { readonly orders: readonly OrderRecord[] } };
+  'journal.stats': { in: Readonly<Record<string, never>> | null | undefined; out: JournalStats };
+  'journal.backup': { in: Readonly<Record<string, never>> | null | undefined; out: BackupResult };
+}
+
+declare module '../../runtime/protocols.ts' {
+  interface ActorProtocols {
+    journal: JournalProtocol;
+  }
+}
+
+/** Each request's edge check: its zod schema, worded as the journal always words them ("expected a valid body, …"). */
+function check<T>(type: keyof JournalProtocol, schema: z.ZodType): BodyParser<T> {
+  return { parse: (body) => parseBody(type, schema, body) as T };
+}
+
+export const JOURNAL_BODIES = {
+  'journal.append': check<AppendRequest>('journal.append', appendRequestSchema),
+  'journal.appendMany': check<AppendManyRequest>('journal.appendMany', appendManyRequestSchema),
+  'journal.appendBatch': check<AppendBatchRequest>('journal.appendBatch', appendBatchRequestSchema),
+  'journal.commitCycle': check<CycleRecord>('journal.commitCycle', cycleRecordSchema),
+  'journal.audit': check<AuditRecord>('journal.audit', auditRecordSchema),
+  'journal.snapshot': check<SnapshotRequest>('journal.snapshot', snapshotRequestSchema),
+  'journal.recover': check<RecoverRequest>('journal.recover', recoverRequestSchema),
+  'journal.kvGet': check<KvGetRequest>('journal.kvGet', kvGetRequestSchema),
+  'journal.kvPut': check<KvPutRequest>('journal.kvPut', kvPutRequestSchema),
+  'journal.orders': { parse: (body: unknown) => parseBody('journal.orders', ordersQuerySchema, body ?? {}) as OrdersQuery },
+  'journal.stats': check<Readonly<Record<string, never>> | null | undefined>('journal.stats', emptySchema),
+  'journal.backup': check<Readonly<Record<string, never>> | null | undefined>('journal.backup', emptySchema),
+} as const;

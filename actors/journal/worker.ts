@@ -17,23 +17,15 @@ import type { JournalConfig } from './config.ts';
 import type { Journal } from './journal.ts';
 import { openLmdbJournal, type LmdbBackend } from './lmdb-store.ts';
 import {
-  appendBatchRequestSchema,
-  appendManyRequestSchema,
   appendRequestSchema,
-  auditRecordSchema,
-  cycleRecordSchema,
-  emptySchema,
-  kvGetRequestSchema,
-  kvPutRequestSchema,
-  ordersQuerySchema,
+  JOURNAL_BODIES,
   parseBody,
-  recoverRequestSchema,
-  snapshotRequestSchema,
   type AppendManyError,
   type AppendManyReply,
   type AppendRequest,
   type BackupResult,
   type JournalFault,
+  type JournalProtocol,
 } from './messages.ts';
 
 const DAY_MS = 86_400_000;
@@ -50,7 +42,7 @@ const received: Record<string, number> = Object.create(null) as Record<string, n
 const outstanding = new Set<Promise<unknown>>();
 
 /** Answers a write later without holding the mailbox; the write is already queued (its seq fixed) when this runs. */
-function write<T>(p: Promise<T>): DeferredReply {
+function write<T>(p: Promise<T>): DeferredReply<T> {
   // One extra promise per write (it removes itself once settled): group commit keeps thousands of these alive across
   // young-generation GCs, so every object per write counts.
   const forget = (): void => void outstanding.delete(settled);
@@ -60,7 +52,7 @@ function write<T>(p: Promise<T>): DeferredReply {
 }
 
 /** A read sees every write received before it: at once when none is outstanding, else once they have settled. */
-function read<T>(fn: () => T): T | Promise<T> {
+function read<T>(fn: () => T | Promise<T>): T | Promise<T> {
   if (outstanding.size === 0) return fn();
   return Promise.all([...outstanding]).then(fn);
 }
@@ -135,7 +127,15 @@ function backupNow(ctx: ActorContext<JournalConfig>): Promise<BackupResult> {
   return backingUp;
 }
 
-defineActor<JournalConfig>({
+/** Counts requests per type for the inspector. */
+function counted<H extends object>(handlers: H): H {
+  return Object.fromEntries(Object.entries(handlers).map(([type, handle]) => [type, (...args: unknown[]) => {
+    received[type] = (received[type] ?? 0) + 1;
+    return (handle as (...a: unknown[]) => unknown)(...args);
+  }])) as H;
+}
+
+defineActor<JournalConfig, JournalProtocol>({
   async init(ctx) {
     const cfg = ctx.config;
     const appended = new Counter({ name: 'volguard_journal_append_total', help: 'Journal entries committed', registers: [ctx.metrics] });
@@ -166,69 +166,32 @@ defineActor<JournalConfig>({
     }
   },
 
-  receive(msg, ctx) {
-    const { j } = open();
-    received[msg.type] = (received[msg.type] ?? 0) + 1;
-    switch (msg.type) {
-      // Writes: parse (a bad body throws here: error reply, nothing queued), queue synchronously, answer deferred.
-      case 'journal.append': {
-        const req = parseBody(msg.type, appendRequestSchema, msg.body);
-        return write(j.append(req).then((seq) => (count(1), { seq })));
-      }
-      case 'journal.appendMany': {
-        const { entries } = parseBody(msg.type, appendManyRequestSchema, msg.body);
-        return write(appendMany(j, entries));
-      }
-      case 'journal.appendBatch': {
-        const { entries } = parseBody(msg.type, appendBatchRequestSchema, msg.body);
-        return write(j.appendBatch(entries).then((r) => (count(r.last - r.first + 1), r)));
-      }
-      case 'journal.commitCycle': {
-        const rec = parseBody(msg.type, cycleRecordSchema, msg.body);
-        const t0 = performance.now();
-        return write(j.commitCycle(rec, msg.from).then((seq) => {
-          metrics?.commitSeconds.observe((performance.now() - t0) / 1000);
-          count(1);
-          return { seq };
-        }));
-      }
-      case 'journal.audit': {
-        const rec = parseBody(msg.type, auditRecordSchema, msg.body);
-        return write(j.audit(rec, msg.from).then((seq) => (count(1), { seq })));
-      }
-      case 'journal.snapshot': {
-        const r = parseBody(msg.type, snapshotRequestSchema, msg.body);
-        return write(j.snapshot(r.actor, r.state, r.seq).then((seq) => ({ seq })));
-      }
-      case 'journal.kvPut': {
-        const r = parseBody(msg.type, kvPutRequestSchema, msg.body);
-        return write(j.kvPut(r.key, r.value, msg.from).then((seq) => (count(1), { seq })));
-      }
-      // Reads: committed state as of receipt (after every write received before them).
-      case 'journal.recover': {
-        const { actor } = parseBody(msg.type, recoverRequestSchema, msg.body);
-        return read(() => j.recover(actor));
-      }
-      case 'journal.kvGet': {
-        const { key } = parseBody(msg.type, kvGetRequestSchema, msg.body);
-        return read(() => j.kvGet(key));
-      }
-      case 'journal.orders': {
-        const q = parseBody(msg.type, ordersQuerySchema, msg.body ?? {});
-        return read(() => ({ orders: j.orders(q) }));
-      }
-      case 'journal.stats':
-        parseBody(msg.type, emptySchema, msg.body);
-        return read(() => j.stats());
-      case 'journal.backup':
-        parseBody(msg.type, emptySchema, msg.body);
-        return read(() => backupNow(ctx));
-      default:
-        // A request gets an error reply; an unknown plain message is a broken invariant (crash, supervisor decides).
-        if (msg.rsvp) throw new TypeError(`expected a journal.* request, was ${msg.type}`);
-        throw new InvariantError(`expected a journal.* message, was ${msg.type}`);
-    }
-  },
+  // Every request is checked at the edge (JOURNAL_BODIES: a bad body throws before the handler — an error reply,
+  // nothing queued). Writes queue synchronously and answer deferred; reads see every write received before them.
+  bodies: JOURNAL_BODIES,
+  handlers: counted({
+    'journal.append': (req) => write(open().j.append(req).then((seq) => (count(1), { seq }))),
+    'journal.appendMany': ({ entries }) => write(appendMany(open().j, entries)),
+    'journal.appendBatch': ({ entries }) => write(open().j.appendBatch(entries).then((r) => (count(r.last - r.first + 1), r))),
+    'journal.commitCycle'(rec, _ctx, msg) {
+      const t0 = performance.now();
+      return write(open().j.commitCycle(rec, msg.from).then((seq) => {
+        metrics?.commitSeconds.observe((performance.now() - t0) / 1000);
+        count(1);
+        return { seq };
+      }));
+    },
+    'journal.audit': (rec, _ctx, msg) => write(open().j.audit(rec, msg.from).then((seq) => (count(1), { seq }))),
+    'journal.snapshot': (r) => write(open().j.snapshot(r.actor, r.state, r.seq).then((seq) => ({ seq }))),
+    'journal.kvPut': (r, _ctx, msg) => write(open().j.kvPut(r.key, r.value, msg.from).then((seq) => (count(1), { seq }))),
+    'journal.recover': ({ actor }) => read(() => open().j.recover(actor)),
+    'journal.kvGet': ({ key }) => read(() => open().j.kvGet(key)),
+    'journal.orders': (q) => read(() => ({ orders: open().j.orders(q ?? {}) })),
+    'journal.stats': () => read(() => open().j.stats()),
+    'journal.backup': (_body, ctx) => read(() => backupNow(ctx)),
+  }),
+  // A request of a type it does not know gets an error reply, not a crash: without the journal nothing trades.
+  refuseUnknownRequests: true,
 
   inspect() {
     const s = journal?.stats();

@@ -223,7 +223,7 @@ export class CycleOrchestrator {
     };
     try {
       const js = clock.monotonic();
-      await req('journal', 'journal.commitCycle', record);
+      await ask('journal', 'journal.commitCycle', record);
       stages.journal = clock.monotonic() - js;
     } catch (err) {
       error ??= err instanceof Error ? `${err.name}: ${err.message}` : String(err);
