@@ -1,12 +1,16 @@
 /**
- * @module The executor actor's own messages: approvals, `executor.execute` and its report, reconciliation findings,
- * denials, `executor.setPhase`, `executor.flatten`. The trading nouns they carry (Leg, Structure, Book, Proposal, …)
+ * @module The executor actor's own messages and its protocol map (`ExecutorProtocol`, at the end): approvals,
+ * `executor.execute` and its report, reconciliation findings, denials, `executor.setPhase`, `executor.flatten`. The trading nouns they carry (Leg, Structure, Book, Proposal, …)
  * are the shared domain model in actors/domain/.
  */
+import type { Book } from '../domain/book.ts';
 import type { Leg } from '../domain/leg.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
+import type { OrderView } from '../domain/order.ts';
+import type { Position } from '../domain/position.ts';
 import type { Phase } from '../domain/phase.ts';
 import type { Proposal } from '../domain/proposal.ts';
+import type { Structure } from '../domain/structure.ts';
 import type { TradingState } from '../domain/trading-state.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
@@ -120,4 +124,53 @@ export interface FlattenResult {
   readonly left: readonly { readonly instrumentKey: string; readonly quantity: number }[];
   readonly attempts: number;
   readonly ordersPlaced: number;
+}
+
+export interface ApproveRequest {
+  readonly id: string;
+  readonly who: string;
+}
+
+export interface RejectRequest {
+  readonly id: string;
+  readonly who: string;
+  readonly reason?: string;
+}
+
+export interface FlattenRequest {
+  readonly reason?: string;
+}
+
+export interface RefreshToken {
+  readonly accessToken: string;
+}
+
+/**
+ * The executor's protocol (runtime/protocols.ts): every message it accepts, its body and its reply. Bodies are not
+ * checked at the edge yet beyond what the engine checks (the executor's shell is being rewritten around a pure core).
+ */
+export interface ExecutorProtocol {
+  /** Main, once a cycle (assess_risk): what the executor holds and is working. */
+  'executor.book': { in: { readonly cycleId?: string }; out: Book };
+  /** Main, once a cycle (execute): proposals by phase, saga progress, reconciliation. */
+  'executor.execute': { in: ExecuteRequest; out: ExecutionReport };
+  'executor.approvals': { in: Readonly<Record<string, never>>; out: { readonly approvals: readonly Approval[] } };
+  'executor.approve': { in: ApproveRequest; out: Approval };
+  'executor.reject': { in: RejectRequest; out: Approval };
+  'executor.orders': { in: Readonly<Record<string, never>>; out: { readonly orders: readonly OrderView[] } };
+  'executor.positions': { in: Readonly<Record<string, never>>; out: { readonly positions: readonly Position[]; readonly structures: readonly Structure[] } };
+  /** Governance (gateway): journaled and latched. */
+  'executor.setPhase': { in: SetPhaseRequest; out: { readonly phase: Phase } };
+  /** The kill switch in EMERGENCY (and the gateway): close everything; answers once flat or out of attempts. */
+  'executor.flatten': { in: FlattenRequest; out: FlattenResult };
+  /** Main (token hot swap): a new Upstox access token for the live broker. */
+  'executor.refreshToken': { in: RefreshToken; out: { readonly state: string; readonly expiresAt: number } };
+  /** Event from the kill switch. */
+  'killswitch.changed': { in: KillSwitchView; out: void };
+}
+
+declare module '../../runtime/protocols.ts' {
+  interface ActorProtocols {
+    executor: ExecutorProtocol;
+  }
 }

@@ -2,19 +2,18 @@
  * @module Executor actor shell: wires messages ↔ ExecutorEngine, the journal, risk and the kill switch. Recovery in
  * init: replay this actor's journal stream, then the first cycle reconciles with the broker by tag.
  */
-import { defineActor, type ActorContext } from '../../runtime/actor.ts';
-import type { Envelope } from '../../runtime/envelope.ts';
+import { defineActor, dispatcher, type Handlers } from '../../runtime/actor.ts';
 import { InvariantError } from '../../runtime/errors.ts';
 import type { ExecutorSection } from './config.ts';
 import type { ClockSpec } from '../../runtime/clock.ts';
 import { Counter, Gauge } from 'prom-client';
 import { journalClient } from '../journal/index.ts';
-import type { PreTradeDecision as RiskDecision, PreTradeRequest } from '../risk/messages.ts';
+import type { PreTradeRequest } from '../risk/messages.ts';
 import { BROKERS, brokerCredentials, type BrokerHandle } from './brokers.ts';
 import { ExecutorEngine } from './engine.ts';
 import { engineConfig } from './settings.ts';
 import type { ExecEvent } from './state.ts';
-import type { ExecuteRequest, KillSwitchView, SetPhaseRequest } from './messages.ts';
+import type { ExecutorProtocol } from './messages.ts';
 
 let engine: ExecutorEngine | undefined;
 let handle: BrokerHandle | undefined;
@@ -40,7 +39,7 @@ function need(): ExecutorEngine {
   return engine;
 }
 
-defineActor<ExecutorSection>({
+defineActor<ExecutorSection, ExecutorProtocol>({
   async init(ctx) {
     const cfg = ctx.config;
     const journal = journalClient(ctx);
@@ -63,7 +62,7 @@ defineActor<ExecutorSection>({
       preTrade: async ({ proposal }) => {
         // `ref`: risk replaces this proposal's reservation by exact identity when the saga re-checks before a group.
         const body: PreTradeRequest = { legs: proposal.legs, bucket: proposal.bucket, ref: proposal.id };
-        const d = await ctx.request<RiskDecision>('risk', 'risk.preTrade', body, { timeoutMs: 2000 });
+        const d = await ctx.request('risk', 'risk.preTrade', body, { timeoutMs: 2000 });
         return d.allow ? { allowed: true } : { allowed: false, reason: [...d.reasons, ...d.details].join('; ') };
       },
       // Fire and forget, never a request: the kill switch's EMERGENCY runs `executor.flatten` against this actor.
@@ -109,35 +108,31 @@ defineActor<ExecutorSection>({
   },
 });
 
-function dispatch(msg: Envelope, ctx: ActorContext<ExecutorSection>): unknown {
-  const e = need();
-  const body = (msg.body ?? {}) as Record<string, unknown>;
-  switch (msg.type) {
-    case 'executor.book': return e.book();
-    case 'executor.execute': return e.execute(msg.body as ExecuteRequest);
-    case 'executor.approvals': return { approvals: e.approvals() };
-    case 'executor.approve': return e.approve(String(body['id']), String(body['who']));
-    case 'executor.reject': return e.reject(String(body['id']), String(body['who']), String(body['reason'] ?? ''));
-    case 'executor.orders': return { orders: e.orders() };
-    case 'executor.positions': {
-      const b = e.book();
-      return { positions: b.positions, structures: b.structures };
-    }
-    case 'executor.setPhase': return e.setPhase(msg.body as SetPhaseRequest);
-    case 'executor.flatten': return e.flatten(String(body['reason'] ?? 'unspecified'));
-    case 'killswitch.changed': return e.killswitchChanged(msg.body as KillSwitchView);
-    case 'executor.refreshToken': {
-      const creds = handle !== undefined ? brokerCredentials(handle.broker) : undefined;
-      const token = body['accessToken'];
-      if (typeof token !== 'string' || token === '') throw new TypeError('executor.refreshToken: expected {accessToken: non-empty string}, was another shape');
-      if (creds === undefined) throw new TypeError(`executor.refreshToken: expected a broker with an access token, was ${handle?.broker.name ?? 'none'}`);
-      creds.set(token); // 'swapped' → the portfolio stream re-authorizes; the kill switch hears broker.tokenRefreshed
-      const t = creds.inspect();
-      ctx.log.info({ token: t.fingerprint, expiresAt: t.expiresAt }, 'broker token swapped');
-      return { state: t.state, expiresAt: t.expiresAt };
-    }
-    default:
-      ctx.log.warn({ type: msg.type }, 'unexpected message');
-      throw new InvariantError(`executor: unexpected message ${msg.type}`);
-  }
-}
+/** One handler per message type (ExecutorProtocol); the worker runs them through `serial` with the timer's ticks. */
+const handlers: Handlers<ExecutorProtocol, ExecutorSection> = {
+  'executor.book': () => need().book(),
+  'executor.execute': (req) => need().execute(req),
+  'executor.approvals': () => ({ approvals: need().approvals() }),
+  'executor.approve': (b) => need().approve(String(b?.id), String(b?.who)),
+  'executor.reject': (b) => need().reject(String(b?.id), String(b?.who), String(b?.reason ?? '')),
+  'executor.orders': () => ({ orders: need().orders() }),
+  'executor.positions': () => {
+    const b = need().book();
+    return { positions: b.positions, structures: b.structures };
+  },
+  'executor.setPhase': (req) => need().setPhase(req),
+  'executor.flatten': (b) => need().flatten(String(b?.reason ?? 'unspecified')),
+  'killswitch.changed': (view) => need().killswitchChanged(view),
+  'executor.refreshToken'(b, ctx) {
+    need();
+    const creds = handle !== undefined ? brokerCredentials(handle.broker) : undefined;
+    const token: unknown = b?.accessToken;
+    if (typeof token !== 'string' || token === '') throw new TypeError('executor.refreshToken: expected {accessToken: non-empty string}, was another shape');
+    if (creds === undefined) throw new TypeError(`executor.refreshToken: expected a broker with an access token, was ${handle?.broker.name ?? 'none'}`);
+    creds.set(token); // 'swapped' → the portfolio stream re-authorizes; the kill switch hears broker.tokenRefreshed
+    const t = creds.inspect();
+    ctx.log.info({ token: t.fingerprint, expiresAt: t.expiresAt }, 'broker token swapped');
+    return { state: t.state, expiresAt: t.expiresAt };
+  },
+};
+const dispatch = dispatcher<ExecutorSection, ExecutorProtocol>({ handlers });

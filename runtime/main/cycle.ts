@@ -138,7 +138,6 @@ export class CycleOrchestrator {
     // Every stage request carries the cycle's id and timeout; names, bodies and replies are typed by each actor's protocol.
     const ask = <A extends ActorName, K extends MessageType<A>>(actor: A, type: K, body: Wire<BodyOf<A, K>>): Promise<ReplyOf<A, K>> =>
       this.#req.request(actor, type, body, timeout, cycleId);
-    const req = <T>(actor: string, type: string, body: unknown): Promise<T> => this.#req.request<T>(actor, type, body, timeout, cycleId);
     let failedStage: Stage | null = null;
     let error: string | null = null;
     const time = async <T>(stage: Stage, fn: () => Promise<T>): Promise<T> => {
@@ -162,7 +161,7 @@ export class CycleOrchestrator {
       const { surface, surfaceOut, book, risk } = await time('assess_risk', async () => {
         const [surface, book] = await Promise.all([
           ask('calibrator', 'calibrator.calibrate', snapshotOut),
-          req<Book>('executor', 'executor.book', { cycleId }),
+          ask('executor', 'executor.book', { cycleId }),
         ]);
         st.surface = surface;
         st.book = book;
@@ -187,7 +186,7 @@ export class CycleOrchestrator {
           this.#loop === 'running'
             ? await ask('strategy', 'strategy.propose', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book, risk, killswitch: ks, phase: ks.effectivePhase })
             : [];
-        st.execution = await req<ExecutionReport>('executor', 'executor.execute', {
+        st.execution = await ask('executor', 'executor.execute', {
           cycleId,
           proposals: st.proposals,
           snapshot: snapshotOut,
