@@ -18,9 +18,13 @@ import { bodyError, type BodyIn, type BodyParser, type ReplyOut, type TypedReque
 import { Link } from './link.ts';
 import { createLogger, registerSecret, type Logger } from './log.ts';
 import type { FaultKind } from './status.ts';
+import { TimerTable, type Timer, type TimerEntry, type TimerOptions } from './timers.ts';
 import { isControl, SYS, type ActorWorkerData, type AdminApi, type ControlToWorker, type PongBody } from './protocol.ts';
 
-export interface ActorContext<C = unknown> extends TypedRequester {
+/** The message types of protocol `P` whose body may be null: the ones an `every` timer can deliver. */
+export type TickType<P> = { [K in keyof P & string]: null extends BodyIn<P, K> ? K : never }[keyof P & string];
+
+export interface ActorContext<C = unknown, P = unknown> extends TypedRequester {
   readonly name: string;
   readonly incarnation: number;
   readonly config: C;
@@ -29,20 +33,33 @@ export interface ActorContext<C = unknown> extends TypedRequester {
   /** The plain-data spec of `clock` (the sim venue anchors its step grid at `simStartMs`). */
   readonly clockSpec: ClockSpec;
   readonly metrics: Registry;
+  /**
+   * Delivers `type` with `body` to this actor's own mailbox once, `ms` from now (runtime/timers.ts): handled by its
+   * handler, one message at a time with all the others. Wall time unless `{ clock: 'market' }` (then `ms` of the
+   * actor's clock, simulated at SIM_SPEED× on the sim venue). Cancellable; cleared on stop and on a crash.
+   */
+  after<K extends keyof P & string>(ms: number, type: K, body: BodyIn<P, K>, opts?: TimerOptions): Timer;
+  /** Delivers `type` (body null) every `ms`, at most one waiting in the mailbox at a time. Same clocks as `after`. */
+  every<K extends TickType<P>>(ms: number, type: K, opts?: TimerOptions): Timer;
+  /**
+   * Delivers `type` with `body` to this actor ahead of every message already waiting: the very next one it handles.
+   * For follow-up work a handler starts but must not wait for (its sender gets the reply first).
+   */
+  next<K extends keyof P & string>(type: K, body: BodyIn<P, K>): void;
 }
 
 /** Handles one message type: gets the (checked) body, returns the reply (or a promise of it, or a DeferredReply). */
-export type Handler<C, B, R> = (body: B, ctx: ActorContext<C>, msg: Envelope<B>) => R | PromiseLike<R> | DeferredReply<R>;
+export type Handler<C, B, R, P = unknown> = (body: B, ctx: ActorContext<C, P>, msg: Envelope<B>) => R | PromiseLike<R> | DeferredReply<R>;
 
 /** One handler per message type of protocol `P` (runtime/protocols.ts): a message the map lacks crashes the actor. */
-export type Handlers<P, C> = { readonly [K in keyof P & string]: Handler<C, BodyIn<P, K>, ReplyOut<P, K>> };
+export type Handlers<P, C> = { readonly [K in keyof P & string]: Handler<C, BodyIn<P, K>, ReplyOut<P, K>, P> };
 
 /** Edge checks per message type, for bodies that arrive from other threads: run before the handler. */
 export type BodyParsers<P> = { readonly [K in keyof P & string]?: BodyParser<BodyIn<P, K>> };
 
 export interface ActorBehavior<C = unknown, P = Record<string, never>> {
   /** Runs before `ready` (recovery goes here); a throw is a failed start. */
-  init?(ctx: ActorContext<C>): void | Promise<void>;
+  init?(ctx: ActorContext<C, P>): void | Promise<void>;
   /**
    * The actor's protocol, one handler per message type; the return value answers a request. A body parser in
    * `bodies` runs first: a body it refuses is answered with its "expected X, was Y" (a request) or crashes the actor
@@ -56,11 +73,11 @@ export interface ActorBehavior<C = unknown, P = Record<string, never>> {
    */
   refuseUnknownRequests?: boolean;
   /** Instead of `handlers`, for actors without a protocol map (test fixtures): the raw mailbox handler. */
-  receive?(msg: Envelope, ctx: ActorContext<C>): unknown;
+  receive?(msg: Envelope, ctx: ActorContext<C, P>): unknown;
   /** State summary for the inspector. */
-  inspect?(ctx: ActorContext<C>): unknown;
-  /** Graceful shutdown (flush, close); bounded by the spec's shutdownMs. */
-  stop?(ctx: ActorContext<C>): void | Promise<void>;
+  inspect?(ctx: ActorContext<C, P>): unknown;
+  /** Graceful shutdown (flush, close); bounded by the spec's shutdownMs. Timers are cleared before it runs. */
+  stop?(ctx: ActorContext<C, P>): void | Promise<void>;
 }
 
 /**
@@ -90,7 +107,7 @@ export function defineActor<C = unknown, P = Record<string, never>>(behavior: Ac
   new ActorShell<C>(parentPort, data, { ...behavior, receive: behavior.receive ?? dispatcher(behavior) }).start();
 }
 
-type Receive<C> = (msg: Envelope, ctx: ActorContext<C>) => unknown;
+type Receive<C> = (msg: Envelope, ctx: ActorContext<C, never>) => unknown;
 
 /** The mailbox handler of a protocol map: the message type picks the handler, its body parser checks the body. */
 export function dispatcher<C, P>(behavior: Pick<ActorBehavior<C, P>, 'handlers' | 'bodies' | 'refuseUnknownRequests'>): Receive<C> {
@@ -115,8 +132,11 @@ export function dispatcher<C, P>(behavior: Pick<ActorBehavior<C, P>, 'handlers' 
   };
 }
 
-interface ShellBehavior<C> extends Omit<ActorBehavior<C, unknown>, 'handlers' | 'bodies' | 'receive' | 'refuseUnknownRequests'> {
+interface ShellBehavior<C> {
+  init?(ctx: ActorContext<C, never>): void | Promise<void>;
   readonly receive: Receive<C>;
+  inspect?(ctx: ActorContext<C, never>): unknown;
+  stop?(ctx: ActorContext<C, never>): void | Promise<void>;
 }
 
 class ActorShell<C> {
@@ -128,9 +148,14 @@ class ActorShell<C> {
   readonly #buffers = new Map<string, Envelope[]>();
   readonly #down = new Set<string>();
   readonly #endpoint: Endpoint;
-  readonly #ctx: ActorContext<C>;
+  readonly #ctx: ActorContext<C, never>;
   readonly #mailbox: Envelope[] = [];
   #head = 0;
+  /** `ctx.next` messages: handled before anything waiting in #mailbox, in the order they were asked for. */
+  readonly #next: Envelope[] = [];
+  readonly #timers: TimerTable;
+  /** The timer each timer-delivered envelope came from (checked at dequeue: a cancelled timer delivers nothing). */
+  readonly #timerOf = new WeakMap<Envelope, TimerEntry>();
   #busy = false;
   #crashed = false;
   /** Messages wait in the mailbox until init() has finished (recovery before service). */
@@ -153,6 +178,10 @@ class ActorShell<C> {
     const metrics = new Registry();
     metrics.setDefaultLabels({ actor: data.name });
     const endpoint = this.#endpoint;
+    // Market ms per wall ms: how long a market-clock timer waits in wall time.
+    const marketRate = data.clock.kind === 'scaled' ? data.clock.speed : 1;
+    this.#timers = new TimerTable(clock, marketRate, (entry) => this.#deliverSelf(entry.type, entry.body, entry));
+    const timers = this.#timers;
     this.#ctx = {
       name: data.name,
       incarnation: data.incarnation,
@@ -164,7 +193,26 @@ class ActorShell<C> {
       // One implementation behind the typed overloads (runtime/protocols.ts): the names were checked where they were written.
       send: ((to: string, type: string, body?: unknown, opts?: SendOptions) => endpoint.send(to, type, body, opts)) as TypedRequester['send'],
       request: ((to: string, type: string, body?: unknown, opts?: RequestOptions) => endpoint.request(to, type, body, opts)) as TypedRequester['request'],
+      after: (ms: number, type: string, body: unknown, opts?: TimerOptions) => timers.after(ms, type, body, opts),
+      every: (ms: number, type: string, opts?: TimerOptions) => timers.every(ms, type, opts),
+      next: (type: string, body: unknown) => {
+        this.#next.push(this.#selfEnvelope(type, body));
+        if (!this.#busy && this.#initialized) this.#drain();
+      },
     };
+  }
+
+  #selfEnvelope(type: string, body: unknown): Envelope {
+    return { id: 0, type, from: this.#data.name, to: this.#data.name, ts: this.#ctx.clock.now(), body } as Envelope;
+  }
+
+  /** A timer's message joins the mailbox like any other (it is not encoded: it never leaves the thread). */
+  #deliverSelf(type: string, body: unknown, entry: TimerEntry): void {
+    if (this.#crashed) return;
+    const env = this.#selfEnvelope(type, body);
+    this.#timerOf.set(env, entry);
+    this.#mailbox.push(env);
+    if (!this.#busy && this.#initialized) this.#drain();
   }
 
   start(): void {
@@ -266,17 +314,10 @@ class ActorShell<C> {
 
   #drain(): void {
     this.#busy = true;
-    while (this.#head < this.#mailbox.length && !this.#crashed) {
-      const env = this.#mailbox[this.#head] as Envelope;
-      // Drop the reference at once: a handled envelope (a 50 KB snapshot) must not live on until compaction.
-      this.#mailbox[this.#head++] = undefined as unknown as Envelope;
-      if (this.#head === this.#mailbox.length) {
-        this.#mailbox.length = 0;
-        this.#head = 0;
-      } else if (this.#head > 1024 && this.#head * 2 > this.#mailbox.length) {
-        this.#mailbox.splice(0, this.#head);
-        this.#head = 0;
-      }
+    while ((this.#next.length > 0 || this.#head < this.#mailbox.length) && !this.#crashed) {
+      const env = this.#next.length > 0 ? (this.#next.shift() as Envelope) : this.#take();
+      const timer = this.#timerOf.get(env);
+      if (timer !== undefined && !this.#timers.admit(timer)) continue;
       let result: unknown;
       try {
         result = this.#behavior.receive(env, this.#ctx);
@@ -309,6 +350,20 @@ class ActorShell<C> {
     this.#busy = false;
   }
 
+  #take(): Envelope {
+    const env = this.#mailbox[this.#head] as Envelope;
+    // Drop the reference at once: a handled envelope (a 50 KB snapshot) must not live on until compaction.
+    this.#mailbox[this.#head++] = undefined as unknown as Envelope;
+    if (this.#head === this.#mailbox.length) {
+      this.#mailbox.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#mailbox.length) {
+      this.#mailbox.splice(0, this.#head);
+      this.#head = 0;
+    }
+    return env;
+  }
+
   /** A failed request gets an error reply; a broken invariant or a failed plain message crashes the actor. */
   #failed(env: Envelope, err: unknown): void {
     if (env.rsvp && !(err instanceof InvariantError)) {
@@ -322,6 +377,7 @@ class ActorShell<C> {
 
   #crash(err: unknown): void {
     this.#crashed = true;
+    this.#timers.clear();
     this.#ctx.log.error({ err }, 'actor crashed');
     for (const l of this.#peers.values()) l.flush();
     this.#control.flush();
@@ -334,7 +390,7 @@ class ActorShell<C> {
   #stats(): PongBody {
     return {
       heapUsedBytes: getHeapStatistics().used_heap_size,
-      mailbox: this.#mailbox.length - this.#head,
+      mailbox: this.#mailbox.length - this.#head + this.#next.length,
       msgsIn: this.#control.msgsIn + [...this.#peers.values()].reduce((n, l) => n + l.msgsIn, 0),
       msgsOut: this.#control.msgsOut + [...this.#peers.values()].reduce((n, l) => n + l.msgsOut, 0),
       pending: this.#endpoint.pendingCount,
@@ -372,6 +428,8 @@ class ActorShell<C> {
   }
 
   async #shutdown(): Promise<void> {
+    // No timer fires into a stopping actor.
+    this.#timers.clear();
     try {
       await this.#behavior.stop?.(this.#ctx);
     } catch (err) {
