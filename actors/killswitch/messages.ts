@@ -190,6 +190,10 @@ export interface KillSwitchProtocol {
   'journal.faulted': { in: JournalFaultView; out: void };
   'journal.recovered': { in: Anything; out: void };
   'executor.nakedLegDetected': { in: NakedLegView; out: void };
+  /** Self-messages (runtime timers, service.ts): the flatten a trigger started, as the very next message… */
+  'killswitch.runFlatten': { in: { readonly reason: string }; out: void };
+  /** …and the backed-off retry of a failed EMERGENCY flatten. */
+  'killswitch.retryFlatten': { in: { readonly attempt: number; readonly of: number; readonly lastError: string }; out: void };
 }
 
 declare module '../../runtime/protocols.ts' {

@@ -1,12 +1,13 @@
 /**
- * @module The kill switch's shell logic, separate from the worker so it can be tested with fakes: serialises every
- * operation (one at a time, even across await), runs the core's effects in order, persists the latch durably
- * before anyone is told, and drives the EMERGENCY flatten through the executor.
+ * @module The kill switch's shell logic, separate from the worker so it can be tested with fakes: runs the core's
+ * effects in order, persists the latch durably before anyone is told, and drives the EMERGENCY flatten through the
+ * executor. One operation at a time is the actor's mailbox's doing (every public method is one message's handler).
  *
  * Ordering: effects run as the core lists them — persist (awaited: kvPut resolves once flushed) → journal →
  * announce (`killswitch.changed` to executor, strategy, risk, main) → flatten/alert. A flatten started by a
- * command is awaited inside that command; one started by a trigger (evaluate, naked leg) is queued as the very next
- * operation, so the trigger's sender gets its answer at once while every later operation waits for the flatten.
+ * command is awaited inside that command; one started by a trigger (evaluate, naked leg) is the very next message
+ * (`flattenNext`: the runtime's ctx.next), so the trigger's sender gets its answer at once while every later message
+ * waits for the flatten. A failed flatten's retry is a timer message (`retryAfter`: the runtime's ctx.after).
  */
 import type { FlattenResult } from '../executor/messages.ts';
 import type { Phase } from '../domain/phase.ts';
@@ -29,21 +30,26 @@ export interface KillSwitchPorts {
   send(to: string, type: string, body: unknown): void;
   request<T>(to: string, type: string, body: unknown, opts: { timeoutMs: number }): Promise<T>;
   now(): number;
-  /**
-   * Runs `fn` after `ms` wall ms (the retry of a failed flatten). Default: an unref'd `setTimeout`. Tests pass one
-   * they fire themselves.
-   */
-  schedule?(ms: number, fn: () => void): void;
+  /** Runs `runFlatten(reason)` as the very next operation, ahead of anything waiting (the worker: ctx.next). */
+  flattenNext(reason: string): void;
+  /** Runs `retryFlatten(retry)` after `ms` wall ms, in turn with every other operation (the worker: ctx.after). */
+  retryAfter(ms: number, retry: FlattenRetry): void;
   /** Called after every step (metrics). */
   onStatus?(status: KillSwitchStatus): void;
   warn?(obj: object, msg: string): void;
+}
+
+/** A scheduled retry of a failed EMERGENCY flatten. */
+export interface FlattenRetry {
+  readonly attempt: number;
+  readonly of: number;
+  readonly lastError: string;
 }
 
 export class KillSwitchService {
   readonly #settings: KillSwitchSettings;
   readonly #ports: KillSwitchPorts;
   #state: KsState;
-  #queue: Promise<unknown> = Promise.resolve();
   #lastFlattenError: string | null = null;
   /** Retries of the failed flatten so far in this EMERGENCY (reset when a flatten succeeds). */
   #retries = 0;
@@ -68,62 +74,61 @@ export class KillSwitchService {
       const resume = resumeEffects(this.#state);
       if (resume.length > 0) {
         this.#state = { ...this.#state, flattening: true };
-        void this.#enqueue(() => this.#runFlatten(resume[0]!.kind === 'flatten' ? resume[0]!.reason : 'resume'));
+        this.#ports.flattenNext(resume[0]!.kind === 'flatten' ? resume[0]!.reason : 'resume');
       }
     }
     this.#ports.onStatus?.(this.status);
   }
 
   /** Events (feed stalls, restarts, token, journal faults, naked legs, evaluate): the status after. */
-  apply(input: KsInput): Promise<KillSwitchStatus> {
-    return this.#enqueue(async () => {
-      const answer = await this.#step(input, 'queue');
-      if (!answer.ok && input.type === 'evaluate') throw new Error(answer.refused);
-      return this.status;
-    });
+  async apply(input: KsInput): Promise<KillSwitchStatus> {
+    const answer = await this.#step(input, 'next');
+    if (!answer.ok && input.type === 'evaluate') throw new Error(answer.refused);
+    return this.status;
   }
 
-  reset(reason: string, who: string): Promise<ResetAnswer> {
-    return this.#enqueue(async () => {
-      if (this.#state.holding.JOURNAL_FAULT) {
-        // Probe: a journal that accepts this write is writing again.
-        try {
-          await this.#ports.journal.append('killswitch.journalProbe', { who });
-          await this.#step({ type: 'journalRecovered' }, 'queue');
-        } catch (err) {
-          this.#ports.warn?.({ err }, 'journal still failing');
-        }
+  async reset(reason: string, who: string): Promise<ResetAnswer> {
+    if (this.#state.holding.JOURNAL_FAULT) {
+      // Probe: a journal that accepts this write is writing again.
+      try {
+        await this.#ports.journal.append('killswitch.journalProbe', { who });
+        await this.#step({ type: 'journalRecovered' }, 'next');
+      } catch (err) {
+        this.#ports.warn?.({ err }, 'journal still failing');
       }
-      const answer = await this.#step({ type: 'reset', reason, who }, 'queue');
-      return answer.ok ? { ok: true, status: this.status } : { ...answer, status: this.status };
-    });
+    }
+    const answer = await this.#step({ type: 'reset', reason, who }, 'next');
+    return answer.ok ? { ok: true, status: this.status } : { ...answer, status: this.status };
   }
 
   /** Enters EMERGENCY and answers only once the flatten resolved (success → HALTED; failure → EMERGENCY + alert). */
-  emergency(reason: string, who: string, stopLoop: boolean): Promise<EmergencyAnswer> {
-    return this.#enqueue(async () => {
-      const answer = await this.#step({ type: 'emergency', reason, who }, 'inline');
-      if (!answer.ok) return { flattened: false, error: answer.refused, stopLoop, status: this.status };
-      const ok = this.#state.state === 'HALTED';
-      return {
-        flattened: ok, stopLoop, status: this.status,
-        ...(ok ? {} : { error: this.#lastFlattenError ?? 'flatten did not complete' }),
-      };
-    });
+  async emergency(reason: string, who: string, stopLoop: boolean): Promise<EmergencyAnswer> {
+    const answer = await this.#step({ type: 'emergency', reason, who }, 'inline');
+    if (!answer.ok) return { flattened: false, error: answer.refused, stopLoop, status: this.status };
+    const ok = this.#state.state === 'HALTED';
+    return {
+      flattened: ok, stopLoop, status: this.status,
+      ...(ok ? {} : { error: this.#lastFlattenError ?? 'flatten did not complete' }),
+    };
   }
 
   halt(reason: string, who: string): Promise<KillSwitchStatus> {
     return this.apply({ type: 'halt', reason, who });
   }
 
-  #enqueue<T>(op: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(op, op);
-    this.#queue = run.catch(() => undefined);
-    return run;
+  /** The flatten a trigger started (`flattenNext`), or the one start-up recovery resumes. */
+  runFlatten(reason: string): Promise<void> {
+    return this.#runFlatten(reason);
   }
 
-  /** One core step and its effects. `flattenMode` says whether a flatten runs now or as the next queued op. */
-  async #step(input: KsInput, flattenMode: 'inline' | 'queue'): Promise<Answer> {
+  /** A scheduled retry (`retryAfter`); one that finds EMERGENCY over (or a flatten running) does nothing. */
+  async retryFlatten(retry: FlattenRetry): Promise<void> {
+    this.#retryScheduled = false;
+    await this.#step({ type: 'retryFlatten', attempt: retry.attempt, of: retry.of, lastError: retry.lastError }, 'inline');
+  }
+
+  /** One core step and its effects. `flattenMode` says whether a flatten runs now or as the very next operation. */
+  async #step(input: KsInput, flattenMode: 'inline' | 'next'): Promise<Answer> {
     const { state, effects, answer } = transition(this.#state, input, this.#ports.now(), this.#settings);
     this.#state = state;
     let flatten: string | null = null;
@@ -134,7 +139,7 @@ export class KillSwitchService {
     this.#ports.onStatus?.(this.status);
     if (flatten !== null) {
       if (flattenMode === 'inline') await this.#runFlatten(flatten);
-      else void this.#enqueue(() => this.#runFlatten(flatten));
+      else this.#ports.flattenNext(flatten);
     }
     return answer;
   }
@@ -206,14 +211,7 @@ export class KillSwitchService {
     const attempt = ++this.#retries;
     const delay = Math.min(FLATTEN_RETRY_MAX_MS, (this.#settings.flattenRetryMs ?? FLATTEN_RETRY_MS) * 2 ** (attempt - 1));
     this.#retryScheduled = true;
-    const fire = (): void => {
-      this.#retryScheduled = false;
-      void this.#enqueue(async () => {
-        await this.#step({ type: 'retryFlatten', attempt, of: max, lastError }, 'inline');
-      }).catch((err: unknown) => this.#ports.warn?.({ err }, 'flatten retry failed'));
-    };
-    if (this.#ports.schedule !== undefined) this.#ports.schedule(delay, fire);
-    else setTimeout(fire, delay).unref();
+    this.#ports.retryAfter(delay, { attempt, of: max, lastError });
   }
 
   /** For tests and the inspector. */

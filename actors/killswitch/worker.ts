@@ -35,7 +35,7 @@ async function onEvent(input: KsInput): Promise<void> {
 }
 
 defineActor<KillSwitchActorConfig, KillSwitchProtocol>({
-  async init(ctx: ActorContext<KillSwitchActorConfig>) {
+  async init(ctx: ActorContext<KillSwitchActorConfig, KillSwitchProtocol>) {
     const gauge = new Gauge({ name: 'volguard_killswitch_state', help: 'Kill switch state: 0 NORMAL, 1 DEGRADED, 2 HALTED, 3 EMERGENCY, 4 SHUTDOWN', registers: [ctx.metrics] });
     const journal = journalClient(ctx);
     service = new KillSwitchService(ctx.config.settings, ctx.config.phase, {
@@ -45,6 +45,9 @@ defineActor<KillSwitchActorConfig, KillSwitchProtocol>({
       },
       request: (to, type, body, opts) => ctx.request(to, type, body, opts),
       now: () => ctx.clock.now(),
+      // Runtime self-messages: the mailbox, not a hand-built queue, keeps them in turn with everything else.
+      flattenNext: (reason) => ctx.next('killswitch.runFlatten', { reason }),
+      retryAfter: (ms, retry) => void ctx.after(ms, 'killswitch.retryFlatten', retry),
       onStatus: (st) => gauge.set(TRADING_STATES.indexOf(st.state)),
       warn: (obj, m) => ctx.log.warn(obj, m),
     });
@@ -82,6 +85,14 @@ defineActor<KillSwitchActorConfig, KillSwitchProtocol>({
     'journal.faulted': (b) => onEvent({ type: 'journalFault', message: str(b?.message, str(b?.kind, 'journal fault')) }),
     'journal.recovered': () => onEvent({ type: 'journalRecovered' }),
     'executor.nakedLegDetected': (b) => onEvent({ type: 'nakedLeg', evidence: { structureId: str(b?.structureId, '?'), detail: str(b?.message, '') } }),
+    'killswitch.runFlatten': ({ reason }) => need().runFlatten(reason),
+    async 'killswitch.retryFlatten'(retry, ctx) {
+      try {
+        await need().retryFlatten(retry);
+      } catch (err) {
+        ctx.log.warn({ err }, 'flatten retry failed');
+      }
+    },
   },
   inspect() {
     return service?.status ?? null;
