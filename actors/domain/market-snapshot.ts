@@ -33,6 +33,12 @@ export interface ExpiryChain {
   /** Broker-supplied IVs when the venue provides them (Upstox option_greeks), for the calibrator's cross-check. */
   readonly callBrokerIv?: Float64Array;
   readonly putBrokerIv?: Float64Array;
+  /**
+   * 1 where the quote's bid/ask was derived from closes by a spread model rather than quoted by a market (historical
+   * replays: actors/venues/replay/import/), 0 where quoted. Present only when some quote in the chain was derived.
+   */
+  readonly callDerived?: Uint8Array;
+  readonly putDerived?: Uint8Array;
 }
 
 export interface SpotQuote {
@@ -40,6 +46,8 @@ export interface SpotQuote {
   readonly instrumentKey: string;
   readonly spot: number;
   readonly ts: number;
+  /** True when the spot was derived rather than published (e.g. from a future's close by carry; see replay/import). */
+  readonly derived?: boolean;
 }
 
 export interface MarketSnapshot {

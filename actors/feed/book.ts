@@ -8,7 +8,7 @@
  */
 import type { Tick } from '../venues/market-data.ts';
 
-const FIELDS = ['bid', 'ask', 'ltp', 'bidQty', 'askQty', 'volume', 'oi', 'iv', 'ts'] as const;
+const FIELDS = ['bid', 'ask', 'ltp', 'bidQty', 'askQty', 'volume', 'oi', 'iv', 'ts', 'derived'] as const;
 type Field = (typeof FIELDS)[number];
 
 export class Book {
@@ -25,6 +25,8 @@ export class Book {
   iv = new Float64Array(0);
   /** Venue timestamp of the last accepted update, epoch ms. */
   ts = new Float64Array(0);
+  /** 1 when the current bid/ask was derived by a spread model (Tick.derived), 0 when quoted, NaN before any quote. */
+  derived = new Float64Array(0);
   applied = 0;
   rejected = 0;
   lastRejection: string | null = null;
@@ -75,6 +77,8 @@ export class Book {
     const i = this.indexOf(t.instrumentKey);
     if (t.bid !== undefined) this.bid[i] = t.bid;
     if (t.ask !== undefined) this.ask[i] = t.ask;
+    // The flag describes the prices: a tick that moves any of them says whether they were derived.
+    if (t.bid !== undefined || t.ask !== undefined || t.ltp !== undefined) this.derived[i] = t.derived === true ? 1 : 0;
     if (t.ltp !== undefined) this.ltp[i] = t.ltp;
     if (t.bidQty !== undefined) this.bidQty[i] = t.bidQty;
     if (t.askQty !== undefined) this.askQty[i] = t.askQty;
@@ -109,5 +113,6 @@ export function invalid(t: Tick): string | null {
     return `expected finite non-negative prices and sizes on ${t.instrumentKey}, was ${JSON.stringify({ bid: t.bid, ask: t.ask, ltp: t.ltp, bidQty: t.bidQty, askQty: t.askQty, volume: t.volume, oi: t.oi })}`;
   }
   if (t.iv !== undefined && !(typeof t.iv === 'number' && Number.isFinite(t.iv))) return `expected a finite iv on ${t.instrumentKey}, was ${String(t.iv)}`;
+  if (t.derived !== undefined && typeof t.derived !== 'boolean') return `expected derived as a boolean on ${t.instrumentKey}, was ${String(t.derived)}`;
   return null;
 }

@@ -24,6 +24,9 @@ export function buildChain(book: Book, c: ChainLayout): ExpiryChain {
   const [callBid, callAsk, callLtp, callOi, callTs, putBid, putAsk, putLtp, putOi, putTs, callIv, putIv] =
     [arr(), arr(), arr(), arr(), arr(), arr(), arr(), arr(), arr(), arr(), arr(), arr()];
   let ivs = false;
+  // Allocated only for a chain with a derived quote (historical replays): live snapshots pay nothing.
+  let callDerived: Uint8Array | null = null;
+  let putDerived: Uint8Array | null = null;
   for (let j = 0; j < n; j++) {
     const ci = c.callIdx[j]!;
     const pi = c.putIdx[j]!;
@@ -31,12 +34,19 @@ export function buildChain(book: Book, c: ChainLayout): ExpiryChain {
     putBid[j] = book.bid[pi]!; putAsk[j] = book.ask[pi]!; putLtp[j] = book.ltp[pi]!; putOi[j] = book.oi[pi]!; putTs[j] = book.ts[pi]!;
     callIv[j] = book.iv[ci]!; putIv[j] = book.iv[pi]!;
     if (callIv[j]! === callIv[j]! || putIv[j]! === putIv[j]!) ivs = true; // any non-NaN
+    if (book.derived[ci] === 1 || book.derived[pi] === 1) {
+      callDerived ??= new Uint8Array(n);
+      putDerived ??= new Uint8Array(n);
+      if (book.derived[ci] === 1) callDerived[j] = 1;
+      if (book.derived[pi] === 1) putDerived[j] = 1;
+    }
   }
   return {
     underlying: c.underlying, expiry: c.expiry, expiryTs: c.expiryTs, kind: c.kind, lotSize: c.lotSize, freezeQty: c.freezeQty,
     strikes: c.strikes, callKeys: c.callKeys, putKeys: c.putKeys,
     callBid, callAsk, callLtp, callOi, callTs, putBid, putAsk, putLtp, putOi, putTs,
     ...(ivs ? { callBrokerIv: callIv, putBrokerIv: putIv } : {}),
+    ...(callDerived !== null && putDerived !== null ? { callDerived, putDerived } : {}),
   };
 }
 
@@ -45,7 +55,10 @@ export function buildSnapshot(inp: SnapshotInput, params: QualityParams = DEFAUL
   const spots: SpotQuote[] = [];
   for (const u of ['NIFTY', 'BANKNIFTY'] as Underlying[]) {
     const i = layout.spotIdx[u];
-    if (book.ltp[i]! > 0) spots.push({ underlying: u, instrumentKey: layout.spotKeys[u], spot: book.ltp[i]!, ts: book.ts[i]! });
+    if (book.ltp[i]! > 0) {
+      const spot: SpotQuote = { underlying: u, instrumentKey: layout.spotKeys[u], spot: book.ltp[i]!, ts: book.ts[i]! };
+      spots.push(book.derived[i] === 1 ? { ...spot, derived: true } : spot);
+    }
   }
   const expiries = inp.chains.map((c) => buildChain(book, c));
   const vix = book.ltp[layout.vixIdx]!;

@@ -19,6 +19,12 @@ export interface Tick {
   /** Broker-supplied IV (decimal) and delta, when the venue provides greeks. */
   readonly iv?: number;
   readonly delta?: number;
+  /**
+   * True when bid/ask were not quoted by a market but derived from closes by a spread model (historical end-of-day
+   * and candle data: actors/venues/replay/import/spread-model.ts). Carried into the snapshot so a fill on such a
+   * quote can be told apart. Absent = a real quote.
+   */
+  readonly derived?: boolean;
 }
 
 export interface InstrumentInfo {

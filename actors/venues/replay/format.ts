@@ -3,18 +3,64 @@
  *
  * A chunk is gzip(msgpack(Entry[])) covering at most `chunkMs` of market time; entries are in arrival order:
  * `[ts, 0, Tick[]]` a batch of ticks, `[ts, 1, InstrumentInfo[]]` the instrument list (at start and on relisting),
- * `[ts, 2, SourceStatus]` a source status. `ts` is the market time the feed received it. The index is rewritten
- * (atomically) after each chunk, so a recording cut short by a crash is readable up to its last complete chunk.
+ * `[ts, 2, SourceStatus]` a source status, `[ts, 3, Settlement[]]` official settlement prices (version 2, written by
+ * the historical importers: actors/venues/replay/import/). `ts` is the market time the feed received it. The index is
+ * rewritten (atomically) after each chunk, so a recording cut short by a crash is readable up to its last complete chunk.
+ *
+ * Version 2 is additive over version 1: entry kind 3, the optional `meta` in the index, and the optional `derived` flag
+ * on ticks (actors/venues/market-data.ts). A version-1 recording reads unchanged; a reader that only knows version 1
+ * refuses a version-2 index with its "expected version" error rather than misreading it.
  */
+import type { Underlying } from '../../domain/underlying.ts';
 import type { InstrumentInfo, SourceStatus, Tick } from '../market-data.ts';
 
 export const RECORDING_FORMAT = 'volguard-recording';
-export const RECORDING_VERSION = 1;
+/** The version this code writes. */
+export const RECORDING_VERSION = 2;
+/** The versions this code reads. */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
+
+/**
+ * An official settlement price from the exchange's end-of-day data.
+ * - `final`: the expiry's final settlement price of the underlying (NSE: the index close on the expiry day); every
+ *   option of (`underlying`, `expiry`) settles at its intrinsic value against `price`.
+ * - `daily`: the contract's daily settlement (mark-to-market) price, `instrumentKey` set.
+ * `source` says where the figure came from: `exchange` (the bhavcopy's own SttlmPric/UndrlygPric), or `derived` (the
+ * importer had to compute it, e.g. the legacy layout carries no index close; see import/README.md).
+ */
+export interface Settlement {
+  readonly kind: 'final' | 'daily';
+  readonly underlying: Underlying;
+  /** `YYYY-MM-DD`. */
+  readonly expiry: string;
+  readonly instrumentKey?: string;
+  readonly price: number;
+  /** The underlying's close that day (the index close; NaN when the data has none). */
+  readonly underlyingClose: number;
+  readonly source: 'exchange' | 'derived';
+}
 
 export type Entry =
   | readonly [ts: number, kind: 0, ticks: readonly Tick[]]
   | readonly [ts: number, kind: 1, instruments: readonly InstrumentInfo[]]
-  | readonly [ts: number, kind: 2, status: SourceStatus];
+  | readonly [ts: number, kind: 2, status: SourceStatus]
+  | readonly [ts: number, kind: 3, settlements: readonly Settlement[]];
+
+/** What an imported recording says about itself (index.json `meta`, optional; recordings of a live feed have none). */
+export interface RecordingMeta {
+  /** The data it came from, e.g. `nse-bhavcopy-udiff`, `nse-bhavcopy-legacy`, `upstox-candles`. */
+  readonly importedFrom?: string;
+  /** `market`: real bid/ask; `derived`: every option quote was derived from closes by the spread model. */
+  readonly quotes?: 'market' | 'derived';
+  /** The spread model's parameters, when quotes are derived (import/spread-model.ts). */
+  readonly spreadModel?: Readonly<Record<string, unknown>>;
+  /** IST dates covered, ascending. */
+  readonly days?: readonly string[];
+  /** How a day becomes frames (human-readable; import/README.md has the details). */
+  readonly frames?: string;
+  /** Input files and their sha256, so a recording names exactly what it was built from. */
+  readonly inputs?: readonly { readonly file: string; readonly sha256: string }[];
+}
 
 export interface ChunkInfo {
   readonly file: string;
@@ -33,6 +79,7 @@ export interface RecordingIndex {
   readonly startTs: number;
   readonly endTs: number;
   readonly chunks: readonly ChunkInfo[];
+  readonly meta?: RecordingMeta;
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -45,7 +92,7 @@ export function parseIndex(raw: unknown, where: string): RecordingIndex {
   if (typeof raw !== 'object' || raw === null) fail('an object', raw);
   const r = raw as Record<string, unknown>;
   if (r.format !== RECORDING_FORMAT) fail(`format "${RECORDING_FORMAT}"`, r.format);
-  if (r.version !== RECORDING_VERSION) fail(`version ${RECORDING_VERSION}`, r.version);
+  if (!READABLE_VERSIONS.includes(r.version as number)) fail(`version ${READABLE_VERSIONS.join(' or ')}`, r.version);
   if (typeof r.source !== 'string') fail('source as a string', r.source);
   if (!isNum(r.chunkMs) || !isNum(r.startTs) || !isNum(r.endTs)) fail('numeric chunkMs/startTs/endTs', { chunkMs: r.chunkMs, startTs: r.startTs, endTs: r.endTs });
   if (!Array.isArray(r.chunks)) fail('chunks as an array', r.chunks);
@@ -56,6 +103,7 @@ export function parseIndex(raw: unknown, where: string): RecordingIndex {
       fail('a chunk {file: chunk-NNNNNN.msgpack.gz, startTs, endTs, entries, ticks}', c);
     }
   }
+  if (r.meta !== undefined && (typeof r.meta !== 'object' || r.meta === null || Array.isArray(r.meta))) fail('meta as an object', r.meta);
   return r as unknown as RecordingIndex;
 }
 
@@ -64,10 +112,10 @@ export function parseEntries(raw: unknown, where: string): Entry[] {
   if (!Array.isArray(raw)) throw new TypeError(`${where}: expected an array of entries, was ${typeof raw}`);
   let last = -Infinity;
   raw.forEach((e, i) => {
-    if (!Array.isArray(e) || e.length !== 3 || !isNum(e[0]) || ![0, 1, 2].includes(e[1] as number)) {
-      throw new TypeError(`${where}[${i}]: expected [ts, 0|1|2, payload], was ${JSON.stringify(e)?.slice(0, 120)}`);
+    if (!Array.isArray(e) || e.length !== 3 || !isNum(e[0]) || ![0, 1, 2, 3].includes(e[1] as number)) {
+      throw new TypeError(`${where}[${i}]: expected [ts, 0|1|2|3, payload], was ${JSON.stringify(e)?.slice(0, 120)}`);
     }
-    if ((e[1] === 0 || e[1] === 1) && !Array.isArray(e[2])) throw new TypeError(`${where}[${i}]: expected an array payload, was ${typeof e[2]}`);
+    if ((e[1] === 0 || e[1] === 1 || e[1] === 3) && !Array.isArray(e[2])) throw new TypeError(`${where}[${i}]: expected an array payload, was ${typeof e[2]}`);
     if (e[0] < last) throw new TypeError(`${where}[${i}]: expected non-decreasing ts, was ${e[0]} after ${last}`);
     last = e[0];
   });

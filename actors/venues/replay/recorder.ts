@@ -7,7 +7,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'msgpackr';
 import type { InstrumentInfo, SourceStatus, Tick } from '../market-data.ts';
-import { RECORDING_FORMAT, RECORDING_VERSION, type ChunkInfo, type Entry, type RecordingIndex } from './format.ts';
+import { RECORDING_FORMAT, RECORDING_VERSION, type ChunkInfo, type Entry, type RecordingIndex, type RecordingMeta, type Settlement } from './format.ts';
 
 export interface RecorderOptions {
   readonly dir: string;
@@ -15,6 +15,8 @@ export interface RecorderOptions {
   /** Market ms per chunk (default 60 s). */
   readonly chunkMs?: number;
   readonly createdAt: string;
+  /** Written into the index (imported recordings say what they were built from). */
+  readonly meta?: RecordingMeta;
 }
 
 export class Recorder {
@@ -22,6 +24,7 @@ export class Recorder {
   readonly #source: string;
   readonly #chunkMs: number;
   readonly #createdAt: string;
+  readonly #meta: RecordingMeta | undefined;
   #chunks: ChunkInfo[] = [];
   #buf: Entry[] = [];
   #bufTicks = 0;
@@ -34,6 +37,7 @@ export class Recorder {
     this.#source = opts.source;
     this.#chunkMs = opts.chunkMs ?? 60_000;
     this.#createdAt = opts.createdAt;
+    this.#meta = opts.meta;
     mkdirSync(this.dir, { recursive: true });
   }
 
@@ -49,6 +53,11 @@ export class Recorder {
 
   status(ts: number, status: SourceStatus): void {
     this.#add([ts, 2, status]);
+  }
+
+  settlements(ts: number, list: readonly Settlement[]): void {
+    if (list.length === 0) return;
+    this.#add([ts, 3, list]);
   }
 
   /** Writes the open chunk and the index. Idempotent. */
@@ -87,6 +96,7 @@ export class Recorder {
     return {
       format: RECORDING_FORMAT, version: RECORDING_VERSION, source: this.#source, createdAt: this.#createdAt,
       chunkMs: this.#chunkMs, startTs: this.#startTs, endTs: this.#endTs, chunks: this.#chunks,
+      ...(this.#meta !== undefined ? { meta: this.#meta } : {}),
     };
   }
 }

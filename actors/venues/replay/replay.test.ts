@@ -55,8 +55,8 @@ test('a corrupt chunk or index is refused with a clear error', (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'vg-rec-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   assert.throws(() => readIndex(dir), /expected a recording index at/);
-  writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ format: 'volguard-recording', version: 2 }));
-  assert.throws(() => readIndex(dir), /expected version 1, was 2/);
+  writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ format: 'volguard-recording', version: 3 }));
+  assert.throws(() => readIndex(dir), /expected version 1 or 2, was 3/);
   const rec = new Recorder({ dir, source: 'sim', createdAt: 'x' });
   rec.ticks(T0, [{ instrumentKey: 'k', ts: T0, ltp: 1 }]);
   rec.close();

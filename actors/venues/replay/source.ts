@@ -12,7 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { unpack } from 'msgpackr';
 import type { Clock } from '../../../runtime/clock.ts';
 import type { InstrumentInfo, MarketDataSource, SourceStatus, Tick } from '../market-data.ts';
-import { parseEntries, parseIndex, type Entry, type RecordingIndex } from './format.ts';
+import { parseEntries, parseIndex, type Entry, type RecordingIndex, type Settlement } from './format.ts';
 
 export interface ReplayOptions {
   readonly dir: string;
@@ -60,6 +60,7 @@ export class ReplaySource implements MarketDataSource {
   readonly #intervalMs: number;
   readonly #tickListeners = new Set<(ticks: readonly Tick[]) => void>();
   readonly #statusListeners = new Set<(s: SourceStatus) => void>();
+  readonly #settlementListeners = new Set<(s: readonly Settlement[], ts: number) => void>();
   #wall0 = Number.NaN;
   #chunk = 0;
   #entries: Entry[] = [];
@@ -114,6 +115,12 @@ export class ReplaySource implements MarketDataSource {
     return () => this.#statusListeners.delete(listener);
   }
 
+  /** Official settlement prices as playback reaches them (imported recordings; see format.ts `Settlement`). */
+  onSettlements(listener: (settlements: readonly Settlement[], ts: number) => void): () => void {
+    this.#settlementListeners.add(listener);
+    return () => this.#settlementListeners.delete(listener);
+  }
+
   async start(): Promise<void> {
     this.#wall0 = this.#wall.monotonic();
     this.#status({ kind: 'connected' });
@@ -155,8 +162,10 @@ export class ReplaySource implements MarketDataSource {
       } else if (e[1] === 1) {
         this.#instruments = e[2];
         this.#status({ kind: 'connected' });
-      } else {
+      } else if (e[1] === 2) {
         this.#status(e[2]);
+      } else {
+        for (const l of this.#settlementListeners) l(e[2], e[0]);
       }
     }
   }
