@@ -12,8 +12,16 @@ export const calibratorEnv = {
   CALIBRATOR_RATE: envNumber({ min: -0.05, max: 0.5 }).default(0.055),
   /** SABR β, fixed per fit. */
   CALIBRATOR_BETA: envNumber({ min: 0, max: 1 }).default(1),
-  /** Cap on ν (weeklies need large ν; keep it bounded). */
-  CALIBRATOR_NU_CAP: envNumber({ min: 0.01, max: 50 }).default(10),
+  /**
+   * Cap on ν (weeklies need large ν; keep it bounded). 25, not 10: on NSE's January 2026 closes a NIFTY weekly one day
+   * before expiry needs ν ≈ 14–17 (β = 1) and never converged under 10 (actors/venues/replay/import/README.md).
+   */
+  CALIBRATOR_NU_CAP: envNumber({ min: 0.01, max: 50 }).default(25),
+  /**
+   * Fit only quotes within this many σ_ATM·√t of the forward in ln(K/F) (quant.md §1: restrict to 3–4); the wings
+   * beyond take the fitted smile. 0 fits every quote. Cheap far wings carry jump premia SABR cannot fit.
+   */
+  CALIBRATOR_FIT_BAND: envNumber({ min: 0, max: 50 }).default(4),
   /** A fit with rmse above this (vol points) falls back to per-strike Black IV. */
   CALIBRATOR_MAX_RMSE_VOL_PTS: envNumber({ min: 0, max: 100 }).default(1.5),
   /** Drop quotes whose spread exceeds this fraction of mid. */
@@ -31,6 +39,8 @@ export interface CalibratorSettings {
   readonly rate: number;
   readonly beta: number;
   readonly nuCap: number;
+  /** Fit band in σ_ATM·√t units (0 = no band). */
+  readonly fitBand: number;
   readonly maxRmseVolPts: number;
   readonly maxSpreadFraction: number;
   readonly minPremiumTicks: number;
@@ -38,7 +48,7 @@ export interface CalibratorSettings {
 }
 
 export const DEFAULT_CALIBRATOR_SETTINGS: CalibratorSettings = {
-  threads: 1, mode: 'inline', rate: 0.055, beta: 1, nuCap: 10, maxRmseVolPts: 1.5, maxSpreadFraction: 0.5, minPremiumTicks: 2, obloj: false,
+  threads: 1, mode: 'inline', rate: 0.055, beta: 1, nuCap: 25, fitBand: 4, maxRmseVolPts: 1.5, maxSpreadFraction: 0.5, minPremiumTicks: 2, obloj: false,
 };
 
 /** Everything the calibrator's spec reads: its own variables only. */

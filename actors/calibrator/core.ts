@@ -8,7 +8,7 @@
  */
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { ExpiryFit, SurfaceCalibrated } from './messages.ts';
-import { calibrateSabr } from '../domain/sabr-calibrate.ts';
+import { atmVolEstimate, calibrateSabr } from '../domain/sabr-calibrate.ts';
 import { sabrVol } from '../domain/sabr.ts';
 import { black76Undiscounted } from '../domain/black76.ts';
 import type { CalibratorSettings } from './config.ts';
@@ -32,13 +32,7 @@ export function snapshotInputs(snapshot: MarketSnapshot, cfg: CalibratorSettings
 /** Fits one expiry; never throws for market-data problems (they become a flagged fallback). */
 export function fitExpiry(input: ExpiryInput, cfg: CalibratorSettings): ExpiryFitResult {
   const { strikes, marketIv, forward, t } = input;
-  let used = 0;
-  for (let i = 0; i < strikes.length; i++) if (Number.isFinite(marketIv[i]!)) used++;
-  const ks = new Float64Array(used);
-  const vs = new Float64Array(used);
-  for (let i = 0, j = 0; i < strikes.length; i++) {
-    if (Number.isFinite(marketIv[i]!)) { ks[j] = strikes[i]!; vs[j] = marketIv[i]!; j++; }
-  }
+  const [ks, vs] = fitPoints(strikes, marketIv, forward, t, cfg.fitBand);
   const base = {
     underlying: input.underlying, expiry: input.expiry, expiryTs: input.expiryTs, t, forward, strikes, marketIv,
     ...brokerDivergence(input),
@@ -76,6 +70,32 @@ export function fitExpiry(input: ExpiryInput, cfg: CalibratorSettings): ExpiryFi
   const convexity = firstConvexityViolation(forward, t, strikes, vols);
   if (convexity !== null) return fallback(`model call prices not convex in strike near K=${convexity}`, diag);
   return { ...base, params: fit.params, ...diag, fallback: false, vols, warnings: [], usedQuotes: ks.length };
+}
+
+/**
+ * The quotes a fit uses: every finite market IV, restricted (when `band` > 0 and t, F are usable) to
+ * |ln(K/F)| ≤ band·σ_ATM·√t, σ_ATM the market's ATM vol estimate over all of them.
+ */
+export function fitPoints(strikes: Float64Array, marketIv: Float64Array, forward: number, t: number, band: number): [Float64Array, Float64Array] {
+  let used = 0;
+  for (let i = 0; i < strikes.length; i++) if (Number.isFinite(marketIv[i]!)) used++;
+  const ks = new Float64Array(used);
+  const vs = new Float64Array(used);
+  for (let i = 0, j = 0; i < strikes.length; i++) {
+    if (Number.isFinite(marketIv[i]!)) { ks[j] = strikes[i]!; vs[j] = marketIv[i]!; j++; }
+  }
+  if (!(band > 0) || !(forward > 0) || !(t > 0) || used < 3) return [ks, vs];
+  const width = band * atmVolEstimate(forward, ks, vs) * Math.sqrt(t);
+  if (!(width > 0)) return [ks, vs];
+  let inside = 0;
+  for (let j = 0; j < used; j++) if (Math.abs(Math.log(ks[j]! / forward)) <= width) inside++;
+  if (inside === used) return [ks, vs];
+  const kb = new Float64Array(inside);
+  const vb = new Float64Array(inside);
+  for (let j = 0, m = 0; j < used; j++) {
+    if (Math.abs(Math.log(ks[j]! / forward)) <= width) { kb[m] = ks[j]!; vb[m] = vs[j]!; m++; }
+  }
+  return [kb, vb];
 }
 
 /** Strike where model call prices C(K) stop being convex (slopes must not decrease), or null. */

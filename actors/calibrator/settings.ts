@@ -10,6 +10,7 @@ export function calibratorSettings(cfg: CalibratorSection): CalibratorSettings {
     rate: cfg.CALIBRATOR_RATE,
     beta: cfg.CALIBRATOR_BETA,
     nuCap: cfg.CALIBRATOR_NU_CAP,
+    fitBand: cfg.CALIBRATOR_FIT_BAND,
     maxRmseVolPts: cfg.CALIBRATOR_MAX_RMSE_VOL_PTS,
     maxSpreadFraction: cfg.CALIBRATOR_MAX_SPREAD_FRACTION,
     minPremiumTicks: cfg.CALIBRATOR_MIN_PREMIUM_TICKS,
