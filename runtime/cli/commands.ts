@@ -36,6 +36,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     usage: 'volguard quant < requests.jsonl',
     load: () => import('./quant.ts'),
   },
+  import: {
+    summary: 'public historical data (NSE bhavcopy, Upstox candles) into a replay recording; --fetch downloads it',
+    usage: 'volguard import nse-bhavcopy|upstox-candles <files or dirs> [--out DIR] [--fetch --from D --to D] (see --help of the module)',
+    load: () => import('../../actors/venues/replay/import/cli.ts'),
+  },
   'fake-upstox': {
     summary: 'the offline Upstox fake (REST + market feed V3 + portfolio stream)',
     usage: 'volguard fake-upstox --port N [--token T]',

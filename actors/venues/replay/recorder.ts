@@ -24,7 +24,7 @@ export class Recorder {
   readonly #source: string;
   readonly #chunkMs: number;
   readonly #createdAt: string;
-  readonly #meta: RecordingMeta | undefined;
+  #meta: RecordingMeta | undefined;
   #chunks: ChunkInfo[] = [];
   #buf: Entry[] = [];
   #bufTicks = 0;
@@ -53,6 +53,11 @@ export class Recorder {
 
   status(ts: number, status: SourceStatus): void {
     this.#add([ts, 2, status]);
+  }
+
+  /** Replaces the index's `meta` (written with the next chunk and on close). */
+  setMeta(meta: RecordingMeta): void {
+    this.#meta = meta;
   }
 
   settlements(ts: number, list: readonly Settlement[]): void {

@@ -232,9 +232,9 @@ function buildDay(date: string, rows: readonly BhavRow[], opts: BhavcopyOptions)
   for (const u of ['NIFTY', 'BANKNIFTY'] as const) {
     const mine = rows.filter((r) => r.underlying === u);
     if (mine.length === 0) continue;
+    const lot = lotSizeOf(u, mine, opts);
     const spot = spotOf(u, date, mine, frameTs);
     spots.push(spot);
-    const lot = lotSizeOf(u, mine, opts);
     const expiries = [...new Set(mine.filter((r) => r.instrument === 'option').map((r) => r.expiry))].sort();
     const kept = new Set(expiries.slice(0, opts.expiries?.[u] ?? (u === 'NIFTY' ? 4 : 2)));
     // Final settlement: the expiring contracts' SttlmPric (UDiFF: the index close) must agree among themselves.

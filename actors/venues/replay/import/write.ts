@@ -31,23 +31,26 @@ export interface WriteResult {
   readonly stats: FrameStats;
 }
 
-export function writeRecording(days: readonly TradingDay[], opts: WriteOptions): WriteResult {
-  if (days.length === 0) throw new Error('expected at least one trading day to write, was none');
+export function writeRecording(days: Iterable<TradingDay>, opts: WriteOptions): WriteResult {
   const out = path.resolve(opts.out);
   if (existsSync(out) && !opts.replace) {
     throw new Error(`expected no recording at ${out}, was one there (pass --replace to overwrite it)`);
   }
   const model = opts.spreadModel ?? DEFAULT_SPREAD_MODEL;
-  const meta: RecordingMeta = {
-    importedFrom: opts.kind, quotes: 'derived', spreadModel: { ...model }, days: days.map((d) => d.date), frames: opts.frames, inputs: opts.inputs,
-  };
+  const dates: string[] = [];
+  const meta = (): RecordingMeta => ({
+    importedFrom: opts.kind, quotes: 'derived', spreadModel: { ...model }, days: [...dates], frames: opts.frames, inputs: opts.inputs,
+  });
   const tmp = `${out}.partial-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   const stats = emptyStats();
   let index: RecordingIndex;
   try {
-    const rec = new Recorder({ dir: tmp, source: opts.kind, chunkMs: opts.chunkMs ?? 86_400_000, createdAt: opts.createdAt, meta });
+    const rec = new Recorder({ dir: tmp, source: opts.kind, chunkMs: opts.chunkMs ?? 86_400_000, createdAt: opts.createdAt, meta: meta() });
     for (const day of days) {
+      if (dates.length > 0 && !(day.date > dates.at(-1)!)) throw new Error(`expected trading days in ascending order, was ${day.date} after ${dates.at(-1)}`);
+      dates.push(day.date);
+      rec.setMeta(meta());
       for (const e of dayEntries(day, model, stats)) {
         if (e[1] === 0) rec.ticks(e[0], e[2]);
         else if (e[1] === 1) rec.instruments(e[0], e[2]);
@@ -55,6 +58,7 @@ export function writeRecording(days: readonly TradingDay[], opts: WriteOptions):
         else rec.settlements(e[0], e[2]);
       }
     }
+    if (dates.length === 0) throw new Error('expected at least one trading day to write, was none');
     index = rec.close();
     if (existsSync(out)) {
       const old = `${out}.old-${process.pid}`;
