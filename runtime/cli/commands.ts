@@ -36,6 +36,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     usage: 'volguard quant < requests.jsonl',
     load: () => import('./quant.ts'),
   },
+  report: {
+    summary: 'the HTML + JSON report of a SHADOW/paper/live session from its journal (safe while running)',
+    usage: 'volguard report session [--json] [--out DIR] [--data-dir DIR] [--recording DIR] [--capital RUPEES]',
+    load: () => import('../../actors/journal/report/cli.ts'),
+  },
   import: {
     summary: 'public historical data (NSE bhavcopy, Upstox candles) into a replay recording; --fetch downloads it',
     usage: 'volguard import nse-bhavcopy|upstox-candles <files or dirs> [--out DIR] [--fetch --from D --to D] (see --help of the module)',

@@ -216,6 +216,9 @@ export class CycleOrchestrator {
         sagasStarted: st.execution?.sagasStarted ?? [],
         denied: st.execution?.denied.length ?? 0,
         mismatch: st.execution?.reconciliation.mismatch ?? null,
+        // The book's greeks and P&L as risk measured them: reports chart them through time (actors/journal/report/).
+        greeks: st.risk ? { delta: st.risk.total.delta, gamma: st.risk.total.gamma, vega: st.risk.total.vega, theta: st.risk.total.theta } : null,
+        pnl: st.risk ? { day: st.risk.pnl.day, realised: st.risk.pnl.realised, unrealised: st.risk.pnl.unrealised } : null,
         failedStage,
         error,
       },
