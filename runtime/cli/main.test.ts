@@ -18,7 +18,7 @@ describe('volguard CLI plumbing', () => {
   it('prints help listing every command and exits 0 with --help', async () => {
     const x = io();
     assert.equal(await main(['--help'], x), 0);
-    for (const c of ['run', 'validate', 'token', 'journal', 'quant', 'fake-upstox']) assert.match(x.out(), new RegExp(`\\b${c}\\b`));
+    for (const c of ['run', 'validate', 'token', 'journal', 'quant', 'import', 'report', 'fake-upstox']) assert.match(x.out(), new RegExp(`\\b${c}\\b`));
   });
 
   it('exits 2 with usage when no command is given', async () => {

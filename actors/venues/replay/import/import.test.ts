@@ -266,3 +266,19 @@ test('an existing recording is kept unless --replace, and replaced whole with it
   assert.equal(firstList.filter((i) => i.kind !== 'INDEX').length, 3 * 11 * 2, '±5 strikes, both rights');
   assert.ok(!existsSync(path.join(dir, `rec.partial-${process.pid}`)));
 });
+
+test('the replay source plays an imported recording: instruments, derived ticks, then settlements at the close', async (t) => {
+  const dir = tmp(t);
+  assert.equal(await run(['nse-bhavcopy', path.join(SAMPLE, '2026-01-13'), '--out', 'rec', '--data-dir', dir], cliIo(dir)), 0);
+  const { ReplaySource } = await import('../source.ts');
+  let wall = 0;
+  const src = new ReplaySource({ dir: path.join(dir, 'rec'), speed: 1000, wall: { monotonic: () => wall } });
+  const got: string[] = [];
+  src.onTicks((b) => got.push(`ticks:${b.every((x) => x.derived === true || x.instrumentKey.startsWith('NSE_INDEX|'))}`));
+  src.onSettlements((list, ts) => got.push(`settle:${list.filter((s) => s.kind === 'final').map((s) => `${s.underlying}@${s.price}`).join()}:${ts === istInstant('2026-01-13', 930)}`));
+  assert.ok((await src.instruments()).length > 400);
+  await src.start();
+  await src.stop();
+  while (!src.ended) { wall += 1000; src.poll(); }
+  assert.deepEqual(got, ['ticks:true', 'settle:NIFTY@25732.3:true']);
+});
