@@ -2,12 +2,15 @@
  * @module Renders a ReportData as one self-contained HTML file (uPlot and the data inlined: it opens offline, from
  * disk, with no network) and as the JSON summary. Tables are rendered here; only the charts run in the browser.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { asset } from '../../../gateway/routes/assets.ts';
 import type { ReportData } from './model.ts';
 
-const uplotDir = path.dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'));
+/** uPlot through the dashboard's one asset table: node_modules from source, the embedded copy in the binary. */
+function vendor(urlPath: string): string {
+  const a = asset(urlPath);
+  if (a === undefined) throw new Error(`expected the dashboard asset ${urlPath}, was missing`);
+  return a.body;
+}
 
 const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const inr = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `₹${v.toLocaleString('en-IN', { maximumFractionDigits: 2, minimumFractionDigits: 2 })}`);
@@ -27,8 +30,8 @@ function table(head: readonly string[], rows: readonly (readonly string[])[], em
 
 export function renderHtml(data: ReportData): string {
   const m = data.metrics;
-  const uplotJs = readFileSync(path.join(uplotDir, 'uPlot.iife.min.js'), 'utf8');
-  const uplotCss = readFileSync(path.join(uplotDir, 'uPlot.min.css'), 'utf8');
+  const uplotJs = vendor('/vendor/uplot.js');
+  const uplotCss = vendor('/vendor/uplot.css');
   const series = {
     equity: [data.equity.map((p) => p.ts / 1000), data.equity.map((p) => p.equity)],
     drawdown: [data.equity.map((p) => p.ts / 1000), data.equity.map((p) => -p.drawdown)],
