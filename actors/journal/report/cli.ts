@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { realClock } from '../../../runtime/clock.ts';
-import { loadConfig } from '../../../runtime/config.ts';
+import { loadConfig } from '../../../runtime/main/config.ts';
 import { EXIT, type CliIo } from '../../../runtime/cli/io.ts';
 import { JournalError } from '../../../runtime/errors.ts';
 import { Journal } from '../journal.ts';

@@ -27,7 +27,7 @@ import { DEFAULT_CALIBRATOR_SETTINGS as CFG } from '../../../calibrator/config.t
 import { impliedVol } from '../../../domain/implied-vol.ts';
 import { atmVolEstimate } from '../../../domain/sabr-calibrate.ts';
 import { TICK_SIZE } from '../../../domain/units.ts';
-import type { MarketSnapshot } from '../../../feed/messages.ts';
+import type { MarketSnapshot } from '../../../domain/market-snapshot.ts';
 import type { TradingDay } from './observations.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../../../..');

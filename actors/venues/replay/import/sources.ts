@@ -3,7 +3,7 @@
  * and which files a date range needs. Pure.
  */
 import { dateOfDay, dayNumber, isTradingDay, weekday } from '../../../domain/calendar.ts';
-import type { Underlying } from '../../../feed/messages.ts';
+import type { Underlying } from '../../../domain/underlying.ts';
 import { UNDERLYING_SPECS } from '../../../domain/instruments.ts';
 import type { FetchTarget } from './fetch.ts';
 import { candleFileName } from './upstox-candles.ts';

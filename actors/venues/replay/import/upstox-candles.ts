@@ -20,7 +20,7 @@
  * the final settlement on an expiry day is the index's last candle close that day, flagged `derived`.
  */
 import { z } from 'zod';
-import type { Underlying } from '../../../feed/messages.ts';
+import type { Underlying } from '../../../domain/underlying.ts';
 import { istDate, istMinuteOfDay, sessionCloseMs, sessionOpenMs } from '../../../domain/calendar.ts';
 import { UNDERLYING_SPECS } from '../../../domain/instruments.ts';
 import type { Settlement } from '../format.ts';
