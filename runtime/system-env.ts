@@ -30,7 +30,22 @@ export const systemEnv = {
   VOLGUARD_SOURCE_MAPS: envBool().default(false),
   /** Path of the env file to load; `.env` in the working directory by default. */
   VOLGUARD_ENV_FILE: envString().optional(),
+  // The market conventions every pricing actor shares (actors/domain/market-settings.ts builds them; its defaults,
+  // DEFAULT_RATE and DEFAULT_VARIANCE_WEIGHTS, are these — checked equal in runtime/main/config.test.ts).
+  /** Continuously compounded rate for discounting and carry, used everywhere (RBI repo 5.25 %, Dec 2025). */
+  RISK_FREE_RATE: envNumber({ min: -0.05, max: 0.5 }).default(0.0525),
+  /** Share of a trading day's variance that accrues overnight, previous close to open (actors/domain/variance-clock.ts). */
+  MARKET_VARIANCE_OVERNIGHT: envNumber({ min: 0, max: 0.95 }).default(0.2),
+  /** Variance of a Saturday or Sunday as a fraction of a trading day's. */
+  MARKET_VARIANCE_WEEKEND_DAY: envNumber({ min: 0, max: 1 }).default(0.1),
+  /** Variance of a weekday exchange holiday as a fraction of a trading day's. */
+  MARKET_VARIANCE_HOLIDAY: envNumber({ min: 0, max: 1 }).default(0.1),
+  /** Trading days in a typical year (the variance clock's year basis). */
+  MARKET_VARIANCE_TRADING_DAYS: envNumber({ min: 200, max: 261 }).default(248),
 } satisfies EnvShape;
+
+/** The variables of the market conventions: every actor that prices, discounts or measures vol reads all of them. */
+export const MARKET_KEYS = ['RISK_FREE_RATE', 'MARKET_VARIANCE_OVERNIGHT', 'MARKET_VARIANCE_WEEKEND_DAY', 'MARKET_VARIANCE_HOLIDAY', 'MARKET_VARIANCE_TRADING_DAYS'] as const;
 
 /** The parsed system-wide values, keyed by variable name. */
 export type SystemValues = EnvValues<typeof systemEnv>;

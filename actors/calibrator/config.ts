@@ -2,14 +2,14 @@
  * @module Environment variables owned by the calibrator actor (merged into the one boot-time schema in runtime/main/config.ts).
  */
 import { envBool, envEnum, envNumber, keysOf, pickSection, type EnvShape, type EnvValues } from '../../runtime/config-kit.ts';
+import { DEFAULT_MARKET_SETTINGS, type MarketSettings } from '../domain/market-settings.ts';
+import { MARKET_KEYS, type SystemValues } from '../../runtime/system-env.ts';
 
 export const calibratorEnv = {
   /** piscina threads for expiry fits (the pool exists only in `pool` mode). */
   CALIBRATOR_THREADS: envNumber({ int: true, min: 1, max: 16 }).default(1),
   /** `inline` fits on the actor's own thread (default: a 41-strike fit is ~50–100 µs, less than a pool round trip); `pool` isolates slow fits. */
   CALIBRATOR_MODE: envEnum(['inline', 'pool']).default('inline'),
-  /** Continuously compounded rate for discounting (RBI repo 5.25% from Dec 2025 → short rates ≈ 5.2–5.6%). */
-  CALIBRATOR_RATE: envNumber({ min: -0.05, max: 0.5 }).default(0.055),
   /** SABR β, fixed per fit. */
   CALIBRATOR_BETA: envNumber({ min: 0, max: 1 }).default(1),
   /**
@@ -36,7 +36,8 @@ export const calibratorEnv = {
 export interface CalibratorSettings {
   readonly threads: number;
   readonly mode: 'inline' | 'pool';
-  readonly rate: number;
+  /** The one rate and variance clock (RISK_FREE_RATE, MARKET_VARIANCE_*): time to expiry and discounting. */
+  readonly market: MarketSettings;
   readonly beta: number;
   readonly nuCap: number;
   /** Fit band in σ_ATM·√t units (0 = no band). */
@@ -48,13 +49,13 @@ export interface CalibratorSettings {
 }
 
 export const DEFAULT_CALIBRATOR_SETTINGS: CalibratorSettings = {
-  threads: 1, mode: 'inline', rate: 0.055, beta: 1, nuCap: 25, fitBand: 4, maxRmseVolPts: 1.5, maxSpreadFraction: 0.5, minPremiumTicks: 2, obloj: false,
+  threads: 1, mode: 'inline', market: DEFAULT_MARKET_SETTINGS, beta: 1, nuCap: 25, fitBand: 4, maxRmseVolPts: 1.5, maxSpreadFraction: 0.5, minPremiumTicks: 2, obloj: false,
 };
 
-/** Everything the calibrator's spec reads: its own variables only. */
-export type CalibratorSection = EnvValues<typeof calibratorEnv>;
+/** Everything the calibrator's spec reads: its own variables and the market conventions (rate, variance clock). */
+export type CalibratorSection = EnvValues<typeof calibratorEnv> & Pick<SystemValues, (typeof MARKET_KEYS)[number]>;
 
 /** Cuts the calibrator's section out of the boot config (the wiring does this; nothing else reaches the actor). */
 export function calibratorSection(cfg: CalibratorSection): CalibratorSection {
-  return pickSection(cfg, keysOf(calibratorEnv));
+  return pickSection(cfg, [...keysOf(calibratorEnv), ...MARKET_KEYS]);
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_CALIBRATOR_SETTINGS as CFG } from './config.ts';
 import { calibrateSnapshot, calendarWarnings, firstConvexityViolation, interpolateMissing, type ExpiryFitResult } from './core.ts';
 import { buildSnapshot, fullMarketSpecs, SNAPSHOT_TS, type ChainSpec } from '../../test/fixtures/quant/snapshot.ts';
-import { yearsToExpiry } from '../domain/units.ts';
+import { varianceClock } from '../domain/variance-clock.ts';
 
 const weekly: ChainSpec = { underlying: 'NIFTY', expiry: '2026-01-13', minutesToExpiry: 8 * 1440, forward: 24030, step: 50, count: 41, params: { alpha: 0.13, beta: 1, rho: -0.45, nu: 3.5 } };
 
@@ -18,7 +18,7 @@ test('fits every expiry of a full market close to the generating SABR parameters
     const fit = surface.expiries[i]!;
     assert.equal(fit.fallback, false, `${spec.expiry}: ${fit.fallbackReason}`);
     assert.ok(Math.abs(fit.forward / spec.forward - 1) < 2e-5, `${spec.expiry} forward: expected ${spec.forward}, was ${fit.forward}`);
-    assert.equal(fit.t, yearsToExpiry(SNAPSHOT_TS, SNAPSHOT_TS + spec.minutesToExpiry * 60_000));
+    assert.equal(fit.t, varianceClock().yearsToExpiry(SNAPSHOT_TS, SNAPSHOT_TS + spec.minutesToExpiry * 60_000));
     // Quotes are tick-rounded, so the fit is close, not exact.
     assert.ok(Math.abs(fit.params!.alpha / spec.params.alpha - 1) < 0.03, `${spec.expiry} alpha ${fit.params!.alpha}`);
     assert.ok(fit.rmseVolPts < 0.5, `${spec.expiry} rmse ${fit.rmseVolPts}`);

@@ -16,7 +16,7 @@ export interface ExpiryFit {
   readonly underlying: Underlying;
   readonly expiry: string;
   readonly expiryTs: number;
-  /** Year fraction to expiry (minutes to the 15:30 IST close / (365·1440)). */
+  /** Years to the expiry's session close on the variance clock (actors/domain/variance-clock.ts). */
   readonly t: number;
   /** Forward from put-call parity. */
   readonly forward: number;

@@ -2,12 +2,13 @@
  * @module Maps the calibrator's config section onto the calibrator's own settings (structured-clone safe, passed as spec.config).
  */
 import type { CalibratorSection, CalibratorSettings } from './config.ts';
+import { marketSettingsFromEnv } from '../domain/market-settings.ts';
 
 export function calibratorSettings(cfg: CalibratorSection): CalibratorSettings {
   return {
     threads: cfg.CALIBRATOR_THREADS,
     mode: cfg.CALIBRATOR_MODE,
-    rate: cfg.CALIBRATOR_RATE,
+    market: marketSettingsFromEnv(cfg),
     beta: cfg.CALIBRATOR_BETA,
     nuCap: cfg.CALIBRATOR_NU_CAP,
     fitBand: cfg.CALIBRATOR_FIT_BAND,

@@ -1,11 +1,12 @@
 /**
- * @module Per-expiry input for a fit: forward by parity, time by the one convention, OTM quotes filtered, market IVs.
+ * @module Per-expiry input for a fit: forward by parity, time on the one variance clock, OTM quotes filtered, market IVs.
  * Pure. The result is structured-clone safe (typed arrays), so it can be posted to a piscina worker as is.
  */
 import type { ExpiryChain } from '../domain/market-snapshot.ts';
 import { forwardFromParity } from '../domain/forward.ts';
 import { impliedVolOrNaN } from '../domain/implied-vol.ts';
-import { TICK_SIZE, yearsToExpiry } from '../domain/units.ts';
+import { TICK_SIZE } from '../domain/units.ts';
+import { varianceClock } from '../domain/variance-clock.ts';
 import type { CalibratorSettings } from './config.ts';
 
 /** Why a quote was not used, counted per expiry for diagnostics. */
@@ -28,13 +29,14 @@ export interface ExpiryInput {
 }
 
 export function buildExpiryInput(chain: ExpiryChain, snapshotTs: number, spot: number | undefined, cfg: CalibratorSettings): ExpiryInput {
-  const t = yearsToExpiry(snapshotTs, chain.expiryTs);
+  const t = varianceClock(cfg.market.variance).yearsToExpiry(snapshotTs, chain.expiryTs);
+  const rate = cfg.market.rate;
   const n = chain.strikes.length;
-  const parity = t > 0 ? forwardFromParity(chain, t, cfg.rate) : null;
+  const parity = t > 0 ? forwardFromParity(chain, t, rate) : null;
   let forward = Number.NaN;
   let forwardSource: ExpiryInput['forwardSource'] = 'none';
   if (parity) { forward = parity.forward; forwardSource = 'parity'; }
-  else if (spot !== undefined && spot > 0) { forward = spot * Math.exp(cfg.rate * t); forwardSource = 'spot'; }
+  else if (spot !== undefined && spot > 0) { forward = spot * Math.exp(rate * t); forwardSource = 'spot'; }
 
   const marketIv = new Float64Array(n).fill(Number.NaN);
   const brokerIv = chain.callBrokerIv || chain.putBrokerIv ? new Float64Array(n).fill(Number.NaN) : undefined;
@@ -77,7 +79,7 @@ export function buildExpiryInput(chain: ExpiryChain, snapshotTs: number, spot: n
     if (Number.isNaN(mid)) continue;
     const k = chain.strikes[i]!;
     // NaN exactly when impliedVol's status is not OK (no result object per quote).
-    const vol = impliedVolOrNaN(k >= forward ? 'call' : 'put', mid, forward, k, t, cfg.rate);
+    const vol = impliedVolOrNaN(k >= forward ? 'call' : 'put', mid, forward, k, t, rate);
     if (Number.isNaN(vol)) dropped.ivStatus++; else marketIv[i] = vol;
   }
   return brokerIv ? { ...base, brokerIv } : base;

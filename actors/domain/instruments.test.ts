@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { maxLotsPerOrder, simToken, strikeGrid, tradingSymbol, underlyingSpec } from './instruments.ts';
+import { simToken, strikeGrid, tradingSymbol, underlyingSpec } from './instruments.ts';
 
-test('2026 lot sizes and per-order lot caps', () => {
+test('the deprecated spec fields carry the newest dated lot and freeze (NSE 1,800 / 600 from 1 Feb 2026)', () => {
   assert.equal(underlyingSpec('NIFTY', '2026-12-01').lotSize, 65);
   assert.equal(underlyingSpec('BANKNIFTY', '2026-12-29').lotSize, 30);
-  assert.equal(maxLotsPerOrder('NIFTY'), 27);
-  assert.equal(maxLotsPerOrder('BANKNIFTY'), 20);
+  assert.equal(underlyingSpec('NIFTY').freezeQty, 1800);
+  assert.equal(underlyingSpec('BANKNIFTY').freezeQty, 600);
   assert.throws(() => underlyingSpec('NIFTY', '2025-12-30'), /on\/after 2026-01-01/);
 });
 

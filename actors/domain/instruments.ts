@@ -1,24 +1,28 @@
 /**
- * @module Index-option contract data: lot sizes, freeze quantities, strike grids, instrument keys, carry. Pure.
+ * @module Index-option contract data: strike grids, instrument keys, carry. Pure.
+ *
+ * Lot sizes and freeze limits are dated facts: read them with `ContractFacts` (contract-facts.ts) for a contract's
+ * expiry and the trade date; the shipped tables are data/nse-contracts.ts and live overrides them from the broker's
+ * instrument master. The `lotSize`/`freezeQty` fields below are the newest table rows, kept for callers not yet moved.
  *
  * Sources (see /work/shared/reference/quant.md §4 and peers.md §3):
- * - Lots: NSE/FAOP/70616 (3 Oct 2025): NIFTY 75 → 65, BANKNIFTY 35 → 30 from the Jan-2026 expiries.
- * - Freeze quantities: NIFTY 1756, BANKNIFTY 601 (an order must be strictly below the freeze quantity, so at most
- *   27 and 20 lots per order) — third-party [FRZ], to verify against the daily contract master's `freeze_quantity`.
  * - Strike intervals: NIFTY 50 near the money and 100 further out [unconfirmed: read the contract file];
  *   BANKNIFTY 100 near and 500 further out (NSE scheme since Mar 2023).
- * - Carry: RBI repo 5.25% (5 Dec 2025); dividend yields are rough index trailing yields (used by the simulator and by
- *   the feed's forward-consistency check, which tolerates their error).
+ * - Carry: the rate is configured once (RISK_FREE_RATE, market-settings.ts); dividend yields are rough index trailing
+ *   yields (used by the simulator and by the feed's forward-consistency check, which tolerates their error).
  */
 import type { Underlying } from './underlying.ts';
 import { dayNumber } from './calendar.ts';
 import type { Right } from './right.ts';
+import { NSE_FREEZE_LIMITS, NSE_LOT_SIZES } from './data/nse-contracts.ts';
 
 export interface UnderlyingSpec {
   readonly underlying: Underlying;
   /** Upstox instrument key of the index. */
   readonly indexKey: string;
+  /** @deprecated The newest lot in data/nse-contracts.ts; use ContractFacts.contract(underlying, expiry, tradeDate). */
   readonly lotSize: number;
+  /** @deprecated The newest freeze limit in data/nse-contracts.ts; use ContractFacts.contract(…). */
   readonly freezeQty: number;
   /** Strike interval near the money, and the band (points either side of ATM) where it applies. */
   readonly nearStep: number;
@@ -27,21 +31,24 @@ export interface UnderlyingSpec {
   readonly farStep: number;
   readonly farBand: number;
   readonly dividendYield: number;
-  /** Earliest expiry these lot/freeze values apply to. */
+  /** @deprecated Earliest expiry the newest lot applies to. */
   readonly validFromExpiry: string;
 }
 
-export const RISK_FREE_RATE = 0.0525;
 export const VIX_KEY = 'NSE_INDEX|India VIX';
+
+const newest = (u: Underlying) => ({
+  lotSize: NSE_LOT_SIZES[u].at(-1)!.value, freezeQty: NSE_FREEZE_LIMITS[u].at(-1)!.value, validFromExpiry: NSE_LOT_SIZES[u].at(-1)!.from,
+});
 
 export const UNDERLYING_SPECS: Readonly<Record<Underlying, UnderlyingSpec>> = {
   NIFTY: {
-    underlying: 'NIFTY', indexKey: 'NSE_INDEX|Nifty 50', lotSize: 65, freezeQty: 1756,
-    nearStep: 50, nearBand: 1000, farStep: 100, farBand: 2000, dividendYield: 0.012, validFromExpiry: '2026-01-01',
+    underlying: 'NIFTY', indexKey: 'NSE_INDEX|Nifty 50', ...newest('NIFTY'),
+    nearStep: 50, nearBand: 1000, farStep: 100, farBand: 2000, dividendYield: 0.012,
   },
   BANKNIFTY: {
-    underlying: 'BANKNIFTY', indexKey: 'NSE_INDEX|Nifty Bank', lotSize: 30, freezeQty: 601,
-    nearStep: 100, nearBand: 2500, farStep: 500, farBand: 5000, dividendYield: 0.008, validFromExpiry: '2026-01-01',
+    underlying: 'BANKNIFTY', indexKey: 'NSE_INDEX|Nifty Bank', ...newest('BANKNIFTY'),
+    nearStep: 100, nearBand: 2500, farStep: 500, farBand: 5000, dividendYield: 0.008,
   },
 };
 
@@ -52,12 +59,6 @@ export function underlyingSpec(underlying: Underlying, expiry?: string): Underly
     throw new RangeError(`expected an expiry on/after ${spec.validFromExpiry} (lot data coverage), was ${expiry}`);
   }
   return spec;
-}
-
-/** Largest number of lots one order may carry (quantity strictly below the freeze quantity). */
-export function maxLotsPerOrder(underlying: Underlying): number {
-  const { lotSize, freezeQty } = UNDERLYING_SPECS[underlying];
-  return Math.floor((freezeQty - 1) / lotSize);
 }
 
 /**

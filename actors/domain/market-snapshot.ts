@@ -11,9 +11,10 @@ export interface ExpiryChain {
   readonly underlying: Underlying;
   /** Expiry date, IST, `YYYY-MM-DD`. */
   readonly expiry: string;
-  /** Epoch ms of the 15:30 IST close on the expiry date. */
+  /** Epoch ms of the session close on the expiry date (15:30 IST; 15:40 from 3 Aug 2026: calendar.ts). */
   readonly expiryTs: number;
-  readonly kind: 'weekly' | 'monthly';
+  /** From the expiry rules (calendar.ts `expiryKind`); `unknown` when no rule classifies the date. */
+  readonly kind: 'weekly' | 'monthly' | 'unknown';
   readonly lotSize: number;
   readonly freezeQty: number;
   readonly strikes: Float64Array;

@@ -1,24 +1,19 @@
 /**
- * @module Units and conventions used everywhere (one convention for time to expiry, tick size, display views).
+ * @module Units and conventions used everywhere (tick size, display views). Time to expiry has one convention too:
+ * the variance clock (variance-clock.ts), configured with the rate in market-settings.ts.
  */
 
 export const MS_PER_MINUTE = 60_000;
-export const MINUTES_PER_YEAR = 365 * 1440;
 /** NSE option premium tick, ₹. */
 export const TICK_SIZE = 0.05;
 /** Vega is per 1.00 vol; multiply by this for ₹ per vol point (0.01). */
 export const VEGA_PER_VOL_POINT = 0.01;
-/** Theta is per year; multiply by this for per calendar day. */
-export const THETA_PER_DAY = 1 / 365;
-
 /**
- * Year fraction from `nowMs` to `expiryTs` (the 15:30 IST close), counted in whole-or-fractional minutes over a
- * 365-day year — the India VIX convention, used for IV and greeks alike. Never negative.
+ * Theta is per (variance) year; multiply by this for per calendar day on average — a variance year spans 365 calendar
+ * days by construction of the clock's year basis, so over a week theta·7/365 is the decay to expect; a trading day
+ * alone decays theta/D (D ≈ 260) and a weekend day theta·w/D.
  */
-export function yearsToExpiry(nowMs: number, expiryTs: number): number {
-  const minutes = (expiryTs - nowMs) / MS_PER_MINUTE;
-  return minutes > 0 ? minutes / MINUTES_PER_YEAR : 0;
-}
+export const THETA_PER_DAY = 1 / 365;
 
 /** Rounds a price to the nearest tick (₹0.05), guarding against binary fractions like 12.350000000000001. */
 export function roundToTick(price: number, tick = TICK_SIZE): number {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../../runtime/clock.ts';
 import type { ExecutorSection } from './config.ts';
+import { marketSettingsFromEnv } from '../domain/market-settings.ts';
 import type { Broker } from '../venues/broker.ts';
 import { PaperBroker } from '../venues/sim/paper/exchange.ts';
 import { riskMargin } from '../venues/sim/paper/margin.ts';
@@ -41,7 +42,7 @@ export const BROKERS: Readonly<Record<ExecutorSection['SAFETY_MODE'], BrokerFact
     let sim: SimQuotes | undefined;
     if (cfg.FEED === 'sim') {
       if (cfg.SIM_START !== undefined) {
-        sim = new SimQuotes({ seed: cfg.SIM_SEED, startMs: cfg.SIM_START });
+        sim = new SimQuotes({ seed: cfg.SIM_SEED, startMs: cfg.SIM_START, market: marketSettingsFromEnv(cfg) });
         sim.advanceTo(clock.now());
         market = withFallback(sim, snapshots);
         quoteSource = 'sim';

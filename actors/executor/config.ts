@@ -3,7 +3,7 @@
  */
 import type { EnvShape, EnvValues } from '../../runtime/config-kit.ts';
 import { envBool, envNumber, keysOf, pickSection } from '../../runtime/config-kit.ts';
-import type { SystemValues } from '../../runtime/system-env.ts';
+import { MARKET_KEYS, type SystemValues } from '../../runtime/system-env.ts';
 import { simEnv } from '../venues/sim/config.ts';
 import { upstoxEnv } from '../venues/upstox/config.ts';
 
@@ -38,8 +38,8 @@ export const executorEnv = {
   FLATTEN_RETRY_MS: envNumber({ int: true, min: 0 }).default(500),
 } satisfies EnvShape;
 
-/** The system-wide variables the executor reads besides its own. */
-const EXECUTOR_SYSTEM_KEYS = ['SAFETY_MODE', 'FEED', 'PHASE', 'APPROVAL_TTL', 'DATA_DIR', 'BASE_CAPITAL'] as const;
+/** The system-wide variables the executor reads besides its own (the market conventions: the paper exchange's sim copy). */
+const EXECUTOR_SYSTEM_KEYS = ['SAFETY_MODE', 'FEED', 'PHASE', 'APPROVAL_TTL', 'DATA_DIR', 'BASE_CAPITAL', ...MARKET_KEYS] as const;
 
 /**
  * Everything the executor's spec reads: its own variables, the system-wide ones above, the sim venue's (the paper

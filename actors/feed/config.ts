@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { EnvShape, EnvValues } from '../../runtime/config-kit.ts';
 import { envBool, envNumber, envString, keysOf, pickSection } from '../../runtime/config-kit.ts';
-import type { SystemValues } from '../../runtime/system-env.ts';
+import { MARKET_KEYS, type SystemValues } from '../../runtime/system-env.ts';
 import { simEnv } from '../venues/sim/config.ts';
 import { upstoxEnv } from '../venues/upstox/config.ts';
 import { FAULT_KINDS, type FaultKind } from '../venues/sim/faults.ts';
@@ -52,14 +52,15 @@ export const feedEnv = {
 } satisfies EnvShape;
 
 /**
- * Everything the feed's spec reads: its own variables, the sim venue's, FEED and DATA_DIR — and the Upstox venue's
+ * Everything the feed's spec reads: its own variables, the sim venue's, FEED, DATA_DIR and the market conventions
+ * (the quality check's carry forward, the simulator's prices) — and the Upstox venue's
  * (credentials included) only when FEED=upstox, the one case in which the feed runs that venue.
  */
-export type FeedSection = EnvValues<typeof feedEnv> & EnvValues<typeof simEnv> & Pick<SystemValues, 'FEED' | 'DATA_DIR'> &
+export type FeedSection = EnvValues<typeof feedEnv> & EnvValues<typeof simEnv> & Pick<SystemValues, 'FEED' | 'DATA_DIR' | (typeof MARKET_KEYS)[number]> &
   Partial<EnvValues<typeof upstoxEnv>>;
 
 /** Cuts the feed's section out of the boot config (the wiring does this; nothing else reaches the actor). */
 export function feedSection(cfg: FeedSection): FeedSection {
   const upstox = cfg.FEED === 'upstox' ? keysOf(upstoxEnv) : [];
-  return pickSection(cfg, [...keysOf(feedEnv), ...keysOf(simEnv), 'FEED', 'DATA_DIR', ...upstox]);
+  return pickSection(cfg, [...keysOf(feedEnv), ...keysOf(simEnv), 'FEED', 'DATA_DIR', ...MARKET_KEYS, ...upstox]);
 }

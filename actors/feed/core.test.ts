@@ -89,7 +89,7 @@ test('silence while open raises feed.stalled at the limit and feed.recovered whe
 });
 
 test('off-hours silence is not a stall', () => {
-  const close = istInstant('2026-11-23', 15 * 60 + 30);
+  const close = istInstant('2026-11-23', 15 * 60 + 40); // the F&O close from 3 Aug 2026
   const core = new FeedCore({ source: 'sim' }, close - 1000);
   assert.equal(core.check(close + 60_000, close + 60_000), null);
   assert.equal(core.check(close + 3_600_000, close + 3_600_000), null);

@@ -7,6 +7,7 @@ import type { ActorSpec } from '../../runtime/spec.ts';
 import { simClockSpec } from '../venues/sim/start.ts';
 import type { FeedSection } from './config.ts';
 import type { FeedActorConfig } from './sources.ts';
+import { marketSettingsFromEnv } from '../domain/market-settings.ts';
 
 export * from './messages.ts';
 export { feedSection, type FeedSection } from './config.ts';
@@ -40,6 +41,7 @@ export function feedActorSpec(cfg: FeedSection, opts: { clock?: ClockSpec } = {}
     replaySpeed: cfg.FEED_REPLAY_SPEED,
     simSeed: cfg.SIM_SEED,
     simSpeed: cfg.SIM_SPEED,
+    market: marketSettingsFromEnv(cfg),
     ...(clock !== undefined ? { clock } : {}),
     ...(cfg.FEED_FAULTS !== undefined ? { faults: cfg.FEED_FAULTS } : {}),
     ...(cfg.FEED === 'upstox' ? { extra: upstoxExtra(cfg) } : {}),

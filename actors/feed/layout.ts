@@ -6,7 +6,7 @@ import type { ExpiryChain } from '../domain/market-snapshot.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { InstrumentInfo } from '../venues/market-data.ts';
 import type { Book } from './book.ts';
-import { monthlyExpiry, sessionCloseMs } from '../domain/calendar.ts';
+import { expiryKind, sessionCloseMs } from '../domain/calendar.ts';
 import { UNDERLYING_SPECS, VIX_KEY } from '../domain/instruments.ts';
 
 /** The static part of an ExpiryChain (identity and strikes) plus each strike's slot in the book. */
@@ -50,10 +50,10 @@ export function buildLayout(instruments: readonly InstrumentInfo[], book: Book):
     const strikes = [...g.byStrike.entries()].filter(([, r]) => r.ce !== undefined && r.pe !== undefined).map(([k]) => k).sort((a, b) => a - b);
     const callKeys = strikes.map((k) => g.byStrike.get(k)!.ce!);
     const putKeys = strikes.map((k) => g.byStrike.get(k)!.pe!);
-    const [y, m] = [Number(g.expiry.slice(0, 4)), Number(g.expiry.slice(5, 7))];
     chains.push({
+      // Any expiry year classifies (NIFTY half-yearlies to 2031): from the expiry rules alone, `unknown` as data.
       underlying: g.u, expiry: g.expiry, expiryTs: sessionCloseMs(g.expiry),
-      kind: monthlyExpiry(y, m) === g.expiry ? 'monthly' : 'weekly', lotSize: g.lot, freezeQty: g.freeze,
+      kind: expiryKind(g.u, g.expiry), lotSize: g.lot, freezeQty: g.freeze,
       strikes: Float64Array.from(strikes), callKeys, putKeys,
       callIdx: Int32Array.from(callKeys, (k) => book.indexOf(k)), putIdx: Int32Array.from(putKeys, (k) => book.indexOf(k)),
     });

@@ -3,13 +3,15 @@
  *
  * Every component looks at the "window": the `window` strikes either side of each chain's carry forward
  * F = S·e^{(r−q)t} (both sides), the region the strategy and the calibrator actually use; the wings are allowed to be
- * quiet. See actors/feed/README.md for the definitions and thresholds.
+ * quiet. r and t are the configured market conventions (one rate, the variance clock). See actors/feed/README.md for
+ * the definitions and thresholds.
  */
 import type { DataQuality, QualityComponents } from '../domain/data-quality.ts';
 import type { ExpiryChain, SpotQuote } from '../domain/market-snapshot.ts';
 import type { Underlying } from '../domain/underlying.ts';
-import { RISK_FREE_RATE, UNDERLYING_SPECS } from '../domain/instruments.ts';
-import { yearsToExpiry } from '../domain/units.ts';
+import { UNDERLYING_SPECS } from '../domain/instruments.ts';
+import { DEFAULT_MARKET_SETTINGS, type MarketSettings } from '../domain/market-settings.ts';
+import { varianceClock } from '../domain/variance-clock.ts';
 import { forwardFromParity } from '../domain/forward.ts';
 
 export interface QualityParams {
@@ -26,10 +28,13 @@ export interface QualityParams {
   /** |F_parity − F_carry| / F_carry: full marks up to `forwardOk`, zero at `forwardBad`. */
   readonly forwardOk: number;
   readonly forwardBad: number;
+  /** The one rate and variance clock (RISK_FREE_RATE, MARKET_VARIANCE_*) for the carry forward. */
+  readonly market: MarketSettings;
 }
 
 export const DEFAULT_QUALITY: QualityParams = {
   window: 10, staleMs: 30_000, silenceOkMs: 2_000, stallMs: 5_000, spreadOk: 0.03, spreadBad: 0.3, forwardOk: 0.002, forwardBad: 0.01,
+  market: DEFAULT_MARKET_SETTINGS,
 };
 
 export interface QualityDetail {
@@ -78,6 +83,8 @@ export function computeQuality(inp: QualityInput, p: QualityParams = DEFAULT_QUA
   let worstDev = Number.NaN;
   let forwardScore = 1;
   const spotOf = new Map<Underlying, number>();
+  const clock = varianceClock(p.market.variance);
+  const rate = p.market.rate;
   for (const u of ['NIFTY', 'BANKNIFTY'] as const) {
     const s = inp.spots.find((q) => q.underlying === u);
     quotes++;
@@ -90,8 +97,8 @@ export function computeQuality(inp: QualityInput, p: QualityParams = DEFAULT_QUA
   for (const c of expiries) {
     const spot = spotOf.get(c.underlying);
     if (spot === undefined) continue; // counted as missing above
-    const t = yearsToExpiry(now, c.expiryTs);
-    const fCarry = spot * Math.exp((RISK_FREE_RATE - UNDERLYING_SPECS[c.underlying].dividendYield) * t);
+    const t = clock.yearsToExpiry(now, c.expiryTs);
+    const fCarry = spot * Math.exp((rate - UNDERLYING_SPECS[c.underlying].dividendYield) * t);
     const [lo, hi] = windowRange(c.strikes, fCarry, p.window);
     for (let j = lo; j < hi; j++) {
       for (let side = 0; side < 2; side++) {
@@ -109,7 +116,7 @@ export function computeQuality(inp: QualityInput, p: QualityParams = DEFAULT_QUA
         if (!(now - ts <= p.staleMs)) stale++;
       }
     }
-    const par = forwardFromParity(c, t, RISK_FREE_RATE, 3);
+    const par = forwardFromParity(c, t, rate, 3);
     const dev = par === null ? Number.POSITIVE_INFINITY : Math.abs(par.forward - fCarry) / fCarry;
     if (!(dev <= worstDev)) worstDev = dev;
     forwardScore = Math.min(forwardScore, ramp(dev, p.forwardOk, p.forwardBad));

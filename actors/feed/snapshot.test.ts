@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FeedCore } from './core.ts';
-import { istInstant } from '../domain/calendar.ts';
+import { buildLayout } from './layout.ts';
+import { Book } from './book.ts';
+import { istInstant, sessionCloseMs } from '../domain/calendar.ts';
 import type { InstrumentInfo, Tick } from '../venues/market-data.ts';
 
 const NOW = istInstant('2026-11-30', 11 * 60); // Monday, market open
@@ -15,7 +17,7 @@ function handBook() {
   strikes.forEach((k, j) => {
     for (const right of ['CE', 'PE'] as const) {
       const key = `NSE_FO|${right}${k}`;
-      instruments.push({ instrumentKey: key, underlying: 'NIFTY', kind: right, expiry: EXP, strike: k, lotSize: 65, freezeQty: 1756, tickSize: 0.05 });
+      instruments.push({ instrumentKey: key, underlying: 'NIFTY', kind: right, expiry: EXP, strike: k, lotSize: 65, freezeQty: 1800, tickSize: 0.05 });
       ticks.push({ instrumentKey: key, ts: NOW - 2000 - j, bid: 100 + j + (right === 'PE' ? 10 : 0), ask: 102 + j + (right === 'PE' ? 10 : 0), ltp: 101 + j, oi: 1000 * (j + 1) });
     }
   });
@@ -36,7 +38,7 @@ test('the snapshot carries exactly the hand-built book', () => {
   assert.equal(snap.expiries.length, 1);
   const e = snap.expiries[0]!;
   assert.equal(e.expiry, EXP);
-  assert.equal(e.expiryTs, Date.UTC(2026, 11, 1, 10, 0));
+  assert.equal(e.expiryTs, Date.UTC(2026, 11, 1, 10, 10)); // 15:40 IST: the F&O close from 3 Aug 2026
   assert.equal(e.kind, 'weekly');
   assert.equal(e.lotSize, 65);
   assert.deepEqual([...e.strikes], strikes);
@@ -65,6 +67,22 @@ test('a crossed quote and an expired chain are handled as documented', () => {
   core.setInstruments(instruments);
   core.onTicks([...ticks, { instrumentKey: 'NSE_FO|CE26000', ts: NOW, bid: 105, ask: 104 }], NOW);
   assert.equal(core.snapshot('c', NOW, NOW).quality.components.crossed, 1 - 1 / 6);
-  const after = istInstant(EXP, 15 * 60 + 30);
+  const after = sessionCloseMs(EXP); // the dated session close (15:40 IST from 3 Aug 2026)
   assert.equal(core.snapshot('c', after, after).expiries.length, 0);
+});
+
+test('a real-scale listing with NIFTY half-yearlies to 2031 lays out: every expiry year classifies, unknown is data', () => {
+  const inst = (underlying: 'NIFTY' | 'BANKNIFTY', expiry: string, k: number, right: 'CE' | 'PE'): InstrumentInfo =>
+    ({ instrumentKey: `NSE_FO|${underlying}${expiry}${k}${right}`, underlying, kind: right, expiry, strike: k, lotSize: 65, freezeQty: 1800, tickSize: 0.05 });
+  const instruments = [
+    ['NIFTY', '2031-12-30'], ['NIFTY', '2030-06-25'], ['NIFTY', '2026-12-08'], ['BANKNIFTY', '2028-03-28'], ['BANKNIFTY', '2026-12-08'],
+  ].flatMap(([u, e]) => [inst(u as 'NIFTY', e!, 26_000, 'CE'), inst(u as 'NIFTY', e!, 26_000, 'PE')]);
+  const book = new Book();
+  const layout = buildLayout(instruments, book);
+  const kinds = Object.fromEntries(layout.chains.map((c) => [`${c.underlying} ${c.expiry}`, [c.kind, c.expiryTs]]));
+  assert.deepEqual(kinds['NIFTY 2031-12-30'], ['monthly', istInstant('2031-12-30', 15 * 60 + 40)]); // last Tuesday of Dec 2031
+  assert.deepEqual(kinds['NIFTY 2030-06-25'], ['monthly', istInstant('2030-06-25', 15 * 60 + 40)]); // last Tuesday of Jun 2030
+  assert.equal(kinds['NIFTY 2026-12-08']![0], 'weekly');
+  assert.equal(kinds['BANKNIFTY 2028-03-28']![0], 'monthly');
+  assert.equal(kinds['BANKNIFTY 2026-12-08']![0], 'unknown'); // BANKNIFTY lists no weeklies: not a throw
 });

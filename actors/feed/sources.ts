@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Clock, ClockSpec } from '../../runtime/clock.ts';
 import { clockFromSpec } from '../../runtime/clock.ts';
 import type { MarketDataSource } from '../venues/market-data.ts';
+import type { MarketSettings } from '../domain/market-settings.ts';
 import { SimSource } from '../venues/sim/source.ts';
 import { ReplaySource } from '../venues/replay/source.ts';
 import type { UpstoxConfig } from '../venues/upstox/config.ts';
@@ -22,6 +23,8 @@ export interface FeedActorConfig {
   readonly replaySpeed: number;
   readonly simSeed: number;
   readonly simSpeed: number;
+  /** The one rate and variance clock: the quality check's carry forward and the simulator's prices. */
+  readonly market: MarketSettings;
   /** The run's simulated clock (sim) — the same spec main gives every actor. */
   readonly clock?: ClockSpec;
   readonly faults?: readonly { readonly kind: string; readonly seconds: number; readonly atSeconds: number }[];
@@ -61,7 +64,7 @@ export const SOURCES: Record<string, SourceFactory> = {
   sim: ({ config, clock }) => {
     const c = config.clock ? clockFromSpec(config.clock) : clock;
     const startMs = config.clock?.kind === 'scaled' ? config.clock.simStartMs : c.now();
-    return { source: new SimSource({ seed: config.simSeed, startMs, clock: c, speed: config.simSpeed }), clock: c };
+    return { source: new SimSource({ seed: config.simSeed, startMs, clock: c, speed: config.simSpeed, market: config.market }), clock: c };
   },
   replay: ({ config, wall }) => {
     if (!config.replayPath) throw new Error('expected FEED_REPLAY_PATH (a recording directory) with FEED=replay, was unset');

@@ -65,7 +65,7 @@ defineActor<FeedActorConfig, FeedProtocol>({
     // time, which runs `speed` times faster in a simulation or replay: scale the threshold, or at 600× one delayed poll
     // (100 ms of wall time = one market minute) would flag the whole chain stale. At speed 1 (live) nothing changes.
     const speed = source.name === 'replay' ? cfg.replaySpeed : ctx.clockSpec.kind === 'scaled' ? ctx.clockSpec.speed : 1;
-    const core = new FeedCore({ source: source.name, quality: { stallMs: cfg.stallMs, staleMs: staleAfterMarketMs(cfg.staleMs, speed) } }, wall.monotonic());
+    const core = new FeedCore({ source: source.name, quality: { stallMs: cfg.stallMs, staleMs: staleAfterMarketMs(cfg.staleMs, speed), market: cfg.market } }, wall.monotonic());
     const recorder = cfg.record
       ? new Recorder({ dir: path.join(cfg.recordingsDir, `${source.name}-${new Date(market.now()).toISOString().replace(/[:.]/g, '-')}`), source: source.name, createdAt: new Date().toISOString() })
       : null;

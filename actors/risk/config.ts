@@ -6,7 +6,7 @@
  */
 import type { EnvShape, EnvValues } from '../../runtime/config-kit.ts';
 import { envNumber, keysOf, pickSection } from '../../runtime/config-kit.ts';
-import type { SystemValues } from '../../runtime/system-env.ts';
+import { MARKET_KEYS, type SystemValues } from '../../runtime/system-env.ts';
 
 export const riskEnv = {
   /** Gamma limit: |½·Γ·(1 % of spot)²| summed over underlyings, ₹ (the P&L convexity of a 1 % move). */
@@ -33,8 +33,8 @@ export const riskEnv = {
   RISK_EXPIRY_DAY_MOVE: envNumber({ min: 0, max: 0.2 }).default(0.01),
 } satisfies EnvShape;
 
-/** The system-wide variables the risk actor reads besides its own. */
-const RISK_SYSTEM_KEYS = ['BASE_CAPITAL', 'MAX_DAILY_LOSS', 'DAILY_LOSS_LIMIT_PCT', 'MAX_NET_DELTA', 'MAX_VEGA'] as const;
+/** The system-wide variables the risk actor reads besides its own (the market conventions for valuation too). */
+const RISK_SYSTEM_KEYS = ['BASE_CAPITAL', 'MAX_DAILY_LOSS', 'DAILY_LOSS_LIMIT_PCT', 'MAX_NET_DELTA', 'MAX_VEGA', ...MARKET_KEYS] as const;
 
 /** Everything the risk actor's spec reads: its own variables and the system-wide ones above. */
 export type RiskSection = EnvValues<typeof riskEnv> & Pick<SystemValues, (typeof RISK_SYSTEM_KEYS)[number]>;

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RISK_FREE_RATE } from '../domain/instruments.ts';
+import { DEFAULT_RATE } from '../domain/market-settings.ts';
 import { adjustCapital, assess, initialRiskState, onKillswitchChanged, preTrade, type RiskState } from './core.ts';
 import type { Leg } from '../domain/leg.ts';
 import {
-  CONDOR, DAY_MS, EXPIRY, F, NOW, Q, SIGMA, condorBook, condorLegs, emptyBook, key, settings, snapshot, surface,
+  CONDOR, DAY_MS, EXPIRY, F, NOW, Q, SIGMA, T_VARIANCE, condorBook, condorLegs, emptyBook, key, settings, snapshot, surface,
 } from './fixture.ts';
 import type { RiskSettings } from './settings.ts';
 import type { Right } from '../domain/right.ts';
@@ -24,10 +24,11 @@ function b76(right: Right, f: number, k: number, t: number, vol: number): number
   const s = vol * Math.sqrt(t);
   const d1 = Math.log(f / k) / s + s / 2;
   const d2 = d1 - s;
-  const df = Math.exp(-RISK_FREE_RATE * t);
+  const df = Math.exp(-DEFAULT_RATE * t);
   return right === 'CE' ? df * (f * phi(d1) - k * phi(d2)) : df * (k * phi(-d2) - f * phi(-d1));
 }
-const T = 7 / 365;
+/** Time to expiry on the variance clock, by hand in fixture.ts (5.2 units / 259.7). */
+const T = T_VARIANCE;
 /** Book value (₹) of the condor on a shocked market. */
 const condorValue = (f = F, t = T, vol = SIGMA) => CONDOR.reduce((v, c) => v + c.qty * b76(c.right, f, c.strike, t, vol), 0);
 const close = (actual: number, expected: number, rel: number, what: string) =>
@@ -67,7 +68,8 @@ test('scenario P&L re-prices the condor on shocked markets', () => {
   close(by.get('spot-2%')!, condorValue(F * 0.98) - base, 1e-6, 'spot −2 %');
   close(by.get('vol+5pts')!, condorValue(F, T, SIGMA + 0.05) - base, 1e-6, 'vol +5');
   close(by.get('vol-5pts')!, condorValue(F, T, SIGMA - 0.05) - base, 1e-6, 'vol −5');
-  const tEd = 180 / (365 * 1440);
+  // The last three trading hours of a 375-minute session: 180/375 · (1 − 0.2) = 0.384 units of 259.7 a year.
+  const tEd = 0.384 / 259.7;
   const ed = Math.min(condorValue(F * 1.01, tEd), condorValue(F * 0.99, tEd)) - base;
   close(by.get('expiry_day_gamma')!, ed, 1e-6, 'expiry-day gamma');
   // +5 % runs through the short call into the long wing: the loss is near the full width less the credit value.

@@ -71,7 +71,7 @@ export function onKillswitchChanged(state: RiskState, ks: TradingState): RiskSta
 
 export function assess(state: RiskState, req: AssessRequest): { state: RiskState; report: RiskReport } {
   const s = state.settings;
-  const market = buildMarket(req.snapshot, req.surface);
+  const market = buildMarket(req.snapshot, req.surface, s.market);
   const spots = spotsFor(market);
   const open = req.book.positions.filter((p) => p.quantity !== 0);
 

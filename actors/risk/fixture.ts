@@ -12,6 +12,7 @@ import type { RiskSettings } from './settings.ts';
 import { DEFAULT_MARGIN_PARAMS } from '../domain/margin.ts';
 import type { Right } from '../domain/right.ts';
 import type { Bucket } from '../domain/bucket.ts';
+import { DEFAULT_MARKET_SETTINGS } from '../domain/market-settings.ts';
 
 export const NOW = Date.UTC(2026, 0, 6, 5, 0, 0); // 10:30 IST
 export const DAY_MS = 86_400_000;
@@ -20,6 +21,13 @@ export const EXPIRY_TS = NOW + 7 * DAY_MS;
 export const F = 24_000;
 export const SIGMA = 0.15;
 export const Q = 65;
+/**
+ * NOW → EXPIRY_TS on the default variance clock (overnight 0.2, weekend day 0.1, D = 259.7 units a year; the
+ * 375-minute session of Jan 2026): Tue 10:30 → 15:30 is 300/375 · 0.8 = 0.64; Tue close → Fri close 3 × 1 = 3;
+ * Fri close → Mon close 2 · 0.1 + 1 = 1.2; Mon close → Tue open 0.2; Tue 09:15 → 10:30 is 75/375 · 0.8 = 0.16.
+ * Total 5.2 units; t = 5.2 / 259.7 years (7 calendar days would be 7/365).
+ */
+export const T_VARIANCE = 5.2 / 259.7;
 export const STRIKES = [23_300, 23_500, 23_700, 24_000, 24_300, 24_500, 24_700];
 
 export const key = (strike: number, right: Right): string => `NSE_FO|NIFTY${strike}${right}`;
@@ -38,7 +46,7 @@ export function snapshot(ts = NOW, quotes: Readonly<Record<string, readonly [num
     cycleId: 'c1', ts, marketOpen: true, vix: 13, source: 'test',
     spots: [{ underlying: 'NIFTY', instrumentKey: 'NSE_INDEX|Nifty 50', spot: F, ts }],
     expiries: [{
-      underlying: 'NIFTY', expiry: EXPIRY, expiryTs: EXPIRY_TS, kind: 'weekly', lotSize: Q, freezeQty: 1756,
+      underlying: 'NIFTY', expiry: EXPIRY, expiryTs: EXPIRY_TS, kind: 'weekly', lotSize: Q, freezeQty: 1800,
       strikes: Float64Array.from(STRIKES), callKeys: STRIKES.map((k) => key(k, 'CE')), putKeys: STRIKES.map((k) => key(k, 'PE')),
       callBid, callAsk, callLtp: nan(), callOi: nan(), callTs: nan(), putBid, putAsk, putLtp: nan(), putOi: nan(), putTs: nan(),
     }],
@@ -48,7 +56,7 @@ export function snapshot(ts = NOW, quotes: Readonly<Record<string, readonly [num
 
 export function surface(ts = NOW, fallback = false): SurfaceCalibrated {
   const fit: ExpiryFit = {
-    underlying: 'NIFTY', expiry: EXPIRY, expiryTs: EXPIRY_TS, t: 7 / 365, forward: F,
+    underlying: 'NIFTY', expiry: EXPIRY, expiryTs: EXPIRY_TS, t: T_VARIANCE, forward: F,
     params: fallback ? null : { alpha: SIGMA, beta: 1, rho: 0, nu: 0 }, rmseVolPts: 0, maxErrorVolPts: 0, iterations: 1,
     converged: !fallback, fallback, strikes: Float64Array.from(STRIKES), marketIv: new Float64Array(STRIKES.length).fill(SIGMA),
     vols: new Float64Array(STRIKES.length).fill(SIGMA),
@@ -89,7 +97,7 @@ export function settings(over: Partial<RiskSettings> = {}): RiskSettings {
   return {
     baseCapital: 1_000_000, maxNetDelta: 10, maxVega: 1e9, maxGamma: 1e9, maxTheta: 1e9, maxDailyLoss: 20_000,
     scenarioLossLimit: 1e9, softRatio: 0.8, emergencyRatio: 1.5, buckets: { weekly: 0.5, monthly: 0.3, intraday: 0.2 },
-    maxCapitalAtRiskPct: 1, maxMarginPct: 1, surfaceMaxAgeMs: 15_000, expiryDayMove: 0.01, margin: DEFAULT_MARGIN_PARAMS,
+    maxCapitalAtRiskPct: 1, maxMarginPct: 1, surfaceMaxAgeMs: 15_000, expiryDayMove: 0.01, margin: DEFAULT_MARGIN_PARAMS, market: DEFAULT_MARKET_SETTINGS,
     ...over,
   };
 }

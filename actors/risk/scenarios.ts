@@ -4,15 +4,12 @@
  *
  *   spot ±1 %, ±2 %, ±5 %       forward scaled with spot (F ∝ S), vols unchanged (sticky strike)
  *   vol ±5 points               every vol shifted, floored at 1 %
- *   expiry-day gamma            each expiry's time cut to 3 hours (mid-session on expiry day) and spot moved by
- *                               ±RISK_EXPIRY_DAY_MOVE; the worse side is reported
+ *   expiry-day gamma            each expiry's time cut to its last 3 trading hours on the variance clock (mid-
+ *                               session on expiry day; PricedLeg.expiryDayT) and spot moved by ±RISK_EXPIRY_DAY_MOVE;
+ *                               the worse side is reported
  */
-import { MINUTES_PER_YEAR } from '../domain/units.ts';
 import type { ScenarioResult } from './messages.ts';
 import { legValue, type PricedLeg, type Shock } from './valuation.ts';
-
-/** Three trading hours before the close, in years. */
-export const EXPIRY_DAY_T = 180 / MINUTES_PER_YEAR;
 const VOL_POINT = 0.01;
 
 interface Scenario {
@@ -30,8 +27,8 @@ export function scenarioSet(expiryDayMove: number): readonly Scenario[] {
     {
       name: 'expiry_day_gamma',
       shocks: [
-        { spotShift: expiryDayMove, volShift: 0, maxT: EXPIRY_DAY_T },
-        { spotShift: -expiryDayMove, volShift: 0, maxT: EXPIRY_DAY_T },
+        { spotShift: expiryDayMove, volShift: 0, expiryDay: true },
+        { spotShift: -expiryDayMove, volShift: 0, expiryDay: true },
       ],
       spotShift: expiryDayMove,
       volShiftPts: 0,

@@ -4,6 +4,7 @@
 import type { Bucket } from '../domain/bucket.ts';
 import type { RiskSection } from './config.ts';
 import { DEFAULT_MARGIN_PARAMS, type MarginParams } from '../domain/margin.ts';
+import { marketSettingsFromEnv, type MarketSettings } from '../domain/market-settings.ts';
 
 export interface RiskSettings {
   readonly baseCapital: number;
@@ -22,6 +23,8 @@ export interface RiskSettings {
   readonly surfaceMaxAgeMs: number;
   readonly expiryDayMove: number;
   readonly margin: MarginParams;
+  /** The one rate and variance clock (RISK_FREE_RATE, MARKET_VARIANCE_*). */
+  readonly market: MarketSettings;
 }
 
 export function riskSettings(cfg: RiskSection): RiskSettings {
@@ -47,5 +50,6 @@ export function riskSettings(cfg: RiskSection): RiskSettings {
     surfaceMaxAgeMs: cfg.RISK_SURFACE_MAX_AGE_MS,
     expiryDayMove: cfg.RISK_EXPIRY_DAY_MOVE,
     margin: DEFAULT_MARGIN_PARAMS,
+    market: marketSettingsFromEnv(cfg),
   };
 }

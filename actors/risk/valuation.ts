@@ -2,13 +2,15 @@
  * @module Pure valuation of option legs on our calibrated surface: vol lookup, Black-76 greeks in book units,
  * marks for P&L, and re-pricing under shocked markets (the stress scenarios use the same path).
  *
- * Symbols: F forward of the leg's expiry, K strike, t years to expiry (minutes / (365·1440) from the snapshot time),
- * r RISK_FREE_RATE, σ the surface vol at K. A leg's quantity q is signed (long > 0), so its delta is q·∂V/∂F,
- * its vega q·∂V/∂σ·0.01 (₹ per vol point) and its theta q·θ/365 (₹ per day).
+ * Symbols: F forward of the leg's expiry, K strike, t years to expiry from the snapshot time on the variance clock
+ * (domain/variance-clock.ts, the calibrator's and strategy's t too), r the one configured rate (RISK_FREE_RATE),
+ * σ the surface vol at K. A leg's quantity q is signed (long > 0), so its delta is q·∂V/∂F, its vega q·∂V/∂σ·0.01
+ * (₹ per vol point) and its theta q·θ/365 (₹ per calendar day on average: a variance year spans 365 days).
  */
 import { black76Greeks, black76Price } from '../domain/black76.ts';
-import { RISK_FREE_RATE } from '../domain/instruments.ts';
-import { THETA_PER_DAY, VEGA_PER_VOL_POINT, yearsToExpiry } from '../domain/units.ts';
+import { DEFAULT_MARKET_SETTINGS, type MarketSettings } from '../domain/market-settings.ts';
+import { THETA_PER_DAY, VEGA_PER_VOL_POINT } from '../domain/units.ts';
+import { varianceClock, type VarianceClock } from '../domain/variance-clock.ts';
 import type { ExpiryFit, SurfaceCalibrated } from '../calibrator/messages.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { Underlying } from '../domain/underlying.ts';
@@ -27,6 +29,8 @@ export interface Quote {
 /** Everything needed to value a leg, indexed once per snapshot. */
 export interface MarketView {
   readonly now: number;
+  readonly rate: number;
+  readonly clock: VarianceClock;
   readonly surfaceTs: number;
   readonly spots: ReadonlyMap<Underlying, number>;
   readonly fits: ReadonlyMap<string, ExpiryFit>;
@@ -47,22 +51,29 @@ export interface BookLeg {
 export interface PricedLeg extends BookLeg {
   readonly forward: number;
   readonly t: number;
+  /** Years in the last three trading hours of the expiry day (the expiry-day stress caps t here). */
+  readonly expiryDayT: number;
+  readonly rate: number;
   readonly vol: number;
   readonly fallbackIv: boolean;
   readonly modelPrice: number;
   readonly greeks: Greeks;
 }
 
-/** A market shock: forward scaled by (1 + spotShift), vols moved by volShift (1.00 = 100 points), t capped. */
+/** A market shock: forward scaled by (1 + spotShift), vols moved by volShift (1.00 = 100 points), t capped at the
+ *  leg's last three trading hours when `expiryDay`. */
 export interface Shock {
   readonly spotShift: number;
   readonly volShift: number;
-  readonly maxT?: number;
+  readonly expiryDay?: boolean;
 }
+
+/** How much of the expiry day the expiry-day stress leaves: three trading hours before the close. */
+export const EXPIRY_DAY_MINUTES = 180;
 
 export const fitKey = (underlying: Underlying, expiry: string): string => `${underlying}|${expiry}`;
 
-export function buildMarket(snapshot: MarketSnapshot, surface: SurfaceCalibrated): MarketView {
+export function buildMarket(snapshot: MarketSnapshot, surface: SurfaceCalibrated, conventions: MarketSettings = DEFAULT_MARKET_SETTINGS): MarketView {
   const spots = new Map<Underlying, number>();
   for (const s of snapshot.spots) if (Number.isFinite(s.spot) && s.spot > 0) spots.set(s.underlying, s.spot);
   const fits = new Map<string, ExpiryFit>();
@@ -76,7 +87,7 @@ export function buildMarket(snapshot: MarketSnapshot, surface: SurfaceCalibrated
       if (pk !== undefined) quotes.set(pk, { bid: chain.putBid[i] ?? NaN, ask: chain.putAsk[i] ?? NaN, ltp: chain.putLtp[i] ?? NaN });
     }
   }
-  return { now: snapshot.ts, surfaceTs: surface.ts, spots, fits, quotes };
+  return { now: snapshot.ts, rate: conventions.rate, clock: varianceClock(conventions.variance), surfaceTs: surface.ts, spots, fits, quotes };
 }
 
 /**
@@ -104,20 +115,23 @@ export function priceLeg(leg: BookLeg, market: MarketView, shock?: Shock): Price
   if (!fit || !(fit.forward > 0)) return null;
   const baseVol = surfaceVol(fit, leg.strike);
   if (!(baseVol > 0)) return null;
-  let t = yearsToExpiry(market.now, fit.expiryTs);
+  let t = market.clock.yearsToExpiry(market.now, fit.expiryTs);
+  const expiryDayT = market.clock.sessionMinutesToYears(EXPIRY_DAY_MINUTES, leg.expiry);
   let forward = fit.forward;
   let vol = baseVol;
   if (shock) {
     forward *= 1 + shock.spotShift;
     vol = Math.max(MIN_VOL, vol + shock.volShift);
-    if (shock.maxT !== undefined) t = Math.min(t, shock.maxT);
+    if (shock.expiryDay) t = Math.min(t, expiryDayT);
   }
-  const g = black76Greeks(leg.right === 'CE' ? 'call' : 'put', forward, leg.strike, t, RISK_FREE_RATE, vol);
+  const g = black76Greeks(leg.right === 'CE' ? 'call' : 'put', forward, leg.strike, t, market.rate, vol);
   const q = leg.quantity;
   return {
     ...leg,
     forward,
     t,
+    expiryDayT,
+    rate: market.rate,
     vol,
     fallbackIv: fit.fallback,
     modelPrice: g.price,
@@ -127,9 +141,9 @@ export function priceLeg(leg: BookLeg, market: MarketView, shock?: Shock): Price
 
 /** Model value (₹) of a leg under a shock, without greeks (the scenario inner loop). */
 export function legValue(leg: PricedLeg, shock: Shock): number {
-  const t = shock.maxT !== undefined ? Math.min(leg.t, shock.maxT) : leg.t;
+  const t = shock.expiryDay ? Math.min(leg.t, leg.expiryDayT) : leg.t;
   const vol = Math.max(MIN_VOL, leg.vol + shock.volShift);
-  const price = black76Price(leg.right === 'CE' ? 'call' : 'put', leg.forward * (1 + shock.spotShift), leg.strike, t, RISK_FREE_RATE, vol);
+  const price = black76Price(leg.right === 'CE' ? 'call' : 'put', leg.forward * (1 + shock.spotShift), leg.strike, t, leg.rate, vol);
   return leg.quantity * price;
 }
 

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { EnvShape, EnvValues } from '../../runtime/config-kit.ts';
 import { envBool, envEnum, envNumber, keysOf, pickSection } from '../../runtime/config-kit.ts';
-import type { SystemValues } from '../../runtime/system-env.ts';
+import { MARKET_KEYS, type SystemValues } from '../../runtime/system-env.ts';
 import type { Underlying } from '../domain/underlying.ts';
 
 /** `HH:MM` (24 h, IST) → minutes after midnight. */
@@ -56,8 +56,6 @@ export const strategyEnv = {
   STRATEGY_WING_DELTA: envNumber({ min: 0.005, max: 0.45 }).default(0.05),
   /** Wing distance from the short strike as a fraction of the forward (width mode), e.g. 0.01 ≈ 240 NIFTY points. */
   STRATEGY_WING_WIDTH_PCT: envNumber({ min: 0.001, max: 0.2 }).default(0.01),
-  /** Rate for Black-76 discounting in deltas (RBI repo, Dec 2025). */
-  STRATEGY_RATE: envNumber({ min: -0.05, max: 0.5 }).default(0.0525),
 
   // Exits and adjustments.
   STRATEGY_PROFIT_TARGET_PCT: envNumber({ min: 0.05, max: 1 }).default(0.5),
@@ -86,11 +84,6 @@ export const strategyEnv = {
    *  of history before the first entry of a run). */
   STRATEGY_RV_SAMPLE_S: envNumber({ min: 0, max: 3_600 }).default(60),
   STRATEGY_RV_MAX_SAMPLES: envNumber({ int: true, min: 10, max: 1_000_000 }).default(2000),
-  /** A gap between spot samples longer than this (seconds) is not a return (overnight, outage). Raise it for very
-   *  fast simulations, where cycles land more than 30 simulated minutes apart. */
-  STRATEGY_RV_MAX_GAP_S: envNumber({ min: 1, max: 86_400 }).default(1800),
-  /** Trading minutes per year used to annualise intraday variance (252 days × 375 minutes). */
-  STRATEGY_RV_ANNUALISATION_MINUTES: envNumber({ min: 1 }).default(252 * 375),
   STRATEGY_ALLOW_FALLBACK_SURFACE: envBool().default(true),
   /**
    * Where entry legs are limit-priced between the mid (0) and the touch (1; wings bought at the ask, shorts sold at the
@@ -125,9 +118,9 @@ export const strategyEnv = {
 } satisfies EnvShape;
 
 /** Everything the strategy's spec reads: its own variables and BASE_CAPITAL. */
-export type StrategySection = EnvValues<typeof strategyEnv> & Pick<SystemValues, 'BASE_CAPITAL'>;
+export type StrategySection = EnvValues<typeof strategyEnv> & Pick<SystemValues, 'BASE_CAPITAL' | (typeof MARKET_KEYS)[number]>;
 
 /** Cuts the strategy's section out of the boot config (the wiring does this; nothing else reaches the actor). */
 export function strategySection(cfg: StrategySection): StrategySection {
-  return pickSection(cfg, [...keysOf(strategyEnv), 'BASE_CAPITAL']);
+  return pickSection(cfg, [...keysOf(strategyEnv), 'BASE_CAPITAL', ...MARKET_KEYS]);
 }

@@ -212,7 +212,7 @@ test('exits: profit target at mid, stop loss, time exit and short-strike breach 
   assert.equal(shortCallClose.limitPrice, chain.callAsk[i], 'stop buys back at the ask');
   assert.equal(one(cycle(s, { now: at(10, 0) }, p, { book: book(debit / 2.8) })).length, 0);
 
-  // Time exit: within 60 minutes of the weekly's 15:30 close.
+  // Time exit: within 60 minutes of the weekly's close (15:30 IST on 13 Jan 2026, before the 15:40 change).
   const t = one(cycle(warmed(p, 0.00002, '2026-01-13'), { now: istEpoch('2026-01-13', 14 * 60 + 45) }, p, { book: book(1.2 * debit) }));
   assert.equal(t[0]?.rationale['exit'], 'time');
 

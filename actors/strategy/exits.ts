@@ -17,13 +17,12 @@ import type { Draft } from './entries.ts';
 import { isTradable, mid, volAt, type MarketView, type Quote, type QuoteLookup } from './market.ts';
 import { optionDelta } from './pricing.ts';
 import { pickSide, type PickedOption } from './select.ts';
-import { istEpoch, istTime } from './session.ts';
+import { istTime } from './session.ts';
+import { sessionCloseMs } from '../domain/calendar.ts';
 import { rollExceedsHeadroom } from './sizing.ts';
 import type { Side } from '../domain/side.ts';
 
 export const exitKey = (structureId: string): string => `exit:${structureId}`;
-
-const EXPIRY_CLOSE_MINUTE = 15 * 60 + 30;
 
 export interface ExitInputs {
   readonly req: ProposeRequest;
@@ -146,7 +145,8 @@ export function planExits(inp: ExitInputs): Draft[] {
     const last = inp.recent[exitKey(s.id)];
     if (last !== undefined && now - last < params.cooldownMs) continue;
     const bucket = params.buckets.find((b) => b.bucket === s.bucket);
-    const expiryTs = view.chain(s.underlying, s.expiry)?.expiryTs ?? istEpoch(s.expiry, EXPIRY_CLOSE_MINUTE);
+    // The chain's expiry instant, else the dated session close of the expiry date (15:40 IST from 3 Aug 2026).
+    const expiryTs = view.chain(s.underlying, s.expiry)?.expiryTs ?? sessionCloseMs(s.expiry);
     const minutesToExpiry = (expiryTs - now) / 60_000;
     const spot = view.spots.get(s.underlying) ?? Number.NaN;
     const marks = markStructure(s, view);

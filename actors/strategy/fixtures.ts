@@ -10,19 +10,23 @@ import type { Book } from '../domain/book.ts';
 import type { Leg } from '../domain/leg.ts';
 import type { Structure } from '../domain/structure.ts';
 import { black76Price } from '../domain/black76.ts';
-import { roundToTick, yearsToExpiry } from '../domain/units.ts';
+import { roundToTick } from '../domain/units.ts';
+import { sessionCloseMs } from '../domain/calendar.ts';
+import { DEFAULT_RATE } from '../domain/market-settings.ts';
+import { varianceClock } from '../domain/variance-clock.ts';
+import { systemEnv, MARKET_KEYS } from '../../runtime/system-env.ts';
 import { strategyEnv } from './config.ts';
 import { strategyParams, type StrategyParams } from './params.ts';
-import { istEpoch } from './session.ts';
 import type { ProposeRequest } from './messages.ts';
 import type { Right } from '../domain/right.ts';
 import type { Side } from '../domain/side.ts';
 
-export const RATE = 0.0525;
-export const CLOSE = 15 * 60 + 30;
+/** The configured default rate: chains here are priced the way the market conventions say (variance clock, one rate). */
+export const RATE = DEFAULT_RATE;
 
 export function params(env: Record<string, string> = {}, baseCapital = 1_000_000): StrategyParams {
-  const parsed = z.object(strategyEnv).parse(env);
+  const marketEnv = Object.fromEntries(MARKET_KEYS.map((k) => [k, systemEnv[k]])) as Pick<typeof systemEnv, (typeof MARKET_KEYS)[number]>;
+  const parsed = z.object({ ...strategyEnv, ...marketEnv }).parse(env);
   return strategyParams({ ...parsed, BASE_CAPITAL: baseCapital });
 }
 
@@ -45,8 +49,8 @@ export interface ChainSpec {
 
 export function buildChain(spec: ChainSpec): { chain: ExpiryChain; fit: ExpiryFit } {
   const step = spec.step ?? (spec.underlying === 'NIFTY' ? 50 : 100);
-  const expiryTs = istEpoch(spec.expiry, CLOSE);
-  const t = yearsToExpiry(spec.now, expiryTs);
+  const expiryTs = sessionCloseMs(spec.expiry);
+  const t = varianceClock().yearsToExpiry(spec.now, expiryTs);
   const base = spec.baseVol ?? 0.13;
   const centre = Math.round(spec.forward / step) * step;
   const strikes: number[] = [];

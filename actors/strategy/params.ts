@@ -6,6 +6,8 @@ import { ConfigError, type ConfigIssue } from '../../runtime/errors.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { Bucket } from '../domain/bucket.ts';
 import type { StrategySection } from './config.ts';
+import type { VarianceWeights } from '../domain/variance-clock.ts';
+import { marketSettingsFromEnv } from '../domain/market-settings.ts';
 
 export type BucketKind = 'iron_condor' | 'strangle';
 
@@ -19,7 +21,7 @@ export interface BucketParams {
   /** IST minutes after midnight. */
   readonly entryStart: number;
   readonly entryEnd: number;
-  /** Close when this few minutes remain to the 15:30 expiry close. */
+  /** Close when this few minutes remain to the expiry's session close (15:30 IST, 15:40 from 3 Aug 2026). */
   readonly exitMinutesBeforeExpiry: number;
   /** IST minute from which the bucket's structures are closed (intraday); null = none. */
   readonly exitAtMinute: number | null;
@@ -34,6 +36,7 @@ export interface StrategyParams {
   readonly wingMode: 'delta' | 'width';
   readonly wingDelta: number;
   readonly wingWidthPct: number;
+  /** The one configured rate (RISK_FREE_RATE) for Black-76 deltas. */
   readonly rate: number;
   readonly profitTargetPct: number;
   readonly stopLossMult: number;
@@ -42,7 +45,8 @@ export interface StrategyParams {
   readonly expiryDayCutoff: number;
   readonly minQuality: number;
   readonly minIvRvRatio: number;
-  readonly rv: { readonly minSamples: number; readonly maxSamples: number; readonly maxGapMs: number; readonly annualisationMinutes: number; readonly minIntervalMs: number };
+  /** Realised vol on the variance clock (MARKET_VARIANCE_*), the implied vols' clock. */
+  readonly rv: { readonly minSamples: number; readonly maxSamples: number; readonly minIntervalMs: number; readonly variance: VarianceWeights };
   readonly allowFallbackSurface: boolean;
   readonly minCreditToWidth: number;
   /** Entry limit price from mid (0) to the touch (1) and beyond (≤ 2), in half-spreads. */
@@ -76,14 +80,12 @@ export function strategyParams(cfg: StrategySection): StrategyParams {
   if (cfg.STRATEGY_WING_MODE === 'delta' && cfg.STRATEGY_WING_DELTA >= minShort) {
     issues.push({ variable: 'STRATEGY_WING_DELTA', message: `expected a wing delta below the short delta ${minShort}, was ${cfg.STRATEGY_WING_DELTA}` });
   }
-  if (cfg.STRATEGY_RV_SAMPLE_S >= cfg.STRATEGY_RV_MAX_GAP_S) {
-    issues.push({ variable: 'STRATEGY_RV_SAMPLE_S', message: `expected less than STRATEGY_RV_MAX_GAP_S (${cfg.STRATEGY_RV_MAX_GAP_S}), was ${cfg.STRATEGY_RV_SAMPLE_S}` });
-  }
   if (cfg.STRATEGY_RV_MIN_SAMPLES > cfg.STRATEGY_RV_MAX_SAMPLES) {
     issues.push({ variable: 'STRATEGY_RV_MIN_SAMPLES', message: 'expected at most STRATEGY_RV_MAX_SAMPLES' });
   }
   if (issues.length > 0) throw new ConfigError(issues);
 
+  const market = marketSettingsFromEnv(cfg);
   const kindOf = (k: 'iron_condor' | 'strangle' | 'off'): BucketKind | null => (k === 'off' ? null : k);
   const capital = cfg.BASE_CAPITAL;
   return {
@@ -93,7 +95,7 @@ export function strategyParams(cfg: StrategySection): StrategyParams {
     wingMode: cfg.STRATEGY_WING_MODE,
     wingDelta: cfg.STRATEGY_WING_DELTA,
     wingWidthPct: cfg.STRATEGY_WING_WIDTH_PCT,
-    rate: cfg.STRATEGY_RATE,
+    rate: market.rate,
     profitTargetPct: cfg.STRATEGY_PROFIT_TARGET_PCT,
     stopLossMult: cfg.STRATEGY_STOP_LOSS_MULT,
     testedDelta: cfg.STRATEGY_TESTED_DELTA,
@@ -104,9 +106,8 @@ export function strategyParams(cfg: StrategySection): StrategyParams {
     rv: {
       minSamples: cfg.STRATEGY_RV_MIN_SAMPLES,
       maxSamples: cfg.STRATEGY_RV_MAX_SAMPLES,
-      maxGapMs: cfg.STRATEGY_RV_MAX_GAP_S * 1000,
       minIntervalMs: cfg.STRATEGY_RV_SAMPLE_S * 1000,
-      annualisationMinutes: cfg.STRATEGY_RV_ANNUALISATION_MINUTES,
+      variance: market.variance,
     },
     allowFallbackSurface: cfg.STRATEGY_ALLOW_FALLBACK_SURFACE,
     minCreditToWidth: cfg.STRATEGY_MIN_CREDIT_TO_WIDTH,

@@ -5,6 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KNOWN_VARIABLES, loadConfig, parseConfig } from './config.ts';
 import { ConfigError } from '../errors.ts';
+import { DEFAULT_MARKET_SETTINGS, marketSettingsFromEnv } from '../../actors/domain/market-settings.ts';
+import { calibratorSettings } from '../../actors/calibrator/settings.ts';
+import { calibratorSection } from '../../actors/calibrator/config.ts';
+import { riskSettings } from '../../actors/risk/settings.ts';
+import { riskSection } from '../../actors/risk/config.ts';
 
 describe('config', () => {
   it('parses the embedded defaults (simulated market, paper broker, SHADOW)', () => {
@@ -33,6 +38,18 @@ describe('config', () => {
     assert.match(err.message, /PHASE: expected one of SHADOW\|SEMI_AUTO\|FULL_AUTO, was "YOLO"/);
     assert.match(err.message, /PORT: expected an integer/);
     assert.match(err.message, /VOLGUARD_ADMN_TOKEN: unknown VOLGUARD_\* variable/);
+  });
+
+  it('one rate and one variance clock for every actor; the retired per-actor rates are refused naming the replacement', () => {
+    assert.deepEqual(marketSettingsFromEnv(parseConfig({})), DEFAULT_MARKET_SETTINGS); // the schema's defaults are the domain's
+    const cfg = parseConfig({ RISK_FREE_RATE: '0.06', MARKET_VARIANCE_WEEKEND_DAY: '0.2' });
+    assert.deepEqual(marketSettingsFromEnv(cfg), { rate: 0.06, variance: { overnight: 0.2, weekendDay: 0.2, holiday: 0.1, tradingDaysPerYear: 248 } });
+    assert.equal(calibratorSettings(calibratorSection(cfg)).market.rate, 0.06);
+    assert.equal(riskSettings(riskSection(cfg)).market.rate, 0.06);
+    assert.deepEqual(riskSettings(riskSection(cfg)).market, calibratorSettings(calibratorSection(cfg)).market);
+    assert.throws(() => parseConfig({ CALIBRATOR_RATE: '0.055', STRATEGY_RATE: '0.05' }), (e: unknown) =>
+      e instanceof ConfigError && e.issues.length === 2 && /CALIBRATOR_RATE: no longer used: replaced by RISK_FREE_RATE/.test(e.message));
+    assert.throws(() => parseConfig({ MARKET_VARIANCE_OVERNIGHT: '1.5' }), /MARKET_VARIANCE_OVERNIGHT: expected a number >= 0 <= 0.95/);
   });
 
   it('accepts ACCOUNT_SIZE as an alias of BASE_CAPITAL and refuses a conflicting pair', () => {

@@ -24,6 +24,17 @@ import { gatewayEnv } from '../../gateway/config.ts';
 import { seaEnv } from '../sea/config.ts';
 
 
+/**
+ * Variables that existed before and now mean nothing: set, they are a boot error naming the replacement (a stale
+ * .env must not silently fall back to a default).
+ */
+const RETIRED_VARIABLES: Readonly<Record<string, string>> = {
+  CALIBRATOR_RATE: 'replaced by RISK_FREE_RATE (one rate for every actor)',
+  STRATEGY_RATE: 'replaced by RISK_FREE_RATE (one rate for every actor)',
+  STRATEGY_RV_ANNUALISATION_MINUTES: 'realised vol is annualised on the variance clock (MARKET_VARIANCE_*)',
+  STRATEGY_RV_MAX_GAP_S: 'returns across any gap are measured on the variance clock (MARKET_VARIANCE_*)',
+};
+
 /** Aliases: the second name is accepted for the first (both seeds' names work). */
 const ALIASES: Readonly<Record<string, string>> = { ACCOUNT_SIZE: 'BASE_CAPITAL' };
 
@@ -63,6 +74,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
         issues.push({ variable: key, message: `alias of ${target}, which is also set to a different value` });
       }
       input[target] = value;
+    } else if (RETIRED_VARIABLES[key] !== undefined) {
+      issues.push({ variable: key, message: `no longer used: ${RETIRED_VARIABLES[key]}` });
     } else if (key.startsWith('VOLGUARD_')) {
       issues.push({ variable: key, message: 'unknown VOLGUARD_* variable (typo?)' });
     }

@@ -12,7 +12,7 @@
  *   (entries are not chased: the saga unwinds after ORDER_FILL_TIMEOUT_MS and the strategy proposes again);
  * - the exit: a clock exit an hour before the close, not a target, stop or breach that a run may or may not hit; an
  *   exit leg that misses is re-priced (touch + ticks × attempt) every ORDER_FILL_TIMEOUT_MS wall — 10 market minutes
- *   here, so five attempts fit before 15:30 (at the default 15:10 a single re-price after a missed wing ran to 15:27);
+ *   here, so five attempts fit before the 15:40 close (at the default 15:10 a single re-price after a missed wing ran to 15:27);
  * - one structure at a time: with a weekly condor open too, the intraday one is sized against what the weekly left of
  *   the vega headroom (or none), so which bucket trades first would decide the day.
  * Earlier versions ran the expiry Tuesday's weekly condor, whose entry had to beat the 11:00 expiry-day cutoff
@@ -36,11 +36,12 @@ import { PassThrough } from 'node:stream';
 import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
 import { run as journalCli } from '../../actors/journal/cli.ts';
 import type { Structure } from '../../actors/domain/structure.ts';
+import { sessionCloseMs } from '../../actors/domain/calendar.ts';
 
 const SPEED = 600;
 const START = '2026-11-25T09:15:00+05:30';
-/** 15:30 IST that day: the market closes; whatever has not happened by then will not. */
-const CLOSE_MS = Date.parse('2026-11-25T15:30:00+05:30');
+/** The F&O close that day (15:40 IST since 3 Aug 2026): whatever has not happened by then will not. */
+const CLOSE_MS = sessionCloseMs('2026-11-25');
 
 async function cli(argv: string[]): Promise<{ code: number; out: string }> {
   const out = new PassThrough();

@@ -12,7 +12,13 @@
  *   written (Nov 2026). Only holidays whose dates are fixed or computable and that NSE has closed for every recent year
  *   are listed: Republic Day (26 Jan), Good Friday (Easter 2027 = 28 Mar → 26 Mar), Dr. Ambedkar Jayanti (14 Apr).
  *   Maharashtra Day, Independence Day, Gandhi Jayanti and Christmas 2027 fall on weekends. Lunar-calendar holidays
- *   (Holi, Eid, Diwali, …) are MISSING until the circular is out: replace this entry then.
+ *   (Holi, Eid, Diwali, …) are MISSING until the circular is out: replace this entry then. Guessed lunar dates are
+ *   deliberately not listed: a wrong holiday would make the system believe the market shut on a trading day (no time
+ *   exits, no flatten), while a missing one only shows as a silent feed (stale data, DEGRADED) and, live, the broker's
+ *   instrument master still gives the true expiry dates.
+ *
+ * Years not listed here are *uncovered*: the calendar treats every weekday as a trading day (the safer error, for the
+ * same reason), reports the year's coverage as `none`, and `volguard validate` fails when today is in one.
  */
 
 export interface HolidayYear {

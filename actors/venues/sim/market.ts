@@ -4,17 +4,27 @@
  * State at simulated time t is a pure function of (seed, the session startMs falls in, t): time advances on a fixed
  * grid of STEP_MS from that session's 09:15 open, each step's randomness is keyed by its index (prng.ts), and listing
  * changes happen only at session entry.
- * So the feed's copy and the paper exchange's copy (another thread) agree on every quote, however each is advanced.
+ * So the feed's copy and the paper exchange's copy (another thread) agree on every quote, however each is advanced
+ * (both must be built with the same market settings: the rate and the variance clock).
  * Off-hours cost nothing: advancing jumps straight to the next session's first grid step.
+ *
+ * Time runs on the variance clock (domain/variance-clock.ts) like every consumer's: the spot diffuses by the clock's
+ * units per step (shaped by an intraday activity curve), the overnight gap carries the clock's units between one
+ * close and the next open, and options are priced with the clock's time to expiry and the configured rate — so the
+ * implied vol the calibrator reads and the realised vol the strategy measures compare the same on every weekday.
+ * Sessions, expiries and lot/freeze facts are the dated calendar's (15:40 close from 3 Aug 2026).
  */
 import type { Underlying } from '../../domain/underlying.ts';
 import type { InstrumentInfo, Tick } from '../market-data.ts';
-import { SESSION_OPEN_MIN, istMinuteOfDay, nextSessionOpen, sessionCloseMs, sessionOpenMs, istDate, isMarketOpen, upcomingExpiries, type Expiry } from '../../domain/calendar.ts';
-import { RISK_FREE_RATE, UNDERLYING_SPECS, VIX_KEY, optionKey, simToken, strikeGrid, tradingSymbol } from '../../domain/instruments.ts';
-import { TICK_SIZE, roundToTick, yearsToExpiry } from '../../domain/units.ts';
+import { istMinuteOfDay, nextSessionOpen, sessionCloseMs, sessionOpenMs, sessionTimes, istDate, isMarketOpen, upcomingExpiries, type Expiry } from '../../domain/calendar.ts';
+import { UNDERLYING_SPECS, VIX_KEY, optionKey, simToken, strikeGrid, tradingSymbol } from '../../domain/instruments.ts';
+import { ContractFacts } from '../../domain/contract-facts.ts';
+import { DEFAULT_MARKET_SETTINGS, type MarketSettings } from '../../domain/market-settings.ts';
+import { TICK_SIZE, roundToTick } from '../../domain/units.ts';
+import { varianceClock, type VarianceClock } from '../../domain/variance-clock.ts';
 import { uniform } from './prng.ts';
 import { black76, sabrVolBeta1 } from './pricing.ts';
-import { STEP_MS, initialState, overnight, smileParams, step, vixLevel, type ModelState, type SmileParams } from './model.ts';
+import { STEP_MS, activity, initialState, overnight, smileParams, step, vixLevel, type ModelState, type SmileParams } from './model.ts';
 
 export { STEP_MS };
 
@@ -24,6 +34,8 @@ export interface SimMarketOptions {
   readonly startMs: number;
   /** Expiries listed per underlying (default NIFTY 4, BANKNIFTY 2). */
   readonly expiries?: Partial<Record<Underlying, number>>;
+  /** Rate and variance clock (default: the shipped defaults; a run passes RISK_FREE_RATE, MARKET_VARIANCE_*). */
+  readonly market?: MarketSettings;
 }
 
 export interface SimQuote {
@@ -62,7 +74,6 @@ const RING = 64;
 const MAX_GAP = 40;
 // Local aliases: module-namespace getters (tsx's transform) are measurable in the per-step loop.
 const uni = uniform;
-const yte = yearsToExpiry;
 const toTick = roundToTick;
 const S = { refresh: 20, size: 21, trade: 22, tradeQty: 23, oi: 24 } as const;
 
@@ -73,9 +84,13 @@ export class SimMarket {
   readonly anchorMs: number;
   readonly #counts: Record<Underlying, number>;
   readonly #st: ModelState;
+  readonly #rate: number;
+  readonly #clock: VarianceClock;
   #n = 0;
   #sessionStart = 0;
   #sessionEnd = 0;
+  #sessionOpenMin = 0;
+  #sessionMinutes = 0;
   #recs: Rec[] = [];
   #byKey = new Map<string, number>();
   #chains: SimChain[] = [];
@@ -98,14 +113,16 @@ export class SimMarket {
     if (!Number.isInteger(opts.seed) || opts.seed < 0) throw new RangeError(`expected a non-negative integer seed, was ${opts.seed}`);
     if (!Number.isFinite(opts.startMs)) throw new RangeError(`expected startMs as epoch ms, was ${opts.startMs}`);
     this.seed = opts.seed;
+    const market = opts.market ?? DEFAULT_MARKET_SETTINGS;
+    this.#rate = market.rate;
+    this.#clock = varianceClock(market.variance);
     // The step grid and the initial state are anchored at the open of the start's session (today's 09:15 IST when the
     // start is in session, else the next one), not at startMs itself: two copies started a few ms or hours apart on the
     // same session day (the feed's and the paper exchange's) then agree on every quote.
     this.anchorMs = isMarketOpen(opts.startMs) ? sessionOpenMs(istDate(opts.startMs)) : nextSessionOpen(opts.startMs);
     this.#counts = { NIFTY: opts.expiries?.NIFTY ?? 4, BANKNIFTY: opts.expiries?.BANKNIFTY ?? 2 };
     this.#st = initialState(this.seed);
-    this.#sessionStart = this.anchorMs;
-    this.#sessionEnd = sessionCloseMs(istDate(this.anchorMs));
+    this.#enterSession(istDate(this.anchorMs));
     this.#relist(Math.min(opts.startMs, this.anchorMs), 0);
     this.advanceTo(opts.startMs);
   }
@@ -130,15 +147,22 @@ export class SimMarket {
         }
         n = nOpen;
         tn = this.anchorMs + n * STEP_MS;
-        const date = istDate(tn);
-        this.#sessionStart = sessionOpenMs(date);
-        this.#sessionEnd = sessionCloseMs(date);
-        overnight(this.#st, this.seed, n);
+        const gapYears = this.#clock.years(this.#sessionEnd, sessionOpenMs(istDate(tn)));
+        this.#enterSession(istDate(tn));
+        overnight(this.#st, this.seed, n, gapYears);
         this.#relist(tn, n);
       }
       this.#step(n, tn);
       this.#n = n;
     }
+  }
+
+  #enterSession(date: string): void {
+    const s = sessionTimes(date);
+    this.#sessionStart = sessionOpenMs(date);
+    this.#sessionEnd = sessionCloseMs(date);
+    this.#sessionOpenMin = s.openMin;
+    this.#sessionMinutes = s.closeMin - s.openMin;
   }
 
   isOpen(ms: number = this.now): boolean {
@@ -158,10 +182,10 @@ export class SimMarket {
     const i = this.#chains.findIndex((c) => c.underlying === underlying && c.expiry === expiry);
     const chain = this.#chains[i];
     if (!chain) return undefined;
-    const t = yearsToExpiry(this.now, chain.expiryTs);
+    const t = this.#clock.yearsToExpiry(this.now, chain.expiryTs);
     const u = underlying === 'NIFTY' ? 0 : 1;
     const q = UNDERLYING_SPECS[underlying].dividendYield;
-    return { ...smileParams(this.#st, u, t), forward: this.spot(underlying) * Math.exp((RISK_FREE_RATE - q) * t), t };
+    return { ...smileParams(this.#st, u, t), forward: this.spot(underlying) * Math.exp((this.#rate - q) * t), t };
   }
 
   quote(instrumentKey: string): SimQuote | undefined {
@@ -210,8 +234,10 @@ export class SimMarket {
   }
 
   #step(n: number, tn: number): void {
-    const minute = istMinuteOfDay(tn) - SESSION_OPEN_MIN;
-    step(this.#st, this.seed, n, minute);
+    const minute = istMinuteOfDay(tn) - this.#sessionOpenMin;
+    // The step's share of the session's variance; the activity curve moves it within the session (mean ≈ 1).
+    const dt = this.#clock.years(tn - STEP_MS, tn) * activity(minute, this.#sessionMinutes);
+    step(this.#st, this.seed, n, dt);
     this.#updateChains(tn);
     for (let i = 0; i < 3; i++) {
       this.#ltp[i] = i === 2 ? vixLevel(this.#st) : toTick(Math.exp(this.#st.logS[i]!), TICK_SIZE);
@@ -243,9 +269,9 @@ export class SimMarket {
     for (let c = 0; c < this.#chains.length; c++) {
       const chain = this.#chains[c]!;
       const u = chain.underlying === 'NIFTY' ? 0 : 1;
-      const t = yte(tn, chain.expiryTs);
+      const t = this.#clock.yearsToExpiry(tn, chain.expiryTs);
       this.#chainT[c] = t;
-      this.#chainF[c] = Math.exp(this.#st.logS[u]! + (RISK_FREE_RATE - UNDERLYING_SPECS[chain.underlying].dividendYield) * t);
+      this.#chainF[c] = Math.exp(this.#st.logS[u]! + (this.#rate - UNDERLYING_SPECS[chain.underlying].dividendYield) * t);
       this.#smiles[c] = smileParams(this.#st, u, t);
     }
   }
@@ -255,7 +281,7 @@ export class SimMarket {
     const f = this.#chainF[r.chain]!;
     const sp = this.#smiles[r.chain]!;
     const vol = Math.min(Math.max(sabrVolBeta1(f, r.strike, t, sp.alpha, sp.rho, sp.nu), 0.03), 3);
-    const mid = black76(r.isCall, f, r.strike, t, RISK_FREE_RATE, vol);
+    const mid = black76(r.isCall, f, r.strike, t, this.#rate, vol);
     const m = Math.min(Math.abs(Math.log(r.strike / f)) / (sp.alpha * Math.sqrt(t)), 8); // standardised moneyness
     const rel = Math.min(0.004 + 0.004 * m * m + 0.02 * Math.exp(-t * 365), 0.6); // wider in the wings and near expiry
     const half = Math.max(TICK_SIZE / 2, mid * rel);
@@ -300,10 +326,13 @@ export class SimMarket {
     recs.push({ info: indexInfo(UNDERLYING_SPECS.NIFTY.indexKey, 'NIFTY'), u: 0, isIndex: true, isCall: false, strike: 0, expiryTs: Infinity, chain: -1 });
     recs.push({ info: indexInfo(UNDERLYING_SPECS.BANKNIFTY.indexKey, 'BANKNIFTY'), u: 1, isIndex: true, isCall: false, strike: 0, expiryTs: Infinity, chain: -1 });
     recs.push({ info: indexInfo(VIX_KEY, 'INDIAVIX'), u: 2, isIndex: true, isCall: false, strike: 0, expiryTs: Infinity, chain: -1 });
+    const tradeDate = istDate(tn);
     for (const underlying of UNDERLYING_ORDER) {
       const u = underlying === 'NIFTY' ? 0 : 1;
-      const spec = UNDERLYING_SPECS[underlying];
       for (const e of upcomingExpiries(underlying, tn, this.#counts[underlying])) {
+        // The dated lot (by expiry) and freeze limit (by trade date) of this contract, as NSE lists it.
+        const facts = ContractFacts.DEFAULT.contract(underlying, e.expiry, tradeDate);
+        const spec = { lotSize: facts.lotSize.value, freezeQty: facts.freezeQty.value };
         const set = new Set([...(oldStrikes.get(`${underlying}|${e.expiry}`) ?? []), ...strikeGrid(underlying, Math.exp(this.#st.logS[u]!))]);
         const strikes = [...set].sort((a, b) => a - b);
         const c = chains.length;

@@ -4,16 +4,17 @@
  *
  * Symbols: s spot, h = ln σ (NIFTY instantaneous vol, annualised over trading time), θ long-run vol, κ its mean
  * reversion, ξ vol of log-vol, ρ_sv spot/vol correlation (leverage), x and y latent OU factors for skew and smile
- * curvature. Dynamics run in trading time (252 sessions of 375 minutes a year) scaled by an intraday activity curve
- * a(m) (U-shaped: busy after the open and before the close, mean ≈ 1), so daily variance ≈ σ²/252.
- * Smile per expiry t (calendar years): ATM variance follows the mean-reverting term structure
+ * curvature. Dynamics run on the variance clock (domain/variance-clock.ts): each step advances by the clock's years
+ * for it, scaled by an intraday activity curve a(m) (U-shaped: busy after the open and before the close, mean ≈ 1
+ * over the session), and the overnight gap is one draw with the clock's variance for the closed time, so a trading
+ * day's variance is σ²/D, the same σ options are priced with.
+ * Smile per expiry t (variance years, ≈ calendar years on average): ATM variance follows the mean-reverting term structure
  * θ² + (σ² − θ²)(1 − e^{−κt})/(κt) times a variance premium; SABR (β = 1) α from it, ρ from vol level and x,
  * ν ∝ t^{−0.4} (weeklies need large ν, quant.md §1) scaled by y.
  */
 import { normal, uniform } from './prng.ts';
 
 export const STEP_MS = 500;
-const TRADING_YEAR_MS = 252 * 375 * 60_000;
 const THETA = 0.115;
 const LN_THETA = Math.log(THETA);
 const KAPPA = 8;
@@ -23,7 +24,6 @@ const VRP = 1.05;
 const BANK_VOL_RATIO = 1.25;
 const BANK_CORR = 0.8;
 const JUMPS_PER_YEAR = 20;
-const OVERNIGHT_GAP_SD = 0.004;
 
 /** Stream ids: distinct draws within a step. */
 const S = { z1: 1, z2: 2, z3: 3, z4: 4, z5: 5, jumpU: 6, jumpZ: 7, gap: 8, init: 9 } as const;
@@ -49,15 +49,17 @@ export function initialState(seed: number): ModelState {
   return { logS, h: LN_THETA + 0.15 * normal(seed, -1, S.init, 2), x: normal(seed, -1, S.init, 3), y: normal(seed, -1, S.init, 4) };
 }
 
-/** Intraday activity for minute m ∈ [0, 375] of the session; mean ≈ 1. */
-export function activity(minute: number): number {
-  return (0.6 + 1.2 * Math.exp(-minute / 30) + 0.6 * Math.exp(-(375 - minute) / 30)) / 0.744;
+/**
+ * Intraday activity for minute m ∈ [0, L] of an L-minute session, mean 1 over the session: the numerator's mean is
+ * 0.6 + (1.2 + 0.6)·(30/L)·(1 − e^{−L/30}) (0.744 for L = 375).
+ */
+export function activity(minute: number, sessionMinutes = 375): number {
+  const mean = 0.6 + (54 / sessionMinutes) * (1 - Math.exp(-sessionMinutes / 30));
+  return (0.6 + 1.2 * Math.exp(-minute / 30) + 0.6 * Math.exp(-(sessionMinutes - minute) / 30)) / mean;
 }
 
-/** One fixed step of the in-session dynamics. */
-export function step(st: ModelState, seed: number, n: number, minute: number): void {
-  const a = activity(minute);
-  const dt = (STEP_MS / TRADING_YEAR_MS) * a;
+/** One fixed step of the in-session dynamics; `dt` is the step's variance time in years (activity included). */
+export function step(st: ModelState, seed: number, n: number, dt: number): void {
   const sqdt = Math.sqrt(dt);
   const z1 = normal(seed, n, S.z1, 0);
   const z2 = normal(seed, n, S.z2, 0);
@@ -78,12 +80,14 @@ export function step(st: ModelState, seed: number, n: number, minute: number): v
   st.h = Math.min(Math.max(st.h, Math.log(0.05)), Math.log(1.5));
 }
 
-/** The overnight move applied when a new session starts. */
-export function overnight(st: ModelState, seed: number, n: number): void {
+/** The overnight move applied when a new session starts: the closed time's variance (`gapYears` on the clock). */
+export function overnight(st: ModelState, seed: number, n: number, gapYears: number): void {
   const z = normal(seed, n, S.gap, 0);
-  st.logS[0] = st.logS[0]! + OVERNIGHT_GAP_SD * z;
-  st.logS[1] = st.logS[1]! + OVERNIGHT_GAP_SD * BANK_VOL_RATIO * (BANK_CORR * z + 0.6 * normal(seed, n, S.gap, 1));
-  st.h += -0.5 * OVERNIGHT_GAP_SD * z * 10;
+  const sd = Math.exp(st.h) * Math.sqrt(Math.max(gapYears, 0));
+  st.logS[0] = st.logS[0]! - 0.5 * sd * sd + sd * z;
+  const sdB = sd * BANK_VOL_RATIO;
+  st.logS[1] = st.logS[1]! - 0.5 * sdB * sdB + sdB * (BANK_CORR * z + Math.sqrt(1 - BANK_CORR ** 2) * normal(seed, n, S.gap, 1));
+  st.h += -0.5 * sd * z * 10;
 }
 
 function atmVariance(sigma: number, t: number): number {

@@ -6,6 +6,7 @@
 import type { Clock } from '../../../runtime/clock.ts';
 import type { InstrumentInfo, MarketDataSource, SourceStatus, Tick } from '../market-data.ts';
 import { SimMarket, STEP_MS } from './market.ts';
+import type { MarketSettings } from '../../domain/market-settings.ts';
 
 export interface SimSourceOptions {
   readonly seed: number;
@@ -15,6 +16,8 @@ export interface SimSourceOptions {
   /** Wall interval of the emission timer; default: one simulated step at `speed`, at least 20 ms. */
   readonly intervalMs?: number;
   readonly speed?: number;
+  /** Rate and variance clock the prices follow (default: the shipped defaults); the paper exchange must use the same. */
+  readonly market?: MarketSettings;
 }
 
 export class SimSource implements MarketDataSource {
@@ -29,7 +32,7 @@ export class SimSource implements MarketDataSource {
   #open: boolean | null = null;
 
   constructor(opts: SimSourceOptions) {
-    this.market = new SimMarket({ seed: opts.seed, startMs: opts.startMs });
+    this.market = new SimMarket({ seed: opts.seed, startMs: opts.startMs, ...(opts.market ? { market: opts.market } : {}) });
     this.#clock = opts.clock;
     this.#intervalMs = opts.intervalMs ?? Math.max(20, STEP_MS / (opts.speed ?? 1));
   }

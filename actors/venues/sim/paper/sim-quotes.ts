@@ -9,6 +9,7 @@
  */
 import type { Underlying } from '../../../domain/underlying.ts';
 import { SimMarket, type SimChain } from '../market.ts';
+import type { MarketSettings } from '../../../domain/market-settings.ts';
 import type { InstrumentLookup, InstrumentRules, OptionDescription, OptionLookup, PaperMarket, QuoteProvider, SpotLookup } from './quotes.ts';
 
 export class SimQuotes implements PaperMarket {
@@ -17,8 +18,9 @@ export class SimQuotes implements PaperMarket {
   #rules = new Map<string, InstrumentRules>();
   #options = new Map<string, OptionDescription>();
 
-  constructor(opts: { readonly seed: number; readonly startMs: number }) {
-    this.market = new SimMarket({ seed: opts.seed, startMs: opts.startMs });
+  /** `market` must be the feed's (RISK_FREE_RATE, MARKET_VARIANCE_*): the two copies then agree on every quote. */
+  constructor(opts: { readonly seed: number; readonly startMs: number; readonly market?: MarketSettings }) {
+    this.market = new SimMarket({ seed: opts.seed, startMs: opts.startMs, ...(opts.market ? { market: opts.market } : {}) });
   }
 
   /** Applies every grid step up to `nowMs` (a no-op when not ahead). */
