@@ -46,6 +46,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     usage: 'volguard import nse-bhavcopy|upstox-candles <files or dirs> [--out DIR] [--fetch --from D --to D] (see --help of the module)',
     load: () => import('../../actors/venues/replay/import/cli.ts'),
   },
+  calendar: {
+    summary: "a day's session (open/close, IST), expiries, lot and freeze facts, with each one's source and effective date",
+    usage: 'volguard calendar [--date YYYY-MM-DD] [--json]',
+    load: () => import('../../actors/domain/calendar-cli.ts'),
+  },
   'fake-upstox': {
     summary: 'the offline Upstox fake (REST + market feed V3 + portfolio stream)',
     usage: 'volguard fake-upstox --port N [--token T]',

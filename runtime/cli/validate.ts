@@ -111,8 +111,10 @@ async function checkClockAndCalendar(now: () => number, monotonic: () => number)
     ];
   }
   const today = cal.istDate(w1);
+  // An uncovered holiday year is not an error for the calendar (weekdays count as trading days), but a system date
+  // there means the clock is wrong or data/nse-holidays.ts is out of date: the pre-flight fails.
   let yearCovered = true;
-  try { cal.isTradingDay(today); } catch { yearCovered = false; }
+  try { cal.requireHolidayCoverage(today); } catch { yearCovered = false; }
   results.push({
     name: 'clock',
     ok: clockOk && yearCovered,
@@ -124,10 +126,12 @@ async function checkClockAndCalendar(now: () => number, monotonic: () => number)
     const trading = cal.isTradingDay(today);
     const next = cal.nextTradingDay(today);
     const expiries = cal.upcomingExpiries('NIFTY', w1, 2).map((e) => e.expiry);
-    const provisional = cal.isProvisional(today) ? ' (holiday list provisional)' : '';
+    const coverage = cal.holidayCoverage(today);
+    const close = cal.sessionTimes(today).closeMin;
+    const provisional = coverage === 'official' ? '' : ` (holiday list ${coverage})`;
     results.push({
-      name: 'calendar', ok: true,
-      detail: `${today} is ${trading ? 'a trading day' : 'not a trading day'}; next ${next}; NIFTY expiries ${expiries.join(', ')}${provisional}`,
+      name: 'calendar', ok: coverage !== 'none',
+      detail: `${today} is ${trading ? 'a trading day' : 'not a trading day'}; session closes ${String(Math.floor(close / 60)).padStart(2, '0')}:${String(close % 60).padStart(2, '0')} IST; next ${next}; NIFTY expiries ${expiries.join(', ')}${provisional}`,
     });
   } catch (err) {
     results.push({ name: 'calendar', ok: false, detail: `expected the market calendar to cover ${today}, was not (${errText(err)})` });
