@@ -3,7 +3,7 @@
  * holiday status, the expiry rule, the live expiries and each contract's lot and freeze limit — every value with the
  * date it took effect and its source. Pure.
  */
-import type { Underlying } from '../feed/messages.ts';
+import type { Underlying } from './underlying.ts';
 import {
   dayNumber, expiryRule, holidayCoverage, holidayName, holidaySource, isTradingDay, istInstant, nextTradingDay,
   sessionTimes, upcomingExpiries, weekday, type HolidayCoverage,

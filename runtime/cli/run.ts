@@ -8,6 +8,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { loadConfig, type Config } from '../main/config.ts';
+import { loadChargesSchedule } from '../main/charges-schedule.ts';
+import { istDate } from '../../actors/domain/calendar.ts';
 import { realClock, clockFromSpec, type ClockSpec } from '../clock.ts';
 import { EXIT, type CliIo } from './io.ts';
 import { ActorSystem } from '../system.ts';
@@ -45,6 +47,8 @@ export interface RunningSystem {
 
 export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem> {
   mkdirSync(cfg.DATA_DIR, { recursive: true });
+  // Market facts that are files are checked before anything starts: a bad charges schedule refuses the boot.
+  loadChargesSchedule(cfg.DATA_DIR, istDate(Date.now()));
   const t0 = performance.now();
   const { tokens, adminTokenFile } = loadTokens(cfg);
   const secrets = configuredSecrets(cfg, tokens.admin);

@@ -139,6 +139,19 @@ async function checkClockAndCalendar(now: () => number, monotonic: () => number)
   return results;
 }
 
+/** The charges schedule the run would load (DATA_DIR/charges.csv or the shipped one) parses and covers today. */
+async function checkCharges(dataDir: string, nowMs: number): Promise<CheckResult> {
+  try {
+    const { loadChargesSchedule, chargesOverridePath } = await import('../main/charges-schedule.ts');
+    const { istDate } = await import('../../actors/domain/calendar.ts');
+    const schedule = loadChargesSchedule(dataDir, istDate(nowMs));
+    const from = chargesOverridePath(dataDir) === null ? 'shipped schedule' : schedule.file;
+    return { name: 'charges', ok: true, detail: `${from}: ${schedule.rows.length} rates, in force today` };
+  } catch (err) {
+    return { name: 'charges', ok: false, detail: errText(err).replace(/\n\s*/g, '; ') };
+  }
+}
+
 async function checkVenue(cfg: Config, dataDir: string, deps: ValidateDeps): Promise<CheckResult[]> {
   if (cfg.SAFETY_MODE === 'paper') {
     const dir = path.join(dataDir, 'paper');
@@ -232,6 +245,7 @@ export async function validate(phase: Phase, io: CliIo, deps: ValidateDeps = {})
   results.push(checkDataDir(dataDir));
   results.push(await checkJournal(journalDir));
   results.push(...await checkClockAndCalendar(now, monotonic));
+  results.push(await checkCharges(dataDir, now()));
   results.push(...await checkVenue(cfg, dataDir, deps));
   results.push(...await checkPhase(phase, cfg, journalDir));
   return results;

@@ -35,9 +35,10 @@ test('a fresh paper deployment passes every SHADOW check and exits 0', async () 
   try {
     const r = await validate(['--phase', 'SHADOW'], { DATA_DIR: path.join(dir, 'data') }, dir);
     assert.equal(r.code, 0, r.out);
-    for (const name of ['config', 'data dir', 'journal', 'clock', 'calendar', 'venue', 'phase']) assert.match(line(r.out, name), /^  ✓/, name);
+    for (const name of ['config', 'data dir', 'journal', 'clock', 'calendar', 'charges', 'venue', 'phase']) assert.match(line(r.out, name), /^  ✓/, name);
+    assert.match(line(r.out, 'charges'), /shipped schedule: 10 rates, in force today/);
     assert.match(line(r.out, 'calendar'), /2026-01-07 is a trading day/);
-    assert.match(r.out, /ready for SHADOW: all 7 checks passed/);
+    assert.match(r.out, /ready for SHADOW: all 8 checks passed/);
   } finally { cleanup(); }
 });
 
