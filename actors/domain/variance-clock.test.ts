@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { istInstant } from './calendar.ts';
 import { DEFAULT_VARIANCE_WEIGHTS, VarianceClock, unitsPerYear, varianceClock } from './variance-clock.ts';
+import { black76Price } from './black76.ts';
+import { impliedVol } from './implied-vol.ts';
 
 const ist = (date: string, hh: number, mm: number) => istInstant(date, hh * 60 + mm);
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
@@ -59,4 +61,45 @@ test('never negative, any year answers (uncovered years count weekdays as tradin
   assert.throws(() => new VarianceClock({ ...DEFAULT_VARIANCE_WEIGHTS, weekendDay: -0.1 }), /weekendDay/);
   assert.throws(() => clock.units(Date.UTC(1999, 0, 1)), /from 2000-01-01/);
   assert.equal(varianceClock({ ...DEFAULT_VARIANCE_WEIGHTS }), clock); // one table per weights per thread
+});
+
+test('implied vol on this clock is the same on every weekday for a market that prices trading time; calendar minutes swing it', () => {
+  // A market whose option prices carry σ = 12 % per variance-year to the Tue 8 Dec 15:40 expiry, quoted at noon on
+  // Wed 2, Fri 4 and Mon 7 Dec. The clock reads σ back exactly each day; calendar minutes read σ·sqrt(t_clock/t_cal):
+  // Wed 4.657 units / 6.153 days, Fri 2.657 / 4.153 (the weekend's two calendar days carry 0.2 units), Mon
+  // 1.457 / 1.153 — lowest on Friday, highest on Monday: the swing the IV ≥ RV gate used to see.
+  const sigma = 0.12;
+  const f = 26_000;
+  const k = 26_000;
+  const expiry = ist('2026-12-08', 15, 40);
+  const ivOn = (date: string) => {
+    const now = ist(date, 12, 0);
+    const tClock = clock.yearsToExpiry(now, expiry);
+    const price = black76Price('call', f, k, tClock, 0.0525, sigma);
+    const tCalendar = (expiry - now) / 60_000 / (365 * 1440);
+    const onClock = impliedVol('call', price, f, k, tClock, 0.0525);
+    const onCalendar = impliedVol('call', price, f, k, tCalendar, 0.0525);
+    assert.ok(onClock.status === 'OK' && onCalendar.status === 'OK');
+    return { clock: onClock.vol, calendar: onCalendar.vol };
+  };
+  const [wed, fri, mon] = ['2026-12-02', '2026-12-04', '2026-12-07'].map(ivOn) as [ReturnType<typeof ivOn>, ReturnType<typeof ivOn>, ReturnType<typeof ivOn>];
+  for (const d of [wed, fri, mon]) close(d.clock, sigma, 1e-9);
+  // Wed 12:00 → Tue 15:40 by hand: the rest of Wednesday's session, 220 min → 220/385 · 0.8 = 0.45714; Thu 1; Fri 1;
+  // weekend + Mon 1.2; Tue 1 → 4.65714 units.
+  close(clock.yearsToExpiry(ist('2026-12-02', 12, 0), expiry) * D, 220 / 385 * 0.8 + 4.2, 1e-9);
+  assert.ok(fri.calendar < wed.calendar && wed.calendar < mon.calendar, `${fri.calendar} ${wed.calendar} ${mon.calendar}`);
+  assert.ok(mon.calendar - fri.calendar > 0.02, `calendar swing ${mon.calendar - fri.calendar}`);
+});
+
+test('the table grows both ways on demand and a span reads the same whichever instant was asked first', () => {
+  const late = new VarianceClock(DEFAULT_VARIANCE_WEIGHTS);
+  const early = new VarianceClock(DEFAULT_VARIANCE_WEIGHTS);
+  const [a, b, c] = [ist('2024-03-05', 11, 0), ist('2026-01-16', 10, 0), ist('2026-12-08', 15, 40)];
+  late.units(c); // built around Dec 2026 first, then extended back over a year boundary and a holiday (15 Jan 2026)
+  early.units(a);
+  for (const [x, y] of [[a, c], [b, c], [a, b], [ist('2026-01-14', 15, 30), ist('2026-01-16', 9, 15)]] as const) {
+    close(late.years(x, y), early.years(x, y), 1e-12);
+  }
+  // Wed 14 Jan 2026 close → Fri 16 Jan open across the Thu 15 Jan special holiday: 0.2 + 0.1 = 0.3 units.
+  close(late.years(ist('2026-01-14', 15, 30), ist('2026-01-16', 9, 15)) * D, 0.3);
 });

@@ -84,14 +84,18 @@ export class VarianceClock {
   readonly weights: VarianceWeights;
   /** D: variance units (trading days) per year. */
   readonly unitsPerYear: number;
-  // One row per trading day from ORIGIN_DAY: session open/close instants and the cumulative units at each.
-  #open = new Float64Array(4096);
-  #close = new Float64Array(4096);
-  #vOpen = new Float64Array(4096);
-  #vClose = new Float64Array(4096);
+  // One row per trading day, ascending: session open/close instants and the cumulative units at each. The table
+  // grows on demand in both directions around the first instant asked for; values never change once written (the
+  // first row's open is 0, earlier rows are negative), so units read at different times stay comparable.
+  #open = new Float64Array(1024);
+  #close = new Float64Array(1024);
+  #vOpen = new Float64Array(1024);
+  #vClose = new Float64Array(1024);
   #n = 0;
-  /** The first calendar day not yet tabulated. */
-  #nextDay = ORIGIN_DAY;
+  /** Calendar days covered: [#firstDay, #nextDay). */
+  #firstDay = 0;
+  #nextDay = 0;
+  /** Non-trading weight seen after the last row (before the next trading day is tabulated). */
   #pendingGap = 0;
   #hint = 0;
 
@@ -105,8 +109,8 @@ export class VarianceClock {
   /** Cumulative variance units at an instant, from an arbitrary origin: only differences mean anything. */
   units(ms: number): number {
     if (!Number.isFinite(ms)) throw new RangeError(`expected a finite instant, was ${ms}`);
+    if (ms < ORIGIN_DAY * DAY_MS) throw new RangeError(`expected an instant from ${dateOfDay(ORIGIN_DAY)}, was ${new Date(ms).toISOString()}`);
     this.#cover(ms);
-    if (!(ms >= this.#open[0]!)) throw new RangeError(`expected an instant from ${dateOfDay(ORIGIN_DAY)}, was ${new Date(ms).toISOString()}`);
     const i = this.#find(ms);
     const open = this.#open[i]!;
     const close = this.#close[i]!;
@@ -129,63 +133,108 @@ export class VarianceClock {
 
   /** Years of variance in `minutes` of the session on IST `date` (e.g. the last three trading hours of expiry day). */
   sessionMinutesToYears(minutes: number, date: string): number {
-    const day = dayNumber(date);
-    const rule = this.#ruleFor(day);
+    const rule = ruleFor(dayNumber(date));
     return ((minutes / (rule.closeMin - rule.openMin)) * (1 - this.weights.overnight)) / this.unitsPerYear;
   }
 
-  #ruleFor(day: number): { openMin: number; closeMin: number } {
-    let rule = SESSION_RULES[0]!;
-    for (const r of SESSION_RULES) if (r.fromDay <= day) rule = r;
-    return rule;
-  }
-
-  /** Tabulates trading days until one opens after `ms` (so the gap after any covered session is known). */
+  /** Makes sure some session opens at or before `ms` and another after it. */
   #cover(ms: number): void {
-    const w = this.weights;
-    while (this.#n < 2 || this.#open[this.#n - 1]! <= ms) {
-      const day = this.#nextDay++;
-      if (!isTradingDayNumber(day)) {
-        const wd = (day + 4) % 7;
-        this.#pendingGap += wd === 0 || wd === 6 ? w.weekendDay : w.holiday;
-        continue;
-      }
-      if (this.#n === this.#open.length) this.#grow();
-      const rule = this.#ruleFor(day);
-      const midnight = day * DAY_MS - IST_OFFSET_MS;
-      const i = this.#n++;
-      this.#open[i] = midnight + rule.openMin * MIN_MS;
-      this.#close[i] = midnight + rule.closeMin * MIN_MS;
-      this.#vOpen[i] = i === 0 ? 0 : this.#vClose[i - 1]! + w.overnight + this.#pendingGap;
-      this.#vClose[i] = this.#vOpen[i]! + (1 - w.overnight);
-      this.#pendingGap = 0;
+    if (this.#n === 0) {
+      this.#firstDay = this.#nextDay = Math.max(ORIGIN_DAY, Math.floor((ms + IST_OFFSET_MS) / DAY_MS) - 10);
+    }
+    while (this.#n < 2 || this.#open[this.#n - 1]! <= ms) this.#extendForward();
+    while (this.#open[0]! > ms) {
+      if (this.#firstDay <= ORIGIN_DAY) throw new RangeError(`expected an instant after the first session from ${dateOfDay(ORIGIN_DAY)}, was ${new Date(ms).toISOString()}`);
+      this.#extendBackward(Math.max(ORIGIN_DAY, this.#firstDay - 366));
     }
   }
 
-  #grow(): void {
-    const grow = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => { const b = new Float64Array(a.length * 2); b.set(a); return b; };
-    this.#open = grow(this.#open);
-    this.#close = grow(this.#close);
-    this.#vOpen = grow(this.#vOpen);
-    this.#vClose = grow(this.#vClose);
+  #extendForward(): void {
+    const w = this.weights;
+    const day = this.#nextDay++;
+    if (!isTradingDayNumber(day)) {
+      this.#pendingGap += nonTradingWeight(day, w);
+      return;
+    }
+    if (this.#n === this.#open.length) this.#resize(this.#open.length * 2, 0);
+    const rule = ruleFor(day);
+    const midnight = day * DAY_MS - IST_OFFSET_MS;
+    const i = this.#n++;
+    this.#open[i] = midnight + rule.openMin * MIN_MS;
+    this.#close[i] = midnight + rule.closeMin * MIN_MS;
+    this.#vOpen[i] = i === 0 ? 0 : this.#vClose[i - 1]! + w.overnight + this.#pendingGap;
+    this.#vClose[i] = this.#vOpen[i]! + (1 - w.overnight);
+    this.#pendingGap = 0;
+  }
+
+  /** Prepends the trading days of [fromDay, #firstDay), valued backwards from the current first row. */
+  #extendBackward(fromDay: number): void {
+    const w = this.weights;
+    const days: number[] = [];
+    for (let d = fromDay; d < this.#firstDay; d++) if (isTradingDayNumber(d)) days.push(d);
+    if (days.length === 0) { this.#firstDay = fromDay; return; }
+    const k = days.length;
+    this.#resize(Math.max(this.#open.length, 1 << Math.ceil(Math.log2(this.#n + k))), k);
+    // Walk back from the old first row: its open minus the gap before it is the new row's close.
+    let nextOpenUnits = this.#vOpen[k]!;
+    // The old first row's day: every non-trading day between it and the new row before it is part of that gap.
+    let nextDay = Math.floor((this.#open[k]! + IST_OFFSET_MS) / DAY_MS);
+    for (let j = k - 1; j >= 0; j--) {
+      const day = days[j]!;
+      let gap = w.overnight;
+      for (let d = day + 1; d < nextDay; d++) if (!isTradingDayNumber(d)) gap += nonTradingWeight(d, w);
+      const rule = ruleFor(day);
+      const midnight = day * DAY_MS - IST_OFFSET_MS;
+      this.#open[j] = midnight + rule.openMin * MIN_MS;
+      this.#close[j] = midnight + rule.closeMin * MIN_MS;
+      this.#vClose[j] = nextOpenUnits - gap;
+      this.#vOpen[j] = this.#vClose[j]! - (1 - w.overnight);
+      nextOpenUnits = this.#vOpen[j]!;
+      nextDay = day;
+    }
+    this.#n += k;
+    this.#hint += k;
+    this.#firstDay = fromDay;
+  }
+
+  /** Grows the arrays to `length` and shifts the rows up by `shift` (room for prepended rows). */
+  #resize(length: number, shift: number): void {
+    const move = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(length);
+      b.set(a.subarray(0, this.#n), shift);
+      return b;
+    };
+    this.#open = move(this.#open);
+    this.#close = move(this.#close);
+    this.#vOpen = move(this.#vOpen);
+    this.#vClose = move(this.#vClose);
   }
 
   /** The last session index whose open is at or before `ms` (with a hint: consecutive queries are close). */
   #find(ms: number): number {
     const open = this.#open;
-    let h = this.#hint;
+    const h = this.#hint;
     if (h < this.#n - 1 && open[h]! <= ms && open[h + 1]! > ms) return h;
-    if (h + 1 < this.#n - 1 && open[h + 1]! <= ms && open[h + 2]! > ms) return (this.#hint = h + 1);
     let lo = 0;
     let hi = this.#n - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (open[mid]! <= ms) lo = mid; else hi = mid - 1;
     }
-    h = lo;
-    this.#hint = h;
-    return h;
+    this.#hint = lo;
+    return lo;
   }
+}
+
+function ruleFor(day: number): { openMin: number; closeMin: number } {
+  let rule = SESSION_RULES[0]!;
+  for (const r of SESSION_RULES) if (r.fromDay <= day) rule = r;
+  return rule;
+}
+
+function nonTradingWeight(day: number, w: VarianceWeights): number {
+  const wd = (day + 4) % 7;
+  return wd === 0 || wd === 6 ? w.weekendDay : w.holiday;
 }
 
 const CLOCKS = new Map<string, VarianceClock>();

@@ -97,6 +97,8 @@ export class SimMarket {
   #smiles: SmileParams[] = [];
   #chainT = new Float64Array(0);
   #chainF = new Float64Array(0);
+  /** Each chain's expiry instant on the variance clock (units), fixed per listing: a step reads the clock once. */
+  #chainU = new Float64Array(0);
   #ring: number[][] = [];
   #bid = new Float64Array(0);
   #ask = new Float64Array(0);
@@ -236,9 +238,10 @@ export class SimMarket {
   #step(n: number, tn: number): void {
     const minute = istMinuteOfDay(tn) - this.#sessionOpenMin;
     // The step's share of the session's variance; the activity curve moves it within the session (mean ≈ 1).
-    const dt = this.#clock.years(tn - STEP_MS, tn) * activity(minute, this.#sessionMinutes);
+    const u = this.#clock.units(tn);
+    const dt = ((u - this.#clock.units(tn - STEP_MS)) / this.#clock.unitsPerYear) * activity(minute, this.#sessionMinutes);
     step(this.#st, this.seed, n, dt);
-    this.#updateChains(tn);
+    this.#updateChains(u);
     for (let i = 0; i < 3; i++) {
       this.#ltp[i] = i === 2 ? vixLevel(this.#st) : toTick(Math.exp(this.#st.logS[i]!), TICK_SIZE);
       this.#touch(i, tn);
@@ -265,11 +268,12 @@ export class SimMarket {
     this.#ring[(n + Math.min(gap, MAX_GAP)) % RING]!.push(i);
   }
 
-  #updateChains(tn: number): void {
+  /** Forwards, times and smiles of every chain at the instant whose clock units are `unitsNow`. */
+  #updateChains(unitsNow: number): void {
     for (let c = 0; c < this.#chains.length; c++) {
       const chain = this.#chains[c]!;
       const u = chain.underlying === 'NIFTY' ? 0 : 1;
-      const t = this.#clock.yearsToExpiry(tn, chain.expiryTs);
+      const t = Math.max(0, this.#chainU[c]! - unitsNow) / this.#clock.unitsPerYear;
       this.#chainT[c] = t;
       this.#chainF[c] = Math.exp(this.#st.logS[u]! + (this.#rate - UNDERLYING_SPECS[chain.underlying].dividendYield) * t);
       this.#smiles[c] = smileParams(this.#st, u, t);
@@ -356,13 +360,14 @@ export class SimMarket {
     this.#chains = chains;
     this.#chainT = new Float64Array(chains.length);
     this.#chainF = new Float64Array(chains.length);
+    this.#chainU = Float64Array.from(chains, (c) => this.#clock.units(c.expiryTs));
     this.#byKey = new Map(recs.map((r, i) => [r.info.instrumentKey, i]));
     this.#bid = new Float64Array(len); this.#ask = new Float64Array(len); this.#ltp = new Float64Array(len);
     this.#bidQty = new Float64Array(len); this.#askQty = new Float64Array(len); this.#volume = new Float64Array(len);
     this.#oi = new Float64Array(len); this.#ts = new Float64Array(len);
     this.#changed = new Uint8Array(len);
     this.#changedList = [];
-    this.#updateChains(tn);
+    this.#updateChains(this.#clock.units(tn));
     this.#ring = Array.from({ length: RING }, () => []);
     for (let i = 0; i < len; i++) {
       const r = recs[i]!;
