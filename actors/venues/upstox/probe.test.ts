@@ -55,7 +55,7 @@ test('the fake\'s default contracts are our data; probeUpstox flags lot sizes th
   try {
     const r = await probeUpstox(cfgFor(fake.url, dir, TOKEN));
     assert.equal(r.ok, false);
-    assert.match(r.detail, /instruments NIFTY: expected lot 65 \/ freeze 1756 \(our data\), was lot 75 \/ freeze 1800/);
+    assert.match(r.detail, /instruments NIFTY: expected lot 65 \/ freeze 1800 \(our data\), was lot 75 \/ freeze 1800/);
   } finally {
     await fake.close();
     await rm(dir, { recursive: true, force: true });
