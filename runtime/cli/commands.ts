@@ -49,7 +49,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   calendar: {
     summary: "a day's session (open/close, IST), expiries, lot and freeze facts, with each one's source and effective date",
     usage: 'volguard calendar [--date YYYY-MM-DD] [--json]',
-    load: () => import('../../actors/domain/calendar-cli.ts'),
+    load: () => import('./calendar.ts'),
   },
   'fake-upstox': {
     summary: 'the offline Upstox fake (REST + market feed V3 + portfolio stream)',

@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { run } from './calendar-cli.ts';
-import { istInstant } from './calendar.ts';
-import type { DayFacts } from './day-facts.ts';
+import { run } from './calendar.ts';
+import { istInstant } from '../../actors/domain/calendar.ts';
+import type { DayFacts } from '../../actors/domain/day-facts.ts';
 
 async function drive(argv: string[], now = () => istInstant('2026-12-07', 12 * 60)): Promise<{ code: number; out: string; err: string }> {
   const stdout = new PassThrough();

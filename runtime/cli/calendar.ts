@@ -4,9 +4,10 @@
  * clock. The facts are the shipped dated tables (actors/domain/data/); live, the broker's instrument master may
  * override lot and freeze limits (the running system reports those).
  */
-import { EXIT, type CliIo } from '../../runtime/cli/io.ts';
-import { dayNumber, istDate } from './calendar.ts';
-import { dayFacts, type DayFacts } from './day-facts.ts';
+import { parseArgs } from 'node:util';
+import { argsError, EXIT, type CliIo } from './io.ts';
+import { dayNumber, istDate } from '../../actors/domain/calendar.ts';
+import { dayFacts, type DayFacts } from '../../actors/domain/day-facts.ts';
 
 const USAGE = 'usage: volguard calendar [--date YYYY-MM-DD] [--json]';
 
@@ -28,23 +29,16 @@ function text(f: DayFacts): string {
 }
 
 export async function run(argv: readonly string[], io: CliIo, now: () => number = Date.now): Promise<number> {
-  let date: string | undefined;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json') json = true;
-    else if (a === '--date') date = argv[++i];
-    else if (a.startsWith('--date=')) date = a.slice('--date='.length);
-    else {
-      io.stderr.write(`calendar: unexpected argument ${JSON.stringify(a)}\n${USAGE}\n`);
-      return EXIT.usage;
-    }
-  }
-  if (argv.includes('--date') && date === undefined) {
-    io.stderr.write(`calendar: expected a date after --date\n${USAGE}\n`);
+  let values: { date?: string | undefined; json?: boolean | undefined };
+  try {
+    values = parseArgs({ args: [...argv], options: { date: { type: 'string' }, json: { type: 'boolean' } }, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    const why = argsError(err);
+    if (why === null) throw err;
+    io.stderr.write(`calendar: ${why}\n${USAGE}\n`);
     return EXIT.usage;
   }
-  const day = date ?? istDate(now());
+  const day = values.date ?? istDate(now());
   try {
     dayNumber(day);
   } catch (err) {
@@ -52,6 +46,6 @@ export async function run(argv: readonly string[], io: CliIo, now: () => number 
     return EXIT.usage;
   }
   const facts = dayFacts(day);
-  io.stdout.write(json ? `${JSON.stringify(facts)}\n` : text(facts));
+  io.stdout.write(values.json ? `${JSON.stringify(facts)}\n` : text(facts));
   return EXIT.ok;
 }
