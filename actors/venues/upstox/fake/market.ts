@@ -53,7 +53,7 @@ export class DeterministicMarket implements FakeMarket {
   readonly #calm: boolean;
 
   /** `calm`: a market that never moves (deterministic fills at the quoted touch) but keeps streaming fresh quotes.
-   *  `contracts`: lot size / freeze quantity per underlying (default: our data, NIFTY 65/1756 and BANKNIFTY 30/601
+   *  `contracts`: lot size / freeze quantity per underlying (default: our data, NIFTY 65/1800 and BANKNIFTY 30/600
    *  from actors/domain/instruments.ts; pass other values to make `volguard validate` see a mismatch). */
   constructor(opts: { seed?: number; nowMs: number; contracts?: Partial<Record<Underlying, { lot: number; freeze: number }>>; calm?: boolean }) {
     this.#calm = opts.calm === true;
