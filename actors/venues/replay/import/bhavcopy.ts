@@ -16,9 +16,10 @@
  * whole with its name, line and reason (ImportError).
  */
 import type { Underlying } from '../../../domain/underlying.ts';
-import { dayNumber, sessionCloseMs } from '../../../domain/calendar.ts';
-import { RISK_FREE_RATE, UNDERLYING_SPECS } from '../../../domain/instruments.ts';
-import { yearsToExpiry } from '../../../domain/units.ts';
+import { dayNumber, sessionCloseMs, sessionMinutes } from '../../../domain/calendar.ts';
+import { UNDERLYING_SPECS } from '../../../domain/instruments.ts';
+import { DEFAULT_MARKET_SETTINGS } from '../../../domain/market-settings.ts';
+import { varianceClock } from '../../../domain/variance-clock.ts';
 import type { Settlement } from '../format.ts';
 import { csvRecords, ImportError, type InputText } from './input.ts';
 import type { Frame, OptionObservation, Right, SpotObservation, TradingDay } from './observations.ts';
@@ -202,8 +203,11 @@ export interface BhavcopyOptions {
 
 /** Minutes before the session close at which a day's end-of-day frame is stamped (see import/README.md). */
 export const EOD_FRAME_BEFORE_CLOSE_MIN = 15;
-/** The NSE normal session 09:15–15:30 IST, in minutes (volumes of an end-of-day frame cover all of it). */
-export const SESSION_MINUTES = 375;
+/**
+ * The NSE normal session of `date` in minutes (volumes of an end-of-day frame cover all of it): 375 (09:15–15:30 IST),
+ * 385 from 3 Aug 2026 (close 15:40), from the dated calendar.
+ */
+export const sessionMinutesOf = (date: string): number => sessionMinutes(date);
 
 /** Builds trading days (ascending) from parsed files; refuses duplicates and inconsistent days. */
 export function bhavcopyDays(files: readonly BhavFile[], opts: BhavcopyOptions = {}): TradingDay[] {
@@ -274,7 +278,7 @@ function buildDay(date: string, rows: readonly BhavRow[], opts: BhavcopyOptions)
       }
     }
   }
-  const frame: Frame = { ts: frameTs, minutes: SESSION_MINUTES, spots, options };
+  const frame: Frame = { ts: frameTs, minutes: sessionMinutesOf(date), spots, options };
   return { date, frames: [frame], closeTs, settlements };
 }
 
@@ -300,9 +304,10 @@ function spotOf(u: Underlying, date: string, rows: readonly BhavRow[], frameTs: 
   const futures = rows.filter((r) => r.instrument === 'future' && r.close > 0).sort((a, b) => a.expiry.localeCompare(b.expiry));
   const near = futures[0];
   if (near === undefined) throw new ImportError(first.file, undefined, `expected a ${u} index future on ${date} to derive the spot from (the legacy layout has no index close), was none`);
-  // S = F·e^{−(r−q)t}: the carry the feed's forward check also assumes (actors/domain/instruments.ts).
-  const t = yearsToExpiry(frameTs, sessionCloseMs(near.expiry));
-  const carry = RISK_FREE_RATE - UNDERLYING_SPECS[u].dividendYield;
+  // S = F·e^{−(r−q)t}: the carry the feed's forward check also assumes (the default rate and variance clock: an
+  // import runs offline, on the shipped market conventions).
+  const t = varianceClock(DEFAULT_MARKET_SETTINGS.variance).yearsToExpiry(frameTs, sessionCloseMs(near.expiry));
+  const carry = DEFAULT_MARKET_SETTINGS.rate - UNDERLYING_SPECS[u].dividendYield;
   return { underlying: u, price: Math.round(near.close * Math.exp(-carry * t) * 100) / 100, derived: true };
 }
 

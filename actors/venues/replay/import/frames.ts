@@ -9,7 +9,7 @@
  * A contract without a usable reference price (never traded and no settlement price) gets no quote.
  */
 import { UNDERLYING_SPECS } from '../../../domain/instruments.ts';
-import { yearsToExpiry } from '../../../domain/units.ts';
+import { varianceClock } from '../../../domain/variance-clock.ts';
 import { sessionCloseMs } from '../../../domain/calendar.ts';
 import type { InstrumentInfo, Tick } from '../../market-data.ts';
 import type { Entry } from '../format.ts';
@@ -66,7 +66,7 @@ export function frameTicks(frame: Frame, model: SpreadModel = DEFAULT_SPREAD_MOD
     if (!traded) stats.fromSettlement++;
     const q = deriveQuote({
       mid, volume: o.volume, frameMinutes: frame.minutes, strike: o.strike, spot: spot.get(o.underlying) ?? Number.NaN,
-      t: yearsToExpiry(frame.ts, sessionCloseMs(o.expiry)),
+      t: varianceClock().yearsToExpiry(frame.ts, sessionCloseMs(o.expiry)),
     }, model);
     stats.quotes++;
     if (!(q.bid > 0)) stats.offerOnly++;

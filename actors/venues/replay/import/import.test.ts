@@ -187,9 +187,10 @@ test('the legacy layout: inferred lot size, a spot derived from the future, fina
   // Untraded 21600 CE: quoted off its settlement price (58.5), not its stale close.
   const quiet = d1!.frames[0]!.options.find((o) => o.strike === 21600)!;
   assert.ok(Number.isNaN(quiet.close) && quiet.settle === 58.5);
-  // Spot = 21520 · e^{−(0.0525 − 0.012)·t}, t = 1 day + 15 min = 1455 min / 525 600:
-  //   0.0405 × 0.00276827 = 0.000112115 → 21520 × (1 − 0.000112109) = 21517.587 → 21517.59.
-  assert.deepEqual(d1!.frames[0]!.spots, [{ underlying: 'NIFTY', price: 21517.59, derived: true }]);
+  // Spot = 21520 · e^{−(0.0525 − 0.012)·t}, t on the variance clock from the 15:15 frame of Wed 24 Jan 2024 to the
+  // future's 15:30 close on Thu 25 Jan: 15/375 · 0.8 = 0.032 of Wednesday's session + 1 (overnight 0.2 + Thursday's
+  // 0.8) = 1.032 units of 259.7 a year; 21520 · e^{−0.0405 · 1.032/259.7} = 21520 · e^{−0.00016094} = 21516.54.
+  assert.deepEqual(d1!.frames[0]!.spots, [{ underlying: 'NIFTY', price: 21516.54, derived: true }]);
   assert.deepEqual(d2!.settlements.filter((s) => s.kind === 'final'), [{ kind: 'final', underlying: 'NIFTY', expiry: '2024-01-25', price: 21453.1, underlyingClose: Number.NaN, source: 'exchange' }]);
   // On its expiry day the 21500 CE settles at intrinsic: max(0, 21453.10 − 21500) = 0; the PE at 46.90.
   const puts = d2!.frames[0]!.options.filter((o) => o.strike === 21500);

@@ -12,6 +12,7 @@
  * An expiring chain in its last 15 minutes (the 15:15 frame of an expiry day) has too few quotes above the tick floor
  * to fit: the test asserts the calibrator says so (a flagged fallback), never a silent fit.
  */
+import { varianceClock } from '../../../domain/variance-clock.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -57,7 +58,8 @@ export function daySnapshot(day: TradingDay): MarketSnapshot {
   return core.snapshot(`real-${day.date}`, ts, 0);
 }
 
-const LAST_QUARTER_HOUR_YEARS = 15 / (365 * 1440);
+/** The expiring chain at the 15:15 frame: 15 minutes of its session on the variance clock (the calibrator's t). */
+const lastQuarterHour = (date: string): number => varianceClock().sessionMinutesToYears(15, date);
 
 test('on every day of the NSE sample, the NIFTY surface has an IV for every traded OTM option and near SABR fits within 1 vol point', { skip: SAMPLE_SKIP }, (ctx) => {
   const days = loadSampleDays();
@@ -83,7 +85,7 @@ test('on every day of the NSE sample, the NIFTY surface has an IV for every trad
         const call = k >= F;
         const o = volume.get(call ? chain.callKeys[i]! : chain.putKeys[i]!)!;
         if (!(o.volume > 0)) continue;
-        const iv = impliedVol(call ? 'call' : 'put', o.close, F, k, t, CFG.rate);
+        const iv = impliedVol(call ? 'call' : 'put', o.close, F, k, t, CFG.market.rate);
         assert.equal(iv.status, 'OK', `${day.date} ${chain.expiry} ${k} ${call ? 'CE' : 'PE'} close ${o.close}: expected an implied vol, was ${iv.status}`);
         ivs++;
         if (o.close > CFG.minPremiumTicks * TICK_SIZE && Number.isFinite(input.marketIv[i]!)) liquid[i] = input.marketIv[i]!;
@@ -91,7 +93,7 @@ test('on every day of the NSE sample, the NIFTY surface has an IV for every trad
       if (near >= 2) continue;
       // The fit on the liquid strikes, by the production calibrator.
       const fit = fitExpiry({ ...input, marketIv: liquid }, CFG);
-      if (t <= LAST_QUARTER_HOUR_YEARS) {
+      if (t <= lastQuarterHour(day.date) * (1 + 1e-9)) {
         assert.ok(fit.fallback, `${day.date} ${chain.expiry} in its last quarter hour: expected a flagged fallback, was a fit`);
         report.push(`${day.date} ${chain.expiry} expiring: fallback (${fit.fallbackReason})`);
         continue;

@@ -24,7 +24,7 @@ import type { Underlying } from '../../../domain/underlying.ts';
 import { istDate, istMinuteOfDay, sessionCloseMs, sessionOpenMs } from '../../../domain/calendar.ts';
 import { UNDERLYING_SPECS } from '../../../domain/instruments.ts';
 import type { Settlement } from '../format.ts';
-import { EOD_FRAME_BEFORE_CLOSE_MIN, SESSION_MINUTES } from './bhavcopy.ts';
+import { EOD_FRAME_BEFORE_CLOSE_MIN, sessionMinutesOf } from './bhavcopy.ts';
 import { ImportError, type InputText } from './input.ts';
 import type { Frame, OptionObservation, Right, SpotObservation, TradingDay } from './observations.ts';
 
@@ -224,7 +224,7 @@ function dailyDay(date: string, set: CandleSet, indexOf: Map<Underlying, CandleS
     }
     if (contractsOf(u).some((c) => c.expiry === date)) settlements.push({ kind: 'final', underlying: u, expiry: date, price: spot, underlyingClose: spot, source: 'derived' });
   }
-  return { date, closeTs, settlements, frames: [{ ts, minutes: SESSION_MINUTES, spots, options }] };
+  return { date, closeTs, settlements, frames: [{ ts, minutes: sessionMinutesOf(date), spots, options }] };
 }
 
 function minuteDay(date: string, set: CandleSet, indexOf: Map<Underlying, CandleSeries>, contractsOf: (u: Underlying) => ContractInfo[]): TradingDay {
