@@ -34,7 +34,7 @@ export function gatewaySecrets(deps: GatewayDepsExt): string[] {
 
 export function createApp(deps: GatewayDepsExt, opts: AppOptions = {}): OpenAPIHono {
   const cfg = deps.config;
-  const limiter = opts.limiter ?? new AuthLimiter(deps.clock, cfg.VOLGUARD_AUTH_MAX_FAILURES, cfg.VOLGUARD_AUTH_WINDOW_MS);
+  const limiter = opts.limiter ?? new AuthLimiter(deps.clock, cfg.VOLGUARD_AUTH_MAX_FAILURES, cfg.VOLGUARD_AUTH_WINDOW_MS, deps.log);
   const app = new OpenAPIHono({
     // Schema failures (params and bodies) become 422 with zod's issues: path and message, never the input value.
     defaultHook: (result, c) => {

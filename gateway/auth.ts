@@ -2,6 +2,11 @@
  * @module Bearer-token roles (viewer < operator < admin), compared in constant time, with a per-address limit on
  * failed attempts.
  *
+ * The limit slows down wrong tokens only: a right token is accepted whatever came before it from the same address.
+ * Otherwise any local process could keep the operator out of the emergency stop by sending wrong tokens (issue 16).
+ * Guessing is not made easier by this: tokens are at least 16 characters (the generated admin token 256 bits), and a
+ * guesser over the limit gets 429 for every wrong guess either way.
+ *
  * Tokens are hashed to equal-length SHA-256 digests before `timingSafeEqual`, so neither the content nor the length
  * of a configured token leaks through response timing. Every configured token is compared on every attempt (no early
  * exit), for the same reason.
@@ -10,6 +15,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Clock } from '../runtime/clock.ts';
 import type { Tokens } from './deps.ts';
+import type { GatewayLog } from './deps-ext.ts';
 import { ApiError } from './errors.ts';
 
 export type Role = 'viewer' | 'operator' | 'admin';
@@ -43,16 +49,21 @@ export function roleOf(tokens: Tokens, presented: string): Role | null {
   return found;
 }
 
-/** Failed-auth counter per client address, in fixed windows on the monotonic clock. */
+/**
+ * Failed-auth counter per client address, in fixed windows on the monotonic clock. Failures are logged twice per
+ * window at most (the first one, and the one that reaches the limit), so a spray of wrong tokens cannot flood the log.
+ */
 export class AuthLimiter {
   readonly #clock: Clock;
   readonly #max: number;
   readonly #windowMs: number;
+  readonly #log: GatewayLog | undefined;
   readonly #failures = new Map<string, { start: number; count: number }>();
-  constructor(clock: Clock, maxFailures: number, windowMs: number) {
+  constructor(clock: Clock, maxFailures: number, windowMs: number, log?: GatewayLog) {
     this.#clock = clock;
     this.#max = maxFailures;
     this.#windowMs = windowMs;
+    this.#log = log;
   }
   /** Milliseconds until the address may try again, or 0 when it may try now. */
   blockedFor(addr: string): number {
@@ -65,11 +76,18 @@ export class AuthLimiter {
     }
     return e.count >= this.#max ? this.#windowMs - elapsed : 0;
   }
-  fail(addr: string): void {
+  /** Counts a failed attempt; `why` says what was wrong (never the presented value). */
+  fail(addr: string, why: string): void {
     const now = this.#clock.monotonic();
-    const e = this.#failures.get(addr);
-    if (e === undefined || now - e.start >= this.#windowMs) this.#failures.set(addr, { start: now, count: 1 });
-    else e.count += 1;
+    let e = this.#failures.get(addr);
+    if (e === undefined || now - e.start >= this.#windowMs) {
+      e = { start: now, count: 1 };
+      this.#failures.set(addr, e);
+    } else e.count += 1;
+    if (e.count === 1) this.#log?.warn({ addr, why }, 'authentication failed');
+    if (e.count === this.#max) {
+      this.#log?.warn({ addr, failures: e.count, windowMs: this.#windowMs }, 'too many failed authentications: wrong tokens from this address get 429 until the window ends (a right token is still accepted)');
+    }
     // Bound memory under a spray of addresses: forget the oldest windows first (Map keeps insertion order).
     if (this.#failures.size > 10_000) {
       const oldest = this.#failures.keys().next();
@@ -86,22 +104,23 @@ export function clientAddress(c: Context): string {
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 
-/** Checks a presented token for an address: the role, or an ApiError 401/429. Shared by HTTP and the WebSocket. */
+/**
+ * Checks a presented token for an address: the role, or an ApiError 401/429. Shared by HTTP and the WebSocket.
+ * The token is checked first: the limiter never refuses a right one (see the module comment).
+ */
 export function authenticate(tokens: Tokens, limiter: AuthLimiter, addr: string, presented: string | null): Principal {
+  const role = presented === null ? null : roleOf(tokens, presented);
+  if (role !== null) return { role, who: `${role}@${addr}` };
   const wait = limiter.blockedFor(addr);
   if (wait > 0) {
     throw new ApiError(429, 'TOO_MANY_AUTH_FAILURES', `too many failed authentications from this address; retry in ${Math.ceil(wait / 1000)} s`, { retryAfterSeconds: Math.ceil(wait / 1000) });
   }
   if (presented === null) {
-    limiter.fail(addr);
+    limiter.fail(addr, 'no bearer token');
     throw new ApiError(401, 'UNAUTHENTICATED', 'expected an Authorization: Bearer <token> header, was none');
   }
-  const role = roleOf(tokens, presented);
-  if (role === null) {
-    limiter.fail(addr);
-    throw new ApiError(401, 'UNAUTHENTICATED', 'expected a valid bearer token, was an unknown one');
-  }
-  return { role, who: `${role}@${addr}` };
+  limiter.fail(addr, 'unknown bearer token');
+  throw new ApiError(401, 'UNAUTHENTICATED', 'expected a valid bearer token, was an unknown one');
 }
 
 /** Middleware for `/api/*`: identifies the caller or refuses (401, 429). */

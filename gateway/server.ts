@@ -36,7 +36,7 @@ export async function closeServer(server: Server): Promise<void> {
 
 export async function startGateway(deps: GatewayDepsExt, opts: { port: number; host: string }): Promise<RunningServer & { liveClients(): number }> {
   const cfg = deps.config;
-  const limiter = new AuthLimiter(deps.clock, cfg.VOLGUARD_AUTH_MAX_FAILURES, cfg.VOLGUARD_AUTH_WINDOW_MS);
+  const limiter = new AuthLimiter(deps.clock, cfg.VOLGUARD_AUTH_MAX_FAILURES, cfg.VOLGUARD_AUTH_WINDOW_MS, deps.log);
   const app = createApp(deps, { limiter });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   // Slow-loris protection: a client must finish its headers and body promptly.

@@ -41,18 +41,36 @@ describe('gateway auth matrix', () => {
     });
   }
 
-  it('rate-limits repeated failures per address with 429, even for a right token, until the window passes', async () => {
+  it('slows down wrong tokens per address with 429 until the window passes, and logs the failures', async () => {
     const f = fakeDeps({ env: { VOLGUARD_AUTH_MAX_FAILURES: '3', VOLGUARD_AUTH_WINDOW_MS: '60000' } });
     const app = createApp(f.deps);
     const from = (addr: string) => ({ incoming: { socket: { remoteAddress: addr } } });
-    for (let i = 0; i < 3; i++) assert.equal((await app.request('/api/v1/actors', { headers: { authorization: 'Bearer wrong-token-xxxxxxxx' } }, from('10.0.0.9'))).status, 401);
-    const limited = await app.request('/api/v1/actors', { headers: AUTH.viewer }, from('10.0.0.9'));
+    const wrong = { authorization: 'Bearer wrong-token-xxxxxxxx' };
+    for (let i = 0; i < 3; i++) assert.equal((await app.request('/api/v1/actors', { headers: wrong }, from('10.0.0.9'))).status, 401);
+    const limited = await app.request('/api/v1/actors', { headers: wrong }, from('10.0.0.9'));
     assert.equal(limited.status, 429);
     assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    assert.equal((await app.request('/api/v1/actors', { headers: {} }, from('10.0.0.9'))).status, 429, 'no token at all is slowed down too');
     // Another address is unaffected.
-    assert.equal((await app.request('/api/v1/actors', { headers: AUTH.viewer }, from('10.0.0.10'))).status, 200);
+    assert.equal((await app.request('/api/v1/actors', { headers: wrong }, from('10.0.0.10'))).status, 401);
+    const warned = f.rec.logs.filter((l) => l.level === 'warn' && JSON.stringify(l.obj).includes('10.0.0.9'));
+    assert.ok(warned.length >= 1 && warned.length <= 2, `failures are logged, without a line per attempt: ${JSON.stringify(warned)}`);
+    assert.ok(!JSON.stringify(f.rec.logs).includes('wrong-token-xxxxxxxx'), 'a presented token is never logged');
     f.clock.advance(60_000);
-    assert.equal((await app.request('/api/v1/actors', { headers: AUTH.viewer }, from('10.0.0.9'))).status, 200);
+    assert.equal((await app.request('/api/v1/actors', { headers: wrong }, from('10.0.0.9'))).status, 401);
+  });
+
+  it('never refuses a right token, however many wrong ones came from the same address (issue 16 item 2)', async () => {
+    const f = fakeDeps();
+    const app = createApp(f.deps);
+    const local = { incoming: { socket: { remoteAddress: '127.0.0.1' } } };
+    // Any local process can send wrong tokens; the default limit is 10 per 60 s.
+    for (let i = 0; i < 25; i++) await app.request('/api/v1/actors', { headers: { authorization: `Bearer attacker-guess-${i}-xxxxxxxx` } }, local);
+    assert.equal((await app.request('/api/v1/actors', { headers: { authorization: 'Bearer attacker-guess-xxxxxxxx' } }, local)).status, 429);
+    const stop = await app.request('/api/v1/admin/emergency_stop', { method: 'POST', headers: AUTH.operator }, local);
+    assert.equal(stop.status, 200, await stop.text());
+    assert.deepEqual(f.rec.loop, ['stop']);
+    assert.equal((await app.request('/api/v1/actors', { headers: AUTH.viewer }, local)).status, 200);
   });
 
   it('resolves each token to its role and nothing else', () => {

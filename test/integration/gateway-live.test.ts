@@ -63,7 +63,7 @@ describe('dashboard WebSocket', () => {
     await c.closed;
   });
 
-  it('closes 4400 when the first message is not an auth message, 4401 on a wrong token, 4429 after repeats', async () => {
+  it('closes 4400 when the first message is not an auth message, 4401 on a wrong token, 4429 after repeats (a right token still gets in)', async () => {
     const a = await open(gw.port);
     a.ws.send('hello?');
     assert.equal(await a.closed, 4400);
@@ -76,9 +76,14 @@ describe('dashboard WebSocket', () => {
       assert.equal(await w.closed, 4401);
     }
     const limited = await open(gw.port);
-    limited.ws.send(JSON.stringify({ type: 'auth', token: TOKENS.admin }));
+    limited.ws.send(JSON.stringify({ type: 'auth', token: 'wrong-token-0123456789' }));
     assert.equal(await limited.closed, 4429);
     assert.equal(gw.liveClients(), 0);
+    const right = await open(gw.port);
+    right.ws.send(JSON.stringify({ type: 'auth', token: TOKENS.admin }));
+    assert.equal((await right.next('hello'))['role'], 'admin');
+    right.ws.close();
+    await right.closed;
   });
 
   it('refuses upgrades on other paths', async () => {
