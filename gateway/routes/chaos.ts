@@ -4,7 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { ApiError } from '../errors.ts';
-import { ACTOR_TIMEOUT_MS, BODY_ERRORS, OkSchema, audited, errorResponses, json, jsonBody, guard, type RouteCtx } from './common.ts';
+import { ACTOR_TIMEOUT_MS, BODY_ERRORS, Num, OkSchema, audited, errorResponses, json, jsonBody, guard, type RouteCtx } from './common.ts';
 import { ActorName } from './inspector.ts';
 
 export function registerChaos(ctx: RouteCtx): void {
@@ -40,7 +40,7 @@ export function registerChaos(ctx: RouteCtx): void {
     .strictObject({
       kind: z.enum(['silence', 'stale', 'crossed', 'locked', 'missing', 'gap', 'burst']),
       /** How long the fault lasts; the feed's default for the kind when absent. */
-      seconds: z.number().finite().positive().max(3600).optional(),
+      seconds: Num().min(0.001).max(3600).optional(),
     })
     .openapi('FeedChaosBody');
   app.openapi(

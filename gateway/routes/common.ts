@@ -55,7 +55,32 @@ export function guard(role: Role): { security: Record<string, string[]>[]; 'x-ro
 
 export const BODY_ERRORS = [400, 413, 415, 422] as const;
 
-export const Reason = z.string().trim().min(3).max(500).openapi({ example: 'manual drill' });
+/** Control characters (NUL, newlines, escapes) and lone surrogates (half a UTF-16 pair: not text, not storable as UTF-8). */
+const NOT_TEXT = /[\p{Cc}\p{Cs}]/u;
+
+/** One line a person typed (a reason, a name): trimmed, bounded, with no control characters and no lone surrogates. */
+export function Text(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((s) => !NOT_TEXT.test(s), { message: 'expected one line of text, was a string with control characters or lone surrogates' })
+    .openapi({ description: `${min}–${max} characters of one-line text (no control characters, no lone surrogates)` });
+}
+
+export const Reason = Text(3, 500).openapi({ example: 'manual drill' });
+
+/** Smallest positive normal double; anything closer to zero is a subnormal, which no amount or duration of ours is. */
+export const MIN_NORMAL = 2.2250738585072014e-308;
+
+/** A finite number that is 0 or of normal magnitude (`5e-324` is refused, not rounded to a silent zero). */
+export function Num() {
+  return z
+    .number()
+    .finite()
+    .refine((x) => x === 0 || Math.abs(x) >= MIN_NORMAL, { message: 'expected 0 or a number of normal magnitude, was a subnormal' });
+}
 
 export const OkSchema = z.object({ ok: z.literal(true), action: z.string(), result: z.unknown().optional(), audited: z.boolean() }).openapi('ActionResult');
 

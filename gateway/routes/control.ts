@@ -5,7 +5,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ApiError } from '../errors.ts';
 import { scrub } from '../redact.ts';
-import { ACTOR_TIMEOUT_MS, BODY_ERRORS, OkSchema, Reason, audited, errorResponses, json, jsonBody, optionalBody, guard, type RouteCtx } from './common.ts';
+import { ACTOR_TIMEOUT_MS, BODY_ERRORS, Num, OkSchema, Reason, Text, audited, errorResponses, json, jsonBody, optionalBody, guard, type RouteCtx } from './common.ts';
 
 /** Flattening can take several broker round trips; the kill switch answers once it is done or handed to the executor. */
 const EMERGENCY_TIMEOUT_MS = 15_000;
@@ -131,7 +131,7 @@ export function registerControl(ctx: RouteCtx): void {
   const PhaseBody = z
     .strictObject({
       phase: z.enum(['SHADOW', 'SEMI_AUTO', 'FULL_AUTO']),
-      approver: z.string().trim().min(2).max(100),
+      approver: Text(2, 100),
       reason: Reason,
     })
     .openapi('PhaseBody');
@@ -152,17 +152,32 @@ export function registerControl(ctx: RouteCtx): void {
     },
   );
 
-  const Rupees = z.number().finite().nonnegative().max(1e12);
+  // ₹ at the edge, fractions inside: risk keeps buckets as fractions of BASE_CAPITAL. Only rupees are taken here
+  // (one unit, no guessing): a value between 0 and ₹1 is almost surely a fraction sent by mistake, and is refused
+  // with its rupee equivalent rather than read as paise.
+  const capital = deps.config.BASE_CAPITAL;
+  const inr = (x: number) => `₹${x.toLocaleString('en-IN', { maximumFractionDigits: 2 })}`;
+  const Rupees = Num()
+    .min(0)
+    .superRefine((x, ctx) => {
+      if (x > 0 && x < 1) ctx.addIssue({ code: 'custom', message: `expected rupees (0 or at least ₹1), was ${x}: this route takes ₹, not fractions (${x} of BASE_CAPITAL is ${inr(x * capital)})` });
+      else if (Math.abs(x * 100 - Math.round(x * 100)) > 1e-6 * Math.max(1, x)) ctx.addIssue({ code: 'custom', message: `expected whole paise (at most 2 decimals), was ${x}` });
+      else if (x > capital) ctx.addIssue({ code: 'custom', message: `expected at most BASE_CAPITAL ${inr(capital)}, was ${inr(x)}` });
+    })
+    .openapi({ description: `₹, 0 or at least ₹1 (not a fraction), at most BASE_CAPITAL (${capital})`, example: capital / 2 });
   const CapitalBody = z
     .strictObject({ weekly: Rupees, monthly: Rupees, intraday: Rupees, reason: Reason })
-    .refine((b) => b.weekly + b.monthly + b.intraday > 0, { message: 'expected at least one bucket above 0' })
+    .refine((b) => b.weekly + b.monthly + b.intraday > 0, { message: 'expected at least one bucket above ₹0' })
+    .refine((b) => b.weekly + b.monthly + b.intraday <= capital * (1 + 1e-12), { message: `expected buckets summing to at most BASE_CAPITAL ${inr(capital)}` })
     .openapi('CapitalBody');
   app.openapi(
     createRoute({
       method: 'post',
       path: '/api/capital/adjust',
+      operationId: 'adjustCapital',
       tags: ['governance'],
-      summary: 'rebalance the weekly / monthly / intraday capital buckets (₹)',
+      summary: 'rebalance the weekly / monthly / intraday capital buckets (₹; their sum at most BASE_CAPITAL)',
+      description: 'Amounts are rupees, converted to fractions of BASE_CAPITAL for the risk actor. Fractions are not accepted: a value between 0 and 1 is refused (422) with its rupee equivalent.',
       ...as('admin'),
       request: { body: jsonBody(CapitalBody) },
       responses: { 200: json(OkSchema), ...errorResponses('admin', [...BODY_ERRORS, 409]) },
@@ -170,7 +185,10 @@ export function registerControl(ctx: RouteCtx): void {
     async (c) => {
       const { weekly, monthly, intraday, reason } = c.req.valid('json');
       const who = c.get('principal').who;
-      const out = await audited(ctx, c, 'capital.adjust', reason, { weekly, monthly, intraday }, () => deps.request('risk', 'risk.adjustCapital', { weekly, monthly, intraday, who, reason }, ACTOR_TIMEOUT_MS));
+      const fractions = { weekly: weekly / capital, monthly: monthly / capital, intraday: intraday / capital };
+      const out = await audited(ctx, c, 'capital.adjust', reason, { rupees: { weekly, monthly, intraday }, baseCapital: capital }, () =>
+        deps.request('risk', 'risk.adjustCapital', { ...fractions, who, reason }, ACTOR_TIMEOUT_MS),
+      );
       return c.json(out, 200);
     },
   );

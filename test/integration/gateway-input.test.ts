@@ -82,3 +82,57 @@ describe('charsets and encodings', () => {
     assert.ok(g.untouched());
   });
 });
+
+describe('amounts and text', () => {
+  const post = (app: ReturnType<typeof createApp>, path: string, body: string, auth: Record<string, string> = AUTH.admin) =>
+    app.request(path, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
+  const problem = async (res: Response) => {
+    const b = (await res.json()) as { error: { code: string; message: string; details?: { issues?: { path: string; message: string }[] } } };
+    return `${b.error.message} ${JSON.stringify(b.error.details ?? {})}`;
+  };
+
+  it('POST /api/capital/adjust takes rupees and hands risk fractions of BASE_CAPITAL', async () => {
+    const f = fakeDeps({ env: { BASE_CAPITAL: '800000' } });
+    const res = await post(createApp(f.deps), '/api/capital/adjust', JSON.stringify({ weekly: 400_000, monthly: 240_000, intraday: 80_000.5, reason: 'quarterly rebalance' }));
+    assert.equal(res.status, 200, await res.text());
+    const sent = f.rec.requests.find((r) => r.type === 'risk.adjustCapital')?.body as Record<string, unknown>;
+    // 400 000 / 800 000 = 0.5; 240 000 / 800 000 = 0.3; 80 000.50 / 800 000 = 0.1000006 25.
+    assert.equal(sent['weekly'], 0.5);
+    assert.equal(sent['monthly'], 0.3);
+    assert.ok(Math.abs((sent['intraday'] as number) - 0.100000625) < 1e-15);
+  });
+
+  it('refuses fractions, sums beyond BASE_CAPITAL, subnormals and sub-paise amounts with 422, touching nothing', async () => {
+    const f = fakeDeps();
+    const app = createApp(f.deps);
+    const cases: [string, RegExp][] = [
+      [JSON.stringify({ weekly: 0.5, monthly: 0.3, intraday: 0.2, reason: 'fractions by mistake' }), /takes ₹, not fractions \(0\.5 of BASE_CAPITAL is ₹5,00,000\)/],
+      [JSON.stringify({ weekly: 600_000, monthly: 300_000, intraday: 200_000, reason: 'too much' }), /summing to at most BASE_CAPITAL ₹10,00,000/],
+      [JSON.stringify({ weekly: 1_000_001, monthly: 0, intraday: 0, reason: 'one bucket too big' }), /at most BASE_CAPITAL/],
+      ['{"weekly":5e-324,"monthly":0,"intraday":0,"reason":"denormal"}', /subnormal/],
+      [JSON.stringify({ weekly: 100.001, monthly: 0, intraday: 0, reason: 'sub-paise' }), /whole paise/],
+      [JSON.stringify({ weekly: -5, monthly: 0, intraday: 0, reason: 'negative' }), /weekly/],
+    ];
+    for (const [body, why] of cases) {
+      const res = await post(app, '/api/capital/adjust', body);
+      assert.equal(res.status, 422, body);
+      assert.match(await problem(res), why, body);
+    }
+    assert.equal((await post(app, '/api/v1/chaos/feed', '{"kind":"stale","seconds":5e-324}')).status, 422);
+    assert.ok(f.untouched());
+  });
+
+  it('refuses NULs, other control characters and lone surrogates in reasons and names (422), touching nothing', async () => {
+    const f = fakeDeps();
+    const app = createApp(f.deps);
+    for (const bad of ['ok\\u0000then', 'line\\nbreak', 'esc\\u001b[31m', 'half \\ud800 pair', 'other half \\udc00', '\\u007fdel']) {
+      assert.equal((await post(app, '/api/v1/killswitch/reset', `{"reason":"${bad}"}`)).status, 422, bad);
+      assert.equal((await post(app, '/api/v1/approvals/apr-0001/reject', `{"reason":"${bad}"}`, AUTH.operator)).status, 422, bad);
+      assert.equal((await post(app, '/api/v1/admin/emergency_stop', `{"reason":"${bad}"}`, AUTH.operator)).status, 422, bad);
+      assert.equal((await post(app, '/api/v1/phase', `{"phase":"SEMI_AUTO","approver":"${bad}","reason":"ok reason"}`)).status, 422, bad);
+    }
+    assert.ok(f.untouched());
+    // A whole surrogate pair is a character like any other.
+    assert.equal((await post(app, '/api/v1/killswitch/reset', '{"reason":"all clear \\ud83d\\udc4d"}')).status, 200);
+  });
+});
