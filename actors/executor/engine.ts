@@ -7,6 +7,7 @@
  */
 import { BrokerError, type Broker, type BrokerOrder, type MultiPlaceLine, type OrderRequest } from '../venues/broker.ts';
 import type { Clock } from '../../runtime/clock.ts';
+import { VolguardError } from '../../runtime/errors.ts';
 import { istDate } from '../domain/calendar.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
@@ -547,7 +548,8 @@ export class ExecutorEngine {
 
   #needApproval(id: string): ApprovalRec {
     const a = this.state.approvals[id];
-    if (a === undefined) throw new RangeError(`expected a known approval id, was ${JSON.stringify(id)}`);
+    // A coded refusal crosses the thread boundary with its code: the gateway answers 404, not 500.
+    if (a === undefined) throw new VolguardError('NOT_FOUND', `expected a known approval id, was ${JSON.stringify(id)}`);
     return a;
   }
 

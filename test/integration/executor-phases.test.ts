@@ -26,6 +26,13 @@ test('SEMI_AUTO: an approval expires after the TTL on the injected clock', async
   await h.done();
 });
 
+test('an unknown approval id is refused with code NOT_FOUND (the gateway answers 404, not 500)', async () => {
+  const h = new Harness();
+  await assert.rejects(h.engine.approve('A-nope', 'ops'), (err: Error & { code?: string }) => err.code === 'NOT_FOUND' && /A-nope/.test(err.message));
+  await assert.rejects(h.engine.reject('A-nope', 'ops', 'no such thing'), (err: Error & { code?: string }) => err.code === 'NOT_FOUND');
+  await h.done();
+});
+
 test('SEMI_AUTO: a spot move past the threshold invalidates; a fresh approval re-runs preTrade and executes', async () => {
   const h = new Harness();
   const r = await h.execute([condor('a2')], 'SEMI_AUTO');
