@@ -12,7 +12,7 @@ import type { GatewayDepsExt } from './deps-ext.ts';
 import { ApiError, errorBody, makeOnError, type ErrorBody } from './errors.ts';
 import { scrubValue } from './redact.ts';
 import { registerChaos } from './routes/chaos.ts';
-import type { RouteCtx } from './routes/common.ts';
+import { gatewaySecrets, type RouteCtx } from './routes/common.ts';
 import { registerControl } from './routes/control.ts';
 import { registerDashboard } from './routes/dashboard.ts';
 import { registerDocs } from './routes/docs.ts';
@@ -26,11 +26,7 @@ export interface AppOptions {
   readonly limiter?: AuthLimiter;
 }
 
-/** Every secret the gateway knows, for scrubbing error bodies and logs. */
-export function gatewaySecrets(deps: GatewayDepsExt): string[] {
-  const c = deps.config;
-  return [deps.tokens.admin, deps.tokens.operator, deps.tokens.viewer, c.TELEGRAM_BOT_TOKEN].filter((s): s is string => typeof s === 'string' && s.length > 0);
-}
+export { gatewaySecrets };
 
 export function createApp(deps: GatewayDepsExt, opts: AppOptions = {}): OpenAPIHono {
   const cfg = deps.config;

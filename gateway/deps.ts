@@ -18,12 +18,20 @@ export interface LoopStatus {
   readonly uptimeMs: number;
 }
 
+/** `requested` is journaled before a control action runs; one of the others after it, under the same `requestId`. */
+export type AuditOutcome = 'requested' | 'done' | 'refused' | 'failed';
+
 export interface AuditEntry {
   readonly who: string;
   readonly role: 'viewer' | 'operator' | 'admin';
   readonly action: string;
   readonly reason?: string;
   readonly details?: unknown;
+  readonly outcome?: AuditOutcome;
+  /** Pairs an action's `requested` record with its outcome record. */
+  readonly requestId?: string;
+  /** Why it was refused or failed (an error code and its message), or what was done. */
+  readonly result?: { readonly code: string; readonly message: string };
 }
 
 export interface Tokens {

@@ -78,13 +78,19 @@ export interface AppendManyReply {
   readonly results: ReadonlyArray<number | AppendManyError>;
 }
 
-/** A control-plane action (gateway/deps.ts `AuditEntry` has the same shape). */
+/**
+ * A control-plane action (gateway/deps.ts `AuditEntry` has the same shape): `outcome: 'requested'` before it runs,
+ * then `done` / `refused` / `failed` (with `result: {code, message}`) under the same `requestId`.
+ */
 export interface AuditRecord {
   readonly who: string;
   readonly role: 'viewer' | 'operator' | 'admin';
   readonly action: string;
   readonly reason?: string | undefined;
   readonly details?: unknown;
+  readonly outcome?: 'requested' | 'done' | 'refused' | 'failed' | undefined;
+  readonly requestId?: string | undefined;
+  readonly result?: { readonly code: string; readonly message: string } | undefined;
 }
 
 export interface SnapshotRequest {
@@ -237,6 +243,9 @@ export const auditRecordSchema = z.strictObject({
   action: name,
   reason: z.string().optional(),
   details: z.unknown().optional(),
+  outcome: z.enum(['requested', 'done', 'refused', 'failed']).optional(),
+  requestId: z.string().min(1).max(100).optional(),
+  result: z.strictObject({ code: z.string().min(1).max(100), message: z.string().max(2000) }).optional(),
 });
 
 export const snapshotRequestSchema = z.strictObject({

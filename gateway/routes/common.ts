@@ -8,6 +8,9 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { GatewayDepsExt, GatewayLog } from '../deps-ext.ts';
 import { requireRole, type Role } from '../auth.ts';
 import type { MiddlewareHandler } from 'hono';
+import { randomUUID } from 'node:crypto';
+import { ApiError, toErrorResponse } from '../errors.ts';
+import { scrub } from '../redact.ts';
 
 /** Reads from actors never wait longer than this: the gateway must not hold a caller hostage to a slow actor. */
 export const ACTOR_TIMEOUT_MS = 2_000;
@@ -82,16 +85,35 @@ export function Num() {
     .refine((x) => x === 0 || Math.abs(x) >= MIN_NORMAL, { message: 'expected 0 or a number of normal magnitude, was a subnormal' });
 }
 
-export const OkSchema = z.object({ ok: z.literal(true), action: z.string(), result: z.unknown().optional(), audited: z.boolean() }).openapi('ActionResult');
+export const OkSchema = z
+  .object({ ok: z.literal(true), action: z.string(), result: z.unknown().optional(), audited: z.boolean(), requestId: z.string().openapi({ description: 'pairs the audit records of this request (requested, then done)' }) })
+  .openapi('ActionResult');
 
 export const json = <T extends z.ZodType>(schema: T, description = 'ok') => ({ description, content: { 'application/json': { schema } } });
 
 export const jsonBody = <T extends z.ZodType>(schema: T, required = true) => ({ required, content: { 'application/json': { schema } } });
 
+/** A result the action's owner answered but that means "no": the route answers it as this error. */
+export interface Refusal {
+  readonly status: 404 | 409 | 422;
+  readonly code: string;
+  readonly message: string;
+  readonly details?: unknown;
+}
+
+export interface AuditOptions<T> {
+  /** Emergency paths only: act even when the journal cannot record the request (answer `audited: false`). */
+  readonly failOpen?: boolean;
+  /** Reads a successful reply that is a refusal (a reset refused while its cause holds, an approval no longer pending). */
+  readonly refusal?: (result: T) => Refusal | undefined;
+}
+
 /**
- * Journals the action with who/role/reason, then runs it. If the journal refuses, the action does not run (503):
- * an unrecorded control action is worse than a refused one. `failOpen` is for the emergency paths only: safety must
- * not wait on the journal, so they act anyway and say `audited: false`.
+ * Journals the request (outcome `requested`: who, role, reason, details), runs it, then journals its outcome under the
+ * same `requestId`: `done`, `refused` (a 4xx: the owner said no, with its code and reason) or `failed` (a 5xx).
+ * If the journal refuses the request record, the action does not run (503): an unrecorded control action is worse than
+ * a refused one. `failOpen` is for the emergency paths only: safety must not wait on the journal, so they act anyway
+ * and say `audited: false`. A lost outcome record is logged; the action's answer stands.
  */
 export async function audited<T>(
   ctx: RouteCtx,
@@ -100,20 +122,50 @@ export async function audited<T>(
   reason: string | undefined,
   details: unknown,
   run: () => Promise<T>,
-  failOpen = false,
-): Promise<{ ok: true; action: string; result: T; audited: boolean }> {
+  opts: AuditOptions<T> = {},
+): Promise<{ ok: true; action: string; result: T; audited: boolean; requestId: string }> {
   const p = c.get('principal');
+  const requestId = randomUUID();
+  const base = { who: p.who, role: p.role, action, requestId, ...(reason !== undefined ? { reason } : {}), ...(details !== undefined ? { details } : {}) };
   let wasAudited = true;
   try {
-    await ctx.deps.audit({ who: p.who, role: p.role, action, ...(reason !== undefined ? { reason } : {}), ...(details !== undefined ? { details } : {}) });
+    await ctx.deps.audit({ ...base, outcome: 'requested' });
   } catch (err) {
-    if (!failOpen) throw err;
+    if (opts.failOpen !== true) throw err;
     wasAudited = false;
     ctx.log?.error({ action, who: p.who, err: { message: (err as Error).message } }, 'audit failed; emergency action goes ahead');
   }
-  ctx.log?.info({ action, who: p.who, role: p.role, reason }, 'control action');
-  const result = await run();
-  return { ok: true, action, result, audited: wasAudited };
+  ctx.log?.info({ action, who: p.who, role: p.role, reason, requestId }, 'control action');
+  const outcome = async (o: 'done' | 'refused' | 'failed', result?: { code: string; message: string }) => {
+    try {
+      await ctx.deps.audit({ ...base, outcome: o, ...(result !== undefined ? { result } : {}) });
+    } catch (err) {
+      wasAudited = false;
+      ctx.log?.error({ action, who: p.who, requestId, outcome: o, err: { message: (err as Error).message } }, 'audit of the outcome failed');
+    }
+  };
+  let result: T;
+  try {
+    result = await run();
+  } catch (err) {
+    // What the client is told is what the journal keeps: the mapped code and message, scrubbed of every secret.
+    const { status, body } = toErrorResponse(err);
+    await outcome(status < 500 ? 'refused' : 'failed', { code: body.error.code, message: scrub(body.error.message, gatewaySecrets(ctx.deps)) });
+    throw err;
+  }
+  const refused = opts.refusal?.(result);
+  if (refused !== undefined) {
+    await outcome('refused', { code: refused.code, message: scrub(refused.message, gatewaySecrets(ctx.deps)) });
+    throw new ApiError(refused.status, refused.code, refused.message, refused.details);
+  }
+  await outcome('done');
+  return { ok: true, action, result, audited: wasAudited, requestId };
+}
+
+/** Every secret the gateway knows (tokens by role, the Telegram bot token). */
+export function gatewaySecrets(deps: GatewayDepsExt): string[] {
+  const c = deps.config;
+  return [deps.tokens.admin, deps.tokens.operator, deps.tokens.viewer, c.TELEGRAM_BOT_TOKEN].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 
 /**

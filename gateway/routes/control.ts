@@ -66,7 +66,7 @@ export function registerControl(ctx: RouteCtx): void {
     async (c) => {
       const reason = optionalBody(c.req.valid('json')).reason ?? 'emergency flatten via API';
       const who = c.get('principal').who;
-      const out = await audited(ctx, c, 'emergency.flatten', reason, undefined, () => deps.request('killswitch', 'killswitch.emergency', { reason, who, stopLoop: false }, EMERGENCY_TIMEOUT_MS), true);
+      const out = await audited(ctx, c, 'emergency.flatten', reason, undefined, () => deps.request('killswitch', 'killswitch.emergency', { reason, who, stopLoop: false }, EMERGENCY_TIMEOUT_MS), { failOpen: true });
       return c.json(out, 200);
     },
   );
@@ -95,7 +95,7 @@ export function registerControl(ctx: RouteCtx): void {
           deps.loop.stop();
           return deps.request('killswitch', 'killswitch.emergency', { reason, who, stopLoop: true }, EMERGENCY_TIMEOUT_MS);
         },
-        true,
+        { failOpen: true },
       );
       return c.json(out, 200);
     },
@@ -119,11 +119,16 @@ export function registerControl(ctx: RouteCtx): void {
     async (c) => {
       const { reason } = c.req.valid('json');
       const who = c.get('principal').who;
-      const out = await audited(ctx, c, 'killswitch.reset', reason, undefined, () =>
-        deps.request<{ ok: boolean; refused?: string; holding?: unknown }>('killswitch', 'killswitch.reset', { reason, who }, ACTOR_TIMEOUT_MS),
+      const out = await audited(
+        ctx,
+        c,
+        'killswitch.reset',
+        reason,
+        undefined,
+        () => deps.request<{ ok: boolean; refused?: string; holding?: unknown }>('killswitch', 'killswitch.reset', { reason, who }, ACTOR_TIMEOUT_MS),
+        // The kill switch refuses while the triggering condition still holds: say so as a conflict, naming the causes.
+        { refusal: (r) => (r.ok === false ? { status: 409, code: 'RESET_REFUSED', message: r.refused ?? 'reset refused while the cause holds', details: { holding: r.holding ?? [] } } : undefined) },
       );
-      // The kill switch refuses while the triggering condition still holds: say so as a conflict, naming the causes.
-      if (out.result.ok === false) throw new ApiError(409, 'RESET_REFUSED', out.result.refused ?? 'reset refused while the cause holds', { holding: out.result.holding ?? [] });
       return c.json(out, 200);
     },
   );
@@ -211,16 +216,18 @@ export function registerControl(ctx: RouteCtx): void {
     }),
     async (c) => {
       const { accessToken, reason } = c.req.valid('json');
-      try {
-        // The audit entry records that a swap happened, never the token.
-        const out = await audited(ctx, c, 'token.refresh', reason, undefined, () => deps.tokenRefresh(accessToken));
-        return c.json(out, 200);
-      } catch (err) {
-        // Whatever the broker or venue said, it must not carry the new token back out.
-        if (err instanceof Error) err.message = scrub(err.message, [accessToken]);
-        if (err instanceof Error && err.stack !== undefined) err.stack = scrub(err.stack, [accessToken]);
-        throw err instanceof Error ? err : new ApiError(422, 'TOKEN_INVALID', 'the access token was refused');
-      }
+      // The audit entry records that a swap happened, never the token.
+      const out = await audited(ctx, c, 'token.refresh', reason, undefined, async () => {
+        try {
+          return await deps.tokenRefresh(accessToken);
+        } catch (err) {
+          // Whatever the broker or venue said, it must not carry the new token back out (nor into the audit record).
+          if (err instanceof Error) err.message = scrub(err.message, [accessToken]);
+          if (err instanceof Error && err.stack !== undefined) err.stack = scrub(err.stack, [accessToken]);
+          throw err instanceof Error ? err : new ApiError(422, 'TOKEN_INVALID', 'the access token was refused');
+        }
+      });
+      return c.json(out, 200);
     },
   );
 }

@@ -2,7 +2,7 @@
  * @module Orders, positions and the SEMI_AUTO approval queue (read: viewer; approve/reject: operator, audited).
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { ACTOR_TIMEOUT_MS, BODY_ERRORS, OkSchema, Reason, audited, optionalBody, errorResponses, json, jsonBody, guard, type RouteCtx } from './common.ts';
+import { ACTOR_TIMEOUT_MS, BODY_ERRORS, OkSchema, Reason, audited, optionalBody, errorResponses, json, jsonBody, guard, type Refusal, type RouteCtx } from './common.ts';
 
 const Orders = z
   .object({
@@ -44,6 +44,20 @@ const Approvals = z
   .openapi('Approvals');
 
 const ApprovalId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'expected an approval id of letters, digits and _.:-').openapi({ param: { name: 'id', in: 'path' }, example: 'apr-20260106-0001' });
+
+/** The executor's answer to approve / reject: the approval as it stands afterwards. */
+type ApprovalAnswer = { readonly id?: string; readonly status?: string; readonly reason?: string } | null;
+
+/**
+ * An approve that did not approve (the approval had expired, been invalidated or rejected, or risk refused it when
+ * re-checked: `failed`), or a reject of one no longer pending, is a conflict naming the approval's status.
+ */
+function notPending(id: string, a: ApprovalAnswer, verb: 'approve' | 'reject'): Refusal {
+  const status = a?.status ?? 'unknown';
+  return status === 'failed'
+    ? { status: 409, code: 'APPROVAL_FAILED', message: `approval ${id} was approved but not executed: ${a?.reason ?? 'refused when re-checked'}`, details: { id, status } }
+    : { status: 409, code: 'APPROVAL_NOT_PENDING', message: `expected approval ${id} to be pending to ${verb} it, was ${status}`, details: { id, status } };
+}
 
 /** Actors own these shapes; the gateway passes them through, keeping only what the contract names. */
 async function read<T>(ctx: RouteCtx, actor: string, type: string): Promise<T> {
@@ -92,7 +106,9 @@ export function registerTrading(ctx: RouteCtx): void {
       const { id } = c.req.valid('param');
       const reason = optionalBody(c.req.valid('json')).reason;
       const who = c.get('principal').who;
-      const out = await audited(ctx, c, 'approval.approve', reason, { id }, () => ctx.deps.request('executor', 'executor.approve', { id, who }, ACTOR_TIMEOUT_MS));
+      const out = await audited(ctx, c, 'approval.approve', reason, { id }, () => ctx.deps.request<ApprovalAnswer>('executor', 'executor.approve', { id, who }, ACTOR_TIMEOUT_MS), {
+        refusal: (a) => (a?.status === 'approved' || a?.status === 'executed' ? undefined : notPending(id, a, 'approve')),
+      });
       return c.json(out, 200);
     },
   );
@@ -112,7 +128,9 @@ export function registerTrading(ctx: RouteCtx): void {
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json');
       const who = c.get('principal').who;
-      const out = await audited(ctx, c, 'approval.reject', reason, { id }, () => ctx.deps.request('executor', 'executor.reject', { id, who, reason }, ACTOR_TIMEOUT_MS));
+      const out = await audited(ctx, c, 'approval.reject', reason, { id }, () => ctx.deps.request<ApprovalAnswer>('executor', 'executor.reject', { id, who, reason }, ACTOR_TIMEOUT_MS), {
+        refusal: (a) => (a?.status === 'rejected' ? undefined : notPending(id, a, 'reject')),
+      });
       return c.json(out, 200);
     },
   );

@@ -33,8 +33,9 @@ describe('gateway auth matrix', () => {
         } else {
           assert.equal(res.status, 200, `${role} on ${r.path}: ${await res.text()}`);
           if (r.method === 'POST') {
-            assert.equal(f.rec.audits.length, 1, 'every control action is audited');
+            assert.deepEqual(f.rec.audits.map((a) => a.outcome), ['requested', 'done'], 'every control action is audited, then its outcome');
             assert.equal(f.rec.audits[0]?.role, role);
+            assert.equal(f.rec.audits[0]?.requestId, f.rec.audits[1]?.requestId);
           }
         }
       }
@@ -82,15 +83,21 @@ describe('gateway auth matrix', () => {
     assert.equal(roleOf({ admin: TOKENS.admin }, ''), null, 'an unset role token never matches an empty one');
   });
 
-  it('records who, role and reason in the audit log before acting', async () => {
+  it('records who, role and reason in the audit log before acting, and the outcome after', async () => {
     const f = fakeDeps();
     const order: string[] = [];
     const audit = f.deps.audit;
     const request = f.deps.request;
-    const deps = { ...f.deps, audit: async (e: Parameters<typeof audit>[0]) => (order.push('audit'), audit(e)), request: async <T,>(a: string, t: string, b?: unknown) => (order.push(t), request<T>(a, t, b)) };
+    const deps = { ...f.deps, audit: async (e: Parameters<typeof audit>[0]) => (order.push(`audit:${e.outcome}`), audit(e)), request: async <T,>(a: string, t: string, b?: unknown) => (order.push(t), request<T>(a, t, b)) };
     const res = await createApp(deps).request('/api/v1/killswitch/reset', jsonInit('POST', AUTH.admin, { reason: 'cause cleared' }));
     assert.equal(res.status, 200);
-    assert.deepEqual(order, ['audit', 'killswitch.reset']);
-    assert.deepEqual(f.rec.audits[0], { who: 'admin@unknown', role: 'admin', action: 'killswitch.reset', reason: 'cause cleared' });
+    assert.deepEqual(order, ['audit:requested', 'killswitch.reset', 'audit:done']);
+    const requestId = f.rec.audits[0]?.requestId;
+    assert.match(requestId ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(((await res.json()) as { requestId: string }).requestId, requestId, 'the answer names the audit records');
+    assert.deepEqual(f.rec.audits, [
+      { who: 'admin@unknown', role: 'admin', action: 'killswitch.reset', reason: 'cause cleared', requestId, outcome: 'requested' },
+      { who: 'admin@unknown', role: 'admin', action: 'killswitch.reset', reason: 'cause cleared', requestId, outcome: 'done' },
+    ]);
   });
 });

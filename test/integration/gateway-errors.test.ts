@@ -104,7 +104,7 @@ describe('gateway error mapping', () => {
     assert.equal(body.error.code, 'RESET_REFUSED');
     assert.match(body.error.message, /RISK_HARD/);
     assert.deepEqual(body.error.details.holding.map((h) => h.code), ['RISK_HARD']);
-    assert.equal(f.rec.audits[0]?.action, 'killswitch.reset', 'the attempt is audited all the same');
+    assert.deepEqual(f.rec.audits.map((a) => [a.action, a.outcome, a.result?.code]), [['killswitch.reset', 'requested', undefined], ['killswitch.reset', 'refused', 'RESET_REFUSED']], 'the attempt is audited, and so is its refusal');
   });
 
   it('passes every feed fault kind to the feed, seconds optional, and refuses unknown kinds', async () => {

@@ -6,6 +6,7 @@ import { ManualClock } from '../../runtime/clock.ts';
 import { parseConfig } from '../../runtime/main/config.ts';
 import type { AuditEntry, LoopStatus } from '../../gateway/deps.ts';
 import type { ActorInfo } from '../../runtime/status.ts';
+import { VolguardError } from '../../runtime/errors.ts';
 import type { ApprovalView, DashboardData, GatewayDepsExt, GatewayLog } from '../../gateway/deps-ext.ts';
 
 export const TOKENS = {
@@ -19,6 +20,9 @@ export const AUTH = {
   operator: { authorization: `Bearer ${TOKENS.operator}` },
   viewer: { authorization: `Bearer ${TOKENS.viewer}` },
 } as const;
+
+/** Approvals the fake's executor knows that are no longer pending (not in the queue view). */
+export const SETTLED_APPROVALS: Readonly<Record<string, string>> = { 'apr-expired': 'expired', 'apr-invalid': 'invalidated' };
 
 /** Message types that only read state; anything else the fake receives is an action. */
 const READS = new Set(['killswitch.status', 'executor.approvals', 'executor.orders', 'executor.positions']);
@@ -157,9 +161,16 @@ export function fakeDeps(opts: FakeOptions = {}) {
         case 'executor.positions':
           return { positions: [{ instrumentKey: 'NSE_FO|X', quantity: -75, averagePrice: 101.5, structureId: 'ic-1' }], structures: [] } as T;
         case 'executor.approve':
-          approvals = approvals.filter((a) => a.id !== (body as { id: string }).id);
+        case 'executor.reject': {
+          // As the executor answers: unknown id → NOT_FOUND; a settled approval → itself, unchanged.
+          const id = (body as { id: string }).id;
+          const settled = SETTLED_APPROVALS[id];
+          if (settled !== undefined) return { id, status: settled } as T;
+          if (!approvals.some((a) => a.id === id)) throw new VolguardError('NOT_FOUND', `expected a known approval id, was ${JSON.stringify(id)}`);
+          approvals = approvals.filter((a) => a.id !== id);
           dashboard = { ...dashboard, approvals, approvalsPending: approvals.length };
-          return { id: (body as { id: string }).id, status: 'approved' } as T;
+          return { id, status: type === 'executor.approve' ? 'approved' : 'rejected' } as T;
+        }
         default:
           return { accepted: true } as T;
       }
