@@ -14,13 +14,15 @@ export const executorEnv = {
   APPROVAL_MAX_IV_MOVE_PTS: envNumber({ min: 0, max: 100 }).default(2),
   /** …or a leg's mid moves more than this fraction. */
   APPROVAL_MAX_MID_MOVE_PCT: envNumber({ min: 0, max: 10 }).default(0.15),
-  /** FULL_AUTO on live needs this many trading days in SHADOW and in SEMI_AUTO first. */
+  /** FULL_AUTO needs this many trading days in SHADOW and in SEMI_AUTO first, on the venue in use (waivable on paper). */
   FULL_AUTO_MIN_SHADOW_DAYS: envNumber({ int: true, min: 0 }).default(7),
   FULL_AUTO_MIN_SEMI_AUTO_DAYS: envNumber({ int: true, min: 0 }).default(21),
   /** FULL_AUTO needs data quality above this. */
   FULL_AUTO_MIN_QUALITY: envNumber({ min: 0, max: 1 }).default(0.8),
   /** Paper only: waive the history requirement (logged and journaled when used). */
   PAPER_WAIVE_PHASE_HISTORY: envBool().default(true),
+  /** Seconds (market clock) a FULL_AUTO request on live waits for its separate approval before it lapses. */
+  PHASE_REQUEST_TTL: envNumber({ min: 1, max: 30 * 86_400 }).default(3600),
   /** A short leg without its hedge for longer than this → killswitch EMERGENCY. */
   NAKED_LEG_TIMEOUT_MS: envNumber({ int: true, min: 0 }).default(10_000),
   /** An entry order still working after this is cancelled and the saga compensates. */

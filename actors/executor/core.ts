@@ -16,6 +16,7 @@ import type { Leg } from '../domain/leg.ts';
 import type { Phase } from '../domain/phase.ts';
 import type { Proposal } from '../domain/proposal.ts';
 import type { TradingState } from '../domain/trading-state.ts';
+import { governanceCheck, governanceFor, requestChecks, venueOf, type GovernanceRules, type HistoryCounts, type Venue } from './governance.ts';
 import { isTerminal, isUnsettled, type ApprovalRec, type ApprovalRef, type ExecEvent, type ExecState, type FillLine, type OrderRec, type PlannedOrder, type PositionRec } from './state.ts';
 
 export interface CoreConfig {
@@ -110,21 +111,32 @@ export interface PhaseDecision {
   readonly reasons: string[];
 }
 
+/** The governance rules in the executor's settings (FULL_AUTO_MIN_*, PAPER_WAIVE_PHASE_HISTORY). */
+export function governanceRules(cfg: CoreConfig): GovernanceRules {
+  return { minShadowDays: cfg.fullAutoMinShadowDays, minSemiAutoDays: cfg.fullAutoMinSemiAutoDays, minQuality: cfg.fullAutoMinQuality, paperWaiveHistory: cfg.paperWaiveHistory };
+}
+
+/** Trading days journaled per phase on one venue. */
+export function historyOn(state: ExecState, venue: Venue): HistoryCounts {
+  return { SHADOW: state.days[venue].SHADOW.length, SEMI_AUTO: state.days[venue].SEMI_AUTO.length };
+}
+
+/**
+ * The phase in force this cycle. The journaled decision applies on the venue it was taken on (else the configured
+ * PHASE); FULL_AUTO falls back to SEMI_AUTO unless quality, this venue's history and (live) the separate governance
+ * approval pass (governance.ts), and while the kill switch is DEGRADED. A history waiver in use is listed as a reason.
+ */
 export function effectivePhase(state: ExecState, requested: Phase, ks: TradingState | undefined, quality: number, cfg: CoreConfig): PhaseDecision {
-  const configured = state.governance?.phase ?? requested;
+  const venue = venueOf(cfg.live);
+  const configured = governanceFor(state.governance, venue)?.phase ?? requested;
   const reasons: string[] = [];
   let effective = configured;
   if (configured === 'FULL_AUTO') {
-    if (!(quality > cfg.fullAutoMinQuality)) reasons.push(`data quality ${quality.toFixed(2)} not above ${cfg.fullAutoMinQuality}`);
-    const shortHistory = state.days.SHADOW.length < cfg.fullAutoMinShadowDays || state.days.SEMI_AUTO.length < cfg.fullAutoMinSemiAutoDays;
-    const history = `history ${state.days.SHADOW.length}/${cfg.fullAutoMinShadowDays} SHADOW and ${state.days.SEMI_AUTO.length}/${cfg.fullAutoMinSemiAutoDays} SEMI_AUTO days`;
-    if (cfg.live) {
-      if (state.governance?.phase !== 'FULL_AUTO') reasons.push('no journaled governance approval for FULL_AUTO');
-      if (shortHistory) reasons.push(history);
-    } else if (shortHistory && !cfg.paperWaiveHistory) reasons.push(history);
+    const checks = [...requestChecks(quality, historyOn(state, venue), venue, governanceRules(cfg)), governanceCheck(state.governance, venue)];
+    for (const c of checks) if (!c.ok) reasons.push(c.detail);
     if (ks === 'DEGRADED') reasons.push('kill switch DEGRADED');
     if (reasons.length > 0) effective = 'SEMI_AUTO';
-    else if (shortHistory) reasons.push(`${history}: waived on paper (PAPER_WAIVE_PHASE_HISTORY)`);
+    else for (const c of checks) if (c.name === 'history' && c.waived === true) reasons.push(c.detail);
   }
   return { configured, effective, reasons };
 }

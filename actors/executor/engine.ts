@@ -16,10 +16,11 @@ import { RateLimiter } from './rate-limiter.ts';
 import {
   aggressivePrice, checkCoreConfig, closeExceedsHolding, drift, effectivePhase, marketRef, mayIncreaseRisk, mayReduceRisk, nakedLegEvents, nextSagaStep, adoptedExitProposal,
   QuoteIndex, reconcileOrders, reconcilePositions, shadowFills, sweepApprovals, touchFromSnapshot, wallElapsed,
-  type CoreConfig, type PlannedOrder, type RulesLookup, type TouchLookup,
+  governanceRules, historyOn, type CoreConfig, type PlannedOrder, type RulesLookup, type TouchLookup,
 } from './core.ts';
+import { approvalProblem, failed, governanceCheck, governanceFor, requestChecks, venueOf, type GovernanceApproval, type PhaseRequest, type Venue } from './governance.ts';
 import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ApprovalRec, type ExecEvent, type ExecState } from './state.ts';
-import type { Approval, DenyReason, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, ReconFinding, SagaProgress, SetPhaseRequest } from './messages.ts';
+import type { Approval, ApprovePhaseRequest, DenyReason, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, SagaProgress, SetPhaseRequest } from './messages.ts';
 import type { Book } from '../domain/book.ts';
 import type { OrderView } from '../domain/order.ts';
 import type { Phase } from '../domain/phase.ts';
@@ -77,6 +78,8 @@ export interface EngineConfig extends CoreConfig {
   /** The configured PHASE: which book `book()` shows before the first cycle (a journaled governance phase wins). */
   readonly phase?: Phase;
   readonly approvalTtlMs: number;
+  /** Market ms a FULL_AUTO request waits for its separate approval (PHASE_REQUEST_TTL); default one hour. */
+  readonly phaseRequestTtlMs?: number;
   readonly ratePerSec: number;
   readonly ratePerMin: number;
   readonly flattenMaxAttempts: number;
@@ -87,6 +90,7 @@ const SILENT: EngineLog = { info() {}, warn() {}, error() {} };
 /** Upstox (and the paper exchange) take at most 25 lines per multi order. */
 const MULTI_MAX = 25;
 export const PHASE_KEY = 'executor.phase';
+const DEFAULT_PHASE_REQUEST_TTL_MS = 3_600_000;
 /**
  * Rounds one flatten may spend, beyond its attempts, waiting on orders in doubt (or pulling orders still working)
  * before it judges anyway. Each wait sleeps at least FLATTEN_RETRY_MS and an eighth of the grace still to run, so ~8
@@ -108,6 +112,8 @@ export class ExecutorEngine {
   /** Where each key sits in the snapshots' chains (rebuilt only when their keys change): touches and approval refs. */
   readonly #quotes = new QuoteIndex();
   #phase: Phase = 'SHADOW';
+  /** The phase in force at the last cycle (undefined before the first). */
+  #effective: Phase | undefined;
   #flattening: Promise<FlattenResult> | undefined;
   #cycleId: string | undefined;
   /** The FULL_AUTO history waiver last logged (its reasons), so the warning is logged once per change, not per cycle. */
@@ -122,7 +128,7 @@ export class ExecutorEngine {
     this.state = initialState();
     for (const e of journaled) apply(this.state, e);
     // After a restart the book must be the real one (or the shadow one) before the first cycle asks for it.
-    this.#phase = this.state.governance?.phase ?? cfg.phase ?? 'SHADOW';
+    this.#phase = this.#configuredPhase();
     // Paper delivers updates synchronously inside placeOrder; queue them and journal them in order afterwards.
     this.#unsubscribe = ports.broker.onOrderUpdate((o) => this.#updates.push(o));
   }
@@ -191,6 +197,7 @@ export class ExecutorEngine {
     const now = this.#p.clock.now();
     const phase = effectivePhase(this.state, req.phase, this.#ks, req.snapshot.quality.score, this.#cfg);
     this.#phase = phase.effective;
+    this.#effective = phase.effective;
     const waiver = phase.reasons.some((r) => r.includes('waived')) ? phase.reasons.join('; ') : undefined;
     if (waiver !== this.#waiverLogged) {
       if (waiver !== undefined) this.#log.warn({ reasons: phase.reasons }, 'FULL_AUTO history requirement waived on paper');
@@ -199,7 +206,8 @@ export class ExecutorEngine {
     }
     if (phase.effective !== 'FULL_AUTO') {
       const date = istDate(now);
-      if (!this.state.days[phase.effective].includes(date)) await this.#emit([{ type: 'executor.tradingDay', date, phase: phase.effective }]);
+      // Days count on the venue they were spent on: simulated days never make up a live history.
+      if (!this.state.days[this.#venue][phase.effective].includes(date)) await this.#emit([{ type: 'executor.tradingDay', date, phase: phase.effective, venue: this.#venue }]);
     }
 
     const recon = await this.#reconcileDue(now);
@@ -558,15 +566,74 @@ export class ExecutorEngine {
     return a;
   }
 
-  // ---- governance ----
+  // ---- governance (the rules: governance.ts) ----
 
-  async setPhase(req: SetPhaseRequest): Promise<{ phase: Phase }> {
-    if (!['SHADOW', 'SEMI_AUTO', 'FULL_AUTO'].includes(req.phase)) throw new RangeError(`expected phase SHADOW|SEMI_AUTO|FULL_AUTO, was ${JSON.stringify(req.phase)}`);
-    if (req.approver.trim() === '' || req.reason.trim() === '') throw new RangeError('expected a non-empty approver and reason, was empty');
-    const e: ExecEvent = { type: 'executor.phaseSet', phase: req.phase, approver: req.approver, reason: req.reason, ts: this.#p.clock.now() };
+  get #venue(): Venue {
+    return venueOf(this.#cfg.live);
+  }
+
+  /**
+   * Asks for a phase. SHADOW and SEMI_AUTO are latched at once. FULL_AUTO must pass the data-quality and history checks
+   * (409-worthy refusal otherwise, with the checks); on paper it is then latched (the waivers listed), on live it is
+   * journaled as a request that a separate `approvePhase`, with its own reason, carries out.
+   */
+  async setPhase(req: SetPhaseRequest): Promise<PhaseAnswer> {
+    if (!['SHADOW', 'SEMI_AUTO', 'FULL_AUTO'].includes(req.phase)) throw new VolguardError('VALIDATION', `expected phase SHADOW|SEMI_AUTO|FULL_AUTO, was ${JSON.stringify(req.phase)}`);
+    if (req.approver.trim() === '' || req.reason.trim() === '') throw new VolguardError('VALIDATION', 'expected a non-empty approver and reason, was empty');
+    const venue = this.#venue;
+    if (req.phase !== 'FULL_AUTO') {
+      await this.#latch(req, venue);
+      return { ok: true, applied: true, phase: req.phase, venue, checks: [] };
+    }
+    const checks = requestChecks(this.#snapshot?.quality.score, historyOn(this.state, venue), venue, governanceRules(this.#cfg));
+    if (checks.some((c) => !c.ok)) return { ok: false, code: 'GOVERNANCE', refused: `FULL_AUTO refused: ${failed(checks)}`, venue, checks };
+    if (venue === 'paper') {
+      await this.#latch(req, venue);
+      return { ok: true, applied: true, phase: 'FULL_AUTO', venue, checks: [...checks, governanceCheck(this.state.governance, venue)] };
+    }
+    const now = this.#p.clock.now();
+    const request: PhaseRequest = { id: `PR-${now.toString(36)}`, phase: req.phase, approver: req.approver, reason: req.reason, venue, ts: now, expiresAt: now + (this.#cfg.phaseRequestTtlMs ?? DEFAULT_PHASE_REQUEST_TTL_MS) };
+    await this.#emit([{ type: 'executor.phaseRequested', request }]);
+    return { ok: true, applied: false, phase: this.#configuredPhase(), venue, pending: request, checks: [...checks, governanceCheck(this.state.governance, venue)] };
+  }
+
+  /** The second step of FULL_AUTO on live: approves the pending request (its own reason; checks run again). */
+  async approvePhase(req: ApprovePhaseRequest): Promise<PhaseAnswer> {
+    const venue = this.#venue;
+    const now = this.#p.clock.now();
+    const problem = approvalProblem(this.state.phaseRequest, req.id, req, now, venue);
+    if (problem !== undefined) return { ok: false, code: problem.code, refused: problem.message, venue, checks: [] };
+    const pending = this.state.phaseRequest as PhaseRequest;
+    const checks = requestChecks(this.#snapshot?.quality.score, historyOn(this.state, venue), venue, governanceRules(this.#cfg));
+    if (checks.some((c) => !c.ok)) return { ok: false, code: 'GOVERNANCE', refused: `FULL_AUTO refused: ${failed(checks)}`, venue, checks };
+    await this.#latch(pending, venue, { requestId: pending.id, approver: req.approver, reason: req.reason, ts: now });
+    return { ok: true, applied: true, phase: pending.phase, venue, checks: [...checks, governanceCheck(this.state.governance, venue)] };
+  }
+
+  /** The phase decision as held here (the gateway's GET /api/v1/phase and the supervisor status). */
+  phaseView(): PhaseView {
+    const venue = this.#venue;
+    const history = historyOn(this.state, venue);
+    const rules = governanceRules(this.#cfg);
+    return {
+      configured: this.#configuredPhase(),
+      effective: this.#effective ?? null,
+      venue,
+      governance: this.state.governance,
+      pending: this.state.phaseRequest,
+      history,
+      fullAuto: [...requestChecks(this.#snapshot?.quality.score, history, venue, rules), governanceCheck(this.state.governance, venue)],
+    };
+  }
+
+  #configuredPhase(): Phase {
+    return governanceFor(this.state.governance, this.#venue)?.phase ?? this.#cfg.phase ?? 'SHADOW';
+  }
+
+  async #latch(d: { readonly phase: Phase; readonly approver: string; readonly reason: string }, venue: Venue, approval?: GovernanceApproval): Promise<void> {
+    const e: ExecEvent = { type: 'executor.phaseSet', phase: d.phase, approver: d.approver, reason: d.reason, ts: this.#p.clock.now(), venue, ...(approval !== undefined ? { approval } : {}) };
     await this.#emit([e]);
-    await this.#p.journal.kvPut(PHASE_KEY, { phase: req.phase, approver: req.approver, reason: req.reason, ts: e.ts });
-    return { phase: req.phase };
+    await this.#p.journal.kvPut(PHASE_KEY, this.state.governance);
   }
 
   // ---- views ----

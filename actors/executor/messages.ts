@@ -1,6 +1,6 @@
 /**
  * @module The executor actor's own messages and its protocol map (`ExecutorProtocol`, at the end): approvals,
- * `executor.execute` and its report, reconciliation findings, denials, `executor.setPhase`, `executor.flatten`. The trading nouns they carry (Leg, Structure, Book, Proposal, …)
+ * `executor.execute` and its report, reconciliation findings, denials, `executor.setPhase|approvePhase|phase`, `executor.flatten`. The trading nouns they carry (Leg, Structure, Book, Proposal, …)
  * are the shared domain model in actors/domain/.
  */
 import type { Book } from '../domain/book.ts';
@@ -14,6 +14,7 @@ import type { Structure } from '../domain/structure.ts';
 import type { TradingState } from '../domain/trading-state.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
+import type { GovernanceRecord, HistoryCounts, PhaseCheck, PhaseRequest, Venue } from './governance.ts';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'invalidated' | 'executed' | 'failed';
 
@@ -118,6 +119,38 @@ export interface SetPhaseRequest {
   readonly reason: string;
 }
 
+/** Body of `executor.approvePhase`: the separate second step a FULL_AUTO request needs on live. */
+export interface ApprovePhaseRequest {
+  readonly id: string;
+  readonly approver: string;
+  readonly reason: string;
+}
+
+/**
+ * The answer to `executor.setPhase` / `executor.approvePhase`. `applied`: the phase is latched now. Not applied:
+ * `pending` waits for its separate approval (FULL_AUTO on live). Refusals are answers too (`ok: false`, with a code:
+ * `GOVERNANCE` a check failed, `NOT_FOUND` no such request, `INVALID_STATE` expired or another venue's, `VALIDATION`),
+ * so the checks reach the caller; `checks` always lists what was checked, waivers flagged.
+ */
+export type PhaseAnswer =
+  | { readonly ok: true; readonly applied: true; readonly phase: Phase; readonly venue: Venue; readonly checks: readonly PhaseCheck[] }
+  | { readonly ok: true; readonly applied: false; readonly phase: Phase; readonly venue: Venue; readonly pending: PhaseRequest; readonly checks: readonly PhaseCheck[] }
+  | { readonly ok: false; readonly code: 'GOVERNANCE' | 'NOT_FOUND' | 'INVALID_STATE' | 'VALIDATION'; readonly refused: string; readonly venue: Venue; readonly checks: readonly PhaseCheck[] };
+
+/** The reply to `executor.phase`: the phase decision as the executor holds it. */
+export interface PhaseView {
+  /** The phase configured on this venue: the journaled decision taken here, else PHASE. */
+  readonly configured: Phase;
+  /** The phase in force at the last cycle (null before the first). */
+  readonly effective: Phase | null;
+  readonly venue: Venue;
+  readonly governance: GovernanceRecord | null;
+  readonly pending: PhaseRequest | null;
+  /** Trading days per phase on this venue, and what FULL_AUTO needs now (quality as of the last snapshot). */
+  readonly history: HistoryCounts;
+  readonly fullAuto: readonly PhaseCheck[];
+}
+
 export interface FlattenResult {
   readonly flat: boolean;
   /** Positions still open when flatten gave up (empty when flat). */
@@ -159,8 +192,12 @@ export interface ExecutorProtocol {
   'executor.reject': { in: RejectRequest; out: Approval };
   'executor.orders': { in: Readonly<Record<string, never>>; out: { readonly orders: readonly OrderView[] } };
   'executor.positions': { in: Readonly<Record<string, never>>; out: { readonly positions: readonly Position[]; readonly structures: readonly Structure[] } };
-  /** Governance (gateway): journaled and latched. */
-  'executor.setPhase': { in: SetPhaseRequest; out: { readonly phase: Phase } };
+  /** Governance (gateway): SHADOW/SEMI_AUTO latched; FULL_AUTO checked, then latched (paper) or requested (live). */
+  'executor.setPhase': { in: SetPhaseRequest; out: PhaseAnswer };
+  /** Governance (gateway): the separate approval of a pending FULL_AUTO request. */
+  'executor.approvePhase': { in: ApprovePhaseRequest; out: PhaseAnswer };
+  /** The phase decision, a pending request, this venue's history and the FULL_AUTO checks (gateway). */
+  'executor.phase': { in: Readonly<Record<string, never>>; out: PhaseView };
   /** The kill switch in EMERGENCY (and the gateway): close everything; answers once flat or out of attempts. */
   'executor.flatten': { in: FlattenRequest; out: FlattenResult };
   /** Main (token hot swap): a new Upstox access token for the live broker. */

@@ -28,6 +28,7 @@ export function engineConfig(cfg: ExecutorSection, clockSpeed = 1): EngineConfig
     paperWaiveHistory: cfg.PAPER_WAIVE_PHASE_HISTORY,
     live: cfg.SAFETY_MODE === 'live',
     approvalTtlMs: cfg.APPROVAL_TTL * 1000,
+    phaseRequestTtlMs: cfg.PHASE_REQUEST_TTL * 1000,
     ratePerSec: cfg.ORDER_RATE_PER_SEC,
     ratePerMin: cfg.ORDER_RATE_PER_MIN,
     flattenMaxAttempts: cfg.FLATTEN_MAX_ATTEMPTS,

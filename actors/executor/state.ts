@@ -18,6 +18,7 @@ import type { Right } from '../domain/right.ts';
 import type { Structure } from '../domain/structure.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import { worstExpiryLoss } from '../domain/margin.ts';
+import { recordVenue, type GovernanceApproval, type GovernanceRecord, type PhaseRequest, type Venue } from './governance.ts';
 
 /** An order as the saga plans it (deterministic from the proposal). */
 export interface PlannedOrder {
@@ -98,9 +99,12 @@ export interface ExecState {
   positions: Record<string, PositionRec>;
   structures: Record<string, Structure>;
   approvals: Record<string, ApprovalRec>;
-  governance: { phase: Phase; approver: string; reason: string; ts: number } | null;
-  /** Trading days (IST dates) spent in each phase, for the FULL_AUTO history gate. */
-  days: { SHADOW: string[]; SEMI_AUTO: string[] };
+  /** The latched phase decision, with the venue it was taken on (governance.ts). */
+  governance: GovernanceRecord | null;
+  /** A FULL_AUTO request waiting for its separate approval (live). */
+  phaseRequest: PhaseRequest | null;
+  /** Trading days (IST dates) spent in each phase, per venue, for the FULL_AUTO history gate. */
+  days: Record<Venue, { SHADOW: string[]; SEMI_AUTO: string[] }>;
   shadow: ShadowBook;
   realisedPnlDay: number;
   findings: ReconFinding[];
@@ -119,8 +123,8 @@ export interface NakedLegRec {
 
 export function initialState(): ExecState {
   return {
-    sagaSeq: 0, flattenSeq: 0, orders: {}, sagas: {}, positions: {}, structures: {}, approvals: {}, governance: null,
-    days: { SHADOW: [], SEMI_AUTO: [] }, shadow: { positions: {}, realisedPnl: 0, fills: 0 }, realisedPnlDay: 0,
+    sagaSeq: 0, flattenSeq: 0, orders: {}, sagas: {}, positions: {}, structures: {}, approvals: {}, governance: null, phaseRequest: null,
+    days: { paper: { SHADOW: [], SEMI_AUTO: [] }, live: { SHADOW: [], SEMI_AUTO: [] } }, shadow: { positions: {}, realisedPnl: 0, fills: 0 }, realisedPnlDay: 0,
     findings: [], denied: [], naked: {},
   };
 }
@@ -148,8 +152,10 @@ export type ExecEvent =
   | { readonly type: 'executor.positionAdopted'; readonly position: PositionRec; readonly ts: number }
   | { readonly type: 'executor.positionExternallyClosed'; readonly instrumentKey: string; readonly quantity: number; readonly ts: number }
   | { readonly type: 'executor.shadowFill'; readonly proposalId: string; readonly structureId: string; readonly fills: readonly FillLine[]; readonly legs: Proposal['legs']; readonly ts: number }
-  | { readonly type: 'executor.phaseSet'; readonly phase: Phase; readonly approver: string; readonly reason: string; readonly ts: number }
-  | { readonly type: 'executor.tradingDay'; readonly date: string; readonly phase: 'SHADOW' | 'SEMI_AUTO' }
+  | { readonly type: 'executor.phaseSet'; readonly phase: Phase; readonly approver: string; readonly reason: string; readonly ts: number; readonly venue?: Venue; readonly approval?: GovernanceApproval }
+  | { readonly type: 'executor.phaseRequested'; readonly request: PhaseRequest }
+  /** `venue` absent: journaled before venues were recorded (counts as paper). */
+  | { readonly type: 'executor.tradingDay'; readonly date: string; readonly phase: 'SHADOW' | 'SEMI_AUTO'; readonly venue?: Venue }
   | { readonly type: 'executor.nakedLegStarted'; readonly key: string; readonly structureId: string; readonly since: number; readonly ts: number }
   | { readonly type: 'executor.nakedLegCleared'; readonly key: string; readonly ts: number }
   | { readonly type: 'executor.nakedLegEmergency'; readonly key: string; readonly structureId: string; readonly detail: string; readonly ts: number }
@@ -363,11 +369,18 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
       return state;
     }
     case 'executor.phaseSet':
-      state.governance = { phase: e.phase, approver: e.approver, reason: e.reason, ts: e.ts };
+      state.governance = { phase: e.phase, approver: e.approver, reason: e.reason, ts: e.ts, ...(e.venue !== undefined ? { venue: e.venue } : {}), ...(e.approval !== undefined ? { approval: e.approval } : {}) };
+      // Any decision settles a pending request (an approval carries it out; another decision supersedes it).
+      state.phaseRequest = null;
       return state;
-    case 'executor.tradingDay':
-      if (!state.days[e.phase].includes(e.date)) state.days[e.phase] = [...state.days[e.phase], e.date];
+    case 'executor.phaseRequested':
+      state.phaseRequest = e.request;
       return state;
+    case 'executor.tradingDay': {
+      const days = state.days[recordVenue(e)];
+      if (!days[e.phase].includes(e.date)) days[e.phase] = [...days[e.phase], e.date];
+      return state;
+    }
     case 'executor.flatten':
       state.flattenSeq = Math.max(state.flattenSeq, e.run);
       if (e.stage === 'finished' && e.flat === true) {

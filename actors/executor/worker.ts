@@ -121,6 +121,8 @@ const handlers: Handlers<ExecutorProtocol, ExecutorSection> = {
     return { positions: b.positions, structures: b.structures };
   },
   'executor.setPhase': (req) => need().setPhase(req),
+  'executor.approvePhase': (req) => need().approvePhase(req),
+  'executor.phase': () => need().phaseView(),
   'executor.flatten': (b) => need().flatten(String(b?.reason ?? 'unspecified')),
   'killswitch.changed': (view) => need().killswitchChanged(view),
   'executor.refreshToken'(b, ctx) {
