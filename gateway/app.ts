@@ -16,6 +16,7 @@ import { gatewaySecrets, type RouteCtx } from './routes/common.ts';
 import { registerControl } from './routes/control.ts';
 import { registerDashboard } from './routes/dashboard.ts';
 import { registerDocs } from './routes/docs.ts';
+import { registerGovernance } from './routes/governance.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerInspector } from './routes/inspector.ts';
 import { registerStatic } from './routes/static.ts';
@@ -61,6 +62,7 @@ export function createApp(deps: GatewayDepsExt, opts: AppOptions = {}): OpenAPIH
   registerInspector(ctx);
   registerTrading(ctx);
   registerControl(ctx);
+  registerGovernance(ctx);
   if (cfg.VOLGUARD_CHAOS) registerChaos(ctx);
   registerDocs(ctx);
   registerStatic(ctx);

@@ -1,11 +1,12 @@
 /**
- * @module Control actions: loop start/stop, emergency flatten/stop, kill-switch view and reset, phase, capital
- * buckets, Upstox token hot-swap. Every action is journaled (who, role, reason) before it is acknowledged.
+ * @module Control actions: loop start/stop, emergency flatten/stop, kill-switch view and reset, capital buckets, Upstox
+ * token hot-swap (the phase: governance.ts). Every action is journaled (who, role, reason) before it runs, and its
+ * outcome after.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { ApiError } from '../errors.ts';
 import { scrub } from '../redact.ts';
-import { ACTOR_TIMEOUT_MS, BODY_ERRORS, Num, OkSchema, Reason, Text, audited, errorResponses, json, jsonBody, optionalBody, guard, type RouteCtx } from './common.ts';
+import { ACTOR_TIMEOUT_MS, BODY_ERRORS, Num, OkSchema, Reason, audited, errorResponses, json, jsonBody, optionalBody, guard, type RouteCtx } from './common.ts';
 
 /** Flattening can take several broker round trips; the kill switch answers once it is done or handed to the executor. */
 const EMERGENCY_TIMEOUT_MS = 15_000;
@@ -129,30 +130,6 @@ export function registerControl(ctx: RouteCtx): void {
         // The kill switch refuses while the triggering condition still holds: say so as a conflict, naming the causes.
         { refusal: (r) => (r.ok === false ? { status: 409, code: 'RESET_REFUSED', message: r.refused ?? 'reset refused while the cause holds', details: { holding: r.holding ?? [] } } : undefined) },
       );
-      return c.json(out, 200);
-    },
-  );
-
-  const PhaseBody = z
-    .strictObject({
-      phase: z.enum(['SHADOW', 'SEMI_AUTO', 'FULL_AUTO']),
-      approver: Text(2, 100),
-      reason: Reason,
-    })
-    .openapi('PhaseBody');
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/phase',
-      tags: ['governance'],
-      summary: 'change the deployment phase; FULL_AUTO needs its governance checks (409 when they fail)',
-      ...as('admin'),
-      request: { body: jsonBody(PhaseBody) },
-      responses: { 200: json(OkSchema), ...errorResponses('admin', [...BODY_ERRORS, 409]) },
-    }),
-    async (c) => {
-      const body = c.req.valid('json');
-      const out = await audited(ctx, c, 'phase.set', body.reason, { phase: body.phase, approver: body.approver }, () => deps.request('executor', 'executor.setPhase', body, ACTOR_TIMEOUT_MS));
       return c.json(out, 200);
     },
   );

@@ -50,7 +50,8 @@ export function registerDashboard(ctx: RouteCtx): void {
   const Status = z
     .object({
       state: z.string().openapi({ description: 'kill-switch state, UNKNOWN when the kill switch does not answer' }),
-      phase: z.string().openapi({ description: 'configured deployment phase' }),
+      phase: z.string().openapi({ description: 'the configured deployment phase as the executor holds it now (a phase set through the API shows at once); UNKNOWN when the executor does not answer' }),
+      effectivePhase: z.string().nullable().openapi({ description: 'the phase in force at the last cycle (null before the first, or when unknown)' }),
       cycles: z.number(),
       lastCycle: z.object({ id: z.string(), ts: z.number(), durationMs: z.number(), stages: z.record(z.string(), z.number()), overrun: z.boolean() }).nullable(),
       loop: z.enum(['running', 'stopped']),
@@ -68,14 +69,21 @@ export function registerDashboard(ctx: RouteCtx): void {
     }),
     async (c) => {
       const loop = deps.loop.status();
-      let state = 'UNKNOWN';
-      try {
-        const ks = await deps.request<{ state?: unknown }>('killswitch', 'killswitch.status', {}, ACTOR_TIMEOUT_MS);
-        if (typeof ks?.state === 'string') state = ks.state;
-      } catch {
-        // The loop status is still useful while the kill switch restarts; the state says it is unknown.
-      }
-      return c.json({ state, phase: deps.config.PHASE, cycles: loop.cycles, lastCycle: loop.lastCycle === null ? null : { ...loop.lastCycle, stages: { ...loop.lastCycle.stages } }, loop: loop.loop, uptimeMs: loop.uptimeMs }, 200);
+      // The loop status is still useful while an actor restarts; what it could not tell is UNKNOWN.
+      const [ks, phase] = await Promise.all([
+        deps.request<{ state?: unknown }>('killswitch', 'killswitch.status', {}, ACTOR_TIMEOUT_MS).catch(() => null),
+        // Not the boot PHASE: the executor holds the phase decision (set through POST /api/v1/phase).
+        deps.request<{ configured?: unknown; effective?: unknown }>('executor', 'executor.phase', {}, ACTOR_TIMEOUT_MS).catch(() => null),
+      ]);
+      return c.json({
+        state: typeof ks?.state === 'string' ? ks.state : 'UNKNOWN',
+        phase: typeof phase?.configured === 'string' ? phase.configured : 'UNKNOWN',
+        effectivePhase: typeof phase?.effective === 'string' ? phase.effective : null,
+        cycles: loop.cycles,
+        lastCycle: loop.lastCycle === null ? null : { ...loop.lastCycle, stages: { ...loop.lastCycle.stages } },
+        loop: loop.loop,
+        uptimeMs: loop.uptimeMs,
+      }, 200);
     },
   );
 }

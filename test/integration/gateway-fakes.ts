@@ -25,7 +25,7 @@ export const AUTH = {
 export const SETTLED_APPROVALS: Readonly<Record<string, string>> = { 'apr-expired': 'expired', 'apr-invalid': 'invalidated' };
 
 /** Message types that only read state; anything else the fake receives is an action. */
-const READS = new Set(['killswitch.status', 'executor.approvals', 'executor.orders', 'executor.positions']);
+const READS = new Set(['killswitch.status', 'executor.approvals', 'executor.orders', 'executor.positions', 'executor.phase']);
 
 export interface Recorded {
   requests: { actor: string; type: string; body: unknown }[];
@@ -128,6 +128,10 @@ export function fakeDeps(opts: FakeOptions = {}) {
   const listeners = new Set<(type: string, body: unknown) => void>();
   let loop: LoopStatus['loop'] = 'running';
   let approvals = sampleApprovals(clock.now());
+  let configured: string = config.PHASE;
+  // One FULL_AUTO request waiting for its separate approval, so POST /api/v1/phase/approve has something to approve.
+  let pending: { id: string; phase: string; approver: string; reason: string; venue: string; ts: number; expiresAt: number } | null = { id: 'PR-0001', phase: 'FULL_AUTO', approver: 'alice', reason: 'a month of SEMI_AUTO reviewed', venue: config.SAFETY_MODE, ts: clock.now(), expiresAt: clock.now() + 3_600_000 };
+  const phaseView = () => ({ configured, effective: configured, venue: config.SAFETY_MODE, governance: null, pending, history: { SHADOW: 0, SEMI_AUTO: 0 }, fullAuto: [] });
   let dashboard = sampleDashboard(clock.now());
   const log: GatewayLog = {
     info: (obj, msg) => void rec.logs.push({ level: 'info', obj, msg }),
@@ -170,6 +174,27 @@ export function fakeDeps(opts: FakeOptions = {}) {
           approvals = approvals.filter((a) => a.id !== id);
           dashboard = { ...dashboard, approvals, approvalsPending: approvals.length };
           return { id, status: type === 'executor.approve' ? 'approved' : 'rejected' } as T;
+        }
+        case 'executor.phase':
+          return phaseView() as T;
+        case 'executor.setPhase': {
+          // As the executor answers (actors/executor/governance.ts), with the checks always passing: FULL_AUTO on live
+          // is only requested; anything else is set.
+          const b = body as { phase: string; approver: string; reason: string };
+          const venue = config.SAFETY_MODE;
+          if (b.phase === 'FULL_AUTO' && venue === 'live') {
+            pending = { id: `PR-${clock.now().toString(36)}`, ...b, venue, ts: clock.now(), expiresAt: clock.now() + 3_600_000 };
+            return { ok: true, applied: false, phase: configured, venue, pending, checks: [] } as T;
+          }
+          configured = b.phase;
+          return { ok: true, applied: true, phase: b.phase, venue, checks: b.phase === 'FULL_AUTO' ? [{ name: 'history', ok: true, waived: true, detail: 'waived on paper' }] : [] } as T;
+        }
+        case 'executor.approvePhase': {
+          const b = body as { id: string; approver: string; reason: string };
+          if (pending === null || pending.id !== b.id) return { ok: false, code: 'NOT_FOUND', refused: `expected a pending phase request ${JSON.stringify(b.id)}, was none`, venue: config.SAFETY_MODE, checks: [] } as T;
+          configured = pending.phase;
+          pending = null;
+          return { ok: true, applied: true, phase: configured, venue: config.SAFETY_MODE, checks: [] } as T;
         }
         default:
           return { accepted: true } as T;

@@ -4,7 +4,7 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 
-/** Every HTTP route of INTERFACE.md (with VOLGUARD_CHAOS=1). Path params already filled. */
+/** Every HTTP route of INTERFACE.md and the ones added since (with VOLGUARD_CHAOS=1). Path params already filled. */
 export const INTERFACE_ROUTES: readonly { method: 'GET' | 'POST'; path: string; role: 'none' | 'viewer' | 'operator' | 'admin'; body?: unknown }[] = [
   { method: 'GET', path: '/health', role: 'none' },
   { method: 'GET', path: '/api/v1/dashboard', role: 'viewer' },
@@ -25,6 +25,8 @@ export const INTERFACE_ROUTES: readonly { method: 'GET' | 'POST'; path: string; 
   { method: 'POST', path: '/api/v1/admin/emergency_stop', role: 'operator', body: { reason: 'drill' } },
   { method: 'POST', path: '/api/v1/killswitch/reset', role: 'admin', body: { reason: 'cause cleared' } },
   { method: 'POST', path: '/api/v1/phase', role: 'admin', body: { phase: 'SEMI_AUTO', approver: 'risk desk', reason: 'shadow history ok' } },
+  { method: 'GET', path: '/api/v1/phase', role: 'viewer' },
+  { method: 'POST', path: '/api/v1/phase/approve', role: 'admin', body: { id: 'PR-0001', approver: 'bob', reason: 'risk limits checked against the month' } },
   { method: 'GET', path: '/api/v1/killswitch', role: 'viewer' },
   { method: 'POST', path: '/api/v1/actors/strategy/fault', role: 'admin', body: { kind: 'crash' } },
   { method: 'POST', path: '/api/v1/chaos/feed', role: 'admin', body: { kind: 'stale', seconds: 5 } },

@@ -144,14 +144,17 @@ test('FEED=upstox SAFETY_MODE=live FULL_AUTO with a journaled governance approva
     // Only our proposal: the strategy is not asked (its defaults are tuned elsewhere); cycles keep reconciling.
     s.cycle.stopTrading();
 
-    // Governance: FULL_AUTO approved by a person, journaled.
-    const approved = await s.api('POST', '/api/v1/phase', { phase: 'FULL_AUTO', approver: 'test-approver', reason: 'test: governance approval for the saga' });
-    assert.equal(approved.status, 200, JSON.stringify(approved.body));
-
     // Wait for a full NIFTY chain with two-sided quotes and a NORMAL kill switch.
     await until(s, async () => s.cycle.state, (st) =>
       st.killswitch?.state === 'NORMAL' && st.surface !== null &&
       (st.snapshot !== null && unpacked(st.snapshot.expiries).some((e) => e.underlying === 'NIFTY' && e.callBid.some((b) => b > 0) && e.putBid.some((b) => b > 0))));
+
+    // Governance on live: FULL_AUTO asked for (checked against the data quality the executor has seen), then approved
+    // in a separate step with its own reason; both journaled.
+    const asked = await s.api<{ result: { pending: { id: string } } }>('POST', '/api/v1/phase', { phase: 'FULL_AUTO', approver: 'test-requester', reason: 'test: FULL_AUTO for the saga' });
+    assert.equal(asked.status, 202, JSON.stringify(asked.body));
+    const approved = await s.api('POST', '/api/v1/phase/approve', { id: asked.body.result.pending.id, approver: 'test-approver', reason: 'test: governance approval for the saga' });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
     const snapshot = s.cycle.state.snapshot!;
     const surface = s.cycle.state.surface!;
     const chain = unpacked(snapshot.expiries).find((e) => e.underlying === 'NIFTY')!;
@@ -206,6 +209,7 @@ test('FEED=upstox SAFETY_MODE=live FULL_AUTO with a journaled governance approva
     const bodies = events.map((e) => e.body);
     for (const tag of tags) assert.ok(bodies.some((b) => b.type === 'executor.orderUpdated' && b.clientOrderId === tag && b.status === 'filled'), `fill of ${tag} journaled`);
     assert.deepEqual(bodies.filter((b) => b.type === 'executor.reconFinding' && b.finding?.class === 'missed_update'), []);
+    assert.equal(bodies.filter((b) => b.type === 'executor.phaseRequested').length, 1);
     assert.equal(bodies.filter((b) => b.type === 'executor.phaseSet').length, 1);
 
     // Re-proposing the same id sends nothing more.
