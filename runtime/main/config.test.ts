@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { KNOWN_VARIABLES, loadConfig, parseConfig } from './config.ts';
+import { KNOWN_VARIABLES, OWNED_PREFIXES, loadConfig, parseConfig } from './config.ts';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_MARKET_SETTINGS, marketSettingsFromEnv } from '../../actors/domain/market-settings.ts';
 import { calibratorSettings } from '../../actors/calibrator/settings.ts';
@@ -50,6 +50,46 @@ describe('config', () => {
     assert.throws(() => parseConfig({ CALIBRATOR_RATE: '0.055', STRATEGY_RATE: '0.05' }), (e: unknown) =>
       e instanceof ConfigError && e.issues.length === 2 && /CALIBRATOR_RATE: no longer used: replaced by RISK_FREE_RATE/.test(e.message));
     assert.throws(() => parseConfig({ MARKET_VARIANCE_OVERNIGHT: '1.5' }), /MARKET_VARIANCE_OVERNIGHT: expected a number >= 0 <= 0.95/);
+  });
+
+  it('refuses a typo in any variable family we own, with a did-you-mean (MAX_DAILY_LOS=5000 used to leave the limit at 20 000)', () => {
+    const issues = (env: Record<string, string>) => {
+      try {
+        parseConfig(env);
+        return [];
+      } catch (e) {
+        assert.ok(e instanceof ConfigError);
+        return e.issues.map((i) => `${i.variable}: ${i.message}`);
+      }
+    };
+    assert.deepEqual(issues({ MAX_DAILY_LOS: '5000' }), ['MAX_DAILY_LOS: unknown MAX_* variable (typo?); did you mean MAX_DAILY_LOSS?']);
+    assert.deepEqual(issues({ SIM_SPED: '60' }), ['SIM_SPED: unknown SIM_* variable (typo?); did you mean SIM_SEED or SIM_SPEED?']);
+    assert.deepEqual(issues({ DAILY_LOSS_LIMIT: '0.02' }), ['DAILY_LOSS_LIMIT: unknown DAILY_* variable (typo?); did you mean DAILY_LOSS_LIMIT_PCT?']);
+    assert.deepEqual(issues({ UPSTOX_TOKEN: 'x' }), ['UPSTOX_TOKEN: unknown UPSTOX_* variable (typo?)']);
+    // The families are derived from the known names, so a new actor's variables are covered without a list to keep.
+    for (const p of ['MAX_', 'SIM_', 'UPSTOX_', 'DAILY_', 'RISK_', 'FEED_', 'KS_', 'STRATEGY_', 'CALIBRATOR_', 'JOURNAL_', 'VOLGUARD_']) assert.ok(OWNED_PREFIXES.includes(p), p);
+    for (const p of OWNED_PREFIXES) assert.equal(issues({ [`${p}NO_SUCH_THING`]: '1' }).length, 1, p);
+  });
+
+  it("leaves other programs' variables alone (shells, npm, CI, systemd, supervisord, Node)", () => {
+    const theirs = {
+      PATH: '/usr/bin', HOME: '/root', LANG: 'C.UTF-8', TZ: 'Asia/Kolkata', TERM: 'xterm', NODE_OPTIONS: '--max-old-space-size=512', NODE_ENV: 'production',
+      npm_lifecycle_event: 'test', npm_config_cache: '/root/.npm', npm_package_name: 'volguard', INIT_CWD: '/srv', COLOR: '0', EDITOR: 'vi',
+      CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_SHA: 'abc', RUNNER_OS: 'Linux', RUNNER_TEMP: '/tmp',
+      JOURNAL_STREAM: '8:12345', INVOCATION_ID: 'f00', NOTIFY_SOCKET: '/run/systemd/notify', LOGS_DIRECTORY: '/var/log/volguard', STATE_DIRECTORY: '/var/lib/volguard',
+      SUPERVISOR_ENABLED: '1', SUPERVISOR_PROCESS_NAME: 'volguard', SUPERVISOR_GROUP_NAME: 'volguard', SUPERVISOR_SERVER_URL: 'unix:///tmp/supervisor.sock',
+      LOG_FORMAT: 'json', DATA_HOME: '/data', BASE_URL: '/', METRICS_ENABLED: 'true', HOSTNAME: 'vg-1',
+    };
+    assert.equal(parseConfig(theirs).SAFETY_MODE, 'paper');
+  });
+
+  it('refuses SAFETY_MODE=live without FEED=upstox at boot, naming both variables', () => {
+    for (const feed of [undefined, 'sim', 'replay']) {
+      const env: Record<string, string> = { SAFETY_MODE: 'live', ...(feed !== undefined ? { FEED: feed } : {}) };
+      assert.throws(() => parseConfig(env), (e: unknown) => e instanceof ConfigError && /SAFETY_MODE: SAFETY_MODE=live needs FEED=upstox .*was FEED=(sim|replay)/.test(e.message), JSON.stringify(env));
+    }
+    assert.equal(parseConfig({ SAFETY_MODE: 'live', FEED: 'upstox' }).FEED, 'upstox');
+    assert.equal(parseConfig({ SAFETY_MODE: 'paper', FEED: 'upstox' }).SAFETY_MODE, 'paper', 'paper orders on live quotes are fine');
   });
 
   it('accepts ACCOUNT_SIZE as an alias of BASE_CAPITAL and refuses a conflicting pair', () => {
