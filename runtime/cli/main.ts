@@ -68,11 +68,21 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly || (globalThis as { __VOLGUARD_BINARY__?: boolean }).__VOLGUARD_BINARY__) {
   const io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  let settled = false;
+  // A command whose promise never settles (waiting on an unref'd timer, say) would otherwise end with exit code 0
+  // and no word: say so and fail instead.
+  process.once('beforeExit', () => {
+    if (settled) return;
+    process.stderr.write(`volguard ${process.argv[2] ?? ''}: ended without finishing (nothing left to wait on, no answer); this is a bug\n`);
+    process.exitCode = EXIT.failure;
+  });
   main(process.argv.slice(2), io).then(
     (code) => {
+      settled = true;
       process.exitCode = code;
     },
     (err: unknown) => {
+      settled = true;
       process.stderr.write(`volguard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = EXIT.failure;
     },

@@ -1,10 +1,12 @@
 /**
  * @module `volguard validate --phase SHADOW|SEMI_AUTO|FULL_AUTO`: the deployment pre-flight as a checklist.
  *
- * Checks, in order: config parses → DATA_DIR writable → journal verifies → clock sanity → market calendar covers
- * today → venue reachable → history and governance for the phase. Every check prints ✓ or ✗ with its reason; the
- * exit code is 0 only when all pass (1 otherwise, 2 for a usage error). Read-only towards the journal (LMDB read
- * transactions), so it is safe to run next to a live system.
+ * Checks, in order: config parses → DATA_DIR writable → journal verifies → kill switch not latched (HALTED /
+ * EMERGENCY / SHUTDOWN) → clock sanity → market calendar covers today → venue reachable → history and governance for
+ * the phase (this venue's only: actors/executor/governance.ts). Every check prints ✓ or ✗ with its reason as soon as
+ * it is known; the exit code is 0 only when all pass (1 otherwise, 2 for a usage error). Read-only towards the journal
+ * (LMDB read transactions), so it is safe to run next to a live system. The live probe has a deadline: a venue that
+ * does not answer is a ✗, never a silent exit.
  *
  * The live-venue check is the Upstox adapter's probe (`actors/venues/upstox/probe.ts`, `probeUpstox(cfg)`).
  */
@@ -14,11 +16,16 @@ import { parseArgs } from 'node:util';
 import { argsError, EXIT, type CliIo } from './io.ts';
 import { loadConfig, type Config } from '../main/config.ts';
 import { PHASES, type Phase } from '../../actors/domain/phase.ts';
+import { governanceCheck, historyCheck, venueOf, type GovernanceRecord, type PhaseCheck, type Venue } from '../../actors/executor/governance.ts';
 const USAGE = 'usage: volguard validate --phase SHADOW|SEMI_AUTO|FULL_AUTO';
 /** Where the executor latches the governance decision (engine.ts PHASE_KEY). */
 export const GOVERNANCE_KV_KEY = 'executor.phase';
-/** Journal event the executor writes once per trading day spent in SHADOW / SEMI_AUTO. */
+/** Journal event the executor writes once per trading day spent in SHADOW / SEMI_AUTO (with its venue). */
 const TRADING_DAY_EVENT = 'executor.tradingDay';
+/** Where the kill switch latches its state (actors/killswitch/service.ts LATCH_KEY). */
+const KILLSWITCH_LATCH_KEY = 'killswitch.latch';
+/** The live probe's whole budget: several REST calls and a WebSocket, each with its own timeout and retries. */
+export const PROBE_DEADLINE_MS = 60_000;
 /** Largest tolerated disagreement between the wall clock and the monotonic clock over one check, ms. */
 const CLOCK_SKEW_TOLERANCE_MS = 1000;
 
@@ -41,6 +48,7 @@ export interface ValidateDeps {
   readonly now?: () => number;
   readonly monotonic?: () => number;
   readonly liveVenueProbe?: VenueProbe;
+  readonly probeDeadlineMs?: number;
 }
 
 function parsePhase(argv: readonly string[]): Phase | string {
@@ -160,96 +168,128 @@ async function checkVenue(cfg: Config, dataDir: string, deps: ValidateDeps): Pro
   }
   // A literal specifier, so the single binary bundles the probe too (a computed one resolved only from source).
   const probe: VenueProbe = deps.liveVenueProbe ?? (await import('../../actors/venues/upstox/probe.ts')).probeUpstox;
+  const deadlineMs = deps.probeDeadlineMs ?? PROBE_DEADLINE_MS;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const r = await probe(cfg);
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs} ms`)), deadlineMs);
+    });
+    const r = await Promise.race([probe(cfg), deadline]);
     if (r.checks !== undefined && r.checks.length > 0) return r.checks.map((c) => ({ name: c.name, ok: c.ok, detail: c.detail, connectivity: true }));
     return [{ name: 'venue', ok: r.ok, detail: r.detail, connectivity: true }];
   } catch (err) {
     return [{ name: 'venue', ok: false, detail: `expected Upstox reachable, was an error (${errText(err)})`, connectivity: true }];
+  } finally {
+    clearTimeout(timer);
   }
 }
 
 interface PhaseHistory {
-  readonly governance: { phase?: unknown; approver?: unknown; reason?: unknown } | null;
-  readonly days: { readonly SHADOW: number; readonly SEMI_AUTO: number };
+  readonly governance: GovernanceRecord | null;
+  /** Trading days per phase, per venue (days journaled without a venue count as paper). */
+  readonly days: Readonly<Record<Venue, { readonly SHADOW: number; readonly SEMI_AUTO: number }>>;
+  readonly latch: { readonly state?: unknown; readonly since?: unknown; readonly cause?: { readonly code?: unknown; readonly message?: unknown } | null } | null;
 }
 
-/** Reads the governance latch and the trading days per phase straight from the journal, read-only. */
+const NO_HISTORY: PhaseHistory = { governance: null, days: { paper: { SHADOW: 0, SEMI_AUTO: 0 }, live: { SHADOW: 0, SEMI_AUTO: 0 } }, latch: null };
+
+/** Reads the governance and kill-switch latches and the trading days per phase and venue straight from the journal, read-only. */
 async function readHistory(journalDir: string): Promise<PhaseHistory> {
-  if (!existsSync(path.join(journalDir, 'journal.mdb'))) return { governance: null, days: { SHADOW: 0, SEMI_AUTO: 0 } };
+  if (!existsSync(path.join(journalDir, 'journal.mdb'))) return NO_HISTORY;
   const { LmdbBackend } = await import('../../actors/journal/lmdb-store.ts');
   const { decodeFrame } = await import('../../actors/journal/frame.ts');
   const db = new LmdbBackend(journalDir, { readOnly: true });
   try {
-    const kv = db.get('kv', GOVERNANCE_KV_KEY) as { value?: unknown } | undefined;
-    const governance = kv && typeof kv.value === 'object' && kv.value !== null ? kv.value as PhaseHistory['governance'] : null;
-    const days = { SHADOW: new Set<string>(), SEMI_AUTO: new Set<string>() };
+    const kv = (key: string) => {
+      const v = (db.get('kv', key) as { value?: unknown } | undefined)?.value;
+      return typeof v === 'object' && v !== null ? v : null;
+    };
+    const days = { paper: { SHADOW: new Set<string>(), SEMI_AUTO: new Set<string>() }, live: { SHADOW: new Set<string>(), SEMI_AUTO: new Set<string>() } };
     for (const { key, value } of db.range('events')) {
-      const e = decodeFrame(value as Uint8Array, key as number, false).entry as { type: string; body: { date?: unknown; phase?: unknown } };
+      const e = decodeFrame(value as Uint8Array, key as number, false).entry as { type: string; body: { date?: unknown; phase?: unknown; venue?: Venue } };
       if (e.type !== TRADING_DAY_EVENT) continue;
       const { date, phase } = e.body;
-      if (typeof date === 'string' && (phase === 'SHADOW' || phase === 'SEMI_AUTO')) days[phase].add(date);
+      // Days journaled without a venue (or with one we do not know) count as paper: never toward live.
+      const venue: Venue = e.body.venue === 'live' ? 'live' : 'paper';
+      if (typeof date === 'string' && (phase === 'SHADOW' || phase === 'SEMI_AUTO')) days[venue][phase].add(date);
     }
-    return { governance, days: { SHADOW: days.SHADOW.size, SEMI_AUTO: days.SEMI_AUTO.size } };
+    const count = (v: Venue) => ({ SHADOW: days[v].SHADOW.size, SEMI_AUTO: days[v].SEMI_AUTO.size });
+    return { governance: kv(GOVERNANCE_KV_KEY) as GovernanceRecord | null, days: { paper: count('paper'), live: count('live') }, latch: kv(KILLSWITCH_LATCH_KEY) as PhaseHistory['latch'] };
   } finally {
     await db.close();
   }
 }
 
-async function checkPhase(phase: Phase, cfg: Config, journalDir: string): Promise<CheckResult[]> {
+/** A kill switch latched HALTED, EMERGENCY or SHUTDOWN trades nothing until a person resets it. */
+function checkKillSwitch(h: PhaseHistory): CheckResult {
+  const l = h.latch;
+  if (l === null) return { name: 'kill switch', ok: true, detail: 'no latched state (NORMAL at start)' };
+  const state = String(l.state);
+  const since = typeof l.since === 'number' ? ` since ${new Date(l.since).toISOString()}` : '';
+  const cause = l.cause ? ` (${String(l.cause.code)}: ${String(l.cause.message)})` : '';
+  if (state === 'HALTED' || state === 'EMERGENCY' || state === 'SHUTDOWN') {
+    return { name: 'kill switch', ok: false, detail: `expected NORMAL, was ${state}${since}${cause}; once the cause is cleared, reset it (POST /api/v1/killswitch/reset with a reason)` };
+  }
+  return { name: 'kill switch', ok: true, detail: `${state}${since}${cause}` };
+}
+
+const asResult = (c: PhaseCheck): CheckResult => ({ name: c.name, ok: c.ok, detail: c.detail, ...(c.waived === true ? { waived: true } : {}) });
+
+function checkPhase(phase: Phase, cfg: Config, h: PhaseHistory): CheckResult[] {
   if (phase !== 'FULL_AUTO') {
     return [{ name: 'phase', ok: true, detail: `${phase} needs no governance approval or history` }];
   }
-  let h: PhaseHistory;
-  try {
-    h = await readHistory(journalDir);
-  } catch (err) {
-    return [{ name: 'governance', ok: false, detail: `cannot read governance and history from the journal (${errText(err)})` }];
-  }
-  const live = cfg.SAFETY_MODE === 'live';
-  const approved = h.governance?.phase === 'FULL_AUTO';
-  const who = approved ? ` by ${String(h.governance?.approver)} ("${String(h.governance?.reason)}")` : '';
-  const governance: CheckResult = approved
-    ? { name: 'governance', ok: true, detail: `FULL_AUTO approved in the journal${who}` }
-    : live
-      ? { name: 'governance', ok: false, detail: `expected a journaled FULL_AUTO approval (POST /api/v1/phase), was ${h.governance ? `phase ${String(h.governance.phase)}` : 'none'}` }
-      : { name: 'governance', ok: true, waived: true, detail: 'no FULL_AUTO approval journaled; not required on paper' };
-  const need = { SHADOW: cfg.FULL_AUTO_MIN_SHADOW_DAYS, SEMI_AUTO: cfg.FULL_AUTO_MIN_SEMI_AUTO_DAYS };
-  const enough = h.days.SHADOW >= need.SHADOW && h.days.SEMI_AUTO >= need.SEMI_AUTO;
-  const counts = `${h.days.SHADOW}/${need.SHADOW} SHADOW and ${h.days.SEMI_AUTO}/${need.SEMI_AUTO} SEMI_AUTO trading days`;
-  const history: CheckResult = enough
-    ? { name: 'history', ok: true, detail: counts }
-    : !live && cfg.PAPER_WAIVE_PHASE_HISTORY
-      ? { name: 'history', ok: true, waived: true, detail: `${counts}: waived on paper (PAPER_WAIVE_PHASE_HISTORY)` }
-      : { name: 'history', ok: false, detail: `expected at least ${need.SHADOW} SHADOW and ${need.SEMI_AUTO} SEMI_AUTO trading days, was ${counts}` };
-  return [governance, history];
+  const venue = venueOf(cfg.SAFETY_MODE === 'live');
+  const rules = { minShadowDays: cfg.FULL_AUTO_MIN_SHADOW_DAYS, minSemiAutoDays: cfg.FULL_AUTO_MIN_SEMI_AUTO_DAYS, minQuality: cfg.FULL_AUTO_MIN_QUALITY, paperWaiveHistory: cfg.PAPER_WAIVE_PHASE_HISTORY };
+  // Data quality is judged by the running system (the executor checks it when FULL_AUTO is asked for).
+  return [asResult(governanceCheck(h.governance, venue)), asResult(historyCheck(h.days[venue], venue, rules))];
 }
 
-/** Runs every check; never throws for a failing check (each becomes a ✗ line). */
-export async function validate(phase: Phase, io: CliIo, deps: ValidateDeps = {}): Promise<CheckResult[]> {
+/**
+ * Runs every check, handing each result to `report` as soon as it is known; never throws for a failing check (each
+ * becomes a ✗ line).
+ */
+export async function validate(phase: Phase, io: CliIo, deps: ValidateDeps = {}, report: (r: CheckResult) => void = () => {}): Promise<CheckResult[]> {
   const now = deps.now ?? Date.now;
   const monotonic = deps.monotonic ?? (() => performance.now());
   const results: CheckResult[] = [];
+  const add = (...rs: CheckResult[]) => {
+    for (const r of rs) {
+      results.push(r);
+      report(r);
+    }
+  };
   let cfg: Config;
   try {
     cfg = loadConfig(io.env, io.cwd);
-    results.push({ name: 'config', ok: true, detail: `parsed (SAFETY_MODE=${cfg.SAFETY_MODE}, FEED=${cfg.FEED}, PHASE=${cfg.PHASE})` });
+    add({ name: 'config', ok: true, detail: `parsed (SAFETY_MODE=${cfg.SAFETY_MODE}, FEED=${cfg.FEED}, PHASE=${cfg.PHASE})` });
   } catch (err) {
-    results.push({ name: 'config', ok: false, detail: errText(err).replace(/\n\s*/g, '; ') });
-    results.push(...await checkClockAndCalendar(now, monotonic));
-    results.push({ name: 'rest', ok: false, detail: 'data dir, journal, venue and phase checks need a valid config' });
+    add({ name: 'config', ok: false, detail: errText(err).replace(/\n\s*/g, '; ') });
+    add(...await checkClockAndCalendar(now, monotonic));
+    add({ name: 'rest', ok: false, detail: 'data dir, journal, venue and phase checks need a valid config' });
     return results;
   }
   const dataDir = path.resolve(io.cwd, cfg.DATA_DIR);
   const journalDir = path.join(dataDir, 'journal');
-  results.push(checkDataDir(dataDir));
-  results.push(await checkJournal(journalDir));
-  results.push(...await checkClockAndCalendar(now, monotonic));
-  results.push(await checkCharges(dataDir, now()));
-  results.push(...await checkVenue(cfg, dataDir, deps));
-  results.push(...await checkPhase(phase, cfg, journalDir));
+  add(checkDataDir(dataDir));
+  add(await checkJournal(journalDir));
+  let history: PhaseHistory | null = null;
+  try {
+    history = await readHistory(journalDir);
+    add(checkKillSwitch(history));
+  } catch (err) {
+    add({ name: 'kill switch', ok: false, detail: `cannot read the kill-switch latch, governance and history from the journal (${errText(err)})` });
+  }
+  add(...await checkClockAndCalendar(now, monotonic));
+  add(await checkCharges(dataDir, now()));
+  add(...await checkVenue(cfg, dataDir, deps));
+  if (history !== null) add(...checkPhase(phase, cfg, history));
+  else if (phase === 'FULL_AUTO') add({ name: 'governance', ok: false, detail: 'cannot read governance and history from the journal' });
   return results;
 }
+
+/** Check names are at most this wide in the printed list (longer ones push their detail right). */
+const NAME_WIDTH = 16;
 
 export async function run(argv: readonly string[], io: CliIo, deps: ValidateDeps = {}): Promise<number> {
   const phase = parsePhase(argv);
@@ -257,11 +297,17 @@ export async function run(argv: readonly string[], io: CliIo, deps: ValidateDeps
     io.stderr.write(`volguard validate: ${phase}\n${USAGE}\n`);
     return EXIT.usage;
   }
-  const results = await validate(phase as Phase, io, deps);
-  const width = Math.max(...results.map((r) => r.name.length));
   io.stdout.write(`volguard validate --phase ${phase}\n`);
-  for (const r of results) {
-    io.stdout.write(`  ${r.ok ? '✓' : '✗'} ${r.name.padEnd(width)}  ${r.detail}${r.waived ? '  [WAIVED]' : ''}\n`);
+  // Some clients (the Upstox REST retry backoff) use unref'd timers: without a handle of our own, a probe waiting on
+  // one would let the process exit 0 with nothing printed. This keeps it alive until every check has answered.
+  const keepAlive = setInterval(() => {}, 60_000);
+  let results: CheckResult[];
+  try {
+    results = await validate(phase as Phase, io, deps, (r) => {
+      io.stdout.write(`  ${r.ok ? '✓' : '✗'} ${r.name.padEnd(NAME_WIDTH)}  ${r.detail}${r.waived ? '  [WAIVED]' : ''}\n`);
+    });
+  } finally {
+    clearInterval(keepAlive);
   }
   const failed = results.filter((r) => !r.ok).length;
   const live = results.filter((r) => r.connectivity === true);
