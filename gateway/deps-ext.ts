@@ -9,6 +9,7 @@ import type { Side } from '../actors/domain/side.ts';
 import type { TradingState } from '../actors/domain/trading-state.ts';
 import type { ActorInfo, SupervisorInfo } from '../runtime/status.ts';
 import type { GatewayDeps } from './deps.ts';
+import type { ReadinessFacts } from './readiness.ts';
 
 /** The subset of pino the gateway uses; `obj` first, as pino expects. */
 export interface GatewayLog {
@@ -119,4 +120,6 @@ export interface GatewayDepsExt extends GatewayDeps {
   tokenRefresh(accessToken: string): Promise<{ readonly expiresAt: number | null }>;
   /** Optional structured logger (pino with redaction); the gateway never passes it a token. */
   readonly log?: GatewayLog;
+  /** What `GET /health/ready` needs beyond liveness: kill switch, data quality, phase (synchronous: the latest known). */
+  readiness(): ReadinessFacts;
 }

@@ -153,6 +153,15 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
   return {
     ...deps,
     dashboard,
+    readiness: () => {
+      const ks = cycle.state.killswitch;
+      const quality = cycle.state.snapshot?.quality.score;
+      return {
+        killswitch: ks ? { state: ks.state, cause: ks.cause === null ? null : `${ks.cause.code}: ${ks.cause.message}` } : null,
+        dataQuality: quality === undefined || !Number.isFinite(quality) ? null : quality,
+        phase: { configured: cycle.phase, effective: ks?.effectivePhase ?? cycle.phase },
+      };
+    },
     tokenRefresh: async (accessToken: string) => {
       if (!o.tokenRefresh) throw new VolguardError('TOKEN_NOT_APPLICABLE', `expected SAFETY_MODE=live with the upstox venue, was SAFETY_MODE=${o.config.SAFETY_MODE}`);
       return o.tokenRefresh(accessToken);

@@ -8,6 +8,7 @@ import type { AuditEntry, LoopStatus } from '../../gateway/deps.ts';
 import type { ActorInfo } from '../../runtime/status.ts';
 import { VolguardError } from '../../runtime/errors.ts';
 import type { ApprovalView, DashboardData, GatewayDepsExt, GatewayLog } from '../../gateway/deps-ext.ts';
+import type { ReadinessFacts } from '../../gateway/readiness.ts';
 
 export const TOKENS = {
   admin: 'adm-0123456789abcdef-ADMIN',
@@ -119,6 +120,8 @@ export interface FakeOptions {
   requestError?: (actor: string, type: string) => Error | undefined;
   auditError?: Error;
   healthy?: boolean;
+  /** What readiness sees (default: NORMAL, quality 0.93, SEMI_AUTO). */
+  readiness?: Partial<ReadinessFacts>;
 }
 
 export function fakeDeps(opts: FakeOptions = {}) {
@@ -217,6 +220,7 @@ export function fakeDeps(opts: FakeOptions = {}) {
       return () => listeners.delete(l);
     },
     dashboard: async () => dashboard,
+    readiness: () => ({ killswitch: { state: 'NORMAL', cause: null }, dataQuality: 0.93, phase: { configured: 'SEMI_AUTO', effective: 'SEMI_AUTO' }, ...opts.readiness }),
     tokenRefresh: async () => {
       rec.tokenRefreshes += 1;
       return { expiresAt: clock.now() + 86_400_000 };

@@ -7,6 +7,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 /** Every HTTP route of INTERFACE.md and the ones added since (with VOLGUARD_CHAOS=1). Path params already filled. */
 export const INTERFACE_ROUTES: readonly { method: 'GET' | 'POST'; path: string; role: 'none' | 'viewer' | 'operator' | 'admin'; body?: unknown }[] = [
   { method: 'GET', path: '/health', role: 'none' },
+  { method: 'GET', path: '/health/ready', role: 'none' },
   { method: 'GET', path: '/api/v1/dashboard', role: 'viewer' },
   { method: 'GET', path: '/api/dashboard/data', role: 'viewer' },
   { method: 'GET', path: '/api/v1/supervisor/status', role: 'viewer' },
