@@ -19,5 +19,7 @@ export function registerDocs(ctx: RouteCtx): void {
       description: 'Every /api/* route needs `Authorization: Bearer <token>`; `x-role` on each operation is the lowest role allowed. Errors are `{error: {code, message, details?}}`.',
     },
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'VolGuard API' }));
+  // Swagger UI's script and styles come from this server (routes/assets.ts serves swagger-ui-dist), never a CDN:
+  // the docs must work on a machine without internet access.
+  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'VolGuard API', baseUrl: '/vendor' }));
 }

@@ -5,7 +5,7 @@ import { fakeDeps } from './gateway-fakes.ts';
 import { INTERFACE_ROUTES, openapiDoc, templateMatches } from './gateway-routes.ts';
 
 /** Served outside the API document on purpose: the document itself, its UI, the page and its assets. */
-const NOT_API = new Set(['/openapi.json', '/docs', '/', '/dashboard/app.js', '/dashboard/style.css', '/vendor/uplot.js', '/vendor/uplot.css']);
+const NOT_API = new Set(['/openapi.json', '/docs', '/', '/dashboard/app.js', '/dashboard/style.css', '/vendor/uplot.js', '/vendor/uplot.css', '/vendor/swagger-ui-dist/swagger-ui-bundle.js', '/vendor/swagger-ui-dist/swagger-ui.css']);
 
 describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 and documents every INTERFACE.md route with its role', async () => {
@@ -42,9 +42,20 @@ describe('OpenAPI document', () => {
     assert.deepEqual(f.rec.faults, []);
   });
 
-  it('serves Swagger UI at /docs', async () => {
-    const res = await createApp(fakeDeps().deps).request('/docs');
+  it('serves Swagger UI at /docs from this server only: no CDN, every asset it names is served', async () => {
+    const app = createApp(fakeDeps().deps);
+    const res = await app.request('/docs');
     assert.equal(res.status, 200);
-    assert.match(await res.text(), /swagger/i);
+    const html = await res.text();
+    assert.match(html, /SwaggerUIBundle/);
+    assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'nothing loads from another host');
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    assert.deepEqual(assets.sort(), ['/vendor/swagger-ui-dist/swagger-ui-bundle.js', '/vendor/swagger-ui-dist/swagger-ui.css']);
+    for (const a of assets) {
+      const r = await app.request(a);
+      assert.equal(r.status, 200, a);
+      assert.match(r.headers.get('content-type') ?? '', a.endsWith('.js') ? /javascript/ : /text\/css/);
+      assert.ok((await r.text()).length > 10_000, `${a} is the real file`);
+    }
   });
 });
