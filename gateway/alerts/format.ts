@@ -19,6 +19,23 @@ export interface Alert {
 const get = (body: unknown, key: string): unknown => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined);
 const str = (v: unknown, fallback = '?'): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : fallback);
 
+/**
+ * A kill-switch cause as one line: `CODE: message (key value, …)` — the code, the sentence and the numbers behind it
+ * (the evidence), so the alert says what happened without opening the dashboard. A plain string is kept as it is.
+ */
+export function causeText(cause: unknown): string {
+  if (typeof cause === 'string' && cause !== '') return cause;
+  if (typeof cause !== 'object' || cause === null) return 'no cause given';
+  const code = get(cause, 'code');
+  const message = get(cause, 'message');
+  const evidence = get(cause, 'evidence');
+  const numbers = typeof evidence === 'object' && evidence !== null
+    ? Object.entries(evidence as Record<string, unknown>).filter(([, v]) => ['number', 'string', 'boolean'].includes(typeof v)).map(([k, v]) => `${k} ${String(v)}`)
+    : [];
+  const head = [typeof code === 'string' ? code : undefined, typeof message === 'string' && message !== '' ? message : undefined].filter((x) => x !== undefined).join(': ');
+  return `${head === '' ? 'no cause given' : head}${numbers.length === 0 ? '' : ` (${numbers.join(', ')})`}`;
+}
+
 const KS_SEVERITY: Readonly<Record<string, Severity>> = { NORMAL: 'info', DEGRADED: 'warning', HALTED: 'critical', EMERGENCY: 'critical', SHUTDOWN: 'critical' };
 
 /** Maps a live event to an alert, or null when the event is not alert-worthy. */
@@ -26,9 +43,11 @@ export function toAlert(event: string, body: unknown): Alert | null {
   switch (event) {
     case 'killswitch.changed': {
       const to = str(get(body, 'state') ?? get(body, 'to'));
-      const from = get(body, 'from');
-      const cause = str(get(body, 'cause'), 'no cause given');
-      return { kind: 'killswitch', severity: KS_SEVERITY[to] ?? 'warning', title: `Kill switch ${from === undefined ? '' : `${str(from)} → `}${to}`, text: cause, event, body };
+      // The kill switch sends its whole status: the transition that led here is the last history entry.
+      const history = get(body, 'history');
+      const last = Array.isArray(history) ? (history.at(-1) as unknown) : undefined;
+      const from = get(body, 'from') ?? (get(last, 'to') === to ? get(last, 'from') : undefined);
+      return { kind: 'killswitch', severity: KS_SEVERITY[to] ?? 'warning', title: `Kill switch ${from === undefined ? '' : `${str(from)} → `}${to}`, text: causeText(get(body, 'cause')), event, body };
     }
     case 'executor.filled':
     case 'executor.fill':

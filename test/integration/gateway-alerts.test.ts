@@ -67,6 +67,33 @@ describe('alerts', () => {
     }
   });
 
+  it("says the kill switch's cause, its code and the numbers behind it (a status body used to read \"no cause given\")", async () => {
+    const rx = await receiver();
+    const a = createAlerter(cfg(rx.url));
+    try {
+      // What the kill switch actually announces: its whole status (actors/killswitch/messages.ts KillSwitchStatus).
+      const cause = { code: 'DAILY_LOSS', message: 'daily loss limit breached', evidence: { limit: 'dailyLoss', value: 21_000, threshold: 20_000, level: 'hard' } };
+      const status = {
+        state: 'HALTED', since: 1_767_672_000_000, cause, holding: { DAILY_LOSS: cause }, effectivePhase: 'SEMI_AUTO',
+        history: [{ from: 'NORMAL', to: 'DEGRADED', at: 1, cause: { code: 'RISK_SOFT', message: 'soft dailyLoss limit breach', evidence: {} } }, { from: 'DEGRADED', to: 'HALTED', at: 2, cause }],
+      };
+      a.notify('killswitch.changed', status);
+      a.notify('killswitch.changed', { ...status, state: 'EMERGENCY', cause: { code: 'MANUAL_EMERGENCY', message: 'vol spike, flatten now', evidence: { who: 'operator@127.0.0.1' } }, history: [] });
+      await a.idle();
+      const hooks = rx.got.filter((g) => g.url === '/hook');
+      assert.deepEqual(hooks.map((h) => [h.body['title'], h.body['text']]), [
+        ['Kill switch DEGRADED → HALTED', 'DAILY_LOSS: daily loss limit breached (limit dailyLoss, value 21000, threshold 20000, level hard)'],
+        ['Kill switch EMERGENCY', 'MANUAL_EMERGENCY: vol spike, flatten now (who operator@127.0.0.1)'],
+      ]);
+      const tg = rx.got.filter((g) => g.url === `/bot${BOT}/sendMessage`).map((g) => String(g.body['text']));
+      assert.match(tg[0] ?? '', /DEGRADED → HALTED\nDAILY_LOSS: daily loss limit breached \(limit dailyLoss, value 21000, threshold 20000/);
+      assert.ok(tg.every((t) => !t.includes('no cause given')));
+    } finally {
+      await a.close();
+      await rx.close();
+    }
+  });
+
   it('alerts on fills, saga failures, approvals, token expiry and feed stalls, and ignores the rest', async () => {
     const rx = await receiver();
     const a = createAlerter({ ...cfg(rx.url), telegram: undefined } as unknown as AlerterConfig);
