@@ -16,6 +16,7 @@ export function registerChaos(ctx: RouteCtx): void {
     createRoute({
       method: 'post',
       path: '/api/v1/actors/{name}/fault',
+      operationId: 'injectActorFault',
       tags: ['chaos'],
       summary: 'inject a fault into a running actor (VOLGUARD_CHAOS=1 only)',
       ...admin,
@@ -47,6 +48,7 @@ export function registerChaos(ctx: RouteCtx): void {
     createRoute({
       method: 'post',
       path: '/api/v1/chaos/feed',
+      operationId: 'injectFeedFault',
       tags: ['chaos'],
       summary: 'degrade the market feed for a while (VOLGUARD_CHAOS=1 only)',
       ...admin,

@@ -36,6 +36,7 @@ export function registerControl(ctx: RouteCtx): void {
       createRoute({
         method: 'post',
         path,
+        operationId: verb === 'start' ? 'startLoop' : 'stopLoop',
         tags: ['control'],
         summary: verb === 'start' ? 'start the trading loop' : 'stop the trading loop (positions stay open)',
         ...as('operator'),
@@ -58,6 +59,7 @@ export function registerControl(ctx: RouteCtx): void {
     createRoute({
       method: 'post',
       path: '/api/emergency/flatten',
+      operationId: 'emergencyFlatten',
       tags: ['control'],
       summary: 'close every position now (EMERGENCY → HALTED); the loop keeps running',
       ...as('operator'),
@@ -76,6 +78,7 @@ export function registerControl(ctx: RouteCtx): void {
     createRoute({
       method: 'post',
       path: '/api/v1/admin/emergency_stop',
+      operationId: 'emergencyStop',
       tags: ['control'],
       summary: 'stop the loop, cancel all, flatten, HALTED',
       ...as('operator'),
@@ -103,7 +106,7 @@ export function registerControl(ctx: RouteCtx): void {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/api/v1/killswitch', tags: ['killswitch'], summary: 'kill-switch state, cause and history', ...as('viewer'), responses: { 200: json(KillSwitch), ...errorResponses('viewer') } }),
+    createRoute({ method: 'get', path: '/api/v1/killswitch', operationId: 'getKillSwitch', tags: ['killswitch'], summary: 'kill-switch state, cause and history', ...as('viewer'), responses: { 200: json(KillSwitch), ...errorResponses('viewer') } }),
     async (c) => c.json(await deps.request<z.input<typeof KillSwitch>>('killswitch', 'killswitch.status', {}, ACTOR_TIMEOUT_MS), 200),
   );
 
@@ -111,6 +114,7 @@ export function registerControl(ctx: RouteCtx): void {
     createRoute({
       method: 'post',
       path: '/api/v1/killswitch/reset',
+      operationId: 'resetKillSwitch',
       tags: ['killswitch'],
       summary: 'HALTED → NORMAL (latched states need a person and a reason)',
       ...as('admin'),
@@ -185,6 +189,7 @@ export function registerControl(ctx: RouteCtx): void {
     createRoute({
       method: 'post',
       path: '/api/token/refresh',
+      operationId: 'refreshUpstoxToken',
       tags: ['governance'],
       summary: 'hot-swap the Upstox access token (never echoed or logged)',
       ...as('admin'),

@@ -38,6 +38,7 @@ export function registerDashboard(ctx: RouteCtx): void {
       createRoute({
         method: 'get',
         path,
+        operationId: path === '/api/v1/dashboard' ? 'getDashboard' : 'getDashboardData',
         tags: ['dashboard'],
         summary: path === '/api/v1/dashboard' ? 'everything the dashboard shows' : 'alias of /api/v1/dashboard',
         ...guard('viewer'),
@@ -62,6 +63,7 @@ export function registerDashboard(ctx: RouteCtx): void {
     createRoute({
       method: 'get',
       path: '/api/v1/supervisor/status',
+      operationId: 'getSupervisorStatus',
       tags: ['dashboard'],
       summary: 'trading loop and kill-switch summary',
       ...guard('viewer'),

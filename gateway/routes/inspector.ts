@@ -45,6 +45,7 @@ export function registerInspector(ctx: RouteCtx): void {
     createRoute({
       method: 'get',
       path: '/api/v1/actors',
+      operationId: 'listActors',
       tags: ['inspector'],
       summary: 'the supervision tree: every actor and supervisor',
       ...guard('viewer'),
@@ -56,6 +57,7 @@ export function registerInspector(ctx: RouteCtx): void {
     createRoute({
       method: 'get',
       path: '/api/v1/actors/{name}',
+      operationId: 'getActor',
       tags: ['inspector'],
       summary: "one actor: tree info plus its own inspect() state (state is null when the actor can't answer)",
       ...guard('viewer'),

@@ -70,21 +70,21 @@ export function registerTrading(ctx: RouteCtx): void {
   const operator = guard('operator');
 
   app.openapi(
-    createRoute({ method: 'get', path: '/api/v1/orders', tags: ['trading'], summary: 'orders the executor knows', ...viewer, responses: { 200: json(Orders), ...errorResponses('viewer') } }),
+    createRoute({ method: 'get', path: '/api/v1/orders', operationId: 'listOrders', tags: ['trading'], summary: 'orders the executor knows', ...viewer, responses: { 200: json(Orders), ...errorResponses('viewer') } }),
     async (c) => {
       const r = await read<{ orders?: unknown }>(ctx, 'executor', 'executor.orders');
       return c.json({ orders: Array.isArray(r?.orders) ? r.orders : [] } as z.input<typeof Orders>, 200);
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/api/v1/positions', tags: ['trading'], summary: 'positions and the structures they belong to', ...viewer, responses: { 200: json(Positions), ...errorResponses('viewer') } }),
+    createRoute({ method: 'get', path: '/api/v1/positions', operationId: 'getPositions', tags: ['trading'], summary: 'positions and the structures they belong to', ...viewer, responses: { 200: json(Positions), ...errorResponses('viewer') } }),
     async (c) => {
       const r = await read<{ positions?: unknown; structures?: unknown }>(ctx, 'executor', 'executor.positions');
       return c.json({ positions: Array.isArray(r?.positions) ? r.positions : [], structures: Array.isArray(r?.structures) ? r.structures : [] } as z.input<typeof Positions>, 200);
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/api/v1/approvals', tags: ['approvals'], summary: 'the SEMI_AUTO approval queue', ...viewer, responses: { 200: json(Approvals), ...errorResponses('viewer') } }),
+    createRoute({ method: 'get', path: '/api/v1/approvals', operationId: 'listApprovals', tags: ['approvals'], summary: 'the SEMI_AUTO approval queue', ...viewer, responses: { 200: json(Approvals), ...errorResponses('viewer') } }),
     async (c) => {
       const r = await read<{ approvals?: unknown }>(ctx, 'executor', 'executor.approvals');
       return c.json({ approvals: Array.isArray(r?.approvals) ? r.approvals : [] } as z.input<typeof Approvals>, 200);
@@ -96,6 +96,7 @@ export function registerTrading(ctx: RouteCtx): void {
     createRoute({
       method: 'post',
       path: '/api/v1/approvals/{id}/approve',
+      operationId: 'approveProposal',
       tags: ['approvals'],
       summary: 'approve a pending proposal (the executor re-validates drift and risk before sending)',
       ...operator,
@@ -118,6 +119,7 @@ export function registerTrading(ctx: RouteCtx): void {
     createRoute({
       method: 'post',
       path: '/api/v1/approvals/{id}/reject',
+      operationId: 'rejectProposal',
       tags: ['approvals'],
       summary: 'reject a pending proposal',
       ...operator,

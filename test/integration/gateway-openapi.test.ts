@@ -59,3 +59,31 @@ describe('OpenAPI document', () => {
     }
   });
 });
+
+describe('OpenAPI document lint (Redocly, recommended rules, offline)', () => {
+  /**
+   * The probes answer 200 or 503 and nothing else (no auth, no input), so Redocly's "at least one 4XX response" does
+   * not apply to them; every other rule and operation is held to the recommended set.
+   */
+  const EXEMPT = new Set(['operation-4xx-response #/paths/~1health/get/responses', 'operation-4xx-response #/paths/~1health~1ready/get/responses']);
+
+  it('passes with no error and no warning (servers, an operationId on every operation, …), chaos routes included', async () => {
+    const { createConfig, lintFromString } = await import('@redocly/openapi-core');
+    const config = await createConfig({ extends: ['recommended'] });
+    for (const chaos of ['1', '0']) {
+      const source = await (await createApp(fakeDeps({ env: { VOLGUARD_CHAOS: chaos } }).deps).request('/openapi.json')).text();
+      const problems = await lintFromString({ source, absoluteRef: 'openapi.json', config });
+      const left = problems
+        .map((p) => `${p.ruleId} ${p.location[0]?.pointer ?? ''}`.trim() + `: ${p.message}`)
+        .filter((line) => !EXEMPT.has(line.split(': ')[0]!));
+      assert.deepEqual(left, [], `VOLGUARD_CHAOS=${chaos}`);
+    }
+  });
+
+  it('gives every operation a unique operationId (generated clients get named methods)', async () => {
+    const doc = await openapiDoc(createApp(fakeDeps().deps));
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => (op as { operationId?: string }).operationId));
+    assert.ok(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id)), JSON.stringify(ids));
+    assert.equal(new Set(ids).size, ids.length);
+  });
+});
