@@ -4,10 +4,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createLogSink } from './logging.ts';
+import { createLogSink, linkLogFile } from './logging.ts';
 
 describe('log sink', () => {
   it('writes JSON lines to volguard.log and redacts every configured secret', async () => {
@@ -32,5 +32,20 @@ describe('log sink', () => {
     }
     assert.match(text, /\[REDACTED\]/);
     assert.match(text, /"actor":"executor"/);
+  });
+
+  it('keeps logs/production_supervisor.log pointing at the log (the seed\'s documented name), replacing a stale link', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vg-log-'));
+    symlinkSync('old-volguard.log', path.join(dir, 'production_supervisor.log'));
+    const sink = await createLogSink({ dir, level: 'info', secrets: [], console: false });
+    sink.log.info('followed through the link');
+    await sink.close();
+    assert.equal(readlinkSync(path.join(dir, 'production_supervisor.log')), 'volguard.log');
+    assert.match(readFileSync(path.join(dir, 'production_supervisor.log'), 'utf8'), /followed through the link/);
+    // A regular file by that name is somebody's: left alone, and said so.
+    const other = mkdtempSync(path.join(tmpdir(), 'vg-log-'));
+    writeFileSync(path.join(other, 'production_supervisor.log'), 'keep me');
+    assert.match(linkLogFile(other) ?? '', /exists and is not a link; left as it is/);
+    assert.equal(readFileSync(path.join(other, 'production_supervisor.log'), 'utf8'), 'keep me');
   });
 });
