@@ -34,6 +34,8 @@ export interface Recorded {
   faults: { name: string; kind: string }[];
   loop: string[];
   tokenRefreshes: number;
+  /** Every change the fake system underwent (an actor accepting a command, the loop, a fault, a token swap), in order. */
+  effects: string[];
   logs: { level: string; obj: object; msg?: string | undefined }[];
 }
 
@@ -127,7 +129,7 @@ export interface FakeOptions {
 export function fakeDeps(opts: FakeOptions = {}) {
   const clock = new ManualClock();
   const config = parseConfig({ VOLGUARD_CHAOS: '1', PHASE: 'SEMI_AUTO', ...opts.env });
-  const rec: Recorded = { requests: [], audits: [], faults: [], loop: [], tokenRefreshes: 0, logs: [] };
+  const rec: Recorded = { requests: [], audits: [], faults: [], loop: [], tokenRefreshes: 0, effects: [], logs: [] };
   const listeners = new Set<(type: string, body: unknown) => void>();
   let loop: LoopStatus['loop'] = 'running';
   let approvals = sampleApprovals(clock.now());
@@ -176,6 +178,7 @@ export function fakeDeps(opts: FakeOptions = {}) {
           if (!approvals.some((a) => a.id === id)) throw new VolguardError('NOT_FOUND', `expected a known approval id, was ${JSON.stringify(id)}`);
           approvals = approvals.filter((a) => a.id !== id);
           dashboard = { ...dashboard, approvals, approvalsPending: approvals.length };
+          rec.effects.push(`${type} ${id}`);
           return { id, status: type === 'executor.approve' ? 'approved' : 'rejected' } as T;
         }
         case 'executor.phase':
@@ -187,9 +190,11 @@ export function fakeDeps(opts: FakeOptions = {}) {
           const venue = config.SAFETY_MODE;
           if (b.phase === 'FULL_AUTO' && venue === 'live') {
             pending = { id: `PR-${clock.now().toString(36)}`, ...b, venue, ts: clock.now(), expiresAt: clock.now() + 3_600_000 };
+            rec.effects.push(`${type} requested ${b.phase}`);
             return { ok: true, applied: false, phase: configured, venue, pending, checks: [] } as T;
           }
           configured = b.phase;
+          rec.effects.push(`${type} ${b.phase}`);
           return { ok: true, applied: true, phase: b.phase, venue, checks: b.phase === 'FULL_AUTO' ? [{ name: 'history', ok: true, waived: true, detail: 'waived on paper' }] : [] } as T;
         }
         case 'executor.approvePhase': {
@@ -197,18 +202,20 @@ export function fakeDeps(opts: FakeOptions = {}) {
           if (pending === null || pending.id !== b.id) return { ok: false, code: 'NOT_FOUND', refused: `expected a pending phase request ${JSON.stringify(b.id)}, was none`, venue: config.SAFETY_MODE, checks: [] } as T;
           configured = pending.phase;
           pending = null;
+          rec.effects.push(`${type} ${b.id}`);
           return { ok: true, applied: true, phase: configured, venue: config.SAFETY_MODE, checks: [] } as T;
         }
         default:
+          rec.effects.push(type);
           return { accepted: true } as T;
       }
     },
-    fault: (name, kind) => void rec.faults.push({ name, kind }),
+    fault: (name, kind) => void (rec.faults.push({ name, kind }), rec.effects.push(`fault ${name} ${kind}`)),
     health: () => (opts.healthy === false ? { ok: false, reasons: ['feed: last snapshot 12 s old'] } : { ok: true, reasons: [] }),
     loop: {
       status: () => ({ loop, cycles: 42, lastCycle: { id: 'c-000042', ts: clock.now() - 1000, durationMs: 7.4, stages: { read_market: 1.1 }, overrun: false }, uptimeMs: 123_000 }),
-      start: () => void (rec.loop.push('start'), (loop = 'running')),
-      stop: () => void (rec.loop.push('stop'), (loop = 'stopped')),
+      start: () => void (rec.loop.push('start'), rec.effects.push('loop.start'), (loop = 'running')),
+      stop: () => void (rec.loop.push('stop'), rec.effects.push('loop.stop'), (loop = 'stopped')),
     },
     metrics: async () => '# HELP volguard_actor_up 1 when the actor runs\n# TYPE volguard_actor_up gauge\nvolguard_actor_up{actor="feed"} 1\n',
     audit: async (entry) => {
@@ -223,6 +230,7 @@ export function fakeDeps(opts: FakeOptions = {}) {
     readiness: () => ({ killswitch: { state: 'NORMAL', cause: null }, dataQuality: 0.93, phase: { configured: 'SEMI_AUTO', effective: 'SEMI_AUTO' }, ...opts.readiness }),
     tokenRefresh: async () => {
       rec.tokenRefreshes += 1;
+      rec.effects.push('token.refresh');
       return { expiresAt: clock.now() + 86_400_000 };
     },
   };
