@@ -32,10 +32,11 @@ test('live with the Upstox feed only the feed and the executor (the actors that 
   }
 });
 
-test('a live executor on the sim feed holds the credentials; the feed does not', () => {
-  const held = holders({ FEED: 'sim', SAFETY_MODE: 'live' });
-  assert.deepEqual(held['feed'], []);
-  assert.equal(held['executor']?.length, 3);
+test('a paper executor on the Upstox feed: the feed holds the credentials; the executor does not', () => {
+  // (A live executor on the sim feed is refused at boot: SAFETY_MODE=live needs FEED=upstox.)
+  const held = holders({ FEED: 'upstox', SAFETY_MODE: 'paper' });
+  assert.equal(held['feed']?.length, 3);
+  assert.deepEqual(held['executor'], []);
   assert.deepEqual(held['strategy'], []);
 });
 

@@ -51,7 +51,7 @@ describe('control plane on the running system', () => {
     const res = await fetch(`${s.base}/api/v1/admin/emergency_stop`, { method: 'POST', headers: { authorization: `Bearer ${s.adminToken}` } });
     assert.equal(res.status, 200, await res.text());
     await changed;
-    await s.cycles(1);
+    await healthyCycle();
     assert.equal((await fetch(`${s.base}/health`)).status, 200, 'alive');
     const ready = await fetch(`${s.base}/health/ready`);
     assert.equal(ready.status, 503);
