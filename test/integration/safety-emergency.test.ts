@@ -120,16 +120,19 @@ describe('emergency stop, the latch across a restart, and the admin reset (whole
       assert.equal(last?.body.cause.message, 'book flat after the emergency stop; checked by ops');
       assert.match(String(last?.body.cause.evidence.who), /^admin@/);
 
-      // The audit log: every accepted control action with who, role and reason; the 403 / 4xx attempts never got there.
-      const audit = (await journalDump(dir, 'journal.audit')).map((r) => r.body as { who: string; role: string; action: string; reason?: string });
+      // The audit log: every control action that reached the system with who, role and reason, journaled before it ran
+      // and again with its outcome (the refused reset says so, with its code); the 403 / 4xx attempts never got there.
+      const audit = (await journalDump(dir, 'journal.audit')).map((r) => r.body as { who: string; role: string; action: string; reason?: string; outcome?: string; result?: { code: string } });
       const resets = audit.filter((a) => a.action === 'killswitch.reset');
-      assert.deepEqual(resets.map((a) => [a.role, a.reason]), [
-        ['admin', 'reset before the book is flat'],
-        ['admin', 'book flat after the emergency stop; checked by ops'],
+      assert.deepEqual(resets.map((a) => [a.role, a.reason, a.outcome, a.result?.code ?? null]), [
+        ['admin', 'reset before the book is flat', 'requested', null],
+        ['admin', 'reset before the book is flat', 'refused', 'RESET_REFUSED'],
+        ['admin', 'book flat after the emergency stop; checked by ops', 'requested', null],
+        ['admin', 'book flat after the emergency stop; checked by ops', 'done', null],
       ]);
       assert.ok(resets.every((a) => a.who.startsWith('admin@')));
       const stops = audit.filter((a) => a.action === 'emergency.stop');
-      assert.deepEqual(stops.map((a) => [a.role, a.reason]), [['operator', 'drill: stop everything']]);
+      assert.deepEqual(stops.map((a) => [a.role, a.reason, a.outcome]), [['operator', 'drill: stop everything', 'requested'], ['operator', 'drill: stop everything', 'done']]);
     } finally {
       await s.stop();
     }
