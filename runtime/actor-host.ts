@@ -4,7 +4,9 @@
  *
  * Exit classification (runtime.md §1–2): `terminate()` always reports code 1, so intent is tracked explicitly —
  * a stop we asked for is `shutdown` (normal); an `error` event is `crash` (or `oom`); a missed heartbeat deadline
- * is `hung`; exit code 0 unasked is `normal`; any other code is `exit:<code>`.
+ * is `hung`; exit code 0 unasked is `normal`; any other code is `exit:<code>`. The verdict is taken when the exit
+ * happens, from all the evidence: an error that arrived wins over missed heartbeats (a worker dying of OOM thrashes
+ * its GC and misses heartbeats too, and it is still `oom`).
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { wrapPort, type Remote } from './comlink-port.ts';
@@ -31,8 +33,11 @@ export interface HostOptions {
   readonly onLogLine: (line: string) => void;
   /** Called right after the worker exists (before ready) so peers can be wired for init-time requests. */
   readonly onSpawned: (host: ActorHost) => void;
-  /** Called on every exit, requested or not. */
-  readonly onExited: (host: ActorHost, info: ExitInfo) => void;
+  /**
+   * Called on every exit, requested or not; `wasRunning` when the incarnation had reported ready and was not being
+   * stopped (only those exits are the supervisor's to handle: a failed start is reported by start() itself).
+   */
+  readonly onExited: (host: ActorHost, info: ExitInfo, wasRunning: boolean) => void;
 }
 
 /**
@@ -42,6 +47,32 @@ export interface HostOptions {
  */
 const DEFAULT_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
 export const NORMAL_REASONS: ReadonlySet<string> = new Set(['normal', 'shutdown']);
+
+/** What is known about an incarnation when its worker exits. */
+export interface ExitEvidence {
+  readonly code: number;
+  /** We asked it to stop (sys.shutdown or terminate() on stop()). */
+  readonly stopRequested: boolean;
+  /** It missed its heartbeat deadline and was terminated for it. */
+  readonly hung: boolean;
+  /** The worker's `error` event (uncaught exception, ERR_WORKER_OUT_OF_MEMORY), or a start timeout. */
+  readonly error: Error | null;
+  /** It had not reported ready yet. */
+  readonly starting: boolean;
+  readonly heartbeatMs: number;
+}
+
+/** The exit's reason from its evidence; an error beats a missed heartbeat (see the module comment). */
+export function classifyExit(e: ExitEvidence, at: number): ExitInfo {
+  const err = e.error;
+  const detail = err ? { error: err.message, ...(err.stack ? { stack: err.stack } : {}) } : {};
+  if (e.stopRequested) return { reason: 'shutdown', at };
+  if (err && (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') return { reason: 'oom', ...detail, at };
+  if (e.hung) return { reason: 'hung', error: `no heartbeat for ${2 * e.heartbeatMs} ms`, at };
+  if (err) return { reason: e.starting ? 'start-failed' : 'crash', ...detail, at };
+  if (e.code === 0) return { reason: 'normal', at };
+  return { reason: `exit:${e.code}`, at };
+}
 
 export class ActorHost {
   readonly spec: ActorSpec;
@@ -96,6 +127,8 @@ export class ActorHost {
 
   /** Spawns a new incarnation and resolves once it reports ready; rejects on a failed start. */
   start(): Promise<void> {
+    // A restart waits for the old incarnation to be gone (a stop in progress), never runs beside it.
+    if (this.#worker && this.status === 'stopping' && this.#exited) return this.#exited.then(() => this.start());
     if (this.#worker || this.#preparing) return Promise.reject(new Error(`${this.name} is already running`));
     // From source, the first start of an entry in this process bundles it (runtime/entry.ts); later starts skip this.
     const pending = prepareWorkerEntry(this.spec.entry);
@@ -187,10 +220,11 @@ export class ActorHost {
     this.#exited = new Promise<ExitInfo>((resolve) => {
       worker.once('exit', (code) => {
         const info = this.#classify(code);
+        const wasRunning = this.status === 'running';
         this.#cleanup(info);
         readyReject(new ActorUnavailableError(this.name, `${this.name} exited before ready (${info.reason}${info.error ? `: ${info.error}` : ''})`));
         resolve(info);
-        this.opts.onExited(this, info);
+        this.opts.onExited(this, info, wasRunning);
       });
     });
     const startTimeoutMs = this.spec.startTimeoutMs ?? 10_000;
@@ -280,11 +314,18 @@ export class ActorHost {
     });
   }
 
+  /**
+   * Pings every interval and checks twice per interval: silent for more than two intervals is the hung verdict, and
+   * the worker is terminated (within two and a half intervals of its last pong). The exit is classified from all its
+   * evidence when it comes: a worker dying of OOM that missed heartbeats while its GC thrashed is still `oom` if its
+   * out-of-memory error arrived (classifyExit).
+   */
   #startHeartbeat(): void {
     const worker = this.#worker;
     if (!worker) return;
     const interval = this.opts.heartbeatMs;
     this.#elu = worker.performance.eventLoopUtilization();
+    let checks = 0;
     this.#heartbeat = setInterval(() => {
       if (performance.now() - this.#lastPong > 2 * interval) {
         // Two heartbeats without a pong: the event loop is blocked. Replace the actor.
@@ -293,24 +334,24 @@ export class ActorHost {
         void worker.terminate();
         return;
       }
+      if (++checks % 2 === 1) return;
       const now = worker.performance.eventLoopUtilization();
       if (this.#elu) this.#eluValue = worker.performance.eventLoopUtilization(now, this.#elu).utilization;
       this.#elu = now;
       this.post({ id: 0, type: SYS.ping, from: 'main', to: this.name, ts: Date.now(), body: null });
-    }, interval);
+    }, interval / 2);
     this.#heartbeat.unref?.();
   }
 
   #classify(code: number): ExitInfo {
-    const at = Date.now();
-    const err = this.#lastError;
-    const detail = err ? { error: err.message, ...(err.stack ? { stack: err.stack } : {}) } : {};
-    if (this.#stopRequested) return { reason: 'shutdown', at };
-    if (this.#hung) return { reason: 'hung', error: `no heartbeat for ${2 * this.opts.heartbeatMs} ms`, at };
-    if (err && (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') return { reason: 'oom', ...detail, at };
-    if (err) return { reason: this.status === 'starting' ? 'start-failed' : 'crash', ...detail, at };
-    if (code === 0) return { reason: 'normal', at };
-    return { reason: `exit:${code}`, at };
+    return classifyExit({
+      code,
+      stopRequested: this.#stopRequested,
+      hung: this.#hung,
+      error: this.#lastError,
+      starting: this.status === 'starting',
+      heartbeatMs: this.opts.heartbeatMs,
+    }, Date.now());
   }
 
   #cleanup(info: ExitInfo): void {

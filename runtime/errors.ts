@@ -51,6 +51,26 @@ export class ActorUnavailableError extends VolguardError {
   }
 }
 
+/**
+ * An actor could not start because an actor it depends on (spec `dependsOn`) is down:
+ * - `lost`: the dependency exited while this actor's init() was talking to it;
+ * - `blocked`: the dependency's restart is queued behind this very start (its supervisor is busy starting us), so
+ *   waiting would deadlock: the supervisor must handle the dependency first;
+ * - `timeout`: it did not come back within this actor's start timeout (a genuine failure to start).
+ */
+export class DependencyDownError extends VolguardError {
+  readonly actor: string;
+  readonly dependency: string;
+  readonly why: 'lost' | 'blocked' | 'timeout';
+  constructor(actor: string, dependency: string, why: DependencyDownError['why'], options?: { cause?: unknown; timeoutMs?: number }) {
+    const detail = why === 'lost' ? 'it exited during our start' : why === 'blocked' ? 'its restart is queued behind this start' : `not running within ${options?.timeoutMs ?? '?'} ms`;
+    super('DEPENDENCY_DOWN', `expected ${dependency} running to start ${actor}, was down (${detail})`, options);
+    this.actor = actor;
+    this.dependency = dependency;
+    this.why = why;
+  }
+}
+
 /** A request got no reply in time. */
 export class RequestTimeoutError extends VolguardError {
   constructor(actor: string, type: string, timeoutMs: number) {

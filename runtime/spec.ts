@@ -34,6 +34,12 @@ export interface ActorSpec {
   readonly resourceLimits?: ResourceLimits;
   /** Actors this one talks to directly; the supervisor wires a MessageChannel for each pair. */
   readonly peers?: readonly string[];
+  /**
+   * Actors this one needs in order to start (its init() asks them, e.g. the journal for recovery). Each must come
+   * earlier in the tree's start order. A (re)start waits for them to be running, up to `startTimeoutMs`; a start that
+   * fails because one of them went down is not a failure of this actor (it does not count toward intensity).
+   */
+  readonly dependsOn?: readonly string[];
   readonly backoff?: BackoffSpec;
 }
 

@@ -4,9 +4,11 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { echoSpec, makeSystem, nextEvent, runningAgain, supervisor } from '../test/fixtures/system.ts';
+import { echoSpec, makeSystem, nextEvent, quiescent, runningAgain, supervisor } from '../test/fixtures/system.ts';
 import type { ActorSystem } from './system.ts';
 import { ActorUnavailableError } from './errors.ts';
+import { classifyExit } from './actor-host.ts';
+import { makeSystem as build } from '../test/fixtures/system.ts';
 
 const systems: ActorSystem[] = [];
 function track(s: ActorSystem): ActorSystem {
@@ -142,6 +144,140 @@ describe('intensity and escalation', () => {
   });
 });
 
+/** Polls an actor's inspector until `pred` holds (the admin port answers while its mailbox is held). */
+async function untilInspect(s: ActorSystem, name: string, pred: (st: { runtime: { mailbox: number }; state: { blocked: number } }) => boolean): Promise<void> {
+  while (!pred((await s.inspect(name)) as { runtime: { mailbox: number }; state: { blocked: number } }));
+}
+
+/** These tests are about exits we inject: a heartbeat slow enough that a loaded machine never adds a hung verdict. */
+function calm(root: Parameters<typeof makeSystem>[0]): ActorSystem {
+  return makeSystem(root, { heartbeatMs: 10_000 });
+}
+
+function escalations(s: ActorSystem): string[] {
+  const seen: string[] = [];
+  s.onEvent((t, b) => {
+    if (t === 'sys.supervisorGaveUp') seen.push(String((b as { reason?: unknown }).reason));
+  });
+  return seen;
+}
+
+function restartsInWindow(s: ActorSystem, sup: string): number | undefined {
+  return s.supervisors().find((x) => x.name === sup)?.restartsInWindow;
+}
+
+describe('combined faults (issue 16.1): dependencies first, only genuine failures counted', () => {
+  it('a child restarting under another supervisor whose dependency exits during its init comes back; nothing escalates', { timeout: 60_000 }, async () => {
+    // As `trading` restarting risk while the journal (a root child) exits: the regression was a flood of stale
+    // start-failed exits each "restarting" the new incarnation ("already running") until trading, then root, gave up.
+    const s = track(calm(supervisor('root', 'one_for_one', [
+      echoSpec('j'),
+      supervisor('inner', 'one_for_one', [echoSpec('r', { peers: ['j'], dependsOn: ['j'], config: { initRequest: 'j' } })]),
+    ])));
+    await s.start();
+    const gaveUp = escalations(s);
+    void s.request('j', 'echo.block', null, 60_000).catch(() => {});
+    await untilInspect(s, 'j', (st) => st.state.blocked === 1); // j holds its mailbox
+    s.fault('r', 'crash');
+    await untilInspect(s, 'j', (st) => st.runtime.mailbox >= 1); // r's next incarnation asks j in init, and waits
+    s.fault('j', 'exit');
+    await quiescent(s);
+    assert.deepEqual(gaveUp, []);
+    assert.equal(s.root.status, 'running');
+    assert.equal(restartsInWindow(s, 'inner'), 1, 'one restart for the crash; the start that lost j under it is not counted');
+    assert.equal(restartsInWindow(s, 'root'), 1, "one restart for j's exit");
+    const reply = await s.request<{ incarnation: number }>('r', 'echo');
+    assert.equal(reply.incarnation, s.host('r')?.incarnation);
+    await s.stop();
+  });
+
+  it("a supervisor restarting a child whose dependency's exit is queued behind that restart handles the dependency first", { timeout: 60_000 }, async () => {
+    // As root restarting the kill switch while the journal exits: root handles exits one at a time, and the journal's
+    // was queued behind the kill switch's restart, which waited (start timeout after start timeout) for the journal.
+    const s = track(calm(supervisor('root', 'one_for_one', [
+      echoSpec('j'),
+      echoSpec('k', { peers: ['j'], dependsOn: ['j'], startTimeoutMs: 3000, config: { initRequest: 'j' } }),
+    ])));
+    await s.start();
+    const gaveUp = escalations(s);
+    void s.request('j', 'echo.block', null, 60_000).catch(() => {});
+    await untilInspect(s, 'j', (st) => st.state.blocked === 1);
+    s.fault('k', 'crash');
+    await untilInspect(s, 'j', (st) => st.runtime.mailbox >= 1);
+    s.fault('j', 'exit');
+    await quiescent(s);
+    assert.deepEqual(gaveUp, []);
+    assert.equal(restartsInWindow(s, 'root'), 2, "k's crash and j's exit; k's start that lost j is not counted");
+    assert.deepEqual(incarnations(s, 'j'), [2]);
+    await s.stop();
+  });
+
+  it('a child whose dependency is down waits for it instead of failing its start', { timeout: 60_000 }, async () => {
+    const s = track(calm(supervisor('root', 'one_for_one', [
+      echoSpec('j', { config: { startDelayMs: 300 } }),
+      supervisor('inner', 'one_for_one', [echoSpec('r', { peers: ['j'], dependsOn: ['j'], config: { initRequest: 'j' } })]),
+    ])));
+    await s.start();
+    const gaveUp = escalations(s);
+    const jDown = nextEvent(s, 'sys.actorExited', (b) => b['name'] === 'j');
+    s.fault('j', 'exit');
+    await jDown;
+    s.fault('r', 'crash');
+    await quiescent(s);
+    assert.deepEqual(gaveUp, []);
+    assert.equal(restartsInWindow(s, 'inner'), 1);
+    assert.equal(s.host('r')?.incarnation, 2, 'the restart waited for j: no failed start');
+    await s.stop();
+  });
+
+  it('every ordered pair of exits among a dependency chain recovers with exactly one restart each', { timeout: 120_000 }, async () => {
+    const names = ['j', 'k', 'r'];
+    const s = track(calm(supervisor('root', 'one_for_one', [
+      echoSpec('j'),
+      echoSpec('k', { peers: ['j'], dependsOn: ['j'], config: { initRequest: 'j' } }),
+      supervisor('inner', 'one_for_one', [echoSpec('r', { peers: ['j', 'k'], dependsOn: ['j', 'k'], config: { initRequest: 'j' } })], { intensity: 100, periodMs: 600_000 }),
+    ], { intensity: 100, periodMs: 600_000 })));
+    await s.start();
+    const gaveUp = escalations(s);
+    let expectedRoot = 0;
+    let expectedInner = 0;
+    let round = 0;
+    for (const a of names) {
+      for (const b of names) {
+        if (a === b) continue;
+        {
+          const kind = round++ % 2 === 0 ? 'crash' : 'exit';
+          const gone = Promise.all([a, b].map((n) => nextEvent(s, 'sys.actorExited', (x) => x['name'] === n)));
+          s.fault(a, kind);
+          s.fault(b, kind);
+          await gone;
+          for (const n of [a, b]) if (n === 'r') expectedInner++;
+          else expectedRoot++;
+          await quiescent(s);
+          assert.deepEqual(gaveUp, [], `${a}+${b} ${kind}`);
+          assert.equal(restartsInWindow(s, 'root'), expectedRoot, `${a}+${b} ${kind}: root restarts`);
+          assert.equal(restartsInWindow(s, 'inner'), expectedInner, `${a}+${b} ${kind}: inner restarts`);
+        }
+      }
+    }
+    await s.stop();
+  });
+
+  it('a child that exits while its supervisor is still starting later children is restarted once the start is done', { timeout: 60_000 }, async () => {
+    const s = track(calm(supervisor('root', 'one_for_one', [echoSpec('a'), echoSpec('b', { config: { startDelayMs: 1000 } })])));
+    void nextEvent(s, 'sys.actorReady', (b) => b['name'] === 'a').then(() => s.fault('a', 'crash'));
+    await s.start();
+    await quiescent(s);
+    assert.deepEqual(incarnations(s, 'a', 'b'), [2, 1]);
+    await s.stop();
+  });
+
+  it('refuses a dependency that starts after its dependant', () => {
+    assert.throws(() => build(supervisor('root', 'one_for_one', [echoSpec('k', { dependsOn: ['j'] }), echoSpec('j')])), /expected its dependency j to start before it/);
+    assert.throws(() => build(supervisor('root', 'one_for_one', [echoSpec('k', { dependsOn: ['nobody'] })])), /expected dependsOn to name an actor/);
+  });
+});
+
 describe('failure detection', () => {
   it('detects a hung actor by missed heartbeats and replaces it', async () => {
     const s = track(makeSystem(supervisor('root', 'one_for_one', [echoSpec('h')]), { heartbeatMs: 100 }));
@@ -152,6 +288,19 @@ describe('failure detection', () => {
     assert.equal(info['reason'], 'hung');
     await runningAgain(s, 'h', 1);
     await s.stop();
+  });
+
+  it('an out-of-memory error wins over missed heartbeats (a worker GCing to death misses them too)', () => {
+    const oom = Object.assign(new Error('worker ran out of memory'), { code: 'ERR_WORKER_OUT_OF_MEMORY' });
+    const base = { code: 1, stopRequested: false, starting: false, heartbeatMs: 100 };
+    assert.equal(classifyExit({ ...base, hung: true, error: oom }, 0).reason, 'oom');
+    assert.equal(classifyExit({ ...base, hung: false, error: oom }, 0).reason, 'oom');
+    assert.equal(classifyExit({ ...base, hung: true, error: null }, 0).reason, 'hung');
+    assert.equal(classifyExit({ ...base, hung: false, error: new Error('boom') }, 0).reason, 'crash');
+    assert.equal(classifyExit({ ...base, hung: false, error: new Error('boom'), starting: true }, 0).reason, 'start-failed');
+    assert.equal(classifyExit({ ...base, hung: true, error: oom, stopRequested: true }, 0).reason, 'shutdown');
+    assert.equal(classifyExit({ ...base, hung: false, error: null, code: 0 }, 0).reason, 'normal');
+    assert.equal(classifyExit({ ...base, hung: false, error: null, code: 3 }, 0).reason, 'exit:3');
   });
 
   it('classifies running out of heap as oom and restarts', async () => {

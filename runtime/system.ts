@@ -16,7 +16,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { Clock, ClockSpec } from './clock.ts';
 import { Endpoint, REPLY_TYPE, type RouteResult } from './endpoint.ts';
 import { makeEnvelope, type Envelope } from './envelope.ts';
-import { ActorUnavailableError, serializeError } from './errors.ts';
+import { ActorUnavailableError, DependencyDownError, serializeError } from './errors.ts';
 import { ActorHost } from './actor-host.ts';
 import { Supervisor, type Child, type SupervisorEvents } from './supervisor.ts';
 import { isSupervisorSpec, type ActorSpec, type ChildSpec, type SupervisorSpec } from './spec.ts';
@@ -41,11 +41,20 @@ export interface SystemOptions {
 export type MainHandler = (env: Envelope) => unknown;
 export type EventListener = (type: string, body: unknown, env: Envelope) => void;
 
+/** Waits for an actor's dependencies before its start (see ActorSystem#awaitDependencies); null: all are up. */
+type DependencyWait = (child: ActorChild, abort: AbortSignal) => Promise<void> | null;
+
 class ActorChild implements Child {
   readonly host: ActorHost;
   onUnexpectedExit: ((info: ExitInfo) => void) | null = null;
-  constructor(host: ActorHost) {
+  readyListener: ((host: ActorHost) => void) | null = null;
+  /** A dependency that exited while this actor was starting (set by the system, cleared at each start). */
+  lostDependency: string | null = null;
+  readonly #awaitDependencies: DependencyWait;
+  #abort: AbortController | null = null;
+  constructor(host: ActorHost, awaitDependencies: DependencyWait) {
     this.host = host;
+    this.#awaitDependencies = awaitDependencies;
   }
   get name(): string {
     return this.host.name;
@@ -56,12 +65,29 @@ class ActorChild implements Child {
   get backoff() {
     return this.host.spec.backoff;
   }
-  readyListener: ((host: ActorHost) => void) | null = null;
+  contains(actor: string): boolean {
+    return actor === this.host.name;
+  }
   async start(): Promise<void> {
-    await this.host.start();
+    const abort = new AbortController();
+    this.#abort = abort;
+    try {
+      // Only a real wait yields: with its dependencies up, the worker is spawned in the same turn as the restart.
+      const waiting = this.#awaitDependencies(this, abort.signal);
+      if (waiting !== null) await waiting;
+      this.lostDependency = null;
+      await this.host.start();
+    } catch (err) {
+      // Its init() failed because a dependency went away under it: not this actor's failure.
+      if (this.lostDependency !== null && !(err instanceof DependencyDownError)) throw new DependencyDownError(this.name, this.lostDependency, 'lost', { cause: err });
+      throw err;
+    } finally {
+      if (this.#abort === abort) this.#abort = null;
+    }
     this.readyListener?.(this.host);
   }
   async stop(): Promise<void> {
+    this.#abort?.abort(new ActorUnavailableError(this.name, `${this.name} was stopped before it started`));
     await this.host.stop();
   }
 }
@@ -85,6 +111,7 @@ export class ActorSystem {
     this.#opts = opts;
     this.main = new Endpoint('main', opts.clock, (env) => this.route(env));
     this.root = this.#build(rootSpec, '') as Supervisor;
+    this.#checkDependencies();
     this.root.onUnexpectedExit = (info) => {
       this.#emit('sys.rootExited', info);
       opts.onRootExit?.(info);
@@ -131,7 +158,7 @@ export class ActorSystem {
       onEnvelope: (env) => this.route(env),
       onLogLine: (line) => this.#opts.onLogLine?.(line),
       onSpawned: (h) => this.#onSpawned(h),
-      onExited: (h, info) => this.#onExited(h, info),
+      onExited: (h, info, wasRunning) => this.#onExited(h, info, wasRunning),
     });
     this.#hosts.set(spec.name, host);
     for (const peer of spec.peers ?? []) {
@@ -140,10 +167,76 @@ export class ActorSystem {
       this.#peers.get(spec.name)?.add(peer);
       this.#peers.get(peer)?.add(spec.name);
     }
-    const child = new ActorChild(host);
+    const child = new ActorChild(host, (c, abort) => this.#awaitDependencies(c, abort));
     child.readyListener = (h) => this.#emit('sys.actorReady', { name: h.name, incarnation: h.incarnation });
     this.#children.set(spec.name, child);
     return child;
+  }
+
+  /** Every `dependsOn` names an actor that starts earlier (start order is the tree's depth-first order). */
+  #checkDependencies(): void {
+    const order = [...this.#hosts.keys()];
+    for (const [name, host] of this.#hosts) {
+      for (const dep of host.spec.dependsOn ?? []) {
+        const at = order.indexOf(dep);
+        if (at < 0) throw new Error(`${name}: expected dependsOn to name an actor, was ${JSON.stringify(dep)}`);
+        if (at >= order.indexOf(name)) throw new Error(`${name}: expected its dependency ${dep} to start before it, was after`);
+      }
+    }
+  }
+
+  /**
+   * Resolves once every dependency of `child` is running. Waits up to the child's start timeout, except when a
+   * dependency's restart is queued behind this very start (some supervisor above it is busy starting the branch that
+   * holds `child`): then it fails at once with DependencyDownError `blocked`, so that supervisor handles the
+   * dependency first instead of deadlocking on it.
+   */
+  #awaitDependencies(child: ActorChild, abort: AbortSignal): Promise<void> | null {
+    const deps = (child.host.spec.dependsOn ?? []).map((d) => this.#hosts.get(d) as ActorHost);
+    if (deps.every((d) => d.status === 'running')) return null;
+    const timeoutMs = child.host.spec.startTimeoutMs ?? 10_000;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const done = (err: Error | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        off();
+        abort.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve();
+      };
+      const check = (): void => {
+        const down = deps.find((d) => d.status !== 'running');
+        if (!down) return done(null);
+        if (this.#blockedBehind(down.name, child.name)) done(new DependencyDownError(child.name, down.name, 'blocked'));
+      };
+      const timer = setTimeout(() => {
+        const down = deps.find((d) => d.status !== 'running');
+        done(down ? new DependencyDownError(child.name, down.name, 'timeout', { timeoutMs }) : null);
+      }, timeoutMs);
+      const off = this.onEvent((type) => {
+        if (type.startsWith('sys.')) check();
+      });
+      const onAbort = (): void => done(abort.reason instanceof Error ? abort.reason : new Error(String(abort.reason)));
+      abort.addEventListener('abort', onAbort);
+      check();
+    });
+  }
+
+  /**
+   * True when `dep` is down and the supervisor that must restart it is busy starting the branch holding `waiter`:
+   * walking up from `dep`, the first supervisor whose branch holding `dep` is not running is the one that restarts it.
+   */
+  #blockedBehind(dep: string, waiter: string): boolean {
+    const chain = this.#supervisors.filter((s) => s.contains(dep)).sort((a, b) => b.path.length - a.path.length);
+    for (const sup of chain) {
+      const branch = sup.branchOf(dep);
+      if (branch === null || branch.running) return false;
+      const busy = sup.starting;
+      if (busy !== null && (busy.name === waiter || busy.contains(waiter))) return true;
+    }
+    return false;
   }
 
   async start(): Promise<void> {
@@ -238,6 +331,11 @@ export class ActorSystem {
     }));
   }
 
+  /** Every supervisor in the tree, root first. */
+  allSupervisors(): readonly Supervisor[] {
+    return [...this.#supervisors].reverse();
+  }
+
   #parentOf(name: string): Supervisor | undefined {
     return this.#supervisors.find((s) => s.children.some((c) => c.name === name));
   }
@@ -303,13 +401,18 @@ export class ActorSystem {
     if (buffered) for (const env of buffered) host.post(env);
   }
 
-  #onExited(host: ActorHost, info: ExitInfo): void {
+  #onExited(host: ActorHost, info: ExitInfo, wasRunning: boolean): void {
+    // Whoever was starting while this dependency was up learns that it went away (their init may fail for it).
+    for (const c of this.#children.values()) {
+      if (c.host.status === 'starting' && (c.host.spec.dependsOn ?? []).includes(host.name)) c.lostDependency = host.name;
+    }
     for (const other of this.#hosts.values()) {
       if (other !== host && other.reachable) other.postControl({ sys: 'down', peer: host.name, reason: `exited (${info.reason})` });
     }
     this.main.rejectPeer(host.name, `exited (${info.reason})`);
+    // The supervisor marks the child down before anyone hears of the exit (dependency waits look at that mark).
+    if (wasRunning) this.#children.get(host.name)?.onUnexpectedExit?.(info);
     this.#emit('sys.actorExited', { name: host.name, incarnation: host.incarnation, ...info });
-    if (info.reason !== 'shutdown') this.#children.get(host.name)?.onUnexpectedExit?.(info);
   }
 
   #emit(type: string, body: unknown): void {

@@ -27,6 +27,8 @@ export function executorActorSpec(section: ExecutorSection, clock?: ClockSpec): 
     // Flatten may need several re-priced attempts before it can stop cleanly.
     shutdownMs: 15_000,
     peers: ['journal', 'risk', 'killswitch'],
+    // init() recovers from the journal: a restart waits for it (and is not a failure when the journal goes down under it).
+    dependsOn: ['journal'],
     backoff: { minMs: 200, maxMs: 10_000, randomFactor: 0.2, resetAfterMs: 60_000 },
   };
 }

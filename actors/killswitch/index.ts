@@ -23,6 +23,8 @@ export function killswitchActorSpec(section: KillSwitchSection): ActorSpec {
     config,
     restart: 'permanent',
     peers: ['journal', 'executor', 'risk'],
+    // init() recovers from the journal: a restart waits for it (and is not a failure when the journal goes down under it).
+    dependsOn: ['journal'],
     // A flatten in flight must be allowed to answer before the worker goes.
     shutdownMs: 10_000,
   };

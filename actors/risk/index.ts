@@ -21,5 +21,7 @@ export function riskActorSpec(section: RiskSection): ActorSpec {
     config: riskSettings(section),
     restart: 'permanent',
     peers: ['journal', 'killswitch'],
+    // init() recovers from the journal: a restart waits for it (and is not a failure when the journal goes down under it).
+    dependsOn: ['journal'],
   };
 }

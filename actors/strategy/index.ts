@@ -25,5 +25,7 @@ export function strategyActorSpec(section: StrategySection): ActorSpec {
     restart: 'permanent',
     shutdownMs: 2000,
     peers: ['journal'],
+    // init() recovers from the journal: a restart waits for it (and is not a failure when the journal goes down under it).
+    dependsOn: ['journal'],
   };
 }
