@@ -415,12 +415,17 @@ class ActorShell<C> {
           }
         });
         break;
-      case 'oom':
-        setImmediate(() => {
-          const hog: number[][] = [];
-          for (;;) hog.push(new Array<number>(1_000_000).fill(hog.length));
-        });
+      case 'oom': {
+        // A leak, as real ones are: the heap grows turn after turn while the actor still answers heartbeats, until V8
+        // hits the worker's heap limit (ERR_WORKER_OUT_OF_MEMORY). Only the last GCs before that block the loop.
+        const hog: number[][] = [];
+        const grow = (): void => {
+          for (let i = 0; i < 4; i++) hog.push(new Array<number>(250_000).fill(hog.length));
+          setImmediate(grow);
+        };
+        setImmediate(grow);
         break;
+      }
       case 'exit':
         setImmediate(() => process.exit(3));
         break;
