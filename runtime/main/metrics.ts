@@ -12,10 +12,12 @@ export class MainMetrics {
   readonly cycleDuration: Histogram<'stage'>;
   readonly cyclesTotal: Counter<'outcome'>;
   readonly phase: Gauge<'kind'>;
-  readonly actorUp: Gauge<'name'>;
-  readonly actorRestarts: Gauge<'name'>;
-  readonly actorElu: Gauge<'name'>;
-  readonly actorHeap: Gauge<'name'>;
+  readonly actorUp: Gauge<'actor'>;
+  readonly actorRestarts: Counter<'actor'>;
+  readonly actorElu: Gauge<'actor'>;
+  readonly actorHeap: Gauge<'actor'>;
+  /** Restarts already counted per actor (the tree reports totals; the counter only ever moves forward). */
+  readonly #restartsSeen = new Map<string, number>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'volguard_' });
@@ -29,10 +31,11 @@ export class MainMetrics {
     });
     this.cyclesTotal = new Counter({ name: 'volguard_cycles_total', help: 'Cycles run, by outcome', labelNames: ['outcome'], registers: [r] });
     this.phase = new Gauge({ name: 'volguard_phase', help: 'Deployment phase: 0 SHADOW, 1 SEMI_AUTO, 2 FULL_AUTO', labelNames: ['kind'], registers: [r] });
-    this.actorUp = new Gauge({ name: 'volguard_actor_up', help: '1 when the actor is running', labelNames: ['name'], registers: [r] });
-    this.actorRestarts = new Gauge({ name: 'volguard_actor_restarts_total', help: 'Restarts of the actor since start', labelNames: ['name'], registers: [r] });
-    this.actorElu = new Gauge({ name: 'volguard_actor_elu', help: 'Event-loop utilisation of the actor, last heartbeat interval', labelNames: ['name'], registers: [r] });
-    this.actorHeap = new Gauge({ name: 'volguard_actor_heap_used_bytes', help: 'V8 heap used by the actor', labelNames: ['name'], registers: [r] });
+    // Label `actor`, as deploy/prometheus/volguard.rules.yml and the Grafana dashboard select them.
+    this.actorUp = new Gauge({ name: 'volguard_actor_up', help: '1 when the actor is running', labelNames: ['actor'], registers: [r] });
+    this.actorRestarts = new Counter({ name: 'volguard_actor_restarts_total', help: 'Restarts of the actor since start', labelNames: ['actor'], registers: [r] });
+    this.actorElu = new Gauge({ name: 'volguard_actor_elu', help: 'Event-loop utilisation of the actor, last heartbeat interval', labelNames: ['actor'], registers: [r] });
+    this.actorHeap = new Gauge({ name: 'volguard_actor_heap_used_bytes', help: 'V8 heap used by the actor', labelNames: ['actor'], registers: [r] });
   }
 
   setPhase(kind: 'configured' | 'effective', phase: string): void {
@@ -42,10 +45,15 @@ export class MainMetrics {
 
   observeTree(actors: readonly ActorInfo[]): void {
     for (const a of actors) {
-      this.actorUp.set({ name: a.name }, a.status === 'running' ? 1 : 0);
-      this.actorRestarts.set({ name: a.name }, a.restarts);
-      this.actorElu.set({ name: a.name }, a.elu);
-      this.actorHeap.set({ name: a.name }, a.heapUsedBytes);
+      const labels = { actor: a.name };
+      this.actorUp.set(labels, a.status === 'running' ? 1 : 0);
+      const seen = this.#restartsSeen.get(a.name);
+      // Zero from the first look, so a rate() sees the first restart too.
+      if (seen === undefined) this.actorRestarts.inc(labels, 0);
+      if (a.restarts > (seen ?? 0)) this.actorRestarts.inc(labels, a.restarts - (seen ?? 0));
+      this.#restartsSeen.set(a.name, Math.max(seen ?? 0, a.restarts));
+      this.actorElu.set(labels, a.elu);
+      this.actorHeap.set(labels, a.heapUsedBytes);
     }
   }
 

@@ -8,6 +8,11 @@ import assert from 'node:assert/strict';
 import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
 import { verifyJournal } from '../../actors/journal/verify.ts';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
+const noPromtool = PROMTOOL === undefined ? 'promtool not installed (apt-get install prometheus; CI installs it)' : false;
 
 const ACTORS = ['journal', 'killswitch', 'feed', 'calibrator', 'risk', 'strategy', 'executor'];
 
@@ -64,6 +69,20 @@ describe('volguard run (in-process)', () => {
     assert.equal(s.system.host('journal')!.incarnation, feedBefore, 'the journal was not restarted');
     await s.cycles(2);
     assert.equal(s.cycle.state.lastError, null);
+  });
+
+  it('serves /metrics that `promtool check metrics` accepts, actor restarts as a counter', { skip: noPromtool }, async () => {
+    const text = await (await fetch(`http://127.0.0.1:${s.metricsServer.port}/metrics`)).text();
+    assert.match(text, /^# TYPE volguard_actor_restarts_total counter$/m);
+    // The crash above: one restart of the calibrator, labelled as deploy/'s alert rules and dashboard read it.
+    assert.match(text, /^volguard_actor_restarts_total\{actor="calibrator"\} 1$/m);
+    const out = spawnSync(PROMTOOL as string, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    // prom-client's own default families (collectDefaultMetrics) name three gauges `nodejs_active_*_total`: not ours to
+    // rename. Every other finding fails the test, and promtool must have parsed the whole text.
+    const findings = `${out.stdout}${out.stderr}`.split('\n').filter((l) => l.trim() !== '');
+    const ours = findings.filter((l) => !/^volguard_nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/.test(l));
+    assert.deepEqual(ours, [], `promtool check metrics:\n${findings.join('\n')}`);
+    assert.ok(out.status === 0 || findings.length > 0, `promtool exited ${out.status} without a finding`);
   });
 
   it('stops in order and leaves a journal that verifies', async () => {
