@@ -43,6 +43,21 @@ export function envString(minLength = 1) {
   return z.string().refine((s) => s.length >= minLength, { message: `expected at least ${minLength} characters` });
 }
 
+/**
+ * A file-creation mask in octal (`077`, `0027`). It must keep the owner's own rights and take write away from group
+ * and others: a mask that lets others write the journal, or locks the service out of it, is refused.
+ */
+export function envUmask() {
+  return z.string().trim().transform((raw, ctx) => {
+    const value = /^0?[0-7]{3}$/.test(raw) ? Number.parseInt(raw, 8) : Number.NaN;
+    if (!Number.isInteger(value) || (value & 0o700) !== 0 || (value & 0o022) !== 0o022) {
+      ctx.addIssue({ code: 'custom', message: `expected an octal umask that keeps the owner's rights and removes group and other write (077, 027, 022), was ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
 /** A shape of env variable name → parser; every actor's config section is one of these. */
 export type EnvShape = Record<string, z.ZodType<unknown, string | undefined>>;
 

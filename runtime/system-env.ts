@@ -3,7 +3,7 @@
  * config section (actors/<name>/config.ts) picks the ones it reads; runtime/main/config.ts merges this shape with
  * every actor's own.
  */
-import { envBool, envEnum, envNumber, envString, type EnvShape, type EnvValues } from './config-kit.ts';
+import { envBool, envEnum, envNumber, envString, envUmask, type EnvShape, type EnvValues } from './config-kit.ts';
 
 export const systemEnv = {
   SAFETY_MODE: envEnum(['paper', 'live']).default('paper'),
@@ -28,6 +28,11 @@ export const systemEnv = {
   VOLGUARD_DEV_BUNDLE: envBool().default(true),
   /** From source: map worker stack traces to the .ts files (≈2.5 MB per worker). */
   VOLGUARD_SOURCE_MAPS: envBool().default(false),
+  /**
+   * The process umask `volguard run` sets before it creates anything (octal): 077 makes the data, journal and log
+   * directories 0700 and their files 0600. Existing paths more open than this are tightened at start.
+   */
+  VOLGUARD_UMASK: envUmask().default(0o077),
   /** Path of the env file to load; `.env` in the working directory by default. */
   VOLGUARD_ENV_FILE: envString().optional(),
   // The market conventions every pricing actor shares (actors/domain/market-settings.ts builds them; its defaults,

@@ -20,6 +20,9 @@ import { MainMetrics } from '../main/metrics.ts';
 import { loadTokens } from '../main/tokens.ts';
 import { createLogSink } from '../main/logging.ts';
 import { createGatewayDeps } from '../main/gateway-deps.ts';
+import { applyUmask, formatMode, ownedTargets, tightenModes } from '../main/file-modes.ts';
+import { acquireInstanceLock, type InstanceLock } from '../main/instance-lock.ts';
+import { assertPortFree, listening } from '../main/ports.ts';
 import { simClockSpec } from '../../actors/venues/sim/start.ts';
 import { startGateway, type RunningServer } from '../../gateway/server.ts';
 import { startMetricsServer } from '../../gateway/metrics-server.ts';
@@ -45,15 +48,41 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts everything, or nothing: a start that fails part-way stops what it had started (actor threads, log file,
+ * instance lock), so the process can exit with the error instead of hanging on live handles.
+ */
 export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem> {
+  // Private files from the first one created (runtime/main/file-modes.ts), then one instance per data dir.
+  applyUmask(cfg.VOLGUARD_UMASK);
   mkdirSync(cfg.DATA_DIR, { recursive: true });
   // Market facts that are files are checked before anything starts: a bad charges schedule refuses the boot.
   loadChargesSchedule(cfg.DATA_DIR, istDate(Date.now()));
+  const lock = acquireInstanceLock(cfg.DATA_DIR);
+  const undo: Array<() => unknown> = [() => lock.release()];
+  try {
+    return await boot(cfg, io, lock, undo);
+  } catch (err) {
+    for (const u of undo.reverse()) await Promise.resolve().then(u).catch(() => {});
+    throw err;
+  }
+}
+
+async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() => unknown>): Promise<RunningSystem> {
   const t0 = performance.now();
+  const tightened = tightenModes(ownedTargets(cfg), cfg.VOLGUARD_UMASK);
+  // Before any thread starts: a port in use is one line and a non-zero exit.
+  await assertPortFree('PORT', cfg.PORT, cfg.VOLGUARD_HOST);
+  await assertPortFree('METRICS_PORT', cfg.METRICS_PORT, cfg.VOLGUARD_HOST);
   const { tokens, adminTokenFile } = loadTokens(cfg);
   const secrets = configuredSecrets(cfg, tokens.admin);
   const sink = await createLogSink({ dir: cfg.LOG_DIR, level: cfg.LOG_LEVEL, secrets, console: true, pretty: Boolean((io.stdout as { isTTY?: boolean }).isTTY) });
+  undo.push(() => sink.close());
   const log = sink.log;
+  if (lock.replaced) log.warn({ pid: lock.replaced.pid, since: lock.replaced.since, lock: lock.file }, 'replaced the instance lock of a volguard that is gone');
+  if (tightened.length > 0) {
+    log.warn({ count: tightened.length, umask: formatMode(cfg.VOLGUARD_UMASK), examples: tightened.slice(0, 5).map((t) => `${t.path} ${formatMode(t.from)} -> ${formatMode(t.to)}`) }, 'tightened file modes that were more open than VOLGUARD_UMASK allows');
+  }
   const clockSpec = systemClockSpec(cfg);
   const clock = clockFromSpec(clockSpec);
   const metrics = new MainMetrics();
@@ -76,6 +105,13 @@ export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem
   system.onEvent((type, body) => {
     if (type === 'sys.actorRestarted') system.send('killswitch', 'sys.actorRestarted', body as ActorEventView);
     if (type === 'sys.supervisorGaveUp') system.send('killswitch', 'sys.supervisorEscalated', body as ActorEventView);
+  });
+  // The tree's own story in the log: every exit we did not ask for, every restart, every escalation.
+  system.onEvent((type, body) => {
+    const b = body as { name?: string; incarnation?: number; reason?: string; error?: string; supervisor?: string } | null;
+    if (type === 'sys.actorExited' && b?.reason !== 'shutdown') log.warn({ name: b?.name, incarnation: b?.incarnation, reason: b?.reason, error: b?.error }, 'actor exited');
+    else if (type === 'sys.actorRestarted') log.info({ name: b?.name, supervisor: b?.supervisor, reason: b?.reason }, 'actor restarting');
+    else if (type === 'sys.supervisorGaveUp') log.error({ name: b?.name, reason: b?.reason }, 'supervisor gave up');
   });
   system.handle('killswitch.changed', () => null);
   system.handle('feed.stalled', () => null);
@@ -110,6 +146,7 @@ export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem
   });
 
   await system.start();
+  undo.push(() => system.stop());
   // Upstox token hot swap (POST /api/token/refresh) when a live venue is in the tree: feed and/or executor.
   const { tokenRefreshTargets, upstoxTokenRefresh } = await import('../../actors/venues/upstox/hot-swap.ts');
   const refreshTargets = tokenRefreshTargets(cfg);
@@ -118,11 +155,12 @@ export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem
     : undefined;
   const deps = createGatewayDeps({ config: cfg, clock, tokens, system, cycle, metrics, log, ...(tokenRefresh !== undefined ? { tokenRefresh } : {}) });
   const wrapLoop = deps.loop;
-  const gateway = await startGateway(
+  const gateway = await listening('PORT', cfg.PORT, cfg.VOLGUARD_HOST, () => startGateway(
     { ...deps, loop: { status: wrapLoop.status, start: wrapLoop.start, stop: wrapLoop.stop } },
     { port: cfg.PORT, host: cfg.VOLGUARD_HOST },
-  );
-  const metricsServer = await startMetricsServer(deps, { port: cfg.METRICS_PORT, host: cfg.VOLGUARD_HOST });
+  ));
+  undo.push(() => gateway.close());
+  const metricsServer = await listening('METRICS_PORT', cfg.METRICS_PORT, cfg.VOLGUARD_HOST, () => startMetricsServer(deps, { port: cfg.METRICS_PORT, host: cfg.VOLGUARD_HOST }));
   const alerter = createAlerter(alerterConfigFrom(cfg), log);
   const offAlerts = system.onEvent((type, body) => alerter.notify(type, body));
 
@@ -163,6 +201,7 @@ export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem
       await system.stop();
       log.info('stopped');
       await sink.close();
+      lock.release();
     })());
   return { system, cycle, gateway, metricsServer, stop };
 }
@@ -173,7 +212,14 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   const cfg = loadConfig(io.env, io.cwd);
-  const running = await startSystem(cfg, io);
+  let running: RunningSystem;
+  try {
+    running = await startSystem(cfg, io);
+  } catch (err) {
+    // startSystem stopped what it had started; should any handle linger anyway, do not hang on it.
+    setTimeout(() => process.exit(process.exitCode ?? EXIT.failure), LINGER_MS).unref();
+    throw err;
+  }
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off('SIGTERM', onSignal);
