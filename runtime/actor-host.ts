@@ -169,8 +169,10 @@ export class ActorHost {
         workerData: e.entryUrl ? { ...workerData, __entry: e.entryUrl } : workerData,
         resourceLimits: { ...DEFAULT_LIMITS, ...this.spec.resourceLimits },
         ...(e.execArgv ? { execArgv: e.execArgv } : {}),
-        stdout: false,
-        stderr: false,
+        // Not piped straight to ours: whatever a library prints in a worker becomes a JSON log line (stdout carries
+        // JSON only).
+        stdout: true,
+        stderr: true,
       });
     let worker: Worker;
     try {
@@ -181,6 +183,8 @@ export class ActorHost {
       worker = spawn(resolveWorkerEntry(this.spec.entry));
     }
     this.#worker = worker;
+    this.#captureOutput(worker, 'stdout');
+    this.#captureOutput(worker, 'stderr');
     let readyResolve!: () => void;
     let readyReject!: (err: Error) => void;
     const ready = new Promise<void>((res, rej) => {
@@ -237,6 +241,25 @@ export class ActorHost {
     ready.then(() => clearTimeout(timer), () => clearTimeout(timer));
     this.opts.onSpawned(this);
     return ready;
+  }
+
+  /** A worker's raw stdout/stderr, line by line, as JSON log lines (warn for stderr). */
+  #captureOutput(worker: Worker, stream: 'stdout' | 'stderr'): void {
+    const incarnation = this.incarnation;
+    let partial = '';
+    const emit = (text: string): void => {
+      if (text.trim() === '') return;
+      const rec = { level: stream === 'stderr' ? 'warn' : 'info', time: new Date().toISOString(), actor: this.name, incarnation, msg: `worker ${stream}`, line: text };
+      this.opts.onLogLine(JSON.stringify(rec));
+    };
+    const source = worker[stream];
+    source.setEncoding('utf8');
+    source.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) emit(l);
+    });
+    source.on('end', () => emit(partial));
   }
 
   /** Graceful stop: `sys.shutdown`, then terminate() after shutdownMs. Resolves when the worker is gone. */

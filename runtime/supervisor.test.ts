@@ -387,6 +387,21 @@ describe('shutdown', () => {
   });
 });
 
+describe('worker output', () => {
+  it("turns a worker's raw stdout and stderr into JSON log lines (nothing raw reaches our stdout)", async () => {
+    const lines: string[] = [];
+    const s = track(makeSystem(supervisor('root', 'one_for_one', [echoSpec('p')]), { onLogLine: (l) => lines.push(l) }));
+    await s.start();
+    await s.request('p', 'echo.print', { stdout: 'plain text from a library', stderr: 'a warning from a library' });
+    const found = (text: string) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r['line'] === text);
+    while (!found('plain text from a library') || !found('a warning from a library')) await new Promise((r) => setImmediate(r));
+    assert.deepEqual({ ...found('plain text from a library'), time: 0 }, { level: 'info', time: 0, actor: 'p', incarnation: 1, msg: 'worker stdout', line: 'plain text from a library' });
+    assert.equal(found('a warning from a library')?.['level'], 'warn');
+    assert.equal(found('a warning from a library')?.['msg'], 'worker stderr');
+    await s.stop();
+  });
+});
+
 describe('mailbox memory', () => {
   it('does not retain handled messages: 300 × 0.8 MB bodies pass through an actor with a 48 MB heap', async () => {
     const s = track(makeSystem(supervisor('root', 'one_for_one', [echoSpec('m', { resourceLimits: { maxOldGenerationSizeMb: 48 } })])));

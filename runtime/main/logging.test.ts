@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogSink, linkLogFile } from './logging.ts';
@@ -47,5 +47,46 @@ describe('log sink', () => {
     writeFileSync(path.join(other, 'production_supervisor.log'), 'keep me');
     assert.match(linkLogFile(other) ?? '', /exists and is not a link; left as it is/);
     assert.equal(readFileSync(path.join(other, 'production_supervisor.log'), 'utf8'), 'keep me');
+  });
+
+  it('writes a fault that repeats every cycle once per window, then how many repeats it suppressed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vg-log-'));
+    let t = Date.UTC(2026, 11, 1);
+    const sink = await createLogSink({ dir, level: 'info', secrets: [], console: false, now: () => t, repeatWindowMs: 10_000 });
+    for (let i = 0; i < 700; i++) {
+      // As a full disk did: the journal's fault, once per cycle (10 cycles a second for 70 s).
+      sink.writeLine(JSON.stringify({ level: 'error', actor: 'journal', msg: 'journal fault', err: { code: 'JOURNAL_DISK_FULL', message: `position ${i * 4096}` } }));
+      sink.log.info({ i }, 'a cycle');
+      t += 100;
+    }
+    await sink.close();
+    const recs = readFileSync(path.join(dir, 'volguard.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const faults = recs.filter((r) => r['msg'] === 'journal fault');
+    const summaries = recs.filter((r) => String(r['msg']).startsWith('suppressed'));
+    // 70 s in 10 s windows: 7 faults written, each window's other 99 summed up (the last on close).
+    assert.equal(faults.length, 7);
+    assert.deepEqual(summaries.map((r) => r['suppressed']), [99, 99, 99, 99, 99, 99, 99]);
+    assert.equal(recs.filter((r) => r['msg'] === 'a cycle').length, 700, 'info is never limited');
+  });
+
+  it('survives a log file that cannot be written: says so once on the terminal (JSON), keeps the terminal, closes', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vg-log-'));
+    // /dev/full behind the log's name: rotating-file-stream refuses it, as it fails on a full disk.
+    symlinkSync('/dev/full', path.join(dir, 'volguard.log'));
+    let out = '';
+    const sink = await createLogSink({ dir, level: 'info', secrets: [], stdout: { write: (l: string) => (out += l) } });
+    const said = (): boolean => out.includes('log file cannot be written');
+    sink.log.info('before');
+    while (!said()) {
+      sink.log.error({ err: Object.assign(new Error('no space'), { code: 'JOURNAL_DISK_FULL' }) }, 'journal fault');
+      await new Promise((r) => setImmediate(r));
+    }
+    sink.log.info('after');
+    await sink.close();
+    const lines = out.trim().split('\n');
+    for (const l of lines) assert.doesNotThrow(() => JSON.parse(l), `not JSON on the terminal: ${l}`);
+    assert.equal(lines.filter((l) => l.includes('log file cannot be written')).length, 1);
+    assert.match(out, /"msg":"after"/);
+    assert.ok(existsSync(path.join(dir, 'volguard.log')));
   });
 });
