@@ -5,7 +5,7 @@
  * while the writer keeps going. It is written under a temporary name and renamed, so a crash never leaves a
  * half-written file that looks like a backup. File names sort by time: `journal-<UTC yyyymmddThhmmssZ>-s<seq>.mdb`.
  */
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import { JournalError } from '../../runtime/errors.ts';
 import type { Journal } from './journal.ts';
@@ -14,14 +14,53 @@ import type { BackupResult } from './messages.ts';
 import { verifyJournal } from './verify.ts';
 
 const BACKUP_RE = /^journal-\d{8}T\d{6}Z-s\d+\.mdb$/;
+const MIB = 1024 * 1024;
+
+/** Bytes available to this (unprivileged) process on the filesystem holding `dir` (statfs). */
+export function freeBytes(dir: string): number {
+  const st = statfsSync(dir);
+  return st.bavail * st.bsize;
+}
+
+/**
+ * Room a backup of a journal of `usedBytes` needs: the copy (compacted, so at most the used size) plus a margin, so
+ * that a backup never takes the last space the live journal (often on the same volume) needs to keep appending.
+ */
+export function backupRoomNeeded(usedBytes: number): number {
+  return usedBytes + Math.max(64 * MIB, Math.ceil(usedBytes * 0.1));
+}
+
+export interface BackupOptions {
+  /** Free bytes where the backup would go (default: statfs). */
+  readonly freeBytes?: (dir: string) => number;
+}
+
+/** The refusal of a backup that would not fit: a DISK_FULL JournalError saying where to point JOURNAL_BACKUP_DIR. */
+export class BackupWouldNotFitError extends JournalError {
+  readonly backupDir: string;
+  readonly needBytes: number;
+  readonly freeBytes: number;
+  constructor(backupDir: string, needBytes: number, free: number) {
+    super('DISK_FULL', `expected ${Math.ceil(needBytes / MIB)} MiB free in ${backupDir} for a journal backup (its size plus a margin), was ${Math.floor(free / MIB)} MiB: backup skipped; free space there or set JOURNAL_BACKUP_DIR to a directory on another volume`);
+    this.backupDir = backupDir;
+    this.needBytes = needBytes;
+    this.freeBytes = free;
+  }
+}
 
 function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** Copies the live journal into `backupDir`, marks the covered seq, and deletes all but the newest `keep`. */
-export async function backupJournal(journal: Journal, backend: LmdbBackend, backupDir: string, keep: number, nowMs: number): Promise<BackupResult> {
+/**
+ * Copies the live journal into `backupDir`, marks the covered seq, and deletes all but the newest `keep`. Refuses
+ * (BackupWouldNotFitError, nothing written) when the filesystem there lacks room for the copy plus a margin.
+ */
+export async function backupJournal(journal: Journal, backend: LmdbBackend, backupDir: string, keep: number, nowMs: number, opts: BackupOptions = {}): Promise<BackupResult> {
   mkdirSync(backupDir, { recursive: true });
+  const need = backupRoomNeeded(backend.usedBytes());
+  const free = (opts.freeBytes ?? freeBytes)(backupDir);
+  if (free < need) throw new BackupWouldNotFitError(backupDir, need, free);
   // The copy is taken after this point, so it contains at least everything committed up to `seq`.
   const seq = journal.lastSeq;
   const file = path.join(backupDir, `journal-${stamp(nowMs)}-s${seq}.mdb`);

@@ -5,7 +5,7 @@
  *   journal dump [--from SEQ | --since TIME] [--type T] [--limit N]   JSON lines, one entry each
  *   journal verify                                                     exit 1 naming the first bad seq
  *   journal stats                                                      one JSON object
- *   journal backup                                                     hot backup into DATA_DIR/backup (+ rotation)
+ *   journal backup                                                     hot backup into JOURNAL_BACKUP_DIR (default DATA_DIR/backup, + rotation)
  *   journal restore <file>                                             into an empty DATA_DIR/journal
  * Every subcommand accepts `--data-dir DIR` (default: DATA_DIR from the environment / .env).
  */
@@ -103,7 +103,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         const backend = new LmdbBackend(journalDir, { mapSizeBytes: (cfg?.JOURNAL_MAP_SIZE_MB ?? 256) * MIB });
         const journal = new Journal(backend, { clock: realClock, maxBytes: Number.MAX_SAFE_INTEGER });
         try {
-          const r = await backupJournal(journal, backend, path.join(dataDir, 'backup'), keep, realClock.now());
+          const backupDir = cfg?.JOURNAL_BACKUP_DIR !== undefined ? path.resolve(io.cwd, cfg.JOURNAL_BACKUP_DIR) : path.join(dataDir, 'backup');
+          const r = await backupJournal(journal, backend, backupDir, keep, realClock.now());
           io.stdout.write(`${JSON.stringify(r)}\n`);
           return EXIT.ok;
         } finally {

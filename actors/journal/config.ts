@@ -2,12 +2,17 @@
  * @module Environment variables owned by the journal actor (merged into the one boot-time schema in runtime/main/config.ts).
  */
 import type { EnvShape, EnvValues } from '../../runtime/config-kit.ts';
-import { envNumber, keysOf, pickSection } from '../../runtime/config-kit.ts';
+import { envNumber, envString, keysOf, pickSection } from '../../runtime/config-kit.ts';
 import type { SystemValues } from '../../runtime/system-env.ts';
 
 export const journalEnv = {
   /** Seconds between hot backups into DATA_DIR/backup; 0 turns periodic backups off (`journal backup` still works). */
   JOURNAL_BACKUP_INTERVAL_S: envNumber({ int: true, min: 0, max: 7 * 86_400 }).default(3600),
+  /**
+   * Where backups go (default DATA_DIR/backup). Best on another volume than DATA_DIR: a backup that would not fit
+   * (its size plus a margin) is skipped and said so once.
+   */
+  JOURNAL_BACKUP_DIR: envString().optional(),
   /** How many backup files rotation keeps (newest first). */
   JOURNAL_BACKUP_KEEP: envNumber({ int: true, min: 1, max: 1000 }).default(24),
   /** Initial LMDB map size, MiB. LMDB grows it by doubling as the file grows (virtual address space, not disk). */
@@ -22,7 +27,7 @@ export const journalEnv = {
 export interface JournalConfig {
   /** DATA_DIR/journal: the LMDB environment lives here. */
   readonly dir: string;
-  /** DATA_DIR/backup. */
+  /** JOURNAL_BACKUP_DIR, or DATA_DIR/backup. */
   readonly backupDir: string;
   readonly backupIntervalS: number;
   readonly backupKeep: number;

@@ -10,6 +10,11 @@ export { journalClient, type JournalClient, type Requester } from './client.ts';
 export * from './messages.ts';
 export { journalSection, type JournalSection } from './config.ts';
 
+/** Where backups go: JOURNAL_BACKUP_DIR, or DATA_DIR/backup. */
+export function journalBackupDir(cfg: Pick<JournalSection, 'DATA_DIR' | 'JOURNAL_BACKUP_DIR'>): string {
+  return cfg.JOURNAL_BACKUP_DIR ?? path.join(cfg.DATA_DIR, 'backup');
+}
+
 /**
  * The journal actor: started first in the tree and stopped last (every other actor journals through it).
  * Permanent: a crash restarts it; the restarted journal continues the sequence and chain from disk.
@@ -18,7 +23,7 @@ export { journalSection, type JournalSection } from './config.ts';
 export function journalActorSpec(cfg: JournalSection): ActorSpec {
   const config: JournalConfig = {
     dir: path.join(cfg.DATA_DIR, 'journal'),
-    backupDir: path.join(cfg.DATA_DIR, 'backup'),
+    backupDir: journalBackupDir(cfg),
     backupIntervalS: cfg.JOURNAL_BACKUP_INTERVAL_S,
     backupKeep: cfg.JOURNAL_BACKUP_KEEP,
     mapSizeBytes: cfg.JOURNAL_MAP_SIZE_MB * MIB,

@@ -12,7 +12,7 @@
 import { Counter, Histogram } from 'prom-client';
 import { deferReply, defineActor, type ActorContext, type DeferredReply } from '../../runtime/actor.ts';
 import { InvariantError, serializeError, type JournalError } from '../../runtime/errors.ts';
-import { backupJournal } from './backup.ts';
+import { backupJournal, BackupWouldNotFitError } from './backup.ts';
 import type { JournalConfig } from './config.ts';
 import type { Journal } from './journal.ts';
 import { openLmdbJournal, type LmdbBackend } from './lmdb-store.ts';
@@ -36,6 +36,8 @@ let journal: Journal | null = null;
 let backend: LmdbBackend | null = null;
 let timer: NodeJS.Timeout | null = null;
 let backingUp: Promise<BackupResult> | null = null;
+/** The periodic backup is being skipped for lack of room (said once, until one is written again). */
+let backupSkipped = false;
 /** Messages received by type since this incarnation started (the inspector shows them: how many requests, not entries). */
 const received: Record<string, number> = Object.create(null) as Record<string, number>;
 /** Writes queued in the store and not yet answered (committed / flushed or failed). */
@@ -161,7 +163,22 @@ defineActor<JournalConfig, JournalProtocol>({
     ctx.log.info({ dir: cfg.dir, lastSeq: journal.lastSeq }, 'journal open');
     if (cfg.backupIntervalS > 0) {
       timer = setInterval(() => {
-        backupNow(ctx).catch((err: unknown) => reportFault(ctx, err as JournalError));
+        backupNow(ctx).then(
+          () => {
+            if (!backupSkipped) return;
+            backupSkipped = false;
+            ctx.log.info({ backupDir: cfg.backupDir }, 'journal backups resumed');
+          },
+          (err: unknown) => {
+            // No room is not a journal fault (trading is not at risk): say it once, with where to point backups.
+            if (err instanceof BackupWouldNotFitError) {
+              if (!backupSkipped) ctx.log.error({ err, backupDir: err.backupDir, needBytes: err.needBytes, freeBytes: err.freeBytes }, 'journal backup skipped: it would not fit');
+              backupSkipped = true;
+              return;
+            }
+            reportFault(ctx, err as JournalError);
+          },
+        );
       }, cfg.backupIntervalS * 1000);
     }
   },
