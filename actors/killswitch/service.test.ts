@@ -256,3 +256,31 @@ test('a retry that finds the kill switch no longer in EMERGENCY (a manual flatte
   assert.equal(ks.status.state, 'HALTED');
   assert.equal(w.journal.filter((j) => j.type === 'killswitch.flattenRetry').length, 0);
 });
+
+test('a full disk: a journal fault that cannot be persisted still halts, in memory, and is announced (no crash)', async () => {
+  const w = world();
+  const warned: string[] = [];
+  const full = Object.assign(new Error('expected free disk space, was full'), { code: 'JOURNAL_DISK_FULL' });
+  const ports = { ...w.ports, warn: (_o: object, m: string) => warned.push(m), journal: { ...w.ports.journal, kvPut: async () => Promise.reject(full), append: async () => Promise.reject(full) } };
+  const { call } = actor(S, ports);
+  await call((k) => k.init());
+  const status = await call((k) => k.apply({ type: 'journalFault', message: 'expected free disk space, was full' }));
+  assert.equal(status.state, 'HALTED');
+  assert.ok(w.log.includes('send executor killswitch.changed HALTED'), w.log.join('\n'));
+  assert.ok(warned.includes('kill switch latch not persisted (journal failing): in effect in memory, fail closed'));
+});
+
+test('a full disk: a reset that cannot be persisted is undone and fails (less safety must be durable first)', async () => {
+  const w = world();
+  let failing = false;
+  const full = Object.assign(new Error('expected free disk space, was full'), { code: 'JOURNAL_DISK_FULL' });
+  const ports = { ...w.ports, journal: { ...w.ports.journal, kvPut: async (k: string, v: unknown) => (failing ? Promise.reject(full) : w.ports.journal.kvPut(k, v)) } };
+  const { ks, call } = actor(S, ports);
+  await call((k) => k.init());
+  assert.equal((await call((k) => k.halt('ops says so', 'ops'))).state, 'HALTED');
+  failing = true;
+  const announced = w.log.length;
+  await assert.rejects(call((k) => k.reset('all clear', 'admin')), /was full/);
+  assert.equal(ks.status.state, 'HALTED');
+  assert.deepEqual(w.log.slice(announced).filter((l) => l.includes('killswitch.changed')), [], 'nothing announced');
+});

@@ -1,7 +1,8 @@
 /**
  * @module The kill switch's shell logic, separate from the worker so it can be tested with fakes: runs the core's
- * effects in order, persists the latch durably before anyone is told, and drives the EMERGENCY flatten through the
- * executor. One operation at a time is the actor's mailbox's doing (every public method is one message's handler).
+ * effects in order, persists the latch durably before anyone is told (a step towards safety the journal cannot
+ * persist still takes effect, in memory: #persist), and drives the EMERGENCY flatten through the executor. One
+ * operation at a time is the actor's mailbox's doing (every public method is one message's handler).
  *
  * Ordering: effects run as the core lists them — persist (awaited: kvPut resolves once flushed) → journal →
  * announce (`killswitch.changed` to executor, strategy, risk, main) → flatten/alert. A flatten started by a
@@ -10,15 +11,23 @@
  * waits for the flatten. A failed flatten's retry is a timer message (`retryAfter`: the runtime's ctx.after).
  */
 import type { FlattenResult } from '../executor/messages.ts';
-import type { Phase } from '../domain/phase.ts';
+import { PHASES, type Phase } from '../domain/phase.ts';
 import {
   initialKsState, latchOf, restore, resumeEffects, statusOf, transition,
   type Answer, type Effect, type KsInput, type KsState, type Latch,
 } from './core.ts';
 import type { EmergencyAnswer, KillSwitchStatus, ResetAnswer } from './messages.ts';
+import { TRADING_STATES } from '../domain/trading-state.ts';
 import { FLATTEN_RETRIES, FLATTEN_RETRY_MAX_MS, FLATTEN_RETRY_MS, type KillSwitchSettings } from './settings.ts';
 
 export const LATCH_KEY = 'killswitch.latch';
+
+/** `after` permits nothing `before` did not: its trading state is as high or higher, its effective phase as low or lower. */
+function noLessSafe(before: KsState, after: KsState): boolean {
+  const b = statusOf(before);
+  const a = statusOf(after);
+  return TRADING_STATES.indexOf(a.state) >= TRADING_STATES.indexOf(b.state) && PHASES.indexOf(a.effectivePhase) <= PHASES.indexOf(b.effectivePhase);
+}
 export const ANNOUNCE_TO = ['executor', 'strategy', 'risk', 'main'] as const;
 
 export interface KillSwitchPorts {
@@ -129,11 +138,13 @@ export class KillSwitchService {
 
   /** One core step and its effects. `flattenMode` says whether a flatten runs now or as the very next operation. */
   async #step(input: KsInput, flattenMode: 'inline' | 'next'): Promise<Answer> {
+    const before = this.#state;
     const { state, effects, answer } = transition(this.#state, input, this.#ports.now(), this.#settings);
     this.#state = state;
     let flatten: string | null = null;
     for (const e of effects) {
       if (e.kind === 'flatten') flatten = e.reason;
+      else if (e.kind === 'persist') await this.#persist(e.latch, before);
       else await this.#effect(e, input);
     }
     this.#ports.onStatus?.(this.status);
@@ -144,11 +155,26 @@ export class KillSwitchService {
     return answer;
   }
 
-  async #effect(e: Exclude<Effect, { kind: 'flatten' }>, input: KsInput): Promise<void> {
+  /**
+   * The latch is durable before anyone is told — except when the journal itself cannot write (a full disk): then a
+   * step towards more safety (a higher state, a lower effective phase) still takes effect and is announced, in
+   * memory (fail closed; crashing here would restart the kill switch from the last durable latch, often NORMAL, while
+   * the journal is broken). A step back towards less safety is undone and fails: it must be durable first.
+   */
+  async #persist(latch: Latch, before: KsState): Promise<void> {
+    try {
+      await this.#ports.journal.kvPut(LATCH_KEY, latch);
+    } catch (err) {
+      if (!noLessSafe(before, this.#state)) {
+        this.#state = before;
+        throw err;
+      }
+      this.#ports.warn?.({ err, state: this.#state.state }, 'kill switch latch not persisted (journal failing): in effect in memory, fail closed');
+    }
+  }
+
+  async #effect(e: Exclude<Effect, { kind: 'flatten' | 'persist' }>, input: KsInput): Promise<void> {
     switch (e.kind) {
-      case 'persist':
-        await this.#ports.journal.kvPut(LATCH_KEY, e.latch);
-        return;
       case 'journal': {
         const cycleId = input.type === 'evaluate' ? input.body.cycleId : undefined;
         try {
