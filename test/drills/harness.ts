@@ -379,3 +379,57 @@ export function rssBytes(pid: number): number | null {
     return null;
   }
 }
+
+export interface TreeState {
+  readonly actors: ReadonlyArray<{ name: string; status: string; incarnation: number; restarts: number; lastExit: { reason: string; error?: string } | null }>;
+  readonly supervisors: ReadonlyArray<{ name: string; status: string; restartsInWindow: number }>;
+}
+
+/** GET /api/v1/actors: every actor and supervisor. */
+export async function tree(port: number, token: string): Promise<TreeState> {
+  const r = await http(port, '/api/v1/actors', { token });
+  if (r.status !== 200) throw new Error(`GET /api/v1/actors ${r.status}: ${JSON.stringify(r.json)}`);
+  return r.json as TreeState;
+}
+
+/** Cycles that completed without an error so far (volguard_cycles_total, outcomes ok and overrun). */
+export async function cyclesCompleted(metricsPort: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+  if (res.status !== 200) throw new Error(`GET /metrics ${res.status}`);
+  let n = 0;
+  for (const m of (await res.text()).matchAll(/^volguard_cycles_total\{outcome="(ok|overrun)"\} (\d+)/gm)) n += Number(m[2]);
+  return n;
+}
+
+/** One line per actor that is not running, and per supervisor that is not running (empty when the tree is whole). */
+export function treeProblems(t: TreeState): string[] {
+  return [
+    ...t.actors.filter((a) => a.status !== 'running').map((a) => `${a.name} ${a.status} (incarnation ${a.incarnation}, last exit ${a.lastExit?.reason ?? '-'})`),
+    ...t.supervisors.filter((s) => s.status !== 'running').map((s) => `supervisor ${s.name} ${s.status}`),
+  ];
+}
+
+/**
+ * Waits until the system has recovered: every actor and supervisor running and `cycles` more cycles completed without
+ * error after that (so the loop really works again, not just the threads). Fails at once if the process exits.
+ */
+export async function recovered(run: Running, ports: Ports, token: string, what: string, cycles = 2, deadlineMs = 90_000): Promise<void> {
+  const alive = (): void => {
+    if (run.child.exitCode !== null || run.child.signalCode !== null) throw new WaitAborted(`volguard exited (${run.child.exitCode ?? run.child.signalCode}) after ${what}:\n${run.tail()}`);
+  };
+  let last: string[] = [];
+  try {
+    await waitFor(`${what}: every actor running`, async () => {
+      alive();
+      last = treeProblems(await tree(ports.port, token));
+      return last.length === 0 ? true : undefined;
+    }, deadlineMs);
+    const from = await cyclesCompleted(ports.metricsPort);
+    await waitFor(`${what}: ${cycles} cycles completed`, async () => {
+      alive();
+      return (await cyclesCompleted(ports.metricsPort)) >= from + cycles ? true : undefined;
+    }, deadlineMs);
+  } catch (err) {
+    throw new Error(`${String(err)}${last.length > 0 ? `\nstill down: ${last.join('; ')}` : ''}`);
+  }
+}
