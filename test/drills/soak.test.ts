@@ -2,7 +2,7 @@
  * Soak drill: `volguard run` FULL_AUTO on paper over a fast simulated market with VOLGUARD_CHAOS=1, an actor fault
  * (crash | hang | exit, and oom in the full drill) injected through POST /api/v1/actors/{name}/fault every
  * SOAK_FAULT_EVERY_S seconds. Asserts: after every fault the loop cycles again (cycles rise in
- * GET /api/v1/supervisor/status); RSS (sampled from /proc every second) stays under SOAK_MAX_RSS_MB and is reported
+ * GET /api/v1/supervisor/status) and a cycle completes without error again (volguard_cycles_total ok|overrun); RSS (sampled from /proc every second) stays under SOAK_MAX_RSS_MB and is reported
  * over time; at the end positions reconciled with no orphan legs (GET /api/v1/positions against the paper exchange's
  * fills, harness positionsProblems), SIGTERM → exit 0, `journal verify` clean, no duplicate broker orders; the orders
  * and sagas the paper exchange saw are reported.
@@ -11,12 +11,15 @@
  * (SOAK_SECONDS=20). The full drill, ~19 min of wall time (at 600× ≈ 7.8 market days: the 25th's session, the nights,
  * and the following trading days):
  *   SOAK_SECONDS=1125 SOAK_FULL=1 node --import tsx --test test/drills/soak.test.ts
- * DRILL_MODE=binary|source|both; DRILL_SEED fixes the fault sequence.
+ * DRILL_MODE=binary|source|both; DRILL_SEED fixes the fault sequence. A failed soak keeps its temp folder and prints where
+ * (DRILL_KEEP=1 keeps a passing one too). The full drill (`npm run drill:soak`, with the journal and oom in the fault mix)
+ * is also where the late-OOM report is looked for: "risk stops answering after an OOM restart" — each fault waits for
+ * two more cycles, so a risk that never answers again fails the soak right there, with its data dir kept.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  adminToken, drillModes, duplicateOrders, http, paperRecords, paperSagas, positionsProblems, rssBytes, tradingEnv, runCli, runEnv, startRun, waitFor, waitHealthy, type Mode, type Running,
+  adminToken, cyclesCompleted, drillModes, duplicateOrders, http, paperRecords, paperSagas, positionsProblems, rssBytes, tradingEnv, runCli, runEnv, startRun, waitFor, waitHealthy, type Mode, type Running,
 } from './harness.ts';
 import { tempDir } from '../fixtures/temp-dir.ts';
 import { mulberry32 as prng } from '../fixtures/mulberry32.ts';
@@ -52,6 +55,7 @@ async function soak(mode: Mode, t: { diagnostic: (s: string) => void }): Promise
   let run: Running | null = null;
   const samples: Array<{ s: number; rss: number }> = [];
   let sampler: NodeJS.Timeout | null = null;
+  let passed = false;
   try {
     run = startRun(mode, { cwd: dir, env });
     await waitHealthy(ports.port, run);
@@ -72,8 +76,12 @@ async function soak(mode: Mode, t: { diagnostic: (s: string) => void }): Promise
       assert.ok(r.status === 200 || r.status === 409, `fault ${actor}/${kind}: ${r.status} ${JSON.stringify(r.json)}`);
       if (r.status === 200) faults++;
       const at = (await status(ports.port, token)).cycles;
+      const completedAt = await cyclesCompleted(ports.metricsPort);
       // The loop keeps cycling: at least two more cycles after the fault (a failed cycle still counts; it must not stop).
       await waitFor(`cycles past ${at + 1} after ${actor}/${kind}\n${run.tail()}`, async () => ((await status(ports.port, token)).cycles > at + 1 ? true : undefined), 60_000);
+      // And it works again: a cycle completes without error (an actor that never answers again — the late-OOM report
+      // on risk — fails the soak here, with the data dir kept).
+      await waitFor(`a cycle completed without error after ${actor}/${kind}\n${run.tail()}`, async () => ((await cyclesCompleted(ports.metricsPort)) > completedAt ? true : undefined), 60_000);
       log.push(`${actor}/${kind}${r.status === 409 ? '(busy)' : ''}`);
       const next = t0 + Math.ceil((Date.now() - t0) / (FAULT_EVERY_S * 1000)) * FAULT_EVERY_S * 1000;
       await new Promise((res) => setTimeout(res, Math.max(0, next - Date.now()))); // the fault cadence (chaos input)
@@ -111,14 +119,19 @@ async function soak(mode: Mode, t: { diagnostic: (s: string) => void }): Promise
     t.diagnostic(`${mode}: paper exchange: ${records.filter((r) => r['k'] === 'place').length} orders placed, ${records.filter((r) => r['k'] === 'fill').length} fills, ` +
       `${sagas.length} sagas (${sagas.filter((x) => x.complete).length} complete: ${sagas.map((x) => `${x.saga}[${x.roles}:${x.legs}${x.complete ? '✓' : ''}]`).join(' ')})`);
     assert.deepEqual(duplicateOrders(records), []);
+    passed = true;
   } finally {
     if (sampler) clearInterval(sampler);
     if (run && run.child.exitCode === null && run.child.signalCode === null) {
       run.child.kill('SIGKILL');
       await run.exited;
     }
-    if (process.env['DRILL_KEEP'] === '1') t.diagnostic(`kept ${dir}`);
-    else cleanup();
+    // A failed soak keeps its data dir (journal, logs/volguard.log, paper orders) for the post-mortem.
+    if (!passed || process.env['DRILL_KEEP'] === '1') {
+      const where = `kept ${dir} (data/ journal and paper orders, logs/volguard.log)`;
+      t.diagnostic(where);
+      if (!passed) process.stderr.write(`soak (${mode}) failed: ${where}\n`);
+    } else cleanup();
   }
 }
 
