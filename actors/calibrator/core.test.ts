@@ -51,6 +51,10 @@ test('reports broker-IV divergence in vol points', () => {
   const surface = calibrateSnapshot(buildSnapshot([{ ...weekly, brokerIvOffset: 0.02 }]), CFG);
   const d = surface.expiries[0]!.brokerIvDivergenceVolPts;
   assert.ok(d !== undefined && d > 1 && d < 3.5, `expected ≈2 vol pts, was ${d}`);
+  // The broker's IVs sit 2 vol pts above ours everywhere: the median gap over the liquid strikes is ≈ 2, with evidence.
+  const b = surface.expiries[0]!.brokerDivergence;
+  assert.ok(b !== undefined && b.medianVolPts > 1.5 && b.medianVolPts < 2.5 && b.strikes >= 3, JSON.stringify(b));
+  assert.ok(Math.abs((b.broker - b.ours) * 100 - b.maxVolPts) < 1e-9, 'the evidence strike is the worst one');
 });
 
 test('no forward and no spot: fallback with a reason, not a throw', () => {

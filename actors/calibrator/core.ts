@@ -13,6 +13,7 @@ import { sabrVol } from '../domain/sabr.ts';
 import { black76Undiscounted } from '../domain/black76.ts';
 import type { CalibratorSettings } from './config.ts';
 import { buildExpiryInput, type ExpiryInput } from './slice.ts';
+import type { BrokerIvDivergence } from './messages.ts';
 
 /** Fewer usable quotes than this and a 3-parameter fit is not trusted. */
 export const MIN_FIT_POINTS = 5;
@@ -133,15 +134,28 @@ export function interpolateMissing(strikes: Float64Array, values: Float64Array):
   return out;
 }
 
-function brokerDivergence(input: ExpiryInput): { brokerIvDivergenceVolPts?: number } {
+/** Our IV against the broker's, on the strikes whose quotes passed the liquidity filters (marketIv finite). */
+function brokerDivergence(input: ExpiryInput): { brokerIvDivergenceVolPts?: number; brokerDivergence?: BrokerIvDivergence } {
   if (!input.brokerIv) return {};
-  let max = -1;
+  const gaps: number[] = [];
+  let worst = -1;
   for (let i = 0; i < input.strikes.length; i++) {
     const ours = input.marketIv[i]!;
     const theirs = input.brokerIv[i]!;
-    if (Number.isFinite(ours) && Number.isFinite(theirs)) max = Math.max(max, Math.abs(ours - theirs) * VOL_POINTS);
+    if (!(Number.isFinite(ours) && Number.isFinite(theirs) && theirs > 0)) continue;
+    const gap = Math.abs(ours - theirs) * VOL_POINTS;
+    gaps.push(gap);
+    if (worst < 0 || gap > Math.abs(input.marketIv[worst]! - input.brokerIv[worst]!) * VOL_POINTS) worst = i;
   }
-  return max >= 0 ? { brokerIvDivergenceVolPts: max } : {};
+  if (gaps.length === 0 || worst < 0) return {};
+  gaps.sort((a, b) => a - b);
+  const mid = gaps.length >> 1;
+  const median = gaps.length % 2 === 1 ? gaps[mid]! : 0.5 * (gaps[mid - 1]! + gaps[mid]!);
+  const max = gaps[gaps.length - 1]!;
+  return {
+    brokerIvDivergenceVolPts: max,
+    brokerDivergence: { medianVolPts: median, maxVolPts: max, strike: input.strikes[worst]!, ours: input.marketIv[worst]!, broker: input.brokerIv[worst]!, strikes: gaps.length },
+  };
 }
 
 /**

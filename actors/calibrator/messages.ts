@@ -36,6 +36,20 @@ export interface ExpiryFit {
   readonly vols: Float64Array;
   /** Broker-IV divergence (vol points, max abs), when the venue supplied IVs. */
   readonly brokerIvDivergenceVolPts?: number;
+  /** Our IV against the broker's on the liquid strikes (those whose quotes the fit used), when the venue supplied IVs:
+   *  the median gap (what the kill switch judges: one odd quote does not move it) and the worst strike as evidence. */
+  readonly brokerDivergence?: BrokerIvDivergence;
+}
+
+export interface BrokerIvDivergence {
+  readonly medianVolPts: number;
+  readonly maxVolPts: number;
+  /** The strike of the largest gap, with both IVs (decimal). */
+  readonly strike: number;
+  readonly ours: number;
+  readonly broker: number;
+  /** Liquid strikes compared. */
+  readonly strikes: number;
 }
 
 export interface SurfaceCalibrated {

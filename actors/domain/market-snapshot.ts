@@ -31,7 +31,7 @@ export interface ExpiryChain {
   readonly putLtp: Float64Array;
   readonly putOi: Float64Array;
   readonly putTs: Float64Array;
-  /** Broker-supplied IVs when the venue provides them (Upstox option_greeks), for the calibrator's cross-check. */
+  /** Broker-supplied IVs (decimal) when the venue provides them (Upstox option_greeks / full), for the cross-check. */
   readonly callBrokerIv?: Float64Array;
   readonly putBrokerIv?: Float64Array;
   /**
@@ -40,6 +40,17 @@ export interface ExpiryChain {
    */
   readonly callDerived?: Uint8Array;
   readonly putDerived?: Uint8Array;
+  /** Broker-supplied greeks per unit, as the broker states them (present together with the IVs). NaN = none. */
+  readonly callBrokerGreeks?: BrokerGreeks;
+  readonly putBrokerGreeks?: BrokerGreeks;
+}
+
+/** Broker greeks along a chain, indexed like `strikes`. */
+export interface BrokerGreeks {
+  readonly delta: Float64Array;
+  readonly gamma: Float64Array;
+  readonly theta: Float64Array;
+  readonly vega: Float64Array;
 }
 
 export interface SpotQuote {

@@ -748,7 +748,7 @@ export class ExecutorEngine {
 
 /** A definitive refusal (the order does not exist at the broker); anything else leaves the order UNKNOWN. */
 function isDefinitive(err: BrokerError): boolean {
-  return err.kind === 'REJECTED' || err.kind === 'VALIDATION' || err.kind === 'MARKET_CLOSED' || err.kind === 'RATE_LIMIT' || err.kind === 'AUTH';
+  return err.kind === 'REJECTED' || err.kind === 'VALIDATION' || err.kind === 'MARKET_CLOSED' || err.kind === 'RATE_LIMIT' || err.kind === 'AUTH' || err.kind === 'FORBIDDEN';
 }
 
 function describe(snapshot: MarketSnapshot, key: string) {

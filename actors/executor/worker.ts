@@ -19,6 +19,7 @@ let engine: ExecutorEngine | undefined;
 let handle: BrokerHandle | undefined;
 let timer: NodeJS.Timeout | undefined;
 let offCredentials: (() => void) | undefined;
+let offVenue: (() => void) | undefined;
 /** Engine calls run one at a time: the mailbox serialises messages, this chain also takes in the timer's ticks. */
 let chain: Promise<unknown> = Promise.resolve();
 let tickQueued = false;
@@ -45,10 +46,26 @@ defineActor<ExecutorSection, ExecutorProtocol>({
     const journal = journalClient(ctx);
     handle = await BROKERS[cfg.SAFETY_MODE](cfg, ctx.clock, ctx.log);
     // Live token lifecycle → kill switch at once (HALTED with TOKEN_EXPIRED; cleared by a hot swap). Never the token.
+    // Static-IP pre-flight at start and after every token swap (an IP change at Upstox invalidates the token, so a new
+    // token follows it); a refusal HALTs with STATIC_IP, a pass (or an accepted order write) releases it.
+    const preflight = () => {
+      void handle?.broker.preflight?.().then(
+        (r) => (r.ok && !r.warning ? ctx.log.info({ check: r.name }, r.detail) : ctx.log.warn({ check: r.name, ok: r.ok }, r.detail)),
+        (err: unknown) => ctx.log.warn({ err }, 'static-IP pre-flight failed to run'),
+      );
+    };
     offCredentials = brokerCredentials(handle.broker)?.on((e) => {
       if (e.type === 'expired') ctx.send('killswitch', 'broker.tokenExpired', { message: `${handle?.broker.name ?? 'broker'} access token expired (executor); refresh with POST /api/token/refresh` });
-      else if (e.type === 'swapped') ctx.send('killswitch', 'broker.tokenRefreshed', { broker: handle?.broker.name ?? 'broker' });
+      else if (e.type === 'swapped') {
+        ctx.send('killswitch', 'broker.tokenRefreshed', { broker: handle?.broker.name ?? 'broker' });
+        preflight();
+      }
     });
+    offVenue = handle.broker.events?.on((e) => {
+      if (e.type === 'staticIpRefused') ctx.send('killswitch', 'broker.staticIpRefused', { message: e.message, action: e.action, evidence: e.evidence });
+      else ctx.send('killswitch', 'broker.staticIpCleared', { message: e.message });
+    });
+    preflight();
     const recovered = await journal.recover();
     if (!recovered.complete) ctx.log.warn('journal stream incomplete: state rebuilt from what remains; reconciliation decides');
     const events = recovered.events.filter((e) => e.type.startsWith('executor.')).map((e) => e.body as ExecEvent);
@@ -103,6 +120,7 @@ defineActor<ExecutorSection, ExecutorProtocol>({
   async stop() {
     if (timer !== undefined) clearInterval(timer);
     offCredentials?.();
+    offVenue?.();
     engine?.close();
     await handle?.broker.close();
   },

@@ -8,7 +8,7 @@
  */
 import type { Tick } from '../venues/market-data.ts';
 
-const FIELDS = ['bid', 'ask', 'ltp', 'bidQty', 'askQty', 'volume', 'oi', 'iv', 'ts', 'derived'] as const;
+const FIELDS = ['bid', 'ask', 'ltp', 'bidQty', 'askQty', 'volume', 'oi', 'iv', 'delta', 'gamma', 'theta', 'vega', 'ts', 'derived'] as const;
 type Field = (typeof FIELDS)[number];
 
 export class Book {
@@ -23,6 +23,11 @@ export class Book {
   volume = new Float64Array(0);
   oi = new Float64Array(0);
   iv = new Float64Array(0);
+  /** The broker's greeks, as it states them (Upstox option_greeks / full). */
+  delta = new Float64Array(0);
+  gamma = new Float64Array(0);
+  theta = new Float64Array(0);
+  vega = new Float64Array(0);
   /** Venue timestamp of the last accepted update, epoch ms. */
   ts = new Float64Array(0);
   /** 1 when the current bid/ask was derived by a spread model (Tick.derived), 0 when quoted, NaN before any quote. */
@@ -85,6 +90,10 @@ export class Book {
     if (t.volume !== undefined) this.volume[i] = t.volume;
     if (t.oi !== undefined) this.oi[i] = t.oi;
     if (t.iv !== undefined) this.iv[i] = t.iv;
+    if (t.delta !== undefined) this.delta[i] = t.delta;
+    if (t.gamma !== undefined) this.gamma[i] = t.gamma;
+    if (t.theta !== undefined) this.theta[i] = t.theta;
+    if (t.vega !== undefined) this.vega[i] = t.vega;
     if (!(this.ts[i]! >= t.ts)) this.ts[i] = t.ts; // out-of-order arrivals never move an instrument's age backwards
     this.applied++;
     return true;
@@ -114,5 +123,9 @@ export function invalid(t: Tick): string | null {
   }
   if (t.iv !== undefined && !(typeof t.iv === 'number' && Number.isFinite(t.iv))) return `expected a finite iv on ${t.instrumentKey}, was ${String(t.iv)}`;
   if (t.derived !== undefined && typeof t.derived !== 'boolean') return `expected derived as a boolean on ${t.instrumentKey}, was ${String(t.derived)}`;
+  for (const g of ['delta', 'gamma', 'theta', 'vega'] as const) {
+    const v = t[g];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) return `expected a finite ${g} on ${t.instrumentKey}, was ${String(v)}`;
+  }
   return null;
 }

@@ -40,6 +40,15 @@ export const feedEnv = {
   FEED_REPLAY_PATH: envString().optional(),
   /** Replay speed: recorded seconds per wall second. */
   FEED_REPLAY_SPEED: envNumber({ min: 0.001, max: 1_000_000 }).default(1),
+  /** Live expiries per underlying in each snapshot (and, on a venue with subscription caps, subscribed). */
+  FEED_NIFTY_EXPIRIES: envNumber({ int: true, min: 1, max: 18 }).default(4),
+  FEED_BANKNIFTY_EXPIRIES: envNumber({ int: true, min: 1, max: 6 }).default(2),
+  /** Venue with subscription caps (Upstox): strikes either side of the money subscribed per chain. */
+  FEED_WINDOW_STRIKES: envNumber({ int: true, min: 1, max: 500 }).default(30),
+  /** …re-centred on the spot once it moves more than this many strike steps from the window's centre. */
+  FEED_RECENTRE_STRIKES: envNumber({ int: true, min: 0, max: 100 }).default(5),
+  /** …strikes either side of the money (nearest expiry) subscribed with market depth (Upstox `full`); 0 = none. */
+  FEED_DEPTH_STRIKES: envNumber({ int: true, min: 0, max: 100 }).default(0),
   /** Faults injected on a schedule (drills): `kind:seconds@atSeconds,…`. */
   FEED_FAULTS: z.string().trim().transform((raw, ctx) => {
     const parsed = parseFaultSchedule(raw);

@@ -13,6 +13,8 @@ import { DEFAULT_QUALITY, windowRange, type QualityDetail, type QualityParams } 
 import { StallDetector, type StallEvent } from './stall.ts';
 import { FaultInjector, type FaultKind, type FaultRequest } from '../venues/sim/faults.ts';
 import { isMarketOpen } from '../domain/calendar.ts';
+import type { SubscriptionCaps } from '../venues/market-data.ts';
+import { diffPlans, planSubscriptions, type PlanSettings, type SubscriptionPlan } from './subscriptions.ts';
 
 export interface FeedCoreConfig {
   readonly source: string;
@@ -36,6 +38,8 @@ export class FeedCore {
   ticksTotal = 0;
   lastStatus: SourceStatus | null = null;
   lastDetail: QualityDetail | null = null;
+  /** The subscriptions in force on a venue with caps (null: every listed contract is subscribed). */
+  plan: SubscriptionPlan | null = null;
 
   constructor(cfg: FeedCoreConfig, wallNow: number) {
     this.source = cfg.source;
@@ -51,6 +55,17 @@ export class FeedCore {
 
   setInstruments(instruments: readonly InstrumentInfo[]): void {
     this.#layout = buildLayout(instruments, this.book);
+  }
+
+  /**
+   * The subscription plan for now (spots from the book) and what to send to get there from the plan in force. The
+   * caller commits it (`plan = next`) once the source accepted the diff.
+   */
+  replan(marketNow: number, settings: PlanSettings, caps?: SubscriptionCaps): { next: SubscriptionPlan; diff: ReturnType<typeof diffPlans> } {
+    const spot = (i: number) => (this.book.ltp[i]! > 0 ? this.book.ltp[i]! : undefined);
+    const spots = { NIFTY: spot(this.#layout.spotIdx.NIFTY), BANKNIFTY: spot(this.#layout.spotIdx.BANKNIFTY) };
+    const next = planSubscriptions(this.#layout, { now: marketNow, spots, prev: this.plan }, settings, caps);
+    return { next, diff: diffPlans(this.plan?.needs ?? null, next.needs) };
   }
 
   marketOpen(marketNow: number): boolean {
@@ -105,6 +120,7 @@ export class FeedCore {
       ticksTotal: this.ticksTotal, rejected: this.book.rejected, lastRejection: this.book.lastRejection,
       silenceMs: this.stall.silenceMs(wallNow), stalled: this.stall.stalledSince !== null, faults: this.faults.active(wallNow),
       lastStatus: this.lastStatus, quality: this.lastDetail,
+      subscriptions: this.plan === null ? null : { counts: this.plan.counts, centres: this.plan.centres, strikes: this.plan.strikes, trimmed: this.plan.trimmed },
     };
   }
 

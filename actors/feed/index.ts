@@ -44,6 +44,10 @@ export function feedActorSpec(cfg: FeedSection, opts: { clock?: ClockSpec } = {}
     market: marketSettingsFromEnv(cfg),
     ...(clock !== undefined ? { clock } : {}),
     ...(cfg.FEED_FAULTS !== undefined ? { faults: cfg.FEED_FAULTS } : {}),
+    plan: {
+      expiries: { NIFTY: cfg.FEED_NIFTY_EXPIRIES, BANKNIFTY: cfg.FEED_BANKNIFTY_EXPIRIES },
+      strikes: cfg.FEED_WINDOW_STRIKES, recentreStrikes: cfg.FEED_RECENTRE_STRIKES, depthStrikes: cfg.FEED_DEPTH_STRIKES,
+    },
     ...(cfg.FEED === 'upstox' ? { extra: upstoxExtra(cfg) } : {}),
   };
   return {

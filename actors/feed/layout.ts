@@ -26,7 +26,7 @@ export interface Layout {
 }
 
 export function buildLayout(instruments: readonly InstrumentInfo[], book: Book): Layout {
-  const groups = new Map<string, { u: Underlying; expiry: string; lot: number; freeze: number; byStrike: Map<number, { ce?: string; pe?: string }> }>();
+  const groups = new Map<string, { u: Underlying; expiry: string; lot: number; freeze: number; weekly: boolean | undefined; byStrike: Map<number, { ce?: string; pe?: string }> }>();
   for (const inst of instruments) {
     if (inst.kind === 'INDEX') continue;
     if (inst.underlying === 'INDIAVIX' || inst.expiry === undefined || inst.strike === undefined) {
@@ -36,7 +36,7 @@ export function buildLayout(instruments: readonly InstrumentInfo[], book: Book):
     let g = groups.get(id);
     if (!g) {
       const spec = UNDERLYING_SPECS[inst.underlying];
-      g = { u: inst.underlying, expiry: inst.expiry, lot: inst.lotSize ?? spec.lotSize, freeze: inst.freezeQty ?? spec.freezeQty, byStrike: new Map() };
+      g = { u: inst.underlying, expiry: inst.expiry, lot: inst.lotSize ?? spec.lotSize, freeze: inst.freezeQty ?? spec.freezeQty, weekly: inst.weekly, byStrike: new Map() };
       groups.set(id, g);
     }
     const row = g.byStrike.get(inst.strike) ?? {};
@@ -53,7 +53,8 @@ export function buildLayout(instruments: readonly InstrumentInfo[], book: Book):
     chains.push({
       // Any expiry year classifies (NIFTY half-yearlies to 2031): from the expiry rules alone, `unknown` as data.
       underlying: g.u, expiry: g.expiry, expiryTs: sessionCloseMs(g.expiry),
-      kind: expiryKind(g.u, g.expiry), lotSize: g.lot, freezeQty: g.freeze,
+      // The venue's own flag (Upstox `weekly`) when given, else the dated expiry rules (any year; unknown is data).
+      kind: g.weekly === undefined ? expiryKind(g.u, g.expiry) : g.weekly ? 'weekly' : 'monthly', lotSize: g.lot, freezeQty: g.freeze,
       strikes: Float64Array.from(strikes), callKeys, putKeys,
       callIdx: Int32Array.from(callKeys, (k) => book.indexOf(k)), putIdx: Int32Array.from(putKeys, (k) => book.indexOf(k)),
     });
@@ -78,3 +79,4 @@ export function liveChains(layout: Layout, nowMs: number, counts: Readonly<Recor
   }
   return out;
 }
+

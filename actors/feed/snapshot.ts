@@ -1,7 +1,7 @@
 /**
  * @module Builds the per-cycle MarketSnapshot from the book: a gather by the layout's precomputed slots. Pure.
  */
-import type { ExpiryChain, MarketSnapshot, SpotQuote } from '../domain/market-snapshot.ts';
+import type { BrokerGreeks, ExpiryChain, MarketSnapshot, SpotQuote } from '../domain/market-snapshot.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { Book } from './book.ts';
 import type { ChainLayout, Layout } from './layout.ts';
@@ -47,7 +47,25 @@ export function buildChain(book: Book, c: ChainLayout): ExpiryChain {
     callBid, callAsk, callLtp, callOi, callTs, putBid, putAsk, putLtp, putOi, putTs,
     ...(ivs ? { callBrokerIv: callIv, putBrokerIv: putIv } : {}),
     ...(callDerived !== null && putDerived !== null ? { callDerived, putDerived } : {}),
+    ...brokerGreeks(book, c),
   };
+}
+
+/** The broker's greeks along the chain, when any strike has them (gathered only then: sim and replay have none). */
+function brokerGreeks(book: Book, c: ChainLayout): { callBrokerGreeks?: BrokerGreeks; putBrokerGreeks?: BrokerGreeks } {
+  const n = c.strikes.length;
+  let any = false;
+  for (let j = 0; j < n && !any; j++) any = book.delta[c.callIdx[j]!] === book.delta[c.callIdx[j]!] || book.delta[c.putIdx[j]!] === book.delta[c.putIdx[j]!];
+  if (!any) return {};
+  const side = (idx: Int32Array): BrokerGreeks => {
+    const g = { delta: new Float64Array(n), gamma: new Float64Array(n), theta: new Float64Array(n), vega: new Float64Array(n) };
+    for (let j = 0; j < n; j++) {
+      const i = idx[j]!;
+      g.delta[j] = book.delta[i]!; g.gamma[j] = book.gamma[i]!; g.theta[j] = book.theta[i]!; g.vega[j] = book.vega[i]!;
+    }
+    return g;
+  };
+  return { callBrokerGreeks: side(c.callIdx), putBrokerGreeks: side(c.putIdx) };
 }
 
 export function buildSnapshot(inp: SnapshotInput, params: QualityParams = DEFAULT_QUALITY): { snapshot: MarketSnapshot; detail: QualityDetail } {

@@ -28,6 +28,8 @@ export interface FeedActorConfig {
   /** The run's simulated clock (sim) — the same spec main gives every actor. */
   readonly clock?: ClockSpec;
   readonly faults?: readonly { readonly kind: string; readonly seconds: number; readonly atSeconds: number }[];
+  /** Chains per underlying in the snapshot, and the subscription window on a venue with caps. */
+  readonly plan?: import('./subscriptions.ts').PlanSettings;
   /** Anything a network source needs (the Upstox factory reads its own keys). */
   readonly extra?: Readonly<Record<string, unknown>>;
 }

@@ -17,6 +17,10 @@ import { createSource, type FeedActorConfig, type SourceCredentials } from './so
 import type { StallEvent } from './stall.ts';
 import type { FaultKind } from '../venues/sim/faults.ts';
 import { Recorder } from '../venues/replay/recorder.ts';
+import { DEFAULT_PLAN, type PlanSettings } from './subscriptions.ts';
+
+/** Wall ms between subscription re-plans on a venue with caps (the window follows the spot, with hysteresis). */
+const REPLAN_EVERY_MS = 1000;
 
 const wall = { monotonic: () => performance.now() };
 
@@ -65,7 +69,8 @@ defineActor<FeedActorConfig, FeedProtocol>({
     // time, which runs `speed` times faster in a simulation or replay: scale the threshold, or at 600× one delayed poll
     // (100 ms of wall time = one market minute) would flag the whole chain stale. At speed 1 (live) nothing changes.
     const speed = source.name === 'replay' ? cfg.replaySpeed : ctx.clockSpec.kind === 'scaled' ? ctx.clockSpec.speed : 1;
-    const core = new FeedCore({ source: source.name, quality: { stallMs: cfg.stallMs, staleMs: staleAfterMarketMs(cfg.staleMs, speed), market: cfg.market } }, wall.monotonic());
+    const plan: PlanSettings = cfg.plan ?? DEFAULT_PLAN;
+    const core = new FeedCore({ source: source.name, counts: plan.expiries, quality: { stallMs: cfg.stallMs, staleMs: staleAfterMarketMs(cfg.staleMs, speed), market: cfg.market } }, wall.monotonic());
     const recorder = cfg.record
       ? new Recorder({ dir: path.join(cfg.recordingsDir, `${source.name}-${new Date(market.now()).toISOString().replace(/[:.]/g, '-')}`), source: source.name, createdAt: new Date().toISOString() })
       : null;
@@ -77,11 +82,52 @@ defineActor<FeedActorConfig, FeedProtocol>({
     const quality = new Gauge({ name: 'volguard_data_quality', help: 'Data quality score in [0,1] (minimum of the components)', registers: [ctx.metrics] });
     const component = new Gauge({ name: 'volguard_data_quality_component', help: 'Data quality component in [0,1]', labelNames: ['component'] as const, registers: [ctx.metrics] });
 
-    const refresh = async (): Promise<void> => {
+    // On a venue with subscription caps the feed subscribes a planned window (subscriptions.ts), never the whole list;
+    // plans are applied one at a time (unsubscribe first, so the caps hold throughout).
+    let planning: Promise<void> = Promise.resolve();
+    const applyPlan = (): Promise<void> => {
+      const caps = source.caps;
+      if (caps === undefined) return Promise.resolve();
+      planning = planning.then(async () => {
+        const { next, diff } = core.replan(market.now(), plan, caps);
+        if (diff.unsubscribe.length === 0 && diff.subscribe.size === 0) return;
+        if (diff.unsubscribe.length > 0) await source.unsubscribe(diff.unsubscribe);
+        for (const [need, keys] of diff.subscribe) await source.subscribe(keys, need);
+        const was = core.plan;
+        core.plan = next;
+        const info = { counts: next.counts, centres: next.centres, strikes: next.strikes, added: [...diff.subscribe.values()].reduce((a, k) => a + k.length, 0), removed: diff.unsubscribe.length };
+        if (next.trimmed !== null && was?.trimmed !== next.trimmed) ctx.log.warn({ ...info, cap: next.trimmed }, 'feed subscriptions narrowed to fit the venue caps');
+        else ctx.log.info(info, was === null ? 'feed subscriptions planned' : 'feed subscriptions re-centred');
+      }).catch((err: unknown) => ctx.log.error({ err }, 'feed subscription plan not applied'));
+      return planning;
+    };
+    // One refresh at a time; a request while one runs is folded into one more run after it (the start sends
+    // `connected` and `market open` within moments of each other).
+    let refreshing: Promise<void> | null = null;
+    let again = false;
+    const refreshOnce = async (): Promise<void> => {
       const list: readonly InstrumentInfo[] = await source.instruments();
       core.setInstruments(list);
       recorder?.instruments(market.now(), list);
-      await source.subscribe(list.map((i) => i.instrumentKey));
+      if (source.caps === undefined) await source.subscribe(list.map((i) => i.instrumentKey));
+      else await applyPlan();
+    };
+    const refresh = (): Promise<void> => {
+      if (refreshing !== null) {
+        again = true;
+        return refreshing;
+      }
+      refreshing = (async () => {
+        try {
+          do {
+            again = false;
+            await refreshOnce();
+          } while (again);
+        } finally {
+          refreshing = null;
+        }
+      })();
+      return refreshing;
     };
     source.onTicks((batch) => {
       recorder?.ticks(market.now(), batch);
@@ -103,8 +149,13 @@ defineActor<FeedActorConfig, FeedProtocol>({
 
     const started = wall.monotonic();
     const pending = [...(cfg.faults ?? [])];
+    let lastPlan = wall.monotonic();
     const timer = setInterval(() => {
       const now = wall.monotonic();
+      if (source.caps !== undefined && now - lastPlan >= REPLAN_EVERY_MS) {
+        lastPlan = now;
+        void applyPlan();
+      }
       for (let i = pending.length - 1; i >= 0; i--) {
         const f = pending[i]!;
         if (now - started < f.atSeconds * 1000) continue;

@@ -24,6 +24,10 @@ export const killswitchEnv = {
   /** Broker errors within the window that HALT trading. */
   KS_BROKER_ERROR_HALT_COUNT: envNumber({ int: true, min: 1, max: 1000 }).default(5),
   KS_BROKER_ERROR_WINDOW_MS: envNumber({ int: true, min: 1000 }).default(60_000),
+  /** Our IVs and the broker's on liquid strikes differ by more than this (median, vol points) → DEGRADED. */
+  KS_BROKER_IV_GAP_VOL_PTS: envNumber({ min: 0.1, max: 100 }).default(5),
+  /** …judged only over at least this many liquid strikes of an expiry. */
+  KS_BROKER_IV_MIN_STRIKES: envNumber({ int: true, min: 1, max: 500 }).default(3),
   /** How long the executor gets to flatten in EMERGENCY before it counts as failed, ms. */
   KS_FLATTEN_TIMEOUT_MS: envNumber({ int: true, min: 1000 }).default(120_000),
 } satisfies EnvShape;

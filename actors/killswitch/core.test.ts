@@ -51,6 +51,8 @@ const triggers: Array<[string, KsInput, TradingState, string]> = [
   ['a reconciliation mismatch', evaluate(ev({ recon: { mismatch: 'NIFTY24000CE local -65 broker 0' } })), 'HALTED', 'RECON_MISMATCH'],
   ['a supervisor escalation', { type: 'supervisorEscalated', name: 'trading', reason: 'intensity' }, 'HALTED', 'SUPERVISOR_ESCALATION'],
   ['token expiry', { type: 'tokenExpired', evidence: {} }, 'HALTED', 'TOKEN_EXPIRED'],
+  ['order writes refused for the IP', { type: 'staticIpRefused', message: 'upstox refused an order write (UDAPI1154)', evidence: { brokerCode: 'UDAPI1154' } }, 'HALTED', 'STATIC_IP'],
+  ['broker IVs far from ours on liquid strikes', evaluate(ev({ calibration: { fallbacks: 0, expiries: 4, brokerIv: { underlying: 'NIFTY', expiry: '2026-12-08', medianVolPts: 6.2, maxVolPts: 9, strike: 26_300, ours: 0.13, broker: 0.22, strikes: 12 } } })), 'DEGRADED', 'BROKER_GREEKS_DIVERGENCE'],
   ['a journal fault', { type: 'journalFault', message: 'MDB_MAP_FULL' }, 'HALTED', 'JOURNAL_FAULT'],
   ['a manual halt', { type: 'halt', reason: 'operator says so', who: 'ops' }, 'HALTED', 'MANUAL_HALT'],
   ['a catastrophic daily loss', evaluate(ev({ risk: risk([breach('dailyLoss', 'hard', true)]) })), 'EMERGENCY', 'CATASTROPHIC_LOSS'],
@@ -232,4 +234,27 @@ test('phase gate: FULL_AUTO needs quality above 0.8, drops at once, returns afte
   assert.equal(changed.length, 1, 'a phase change is announced');
   assert.equal(effectivePhase('FULL_AUTO', 'FULL_AUTO', 'DEGRADED'), 'SEMI_AUTO');
   assert.equal(effectivePhase('SHADOW', 'FULL_AUTO', 'NORMAL'), 'SHADOW');
+});
+
+test('STATIC_IP holds: a reset is refused while order writes are refused for the IP, accepted once they are allowed again', () => {
+  const { s } = run(start(), [{ type: 'staticIpRefused', message: 'static-IP pre-flight: egress 192.0.2.55 not registered', evidence: { egress: '192.0.2.55', registered: '203.0.113.10' } }]);
+  assert.equal(s.state, 'HALTED');
+  assert.equal(s.cause?.code, 'STATIC_IP');
+  assert.deepEqual(s.cause?.evidence, { egress: '192.0.2.55', registered: '203.0.113.10' });
+  assert.deepEqual(statusOf(s).holding, ['STATIC_IP']);
+  const refused = transition(s, { type: 'reset', reason: 'try', who: 'ops' }, T0, S);
+  assert.equal(refused.answer.ok, false);
+  assert.match(refused.answer.ok ? '' : refused.answer.refused, /STATIC_IP still hold/);
+  const cleared = run(s, [{ type: 'staticIpCleared' }, { type: 'reset', reason: 'registered the IP', who: 'ops' }]);
+  assert.equal(cleared.s.state, 'NORMAL');
+});
+
+test('broker-IV divergence degrades only past the gap, over enough liquid strikes (default 5 vol pts, 3 strikes)', () => {
+  const iv = (medianVolPts: number, strikes: number) => evaluate(ev({ calibration: { fallbacks: 0, expiries: 4, brokerIv: { underlying: 'NIFTY', expiry: '2026-12-08', medianVolPts, maxVolPts: medianVolPts + 3, strike: 26_300, ours: 0.13, broker: 0.2, strikes } } }));
+  assert.equal(run(start(), [iv(4.9, 12)]).s.state, 'NORMAL');
+  assert.equal(run(start(), [iv(8, 2)]).s.state, 'NORMAL', 'two strikes are not enough to judge');
+  const d = run(start(), [iv(5.1, 3)]).s;
+  assert.equal(d.state, 'DEGRADED');
+  assert.equal(d.cause?.evidence['worstStrike'], 26_300);
+  assert.equal(d.cause?.evidence['limitVolPts'], 5);
 });

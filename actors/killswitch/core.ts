@@ -23,8 +23,8 @@ const RANK: Readonly<Record<TradingState, number>> = { NORMAL: 0, DEGRADED: 1, H
 const PHASE_RANK: Readonly<Record<Phase, number>> = { SHADOW: 0, SEMI_AUTO: 1, FULL_AUTO: 2 };
 
 /** Conditions that are true until something says otherwise; the halting ones refuse a reset while they hold. */
-export type HoldingCode = 'DAILY_LOSS' | 'RISK_HARD' | 'RECON_MISMATCH' | 'TOKEN_EXPIRED' | 'JOURNAL_FAULT' | 'FEED_STALLED';
-const HALTING: readonly HoldingCode[] = ['DAILY_LOSS', 'RISK_HARD', 'RECON_MISMATCH', 'TOKEN_EXPIRED', 'JOURNAL_FAULT'];
+export type HoldingCode = 'DAILY_LOSS' | 'RISK_HARD' | 'RECON_MISMATCH' | 'TOKEN_EXPIRED' | 'STATIC_IP' | 'JOURNAL_FAULT' | 'FEED_STALLED';
+const HALTING: readonly HoldingCode[] = ['DAILY_LOSS', 'RISK_HARD', 'RECON_MISMATCH', 'TOKEN_EXPIRED', 'STATIC_IP', 'JOURNAL_FAULT'];
 
 export interface KsState {
   readonly state: TradingState;
@@ -54,6 +54,9 @@ export type KsInput =
   | { readonly type: 'supervisorEscalated'; readonly name: string; readonly reason: string }
   | { readonly type: 'tokenExpired'; readonly evidence: Evidence }
   | { readonly type: 'tokenRefreshed' }
+  /** The broker refuses order writes from this machine's address (or the pre-flight proved it would). */
+  | { readonly type: 'staticIpRefused'; readonly message: string; readonly evidence: Evidence }
+  | { readonly type: 'staticIpCleared' }
   | { readonly type: 'brokerError'; readonly message: string }
   | { readonly type: 'brokerSlow'; readonly latencyMs: number }
   | { readonly type: 'journalFault'; readonly message: string }
@@ -155,6 +158,8 @@ export function statusOf(s: KsState): KillSwitchStatus {
 // ---------------------------------------------------------------------------------------------------------------
 
 const cause = (code: CauseCode, message: string, evidence: Evidence = {}): Cause => ({ code, message, evidence });
+const round2 = (v: number): number => Math.round(v * 100) / 100;
+const round4 = (v: number): number => Math.round(v * 10_000) / 10_000;
 const OK: Answer = { ok: true };
 
 export function transition(s0: KsState, input: KsInput, now: number, settings: KillSwitchSettings): Step {
@@ -187,6 +192,15 @@ export function transition(s0: KsState, input: KsInput, now: number, settings: K
       break;
     }
     case 'tokenRefreshed': b.release('TOKEN_EXPIRED'); break;
+    case 'staticIpRefused': {
+      // Not a token problem: nothing can close a position from here until the address is registered (or VolGuard runs
+      // from the registered machine), so trading halts and stays halted while the refusal holds.
+      const c = cause('STATIC_IP', input.message, input.evidence);
+      b.hold('STATIC_IP', c);
+      b.escalate('HALTED', c);
+      break;
+    }
+    case 'staticIpCleared': b.release('STATIC_IP'); break;
     case 'brokerError': {
       const errors = [...b.s.brokerErrors.filter((t) => now - t < settings.brokerErrorWindowMs), now];
       b.set({ brokerErrors: errors });
@@ -268,6 +282,14 @@ function evaluate(b: Builder, req: EvaluateRequest): void {
   const degrade: Cause[] = [];
   if (req.quality.score < st.degradeQuality) {
     degrade.push(cause('DATA_QUALITY', 'data quality below threshold', { score: req.quality.score, threshold: st.degradeQuality }));
+  }
+  const iv = req.calibration.brokerIv;
+  const gap = st.brokerIvGapVolPts ?? 5;
+  if (iv !== undefined && iv.strikes >= (st.brokerIvMinStrikes ?? 3) && iv.medianVolPts > gap) {
+    degrade.push(cause('BROKER_GREEKS_DIVERGENCE', `our IVs and the broker's differ by ${iv.medianVolPts.toFixed(2)} vol pts (median over ${iv.strikes} liquid strikes of ${iv.underlying} ${iv.expiry}); limit ${gap}`, {
+      underlying: iv.underlying, expiry: iv.expiry, medianVolPts: round2(iv.medianVolPts), maxVolPts: round2(iv.maxVolPts), limitVolPts: gap,
+      worstStrike: iv.strike, oursIv: round4(iv.ours), brokerIv: round4(iv.broker), liquidStrikes: iv.strikes,
+    }));
   }
   const fallbackStreak = req.calibration.fallbacks > 0 ? b.s.fallbackStreak + 1 : 0;
   b.set({ fallbackStreak });

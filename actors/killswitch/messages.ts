@@ -9,9 +9,10 @@
  * | `killswitch.emergency` | EmergencyRequest   | EmergencyAnswer (after the flatten resolved)    |
  * | `killswitch.halt`      | `{reason, who}`    | KillSwitchStatus (manual HALTED)           |
  * Consumed events: `feed.stalled` {reason?, ageMs?} / `feed.recovered`, `sys.actorRestarted` {name, reason},
- * `sys.supervisorEscalated` {name, reason}, `broker.tokenExpired` / `broker.tokenRefreshed`, `broker.failed`
- * {message, code?}, `broker.slowed` {latencyMs}, `journal.faulted` {kind?, message}, `journal.recovered`,
- * `executor.nakedLegDetected` {structureId, ...} (EMERGENCY).
+ * `sys.supervisorEscalated` {name, reason}, `broker.tokenExpired` / `broker.tokenRefreshed`, `broker.staticIpRefused`
+ * {message, action, evidence} / `broker.staticIpCleared` {message}, `broker.failed` {message, code?}, `broker.slowed`
+ * {latencyMs}, `journal.faulted` {kind?, message}, `journal.recovered`, `executor.nakedLegDetected` {structureId, ...}
+ * (EMERGENCY).
  * Emitted: `killswitch.changed` (KillSwitchStatus) to executor, strategy, risk and main on every transition or
  * effective-phase change; `killswitch.alertRaised` {reason, evidence, status} to main when a flatten fails.
  */
@@ -34,6 +35,7 @@ export type CauseCode =
   | 'RISK_SOFT'
   | 'UNVALUED_POSITIONS'
   | 'RISK_UNAVAILABLE'
+  | 'BROKER_GREEKS_DIVERGENCE'
   // → HALTED
   | 'DAILY_LOSS'
   | 'RISK_HARD'
@@ -42,6 +44,7 @@ export type CauseCode =
   | 'SUPERVISOR_ESCALATION'
   | 'BROKER_ERRORS'
   | 'TOKEN_EXPIRED'
+  | 'STATIC_IP'
   | 'JOURNAL_FAULT'
   | 'MANUAL_HALT'
   | 'FLATTENED'
@@ -75,6 +78,19 @@ export interface CalibrationHealth {
   /** Expiries whose fit fell back to per-strike IVs this cycle. */
   readonly fallbacks: number;
   readonly expiries: number;
+  /** The expiry where our IVs and the broker's differ most (median over liquid strikes), when the venue sends IVs. */
+  readonly brokerIv?: BrokerIvHealth;
+}
+
+export interface BrokerIvHealth {
+  readonly underlying: string;
+  readonly expiry: string;
+  readonly medianVolPts: number;
+  readonly maxVolPts: number;
+  readonly strike: number;
+  readonly ours: number;
+  readonly broker: number;
+  readonly strikes: number;
 }
 
 export interface EvaluateRequest {
@@ -147,7 +163,13 @@ export const evaluateSchema = z.object({
     }),
   }),
   risk: z.unknown().nullable(),
-  calibration: z.object({ fallbacks: z.number().int().min(0), expiries: z.number().int().min(0) }),
+  calibration: z.object({
+    fallbacks: z.number().int().min(0), expiries: z.number().int().min(0),
+    brokerIv: z.object({
+      underlying: z.string(), expiry: z.string(), medianVolPts: z.number().min(0), maxVolPts: z.number().min(0), strike: z.number(),
+      ours: z.number(), broker: z.number(), strikes: z.number().int().min(0),
+    }).optional(),
+  }),
   recon: z.object({ mismatch: z.string().optional() }),
   phase: z.enum(['SHADOW', 'SEMI_AUTO', 'FULL_AUTO']),
 });
@@ -166,6 +188,8 @@ export interface MessageView { readonly message?: string; readonly code?: string
 export interface JournalFaultView { readonly kind?: string; readonly message?: string }
 export interface BrokerSlowedView { readonly latencyMs?: number }
 export interface NakedLegView { readonly structureId?: string; readonly message?: string }
+/** `broker.staticIpRefused`: the venue's words, the operator action and the evidence (registered, egress, code). */
+export interface StaticIpRefusedView { readonly message?: string; readonly action?: string; readonly evidence?: Readonly<Record<string, unknown>> }
 type Anything = Readonly<Record<string, unknown>> | null;
 
 /** The kill switch's protocol (runtime/protocols.ts): every message it accepts, its body and its reply. */
@@ -185,6 +209,10 @@ export interface KillSwitchProtocol {
   'sys.supervisorEscalated': { in: ActorEventView; out: void };
   'broker.tokenExpired': { in: MessageView; out: void };
   'broker.tokenRefreshed': { in: Anything; out: void };
+  /** Executor: the broker refuses (or the pre-flight proved it would refuse) order writes from this address… */
+  'broker.staticIpRefused': { in: StaticIpRefusedView; out: void };
+  /** …and accepts them again (a write went through, or the pre-flight matched). */
+  'broker.staticIpCleared': { in: MessageView; out: void };
   'broker.failed': { in: MessageView; out: void };
   'broker.slowed': { in: BrokerSlowedView; out: void };
   'journal.faulted': { in: JournalFaultView; out: void };

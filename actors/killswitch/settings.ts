@@ -15,6 +15,9 @@ export interface KillSwitchSettings {
   readonly brokerErrorHaltCount: number;
   readonly brokerErrorWindowMs: number;
   readonly flattenTimeoutMs: number;
+  /** Median gap (vol pts) between our IVs and the broker's on liquid strikes that degrades; and the strikes it needs. */
+  readonly brokerIvGapVolPts?: number;
+  readonly brokerIvMinStrikes?: number;
   /** Retries of a failed EMERGENCY flatten while EMERGENCY holds (default 5). */
   readonly flattenRetries?: number;
   /** Wall ms before the first retry; doubles per retry, at most `FLATTEN_RETRY_MAX_MS` (default 5000). */
@@ -44,6 +47,8 @@ export function killswitchSettings(cfg: KillSwitchSection): KillSwitchSettings {
     brokerErrorHaltCount: cfg.KS_BROKER_ERROR_HALT_COUNT,
     brokerErrorWindowMs: cfg.KS_BROKER_ERROR_WINDOW_MS,
     flattenTimeoutMs: cfg.KS_FLATTEN_TIMEOUT_MS,
+    brokerIvGapVolPts: cfg.KS_BROKER_IV_GAP_VOL_PTS,
+    brokerIvMinStrikes: cfg.KS_BROKER_IV_MIN_STRIKES,
     flattenRetries: FLATTEN_RETRIES,
     flattenRetryMs: FLATTEN_RETRY_MS,
     historyLimit: 50,

@@ -8,7 +8,7 @@ import { InvariantError } from '../../runtime/errors.ts';
 import { journalClient } from '../journal/index.ts';
 import type { Phase } from '../domain/phase.ts';
 import type { KsInput } from './core.ts';
-import { emergencyCheck, evaluateCheck, haltCheck, resetCheck, type KillSwitchProtocol } from './messages.ts';
+import { emergencyCheck, evaluateCheck, haltCheck, resetCheck, type KillSwitchProtocol, type StaticIpRefusedView } from './messages.ts';
 import { TRADING_STATES } from '../domain/trading-state.ts';
 import { KillSwitchService } from './service.ts';
 import type { KillSwitchSettings } from './settings.ts';
@@ -27,6 +27,15 @@ function str(v: unknown, fallback: string): string {
 function need(): KillSwitchService {
   if (!service) throw new InvariantError('killswitch received a message before init');
   return service;
+}
+
+/** The refusal's evidence as flat values, with the operator action kept (it says what to do). */
+function staticIpEvidence(b: StaticIpRefusedView | null | undefined): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = { action: str(b?.action, '') };
+  for (const [k, v] of Object.entries(b?.evidence ?? {})) {
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  }
+  return out;
 }
 
 /** An event from another actor, into the core (events do not wait for a flatten they start: it queues next). */
@@ -80,6 +89,8 @@ defineActor<KillSwitchActorConfig, KillSwitchProtocol>({
     'sys.supervisorEscalated': (b) => onEvent({ type: 'supervisorEscalated', name: str(b?.name, '?'), reason: str(b?.reason, '?') }),
     'broker.tokenExpired': (b) => onEvent({ type: 'tokenExpired', evidence: { message: str(b?.message, 'token expired') } }),
     'broker.tokenRefreshed': () => onEvent({ type: 'tokenRefreshed' }),
+    'broker.staticIpRefused': (b) => onEvent({ type: 'staticIpRefused', message: str(b?.message, 'the broker refuses order writes from this address'), evidence: staticIpEvidence(b) }),
+    'broker.staticIpCleared': () => onEvent({ type: 'staticIpCleared' }),
     'broker.failed': (b) => onEvent({ type: 'brokerError', message: str(b?.message, 'broker error') }),
     'broker.slowed': (b) => onEvent({ type: 'brokerSlow', latencyMs: typeof b?.latencyMs === 'number' ? b.latencyMs : -1 }),
     'journal.faulted': (b) => onEvent({ type: 'journalFault', message: str(b?.message, str(b?.kind, 'journal fault')) }),

@@ -16,7 +16,8 @@ export interface Tick {
   readonly askQty?: number;
   readonly volume?: number;
   readonly oi?: number;
-  /** Broker-supplied IV (decimal) and delta, when the venue provides greeks. */
+  /** Broker-supplied IV (decimal) and greeks (per unit; theta per day, vega per vol point as the broker states them),
+   *  when the venue provides them (Upstox option_greeks / full modes). */
   readonly iv?: number;
   readonly delta?: number;
   /**
@@ -25,6 +26,9 @@ export interface Tick {
    * quote can be told apart. Absent = a real quote.
    */
   readonly derived?: boolean;
+  readonly gamma?: number;
+  readonly theta?: number;
+  readonly vega?: number;
 }
 
 export interface InstrumentInfo {
@@ -38,6 +42,8 @@ export interface InstrumentInfo {
   readonly freezeQty?: number;
   readonly tickSize: number;
   readonly tradingSymbol?: string;
+  /** The broker's own weekly/monthly flag (Upstox `weekly`), when it gives one: classification is data, not a rule. */
+  readonly weekly?: boolean;
 }
 
 export type SourceStatus =
@@ -46,11 +52,28 @@ export type SourceStatus =
   | { readonly kind: 'disconnected'; readonly reason: string; readonly retryInMs?: number }
   | { readonly kind: 'market'; readonly open: boolean };
 
+/**
+ * What a subscription must carry: `ltp` a last price (index spots), `quote` best bid/ask with the broker's IV and
+ * greeks, `depth` the order book's levels as well. A venue maps these to its own modes (Upstox: ltpc,
+ * option_greeks, full).
+ */
+export type FeedNeed = 'ltp' | 'quote' | 'depth';
+
+/** Keys a connection may carry per need: when one need is used alone, and when several are combined. */
+export interface SubscriptionCaps {
+  readonly alone: Readonly<Record<FeedNeed, number>>;
+  readonly combined: Readonly<Record<FeedNeed, number>>;
+}
+
 export interface MarketDataSource {
   readonly name: string;
+  /** Present when the venue limits subscriptions (Upstox): the feed then subscribes a planned window within these
+   *  caps instead of every listed contract. */
+  readonly caps?: SubscriptionCaps;
   /** The instruments this source can quote now (chains per the calendar). */
   instruments(): Promise<readonly InstrumentInfo[]>;
-  subscribe(keys: readonly string[]): Promise<void>;
+  /** Subscribes (or re-subscribes in another need); `need` defaults to `quote`. Sources without modes ignore it. */
+  subscribe(keys: readonly string[], need?: FeedNeed): Promise<void>;
   unsubscribe(keys: readonly string[]): Promise<void>;
   onTicks(listener: (ticks: readonly Tick[]) => void): () => void;
   onStatus(listener: (status: SourceStatus) => void): () => void;

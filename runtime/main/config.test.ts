@@ -92,6 +92,14 @@ describe('config', () => {
     assert.equal(parseConfig({ SAFETY_MODE: 'paper', FEED: 'upstox' }).SAFETY_MODE, 'paper', 'paper orders on live quotes are fine');
   });
 
+  it('refuses more than 10 Upstox orders/s without a registered algo name, at boot, naming the variable', () => {
+    assert.throws(() => parseConfig({ UPSTOX_ORDERS_PER_SECOND: '50' }), (e: unknown) =>
+      e instanceof ConfigError && e.issues.some((i) => i.variable === 'UPSTOX_ORDERS_PER_SECOND' && /at most 10 without UPSTOX_ALGO_NAME/.test(i.message)));
+    assert.equal(parseConfig({ UPSTOX_ORDERS_PER_SECOND: '10' }).UPSTOX_ORDERS_PER_SECOND, 10);
+    assert.equal(parseConfig({ UPSTOX_ORDERS_PER_SECOND: '50', UPSTOX_ALGO_NAME: 'my-registered-algo' }).UPSTOX_ORDERS_PER_SECOND, 50);
+    assert.throws(() => parseConfig({ UPSTOX_EGRESS_IP_URL: 'checkip.example' }), /UPSTOX_EGRESS_IP_URL: expected an http\(s\) URL/);
+  });
+
   it('accepts ACCOUNT_SIZE as an alias of BASE_CAPITAL and refuses a conflicting pair', () => {
     assert.equal(parseConfig({ ACCOUNT_SIZE: '500000' }).BASE_CAPITAL, 500_000);
     assert.throws(() => parseConfig({ ACCOUNT_SIZE: '500000', BASE_CAPITAL: '600000' }), /alias of BASE_CAPITAL/);

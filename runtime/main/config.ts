@@ -23,7 +23,7 @@ import { strategyEnv } from '../../actors/strategy/config.ts';
 import { executorEnv } from '../../actors/executor/config.ts';
 import { journalEnv } from '../../actors/journal/config.ts';
 import { simEnv } from '../../actors/venues/sim/config.ts';
-import { upstoxEnv } from '../../actors/venues/upstox/config.ts';
+import { upstoxConfigIssues, upstoxEnv } from '../../actors/venues/upstox/config.ts';
 import { gatewayEnv } from '../../gateway/config.ts';
 import { seaEnv } from '../sea/config.ts';
 
@@ -62,6 +62,9 @@ export type Config = z.output<typeof configSchema>;
 
 /** Every variable the schema knows, for `.env.example` checks and the strictness rule. */
 export const KNOWN_VARIABLES: readonly string[] = [...Object.keys(shape), ...Object.keys(ALIASES)];
+
+/** Rules across variables of one section (each owner's config.ts exports its own). */
+const CROSS_CHECKS: readonly ((cfg: Config) => ConfigIssue[])[] = [upstoxConfigIssues];
 
 /**
  * First words of our variables that other programs also put in a service's environment, so an unknown name there is
@@ -129,6 +132,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     // A real broker priced off simulated or replayed quotes: every order would be sent at a made-up price.
     issues.push({ variable: 'SAFETY_MODE', message: `SAFETY_MODE=live needs FEED=upstox (live orders need live quotes), was FEED=${parsed.data.FEED}` });
   }
+  if (parsed.success) issues.push(...CROSS_CHECKS.flatMap((check) => check(parsed.data)));
   if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
   return parsed.data;
 }

@@ -17,7 +17,7 @@ import type { Book } from '../../actors/domain/book.ts';
 import type { Phase } from '../../actors/domain/phase.ts';
 import type { Proposal } from '../../actors/domain/proposal.ts';
 import type { RiskReport } from '../../actors/risk/messages.ts';
-import type { KillSwitchStatus } from '../../actors/killswitch/messages.ts';
+import type { CalibrationHealth, KillSwitchStatus } from '../../actors/killswitch/messages.ts';
 import type { CycleRecord } from '../../actors/journal/messages.ts';
 import type { Clock } from '../clock.ts';
 import { prepack } from '../envelope.ts';
@@ -175,7 +175,7 @@ export class CycleOrchestrator {
           cycleId,
           quality: snapshot.quality,
           risk,
-          calibration: { fallbacks: surface.expiries.filter((e) => e.fallback).length, expiries: surface.expiries.length },
+          calibration: calibrationHealth(surface),
           recon: st.execution?.reconciliation.mismatch ? { mismatch: st.execution.reconciliation.mismatch } : {},
           phase: this.#phase,
         }),
@@ -239,4 +239,14 @@ export class CycleOrchestrator {
     this.#opts.onCycle?.(final, st);
     return final;
   }
+}
+
+/** What the kill switch judges of a surface: fallbacks, and the expiry where the broker's IVs disagree with ours most. */
+function calibrationHealth(surface: SurfaceCalibrated): CalibrationHealth {
+  let worst: CalibrationHealth['brokerIv'];
+  for (const e of surface.expiries) {
+    const d = e.brokerDivergence;
+    if (d !== undefined && (worst === undefined || d.medianVolPts > worst.medianVolPts)) worst = { underlying: e.underlying, expiry: e.expiry, ...d };
+  }
+  return { fallbacks: surface.expiries.filter((e) => e.fallback).length, expiries: surface.expiries.length, ...(worst !== undefined ? { brokerIv: worst } : {}) };
 }

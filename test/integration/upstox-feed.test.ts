@@ -101,7 +101,7 @@ test('portfolio stream: order updates arrive as BrokerOrders through onOrderUpda
   const seen: BrokerOrder[] = [];
   const filled = waitFor<BrokerOrder>((f) => broker.onOrderUpdate((o) => { seen.push(o); f(o); }), (o) => o.clientOrderId === 'vg-ps-1' && o.status === 'filled');
   await up;
-  await broker.placeOrder({ clientOrderId: 'vg-ps-1', instrumentKey: k.wing, side: 'BUY', quantity: 65, orderType: 'MARKET', product: 'D', validity: 'DAY' });
+  await broker.placeOrder({ clientOrderId: 'vg-ps-1', instrumentKey: k.wing, side: 'BUY', quantity: 65, orderType: 'MARKET', marketProtection: 5, product: 'D', validity: 'DAY' });
   const o = await filled;
   assert.equal(o.filledQuantity, 65);
   assert.deepEqual(seen.filter((x) => x.clientOrderId === 'vg-ps-1').map((x) => x.status), ['pending', 'sent', 'open', 'filled']);

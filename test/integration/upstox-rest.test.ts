@@ -7,8 +7,9 @@ let r: Rig;
 before(async () => { r = await rig(); });
 after(async () => { await r.close(); });
 
+/** MARKET with market protection: exchanges refuse algo MARKET orders without it (UDAPI1158). */
 const order = (id: string, key: string, side: 'BUY' | 'SELL', extra: Partial<OrderRequest> = {}): OrderRequest => ({
-  clientOrderId: id, instrumentKey: key, side, quantity: 65, orderType: 'MARKET', product: 'D', validity: 'DAY', ...extra,
+  clientOrderId: id, instrumentKey: key, side, quantity: 65, orderType: 'MARKET', marketProtection: 5, product: 'D', validity: 'DAY', ...extra,
 });
 
 test('reads profile, funds v2 and v3, contracts, chain, ltp/quotes/greeks and the instruments master', async () => {
@@ -16,11 +17,15 @@ test('reads profile, funds v2 and v3, contracts, chain, ltp/quotes/greeks and th
   assert.equal((await r.rest.profile()).user_id, 'FAKE01');
   assert.ok((await r.broker.getFunds()).availableMargin > 0);
   assert.ok((await r.rest.fundsV3()).available_to_trade.total > 0);
+  const listed = r.fake.state.market.instruments().filter((i) => i.underlying === 'NIFTY' && i.expiry === k.expiry);
   const contracts = await r.rest.optionContracts('NSE_INDEX|Nifty 50', k.expiry);
-  assert.equal(contracts.length, 42);
+  assert.equal(contracts.length, listed.length);
+  assert.ok(contracts.length > 150, `every listed strike of the expiry (${contracts.length} contracts)`);
   assert.equal(contracts[0]?.lot_size, 65);
+  assert.equal(contracts[0]?.freeze_quantity, 1800);
+  assert.equal(contracts[0]?.weekly, true);
   const chain = await r.rest.optionChain('NSE_INDEX|Nifty 50', k.expiry);
-  assert.equal(chain.length, 21);
+  assert.equal(chain.length, listed.length / 2);
   assert.ok(chain.every((row) => row.call_options.market_data.ask_price >= row.call_options.market_data.bid_price));
   const ltp = await r.rest.ltp([k.call, 'NSE_INDEX|Nifty 50']);
   assert.deepEqual([...ltp.keys()].sort(), [k.call, 'NSE_INDEX|Nifty 50'].sort(), 'LTP map is re-keyed by instrument_token');
@@ -93,7 +98,7 @@ test('reads are retried through 5xx and 429; order writes are not', async () => 
   assert.equal((await r.rest.profile()).user_id, 'FAKE01');
   await r.faults({ rateLimit: 2, paths: ['/v2/order/retrieve-all'] });
   assert.ok(Array.isArray(await r.broker.getOrderBook()));
-  await r.faults({ serverError: 5, paths: ['/v2/user/get-funds'] });
+  await r.faults({ serverError: 5, paths: ['/v3/user/get-funds'] });
   await assert.rejects(r.broker.getFunds(), (e: BrokerError) => e.kind === 'SERVER' && e.brokerCode === 'UDAPI100500');
   await r.faults({ serverError: 0, rateLimit: 1, paths: ['/v3/order/place'] });
   await assert.rejects(r.broker.placeOrder(order('vg-t4-429', k.call, 'BUY')), (e: BrokerError) => e.kind === 'RATE_LIMIT');

@@ -224,3 +224,71 @@ test('FEED=upstox SAFETY_MODE=live FULL_AUTO with a journaled governance approva
     await fake.close();
   }
 });
+
+interface FeedSubscriptions { state: { state: { instruments: number; subscriptions: { counts: { ltp: number; quote: number; depth: number }; strikes: number; trimmed: string | null } | null } } }
+
+test('FEED=upstox SAFETY_MODE=live PHASE=SHADOW on the real-scale fake (≈2,300 contracts, expiries to 2031): starts healthy within the feed caps', { timeout: 120_000 }, async () => {
+  const TOKEN = 'tok-scale-0123456789abcdef';
+  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 100, market: new DeterministicMarket({ nowMs: Date.now(), calm: true }) });
+  let sys: TestSystem | undefined;
+  const restarts: string[] = [];
+  try {
+    const listed = fake.state.market.instruments().filter((i) => i.kind !== 'INDEX');
+    assert.ok(listed.length > 2000 && listed.some((i) => i.expiry?.startsWith('2031-')), `${listed.length} contracts listed`);
+    await fetch(`${fake.url}/__fake/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ marketOpen: true }) });
+    sys = await startTestSystem({ FEED: 'upstox', SAFETY_MODE: 'live', PHASE: 'SHADOW', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: TOKEN, UPSTOX_TIMEOUT_MS: '2000', SUPERVISOR_LOOP_INTERVAL: '1' });
+    const s = sys;
+    s.system.onEvent((type, body) => { if (type === 'sys.actorRestarted') restarts.push((body as { name: string }).name); });
+    // Healthy: NORMAL, and every snapshot chain quoted two-sided at the money.
+    const snap = await until(s, async () => s.cycle.state, (st) => st.killswitch?.state === 'NORMAL' && st.snapshot !== null
+      && unpacked(st.snapshot.expiries).length === 6 && unpacked(st.snapshot.expiries).every((e) => e.callBid.some((b) => b > 0) && e.putBid.some((b) => b > 0)));
+    const chains = unpacked(snap.snapshot!.expiries);
+    assert.deepEqual(chains.map((c) => c.underlying), ['NIFTY', 'NIFTY', 'NIFTY', 'NIFTY', 'BANKNIFTY', 'BANKNIFTY']);
+    // The broker's IV and greeks reach the snapshot.
+    assert.ok(chains[0]!.callBrokerIv !== undefined && chains[0]!.callBrokerGreeks !== undefined);
+    assert.ok([...chains[0]!.callBrokerGreeks!.delta].some((d) => d > 0 && d < 1));
+    // Within the caps: the feed's plan, what the fake holds for the one socket, and no request refused.
+    const feed = await s.api<FeedSubscriptions>('GET', '/api/v1/actors/feed');
+    const plan = feed.body.state.state.subscriptions!;
+    assert.deepEqual([plan.counts.ltp, plan.counts.quote, plan.counts.depth, plan.trimmed], [3, 732, 0, null]);
+    assert.ok(feed.body.state.state.instruments > 2000, 'every listed contract is known to the feed');
+    assert.deepEqual(fake.subscriptions(), [{ ltpc: 3, option_greeks: 732, full: 0 }]);
+    assert.equal(fake.state.capRefusals.count, 0);
+    assert.deepEqual(restarts, []);
+    const ks = await s.api<KsStatus>('GET', '/api/v1/killswitch');
+    assert.equal(ks.body.state, 'NORMAL');
+  } finally {
+    await sys?.stop();
+    await fake.close();
+  }
+});
+
+test('FEED=upstox SAFETY_MODE=live from an address Upstox has not registered: HALTED with STATIC_IP (not TOKEN_EXPIRED) and the operator message; registering it and a new token release the hold', { timeout: 120_000 }, async () => {
+  const OLD_TOKEN = 'tok-ip-old-0123456789abcdef';
+  const fake = await startFakeUpstox({ port: 0, token: OLD_TOKEN, liveIntervalMs: 100 });
+  let sys: TestSystem | undefined;
+  try {
+    fake.state.staticIps = { primary: '203.0.113.10', secondary: null, updatedAt: null };
+    sys = await startTestSystem({ FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: OLD_TOKEN, UPSTOX_TIMEOUT_MS: '2000', SUPERVISOR_LOOP_INTERVAL: '0.5' });
+    const s = sys;
+    const halted = await until(s, () => s.api<KsStatus & { holding: string[]; cause: { evidence: Record<string, unknown> } }>('GET', '/api/v1/killswitch'), (r) => r.body.state === 'HALTED');
+    assert.equal(halted.body.cause?.code, 'STATIC_IP');
+    assert.match(halted.body.cause?.message ?? '', /registered static IPs \(203\.0\.113\.10\), was 127\.0\.0\.1/);
+    assert.match(String(halted.body.cause?.evidence['action']), /register this machine's public IP.*The access token is fine/);
+    assert.deepEqual(halted.body.holding, ['STATIC_IP']);
+    assert.equal((await s.api('POST', '/api/v1/killswitch/reset', { reason: 'test: too early' })).status, 409, 'refused while the IP is not registered');
+    // The operator registers this machine (Upstox invalidates the token) and installs a new one: the executor re-runs
+    // the pre-flight after the swap, it matches, the hold is released and a reset is accepted.
+    const NEW_TOKEN = 'tok-ip-new-0123456789abcdef';
+    fake.state.staticIps = { primary: '127.0.0.1', secondary: null, updatedAt: null };
+    fake.state.token = NEW_TOKEN;
+    const swapped = await s.api('POST', '/api/token/refresh', { accessToken: NEW_TOKEN, reason: 'test: token after registering the IP' });
+    assert.equal(swapped.status, 200, JSON.stringify(swapped.body));
+    await until(s, () => s.api('POST', '/api/v1/killswitch/reset', { reason: 'test: IP registered' }), (r) => r.status === 200);
+    const after = await s.api<KsStatus>('GET', '/api/v1/killswitch');
+    assert.notEqual(after.body.state, 'HALTED');
+  } finally {
+    await sys?.stop();
+    await fake.close();
+  }
+});

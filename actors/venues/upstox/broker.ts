@@ -1,36 +1,82 @@
 /**
  * @module UpstoxBroker: the Broker interface over the REST client, with order updates from the portfolio stream.
  * Order writes are never retried here; an AMBIGUOUS failure is resolved with `findByClientOrderId` (order book by tag).
+ *
+ * Products are carried both ways (every order names `I` or `D`; positions come back one per instrument and product).
+ * Funds are read from funds v3; margin for a basket from POST /v2/charges/margin. The broker's own kill switch and
+ * the static-IP registration are read and set here; `compliance` turns static-IP refusals into venue events.
  */
 import {
   BrokerError, type Broker, type BrokerOrder, type BrokerPosition, type BrokerTrade, type Funds, type MarginEstimate,
-  type MarginLeg, type MultiPlaceLine, type OrderRequest, type PlaceResult,
+  type MarginLeg, type MultiPlaceLine, type OrderRequest, type PlaceResult, type Segment, type SegmentKillSwitch, type StaticIps,
 } from '../broker.ts';
 import type { UpstoxRest, MultiLine, PlaceBody } from './rest/client.ts';
-import { classify, parseErrorLines } from './rest/errors.ts';
+import { lineError, OPERATOR_ACTIONS, parseErrorLines } from './rest/errors.ts';
 import { toBrokerOrder, toBrokerPosition, toBrokerTrade } from './rest/map.ts';
+import type { KillSwitchRow } from './rest/schemas.ts';
 import type { PortfolioStream } from './portfolio/stream.ts';
 import type { TokenStore } from './token/store.ts';
+import { Compliance } from './compliance.ts';
+import { runStaticIpCheck, type EgressAddress, type StaticIpCheck } from './static-ip.ts';
 
 export const MAX_MULTI_LINES = 25;
 export const MAX_CORRELATION_ID = 20;
 export const MAX_TAG = 40;
+export const MAX_MARGIN_LINES = 20;
+const SEGMENTS: readonly Segment[] = ['NSE_FO', 'NSE_EQ', 'BSE_FO', 'BSE_EQ', 'NCD_FO', 'BCD_FO', 'MCX_FO', 'NSE_COM'];
+
+export interface UpstoxBrokerOptions {
+  readonly stream?: PortfolioStream;
+  readonly now?: () => number;
+  readonly tokens?: TokenStore;
+  /** Shared with the REST client's refusal hooks (createUpstoxVenue wires both). */
+  readonly compliance?: Compliance;
+  /** How this machine's egress address is found (static-ip.ts); without it the pre-flight reports `unknown`. */
+  readonly egress?: () => Promise<EgressAddress>;
+}
 
 export class UpstoxBroker implements Broker {
   readonly name = 'upstox';
   readonly #rest: UpstoxRest;
   readonly #stream: PortfolioStream | undefined;
   readonly #now: () => number;
+  readonly #egress: () => Promise<EgressAddress>;
   readonly #listeners = new Set<(o: BrokerOrder) => void>();
   #offStream: (() => void) | undefined;
   /** The venue's token store (hot swap, expiry events); the token itself only leaves through `current()`. */
   readonly tokens: TokenStore | undefined;
+  /** Static-IP refusals and clearances (Broker.events). */
+  readonly events: Compliance;
 
-  constructor(rest: UpstoxRest, opts: { stream?: PortfolioStream; now?: () => number; tokens?: TokenStore } = {}) {
+  constructor(rest: UpstoxRest, opts: UpstoxBrokerOptions = {}) {
     this.#rest = rest;
     this.tokens = opts.tokens;
     this.#stream = opts.stream;
     this.#now = opts.now ?? Date.now;
+    this.events = opts.compliance ?? new Compliance();
+    this.#egress = opts.egress ?? (async () => ({ known: false, why: 'no egress finder configured' }));
+  }
+
+  /** The rate limiters' state (queued calls, waits, refusals), for inspect and the dashboard. */
+  rateStats(): ReturnType<UpstoxRest['http']['rateStats']> {
+    return this.#rest.http.rateStats();
+  }
+
+  /**
+   * Static-IP pre-flight: registered addresses vs this machine's egress. A mismatch or no registration raises a
+   * refusal (HALTED STATIC_IP through the executor); a match clears one; unknown changes nothing.
+   */
+  async preflight(): Promise<StaticIpCheck> {
+    const check = await runStaticIpCheck(async () => this.getStaticIps(), this.#egress);
+    if (check.verdict === 'mismatch' || check.verdict === 'unregistered') {
+      this.events.refuse(`static-IP pre-flight: ${check.detail}`, OPERATOR_ACTIONS.STATIC_IP, {
+        verdict: check.verdict, registered: [check.registered?.primary, check.registered?.secondary].filter((x) => x).join(',') || null,
+        egress: check.egress?.known === true ? check.egress.ip : null,
+      });
+    } else if (check.verdict === 'match') {
+      this.events.clear(`static-IP pre-flight: ${check.detail}`);
+    }
+    return check;
   }
 
   async placeOrder(req: OrderRequest): Promise<PlaceResult> {
@@ -49,7 +95,9 @@ export class UpstoxBroker implements Broker {
       if (seen.has(l.correlation_id)) throw new BrokerError('VALIDATION', `multi-order: expected unique correlation_ids, was ${l.correlation_id} twice`);
       seen.add(l.correlation_id);
     }
-    // Hedges first: a BUY placed after its SELL would leave the short naked (and cost full margin) meanwhile.
+    // Hedges first in the array (Upstox advises it for margin). This does NOT make them execute first: Upstox has been
+    // seen to run a basket's SELL line before an earlier BUY line, so a caller that needs the hedge filled before the
+    // short must wait for the BUY fills and send the SELLs after.
     const ordered = [...lines.filter((l) => l.transaction_type === 'BUY'), ...lines.filter((l) => l.transaction_type === 'SELL')];
     const res = await this.#rest.placeMulti(ordered);
     const placed = new Map<string, string[]>();
@@ -59,8 +107,7 @@ export class UpstoxBroker implements Broker {
     const payloadErrors = res.summary?.payload_error ?? 0;
     for (const e of lineErrors) {
       if (e.correlationId === undefined) continue;
-      const kind = classify(400, e.errorCode, true);
-      failed.set(e.correlationId, new BrokerError(kind, `multi-order line ${e.correlationId}: ${e.errorCode ?? 'no code'}: ${e.message}`, e.errorCode !== undefined ? { brokerCode: e.errorCode } : {}));
+      failed.set(e.correlationId, lineError(e, true, `multi-order line ${e.correlationId}`));
     }
     return lines.map((l, i): MultiPlaceLine => {
       const clientOrderId = reqs[i]!.clientOrderId;
@@ -119,27 +166,61 @@ export class UpstoxBroker implements Broker {
     return (await this.getOrderBook()).filter((o) => o.clientOrderId === clientOrderId);
   }
 
+  /** Trades carry no tag at Upstox: each is joined to its order (order book) for our clientOrderId. */
   async getTrades(): Promise<readonly BrokerTrade[]> {
     const now = this.#now();
-    return (await this.#rest.tradesForDay()).map((t) => toBrokerTrade(t, now));
+    const [trades, book] = await Promise.all([this.#rest.tradesForDay(), this.#rest.orderBook()]);
+    const tags = new Map(book.map((o) => [o.order_id, o.tag === undefined || o.tag === null || o.tag === '' ? null : o.tag]));
+    return trades.map((t) => toBrokerTrade(t, now, tags));
   }
 
   async getPositions(): Promise<readonly BrokerPosition[]> {
     return (await this.#rest.positions()).map(toBrokerPosition);
   }
 
+  /** Funds v3: available to trade (cash + pledge) and the margin blocked. */
   async getFunds(): Promise<Funds> {
-    const f = await this.#rest.fundsV2('SEC');
-    if (f.equity === undefined) throw new BrokerError('SERVER', 'funds: expected an equity segment, was none');
-    return { availableMargin: f.equity.available_margin, usedMargin: f.equity.used_margin };
+    const f = (await this.#rest.fundsV3()).available_to_trade;
+    const cash = f.cash_available_to_trade;
+    const pledge = f.pledge_available_to_trade;
+    return {
+      availableMargin: f.total,
+      usedMargin: cash.margin_used.total + (pledge?.margin_used?.total ?? 0),
+      ...(cash.cash !== undefined ? { openingBalance: cash.cash.opening_balance } : {}),
+      ...(pledge !== undefined ? { pledgeAvailable: pledge.total } : {}),
+    };
   }
 
   async getMargin(legs: readonly MarginLeg[]): Promise<MarginEstimate> {
+    if (legs.length === 0 || legs.length > MAX_MARGIN_LINES) throw new BrokerError('VALIDATION', `margin: expected 1-${MAX_MARGIN_LINES} legs, was ${legs.length}`);
     const m = await this.#rest.margin(legs.map((l) => ({
-      instrument_key: l.instrumentKey, quantity: l.quantity, product: 'D' as const, transaction_type: l.side,
+      instrument_key: l.instrumentKey, quantity: l.quantity, product: l.product ?? 'D', transaction_type: l.side,
       ...(l.price !== undefined ? { price: l.price } : {}),
     })));
-    return { requiredMargin: m.required_margin, finalMargin: m.final_margin };
+    return {
+      requiredMargin: m.required_margin, finalMargin: m.final_margin,
+      legs: m.margins.map((x) => ({
+        totalMargin: x.total_margin,
+        ...(x.span_margin !== undefined ? { spanMargin: x.span_margin } : {}),
+        ...(x.exposure_margin !== undefined ? { exposureMargin: x.exposure_margin } : {}),
+        ...(x.net_buy_premium !== undefined ? { premium: x.net_buy_premium } : {}),
+      })),
+    };
+  }
+
+  async getKillSwitch(): Promise<readonly SegmentKillSwitch[]> {
+    return toKillSwitch(await this.#rest.killSwitch());
+  }
+
+  /** Engaging = Upstox `DISABLE` (the segment is blocked); releasing = `ENABLE`. */
+  async setKillSwitch(segment: Segment, engaged: boolean): Promise<readonly SegmentKillSwitch[]> {
+    if (!SEGMENTS.includes(segment)) throw new BrokerError('VALIDATION', `kill switch: expected a segment ${SEGMENTS.join('|')}, was ${JSON.stringify(segment)}`);
+    return toKillSwitch(await this.#rest.updateKillSwitch([{ segment, action: engaged ? 'DISABLE' : 'ENABLE' }]));
+  }
+
+  async getStaticIps(): Promise<StaticIps> {
+    const r = await this.#rest.userIps();
+    return { primary: r.primary_ip ?? null, secondary: r.secondary_ip ?? null };
   }
 
   onOrderUpdate(listener: (order: BrokerOrder) => void): () => void {
@@ -158,18 +239,27 @@ export class UpstoxBroker implements Broker {
   }
 }
 
+function toKillSwitch(rows: readonly KillSwitchRow[]): SegmentKillSwitch[] {
+  return rows.flatMap((r) => (SEGMENTS as readonly string[]).includes(r.segment)
+    ? [{ segment: r.segment as Segment, active: r.segment_status === 'ACTIVE', engaged: r.kill_switch_enabled }]
+    : []);
+}
+
 function placeBody(req: OrderRequest): PlaceBody {
   if (req.clientOrderId.length === 0 || req.clientOrderId.length > MAX_TAG) {
     throw new BrokerError('VALIDATION', `order: expected a clientOrderId (tag) of 1-${MAX_TAG} chars, was ${req.clientOrderId.length}`);
   }
   if (!Number.isInteger(req.quantity) || req.quantity <= 0) throw new BrokerError('VALIDATION', `order ${req.clientOrderId}: expected a positive integer quantity, was ${req.quantity}`);
   if (req.orderType === 'LIMIT' && !(req.price !== undefined && req.price > 0)) throw new BrokerError('VALIDATION', `order ${req.clientOrderId}: expected a positive LIMIT price, was ${req.price}`);
+  const mp = req.marketProtection;
+  if (mp !== undefined && !(mp === -1 || (mp >= 0 && mp <= 25))) throw new BrokerError('VALIDATION', `order ${req.clientOrderId}: expected market protection -1 or 0-25 (%), was ${mp}`);
   return {
     quantity: req.quantity, product: req.product, validity: req.validity,
     // Upstox refuses a non-zero price on MARKET (UDAPI1040).
     price: req.orderType === 'MARKET' ? 0 : req.price ?? 0,
     tag: req.clientOrderId, instrument_token: req.instrumentKey, order_type: req.orderType, transaction_type: req.side,
     disclosed_quantity: 0, trigger_price: 0, is_amo: false,
+    ...(req.orderType === 'MARKET' && mp !== undefined ? { market_protection: mp } : {}),
   };
 }
 
@@ -180,7 +270,8 @@ function batchIds(call: string, res: { status: string; data?: { order_ids: strin
     const first = lines[0];
     // "nothing to cancel / no open position" is an answer, not a failure.
     if (first?.errorCode === 'UDAPI1108' || first?.errorCode === 'UDAPI100010') return [];
-    throw new BrokerError(classify(400, first?.errorCode, true), `${call}: expected success, was error (${lines.map((l) => `${l.errorCode}: ${l.message}`).join('; ')})`, first?.errorCode !== undefined ? { brokerCode: first.errorCode } : {});
+    if (first !== undefined) throw lineError(first, true, `${call}: expected success, was error (${lines.map((l) => `${l.errorCode}: ${l.message}`).join('; ')})`);
+    throw new BrokerError('REJECTED', `${call}: expected success, was error (no error lines)`);
   }
   return ids;
 }

@@ -15,6 +15,9 @@ import { PortfolioStream } from './portfolio/stream.ts';
 import { UpstoxRest } from './rest/client.ts';
 import { UpstoxHttp } from './rest/http.ts';
 import { TokenStore, loadTokenFileSync } from './token/store.ts';
+import { Compliance } from './compliance.ts';
+import { OPERATOR_ACTIONS } from './rest/errors.ts';
+import { egressAddress, type EgressAddress } from './static-ip.ts';
 
 export { UpstoxBroker } from './broker.ts';
 export { UpstoxMarketData } from './feed/market-data.ts';
@@ -27,6 +30,10 @@ const PROCESS_STARTED_AT = Date.now() - process.uptime() * 1000;
 export interface UpstoxVenue {
   readonly rest: UpstoxRest;
   readonly tokens: TokenStore;
+  /** Static-IP refusals from order writes and the pre-flight. */
+  readonly compliance: Compliance;
+  /** This machine's egress address, where it can be known (static-ip.ts). */
+  readonly egress: () => Promise<EgressAddress>;
 }
 
 /**
@@ -46,22 +53,32 @@ export function createUpstoxVenue(cfg: UpstoxConfig, log?: Logger): UpstoxVenue 
     else if (e.type === 'expired') log?.error({ cause: e.cause, reason: e.reason, token: e.fingerprint }, 'upstox token expired');
     else log?.info({ expiresAt: e.expiresAt, token: e.fingerprint }, 'upstox token swapped');
   });
+  const compliance = new Compliance();
+  const hosts = resolveHosts({ baseUrl: cfg.UPSTOX_BASE_URL, env: cfg.UPSTOX_ENV });
   const http = new UpstoxHttp({
-    hosts: resolveHosts({ baseUrl: cfg.UPSTOX_BASE_URL, env: cfg.UPSTOX_ENV }),
+    hosts,
     token: () => tokens.current(),
     timeoutMs: cfg.UPSTOX_TIMEOUT_MS,
     algoName: cfg.UPSTOX_ALGO_NAME,
     preferIpv4: cfg.UPSTOX_PREFER_IPV4,
     ordersPerSecond: cfg.UPSTOX_ORDERS_PER_SECOND,
+    ...(cfg.UPSTOX_ORDER_MAX_QUEUE_MS !== undefined ? { orderMaxQueueMs: cfg.UPSTOX_ORDER_MAX_QUEUE_MS } : {}),
     log,
     onAuthFailure: () => tokens.markRejected(),
+    onForbidden: (err) => {
+      if (err.reason !== 'STATIC_IP') return;
+      log?.error({ code: err.brokerCode }, 'upstox refused an order write for this machine\'s IP (static IP)');
+      compliance.refuse(err.message, OPERATOR_ACTIONS.STATIC_IP, { brokerCode: err.brokerCode ?? null, source: 'order write' });
+    },
+    onOrderWriteOk: () => compliance.clear('an order write was accepted from this machine'),
   });
-  return { rest: new UpstoxRest(http), tokens };
+  const egress = () => egressAddress({ orderHost: hosts.order, echoUrl: cfg.UPSTOX_EGRESS_IP_URL, timeoutMs: cfg.UPSTOX_TIMEOUT_MS });
+  return { rest: new UpstoxRest(http), tokens, compliance, egress };
 }
 
 export async function createUpstoxBroker(cfg: UpstoxConfig, log?: Logger, venue?: UpstoxVenue): Promise<UpstoxBroker> {
   const v = venue ?? createUpstoxVenue(cfg, log);
-  return new UpstoxBroker(v.rest, { stream: new PortfolioStream(v.rest, v.tokens, { log }), tokens: v.tokens });
+  return new UpstoxBroker(v.rest, { stream: new PortfolioStream(v.rest, v.tokens, { log }), tokens: v.tokens, compliance: v.compliance, egress: v.egress });
 }
 
 /** Synchronous: fits the feed's `SourceFactory`. */

@@ -14,7 +14,7 @@ import type { UpstoxConfig } from './config.ts';
 import type { Underlying } from '../../domain/underlying.ts';
 
 const TOKEN = 'tok-probe-0123456789abcdef';
-/** The fake with the pre-2026 lot sizes / freeze quantities (its defaults are our data). */
+/** The fake with the pre-2026 lot sizes / freeze quantities (its defaults are NSE's 2026 contract data). */
 const stale = () => new DeterministicMarket({ nowMs: Date.now(), contracts: { NIFTY: { lot: 75, freeze: 1800 }, BANKNIFTY: { lot: 35, freeze: 900 } } });
 
 const cfgFor = (url: string, dir: string, token?: string): UpstoxConfig => ({
@@ -28,7 +28,11 @@ test('probeUpstox against the fake: token, profile, funds, lot sizes, market sta
   try {
     const ok = await probeUpstox(cfgFor(fake.url, dir, TOKEN));
     assert.equal(ok.ok, true, ok.detail);
-    assert.deepEqual(ok.checks.map((c) => c.name), ['upstox token', 'upstox profile', 'upstox funds', 'instruments master', 'instruments NIFTY', 'instruments BANKNIFTY', 'market status']);
+    assert.deepEqual(ok.checks.map((c) => c.name), ['upstox token', 'upstox profile', 'upstox funds', 'upstox static ip', 'instruments master', 'instruments NIFTY', 'instruments BANKNIFTY', 'market status']);
+    // The fake listens on loopback: the route to it shows the address it sees, and that address is registered.
+    assert.match(ok.checks.find((c) => c.name === 'upstox static ip')?.detail ?? '', /^egress 127\.0\.0\.1 is registered/);
+    // NSE's freeze quantities (1800/600) are the master's to say; our shipped defaults are only the offline fallback.
+    assert.match(ok.checks.find((c) => c.name === 'instruments NIFTY')?.detail ?? '', /lot 65 matches our data; freeze 1800 from the master/);
 
     const none = await probeUpstox(cfgFor(fake.url, dir));
     assert.equal(none.ok, false);
@@ -44,18 +48,18 @@ test('probeUpstox against the fake: token, profile, funds, lot sizes, market sta
   }
 });
 
-test('the fake\'s default contracts are our data; probeUpstox flags lot sizes that differ (75 / 1800)', async () => {
+test('the fake\'s default contracts are NSE\'s 2026 data (lots 65/30, freeze 1800/600); probeUpstox flags lot sizes that differ (75)', async () => {
   for (const i of new DeterministicMarket({ nowMs: Date.now() }).instruments()) {
     if (i.kind === 'INDEX') continue;
     const spec = UNDERLYING_SPECS[i.underlying as Underlying];
-    assert.deepEqual([i.lotSize, i.freezeQty], [spec.lotSize, spec.freezeQty], i.instrumentKey);
+    assert.deepEqual([i.lotSize, i.freezeQty], [spec.lotSize, i.underlying === 'NIFTY' ? 1800 : 600], i.instrumentKey);
   }
   const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 0, market: stale() });
   const dir = await mkdtemp(path.join(tmpdir(), 'upstox-probe-'));
   try {
     const r = await probeUpstox(cfgFor(fake.url, dir, TOKEN));
     assert.equal(r.ok, false);
-    assert.match(r.detail, /instruments NIFTY: expected lot 65 \/ freeze 1800 \(our data\), was lot 75 \/ freeze 1800/);
+    assert.match(r.detail, /instruments NIFTY: expected lot 65 \(our data\), was lot 75/);
   } finally {
     await fake.close();
     await rm(dir, { recursive: true, force: true });
@@ -82,7 +86,7 @@ test('volguard validate (live) prints CONNECTIVITY VERIFIED when every Upstox ch
     assert.match(out, /CONNECTIVITY VERIFIED/, out);
     assert.match(out, /✓ instruments NIFTY/);
     const today = istDate(Date.now());
-    assert.match(out, new RegExp(`✓ instruments master +NSE master built ${today} IST \\(ETag [0-9a-f]{12}\\): \\d+ rows, 126 NIFTY/BANKNIFTY options, none expired`), out);
+    assert.match(out, new RegExp(`✓ instruments master +NSE master built ${today} IST \\(ETag [0-9a-f]{12}\\): \\d+ rows, \\d{4} NIFTY/BANKNIFTY options, none expired`), out);
     assert.equal(code, out.includes('✗') ? 1 : 0);
   } finally {
     await fake.close();
@@ -111,7 +115,7 @@ test('probeUpstox: today\'s master that still lists expired contracts is not fre
     const r = await probeUpstox(cfgFor(fake.url, dir, TOKEN));
     const master = r.checks.find((c) => c.name === 'instruments master');
     assert.equal(master?.ok, false);
-    assert.match(master?.detail ?? '', /^expected no expired contracts in today's master, was 126 \(first NIFTY \d+ (CE|PE)/);
+    assert.match(master?.detail ?? '', /^expected no expired contracts in today's master, was \d+ \(first (BANK)?NIFTY \d+ (CE|PE)/);
   } finally {
     await fake.close();
     await rm(dir, { recursive: true, force: true });

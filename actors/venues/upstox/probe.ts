@@ -1,14 +1,17 @@
 /**
  * @module Live connectivity checks for `volguard validate` (SAFETY_MODE=live): token present and unexpired, profile
- * reachable, funds readable, the instruments master fresh (built today, IST, by its Last-Modified; no expired index
- * options in it), option contracts' lot size / freeze quantity equal to our data (actors/domain/instruments.ts),
- * market status from the feed's market_info frame. Read-only; the token never appears in a detail.
+ * reachable, funds readable (v3), order writes allowed from this machine (static-IP pre-flight: registered IPs vs the
+ * egress address where it can be known — static-ip.ts), the instruments master fresh (built today, IST, by its
+ * Last-Modified; no expired index options in it), option contracts' lot size equal to our data (freeze quantities
+ * are the master's to say: reported, not demanded), market status from the feed's market_info frame. Read-only; the
+ * token never appears in a detail.
  */
 import type { UpstoxConfig } from './config.ts';
 import { createUpstoxMarketData, createUpstoxVenue } from './index.ts';
 import { UNDERLYING_SPECS } from '../../domain/instruments.ts';
 import { istDate } from '../../domain/calendar.ts';
 import { redact } from './redact.ts';
+import { runStaticIpCheck, type StaticIpCheck } from './static-ip.ts';
 
 export interface ProbeCheck {
   readonly name: string;
@@ -53,19 +56,24 @@ export async function probeUpstox(cfg: UpstoxConfig): Promise<ProbeResult> {
       checks.push({ name: 'upstox funds', ok: false, detail: `expected funds readable, was an error (${clean(err)})` });
     }
 
+    const ip = await staticIpCheck(venue);
+    checks.push({ name: ip.name, ok: ip.ok, detail: ip.warning ? `(unverified) ${ip.detail}` : ip.detail });
+
     checks.push(await masterFreshness(venue, clean));
 
     for (const spec of Object.values(UNDERLYING_SPECS)) {
       try {
         const contracts = await venue.rest.optionContracts(spec.indexKey);
         const relevant = contracts.filter((c) => c.expiry >= spec.validFromExpiry);
-        const bad = relevant.filter((c) => c.lot_size !== spec.lotSize || c.freeze_quantity !== spec.freezeQty);
+        const bad = relevant.filter((c) => c.lot_size !== spec.lotSize);
         const first = bad[0];
+        const freezes = [...new Set(relevant.map((c) => c.freeze_quantity))].sort((a, b) => a - b);
+        const freeze = freezes.join('/');
         checks.push({
           name: `instruments ${spec.underlying}`, ok: relevant.length > 0 && first === undefined,
           detail: relevant.length === 0 ? `expected option contracts for ${spec.indexKey}, was none`
-            : first !== undefined ? `expected lot ${spec.lotSize} / freeze ${spec.freezeQty} (our data), was lot ${first.lot_size} / freeze ${first.freeze_quantity} for ${first.expiry} (${bad.length} of ${relevant.length} contracts differ)`
-            : `${relevant.length} contracts: lot ${spec.lotSize}, freeze ${spec.freezeQty} match our data`,
+            : first !== undefined ? `expected lot ${spec.lotSize} (our data), was lot ${first.lot_size} for ${first.expiry} (${bad.length} of ${relevant.length} contracts differ)`
+            : `${relevant.length} contracts: lot ${spec.lotSize} matches our data; freeze ${freeze} from the master${freezes.length === 1 && freezes[0] === spec.freezeQty ? '' : ` (shipped default ${spec.freezeQty}: the master's value is the one to slice by)`}`,
         });
       } catch (err) {
         checks.push({ name: `instruments ${spec.underlying}`, ok: false, detail: `expected option contracts, was an error (${clean(err)})` });
@@ -77,6 +85,14 @@ export async function probeUpstox(cfg: UpstoxConfig): Promise<ProbeResult> {
   } finally {
     venue.tokens.close();
   }
+}
+
+/** Static-IP pre-flight (static-ip.ts) through the venue's REST client and egress finder. */
+export async function staticIpCheck(venue: ReturnType<typeof createUpstoxVenue>): Promise<StaticIpCheck> {
+  return runStaticIpCheck(async () => {
+    const r = await venue.rest.userIps();
+    return { primary: r.primary_ip ?? null, secondary: r.secondary_ip ?? null };
+  }, venue.egress);
 }
 
 /**

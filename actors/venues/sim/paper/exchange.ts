@@ -9,8 +9,11 @@
  *
  * Matching happens on `place`, and again on `match()` (call it when quotes or time move).
  */
-import { BrokerError, type Broker, type BrokerOrder, type BrokerPosition, type BrokerTrade, type Funds, type MarginEstimate, type MarginLeg, type MultiPlaceLine, type OrderRequest, type PlaceResult } from '../../broker.ts';
-import type { OrderStatus } from '../../../domain/order.ts';
+import {
+  BrokerError, type Broker, type BrokerOrder, type BrokerPosition, type BrokerTrade, type Funds, type MarginEstimate, type MarginLeg,
+  type MultiPlaceLine, type OrderRequest, type PlaceResult, type Segment, type SegmentKillSwitch, type StaticIps,
+} from '../../broker.ts';
+import type { OrderStatus, Product } from '../../../domain/order.ts';
 import type { Clock } from '../../../../runtime/clock.ts';
 import { roundToTick, TICK_SIZE } from '../../../domain/units.ts';
 import { isMarketOpen as nseMarketOpen } from '../../../domain/calendar.ts';
@@ -60,6 +63,8 @@ interface OrderState {
 }
 
 interface PositionState {
+  instrumentKey: string;
+  product: Product;
   quantity: number;
   averagePrice: number;
   realisedPnl: number;
@@ -67,6 +72,14 @@ interface PositionState {
 }
 
 const LIVE: ReadonlySet<OrderStatus> = new Set(['open', 'partially_filled']);
+/** Upstox's cooling period before a disabled segment can be re-enabled. */
+export const KILL_SWITCH_COOLING_MS = 12 * 3_600_000;
+const PAPER_SEGMENTS: readonly Segment[] = ['NSE_FO', 'NSE_EQ', 'BSE_FO', 'BSE_EQ', 'NCD_FO', 'BCD_FO', 'MCX_FO', 'NSE_COM'];
+
+/** A position's key: one per instrument AND product, as brokers keep them. */
+function positionKey(instrumentKey: string, product: Product): string {
+  return `${instrumentKey}#${product}`;
+}
 
 /**
  * The LIMIT price band around `ltp`: ltp ± max(ltp × pct, minAbs), widened outward to whole ticks (prices are ticks; a band edge
@@ -93,6 +106,11 @@ export function priceBand(ltp: number, pct: number, minAbs = 0, tick = TICK_SIZE
   };
 }
 
+/** `NSE_FO|123` → `NSE_FO` (index keys and equities map to their own segment). */
+function segmentOf(instrumentKey: string): string {
+  return instrumentKey.split('|')[0] ?? '';
+}
+
 export class PaperBroker implements Broker {
   readonly name = 'paper';
   readonly faults = new PaperFaults();
@@ -103,6 +121,8 @@ export class PaperBroker implements Broker {
   readonly #trades: BrokerTrade[] = [];
   readonly #positions = new Map<string, PositionState>();
   readonly #listeners = new Set<(o: BrokerOrder) => void>();
+  /** The modelled broker kill switch: segment → when it was engaged (absent = released). */
+  readonly #killSwitch = new Map<string, number>();
   /** Displayed size already taken at one instant, so several orders cannot each take the whole touch. */
   #taken = new Map<string, number>();
   #takenAt = Number.NaN;
@@ -125,6 +145,11 @@ export class PaperBroker implements Broker {
   }
 
   #apply(r: PaperRecord, live: boolean): void {
+    if (r.k === 'ks') {
+      if (r.engaged) this.#killSwitch.set(r.segment, r.ts);
+      else this.#killSwitch.delete(r.segment);
+      return;
+    }
     if (r.k === 'place') {
       this.#seq++;
       this.#orders.set(r.brokerOrderId, {
@@ -157,6 +182,7 @@ export class PaperBroker implements Broker {
         const trade: BrokerTrade = {
           tradeId: r.tradeId, brokerOrderId: r.brokerOrderId, clientOrderId: o.placed.clientOrderId,
           instrumentKey: o.placed.instrumentKey, side: o.placed.side, quantity: r.quantity, price: r.price, ts: r.ts,
+          product: o.placed.product ?? 'D',
         };
         this.#trades.push(trade);
         this.#applyTrade(trade);
@@ -167,7 +193,9 @@ export class PaperBroker implements Broker {
   }
 
   #applyTrade(t: BrokerTrade): void {
-    const p = this.#positions.get(t.instrumentKey) ?? { quantity: 0, averagePrice: 0, realisedPnl: 0, lastPrice: t.price };
+    const product = t.product ?? 'D';
+    const key = positionKey(t.instrumentKey, product);
+    const p = this.#positions.get(key) ?? { instrumentKey: t.instrumentKey, product, quantity: 0, averagePrice: 0, realisedPnl: 0, lastPrice: t.price };
     const signed = t.side === 'BUY' ? t.quantity : -t.quantity;
     if (p.quantity === 0 || Math.sign(p.quantity) === Math.sign(signed)) {
       const q = p.quantity + signed;
@@ -183,7 +211,7 @@ export class PaperBroker implements Broker {
       p.quantity = q;
     }
     p.lastPrice = t.price;
-    this.#positions.set(t.instrumentKey, p);
+    this.#positions.set(key, p);
   }
 
   #view(o: OrderState): BrokerOrder {
@@ -197,6 +225,7 @@ export class PaperBroker implements Broker {
       averagePrice: o.filledQuantity > 0 ? roundToTick(o.notional / o.filledQuantity, 0.01) : 0,
       price: o.price,
       orderType: o.placed.orderType,
+      product: o.placed.product ?? 'D',
       status: o.status,
       ...(o.statusMessage !== undefined ? { statusMessage: o.statusMessage } : {}),
       updatedAt: o.updatedAt,
@@ -242,6 +271,7 @@ export class PaperBroker implements Broker {
     if (forced !== undefined) return forced;
     const open = this.#opts.isMarketOpen ?? nseMarketOpen;
     if (!open(now)) return 'market closed';
+    if (this.#killSwitch.has(segmentOf(req.instrumentKey))) return `segment ${segmentOf(req.instrumentKey)} blocked: the kill switch is engaged`;
     const rules = this.#opts.instruments?.(req.instrumentKey);
     if (rules !== undefined && req.quantity > rules.freezeQty) {
       return `freeze quantity exceeded: expected at most ${rules.freezeQty}, was ${req.quantity}`;
@@ -272,7 +302,7 @@ export class PaperBroker implements Broker {
       if (price > 0) e.price = price;
       net.set(key, e);
     };
-    for (const [key, p] of this.#positions) if (p.quantity !== 0) add(key, p.quantity, p.lastPrice);
+    for (const p of this.#positions.values()) if (p.quantity !== 0) add(p.instrumentKey, p.quantity, p.lastPrice);
     for (const o of this.#orders.values()) {
       if (!LIVE.has(o.status)) continue;
       const rest = o.quantity - o.filledQuantity;
@@ -406,15 +436,15 @@ export class PaperBroker implements Broker {
     return ids;
   }
 
-  /** Opposite-side MARKET order per open position, BUYs first (as Upstox documents). */
+  /** Opposite-side MARKET order per open position, in the position's own product, BUYs first (as Upstox documents). */
   async exitAll(): Promise<readonly string[]> {
-    const open = [...this.#positions.entries()].filter(([, p]) => p.quantity !== 0);
-    open.sort(([, a], [, b]) => a.quantity - b.quantity); // shorts (BUY to close) first
+    const open = [...this.#positions.values()].filter((p) => p.quantity !== 0);
+    open.sort((a, b) => a.quantity - b.quantity); // shorts (BUY to close) first
     const ids: string[] = [];
-    for (const [key, p] of open) {
+    for (const p of open) {
       const r = this.#place({
-        clientOrderId: `exit-all-${this.#seq + 1}`, instrumentKey: key, side: p.quantity < 0 ? 'BUY' : 'SELL',
-        quantity: Math.abs(p.quantity), orderType: 'MARKET', product: 'D', validity: 'DAY',
+        clientOrderId: `exit-all-${this.#seq + 1}`, instrumentKey: p.instrumentKey, side: p.quantity < 0 ? 'BUY' : 'SELL',
+        quantity: Math.abs(p.quantity), orderType: 'MARKET', product: p.product, validity: 'DAY',
       });
       ids.push(...r.brokerOrderIds);
     }
@@ -440,8 +470,8 @@ export class PaperBroker implements Broker {
     return [...this.#trades];
   }
   async getPositions(): Promise<readonly BrokerPosition[]> {
-    return [...this.#positions.entries()].map(([instrumentKey, p]) => ({
-      instrumentKey, quantity: p.quantity, averagePrice: p.averagePrice, realisedPnl: p.realisedPnl, lastPrice: p.lastPrice,
+    return [...this.#positions.values()].map((p) => ({
+      instrumentKey: p.instrumentKey, product: p.product, quantity: p.quantity, averagePrice: p.averagePrice, realisedPnl: p.realisedPnl, lastPrice: p.lastPrice,
     }));
   }
   async getFunds(): Promise<Funds> {
@@ -455,8 +485,42 @@ export class PaperBroker implements Broker {
       const price = l.price ?? (q === undefined ? 0 : l.side === 'BUY' ? q.ask : q.bid);
       return { instrumentKey: l.instrumentKey, quantity: l.side === 'BUY' ? l.quantity : -l.quantity, price };
     });
-    const required = this.#margin(exposures);
-    return { requiredMargin: required, finalMargin: this.#margin([...this.#exposures(), ...exposures]) };
+    // Each leg alone, their sum (no offsets) and the basket as one portfolio (the hedge benefit): Upstox's three figures.
+    const each = exposures.map((e) => ({ totalMargin: this.#margin([e]) }));
+    const required = each.reduce((a, l) => a + l.totalMargin, 0);
+    return { requiredMargin: required, finalMargin: this.#margin(exposures), legs: each };
+  }
+
+  async getKillSwitch(): Promise<readonly SegmentKillSwitch[]> {
+    return PAPER_SEGMENTS.map((segment) => ({ segment, active: true, engaged: this.#killSwitch.has(segment) }));
+  }
+
+  /** Modelled like Upstox: engaging needs the segment flat and cancels its open orders; releasing waits 12 h. */
+  async setKillSwitch(segment: Segment, engaged: boolean): Promise<readonly SegmentKillSwitch[]> {
+    if (!PAPER_SEGMENTS.includes(segment)) throw new BrokerError('VALIDATION', `kill switch: expected a segment ${PAPER_SEGMENTS.join('|')}, was ${JSON.stringify(segment)}`);
+    const now = this.#opts.clock.now();
+    const since = this.#killSwitch.get(segment);
+    if (engaged && since === undefined) {
+      const open = [...this.#positions.values()].filter((p) => p.quantity !== 0 && segmentOf(p.instrumentKey) === segment);
+      if (open.length > 0) {
+        throw new BrokerError('REJECTED', `kill switch ${segment}: expected every position closed, was ${open.length} open (first ${open[0]!.instrumentKey} ${open[0]!.product} ${open[0]!.quantity})`, { reason: 'POSITIONS_OPEN' });
+      }
+      for (const o of this.#orders.values()) {
+        if (LIVE.has(o.status) && segmentOf(o.placed.instrumentKey) === segment) this.#record({ k: 'cancel', ts: now, brokerOrderId: o.placed.brokerOrderId, reason: 'cancelled: kill switch engaged' });
+      }
+      this.#record({ k: 'ks', ts: now, brokerOrderId: '', segment, engaged: true });
+    } else if (!engaged && since !== undefined) {
+      if (now - since < KILL_SWITCH_COOLING_MS) {
+        throw new BrokerError('REJECTED', `kill switch ${segment}: expected the 12 h cooling period over, was ${Math.ceil((since + KILL_SWITCH_COOLING_MS - now) / 60_000)} min to go`, { reason: 'COOLING_PERIOD' });
+      }
+      this.#record({ k: 'ks', ts: now, brokerOrderId: '', segment, engaged: false });
+    }
+    return this.getKillSwitch();
+  }
+
+  /** Paper has no static-IP rule. */
+  async getStaticIps(): Promise<StaticIps | null> {
+    return null;
   }
   onOrderUpdate(listener: (order: BrokerOrder) => void): () => void {
     this.#listeners.add(listener);

@@ -41,9 +41,11 @@ export interface ModifyRecord {
   readonly price?: number;
   readonly quantity?: number;
 }
-export type PaperRecord = PlacedRecord | RejectRecord | FillRecord | CancelRecord | ModifyRecord;
+/** The modelled broker kill switch for a segment was engaged or released. `brokerOrderId` is '' (no order). */
+export interface KillSwitchRecord { readonly k: 'ks'; readonly ts: number; readonly brokerOrderId: ''; readonly segment: string; readonly engaged: boolean }
+export type PaperRecord = PlacedRecord | RejectRecord | FillRecord | CancelRecord | ModifyRecord | KillSwitchRecord;
 
-const KINDS = new Set(['place', 'reject', 'fill', 'cancel', 'modify']);
+const KINDS = new Set(['place', 'reject', 'fill', 'cancel', 'modify', 'ks']);
 
 function decode(line: string, lineNo: number, file: string): PaperRecord {
   let value: unknown;
@@ -54,7 +56,7 @@ function decode(line: string, lineNo: number, file: string): PaperRecord {
   }
   const k = (value as { k?: unknown } | null)?.k;
   if (typeof value !== 'object' || value === null || typeof k !== 'string' || !KINDS.has(k)) {
-    throw new Error(`paper log ${file}:${lineNo}: expected a record kind place|reject|fill|cancel|modify, was ${JSON.stringify(k)}`);
+    throw new Error(`paper log ${file}:${lineNo}: expected a record kind place|reject|fill|cancel|modify|ks, was ${JSON.stringify(k)}`);
   }
   const id = (value as { brokerOrderId?: unknown }).brokerOrderId;
   if (typeof id !== 'string') throw new Error(`paper log ${file}:${lineNo}: expected a string brokerOrderId, was ${JSON.stringify(id)}`);

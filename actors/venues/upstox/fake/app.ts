@@ -2,11 +2,15 @@
  * @module The fake's Hono app (no listen): login, fault middleware, bearer auth, WebSocket authorize endpoints,
  * admin (`/__fake/*`), then the market and order routes.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { isOrderHostPath } from '../hosts.ts';
+import { normaliseIp } from '../static-ip.ts';
+import { FakeBook } from './book.ts';
 import { faultsSchema, pathMatches } from './faults.ts';
 import { marketRoutes } from './rest-market.ts';
 import { orderRoutes } from './rest-orders.ts';
+import { accountRoutes } from './rest-account.ts';
 import { errorBody, success } from './shapes.ts';
 import { issueToken, newCode, tokenAccepted, type FakeState } from './state.ts';
 
@@ -50,6 +54,16 @@ export function createFakeApp(state: FakeState, hooks: { onFaultAction?: (action
     if (OPEN_PATHS.some((p) => path.startsWith(p))) return next();
     if (f.tokenExpired || !tokenAccepted(state, c.req.header('Authorization'))) {
       return c.json(errorBody('UDAPI100050', 'Invalid token used to access API'), 401);
+    }
+    if (isWrite) {
+      // SEBI retail-algo framework (Upstox, 1 Apr 2026): order writes only from a registered static IP; reads exempt.
+      const from = remoteAddress(c);
+      const registered = [state.staticIps.primary, state.staticIps.secondary].filter((ip): ip is string => ip !== null).map(normaliseIp);
+      if (f.unregisteredIp || from === undefined || !registered.includes(from)) {
+        return c.json(errorBody('UDAPI1154', 'Access to this API is blocked due to static IP restrictions.'), 403);
+      }
+      const algo = c.req.header('X-Algo-Name');
+      if (algo !== undefined && !state.algoNames.has(algo)) return c.json(errorBody('UDAPI1156', 'Invalid Algo name passed in headers'), 400);
     }
     return next();
   });
@@ -100,16 +114,34 @@ export function createFakeApp(state: FakeState, hooks: { onFaultAction?: (action
     try { raw = await c.req.json(); } catch { raw = undefined; }
     const patch = faultsSchema.safeParse(raw);
     if (!patch.success) return c.json({ error: `expected a fault patch, was invalid: ${patch.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` }, 400);
-    const { feedDrop, ...rest } = patch.data;
+    const { feedDrop, capital, ...rest } = patch.data;
     Object.assign(state.faults, rest);
+    if (capital !== undefined && state.broker instanceof FakeBook) state.broker.capital = capital;
     if (feedDrop === true) hooks.onFaultAction?.('feedDrop');
     return c.json({ faults: state.faults });
   });
-  app.get('/__fake/state', (c) => c.json({ faults: state.faults, requests: state.requests, calls: Object.fromEntries(state.calls) }));
+  app.get('/__fake/state', (c) => c.json({
+    faults: state.faults, requests: state.requests, calls: Object.fromEntries(state.calls), staticIps: state.staticIps, capRefusals: state.capRefusals,
+    orderLog: state.orderLog, settlements: state.broker instanceof FakeBook ? state.broker.settlements : [],
+  }));
   app.post('/__fake/tick', (c) => { hooks.onTick?.(); return c.json({ ok: true }); });
+  /** The caller's address as the fake sees it, as plain text (an UPSTOX_EGRESS_IP_URL for tests). */
+  app.get('/__fake/whoami', (c) => c.text(remoteAddress(c) ?? 'unknown'));
+  /** Expiry settlement now (the tick runs it too): positions in contracts whose session closed settle at intrinsic. */
+  app.post('/__fake/settle', (c) => c.json({ settled: state.broker instanceof FakeBook ? state.broker.settle(state.now()) : [] }));
 
   marketRoutes(app, state);
+  accountRoutes(app, state);
   orderRoutes(app, state);
   app.notFound((c) => c.json(errorBody('UDAPI100060', 'Resource not Found.'), 404));
   return app;
+}
+
+function remoteAddress(c: Context): string | undefined {
+  try {
+    const a = getConnInfo(c).remote.address;
+    return a === undefined ? undefined : normaliseIp(a);
+  } catch {
+    return undefined;
+  }
 }

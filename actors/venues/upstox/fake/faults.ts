@@ -25,6 +25,15 @@ export const faultsSchema = z.object({
   noPong: z.boolean(),
   /** Market status reported in market_info frames. */
   marketOpen: z.boolean(),
+  /** Static-IP rule: order writes are refused (403 UDAPI1154) as if the caller's address were not registered. The
+   *  rule itself is always on: writes from an address outside `state.staticIps` are refused too. */
+  unregisteredIp: z.boolean(),
+  /** Baskets do not keep the order of their lines: a multi-order's SELL lines execute before its BUY lines. */
+  basketSellFirst: z.boolean(),
+  /** The next N orders fill part, then the exchange cancels the rest. */
+  partialThenCancel: z.number().int().min(0),
+  /** The account's cash (₹): margin is blocked out of it (RMS rejects beyond it). */
+  capital: z.number().min(0),
   paths: z.array(z.string()),
 }).partial().strict();
 
@@ -40,11 +49,17 @@ export interface Faults {
   redirect: boolean;
   noPong: boolean;
   marketOpen: boolean;
+  unregisteredIp: boolean;
+  basketSellFirst: boolean;
+  partialThenCancel: number;
   paths: string[];
 }
 
 export function noFaults(): Faults {
-  return { rateLimit: 0, serverError: 0, timeout: 0, afterCommit: false, partialSuccess: false, tokenExpired: false, redirect: false, noPong: false, marketOpen: true, paths: [] };
+  return {
+    rateLimit: 0, serverError: 0, timeout: 0, afterCommit: false, partialSuccess: false, tokenExpired: false, redirect: false, noPong: false,
+    marketOpen: true, unregisteredIp: false, basketSellFirst: false, partialThenCancel: 0, paths: [],
+  };
 }
 
 export function pathMatches(f: Faults, path: string): boolean {

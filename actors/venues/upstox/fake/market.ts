@@ -1,14 +1,20 @@
 /**
- * @module The fake's market: a small deterministic chain model (NIFTY 2 weeklies, BANKNIFTY 1 monthly, ±10 strikes)
- * behind `FakeMarket`, the seam through which the simulator's SimMarket can be plugged in instead. Prices come
- * from Black-Scholes on a seeded random walk; the maths is fake-only and deliberately crude.
+ * @module The fake's market: every contract NSE lists (master.ts: NIFTY weeklies to half-yearlies in 2031, BANKNIFTY
+ * monthlies and quarterlies, every listed strike — thousands of contracts) behind `FakeMarket`, the seam through which
+ * the simulator's SimMarket can be plugged in instead. Prices come from Black-Scholes on a seeded random walk; the
+ * maths is fake-only and deliberately crude.
  */
 import type { InstrumentInfo } from '../../market-data.ts';
 import type { FeedQuote } from '../feed/proto-encode.ts';
 import { UNDERLYING_SPECS } from '../../../domain/instruments.ts';
+import { DEFAULT_RATE } from '../../../domain/market-settings.ts';
 import type { Underlying } from '../../../domain/underlying.ts';
+import { sessionCloseMs } from '../../../domain/calendar.ts';
+import { listingDate, nseOptionMaster, type ExpiryCycle } from './master.ts';
 
 export interface FakeInstrument extends InstrumentInfo {
+  /** NSE cycle of the expiry (options only). */
+  readonly cycle?: ExpiryCycle;
   /** Exchange token (the number in `NSE_FO|<token>`). */
   readonly token: string;
   /** Quote-map key, `SEGMENT:SYMBOL` (e.g. `NSE_FO:NIFTY2641622450CE`). */
@@ -26,11 +32,12 @@ export interface FakeMarket {
   advance(nowMs: number): readonly string[];
 }
 
-/** Lot size / freeze quantity default to our own contract data (actors/domain/instruments.ts), so the system and
- *  `volguard validate` agree with the fake unless a test asks for a mismatch. */
+/** NSE's contract facts as of 2026 (lots NSE/FAOP/70616; freeze quantities NSE circular of 30 Jan 2026): what the
+ *  real instrument master says, which is what the fake serves unless a test asks otherwise. */
+export const NSE_CONTRACTS = { NIFTY: { lot: 65, freeze: 1800 }, BANKNIFTY: { lot: 30, freeze: 600 } } as const;
 const UNDERLYINGS = [
-  { name: 'NIFTY' as const, key: UNDERLYING_SPECS.NIFTY.indexKey, spot: 22_450, step: 50, lot: UNDERLYING_SPECS.NIFTY.lotSize, freeze: UNDERLYING_SPECS.NIFTY.freezeQty, expiries: 2, tokenBase: 40_000 },
-  { name: 'BANKNIFTY' as const, key: UNDERLYING_SPECS.BANKNIFTY.indexKey, spot: 48_200, step: 100, lot: UNDERLYING_SPECS.BANKNIFTY.lotSize, freeze: UNDERLYING_SPECS.BANKNIFTY.freezeQty, expiries: 1, tokenBase: 50_000 },
+  { name: 'NIFTY' as const, key: UNDERLYING_SPECS.NIFTY.indexKey, spot: 26_000, tokenBase: 40_000 },
+  { name: 'BANKNIFTY' as const, key: UNDERLYING_SPECS.BANKNIFTY.indexKey, spot: 59_500, tokenBase: 60_000 },
 ];
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAY_MS = 86_400_000;
@@ -41,55 +48,65 @@ interface Row {
   readonly expiryMs: number;
 }
 
+export interface DeterministicMarketOptions {
+  readonly seed?: number;
+  readonly nowMs: number;
+  /** Lot size / freeze quantity per underlying (default NSE_CONTRACTS: 65/1800, 30/600). */
+  readonly contracts?: Partial<Record<Underlying, { lot: number; freeze: number }>>;
+  /** A market that never moves (deterministic fills at the quoted touch) but keeps streaming fresh quotes. */
+  readonly calm?: boolean;
+  /** Index levels the strikes are listed around (default NIFTY 26,000, BANKNIFTY 59,500). */
+  readonly spots?: Partial<Record<Underlying, number>>;
+}
+
 export class DeterministicMarket implements FakeMarket {
   readonly #rows = new Map<string, Row>();
   readonly #spots: number[];
   readonly #closes: number[];
   #seed: number;
   #now: number;
-  readonly #quotes = new Map<string, FeedQuote>();
+  /** Quotes are priced lazily, on first ask after a market step (thousands of contracts, a few hundred watched). */
+  readonly #quotes = new Map<string, { readonly step: number; quote: FeedQuote }>();
+  #step = 0;
+  /** Last-trade stamp of every quote (moves on every step, even in a calm market). */
+  #ltt: number;
   #volume = 0;
   /** Calm: prices never move (spot and pricing time frozen); every step still re-stamps the quotes (fresh ltt). */
   readonly #calm: boolean;
 
-  /** `calm`: a market that never moves (deterministic fills at the quoted touch) but keeps streaming fresh quotes.
-   *  `contracts`: lot size / freeze quantity per underlying (default: our data, NIFTY 65/1800 and BANKNIFTY 30/600
-   *  from actors/domain/instruments.ts; pass other values to make `volguard validate` see a mismatch). */
-  constructor(opts: { seed?: number; nowMs: number; contracts?: Partial<Record<Underlying, { lot: number; freeze: number }>>; calm?: boolean }) {
+  /** Lists every contract NSE would list on the day of `nowMs` (master.ts): thousands, to 2031. */
+  constructor(opts: DeterministicMarketOptions) {
     this.#calm = opts.calm === true;
     this.#seed = (opts.seed ?? 1) >>> 0 || 1;
     this.#now = opts.nowMs;
-    this.#spots = UNDERLYINGS.map((u) => u.spot);
-    this.#closes = UNDERLYINGS.map((u) => u.spot - 40);
-    for (let u = 0; u < UNDERLYINGS.length; u++) {
-      const spec = { ...UNDERLYINGS[u]!, ...opts.contracts?.[UNDERLYINGS[u]!.name] };
+    this.#ltt = opts.nowMs;
+    const specs = UNDERLYINGS.map((u) => ({ ...u, spot: opts.spots?.[u.name] ?? u.spot, ...(opts.contracts?.[u.name] ?? NSE_CONTRACTS[u.name]) }));
+    this.#spots = specs.map((u) => u.spot);
+    this.#closes = specs.map((u) => u.spot - 40);
+    specs.forEach((spec, u) => {
+      const token = spec.key.split('|')[1]!;
       this.#rows.set(spec.key, {
         u, expiryMs: 0,
-        info: { instrumentKey: spec.key, underlying: spec.name, kind: 'INDEX', tickSize: 0.05, token: spec.key.split('|')[1]!, quoteKey: `NSE_INDEX:${spec.key.split('|')[1]!}`, contractSymbol: spec.key.split('|')[1]! },
+        info: { instrumentKey: spec.key, underlying: spec.name, kind: 'INDEX', tickSize: 0.05, token, quoteKey: `NSE_INDEX:${token}`, contractSymbol: token, tradingSymbol: token },
       });
-      for (let e = 0; e < spec.expiries; e++) {
-        const expiryMs = nextTuesday(opts.nowMs) + e * 7 * DAY_MS + (spec.name === 'BANKNIFTY' ? 14 * DAY_MS : 0);
-        const d = new Date(expiryMs);
-        const expiry = d.toISOString().slice(0, 10);
-        const atm = Math.round(spec.spot / spec.step) * spec.step;
-        for (let k = -10; k <= 10; k++) {
-          const strike = atm + k * spec.step;
-          for (const kind of ['CE', 'PE'] as const) {
-            const token = String(spec.tokenBase + e * 1000 + (k + 10) * 2 + (kind === 'CE' ? 0 : 1));
-            const yy = String(d.getUTCFullYear() % 100).padStart(2, '0');
-            const info: FakeInstrument = {
-              instrumentKey: `NSE_FO|${token}`, underlying: spec.name, kind, expiry, strike, lotSize: spec.lot, freezeQty: spec.freeze,
-              tickSize: 0.05, token, underlyingKey: spec.key,
-              quoteKey: `NSE_FO:${spec.name}${yy}${d.getUTCMonth() + 1}${String(d.getUTCDate()).padStart(2, '0')}${strike}${kind}`,
-              contractSymbol: `${spec.name} ${strike} ${kind} ${String(d.getUTCDate()).padStart(2, '0')} ${MONTHS[d.getUTCMonth()]} ${yy}`,
-              tradingSymbol: `${spec.name}${yy}${d.getUTCMonth() + 1}${String(d.getUTCDate()).padStart(2, '0')}${strike}${kind}`,
-            };
-            this.#rows.set(info.instrumentKey, { info, u, expiryMs: expiryMs + 10 * 3_600_000 });
-          }
-        }
-      }
+    });
+    const listed = nseOptionMaster(listingDate(opts.nowMs), specs.map((s) => ({
+      underlying: s.name, indexKey: s.key, spot: s.spot, lotSize: s.lot, freezeQty: s.freeze, tokenBase: s.tokenBase,
+    })));
+    for (const c of listed) {
+      const u = specs.findIndex((s) => s.name === c.underlying);
+      const [yyyy, mm, dd] = [c.expiry.slice(0, 4), Number(c.expiry.slice(5, 7)), c.expiry.slice(8, 10)];
+      const yy = yyyy.slice(2);
+      const info: FakeInstrument = {
+        instrumentKey: `NSE_FO|${c.token}`, underlying: c.underlying, kind: c.right, expiry: c.expiry, strike: c.strike,
+        lotSize: c.lotSize, freezeQty: c.freezeQty, tickSize: 0.05, token: c.token, underlyingKey: c.indexKey,
+        cycle: c.cycle, weekly: c.cycle === 'weekly',
+        quoteKey: `NSE_FO:${c.underlying}${yy}${mm}${dd}${c.strike}${c.right}`,
+        contractSymbol: `${c.underlying} ${c.strike} ${c.right} ${dd} ${MONTHS[mm - 1]} ${yy}`,
+        tradingSymbol: `${c.underlying}${yy}${mm}${dd}${c.strike}${c.right}`,
+      };
+      this.#rows.set(info.instrumentKey, { info, u, expiryMs: sessionCloseMs(c.expiry) });
     }
-    this.#reprice([...this.#rows.keys()]);
   }
 
   instruments(): readonly FakeInstrument[] {
@@ -101,49 +118,55 @@ export class DeterministicMarket implements FakeMarket {
   }
 
   quote(key: string): FeedQuote | undefined {
-    return this.#quotes.get(key);
+    const row = this.#rows.get(key);
+    if (row === undefined) return undefined;
+    let cached = this.#quotes.get(key);
+    if (cached === undefined || cached.step !== this.#step) {
+      cached = { step: this.#step, quote: this.#price(row) };
+      this.#quotes.set(key, cached);
+    }
+    if (cached.quote.ltt !== this.#ltt) cached.quote = { ...cached.quote, ltt: this.#ltt };
+    return cached.quote;
   }
 
+  /** Every key's quote changes on a step (priced when asked). */
   advance(nowMs: number): readonly string[] {
     if (this.#calm) {
-      const ltt = Math.max(nowMs, this.#now);
-      for (const [k, q] of this.#quotes) this.#quotes.set(k, { ...q, ltt });
-      return [...this.#quotes.keys()];
+      this.#ltt = Math.max(nowMs, this.#ltt);
+      return [...this.#rows.keys()];
     }
     this.#now = Math.max(this.#now + 1000, nowMs);
+    this.#ltt = this.#now;
     for (let u = 0; u < this.#spots.length; u++) {
       const z = this.#rand() - 0.5;
       this.#spots[u] = Math.round((this.#spots[u]! * (1 + z * 0.0008)) * 20) / 20;
     }
     this.#volume += UNDERLYING_SPECS.NIFTY.lotSize;
-    const keys = [...this.#rows.keys()];
-    this.#reprice(keys);
-    return keys;
+    this.#step++;
+    return [...this.#rows.keys()];
   }
 
-  #reprice(keys: readonly string[]): void {
-    for (const key of keys) {
-      const row = this.#rows.get(key)!;
+  #price(row: Row): FeedQuote {
+    {
       const spot = this.#spots[row.u]!;
       if (row.info.kind === 'INDEX') {
-        this.#quotes.set(key, { ltp: spot, ltt: this.#now, ltq: 0, cp: this.#closes[row.u]!, isIndex: true });
-        continue;
+        return { ltp: spot, ltt: this.#ltt, ltq: 0, cp: this.#closes[row.u]!, isIndex: true };
       }
       const t = Math.max((row.expiryMs - this.#now) / (365 * DAY_MS), 1 / 365 / 24);
       const strike = row.info.strike!;
       const vol = 0.13 + 0.4 * Math.abs(Math.log(strike / spot));
-      const { price, delta, gamma, vega, theta } = blackScholes(spot, strike, t, vol, row.info.kind === 'CE');
+      const { price, delta, gamma, vega, theta } = blackScholes(spot, strike, t, vol, row.info.kind === 'CE', UNDERLYING_SPECS[row.info.underlying as Underlying].dividendYield);
       const mid = Math.max(0.05, Math.round(price * 20) / 20);
       const half = Math.max(0.05, Math.round(mid * 0.004 * 20) / 20);
       const depth = Array.from({ length: 5 }, (_, l) => ({
         bidQ: (row.info.lotSize ?? 1) * (10 + l * 5), bidP: Math.max(0.05, round2(mid - half - l * 0.05)),
         askQ: (row.info.lotSize ?? 1) * (12 + l * 5), askP: round2(mid + half + l * 0.05),
       }));
-      this.#quotes.set(key, {
-        ltp: mid, ltt: this.#now, ltq: row.info.lotSize ?? 1, cp: mid * 0.97, isIndex: false, depth,
+      return {
+        ltp: mid, ltt: this.#ltt, ltq: row.info.lotSize ?? 1, cp: mid * 0.97, isIndex: false, depth,
         greeks: { delta, theta, gamma, vega, rho: 0 }, atp: mid, vtt: 100_000 + this.#volume, oi: 2_000_000, iv: vol,
         tbq: 150_000, tsq: 160_000,
-      });
+      };
     }
   }
 
@@ -162,20 +185,24 @@ function round2(v: number): number {
   return Math.round(v * 100) / 100;
 }
 
-function nextTuesday(nowMs: number): number {
-  const d = new Date(nowMs);
-  const day = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-  const dow = new Date(day).getUTCDay();
-  return day + (((2 - dow + 7) % 7) || 7) * DAY_MS;
-}
-
-function blackScholes(s: number, k: number, t: number, sigma: number, call: boolean) {
+/**
+ * Black-Scholes with carry (r = the default configured rate, q = the index's dividend yield, as our own forward uses): the fake's prices
+ * must embed the same forward F = S·e^{(r−q)t} a real chain does, or put-call parity disagrees with the carry forward.
+ */
+function blackScholes(s: number, k: number, t: number, sigma: number, call: boolean, q: number) {
+  const r = DEFAULT_RATE;
   const sq = sigma * Math.sqrt(t);
-  const d1 = (Math.log(s / k) + 0.5 * sigma * sigma * t) / sq;
+  const f = s * Math.exp((r - q) * t);
+  const d1 = (Math.log(f / k) + 0.5 * sigma * sigma * t) / sq;
   const d2 = d1 - sq;
+  const df = Math.exp(-r * t);
+  const dq = Math.exp(-q * t);
   const pdf = Math.exp(-0.5 * d1 * d1) / Math.sqrt(2 * Math.PI);
-  const price = call ? s * cdf(d1) - k * cdf(d2) : k * cdf(-d2) - s * cdf(-d1);
-  return { price, delta: call ? cdf(d1) : cdf(d1) - 1, gamma: pdf / (s * sq), vega: (s * pdf * Math.sqrt(t)) / 100, theta: -(s * pdf * sigma) / (2 * Math.sqrt(t)) / 365 };
+  const price = df * (call ? f * cdf(d1) - k * cdf(d2) : k * cdf(-d2) - f * cdf(-d1));
+  return {
+    price, delta: dq * (call ? cdf(d1) : cdf(d1) - 1), gamma: (dq * pdf) / (s * sq), vega: (s * dq * pdf * Math.sqrt(t)) / 100,
+    theta: -(s * dq * pdf * sigma) / (2 * Math.sqrt(t)) / 365,
+  };
 }
 
 /** Abramowitz-Stegun 7.1.26 normal CDF (1e-7), enough for a fake. */

@@ -12,13 +12,22 @@ import type { FakeInstrument } from './market.ts';
 
 export function marketRoutes(app: Hono, state: FakeState): void {
   const m = state.market;
+  // Contract lists do not change while the fake runs: serialise each answer once (thousands of rows; the fake shares
+  // its thread with the system under test).
+  const contractBodies = new Map<string, string>();
 
   app.get('/v2/option/contract', (c) => {
     const key = c.req.query('instrument_key');
     if (key === undefined || key === '') return c.json(errorBody('UDAPI1009', 'instrument_key is required'), 400);
     const expiry = c.req.query('expiry_date');
-    const rows = m.instruments().filter((i) => i.underlyingKey === key && (expiry === undefined || i.expiry === expiry));
-    return c.json(success(rows.map(contractJson)));
+    const cacheKey = `${key}|${expiry ?? ''}`;
+    let body = contractBodies.get(cacheKey);
+    if (body === undefined) {
+      const rows = m.instruments().filter((i) => i.underlyingKey === key && (expiry === undefined || i.expiry === expiry));
+      body = JSON.stringify(success(rows.map(contractJson)));
+      contractBodies.set(cacheKey, body);
+    }
+    return c.body(body, 200, { 'Content-Type': 'application/json' });
   });
 
   app.get('/v2/option/chain', (c) => {
@@ -74,7 +83,8 @@ export function marketRoutes(app: Hono, state: FakeState): void {
   });
 
   app.get('/v2/market-quote/quotes', (c) => {
-    const insts = keysOf(c.req.query('instrument_key'), 500);
+    // The official SDK's v2 method sends the keys as `symbol` (the documented name is `instrument_key`): take both.
+    const insts = keysOf(c.req.query('instrument_key') ?? c.req.query('symbol'), 500);
     if (insts instanceof Response) return insts;
     return c.json(success(Object.fromEntries(insts.map((i) => {
       const q = m.quote(i.instrumentKey)!;
@@ -89,10 +99,12 @@ export function marketRoutes(app: Hono, state: FakeState): void {
     }))));
   });
 
+  let master: Buffer | undefined;
   app.get('/market-quote/instruments/exchange/:file', (c) => {
     const file = c.req.param('file');
     if (file !== 'NSE.json.gz' && file !== 'complete.json.gz') return c.text('Not Found', 404);
-    const body = gzipSync(Buffer.from(JSON.stringify(m.instruments().map(masterJson))));
+    master ??= gzipSync(Buffer.from(JSON.stringify(m.instruments().map(masterJson))));
+    const body = master;
     // Served like the assets CDN serves a file: Last-Modified (the daily build) and an opaque ETag.
     const now = state.now();
     const builtAt = state.masterBuiltAt ?? Math.min(now, istInstant(istDate(now), 6 * 60));

@@ -1,7 +1,11 @@
 /**
- * @module The fake's account and order routes (both hosts' paths): profile, funds v2/v3, positions, place v2/v3,
- * multi place (207 partial success), modify, cancel, cancel-all, exit-all, order book/details/history, trades, margin.
- * Orders go to the Broker behind the fake; its BrokerErrors come back as Upstox error envelopes.
+ * @module The fake's account and order routes (both hosts' paths): profile, funds v2/v3, positions (one row per
+ * instrument and product), place v2/v3 (v3 `slice: true` splits below the freeze quantity into several orders under
+ * one tag: several order ids), multi place (207 partial success; the `basketSellFirst` fault runs SELL lines before
+ * BUY lines), modify, cancel, cancel-all, exit-all, order book/details/history, trades (no `tag`: Upstox's TradeData
+ * has none), margin. Order rules of Dec 2026: MARKET without `market_protection` is refused (UDAPI1158); more than
+ * 10 orders/s without a registered X-Algo-Name is 429 UDAPI10005 (50/s with one). Orders go to the Broker behind the
+ * fake; its BrokerErrors come back as Upstox error envelopes.
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
@@ -29,6 +33,9 @@ type PlaceBody = z.infer<typeof placeBody>;
 
 const RMS_CODE = 'UDAPI1052';
 const ORDER_LIMIT_PER_S = 10;
+const ALGO_ORDER_LIMIT_PER_S = 50;
+/** Upstox: "When slicing is applicable, a maximum of 25 orders can be placed in a single request." */
+const MAX_SLICES = 25;
 
 export function orderRoutes(app: Hono, state: FakeState): void {
   const b = state.broker;
@@ -65,7 +72,7 @@ export function orderRoutes(app: Hono, state: FakeState): void {
     const buyQty = p.quantity > 0 ? p.quantity : 0;
     const sellQty = p.quantity < 0 ? -p.quantity : 0;
     return {
-      exchange: 'NFO', multiplier: 1, value: p.quantity * p.averagePrice, pnl: p.realisedPnl + (lp - p.averagePrice) * p.quantity, product: 'D',
+      exchange: 'NFO', multiplier: 1, value: p.quantity * p.averagePrice, pnl: p.realisedPnl + (lp - p.averagePrice) * p.quantity, product: p.product,
       instrument_token: p.instrumentKey, average_price: p.averagePrice, buy_value: buyQty * p.averagePrice, sell_value: sellQty * p.averagePrice,
       buy_price: p.quantity > 0 ? p.averagePrice : 0, sell_price: p.quantity < 0 ? p.averagePrice : 0, overnight_quantity: 0, overnight_buy_amount: 0,
       overnight_buy_quantity: 0, overnight_sell_amount: 0, overnight_sell_quantity: 0, day_buy_value: buyQty * p.averagePrice, day_buy_price: p.averagePrice,
@@ -76,18 +83,24 @@ export function orderRoutes(app: Hono, state: FakeState): void {
   }))));
 
   const place = async (c: Context, version: 2 | 3) => {
-    const limited = orderRateLimited(state);
+    const limited = orderRateLimited(state, c);
     if (limited !== undefined) return limited;
     const body = placeBody.safeParse(await readJson(c));
     if (!body.success) return c.json(validationError(body.error), 400);
-    const bad = marketPrice(body.data);
+    const bad = marketRule(body.data);
     if (bad !== undefined) return c.json(bad, 400);
+    const slices = sliceQuantities(state, body.data, version === 3 && body.data.slice === true);
+    if (typeof slices === 'string') return c.json(errorBody('UDAPI100038', slices), 400);
     try {
-      const r = await b.placeOrder(toRequest(body.data));
-      remember(state, r.brokerOrderIds, body.data);
+      const ids: string[] = [];
+      for (const quantity of slices) {
+        const r = await b.placeOrder(toRequest({ ...body.data, quantity }));
+        remember(state, r.brokerOrderIds, body.data, c.req.path);
+        ids.push(...r.brokerOrderIds);
+      }
       return version === 3
-        ? c.json(success({ order_ids: r.brokerOrderIds }, 12))
-        : c.json(success({ order_id: r.brokerOrderIds[0] }));
+        ? c.json(success({ order_ids: ids }, 12))
+        : c.json(success({ order_id: ids[0] }));
     } catch (err) {
       return brokerErrorResponse(c, err);
     }
@@ -96,7 +109,7 @@ export function orderRoutes(app: Hono, state: FakeState): void {
   app.post('/v3/order/place', (c) => place(c, 3));
 
   app.post('/v2/order/multi/place', async (c) => {
-    const limited = orderRateLimited(state);
+    const limited = orderRateLimited(state, c);
     if (limited !== undefined) return limited;
     const raw = await readJson(c);
     if (!Array.isArray(raw) || raw.length === 0) return c.json(errorBody('UDAPI100038', 'Request body must be a non-empty array of orders'), 400);
@@ -118,17 +131,25 @@ export function orderRoutes(app: Hono, state: FakeState): void {
     }
     const data: Array<{ correlation_id: string; order_id: string }> = [];
     const errors: Record<string, unknown>[] = [];
-    for (const l of lines) {
+    // Upstox does not keep a basket's order: seen running a SELL line before an earlier BUY line.
+    const runOrder = state.faults.basketSellFirst
+      ? [...lines.filter((l) => l.transaction_type === 'SELL'), ...lines.filter((l) => l.transaction_type === 'BUY')]
+      : lines;
+    for (const l of runOrder) {
       if (state.faults.partialSuccess && l.transaction_type === 'SELL') {
         errors.push(errorLine(RMS_CODE, 'Order rejected by RMS: insufficient margin', { correlation_id: l.correlation_id, instrument_key: l.instrument_token }));
         continue;
       }
-      const bad = marketPrice(l);
-      if (bad !== undefined) { errors.push(errorLine('UDAPI1040', 'Price not required', { correlation_id: l.correlation_id })); continue; }
+      const bad = marketRule(l);
+      if (bad !== undefined) { errors.push({ ...(bad['errors'] as Record<string, unknown>[])[0], correlation_id: l.correlation_id }); continue; }
+      const slices = sliceQuantities(state, l, l.slice === true);
+      if (typeof slices === 'string') { errors.push(errorLine('UDAPI100038', slices, { correlation_id: l.correlation_id })); continue; }
       try {
-        const r = await b.placeOrder(toRequest(l));
-        remember(state, r.brokerOrderIds, l);
-        for (const id of r.brokerOrderIds) data.push({ correlation_id: l.correlation_id, order_id: id });
+        for (const quantity of slices) {
+          const r = await b.placeOrder(toRequest({ ...l, quantity }));
+          remember(state, r.brokerOrderIds, l, c.req.path);
+          for (const id of r.brokerOrderIds) data.push({ correlation_id: l.correlation_id, order_id: id });
+        }
       } catch (err) {
         const e = err instanceof BrokerError ? err : new BrokerError('REJECTED', String(err));
         errors.push(errorLine(e.brokerCode ?? RMS_CODE, e.message, { correlation_id: l.correlation_id, instrument_key: l.instrument_token }));
@@ -141,7 +162,7 @@ export function orderRoutes(app: Hono, state: FakeState): void {
   });
 
   const modify = async (c: Context, version: 2 | 3) => {
-    const limited = orderRateLimited(state);
+    const limited = orderRateLimited(state, c);
     if (limited !== undefined) return limited;
     const body = z.object({
       order_id: z.string().min(1), validity: z.enum(['DAY', 'IOC']), price: z.number().min(0), order_type: z.enum(['MARKET', 'LIMIT', 'SL', 'SL-M']),
@@ -159,7 +180,7 @@ export function orderRoutes(app: Hono, state: FakeState): void {
   app.put('/v3/order/modify', (c) => modify(c, 3));
 
   const cancel = async (c: Context, version: 2 | 3) => {
-    const limited = orderRateLimited(state);
+    const limited = orderRateLimited(state, c);
     if (limited !== undefined) return limited;
     const id = c.req.query('order_id');
     if (id === undefined || id === '') return c.json(errorBody('UDAPI1023', 'Order id is required'), 400);
@@ -183,7 +204,7 @@ export function orderRoutes(app: Hono, state: FakeState): void {
     const open = (await b.getPositions()).filter((p) => p.quantity !== 0);
     if (open.length === 0) return c.json(errorBody('UDAPI1108', 'You have no open positions to exit'), 400);
     const ids = await b.exitAll();
-    for (const id of ids) state.meta.set(id, { product: 'D', validity: 'DAY', placedAt: state.now() });
+    for (const id of ids) state.meta.set(id, { product: (await b.getOrder(id)).product, validity: 'DAY', placedAt: state.now() });
     return c.json({ status: 'success', data: { order_ids: ids }, errors: null, summary: { total: ids.length, success: ids.length, error: 0 } });
   });
 
@@ -230,11 +251,19 @@ export function orderRoutes(app: Hono, state: FakeState): void {
     })).min(1).max(20) }).safeParse(await readJson(c));
     if (!body.success) return c.json(validationError(body.error), 400);
     try {
-      const legs = body.data.instruments.map((i) => ({ instrumentKey: i.instrument_key, side: i.transaction_type, quantity: i.quantity, ...(i.price !== undefined ? { price: i.price } : {}) }));
-      const per = await Promise.all(legs.map((l) => b.getMargin([l])));
+      const legs = body.data.instruments.map((i) => ({
+        instrumentKey: i.instrument_key, side: i.transaction_type, quantity: i.quantity, product: i.product === 'I' ? 'I' as const : 'D' as const,
+        ...(i.price !== undefined ? { price: i.price } : {}),
+      }));
       const total = await b.getMargin(legs);
       return c.json(success({
-        margins: per.map((m, i) => ({ equity_margin: 0, total_margin: m.requiredMargin, exposure_margin: m.requiredMargin * 0.3, tender_margin: 0, span_margin: m.requiredMargin * 0.7, net_buy_premium: legs[i]!.side === 'BUY' ? m.requiredMargin : 0, additional_margin: 0 })),
+        margins: legs.map((_, i) => {
+          const m = total.legs?.[i];
+          return {
+            equity_margin: 0, total_margin: m?.totalMargin ?? 0, exposure_margin: m?.exposureMargin ?? 0, tender_margin: 0,
+            span_margin: m?.spanMargin ?? 0, net_buy_premium: m?.premium ?? 0, additional_margin: 0,
+          };
+        }),
         required_margin: total.requiredMargin, final_margin: total.finalMargin,
       }));
     } catch (err) {
@@ -257,16 +286,43 @@ function toRequest(p: PlaceBody & { correlation_id?: string }): OrderRequest {
     orderType: p.order_type === 'MARKET' || p.order_type === 'SL-M' ? 'MARKET' : 'LIMIT',
     ...(p.order_type === 'MARKET' ? {} : { price: p.price }),
     product: p.product === 'I' ? 'I' : 'D', validity: p.validity,
+    ...(p.market_protection !== undefined ? { marketProtection: p.market_protection } : {}),
     ...(p.correlation_id !== undefined ? { correlationId: p.correlation_id } : {}),
   };
 }
 
-function remember(state: FakeState, ids: readonly string[], p: PlaceBody): void {
-  for (const id of ids) state.meta.set(id, { product: p.product, validity: p.validity, placedAt: state.now() });
+function remember(state: FakeState, ids: readonly string[], p: PlaceBody, path: string): void {
+  const at = state.now();
+  for (const id of ids) state.meta.set(id, { product: p.product, validity: p.validity, placedAt: at });
+  state.orderLog.push({ path, order_type: p.order_type, transaction_type: p.transaction_type, quantity: p.quantity, product: p.product, tag: p.tag ?? null, slice: p.slice === true, at });
 }
 
-function marketPrice(p: PlaceBody): Record<string, unknown> | undefined {
-  return p.order_type === 'MARKET' && p.price !== 0 ? errorBody('UDAPI1040', 'Price not required') : undefined;
+/**
+ * MARKET orders: a price is refused (UDAPI1040); since exchanges refuse algo MARKET orders, one without market
+ * protection (0 = none) is refused (UDAPI1158); protection is 0–25 % or -1 (automatic), else UDAPI1176.
+ */
+function marketRule(p: PlaceBody): Record<string, unknown> | undefined {
+  if (p.order_type !== 'MARKET' && p.order_type !== 'SL-M') return undefined;
+  if (p.order_type === 'MARKET' && p.price !== 0) return errorBody('UDAPI1040', 'Price not required');
+  const mp = p.market_protection ?? 0;
+  if (!(mp === -1 || (mp >= 0 && mp <= 25))) return errorBody('UDAPI1176', 'Market protection cannot exceed 25%');
+  if (mp === 0) return errorBody('UDAPI1158', 'Market orders are not allowed. Try placing orders using the Market Protection feature instead.');
+  return undefined;
+}
+
+/**
+ * The quantities one request becomes: itself, or with `slice` the largest whole-lot orders strictly below the
+ * instrument's freeze quantity (Upstox's auto-slicing), at most 25 — a message when more would be needed.
+ */
+function sliceQuantities(state: FakeState, p: PlaceBody, slice: boolean): number[] | string {
+  const inst = state.market.instrument(p.instrument_token);
+  if (!slice || inst?.freezeQty === undefined || inst.lotSize === undefined || p.quantity < inst.freezeQty) return [p.quantity];
+  const perOrder = Math.floor((inst.freezeQty - 1) / inst.lotSize) * inst.lotSize;
+  const n = Math.ceil(p.quantity / perOrder);
+  if (n > MAX_SLICES) return `quantity ${p.quantity} needs ${n} slices of at most ${perOrder}; at most ${MAX_SLICES} are placed in one request`;
+  const out: number[] = [];
+  for (let left = p.quantity; left > 0; left -= perOrder) out.push(Math.min(perOrder, left));
+  return out;
 }
 
 function validationError(err: z.ZodError): Record<string, unknown> {
@@ -280,11 +336,13 @@ function brokerErrorResponse(c: Context, err: unknown): Response {
   return c.json(errorBody(err.brokerCode ?? 'UDAPI100500', err.message), status);
 }
 
-/** The fake enforces Upstox's 10 orders/s so a client without a limiter meets 429 UDAPI10005 here too. */
-function orderRateLimited(state: FakeState): Response | undefined {
+/** The fake enforces Upstox's 10 orders/s (50/s with a registered X-Algo-Name, checked in app.ts) so a client
+ *  without a limiter meets 429 UDAPI10005 here too. */
+function orderRateLimited(state: FakeState, c: Context): Response | undefined {
   const now = state.now();
+  const limit = c.req.header('X-Algo-Name') !== undefined ? ALGO_ORDER_LIMIT_PER_S : ORDER_LIMIT_PER_S;
   while (state.orderTimes.length > 0 && state.orderTimes[0]! <= now - 1000) state.orderTimes.shift();
-  if (state.orderTimes.length >= ORDER_LIMIT_PER_S) return Response.json(errorBody('UDAPI10005', 'Too Many Request Sent'), { status: 429 });
+  if (state.orderTimes.length >= limit) return Response.json(errorBody('UDAPI10005', 'Too Many Request Sent'), { status: 429 });
   state.orderTimes.push(now);
   return undefined;
 }

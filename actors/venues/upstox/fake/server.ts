@@ -23,10 +23,15 @@ export interface FakeUpstoxOptions {
   readonly broker?: Broker;
   /** Live-feed period; 0 = only on `POST /__fake/tick` (deterministic tests). */
   readonly liveIntervalMs?: number;
+  /** Share of each client's option keys quoted per timed step, rotating (default 0.2: every key at least every 5
+   *  steps). `tick()` and `POST /__fake/tick` always quote every subscribed key. */
+  readonly liveFraction?: number;
   readonly now?: () => number;
   readonly seed?: number;
   /** `Last-Modified` of the instruments master (default: today's build, see FakeState.masterBuiltAt). */
   readonly masterBuiltAt?: number;
+  /** The account's cash (₹, default 1 crore): the fake's RMS blocks margin out of it. */
+  readonly capital?: number;
 }
 
 export interface FakeUpstox {
@@ -37,21 +42,46 @@ export interface FakeUpstox {
   tick(): void;
   /** Number of open feed / portfolio sockets. */
   sockets(): { feed: number; portfolio: number };
+  /** Keys subscribed per mode, per open feed socket. */
+  subscriptions(): Array<Record<EncodeMode, number>>;
   close(): Promise<void>;
 }
 
 interface FeedClient {
   readonly ws: WebSocket;
   readonly modes: Map<string, EncodeMode>;
+  /** Where the next timed step's rotating share starts. */
+  cursor: number;
 }
 
 const MARKET_STATUS = { NORMAL_OPEN: 2, NORMAL_CLOSE: 3 } as const;
 
+/** Market feed V3 caps per connection: keys per mode when one mode is used alone, and when modes are combined. */
+export const FEED_CAPS = {
+  alone: { ltpc: 5000, option_greeks: 3000, full: 2000 },
+  combined: { ltpc: 2000, option_greeks: 2000, full: 1500 },
+} as const;
+
+/** A description of the first cap the subscription set breaks, or undefined. */
+export function capExceeded(modes: ReadonlyMap<string, EncodeMode>): string | undefined {
+  const counts: Record<EncodeMode, number> = { ltpc: 0, option_greeks: 0, full: 0 };
+  for (const m of modes.values()) counts[m]++;
+  const used = (Object.keys(counts) as EncodeMode[]).filter((m) => counts[m] > 0);
+  const caps = used.length > 1 ? FEED_CAPS.combined : FEED_CAPS.alone;
+  for (const m of used) {
+    if (counts[m] > caps[m]) return `${m}: ${counts[m]} keys > ${caps[m]} (${used.length > 1 ? `combined with ${used.filter((x) => x !== m).join(', ')}` : 'alone'})`;
+  }
+  return undefined;
+}
+
 export async function startFakeUpstox(opts: FakeUpstoxOptions = {}): Promise<FakeUpstox> {
   const now = opts.now ?? Date.now;
   const market = opts.market ?? new DeterministicMarket({ seed: opts.seed ?? 1, nowMs: now() });
-  const broker = opts.broker ?? new FakeBook(market, { now });
+  // The book reads its fault knobs from the state, which needs the book: a late-bound getter.
+  const holder: { state?: FakeState } = {};
+  const broker = opts.broker ?? new FakeBook(market, { now, ...(opts.capital !== undefined ? { capital: opts.capital } : {}), faults: () => holder.state!.faults });
   const state = createState(market, broker, { token: opts.token, now, masterBuiltAt: opts.masterBuiltAt });
+  holder.state = state;
   const feedClients = new Set<FeedClient>();
   const portfolioClients = new Set<WebSocket>();
 
@@ -69,14 +99,32 @@ export async function startFakeUpstox(opts: FakeUpstoxOptions = {}): Promise<Fak
     return feeds.size === 0 ? undefined : encodeFeedResponse({ type, currentTs: now(), feeds });
   };
 
-  const tick = () => {
+  /** One market step. `fraction` < 1: each client hears a rotating share of its option keys (every index key always),
+   *  as a real feed reports only what traded or requoted — at real scale, quoting all of them every step would cost
+   *  the fake's thread (the system under test's main thread in tests) far more than Upstox's servers. */
+  const step = (fraction: number) => {
     const changed = market.advance(now());
-    if (broker instanceof FakeBook) broker.matchAll();
+    if (broker instanceof FakeBook) {
+      broker.matchAll();
+      // After an expiry's session closes its positions settle at intrinsic value off the index close.
+      broker.settle(now());
+    }
     for (const c of feedClients) {
-      const frame = frameFor(c, changed, 1);
+      let keys: Iterable<string> = changed;
+      if (fraction < 1) {
+        const all = [...c.modes.keys()];
+        const options = all.filter((k) => !k.startsWith('NSE_INDEX|'));
+        const n = Math.max(1, Math.ceil(options.length * fraction));
+        const slice: string[] = all.filter((k) => k.startsWith('NSE_INDEX|'));
+        for (let i = 0; i < n && options.length > 0; i++) slice.push(options[(c.cursor + i) % options.length]!);
+        c.cursor = options.length === 0 ? 0 : (c.cursor + n) % options.length;
+        keys = slice;
+      }
+      const frame = frameFor(c, keys, 1);
       if (frame !== undefined && c.ws.readyState === c.ws.OPEN) c.ws.send(frame);
     }
   };
+  const tick = () => step(1);
 
   const app = createFakeApp(state, {
     onFaultAction: () => {
@@ -99,7 +147,7 @@ export async function startFakeUpstox(opts: FakeUpstoxOptions = {}): Promise<Fak
       ws.on('close', () => portfolioClients.delete(ws));
       return;
     }
-    const client: FeedClient = { ws, modes: new Map() };
+    const client: FeedClient = { ws, modes: new Map(), cursor: 0 };
     feedClients.add(client);
     ws.on('close', () => feedClients.delete(client));
     ws.send(marketInfo());
@@ -112,6 +160,15 @@ export async function startFakeUpstox(opts: FakeUpstoxOptions = {}): Promise<Fak
       if (req.method === 'unsub') { for (const k of keys) client.modes.delete(k); return; }
       if (req.method !== 'sub' && req.method !== 'change_mode') return;
       const mode: EncodeMode = req.data?.mode === 'full' || req.data?.mode === 'option_greeks' ? req.data.mode : 'ltpc';
+      const next = new Map(client.modes);
+      for (const k of keys) next.set(k, mode);
+      const over = capExceeded(next);
+      if (over !== undefined) {
+        // Upstox does not document its answer to a request beyond the caps: the fake ignores the whole request.
+        state.capRefusals.count++;
+        state.capRefusals.last = over;
+        return;
+      }
       for (const k of keys) client.modes.set(k, mode);
       const frame = frameFor(client, keys, 0);
       if (frame !== undefined) ws.send(frame);
@@ -151,7 +208,8 @@ export async function startFakeUpstox(opts: FakeUpstoxOptions = {}): Promise<Fak
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   state.wsBase = `ws://127.0.0.1:${port}`;
-  const timer = opts.liveIntervalMs !== undefined && opts.liveIntervalMs > 0 ? setInterval(tick, opts.liveIntervalMs) : undefined;
+  const liveFraction = opts.liveFraction ?? 0.2;
+  const timer = opts.liveIntervalMs !== undefined && opts.liveIntervalMs > 0 ? setInterval(() => step(liveFraction), opts.liveIntervalMs) : undefined;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -159,6 +217,11 @@ export async function startFakeUpstox(opts: FakeUpstoxOptions = {}): Promise<Fak
     state,
     tick,
     sockets: () => ({ feed: feedClients.size, portfolio: portfolioClients.size }),
+    subscriptions: () => [...feedClients].map((c) => {
+      const counts: Record<EncodeMode, number> = { ltpc: 0, option_greeks: 0, full: 0 };
+      for (const m of c.modes.values()) counts[m]++;
+      return counts;
+    }),
     async close() {
       if (timer !== undefined) clearInterval(timer);
       offOrders();

@@ -26,9 +26,11 @@ export function errorBody(code: string, message: string): Record<string, unknown
 
 export function orderJson(o: BrokerOrder, meta: OrderMeta | undefined, inst: FakeInstrument | undefined): Record<string, unknown> {
   const ts = formatIstTimestamp(o.updatedAt);
+  // The book keeps Upstox's two texts as "friendly | raw" (the raw one carries the RMS figures).
+  const [friendly, raw] = (o.statusMessage ?? '').split(' | ');
   return {
     exchange: 'NSE_FO'.startsWith(o.instrumentKey.split('|')[0] ?? '') ? 'NFO' : 'NSE',
-    product: meta?.product ?? 'D',
+    product: o.product,
     price: o.price,
     quantity: o.quantity,
     status: toUpstoxStatus(o.status),
@@ -46,8 +48,8 @@ export function orderJson(o: BrokerOrder, meta: OrderMeta | undefined, inst: Fak
     average_price: o.averagePrice,
     filled_quantity: o.filledQuantity,
     pending_quantity: o.status === 'open' || o.status === 'partially_filled' ? o.quantity - o.filledQuantity : 0,
-    status_message: o.statusMessage ?? null,
-    status_message_raw: o.statusMessage ?? null,
+    status_message: friendly === '' || friendly === undefined ? null : friendly,
+    status_message_raw: raw ?? (friendly === '' || friendly === undefined ? null : friendly),
     exchange_order_id: o.status === 'pending' ? '' : `1100000${o.brokerOrderId.slice(-9)}`,
     parent_order_id: null,
     order_id: o.brokerOrderId,
@@ -60,18 +62,19 @@ export function orderJson(o: BrokerOrder, meta: OrderMeta | undefined, inst: Fak
   };
 }
 
+/** Upstox's TradeData has no `tag`: a trade names its order, and the order carries the tag. */
 export function tradeJson(t: BrokerTrade, meta: OrderMeta | undefined, inst: FakeInstrument | undefined): Record<string, unknown> {
   return {
-    exchange: 'NFO', product: meta?.product ?? 'D', trading_symbol: inst?.tradingSymbol ?? t.instrumentKey, tradingsymbol: inst?.tradingSymbol ?? t.instrumentKey,
+    exchange: 'NFO', product: t.product ?? meta?.product ?? 'D', trading_symbol: inst?.tradingSymbol ?? t.instrumentKey, tradingsymbol: inst?.tradingSymbol ?? t.instrumentKey,
     instrument_token: t.instrumentKey, order_type: 'LIMIT', transaction_type: t.side, quantity: t.quantity, exchange_order_id: `1100000${t.brokerOrderId.slice(-9)}`,
     order_id: t.brokerOrderId, exchange_timestamp: formatIstTimestamp(t.ts), average_price: t.price, trade_id: t.tradeId, order_ref_id: '1',
-    order_timestamp: formatIstTimestamp(t.ts), tag: t.clientOrderId,
+    order_timestamp: formatIstTimestamp(t.ts),
   };
 }
 
 export function contractJson(i: FakeInstrument): Record<string, unknown> {
   return {
-    name: i.underlying, segment: 'NSE_FO', exchange: 'NSE', expiry: i.expiry, weekly: i.underlying === 'NIFTY', instrument_key: i.instrumentKey,
+    name: i.underlying, segment: 'NSE_FO', exchange: 'NSE', expiry: i.expiry, weekly: i.weekly === true, instrument_key: i.instrumentKey,
     exchange_token: i.token, trading_symbol: i.contractSymbol, tick_size: 5, lot_size: i.lotSize, instrument_type: i.kind,
     freeze_quantity: i.freezeQty, underlying_key: i.underlyingKey, underlying_type: 'INDEX', underlying_symbol: i.underlying,
     strike_price: i.strike, minimum_lot: i.lotSize,
@@ -86,7 +89,7 @@ export function masterJson(i: FakeInstrument): Record<string, unknown> {
   return {
     segment: 'NSE_FO', exchange: 'NSE', name: i.underlying, trading_symbol: i.contractSymbol, instrument_key: i.instrumentKey, exchange_token: i.token,
     instrument_type: i.kind, strike_price: i.strike, expiry: Date.parse(`${i.expiry}T15:30:00+05:30`), lot_size: i.lotSize, tick_size: 5,
-    freeze_quantity: i.freezeQty, qty_multiplier: 1, minimum_lot: i.lotSize, weekly: i.underlying === 'NIFTY', underlying_symbol: i.underlying,
+    freeze_quantity: i.freezeQty, qty_multiplier: 1, minimum_lot: i.lotSize, weekly: i.weekly === true, underlying_symbol: i.underlying,
     asset_symbol: i.underlying, underlying_key: i.underlyingKey, underlying_type: 'INDEX',
   };
 }

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { VolguardError } from '../../../../runtime/errors.ts';
-import type { InstrumentInfo, MarketDataSource, SourceStatus, Tick } from '../../market-data.ts';
+import type { FeedNeed, InstrumentInfo, MarketDataSource, SourceStatus, SubscriptionCaps, Tick } from '../../market-data.ts';
 import { BrokerError } from '../../broker.ts';
 import type { UpstoxRest } from '../rest/client.ts';
 import type { Contract } from '../rest/schemas.ts';
@@ -21,8 +21,31 @@ import type { Underlying } from '../../../domain/underlying.ts';
 
 export type FeedMode = 'ltpc' | 'full' | 'option_greeks';
 
-/** Per-mode key caps when one mode is used for everything (reference §5). */
-export const SUBSCRIPTION_CAPS: Readonly<Record<FeedMode, number>> = { ltpc: 5000, option_greeks: 3000, full: 2000 };
+/** Market feed V3 caps per connection (reference §5, Dec 2026): keys per mode alone, and when modes are combined. */
+export const MODE_CAPS = {
+  alone: { ltpc: 5000, option_greeks: 3000, full: 2000 },
+  combined: { ltpc: 2000, option_greeks: 2000, full: 1500 },
+} as const satisfies Record<'alone' | 'combined', Record<FeedMode, number>>;
+
+/** @deprecated the single-mode caps; use MODE_CAPS. */
+export const SUBSCRIPTION_CAPS: Readonly<Record<FeedMode, number>> = MODE_CAPS.alone;
+
+/** The mode each need is subscribed in, given UPSTOX_FEED_MODE (the mode for option quotes). */
+export function modeFor(need: FeedNeed, optionMode: FeedMode): FeedMode {
+  if (need === 'ltp') return 'ltpc';
+  if (need === 'depth') return 'full';
+  return optionMode;
+}
+
+/** A description of the first Upstox cap a subscription set (key → mode) breaks, or undefined. */
+export function modeCapBreach(modes: Iterable<FeedMode>): string | undefined {
+  const counts: Record<FeedMode, number> = { ltpc: 0, option_greeks: 0, full: 0 };
+  for (const m of modes) counts[m]++;
+  const used = (Object.keys(counts) as FeedMode[]).filter((m) => counts[m] > 0);
+  const caps = used.length > 1 ? MODE_CAPS.combined : MODE_CAPS.alone;
+  for (const m of used) if (counts[m] > caps[m]) return `expected at most ${caps[m]} keys in ${m} mode${used.length > 1 ? ` combined with ${used.filter((x) => x !== m).join(', ')}` : ''}, was ${counts[m]}`;
+  return undefined;
+}
 /** Keys per `sub` request; keeps each request frame small. */
 const SUB_CHUNK = 500;
 
@@ -42,7 +65,8 @@ export class UpstoxMarketData implements MarketDataSource {
   readonly #tokens: TokenStore;
   readonly #mode: FeedMode;
   readonly #log: Logger | undefined;
-  readonly #keys = new Set<string>();
+  /** Wanted subscriptions: key → mode (replayed on every reconnect). */
+  readonly #keys = new Map<string, FeedMode>();
   readonly #tickListeners = new Set<(ticks: readonly Tick[]) => void>();
   readonly #statusListeners = new Set<(s: SourceStatus) => void>();
   readonly #session: ResilientSocket;
@@ -54,13 +78,13 @@ export class UpstoxMarketData implements MarketDataSource {
   constructor(rest: UpstoxRest, tokens: TokenStore, opts: UpstoxMarketDataOptions = {}) {
     this.#rest = rest;
     this.#tokens = tokens;
-    this.#mode = opts.mode ?? 'full';
+    this.#mode = opts.mode ?? 'option_greeks';
     this.#log = opts.log;
     this.#session = new ResilientSocket({
       name: 'market-feed-v3',
       authorize: () => this.#rest.feedAuthorize(),
       token: () => this.#tokens.current(),
-      onOpen: () => this.#sendSub([...this.#keys]),
+      onOpen: () => this.#replay(),
       onMessage: (data, isBinary) => this.#onFrame(data, isBinary),
       onStatus: (s) => this.#emitStatus(s.kind === 'disconnected' && this.#tokenUnusable() ? { ...s, reason: `TOKEN_EXPIRED: ${s.reason}` } : s),
       ...(opts.pingIntervalMs !== undefined ? { pingIntervalMs: opts.pingIntervalMs } : {}),
@@ -73,8 +97,14 @@ export class UpstoxMarketData implements MarketDataSource {
   get badFrames(): number {
     return this.#badFrames;
   }
-  get subscribed(): ReadonlySet<string> {
+  get subscribed(): ReadonlyMap<string, FeedMode> {
     return this.#keys;
+  }
+
+  /** The caps in the feed's terms (FeedNeed), as this source maps needs to modes. */
+  get caps(): SubscriptionCaps {
+    const as = (t: Readonly<Record<FeedMode, number>>) => ({ ltp: t.ltpc, quote: t[this.#mode], depth: t.full });
+    return { alone: as(MODE_CAPS.alone), combined: as(MODE_CAPS.combined) };
   }
 
   async instruments(): Promise<readonly InstrumentInfo[]> {
@@ -105,14 +135,17 @@ export class UpstoxMarketData implements MarketDataSource {
     return s === 'expired' || s === 'absent';
   }
 
-  async subscribe(keys: readonly string[]): Promise<void> {
-    const fresh = keys.filter((k) => !this.#keys.has(k));
-    const cap = SUBSCRIPTION_CAPS[this.#mode];
-    if (this.#keys.size + fresh.length > cap) {
-      throw new VolguardError('UPSTOX_SUBSCRIPTION_CAP', `expected at most ${cap} keys in ${this.#mode} mode, was ${this.#keys.size + fresh.length}`);
-    }
-    for (const k of fresh) this.#keys.add(k);
-    this.#sendSub(fresh);
+  /** Checked against Upstox's caps before anything is sent: a request beyond them changes nothing and throws. */
+  async subscribe(keys: readonly string[], need: FeedNeed = 'quote'): Promise<void> {
+    const mode = modeFor(need, this.#mode);
+    const changed = keys.filter((k) => this.#keys.get(k) !== mode);
+    if (changed.length === 0) return;
+    const next = new Map(this.#keys);
+    for (const k of changed) next.set(k, mode);
+    const breach = modeCapBreach(next.values());
+    if (breach !== undefined) throw new VolguardError('UPSTOX_SUBSCRIPTION_CAP', `market feed: ${breach}`);
+    for (const k of changed) this.#keys.set(k, mode);
+    this.#sendSub(changed, mode);
   }
 
   async unsubscribe(keys: readonly string[]): Promise<void> {
@@ -142,9 +175,20 @@ export class UpstoxMarketData implements MarketDataSource {
     await this.#session.stop();
   }
 
-  #sendSub(keys: readonly string[]): void {
+  /** A new connection starts empty: send the whole wanted set, one mode at a time. */
+  #replay(): void {
+    const byMode = new Map<FeedMode, string[]>();
+    for (const [k, m] of this.#keys) {
+      const list = byMode.get(m);
+      if (list === undefined) byMode.set(m, [k]);
+      else list.push(k);
+    }
+    for (const [m, keys] of byMode) this.#sendSub(keys, m);
+  }
+
+  #sendSub(keys: readonly string[], mode: FeedMode): void {
     for (let i = 0; i < keys.length; i += SUB_CHUNK) {
-      this.#send({ method: 'sub', data: { mode: this.#mode, instrumentKeys: keys.slice(i, i + SUB_CHUNK) } });
+      this.#send({ method: 'sub', data: { mode, instrumentKeys: keys.slice(i, i + SUB_CHUNK) } });
     }
   }
 
@@ -192,5 +236,6 @@ function contractInfo(underlying: Underlying, c: Contract): InstrumentInfo {
   return {
     instrumentKey: c.instrument_key, underlying, kind: c.instrument_type, expiry: c.expiry, strike: c.strike_price,
     lotSize: c.lot_size, freezeQty: c.freeze_quantity, tickSize: normaliseTick(c.tick_size), tradingSymbol: c.trading_symbol,
+    ...(c.weekly !== undefined ? { weekly: c.weekly } : {}),
   };
 }

@@ -15,7 +15,7 @@ async function officialType() {
   return root.lookupType('com.upstox.marketdatafeederv3udapi.rpc.proto.FeedResponse');
 }
 
-test('decodes a full-mode frame into ticks with best bid/ask, greeks, oi, iv and volume', () => {
+test('decodes a full-mode frame into ticks with best bid/ask, every greek, oi, iv and volume', () => {
   const d = decodeFeedResponse(sampleFrame(3, 'full'));
   assert.equal(d.type, 1);
   assert.equal(d.ticks.length, 3);
@@ -23,7 +23,7 @@ test('decodes a full-mode frame into ticks with best bid/ask, greeks, oi, iv and
   const t = d.ticks.find((x) => x.instrumentKey === 'NSE_FO|40001');
   assert.deepEqual(t, {
     instrumentKey: 'NSE_FO|40001', ts: 1_767_000_000_500, ltp: q.ltp, bidQty: 750, bid: q.ltp - 0.05, askQty: 1500,
-    ask: q.ltp + 0.05, delta: q.greeks!.delta, volume: q.vtt, oi: q.oi, iv: q.iv,
+    ask: q.ltp + 0.05, delta: q.greeks!.delta, theta: -11.2, gamma: 0.0012, vega: 12.3, volume: q.vtt, oi: q.oi, iv: q.iv,
   });
 });
 
@@ -33,6 +33,8 @@ test('decodes ltpc and option_greeks modes', () => {
   const g = decodeFeedResponse(sampleFrame(1, 'option_greeks'));
   assert.equal(g.ticks[0]?.iv, 0.1432);
   assert.equal(g.ticks[0]?.bid, 100 - 0.05);
+  // Greeks as the broker sends them (sample-frames.ts: delta 0.4, theta -11.2, gamma 0.0012, vega 12.3).
+  assert.deepEqual([g.ticks[0]?.delta, g.ticks[0]?.theta, g.ticks[0]?.gamma, g.ticks[0]?.vega], [0.4, -11.2, 0.0012, 12.3]);
 });
 
 test('reads market_info segment status', () => {

@@ -216,12 +216,18 @@ function quote(r: Reader, end: number, t: MutableTick): void {
   }
 }
 
+/** OptionGreeks: delta #1, theta #2, gamma #3, vega #4, rho #5 (rho unused). proto3 omits zeros: absent = 0. */
 function greeks(r: Reader, end: number, t: MutableTick): void {
-  t.delta = 0;
+  t.delta = 0; t.theta = 0; t.gamma = 0; t.vega = 0;
   while (r.pos < end) {
     const tag = r.varint();
-    if (tag === 9) t.delta = r.double();
-    else r.skip(tag & 7);
+    switch (tag) {
+      case 9: t.delta = r.double(); break;
+      case 17: t.theta = r.double(); break;
+      case 25: t.gamma = r.double(); break;
+      case 33: t.vega = r.double(); break;
+      default: r.skip(tag & 7);
+    }
   }
 }
 

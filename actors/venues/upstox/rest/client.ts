@@ -20,6 +20,8 @@ export interface PlaceBody {
   readonly trigger_price: number;
   readonly is_amo: boolean;
   readonly slice?: boolean;
+  /** MARKET / SL-M only: 0 none, 0–25 %, -1 automatic. */
+  readonly market_protection?: number;
 }
 
 export interface MultiLine extends PlaceBody {
@@ -71,6 +73,22 @@ export class UpstoxRest {
 
   async fundsV3(): Promise<z.infer<typeof s.fundsV3>> {
     return (await this.http.call({ method: 'GET', path: '/v3/user/get-funds-and-margin', cls: 'read', apiVersion: '3.0', schema: ok(s.fundsV3) })).data;
+  }
+
+  /** The broker's kill switch, every segment. No Api-Version header (the SDK sends none). */
+  async killSwitch(): Promise<s.KillSwitchRow[]> {
+    return (await this.http.call({ method: 'GET', path: '/v2/user/kill-switch', cls: 'read', apiVersion: 'none', schema: ok(z.array(s.killSwitchRow)) })).data;
+  }
+
+  /** `DISABLE` a segment = engage its kill switch; `ENABLE` = release. Atomic across the lines. Not an order write
+   *  (no static IP rule), but it changes what the account may do, so it is never retried. */
+  async updateKillSwitch(lines: readonly { segment: string; action: 'ENABLE' | 'DISABLE' }[]): Promise<s.KillSwitchRow[]> {
+    return (await this.http.call({ method: 'POST', path: '/v2/user/kill-switch', cls: 'write', apiVersion: 'none', json: lines, schema: ok(z.array(s.killSwitchRow)) })).data;
+  }
+
+  /** Registered static IPs (user level). */
+  async userIps(): Promise<s.UserIps> {
+    return (await this.http.call({ method: 'GET', path: '/v2/user/ip', cls: 'read', apiVersion: 'none', schema: ok(s.userIps) })).data;
   }
 
   async positions(): Promise<s.UpstoxPosition[]> {

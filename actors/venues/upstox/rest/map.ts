@@ -3,7 +3,8 @@
  * and the client agree by construction on one table).
  */
 import type { BrokerOrder, BrokerPosition, BrokerTrade } from '../../broker.ts';
-import type { OrderStatus } from '../../../domain/order.ts';
+import type { OrderStatus, Product } from '../../../domain/order.ts';
+import { rejectionReason } from './errors.ts';
 import type { UpstoxOrder, UpstoxPosition, UpstoxTrade } from './schemas.ts';
 import { IST_OFFSET_MS } from '../../../domain/calendar.ts';
 
@@ -65,8 +66,15 @@ export function formatIstTimestamp(ms: number): string {
   return new Date(ms + IST_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
 }
 
+/** Upstox's product letter → ours. `I` is intraday; everything else we can hold in F&O (`D`, and the legacy `CO`/`MTF`
+ *  that never apply to index options) reads as carry-forward, so a position is never silently dropped. */
+export function toProduct(p: string | null | undefined): Product {
+  return p === 'I' ? 'I' : 'D';
+}
+
 export function toBrokerOrder(o: UpstoxOrder, now: number): BrokerOrder {
   const status = mapStatus(o.status, o.filled_quantity, o.quantity);
+  const why = status === 'rejected' ? rejectionReason(o.status_message, o.status_message_raw) : undefined;
   return {
     brokerOrderId: o.order_id,
     clientOrderId: o.tag === undefined || o.tag === null || o.tag === '' ? null : o.tag,
@@ -77,21 +85,31 @@ export function toBrokerOrder(o: UpstoxOrder, now: number): BrokerOrder {
     averagePrice: o.average_price ?? 0,
     price: o.price ?? 0,
     orderType: o.order_type === 'MARKET' ? 'MARKET' : 'LIMIT',
+    product: toProduct(o.product),
     status,
-    ...(o.status_message !== undefined && o.status_message !== null && o.status_message !== '' ? { statusMessage: o.status_message } : {}),
+    ...(statusText(o) !== undefined ? { statusMessage: statusText(o)! } : {}),
+    ...(why !== undefined ? { rejectReason: why } : {}),
     updatedAt: parseIstTimestamp(o.exchange_timestamp ?? o.order_timestamp, now),
   };
 }
 
-export function toBrokerTrade(t: UpstoxTrade, now: number): BrokerTrade {
+/** Both of Upstox's words: the friendly one and the RMS's raw one (it carries the figures: "Required:…, Available:…"). */
+function statusText(o: UpstoxOrder): string | undefined {
+  const parts = [o.status_message, o.status_message_raw].filter((m): m is string => typeof m === 'string' && m.trim() !== '');
+  return parts.length === 0 ? undefined : [...new Set(parts)].join(' | ');
+}
+
+/** Upstox trades carry no `tag` (TradeData has none): the caller joins on the order (`tags` = order_id → tag). */
+export function toBrokerTrade(t: UpstoxTrade, now: number, tags?: ReadonlyMap<string, string | null>): BrokerTrade {
   return {
     tradeId: t.trade_id,
     brokerOrderId: t.order_id,
-    clientOrderId: t.tag === undefined || t.tag === null || t.tag === '' ? null : t.tag,
+    clientOrderId: tags?.get(t.order_id) ?? null,
     instrumentKey: t.instrument_token,
     side: t.transaction_type,
     quantity: t.quantity,
     price: t.average_price,
+    product: toProduct(t.product),
     ts: parseIstTimestamp(t.exchange_timestamp ?? t.order_timestamp, now),
   };
 }
@@ -99,6 +117,7 @@ export function toBrokerTrade(t: UpstoxTrade, now: number): BrokerTrade {
 export function toBrokerPosition(p: UpstoxPosition): BrokerPosition {
   return {
     instrumentKey: p.instrument_token,
+    product: toProduct(p.product),
     quantity: p.quantity,
     averagePrice: p.average_price ?? 0,
     realisedPnl: p.realised ?? 0,

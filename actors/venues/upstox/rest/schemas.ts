@@ -44,14 +44,27 @@ const segmentFunds = z.object({
 });
 export const fundsV2 = z.object({ equity: segmentFunds.optional(), commodity: segmentFunds.optional() });
 
+const marginUsed = z.object({ total: num }).loose();
 export const fundsV3 = z.object({
   available_to_trade: z.object({
     total: num,
     cash_available_to_trade: z.object({
       total: num,
-      margin_used: z.object({ total: num }).loose(),
+      cash: z.object({ opening_balance: num }).loose().optional(),
+      margin_used: marginUsed,
     }).loose(),
+    pledge_available_to_trade: z.object({ total: num, margin_used: marginUsed.optional() }).loose().optional(),
   }).loose(),
+}).loose();
+
+export const killSwitchRow = z.object({ segment: str, segment_status: str, kill_switch_enabled: z.boolean() }).loose();
+
+export const userIps = z.object({
+  primary_ip: str.nullable().optional(),
+  secondary_ip: str.nullable().optional(),
+  primary_ip_updated_at: str.nullable().optional(),
+  secondary_ip_updated_at: str.nullable().optional(),
+  access_tokens_invalidated: z.boolean().optional(),
 }).loose();
 
 export const position = z.object({
@@ -79,6 +92,7 @@ export const order = z.object({
   order_type: str,
   status: str,
   status_message: str.nullable().optional(),
+  status_message_raw: str.nullable().optional(),
   product: str.optional(),
   validity: str.optional(),
   trading_symbol: str.optional(),
@@ -96,7 +110,7 @@ export const trade = z.object({
   average_price: num,
   exchange_timestamp: str.nullable().optional(),
   order_timestamp: str.nullable().optional(),
-  tag: str.nullable().optional(),
+  product: str.optional(),
 });
 
 export const placeV3 = z.object({ order_ids: z.array(str).min(1) });
@@ -119,7 +133,7 @@ export const batchOrderIds = z.object({
 export const margin = z.object({
   required_margin: num,
   final_margin: num,
-  margins: z.array(z.object({ total_margin: num }).loose()),
+  margins: z.array(z.object({ total_margin: num, span_margin: num.optional(), exposure_margin: num.optional(), net_buy_premium: num.optional() }).loose()),
 });
 
 const marketData = z.object({
@@ -155,7 +169,7 @@ export const contract = z.object({
   strike_price: num,
   minimum_lot: num.optional(),
   weekly: z.boolean().optional(),
-});
+}).loose();
 
 export const ltpEntry = z.object({
   last_price: num,
@@ -195,6 +209,7 @@ export const masterRow = z.object({
   lot_size: num.optional(),
   tick_size: num,
   freeze_quantity: num.optional(),
+  weekly: z.boolean().optional(),
   underlying_symbol: str.optional(),
   underlying_key: str.optional(),
 }).loose();
@@ -206,3 +221,5 @@ export type UpstoxTrade = z.infer<typeof trade>;
 export type UpstoxPosition = z.infer<typeof position>;
 export type MasterRow = z.infer<typeof masterRow>;
 export type Profile = z.infer<typeof profile>;
+export type KillSwitchRow = z.infer<typeof killSwitchRow>;
+export type UserIps = z.infer<typeof userIps>;
