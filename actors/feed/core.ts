@@ -7,7 +7,7 @@ import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { InstrumentInfo, SourceStatus, Tick } from '../venues/market-data.ts';
 import { Book } from './book.ts';
-import { buildLayout, liveChains, type ChainLayout, type Layout } from './layout.ts';
+import { buildLayout, liveChains, sliceChain, type ChainLayout, type Layout } from './layout.ts';
 import { buildSnapshot } from './snapshot.ts';
 import { DEFAULT_QUALITY, windowRange, type QualityDetail, type QualityParams } from './quality.ts';
 import { StallDetector, type StallEvent } from './stall.ts';
@@ -39,7 +39,11 @@ export class FeedCore {
   lastStatus: SourceStatus | null = null;
   lastDetail: QualityDetail | null = null;
   /** The subscriptions in force on a venue with caps (null: every listed contract is subscribed). */
-  plan: SubscriptionPlan | null = null;
+  #plan: SubscriptionPlan | null = null;
+  /** Keys that stay subscribed whatever the window (the book's instruments, from main each cycle). */
+  #watched: ReadonlySet<string> = new Set();
+  /** The live chains cut to the subscribed strikes, per `underlying|expiry` (built once per plan or layout). */
+  #windows = new Map<string, ChainLayout>();
 
   constructor(cfg: FeedCoreConfig, wallNow: number) {
     this.source = cfg.source;
@@ -55,6 +59,36 @@ export class FeedCore {
 
   setInstruments(instruments: readonly InstrumentInfo[]): void {
     this.#layout = buildLayout(instruments, this.book);
+    this.#windows.clear();
+  }
+
+  /** The instruments the book holds or works: kept subscribed, and inside the snapshot's chains, from the next plan. */
+  watch(keys: readonly string[]): void {
+    if (keys.length === this.#watched.size && keys.every((k) => this.#watched.has(k))) return;
+    this.#watched = new Set(keys);
+  }
+
+  get plan(): SubscriptionPlan | null {
+    return this.#plan;
+  }
+
+  /** The plan the source accepted: from now on snapshots carry only its strikes (the rest would be empty). */
+  set plan(p: SubscriptionPlan | null) {
+    this.#plan = p;
+    this.#windows.clear();
+  }
+
+  /** A chain as the snapshot carries it: cut to the subscribed strikes when a plan is in force. */
+  #windowed(c: ChainLayout): ChainLayout {
+    const range = this.#plan?.ranges.get(`${c.underlying}|${c.expiry}`);
+    if (range === undefined) return c;
+    const id = `${c.underlying}|${c.expiry}`;
+    let w = this.#windows.get(id);
+    if (w === undefined) {
+      w = sliceChain(c, range[0], range[1]);
+      this.#windows.set(id, w);
+    }
+    return w;
   }
 
   /**
@@ -64,8 +98,8 @@ export class FeedCore {
   replan(marketNow: number, settings: PlanSettings, caps?: SubscriptionCaps): { next: SubscriptionPlan; diff: ReturnType<typeof diffPlans> } {
     const spot = (i: number) => (this.book.ltp[i]! > 0 ? this.book.ltp[i]! : undefined);
     const spots = { NIFTY: spot(this.#layout.spotIdx.NIFTY), BANKNIFTY: spot(this.#layout.spotIdx.BANKNIFTY) };
-    const next = planSubscriptions(this.#layout, { now: marketNow, spots, prev: this.plan }, settings, caps);
-    return { next, diff: diffPlans(this.plan?.needs ?? null, next.needs) };
+    const next = planSubscriptions(this.#layout, { now: marketNow, spots, prev: this.#plan, pinned: this.#watched }, settings, caps);
+    return { next, diff: diffPlans(this.#plan?.needs ?? null, next.needs) };
   }
 
   marketOpen(marketNow: number): boolean {
@@ -92,7 +126,7 @@ export class FeedCore {
 
   snapshot(cycleId: string, marketNow: number, wallNow: number): MarketSnapshot {
     const { snapshot, detail } = buildSnapshot({
-      cycleId, book: this.book, layout: this.#layout, chains: liveChains(this.#layout, marketNow, this.counts), now: marketNow,
+      cycleId, book: this.book, layout: this.#layout, chains: liveChains(this.#layout, marketNow, this.counts).map((c) => this.#windowed(c)), now: marketNow,
       marketOpen: this.marketOpen(marketNow), silenceMs: this.stall.silenceMs(wallNow), source: this.source,
     }, this.params);
     this.lastDetail = detail;
@@ -102,7 +136,7 @@ export class FeedCore {
   /** Starts an injected fault on the data path; returns its end (wall ms). */
   chaos(req: FaultRequest, wallNow: number, marketNow: number): { kind: FaultKind; until: number } {
     const options: Tick[] = [];
-    for (const c of liveChains(this.#layout, marketNow, this.counts)) {
+    for (const c of liveChains(this.#layout, marketNow, this.counts).map((x) => this.#windowed(x))) {
       const spot = this.book.ltp[this.#layout.spotIdx[c.underlying]]!;
       if (!(spot > 0)) continue;
       const half = req.kind === 'stale' ? this.params.window : FAULT_HALF_WIDTH;
@@ -120,7 +154,7 @@ export class FeedCore {
       ticksTotal: this.ticksTotal, rejected: this.book.rejected, lastRejection: this.book.lastRejection,
       silenceMs: this.stall.silenceMs(wallNow), stalled: this.stall.stalledSince !== null, faults: this.faults.active(wallNow),
       lastStatus: this.lastStatus, quality: this.lastDetail,
-      subscriptions: this.plan === null ? null : { counts: this.plan.counts, centres: this.plan.centres, strikes: this.plan.strikes, trimmed: this.plan.trimmed },
+      subscriptions: this.#plan === null ? null : { counts: this.#plan.counts, centres: this.#plan.centres, strikes: this.#plan.strikes, trimmed: this.#plan.trimmed },
     };
   }
 

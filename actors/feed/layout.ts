@@ -80,3 +80,15 @@ export function liveChains(layout: Layout, nowMs: number, counts: Readonly<Recor
   return out;
 }
 
+/** The part of a chain between two strikes (inclusive): a copy, every array cut alike. */
+export function sliceChain(c: ChainLayout, loStrike: number, hiStrike: number): ChainLayout {
+  let lo = 0;
+  while (lo < c.strikes.length && c.strikes[lo]! < loStrike) lo++;
+  let hi = c.strikes.length - 1;
+  while (hi >= 0 && c.strikes[hi]! > hiStrike) hi--;
+  const end = Math.max(lo, hi + 1);
+  return {
+    ...c, strikes: c.strikes.slice(lo, end), callKeys: c.callKeys.slice(lo, end), putKeys: c.putKeys.slice(lo, end),
+    callIdx: c.callIdx.slice(lo, end), putIdx: c.putIdx.slice(lo, end),
+  };
+}

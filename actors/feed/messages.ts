@@ -19,6 +19,9 @@ export type RelayedSnapshot = Omit<MarketSnapshot, 'expiries'> & { readonly expi
 /** Body of `feed.snapshot`. */
 export interface SnapshotRequest {
   readonly cycleId: string;
+  /** Instruments that must stay subscribed whatever the window (what the book holds or works); a venue with caps
+   *  keeps them in its plan and the snapshot's chains reach out to their strikes. */
+  readonly watch?: readonly string[];
 }
 
 /** Reply to `feed.injectFault`: the fault and how long it lasts. */
@@ -53,6 +56,12 @@ declare module '../../runtime/protocols.ts' {
   }
 }
 
-export const snapshotRequestCheck: BodyParser<SnapshotRequest> = z.object({ cycleId: z.string() });
+const snapshotRequestSchema = z.object({ cycleId: z.string(), watch: z.array(z.string().min(1)).max(2000).optional() });
+export const snapshotRequestCheck: BodyParser<SnapshotRequest> = {
+  parse(body) {
+    const { cycleId, watch } = snapshotRequestSchema.parse(body);
+    return watch === undefined ? { cycleId } : { cycleId, watch };
+  },
+};
 export const faultRequestCheck: BodyParser<FaultRequest> = { parse: parseFaultRequest };
 export const refreshTokenCheck: BodyParser<RefreshToken> = z.object({ accessToken: z.string().min(1) });

@@ -97,11 +97,17 @@ test('the window follows the spot only past the hysteresis, and the diff moves e
   assert.equal(moved.counts.quote, 732);
 });
 
-test('before any spot the window sits at the middle of the nearest listed chain; depth near the money is its own need', () => {
+test('before any spot the window sits at the middle of the nearest listed chain, and moves to the first spot at once; depth is its own need', () => {
   const layout = buildLayout(master(true), new Book());
   const blind = planSubscriptions(layout, { now: NOW, spots: {}, prev: null }, SETTINGS, UPSTOX);
   assert.ok(blind.centres.NIFTY !== undefined && Math.abs(blind.centres.NIFTY - 26_000) < 26_000 * 0.05);
   assert.equal(blind.counts.ltp, 3);
+  // The guessed centre gives way to the first spot even within the hysteresis (a spot 1 step from the guess).
+  const guess = blind.centres.NIFTY!;
+  const first = planSubscriptions(layout, { now: NOW, spots: { ...SPOT, NIFTY: guess - 50 }, prev: blind }, SETTINGS, UPSTOX);
+  assert.equal(first.centres.NIFTY, guess - 50);
+  const still = planSubscriptions(layout, { now: NOW, spots: { ...SPOT, NIFTY: guess }, prev: first }, SETTINGS, UPSTOX);
+  assert.equal(still.centres.NIFTY, guess - 50, 'then the hysteresis holds it');
   const depth = planSubscriptions(layout, { now: NOW, spots: SPOT, prev: null }, { ...SETTINGS, depthStrikes: 2 }, UPSTOX);
   // Nearest expiry of each underlying: 5 strikes × 2 sides in depth = 20 keys; the rest stay quotes.
   assert.deepEqual(depth.counts, { ltp: 3, quote: 712, depth: 20 });
@@ -113,4 +119,18 @@ test('expired chains drop out: after the first NIFTY weekly closes, the window m
   const first = layout.chains.find((c) => c.underlying === 'NIFTY' && c.expiry === '2026-12-08')!;
   assert.ok(!later.needs.has(first.callKeys[0]!) && !later.needs.has(first.callKeys[Math.floor(first.callKeys.length / 2)]!));
   assert.equal(later.counts.quote, 732);
+});
+
+test('what the book holds stays subscribed outside the window, and the snapshot\'s chain reaches out to it', () => {
+  const layout = buildLayout(master(true), new Book());
+  const chain = layout.chains.find((c) => c.underlying === 'NIFTY')!;
+  const atm = [...chain.strikes].indexOf(26_000);
+  const far = chain.putKeys[atm - 35]!; // 35 strikes below the money: outside a 30-strike window
+  const plan = planSubscriptions(layout, { now: NOW, spots: SPOT, prev: null, pinned: new Set([far]) }, SETTINGS, UPSTOX);
+  assert.equal(plan.needs.get(far), 'quote');
+  assert.equal(plan.counts.quote, 733);
+  assert.deepEqual(plan.ranges.get(`NIFTY|${chain.expiry}`), [chain.strikes[atm - 35], chain.strikes[atm + 30]]);
+  // Without it, the range is the window's.
+  const bare = planSubscriptions(layout, { now: NOW, spots: SPOT, prev: null }, SETTINGS, UPSTOX);
+  assert.deepEqual(bare.ranges.get(`NIFTY|${chain.expiry}`), [chain.strikes[atm - 30], chain.strikes[atm + 30]]);
 });

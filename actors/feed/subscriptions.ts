@@ -36,11 +36,15 @@ export interface SubscriptionPlan {
   readonly needs: ReadonlyMap<string, FeedNeed>;
   /** The level each underlying's window is centred on. */
   readonly centres: Readonly<Partial<Record<Underlying, number>>>;
+  /** Whether that centre came from a spot (a centre guessed before any spot gives way to the first one at once). */
+  readonly spotCentred: Readonly<Partial<Record<Underlying, boolean>>>;
   readonly counts: Readonly<Record<FeedNeed, number>>;
   /** Strikes either side actually used (less than asked when trimmed to the caps). */
   readonly strikes: number;
   /** Set when the plan was narrowed to fit the caps: which cap it met. */
   readonly trimmed: string | null;
+  /** Per chain (`underlying|expiry`), the lowest and highest strike subscribed: what the snapshot carries. */
+  readonly ranges: ReadonlyMap<string, readonly [number, number]>;
 }
 
 export interface PlanInput {
@@ -48,6 +52,8 @@ export interface PlanInput {
   readonly now: number;
   readonly spots: Readonly<Partial<Record<Underlying, number | undefined>>>;
   readonly prev: SubscriptionPlan | null;
+  /** Keys subscribed whatever the window (positions, working orders); their chains' ranges reach out to them. */
+  readonly pinned?: ReadonlySet<string>;
 }
 
 export function planSubscriptions(layout: Layout, input: PlanInput, settings: PlanSettings, caps?: SubscriptionCaps): SubscriptionPlan {
@@ -57,21 +63,26 @@ export function planSubscriptions(layout: Layout, input: PlanInput, settings: Pl
     if (c.expiryTs > input.now && list.length < settings.expiries[c.underlying] && c.strikes.length > 0) list.push(c);
   }
   const centres: Partial<Record<Underlying, number>> = {};
+  const spotCentred: Partial<Record<Underlying, boolean>> = {};
   for (const u of UNDERLYINGS) {
     const nearest = chains.get(u)![0];
     if (nearest === undefined) continue;
-    centres[u] = centreFor(nearest, input.spots[u], input.prev?.centres[u], settings.recentreStrikes);
+    const spot = input.spots[u];
+    const prev = input.prev?.spotCentred[u] === true ? input.prev.centres[u] : undefined;
+    centres[u] = centreFor(nearest, spot, prev ?? (spot !== undefined && spot > 0 ? undefined : input.prev?.centres[u]), settings.recentreStrikes);
+    spotCentred[u] = (spot !== undefined && spot > 0) || input.prev?.spotCentred[u] === true;
   }
   let strikes = Math.max(0, Math.floor(settings.strikes));
-  let plan = build(layout, chains, centres, strikes, settings.depthStrikes);
+  const pinned = input.pinned ?? new Set<string>();
+  let plan = build(layout, chains, centres, strikes, settings.depthStrikes, pinned);
   let over = caps === undefined ? undefined : capBreach(plan.counts, caps);
   const first = over;
   while (over !== undefined && strikes > 0) {
     strikes--;
-    plan = build(layout, chains, centres, strikes, settings.depthStrikes);
+    plan = build(layout, chains, centres, strikes, settings.depthStrikes, pinned);
     over = capBreach(plan.counts, caps!);
   }
-  return { ...plan, centres, strikes, trimmed: first ?? null };
+  return { ...plan, centres, spotCentred, strikes, trimmed: first ?? null };
 }
 
 /** The first cap the counts break (alone when one need is used, combined when several are), or undefined. */
@@ -105,8 +116,9 @@ function centreFor(nearest: ChainLayout, spot: number | undefined, prev: number 
   return k[nearestIndex(k, spot)]!;
 }
 
-function build(layout: Layout, chains: ReadonlyMap<Underlying, readonly ChainLayout[]>, centres: Partial<Record<Underlying, number>>, strikes: number, depthStrikes: number): Omit<SubscriptionPlan, 'centres' | 'strikes' | 'trimmed'> {
+function build(layout: Layout, chains: ReadonlyMap<Underlying, readonly ChainLayout[]>, centres: Partial<Record<Underlying, number>>, strikes: number, depthStrikes: number, pinned: ReadonlySet<string>): Omit<SubscriptionPlan, 'centres' | 'spotCentred' | 'strikes' | 'trimmed'> {
   const needs = new Map<string, FeedNeed>();
+  const ranges = new Map<string, readonly [number, number]>();
   const counts: Record<FeedNeed, number> = { ltp: 0, quote: 0, depth: 0 };
   const put = (key: string, need: FeedNeed) => {
     const had = needs.get(key);
@@ -123,6 +135,7 @@ function build(layout: Layout, chains: ReadonlyMap<Underlying, readonly ChainLay
       const atm = nearestIndex(c.strikes, centre);
       const lo = Math.max(0, atm - strikes);
       const hi = Math.min(c.strikes.length - 1, atm + strikes);
+      ranges.set(`${c.underlying}|${c.expiry}`, [c.strikes[lo]!, c.strikes[hi]!]);
       for (let j = lo; j <= hi; j++) {
         const need: FeedNeed = rank === 0 && Math.abs(j - atm) <= depthStrikes && depthStrikes > 0 ? 'depth' : 'quote';
         put(c.callKeys[j]!, need);
@@ -130,7 +143,21 @@ function build(layout: Layout, chains: ReadonlyMap<Underlying, readonly ChainLay
       }
     });
   }
-  return { needs, counts };
+  // What the book holds or works stays subscribed, and a planned chain's range reaches out to it.
+  if (pinned.size > 0) {
+    for (const c of layout.chains) {
+      for (let j = 0; j < c.strikes.length; j++) {
+        for (const key of [c.callKeys[j]!, c.putKeys[j]!]) {
+          if (!pinned.has(key)) continue;
+          if (!needs.has(key)) put(key, 'quote');
+          const id = `${c.underlying}|${c.expiry}`;
+          const r = ranges.get(id);
+          if (r !== undefined) ranges.set(id, [Math.min(r[0], c.strikes[j]!), Math.max(r[1], c.strikes[j]!)]);
+        }
+      }
+    }
+  }
+  return { needs, counts, ranges };
 }
 
 /** Index of the strike nearest `x` (ascending strikes; binary search). */

@@ -21,6 +21,8 @@ import { DEFAULT_PLAN, type PlanSettings } from './subscriptions.ts';
 
 /** Wall ms between subscription re-plans on a venue with caps (the window follows the spot, with hysteresis). */
 const REPLAN_EVERY_MS = 1000;
+/** A refresh that found chains this recently makes a `connected` / `market open` refresh unnecessary. */
+const REFRESH_FRESH_MS = 30_000;
 
 const wall = { monotonic: () => performance.now() };
 
@@ -105,9 +107,11 @@ defineActor<FeedActorConfig, FeedProtocol>({
     // `connected` and `market open` within moments of each other).
     let refreshing: Promise<void> | null = null;
     let again = false;
+    let lastLoaded: number | null = null;
     const refreshOnce = async (): Promise<void> => {
       const list: readonly InstrumentInfo[] = await source.instruments();
       core.setInstruments(list);
+      lastLoaded = wall.monotonic();
       recorder?.instruments(market.now(), list);
       if (source.caps === undefined) await source.subscribe(list.map((i) => i.instrumentKey));
       else await applyPlan();
@@ -141,7 +145,10 @@ defineActor<FeedActorConfig, FeedProtocol>({
       core.onStatus(s);
       if (s.kind === 'disconnected') ctx.log.warn(s, 'feed source disconnected');
       if (s.kind === 'connected' || (s.kind === 'market' && s.open)) {
-        refresh().catch((err: unknown) => ctx.log.error({ err }, 'instrument refresh failed'));
+        // A (re)connect or the open re-reads the chains — unless a refresh that found them ran moments ago (start-up
+        // sends both within a second; at real scale a refresh parses thousands of contracts).
+        const fresh = lastLoaded !== null && wall.monotonic() - lastLoaded < REFRESH_FRESH_MS && core.layout.chains.length > 0;
+        if (!fresh) refresh().catch((err: unknown) => ctx.log.error({ err }, 'instrument refresh failed'));
       }
     });
     await refresh();
@@ -177,8 +184,9 @@ defineActor<FeedActorConfig, FeedProtocol>({
     'feed.refreshToken': refreshTokenCheck,
   },
   handlers: {
-    'feed.snapshot'({ cycleId }) {
+    'feed.snapshot'({ cycleId, watch }) {
       const s = need();
+      if (watch !== undefined) s.core.watch(watch);
       const snap = s.core.snapshot(cycleId, s.market.now(), wall.monotonic());
       s.metrics.quality.set(snap.quality.score);
       for (const [k, v] of Object.entries(snap.quality.components)) s.metrics.component.set({ component: k }, v);

@@ -153,7 +153,12 @@ export class CycleOrchestrator {
     };
     const st = this.state;
     try {
-      st.snapshot = await time('read_market', () => ask('feed', 'feed.snapshot', { cycleId }));
+      // What the book holds or works stays in the feed's subscriptions (a venue with caps subscribes a window).
+      const watch = st.book === null ? undefined : [...new Set([
+        ...st.book.positions.filter((p) => p.quantity !== 0).map((p) => p.instrumentKey),
+        ...st.book.orders.filter((o) => o.status !== 'filled' && o.status !== 'rejected' && o.status !== 'cancelled').map((o) => o.instrumentKey),
+      ])];
+      st.snapshot = await time('read_market', () => ask('feed', 'feed.snapshot', { cycleId, ...(watch !== undefined ? { watch } : {}) }));
       const snapshot = st.snapshot;
       // The chains arrive packed by the feed and go on to four actors as those same bytes (main never decodes them);
       // the surface is packed once here for its three consumers.

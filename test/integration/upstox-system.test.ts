@@ -14,6 +14,9 @@ import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
 import { unpacked } from '../../runtime/envelope.ts';
 
 const OLD = 'tok-old-0123456789abcdef';
+/** Tests about tokens and sagas need no wide chains: a 10-strike window keeps their cycles as light as the old fake's
+ *  (the real-scale test below runs the defaults). */
+const NARROW = { FEED_WINDOW_STRIKES: '10' } as const;
 const NEW = 'tok-new-fedcba9876543210';
 
 interface KsStatus { state: string; cause: { code: string; message: string } | null }
@@ -31,7 +34,7 @@ test('FEED=upstox SAFETY_MODE=live: cycles on upstox snapshots, token expiry hal
   const fake = await startFakeUpstox({ port: 0, token: OLD, liveIntervalMs: 100 });
   let sys: TestSystem | undefined;
   try {
-    sys = await startTestSystem({ FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: OLD, UPSTOX_TIMEOUT_MS: '2000' });
+    sys = await startTestSystem({ FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: OLD, UPSTOX_TIMEOUT_MS: '2000', ...NARROW });
     const s = sys;
 
     // Cycles run on the Upstox feed.
@@ -86,7 +89,7 @@ for (const [what, startToken] of [['a token the broker refuses (401)', OLD], ['y
     let sys: TestSystem | undefined;
     const restarts: string[] = [];
     try {
-      sys = await startTestSystem({ FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: startToken, UPSTOX_TIMEOUT_MS: '2000' });
+      sys = await startTestSystem({ FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: startToken, UPSTOX_TIMEOUT_MS: '2000', ...NARROW });
       const s = sys;
       s.system.onEvent((type, body) => { if (type === 'sys.actorRestarted') restarts.push((body as { name: string }).name); });
 
@@ -134,7 +137,7 @@ test('FEED=upstox SAFETY_MODE=live FULL_AUTO with a journaled governance approva
     const res = await fetch(`${fake.url}/__fake/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ marketOpen: true }) });
     assert.equal(res.status, 200);
     sys = await startTestSystem({
-      FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: TOKEN, UPSTOX_TIMEOUT_MS: '2000',
+      FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: TOKEN, UPSTOX_TIMEOUT_MS: '2000', ...NARROW,
       // 1 s cycles: the executor reconciles with two REST reads per cycle, and Upstox allows 500 reads/min (the client
       // queues beyond that, stalling the executor) — the fixture's 0.2 s loop would reach it within a minute.
       SUPERVISOR_LOOP_INTERVAL: '1',
@@ -244,6 +247,8 @@ test('FEED=upstox SAFETY_MODE=live PHASE=SHADOW on the real-scale fake (≈2,300
       && unpacked(st.snapshot.expiries).length === 6 && unpacked(st.snapshot.expiries).every((e) => e.callBid.some((b) => b > 0) && e.putBid.some((b) => b > 0)));
     const chains = unpacked(snap.snapshot!.expiries);
     assert.deepEqual(chains.map((c) => c.underlying), ['NIFTY', 'NIFTY', 'NIFTY', 'NIFTY', 'BANKNIFTY', 'BANKNIFTY']);
+    // Each chain carries the subscribed window (30 strikes either side of the money), not every listed strike.
+    assert.deepEqual(chains.map((c) => c.strikes.length), [61, 61, 61, 61, 61, 61]);
     // The broker's IV and greeks reach the snapshot.
     assert.ok(chains[0]!.callBrokerIv !== undefined && chains[0]!.callBrokerGreeks !== undefined);
     assert.ok([...chains[0]!.callBrokerGreeks!.delta].some((d) => d > 0 && d < 1));
@@ -269,7 +274,7 @@ test('FEED=upstox SAFETY_MODE=live from an address Upstox has not registered: HA
   let sys: TestSystem | undefined;
   try {
     fake.state.staticIps = { primary: '203.0.113.10', secondary: null, updatedAt: null };
-    sys = await startTestSystem({ FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: OLD_TOKEN, UPSTOX_TIMEOUT_MS: '2000', SUPERVISOR_LOOP_INTERVAL: '0.5' });
+    sys = await startTestSystem({ FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: OLD_TOKEN, UPSTOX_TIMEOUT_MS: '2000', SUPERVISOR_LOOP_INTERVAL: '0.5', ...NARROW });
     const s = sys;
     const halted = await until(s, () => s.api<KsStatus & { holding: string[]; cause: { evidence: Record<string, unknown> } }>('GET', '/api/v1/killswitch'), (r) => r.body.state === 'HALTED');
     assert.equal(halted.body.cause?.code, 'STATIC_IP');
