@@ -51,6 +51,37 @@ test('feed: rejects subscriptions beyond the mode cap', async () => {
   await assert.rejects(md.subscribe(Array.from({ length: 2001 }, (_, i) => `NSE_FO|${i}`)), /at most 2000 keys in full mode, was 2001/);
 });
 
+test('feed: per-mode caps alone and combined — 3,000 option_greeks alone fit; once index keys use ltpc, option_greeks is capped at 2,000; a refused request changes nothing', async () => {
+  const md = new UpstoxMarketData(r.rest, r.tokens, { mode: 'option_greeks' });
+  const keys = (n: number) => Array.from({ length: n }, (_, i) => `NSE_FO|${100_000 + i}`);
+  await md.subscribe(keys(3000), 'quote');
+  assert.equal(md.subscribed.size, 3000);
+  await assert.rejects(md.subscribe(['NSE_INDEX|Nifty 50'], 'ltp'), /at most 2000 keys in option_greeks mode combined with ltpc, was 3000/);
+  assert.equal(md.subscribed.has('NSE_INDEX|Nifty 50'), false, 'nothing changed');
+  await md.unsubscribe(keys(3000).slice(2000));
+  await md.subscribe(['NSE_INDEX|Nifty 50', 'NSE_INDEX|Nifty Bank', 'NSE_INDEX|India VIX'], 'ltp');
+  assert.deepEqual([...md.subscribed.values()].filter((m) => m === 'ltpc').length, 3);
+  // The caps in the feed's terms, for its planner.
+  assert.deepEqual(md.caps, { alone: { ltp: 5000, quote: 3000, depth: 2000 }, combined: { ltp: 2000, quote: 2000, depth: 1500 } });
+});
+
+test('feed: each key in the mode its need asks for (index ltpc, options option_greeks, depth full); a changed need re-subscribes', async () => {
+  const md = new UpstoxMarketData(r.rest, r.tokens, { mode: 'option_greeks', backoffInitialMs: 5 });
+  const k = niftyKeys(r.fake);
+  const up = waitFor<SourceStatus>((f) => md.onStatus(f), (s) => s.kind === 'connected');
+  await md.start();
+  await up;
+  const both = waitFor<readonly Tick[]>((f) => md.onTicks(f), (t) => t.some((x) => x.instrumentKey === k.call));
+  await md.subscribe(['NSE_INDEX|Nifty 50'], 'ltp');
+  await md.subscribe([k.call], 'quote');
+  const tick = (await both).find((x) => x.instrumentKey === k.call)!;
+  assert.ok(tick.iv !== undefined && tick.gamma !== undefined && tick.bid !== undefined, 'option_greeks carries bid/ask, IV and greeks');
+  await md.subscribe([k.call], 'depth');
+  assert.equal(md.subscribed.get(k.call), 'full');
+  assert.equal(md.subscribed.get('NSE_INDEX|Nifty 50'), 'ltpc');
+  await md.stop();
+});
+
 test('feed: after a drop it re-authorizes, reconnects (following a 307) and resubscribes', async () => {
   const md = new UpstoxMarketData(r.rest, r.tokens, { mode: 'ltpc', backoffInitialMs: 5 });
   const k = niftyKeys(r.fake);
