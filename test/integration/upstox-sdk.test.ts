@@ -3,7 +3,7 @@
  * the fake serves, and the official MarketDataFeedV3.proto for every feed frame. Where the SDK and the reference
  * disagree, the SDK wins.
  */
-import { test, after, before } from 'node:test';
+import { test, after, before, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -27,6 +27,8 @@ before(async () => {
   client.authentications['OAUTH2'].accessToken = TOKEN;
 });
 after(async () => { await fake.close(); });
+// The fake's clock stands still within a test: each starts a second later (a fresh 10 orders/s window).
+beforeEach(() => { clock += 1000; });
 
 /** The SDK is callback-style: (error, data, response). */
 function call<T = Any>(fn: (cb: (err: Any, data: T, res: Any) => void) => void): Promise<T> {
@@ -140,6 +142,21 @@ test('SDK: order details, history, trades (no tag: Upstox TradeData has none), t
   assert.ok(raw.data.every((t: Any) => !('tag' in t)), 'trades carry no tag');
   const byOrder = await call((cb) => orders.getTradesByOrder(trades.data[0].orderId, '2.0', cb));
   assert.ok(byOrder.data.length >= 1);
+});
+
+test('SDK: v2 place / modify / cancel (the order host), with the algo name the SDK sends as X-Algo-Name', async () => {
+  const k = niftyKeys(fake);
+  const orders = new Upstox.OrderApi();
+  const body = { quantity: 65, product: 'D', validity: 'DAY', price: 0.05, tag: 'sdk-v2', instrumentToken: k.call, orderType: 'LIMIT', transactionType: 'BUY', disclosedQuantity: 0, triggerPrice: 0, isAmo: false };
+  const placed = await call((cb) => orders.placeOrder(body, '2.0', cb, 'volguard-test-algo'));
+  const id = placed.data.orderId;
+  assert.match(id, /^\d{15}$/);
+  const modified = await call((cb) => orders.modifyOrder({ orderId: id, validity: 'DAY', price: 0.1, orderType: 'LIMIT', triggerPrice: 0 }, '2.0', cb));
+  assert.equal(modified.data.orderId, id);
+  const cancelled = await call((cb) => orders.cancelOrder(id, '2.0', cb));
+  assert.equal(cancelled.data.orderId, id);
+  // An algo name the exchange has not registered is refused.
+  assert.deepEqual(await callError((cb) => orders.placeOrder({ ...body, tag: 'sdk-v2-x' }, '2.0', cb, 'not-registered')), { status: 400, code: 'UDAPI1156' });
 });
 
 test('SDK: multi-order, cancel-multi and exit-all', async () => {
