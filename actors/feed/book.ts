@@ -109,6 +109,10 @@ export class Book {
   }
 }
 
+function finiteOrAbsent(v: unknown): boolean {
+  return v === undefined || (typeof v === 'number' && Number.isFinite(v));
+}
+
 function num(v: unknown): boolean {
   return v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
 }
@@ -123,9 +127,8 @@ export function invalid(t: Tick): string | null {
   }
   if (t.iv !== undefined && !(typeof t.iv === 'number' && Number.isFinite(t.iv))) return `expected a finite iv on ${t.instrumentKey}, was ${String(t.iv)}`;
   if (t.derived !== undefined && typeof t.derived !== 'boolean') return `expected derived as a boolean on ${t.instrumentKey}, was ${String(t.derived)}`;
-  for (const g of ['delta', 'gamma', 'theta', 'vega'] as const) {
-    const v = t[g];
-    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) return `expected a finite ${g} on ${t.instrumentKey}, was ${String(v)}`;
+  if (!finiteOrAbsent(t.delta) || !finiteOrAbsent(t.gamma) || !finiteOrAbsent(t.theta) || !finiteOrAbsent(t.vega)) {
+    return `expected finite greeks on ${t.instrumentKey}, was ${JSON.stringify({ delta: t.delta, gamma: t.gamma, theta: t.theta, vega: t.vega })}`;
   }
   return null;
 }

@@ -111,6 +111,18 @@ test('bad ticks are refused one by one with a clear reason', () => {
   assert.match(core.book.lastRejection ?? '', /expected an instrumentKey string/);
 });
 
+test('the broker\'s greeks are kept per instrument; a non-finite greek refuses the tick', () => {
+  const core = new FeedCore({ source: 'upstox' }, T0);
+  core.onTicks([
+    { instrumentKey: 'NSE_FO|1', ts: T0, ltp: 100, iv: 0.14, delta: 0.4, gamma: 0.0012, theta: -11.2, vega: 12.3 },
+    { instrumentKey: 'NSE_FO|2', ts: T0, ltp: 50, delta: 0.2, gamma: Number.NaN },
+  ], T0);
+  const i = core.book.find('NSE_FO|1');
+  assert.deepEqual([core.book.iv[i], core.book.delta[i], core.book.gamma[i], core.book.theta[i], core.book.vega[i]], [0.14, 0.4, 0.0012, -11.2, 12.3]);
+  assert.equal(core.book.find('NSE_FO|2'), -1);
+  assert.match(core.book.lastRejection ?? '', /expected finite greeks on NSE_FO\|2/);
+});
+
 test('a stall time shorter than the silence grace still scores fresh data as healthy and silence as bad', () => {
   const market = new SimMarket({ seed: 11, startMs: T0 - 60_000 });
   const core = new FeedCore({ source: 'sim', quality: { stallMs: 1_000 } }, T0 - 60_000);
