@@ -12,7 +12,7 @@
  * That is ≈ 1,500 NIFTY and ≈ 850 BANKNIFTY contracts — more than Upstox's feed takes in `full` mode (2,000), which is
  * the point. Pure (no clock): the caller passes the date.
  */
-import { CalendarRangeError, dateOfDay, dayNumber, isTradingDay, istDate, lastTuesday, sessionCloseMs } from '../../../domain/calendar.ts';
+import { dateOfDay, dayNumber, holidayCoverage, isTradingDay, istDate, lastTuesday, sessionCloseMs } from '../../../domain/calendar.ts';
 
 export interface ListedUnderlying {
   readonly underlying: 'NIFTY' | 'BANKNIFTY';
@@ -48,13 +48,9 @@ export interface ListedContract {
 const FIXED_HOLIDAYS = ['01-26', '05-01', '08-15', '10-02', '12-25'];
 
 export function isListingTradingDay(date: string): boolean {
-  try {
-    return isTradingDay(date);
-  } catch (err) {
-    if (!(err instanceof CalendarRangeError)) throw err;
-    const wd = (dayNumber(date) + 4) % 7;
-    return wd !== 0 && wd !== 6 && !FIXED_HOLIDAYS.includes(date.slice(5));
-  }
+  if (holidayCoverage(date) !== 'none') return isTradingDay(date);
+  const wd = (dayNumber(date) + 4) % 7;
+  return wd !== 0 && wd !== 6 && !FIXED_HOLIDAYS.includes(date.slice(5));
 }
 
 function shifted(nominal: string): string {
