@@ -47,10 +47,22 @@ export const systemEnv = {
   MARKET_VARIANCE_HOLIDAY: envNumber({ min: 0, max: 1 }).default(0.1),
   /** Trading days in a typical year (the variance clock's year basis). */
   MARKET_VARIANCE_TRADING_DAYS: envNumber({ min: 200, max: 261 }).default(248),
+  // The FULL_AUTO rule (actors/domain/phase-governance.ts): the kill switch applies it to the phase it puts in force,
+  // the executor to a request for FULL_AUTO (POST /api/v1/phase), `volguard validate` to the journal.
+  /** FULL_AUTO needs this many trading days in SHADOW and in SEMI_AUTO first, on the venue in use (waivable on paper). */
+  FULL_AUTO_MIN_SHADOW_DAYS: envNumber({ int: true, min: 0 }).default(7),
+  FULL_AUTO_MIN_SEMI_AUTO_DAYS: envNumber({ int: true, min: 0 }).default(21),
+  /** FULL_AUTO needs data quality above this (the kill switch's gate: the higher of this and KS_FULL_AUTO_QUALITY). */
+  FULL_AUTO_MIN_QUALITY: envNumber({ min: 0, max: 1 }).default(0.8),
+  /** Paper only: waive the history requirement (shown in every answer and in the kill switch's phaseReasons). */
+  PAPER_WAIVE_PHASE_HISTORY: envBool().default(true),
 } satisfies EnvShape;
 
 /** The variables of the market conventions: every actor that prices, discounts or measures vol reads all of them. */
 export const MARKET_KEYS = ['RISK_FREE_RATE', 'MARKET_VARIANCE_OVERNIGHT', 'MARKET_VARIANCE_WEEKEND_DAY', 'MARKET_VARIANCE_HOLIDAY', 'MARKET_VARIANCE_TRADING_DAYS'] as const;
+
+/** The variables of the FULL_AUTO rule: the kill switch and the executor read all of them. */
+export const GOVERNANCE_KEYS = ['FULL_AUTO_MIN_SHADOW_DAYS', 'FULL_AUTO_MIN_SEMI_AUTO_DAYS', 'FULL_AUTO_MIN_QUALITY', 'PAPER_WAIVE_PHASE_HISTORY'] as const;
 
 /** The parsed system-wide values, keyed by variable name. */
 export type SystemValues = EnvValues<typeof systemEnv>;

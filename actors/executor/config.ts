@@ -2,8 +2,8 @@
  * @module Environment variables owned by the executor actor (merged into the one boot-time schema in runtime/main/config.ts).
  */
 import type { EnvShape, EnvValues } from '../../runtime/config-kit.ts';
-import { envBool, envNumber, keysOf, pickSection } from '../../runtime/config-kit.ts';
-import { MARKET_KEYS, type SystemValues } from '../../runtime/system-env.ts';
+import { envNumber, keysOf, pickSection } from '../../runtime/config-kit.ts';
+import { GOVERNANCE_KEYS, MARKET_KEYS, type SystemValues } from '../../runtime/system-env.ts';
 import { simEnv } from '../venues/sim/config.ts';
 import { upstoxEnv } from '../venues/upstox/config.ts';
 
@@ -14,13 +14,6 @@ export const executorEnv = {
   APPROVAL_MAX_IV_MOVE_PTS: envNumber({ min: 0, max: 100 }).default(2),
   /** …or a leg's mid moves more than this fraction. */
   APPROVAL_MAX_MID_MOVE_PCT: envNumber({ min: 0, max: 10 }).default(0.15),
-  /** FULL_AUTO needs this many trading days in SHADOW and in SEMI_AUTO first, on the venue in use (waivable on paper). */
-  FULL_AUTO_MIN_SHADOW_DAYS: envNumber({ int: true, min: 0 }).default(7),
-  FULL_AUTO_MIN_SEMI_AUTO_DAYS: envNumber({ int: true, min: 0 }).default(21),
-  /** FULL_AUTO needs data quality above this. */
-  FULL_AUTO_MIN_QUALITY: envNumber({ min: 0, max: 1 }).default(0.8),
-  /** Paper only: waive the history requirement (logged and journaled when used). */
-  PAPER_WAIVE_PHASE_HISTORY: envBool().default(true),
   /** Seconds (market clock) a FULL_AUTO request on live waits for its separate approval before it lapses. */
   PHASE_REQUEST_TTL: envNumber({ min: 1, max: 30 * 86_400 }).default(3600),
   /** A short leg without its hedge for longer than this → killswitch EMERGENCY. */
@@ -31,17 +24,17 @@ export const executorEnv = {
   RECON_GRACE_MS: envNumber({ int: true, min: 0 }).default(15_000),
   /** Minimum ms between broker reconciliations while nothing is in flight (default: every cycle on paper, 10 s live). */
   RECON_INTERVAL_MS: envNumber({ int: true, min: 0 }).optional(),
-  /** Upstox order-API limits for a regular (unregistered) algo. */
-  ORDER_RATE_PER_SEC: envNumber({ int: true, min: 1 }).default(10),
-  ORDER_RATE_PER_MIN: envNumber({ int: true, min: 1 }).default(500),
   /** Aggressive-limit pricing: ticks beyond the touch, widened per retry. */
   EXEC_PROTECTION_TICKS: envNumber({ int: true, min: 0 }).default(4),
   FLATTEN_MAX_ATTEMPTS: envNumber({ int: true, min: 1 }).default(6),
   FLATTEN_RETRY_MS: envNumber({ int: true, min: 0 }).default(500),
 } satisfies EnvShape;
 
-/** The system-wide variables the executor reads besides its own (the market conventions: the paper exchange's sim copy). */
-const EXECUTOR_SYSTEM_KEYS = ['SAFETY_MODE', 'FEED', 'PHASE', 'APPROVAL_TTL', 'DATA_DIR', 'BASE_CAPITAL', ...MARKET_KEYS] as const;
+/**
+ * The system-wide variables the executor reads besides its own: the market conventions (the paper exchange's sim
+ * copy) and the FULL_AUTO rule (a request for FULL_AUTO is answered with its checks).
+ */
+const EXECUTOR_SYSTEM_KEYS = ['SAFETY_MODE', 'FEED', 'PHASE', 'APPROVAL_TTL', 'DATA_DIR', 'BASE_CAPITAL', ...MARKET_KEYS, ...GOVERNANCE_KEYS] as const;
 
 /**
  * Everything the executor's spec reads: its own variables, the system-wide ones above, the sim venue's (the paper

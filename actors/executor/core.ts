@@ -1,6 +1,6 @@
 /**
  * @module Pure decisions of the executor: what a saga does next, what reconciliation finds, whether a short leg is
- * naked, which phase is in force, whether an approval still stands, how SHADOW fills. No clock (time is an argument),
+ * naked, whether an approval still stands, how SHADOW fills. No clock (time is an argument),
  * no I/O; the engine carries the decisions out and journals every resulting event before acting on it.
  */
 import { roundToTick, TICK_SIZE } from '../domain/units.ts';
@@ -13,10 +13,7 @@ import { clientOrderId, isOurs, type OrderRole } from './ids.ts';
 import { sliceQuantity } from './slicing.ts';
 import type { ReconFinding, SagaOutcome } from './messages.ts';
 import type { Leg } from '../domain/leg.ts';
-import type { Phase } from '../domain/phase.ts';
 import type { Proposal } from '../domain/proposal.ts';
-import type { TradingState } from '../domain/trading-state.ts';
-import { governanceCheck, governanceFor, requestChecks, venueOf, type GovernanceRules, type HistoryCounts, type Venue } from './governance.ts';
 import { isTerminal, isUnsettled, type ApprovalRec, type ApprovalRef, type ExecEvent, type ExecState, type FillLine, type OrderRec, type PlannedOrder, type PositionRec } from './state.ts';
 
 export interface CoreConfig {
@@ -28,11 +25,6 @@ export interface CoreConfig {
   readonly approvalMaxSpotMovePct: number;
   readonly approvalMaxIvMovePts: number;
   readonly approvalMaxMidMovePct: number;
-  readonly fullAutoMinShadowDays: number;
-  readonly fullAutoMinSemiAutoDays: number;
-  readonly fullAutoMinQuality: number;
-  readonly paperWaiveHistory: boolean;
-  readonly live: boolean;
   /**
    * Market ms per wall ms of the clock the executor runs on: `SIM_SPEED` on the scaled sim clock, 1 live (the
    * default). Every timer above (fill timeout, recon grace, naked leg, re-price) is an operator's WALL-time budget —
@@ -93,53 +85,6 @@ export type SagaStep =
   | { readonly kind: 'cancel'; readonly orders: readonly string[]; readonly why: string }
   | { readonly kind: 'wait'; readonly why: string }
   | { readonly kind: 'finish'; readonly outcome: SagaOutcome; readonly reason: string };
-
-// ---- kill switch gate and phase ----
-
-/** Fail closed: risk may increase only in NORMAL (and only once NORMAL has been seen — `undefined` is not NORMAL). */
-export function mayIncreaseRisk(ks: TradingState | undefined): boolean {
-  return ks === 'NORMAL';
-}
-/** Exits, hedges and compensation: allowed until SHUTDOWN (EMERGENCY runs them through flatten). */
-export function mayReduceRisk(ks: TradingState | undefined): boolean {
-  return ks !== 'SHUTDOWN';
-}
-
-export interface PhaseDecision {
-  readonly configured: Phase;
-  readonly effective: Phase;
-  readonly reasons: string[];
-}
-
-/** The governance rules in the executor's settings (FULL_AUTO_MIN_*, PAPER_WAIVE_PHASE_HISTORY). */
-export function governanceRules(cfg: CoreConfig): GovernanceRules {
-  return { minShadowDays: cfg.fullAutoMinShadowDays, minSemiAutoDays: cfg.fullAutoMinSemiAutoDays, minQuality: cfg.fullAutoMinQuality, paperWaiveHistory: cfg.paperWaiveHistory };
-}
-
-/** Trading days journaled per phase on one venue. */
-export function historyOn(state: ExecState, venue: Venue): HistoryCounts {
-  return { SHADOW: state.days[venue].SHADOW.length, SEMI_AUTO: state.days[venue].SEMI_AUTO.length };
-}
-
-/**
- * The phase in force this cycle. The journaled decision applies on the venue it was taken on (else the configured
- * PHASE); FULL_AUTO falls back to SEMI_AUTO unless quality, this venue's history and (live) the separate governance
- * approval pass (governance.ts), and while the kill switch is DEGRADED. A history waiver in use is listed as a reason.
- */
-export function effectivePhase(state: ExecState, requested: Phase, ks: TradingState | undefined, quality: number, cfg: CoreConfig): PhaseDecision {
-  const venue = venueOf(cfg.live);
-  const configured = governanceFor(state.governance, venue)?.phase ?? requested;
-  const reasons: string[] = [];
-  let effective = configured;
-  if (configured === 'FULL_AUTO') {
-    const checks = [...requestChecks(quality, historyOn(state, venue), venue, governanceRules(cfg)), governanceCheck(state.governance, venue)];
-    for (const c of checks) if (!c.ok) reasons.push(c.detail);
-    if (ks === 'DEGRADED') reasons.push('kill switch DEGRADED');
-    if (reasons.length > 0) effective = 'SEMI_AUTO';
-    else for (const c of checks) if (c.name === 'history' && c.waived === true) reasons.push(c.detail);
-  }
-  return { configured, effective, reasons };
-}
 
 // ---- pricing ----
 

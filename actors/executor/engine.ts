@@ -12,20 +12,22 @@ import { istDate } from '../domain/calendar.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import { flattenOrderId, sagaId as sagaIdOf } from './ids.ts';
-import { RateLimiter } from './rate-limiter.ts';
 import {
-  aggressivePrice, checkCoreConfig, closeExceedsHolding, drift, effectivePhase, marketRef, mayIncreaseRisk, mayReduceRisk, nakedLegEvents, nextSagaStep, adoptedExitProposal,
+  aggressivePrice, checkCoreConfig, closeExceedsHolding, drift, marketRef, nakedLegEvents, nextSagaStep, adoptedExitProposal,
   QuoteIndex, reconcileOrders, reconcilePositions, shadowFills, sweepApprovals, touchFromSnapshot, wallElapsed,
-  governanceRules, historyOn, type CoreConfig, type PlannedOrder, type RulesLookup, type TouchLookup,
+  type CoreConfig, type PlannedOrder, type RulesLookup, type TouchLookup,
 } from './core.ts';
-import { approvalProblem, failed, governanceCheck, governanceFor, requestChecks, venueOf, type GovernanceApproval, type PhaseRequest, type Venue } from './governance.ts';
+import {
+  approvalProblem, failed, governanceCheck, governanceFor, requestChecks, venueOf,
+  type GovernanceApproval, type GovernanceRules, type HistoryCounts, type PhaseHistory, type PhaseRequest, type Venue,
+} from '../domain/phase-governance.ts';
 import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ApprovalRec, type ExecEvent, type ExecState } from './state.ts';
 import type { Approval, ApprovePhaseRequest, DenyReason, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, SagaProgress, SetPhaseRequest } from './messages.ts';
 import type { Book } from '../domain/book.ts';
 import type { OrderView } from '../domain/order.ts';
 import type { Phase } from '../domain/phase.ts';
 import type { Proposal } from '../domain/proposal.ts';
-import type { TradingState } from '../domain/trading-state.ts';
+import { permits, type Action, type TradingState } from '../domain/trading-state.ts';
 
 export interface PreTradeDecision {
   readonly allowed: boolean;
@@ -57,7 +59,7 @@ export interface EnginePorts {
    */
   emergency(body: { reason: 'NAKED_LEG'; structureId: string; message: string }): unknown;
   readonly clock: Clock;
-  /** Waits between flatten attempts and for the rate limiter (tests pass one that advances a manual clock). */
+  /** Waits between flatten attempts (tests pass one that advances a manual clock). */
   sleep(ms: number): Promise<void>;
   /** Called when quotes moved (paper: re-match working orders). */
   onMarket?(snapshot: MarketSnapshot): void;
@@ -78,10 +80,15 @@ export interface EngineConfig extends CoreConfig {
   /** The configured PHASE: which book `book()` shows before the first cycle (a journaled governance phase wins). */
   readonly phase?: Phase;
   readonly approvalTtlMs: number;
+  /** SAFETY_MODE=live: the venue whose history and decisions count. */
+  readonly live: boolean;
+  /** The FULL_AUTO rule (FULL_AUTO_MIN_*, PAPER_WAIVE_PHASE_HISTORY): a request for FULL_AUTO is answered with its checks. */
+  readonly fullAutoMinShadowDays: number;
+  readonly fullAutoMinSemiAutoDays: number;
+  readonly fullAutoMinQuality: number;
+  readonly paperWaiveHistory: boolean;
   /** Market ms a FULL_AUTO request waits for its separate approval (PHASE_REQUEST_TTL); default one hour. */
   readonly phaseRequestTtlMs?: number;
-  readonly ratePerSec: number;
-  readonly ratePerMin: number;
   readonly flattenMaxAttempts: number;
   readonly flattenRetryMs: number;
 }
@@ -102,40 +109,36 @@ export class ExecutorEngine {
   readonly state: ExecState;
   readonly #p: EnginePorts;
   readonly #cfg: EngineConfig;
-  readonly #limiter: RateLimiter;
   readonly #updates: BrokerOrder[] = [];
   readonly #unsubscribe: () => void;
+  /** The kill switch's state as last seen (undefined after a start until the first cycle or broadcast). */
   #ks: TradingState | undefined;
   #snapshot: MarketSnapshot | undefined;
   #surface: SurfaceCalibrated | undefined;
   #touch: TouchLookup = () => undefined;
   /** Where each key sits in the snapshots' chains (rebuilt only when their keys change): touches and approval refs. */
   readonly #quotes = new QuoteIndex();
+  /** The phase in force: the kill switch's effective phase, never above the configured one. */
   #phase: Phase = 'SHADOW';
-  /** The phase in force at the last cycle (undefined before the first). */
+  /** The phase in force at the last cycle (undefined before the first): the kill switch's, never above the configured. */
   #effective: Phase | undefined;
+  /** The PHASE main asks for (the boot PHASE until the first cycle): configures the phase unless governance decided here. */
+  #requested: Phase;
   #flattening: Promise<FlattenResult> | undefined;
   #cycleId: string | undefined;
-  /** The FULL_AUTO history waiver last logged (its reasons), so the warning is logged once per change, not per cycle. */
-  #waiverLogged: string | undefined;
 
   /** Rebuilds state from journaled events (the executor's own stream, in seq order). */
   constructor(ports: EnginePorts, cfg: EngineConfig, journaled: readonly ExecEvent[] = []) {
     checkCoreConfig(cfg);
     this.#p = ports;
     this.#cfg = cfg;
-    this.#limiter = new RateLimiter(cfg.ratePerSec, cfg.ratePerMin);
     this.state = initialState();
     for (const e of journaled) apply(this.state, e);
     // After a restart the book must be the real one (or the shadow one) before the first cycle asks for it.
-    this.#phase = this.#configuredPhase();
+    this.#requested = cfg.phase ?? 'SHADOW';
+    this.#phase = lowerPhase(this.#configuredPhase(), 'SEMI_AUTO');
     // Paper delivers updates synchronously inside placeOrder; queue them and journal them in order afterwards.
     this.#unsubscribe = ports.broker.onOrderUpdate((o) => this.#updates.push(o));
-  }
-
-  /** A wall-time reading for the order-rate windows (the broker's limits are per wall second): clock ÷ speed. */
-  #wallNow(): number {
-    return wallElapsed(this.#p.clock.now(), this.#cfg);
   }
 
   get #log(): EngineLog {
@@ -175,10 +178,19 @@ export class ExecutorEngine {
 
   // ---- kill switch ----
 
-  /** `killswitch.changed`: obey at once. Leaving NORMAL cancels working risk-increasing entries (sagas compensate). */
+  /**
+   * The kill switch's gate: `permits(state, action)` on the state last seen — nothing else. Before any state was seen
+   * (after a start, until the first cycle or broadcast) only cancels and the flatten are allowed: fail closed.
+   */
+  #allowed(action: Action): boolean {
+    return this.#ks === undefined ? action === 'cancel' || action === 'flatten' : permits(this.#ks, action);
+  }
+
+  /** `killswitch.changed`: obey at once. Losing `increase` cancels working risk-increasing entries (sagas compensate). */
   async killswitchChanged(view: KillSwitchView): Promise<void> {
     this.#ks = view.state;
-    if (mayIncreaseRisk(view.state)) return;
+    this.#phase = lowerPhase(view.effectivePhase, this.#configuredPhase());
+    if (this.#allowed('increase')) return;
     const working = Object.values(this.state.orders).filter((o) => o.riskIncreasing && o.role === 'entry' && !isTerminal(o.status) && o.brokerOrderId !== null && o.status !== 'unknown');
     for (const o of working) await this.#cancel(o.clientOrderId);
     await this.#drain();
@@ -195,15 +207,12 @@ export class ExecutorEngine {
     this.#p.onMarket?.(req.snapshot);
     await this.#drain();
     const now = this.#p.clock.now();
-    const phase = effectivePhase(this.state, req.phase, this.#ks, req.snapshot.quality.score, this.#cfg);
-    this.#phase = phase.effective;
-    this.#effective = phase.effective;
-    const waiver = phase.reasons.some((r) => r.includes('waived')) ? phase.reasons.join('; ') : undefined;
-    if (waiver !== this.#waiverLogged) {
-      if (waiver !== undefined) this.#log.warn({ reasons: phase.reasons }, 'FULL_AUTO history requirement waived on paper');
-      else if (this.#waiverLogged !== undefined) this.#log.info({ phase: phase.effective, reasons: phase.reasons }, 'FULL_AUTO history waiver no longer in use');
-      this.#waiverLogged = waiver;
-    }
+    // The kill switch owns the phase in force (history, governance, data quality, state); never above the configured.
+    this.#requested = req.phase;
+    const configured = this.#configuredPhase();
+    this.#phase = lowerPhase(req.killswitch.effectivePhase, configured);
+    this.#effective = this.#phase;
+    const phase = { configured, effective: this.#phase, reasons: [...(req.killswitch.phaseReasons ?? [])] };
     if (phase.effective !== 'FULL_AUTO') {
       const date = istDate(now);
       // Days count on the venue they were spent on: simulated days never make up a live history.
@@ -229,7 +238,7 @@ export class ExecutorEngine {
     // Adopted (zombie) positions are managed exit-only: whenever the phase allows orders (FULL_AUTO: a saga at once;
     // SEMI_AUTO: an approval), never in SHADOW, never while a flatten runs (it closes them anyway).
     const proposals = [...req.proposals];
-    if (phase.effective !== 'SHADOW' && this.#flattening === undefined && mayReduceRisk(this.#ks)) {
+    if (phase.effective !== 'SHADOW' && this.#flattening === undefined && this.#allowed(phase.effective === 'FULL_AUTO' ? 'reduce' : 'approvedExit')) {
       const exit = adoptedExitProposal(this.state, this.#cfg.maxCompensationAttempts);
       if (exit !== undefined && !this.#seen(exit.id)) {
         this.#log.warn({ proposalId: exit.id, legs: exit.legs.length }, 'exiting adopted (zombie) positions');
@@ -269,7 +278,7 @@ export class ExecutorEngine {
     this.#p.metrics?.positionsOpen(openPositions(this.state.positions));
     return {
       cycleId: req.cycleId,
-      phase,
+      phase: { ...phase, history: this.phaseHistory() },
       sagasStarted: started,
       sagasProgressed: progressed,
       approvalsCreated,
@@ -301,11 +310,19 @@ export class ExecutorEngine {
     }
   }
 
+  /** The facts the kill switch's FULL_AUTO admission reads (journaled here: the decision, this venue's trading days). */
+  phaseHistory(): PhaseHistory {
+    return { venue: this.#venue, governance: this.state.governance, days: historyOn(this.state, this.#venue) };
+  }
+
+  /** `kill switch HALTED does not permit reduce` (or: not yet seen). */
+  #refusal(action: Action): string {
+    return this.#ks === undefined ? `kill switch not yet seen: ${action} is not permitted` : `kill switch ${this.#ks} does not permit ${action}`;
+  }
+
   async #startSaga(p: Proposal, approvalId: string | null): Promise<{ sagaId: string } | { denied: OrderDenied }> {
-    if (p.riskIncreasing && !mayIncreaseRisk(this.#ks)) {
-      return { denied: await this.#deny(p, 'KILLSWITCH_NOT_NORMAL', `kill switch is ${this.#ks ?? 'not yet seen'}`) };
-    }
-    if (!p.riskIncreasing && !mayReduceRisk(this.#ks)) return { denied: await this.#deny(p, 'KILLSWITCH_NOT_NORMAL', `kill switch is ${this.#ks}`) };
+    const action = sagaAction(p, approvalId);
+    if (!this.#allowed(action)) return { denied: await this.#deny(p, 'KILLSWITCH_NOT_NORMAL', this.#refusal(action)) };
     const excess = closeExceedsHolding(this.state, p);
     if (excess !== null) return { denied: await this.#deny(p, 'CLOSE_EXCEEDS_POSITION', excess) };
     if (p.riskIncreasing) {
@@ -349,9 +366,23 @@ export class ExecutorEngine {
           for (const id of step.orders) await this.#cancel(id);
           break;
         case 'place': {
+          const action: Action = step.riskIncreasing ? 'increase' : step.orders.some((o) => o.role === 'compensate') ? 'compensate' : sagaAction(saga.proposal, saga.approvalId);
+          if (action === 'compensate' && !this.#allowed(action)) {
+            // EMERGENCY: the flatten owns the book; the compensation resumes after it (capped to what is still held).
+            return { sagaId, stage: `waiting: ${this.#refusal(action)}` };
+          }
+          if ((action === 'reduce' || action === 'approvedExit') && !this.#allowed(action)) {
+            // An exit the state no longer permits stops here (once, journaled); it keeps what it closed, and a later
+            // proposal — an approval while HALTED — exits the rest.
+            const why = this.#refusal(action);
+            await this.#deny(saga.proposal, 'KILLSWITCH_NOT_NORMAL', why, sagaId);
+            await this.#emit([{ type: 'executor.sagaFinished', sagaId, outcome: 'failed', reason: `exit stopped: ${why}`, ts: now }]);
+            if (saga.approvalId !== null) await this.#emit([{ type: 'executor.approvalChanged', id: saga.approvalId, status: 'failed', reason: why, ts: now }]);
+            return { sagaId, stage: 'done', outcome: 'failed' };
+          }
           if (step.riskIncreasing) {
             // Re-check before every risk-increasing group: the kill switch or risk may have moved since the saga began.
-            const reason = !mayIncreaseRisk(this.#ks) ? `kill switch is ${this.#ks ?? 'not yet seen'}` : undefined;
+            const reason = !this.#allowed('increase') ? this.#refusal('increase') : undefined;
             const d = reason === undefined ? await this.#askRisk(saga.proposal) : { allowed: false, reason };
             if (!d.allowed) {
               const sent = Object.values(this.state.orders).some((o) => o.sagaId === sagaId);
@@ -379,11 +410,7 @@ export class ExecutorEngine {
       return;
     }
     for (const o of orders) {
-      for (let wait = this.#limiter.delayMs(this.#wallNow()); wait > 0; wait = this.#limiter.delayMs(this.#wallNow())) {
-        await this.#p.sleep(wait);
-      }
       await this.#emit([{ type: 'executor.orderIntent', ...o, ts: this.#p.clock.now() }]);
-      this.#limiter.record(this.#wallNow());
       const req: OrderRequest = {
         clientOrderId: o.clientOrderId, instrumentKey: o.instrumentKey, side: o.side, quantity: o.quantity, orderType: o.orderType,
         ...(o.orderType === 'LIMIT' ? { price: o.price } : {}), product: 'D', validity: 'DAY',
@@ -425,11 +452,7 @@ export class ExecutorEngine {
     const sorted = [...orders.filter((o) => o.side === 'BUY'), ...orders.filter((o) => o.side === 'SELL')];
     for (let i = 0; i < sorted.length; i += MULTI_MAX) {
       const chunk = sorted.slice(i, i + MULTI_MAX);
-      for (let wait = this.#limiter.delayMs(this.#wallNow()); wait > 0; wait = this.#limiter.delayMs(this.#wallNow())) {
-        await this.#p.sleep(wait);
-      }
       for (const o of chunk) await this.#emit([{ type: 'executor.orderIntent', ...o, ts: this.#p.clock.now() }]);
-      for (const _ of chunk) this.#limiter.record(this.#wallNow());
       const reqs: OrderRequest[] = chunk.map((o) => ({
         clientOrderId: o.clientOrderId, correlationId: o.clientOrderId, instrumentKey: o.instrumentKey, side: o.side, quantity: o.quantity,
         orderType: o.orderType, ...(o.orderType === 'LIMIT' ? { price: o.price } : {}), product: 'D', validity: 'DAY',
@@ -566,7 +589,7 @@ export class ExecutorEngine {
     return a;
   }
 
-  // ---- governance (the rules: governance.ts) ----
+  // ---- governance (the rules: actors/domain/phase-governance.ts; the kill switch applies them to the phase in force) ----
 
   get #venue(): Venue {
     return venueOf(this.#cfg.live);
@@ -627,7 +650,7 @@ export class ExecutorEngine {
   }
 
   #configuredPhase(): Phase {
-    return governanceFor(this.state.governance, this.#venue)?.phase ?? this.#cfg.phase ?? 'SHADOW';
+    return governanceFor(this.state.governance, this.#venue)?.phase ?? this.#requested;
   }
 
   async #latch(d: { readonly phase: Phase; readonly approver: string; readonly reason: string }, venue: Venue, approval?: GovernanceApproval): Promise<void> {
@@ -639,7 +662,9 @@ export class ExecutorEngine {
   // ---- views ----
 
   book(): Book {
-    const shadow = this.#phase === 'SHADOW';
+    // The shadow book only when configured SHADOW: a kill switch demotion to SHADOW (data quality) leaves real
+    // positions that risk must still value.
+    const shadow = this.#configuredPhase() === 'SHADOW';
     return {
       positions: positionsView(shadow ? this.state.shadow.positions : this.state.positions),
       structures: Object.values(this.state.structures),
@@ -744,6 +769,28 @@ export class ExecutorEngine {
     if (!flat) this.#log.error({ left }, 'flatten gave up with positions left');
     return { flat, left, attempts: Math.max(0, ...tries.values()), ordersPlaced: n };
   }
+}
+
+const PHASE_RANK: Readonly<Record<Phase, number>> = { SHADOW: 0, SEMI_AUTO: 1, FULL_AUTO: 2 };
+
+/** The governance rules in the executor's settings (FULL_AUTO_MIN_*, PAPER_WAIVE_PHASE_HISTORY). */
+function governanceRules(cfg: EngineConfig): GovernanceRules {
+  return { minShadowDays: cfg.fullAutoMinShadowDays, minSemiAutoDays: cfg.fullAutoMinSemiAutoDays, minQuality: cfg.fullAutoMinQuality, paperWaiveHistory: cfg.paperWaiveHistory };
+}
+
+/** Trading days journaled per phase on one venue. */
+function historyOn(state: ExecState, venue: Venue): HistoryCounts {
+  return { SHADOW: state.days[venue].SHADOW.length, SEMI_AUTO: state.days[venue].SEMI_AUTO.length };
+}
+
+/** The less autonomous of two phases. */
+function lowerPhase(a: Phase, b: Phase): Phase {
+  return PHASE_RANK[a] <= PHASE_RANK[b] ? a : b;
+}
+
+/** What a saga's own orders ask of the kill switch: an entry adds risk; an exit reduces it (approved, or not). */
+function sagaAction(p: Proposal, approvalId: string | null): Action {
+  return p.riskIncreasing ? 'increase' : approvalId !== null ? 'approvedExit' : 'reduce';
 }
 
 /** A definitive refusal (the order does not exist at the broker); anything else leaves the order UNKNOWN. */

@@ -14,7 +14,7 @@ import type { Structure } from '../domain/structure.ts';
 import type { TradingState } from '../domain/trading-state.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
-import type { GovernanceRecord, HistoryCounts, PhaseCheck, PhaseRequest, Venue } from './governance.ts';
+import type { GovernanceRecord, HistoryCounts, PhaseCheck, PhaseHistory, PhaseRequest, Venue } from '../domain/phase-governance.ts';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'invalidated' | 'executed' | 'failed';
 
@@ -33,10 +33,16 @@ export interface Approval {
   readonly statusReason?: string;
 }
 
-/** The kill switch as the executor needs it (structural: the kill switch's own status type satisfies it). */
+/**
+ * The kill switch as the executor needs it: the trading state (the executor gates every order on `permits(state,
+ * action)`) and the phase the kill switch puts in force (the executor routes proposals by it). The kill switch's
+ * `killswitch.changed` body (KillSwitchStatus) satisfies it.
+ */
 export interface KillSwitchView {
   readonly state: TradingState;
-  readonly cause?: string | null;
+  readonly effectivePhase: Phase;
+  /** Why the phase in force is below the configured one (and the paper waiver): the report repeats them. */
+  readonly phaseReasons?: readonly string[];
 }
 
 /** Body of `executor.execute` (main → executor, once per cycle). */
@@ -46,6 +52,7 @@ export interface ExecuteRequest {
   readonly snapshot: MarketSnapshot;
   readonly surface: SurfaceCalibrated;
   readonly killswitch: KillSwitchView;
+  /** The configured phase (PHASE; a journaled governance phase wins over it). */
   readonly phase: Phase;
 }
 
@@ -97,7 +104,12 @@ export interface OrderDenied {
 /** Reply to `executor.execute`. */
 export interface ExecutionReport {
   readonly cycleId: string;
-  readonly phase: { readonly configured: Phase; readonly effective: Phase; readonly reasons: readonly string[] };
+  /**
+   * `configured`: the governance phase, else the requested one. `effective`: the phase this execution ran in (the
+   * kill switch's, never above `configured`), with the kill switch's reasons. `history`: the facts the kill switch's
+   * FULL_AUTO admission reads (main relays them to the next evaluation).
+   */
+  readonly phase: { readonly configured: Phase; readonly effective: Phase; readonly reasons: readonly string[]; readonly history: PhaseHistory };
   readonly sagasStarted: readonly string[];
   readonly sagasProgressed: readonly SagaProgress[];
   readonly approvalsCreated: readonly string[];

@@ -18,7 +18,7 @@ import type { Right } from '../domain/right.ts';
 import type { Structure } from '../domain/structure.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import { worstExpiryLoss } from '../domain/margin.ts';
-import { recordVenue, type GovernanceApproval, type GovernanceRecord, type PhaseRequest, type Venue } from './governance.ts';
+import { recordVenue, type GovernanceApproval, type GovernanceRecord, type PhaseRequest, type Venue } from '../domain/phase-governance.ts';
 
 /** An order as the saga plans it (deterministic from the proposal). */
 export interface PlannedOrder {
@@ -99,7 +99,7 @@ export interface ExecState {
   positions: Record<string, PositionRec>;
   structures: Record<string, Structure>;
   approvals: Record<string, ApprovalRec>;
-  /** The latched phase decision, with the venue it was taken on (governance.ts). */
+  /** The latched phase decision, with the venue it was taken on (actors/domain/phase-governance.ts). */
   governance: GovernanceRecord | null;
   /** A FULL_AUTO request waiting for its separate approval (live). */
   phaseRequest: PhaseRequest | null;

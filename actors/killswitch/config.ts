@@ -3,7 +3,7 @@
  */
 import type { EnvShape, EnvValues } from '../../runtime/config-kit.ts';
 import { envNumber, keysOf, pickSection } from '../../runtime/config-kit.ts';
-import type { SystemValues } from '../../runtime/system-env.ts';
+import { GOVERNANCE_KEYS, type SystemValues } from '../../runtime/system-env.ts';
 
 export const killswitchEnv = {
   /** Consecutive healthy cycles before DEGRADED returns to NORMAL (hysteresis). */
@@ -32,10 +32,13 @@ export const killswitchEnv = {
   KS_FLATTEN_TIMEOUT_MS: envNumber({ int: true, min: 1000 }).default(120_000),
 } satisfies EnvShape;
 
-/** Everything the kill switch's spec reads: its own variables and the configured PHASE. */
-export type KillSwitchSection = EnvValues<typeof killswitchEnv> & Pick<SystemValues, 'PHASE'>;
+/**
+ * Everything the kill switch's spec reads: its own variables, the configured PHASE, and for the FULL_AUTO rule it
+ * applies to the phase in force (actors/domain/phase-governance.ts) its variables and SAFETY_MODE (the venue).
+ */
+export type KillSwitchSection = EnvValues<typeof killswitchEnv> & Pick<SystemValues, 'PHASE' | 'SAFETY_MODE' | (typeof GOVERNANCE_KEYS)[number]>;
 
 /** Cuts the kill switch's section out of the boot config (the wiring does this; nothing else reaches the actor). */
 export function killswitchSection(cfg: KillSwitchSection): KillSwitchSection {
-  return pickSection(cfg, [...keysOf(killswitchEnv), 'PHASE']);
+  return pickSection(cfg, [...keysOf(killswitchEnv), 'PHASE', 'SAFETY_MODE', ...GOVERNANCE_KEYS]);
 }

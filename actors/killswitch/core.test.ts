@@ -8,19 +8,23 @@ import type { EvaluateRequest } from './messages.ts';
 import type { TradingState } from '../domain/trading-state.ts';
 import type { Breach, RiskReport } from '../risk/messages.ts';
 import type { KillSwitchSettings } from './settings.ts';
+import type { GovernanceRecord, PhaseHistory } from '../domain/phase-governance.ts';
 
 const S: KillSwitchSettings = {
   healthyCycles: 3, degradeQuality: 0.6, fullAutoQuality: 0.8, shadowQuality: 0.5, phaseHealthyCycles: 2,
   fallbackStreak: 2, restartHaltCount: 3, restartWindowMs: 60_000, brokerErrorHaltCount: 3, brokerErrorWindowMs: 60_000,
   flattenTimeoutMs: 10_000, historyLimit: 50,
+  fullAuto: { venue: 'paper', rules: { minShadowDays: 7, minSemiAutoDays: 21, minQuality: 0.8, paperWaiveHistory: true } },
 };
 const T0 = 1_700_000_000_000;
+/** The executor's phase facts on paper: no decision, no history (paper waives it). */
+const HISTORY: PhaseHistory = { venue: 'paper', governance: null, days: { SHADOW: 0, SEMI_AUTO: 0 } };
 const comps = { staleness: 1, crossed: 1, missingStrikes: 1, spread: 1, forwardConsistency: 1, silence: 1 };
 const risk = (breaches: Breach[] = [], unvalued: string[] = []): RiskReport => ({ breaches, unvalued } as unknown as RiskReport);
 const breach = (limit: Breach['limit'], level: Breach['level'], catastrophic = false): Breach =>
   ({ limit, level, catastrophic, value: 2, threshold: 1, evidence: {} });
 function ev(over: Partial<EvaluateRequest> = {}, n = 1): EvaluateRequest {
-  return { cycleId: `c${n}`, quality: { score: 0.95, components: comps }, risk: risk(), calibration: { fallbacks: 0, expiries: 4 }, recon: {}, phase: 'FULL_AUTO', ...over };
+  return { cycleId: `c${n}`, quality: { score: 0.95, components: comps }, risk: risk(), calibration: { fallbacks: 0, expiries: 4 }, recon: {}, phase: 'FULL_AUTO', history: HISTORY, ...over };
 }
 
 /** Runs inputs in order, collecting every effect. */
@@ -187,14 +191,14 @@ test('triggers never downgrade: a HALT cause in EMERGENCY leaves it EMERGENCY', 
 
 test('permits by state', () => {
   const table: Record<TradingState, string> = {
-    NORMAL: 'increase reduce approvedExit cancel flatten',
-    DEGRADED: 'reduce approvedExit cancel flatten',
-    HALTED: 'approvedExit cancel flatten',
+    NORMAL: 'increase reduce approvedExit compensate cancel flatten',
+    DEGRADED: 'reduce approvedExit compensate cancel flatten',
+    HALTED: 'approvedExit compensate cancel flatten',
     EMERGENCY: 'cancel flatten',
     SHUTDOWN: 'cancel',
   };
   for (const [state, allowed] of Object.entries(table) as Array<[TradingState, string]>) {
-    const got = (['increase', 'reduce', 'approvedExit', 'cancel', 'flatten'] as const).filter((a) => permits(state, a)).join(' ');
+    const got = (['increase', 'reduce', 'approvedExit', 'compensate', 'cancel', 'flatten'] as const).filter((a) => permits(state, a)).join(' ');
     assert.equal(got, allowed, state);
   }
 });
@@ -230,10 +234,57 @@ test('phase gate: FULL_AUTO needs quality above 0.8, drops at once, returns afte
   assert.equal(statusOf(s).effectivePhase, 'SHADOW');
   s = run(s, [q(0.7, 6)]).s;
   assert.equal(statusOf(s).effectivePhase, 'SEMI_AUTO', 'rises to the lowest level seen in the healthy streak');
-  const changed = run(start(), [q(0.9, 1), q(0.9, 2)]).effects.filter((e) => e.kind === 'changed');
+  const changed = run(start(), [q(0.9, 1), q(0.9, 2)]).effects.filter((e) => e.kind === 'changed' && e.status.effectivePhase === 'FULL_AUTO');
   assert.equal(changed.length, 1, 'a phase change is announced');
-  assert.equal(effectivePhase('FULL_AUTO', 'FULL_AUTO', 'DEGRADED'), 'SEMI_AUTO');
-  assert.equal(effectivePhase('SHADOW', 'FULL_AUTO', 'NORMAL'), 'SHADOW');
+  assert.equal(effectivePhase('FULL_AUTO', 'FULL_AUTO', 'DEGRADED', true), 'SEMI_AUTO');
+  assert.equal(effectivePhase('FULL_AUTO', 'FULL_AUTO', 'HALTED', true), 'SEMI_AUTO', 'HALTED: approved exits only');
+  assert.equal(effectivePhase('FULL_AUTO', 'FULL_AUTO', 'NORMAL', false), 'SEMI_AUTO', 'not admitted (governance, history)');
+  assert.equal(effectivePhase('SHADOW', 'FULL_AUTO', 'NORMAL', true), 'SHADOW');
+});
+
+test('FULL_AUTO admission is the kill switch\'s (the one rule, actors/domain/phase-governance.ts): live needs the two-step governance and live history; paper waives the history, visibly and journaled once per change', () => {
+  const healthy = (n: number, over: Partial<EvaluateRequest> = {}) => evaluate(ev({ ...over }, n));
+  // Paper: admitted by the waiver, said in phaseReasons and journaled when it starts applying (not every cycle).
+  let r = run(start(), [healthy(1), healthy(2), healthy(3)]);
+  assert.equal(statusOf(r.s).effectivePhase, 'FULL_AUTO');
+  assert.deepEqual(statusOf(r.s).phaseReasons, ['0/7 SHADOW and 0/21 SEMI_AUTO trading days on paper: waived on paper (PAPER_WAIVE_PHASE_HISTORY)']);
+  const waivers = (effects: Effect[]) => effects.filter((e) => e.kind === 'journal' && e.type === 'killswitch.phaseWaiver');
+  assert.equal(waivers(r.effects).length, 1, 'three cycles, one journaled waiver');
+  // Enough history: the waiver stops applying (journaled once, announced).
+  const earned: PhaseHistory = { ...HISTORY, days: { SHADOW: 7, SEMI_AUTO: 21 } };
+  r = run(r.s, [healthy(4, { history: earned }), healthy(5, { history: earned })]);
+  assert.deepEqual(waivers(r.effects).map((e) => e.kind === 'journal' && e.body), [{ cycleId: 'c4', waiver: null }]);
+  assert.deepEqual(statusOf(r.s).phaseReasons, []);
+  // No history reported (the executor has not answered yet): fail closed.
+  const { history: _h, ...noHistory } = ev({}, 1);
+  r = run(start(), [evaluate(noHistory), evaluate({ ...noHistory, cycleId: 'c2' })]);
+  assert.equal(statusOf(r.s).effectivePhase, 'SEMI_AUTO');
+  assert.deepEqual(statusOf(r.s).phaseReasons, ['phase history not yet reported by the executor']);
+
+  // Live: the governance (asked for, then approved separately, on live) and live history are required, never waived.
+  const live: KillSwitchSettings = { ...S, fullAuto: { ...S.fullAuto, venue: 'live' } };
+  const step = (s: KsState, i: KsInput) => transition(s, i, T0, live).state;
+  let s = start();
+  for (let n = 1; n <= 3; n++) s = step(s, healthy(n, { history: { ...HISTORY, venue: 'live' } }));
+  assert.equal(statusOf(s).effectivePhase, 'SEMI_AUTO');
+  assert.deepEqual(statusOf(s).phaseReasons, [
+    'expected at least 7 SHADOW and 21 SEMI_AUTO trading days on live, was 0/7 SHADOW and 0/21 SEMI_AUTO trading days on live',
+    'expected FULL_AUTO asked for and separately approved on live (POST /api/v1/phase, then POST /api/v1/phase/approve), was none',
+  ]);
+  // A paper history (simulated days, a paper decision) reported to a live kill switch: never admitted.
+  s = step(s, healthy(4, { history: earned }));
+  assert.deepEqual(statusOf(s).phaseReasons, ['expected the phase history of live, was that of paper']);
+  const asked: GovernanceRecord = { phase: 'FULL_AUTO', approver: 'alice', reason: 'a month reviewed', ts: T0, venue: 'live' };
+  const liveDays = { SHADOW: 7, SEMI_AUTO: 21 };
+  // A FULL_AUTO decision without its separate approval (a single-step record), or one taken on paper: not admitted.
+  s = step(s, healthy(5, { history: { venue: 'live', governance: asked, days: liveDays } }));
+  assert.match(statusOf(s).phaseReasons.join('; '), /was a FULL_AUTO decision without its separate approval/);
+  s = step(s, healthy(6, { history: { venue: 'live', governance: { ...asked, venue: 'paper', approval: { requestId: 'PR-1', approver: 'bob', reason: 'ok', ts: T0 } }, days: liveDays } }));
+  assert.match(statusOf(s).phaseReasons.join('; '), /was a FULL_AUTO decision taken on paper, which does not count on live/);
+  assert.equal(statusOf(s).effectivePhase, 'SEMI_AUTO');
+  s = step(s, healthy(7, { history: { venue: 'live', governance: { ...asked, approval: { requestId: 'PR-1', approver: 'bob', reason: 'limits checked', ts: T0 } }, days: liveDays } }));
+  assert.equal(statusOf(s).effectivePhase, 'FULL_AUTO');
+  assert.deepEqual(statusOf(s).phaseReasons, []);
 });
 
 test('STATIC_IP holds: a reset is refused while order writes are refused for the IP, accepted once they are allowed again', () => {

@@ -15,9 +15,12 @@
  *   (`retryFlatten`, journaled `killswitch.flattenRetry`), bounded and backed off — escalate, never pretend.
  */
 import type { Phase } from '../domain/phase.ts';
+import { fullAutoAdmission, UNREPORTED, type FullAutoAdmission } from '../domain/phase-governance.ts';
 import type { Cause, CauseCode, EvaluateRequest, Evidence, KillSwitchStatus, Transition } from './messages.ts';
-import type { Action, Permits, TradingState } from '../domain/trading-state.ts';
+import { permitsOf, type TradingState } from '../domain/trading-state.ts';
 import type { KillSwitchSettings } from './settings.ts';
+
+export { permits, permitsOf } from '../domain/trading-state.ts';
 
 const RANK: Readonly<Record<TradingState, number>> = { NORMAL: 0, DEGRADED: 1, HALTED: 2, EMERGENCY: 3, SHUTDOWN: 4 };
 const PHASE_RANK: Readonly<Record<Phase, number>> = { SHADOW: 0, SEMI_AUTO: 1, FULL_AUTO: 2 };
@@ -43,6 +46,8 @@ export interface KsState {
   readonly phaseCap: Phase;
   readonly phaseStreak: number;
   readonly phaseStreakMin: Phase;
+  /** The FULL_AUTO admission rule (governance, history, paper waiver) on the executor's last reported history. */
+  readonly admission: FullAutoAdmission;
   readonly flattening: boolean;
 }
 
@@ -103,6 +108,8 @@ export function initialKsState(configuredPhase: Phase, now: number): KsState {
     fallbackStreak: 0, restarts: [], brokerErrors: [], configuredPhase,
     // FULL_AUTO must be earned by healthy cycles after every start.
     phaseCap: 'SEMI_AUTO', phaseStreak: 0, phaseStreakMin: 'FULL_AUTO', flattening: false,
+    // Fail closed until the executor's phase history arrives with an evaluation.
+    admission: UNREPORTED,
   };
 }
 
@@ -125,32 +132,37 @@ export function latchOf(s: KsState): Latch {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-export function permits(state: TradingState, action: Action): boolean {
-  switch (state) {
-    case 'NORMAL': return true;
-    case 'DEGRADED': return action !== 'increase';
-    case 'HALTED': return action === 'cancel' || action === 'approvedExit' || action === 'flatten';
-    case 'EMERGENCY': return action === 'cancel' || action === 'flatten';
-    case 'SHUTDOWN': return action === 'cancel';
-  }
-}
-
-const ACTIONS: readonly Action[] = ['increase', 'reduce', 'approvedExit', 'cancel', 'flatten'];
-export function permitsOf(state: TradingState): Permits {
-  return Object.fromEntries(ACTIONS.map((a) => [a, permits(state, a)])) as unknown as Permits;
-}
-
-/** The phase actually in force: the configured one, capped by the data-quality gate and by DEGRADED (→ SEMI_AUTO). */
-export function effectivePhase(configured: Phase, cap: Phase, state: TradingState): Phase {
+/**
+ * The phase actually in force — the kill switch owns it (DESIGN §8): the configured one, with FULL_AUTO only when the
+ * admission rule admits it (history, governance; `actors/domain/phase-governance.ts`), capped by the data-quality gate, and
+ * FULL_AUTO acts as SEMI_AUTO in any state but NORMAL (DESIGN §3).
+ */
+export function effectivePhase(configured: Phase, cap: Phase, state: TradingState, fullAutoAdmitted: boolean): Phase {
   let p = PHASE_RANK[configured] <= PHASE_RANK[cap] ? configured : cap;
-  if (state !== 'NORMAL' && p === 'FULL_AUTO') p = 'SEMI_AUTO';
+  if (p === 'FULL_AUTO' && (state !== 'NORMAL' || !fullAutoAdmitted)) p = 'SEMI_AUTO';
   return p;
 }
+
+/** Why the phase in force is below the configured one (and the paper waiver while it applies): shown, never silent. */
+export function phaseReasonsOf(configured: Phase, cap: Phase, state: TradingState, admission: FullAutoAdmission): string[] {
+  if (configured !== 'FULL_AUTO') return PHASE_RANK[configured] > PHASE_RANK[cap] ? [`data quality gate caps the phase at ${cap}`] : [];
+  const out = [...admission.reasons];
+  if (PHASE_RANK[cap] < PHASE_RANK.FULL_AUTO) out.push(`data quality gate caps the phase at ${cap}`);
+  if (state !== 'NORMAL') out.push(`kill switch ${state}`);
+  if (admission.waiver !== null) out.push(admission.waiver);
+  return out;
+}
+
+export function phaseReasons(s: KsState): string[] {
+  return phaseReasonsOf(s.configuredPhase, s.phaseCap, s.state, s.admission);
+}
+
+const phaseOf = (s: KsState): Phase => effectivePhase(s.configuredPhase, s.phaseCap, s.state, s.admission.admitted);
 
 export function statusOf(s: KsState): KillSwitchStatus {
   return {
     state: s.state, since: s.since, cause: s.cause, history: s.history, configuredPhase: s.configuredPhase,
-    effectivePhase: effectivePhase(s.configuredPhase, s.phaseCap, s.state), permits: permitsOf(s.state),
+    effectivePhase: phaseOf(s), phaseReasons: phaseReasons(s), permits: permitsOf(s.state),
     holding: HALTING.filter((h) => s.holding[h] !== undefined), flattening: s.flattening,
   };
 }
@@ -279,6 +291,12 @@ function evaluate(b: Builder, req: EvaluateRequest): void {
   const st = b.settings;
   const at = { cycleId: req.cycleId };
   b.set({ configuredPhase: req.phase });
+  const admission = fullAutoAdmission(req.history ?? null, st.fullAuto.venue, st.fullAuto.rules);
+  if (admission.waiver !== b.s.admission.waiver) {
+    // The paper waiver is journaled when it starts or stops applying, not every cycle.
+    b.effect({ kind: 'journal', type: 'killswitch.phaseWaiver', body: { cycleId: req.cycleId, waiver: admission.waiver } });
+  }
+  b.set({ admission });
   const degrade: Cause[] = [];
   if (req.quality.score < st.degradeQuality) {
     degrade.push(cause('DATA_QUALITY', 'data quality below threshold', { score: req.quality.score, threshold: st.degradeQuality }));
@@ -431,9 +449,7 @@ class Builder {
 
   done(answer: Answer): Step {
     const before = this.#start;
-    const phaseMoved =
-      effectivePhase(before.configuredPhase, before.phaseCap, before.state) !==
-      effectivePhase(this.s.configuredPhase, this.s.phaseCap, this.s.state);
+    const phaseMoved = phaseOf(before) !== phaseOf(this.s) || before.admission.waiver !== this.s.admission.waiver;
     const out: Effect[] = [];
     // Persist first: nobody may learn of a latch that a crash could forget.
     if (this.#moved || this.#holdingChanged || this.s.phaseCap !== before.phaseCap) out.push({ kind: 'persist', latch: latchOf(this.s) });

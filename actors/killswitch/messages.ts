@@ -13,12 +13,14 @@
  * {message, action, evidence} / `broker.staticIpCleared` {message}, `broker.failed` {message, code?}, `broker.slowed`
  * {latencyMs}, `journal.faulted` {kind?, message}, `journal.recovered`, `executor.nakedLegDetected` {structureId, ...}
  * (EMERGENCY).
- * Emitted: `killswitch.changed` (KillSwitchStatus) to executor, strategy, risk and main on every transition or
- * effective-phase change; `killswitch.alertRaised` {reason, evidence, status} to main when a flatten fails.
+ * Emitted: `killswitch.changed` (KillSwitchStatus — NautilusTrader's `TradingStateChanged`: `{state, effectivePhase,
+ * permits}` and the rest of the status) to executor, strategy, risk and main on every transition or effective-phase
+ * change; `killswitch.alertRaised` {reason, evidence, status} to main when a flatten fails.
  */
 import { z } from 'zod';
 import type { DataQuality } from '../domain/data-quality.ts';
 import type { Phase } from '../domain/phase.ts';
+import type { PhaseHistory } from '../domain/phase-governance.ts';
 import type { Permits, TradingState } from '../domain/trading-state.ts';
 import type { BodyParser } from '../../runtime/protocols.ts';
 import type { RiskReport } from '../risk/messages.ts';
@@ -101,6 +103,8 @@ export interface EvaluateRequest {
   readonly recon: { readonly mismatch?: string };
   /** The configured (governance-approved) phase. */
   readonly phase: Phase;
+  /** The executor's journaled phase facts on its venue (its last ExecutionReport); absent: FULL_AUTO is not admitted. */
+  readonly history?: PhaseHistory;
 }
 
 export interface KillSwitchStatus {
@@ -110,7 +114,11 @@ export interface KillSwitchStatus {
   /** Most recent transitions, newest last (bounded). */
   readonly history: readonly Transition[];
   readonly configuredPhase: Phase;
+  /** The phase in force: the kill switch owns it (the executor and the strategy obey it). */
   readonly effectivePhase: Phase;
+  /** Why `effectivePhase` is below the configured one, and the paper history waiver while it applies. */
+  readonly phaseReasons: readonly string[];
+  /** `permits(state, action)` for every action: the only gate the executor applies. */
   readonly permits: Permits;
   /** Conditions that still hold and would refuse a reset (empty when a reset would be accepted). */
   readonly holding: readonly CauseCode[];
@@ -154,6 +162,9 @@ export const emergencySchema = z.object({ reason, who, stopLoop: z.boolean().opt
 export const haltSchema = z.object({ reason, who }).strict();
 
 const unit = z.number().min(0).max(1);
+const PHASE = z.enum(['SHADOW', 'SEMI_AUTO', 'FULL_AUTO']);
+const VENUE = z.enum(['paper', 'live']);
+
 export const evaluateSchema = z.object({
   cycleId: z.string().min(1),
   quality: z.object({
@@ -172,6 +183,14 @@ export const evaluateSchema = z.object({
   }),
   recon: z.object({ mismatch: z.string().optional() }),
   phase: z.enum(['SHADOW', 'SEMI_AUTO', 'FULL_AUTO']),
+  history: z.object({
+    venue: VENUE,
+    governance: z.object({
+      phase: PHASE, approver: z.string(), reason: z.string(), ts: z.number(), venue: VENUE.optional(),
+      approval: z.object({ requestId: z.string(), approver: z.string(), reason: z.string(), ts: z.number() }).optional(),
+    }).nullable(),
+    days: z.object({ SHADOW: z.number().int().min(0), SEMI_AUTO: z.number().int().min(0) }),
+  }).strict().optional(),
 });
 
 /** `killswitch.alertRaised`, to main: a flatten failed and a human must act. */

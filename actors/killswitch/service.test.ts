@@ -7,6 +7,7 @@ const S: KillSwitchSettings = {
   healthyCycles: 3, degradeQuality: 0.6, fullAutoQuality: 0.8, shadowQuality: 0.5, phaseHealthyCycles: 2,
   fallbackStreak: 2, restartHaltCount: 3, restartWindowMs: 60_000, brokerErrorHaltCount: 3, brokerErrorWindowMs: 60_000,
   flattenTimeoutMs: 10_000, historyLimit: 50,
+  fullAuto: { venue: 'paper', rules: { minShadowDays: 7, minSemiAutoDays: 21, minQuality: 0.8, paperWaiveHistory: true } },
 };
 
 /**

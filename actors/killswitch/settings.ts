@@ -2,10 +2,12 @@
  * @module The kill switch's settings: plain data built from its config section.
  */
 import type { KillSwitchSection } from './config.ts';
+import { governanceRulesFromEnv, venueOf, type GovernanceRules, type Venue } from '../domain/phase-governance.ts';
 
 export interface KillSwitchSettings {
   readonly healthyCycles: number;
   readonly degradeQuality: number;
+  /** FULL_AUTO needs data quality above this (the higher of KS_FULL_AUTO_QUALITY and FULL_AUTO_MIN_QUALITY). */
   readonly fullAutoQuality: number;
   readonly shadowQuality: number;
   readonly phaseHealthyCycles: number;
@@ -23,6 +25,8 @@ export interface KillSwitchSettings {
   /** Wall ms before the first retry; doubles per retry, at most `FLATTEN_RETRY_MAX_MS` (default 5000). */
   readonly flattenRetryMs?: number;
   readonly historyLimit: number;
+  /** The FULL_AUTO rule (history and governance; actors/domain/phase-governance.ts) on the venue in use. */
+  readonly fullAuto: { readonly venue: Venue; readonly rules: GovernanceRules };
 }
 
 /** A failed EMERGENCY flatten is retried this many times (per start; a restart resumes the flatten and counts afresh). */
@@ -38,7 +42,8 @@ export function killswitchSettings(cfg: KillSwitchSection): KillSwitchSettings {
   return {
     healthyCycles: cfg.KS_HEALTHY_CYCLES,
     degradeQuality: cfg.KS_DEGRADE_QUALITY,
-    fullAutoQuality: cfg.KS_FULL_AUTO_QUALITY,
+    // Two variables say "FULL_AUTO needs quality above X" (the rule's and the gate's): the stricter holds.
+    fullAutoQuality: Math.max(cfg.KS_FULL_AUTO_QUALITY, cfg.FULL_AUTO_MIN_QUALITY),
     shadowQuality: cfg.KS_SHADOW_QUALITY,
     phaseHealthyCycles: cfg.KS_PHASE_HEALTHY_CYCLES,
     fallbackStreak: cfg.KS_FALLBACK_STREAK,
@@ -52,5 +57,6 @@ export function killswitchSettings(cfg: KillSwitchSection): KillSwitchSettings {
     flattenRetries: FLATTEN_RETRIES,
     flattenRetryMs: FLATTEN_RETRY_MS,
     historyLimit: 50,
+    fullAuto: { venue: venueOf(cfg.SAFETY_MODE === 'live'), rules: governanceRulesFromEnv(cfg) },
   };
 }

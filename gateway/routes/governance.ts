@@ -1,6 +1,6 @@
 /**
- * @module The deployment phase: view it, ask for one, approve a FULL_AUTO request (the executor holds the decision and
- * the rules: actors/executor/governance.ts).
+ * @module The deployment phase: view it, ask for one, approve a FULL_AUTO request (the executor holds the decision; the
+ * rule is actors/domain/phase-governance.ts, which the kill switch applies to the phase in force).
  *
  * SHADOW and SEMI_AUTO are set at once (200). FULL_AUTO is checked first (data quality, history on this venue; 409 with
  * the checks when one fails). On paper it is then set (200), the waivers listed in `result.checks`. On live the POST

@@ -3,7 +3,7 @@
  *
  * Checks, in order: config parses → DATA_DIR writable → journal verifies → kill switch not latched (HALTED /
  * EMERGENCY / SHUTDOWN) → clock sanity → market calendar covers today → venue reachable → history and governance for
- * the phase (this venue's only: actors/executor/governance.ts). Every check prints ✓ or ✗ with its reason as soon as
+ * the phase (this venue's only: the FULL_AUTO rule of actors/domain/phase-governance.ts, the one the kill switch applies). Every check prints ✓ or ✗ with its reason as soon as
  * it is known; the exit code is 0 only when all pass (1 otherwise, 2 for a usage error). Read-only towards the journal
  * (LMDB read transactions), so it is safe to run next to a live system. The live probe has a deadline: a venue that
  * does not answer is a ✗, never a silent exit.
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { argsError, EXIT, type CliIo } from './io.ts';
 import { loadConfig, type Config } from '../main/config.ts';
 import { PHASES, type Phase } from '../../actors/domain/phase.ts';
-import { governanceCheck, historyCheck, venueOf, type GovernanceRecord, type PhaseCheck, type Venue } from '../../actors/executor/governance.ts';
+import { fullAutoAdmission, governanceRulesFromEnv, venueOf, type GovernanceRecord, type PhaseCheck, type Venue } from '../../actors/domain/phase-governance.ts';
 const USAGE = 'usage: volguard validate --phase SHADOW|SEMI_AUTO|FULL_AUTO';
 /** Where the executor latches the governance decision (engine.ts PHASE_KEY). */
 export const GOVERNANCE_KV_KEY = 'executor.phase';
@@ -184,17 +184,17 @@ async function checkVenue(cfg: Config, dataDir: string, deps: ValidateDeps): Pro
   }
 }
 
-interface PhaseHistory {
+interface JournalFacts {
   readonly governance: GovernanceRecord | null;
   /** Trading days per phase, per venue (days journaled without a venue count as paper). */
   readonly days: Readonly<Record<Venue, { readonly SHADOW: number; readonly SEMI_AUTO: number }>>;
   readonly latch: { readonly state?: unknown; readonly since?: unknown; readonly cause?: { readonly code?: unknown; readonly message?: unknown } | null } | null;
 }
 
-const NO_HISTORY: PhaseHistory = { governance: null, days: { paper: { SHADOW: 0, SEMI_AUTO: 0 }, live: { SHADOW: 0, SEMI_AUTO: 0 } }, latch: null };
+const NO_HISTORY: JournalFacts = { governance: null, days: { paper: { SHADOW: 0, SEMI_AUTO: 0 }, live: { SHADOW: 0, SEMI_AUTO: 0 } }, latch: null };
 
 /** Reads the governance and kill-switch latches and the trading days per phase and venue straight from the journal, read-only. */
-async function readHistory(journalDir: string): Promise<PhaseHistory> {
+async function readHistory(journalDir: string): Promise<JournalFacts> {
   if (!existsSync(path.join(journalDir, 'journal.mdb'))) return NO_HISTORY;
   const { LmdbBackend } = await import('../../actors/journal/lmdb-store.ts');
   const { decodeFrame } = await import('../../actors/journal/frame.ts');
@@ -214,14 +214,14 @@ async function readHistory(journalDir: string): Promise<PhaseHistory> {
       if (typeof date === 'string' && (phase === 'SHADOW' || phase === 'SEMI_AUTO')) days[venue][phase].add(date);
     }
     const count = (v: Venue) => ({ SHADOW: days[v].SHADOW.size, SEMI_AUTO: days[v].SEMI_AUTO.size });
-    return { governance: kv(GOVERNANCE_KV_KEY) as GovernanceRecord | null, days: { paper: count('paper'), live: count('live') }, latch: kv(KILLSWITCH_LATCH_KEY) as PhaseHistory['latch'] };
+    return { governance: kv(GOVERNANCE_KV_KEY) as GovernanceRecord | null, days: { paper: count('paper'), live: count('live') }, latch: kv(KILLSWITCH_LATCH_KEY) as JournalFacts['latch'] };
   } finally {
     await db.close();
   }
 }
 
 /** A kill switch latched HALTED, EMERGENCY or SHUTDOWN trades nothing until a person resets it. */
-function checkKillSwitch(h: PhaseHistory): CheckResult {
+function checkKillSwitch(h: JournalFacts): CheckResult {
   const l = h.latch;
   if (l === null) return { name: 'kill switch', ok: true, detail: 'no latched state (NORMAL at start)' };
   const state = String(l.state);
@@ -235,14 +235,14 @@ function checkKillSwitch(h: PhaseHistory): CheckResult {
 
 const asResult = (c: PhaseCheck): CheckResult => ({ name: c.name, ok: c.ok, detail: c.detail, ...(c.waived === true ? { waived: true } : {}) });
 
-function checkPhase(phase: Phase, cfg: Config, h: PhaseHistory): CheckResult[] {
+function checkPhase(phase: Phase, cfg: Config, h: JournalFacts): CheckResult[] {
   if (phase !== 'FULL_AUTO') {
     return [{ name: 'phase', ok: true, detail: `${phase} needs no governance approval or history` }];
   }
   const venue = venueOf(cfg.SAFETY_MODE === 'live');
-  const rules = { minShadowDays: cfg.FULL_AUTO_MIN_SHADOW_DAYS, minSemiAutoDays: cfg.FULL_AUTO_MIN_SEMI_AUTO_DAYS, minQuality: cfg.FULL_AUTO_MIN_QUALITY, paperWaiveHistory: cfg.PAPER_WAIVE_PHASE_HISTORY };
-  // Data quality is judged by the running system (the executor checks it when FULL_AUTO is asked for).
-  return [asResult(governanceCheck(h.governance, venue)), asResult(historyCheck(h.days[venue], venue, rules))];
+  // The kill switch's rule on the journal's facts (data quality is judged by the running system: the kill switch's
+  // gate, and the executor when FULL_AUTO is asked for).
+  return fullAutoAdmission({ venue, governance: h.governance, days: h.days[venue] }, venue, governanceRulesFromEnv(cfg)).checks.map(asResult);
 }
 
 /**
@@ -273,7 +273,7 @@ export async function validate(phase: Phase, io: CliIo, deps: ValidateDeps = {},
   const journalDir = path.join(dataDir, 'journal');
   add(checkDataDir(dataDir));
   add(await checkJournal(journalDir));
-  let history: PhaseHistory | null = null;
+  let history: JournalFacts | null = null;
   try {
     history = await readHistory(journalDir);
     add(checkKillSwitch(history));

@@ -15,6 +15,7 @@ import type { SurfaceCalibrated } from '../../actors/calibrator/messages.ts';
 import type { ExecutionReport } from '../../actors/executor/messages.ts';
 import type { Book } from '../../actors/domain/book.ts';
 import type { Phase } from '../../actors/domain/phase.ts';
+import type { PhaseHistory } from '../../actors/domain/phase-governance.ts';
 import type { Proposal } from '../../actors/domain/proposal.ts';
 import type { RiskReport } from '../../actors/risk/messages.ts';
 import type { CalibrationHealth, KillSwitchStatus } from '../../actors/killswitch/messages.ts';
@@ -68,6 +69,8 @@ export class CycleOrchestrator {
   #inFlight: Promise<CycleRecord> | null = null;
   #seq = 0;
   #phase: Phase;
+  /** The executor's phase facts from its last report: the kill switch's FULL_AUTO admission reads them. */
+  #history: PhaseHistory | null = null;
   readonly #startedAt: number;
 
   constructor(req: CycleRequester, opts: CycleOptions) {
@@ -183,6 +186,7 @@ export class CycleOrchestrator {
           calibration: calibrationHealth(surface),
           recon: st.execution?.reconciliation.mismatch ? { mismatch: st.execution.reconciliation.mismatch } : {},
           phase: this.#phase,
+          ...(this.#history !== null ? { history: this.#history } : {}),
         }),
       );
       const ks = st.killswitch;
@@ -196,10 +200,12 @@ export class CycleOrchestrator {
           proposals: st.proposals,
           snapshot: snapshotOut,
           surface: surfaceOut,
-          killswitch: { state: ks.state, cause: ks.cause?.message ?? null },
+          // The kill switch's state (the executor's only gate: permits) and the phase it puts in force.
+          killswitch: { state: ks.state, effectivePhase: ks.effectivePhase, phaseReasons: ks.phaseReasons },
           phase: this.#phase,
         });
         this.#phase = st.execution.phase.configured;
+        this.#history = st.execution.phase.history;
       });
     } catch (err) {
       error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);

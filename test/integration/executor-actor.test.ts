@@ -46,7 +46,7 @@ let cycle = 0;
 function request(proposals: Proposal[]): ExecuteRequest {
   const now = clock.now();
   const cycleId = `c${++cycle}`;
-  return { cycleId, proposals, snapshot: { ...snapshot(now, QUOTES), cycleId }, surface: { ...surface(now), cycleId }, killswitch: { state: 'NORMAL' }, phase: 'FULL_AUTO' };
+  return { cycleId, proposals, snapshot: { ...snapshot(now, QUOTES), cycleId }, surface: { ...surface(now), cycleId }, killswitch: { state: 'NORMAL', effectivePhase: 'FULL_AUTO' }, phase: 'FULL_AUTO' };
 }
 
 function paperLog(): Array<{ k: string; clientOrderId?: string; side?: string }> {

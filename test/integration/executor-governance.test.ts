@@ -57,7 +57,7 @@ test('live: the POST that asks for FULL_AUTO does not grant it; a separate appro
   await h.execute([], 'SEMI_AUTO');
   const asked = await h.engine.setPhase({ phase: 'FULL_AUTO', approver: 'alice', reason: 'a month of SEMI_AUTO reviewed' });
   assert.ok(asked.ok && !asked.applied, JSON.stringify(asked));
-  assert.equal(asked.phase, 'SHADOW', 'the phase in force is unchanged (PHASE)');
+  assert.equal(asked.phase, 'SEMI_AUTO', 'the configured phase is unchanged (the one the cycle asked for)');
   assert.equal(asked.pending.approver, 'alice');
   assert.deepEqual(asked.checks.map((c) => [c.name, c.ok]), [['quality', true], ['history', true], ['governance', false]]);
   let r = await h.execute([], 'SHADOW');

@@ -16,6 +16,8 @@ import type { Leg } from '../../actors/domain/leg.ts';
 import type { Phase } from '../../actors/domain/phase.ts';
 import type { Proposal } from '../../actors/domain/proposal.ts';
 import type { TradingState } from '../../actors/domain/trading-state.ts';
+import { effectivePhase, phaseReasonsOf } from '../../actors/killswitch/core.ts';
+import { fullAutoAdmission, governanceFor, governanceRulesFromEnv, venueOf } from '../../actors/domain/phase-governance.ts';
 import type { MarketSnapshot } from '../../actors/domain/market-snapshot.ts';
 import type { SurfaceCalibrated } from '../../actors/calibrator/messages.ts';
 
@@ -23,7 +25,7 @@ export const CFG: EngineConfig = {
   orderFillTimeoutMs: 30_000, reconGraceMs: 15_000, nakedLegTimeoutMs: 10_000, protectionTicks: 4, maxCompensationAttempts: 5,
   approvalMaxSpotMovePct: 0.005, approvalMaxIvMovePts: 2, approvalMaxMidMovePct: 0.15, fullAutoMinShadowDays: 7,
   fullAutoMinSemiAutoDays: 21, fullAutoMinQuality: 0.8, paperWaiveHistory: true, live: false, approvalTtlMs: 120_000,
-  ratePerSec: 10, ratePerMin: 500, flattenMaxAttempts: 4, flattenRetryMs: 500,
+  flattenMaxAttempts: 4, flattenRetryMs: 500,
 };
 
 // A NIFTY iron condor: keys, strikes and quotes.
@@ -148,7 +150,25 @@ export class Harness {
 
   request(proposals: Proposal[], phase: Phase = 'FULL_AUTO', ks: TradingState = 'NORMAL'): ExecuteRequest {
     this.#cycle++;
-    return { cycleId: `c${this.#cycle}`, proposals, snapshot: this.snapshot(), surface: this.surface(), killswitch: { state: ks }, phase };
+    const snapshot = this.snapshot();
+    return { cycleId: `c${this.#cycle}`, proposals, snapshot, surface: this.surface(), killswitch: this.killswitchView(phase, ks, snapshot.quality.score), phase };
+  }
+
+  /**
+   * The kill switch's view as it would publish it: its FULL_AUTO rule on the history the executor reports, its
+   * data-quality gate settled (no hysteresis) on this snapshot's quality, the configured phase as the executor
+   * reports it (its journaled decision on this venue, else PHASE).
+   */
+  killswitchView(phase: Phase, ks: TradingState, quality: number) {
+    const venue = venueOf(this.cfg.live);
+    const rules = governanceRulesFromEnv({
+      FULL_AUTO_MIN_SHADOW_DAYS: this.cfg.fullAutoMinShadowDays, FULL_AUTO_MIN_SEMI_AUTO_DAYS: this.cfg.fullAutoMinSemiAutoDays,
+      FULL_AUTO_MIN_QUALITY: this.cfg.fullAutoMinQuality, PAPER_WAIVE_PHASE_HISTORY: this.cfg.paperWaiveHistory,
+    });
+    const admission = fullAutoAdmission(this.engine.phaseHistory(), venue, rules);
+    const configured = governanceFor(this.engine.state.governance, venue)?.phase ?? phase;
+    const cap: Phase = quality > rules.minQuality ? 'FULL_AUTO' : 'SEMI_AUTO';
+    return { state: ks, effectivePhase: effectivePhase(configured, cap, ks, admission.admitted), phaseReasons: phaseReasonsOf(configured, cap, ks, admission) };
   }
 
   execute(proposals: Proposal[], phase: Phase = 'FULL_AUTO', ks: TradingState = 'NORMAL') {

@@ -124,8 +124,12 @@ test('risk.preTrade denial is a journaled OrderDenied and nothing is sent; so is
   h.preTrade = () => ({ allowed: true });
   const r2 = await h.execute([condor('p7')], 'FULL_AUTO', 'DEGRADED');
   assert.equal(r2.phase.effective, 'SEMI_AUTO');
+  // HALTED: the kill switch puts SEMI_AUTO in force (an approval); approved, the entry is still refused.
   const r3 = await h.execute([condor('p8')], 'FULL_AUTO', 'HALTED');
-  assert.equal(r3.denied[0]?.reason, 'KILLSWITCH_NOT_NORMAL');
+  assert.equal(r3.phase.effective, 'SEMI_AUTO');
+  const a3 = await h.engine.approve(r3.approvalsCreated[0]!, 'ops');
+  assert.equal(a3.status, 'failed');
+  assert.ok(h.journal.some((e) => e.type === 'executor.orderDenied' && e.denied.proposalId === 'p8' && e.denied.reason === 'KILLSWITCH_NOT_NORMAL'));
   assert.equal((await h.broker.getOrderBook()).length, 0);
   assert.ok(h.journal.some((e) => e.type === 'executor.orderDenied'));
   await h.done();

@@ -6,7 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkCoreConfig, repriceAfterMs } from '../../actors/executor/core.ts';
-import { ExecutorEngine, type EngineLog } from '../../actors/executor/engine.ts';
 import { engineConfig } from '../../actors/executor/settings.ts';
 import { parseConfig } from '../../runtime/main/config.ts';
 import type { Leg } from '../../actors/domain/leg.ts';
@@ -224,27 +223,4 @@ test('timing config is checked: a non-positive clock speed or negative timer is 
   assert.equal(engineConfig(cfg, SPEED).clockSpeed, SPEED);
   assert.equal(engineConfig(cfg).clockSpeed, 1, 'live and the real clock: speed 1, nothing changes');
   assert.throws(() => engineConfig(cfg, -2), /expected a positive clock speed \(market ms per wall ms\), was -2/);
-});
-
-test('the FULL_AUTO history waiver is logged once per change, not every cycle', async () => {
-  const h = new Harness();
-  const warns: string[] = [];
-  const infos: string[] = [];
-  const log: EngineLog = { info: (_o, m) => infos.push(m ?? ''), warn: (_o, m) => warns.push(m ?? ''), error() {} };
-  h.engine.close();
-  const engine = new ExecutorEngine({
-    broker: h.broker, journal: { append: async () => 0, kvPut: async () => 0 }, preTrade: async () => ({ allowed: true }),
-    emergency: () => true, clock: h.clock, sleep: async () => {}, log,
-  }, CFG);
-  const waived = 'FULL_AUTO history requirement waived on paper';
-  for (let i = 0; i < 3; i++) await engine.execute(h.request([], 'FULL_AUTO'));
-  assert.deepEqual(warns.filter((m) => m === waived), [waived], 'three cycles, one warning');
-  const poor = h.request([], 'FULL_AUTO');
-  await engine.execute({ ...poor, snapshot: { ...poor.snapshot, quality: { ...poor.snapshot.quality, score: 0.5 } } });
-  assert.ok(infos.includes('FULL_AUTO history waiver no longer in use'));
-  await engine.execute(h.request([], 'FULL_AUTO'));
-  await engine.execute(h.request([], 'FULL_AUTO'));
-  assert.equal(warns.filter((m) => m === waived).length, 2, 'in use again: logged again, once');
-  engine.close();
-  await h.done();
 });

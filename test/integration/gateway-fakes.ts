@@ -184,7 +184,7 @@ export function fakeDeps(opts: FakeOptions = {}) {
         case 'executor.phase':
           return phaseView() as T;
         case 'executor.setPhase': {
-          // As the executor answers (actors/executor/governance.ts), with the checks always passing: FULL_AUTO on live
+          // As the executor answers (actors/domain/phase-governance.ts), with the checks always passing: FULL_AUTO on live
           // is only requested; anything else is set.
           const b = body as { phase: string; approver: string; reason: string };
           const venue = config.SAFETY_MODE;

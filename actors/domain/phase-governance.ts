@@ -1,7 +1,13 @@
 /**
- * @module Phase governance, pure: what FULL_AUTO must pass, shared by the executor (asking for a phase, approving it,
- * the phase in force each cycle) and `volguard validate`.
+ * @module Phase governance, pure: the one FULL_AUTO rule (DESIGN §3). Read by its owner and by everyone who must
+ * answer for it:
+ * - the kill switch applies `fullAutoAdmission` to the phase it puts in force, every evaluation, on the facts the
+ *   executor journals and reports (`PhaseHistory`, relayed by main); data quality is its own gate (with hysteresis);
+ * - the executor answers `executor.setPhase` / `executor.approvePhase` with `requestChecks` (a request that fails them
+ *   is refused with the checks: the gateway's 409) and shows them in `executor.phase`;
+ * - `volguard validate --phase FULL_AUTO` prints `fullAutoAdmission`'s checks read from the journal.
  *
+ * The rules:
  * - Data quality above FULL_AUTO_MIN_QUALITY (never waived).
  * - History: FULL_AUTO_MIN_SHADOW_DAYS in SHADOW and FULL_AUTO_MIN_SEMI_AUTO_DAYS in SEMI_AUTO, counted on this venue
  *   only (simulated days never count toward live). Waivable on paper (PAPER_WAIVE_PHASE_HISTORY), and then said so.
@@ -11,10 +17,11 @@
  *
  * Records journaled before venues were recorded count as paper: the safe reading for live.
  */
-import type { Phase } from '../domain/phase.ts';
+import type { Phase } from './phase.ts';
 
 /** Where the phase and its history were earned: the paper exchange (SAFETY_MODE=paper) or the real broker. */
 export type Venue = 'paper' | 'live';
+export const VENUES: readonly Venue[] = ['paper', 'live'];
 
 export function venueOf(live: boolean): Venue {
   return live ? 'live' : 'paper';
@@ -26,6 +33,18 @@ export interface GovernanceRules {
   /** FULL_AUTO needs data quality strictly above this. */
   readonly minQuality: number;
   readonly paperWaiveHistory: boolean;
+}
+
+/** The parsed variables (runtime/system-env.ts GOVERNANCE_KEYS), as an actor's config section carries them. */
+export interface GovernanceEnvValues {
+  readonly FULL_AUTO_MIN_SHADOW_DAYS: number;
+  readonly FULL_AUTO_MIN_SEMI_AUTO_DAYS: number;
+  readonly FULL_AUTO_MIN_QUALITY: number;
+  readonly PAPER_WAIVE_PHASE_HISTORY: boolean;
+}
+
+export function governanceRulesFromEnv(v: GovernanceEnvValues): GovernanceRules {
+  return { minShadowDays: v.FULL_AUTO_MIN_SHADOW_DAYS, minSemiAutoDays: v.FULL_AUTO_MIN_SEMI_AUTO_DAYS, minQuality: v.FULL_AUTO_MIN_QUALITY, paperWaiveHistory: v.PAPER_WAIVE_PHASE_HISTORY };
 }
 
 export interface PhaseCheck {
@@ -69,6 +88,17 @@ export interface PhaseRequest {
   readonly venue: Venue;
   readonly ts: number;
   readonly expiresAt: number;
+}
+
+/**
+ * What the executor has journaled about the phase on the venue it trades (the facts the rule reads): the latched
+ * decision (whatever venue it was taken on: the rule says why another venue's does not count) and this venue's
+ * trading days per phase. The executor reports it with every execution; main relays it to the kill switch.
+ */
+export interface PhaseHistory {
+  readonly venue: Venue;
+  readonly governance: GovernanceRecord | null;
+  readonly days: HistoryCounts;
 }
 
 export function recordVenue(r: { readonly venue?: Venue | undefined }): Venue {
@@ -116,6 +146,34 @@ export function requestChecks(quality: number | undefined, days: HistoryCounts, 
 /** "quality: …; history: …" for the checks that failed (empty when none did). */
 export function failed(checks: readonly PhaseCheck[]): string {
   return checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; ');
+}
+
+export interface FullAutoAdmission {
+  readonly admitted: boolean;
+  /** The history and governance checks as they stand (empty when no history was reported). */
+  readonly checks: readonly PhaseCheck[];
+  /** Why not (empty when admitted). */
+  readonly reasons: readonly string[];
+  /** Set while a paper waiver of the history is what admits FULL_AUTO: the text to show and journal. */
+  readonly waiver: string | null;
+}
+
+/** Before the executor has reported its phase history (after a start): not admitted. */
+export const UNREPORTED: FullAutoAdmission = { admitted: false, checks: [], reasons: ['phase history not yet reported by the executor'], waiver: null };
+
+/**
+ * May FULL_AUTO be put in force on `venue` (data quality aside: the kill switch's quality gate judges it, with
+ * hysteresis)? The history and the governance decision, as the executor journaled them. Fail closed: no history
+ * reported yet, or one reported for another venue, is not admitted.
+ */
+export function fullAutoAdmission(history: PhaseHistory | null, venue: Venue, rules: GovernanceRules): FullAutoAdmission {
+  if (history === null) return UNREPORTED;
+  if (history.venue !== venue) return { admitted: false, checks: [], reasons: [`expected the phase history of ${venue}, was that of ${history.venue}`], waiver: null };
+  const checks = [historyCheck(history.days, venue, rules), governanceCheck(history.governance, venue)];
+  const reasons = checks.filter((c) => !c.ok).map((c) => c.detail);
+  if (reasons.length > 0) return { admitted: false, checks, reasons, waiver: null };
+  const waived = checks.find((c) => c.name === 'history' && c.waived === true);
+  return { admitted: true, checks, reasons: [], waiver: waived?.detail ?? null };
 }
 
 /** Why an approval is refused: `NOT_FOUND` (no such request), `INVALID_STATE` (expired, other venue), `VALIDATION`. */
