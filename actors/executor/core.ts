@@ -4,6 +4,7 @@
  * no I/O; the engine carries the decisions out and journals every resulting event before acting on it.
  */
 import { roundToTick, TICK_SIZE } from '../domain/units.ts';
+import { isMarketOpen } from '../domain/calendar.ts';
 import type { BrokerOrder, BrokerPosition } from '../venues/broker.ts';
 import type { OrderType } from '../domain/order.ts';
 import type { Side } from '../domain/side.ts';
@@ -26,49 +27,44 @@ export interface CoreConfig {
   readonly approvalMaxIvMovePts: number;
   readonly approvalMaxMidMovePct: number;
   /**
-   * Market ms per wall ms of the clock the executor runs on: `SIM_SPEED` on the scaled sim clock, 1 live (the
-   * default). Every timer above (fill timeout, recon grace, naked leg, re-price) is an operator's WALL-time budget —
-   * the pipeline it waits on runs on wall time — so elapsed market time is divided by this before it is compared.
-   */
-  readonly clockSpeed?: number;
-  /**
-   * Wall ms a working exit or compensation order may rest unfilled before it is cancelled and re-placed one step more
+   * Market ms a working exit or compensation order may rest unfilled before it is cancelled and re-placed one step more
    * aggressive (touch + `protectionTicks` × attempt). Default: ORDER_FILL_TIMEOUT_MS, at most NAKED_LEG_TIMEOUT_MS
    * spread over the attempts (so every re-priced attempt gets its turn before a naked short escalates).
    */
   readonly repriceMs?: number;
+  /** Whether the exchange is in session at a market instant (default: the NSE calendar). */
+  readonly isMarketOpen?: (nowMs: number) => boolean;
 }
 
-/** The wall-time span of a market-time span on this clock (÷ speed; the identity at speed 1 and live). */
-export function wallElapsed(marketMs: number, cfg: Pick<CoreConfig, 'clockSpeed'>): number {
-  return marketMs / (cfg.clockSpeed ?? 1);
-}
-
-/** The re-price interval in wall ms (see `CoreConfig.repriceMs`). */
+/** The re-price interval in market ms (see `CoreConfig.repriceMs`). */
 export function repriceAfterMs(cfg: CoreConfig): number {
   return cfg.repriceMs ?? Math.min(cfg.orderFillTimeoutMs, Math.floor(cfg.nakedLegTimeoutMs / (cfg.maxCompensationAttempts + 1)));
 }
 
 /** Throws a RangeError naming the first bad timing field (the engine checks its config once, at construction). */
 export function checkCoreConfig(cfg: CoreConfig): void {
-  const speed = cfg.clockSpeed ?? 1;
-  if (!(Number.isFinite(speed) && speed > 0)) throw new RangeError(`expected clockSpeed a positive finite number (market ms per wall ms), was ${String(cfg.clockSpeed)}`);
   for (const k of ['orderFillTimeoutMs', 'reconGraceMs', 'nakedLegTimeoutMs'] as const) {
-    if (!(Number.isFinite(cfg[k]) && cfg[k] >= 0)) throw new RangeError(`expected ${k} a non-negative number of wall ms, was ${String(cfg[k])}`);
+    if (!(Number.isFinite(cfg[k]) && cfg[k] >= 0)) throw new RangeError(`expected ${k} a non-negative number of market ms, was ${String(cfg[k])}`);
   }
   if (cfg.repriceMs !== undefined && !(Number.isFinite(cfg.repriceMs) && cfg.repriceMs >= 0)) {
-    throw new RangeError(`expected repriceMs a non-negative number of wall ms, was ${String(cfg.repriceMs)}`);
+    throw new RangeError(`expected repriceMs a non-negative number of market ms, was ${String(cfg.repriceMs)}`);
   }
   if (!(Number.isInteger(cfg.maxCompensationAttempts) && cfg.maxCompensationAttempts >= 1)) {
     throw new RangeError(`expected maxCompensationAttempts a positive integer, was ${String(cfg.maxCompensationAttempts)}`);
   }
 }
 
-/** "1200 ms" at speed 1; "1200 ms (720000 ms of market time at 600×)" on a scaled clock. */
-function wallText(marketMs: number, cfg: Pick<CoreConfig, 'clockSpeed'>): string {
-  const wall = Math.round(wallElapsed(marketMs, cfg));
-  const speed = cfg.clockSpeed ?? 1;
-  return speed === 1 ? `${wall} ms` : `${wall} ms (${Math.round(marketMs)} ms of market time at ${speed}×)`;
+/** A market-time span as the journal says it: "30000 ms". */
+function msText(marketMs: number): string {
+  return `${Math.round(marketMs)} ms`;
+}
+
+/** The wait reason of a compensation carried to the next open (the report lists such sagas as positions to manage). */
+export const MARKET_CLOSED_CARRY = 'market closed';
+
+/** A refusal because the market is closed: the broker's MARKET_CLOSED error or an RMS rejection saying so. */
+export function refusedMarketClosed(o: Pick<OrderRec, 'status' | 'reason'>): boolean {
+  return o.status === 'rejected' && /^MARKET_CLOSED\b|market (is )?closed/i.test(o.reason ?? '');
 }
 
 export interface Touch {
@@ -134,7 +130,7 @@ function capToPosition(q: number, position: number): number {
  * working, then reverse every filled leg (BUYs first), re-pricing each rejected attempt. UNKNOWN orders block the
  * saga (never retried): reconciliation resolves them.
  *
- * Timers are wall time (`wallElapsed`): a risk-increasing entry still working after `orderFillTimeoutMs` is cancelled
+ * Timers are market time (DESIGN §8: fill and leg timeouts face the market): a risk-increasing entry still working after `orderFillTimeoutMs` is cancelled
  * (the saga compensates). Orders that reduce risk are never left resting: a compensation or an exit leg still working
  * after `repriceAfterMs(cfg)` is cancelled and its rest re-placed one step more aggressive (touch + protectionTicks ×
  * attempt) — at most `maxCompensationAttempts` orders per leg. Then it escalates: a compensation ends `failed` (a short
@@ -152,7 +148,7 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
   const filledOf = (i: number): number => entries.filter((o) => o.leg === i).reduce((a, o) => a + o.filledQuantity, 0);
   const exit = !saga.proposal.riskIncreasing;
   const reprice = repriceAfterMs(cfg);
-  const age = (o: OrderRec): number => wallElapsed(now - o.createdAt, cfg);
+  const age = (o: OrderRec): number => now - o.createdAt;
   const positionOf = (key: string): number => state.positions[key]?.quantity ?? 0;
   /** An exit leg's rest: the leg's unfilled quantity, never more than the position holds in the closing direction. */
   const exitRest = (i: number): number => {
@@ -188,7 +184,7 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
     const workingComps = comps.filter((o) => !isTerminal(o.status));
     if (workingComps.length > 0) {
       const stale = workingComps.filter((o) => age(o) >= reprice);
-      if (stale.length > 0) return { kind: 'cancel', orders: stale.map((o) => o.clientOrderId), why: `re-price: compensation unfilled after ${wallText(now - Math.min(...stale.map((o) => o.createdAt)), cfg)}` };
+      if (stale.length > 0) return { kind: 'cancel', orders: stale.map((o) => o.clientOrderId), why: `re-price: compensation unfilled after ${msText(now - Math.min(...stale.map((o) => o.createdAt)))}` };
       return { kind: 'wait', why: 'compensation working' };
     }
     const needs = legs.map((l, i) => ({ l, i, q: capToPosition(legExposure(orders, i), positionOf(l.instrumentKey)) })).filter((x) => x.q !== 0);
@@ -202,8 +198,17 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
     const batch = buys.length > 0 ? buys : needs;
     const planned: PlannedOrder[] = [];
     for (const { l, i, q } of batch) {
-      const attempt = comps.filter((o) => o.leg === i).length;
-      if (attempt >= cfg.maxCompensationAttempts) return { kind: 'finish', outcome: 'failed', reason: `compensation of leg ${i} failed ${attempt} times` };
+      const mine = comps.filter((o) => o.leg === i);
+      // The id counts every order; the budget only real attempts (a refusal because the market is closed is not one).
+      const attempt = mine.length;
+      const tried = mine.filter((o) => !refusedMarketClosed(o)).length;
+      if (tried >= cfg.maxCompensationAttempts) return { kind: 'finish', outcome: 'failed', reason: `compensation of leg ${i} failed ${tried} times` };
+      const last = mine.at(-1);
+      if (last !== undefined && refusedMarketClosed(last) && !(cfg.isMarketOpen ?? isMarketOpen)(now)) {
+        // A position to manage at the next open, never a silent failure: the saga waits (and says so — the report
+        // escalates it to the kill switch) and compensates when the market opens.
+        return { kind: 'wait', why: `${MARKET_CLOSED_CARRY}: compensation of leg ${i} (${l.instrumentKey}) refused (${last.reason ?? 'market closed'}); carried to the next open` };
+      }
       const side: Side = q > 0 ? 'SELL' : 'BUY';
       planned.push(...retryOrders(saga.no, sagaId, i, 'compensate', attempt, l.instrumentKey, side, Math.abs(q), touch, rules, cfg));
     }
@@ -228,7 +233,7 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
       const limit = exit ? reprice : cfg.orderFillTimeoutMs;
       const stale = working.filter((o) => age(o) >= limit);
       if (stale.length > 0) {
-        const since = wallText(now - Math.min(...stale.map((o) => o.createdAt)), cfg);
+        const since = msText(now - Math.min(...stale.map((o) => o.createdAt)));
         return { kind: 'cancel', orders: stale.map((o) => o.clientOrderId), why: exit ? `re-price: exit unfilled after ${since}` : `unfilled after ${since} (limit ${cfg.orderFillTimeoutMs} ms)` };
       }
       return { kind: 'wait', why: `${side} legs working` };
@@ -289,8 +294,8 @@ export function reconcileOrders(state: ExecState, book: readonly BrokerOrder[], 
     }
     const b = found[0];
     if (b === undefined) {
-      if (wasUnknown && wallElapsed(now - o.updatedAt, cfg) >= cfg.reconGraceMs) {
-        const detail = `not in the broker's book ${wallText(now - o.updatedAt, cfg)} after it was last seen: never placed`;
+      if (wasUnknown && now - o.updatedAt >= cfg.reconGraceMs) {
+        const detail = `not in the broker's book ${msText(now - o.updatedAt)} after it was last seen: never placed`;
         events.push({ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: null, status: 'rejected', filledQuantity: o.filledQuantity, averagePrice: o.averagePrice, reason: 'NOT_AT_BROKER', ts: now });
         findings.push({ class: 'unknown_resolved', clientOrderId: o.clientOrderId, detail });
       } else if (wasUnknown) {
@@ -398,17 +403,22 @@ export function adoptedExitProposal(state: ExecState, maxFailures: number): Prop
   if (first === undefined) return undefined;
   const exits = Object.values(state.sagas).filter((s) => s.proposal.id.startsWith(ADOPTED_EXIT_PREFIX)).sort((a, b) => a.no - b.no);
   if (exits.some((s) => s.status !== 'done')) return undefined;
+  // SEMI_AUTO: an approval still pending waits for its human; one that expired, was rejected or invalidated without
+  // a saga counts like a proposal made, so the next gets a fresh id (and a fresh approval) — retried until flat.
+  const approvals = Object.values(state.approvals).filter((a) => a.proposalId.startsWith(ADOPTED_EXIT_PREFIX));
+  if (approvals.some((a) => a.status === 'pending' || a.status === 'approved')) return undefined;
+  const unanswered = approvals.filter((a) => !exits.some((s) => s.proposal.id === a.proposalId)).length;
   let failuresInARow = 0;
   for (const s of exits) failuresInARow = s.outcome === 'completed' ? 0 : failuresInARow + 1;
   if (failuresInARow >= maxFailures) return undefined;
   return {
-    id: `${ADOPTED_EXIT_PREFIX}${exits.length + 1}`, action: 'close', kind: 'adopted', bucket: 'intraday',
+    id: `${ADOPTED_EXIT_PREFIX}${exits.length + unanswered + 1}`, action: 'close', kind: 'adopted', bucket: 'intraday',
     underlying: first.underlying, expiry: first.expiry, structureId: 'adopted',
     legs: adopted.map((p) => ({
       instrumentKey: p.instrumentKey, underlying: p.underlying, expiry: p.expiry, strike: p.strike, right: p.right,
       side: p.quantity < 0 ? 'BUY' as const : 'SELL' as const, quantity: Math.abs(p.quantity),
     })),
-    reason: 'exit-only management of adopted (zombie) positions', rationale: { positions: adopted.length, attempt: exits.length + 1 },
+    reason: 'exit-only management of adopted (zombie) positions', rationale: { positions: adopted.length, attempt: exits.length + unanswered + 1 },
     riskIncreasing: false,
   };
 }
@@ -441,11 +451,9 @@ export function nakedShorts(state: ExecState): string[] {
 /**
  * The naked-leg timers as journaled events: a timer starts when a short is first seen unhedged, clears when it is
  * hedged or closed, and asks for EMERGENCY once (per episode) when it has run `timeoutMs`. The timers live in the
- * state (rebuilt from the journal), so a restart continues them — time spent down counts. `timeoutMs` is wall time:
- * the market time since the start is divided by `clockSpeed` (market ms per wall ms; 1 live).
+ * state (rebuilt from the journal), so a restart continues them — time spent down counts. `timeoutMs` is market time.
  */
-export function nakedLegEvents(state: ExecState, now: number, timeoutMs: number, clockSpeed = 1): ExecEvent[] {
-  const speed = { clockSpeed };
+export function nakedLegEvents(state: ExecState, now: number, timeoutMs: number): ExecEvent[] {
   const out: ExecEvent[] = [];
   const current = nakedLegs(state);
   const timers = state.naked ?? {};
@@ -456,8 +464,8 @@ export function nakedLegEvents(state: ExecState, now: number, timeoutMs: number,
     const t = timers[key];
     const since = t?.since ?? now;
     if (t === undefined) out.push({ type: 'executor.nakedLegStarted', key, structureId, since, ts: now });
-    if (t?.emergency !== true && wallElapsed(now - since, speed) >= timeoutMs) {
-      out.push({ type: 'executor.nakedLegEmergency', key, structureId, detail: `short leg ${key} unhedged for ${wallText(now - since, speed)} (limit ${timeoutMs} ms)`, ts: now });
+    if (t?.emergency !== true && now - since >= timeoutMs) {
+      out.push({ type: 'executor.nakedLegEmergency', key, structureId, detail: `short leg ${key} unhedged for ${msText(now - since)} (limit ${timeoutMs} ms)`, ts: now });
     }
   }
   return out;

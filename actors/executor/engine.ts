@@ -13,14 +13,15 @@ import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import { flattenOrderId, sagaId as sagaIdOf } from './ids.ts';
 import {
-  aggressivePrice, checkCoreConfig, closeExceedsHolding, drift, marketRef, nakedLegEvents, nextSagaStep, adoptedExitProposal,
-  QuoteIndex, reconcileOrders, reconcilePositions, shadowFills, sweepApprovals, touchFromSnapshot, wallElapsed,
+  aggressivePrice, checkCoreConfig, closeExceedsHolding, drift, marketRef, MARKET_CLOSED_CARRY, nakedLegEvents, nextSagaStep, adoptedExitProposal,
+  QuoteIndex, reconcileOrders, reconcilePositions, shadowFills, sweepApprovals, touchFromSnapshot,
   type CoreConfig, type PlannedOrder, type RulesLookup, type TouchLookup,
 } from './core.ts';
 import {
   approvalProblem, failed, governanceCheck, governanceFor, requestChecks, venueOf,
   type GovernanceApproval, type GovernanceRules, type HistoryCounts, type PhaseHistory, type PhaseRequest, type Venue,
 } from '../domain/phase-governance.ts';
+import { orphanEvents, unmanagedDetail } from './orphans.ts';
 import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ApprovalRec, type ExecEvent, type ExecState } from './state.ts';
 import type { Approval, ApprovePhaseRequest, DenyReason, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, SagaProgress, SetPhaseRequest } from './messages.ts';
 import type { Book } from '../domain/book.ts';
@@ -72,9 +73,15 @@ export interface EnginePorts {
 
 export interface EngineConfig extends CoreConfig {
   /**
+   * Market ms per wall ms of the clock the executor runs on (`SIM_SPEED` on the scaled sim clock, 1 live). Timers are
+   * market time; this only turns a market-time wait into a wall-time sleep (the flatten's look-again) and sets how often
+   * the worker's tick runs (`tickIntervalMs`).
+   */
+  readonly clockSpeed?: number;
+  /**
    * Minimum time between full broker reconciliations (order book + positions reads) while nothing is in flight.
    * Upstox allows 2000 reads per 30 min: reconciling every 3 s cycle would spend 1200 of them. 0 = every cycle.
-   * Wall ms, like every executor timer (see `CoreConfig.clockSpeed`).
+   * Market ms, like every executor timer (on live the market clock is the wall clock).
    */
   readonly reconIntervalMs?: number;
   /** The configured PHASE: which book `book()` shows before the first cycle (a journaled governance phase wins). */
@@ -274,8 +281,16 @@ export class ExecutorEngine {
       }
     }
 
+    // Positions nobody manages any more (a structure that failed or closed while the broker still holds some of it):
+    // adopted exit-only (the next cycle exits them) and escalated in this report until flat.
+    const orphans = orphanEvents(this.state, this.#p.clock.now());
+    for (const e of orphans) if (e.type === 'executor.positionOrphaned') this.#log.error({ instrumentKey: e.instrumentKey, quantity: e.quantity, from: e.from }, e.detail);
+    await this.#emit(orphans);
+
     await this.#checkNaked(now);
     this.#p.metrics?.positionsOpen(openPositions(this.state.positions));
+    const carried = progressed.filter((p) => p.stage.startsWith(`waiting: ${MARKET_CLOSED_CARRY}`)).map((p) => `saga ${p.sagaId}: ${p.stage.slice('waiting: '.length)}`);
+    const unmanaged = unmanagedDetail(this.state, carried);
     return {
       cycleId: req.cycleId,
       phase: { ...phase, history: this.phaseHistory() },
@@ -285,7 +300,7 @@ export class ExecutorEngine {
       approvalsChanged,
       denied,
       shadowFills: shadow,
-      reconciliation: recon,
+      reconciliation: unmanaged === undefined ? recon : { ...recon, unmanaged },
     };
   }
 
@@ -435,7 +450,9 @@ export class ExecutorEngine {
     if (line.ok) {
       await this.#emit([{ type: 'executor.orderSent', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: line.brokerOrderIds[0] ?? '', ts: now }]);
     } else if (isDefinitive(line.error)) {
-      await this.#emit([{ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: null, status: 'rejected', filledQuantity: 0, averagePrice: 0, reason: line.error.message, ts: now }]);
+      // The kind leads the reason so the saga can tell a closed market (carried to the open) from a refusal.
+      const reason = line.error.kind === 'MARKET_CLOSED' ? `MARKET_CLOSED: ${line.error.message}` : line.error.message;
+      await this.#emit([{ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: null, status: 'rejected', filledQuantity: 0, averagePrice: 0, reason, ts: now }]);
     } else {
       this.#log.error({ clientOrderId: o.clientOrderId, err: line.error.message }, 'order fate unknown: UNKNOWN until reconciliation');
       await this.#emit([{ type: 'executor.orderUnknown', clientOrderId: o.clientOrderId, sagaId: o.sagaId, error: line.error.message, ts: now }]);
@@ -500,7 +517,7 @@ export class ExecutorEngine {
     let inFlight = false;
     for (const id in this.state.orders) if (isUnsettled(this.state.orders[id]!.status)) { inFlight = true; break; }
     const last = this.#lastRecon;
-    if (interval > 0 && !inFlight && last !== null && wallElapsed(now - last.at, this.#cfg) < interval) {
+    if (interval > 0 && !inFlight && last !== null && now - last.at < interval) {
       return last.mismatch === undefined ? { findings: [] } : { findings: [], mismatch: last.mismatch };
     }
     const r = await this.reconcile();
@@ -525,7 +542,7 @@ export class ExecutorEngine {
 
   /** Naked-leg timers (journaled): EMERGENCY is requested first, then journaled (a crash in between re-requests). */
   async #checkNaked(now: number): Promise<void> {
-    const events = nakedLegEvents(this.state, now, this.#cfg.nakedLegTimeoutMs, this.#cfg.clockSpeed ?? 1);
+    const events = nakedLegEvents(this.state, now, this.#cfg.nakedLegTimeoutMs);
     for (const e of events) {
       if (e.type === 'executor.nakedLegEmergency') {
         this.#log.error({ key: e.key, structureId: e.structureId }, e.detail);
@@ -752,9 +769,10 @@ export class ExecutorEngine {
       }
       if (doubt.length > 0) {
         const now = this.#p.clock.now();
-        const remaining = Math.max(...doubt.map((o) => this.#cfg.reconGraceMs - wallElapsed(now - o.updatedAt, this.#cfg)));
+        // The grace is market time; the wait between looks is wall time (the market time still to run ÷ the speed).
+        const remaining = Math.max(...doubt.map((o) => this.#cfg.reconGraceMs - (now - o.updatedAt)));
         this.#log.warn({ orders: doubt.map((o) => o.clientOrderId), remainingMs: Math.max(0, Math.round(remaining)) }, 'flatten: orders in doubt, resolving them by tag before placing more');
-        await this.#p.sleep(Math.max(1, this.#cfg.flattenRetryMs, Math.ceil(remaining / 8)));
+        await this.#p.sleep(Math.max(1, this.#cfg.flattenRetryMs, Math.ceil(remaining / (this.#cfg.clockSpeed ?? 1) / 8)));
       } else {
         await this.#p.sleep(this.#cfg.flattenRetryMs);
       }

@@ -121,6 +121,11 @@ export interface ExecutionReport {
     readonly findings: readonly ReconFinding[];
     /** Set when an unexplained drift exists: the kill switch HALTs on it. */
     readonly mismatch?: string;
+    /**
+     * Set while positions nobody manages are held (adopted exit-only after their structure failed) or a compensation
+     * waits for the next open (the market was closed): the kill switch holds UNMANAGED_POSITIONS (DEGRADED) and alerts.
+     */
+    readonly unmanaged?: string;
   };
 }
 
@@ -216,6 +221,8 @@ export interface ExecutorProtocol {
   'executor.refreshToken': { in: RefreshToken; out: { readonly state: string; readonly expiresAt: number } };
   /** Event from the kill switch. */
   'killswitch.changed': { in: KillSwitchView; out: void };
+  /** To itself (its timer, through the mailbox): drain updates, step the sagas and the naked-leg timers. */
+  'executor.tick': { in: Readonly<Record<string, never>>; out: void };
 }
 
 declare module '../../runtime/protocols.ts' {

@@ -3,7 +3,8 @@
  *
  * `clockSpeed`: market ms per wall ms of the clock the actor runs on (`ctx.clockSpec.speed` when scaled, else 1). The
  * executor's timers (ORDER_FILL_TIMEOUT_MS, RECON_GRACE_MS, NAKED_LEG_TIMEOUT_MS, RECON_INTERVAL_MS, the re-price
- * interval) are wall time whatever SIM_SPEED is: the engine divides elapsed market time by it.
+ * interval, APPROVAL_TTL) are market time whatever SIM_SPEED is (DESIGN §8); the speed only sets the tick's wall
+ * interval (tick.ts) and turns the flatten's market-time waits into wall sleeps.
  */
 import type { ExecutorSection } from './config.ts';
 import type { EngineConfig } from './engine.ts';

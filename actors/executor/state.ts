@@ -111,6 +111,18 @@ export interface ExecState {
   denied: OrderDenied[];
   /** Naked-leg timers by `underlying:expiry:right` (book level: structures may share strikes) (journaled, so a restart continues them instead of resetting). */
   naked: Record<string, NakedLegRec>;
+  /**
+   * Positions found with nobody managing them (their structure failed or closed, e.g. a compensation refused five
+   * times), adopted exit-only: by instrument, when and from which structure. Kept until the position is flat; while
+   * any is left the report escalates them (the kill switch's UNMANAGED_POSITIONS).
+   */
+  orphans: Record<string, OrphanRec>;
+}
+
+export interface OrphanRec {
+  readonly from: string;
+  readonly since: number;
+  readonly quantity: number;
 }
 
 export interface NakedLegRec {
@@ -125,7 +137,7 @@ export function initialState(): ExecState {
   return {
     sagaSeq: 0, flattenSeq: 0, orders: {}, sagas: {}, positions: {}, structures: {}, approvals: {}, governance: null, phaseRequest: null,
     days: { paper: { SHADOW: [], SEMI_AUTO: [] }, live: { SHADOW: [], SEMI_AUTO: [] } }, shadow: { positions: {}, realisedPnl: 0, fills: 0 }, realisedPnlDay: 0,
-    findings: [], denied: [], naked: {},
+    findings: [], denied: [], naked: {}, orphans: {},
   };
 }
 
@@ -150,6 +162,8 @@ export type ExecEvent =
   | { readonly type: 'executor.approvalChanged'; readonly id: string; readonly status: ApprovalStatus; readonly who?: string; readonly reason: string; readonly ts: number }
   | { readonly type: 'executor.reconFinding'; readonly finding: ReconFinding; readonly ts: number }
   | { readonly type: 'executor.positionAdopted'; readonly position: PositionRec; readonly ts: number }
+  /** A position whose structure no longer manages it (failed/closed), adopted exit-only. */
+  | { readonly type: 'executor.positionOrphaned'; readonly instrumentKey: string; readonly quantity: number; readonly from: string; readonly detail: string; readonly ts: number }
   | { readonly type: 'executor.positionExternallyClosed'; readonly instrumentKey: string; readonly quantity: number; readonly ts: number }
   | { readonly type: 'executor.shadowFill'; readonly proposalId: string; readonly structureId: string; readonly fills: readonly FillLine[]; readonly legs: Proposal['legs']; readonly ts: number }
   | { readonly type: 'executor.phaseSet'; readonly phase: Phase; readonly approver: string; readonly reason: string; readonly ts: number; readonly venue?: Venue; readonly approval?: GovernanceApproval }
@@ -338,17 +352,18 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
     case 'executor.reconFinding':
       state.findings = [...state.findings.slice(-99), e.finding];
       return state;
+    case 'executor.positionOrphaned': {
+      const p = state.positions[e.instrumentKey];
+      if (p === undefined || p.quantity === 0) return state;
+      p.structureId = 'adopted';
+      state.orphans ??= {};
+      state.orphans[e.instrumentKey] ??= { from: e.from, since: e.ts, quantity: e.quantity };
+      adoptedStructure(state, p, e.ts);
+      return state;
+    }
     case 'executor.positionAdopted': {
       state.positions[e.position.instrumentKey] = { ...e.position };
-      const adopted = state.structures['adopted'];
-      const legs = Object.values(state.positions).filter((p) => p.structureId === 'adopted' && p.quantity !== 0).map((p) => ({
-        instrumentKey: p.instrumentKey, underlying: p.underlying, expiry: p.expiry, strike: p.strike, right: p.right,
-        side: p.quantity > 0 ? 'BUY' as const : 'SELL' as const, quantity: Math.abs(p.quantity),
-      }));
-      state.structures['adopted'] = {
-        id: 'adopted', kind: 'adopted', underlying: e.position.underlying, expiry: e.position.expiry, bucket: 'intraday',
-        status: 'open', legs, entryCredit: 0, maxLoss: Number.POSITIVE_INFINITY, openedAt: adopted?.openedAt ?? e.ts,
-      };
+      adoptedStructure(state, e.position, e.ts);
       return state;
     }
     case 'executor.positionExternallyClosed': {
@@ -405,6 +420,19 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
       return state;
     }
   }
+}
+
+/** The `adopted` structure: every position VolGuard manages exit-only (zombies found at the broker, orphans). */
+function adoptedStructure(state: ExecState, first: Pick<PositionRec, 'underlying' | 'expiry'>, ts: number): void {
+  const adopted = state.structures['adopted'];
+  const legs = Object.values(state.positions).filter((p) => p.structureId === 'adopted' && p.quantity !== 0).map((p) => ({
+    instrumentKey: p.instrumentKey, underlying: p.underlying, expiry: p.expiry, strike: p.strike, right: p.right,
+    side: p.quantity > 0 ? 'BUY' as const : 'SELL' as const, quantity: Math.abs(p.quantity),
+  }));
+  state.structures['adopted'] = {
+    id: 'adopted', kind: 'adopted', underlying: first.underlying, expiry: first.expiry, bucket: 'intraday',
+    status: 'open', legs, entryCredit: 0, maxLoss: Number.POSITIVE_INFINITY, openedAt: adopted?.openedAt ?? ts,
+  };
 }
 
 /**

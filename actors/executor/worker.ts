@@ -12,6 +12,7 @@ import type { PreTradeRequest } from '../risk/messages.ts';
 import { BROKERS, brokerCredentials, type BrokerHandle } from './brokers.ts';
 import { ExecutorEngine } from './engine.ts';
 import { engineConfig } from './settings.ts';
+import { tickInterval } from './tick.ts';
 import type { ExecEvent } from './state.ts';
 import type { ExecutorProtocol } from './messages.ts';
 
@@ -20,17 +21,10 @@ let handle: BrokerHandle | undefined;
 let timer: NodeJS.Timeout | undefined;
 let offCredentials: (() => void) | undefined;
 let offVenue: (() => void) | undefined;
-/** Engine calls run one at a time: the mailbox serialises messages, this chain also takes in the timer's ticks. */
-let chain: Promise<unknown> = Promise.resolve();
+/** One tick in the mailbox at a time: a busy executor (a flatten) is not flooded with ticks. */
 let tickQueued = false;
 
-function serial<T>(fn: () => T | Promise<T>): Promise<T> {
-  const run = chain.then(fn);
-  chain = run.catch(() => undefined);
-  return run;
-}
-
-/** Market ms per wall ms: the scaled sim clock's speed, 1 on the real clock. The engine's timers are wall time. */
+/** Market ms per wall ms: the scaled sim clock's speed, 1 on the real clock. The engine's timers are market time. */
 function clockSpeedOf(spec: ClockSpec): number {
   return spec.kind === 'scaled' ? spec.speed : 1;
 }
@@ -97,20 +91,19 @@ defineActor<ExecutorSection, ExecutorProtocol>({
       metrics: { order: (s) => orders.inc({ status: s }), saga: (o) => sagas.inc({ outcome: o }), positionsOpen: (n) => open.set(n) },
     }, engineConfig(cfg, clockSpeedOf(ctx.clockSpec)), events);
     ctx.log.info({ events: events.length, broker: h.broker.name, quotes: h.quoteSource ?? 'broker' }, 'executor recovered');
-    // Between cycles: pick up fills, move sagas, watch naked legs. Errors are logged; the next cycle reconciles.
+    // Between cycles: pick up fills, move sagas, watch naked legs — as a message to self, so the tick takes its turn in
+    // the mailbox with everything else (one engine call at a time). Its interval is a quarter of the shortest market
+    // timer, as wall time on this clock, bounded (tick.ts). TODO(arch E): ctx.every on the market clock.
+    const every = tickInterval(engineConfig(cfg), clockSpeedOf(ctx.clockSpec));
+    ctx.log.info({ marketMs: every.marketMs, wallMs: every.wallMs }, 'executor tick');
     timer = setInterval(() => {
       if (tickQueued) return;
-      tickQueued = true;
-      serial(async () => {
-        tickQueued = false;
-        h.onTick?.();
-        await need().tick();
-      }).catch((err: unknown) => ctx.log.error({ err }, 'executor tick failed'));
-    }, 1000);
+      tickQueued = ctx.send('executor', 'executor.tick', {});
+    }, every.wallMs);
     timer.unref();
   },
   receive(msg, ctx) {
-    return serial(() => dispatch(msg, ctx));
+    return dispatch(msg, ctx);
   },
   inspect() {
     const e = engine;
@@ -126,8 +119,14 @@ defineActor<ExecutorSection, ExecutorProtocol>({
   },
 });
 
-/** One handler per message type (ExecutorProtocol); the worker runs them through `serial` with the timer's ticks. */
+/** One handler per message type (ExecutorProtocol); the mailbox runs them one at a time, the tick among them. */
 const handlers: Handlers<ExecutorProtocol, ExecutorSection> = {
+  'executor.tick'(_b, ctx) {
+    tickQueued = false;
+    handle?.onTick?.();
+    // Errors are logged, never a crash: the next cycle reconciles.
+    return need().tick().catch((err: unknown) => ctx.log.error({ err }, 'executor tick failed'));
+  },
   'executor.book': () => need().book(),
   'executor.execute': (req) => need().execute(req),
   'executor.approvals': () => ({ approvals: need().approvals() }),

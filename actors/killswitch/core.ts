@@ -26,7 +26,7 @@ const RANK: Readonly<Record<TradingState, number>> = { NORMAL: 0, DEGRADED: 1, H
 const PHASE_RANK: Readonly<Record<Phase, number>> = { SHADOW: 0, SEMI_AUTO: 1, FULL_AUTO: 2 };
 
 /** Conditions that are true until something says otherwise; the halting ones refuse a reset while they hold. */
-export type HoldingCode = 'DAILY_LOSS' | 'RISK_HARD' | 'RECON_MISMATCH' | 'TOKEN_EXPIRED' | 'STATIC_IP' | 'JOURNAL_FAULT' | 'FEED_STALLED';
+export type HoldingCode = 'DAILY_LOSS' | 'RISK_HARD' | 'RECON_MISMATCH' | 'TOKEN_EXPIRED' | 'STATIC_IP' | 'JOURNAL_FAULT' | 'FEED_STALLED' | 'UNMANAGED_POSITIONS';
 const HALTING: readonly HoldingCode[] = ['DAILY_LOSS', 'RISK_HARD', 'RECON_MISMATCH', 'TOKEN_EXPIRED', 'STATIC_IP', 'JOURNAL_FAULT'];
 
 export interface KsState {
@@ -342,6 +342,16 @@ function evaluate(b: Builder, req: EvaluateRequest): void {
     b.setHold('RISK_HARD', hard);
   }
   b.setHold('RECON_MISMATCH', req.recon.mismatch !== undefined ? cause('RECON_MISMATCH', 'unexplained reconciliation mismatch', { mismatch: req.recon.mismatch }) : null);
+  // Positions nobody manages (a structure failed with units left; a compensation carried to the next open): no new
+  // risk until they are flat, and a human hears of it once, with the evidence, when it starts.
+  if (req.recon.unmanaged !== undefined) {
+    const c = cause('UNMANAGED_POSITIONS', 'positions nobody manages: adopted exit-only until flat', { detail: req.recon.unmanaged });
+    if (b.s.holding.UNMANAGED_POSITIONS === undefined) b.effect({ kind: 'alert', reason: `positions nobody manages: ${req.recon.unmanaged}`, evidence: c.evidence });
+    b.hold('UNMANAGED_POSITIONS', c);
+    degrade.push(c);
+  } else {
+    b.release('UNMANAGED_POSITIONS');
+  }
   b.set({ lastDegrade: degrade });
 
   const halting = [b.s.holding.DAILY_LOSS, b.s.holding.RISK_HARD, b.s.holding.RECON_MISMATCH].filter((c): c is Cause => c !== undefined);

@@ -38,6 +38,7 @@ export type CauseCode =
   | 'UNVALUED_POSITIONS'
   | 'RISK_UNAVAILABLE'
   | 'BROKER_GREEKS_DIVERGENCE'
+  | 'UNMANAGED_POSITIONS'
   // → HALTED
   | 'DAILY_LOSS'
   | 'RISK_HARD'
@@ -100,7 +101,8 @@ export interface EvaluateRequest {
   readonly quality: DataQuality;
   readonly risk: RiskReport | null;
   readonly calibration: CalibrationHealth;
-  readonly recon: { readonly mismatch?: string };
+  /** The executor's last reconciliation: an unexplained `mismatch` HALTs; `unmanaged` positions hold DEGRADED. */
+  readonly recon: { readonly mismatch?: string; readonly unmanaged?: string };
   /** The configured (governance-approved) phase. */
   readonly phase: Phase;
   /** The executor's journaled phase facts on its venue (its last ExecutionReport); absent: FULL_AUTO is not admitted. */
@@ -181,7 +183,7 @@ export const evaluateSchema = z.object({
       ours: z.number(), broker: z.number(), strikes: z.number().int().min(0),
     }).optional(),
   }),
-  recon: z.object({ mismatch: z.string().optional() }),
+  recon: z.object({ mismatch: z.string().optional(), unmanaged: z.string().optional() }),
   phase: z.enum(['SHADOW', 'SEMI_AUTO', 'FULL_AUTO']),
   history: z.object({
     venue: VENUE,

@@ -184,7 +184,10 @@ export class CycleOrchestrator {
           quality: snapshot.quality,
           risk,
           calibration: calibrationHealth(surface),
-          recon: st.execution?.reconciliation.mismatch ? { mismatch: st.execution.reconciliation.mismatch } : {},
+          recon: {
+            ...(st.execution?.reconciliation.mismatch ? { mismatch: st.execution.reconciliation.mismatch } : {}),
+            ...(st.execution?.reconciliation.unmanaged ? { unmanaged: st.execution.reconciliation.unmanaged } : {}),
+          },
           phase: this.#phase,
           ...(this.#history !== null ? { history: this.#history } : {}),
         }),

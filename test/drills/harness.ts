@@ -221,17 +221,17 @@ export const DRILL_DAY_START = '2026-11-25T09:15:00+05:30';
 /**
  * FULL_AUTO on paper with the settings under which test/integration/trading-day.test.ts reliably opens and closes an
  * intraday iron condor (see its header): Wed 2026-11-25 from 09:15 IST, SIM_SEED 7, SIM_SPEED 600 with a 0.1 s loop,
- * only the intraday bucket trading, as an iron condor, a 14:30 clock exit, ORDER_FILL_TIMEOUT_MS=1000 (wall: 10 market
- * minutes at 600×) and entries limit-priced through the touch (STRATEGY_ENTRY_CROSS=2). On this seed IV/RV crosses 1
+ * only the intraday bucket trading, as an iron condor, a 14:30 clock exit, ORDER_FILL_TIMEOUT_MS=600000 (10 market
+ * minutes: the executor's timers are market time) and entries limit-priced through the touch (STRATEGY_ENTRY_CROSS=2). On this seed IV/RV crosses 1
  * around 11:00 market time (~11 s of run time at 600×), so orders are placed during a drill. VOLGUARD_CHAOS=1 for
- * the fault routes. DRILL_SIM_SPEED overrides the speed (the timeout knob is tuned for 600).
+ * the fault routes. DRILL_SIM_SPEED overrides the speed.
  */
 export function tradingEnv(): Record<string, string> {
   return {
     PHASE: 'FULL_AUTO', SAFETY_MODE: 'paper', FEED: 'sim', VOLGUARD_CHAOS: '1',
     SIM_SEED: '7', SIM_START: DRILL_DAY_START, SIM_SPEED: String(DRILL_SIM_SPEED),
     SUPERVISOR_LOOP_INTERVAL: '0.1',
-    ORDER_FILL_TIMEOUT_MS: '1000',
+    ORDER_FILL_TIMEOUT_MS: '600000',
     STRATEGY_ENTRY_CROSS: '2',
     STRATEGY_INTRADAY_KIND: 'iron_condor', STRATEGY_WEEKLY_KIND: 'off', STRATEGY_MONTHLY_KIND: 'off',
     STRATEGY_INTRADAY_EXIT_TIME: '14:30',

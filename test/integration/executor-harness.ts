@@ -66,8 +66,11 @@ export class Harness {
   engine: ExecutorEngine;
   #cycle = 0;
 
-  /** `multiOrder`: the engine sends multi-leg groups through `placeMultiOrder` (as the worker does for paper and live). */
-  constructor(readonly cfg: EngineConfig = CFG, readonly multiOrder = false) {
+  /**
+   * `multiOrder`: the engine sends multi-leg groups through `placeMultiOrder` (as the worker does for paper and live).
+   * `calendar`: the exchange keeps NSE hours (refuses orders outside the session) instead of always being open.
+   */
+  constructor(readonly cfg: EngineConfig = CFG, readonly multiOrder = false, readonly calendar = false) {
     for (const l of Object.values(LEGS)) this.setQuote(l.key, l.bid, l.ask);
     this.broker = this.#openBroker();
     this.engine = this.#openEngine();
@@ -80,7 +83,7 @@ export class Harness {
   #openBroker(): PaperBroker {
     return new PaperBroker({
       dir: this.dir, clock: this.clock, quotes: (k) => this.quotes.get(k), instruments: () => ({ lotSize: 75, freezeQty: 1800 }),
-      capital: 5_000_000, isMarketOpen: () => true,
+      capital: 5_000_000, ...(this.calendar ? {} : { isMarketOpen: () => true }),
     });
   }
 

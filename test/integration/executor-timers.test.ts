@@ -1,11 +1,13 @@
 /**
- * The executor's timers are wall time on a scaled clock (market ms ÷ SIM_SPEED), and orders that reduce risk —
- * compensations and exits — are re-priced when they rest unfilled, a bounded number of times. The harness runs a
- * manual clock: "600×" here is `clockSpeed: 600`, so 1 wall ms is 600 ms on the clock the engine reads.
+ * The executor's timers are market time whatever the clock's speed (DESIGN §8; issue 16 item 10: at SIM_SPEED=300 a
+ * wall-time 30 s fill timeout was 150 market minutes, so compensation landed after the close), and orders that
+ * reduce risk — compensations and exits — are re-priced when they rest unfilled, a bounded number of times. The
+ * harness runs a manual clock: "600×" here is `clockSpeed: 600` (it sets only the tick's wall interval).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkCoreConfig, repriceAfterMs } from '../../actors/executor/core.ts';
+import { tickInterval, TICK_MAX_WALL_MS, TICK_MIN_WALL_MS } from '../../actors/executor/tick.ts';
 import { engineConfig } from '../../actors/executor/settings.ts';
 import { parseConfig } from '../../runtime/main/config.ts';
 import type { Leg } from '../../actors/domain/leg.ts';
@@ -36,47 +38,43 @@ function close(id: string, structureId: string, limits: Partial<Record<keyof typ
 
 const statusOf = async (h: Harness, tag: string) => (await h.broker.getOrderBook()).find((o) => o.clientOrderId === tag);
 
-test('the fill timeout is wall time: at 600× a 30 s timeout waits 30 × 600 s of market time, at 1× 30 s', async () => {
+test('the fill timeout is market time: at 600× as at 1×, a 30 s timeout cancels after 30 s of market time', async () => {
   for (const [cfg, speed] of [[FAST, SPEED], [CFG, 1]] as const) {
     const h = new Harness(cfg);
     await h.execute([restingCondor('p1')]);
     // Legs: 0 short put, 1 short call, 2 long put, 3 long call; the BUYs go first.
     assert.equal((await statusOf(h, 'VG1-3E0'))?.status, 'filled');
     assert.equal((await statusOf(h, 'VG1-2E0'))?.status, 'open', 'the long put rests under the ask');
-    // 30 s of market time: at 600× that is 50 ms of wall time, far short of the 30 s budget.
-    h.clock.advance(30_000 * speed - 1);
+    h.clock.advance(30_000 - 1);
     await h.execute([]);
-    assert.equal((await statusOf(h, 'VG1-2E0'))?.status, 'open', `still working 1 market ms before ${30_000 * speed} ms (speed ${speed})`);
+    assert.equal((await statusOf(h, 'VG1-2E0'))?.status, 'open', `still working 1 market ms before 30000 ms (speed ${speed})`);
     h.clock.advance(1);
     const r = await h.execute([]);
-    assert.equal((await statusOf(h, 'VG1-2E0'))?.status, 'cancelled', `cancelled at 30 wall s (speed ${speed})`);
+    assert.equal((await statusOf(h, 'VG1-2E0'))?.status, 'cancelled', `cancelled at 30 market s (speed ${speed})`);
     assert.equal(r.sagasProgressed.at(-1)?.outcome, 'compensated');
     const why = h.journal.find((e) => e.type === 'executor.sagaCompensating');
-    assert.match(why?.type === 'executor.sagaCompensating' ? why.reason : '', speed === 1 ? /^unfilled after 30000 ms \(limit 30000 ms\)$/ : /^unfilled after 30000 ms \(18000000 ms of market time at 600×\)/);
+    assert.match(why?.type === 'executor.sagaCompensating' ? why.reason : '', /^unfilled after 30000 ms \(limit 30000 ms\)$/);
     assert.deepEqual((await h.broker.getPositions()).filter((p) => p.quantity !== 0), [], 'the filled hedge was sold back');
     await h.done();
   }
 });
 
-test('the naked-leg timer is wall time: at 600× EMERGENCY after 10 × 600 s of market time, not 10 s', async () => {
+test('the naked-leg timer is market time: at 600× EMERGENCY after 10 s of market time, not 10 × 600 s', async () => {
   const h = new Harness(FAST);
   await h.execute([condor('p2')]);
   await h.broker.placeOrder({ clientOrderId: 'manual-1', instrumentKey: LEGS.longPut.key, side: 'SELL', quantity: 75, orderType: 'MARKET', product: 'D', validity: 'DAY' });
   await h.execute([]);
-  h.clock.advance(10_000);
-  await h.engine.tick();
-  assert.equal(h.emergencies.length, 0, '10 market seconds are 17 wall ms at 600×');
-  h.clock.advance(10_000 * SPEED - 10_000 - 1);
+  h.clock.advance(10_000 - 1);
   await h.engine.tick();
   assert.equal(h.emergencies.length, 0);
   h.clock.advance(1);
   await h.engine.tick();
   assert.equal(h.emergencies.length, 1);
-  assert.match((h.emergencies[0] as { message: string }).message, /unhedged for 10000 ms \(6000000 ms of market time at 600×\) \(limit 10000 ms\)/);
+  assert.match((h.emergencies[0] as { message: string }).message, /unhedged for 10000 ms \(limit 10000 ms\)/);
   await h.done();
 });
 
-test('recon grace is wall time: an UNKNOWN order absent from the book is proven never placed only after 15 wall s', async () => {
+test('recon grace is market time: an UNKNOWN order absent from the book is proven never placed after 15 market s', async () => {
   const h = new Harness(FAST);
   // The send fails ambiguously and the order really is not there: the broker refused it before it existed.
   const place = h.broker.placeOrder.bind(h.broker);
@@ -90,17 +88,17 @@ test('recon grace is wall time: an UNKNOWN order absent from the book is proven 
   };
   await h.execute([condor('p3')]);
   assert.equal(h.engine.orders().find((o) => o.clientOrderId === 'VG1-2E0')?.status, 'unknown', 'the first BUY (long put) is UNKNOWN');
-  h.clock.advance(15_000 * SPEED - 1);
+  h.clock.advance(15_000 - 1);
   const r1 = await h.execute([]);
   assert.ok(r1.reconciliation.findings.some((f) => f.class === 'in_flight' && f.clientOrderId === 'VG1-2E0'), 'still in grace');
   h.clock.advance(1);
   const r2 = await h.execute([]);
   const resolved = r2.reconciliation.findings.find((f) => f.class === 'unknown_resolved' && f.clientOrderId === 'VG1-2E0');
-  assert.match(resolved?.detail ?? '', /15000 ms \(9000000 ms of market time at 600×\)/);
+  assert.match(resolved?.detail ?? '', /not in the broker's book 15000 ms after it was last seen/);
   await h.done();
 });
 
-test('a resting compensation is re-priced one step more aggressive after the re-price interval (wall time)', async () => {
+test('a resting compensation is re-priced one step more aggressive after the re-price interval (market time)', async () => {
   const h = new Harness(FAST);
   const place = h.broker.placeOrder.bind(h.broker);
   let n = 0;
@@ -119,7 +117,7 @@ test('a resting compensation is re-priced one step more aggressive after the re-
 
   const reprice = repriceAfterMs(FAST);
   assert.equal(reprice, 1666, 'min(fill timeout, naked-leg timer ÷ (attempts + 1))');
-  h.clock.advance(reprice * SPEED - 1);
+  h.clock.advance(reprice - 1);
   await h.execute([]);
   assert.equal((await statusOf(h, 'VG1-2C0'))?.status, 'open', 'not re-priced a market ms early');
   h.clock.advance(1);
@@ -172,14 +170,14 @@ test('a resting exit is re-priced toward and through the touch, BUY-backs first,
   // A profit-target style exit at mid: BUY-backs at 60.25 / 55.25 rest under the asks.
   await h.execute([close('x1', sid, { shortPut: 60.25, shortCall: 55.25, longPut: 20.25, longCall: 18.25 })]);
   assert.deepEqual((await h.broker.getOrderBook()).slice(4).map((o) => [o.clientOrderId, o.status]), [['VG2-0E0', 'open'], ['VG2-1E0', 'open']]);
-  h.clock.advance(repriceAfterMs(FAST) * SPEED - 1);
+  h.clock.advance(repriceAfterMs(FAST) - 1);
   await h.execute([]);
   assert.equal((await h.broker.getOrderBook()).length, 6, 'nothing re-priced a market ms early');
   h.clock.advance(1);
   const r = await h.execute([]);
   // BUY-backs re-priced at ask + 8 ticks (fill at the ask); then the wings go at their mid limits and rest; one
   // more interval re-prices them through the bid.
-  h.clock.advance(repriceAfterMs(FAST) * SPEED);
+  h.clock.advance(repriceAfterMs(FAST));
   const r2 = await h.execute([]);
   const exits = (await h.broker.getOrderBook()).slice(4).map((o) => [o.clientOrderId, o.side, o.status, o.price]);
   assert.deepEqual(exits, [
@@ -213,9 +211,9 @@ test('an exit never re-places more than the position still holds: after a flatte
 });
 
 test('timing config is checked: a non-positive clock speed or negative timer is refused with its name', () => {
-  assert.throws(() => checkCoreConfig({ ...CFG, clockSpeed: 0 }), /expected clockSpeed a positive finite number \(market ms per wall ms\), was 0/);
-  assert.throws(() => checkCoreConfig({ ...CFG, clockSpeed: Number.NaN }), /clockSpeed .* was NaN/);
-  assert.throws(() => checkCoreConfig({ ...CFG, orderFillTimeoutMs: -1 }), /expected orderFillTimeoutMs a non-negative number of wall ms, was -1/);
+  assert.throws(() => tickInterval(CFG, 0), /expected a positive clock speed \(market ms per wall ms\), was 0/);
+  assert.throws(() => tickInterval(CFG, Number.NaN), /was NaN/);
+  assert.throws(() => checkCoreConfig({ ...CFG, orderFillTimeoutMs: -1 }), /expected orderFillTimeoutMs a non-negative number of market ms, was -1/);
   assert.throws(() => checkCoreConfig({ ...CFG, repriceMs: Number.POSITIVE_INFINITY }), /expected repriceMs/);
   assert.throws(() => checkCoreConfig({ ...CFG, maxCompensationAttempts: 0 }), /expected maxCompensationAttempts a positive integer, was 0/);
   assert.doesNotThrow(() => checkCoreConfig(FAST));
@@ -223,4 +221,15 @@ test('timing config is checked: a non-positive clock speed or negative timer is 
   assert.equal(engineConfig(cfg, SPEED).clockSpeed, SPEED);
   assert.equal(engineConfig(cfg).clockSpeed, 1, 'live and the real clock: speed 1, nothing changes');
   assert.throws(() => engineConfig(cfg, -2), /expected a positive clock speed \(market ms per wall ms\), was -2/);
+});
+
+test('the tick comes every quarter of the shortest market timer, as wall time on this clock, bounded', () => {
+  // Shortest timer at the defaults: the re-price interval, min(30000, floor(10000 / 6)) = 1666 market ms → 416 ms.
+  assert.deepEqual(tickInterval(CFG, 1), { marketMs: 416, wallMs: 416 });
+  // 60×: 416 / 60 = 6.9 wall ms, under the floor: 20 wall ms (a timer fires at most 1.2 market s late).
+  assert.deepEqual(tickInterval(CFG, 60), { marketMs: 416, wallMs: TICK_MIN_WALL_MS });
+  // Long timers on the real clock: never less than once a second.
+  assert.equal(tickInterval({ ...CFG, repriceMs: 60_000, nakedLegTimeoutMs: 60_000, orderFillTimeoutMs: 60_000, reconGraceMs: 60_000 }, 1).wallMs, TICK_MAX_WALL_MS);
+  // 2 at 0.5×: 2 ms of market every 4 wall ms would be more than 50 a second: the floor again.
+  assert.equal(tickInterval({ ...CFG, repriceMs: 8 }, 0.5).wallMs, TICK_MIN_WALL_MS);
 });

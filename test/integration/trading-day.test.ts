@@ -11,8 +11,8 @@
  *   market hours of the window for the entry and for retries of an entry whose wing limit the market ran away from
  *   (entries are not chased: the saga unwinds after ORDER_FILL_TIMEOUT_MS and the strategy proposes again);
  * - the exit: a clock exit an hour before the close, not a target, stop or breach that a run may or may not hit; an
- *   exit leg that misses is re-priced (touch + ticks × attempt) every ORDER_FILL_TIMEOUT_MS wall — 10 market minutes
- *   here, so five attempts fit before the 15:40 close (at the default 15:10 a single re-price after a missed wing ran to 15:27);
+ *   exit leg that misses is re-priced (touch + ticks × attempt) after the re-price interval (market time: 1.67 market
+ *   s at the defaults), and a failed exit is proposed again the next cycle;
  * - one structure at a time: with a weekly condor open too, the intraday one is sized against what the weekly left of
  *   the vega headroom (or none), so which bucket trades first would decide the day.
  * Earlier versions ran the expiry Tuesday's weekly condor, whose entry had to beat the 11:00 expiry-day cutoff
@@ -21,10 +21,9 @@
  * Determinism: the sim is a pure function of (SIM_SEED, SIM_START, market time); only wall-time scheduling varies
  * between runs, and at 600× a 10 ms hiccup is 6 market seconds — so which snapshots the strategy samples (its RV, the
  * IV ≥ RV gate, the strikes) and how far the market moves between a proposal and its orders differ run to run. The
- * executor's timers are wall time (market ms ÷ SIM_SPEED), and the test sets the knobs an operator would for a day
- * compressed 600×:
- * - ORDER_FILL_TIMEOUT_MS=1000 (wall): the default 30 wall s is 5 market hours here. 1 wall s (10 market minutes)
- *   unwinds a missed entry and re-prices a missed exit leg well inside the day.
+ * executor's timers are market time (DESIGN §8), and the test sets the knobs an operator would for this day:
+ * - ORDER_FILL_TIMEOUT_MS=600000: an entry limit the market ran away from rests 10 market minutes (1 wall s here)
+ *   before the saga unwinds it and the strategy proposes again.
  * - STRATEGY_ENTRY_CROSS=2: entries limit-priced a half-spread through the touch, because ~20–50 ms of pipeline
  *   latency is 12–30 market seconds at 600×, long enough for a touch-priced limit to miss at the exchange.
  */
@@ -85,7 +84,7 @@ test('FULL_AUTO on paper: a simulated day opens an intraday iron condor and clos
     SIM_START: START,
     SIM_SPEED: String(SPEED),
     SUPERVISOR_LOOP_INTERVAL: '0.1',
-    ORDER_FILL_TIMEOUT_MS: '1000',
+    ORDER_FILL_TIMEOUT_MS: '600000',
     STRATEGY_ENTRY_CROSS: '2',
     STRATEGY_INTRADAY_KIND: 'iron_condor',
     STRATEGY_WEEKLY_KIND: 'off',

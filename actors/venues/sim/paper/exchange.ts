@@ -267,7 +267,7 @@ export class PaperBroker implements Broker {
 
   /** The RMS checks, in the order a broker runs them; undefined = accepted. */
   #rms(req: OrderRequest, now: number): string | undefined {
-    const forced = this.faults.takeReject();
+    const forced = this.faults.takeReject(req.side);
     if (forced !== undefined) return forced;
     const open = this.#opts.isMarketOpen ?? nseMarketOpen;
     if (!open(now)) return 'market closed';

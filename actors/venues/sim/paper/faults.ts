@@ -1,14 +1,24 @@
 /**
  * @module Test fault switches for the paper exchange (tests and chaos drills only): reject the next order with a
- * reason, make the next order call ambiguous (the order IS accepted, then the call throws `AMBIGUOUS`), delay fills.
+ * reason (or every order on one side), make the next order call ambiguous (the order IS accepted, then the call throws `AMBIGUOUS`), delay fills.
  */
 export class PaperFaults {
   #rejects: string[] = [];
+  /** While set, every order on this side is rejected by RMS with the reason (the Upstox fake's `partialSuccess`). */
+  #rejectSide: { readonly side: 'BUY' | 'SELL'; readonly reason: string } | null = null;
   #ambiguous = 0;
   /** While true, order updates are not pushed to listeners (a dead portfolio stream); the books still change. */
   muteUpdates = false;
   /** Extra time before any order can fill (ms). */
   fillDelayMs = 0;
+
+  /** Every order on `side` is rejected by RMS with `reason` until `clearRejectSide()`. */
+  rejectSide(side: 'BUY' | 'SELL', reason: string): void {
+    this.#rejectSide = { side, reason };
+  }
+  clearRejectSide(): void {
+    this.#rejectSide = null;
+  }
 
   /** The next order (one per call) is rejected by RMS with this reason. */
   rejectNext(reason: string): void {
@@ -24,7 +34,8 @@ export class PaperFaults {
   }
 
   /** @internal */
-  takeReject(): string | undefined {
+  takeReject(side: 'BUY' | 'SELL'): string | undefined {
+    if (this.#rejectSide !== null && this.#rejectSide.side === side) return this.#rejectSide.reason;
     return this.#rejects.shift();
   }
   /** @internal */

@@ -1,0 +1,30 @@
+/**
+ * @module How often the executor's tick runs. Every executor timer is market time (DESIGN §8): the fill timeout, the
+ * naked-leg timer, the recon grace, the re-price interval and the approval TTL are compared against the market clock.
+ * The tick is what notices them between cycles, so it must come often in MARKET terms: a quarter of the shortest
+ * timer. On a scaled sim clock that is a short wall interval (at 300× a 1.67 s re-price interval is 5.6 wall ms), so
+ * the wall interval is bounded: never under `TICK_MIN_WALL_MS` (a tick drains order updates, steps the sagas and the
+ * naked-leg timers and re-matches paper orders: at most 50 a second), never over `TICK_MAX_WALL_MS` (live: at least
+ * once a second). At the bound a timer fires late by at most one tick: `TICK_MIN_WALL_MS` × speed of market time
+ * (6 market seconds at 300×).
+ */
+import { repriceAfterMs, type CoreConfig } from './core.ts';
+
+export const TICK_MIN_WALL_MS = 20;
+export const TICK_MAX_WALL_MS = 1_000;
+
+export interface TickInterval {
+  /** The market-time interval the tick aims at. */
+  readonly marketMs: number;
+  /** The wall-time interval that gives it on this clock, bounded. */
+  readonly wallMs: number;
+}
+
+/** `speed`: market ms per wall ms of the clock the executor runs on (SIM_SPEED; 1 live). */
+export function tickInterval(cfg: CoreConfig, speed: number): TickInterval {
+  if (!(Number.isFinite(speed) && speed > 0)) throw new RangeError(`expected a positive clock speed (market ms per wall ms), was ${speed}`);
+  const shortest = Math.min(repriceAfterMs(cfg), cfg.nakedLegTimeoutMs, cfg.orderFillTimeoutMs, cfg.reconGraceMs);
+  const marketMs = Math.max(1, Math.floor(shortest / 4));
+  const wallMs = Math.min(TICK_MAX_WALL_MS, Math.max(TICK_MIN_WALL_MS, Math.round(marketMs / speed)));
+  return { marketMs, wallMs };
+}
