@@ -9,7 +9,14 @@ export type OrderType = 'LIMIT' | 'MARKET';
 /** D = carry forward (NRML), I = intraday. */
 export type Product = 'D' | 'I';
 
-export type OrderStatus = 'pending' | 'sent' | 'open' | 'partially_filled' | 'filled' | 'rejected' | 'cancelled' | 'unknown';
+/**
+ * `partially_filled` is still working. An order that ended — `filled`, `rejected`, `cancelled`, `expired` (a DAY order
+ * the broker purged after its session) — carries what it filled in `filledQuantity`: a cancelled order may have
+ * filled part (partial-then-cancel), and the rest is no longer working anywhere.
+ */
+export type OrderStatus = 'pending' | 'sent' | 'open' | 'partially_filled' | 'filled' | 'rejected' | 'cancelled' | 'expired' | 'unknown';
+/** The statuses of an order that is over (nothing of it works any more). */
+export const ENDED_STATUSES: readonly OrderStatus[] = ['filled', 'rejected', 'cancelled', 'expired'];
 
 /** One order as the executor tracks it. */
 export interface OrderView {

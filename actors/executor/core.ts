@@ -4,9 +4,9 @@
  * no I/O; the engine carries the decisions out and journals every resulting event before acting on it.
  */
 import { roundToTick, TICK_SIZE } from '../domain/units.ts';
-import { isMarketOpen } from '../domain/calendar.ts';
+import { isMarketOpen, istDate } from '../domain/calendar.ts';
 import type { BrokerOrder, BrokerPosition } from '../venues/broker.ts';
-import type { OrderType } from '../domain/order.ts';
+import type { OrderStatus, OrderType } from '../domain/order.ts';
 import type { Side } from '../domain/side.ts';
 import type { ExpiryChain, MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
@@ -57,6 +57,11 @@ export function checkCoreConfig(cfg: CoreConfig): void {
 /** A market-time span as the journal says it: "30000 ms". */
 function msText(marketMs: number): string {
   return `${Math.round(marketMs)} ms`;
+}
+
+/** Over with (part of) the order unfilled by the venue's or our own doing: cancelled (re-price, timeout) or expired. */
+function endedUnfilled(s: OrderStatus): boolean {
+  return s === 'cancelled' || s === 'expired';
 }
 
 /** The wait reason of a compensation carried to the next open (the report lists such sagas as positions to manage). */
@@ -161,7 +166,7 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
   const exitAgain = (i: number): boolean => {
     const mine = entries.filter((o) => o.leg === i);
     const last = mine.at(-1);
-    return exit && last !== undefined && last.status === 'cancelled' && exitRest(i) > 0 && mine.length < cfg.maxCompensationAttempts;
+    return exit && last !== undefined && endedUnfilled(last.status) && exitRest(i) > 0 && mine.length < cfg.maxCompensationAttempts;
   };
   const legFailed = legs.some((l, i) => {
     const mine = entries.filter((o) => o.leg === i);
@@ -175,7 +180,7 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
     if (unknown.length > 0) return { kind: 'wait', why: `UNKNOWN orders ${unknown.map((o) => o.clientOrderId).join(',')} await reconciliation` };
     if (exit) {
       // An exit is never reversed (that would put the risk back on): keep what was closed, end; a later cycle retries.
-      const failedLeg = entries.find((o) => o.status === 'rejected') ?? entries.find((o) => o.status === 'cancelled');
+      const failedLeg = entries.find((o) => o.status === 'rejected') ?? entries.find((o) => endedUnfilled(o.status));
       const tries = legs.map((_, i) => entries.filter((o) => o.leg === i).length).filter((n, i) => n >= cfg.maxCompensationAttempts && exitRest(i) > 0);
       const why = tries.length > 0 ? `still unfilled after ${tries[0]} re-priced attempts` : failedLeg?.reason ?? saga.reason ?? 'leg failed';
       return { kind: 'finish', outcome: 'failed', reason: `exit incomplete: ${why}` };
@@ -190,7 +195,7 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
     const needs = legs.map((l, i) => ({ l, i, q: capToPosition(legExposure(orders, i), positionOf(l.instrumentKey)) })).filter((x) => x.q !== 0);
     if (needs.length === 0) {
       const anyFill = entries.some((o) => o.filledQuantity > 0);
-      const failedLeg = entries.find((o) => o.status === 'rejected' || o.status === 'cancelled');
+      const failedLeg = entries.find((o) => o.status === 'rejected' || endedUnfilled(o.status));
       return { kind: 'finish', outcome: anyFill ? 'compensated' : 'failed', reason: failedLeg?.reason ?? 'leg failed' };
     }
     // Reverse BUY-side compensations first (buying back shorts), then SELL the hedges.
@@ -300,6 +305,12 @@ export function reconcileOrders(state: ExecState, book: readonly BrokerOrder[], 
         findings.push({ class: 'unknown_resolved', clientOrderId: o.clientOrderId, detail });
       } else if (wasUnknown) {
         findings.push({ class: 'in_flight', clientOrderId: o.clientOrderId, detail: 'UNKNOWN order not yet in the broker book (grace)' });
+      } else if (istDate(o.updatedAt) < istDate(now)) {
+        // A DAY order the broker knew, gone from its book on a later day: purged after its session (Upstox orders
+        // live one trading day). Over, with what it filled; the saga re-places or compensates the rest.
+        const detail = `not in the broker's book since ${istDate(o.updatedAt)}: a DAY order purged after its session (expired, ${o.filledQuantity}/${o.quantity} filled)`;
+        events.push({ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: o.brokerOrderId, status: 'expired', filledQuantity: o.filledQuantity, averagePrice: o.averagePrice, reason: 'EXPIRED: purged after its session', ts: now });
+        findings.push({ class: 'missed_update', clientOrderId: o.clientOrderId, detail });
       }
       continue;
     }

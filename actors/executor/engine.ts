@@ -22,6 +22,7 @@ import {
   type GovernanceApproval, type GovernanceRules, type HistoryCounts, type PhaseHistory, type PhaseRequest, type Venue,
 } from '../domain/phase-governance.ts';
 import { orphanEvents, unmanagedDetail } from './orphans.ts';
+import { stuckStructureEvents } from './structure-check.ts';
 import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ApprovalRec, type ExecEvent, type ExecState } from './state.ts';
 import type { Approval, ApprovePhaseRequest, DenyReason, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, SagaProgress, SetPhaseRequest } from './messages.ts';
 import type { Book } from '../domain/book.ts';
@@ -227,6 +228,14 @@ export class ExecutorEngine {
     }
 
     const recon = await this.#reconcileDue(now);
+    if (this.#flattening === undefined) {
+      // Every opening/closing structure has a saga working for it, or is repaired to what the book says.
+      const stuck = stuckStructureEvents(this.state, now);
+      for (const f of stuck.findings) this.#log.warn({ finding: f }, f.detail);
+      await this.#emit(stuck.events);
+      await this.#emit(stuck.findings.map((finding) => ({ type: 'executor.reconFinding' as const, finding, ts: now })));
+      recon.findings.push(...stuck.findings);
+    }
     const approvalsChanged: { id: string; status: Approval['status'] }[] = [];
     const swept = sweepApprovals(this.state, now, (a) => marketRef(a.proposal, req.snapshot, req.surface, this.#quotes), this.#cfg);
     await this.#emit(swept);
@@ -441,7 +450,7 @@ export class ExecutorEngine {
       await this.#drain();
       // On any failure stop sending the rest of the group: the saga decides (compensate, or wait for recon).
       const st = this.state.orders[o.clientOrderId]?.status;
-      if (st === 'rejected' || st === 'unknown' || st === 'cancelled') return;
+      if (st === 'rejected' || st === 'unknown' || st === 'cancelled' || st === 'expired') return;
     }
   }
 
@@ -488,7 +497,7 @@ export class ExecutorEngine {
       for (const [j, line] of lines.entries()) await this.#recordLine(chunk[j]!, line, now);
       await this.#drain();
       // A failed line stops the next chunk (the saga decides: compensate, or wait for reconciliation).
-      if (chunk.some((o) => ['rejected', 'unknown', 'cancelled'].includes(this.state.orders[o.clientOrderId]?.status ?? ''))) return;
+      if (chunk.some((o) => ['rejected', 'unknown', 'cancelled', 'expired'].includes(this.state.orders[o.clientOrderId]?.status ?? ''))) return;
     }
   }
 

@@ -62,7 +62,8 @@ export type ReconClass =
   | 'externally_closed' // VolGuard holds a position the broker no longer has
   | 'drift' // quantities differ with nothing to explain it: the kill switch HALTs
   | 'unknown_resolved' // an UNKNOWN order found (or proven absent) at the broker by its tag
-  | 'missed_update'; // the order book moved past what the update stream told us
+  | 'missed_update' // the order book moved past what the update stream told us
+  | 'stuck_structure'; // a structure opening/closing with no saga working for it: repaired
 
 export interface ReconFinding {
   readonly class: ReconClass;

@@ -6,7 +6,7 @@
  * `apply` mutates the state object it is given (the engine owns it exclusively; copying the whole book per fill
  * would buy nothing). It never reads a clock or does I/O.
  */
-import type { OrderStatus, OrderType } from '../domain/order.ts';
+import { ENDED_STATUSES, type OrderStatus, type OrderType } from '../domain/order.ts';
 import type { Side } from '../domain/side.ts';
 import type { OrderRole } from './ids.ts';
 import type { Approval, ApprovalStatus, OrderDenied, ReconFinding, SagaOutcome } from './messages.ts';
@@ -162,6 +162,8 @@ export type ExecEvent =
   | { readonly type: 'executor.approvalChanged'; readonly id: string; readonly status: ApprovalStatus; readonly who?: string; readonly reason: string; readonly ts: number }
   | { readonly type: 'executor.reconFinding'; readonly finding: ReconFinding; readonly ts: number }
   | { readonly type: 'executor.positionAdopted'; readonly position: PositionRec; readonly ts: number }
+  /** A structure left `opening`/`closing` with no saga working for it, set to what the book says (structure-check.ts). */
+  | { readonly type: 'executor.structureRepaired'; readonly structureId: string; readonly from: string; readonly to: 'open' | 'failed' | 'closed'; readonly reason: string; readonly ts: number }
   /** A position whose structure no longer manages it (failed/closed), adopted exit-only. */
   | { readonly type: 'executor.positionOrphaned'; readonly instrumentKey: string; readonly quantity: number; readonly from: string; readonly detail: string; readonly ts: number }
   | { readonly type: 'executor.positionExternallyClosed'; readonly instrumentKey: string; readonly quantity: number; readonly ts: number }
@@ -175,7 +177,7 @@ export type ExecEvent =
   | { readonly type: 'executor.nakedLegEmergency'; readonly key: string; readonly structureId: string; readonly detail: string; readonly ts: number }
   | { readonly type: 'executor.flatten'; readonly run: number; readonly stage: 'started' | 'finished'; readonly reason: string; readonly flat?: boolean; readonly left?: readonly { instrumentKey: string; quantity: number }[]; readonly ts: number };
 
-const TERMINAL: ReadonlySet<OrderStatus> = new Set(['filled', 'rejected', 'cancelled']);
+const TERMINAL: ReadonlySet<OrderStatus> = new Set(ENDED_STATUSES);
 export const isTerminal = (s: OrderStatus): boolean => TERMINAL.has(s);
 /** Working at the broker, or possibly so (an UNKNOWN or an unacknowledged intent may exist there). */
 export const isUnsettled = (s: OrderStatus): boolean => !TERMINAL.has(s);
@@ -352,6 +354,12 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
     case 'executor.reconFinding':
       state.findings = [...state.findings.slice(-99), e.finding];
       return state;
+    case 'executor.structureRepaired': {
+      const st = state.structures[e.structureId];
+      if (st === undefined || (st.status !== 'opening' && st.status !== 'closing')) return state;
+      state.structures[st.id] = { ...st, status: e.to, ...(e.to === 'open' ? {} : { closedAt: e.ts }), ...(e.to === 'closed' ? { legs: [], maxLoss: 0 } : {}) };
+      return state;
+    }
     case 'executor.positionOrphaned': {
       const p = state.positions[e.instrumentKey];
       if (p === undefined || p.quantity === 0) return state;

@@ -13,7 +13,7 @@ const Orders = z
         instrumentKey: z.string(),
         side: z.string(),
         quantity: z.number(),
-        status: z.enum(['pending', 'sent', 'open', 'partially_filled', 'filled', 'rejected', 'cancelled', 'unknown']),
+        status: z.enum(['pending', 'sent', 'open', 'partially_filled', 'filled', 'rejected', 'cancelled', 'expired', 'unknown']),
         brokerOrderId: z.string().nullable(),
         filledQuantity: z.number(),
       }),

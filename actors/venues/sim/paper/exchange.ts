@@ -16,7 +16,7 @@ import {
 import type { OrderStatus, Product } from '../../../domain/order.ts';
 import type { Clock } from '../../../../runtime/clock.ts';
 import { roundToTick, TICK_SIZE } from '../../../domain/units.ts';
-import { isMarketOpen as nseMarketOpen } from '../../../domain/calendar.ts';
+import { isMarketOpen as nseMarketOpen, istDate, sessionCloseMs } from '../../../domain/calendar.ts';
 import { PaperLog, type PaperRecord, type PlacedRecord } from './log.ts';
 import { standInMargin, type MarginExposure, type MarginModel } from './margin.ts';
 import type { InstrumentLookup, QuoteProvider } from './quotes.ts';
@@ -123,6 +123,8 @@ export class PaperBroker implements Broker {
   readonly #listeners = new Set<(o: BrokerOrder) => void>();
   /** The modelled broker kill switch: segment → when it was engaged (absent = released). */
   readonly #killSwitch = new Map<string, number>();
+  /** Orders the `partialThenCancel` fault marked: they fill part, then the exchange cancels the rest. */
+  readonly #partialThenCancel = new Set<string>();
   /** Displayed size already taken at one instant, so several orders cannot each take the whole touch. */
   #taken = new Map<string, number>();
   #takenAt = Number.NaN;
@@ -169,6 +171,10 @@ export class PaperBroker implements Broker {
         break;
       case 'cancel':
         o.status = 'cancelled';
+        o.statusMessage = r.reason;
+        break;
+      case 'expire':
+        o.status = 'expired';
         o.statusMessage = r.reason;
         break;
       case 'modify':
@@ -319,8 +325,23 @@ export class PaperBroker implements Broker {
 
   // ---- matching ----
 
+  /**
+   * DAY orders still working after their session closed are purged (status `expired`, what they filled kept), as
+   * Upstox purges every order after its trading day. Runs on every match and book read.
+   */
+  #expireDayOrders(): void {
+    const now = this.#opts.clock.now();
+    for (const o of this.#orders.values()) {
+      if (!LIVE.has(o.status) || o.placed.validity !== 'DAY') continue;
+      if (now >= sessionCloseMs(istDate(o.placed.ts))) {
+        this.#record({ k: 'expire', ts: now, brokerOrderId: o.placed.brokerOrderId, reason: `DAY order purged after its session (${istDate(o.placed.ts)})` });
+      }
+    }
+  }
+
   /** Re-matches every working order against the current quotes; returns how many fills happened. */
   match(): number {
+    this.#expireDayOrders();
     let fills = 0;
     for (const id of [...this.#orders.keys()]) fills += this.#matchOne(id);
     return fills;
@@ -351,10 +372,20 @@ export class PaperBroker implements Broker {
           : buy ? q.ask * (1 + protection) : q.bid * (1 - protection);
       const crosses = touch > 0 && (buy ? touch <= limit : touch >= limit);
       if (crosses && left > 0) {
-        const qty = Math.min(o.quantity - o.filledQuantity, left);
+        let qty = Math.min(o.quantity - o.filledQuantity, left);
+        const partial = this.#partialThenCancel.has(id);
+        if (partial) {
+          const lot = this.#opts.instruments?.(o.placed.instrumentKey)?.lotSize ?? 1;
+          qty = Math.min(qty, Math.max(lot, Math.floor((o.quantity - o.filledQuantity) / 2 / lot) * lot));
+        }
         this.#taken.set(takenKey, (this.#taken.get(takenKey) ?? 0) + qty);
         this.#record({ k: 'fill', ts: now, brokerOrderId: id, tradeId: `T${id.slice(1)}-${o.history.length}`, quantity: qty, price: touch });
         fills = 1;
+        if (partial) {
+          this.#partialThenCancel.delete(id);
+          const after = this.#orders.get(id);
+          if (after !== undefined && LIVE.has(after.status)) this.#record({ k: 'cancel', ts: now, brokerOrderId: id, reason: 'cancelled by the exchange after a partial fill (fault injected)' });
+        }
       }
     }
     const after = this.#orders.get(id);
@@ -385,7 +416,10 @@ export class PaperBroker implements Broker {
       validity: req.validity, product: req.product,
     });
     if (reason !== undefined) this.#record({ k: 'reject', ts: now, brokerOrderId, reason });
-    else this.#matchOne(brokerOrderId);
+    else {
+      if (this.faults.takePartialThenCancel()) this.#partialThenCancel.add(brokerOrderId);
+      this.#matchOne(brokerOrderId);
+    }
     return { clientOrderId: req.clientOrderId, brokerOrderIds: [brokerOrderId] };
   }
 
@@ -458,6 +492,7 @@ export class PaperBroker implements Broker {
   }
 
   async getOrderBook(): Promise<readonly BrokerOrder[]> {
+    this.#expireDayOrders();
     return [...this.#orders.values()].map((o) => this.#view(o));
   }
   async getOrder(brokerOrderId: string): Promise<BrokerOrder> {

@@ -34,6 +34,8 @@ export interface FillRecord {
   readonly price: number;
 }
 export interface CancelRecord { readonly k: 'cancel'; readonly ts: number; readonly brokerOrderId: string; readonly reason: string }
+/** A DAY order still working when its session ended: purged by the exchange, as Upstox does (orders live one day). */
+export interface ExpireRecord { readonly k: 'expire'; readonly ts: number; readonly brokerOrderId: string; readonly reason: string }
 export interface ModifyRecord {
   readonly k: 'modify';
   readonly ts: number;
@@ -43,9 +45,9 @@ export interface ModifyRecord {
 }
 /** The modelled broker kill switch for a segment was engaged or released. `brokerOrderId` is '' (no order). */
 export interface KillSwitchRecord { readonly k: 'ks'; readonly ts: number; readonly brokerOrderId: ''; readonly segment: string; readonly engaged: boolean }
-export type PaperRecord = PlacedRecord | RejectRecord | FillRecord | CancelRecord | ModifyRecord | KillSwitchRecord;
+export type PaperRecord = PlacedRecord | RejectRecord | FillRecord | CancelRecord | ExpireRecord | ModifyRecord | KillSwitchRecord;
 
-const KINDS = new Set(['place', 'reject', 'fill', 'cancel', 'modify', 'ks']);
+const KINDS = new Set(['place', 'reject', 'fill', 'cancel', 'expire', 'modify', 'ks']);
 
 function decode(line: string, lineNo: number, file: string): PaperRecord {
   let value: unknown;
@@ -56,7 +58,7 @@ function decode(line: string, lineNo: number, file: string): PaperRecord {
   }
   const k = (value as { k?: unknown } | null)?.k;
   if (typeof value !== 'object' || value === null || typeof k !== 'string' || !KINDS.has(k)) {
-    throw new Error(`paper log ${file}:${lineNo}: expected a record kind place|reject|fill|cancel|modify|ks, was ${JSON.stringify(k)}`);
+    throw new Error(`paper log ${file}:${lineNo}: expected a record kind place|reject|fill|cancel|expire|modify|ks, was ${JSON.stringify(k)}`);
   }
   const id = (value as { brokerOrderId?: unknown }).brokerOrderId;
   if (typeof id !== 'string') throw new Error(`paper log ${file}:${lineNo}: expected a string brokerOrderId, was ${JSON.stringify(id)}`);

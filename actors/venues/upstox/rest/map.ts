@@ -33,7 +33,9 @@ export function mapStatus(status: string, filled: number, quantity: number): Ord
       return 'rejected';
     case 'cancelled':
     case 'cancelled after market order':
-      return filled > 0 ? 'partially_filled' : 'cancelled';
+      // Over, whatever it filled: the fill is in `filledQuantity`, the rest works nowhere (it used to read as
+      // `partially_filled` — still working — so an exit cancelled for a re-price was cancelled again forever).
+      return 'cancelled';
     default:
       return 'unknown';
   }
@@ -48,7 +50,8 @@ export function toUpstoxStatus(status: OrderStatus): string {
     case 'partially_filled': return 'open';
     case 'filled': return 'complete';
     case 'rejected': return 'rejected';
-    case 'cancelled': return 'cancelled';
+    case 'cancelled':
+    case 'expired': return 'cancelled';
     case 'unknown': return 'validation pending';
   }
 }
