@@ -12,18 +12,22 @@ import { istDate } from '../domain/calendar.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import { flattenOrderId, sagaId as sagaIdOf } from './ids.ts';
-import {
-  aggressivePrice, checkCoreConfig, closeExceedsHolding, drift, marketRef, MARKET_CLOSED_CARRY, nakedLegEvents, nextSagaStep, adoptedExitProposal,
-  QuoteIndex, reconcileOrders, reconcilePositions, shadowFills, sweepApprovals, touchFromSnapshot,
-  type CoreConfig, type PlannedOrder, type RulesLookup, type TouchLookup,
-} from './core.ts';
+import { checkCoreConfig, type CoreConfig } from './core.ts';
+import { aggressivePrice, type RulesLookup, type TouchLookup } from './pricing.ts';
+import { MARKET_CLOSED_CARRY, nextSagaStep } from './saga.ts';
+import { reconcileOrders, reconcilePositions } from './recon.ts';
+import { adoptedExitProposal, closeExceedsHolding } from './exits.ts';
+import { nakedLegEvents } from './naked.ts';
+import { describeKey, QuoteIndex, touchFromSnapshot } from './quote-index.ts';
+import { drift, marketRef, sweepApprovals } from './approvals.ts';
+import { shadowFills } from './shadow.ts';
 import {
   approvalProblem, failed, governanceCheck, governanceFor, requestChecks, venueOf,
   type GovernanceApproval, type GovernanceRules, type HistoryCounts, type PhaseHistory, type PhaseRequest, type Venue,
 } from '../domain/phase-governance.ts';
 import { orphanEvents, unmanagedDetail } from './orphans.ts';
 import { stuckStructureEvents } from './structure-check.ts';
-import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ApprovalRec, type ExecEvent, type ExecState } from './state.ts';
+import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ApprovalRec, type ExecEvent, type ExecState, type PlannedOrder } from './state.ts';
 import type { Approval, ApprovePhaseRequest, DenyReason, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, SagaProgress, SetPhaseRequest } from './messages.ts';
 import type { Book } from '../domain/book.ts';
 import type { OrderView } from '../domain/order.ts';
@@ -542,7 +546,7 @@ export class ExecutorEngine {
     for (const f of orders.findings) if (f.class !== 'in_flight') await this.#emit([{ type: 'executor.reconFinding', finding: f, ts: now }]);
     const positions = await this.#p.broker.getPositions();
     const snap = this.#snapshot;
-    const pos = reconcilePositions(this.state, positions, book, now, (key) => (snap === undefined ? undefined : describe(snap, key)));
+    const pos = reconcilePositions(this.state, positions, book, now, (key) => (snap === undefined ? undefined : describeKey(snap, key)));
     await this.#emit(pos.events);
     const mismatch = [orders.mismatch, pos.mismatch].filter((m): m is string => m !== undefined).join('; ');
     const findings = [...orders.findings, ...pos.findings];
@@ -823,14 +827,4 @@ function sagaAction(p: Proposal, approvalId: string | null): Action {
 /** A definitive refusal (the order does not exist at the broker); anything else leaves the order UNKNOWN. */
 function isDefinitive(err: BrokerError): boolean {
   return err.kind === 'REJECTED' || err.kind === 'VALIDATION' || err.kind === 'MARKET_CLOSED' || err.kind === 'RATE_LIMIT' || err.kind === 'AUTH' || err.kind === 'FORBIDDEN';
-}
-
-function describe(snapshot: MarketSnapshot, key: string) {
-  for (const c of snapshot.expiries) {
-    for (const [keys, right] of [[c.callKeys, 'CE'], [c.putKeys, 'PE']] as const) {
-      const i = keys.indexOf(key);
-      if (i >= 0) return { instrumentKey: key, underlying: c.underlying, expiry: c.expiry, strike: c.strikes[i] ?? 0, right };
-    }
-  }
-  return undefined;
 }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExpiryChain, MarketSnapshot } from '../domain/market-snapshot.ts';
-import { marketRef, QuoteIndex, touchFromSnapshot } from './core.ts';
+import { marketRef } from './approvals.ts';
+import { QuoteIndex, touchFromSnapshot } from './quote-index.ts';
 import type { Proposal } from '../domain/proposal.ts';
 
 function chain(expiry: string, strikes: readonly number[], px: (k: number, call: boolean) => readonly [number, number]): ExpiryChain {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { Leg } from '../domain/leg.ts';
 import type { Proposal } from '../domain/proposal.ts';
 import { apply, initialState, rollLegs, type ExecState, type PositionRec } from './state.ts';
-import { closeExceedsHolding, nakedLegs } from './core.ts';
+import { closeExceedsHolding } from './exits.ts';
+import { nakedLegs } from './naked.ts';
 import type { Right } from '../domain/right.ts';
 import type { Side } from '../domain/side.ts';
 

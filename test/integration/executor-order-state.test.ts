@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reconcileOrders } from '../../actors/executor/core.ts';
+import { reconcileOrders } from '../../actors/executor/recon.ts';
 import { stuckStructureEvents } from '../../actors/executor/structure-check.ts';
 import { apply, initialState } from '../../actors/executor/state.ts';
 import type { Proposal } from '../../actors/domain/proposal.ts';
