@@ -1,113 +1,44 @@
 /**
- * @module The executor's engine: carries out the core's decisions against a Broker, journaling every event (awaited)
- * BEFORE acting on it — an order's intent is durable before the order is sent, so a crash at any point leaves a
- * record that reconciliation can match by tag. Ports (broker, journal, risk, kill switch, clock, sleep) are
- * injected, so integration tests run it in-process with the paper exchange. One call at a time (the actor mailbox
- * serialises them); flatten is re-entrant-safe (a second call joins the first).
+ * @module The executor's interpreter: it asks the pure decisions (one module per concern, see core.ts) what to do,
+ * journals their events — awaited, BEFORE acting: an order's intent is durable before the order is sent, so a crash
+ * at any point leaves a record reconciliation can match by tag — applies them to its state, and carries out their
+ * commands against the broker (order-desk.ts). Ports are injected (ports.ts). One call at a time: the actor mailbox
+ * serialises messages and ticks; flatten is re-entrant-safe (a second call joins the first).
  */
-import { BrokerError, type Broker, type BrokerOrder, type MultiPlaceLine, type OrderRequest } from '../venues/broker.ts';
-import type { Clock } from '../../runtime/clock.ts';
 import { VolguardError } from '../../runtime/errors.ts';
 import { istDate } from '../domain/calendar.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
-import type { SurfaceCalibrated } from '../calibrator/messages.ts';
-import { flattenOrderId, sagaId as sagaIdOf } from './ids.ts';
-import { checkCoreConfig, type CoreConfig } from './core.ts';
-import { aggressivePrice, type RulesLookup, type TouchLookup } from './pricing.ts';
-import { MARKET_CLOSED_CARRY, nextSagaStep } from './saga.ts';
-import { reconcileOrders, reconcilePositions } from './recon.ts';
-import { adoptedExitProposal, closeExceedsHolding } from './exits.ts';
-import { nakedLegEvents } from './naked.ts';
-import { describeKey, QuoteIndex, touchFromSnapshot } from './quote-index.ts';
-import { drift, marketRef, sweepApprovals } from './approvals.ts';
-import { shadowFills } from './shadow.ts';
-import {
-  approvalProblem, failed, governanceCheck, governanceFor, requestChecks, venueOf,
-  type GovernanceApproval, type GovernanceRules, type HistoryCounts, type PhaseHistory, type PhaseRequest, type Venue,
-} from '../domain/phase-governance.ts';
-import { orphanEvents, unmanagedDetail } from './orphans.ts';
-import { stuckStructureEvents } from './structure-check.ts';
-import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ApprovalRec, type ExecEvent, type ExecState, type PlannedOrder } from './state.ts';
-import type { Approval, ApprovePhaseRequest, DenyReason, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, SagaProgress, SetPhaseRequest } from './messages.ts';
 import type { Book } from '../domain/book.ts';
 import type { OrderView } from '../domain/order.ts';
 import type { Phase } from '../domain/phase.ts';
 import type { Proposal } from '../domain/proposal.ts';
-import { permits, type Action, type TradingState } from '../domain/trading-state.ts';
+import type { TradingState } from '../domain/trading-state.ts';
+import type { SurfaceCalibrated } from '../calibrator/messages.ts';
+import { checkCoreConfig } from './core.ts';
+import { marketRef, sweepApprovals } from './approvals.ts';
+import { adoptedExitProposal } from './exits.ts';
+import { planFlattenRound } from './flatten.ts';
+import { allowed, lowerPhase } from './gate.ts';
+import { nakedLegEvents } from './naked.ts';
+import { OrderDesk } from './order-desk.ts';
+import { orphanEvents, unmanagedDetail } from './orphans.ts';
+import { SILENT, type EngineConfig, type EngineLog, type EnginePorts, type PreTradeDecision } from './ports.ts';
+import { decideApprove, decideStart, routeProposal, seen } from './proposals.ts';
+import {
+  approvalProblem, failed, governanceCheck, governanceFor, requestChecks, venueOf,
+  type GovernanceApproval, type GovernanceRules, type HistoryCounts, type PhaseHistory, type PhaseRequest, type Venue,
+} from '../domain/phase-governance.ts';
+import { describeKey, QuoteIndex, touchFromSnapshot } from './quote-index.ts';
+import { reconcileOrders, reconcilePositions } from './recon.ts';
+import type { TouchLookup } from './pricing.ts';
+import { MARKET_CLOSED_CARRY } from './saga.ts';
+import { decideSagaStep, denial, riskDenied, type Command } from './saga-decide.ts';
+import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ExecEvent, type ExecState } from './state.ts';
+import { stuckStructureEvents } from './structure-check.ts';
+import type { Approval, ApprovePhaseRequest, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, SagaProgress, SetPhaseRequest } from './messages.ts';
 
-export interface PreTradeDecision {
-  readonly allowed: boolean;
-  readonly reason?: string;
-}
+export type { EngineConfig, EngineLog, EngineMetrics, EnginePorts, PreTradeDecision } from './ports.ts';
 
-export interface EngineLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export interface EngineMetrics {
-  order(status: string): void;
-  saga(outcome: string): void;
-  positionsOpen(n: number): void;
-}
-
-export interface EnginePorts {
-  readonly broker: Broker;
-  readonly journal: { append(type: string, body: unknown, opts?: { cycleId?: string | undefined }): Promise<number>; kvPut(key: string, value: unknown): Promise<number> };
-  /** `risk.preTrade`; a throw (risk unavailable) counts as a denial: fail closed. */
-  preTrade(body: { proposal: Proposal; book: Book }): Promise<PreTradeDecision>;
-  /**
-   * A short leg unhedged past NAKED_LEG_TIMEOUT_MS: fire and forget (`ctx.send('killswitch', 'executor.nakedLegDetected',
-   * {structureId, message})`) — never a request: the kill switch answers EMERGENCY with `executor.flatten`, which must
-   * find the executor free, not blocked waiting on the kill switch. Returning `false` means it was dropped (target
-   * restarting, buffer full): the event is then not journaled and the next check sends again.
-   */
-  emergency(body: { reason: 'NAKED_LEG'; structureId: string; message: string }): unknown;
-  readonly clock: Clock;
-  /** Waits between flatten attempts (tests pass one that advances a manual clock). */
-  sleep(ms: number): Promise<void>;
-  /** Called when quotes moved (paper: re-match working orders). */
-  onMarket?(snapshot: MarketSnapshot): void;
-  /** The broker takes multi-leg groups in one `placeMultiOrder` call (BUY lines first; per-line results, 207-style). */
-  readonly multiOrder?: boolean;
-  readonly rules?: RulesLookup;
-  readonly log?: EngineLog;
-  readonly metrics?: EngineMetrics;
-}
-
-export interface EngineConfig extends CoreConfig {
-  /**
-   * Market ms per wall ms of the clock the executor runs on (`SIM_SPEED` on the scaled sim clock, 1 live). Timers are
-   * market time; this only turns a market-time wait into a wall-time sleep (the flatten's look-again) and sets how often
-   * the worker's tick runs (`tickIntervalMs`).
-   */
-  readonly clockSpeed?: number;
-  /**
-   * Minimum time between full broker reconciliations (order book + positions reads) while nothing is in flight.
-   * Upstox allows 2000 reads per 30 min: reconciling every 3 s cycle would spend 1200 of them. 0 = every cycle.
-   * Market ms, like every executor timer (on live the market clock is the wall clock).
-   */
-  readonly reconIntervalMs?: number;
-  /** The configured PHASE: which book `book()` shows before the first cycle (a journaled governance phase wins). */
-  readonly phase?: Phase;
-  readonly approvalTtlMs: number;
-  /** SAFETY_MODE=live: the venue whose history and decisions count. */
-  readonly live: boolean;
-  /** The FULL_AUTO rule (FULL_AUTO_MIN_*, PAPER_WAIVE_PHASE_HISTORY): a request for FULL_AUTO is answered with its checks. */
-  readonly fullAutoMinShadowDays: number;
-  readonly fullAutoMinSemiAutoDays: number;
-  readonly fullAutoMinQuality: number;
-  readonly paperWaiveHistory: boolean;
-  /** Market ms a FULL_AUTO request waits for its separate approval (PHASE_REQUEST_TTL); default one hour. */
-  readonly phaseRequestTtlMs?: number;
-  readonly flattenMaxAttempts: number;
-  readonly flattenRetryMs: number;
-}
-
-const SILENT: EngineLog = { info() {}, warn() {}, error() {} };
-/** Upstox (and the paper exchange) take at most 25 lines per multi order. */
-const MULTI_MAX = 25;
 export const PHASE_KEY = 'executor.phase';
 const DEFAULT_PHASE_REQUEST_TTL_MS = 3_600_000;
 /**
@@ -116,13 +47,16 @@ const DEFAULT_PHASE_REQUEST_TTL_MS = 3_600_000;
  * waits cover RECON_GRACE_MS.
  */
 const FLATTEN_MAX_WAITS = 32;
+/** Steps one saga may take in one pass (each places or cancels something; a saga never needs nearly as many). */
+const SAGA_STEPS = 32;
+
+type Recon = { findings: ReconFinding[]; mismatch?: string };
 
 export class ExecutorEngine {
   readonly state: ExecState;
   readonly #p: EnginePorts;
   readonly #cfg: EngineConfig;
-  readonly #updates: BrokerOrder[] = [];
-  readonly #unsubscribe: () => void;
+  readonly #desk: OrderDesk;
   /** The kill switch's state as last seen (undefined after a start until the first cycle or broadcast). */
   #ks: TradingState | undefined;
   #snapshot: MarketSnapshot | undefined;
@@ -131,15 +65,16 @@ export class ExecutorEngine {
   /** Where each key sits in the snapshots' chains (rebuilt only when their keys change): touches and approval refs. */
   readonly #quotes = new QuoteIndex();
   /** The phase in force: the kill switch's effective phase, never above the configured one. */
-  #phase: Phase = 'SHADOW';
+  #phase: Phase;
   /** The phase in force at the last cycle (undefined before the first): the kill switch's, never above the configured. */
   #effective: Phase | undefined;
   /** The PHASE main asks for (the boot PHASE until the first cycle): configures the phase unless governance decided here. */
   #requested: Phase;
   #flattening: Promise<FlattenResult> | undefined;
   #cycleId: string | undefined;
+  #lastRecon: { at: number; mismatch?: string } | null = null;
 
-  /** Rebuilds state from journaled events (the executor's own stream, in seq order). */
+  /** Rebuilds state from journaled events (the executor's own stream, in seq order): startup is recovery. */
   constructor(ports: EnginePorts, cfg: EngineConfig, journaled: readonly ExecEvent[] = []) {
     checkCoreConfig(cfg);
     this.#p = ports;
@@ -149,8 +84,7 @@ export class ExecutorEngine {
     // After a restart the book must be the real one (or the shadow one) before the first cycle asks for it.
     this.#requested = cfg.phase ?? 'SHADOW';
     this.#phase = lowerPhase(this.#configuredPhase(), 'SEMI_AUTO');
-    // Paper delivers updates synchronously inside placeOrder; queue them and journal them in order afterwards.
-    this.#unsubscribe = ports.broker.onOrderUpdate((o) => this.#updates.push(o));
+    this.#desk = new OrderDesk(ports.broker, ports.multiOrder === true, { state: this.state, emit: (e) => this.#emit(e), now: () => this.#p.clock.now(), log: this.#log });
   }
 
   get #log(): EngineLog {
@@ -158,54 +92,33 @@ export class ExecutorEngine {
   }
 
   close(): void {
-    this.#unsubscribe();
+    this.#desk.close();
   }
 
+  /** Journals (awaited), then applies; the journal is the truth a restart rebuilds from. */
   async #emit(events: readonly ExecEvent[]): Promise<void> {
     for (const e of events) {
       await this.#p.journal.append(e.type, e, { cycleId: this.#cycleId });
       apply(this.state, e);
       if (e.type === 'executor.orderUpdated') this.#p.metrics?.order(e.status);
-      if (e.type === 'executor.orderUnknown') this.#p.metrics?.order('unknown');
-      if (e.type === 'executor.sagaFinished') this.#p.metrics?.saga(e.outcome);
-    }
-  }
-
-  /** Journals the order updates the broker pushed since the last drain (ours only; others are left to recon). */
-  async #drain(): Promise<void> {
-    while (this.#updates.length > 0) {
-      const u = this.#updates.shift();
-      if (u === undefined || u.clientOrderId === null) continue;
-      const o = this.state.orders[u.clientOrderId];
-      if (o === undefined) continue;
-      if (u.filledQuantity === o.filledQuantity && u.status === o.status) continue;
-      if (u.filledQuantity < o.filledQuantity) continue;
-      await this.#emit([{
-        type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: u.brokerOrderId,
-        status: u.status, filledQuantity: u.filledQuantity, averagePrice: u.averagePrice,
-        ...(u.statusMessage !== undefined ? { reason: u.statusMessage } : {}), ts: this.#p.clock.now(),
-      }]);
+      else if (e.type === 'executor.orderUnknown') this.#p.metrics?.order('unknown');
+      else if (e.type === 'executor.sagaFinished') {
+        this.#p.metrics?.saga(e.outcome);
+        this.#log.info({ sagaId: e.sagaId, outcome: e.outcome, reason: e.reason }, 'saga finished');
+      } else if (e.type === 'executor.orderDenied') this.#log.warn({ proposalId: e.denied.proposalId, reason: e.denied.reason, detail: e.denied.detail }, 'OrderDenied');
     }
   }
 
   // ---- kill switch ----
 
-  /**
-   * The kill switch's gate: `permits(state, action)` on the state last seen — nothing else. Before any state was seen
-   * (after a start, until the first cycle or broadcast) only cancels and the flatten are allowed: fail closed.
-   */
-  #allowed(action: Action): boolean {
-    return this.#ks === undefined ? action === 'cancel' || action === 'flatten' : permits(this.#ks, action);
-  }
-
   /** `killswitch.changed`: obey at once. Losing `increase` cancels working risk-increasing entries (sagas compensate). */
   async killswitchChanged(view: KillSwitchView): Promise<void> {
     this.#ks = view.state;
     this.#phase = lowerPhase(view.effectivePhase, this.#configuredPhase());
-    if (this.#allowed('increase')) return;
+    if (allowed(this.#ks, 'increase')) return;
     const working = Object.values(this.state.orders).filter((o) => o.riskIncreasing && o.role === 'entry' && !isTerminal(o.status) && o.brokerOrderId !== null && o.status !== 'unknown');
-    for (const o of working) await this.#cancel(o.clientOrderId);
-    await this.#drain();
+    for (const o of working) await this.#desk.cancel(o.clientOrderId);
+    await this.#desk.drain();
   }
 
   // ---- the cycle ----
@@ -217,7 +130,7 @@ export class ExecutorEngine {
     this.#surface = req.surface;
     this.#touch = touchFromSnapshot(req.snapshot, this.#quotes);
     this.#p.onMarket?.(req.snapshot);
-    await this.#drain();
+    await this.#desk.drain();
     const now = this.#p.clock.now();
     // The kill switch owns the phase in force (history, governance, data quality, state); never above the configured.
     this.#requested = req.phase;
@@ -236,60 +149,54 @@ export class ExecutorEngine {
       // Every opening/closing structure has a saga working for it, or is repaired to what the book says.
       const stuck = stuckStructureEvents(this.state, now);
       for (const f of stuck.findings) this.#log.warn({ finding: f }, f.detail);
-      await this.#emit(stuck.events);
-      await this.#emit(stuck.findings.map((finding) => ({ type: 'executor.reconFinding' as const, finding, ts: now })));
+      await this.#emit([...stuck.events, ...stuck.findings.map((finding) => ({ type: 'executor.reconFinding' as const, finding, ts: now }))]);
       recon.findings.push(...stuck.findings);
     }
-    const approvalsChanged: { id: string; status: Approval['status'] }[] = [];
     const swept = sweepApprovals(this.state, now, (a) => marketRef(a.proposal, req.snapshot, req.surface, this.#quotes), this.#cfg);
     await this.#emit(swept);
-    for (const e of swept) if (e.type === 'executor.approvalChanged') approvalsChanged.push({ id: e.id, status: e.status });
+    const approvalsChanged = swept.flatMap((e) => (e.type === 'executor.approvalChanged' ? [{ id: e.id, status: e.status }] : []));
 
     const progressed: SagaProgress[] = [];
-    for (const s of Object.values(this.state.sagas)) {
-      if (s.status === 'done') continue;
-      progressed.push(await this.#advance(s.id));
-    }
+    for (const s of Object.values(this.state.sagas)) if (s.status !== 'done') progressed.push(await this.#advance(s.id));
 
     const started: string[] = [];
     const approvalsCreated: string[] = [];
     const shadow: string[] = [];
     const denied: OrderDenied[] = [];
-    // Adopted (zombie) positions are managed exit-only: whenever the phase allows orders (FULL_AUTO: a saga at once;
-    // SEMI_AUTO: an approval), never in SHADOW, never while a flatten runs (it closes them anyway).
+    // Adopted positions (zombies, orphans) are managed exit-only: whenever the phase allows orders (FULL_AUTO: a saga
+    // at once; SEMI_AUTO: an approval) and the kill switch permits it, never in SHADOW, never during a flatten.
     const proposals = [...req.proposals];
-    if (phase.effective !== 'SHADOW' && this.#flattening === undefined && this.#allowed(phase.effective === 'FULL_AUTO' ? 'reduce' : 'approvedExit')) {
+    if (phase.effective !== 'SHADOW' && this.#flattening === undefined && allowed(this.#ks, phase.effective === 'FULL_AUTO' ? 'reduce' : 'approvedExit')) {
       const exit = adoptedExitProposal(this.state, this.#cfg.maxCompensationAttempts);
-      if (exit !== undefined && !this.#seen(exit.id)) {
-        this.#log.warn({ proposalId: exit.id, legs: exit.legs.length }, 'exiting adopted (zombie) positions');
+      if (exit !== undefined && !seen(this.state, exit.id)) {
+        this.#log.warn({ proposalId: exit.id, legs: exit.legs.length }, 'exiting adopted positions');
         proposals.unshift(exit);
       }
     }
+    const ref = (p: Proposal) => marketRef(p, req.snapshot, req.surface, this.#quotes);
     for (const p of proposals) {
-      if (this.#seen(p.id)) continue;
-      if (this.#flattening !== undefined) {
-        denied.push(await this.#deny(p, 'FLATTEN_IN_PROGRESS', 'flatten is running'));
-        continue;
-      }
-      if (phase.effective === 'SHADOW') {
-        const fills = shadowFills(p, this.#touch);
-        if (fills !== undefined) {
-          await this.#emit([{ type: 'executor.shadowFill', proposalId: p.id, structureId: p.structureId ?? `shadow-${p.id}`, fills, legs: p.legs, ts: now }]);
-          shadow.push(p.id);
-        }
-      } else if (phase.effective === 'SEMI_AUTO') {
-        const approval: ApprovalRec = {
-          id: `A-${p.id}`.slice(0, 40), status: 'pending', createdAt: now, expiresAt: now + this.#cfg.approvalTtlMs, legs: p.legs,
-          reason: p.reason, proposalId: p.id, underlying: p.underlying, proposal: p, ref: marketRef(p, req.snapshot, req.surface, this.#quotes),
-        };
-        await this.#emit([{ type: 'executor.approvalCreated', approval }]);
-        approvalsCreated.push(approval.id);
-      } else {
-        const r = await this.#startSaga(p, null);
-        if ('denied' in r) denied.push(r.denied);
-        else {
-          started.push(r.sagaId);
-          progressed.push(await this.#advance(r.sagaId));
+      const route = routeProposal(this.state, p, { phase: phase.effective, flattening: this.#flattening !== undefined, now, touch: this.#touch, approvalTtlMs: this.#cfg.approvalTtlMs, ref });
+      switch (route.kind) {
+        case 'ignored': break;
+        case 'denied':
+          await this.#emit(route.events);
+          denied.push(...deniedOf(route.events));
+          break;
+        case 'shadow':
+          await this.#emit(route.events);
+          if (route.events.length > 0) shadow.push(p.id);
+          break;
+        case 'approval':
+          await this.#emit(route.events);
+          approvalsCreated.push(route.id);
+          break;
+        case 'saga': {
+          const r = await this.#startSaga(p, null);
+          if ('denied' in r) denied.push(r.denied);
+          else {
+            started.push(r.sagaId);
+            progressed.push(await this.#advance(r.sagaId));
+          }
         }
       }
     }
@@ -299,7 +206,6 @@ export class ExecutorEngine {
     const orphans = orphanEvents(this.state, this.#p.clock.now());
     for (const e of orphans) if (e.type === 'executor.positionOrphaned') this.#log.error({ instrumentKey: e.instrumentKey, quantity: e.quantity, from: e.from }, e.detail);
     await this.#emit(orphans);
-
     await this.#checkNaked(now);
     this.#p.metrics?.positionsOpen(openPositions(this.state.positions));
     const carried = progressed.filter((p) => p.stage.startsWith(`waiting: ${MARKET_CLOSED_CARRY}`)).map((p) => `saga ${p.sagaId}: ${p.stage.slice('waiting: '.length)}`);
@@ -317,17 +223,9 @@ export class ExecutorEngine {
     };
   }
 
-  #seen(proposalId: string): boolean {
-    return Object.values(this.state.sagas).some((s) => s.proposal.id === proposalId)
-      || Object.values(this.state.approvals).some((a) => a.proposalId === proposalId)
-      || this.state.denied.some((d) => d.proposalId === proposalId);
-  }
-
-  async #deny(p: Proposal, reason: DenyReason, detail: string, sagaId?: string): Promise<OrderDenied> {
-    const denied: OrderDenied = { proposalId: p.id, reason, detail, ...(sagaId !== undefined ? { sagaId } : {}) };
-    this.#log.warn({ proposalId: p.id, reason, detail }, 'OrderDenied');
-    await this.#emit([{ type: 'executor.orderDenied', denied, ts: this.#p.clock.now() }]);
-    return denied;
+  /** The facts the kill switch's FULL_AUTO admission reads (journaled here: the decision, this venue's trading days). */
+  phaseHistory(): PhaseHistory {
+    return { venue: this.#venue, governance: this.state.governance, days: historyOn(this.state, this.#venue) };
   }
 
   async #askRisk(p: Proposal): Promise<PreTradeDecision> {
@@ -338,194 +236,61 @@ export class ExecutorEngine {
     }
   }
 
-  /** The facts the kill switch's FULL_AUTO admission reads (journaled here: the decision, this venue's trading days). */
-  phaseHistory(): PhaseHistory {
-    return { venue: this.#venue, governance: this.state.governance, days: historyOn(this.state, this.#venue) };
-  }
-
-  /** `kill switch HALTED does not permit reduce` (or: not yet seen). */
-  #refusal(action: Action): string {
-    return this.#ks === undefined ? `kill switch not yet seen: ${action} is not permitted` : `kill switch ${this.#ks} does not permit ${action}`;
-  }
-
   async #startSaga(p: Proposal, approvalId: string | null): Promise<{ sagaId: string } | { denied: OrderDenied }> {
-    const action = sagaAction(p, approvalId);
-    if (!this.#allowed(action)) return { denied: await this.#deny(p, 'KILLSWITCH_NOT_NORMAL', this.#refusal(action)) };
-    const excess = closeExceedsHolding(this.state, p);
-    if (excess !== null) return { denied: await this.#deny(p, 'CLOSE_EXCEEDS_POSITION', excess) };
-    if (p.riskIncreasing) {
+    const start = decideStart(this.state, p, approvalId, this.#ks, this.#p.clock.now());
+    if (start.kind === 'denied') {
+      await this.#emit(start.events);
+      return { denied: deniedOf(start.events)[0]! };
+    }
+    if (start.preTrade) {
       const d = await this.#askRisk(p);
       if (!d.allowed) {
         const unavailable = d.reason?.startsWith('RISK_UNAVAILABLE') === true;
-        return { denied: await this.#deny(p, unavailable ? 'RISK_UNAVAILABLE' : 'RISK_PRETRADE_DENIED', d.reason ?? 'denied') };
+        const e = denial(p, unavailable ? 'RISK_UNAVAILABLE' : 'RISK_PRETRADE_DENIED', d.reason ?? 'denied', this.#p.clock.now());
+        await this.#emit([e]);
+        return { denied: e.denied };
       }
     }
-    const no = this.state.sagaSeq + 1;
-    const id = sagaIdOf(no);
-    const structureId = p.action === 'open' ? `S-${id}` : p.structureId ?? `S-${id}`;
-    await this.#emit([{ type: 'executor.sagaStarted', sagaId: id, no, proposal: p, structureId, approvalId, ts: this.#p.clock.now() }]);
-    return { sagaId: id };
+    await this.#emit([start.event]);
+    return { sagaId: start.sagaId };
   }
 
-  /** Drives one saga as far as it can go now. */
+  /** Drives one saga as far as it can go now: decide a step, journal its events, carry out its commands, repeat. */
   async #advance(sagaId: string): Promise<SagaProgress> {
-    for (let guard = 0; guard < 32; guard++) {
-      await this.#drain();
-      const saga = this.state.sagas[sagaId];
-      if (saga === undefined) return { sagaId, stage: 'missing' };
-      if (saga.status === 'done') return { sagaId, stage: 'done', ...(saga.outcome !== undefined ? { outcome: saga.outcome } : {}) };
-      const now = this.#p.clock.now();
-      const step = nextSagaStep(this.state, sagaId, now, this.#cfg, this.#touch, this.#p.rules ?? (() => undefined));
-      switch (step.kind) {
-        case 'wait':
-          return { sagaId, stage: `waiting: ${step.why}` };
-        case 'finish': {
-          await this.#emit([{ type: 'executor.sagaFinished', sagaId, outcome: step.outcome, reason: step.reason, ts: now }]);
-          if (saga.approvalId !== null) {
-            await this.#emit([{ type: 'executor.approvalChanged', id: saga.approvalId, status: step.outcome === 'completed' ? 'executed' : 'failed', reason: step.reason, ts: now }]);
-          }
-          this.#log.info({ sagaId, outcome: step.outcome, reason: step.reason }, 'saga finished');
-          return { sagaId, stage: 'done', outcome: step.outcome };
-        }
-        case 'cancel':
-          if (saga.status === 'running' && step.why.startsWith('unfilled')) {
-            await this.#emit([{ type: 'executor.sagaCompensating', sagaId, reason: step.why, ts: now }]);
-          }
-          for (const id of step.orders) await this.#cancel(id);
-          break;
-        case 'place': {
-          const action: Action = step.riskIncreasing ? 'increase' : step.orders.some((o) => o.role === 'compensate') ? 'compensate' : sagaAction(saga.proposal, saga.approvalId);
-          if (action === 'compensate' && !this.#allowed(action)) {
-            // EMERGENCY: the flatten owns the book; the compensation resumes after it (capped to what is still held).
-            return { sagaId, stage: `waiting: ${this.#refusal(action)}` };
-          }
-          if ((action === 'reduce' || action === 'approvedExit') && !this.#allowed(action)) {
-            // An exit the state no longer permits stops here (once, journaled); it keeps what it closed, and a later
-            // proposal — an approval while HALTED — exits the rest.
-            const why = this.#refusal(action);
-            await this.#deny(saga.proposal, 'KILLSWITCH_NOT_NORMAL', why, sagaId);
-            await this.#emit([{ type: 'executor.sagaFinished', sagaId, outcome: 'failed', reason: `exit stopped: ${why}`, ts: now }]);
-            if (saga.approvalId !== null) await this.#emit([{ type: 'executor.approvalChanged', id: saga.approvalId, status: 'failed', reason: why, ts: now }]);
-            return { sagaId, stage: 'done', outcome: 'failed' };
-          }
-          if (step.riskIncreasing) {
-            // Re-check before every risk-increasing group: the kill switch or risk may have moved since the saga began.
-            const reason = !this.#allowed('increase') ? this.#refusal('increase') : undefined;
-            const d = reason === undefined ? await this.#askRisk(saga.proposal) : { allowed: false, reason };
-            if (!d.allowed) {
-              const sent = Object.values(this.state.orders).some((o) => o.sagaId === sagaId);
-              await this.#deny(saga.proposal, reason !== undefined ? 'KILLSWITCH_NOT_NORMAL' : 'RISK_PRETRADE_DENIED', d.reason ?? 'denied', sagaId);
-              if (!sent) {
-                await this.#emit([{ type: 'executor.sagaFinished', sagaId, outcome: 'denied', reason: d.reason ?? 'denied', ts: now }]);
-                return { sagaId, stage: 'done', outcome: 'denied' };
-              }
-              await this.#emit([{ type: 'executor.sagaCompensating', sagaId, reason: d.reason ?? 'denied', ts: now }]);
-              break;
-            }
-          }
-          await this.#send(step.orders);
-          break;
-        }
-      }
+    for (let guard = 0; guard < SAGA_STEPS; guard++) {
+      await this.#desk.drain();
+      const d = decideSagaStep(this.state, sagaId, { now: this.#p.clock.now(), cfg: this.#cfg, ks: this.#ks, touch: this.#touch, rules: this.#p.rules ?? (() => undefined) });
+      await this.#emit(d.events);
+      for (const c of d.commands) if (!(await this.#run(c))) break;
+      if (d.progress !== undefined) return d.progress;
     }
     return { sagaId, stage: 'waiting: step budget used' };
   }
 
-  /** Intent journaled (awaited), then sent; the answer decides sent / rejected / UNKNOWN. Never resent. */
-  async #send(orders: readonly PlannedOrder[]): Promise<void> {
-    if (this.#p.multiOrder === true && orders.length > 1) {
-      await this.#sendMulti(orders);
-      return;
+  /** Carries out one command; false when a risk re-check refused the group (the rest of the decision is void). */
+  async #run(c: Command): Promise<boolean> {
+    if (c.kind === 'cancel') {
+      for (const id of c.orders) await this.#desk.cancel(id);
+      return true;
     }
-    for (const o of orders) {
-      await this.#emit([{ type: 'executor.orderIntent', ...o, ts: this.#p.clock.now() }]);
-      const req: OrderRequest = {
-        clientOrderId: o.clientOrderId, instrumentKey: o.instrumentKey, side: o.side, quantity: o.quantity, orderType: o.orderType,
-        ...(o.orderType === 'LIMIT' ? { price: o.price } : {}), product: 'D', validity: 'DAY',
-      };
-      let line: MultiPlaceLine;
-      try {
-        const r = await this.#p.broker.placeOrder(req);
-        line = { ok: true, clientOrderId: o.clientOrderId, brokerOrderIds: r.brokerOrderIds };
-      } catch (err) {
-        line = { ok: false, clientOrderId: o.clientOrderId, error: err instanceof BrokerError ? err : new BrokerError('AMBIGUOUS', String(err), { cause: err }) };
+    if (c.preTrade !== undefined) {
+      const d = await this.#askRisk(c.preTrade);
+      if (!d.allowed) {
+        await this.#emit(riskDenied(this.state, c.sagaId, 'RISK_PRETRADE_DENIED', d.reason ?? 'denied', this.#p.clock.now()).events);
+        return false;
       }
-      await this.#recordLine(o, line, this.#p.clock.now());
-      await this.#drain();
-      // On any failure stop sending the rest of the group: the saga decides (compensate, or wait for recon).
-      const st = this.state.orders[o.clientOrderId]?.status;
-      if (st === 'rejected' || st === 'unknown' || st === 'cancelled' || st === 'expired') return;
     }
-  }
-
-  /** Journals one placement answer: placed → sent; a definitive refusal → rejected; anything else → UNKNOWN. */
-  async #recordLine(o: PlannedOrder, line: MultiPlaceLine, now: number): Promise<void> {
-    if (line.ok) {
-      await this.#emit([{ type: 'executor.orderSent', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: line.brokerOrderIds[0] ?? '', ts: now }]);
-    } else if (isDefinitive(line.error)) {
-      // The kind leads the reason so the saga can tell a closed market (carried to the open) from a refusal.
-      const reason = line.error.kind === 'MARKET_CLOSED' ? `MARKET_CLOSED: ${line.error.message}` : line.error.message;
-      await this.#emit([{ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: null, status: 'rejected', filledQuantity: 0, averagePrice: 0, reason, ts: now }]);
-    } else {
-      this.#log.error({ clientOrderId: o.clientOrderId, err: line.error.message }, 'order fate unknown: UNKNOWN until reconciliation');
-      await this.#emit([{ type: 'executor.orderUnknown', clientOrderId: o.clientOrderId, sagaId: o.sagaId, error: line.error.message, ts: now }]);
-    }
-  }
-
-  /**
-   * A group in `placeMultiOrder` calls of ≤ 25 lines, BUY lines first. Every intent is journaled before the call; the
-   * answer is taken line by line (HTTP 207 partial success): placed → sent, a definitive refusal → rejected, anything
-   * else → UNKNOWN. A call that throws as a whole is definitive for every line only when the broker refused the batch
-   * (nothing placed); otherwise every line is UNKNOWN and reconciliation finds them by tag.
-   */
-  async #sendMulti(orders: readonly PlannedOrder[]): Promise<void> {
-    const sorted = [...orders.filter((o) => o.side === 'BUY'), ...orders.filter((o) => o.side === 'SELL')];
-    for (let i = 0; i < sorted.length; i += MULTI_MAX) {
-      const chunk = sorted.slice(i, i + MULTI_MAX);
-      for (const o of chunk) await this.#emit([{ type: 'executor.orderIntent', ...o, ts: this.#p.clock.now() }]);
-      const reqs: OrderRequest[] = chunk.map((o) => ({
-        clientOrderId: o.clientOrderId, correlationId: o.clientOrderId, instrumentKey: o.instrumentKey, side: o.side, quantity: o.quantity,
-        orderType: o.orderType, ...(o.orderType === 'LIMIT' ? { price: o.price } : {}), product: 'D', validity: 'DAY',
-      }));
-      let lines: readonly MultiPlaceLine[];
-      try {
-        const answer = await this.#p.broker.placeMultiOrder(reqs);
-        // A line the answer does not mention may exist: UNKNOWN, never a rejection.
-        lines = chunk.map((o) => answer.find((l) => l.clientOrderId === o.clientOrderId)
-          ?? { ok: false, clientOrderId: o.clientOrderId, error: new BrokerError('AMBIGUOUS', 'multi-order: line missing from the answer') });
-      } catch (err) {
-        const e = err instanceof BrokerError ? err : new BrokerError('AMBIGUOUS', String(err), { cause: err });
-        lines = chunk.map((o) => ({ ok: false, clientOrderId: o.clientOrderId, error: e }));
-      }
-      const now = this.#p.clock.now();
-      for (const [j, line] of lines.entries()) await this.#recordLine(chunk[j]!, line, now);
-      await this.#drain();
-      // A failed line stops the next chunk (the saga decides: compensate, or wait for reconciliation).
-      if (chunk.some((o) => ['rejected', 'unknown', 'cancelled', 'expired'].includes(this.state.orders[o.clientOrderId]?.status ?? ''))) return;
-    }
-  }
-
-  async #cancel(clientOrderId: string): Promise<void> {
-    const o = this.state.orders[clientOrderId];
-    if (o === undefined || o.brokerOrderId === null || isTerminal(o.status)) return;
-    try {
-      await this.#p.broker.cancelOrder(o.brokerOrderId);
-    } catch (err) {
-      // Already filled/cancelled at the broker: the update stream or reconciliation brings the truth.
-      this.#log.warn({ clientOrderId, err: (err as Error).message }, 'cancel refused');
-    }
-    await this.#drain();
+    await this.#desk.send(c.orders);
+    return true;
   }
 
   // ---- reconciliation ----
-
-  #lastRecon: { at: number; mismatch?: string } | null = null;
 
   /**
    * Reconciles when due: always while any order is unsettled (in flight, UNKNOWN) — those are what reconciliation
    * resolves — otherwise at most every `reconIntervalMs`. An unexplained mismatch stays reported in between.
    */
-  async #reconcileDue(now: number): Promise<{ findings: ReconFinding[]; mismatch?: string }> {
+  async #reconcileDue(now: number): Promise<Recon> {
     const interval = this.#cfg.reconIntervalMs ?? 0;
     let inFlight = false;
     for (const id in this.state.orders) if (isUnsettled(this.state.orders[id]!.status)) { inFlight = true; break; }
@@ -538,12 +303,12 @@ export class ExecutorEngine {
     return r;
   }
 
-  async reconcile(): Promise<{ findings: ReconFinding[]; mismatch?: string }> {
+  async reconcile(): Promise<Recon> {
     const now = this.#p.clock.now();
     const book = await this.#p.broker.getOrderBook();
     const orders = reconcileOrders(this.state, book, now, this.#cfg);
     await this.#emit(orders.events);
-    for (const f of orders.findings) if (f.class !== 'in_flight') await this.#emit([{ type: 'executor.reconFinding', finding: f, ts: now }]);
+    await this.#emit(orders.findings.filter((f) => f.class !== 'in_flight').map((finding) => ({ type: 'executor.reconFinding' as const, finding, ts: now })));
     const positions = await this.#p.broker.getPositions();
     const snap = this.#snapshot;
     const pos = reconcilePositions(this.state, positions, book, now, (key) => (snap === undefined ? undefined : describeKey(snap, key)));
@@ -555,8 +320,7 @@ export class ExecutorEngine {
 
   /** Naked-leg timers (journaled): EMERGENCY is requested first, then journaled (a crash in between re-requests). */
   async #checkNaked(now: number): Promise<void> {
-    const events = nakedLegEvents(this.state, now, this.#cfg.nakedLegTimeoutMs);
-    for (const e of events) {
+    for (const e of nakedLegEvents(this.state, now, this.#cfg.nakedLegTimeoutMs)) {
       if (e.type === 'executor.nakedLegEmergency') {
         this.#log.error({ key: e.key, structureId: e.structureId }, e.detail);
         // Dropped (the kill switch restarting with a full buffer): not journaled, so the next check sends again.
@@ -566,9 +330,9 @@ export class ExecutorEngine {
     }
   }
 
-  /** Timer tick between cycles: drains updates, advances sagas, checks naked legs (the worker calls it). */
+  /** The tick between cycles: drains updates, advances sagas, checks naked legs (the worker sends it to itself). */
   async tick(): Promise<void> {
-    await this.#drain();
+    await this.#desk.drain();
     for (const s of Object.values(this.state.sagas)) if (s.status !== 'done') await this.#advance(s.id);
     await this.#checkNaked(this.#p.clock.now());
   }
@@ -582,14 +346,10 @@ export class ExecutorEngine {
   async approve(id: string, who: string): Promise<Approval> {
     const a = this.#needApproval(id);
     const now = this.#p.clock.now();
-    if (now >= a.expiresAt) {
-      await this.#emit([{ type: 'executor.approvalChanged', id, status: 'expired', reason: 'TTL passed before approval', ts: now }]);
-    } else if (this.#snapshot !== undefined && this.#surface !== undefined) {
-      const why = drift(a.ref, marketRef(a.proposal, this.#snapshot, this.#surface, this.#quotes), this.#cfg);
-      if (why !== undefined) await this.#emit([{ type: 'executor.approvalChanged', id, status: 'invalidated', reason: why, ts: now }]);
-    }
-    if (this.state.approvals[id]?.status !== 'pending') return this.#view(id);
-    await this.#emit([{ type: 'executor.approvalChanged', id, status: 'approved', who, reason: 'approved', ts: now }]);
+    const current = this.#snapshot !== undefined && this.#surface !== undefined ? marketRef(a.proposal, this.#snapshot, this.#surface, this.#quotes) : undefined;
+    const d = decideApprove(this.state, id, who, now, current, this.#cfg);
+    await this.#emit(d.events);
+    if (!d.start) return this.#view(id);
     const r = await this.#startSaga(a.proposal, id);
     if ('denied' in r) {
       await this.#emit([{ type: 'executor.approvalChanged', id, status: 'failed', who, reason: `${r.denied.reason}: ${r.denied.detail}`, ts: now }]);
@@ -607,7 +367,7 @@ export class ExecutorEngine {
     return this.#view(id);
   }
 
-  #needApproval(id: string): ApprovalRec {
+  #needApproval(id: string) {
     const a = this.state.approvals[id];
     // A coded refusal crosses the thread boundary with its code: the gateway answers 404, not 500.
     if (a === undefined) throw new VolguardError('NOT_FOUND', `expected a known approval id, was ${JSON.stringify(id)}`);
@@ -715,12 +475,9 @@ export class ExecutorEngine {
 
   /**
    * Cancel all, close all (BUY-to-close first), re-pricing each attempt; idempotent (a second call joins the first).
-   * Orders in doubt on what is left — UNKNOWN, or an intent journaled before a crash and never answered, this
-   * flatten's, an earlier (interrupted) flatten's or a saga's — are resolved first, never guessed at: reconciliation
-   * finds them by tag (present → tracked, cancelled if still working) or proves them absent after RECON_GRACE_MS, and
-   * what they would have closed is then placed again under a new deterministic id. Instruments not in doubt are closed
-   * meanwhile. Every instrument gets FLATTEN_MAX_ATTEMPTS orders of its own (waiting does not use one up): the flatten
-   * keeps working until the book is flat or the attempts run out, and `left` is what the broker still holds then.
+   * Orders in doubt on what is left are resolved first, never guessed at (flatten.ts); instruments not in doubt are
+   * closed meanwhile. The flatten keeps working until the book is flat or the attempts run out, and `left` is what
+   * the broker still holds then.
    */
   flatten(reason: string): Promise<FlattenResult> {
     this.#flattening ??= this.#runFlatten(reason).finally(() => {
@@ -729,80 +486,65 @@ export class ExecutorEngine {
     return this.#flattening;
   }
 
+  async #held(): Promise<{ instrumentKey: string; quantity: number }[]> {
+    return (await this.#p.broker.getPositions()).filter((p) => p.quantity !== 0).map((p) => ({ instrumentKey: p.instrumentKey, quantity: p.quantity }));
+  }
+
   async #runFlatten(reason: string): Promise<FlattenResult> {
     const run = this.state.flattenSeq + 1;
     const sagaId = `VGF${run.toString(36)}`;
     await this.#emit([{ type: 'executor.flatten', run, stage: 'started', reason, ts: this.#p.clock.now() }]);
     await this.#p.broker.cancelAll();
-    await this.#drain();
+    await this.#desk.drain();
     let n = 0;
     /** Orders placed per instrument: each gets FLATTEN_MAX_ATTEMPTS, re-priced more aggressively every time. */
     const tries = new Map<string, number>();
     let left: { instrumentKey: string; quantity: number }[] = [];
-    for (let round = 0; round < this.#cfg.flattenMaxAttempts + FLATTEN_MAX_WAITS; round++) {
+    rounds: for (let round = 0; round < this.#cfg.flattenMaxAttempts + FLATTEN_MAX_WAITS; round++) {
       await this.reconcile();
-      left = (await this.#p.broker.getPositions()).filter((p) => p.quantity !== 0).map((p) => ({ instrumentKey: p.instrumentKey, quantity: p.quantity }));
-      if (left.length === 0) break;
-      const keys = new Set(left.map((p) => p.instrumentKey));
-      const open = Object.values(this.state.orders).filter((o) => keys.has(o.instrumentKey) && !isTerminal(o.status));
-      // Present and still working (found by tag after the cancel-all, or a cancel the broker has not confirmed yet):
-      // pull it and look again — never place on top of it.
-      const working = open.filter((o) => o.status !== 'unknown' && o.status !== 'pending' && o.brokerOrderId !== null);
-      if (working.length > 0) {
-        for (const o of working) await this.#cancel(o.clientOrderId);
-        if (working.some((o) => !isTerminal(this.state.orders[o.clientOrderId]?.status ?? 'cancelled'))) await this.#p.sleep(Math.max(1, this.#cfg.flattenRetryMs));
-        continue;
-      }
-      // In doubt: wait for reconciliation to prove each present or absent (RECON_GRACE_MS after it was last seen).
-      const doubt = open.filter((o) => o.status === 'unknown' || o.status === 'pending');
-      const blocked = new Set(doubt.map((o) => o.instrumentKey));
-      const todo = left.filter((p) => !blocked.has(p.instrumentKey) && (tries.get(p.instrumentKey) ?? 0) < this.#cfg.flattenMaxAttempts);
-      if (todo.length > 0) {
-        todo.sort((a, b) => a.quantity - b.quantity); // shorts (BUY to close) first
-        const planned: PlannedOrder[] = todo.map((p) => {
-          const tried = tries.get(p.instrumentKey) ?? 0;
-          tries.set(p.instrumentKey, tried + 1);
-          const side = p.quantity < 0 ? 'BUY' as const : 'SELL' as const;
-          return {
-            clientOrderId: flattenOrderId(run, n++), sagaId, leg: 0, role: 'flatten' as const, instrumentKey: p.instrumentKey, side,
-            quantity: Math.abs(p.quantity), ...aggressivePrice(side, this.#touch(p.instrumentKey), this.#cfg.protectionTicks * (tried + 1)),
-            riskIncreasing: false,
-          };
-        });
-        await this.#send(planned);
-        const after = (await this.#p.broker.getPositions()).filter((p) => p.quantity !== 0);
-        if (after.length === 0) {
-          left = [];
-          break;
+      left = await this.#held();
+      const plan = planFlattenRound(this.state, left, {
+        run, next: n, tries, maxAttempts: this.#cfg.flattenMaxAttempts, now: this.#p.clock.now(), cfg: this.#cfg, touch: this.#touch,
+        speed: this.#cfg.clockSpeed ?? 1, retryMs: this.#cfg.flattenRetryMs,
+      });
+      switch (plan.kind) {
+        case 'flat':
+        case 'exhausted':
+          break rounds;
+        case 'pull':
+          // Present and still working: pull it and look again — never place on top of it.
+          for (const id of plan.orders) await this.#desk.cancel(id);
+          if (plan.orders.some((id) => !isTerminal(this.state.orders[id]?.status ?? 'cancelled'))) await this.#p.sleep(Math.max(1, this.#cfg.flattenRetryMs));
+          continue;
+        case 'place': {
+          n += plan.orders.length;
+          for (const o of plan.orders) tries.set(o.instrumentKey, (tries.get(o.instrumentKey) ?? 0) + 1);
+          await this.#desk.send(plan.orders);
+          if ((await this.#held()).length === 0) {
+            left = [];
+            break rounds;
+          }
+          // Not all filled: pull the rest and try again more aggressively once quotes have moved.
+          for (const o of Object.values(this.state.orders)) if (o.sagaId === sagaId && !isTerminal(o.status)) await this.#desk.cancel(o.clientOrderId);
+          if (plan.doubt.length > 0) this.#log.warn({ orders: plan.doubt }, 'flatten: orders in doubt, resolving them by tag before placing more');
+          await this.#p.sleep(plan.waitMs);
+          continue;
         }
-        // Not all filled: pull the rest and try again more aggressively once quotes have moved.
-        for (const o of Object.values(this.state.orders)) if (o.sagaId === sagaId && !isTerminal(o.status)) await this.#cancel(o.clientOrderId);
-      } else if (doubt.length === 0) {
-        break; // every instrument left has had all its attempts
-      }
-      if (doubt.length > 0) {
-        const now = this.#p.clock.now();
-        // The grace is market time; the wait between looks is wall time (the market time still to run ÷ the speed).
-        const remaining = Math.max(...doubt.map((o) => this.#cfg.reconGraceMs - (now - o.updatedAt)));
-        this.#log.warn({ orders: doubt.map((o) => o.clientOrderId), remainingMs: Math.max(0, Math.round(remaining)) }, 'flatten: orders in doubt, resolving them by tag before placing more');
-        await this.#p.sleep(Math.max(1, this.#cfg.flattenRetryMs, Math.ceil(remaining / (this.#cfg.clockSpeed ?? 1) / 8)));
-      } else {
-        await this.#p.sleep(this.#cfg.flattenRetryMs);
+        case 'wait':
+          this.#log.warn({ orders: plan.doubt, remainingMs: Math.round(plan.remainingMs) }, 'flatten: orders in doubt, resolving them by tag before placing more');
+          await this.#p.sleep(plan.waitMs);
+          continue;
       }
     }
     await this.reconcile();
-    if (left.length > 0) {
-      // The attempts ran out: what is really left (the last attempt's fills count).
-      left = (await this.#p.broker.getPositions()).filter((p) => p.quantity !== 0).map((p) => ({ instrumentKey: p.instrumentKey, quantity: p.quantity }));
-    }
+    // The attempts ran out: what is really left (the last attempt's fills count).
+    if (left.length > 0) left = await this.#held();
     const flat = left.length === 0;
     await this.#emit([{ type: 'executor.flatten', run, stage: 'finished', reason, flat, left, ts: this.#p.clock.now() }]);
     if (!flat) this.#log.error({ left }, 'flatten gave up with positions left');
     return { flat, left, attempts: Math.max(0, ...tries.values()), ordersPlaced: n };
   }
 }
-
-const PHASE_RANK: Readonly<Record<Phase, number>> = { SHADOW: 0, SEMI_AUTO: 1, FULL_AUTO: 2 };
 
 /** The governance rules in the executor's settings (FULL_AUTO_MIN_*, PAPER_WAIVE_PHASE_HISTORY). */
 function governanceRules(cfg: EngineConfig): GovernanceRules {
@@ -814,17 +556,6 @@ function historyOn(state: ExecState, venue: Venue): HistoryCounts {
   return { SHADOW: state.days[venue].SHADOW.length, SEMI_AUTO: state.days[venue].SEMI_AUTO.length };
 }
 
-/** The less autonomous of two phases. */
-function lowerPhase(a: Phase, b: Phase): Phase {
-  return PHASE_RANK[a] <= PHASE_RANK[b] ? a : b;
-}
-
-/** What a saga's own orders ask of the kill switch: an entry adds risk; an exit reduces it (approved, or not). */
-function sagaAction(p: Proposal, approvalId: string | null): Action {
-  return p.riskIncreasing ? 'increase' : approvalId !== null ? 'approvedExit' : 'reduce';
-}
-
-/** A definitive refusal (the order does not exist at the broker); anything else leaves the order UNKNOWN. */
-function isDefinitive(err: BrokerError): boolean {
-  return err.kind === 'REJECTED' || err.kind === 'VALIDATION' || err.kind === 'MARKET_CLOSED' || err.kind === 'RATE_LIMIT' || err.kind === 'AUTH' || err.kind === 'FORBIDDEN';
+function deniedOf(events: readonly ExecEvent[]): OrderDenied[] {
+  return events.flatMap((e) => (e.type === 'executor.orderDenied' ? [e.denied] : []));
 }

@@ -1,0 +1,32 @@
+/**
+ * @module The executor's one gate (issue 17 item 1, DESIGN §8): the kill switch's `permits(state, action)` on the
+ * state it last published, and the phase it put in force. Nothing else decides what may be sent.
+ */
+import type { Phase } from '../domain/phase.ts';
+import type { Proposal } from '../domain/proposal.ts';
+import { permits, type Action, type TradingState } from '../domain/trading-state.ts';
+
+/**
+ * `permits(state, action)`; before any state was seen (after a start, until the first cycle or broadcast) only
+ * cancels and the flatten: fail closed.
+ */
+export function allowed(ks: TradingState | undefined, action: Action): boolean {
+  return ks === undefined ? action === 'cancel' || action === 'flatten' : permits(ks, action);
+}
+
+/** `kill switch HALTED does not permit reduce` (or: not yet seen). */
+export function refusal(ks: TradingState | undefined, action: Action): string {
+  return ks === undefined ? `kill switch not yet seen: ${action} is not permitted` : `kill switch ${ks} does not permit ${action}`;
+}
+
+/** What a saga's own orders ask of the kill switch: an entry adds risk; an exit reduces it (approved, or not). */
+export function sagaAction(p: Pick<Proposal, 'riskIncreasing'>, approvalId: string | null): Action {
+  return p.riskIncreasing ? 'increase' : approvalId !== null ? 'approvedExit' : 'reduce';
+}
+
+const PHASE_RANK: Readonly<Record<Phase, number>> = { SHADOW: 0, SEMI_AUTO: 1, FULL_AUTO: 2 };
+
+/** The less autonomous of two phases (the kill switch's phase in force, never above the configured one). */
+export function lowerPhase(a: Phase, b: Phase): Phase {
+  return PHASE_RANK[a] <= PHASE_RANK[b] ? a : b;
+}
