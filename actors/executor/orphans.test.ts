@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { orphanEvents, unmanagedDetail } from './orphans.ts';
+import { apply } from './state.ts';
+import { build, condor, started, T0 } from './fixture.ts';
+
+test('positions left by a failed structure are adopted exit-only and escalated until flat; live ones never', () => {
+  const s = build([started(1, condor('p')), { type: 'executor.sagaFinished', sagaId: 'VG1', outcome: 'failed', reason: 'compensation of leg 2 failed 5 times', ts: T0 }]);
+  s.positions['NIFTY23000PE'] = { instrumentKey: 'NIFTY23000PE', quantity: 65, averagePrice: 10, realisedPnl: 0, structureId: 'S-VG1', underlying: 'NIFTY', expiry: '2026-12-01', strike: 23000, right: 'PE' };
+  const ev = orphanEvents(s, T0);
+  assert.deepEqual(ev.map((e) => e.type === 'executor.positionOrphaned' && [e.instrumentKey, e.quantity, e.from]), [['NIFTY23000PE', 65, 'S-VG1']]);
+  for (const e of ev) apply(s, e);
+  assert.equal(s.positions['NIFTY23000PE']?.structureId, 'adopted');
+  assert.deepEqual(s.structures['adopted']?.legs.map((l) => [l.instrumentKey, l.side, l.quantity]), [['NIFTY23000PE', 'BUY', 65]]);
+  assert.equal(unmanagedDetail(s, []), 'positions to manage: NIFTY23000PE 65 (left by S-VG1, adopted exit-only)');
+  assert.deepEqual(orphanEvents(s, T0 + 1), [], 'adopted once');
+  s.positions['NIFTY23000PE']!.quantity = 0;
+  assert.equal(unmanagedDetail(s, []), undefined, 'flat: nothing to escalate');
+  // An open structure's position is managed: never an orphan.
+  const live = build([started(1, condor('p')), { type: 'executor.sagaFinished', sagaId: 'VG1', outcome: 'completed', reason: 'ok', ts: T0 }]);
+  live.positions['NIFTY23000PE'] = { ...s.positions['NIFTY23000PE']!, quantity: 65, structureId: 'S-VG1' };
+  assert.deepEqual(orphanEvents(live, T0), []);
+});
