@@ -3,14 +3,15 @@
  * naked-leg timer, the recon grace, the re-price interval and the approval TTL are compared against the market clock.
  * The tick is what notices them between cycles, so it must come often in MARKET terms: a quarter of the shortest
  * timer. On a scaled sim clock that is a short wall interval (at 300× a 1.67 s re-price interval is 5.6 wall ms), so
- * the wall interval is bounded: never under `TICK_MIN_WALL_MS` (a tick drains order updates, steps the sagas and the
- * naked-leg timers and re-matches paper orders: at most 50 a second), never over `TICK_MAX_WALL_MS` (live: at least
- * once a second). At the bound a timer fires late by at most one tick: `TICK_MIN_WALL_MS` × speed of market time
- * (6 market seconds at 300×).
+ * the wall interval is bounded: never under `TICK_MIN_WALL_MS` (a tick is a message relayed through main, drains
+ * order updates, steps the sagas and the naked-leg timers and advances the paper exchange's sim copy: at most 10 a
+ * second — at 20 ms the executor of a whole system at 600× on a loaded 2-core machine missed its heartbeats), never
+ * over `TICK_MAX_WALL_MS` (live: at least once a second). At the bound a timer fires late by at most one tick:
+ * `TICK_MIN_WALL_MS` × speed of market time (30 market seconds at 300×, a minute at 600×; live: none).
  */
 import { repriceAfterMs, type CoreConfig } from './core.ts';
 
-export const TICK_MIN_WALL_MS = 20;
+export const TICK_MIN_WALL_MS = 100;
 export const TICK_MAX_WALL_MS = 1_000;
 
 export interface TickInterval {
