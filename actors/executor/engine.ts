@@ -16,7 +16,7 @@ import type { TradingState } from '../domain/trading-state.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import { checkCoreConfig } from './core.ts';
 import { marketRef, sweepApprovals } from './approvals.ts';
-import { adoptedExitProposal } from './exits.ts';
+import { adoptedExitProposal, orphanExitProposal } from './exits.ts';
 import { planFlattenRound } from './flatten.ts';
 import { allowed, lowerPhase } from './gate.ts';
 import { nakedLegEvents } from './naked.ts';
@@ -171,6 +171,24 @@ export class ExecutorEngine {
       if (exit !== undefined && !seen(this.state, exit.id)) {
         this.#log.warn({ proposalId: exit.id, legs: exit.legs.length }, 'exiting adopted positions');
         proposals.unshift(exit);
+      }
+    }
+    // Orphans (units a failed structure left) continue that saga's compensation: a saga whenever the kill switch
+    // permits `reduce`, whatever the phase (but SHADOW, which never orders); while HALTED an approval, like any exit.
+    if (phase.effective !== 'SHADOW' && this.#flattening === undefined) {
+      const exit = orphanExitProposal(this.state, this.#cfg.maxCompensationAttempts);
+      if (exit !== undefined && !seen(this.state, exit.id)) {
+        if (allowed(this.#ks, 'reduce')) {
+          this.#log.warn({ proposalId: exit.id, legs: exit.legs.length }, 'exiting orphaned positions');
+          const r = await this.#startSaga(exit, null);
+          if ('denied' in r) denied.push(r.denied);
+          else {
+            started.push(r.sagaId);
+            progressed.push(await this.#advance(r.sagaId));
+          }
+        } else if (allowed(this.#ks, 'approvedExit')) {
+          proposals.unshift(exit);
+        }
       }
     }
     const ref = (p: Proposal) => marketRef(p, req.snapshot, req.surface, this.#quotes);

@@ -4,7 +4,7 @@
  */
 import type { Side } from '../domain/side.ts';
 import type { Proposal } from '../domain/proposal.ts';
-import { isUnsettled, type ExecState } from './state.ts';
+import { isUnsettled, type ExecState, type PositionRec } from './state.ts';
 
 /**
  * Why a `close` proposal would trade more than the book holds, or null when every leg closes units we hold: per
@@ -39,34 +39,53 @@ export function closeExceedsHolding(state: ExecState, p: Proposal): string | nul
 }
 
 export const ADOPTED_EXIT_PREFIX = 'adopted-exit-';
+/** Exits of orphans (units a failed structure left): the continuation of a compensation. */
+export const ORPHAN_EXIT_PREFIX = 'orphan-exit-';
 
 /**
- * The exit proposal for every adopted (zombie) position, or undefined when there is none, an exit is already
- * running, or `maxFailures` exits in a row have failed (a human decides then). Deterministic from the state (the id
- * counts the exit sagas so far), so a replay proposes the same id and `#seen` keeps it to one saga.
+ * The exit proposal for every adopted position found at the broker (a zombie: VolGuard never placed it), or
+ * undefined when there is none, an exit is already running, or `maxFailures` exits in a row have failed (a human
+ * decides then). Deterministic from the state (the id counts the exit sagas so far), so a replay proposes the same id
+ * and `seen` keeps it to one saga. It goes the way of every proposal: a saga in FULL_AUTO, an approval in SEMI_AUTO.
  */
 export function adoptedExitProposal(state: ExecState, maxFailures: number): Proposal | undefined {
-  const adopted = Object.values(state.positions).filter((p) => p.structureId === 'adopted' && p.quantity !== 0);
-  const first = adopted[0];
+  const orphans = state.orphans ?? {};
+  const zombies = Object.values(state.positions).filter((p) => p.structureId === 'adopted' && p.quantity !== 0 && orphans[p.instrumentKey] === undefined);
+  return exitOf(state, zombies, ADOPTED_EXIT_PREFIX, maxFailures, 'exit-only management of adopted (zombie) positions');
+}
+
+/**
+ * The exit of every orphan still held (orphans.ts): VolGuard's own units that a saga failed to unwind. It continues
+ * that saga's compensation, so it needs no approval — only the kill switch's `reduce` (while HALTED it becomes an
+ * approval like any exit). Retried (a fresh id per attempt) until flat or `maxFailures` in a row.
+ */
+export function orphanExitProposal(state: ExecState, maxFailures: number): Proposal | undefined {
+  const orphans = state.orphans ?? {};
+  const held = Object.values(state.positions).filter((p) => p.structureId === 'adopted' && p.quantity !== 0 && orphans[p.instrumentKey] !== undefined);
+  return exitOf(state, held, ORPHAN_EXIT_PREFIX, maxFailures, 'exit-only management of positions a failed structure left (orphans)');
+}
+
+function exitOf(state: ExecState, positions: readonly PositionRec[], prefix: string, maxFailures: number, reason: string): Proposal | undefined {
+  const first = positions[0];
   if (first === undefined) return undefined;
-  const exits = Object.values(state.sagas).filter((s) => s.proposal.id.startsWith(ADOPTED_EXIT_PREFIX)).sort((a, b) => a.no - b.no);
+  const exits = Object.values(state.sagas).filter((s) => s.proposal.id.startsWith(prefix)).sort((a, b) => a.no - b.no);
   if (exits.some((s) => s.status !== 'done')) return undefined;
   // SEMI_AUTO: an approval still pending waits for its human; one that expired, was rejected or invalidated without
   // a saga counts like a proposal made, so the next gets a fresh id (and a fresh approval) — retried until flat.
-  const approvals = Object.values(state.approvals).filter((a) => a.proposalId.startsWith(ADOPTED_EXIT_PREFIX));
+  const approvals = Object.values(state.approvals).filter((a) => a.proposalId.startsWith(prefix));
   if (approvals.some((a) => a.status === 'pending' || a.status === 'approved')) return undefined;
   const unanswered = approvals.filter((a) => !exits.some((s) => s.proposal.id === a.proposalId)).length;
   let failuresInARow = 0;
   for (const s of exits) failuresInARow = s.outcome === 'completed' ? 0 : failuresInARow + 1;
   if (failuresInARow >= maxFailures) return undefined;
   return {
-    id: `${ADOPTED_EXIT_PREFIX}${exits.length + unanswered + 1}`, action: 'close', kind: 'adopted', bucket: 'intraday',
+    id: `${prefix}${exits.length + unanswered + 1}`, action: 'close', kind: 'adopted', bucket: 'intraday',
     underlying: first.underlying, expiry: first.expiry, structureId: 'adopted',
-    legs: adopted.map((p) => ({
+    legs: positions.map((p) => ({
       instrumentKey: p.instrumentKey, underlying: p.underlying, expiry: p.expiry, strike: p.strike, right: p.right,
       side: p.quantity < 0 ? 'BUY' as const : 'SELL' as const, quantity: Math.abs(p.quantity),
     })),
-    reason: 'exit-only management of adopted (zombie) positions', rationale: { positions: adopted.length, attempt: exits.length + unanswered + 1 },
+    reason, rationale: { positions: positions.length, attempt: exits.length + unanswered + 1 },
     riskIncreasing: false,
   };
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { orphanEvents, unmanagedDetail } from './orphans.ts';
+import { adoptedExitProposal, orphanExitProposal } from './exits.ts';
 import { apply } from './state.ts';
 import { build, condor, started, T0 } from './fixture.ts';
 
@@ -14,6 +15,10 @@ test('positions left by a failed structure are adopted exit-only and escalated u
   assert.deepEqual(s.structures['adopted']?.legs.map((l) => [l.instrumentKey, l.side, l.quantity]), [['NIFTY23000PE', 'BUY', 65]]);
   assert.equal(unmanagedDetail(s, []), 'positions to manage: NIFTY23000PE 65 (left by S-VG1, adopted exit-only)');
   assert.deepEqual(orphanEvents(s, T0 + 1), [], 'adopted once');
+  // Its exit is the orphans' own (no approval needed), never mixed with zombies' exits.
+  assert.deepEqual(orphanExitProposal(s, 5)?.legs.map((l) => [l.instrumentKey, l.side, l.quantity]), [['NIFTY23000PE', 'SELL', 65]]);
+  assert.equal(orphanExitProposal(s, 5)?.id, 'orphan-exit-1');
+  assert.equal(adoptedExitProposal(s, 5), undefined);
   s.positions['NIFTY23000PE']!.quantity = 0;
   assert.equal(unmanagedDetail(s, []), undefined, 'flat: nothing to escalate');
   // An open structure's position is managed: never an orphan.

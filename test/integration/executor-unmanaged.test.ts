@@ -34,7 +34,7 @@ function evaluate(ks: KsState, r: ExecutionReport, n: number, now: number): { ks
   return { ks: step.state, effects: step.effects };
 }
 
-test('every SELL refused: the wings left after a failed compensation are escalated (DEGRADED + alert), adopted exit-only and exited once the fault clears', async () => {
+test('every SELL refused: the wings left after a failed compensation are escalated (DEGRADED + alert), adopted exit-only and exited, without a human, once the fault clears', async () => {
   const h = new Harness(CFG, true);
   h.broker.faults.rejectSide('SELL', 'RMS: SELL lines not allowed');
   const r1 = await h.execute([condor('p1')]);
@@ -55,14 +55,14 @@ test('every SELL refused: the wings left after a failed compensation are escalat
   const alert = first.effects.find((e) => e.kind === 'alert');
   assert.ok(alert !== undefined && alert.kind === 'alert' && /NSE_FO\|9004 75/.test(String(alert.evidence['detail'])), 'an alert carries the evidence');
 
-  // The fault clears. DEGRADED puts SEMI_AUTO in force: the adopted exit is an approval; approved, it ends flat.
+  // The fault clears. DEGRADED puts SEMI_AUTO in force, yet the orphans' exit continues the failed compensation: a
+  // saga without an approval (the kill switch permits `reduce` while DEGRADED) — retried until flat, no human needed.
   h.broker.faults.clearRejectSide();
   h.clock.advance(3_000);
   const r2 = await h.execute([], 'FULL_AUTO', ks.state);
   assert.equal(r2.phase.effective, 'SEMI_AUTO');
-  assert.equal(r2.approvalsCreated.length, 1, JSON.stringify(r2));
-  const a = await h.engine.approve(r2.approvalsCreated[0]!, 'ops');
-  assert.equal(a.status, 'executed', a.statusReason);
+  assert.deepEqual(r2.approvalsCreated, []);
+  assert.ok(r2.sagasProgressed.some((p) => p.outcome === 'completed'), JSON.stringify(r2.sagasProgressed));
   assert.deepEqual((await h.broker.getPositions()).filter((p) => p.quantity !== 0), [], 'flat');
 
   // Flat: nothing left to escalate; the kill switch's hold is released and it recovers.
@@ -115,5 +115,19 @@ test('a compensation the closed market refused waits for the next open (escalate
   assert.equal(finished?.type === 'executor.sagaFinished' ? finished.outcome : undefined, 'compensated');
   assert.deepEqual((await h.broker.getPositions()).filter((x) => x.quantity !== 0), [], 'flat at the next open');
   assert.equal(r2.reconciliation.unmanaged, undefined);
+  await h.done();
+});
+
+test('while HALTED an orphan exit is an approval (reduce is not permitted; an approved exit is)', async () => {
+  const h = new Harness(CFG, true);
+  h.broker.faults.rejectSide('SELL', 'RMS: SELL lines not allowed');
+  await h.execute([condor('p1')]);
+  h.broker.faults.clearRejectSide();
+  const r = await h.execute([], 'FULL_AUTO', 'HALTED');
+  assert.deepEqual(r.sagasStarted, []);
+  assert.deepEqual(r.approvalsCreated, ['A-orphan-exit-1']);
+  const a = await h.engine.approve('A-orphan-exit-1', 'ops');
+  assert.equal(a.status, 'executed', a.statusReason);
+  assert.deepEqual((await h.broker.getPositions()).filter((p) => p.quantity !== 0), []);
   await h.done();
 });
