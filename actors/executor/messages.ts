@@ -223,7 +223,8 @@ export interface ExecutorProtocol {
   /** Event from the kill switch. */
   'killswitch.changed': { in: KillSwitchView; out: void };
   /** To itself (its timer, through the mailbox): drain updates, step the sagas and the naked-leg timers. */
-  'executor.tick': { in: Readonly<Record<string, never>>; out: void };
+  /** The worker's market-clock timer (ctx.every): no body. */
+  'executor.tick': { in: null; out: void };
 }
 
 declare module '../../runtime/protocols.ts' {

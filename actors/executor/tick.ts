@@ -3,11 +3,14 @@
  * naked-leg timer, the recon grace, the re-price interval and the approval TTL are compared against the market clock.
  * The tick is what notices them between cycles, so it must come often in MARKET terms: a quarter of the shortest
  * timer. On a scaled sim clock that is a short wall interval (at 300× a 1.67 s re-price interval is 5.6 wall ms), so
- * the wall interval is bounded: never under `TICK_MIN_WALL_MS` (a tick is a message relayed through main, drains
- * order updates, steps the sagas and the naked-leg timers and advances the paper exchange's sim copy: at most 10 a
- * second — at 20 ms the executor of a whole system at 600× on a loaded 2-core machine missed its heartbeats), never
- * over `TICK_MAX_WALL_MS` (live: at least once a second). At the bound a timer fires late by at most one tick:
- * `TICK_MIN_WALL_MS` × speed of market time (30 market seconds at 300×, a minute at 600×; live: none).
+ * the wall interval is bounded: never under `TICK_MIN_WALL_MS` (a tick drains order updates, steps the sagas and
+ * the naked-leg timers and advances the paper exchange's sim copy: at most 10 a second — at 20 ms the executor of a
+ * whole system at 600× on a loaded 2-core machine missed its heartbeats), never over `TICK_MAX_WALL_MS` (live: at
+ * least once a second). At the bound a timer fires late by at most one tick: `TICK_MIN_WALL_MS` × speed of market
+ * time (30 market seconds at 300×, a minute at 600×; live: none).
+ *
+ * The worker runs it as a runtime timer on the market clock (`ctx.every(timerMs, 'executor.tick', {clock: 'market'})`):
+ * `timerMs` is the bounded wall interval expressed in market ms, so the tick follows the market clock it serves.
  */
 import { repriceAfterMs, type CoreConfig } from './core.ts';
 
@@ -19,6 +22,8 @@ export interface TickInterval {
   readonly marketMs: number;
   /** The wall-time interval that gives it on this clock, bounded. */
   readonly wallMs: number;
+  /** The tick timer's interval on the market clock: `wallMs` of wall time at this speed (= `marketMs` unbounded). */
+  readonly timerMs: number;
 }
 
 /** `speed`: market ms per wall ms of the clock the executor runs on (SIM_SPEED; 1 live). */
@@ -27,5 +32,5 @@ export function tickInterval(cfg: CoreConfig, speed: number): TickInterval {
   const shortest = Math.min(repriceAfterMs(cfg), cfg.nakedLegTimeoutMs, cfg.orderFillTimeoutMs, cfg.reconGraceMs);
   const marketMs = Math.max(1, Math.floor(shortest / 4));
   const wallMs = Math.min(TICK_MAX_WALL_MS, Math.max(TICK_MIN_WALL_MS, Math.round(marketMs / speed)));
-  return { marketMs, wallMs };
+  return { marketMs, wallMs, timerMs: wallMs * speed };
 }

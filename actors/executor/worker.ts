@@ -18,11 +18,8 @@ import type { ExecutorProtocol } from './messages.ts';
 
 let engine: ExecutorEngine | undefined;
 let handle: BrokerHandle | undefined;
-let timer: NodeJS.Timeout | undefined;
 let offCredentials: (() => void) | undefined;
 let offVenue: (() => void) | undefined;
-/** One tick in the mailbox at a time: a busy executor (a flatten) is not flooded with ticks. */
-let tickQueued = false;
 
 /** Market ms per wall ms: the scaled sim clock's speed, 1 on the real clock. The engine's timers are market time. */
 function clockSpeedOf(spec: ClockSpec): number {
@@ -91,16 +88,13 @@ defineActor<ExecutorSection, ExecutorProtocol>({
       metrics: { order: (s) => orders.inc({ status: s }), saga: (o) => sagas.inc({ outcome: o }), positionsOpen: (n) => open.set(n) },
     }, engineConfig(cfg, clockSpeedOf(ctx.clockSpec)), events);
     ctx.log.info({ events: events.length, broker: h.broker.name, quotes: h.quoteSource ?? 'broker' }, 'executor recovered');
-    // Between cycles: pick up fills, move sagas, watch naked legs — as a message to self, so the tick takes its turn in
-    // the mailbox with everything else (one engine call at a time). Its interval is a quarter of the shortest market
-    // timer, as wall time on this clock, bounded (tick.ts). TODO(arch E): ctx.every on the market clock.
+    // Between cycles: pick up fills, move sagas, watch naked legs — a runtime timer on the market clock, so the tick
+    // takes its turn in the mailbox with everything else (one engine call at a time; at most one tick waiting, so a
+    // busy executor — a flatten — is not flooded) and is cleared with the actor on stop or crash. Its interval is a
+    // quarter of the shortest market timer, bounded in wall time (tick.ts).
     const every = tickInterval(engineConfig(cfg), clockSpeedOf(ctx.clockSpec));
-    ctx.log.info({ marketMs: every.marketMs, wallMs: every.wallMs }, 'executor tick');
-    timer = setInterval(() => {
-      if (tickQueued) return;
-      tickQueued = ctx.send('executor', 'executor.tick', {});
-    }, every.wallMs);
-    timer.unref();
+    ctx.log.info({ marketMs: every.marketMs, wallMs: every.wallMs, timerMs: every.timerMs }, 'executor tick');
+    ctx.every(every.timerMs, 'executor.tick', { clock: 'market' });
   },
   receive(msg, ctx) {
     return dispatch(msg, ctx);
@@ -111,7 +105,6 @@ defineActor<ExecutorSection, ExecutorProtocol>({
     return { sagas: Object.keys(e.state.sagas).length, orders: Object.keys(e.state.orders).length, positions: e.book().positions.length };
   },
   async stop() {
-    if (timer !== undefined) clearInterval(timer);
     offCredentials?.();
     offVenue?.();
     engine?.close();
@@ -122,7 +115,6 @@ defineActor<ExecutorSection, ExecutorProtocol>({
 /** One handler per message type (ExecutorProtocol); the mailbox runs them one at a time, the tick among them. */
 const handlers: Handlers<ExecutorProtocol, ExecutorSection> = {
   'executor.tick'(_b, ctx) {
-    tickQueued = false;
     handle?.onTick?.();
     // Errors are logged, never a crash: the next cycle reconciles.
     return need().tick().catch((err: unknown) => ctx.log.error({ err }, 'executor tick failed'));

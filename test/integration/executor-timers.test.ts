@@ -225,9 +225,10 @@ test('timing config is checked: a non-positive clock speed or negative timer is 
 
 test('the tick comes every quarter of the shortest market timer, as wall time on this clock, bounded', () => {
   // Shortest timer at the defaults: the re-price interval, min(30000, floor(10000 / 6)) = 1666 market ms → 416 ms.
-  assert.deepEqual(tickInterval(CFG, 1), { marketMs: 416, wallMs: 416 });
-  // 60×: 416 / 60 = 6.9 wall ms, under the floor: 100 wall ms (a timer fires at most 6 market s late).
-  assert.deepEqual(tickInterval(CFG, 60), { marketMs: 416, wallMs: TICK_MIN_WALL_MS });
+  assert.deepEqual(tickInterval(CFG, 1), { marketMs: 416, wallMs: 416, timerMs: 416 });
+  // 60×: 416 / 60 = 6.9 wall ms, under the floor: 100 wall ms (a timer fires at most 6 market s late); the market-clock
+  // timer runs every 100 × 60 = 6000 market ms.
+  assert.deepEqual(tickInterval(CFG, 60), { marketMs: 416, wallMs: TICK_MIN_WALL_MS, timerMs: 6000 });
   // Long timers on the real clock: never less than once a second.
   assert.equal(tickInterval({ ...CFG, repriceMs: 60_000, nakedLegTimeoutMs: 60_000, orderFillTimeoutMs: 60_000, reconGraceMs: 60_000 }, 1).wallMs, TICK_MAX_WALL_MS);
   // 2 at 0.5×: 2 ms of market every 4 wall ms would be more than 50 a second: the floor again.
