@@ -46,3 +46,10 @@ test('an approval stands only while pending, inside its TTL (market time) and wi
   assert.equal(moved?.type === 'executor.approvalChanged' ? moved.status : '', 'invalidated');
   assert.match(moved?.type === 'executor.approvalChanged' ? moved.reason : '', /spot moved 0\.63% \(limit 0\.50%\)/);
 });
+
+test('SHADOW fills a proposal once per id: the same id proposed again next cycle is ignored, not filled again', () => {
+  const sh = routeProposal(build([]), condor('p'), ctx('SHADOW'));
+  const filled = build(sh.kind === 'shadow' ? sh.events : []);
+  assert.equal(filled.shadow.fills, 1);
+  assert.equal(routeProposal(filled, condor('p'), ctx('SHADOW')).kind, 'ignored');
+});

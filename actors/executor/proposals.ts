@@ -17,8 +17,9 @@ import { denial } from './saga-decide.ts';
 import { shadowFills } from './shadow.ts';
 import type { ApprovalRec, ApprovalRef, ExecEvent, ExecState } from './state.ts';
 
-/** Handled before (a saga, an approval or a denial carries its id): a re-proposal is ignored. */
+/** Handled before (a saga, an approval, a denial or a shadow fill carries its id): a re-proposal is ignored. */
 export function seen(state: ExecState, proposalId: string): boolean {
+  if (state.shadow.filled[proposalId] !== undefined) return true;
   for (const id in state.sagas) if (state.sagas[id]!.proposal.id === proposalId) return true;
   for (const id in state.approvals) if (state.approvals[id]!.proposalId === proposalId) return true;
   return state.denied.some((d) => d.proposalId === proposalId);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Leg } from '../domain/leg.ts';
 import type { Proposal } from '../domain/proposal.ts';
-import { apply, initialState, rollLegs, type ExecState, type PositionRec } from './state.ts';
+import { apply, initialState, rollLegs, type ExecEvent, type ExecState, type PlannedOrder, type PositionRec } from './state.ts';
+import { condor, key, started } from './fixture.ts';
 import { closeExceedsHolding } from './exits.ts';
 import { nakedLegs } from './naked.ts';
 import type { Right } from '../domain/right.ts';
@@ -108,4 +109,34 @@ test('a close never trades more than the book holds: gone legs, the wrong side, 
   };
   assert.match(closeExceedsHolding(t, closeOf([leg(23500, 'PE', 'BUY', 65)])) ?? '', /40 already being closed, so at most 25/);
   assert.equal(closeExceedsHolding(t, closeOf([leg(23500, 'PE', 'BUY', 25)])), null);
+});
+
+test('apply is idempotent for orderSent and shadowFill: a duplicated event (an append retried, replayed twice) changes nothing', () => {
+  const o: PlannedOrder = { clientOrderId: 'VG1-0E0', sagaId: 'VG1', leg: 0, role: 'entry', instrumentKey: key(23500, 'PE'), side: 'SELL', quantity: 130, orderType: 'LIMIT', price: 10, riskIncreasing: true };
+  const sent: ExecEvent = { type: 'executor.orderSent', clientOrderId: o.clientOrderId, sagaId: 'VG1', brokerOrderId: 'B-1', ts: 1_000 };
+  const events: ExecEvent[] = [
+    started(1, condor('p', 130), 1_000),
+    { type: 'executor.orderIntent', ...o, ts: 1_000 },
+    sent,
+    { type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: 'VG1', brokerOrderId: 'B-1', status: 'partially_filled', filledQuantity: 65, averagePrice: 10, ts: 5_000 },
+  ];
+  const once = initialState();
+  for (const e of events) apply(once, e);
+  const twice = initialState();
+  for (const e of [...events, sent]) apply(twice, e);
+  // The late duplicate must not move the order's clock back to 1 000 (its timers run from updatedAt: 5 000).
+  assert.deepEqual(twice.orders, once.orders);
+  assert.equal(twice.orders[o.clientOrderId]!.updatedAt, 5_000);
+
+  // One shadow fill of a short put at 10 and a long put at 4: credit 6 × 65. Applied twice it is still one fill.
+  const fill: ExecEvent = {
+    type: 'executor.shadowFill', proposalId: 'p', structureId: 'shadow-p', ts: 1_000,
+    fills: [{ instrumentKey: 'NIFTY23500PE', side: 'SELL', quantity: 65, price: 10 }, { instrumentKey: 'NIFTY23000PE', side: 'BUY', quantity: 65, price: 4 }],
+    legs: [leg(23500, 'PE', 'SELL'), leg(23000, 'PE', 'BUY')],
+  };
+  const a = apply(initialState(), fill);
+  const b = apply(apply(initialState(), fill), fill);
+  assert.deepEqual(b.shadow, a.shadow);
+  assert.equal(b.shadow.fills, 1);
+  assert.deepEqual(Object.values(b.shadow.positions).map((p) => [p.instrumentKey, p.quantity]).sort(), [['NIFTY23000PE', 65], ['NIFTY23500PE', -65]]);
 });

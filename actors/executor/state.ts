@@ -89,6 +89,8 @@ export interface ShadowBook {
   positions: Record<string, PositionRec>;
   realisedPnl: number;
   fills: number;
+  /** The proposals filled here (id → when): each is filled once, and a duplicated event books nothing more. */
+  filled: Record<string, number>;
 }
 
 export interface ExecState {
@@ -136,7 +138,7 @@ export interface NakedLegRec {
 export function initialState(): ExecState {
   return {
     sagaSeq: 0, flattenSeq: 0, orders: {}, sagas: {}, positions: {}, structures: {}, approvals: {}, governance: null, phaseRequest: null,
-    days: { paper: { SHADOW: [], SEMI_AUTO: [] }, live: { SHADOW: [], SEMI_AUTO: [] } }, shadow: { positions: {}, realisedPnl: 0, fills: 0 }, realisedPnlDay: 0,
+    days: { paper: { SHADOW: [], SEMI_AUTO: [] }, live: { SHADOW: [], SEMI_AUTO: [] } }, shadow: { positions: {}, realisedPnl: 0, fills: 0, filled: {} }, realisedPnlDay: 0,
     findings: [], denied: [], naked: {}, orphans: {},
   };
 }
@@ -258,7 +260,8 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
     }
     case 'executor.orderSent': {
       const o = state.orders[e.clientOrderId];
-      if (o === undefined) return state;
+      // Already applied (a duplicate, replayed or appended twice): a late copy must not move the order's clock back.
+      if (o === undefined || o.brokerOrderId === e.brokerOrderId) return state;
       o.brokerOrderId = e.brokerOrderId;
       if (o.status === 'pending' || o.status === 'unknown') o.status = 'sent';
       o.updatedAt = e.ts;
@@ -383,6 +386,8 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
       return state;
     }
     case 'executor.shadowFill': {
+      if (state.shadow.filled[e.proposalId] !== undefined) return state;
+      state.shadow.filled[e.proposalId] = e.ts;
       for (const f of e.fills) {
         const leg = e.legs.find((l) => l.instrumentKey === f.instrumentKey);
         const template = { instrumentKey: f.instrumentKey, structureId: e.structureId, underlying: leg?.underlying ?? 'NIFTY' as const, expiry: leg?.expiry ?? '', strike: leg?.strike ?? 0, right: leg?.right ?? 'CE' as const };
