@@ -11,6 +11,7 @@ import { bodyGuard } from './body-guard.ts';
 import type { GatewayDepsExt } from './deps-ext.ts';
 import { ApiError, errorBody, makeOnError, type ErrorBody } from './errors.ts';
 import { scrubValue } from './redact.ts';
+import { registerAccount } from './routes/account.ts';
 import { registerChaos } from './routes/chaos.ts';
 import { gatewaySecrets, type RouteCtx } from './routes/common.ts';
 import { registerControl } from './routes/control.ts';
@@ -61,6 +62,7 @@ export function createApp(deps: GatewayDepsExt, opts: AppOptions = {}): OpenAPIH
   registerDashboard(ctx);
   registerInspector(ctx);
   registerTrading(ctx);
+  registerAccount(ctx);
   registerControl(ctx);
   registerGovernance(ctx);
   if (cfg.VOLGUARD_CHAOS) registerChaos(ctx);

@@ -1,6 +1,7 @@
 /**
  * @module The book: everything the executor holds and is working (the reply to `executor.book`).
  */
+import type { RealisedMoney } from './money.ts';
 import type { OrderView } from './order.ts';
 import type { Position } from './position.ts';
 import type { Structure } from './structure.ts';
@@ -9,8 +10,14 @@ export interface Book {
   readonly positions: readonly Position[];
   readonly structures: readonly Structure[];
   readonly orders: readonly OrderView[];
-  /** Realised P&L for the trading day, ₹. */
+  /**
+   * @deprecated Despite its name, the book's LIFETIME realised P&L of fills (gross, before charges; the shadow
+   * book's own in SHADOW): it was never reset at a date change. Use `realised` (lifetime, with charges and
+   * settlement); the risk actor derives the day from it (issue 14). Kept only until risk stops reading it.
+   */
   readonly realisedPnlDay: number;
+  /** Lifetime realised money of this book (the shadow book its own), ₹: fills, charges, expiry settlement. */
+  readonly realised: RealisedMoney;
   /** True when the phase is SHADOW and this book is the shadow (simulated) book. */
   readonly shadow: boolean;
 }

@@ -22,4 +22,8 @@ export interface Structure {
   readonly maxLoss: number;
   readonly openedAt: number;
   readonly closedAt?: number;
+  /** Charges booked on its orders (and its settlement) so far, ₹ (executor, issue 14); absent = none booked. */
+  readonly charges?: number;
+  /** Why it closed when not by an exit of its own: `settled` (its last legs were held into expiry and settled). */
+  readonly closeReason?: 'settled';
 }

@@ -13,6 +13,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../runtime/clock.ts';
 import type { ExecutorSection } from './config.ts';
 import { marketSettingsFromEnv } from '../domain/market-settings.ts';
+import { istDate } from '../domain/calendar.ts';
+import { loadChargesSchedule } from '../../runtime/main/charges-schedule.ts';
 import type { Broker } from '../venues/broker.ts';
 import { PaperBroker } from '../venues/sim/paper/exchange.ts';
 import { riskMargin } from '../venues/sim/paper/margin.ts';
@@ -28,6 +30,8 @@ export interface BrokerHandle {
   readonly onTick?: () => void;
   /** The broker takes a multi-leg group in one `placeMultiOrder` call (per-line results). */
   readonly multiOrder?: boolean;
+  /** An expiry's final settlement price once known (paper on the sim: the simulated close of the expiry day). */
+  readonly settlementPrice?: (underlying: import('../domain/underlying.ts').Underlying, expiry: string) => number | undefined;
   /** Paper only: where quotes come from ('sim' = own SimMarket copy, 'snapshot' = the last snapshot). */
   readonly quoteSource?: 'sim' | 'snapshot';
 }
@@ -53,12 +57,17 @@ export const BROKERS: Readonly<Record<ExecutorSection['SAFETY_MODE'], BrokerFact
     const broker = new PaperBroker({
       dir: path.join(cfg.DATA_DIR, 'paper'), clock, quotes: market.quote, instruments: market.rules,
       margin: riskMargin(market.describe, market.spot), capital: cfg.BASE_CAPITAL,
+      // The account pays charges as a broker's ledger does (the schedule the boot checked: the same file).
+      charges: loadChargesSchedule(cfg.DATA_DIR, istDate(clock.now())),
+      ...(sim !== undefined ? { settlement: sim.settlementValue } : {}),
     });
+    const settling = sim;
     return {
       broker,
       rules: market.rules,
       multiOrder: true,
       quoteSource,
+      ...(settling !== undefined ? { settlementPrice: (u, expiry) => settling.settlementPrice(u, expiry, clock.now()) } : {}),
       // The sim copy is kept at the clock on every snapshot and tick, not only when an order asks for a quote: with
       // nothing working, the first order of the day would otherwise pay for every step since the start (at 600× an
       // hour of market is ~0.6 s of CPU) and reach the exchange minutes of market time after it was priced.

@@ -35,7 +35,11 @@ import { MARKET_CLOSED_CARRY } from './saga.ts';
 import { decideSagaStep, denial, riskDenied, type Command } from './saga-decide.ts';
 import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ExecEvent, type ExecState } from './state.ts';
 import { stuckStructureEvents } from './structure-check.ts';
-import type { Approval, ApprovePhaseRequest, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, SagaProgress, SetPhaseRequest } from './messages.ts';
+import { parseChargesSchedule, type ChargesSchedule } from '../domain/charges.ts';
+import { SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE } from '../domain/data/charges-schedule.ts';
+import { moneyAfter, paperEquity, settlementsDue, withoutExpired } from './money.ts';
+import { netByInstrument } from './broker-positions.ts';
+import type { AccountView, Approval, ApprovePhaseRequest, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, SagaProgress, SetPhaseRequest } from './messages.ts';
 
 export type { EngineConfig, EngineLog, EngineMetrics, EnginePorts, PreTradeDecision } from './ports.ts';
 
@@ -73,12 +77,16 @@ export class ExecutorEngine {
   #flattening: Promise<FlattenResult> | undefined;
   #cycleId: string | undefined;
   #lastRecon: { at: number; mismatch?: string } | null = null;
+  readonly #schedule: ChargesSchedule;
+  /** Charges of fills journaled before a crash, not yet booked, are made up once after recovery (the first cycle). */
+  #chargesCaughtUp = false;
 
   /** Rebuilds state from journaled events (the executor's own stream, in seq order): startup is recovery. */
   constructor(ports: EnginePorts, cfg: EngineConfig, journaled: readonly ExecEvent[] = []) {
     checkCoreConfig(cfg);
     this.#p = ports;
     this.#cfg = cfg;
+    this.#schedule = ports.charges ?? parseChargesSchedule(SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE);
     this.state = initialState();
     for (const e of journaled) apply(this.state, e);
     // After a restart the book must be the real one (or the shadow one) before the first cycle asks for it.
@@ -106,6 +114,10 @@ export class ExecutorEngine {
         this.#p.metrics?.saga(e.outcome);
         this.#log.info({ sagaId: e.sagaId, outcome: e.outcome, reason: e.reason }, 'saga finished');
       } else if (e.type === 'executor.orderDenied') this.#log.warn({ proposalId: e.denied.proposalId, reason: e.denied.reason, detail: e.denied.detail }, 'OrderDenied');
+      else if (e.type === 'money.charges' || e.type === 'money.settlement') this.#p.metrics?.charges?.(e.shadow ? 'shadow' : 'live', e.charges.total);
+      // Every executed order is charged as its fills are journaled (money.ts): the booking follows the fill.
+      const money = moneyAfter(this.state, e, this.#schedule);
+      if (money.length > 0) await this.#emit(money);
     }
   }
 
@@ -144,6 +156,12 @@ export class ExecutorEngine {
       if (!this.state.days[this.#venue][phase.effective].includes(date)) await this.#emit([{ type: 'executor.tradingDay', date, phase: phase.effective, venue: this.#venue }]);
     }
 
+    if (!this.#chargesCaughtUp) {
+      await this.#emit(moneyAfter(this.state, undefined, this.#schedule));
+      this.#chargesCaughtUp = true;
+    }
+    // Expiry settles before reconciliation looks: both books' expired contracts leave them at the settlement price.
+    await this.#emit(settlementsDue(this.state, now, this.#schedule, (u, e) => this.#p.settlementPrice?.(u, e)));
     const recon = await this.#reconcileDue(now);
     if (this.#flattening === undefined) {
       // Every opening/closing structure has a saga working for it, or is repaired to what the book says.
@@ -327,9 +345,13 @@ export class ExecutorEngine {
     const orders = reconcileOrders(this.state, book, now, this.#cfg);
     await this.#emit(orders.events);
     await this.#emit(orders.findings.filter((f) => f.class !== 'in_flight').map((finding) => ({ type: 'executor.reconFinding' as const, finding, ts: now })));
-    const positions = await this.#p.broker.getPositions();
+    // One row per instrument (the broker lists one per product, closed ones too): the net position, signed.
+    const positions = netByInstrument(await this.#p.broker.getPositions());
     const snap = this.#snapshot;
-    const pos = reconcilePositions(this.state, positions, book, now, (key) => (snap === undefined ? undefined : describeKey(snap, key)));
+    const describe = (key: string) => (snap === undefined ? undefined : describeKey(snap, key));
+    // Contracts past their expiry are settlement's (execute), on either side: never adopted, never "closed outside".
+    const held = withoutExpired(this.state, positions, now, describe);
+    const pos = reconcilePositions(held.state, held.positions, book, now, describe);
     await this.#emit(pos.events);
     const mismatch = [orders.mismatch, pos.mismatch].filter((m): m is string => m !== undefined).join('; ');
     const findings = [...orders.findings, ...pos.findings];
@@ -478,8 +500,27 @@ export class ExecutorEngine {
       structures: Object.values(this.state.structures),
       orders: this.orders(),
       realisedPnlDay: shadow ? this.state.shadow.realisedPnl : this.state.realisedPnlDay,
+      realised: shadow ? this.state.money.shadow : this.state.money.live,
       shadow,
     };
+  }
+
+  /**
+   * The account (messages.ts AccountView): paper from the book (capital + realised net + unrealised at the last
+   * snapshot's mids) and the exchange's margin model; a live broker from its funds API (a refusal propagates).
+   */
+  async account(): Promise<AccountView> {
+    const funds = await this.#p.broker.getFunds();
+    const asOf = this.#p.clock.now();
+    if (this.#p.broker.name !== 'paper') {
+      return { source: 'upstox', equity: funds.availableMargin + funds.usedMargin, availableMargin: funds.availableMargin, usedMargin: funds.usedMargin, asOf };
+    }
+    const mid = (key: string): number | undefined => {
+      const t = this.#touch(key);
+      return t === undefined || !(t.bid > 0 && t.ask >= t.bid) ? undefined : (t.bid + t.ask) / 2;
+    };
+    const { equity } = paperEquity(this.#cfg.capital ?? 0, this.state.money.live, positionsView(this.state.positions), mid);
+    return { source: 'paper', equity, availableMargin: Math.round((equity - funds.usedMargin) * 100) / 100, usedMargin: funds.usedMargin, asOf };
   }
 
   orders(): OrderView[] {

@@ -210,6 +210,8 @@ export interface ExecutorProtocol {
   'executor.reject': { in: RejectRequest; out: Approval };
   'executor.orders': { in: Readonly<Record<string, never>>; out: { readonly orders: readonly OrderView[] } };
   'executor.positions': { in: Readonly<Record<string, never>>; out: { readonly positions: readonly Position[]; readonly structures: readonly Structure[] } };
+  /** The account (GET /api/v1/account): paper from the book, upstox from the broker's funds. */
+  'executor.account': { in: Readonly<Record<string, never>>; out: AccountView };
   /** Governance (gateway): SHADOW/SEMI_AUTO latched; FULL_AUTO checked, then latched (paper) or requested (live). */
   'executor.setPhase': { in: SetPhaseRequest; out: PhaseAnswer };
   /** Governance (gateway): the separate approval of a pending FULL_AUTO request. */
@@ -231,4 +233,18 @@ declare module '../../runtime/protocols.ts' {
   interface ActorProtocols {
     executor: ExecutorProtocol;
   }
+}
+
+/**
+ * The trading account, ₹ (GET /api/v1/account, INTERFACE.md). `paper`: equity = capital + the book's realised net
+ * (after charges and settlement) + unrealised at the mids; used margin from the margin model (actors/domain/margin.ts,
+ * the paper exchange's); available = equity − used. `upstox`: the funds API (equity segment): available and used
+ * margin as the broker states them, equity = their sum. `asOf`: market-clock epoch ms.
+ */
+export interface AccountView {
+  readonly source: 'paper' | 'upstox';
+  readonly equity: number;
+  readonly availableMargin: number;
+  readonly usedMargin: number;
+  readonly asOf: number;
 }

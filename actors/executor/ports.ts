@@ -11,6 +11,8 @@ import type { Phase } from '../domain/phase.ts';
 import type { Proposal } from '../domain/proposal.ts';
 import type { CoreConfig } from './core.ts';
 import type { RulesLookup } from './pricing.ts';
+import type { ChargesSchedule } from '../domain/charges.ts';
+import type { Underlying } from '../domain/underlying.ts';
 
 export interface PreTradeDecision {
   readonly allowed: boolean;
@@ -27,6 +29,8 @@ export interface EngineMetrics {
   order(status: string): void;
   saga(outcome: string): void;
   positionsOpen(n: number): void;
+  /** Charges booked, ₹ (`charges_inr_total`), per book. */
+  charges?(book: 'live' | 'shadow', inr: number): void;
 }
 
 export interface EnginePorts {
@@ -51,6 +55,13 @@ export interface EnginePorts {
   readonly rules?: RulesLookup;
   readonly log?: EngineLog;
   readonly metrics?: EngineMetrics;
+  /** The charges schedule (boot-checked DATA_DIR/charges.csv or the shipped one); default the shipped one. */
+  readonly charges?: ChargesSchedule;
+  /**
+   * The final settlement price of an expiry (the underlying's official close on the expiry day), once known: paper on
+   * the sim from the simulator's close; undefined while unknown (the position then waits).
+   */
+  settlementPrice?(underlying: Underlying, expiry: string): number | undefined;
 }
 
 export interface EngineConfig extends CoreConfig {
@@ -80,6 +91,8 @@ export interface EngineConfig extends CoreConfig {
   readonly phaseRequestTtlMs?: number;
   readonly flattenMaxAttempts: number;
   readonly flattenRetryMs: number;
+  /** BASE_CAPITAL, ₹: the paper account's starting equity (GET /api/v1/account). */
+  readonly capital?: number;
 }
 
 export const SILENT: EngineLog = { info() {}, warn() {}, error() {} };

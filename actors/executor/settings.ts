@@ -33,5 +33,6 @@ export function engineConfig(cfg: ExecutorSection, clockSpeed = 1): EngineConfig
     flattenMaxAttempts: cfg.FLATTEN_MAX_ATTEMPTS,
     flattenRetryMs: cfg.FLATTEN_RETRY_MS,
     phase: cfg.PHASE,
+    capital: cfg.BASE_CAPITAL,
   };
 }

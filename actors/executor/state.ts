@@ -18,6 +18,8 @@ import type { Right } from '../domain/right.ts';
 import type { Structure } from '../domain/structure.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import { worstExpiryLoss } from '../domain/margin.ts';
+import type { ChargesBooked, SettlementBooked } from '../domain/money.ts';
+import { addMoney, applyCharges, applySettlement, initialMoney, type MoneyState } from './money.ts';
 import { recordVenue, type GovernanceApproval, type GovernanceRecord, type PhaseRequest, type Venue } from '../domain/phase-governance.ts';
 
 /** An order as the saga plans it (deterministic from the proposal). */
@@ -108,7 +110,13 @@ export interface ExecState {
   /** Trading days (IST dates) spent in each phase, per venue, for the FULL_AUTO history gate. */
   days: Record<Venue, { SHADOW: string[]; SEMI_AUTO: string[] }>;
   shadow: ShadowBook;
+  /**
+   * @deprecated Lifetime realised P&L of fills (never reset, despite the name): use `money.live` (gross, charges,
+   * settlement, net). Kept until the risk actor's trading day (issue 14) no longer reads the book's `realisedPnlDay`.
+   */
   realisedPnlDay: number;
+  /** Lifetime realised money per book: fills' gross P&L, charges, expiry settlement (money.ts). */
+  money: MoneyState;
   findings: ReconFinding[];
   denied: OrderDenied[];
   /** Naked-leg timers by `underlying:expiry:right` (book level: structures may share strikes) (journaled, so a restart continues them instead of resetting). */
@@ -139,7 +147,7 @@ export function initialState(): ExecState {
   return {
     sagaSeq: 0, flattenSeq: 0, orders: {}, sagas: {}, positions: {}, structures: {}, approvals: {}, governance: null, phaseRequest: null,
     days: { paper: { SHADOW: [], SEMI_AUTO: [] }, live: { SHADOW: [], SEMI_AUTO: [] } }, shadow: { positions: {}, realisedPnl: 0, fills: 0, filled: {} }, realisedPnlDay: 0,
-    findings: [], denied: [], naked: {}, orphans: {},
+    money: initialMoney(), findings: [], denied: [], naked: {}, orphans: {},
   };
 }
 
@@ -177,6 +185,10 @@ export type ExecEvent =
   | { readonly type: 'executor.nakedLegStarted'; readonly key: string; readonly structureId: string; readonly since: number; readonly ts: number }
   | { readonly type: 'executor.nakedLegCleared'; readonly key: string; readonly ts: number }
   | { readonly type: 'executor.nakedLegEmergency'; readonly key: string; readonly structureId: string; readonly detail: string; readonly ts: number }
+  /** A booking of an order's charges (money.ts); the body is the domain's ChargesBooked. */
+  | ({ readonly type: 'money.charges' } & ChargesBooked)
+  /** A position settled at expiry (money.ts); the body is the domain's SettlementBooked. */
+  | ({ readonly type: 'money.settlement' } & SettlementBooked)
   | { readonly type: 'executor.flatten'; readonly run: number; readonly stage: 'started' | 'finished'; readonly reason: string; readonly flat?: boolean; readonly left?: readonly { instrumentKey: string; quantity: number }[]; readonly ts: number };
 
 const TERMINAL: ReadonlySet<OrderStatus> = new Set(ENDED_STATUSES);
@@ -288,6 +300,7 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
         const holder = state.positions[o.instrumentKey]?.structureId ?? template.structureId;
         const realised = applyFill(state.positions, template, o.side === 'BUY' ? delta : -delta, deltaPrice);
         state.realisedPnlDay += realised;
+        state.money.live = addMoney(state.money.live, { gross: realised });
         const s = state.sagas[o.sagaId];
         // A flatten's fills, and an exit's, close structure legs: the structures say so (legs left, closing → closed).
         if (o.role === 'flatten') closeLegs(state, o.instrumentKey, o.side, delta, holder, e.ts);
@@ -391,9 +404,28 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
       for (const f of e.fills) {
         const leg = e.legs.find((l) => l.instrumentKey === f.instrumentKey);
         const template = { instrumentKey: f.instrumentKey, structureId: e.structureId, underlying: leg?.underlying ?? 'NIFTY' as const, expiry: leg?.expiry ?? '', strike: leg?.strike ?? 0, right: leg?.right ?? 'CE' as const };
-        state.shadow.realisedPnl += applyFill(state.shadow.positions, template, f.side === 'BUY' ? f.quantity : -f.quantity, f.price);
+        const realised = applyFill(state.shadow.positions, template, f.side === 'BUY' ? f.quantity : -f.quantity, f.price);
+        state.shadow.realisedPnl += realised;
+        state.money.shadow = addMoney(state.money.shadow, { gross: realised });
       }
       state.shadow.fills++;
+      return state;
+    }
+    case 'money.charges':
+      applyCharges(state.money, e);
+      if (!e.shadow) chargeStructure(state, e.structureId, e.charges.total);
+      return state;
+    case 'money.settlement': {
+      const book = e.shadow ? state.shadow.positions : state.positions;
+      const p = book[e.instrumentKey];
+      // Once per position: a settlement of what is no longer held (a replay, a duplicate) changes nothing.
+      if (p === undefined || p.quantity === 0 || p.quantity !== e.quantity) return state;
+      p.quantity = 0;
+      p.averagePrice = 0;
+      p.realisedPnl += e.pnl;
+      applySettlement(state.money, e);
+      if (!e.shadow) chargeStructure(state, p.structureId, e.charges.total);
+      if (!e.shadow) closeLegs(state, e.instrumentKey, e.quantity > 0 ? 'SELL' : 'BUY', Math.abs(e.quantity), p.structureId, e.at, false, 'settled');
       return state;
     }
     case 'executor.phaseSet':
@@ -448,14 +480,22 @@ function adoptedStructure(state: ExecState, first: Pick<PositionRec, 'underlying
   };
 }
 
+/** A structure's charges grow by `inr` (a booking on one of its orders, or its settlement). */
+function chargeStructure(state: ExecState, structureId: string | null, inr: number): void {
+  const st = structureId === null ? undefined : state.structures[structureId];
+  if (st === undefined || inr === 0) return;
+  state.structures[st.id] = { ...st, charges: Math.round(((st.charges ?? 0) + inr) * 100) / 100 };
+}
+
 /**
  * A closing fill of `quantity` units (`side` is the order's) on `instrumentKey`: the structure legs it closes shrink
  * (the structure named first — the saga's, or the one the position was attributed to — then any other live structure
  * holding that instrument the opposite way). A leg closed to zero is dropped; a structure left with no legs is
  * `closed`, one with legs left is `closing` (an exit in progress stays `closing`; a flatten's partial close too) —
- * unless `exiting` is false (legs closed outside VolGuard): then it keeps its status.
+ * unless `exiting` is false (legs closed outside VolGuard, or settled at expiry): then it keeps its status. `reason`
+ * is recorded on a structure this closes (`settled`: its last legs settled at expiry).
  */
-function closeLegs(state: ExecState, instrumentKey: string, side: Side, quantity: number, first: string | null, ts: number, exiting = true): void {
+function closeLegs(state: ExecState, instrumentKey: string, side: Side, quantity: number, first: string | null, ts: number, exiting = true, reason?: 'settled'): void {
   let rest = quantity;
   const live = Object.values(state.structures).filter((st) => st.status === 'open' || st.status === 'closing' || st.status === 'opening');
   live.sort((a, b) => (a.id === first ? -1 : b.id === first ? 1 : 0));
@@ -467,7 +507,7 @@ function closeLegs(state: ExecState, instrumentKey: string, side: Side, quantity
     const closed = Math.min(rest, leg.quantity);
     rest -= closed;
     const legs = leg.quantity === closed ? st.legs.filter((_, j) => j !== i) : st.legs.map((l, j) => (j === i ? { ...l, quantity: l.quantity - closed } : l));
-    if (legs.length === 0) state.structures[st.id] = { ...st, status: 'closed', legs, maxLoss: 0, closedAt: ts };
+    if (legs.length === 0) state.structures[st.id] = { ...st, status: 'closed', legs, maxLoss: 0, closedAt: ts, ...(reason !== undefined ? { closeReason: reason } : {}) };
     else state.structures[st.id] = { ...st, status: st.status === 'opening' || !exiting ? st.status : 'closing', legs, maxLoss: structureMaxLoss(legs, st.entryCredit) };
   }
 }

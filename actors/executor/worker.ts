@@ -15,6 +15,8 @@ import { engineConfig } from './settings.ts';
 import { tickInterval } from './tick.ts';
 import type { ExecEvent } from './state.ts';
 import type { ExecutorProtocol } from './messages.ts';
+import { istDate } from '../domain/calendar.ts';
+import { loadChargesSchedule } from '../../runtime/main/charges-schedule.ts';
 
 let engine: ExecutorEngine | undefined;
 let handle: BrokerHandle | undefined;
@@ -59,10 +61,14 @@ defineActor<ExecutorSection, ExecutorProtocol>({
     preflight();
     const recovered = await journal.recover();
     if (!recovered.complete) ctx.log.warn('journal stream incomplete: state rebuilt from what remains; reconciliation decides');
-    const events = recovered.events.filter((e) => e.type.startsWith('executor.')).map((e) => e.body as ExecEvent);
+    // The executor's stream: its own events and the money it booked (money.charges, money.settlement).
+    const events = recovered.events.filter((e) => e.type.startsWith('executor.') || e.type.startsWith('money.')).map((e) => e.body as ExecEvent);
+    // Checked at boot already (runtime/cli/run.ts): the same file, read again here where it is used.
+    const charges = loadChargesSchedule(cfg.DATA_DIR, istDate(ctx.clock.now()));
     const orders = new Counter({ name: 'volguard_orders_total', help: 'Order state changes by status', labelNames: ['status'], registers: [ctx.metrics] });
     const sagas = new Counter({ name: 'volguard_saga_outcomes_total', help: 'Saga outcomes', labelNames: ['outcome'], registers: [ctx.metrics] });
     const open = new Gauge({ name: 'volguard_positions_open', help: 'Open positions (instruments)', registers: [ctx.metrics] });
+    const charged = new Counter({ name: 'volguard_charges_inr_total', help: 'Trading charges booked (fills and expiry settlement), ₹, per book', labelNames: ['book'], registers: [ctx.metrics] });
     const h = handle;
     engine = new ExecutorEngine({
       broker: h.broker,
@@ -85,7 +91,9 @@ defineActor<ExecutorSection, ExecutorProtocol>({
       ...(h.rules !== undefined ? { rules: h.rules } : {}),
       ...(h.multiOrder === true ? { multiOrder: true } : {}),
       log: ctx.log,
-      metrics: { order: (s) => orders.inc({ status: s }), saga: (o) => sagas.inc({ outcome: o }), positionsOpen: (n) => open.set(n) },
+      metrics: { order: (s) => orders.inc({ status: s }), saga: (o) => sagas.inc({ outcome: o }), positionsOpen: (n) => open.set(n), charges: (book, inr) => charged.inc({ book }, inr) },
+      charges,
+      ...(h.settlementPrice !== undefined ? { settlementPrice: h.settlementPrice } : {}),
     }, engineConfig(cfg, clockSpeedOf(ctx.clockSpec)), events);
     ctx.log.info({ events: events.length, broker: h.broker.name, quotes: h.quoteSource ?? 'broker' }, 'executor recovered');
     // Between cycles: pick up fills, move sagas, watch naked legs — a runtime timer on the market clock, so the tick
@@ -129,6 +137,7 @@ const handlers: Handlers<ExecutorProtocol, ExecutorSection> = {
     const b = need().book();
     return { positions: b.positions, structures: b.structures };
   },
+  'executor.account': () => need().account(),
   'executor.setPhase': (req) => need().setPhase(req),
   'executor.approvePhase': (req) => need().approvePhase(req),
   'executor.phase': () => need().phaseView(),

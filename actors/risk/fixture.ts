@@ -5,6 +5,7 @@
 import type { ExpiryFit, SurfaceCalibrated } from '../calibrator/messages.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { Book } from '../domain/book.ts';
+import { NO_REALISED } from '../domain/money.ts';
 import type { Leg } from '../domain/leg.ts';
 import type { Position } from '../domain/position.ts';
 import type { Structure } from '../domain/structure.ts';
@@ -87,10 +88,10 @@ export function condorBook(opts: { realisedPnlDay?: number; bucket?: Bucket } = 
     id: 'ic1', kind: 'iron_condor', underlying: 'NIFTY', expiry: EXPIRY, bucket: opts.bucket ?? 'weekly', status: 'open',
     legs: condorLegs(), entryCredit: 47, maxLoss: 200 * Q - 47 * Q, openedAt: NOW - DAY_MS,
   };
-  return { positions, structures: [structure], orders: [], realisedPnlDay: opts.realisedPnlDay ?? 0, shadow: false };
+  return { positions, structures: [structure], orders: [], realisedPnlDay: opts.realisedPnlDay ?? 0, realised: NO_REALISED, shadow: false };
 }
 
-export const emptyBook = (): Book => ({ positions: [], structures: [], orders: [], realisedPnlDay: 0, shadow: false });
+export const emptyBook = (): Book => ({ positions: [], structures: [], orders: [], realisedPnlDay: 0, realised: NO_REALISED, shadow: false });
 
 /** Loose limits so one test can tighten exactly the one it is about. */
 export function settings(over: Partial<RiskSettings> = {}): RiskSettings {

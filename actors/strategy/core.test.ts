@@ -79,7 +79,7 @@ test('opens a weekly NIFTY condor whose shorts and wings are the strikes nearest
   assert.equal(weekly.id, 'c1-s0');
 });
 
-test('sizes by bucket: whole lots within min(per-trade, per-bucket) risk of the bucket capital', () => {
+test('sizes by bucket: whole lots whose max loss plus round-trip charges fit min(per-trade, per-bucket) risk of the bucket capital', () => {
   const p = params();
   const { out } = cycle(warmed(p), { now: at(10, 0) }, p);
   for (const prop of opens(out.proposals)) {
@@ -94,9 +94,15 @@ test('sizes by bucket: whole lots within min(per-trade, per-bucket) risk of the 
     const width = Math.max(q('BUY', 'CE').strike - q('SELL', 'CE').strike, q('SELL', 'PE').strike - q('BUY', 'PE').strike);
     const share = { weekly: 0.4, monthly: 0.4, intraday: 0.2 }[prop.bucket];
     const capital = 1_000_000 * share;
-    const lots = Math.min(10, Math.floor(Math.min(capital * 0.1, capital * 0.25) / ((width - touch) * chain.lotSize)));
-    assert.ok(lots >= 1);
-    assert.equal(prop.legs[0]!.quantity, lots * chain.lotSize, `${prop.bucket} ${prop.underlying}`);
+    // The most lots whose max loss (width − credit at the touch) plus the round-trip charges (monotone in the lots;
+    // the rationale's, pinned to hand-worked figures in exits.test.ts) fit the budget: one more lot would not.
+    const budget = Math.min(capital * 0.1, capital * 0.25);
+    const perLot = (width - touch) * chain.lotSize;
+    const roundTrip = Number(prop.rationale['roundTripCharges']);
+    const lots = prop.legs[0]!.quantity / chain.lotSize;
+    assert.ok(roundTrip > 0 && lots >= 1 && lots <= 10);
+    assert.ok(lots * perLot + roundTrip <= budget + 1e-6, `${prop.bucket} ${prop.underlying}: ${lots} lot(s) fit`);
+    assert.ok(lots === 10 || (lots + 1) * perLot + roundTrip > budget, `${prop.bucket} ${prop.underlying}: one more lot would not fit`);
     assert.ok(prop.legs.every((l) => l.quantity === lots * chain.lotSize));
   }
   assert.deepEqual(opens(out.proposals).map((x) => `${x.bucket}:${x.underlying}`).sort(), ['intraday:NIFTY', 'monthly:NIFTY', 'weekly:NIFTY']);

@@ -19,7 +19,8 @@ import type { BucketParams, StrategyParams } from './params.ts';
 import { atmVol, type MarketView } from './market.ts';
 import { pickStructure, type PickedOption } from './select.ts';
 import { istTime } from './session.ts';
-import { headroomLots, lotCost, type Consumed } from './sizing.ts';
+import { chargesSchedule, headroomLots, lotCost, roundTripCharges, type Consumed } from './sizing.ts';
+import { istDate } from '../domain/calendar.ts';
 import type { Side } from '../domain/side.ts';
 
 export type Draft = Omit<Proposal, 'id'>;
@@ -143,9 +144,17 @@ export function planEntries(inp: EntryInputs): { drafts: Draft[]; skipped: Entry
       const tradeBudget = capital * params.maxRiskPerTradePct;
       const bucketLeft = capital * params.maxRiskPerBucketPct - used;
       const perLot = pick.maxLossPerUnit * chain.lotSize;
-      const budgetLots = Math.min(params.maxLots, Math.floor(Math.min(tradeBudget, bucketLeft) / perLot));
+      const budget = Math.min(tradeBudget, bucketLeft);
+      // The worst case includes the charges of opening and closing it (issue 14): whole lots whose max loss plus
+      // round-trip charges fit the budget.
+      const picked = [[pick.call.wing, 'BUY'], [pick.put.wing, 'BUY'], [pick.call.short, 'SELL'], [pick.put.short, 'SELL']] as const;
+      const roundTrip = (lots: number): number => roundTripCharges(chargesSchedule(params), istDate(now), picked.map(([o, side]) => ({
+        side, price: entryLimit(o, side, params.entryCross), quantity: lots * chain.lotSize,
+      })), chain.freezeQty);
+      let budgetLots = Math.min(params.maxLots, Math.floor(budget / perLot));
+      while (budgetLots >= 1 && budgetLots * perLot + roundTrip(budgetLots) > budget) budgetLots--;
       if (!(budgetLots >= 1)) {
-        skip(underlying, 'RISK_BUDGET', `one lot risks ₹${perLot.toFixed(0)}; budget ₹${Math.min(tradeBudget, bucketLeft).toFixed(0)}`);
+        skip(underlying, 'RISK_BUDGET', `one lot risks ₹${perLot.toFixed(0)} plus ₹${roundTrip(1).toFixed(0)} of round-trip charges; budget ₹${budget.toFixed(0)}`);
         continue;
       }
       // An entry still opening is not in the risk report's limits yet (its legs are orders, not positions), so the
@@ -187,7 +196,7 @@ export function planEntries(inp: EntryInputs): { drafts: Draft[]; skipped: Entry
           wingCallStrike: pick.call.wing.strike, wingCallDelta: pick.call.wing.delta,
           wingPutStrike: pick.put.wing.strike, wingPutDelta: pick.put.wing.delta, wingMode: params.wingMode,
           creditMid: pick.creditMid, creditTouch: pick.creditTouch, entryCross: params.entryCross, callWidth: pick.callWidth, putWidth: pick.putWidth,
-          maxLossPerUnit: pick.maxLossPerUnit, lotSize: chain.lotSize, lots, quantity, maxLossTotal: perLot * lots,
+          maxLossPerUnit: pick.maxLossPerUnit, lotSize: chain.lotSize, lots, quantity, maxLossTotal: perLot * lots, roundTripCharges: roundTrip(lots),
           bucketCapital: capital, tradeBudget, bucketBudgetLeft: bucketLeft, budgetLots, headroomLots: room.lots,
           sizingBinding: lots < budgetLots ? room.binding ?? 'risk' : 'budget', marginPerLot: cost.margin,
           gammaPerLot: cost.gamma, vegaPerLot: cost.vega, thetaPerLot: cost.theta,

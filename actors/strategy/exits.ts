@@ -3,8 +3,11 @@
  * of urgency: time exit → short-strike breach → stop loss → profit target → roll of the untested side.
  *
  * Marks are per unit set: debit to close = Σ short mids − Σ wing mids (the worst case, at the touch, is journaled
- * too). P&L = entry credit − debit. The stop fires at loss ≥ STOP_LOSS_MULT × credit, the target at P&L ≥
- * PROFIT_TARGET_PCT × credit. Urgent exits (time, breach, stop) are priced at the touch so they fill; the target at mid.
+ * too). P&L = entry credit − debit. The stop fires at loss ≥ STOP_LOSS_MULT × credit, the target at P&L net of the
+ * charges to close (each leg, or freeze slice, one order at its mid: domain/charges.ts) ≥ PROFIT_TARGET_PCT × credit
+ * (issue 14: on a 1-lot condor the charges are ~7 % of a 50 % target). Urgent exits (time, breach, stop) are priced
+ * at the touch so they fill; the target at mid. The rationale carries the structure's P&L net of every charge: the
+ * ones booked on it so far and the ones to close it.
  */
 import type { Leg } from '../domain/leg.ts';
 import type { Right } from '../domain/right.ts';
@@ -18,8 +21,9 @@ import { isTradable, mid, volAt, type MarketView, type Quote, type QuoteLookup }
 import { optionDelta } from './pricing.ts';
 import { pickSide, type PickedOption } from './select.ts';
 import { istTime } from './session.ts';
-import { sessionCloseMs } from '../domain/calendar.ts';
-import { rollExceedsHeadroom } from './sizing.ts';
+import { istDate, sessionCloseMs } from '../domain/calendar.ts';
+import { chargesToClose, profitTargetNetOfCharges, type ChargesBreakdown, type ChargesSchedule, type ClosingLeg } from '../domain/charges.ts';
+import { chargesSchedule, rollExceedsHeadroom } from './sizing.ts';
 import type { Side } from '../domain/side.ts';
 
 export const exitKey = (structureId: string): string => `exit:${structureId}`;
@@ -36,6 +40,25 @@ interface Marks {
   readonly debitMid: number;
   readonly debitTouch: number;
   readonly quotes: QuoteLookup;
+  /** Units in one set (the smallest leg's quantity): P&L in ₹ = per-unit P&L × this. */
+  readonly unit: number;
+}
+
+/**
+ * What closing `s` at its mids would cost on IST `date`: each leg one order (closing side), split into freeze-limit
+ * slices when it is larger (each slice an order, as the executor sends it).
+ */
+export function closeCharges(s: Structure, quotes: QuoteLookup, freezeQty: number | undefined, schedule: ChargesSchedule, date: string): ChargesBreakdown {
+  const legs: ClosingLeg[] = s.legs.map((l) => {
+    const q = quotes.get(l.instrumentKey);
+    const price = q === undefined ? 0 : mid(q);
+    const slices: number[] = [];
+    if (freezeQty !== undefined && freezeQty > 0 && l.quantity > freezeQty) {
+      for (let left = l.quantity; left > 0; left -= freezeQty) slices.push(Math.min(freezeQty, left));
+    }
+    return { side: l.side === 'SELL' ? 'BUY' : 'SELL', price, quantity: l.quantity, ...(slices.length > 0 ? { slices } : {}) };
+  });
+  return chargesToClose(schedule, date, legs);
 }
 
 /** Debit to close one unit set, or null when any leg lacks a tradable quote. */
@@ -54,7 +77,7 @@ function markStructure(s: Structure, view: MarketView): Marks | null {
     if (l.side === 'SELL') { debitMid += w * mid(q); debitTouch += w * q.ask; }
     else { debitMid -= w * mid(q); debitTouch -= w * q.bid; }
   }
-  return { debitMid, debitTouch, quotes };
+  return { debitMid, debitTouch, quotes, unit };
 }
 
 function closingLegs(s: Structure, quotes: QuoteLookup | null, atTouch: boolean): Leg[] {
@@ -151,11 +174,16 @@ export function planExits(inp: ExitInputs): Draft[] {
     const spot = view.spots.get(s.underlying) ?? Number.NaN;
     const marks = markStructure(s, view);
     const pnl = marks ? s.entryCredit - marks.debitMid : Number.NaN;
+    const toClose = marks ? closeCharges(s, marks.quotes, view.chain(s.underlying, s.expiry)?.freezeQty, chargesSchedule(params), istDate(now)) : undefined;
+    const booked = s.charges ?? 0;
     const base: Record<string, number | string | boolean> = {
       spot, minutesToExpiry, istMinute: clock.minutes, entryCredit: s.entryCredit,
       debitMid: marks?.debitMid ?? Number.NaN, debitTouch: marks?.debitTouch ?? Number.NaN, pnlPerUnit: pnl,
       capturedPct: s.entryCredit > 0 ? pnl / s.entryCredit : Number.NaN,
       profitTargetPct: params.profitTargetPct, stopLossMult: params.stopLossMult,
+      chargesBooked: booked, chargesToClose: toClose?.total ?? Number.NaN,
+      // ₹: (credit − debit) × units less every charge, booked and to close.
+      netPnl: marks && toClose ? pnl * marks.unit - booked - toClose.total : Number.NaN,
     };
     const close = (why: string, reason: string, atTouch: boolean, extra: Record<string, number | string | boolean> = {}): Draft => ({
       action: 'close', kind: s.kind, bucket: s.bucket, underlying: s.underlying, expiry: s.expiry, structureId: s.id,
@@ -182,8 +210,11 @@ export function planExits(inp: ExitInputs): Draft[] {
       drafts.push(close('stop', `stop loss: loss ${(-pnl).toFixed(2)} ≥ ${params.stopLossMult} × credit ${s.entryCredit.toFixed(2)}`, true));
       continue;
     }
-    if (pnl >= params.profitTargetPct * s.entryCredit) {
-      drafts.push(close('profit', `profit target: captured ${pnl.toFixed(2)} of credit ${s.entryCredit.toFixed(2)}`, false));
+    const target = profitTargetNetOfCharges({
+      creditPerUnit: s.entryCredit, debitPerUnit: marks.debitMid, units: marks.unit, targetFraction: params.profitTargetPct, closeCharges: toClose!,
+    });
+    if (target.reached) {
+      drafts.push(close('profit', `profit target: captured ₹${target.netPnl.toFixed(2)} net of ₹${toClose!.total.toFixed(2)} to close, of credit ${s.entryCredit.toFixed(2)} × ${marks.unit}`, false, { targetNetPnl: target.netPnl, target: target.target }));
       continue;
     }
     const roll = planRoll(s, inp, marks, base);

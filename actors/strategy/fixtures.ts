@@ -7,6 +7,7 @@ import type { ExpiryChain, MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { ExpiryFit, SurfaceCalibrated } from '../calibrator/messages.ts';
 import type { Book } from '../domain/book.ts';
+import { NO_REALISED } from '../domain/money.ts';
 import type { Leg } from '../domain/leg.ts';
 import type { Structure } from '../domain/structure.ts';
 import { black76Price } from '../domain/black76.ts';
@@ -121,7 +122,7 @@ export function market(spec: MarketSpec, cycleId = 'c1'): { snapshot: MarketSnap
   };
 }
 
-export const EMPTY_BOOK: Book = { positions: [], structures: [], orders: [], realisedPnlDay: 0, shadow: false };
+export const EMPTY_BOOK: Book = { positions: [], structures: [], orders: [], realisedPnlDay: 0, realised: NO_REALISED, shadow: false };
 
 export function request(m: ReturnType<typeof market>, over: Partial<ProposeRequest> = {}): ProposeRequest {
   return {

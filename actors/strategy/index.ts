@@ -7,6 +7,7 @@
 import type { ActorSpec } from '../../runtime/spec.ts';
 import type { StrategySection } from './config.ts';
 import { strategyParams } from './params.ts';
+import type { ChargesSchedule } from '../domain/charges.ts';
 
 export { strategySection, type StrategySection } from './config.ts';
 
@@ -16,11 +17,12 @@ export type { ProposeRequest, StrategyStatus, EntrySkipped, SkipReason } from '.
  * The worker gets its StrategyParams, built here: the cross-variable rules fail at boot in main, before any worker
  * starts, and nothing but the strategy's own parameters reaches its thread.
  */
-export function strategyActorSpec(section: StrategySection): ActorSpec {
+export function strategyActorSpec(section: StrategySection, charges?: ChargesSchedule): ActorSpec {
   return {
     name: 'strategy',
     entry: 'actors/strategy/worker.ts',
-    config: strategyParams(section),
+    // The charges schedule (exits net of the charges to close), checked at boot: data, so it travels with the params.
+    config: { ...strategyParams(section), ...(charges !== undefined ? { charges } : {}) },
     // Stateless apart from RV history and cooldowns (rebuilt from the journal): always restart.
     restart: 'permanent',
     shutdownMs: 2000,

@@ -8,6 +8,7 @@ import type { Bucket } from '../domain/bucket.ts';
 import type { StrategySection } from './config.ts';
 import type { VarianceWeights } from '../domain/variance-clock.ts';
 import { marketSettingsFromEnv } from '../domain/market-settings.ts';
+import type { ChargesSchedule } from '../domain/charges.ts';
 
 export type BucketKind = 'iron_condor' | 'strangle';
 
@@ -59,6 +60,8 @@ export interface StrategyParams {
   /** BASE_CAPITAL, ₹: the risk actor's delta limit is |delta · spot| / this (a roll is checked against it). */
   readonly baseCapital: number;
   readonly buckets: readonly BucketParams[];
+  /** The charges schedule the boot checked (DATA_DIR/charges.csv or the shipped one); absent: the shipped one. */
+  readonly charges?: ChargesSchedule;
 }
 
 export function strategyParams(cfg: StrategySection): StrategyParams {

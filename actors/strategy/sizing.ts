@@ -21,6 +21,40 @@ import type { Leg } from '../domain/leg.ts';
 import { estimateMargin, type MarginLeg } from '../domain/margin.ts';
 import type { RiskView } from './messages.ts';
 import type { PickedOption, StructurePick } from './select.ts';
+import { chargesToClose, parseChargesSchedule, type ChargesSchedule, type ClosingLeg } from '../domain/charges.ts';
+import { SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE } from '../domain/data/charges-schedule.ts';
+import type { StrategyParams } from './params.ts';
+
+let shipped: ChargesSchedule | undefined;
+/** The charges schedule in force: the boot-checked one the spec passed, else the shipped one. */
+export function chargesSchedule(params: Pick<StrategyParams, 'charges'>): ChargesSchedule {
+  return params.charges ?? (shipped ??= parseChargesSchedule(SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE));
+}
+
+/** A leg priced for charging: its side, price per unit and units. */
+export interface PricedLeg {
+  readonly side: 'BUY' | 'SELL';
+  readonly price: number;
+  readonly quantity: number;
+}
+
+/**
+ * What opening `legs` and closing them again at the same prices costs in charges on IST `date`, ₹: every leg (each
+ * freeze-limit slice of it) one order each way. The exit's prices are unknown at entry; the entry's are the estimate.
+ */
+export function roundTripCharges(schedule: ChargesSchedule, date: string, legs: readonly PricedLeg[], freezeQty: number): number {
+  const sliced = (q: number): number[] | undefined => {
+    if (!(freezeQty > 0) || q <= freezeQty) return undefined;
+    const out: number[] = [];
+    for (let left = q; left > 0; left -= freezeQty) out.push(Math.min(freezeQty, left));
+    return out;
+  };
+  const way = (flip: boolean): ClosingLeg[] => legs.map((l) => {
+    const slices = sliced(l.quantity);
+    return { side: flip ? (l.side === 'BUY' ? 'SELL' : 'BUY') : l.side, price: l.price, quantity: l.quantity, ...(slices ? { slices } : {}) };
+  });
+  return Math.round((chargesToClose(schedule, date, way(false)).total + chargesToClose(schedule, date, way(true)).total) * 100) / 100;
+}
 
 /** What one lot of a structure adds to each limited measure (absolute values, ₹ in the risk actor's units). */
 export interface LotCost {

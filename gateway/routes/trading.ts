@@ -23,7 +23,13 @@ const Orders = z
 
 const Positions = z
   .object({
-    positions: z.array(z.looseObject({ instrumentKey: z.string(), quantity: z.number(), averagePrice: z.number(), structureId: z.string().nullable() })),
+    positions: z.array(z.looseObject({
+      instrumentKey: z.string(),
+      // The sign convention is the contract (issue 14): the broker's net quantity, never its absolute value.
+      quantity: z.number().int().openapi({ description: 'Net signed units: negative = short, positive = long (the broker\'s sign, never an absolute value).', example: -65 }),
+      averagePrice: z.number().openapi({ description: 'Average price of the units held, ₹ per unit: the broker\'s own for a position adopted from it (never a mark).', example: 526.35 }),
+      structureId: z.string().nullable(),
+    }).openapi({ description: 'A net position in one instrument.' })),
     structures: z.array(z.looseObject({ id: z.string(), kind: z.string(), status: z.string(), legs: z.array(z.unknown()) })),
   })
   .openapi('Positions');
@@ -77,7 +83,7 @@ export function registerTrading(ctx: RouteCtx): void {
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/api/v1/positions', operationId: 'getPositions', tags: ['trading'], summary: 'positions and the structures they belong to', ...viewer, responses: { 200: json(Positions), ...errorResponses('viewer') } }),
+    createRoute({ method: 'get', path: '/api/v1/positions', operationId: 'getPositions', tags: ['trading'], summary: 'positions (quantity signed: negative = short) and the structures they belong to', ...viewer, responses: { 200: json(Positions), ...errorResponses('viewer') } }),
     async (c) => {
       const r = await read<{ positions?: unknown; structures?: unknown }>(ctx, 'executor', 'executor.positions');
       return c.json({ positions: Array.isArray(r?.positions) ? r.positions : [], structures: Array.isArray(r?.structures) ? r.structures : [] } as z.input<typeof Positions>, 200);

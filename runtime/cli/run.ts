@@ -6,6 +6,7 @@
  * all of them have recovered. Shutdown is the reverse: loop, gateway, then the tree (journal last), exit 0.
  * If the root supervisor gives up, the process exits non-zero so the service manager restarts it.
  */
+import type { ChargesSchedule } from '../../actors/domain/charges.ts';
 import { mkdirSync } from 'node:fs';
 import { loadConfig, type Config } from '../main/config.ts';
 import { loadChargesSchedule } from '../main/charges-schedule.ts';
@@ -57,18 +58,18 @@ export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem
   applyUmask(cfg.VOLGUARD_UMASK);
   mkdirSync(cfg.DATA_DIR, { recursive: true });
   // Market facts that are files are checked before anything starts: a bad charges schedule refuses the boot.
-  loadChargesSchedule(cfg.DATA_DIR, istDate(Date.now()));
+  const charges = loadChargesSchedule(cfg.DATA_DIR, istDate(Date.now()));
   const lock = acquireInstanceLock(cfg.DATA_DIR);
   const undo: Array<() => unknown> = [() => lock.release()];
   try {
-    return await boot(cfg, io, lock, undo);
+    return await boot(cfg, io, lock, undo, charges);
   } catch (err) {
     for (const u of undo.reverse()) await Promise.resolve().then(u).catch(() => {});
     throw err;
   }
 }
 
-async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() => unknown>): Promise<RunningSystem> {
+async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() => unknown>, charges: ChargesSchedule): Promise<RunningSystem> {
   const t0 = performance.now();
   const tightened = tightenModes(ownedTargets(cfg), cfg.VOLGUARD_UMASK);
   // Before any thread starts: a port in use is one line and a non-zero exit.
@@ -87,7 +88,7 @@ async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() =
   const clock = clockFromSpec(clockSpec);
   const metrics = new MainMetrics();
   let exiting = false;
-  const system = new ActorSystem(systemTree(cfg, clockSpec), {
+  const system = new ActorSystem(systemTree(cfg, clockSpec, charges), {
     clock,
     clockSpec,
     heartbeatMs: cfg.VOLGUARD_HEARTBEAT_MS,

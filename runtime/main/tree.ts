@@ -12,6 +12,7 @@
  *       ├── strategy
  *       └── executor
  */
+import type { ChargesSchedule } from '../../actors/domain/charges.ts';
 import type { Config } from './config.ts';
 import type { SupervisorSpec } from '../spec.ts';
 import type { ClockSpec } from '../clock.ts';
@@ -28,7 +29,7 @@ import { executorActorSpec, executorSection } from '../../actors/executor/index.
  * spec gets only its own config section, cut here: no actor sees another's variables, and the Upstox credentials
  * reach only the actor that runs that venue (the feed on FEED=upstox, the executor on SAFETY_MODE=live).
  */
-export function systemTree(cfg: Config, clock: ClockSpec): SupervisorSpec {
+export function systemTree(cfg: Config, clock: ClockSpec, charges?: ChargesSchedule): SupervisorSpec {
   const intensity = cfg.VOLGUARD_RESTART_INTENSITY;
   const periodMs = cfg.VOLGUARD_RESTART_PERIOD_MS;
   return {
@@ -46,7 +47,7 @@ export function systemTree(cfg: Config, clock: ClockSpec): SupervisorSpec {
       },
       {
         kind: 'supervisor', name: 'trading', strategy: 'one_for_one', intensity, periodMs,
-        children: [riskActorSpec(riskSection(cfg)), strategyActorSpec(strategySection(cfg)), executorActorSpec(executorSection(cfg), clock)],
+        children: [riskActorSpec(riskSection(cfg)), strategyActorSpec(strategySection(cfg), charges), executorActorSpec(executorSection(cfg), clock)],
       },
     ],
   };

@@ -7,6 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../runtime/clock.ts';
+import { sessionCloseMs } from '../../actors/domain/calendar.ts';
+import { parseChargesSchedule } from '../../actors/domain/charges.ts';
+import { SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE } from '../../actors/domain/data/charges-schedule.ts';
+
+const SCHEDULE = parseChargesSchedule(SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE);
 import { PaperBroker } from '../../actors/venues/sim/paper/exchange.ts';
 import type { PaperQuote } from '../../actors/venues/sim/paper/quotes.ts';
 import { ExecutorEngine, type EngineConfig, type PreTradeDecision } from '../../actors/executor/engine.ts';
@@ -35,7 +40,7 @@ export const LEGS = {
   shortCall: { key: 'NSE_FO|9003', strike: 24400, right: 'CE' as const, bid: 55, ask: 55.5 },
   longCall: { key: 'NSE_FO|9004', strike: 24700, right: 'CE' as const, bid: 18, ask: 18.5 },
 };
-const EXPIRY = '2026-01-13';
+export const EXPIRY = '2026-01-13';
 
 export function leg(name: keyof typeof LEGS, side: 'BUY' | 'SELL', quantity = 75): Leg {
   const l = LEGS[name];
@@ -60,6 +65,8 @@ export class Harness {
   readonly emergencies: unknown[] = [];
   preTrade: (p: Proposal) => PreTradeDecision = () => ({ allowed: true });
   spot = 24_100;
+  /** NIFTY's final settlement price for EXPIRY once the test sets it (both the paper exchange and the executor read it). */
+  settlementPrice: number | undefined;
   /** Set when the test "kills" the process: nothing more reaches the journal. */
   dead = false;
   broker: PaperBroker;
@@ -83,7 +90,13 @@ export class Harness {
   #openBroker(): PaperBroker {
     return new PaperBroker({
       dir: this.dir, clock: this.clock, quotes: (k) => this.quotes.get(k), instruments: () => ({ lotSize: 75, freezeQty: 1800 }),
-      capital: 5_000_000, ...(this.calendar ? {} : { isMarketOpen: () => true }),
+      capital: 5_000_000, ...(this.calendar ? {} : { isMarketOpen: () => true }), charges: SCHEDULE,
+      settlement: (key, now) => {
+        const l = Object.values(LEGS).find((x) => x.key === key);
+        const px = this.settlementPrice;
+        if (l === undefined || px === undefined || now < sessionCloseMs(EXPIRY)) return undefined;
+        return { settlementPrice: px, value: Math.max(0, l.right === 'CE' ? px - l.strike : l.strike - px) };
+      },
     });
   }
 
@@ -106,6 +119,7 @@ export class Harness {
       sleep: async (ms) => this.clock.advance(ms),
       onMarket: () => this.broker.match(),
       rules: () => ({ lotSize: 75, freezeQty: 1800 }),
+      settlementPrice: (u, expiry) => (u === 'NIFTY' && expiry === EXPIRY ? this.settlementPrice : undefined),
       ...(this.multiOrder ? { multiOrder: true } : {}),
     }, this.cfg, this.journal);
   }

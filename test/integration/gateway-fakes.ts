@@ -26,7 +26,7 @@ export const AUTH = {
 export const SETTLED_APPROVALS: Readonly<Record<string, string>> = { 'apr-expired': 'expired', 'apr-invalid': 'invalidated' };
 
 /** Message types that only read state; anything else the fake receives is an action. */
-const READS = new Set(['killswitch.status', 'executor.approvals', 'executor.orders', 'executor.positions', 'executor.phase']);
+const READS = new Set(['killswitch.status', 'executor.approvals', 'executor.orders', 'executor.positions', 'executor.account', 'executor.phase']);
 
 export interface Recorded {
   requests: { actor: string; type: string; body: unknown }[];
@@ -169,6 +169,8 @@ export function fakeDeps(opts: FakeOptions = {}) {
           return { orders: [{ clientOrderId: 'vg-1', sagaId: 's-1', instrumentKey: 'NSE_FO|X', side: 'SELL', quantity: 75, status: 'filled', brokerOrderId: 'B1', filledQuantity: 75 }] } as T;
         case 'executor.positions':
           return { positions: [{ instrumentKey: 'NSE_FO|X', quantity: -75, averagePrice: 101.5, structureId: 'ic-1' }], structures: [] } as T;
+        case 'executor.account':
+          return { source: 'paper', equity: 1_000_000, availableMargin: 850_000, usedMargin: 150_000, asOf: clock.now() } as T;
         case 'executor.approve':
         case 'executor.reject': {
           // As the executor answers: unknown id → NOT_FOUND; a settled approval → itself, unchanged.

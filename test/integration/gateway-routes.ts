@@ -15,6 +15,7 @@ export const INTERFACE_ROUTES: readonly { method: 'GET' | 'POST'; path: string; 
   { method: 'GET', path: '/api/v1/actors/executor', role: 'viewer' },
   { method: 'GET', path: '/api/v1/orders', role: 'viewer' },
   { method: 'GET', path: '/api/v1/positions', role: 'viewer' },
+  { method: 'GET', path: '/api/v1/account', role: 'viewer' },
   { method: 'GET', path: '/api/v1/approvals', role: 'viewer' },
   { method: 'POST', path: '/api/v1/approvals/apr-0001/approve', role: 'operator', body: {} },
   { method: 'POST', path: '/api/v1/approvals/apr-0001/reject', role: 'operator', body: { reason: 'spread too wide' } },

@@ -9,7 +9,7 @@
  * What is read today: `executor.sagaStarted|orderIntent|orderUpdated|shadowFill|sagaFinished|orderDenied|flatten|
  * nakedLegEmergency`, `killswitch.transition|resetRefused|flattenFailed|flattenRetriesExhausted`, `risk.orderDenied|
  * breaches`, `feed.stalled|recovered`, `journal.cycle` (its summary's optional `greeks` and `pnl`). Ready for the
- * money stream (issue 14), with the body shapes documented in README.md: `money.charges`, `money.settlement`.
+ * money stream (issue 14): `money.charges` and `money.settlement`, bodies as actors/domain/money.ts defines them.
  */
 import { istDate } from '../../domain/calendar.ts';
 import type { JournalEntry } from '../messages.ts';
@@ -275,9 +275,11 @@ export const PROJECTORS: Readonly<Record<string, Projector>> = {
       s.points.push({ ts, realised: 0, charges: 0, settlement: 0, unrealised });
     }
   },
-  // Issue 14 (money stream) — proposed shapes, see README.md.
+  // Issue 14 (money stream): the bodies are actors/domain/money.ts ChargesBooked and SettlementBooked. The shadow
+  // book's bookings are not this book's money.
   'money.charges': (s, e, b) => {
-    const amount = num(b['amount']);
+    if (b['shadow'] === true) return;
+    const amount = num(rec(b['charges'])['total']) ?? num(b['amount']);
     if (amount === null) return;
     s.sawCharges = true;
     const ts = tsOf(e, b);
@@ -287,15 +289,22 @@ export const PROJECTORS: Readonly<Record<string, Projector>> = {
     if (tr) tr.charges += amount;
   },
   'money.settlement': (s, e, b) => {
-    const amount = num(b['amount']);
+    if (b['shadow'] === true) return;
+    const amount = num(b['pnl']) ?? num(b['amount']);
     const key = str(b['instrumentKey']);
     if (amount === null) return;
+    // A long in the money pays STT on exercise: a charge of the settlement.
+    const charges = num(rec(b['charges'])['total']) ?? 0;
     s.sawSettlement = true;
+    if (charges > 0) s.sawCharges = true;
     if (key !== null) s.positions.delete(key);
-    s.points.push({ ts: tsOf(e, b), realised: 0, charges: 0, settlement: amount, unrealised: null });
+    s.points.push({ ts: tsOf(e, b), realised: 0, charges, settlement: amount, unrealised: null });
     const t = str(b['structureId']);
     const tr = t === null ? undefined : s.trades.get(t);
-    if (tr) tr.settlement += amount;
+    if (tr) {
+      tr.settlement += amount;
+      tr.charges += charges;
+    }
   },
 };
 

@@ -91,6 +91,9 @@ export class SimMarket {
   #sessionEnd = 0;
   #sessionOpenMin = 0;
   #sessionMinutes = 0;
+  #sessionDate = '';
+  /** Each session's closing spots (its last step) by IST date: an expiry's final settlement price. */
+  readonly #closes = new Map<string, readonly [number, number]>();
   #recs: Rec[] = [];
   #byKey = new Map<string, number>();
   #chains: SimChain[] = [];
@@ -141,6 +144,7 @@ export class SimMarket {
       let n = this.#n + 1;
       let tn = this.anchorMs + n * STEP_MS;
       if (tn < this.#sessionStart || tn >= this.#sessionEnd) {
+        this.#recordClose();
         const open = nextSessionOpen(tn);
         const nOpen = Math.ceil((open - this.anchorMs) / STEP_MS);
         if (nOpen > target) {
@@ -159,7 +163,24 @@ export class SimMarket {
     }
   }
 
+  /** The session just left (or being left): its last step's spots are its close. */
+  #recordClose(): void {
+    if (this.#sessionDate === '' || this.#closes.has(this.#sessionDate) || this.now < this.#sessionStart) return;
+    this.#closes.set(this.#sessionDate, [Math.exp(this.#st.logS[0]!), Math.exp(this.#st.logS[1]!)]);
+  }
+
+  /**
+   * The underlying's close on IST `date` (its last simulated price of that session) once the model has run past
+   * that session's close; undefined before, or for a session before this model started. On an expiry day this is
+   * the final settlement price (NSE settles index options at the index's closing value).
+   */
+  closeOn(underlying: Underlying, date: string): number | undefined {
+    if (date === this.#sessionDate && this.now + STEP_MS >= this.#sessionEnd) this.#recordClose();
+    return this.#closes.get(date)?.[underlying === 'NIFTY' ? 0 : 1];
+  }
+
   #enterSession(date: string): void {
+    this.#sessionDate = date;
     const s = sessionTimes(date);
     this.#sessionStart = sessionOpenMs(date);
     this.#sessionEnd = sessionCloseMs(date);

@@ -17,9 +17,10 @@ import type { OrderStatus, Product } from '../../../domain/order.ts';
 import type { Clock } from '../../../../runtime/clock.ts';
 import { roundToTick, TICK_SIZE } from '../../../domain/units.ts';
 import { isMarketOpen as nseMarketOpen, istDate, sessionCloseMs } from '../../../domain/calendar.ts';
+import { orderCharges, settlementCharges, type ChargesSchedule } from '../../../domain/charges.ts';
 import { PaperLog, type PaperRecord, type PlacedRecord } from './log.ts';
 import { standInMargin, type MarginExposure, type MarginModel } from './margin.ts';
-import type { InstrumentLookup, QuoteProvider } from './quotes.ts';
+import type { InstrumentLookup, QuoteProvider, SettlementLookup } from './quotes.ts';
 import { PaperFaults } from './faults.ts';
 
 export const TAG_MAX = 40;
@@ -48,6 +49,17 @@ export interface PaperOptions {
   /** MARKET orders without a price never fill worse than touch × (1 ± this). Default 0.05. */
   readonly marketProtectionPct?: number;
   readonly isMarketOpen?: (nowMs: number) => boolean;
+  /**
+   * How contracts settle at expiry. After an expiry's close every position in it settles at its value (cash-settled
+   * index options: intrinsic at the final settlement price) and leaves the book with the P&L realised — as a broker
+   * books it. Without one, expired positions stay (a quote source that knows no settlement).
+   */
+  readonly settlement?: SettlementLookup;
+  /**
+   * The charges schedule: the account pays each executed order's charges (and exercise STT at settlement) out of its
+   * cash, as a broker's ledger does. Without one, no charges (unit tests of matching).
+   */
+  readonly charges?: ChargesSchedule;
 }
 
 interface OrderState {
@@ -60,6 +72,9 @@ interface OrderState {
   statusMessage?: string;
   updatedAt: number;
   history: BrokerOrder[];
+  /** Charges of its fills so far, ₹ (as one contract-note order, on the date of its first fill). */
+  charges: number;
+  firstFillTs?: number;
 }
 
 interface PositionState {
@@ -121,6 +136,7 @@ export class PaperBroker implements Broker {
   readonly #trades: BrokerTrade[] = [];
   readonly #positions = new Map<string, PositionState>();
   readonly #listeners = new Set<(o: BrokerOrder) => void>();
+  #chargesPaid = 0;
   /** The modelled broker kill switch: segment → when it was engaged (absent = released). */
   readonly #killSwitch = new Map<string, number>();
   /** Orders the `partialThenCancel` fault marked: they fill part, then the exchange cancels the rest. */
@@ -147,6 +163,22 @@ export class PaperBroker implements Broker {
   }
 
   #apply(r: PaperRecord, live: boolean): void {
+    if (r.k === 'settle') {
+      // Every position in the contract (any product) closes at its value: a long gains (value − average) per unit,
+      // a short (average − value).
+      for (const p of this.#positions.values()) {
+        if (p.instrumentKey !== r.instrumentKey || p.quantity === 0) continue;
+        // A long in the money is exercised: STT on its intrinsic value (the strike is what makes the value).
+        if (this.#opts.charges !== undefined && r.value > 0 && p.quantity > 0) {
+          this.#chargesPaid += settlementCharges(this.#opts.charges, istDate(r.ts), { right: 'CE', strike: r.settlementPrice - r.value, settlementPrice: r.settlementPrice, quantity: p.quantity }).total;
+        }
+        p.realisedPnl += (r.value - p.averagePrice) * p.quantity;
+        p.quantity = 0;
+        p.averagePrice = 0;
+        p.lastPrice = r.value;
+      }
+      return;
+    }
     if (r.k === 'ks') {
       if (r.engaged) this.#killSwitch.set(r.segment, r.ts);
       else this.#killSwitch.delete(r.segment);
@@ -156,7 +188,7 @@ export class PaperBroker implements Broker {
       this.#seq++;
       this.#orders.set(r.brokerOrderId, {
         placed: r, quantity: r.quantity, price: r.price, filledQuantity: 0, notional: 0,
-        status: 'open', updatedAt: r.ts, history: [],
+        status: 'open', updatedAt: r.ts, history: [], charges: 0,
       });
       this.#changed(r.brokerOrderId, live);
       return;
@@ -185,6 +217,13 @@ export class PaperBroker implements Broker {
         o.filledQuantity += r.quantity;
         o.notional += r.quantity * r.price;
         o.status = o.filledQuantity >= o.quantity ? 'filled' : 'partially_filled';
+        o.firstFillTs ??= r.ts;
+        const schedule = this.#opts.charges;
+        if (schedule !== undefined) {
+          const charges = orderCharges(schedule, istDate(o.firstFillTs), [{ side: o.placed.side, quantity: o.filledQuantity, price: o.notional / o.filledQuantity }]).total;
+          this.#chargesPaid += charges - o.charges;
+          o.charges = charges;
+        }
         const trade: BrokerTrade = {
           tradeId: r.tradeId, brokerOrderId: r.brokerOrderId, clientOrderId: o.placed.clientOrderId,
           instrumentKey: o.placed.instrumentKey, side: o.placed.side, quantity: r.quantity, price: r.price, ts: r.ts,
@@ -320,7 +359,12 @@ export class PaperBroker implements Broker {
   #cash(): number {
     let realised = 0;
     for (const p of this.#positions.values()) realised += p.realisedPnl;
-    return this.#opts.capital + realised;
+    return this.#opts.capital + realised - this.#chargesPaid;
+  }
+
+  /** Charges the account has paid (fills and exercise STT), ₹. */
+  get chargesPaid(): number {
+    return Math.round(this.#chargesPaid * 100) / 100;
   }
 
   // ---- matching ----
@@ -339,9 +383,22 @@ export class PaperBroker implements Broker {
     }
   }
 
+  /** Settles every position whose contract's expiry has closed and whose settlement is known (logged, durable). */
+  #settleExpired(): void {
+    const lookup = this.#opts.settlement;
+    if (lookup === undefined || this.#closed) return;
+    const now = this.#opts.clock.now();
+    for (const p of [...this.#positions.values()]) {
+      if (p.quantity === 0) continue;
+      const s = lookup(p.instrumentKey, now);
+      if (s !== undefined) this.#record({ k: 'settle', ts: now, brokerOrderId: '', instrumentKey: p.instrumentKey, settlementPrice: s.settlementPrice, value: s.value });
+    }
+  }
+
   /** Re-matches every working order against the current quotes; returns how many fills happened. */
   match(): number {
     this.#expireDayOrders();
+    this.#settleExpired();
     let fills = 0;
     for (const id of [...this.#orders.keys()]) fills += this.#matchOne(id);
     return fills;
@@ -505,11 +562,13 @@ export class PaperBroker implements Broker {
     return [...this.#trades];
   }
   async getPositions(): Promise<readonly BrokerPosition[]> {
+    this.#settleExpired();
     return [...this.#positions.values()].map((p) => ({
       instrumentKey: p.instrumentKey, product: p.product, quantity: p.quantity, averagePrice: p.averagePrice, realisedPnl: p.realisedPnl, lastPrice: p.lastPrice,
     }));
   }
   async getFunds(): Promise<Funds> {
+    this.#settleExpired();
     const used = this.#margin(this.#exposures());
     return { availableMargin: this.#cash() - used, usedMargin: used };
   }

@@ -45,9 +45,21 @@ export interface ModifyRecord {
 }
 /** The modelled broker kill switch for a segment was engaged or released. `brokerOrderId` is '' (no order). */
 export interface KillSwitchRecord { readonly k: 'ks'; readonly ts: number; readonly brokerOrderId: ''; readonly segment: string; readonly engaged: boolean }
-export type PaperRecord = PlacedRecord | RejectRecord | FillRecord | CancelRecord | ExpireRecord | ModifyRecord | KillSwitchRecord;
+/**
+ * Every position in a contract settled at expiry: it paid `value` per unit (its intrinsic value at the final
+ * settlement price). `brokerOrderId` is '' (no order).
+ */
+export interface SettleRecord {
+  readonly k: 'settle';
+  readonly ts: number;
+  readonly brokerOrderId: '';
+  readonly instrumentKey: string;
+  readonly settlementPrice: number;
+  readonly value: number;
+}
+export type PaperRecord = PlacedRecord | RejectRecord | FillRecord | CancelRecord | ExpireRecord | ModifyRecord | KillSwitchRecord | SettleRecord;
 
-const KINDS = new Set(['place', 'reject', 'fill', 'cancel', 'expire', 'modify', 'ks']);
+const KINDS = new Set(['place', 'reject', 'fill', 'cancel', 'expire', 'modify', 'ks', 'settle']);
 
 function decode(line: string, lineNo: number, file: string): PaperRecord {
   let value: unknown;
@@ -58,7 +70,11 @@ function decode(line: string, lineNo: number, file: string): PaperRecord {
   }
   const k = (value as { k?: unknown } | null)?.k;
   if (typeof value !== 'object' || value === null || typeof k !== 'string' || !KINDS.has(k)) {
-    throw new Error(`paper log ${file}:${lineNo}: expected a record kind place|reject|fill|cancel|expire|modify|ks, was ${JSON.stringify(k)}`);
+    throw new Error(`paper log ${file}:${lineNo}: expected a record kind place|reject|fill|cancel|expire|modify|ks|settle, was ${JSON.stringify(k)}`);
+  }
+  if (k === 'settle') {
+    const v = value as { instrumentKey?: unknown; value?: unknown };
+    if (typeof v.instrumentKey !== 'string' || typeof v.value !== 'number') throw new Error(`paper log ${file}:${lineNo}: expected a settle record with instrumentKey and value, was ${JSON.stringify(line.slice(0, 80))}`);
   }
   const id = (value as { brokerOrderId?: unknown }).brokerOrderId;
   if (typeof id !== 'string') throw new Error(`paper log ${file}:${lineNo}: expected a string brokerOrderId, was ${JSON.stringify(id)}`);

@@ -34,6 +34,11 @@ export interface OptionDescription {
 }
 export type OptionLookup = (instrumentKey: string) => OptionDescription | undefined;
 export type SpotLookup = (underlying: Underlying) => number | undefined;
+/**
+ * How an option settles at expiry: the final settlement price of its underlying and the value per unit (intrinsic),
+ * once its expiry session has closed at `nowMs`; undefined before, or when unknown.
+ */
+export type SettlementLookup = (instrumentKey: string, nowMs: number) => { readonly settlementPrice: number; readonly value: number } | undefined;
 
 /** Everything the paper exchange needs from a market: quotes, contract rules, option descriptions, spots. */
 export interface PaperMarket {

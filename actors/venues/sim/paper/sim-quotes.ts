@@ -10,7 +10,8 @@
 import type { Underlying } from '../../../domain/underlying.ts';
 import { SimMarket, type SimChain } from '../market.ts';
 import type { MarketSettings } from '../../../domain/market-settings.ts';
-import type { InstrumentLookup, InstrumentRules, OptionDescription, OptionLookup, PaperMarket, QuoteProvider, SpotLookup } from './quotes.ts';
+import type { InstrumentLookup, InstrumentRules, OptionDescription, OptionLookup, PaperMarket, QuoteProvider, SettlementLookup, SpotLookup } from './quotes.ts';
+import { sessionCloseMs } from '../../../domain/calendar.ts';
 
 export class SimQuotes implements PaperMarket {
   readonly market: SimMarket;
@@ -46,6 +47,22 @@ export class SimQuotes implements PaperMarket {
   };
 
   readonly spot: SpotLookup = (u: Underlying) => this.market.spot(u);
+
+  /** An expiry's final settlement price (the underlying's close that day), once `nowMs` is past that session's close. */
+  readonly settlementPrice = (u: Underlying, expiry: string, nowMs: number): number | undefined => {
+    if (nowMs < sessionCloseMs(expiry)) return undefined;
+    this.market.advanceTo(nowMs);
+    return this.market.closeOn(u, expiry);
+  };
+
+  /** What one unit of an option settles for at expiry (its intrinsic value at the settlement price), once known. */
+  readonly settlementValue: SettlementLookup = (key, nowMs) => {
+    const d = this.describe(key);
+    if (d === undefined) return undefined;
+    const price = this.settlementPrice(d.underlying, d.expiry, nowMs);
+    if (price === undefined) return undefined;
+    return { settlementPrice: price, value: Math.max(0, d.right === 'CE' ? price - d.strike : d.strike - price) };
+  };
 
   /** Re-indexes the listing when it changed (a new session relists; the chains array is replaced then). */
   #index(): void {
