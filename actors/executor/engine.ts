@@ -350,7 +350,9 @@ export class ExecutorEngine {
     const snap = this.#snapshot;
     const describe = (key: string) => (snap === undefined ? undefined : describeKey(snap, key));
     // Contracts past their expiry are settlement's (execute), on either side: never adopted, never "closed outside".
-    const held = withoutExpired(this.state, positions, now, describe);
+    // A venue that cannot tell the settlement price (live, for now) keeps the old path: the broker booking the
+    // settlement shows as a close outside VolGuard (₹0 — known wrong, but never a position stuck in the book).
+    const held = this.#p.settlementPrice === undefined ? { state: this.state, positions } : withoutExpired(this.state, positions, now, describe);
     const pos = reconcilePositions(held.state, held.positions, book, now, describe);
     await this.#emit(pos.events);
     const mismatch = [orders.mismatch, pos.mismatch].filter((m): m is string => m !== undefined).join('; ');
