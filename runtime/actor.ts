@@ -178,8 +178,8 @@ class ActorShell<C> {
     const metrics = new Registry();
     metrics.setDefaultLabels({ actor: data.name });
     const endpoint = this.#endpoint;
-    // Market ms per wall ms: how long a market-clock timer waits in wall time.
-    const marketRate = data.clock.kind === 'scaled' ? data.clock.speed : 1;
+    // Market ms per wall ms: how long a market-clock timer waits in wall time (none on a stepped clock: see timers.ts).
+    const marketRate = data.clock.kind === 'scaled' ? data.clock.speed : data.clock.kind === 'stepped' ? 'stepped' : 1;
     this.#timers = new TimerTable(clock, marketRate, (entry) => this.#deliverSelf(entry.type, entry.body, entry));
     const timers = this.#timers;
     this.#ctx = {
@@ -308,6 +308,8 @@ class ActorShell<C> {
       if (env.rsvp) this.#endpoint.replyError(env, new InvariantError(`expected a message for ${this.#data.name}, was for ${env.to}`));
       return;
     }
+    // Stepped clock: market timers due by now go ahead of this message (timers.ts); other clocks arm them on wall time.
+    this.#timers.pollMarket();
     this.#mailbox.push(env);
     if (!this.#busy && this.#initialized) this.#drain();
   }

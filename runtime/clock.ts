@@ -41,10 +41,74 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Plain-data description of a clock, safe to pass to workers through workerData. */
+/**
+ * Plain-data description of a clock, safe to pass to workers through workerData.
+ * - `real`: the wall clock (live).
+ * - `scaled`: simulated, `speed` market seconds per wall second from `simStartMs` (the sim venue).
+ * - `stepped`: data-driven (backtests, replays): market time moves only when main steps it (`SteppedClock`); every thread
+ *   reads the same shared memory, so all agree on the time with no messages. A SharedArrayBuffer crosses workerData
+ *   shared, not copied.
+ */
 export type ClockSpec =
   | { readonly kind: 'real' }
-  | { readonly kind: 'scaled'; readonly simStartMs: number; readonly wallStartMs: number; readonly speed: number };
+  | { readonly kind: 'scaled'; readonly simStartMs: number; readonly wallStartMs: number; readonly speed: number }
+  | { readonly kind: 'stepped'; readonly buffer: SharedArrayBuffer };
+
+/** Slots of a stepped clock's buffer (BigInt64): the market time now, where it started (monotonic's origin). */
+const STEP_NOW = 0;
+const STEP_ORIGIN = 1;
+const STEP_SLOTS = 2;
+
+/** A stepped clock's reader: any thread, from its spec. Market time as main last set it. */
+function steppedReader(buffer: SharedArrayBuffer): Clock {
+  if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < STEP_SLOTS * 8) {
+    throw new TypeError(`expected a stepped clock's SharedArrayBuffer of ${STEP_SLOTS * 8} bytes, was ${String(buffer)}`);
+  }
+  const slots = new BigInt64Array(buffer, 0, STEP_SLOTS);
+  const origin = Number(Atomics.load(slots, STEP_ORIGIN));
+  return {
+    now: () => Number(Atomics.load(slots, STEP_NOW)),
+    // Durations on a stepped clock are market time too: nothing measured inside one step takes any time, so a
+    // budget or a timer read against it is the same on every run (a backtest is deterministic).
+    monotonic: () => Number(Atomics.load(slots, STEP_NOW)) - origin,
+  };
+}
+
+/**
+ * The writer of a stepped clock (main). `advanceTo` moves market time forward; it never goes back, also across a
+ * restart (start the new clock where the journal says the last run stopped).
+ * @example const clock = new SteppedClock(startMs); new ActorSystem(tree, { clock, clockSpec: clock.spec, … });
+ *          clock.advanceTo(next); await cycle.runOnce();
+ */
+export class SteppedClock implements Clock {
+  readonly spec: ClockSpec & { kind: 'stepped' };
+  readonly #slots: BigInt64Array;
+  readonly #reader: Clock;
+
+  constructor(startMs: number) {
+    if (!Number.isSafeInteger(startMs)) throw new RangeError(`expected a whole epoch ms to start a stepped clock, was ${startMs}`);
+    const buffer = new SharedArrayBuffer(STEP_SLOTS * 8);
+    this.#slots = new BigInt64Array(buffer);
+    Atomics.store(this.#slots, STEP_NOW, BigInt(startMs));
+    Atomics.store(this.#slots, STEP_ORIGIN, BigInt(startMs));
+    this.spec = { kind: 'stepped', buffer };
+    this.#reader = steppedReader(buffer);
+  }
+
+  now(): number {
+    return this.#reader.now();
+  }
+  monotonic(): number {
+    return this.#reader.monotonic();
+  }
+
+  advanceTo(epochMs: number): void {
+    if (!Number.isSafeInteger(epochMs)) throw new RangeError(`expected a whole epoch ms, was ${epochMs}`);
+    const now = this.now();
+    if (epochMs < now) throw new RangeError(`expected market time to move forward, was ${epochMs} < ${now}`);
+    Atomics.store(this.#slots, STEP_NOW, BigInt(epochMs));
+  }
+}
 
 /**
  * A simulated clock that runs `speed` simulated seconds per wall second from `simStartMs`.
@@ -52,6 +116,7 @@ export type ClockSpec =
  */
 export function clockFromSpec(spec: ClockSpec): Clock {
   if (spec.kind === 'real') return realClock;
+  if (spec.kind === 'stepped') return steppedReader(spec.buffer);
   const { simStartMs, wallStartMs, speed } = spec;
   return {
     now: () => simStartMs + (Date.now() - wallStartMs) * speed,

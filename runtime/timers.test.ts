@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeSystem, supervisor } from '../test/fixtures/system.ts';
 import type { Fired } from '../test/fixtures/actors/typed.ts';
-import { ManualClock } from './clock.ts';
+import { ManualClock, SteppedClock } from './clock.ts';
 import type { ActorSystem } from './system.ts';
 import { TimerTable, type TimerEntry } from './timers.ts';
 
@@ -102,5 +102,83 @@ describe('TimerTable with an injected market clock', () => {
     table.clear();
     assert.equal(table.size, 0);
     assert.equal(table.admit(delivered[0]!), false, 'a cleared timer delivers nothing, even a waiting tick');
+  });
+});
+
+describe('TimerTable on a stepped clock (backtests)', () => {
+  it('never arms a market timer on wall time; pollMarket() delivers what is due, earliest first, then in arming order', async () => {
+    const clock = new SteppedClock(Date.UTC(2026, 0, 12, 9, 45));
+    const delivered: string[] = [];
+    const table = new TimerTable(clock, 'stepped', (e) => delivered.push(e.type));
+    table.after(2_000, 'b', null, { clock: 'market' });
+    table.after(1_000, 'a', null, { clock: 'market' });
+    table.after(2_000, 'c', null, { clock: 'market' });
+    table.after(5_000, 'late', null, { clock: 'market' });
+    // Wall time passes, the clock does not: nothing, however long we wait or poll.
+    for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 2));
+    table.pollMarket();
+    assert.deepEqual(delivered, []);
+    clock.advanceTo(clock.now() + 2_000);
+    table.pollMarket();
+    // a (due +1 s) before b and c (due +2 s), b before c because it was armed first; 'late' waits.
+    assert.deepEqual(delivered, ['a', 'b', 'c']);
+    table.pollMarket();
+    assert.deepEqual(delivered, ['a', 'b', 'c'], 'a delivered timer is not delivered twice');
+  });
+
+  it('an every() fires once per step that reaches it, and skips the periods a long step jumped over', () => {
+    const t0 = Date.UTC(2026, 0, 12, 9, 45);
+    const clock = new SteppedClock(t0);
+    const delivered: TimerEntry[] = [];
+    const table = new TimerTable(clock, 'stepped', (e) => delivered.push(e));
+    table.every(1_000, 'tick', { clock: 'market' });
+    clock.advanceTo(t0 + 1_000);
+    table.pollMarket();
+    assert.equal(delivered.length, 1);
+    assert.equal(table.admit(delivered[0]!), true);
+    // A step of 10 periods: one tick (not ten), and the next one is due a period after this step.
+    clock.advanceTo(t0 + 11_000);
+    table.pollMarket();
+    assert.equal(delivered.length, 2);
+    table.admit(delivered[1]!);
+    clock.advanceTo(t0 + 11_999);
+    table.pollMarket();
+    assert.equal(delivered.length, 2);
+    clock.advanceTo(t0 + 12_000);
+    table.pollMarket();
+    assert.equal(delivered.length, 3);
+  });
+
+  it('wall timers still run on wall time beside it', async () => {
+    const clock = new SteppedClock(Date.UTC(2026, 0, 12, 9, 45));
+    let fired: () => void = () => {};
+    const got = new Promise<void>((r) => { fired = r; });
+    const table = new TimerTable(clock, 'stepped', () => fired());
+    table.after(1, 'wall', null);
+    await got;
+    table.clear();
+  });
+});
+
+describe('a market-clock timer in a real worker on a stepped clock fires when main steps the clock, before the step\'s message', () => {
+  let sys: ActorSystem;
+  const t0 = Date.UTC(2026, 0, 12, 4, 0);
+  const clock = new SteppedClock(t0);
+  before(async () => {
+    sys = makeSystem(supervisor('root', 'one_for_one', [{ name: 'typed', entry: TYPED }]), { clock, clockSpec: clock.spec });
+    await sys.start();
+  });
+  after(() => sys.stop());
+
+  it('the worker reads the time main set; the timer waits for the step, however much wall time passes', async () => {
+    await sys.request('typed', 'typed.after', { label: 'm', ms: 60_000, clock: 'market' });
+    // Wall time passes (a wall timer of 30 ms fires meanwhile): the market one does not.
+    await sys.request('typed', 'typed.after', { label: 'wall', ms: 30 });
+    await sys.request('typed', 'typed.whenFired', { label: 'wall' });
+    assert.deepEqual((await timers(sys)).fired.filter((x) => x.label === 'm'), []);
+    clock.advanceTo(t0 + 60_000);
+    // The next message main sends finds the timer's message already ahead of it in the mailbox.
+    const { fired } = await timers(sys);
+    assert.deepEqual(fired.filter((x) => x.label === 'm').map((f) => [f.armedAt, f.firedAt]), [[t0, t0 + 60_000]]);
   });
 });

@@ -8,6 +8,12 @@
  * (so a 30 s fill timeout is 30 market seconds at any speed); it is armed on wall time for the expected remainder and
  * re-armed if the clock has not got there yet.
  *
+ * On a stepped clock (backtests: market time moves only when main steps it, runtime/clock.ts) a market timer is not
+ * armed on wall time at all: the shell calls `pollMarket()` as each message arrives from outside, which queues every
+ * market timer due by then ahead of that message (earliest due first, then in the order they were armed). Main steps
+ * the clock before it sends a cycle's first message, so a timer due at a step is handled before the actor's part of
+ * that cycle — on every run the same, whatever the wall clock did (every cycle reaches every actor of the tree).
+ *
  * Guarantees: a cancelled timer delivers nothing more, even a message already waiting in the mailbox; at most one
  * message of an `every` timer waits in the mailbox (a slow handler is not buried under ticks); `clear()` (the shell
  * calls it on stop and on a crash) cancels them all.
@@ -44,15 +50,18 @@ export interface TimerEntry {
   done: boolean;
 }
 
+/** How market time relates to wall time: market ms per wall ms (scaled or real clock), or `stepped` (none). */
+export type MarketRate = number | 'stepped';
+
 export class TimerTable {
   readonly #market: Clock;
-  /** Market ms per wall ms (the scaled clock's speed; 1 on the real clock). */
-  readonly #marketRate: number;
+  /** Market ms per wall ms (the scaled clock's speed; 1 on the real clock), or 'stepped'. */
+  readonly #marketRate: MarketRate;
   readonly #deliver: (entry: TimerEntry) => void;
   readonly #entries = new Set<TimerEntry>();
 
-  constructor(market: Clock, marketRate: number, deliver: (entry: TimerEntry) => void) {
-    if (!(marketRate > 0)) throw new RangeError(`expected a positive market rate (market ms per wall ms), was ${marketRate}`);
+  constructor(market: Clock, marketRate: MarketRate, deliver: (entry: TimerEntry) => void) {
+    if (marketRate !== 'stepped' && !(marketRate > 0)) throw new RangeError(`expected a positive market rate (market ms per wall ms), was ${marketRate}`);
     this.#market = market;
     this.#marketRate = marketRate;
     this.#deliver = deliver;
@@ -79,6 +88,19 @@ export class TimerTable {
     return true;
   }
 
+  /**
+   * Stepped clock: queues every market timer due by now (earliest due first, then in arming order). A no-op on the
+   * other clocks, where market timers are armed on wall time.
+   */
+  pollMarket(): void {
+    if (this.#marketRate !== 'stepped' || this.#entries.size === 0) return;
+    const now = this.#market.now();
+    const due: TimerEntry[] = [];
+    for (const e of this.#entries) if (e.clock === 'market' && e.due <= now) due.push(e);
+    due.sort((a, b) => a.due - b.due);
+    for (const e of due) this.#fire(e);
+  }
+
   /** Cancels every timer (stop, crash). */
   clear(): void {
     for (const e of [...this.#entries]) this.#finish(e);
@@ -103,7 +125,9 @@ export class TimerTable {
   }
 
   #schedule(entry: TimerEntry): void {
-    const rate = entry.clock === 'market' ? this.#marketRate : 1;
+    // Stepped: nothing to wait for on the wall clock; pollMarket() delivers it once a step reaches it.
+    if (entry.clock === 'market' && this.#marketRate === 'stepped') return;
+    const rate = entry.clock === 'market' ? (this.#marketRate as number) : 1;
     const wait = Math.max(0, (entry.due - this.#now(entry.clock)) / rate);
     entry.handle = setTimeout(() => this.#fire(entry), Math.ceil(wait));
   }
