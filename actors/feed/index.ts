@@ -29,7 +29,7 @@ function upstoxExtra(cfg: FeedSection): Record<string, unknown> {
  * spec builds one (`simClockSpec(cfg, Date.now())`).
  * @example const clock = simClockSpec(cfg, Date.now()); children: [feedActorSpec(feedSection(cfg), { clock }), …]
  */
-export function feedActorSpec(cfg: FeedSection, opts: { clock?: ClockSpec } = {}): ActorSpec {
+export function feedActorSpec(cfg: FeedSection, opts: { clock?: ClockSpec; dataSpacingMs?: number } = {}): ActorSpec {
   const clock = opts.clock ?? (cfg.FEED === 'sim' ? simClockSpec(cfg, Date.now()) : undefined);
   const config: FeedActorConfig = {
     feed: cfg.FEED,
@@ -43,6 +43,7 @@ export function feedActorSpec(cfg: FeedSection, opts: { clock?: ClockSpec } = {}
     simSpeed: cfg.SIM_SPEED,
     market: marketSettingsFromEnv(cfg),
     ...(clock !== undefined ? { clock } : {}),
+    ...(opts.dataSpacingMs !== undefined ? { dataSpacingMs: opts.dataSpacingMs } : {}),
     ...(cfg.FEED_FAULTS !== undefined ? { faults: cfg.FEED_FAULTS } : {}),
     plan: {
       expiries: { NIFTY: cfg.FEED_NIFTY_EXPIRIES, BANKNIFTY: cfg.FEED_BANKNIFTY_EXPIRIES },

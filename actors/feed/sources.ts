@@ -27,6 +27,13 @@ export interface FeedActorConfig {
   readonly market: MarketSettings;
   /** The run's simulated clock (sim) — the same spec main gives every actor. */
   readonly clock?: ClockSpec;
+  /**
+   * Stepped clock only (a backtest, or `run` over a recording): the longest market-time gap the data has between two
+   * frames of one session (or from a session's last frame to its close). Silence and staleness are then measured in
+   * market time, and this is tolerated on top of FEED_STALL_MS / FEED_STALE_MS: an end-of-day frame at 15:15 is as
+   * fresh as the data can make it until 15:30.
+   */
+  readonly dataSpacingMs?: number;
   readonly faults?: readonly { readonly kind: string; readonly seconds: number; readonly atSeconds: number }[];
   /** Chains per underlying in the snapshot, and the subscription window on a venue with caps. */
   readonly plan?: import('./subscriptions.ts').PlanSettings;
@@ -40,6 +47,8 @@ export interface SourceHandle {
   readonly clock: Clock;
   /** Network sources with an access token (upstox): hot swap and expiry. The token never leaves through events. */
   readonly credentials?: SourceCredentials;
+  /** A data-driven source on a stepped clock: plays everything up to the clock. The feed calls it before each snapshot. */
+  readonly sync?: () => void;
 }
 
 export interface SourceCredentials {
@@ -68,10 +77,12 @@ export const SOURCES: Record<string, SourceFactory> = {
     const startMs = config.clock?.kind === 'scaled' ? config.clock.simStartMs : c.now();
     return { source: new SimSource({ seed: config.simSeed, startMs, clock: c, speed: config.simSpeed, market: config.market }), clock: c };
   },
-  replay: ({ config, wall }) => {
+  replay: ({ config, clock, wall }) => {
     if (!config.replayPath) throw new Error('expected FEED_REPLAY_PATH (a recording directory) with FEED=replay, was unset');
-    const source = new ReplaySource({ dir: config.replayPath, speed: config.replaySpeed, wall });
-    return { source, clock: source.clock };
+    // On a stepped clock playback follows the run's clock (main steps it), else it paces itself on wall time.
+    const stepped = config.clock?.kind === 'stepped';
+    const source = new ReplaySource({ dir: config.replayPath, speed: config.replaySpeed, wall, ...(stepped ? { clock } : {}) });
+    return { source, clock: source.clock, ...(stepped ? { sync: () => source.poll() } : {}) };
   },
   upstox: ({ config, clock, log }) => {
     // index.ts puts the UPSTOX_* variables and DATA_DIR into `extra`.

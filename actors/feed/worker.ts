@@ -12,7 +12,7 @@ import { InvariantError } from '../../runtime/errors.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { InstrumentInfo, MarketDataSource } from '../venues/market-data.ts';
 import { FeedCore } from './core.ts';
-import { staleAfterMarketMs } from './quality.ts';
+import { DEFAULT_QUALITY, staleAfterMarketMs } from './quality.ts';
 import { createSource, type FeedActorConfig, type SourceCredentials } from './sources.ts';
 import type { StallEvent } from './stall.ts';
 import type { FaultKind } from '../venues/sim/faults.ts';
@@ -30,10 +30,13 @@ interface State {
   core: FeedCore;
   source: MarketDataSource;
   market: Clock;
+  /** What silence is measured on: wall time, or the market clock when it is stepped (data-driven). */
+  runtime: { monotonic(): number };
+  sync: (() => void) | undefined;
   recorder: Recorder | null;
   credentials: SourceCredentials | undefined;
   offCredentials: (() => void) | undefined;
-  timer: ReturnType<typeof setInterval>;
+  timer: ReturnType<typeof setInterval> | undefined;
   metrics: {
     ticks: Counter;
     quality: Gauge;
@@ -60,7 +63,11 @@ function need(): State {
 defineActor<FeedActorConfig, FeedProtocol>({
   async init(ctx) {
     const cfg = ctx.config;
-    const { source, clock: market, credentials } = createSource({ config: cfg, clock: ctx.clock, wall, log: ctx.log });
+    const { source, clock: market, credentials, sync } = createSource({ config: cfg, clock: ctx.clock, wall, log: ctx.log });
+    // A stepped clock (backtest): nothing here may depend on how fast the machine runs. Silence is market time since
+    // the last tick, checked at each snapshot (never on a wall timer), with the data's own frame spacing tolerated.
+    const stepped = ctx.clockSpec.kind === 'stepped';
+    const runtime = stepped ? { monotonic: () => market.now() } : wall;
     // Token expiry (clock or a 401) halts trading at once; the message never carries the token.
     const offCredentials = credentials?.on((e) => {
       if (e.type !== 'expired') return;
@@ -70,16 +77,20 @@ defineActor<FeedActorConfig, FeedProtocol>({
     // FEED_STALE_MS is how long an operator tolerates a silent instrument, in wall time. The book's ages are in market
     // time, which runs `speed` times faster in a simulation or replay: scale the threshold, or at 600× one delayed poll
     // (100 ms of wall time = one market minute) would flag the whole chain stale. At speed 1 (live) nothing changes.
-    const speed = source.name === 'replay' ? cfg.replaySpeed : ctx.clockSpec.kind === 'scaled' ? ctx.clockSpec.speed : 1;
+    const speed = stepped ? 1 : source.name === 'replay' ? cfg.replaySpeed : ctx.clockSpec.kind === 'scaled' ? ctx.clockSpec.speed : 1;
     const plan: PlanSettings = cfg.plan ?? DEFAULT_PLAN;
-    const core = new FeedCore({ source: source.name, counts: plan.expiries, quality: { stallMs: cfg.stallMs, staleMs: staleAfterMarketMs(cfg.staleMs, speed), market: cfg.market } }, wall.monotonic());
+    const spacing = stepped ? cfg.dataSpacingMs ?? 0 : 0;
+    const qualityParams = stepped
+      ? { stallMs: cfg.stallMs + spacing, staleMs: cfg.staleMs + spacing, silenceOkMs: DEFAULT_QUALITY.silenceOkMs + spacing, market: cfg.market }
+      : { stallMs: cfg.stallMs, staleMs: staleAfterMarketMs(cfg.staleMs, speed), market: cfg.market };
+    const core = new FeedCore({ source: source.name, counts: plan.expiries, quality: qualityParams }, runtime.monotonic());
     const recorder = cfg.record
       ? new Recorder({ dir: path.join(cfg.recordingsDir, `${source.name}-${new Date(market.now()).toISOString().replace(/[:.]/g, '-')}`), source: source.name, createdAt: new Date().toISOString() })
       : null;
     const ticks = new Counter({ name: 'volguard_feed_ticks_total', help: 'Ticks applied to the feed book', registers: [ctx.metrics] });
     new Gauge({
       name: 'volguard_feed_age_seconds', help: 'Wall seconds since the last tick', registers: [ctx.metrics],
-      collect() { this.set(st ? st.core.stall.silenceMs(wall.monotonic()) / 1000 : 0); },
+      collect() { this.set(st ? st.core.stall.silenceMs(st.runtime.monotonic()) / 1000 : 0); },
     });
     const quality = new Gauge({ name: 'volguard_data_quality', help: 'Data quality score in [0,1] (minimum of the components)', registers: [ctx.metrics] });
     const component = new Gauge({ name: 'volguard_data_quality_component', help: 'Data quality component in [0,1]', labelNames: ['component'] as const, registers: [ctx.metrics] });
@@ -136,7 +147,7 @@ defineActor<FeedActorConfig, FeedProtocol>({
     source.onTicks((batch) => {
       recorder?.ticks(market.now(), batch);
       const before = core.ticksTotal;
-      const ev = core.onTicks(batch, wall.monotonic());
+      const ev = core.onTicks(batch, runtime.monotonic());
       ticks.inc(core.ticksTotal - before);
       if (ev) emit(ctx, ev);
     });
@@ -146,8 +157,9 @@ defineActor<FeedActorConfig, FeedProtocol>({
       if (s.kind === 'disconnected') ctx.log.warn(s, 'feed source disconnected');
       if (s.kind === 'connected' || (s.kind === 'market' && s.open)) {
         // A (re)connect or the open re-reads the chains — unless a refresh that found them ran moments ago (start-up
-        // sends both within a second; at real scale a refresh parses thousands of contracts).
-        const fresh = lastLoaded !== null && wall.monotonic() - lastLoaded < REFRESH_FRESH_MS && core.layout.chains.length > 0;
+        // sends both within a second; at real scale a refresh parses thousands of contracts). Not a replay's: its
+        // `connected` announces a new instrument list (replay/source.ts), moments after the last one on a fast run.
+        const fresh = source.name !== 'replay' && lastLoaded !== null && wall.monotonic() - lastLoaded < REFRESH_FRESH_MS && core.layout.chains.length > 0;
         if (!fresh) refresh().catch((err: unknown) => ctx.log.error({ err }, 'instrument refresh failed'));
       }
     });
@@ -157,7 +169,7 @@ defineActor<FeedActorConfig, FeedProtocol>({
     const started = wall.monotonic();
     const pending = [...(cfg.faults ?? [])];
     let lastPlan = wall.monotonic();
-    const timer = setInterval(() => {
+    const timer = stepped ? undefined : setInterval(() => {
       const now = wall.monotonic();
       if (source.caps !== undefined && now - lastPlan >= REPLAN_EVERY_MS) {
         lastPlan = now;
@@ -173,8 +185,8 @@ defineActor<FeedActorConfig, FeedProtocol>({
       const ev = core.check(now, market.now());
       if (ev) emit(ctx, ev);
     }, Math.max(20, Math.min(250, cfg.stallMs / 4)));
-    timer.unref?.();
-    st = { core, source, market, recorder, credentials, offCredentials, timer, metrics: { ticks, quality, component } };
+    timer?.unref?.();
+    st = { core, source, market, runtime, sync, recorder, credentials, offCredentials, timer, metrics: { ticks, quality, component } };
     ctx.log.info({ source: source.name, instruments: core.book.size, marketNow: new Date(market.now()).toISOString() }, 'feed started');
   },
 
@@ -184,10 +196,16 @@ defineActor<FeedActorConfig, FeedProtocol>({
     'feed.refreshToken': refreshTokenCheck,
   },
   handlers: {
-    'feed.snapshot'({ cycleId, watch }) {
+    'feed.snapshot'({ cycleId, watch }, ctx) {
       const s = need();
       if (watch !== undefined) s.core.watch(watch);
-      const snap = s.core.snapshot(cycleId, s.market.now(), wall.monotonic());
+      if (s.sync !== undefined) {
+        // Stepped: play the data up to this step, then the stall check the wall timer does otherwise.
+        s.sync();
+        const ev = s.core.check(s.runtime.monotonic(), s.market.now());
+        if (ev) emit(ctx, ev);
+      }
+      const snap = s.core.snapshot(cycleId, s.market.now(), s.runtime.monotonic());
       s.metrics.quality.set(snap.quality.score);
       for (const [k, v] of Object.entries(snap.quality.components)) s.metrics.component.set({ component: k }, v);
       // Chains packed once here: main relays these bytes to four actors without decoding them.
@@ -212,12 +230,12 @@ defineActor<FeedActorConfig, FeedProtocol>({
   },
 
   inspect() {
-    return st ? st.core.inspect(wall.monotonic()) : { state: 'starting' };
+    return st ? st.core.inspect(st.runtime.monotonic()) : { state: 'starting' };
   },
 
   async stop() {
     if (!st) return;
-    clearInterval(st.timer);
+    if (st.timer !== undefined) clearInterval(st.timer);
     st.offCredentials?.();
     await st.source.stop();
     st.recorder?.close();

@@ -51,6 +51,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     usage: 'volguard calendar [--date YYYY-MM-DD] [--json]',
     load: () => import('./calendar.ts'),
   },
+  backtest: {
+    summary: 'the production actors over a recording at full speed (paper); report.html + summary.json; resumable; sweeps',
+    usage: 'volguard backtest --from YYYY-MM-DD --to YYYY-MM-DD [--data DIR] [--config FILE] [--sweep KEY=v1,v2,…] [--out DIR]',
+    load: () => import('./backtest.ts'),
+  },
   'fake-upstox': {
     summary: 'the offline Upstox fake (REST + market feed V3 + portfolio stream)',
     usage: 'volguard fake-upstox --port N [--token T]',

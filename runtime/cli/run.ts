@@ -16,7 +16,7 @@ import { EXIT, type CliIo } from './io.ts';
 import { ActorSystem } from '../system.ts';
 import { systemTree } from '../main/tree.ts';
 import { CycleOrchestrator } from '../main/cycle.ts';
-import type { ActorEventView, KillSwitchStatus } from '../../actors/killswitch/messages.ts';
+import { wireSafetyEvents } from '../main/events.ts';
 import { MainMetrics } from '../main/metrics.ts';
 import { loadTokens } from '../main/tokens.ts';
 import { createLogSink } from '../main/logging.ts';
@@ -88,7 +88,7 @@ async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() =
   const clock = clockFromSpec(clockSpec);
   const metrics = new MainMetrics();
   let exiting = false;
-  const system = new ActorSystem(systemTree(cfg, clockSpec, charges), {
+  const system = new ActorSystem(systemTree(cfg, clockSpec, { charges }), {
     clock,
     clockSpec,
     heartbeatMs: cfg.VOLGUARD_HEARTBEAT_MS,
@@ -102,24 +102,6 @@ async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() =
       void sink.close().finally(() => process.exit(70));
     },
   });
-  // The kill switch hears about every restart and escalation at once (DEGRADED / HALTED on intensity).
-  system.onEvent((type, body) => {
-    if (type === 'sys.actorRestarted') system.send('killswitch', 'sys.actorRestarted', body as ActorEventView);
-    if (type === 'sys.supervisorGaveUp') system.send('killswitch', 'sys.supervisorEscalated', body as ActorEventView);
-  });
-  // The tree's own story in the log: every exit we did not ask for, every restart, every escalation.
-  system.onEvent((type, body) => {
-    const b = body as { name?: string; incarnation?: number; reason?: string; error?: string; supervisor?: string } | null;
-    if (type === 'sys.actorExited' && b?.reason !== 'shutdown') log.warn({ name: b?.name, incarnation: b?.incarnation, reason: b?.reason, error: b?.error }, 'actor exited');
-    else if (type === 'sys.actorRestarted') log.info({ name: b?.name, supervisor: b?.supervisor, reason: b?.reason }, 'actor restarting');
-    else if (type === 'sys.supervisorGaveUp') log.error({ name: b?.name, reason: b?.reason }, 'supervisor gave up');
-  });
-  system.handle('killswitch.changed', () => null);
-  system.handle('feed.stalled', () => null);
-  system.handle('feed.recovered', () => null);
-  system.handle('killswitch.alertRaised', (env) => log.error({ alert: env.body }, 'kill switch alert'));
-  system.handle('journal.faulted', (env) => log.error({ fault: env.body }, 'journal fault'));
-
   const cycle = new CycleOrchestrator(
     system,
     {
@@ -138,13 +120,7 @@ async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() =
       },
     },
   );
-  // The emergency stop also stops the trading loop.
-  system.onEvent((type, body) => {
-    if (type !== 'killswitch.changed') return;
-    // Transitions are pushed the moment they happen; the views (dashboard, health) show them without waiting a cycle.
-    cycle.state.killswitch = body as KillSwitchStatus;
-    if ((body as { stopLoop?: boolean } | null)?.stopLoop) cycle.stopTrading();
-  });
+  wireSafetyEvents(system, cycle, log);
 
   await system.start();
   undo.push(() => system.stop());

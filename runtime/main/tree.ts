@@ -29,7 +29,15 @@ import { executorActorSpec, executorSection } from '../../actors/executor/index.
  * spec gets only its own config section, cut here: no actor sees another's variables, and the Upstox credentials
  * reach only the actor that runs that venue (the feed on FEED=upstox, the executor on SAFETY_MODE=live).
  */
-export function systemTree(cfg: Config, clock: ClockSpec, charges?: ChargesSchedule): SupervisorSpec {
+/** What a run adds to the tree: the boot-checked charges schedule; over a recording (runtime/main/replay/), the data's frame spacing. */
+export interface TreeOptions {
+  /** The charges schedule validated at boot (the strategy sizes and exits net of it). */
+  readonly charges?: ChargesSchedule;
+  /** Stepped clock: the longest market-time gap between the recording's frames (feed: actors/feed/sources.ts). */
+  readonly dataSpacingMs?: number;
+}
+
+export function systemTree(cfg: Config, clock: ClockSpec, opts: TreeOptions = {}): SupervisorSpec {
   const intensity = cfg.VOLGUARD_RESTART_INTENSITY;
   const periodMs = cfg.VOLGUARD_RESTART_PERIOD_MS;
   return {
@@ -43,11 +51,11 @@ export function systemTree(cfg: Config, clock: ClockSpec, charges?: ChargesSched
       killswitchActorSpec(killswitchSection(cfg)),
       {
         kind: 'supervisor', name: 'market', strategy: 'rest_for_one', intensity, periodMs,
-        children: [feedActorSpec(feedSection(cfg), { clock }), calibratorActorSpec(calibratorSection(cfg))],
+        children: [feedActorSpec(feedSection(cfg), { clock, ...opts }), calibratorActorSpec(calibratorSection(cfg))],
       },
       {
         kind: 'supervisor', name: 'trading', strategy: 'one_for_one', intensity, periodMs,
-        children: [riskActorSpec(riskSection(cfg)), strategyActorSpec(strategySection(cfg), charges), executorActorSpec(executorSection(cfg), clock)],
+        children: [riskActorSpec(riskSection(cfg)), strategyActorSpec(strategySection(cfg), opts.charges), executorActorSpec(executorSection(cfg), clock)],
       },
     ],
   };

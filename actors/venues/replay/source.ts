@@ -20,6 +20,12 @@ export interface ReplayOptions {
   /** Wall clock for pacing (monotonic ms). */
   readonly wall: { monotonic(): number };
   readonly intervalMs?: number;
+  /**
+   * A data-driven clock (the stepped clock of a backtest, runtime/clock.ts): playback time is this clock, nothing is
+   * paced on wall time, and the feed calls `poll()` before each snapshot to play every entry up to it. `speed` and
+   * `wall` are then unused.
+   */
+  readonly clock?: Clock;
 }
 
 export function readIndex(dir: string): RecordingIndex {
@@ -69,6 +75,7 @@ export class ReplaySource implements MarketDataSource {
   #subs: Set<string> | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   #ended = false;
+  readonly #stepped: boolean;
 
   constructor(opts: ReplayOptions) {
     if (!(opts.speed > 0)) throw new RangeError(`expected a positive replay speed, was ${opts.speed}`);
@@ -82,7 +89,8 @@ export class ReplaySource implements MarketDataSource {
     const first = this.#entries.find((e) => e[1] === 1);
     if (first) this.#instruments = first[2] as readonly InstrumentInfo[];
     const { startTs, endTs } = this.index;
-    this.clock = {
+    this.#stepped = opts.clock !== undefined;
+    this.clock = opts.clock ?? {
       now: () => (Number.isNaN(this.#wall0) ? startTs : Math.min(endTs, startTs + (this.#wall.monotonic() - this.#wall0) * this.#speed)),
       monotonic: () => this.#wall.monotonic() * this.#speed,
     };
@@ -125,6 +133,7 @@ export class ReplaySource implements MarketDataSource {
     this.#wall0 = this.#wall.monotonic();
     this.#status({ kind: 'connected' });
     this.poll();
+    if (this.#stepped) return;
     this.#timer = setInterval(() => this.poll(), this.#intervalMs);
     this.#timer.unref?.();
   }

@@ -1,0 +1,53 @@
+/**
+ * @module A run over a recording, planned: the cycle instants (schedule.ts) and the data's frame spacing, read chunk by
+ * chunk from the recording (only the instants are kept). Used by the backtest and by `volguard run` with FEED=replay.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { istDate } from '../../../actors/domain/calendar.ts';
+import type { RecordingIndex } from '../../../actors/venues/replay/format.ts';
+import { readChunk, readIndex } from '../../../actors/venues/replay/source.ts';
+import { cycleInstants, frameSpacingMs, instantsOf } from './schedule.ts';
+
+export interface ReplayPlan {
+  readonly recording: string;
+  readonly index: RecordingIndex;
+  /** sha256 of the recording's index.json (it names every chunk and its counts): what a resumed run checks. */
+  readonly indexSha256: string;
+  /** Cycle instants, ascending. */
+  readonly instants: readonly number[];
+  /** Frames the instants cover (ticks entries in [from, to]). */
+  readonly frames: number;
+  /** IST trading days covered. */
+  readonly days: readonly string[];
+  readonly spacingMs: number;
+}
+
+export interface PlanOptions {
+  readonly from: string;
+  readonly to: string;
+  readonly intervalMs: number;
+  readonly cyclesPerFrame: number;
+}
+
+export function planReplay(recording: string, opts: PlanOptions): ReplayPlan {
+  const index = readIndex(recording);
+  const indexSha256 = createHash('sha256').update(readFileSync(path.join(recording, 'index.json'))).digest('hex');
+  const frames: number[] = [];
+  const settlements: number[] = [];
+  for (const chunk of index.chunks) {
+    // Chunks wholly outside [from, to] are not read (a day is never split across the range's edge: IST dates).
+    if (istDate(chunk.endTs) < opts.from || istDate(chunk.startTs) > opts.to) continue;
+    const got = instantsOf(readChunk(recording, chunk.file));
+    frames.push(...got.frames);
+    settlements.push(...got.settlements);
+  }
+  const kept = frames.filter((t) => istDate(t) >= opts.from && istDate(t) <= opts.to);
+  const instants = cycleInstants(frames, settlements, opts);
+  return {
+    recording, index, indexSha256, instants, frames: kept.length,
+    days: [...new Set(kept.map((t) => istDate(t)))],
+    spacingMs: frameSpacingMs(kept),
+  };
+}
