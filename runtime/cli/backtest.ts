@@ -19,6 +19,7 @@ import { readIndex } from '../../actors/venues/replay/source.ts';
 import { isTradingDay } from '../../actors/domain/calendar.ts';
 import { backtestConfig, readEnvFile } from '../main/replay/config.ts';
 import { runBacktest, runDirOf, type BacktestProgress } from '../main/replay/backtest.ts';
+import { DEFAULT_CYCLES_PER_FRAME } from '../main/replay/schedule.ts';
 import { combinations, parseSweep, runName, runSweep, type SweepTask } from '../main/replay/sweep.ts';
 
 const USAGE = 'usage: volguard backtest --from YYYY-MM-DD --to YYYY-MM-DD [--data DIR] [--config FILE] [--sweep KEY=v1,v2,…]… [--out DIR] [--cycles-per-frame N] [--json]';
@@ -28,8 +29,6 @@ const OPTIONS = {
   sweep: { type: 'string', multiple: true }, out: { type: 'string' }, 'cycles-per-frame': { type: 'string' }, json: { type: 'boolean' },
 } as const;
 
-/** Cycles per frame by default: the frame's own and two more, SUPERVISOR_LOOP_INTERVAL apart (replay/schedule.ts). */
-export const DEFAULT_CYCLES_PER_FRAME = 3;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { loadConfig, type Config } from '../main/config.ts';
 import { loadChargesSchedule } from '../main/charges-schedule.ts';
 import { istDate } from '../../actors/domain/calendar.ts';
-import { realClock, clockFromSpec, type ClockSpec } from '../clock.ts';
+import { realClock, clockFromSpec, SteppedClock, type ClockSpec } from '../clock.ts';
 import { EXIT, type CliIo } from './io.ts';
 import { ActorSystem } from '../system.ts';
 import { systemTree } from '../main/tree.ts';
@@ -25,6 +25,10 @@ import { applyUmask, formatMode, ownedTargets, tightenModes } from '../main/file
 import { acquireInstanceLock, type InstanceLock } from '../main/instance-lock.ts';
 import { assertPortFree, listening } from '../main/ports.ts';
 import { simClockSpec } from '../../actors/venues/sim/start.ts';
+import { readIndex } from '../../actors/venues/replay/source.ts';
+import { planReplay, type ReplayPlan } from '../main/replay/plan.ts';
+import { driveCycles } from '../main/replay/driver.ts';
+import { DEFAULT_CYCLES_PER_FRAME } from '../main/replay/schedule.ts';
 import { startGateway, type RunningServer } from '../../gateway/server.ts';
 import { startMetricsServer } from '../../gateway/metrics-server.ts';
 import { alerterConfigFrom, createAlerter } from '../../gateway/alerts/alerter.ts';
@@ -36,9 +40,20 @@ export function configuredSecrets(cfg: Config, adminToken: string): string[] {
     .filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 
-/** One clock for every thread: simulated (sim venue, SIM_SPEED) or real. */
+/** One clock for every thread: simulated (sim venue, SIM_SPEED) or real. (FEED=replay: a stepped clock, replayRun.) */
 export function systemClockSpec(cfg: Config): ClockSpec {
   return cfg.FEED === 'sim' ? simClockSpec({ SIM_SPEED: cfg.SIM_SPEED, SIM_START: cfg.SIM_START }, Date.now()) : { kind: 'real' };
+}
+
+/** FEED=replay: the whole recording's schedule (replay/schedule.ts) and the stepped clock at its first instant. */
+export function replayRun(cfg: Config): { plan: ReplayPlan; clock: SteppedClock } {
+  if (cfg.FEED_REPLAY_PATH === undefined) throw new TypeError('expected FEED_REPLAY_PATH (a recording directory) with FEED=replay, was unset');
+  const index = readIndex(cfg.FEED_REPLAY_PATH);
+  const plan = planReplay(cfg.FEED_REPLAY_PATH, {
+    from: istDate(index.startTs), to: istDate(index.endTs), intervalMs: Math.round(cfg.SUPERVISOR_LOOP_INTERVAL * 1000), cyclesPerFrame: DEFAULT_CYCLES_PER_FRAME,
+  });
+  if (plan.instants.length === 0) throw new TypeError(`expected frames in the recording ${cfg.FEED_REPLAY_PATH}, was none`);
+  return { plan, clock: new SteppedClock(plan.instants[0]!) };
 }
 
 export interface RunningSystem {
@@ -84,11 +99,14 @@ async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() =
   if (tightened.length > 0) {
     log.warn({ count: tightened.length, umask: formatMode(cfg.VOLGUARD_UMASK), examples: tightened.slice(0, 5).map((t) => `${t.path} ${formatMode(t.from)} -> ${formatMode(t.to)}`) }, 'tightened file modes that were more open than VOLGUARD_UMASK allows');
   }
-  const clockSpec = systemClockSpec(cfg);
-  const clock = clockFromSpec(clockSpec);
+  // FEED=replay: the recording's own schedule on a stepped clock, exactly as a backtest runs it (runtime/main/replay/),
+  // paced FEED_REPLAY_SPEED× on wall time: a paper session over a recorded day takes the backtest's decisions.
+  const replay = cfg.FEED === 'replay' ? replayRun(cfg) : null;
+  const clockSpec = replay?.clock.spec ?? systemClockSpec(cfg);
+  const clock = replay?.clock ?? clockFromSpec(clockSpec);
   const metrics = new MainMetrics();
   let exiting = false;
-  const system = new ActorSystem(systemTree(cfg, clockSpec, { charges }), {
+  const system = new ActorSystem(systemTree(cfg, clockSpec, replay ? { charges, dataSpacingMs: replay.plan.spacingMs } : { charges }), {
     clock,
     clockSpec,
     heartbeatMs: cfg.VOLGUARD_HEARTBEAT_MS,
@@ -108,6 +126,7 @@ async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() =
       intervalMs: cfg.SUPERVISOR_LOOP_INTERVAL * 1000,
       configuredPhase: cfg.PHASE,
       clock: realClock,
+      ...(replay ? { market: replay.clock } : {}),
       onStage: (stage, seconds) => metrics.cycleDuration.observe({ stage }, seconds),
       onCycle: (record, state) => {
         metrics.cycleDuration.observe({ stage: 'total' }, record.durationMs / 1000);
@@ -142,7 +161,25 @@ async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() =
   const offAlerts = system.onEvent((type, body) => alerter.notify(type, body));
 
   cycle.startTrading();
-  cycle.startClock();
+  let replayDone: Promise<void> = Promise.resolve();
+  let stopReplay = (): void => {};
+  if (replay) {
+    let stopping = false;
+    let wake: (() => void) | null = null;
+    stopReplay = () => { stopping = true; wake?.(); };
+    replayDone = driveCycles({
+      clock: replay.clock, cycle, instants: replay.plan.instants, stopped: () => stopping,
+      pace: (from, to) => new Promise<void>((resolve) => {
+        const t = setTimeout(() => { wake = null; resolve(); }, (to - from) / cfg.FEED_REPLAY_SPEED);
+        wake = () => { clearTimeout(t); wake = null; resolve(); };
+      }),
+    }).then((next) => {
+      log.info({ cycles: next, of: replay.plan.instants.length }, next >= replay.plan.instants.length ? 'replay finished: every planned cycle ran' : 'replay stopped');
+      system.main.send('main', 'replay.finished', { cycles: next, of: replay.plan.instants.length });
+    });
+  } else {
+    cycle.startClock();
+  }
   const firstCycle = new Promise<number>((resolve) => {
     const off = system.onEvent((type) => {
       if (type === 'cycle.completed') {
@@ -170,6 +207,8 @@ async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() =
     (stopped ??= (async () => {
       exiting = true;
       log.info('shutting down');
+      stopReplay();
+      await replayDone;
       await cycle.stopClock();
       offAlerts();
       await alerter.close();

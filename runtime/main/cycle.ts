@@ -49,7 +49,10 @@ export interface CycleState {
 export interface CycleOptions {
   readonly intervalMs: number;
   readonly configuredPhase: Phase;
+  /** Durations (stage timings, overrun) — and, unless `market` is given, the cycle's time stamp. */
   readonly clock: Clock;
+  /** Market time that stamps each cycle (its `ts` and id) when it is not `clock`: a replay's stepped clock. */
+  readonly market?: Clock;
   /** Per-stage request timeout. */
   readonly stageTimeoutMs?: number;
   readonly onCycle?: (record: CycleRecord, state: CycleState) => void;
@@ -133,7 +136,7 @@ export class CycleOrchestrator {
   /** Runs one whole cycle; never throws (a failure is recorded in the cycle record). */
   async runOnce(): Promise<CycleRecord> {
     const clock = this.#opts.clock;
-    const ts = clock.now();
+    const ts = (this.#opts.market ?? clock).now();
     const cycleId = `c${ts.toString(36)}-${(++this.#seq).toString(36)}`;
     const t0 = clock.monotonic();
     const stages: Record<Stage, number> = { read_market: 0, assess_risk: 0, check_safety: 0, execute: 0, journal: 0 };

@@ -14,6 +14,9 @@
 import { istDate, sessionCloseMs } from '../../../actors/domain/calendar.ts';
 import type { Entry } from '../../../actors/venues/replay/format.ts';
 
+/** Cycles per frame by default: the frame's own and two more, SUPERVISOR_LOOP_INTERVAL apart. */
+export const DEFAULT_CYCLES_PER_FRAME = 3;
+
 export interface ScheduleOptions {
   /** IST dates, inclusive. */
   readonly from: string;
