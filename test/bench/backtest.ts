@@ -4,7 +4,8 @@
  *
  * The data set is synthesised deterministically (seeded), never committed: a random walk of each index a minute, every
  * contract priced by Black-76 on a skewed smile, with volumes, turned into frames by the importer's own chain builder
- * and written by its writer (actors/venues/replay/import/) exactly as an imported Upstox minute-candle month is. Its
+ * and written by its writer (actors/venues/replay/import/) exactly as an imported Upstox minute-candle month is (an hour
+ * a chunk, as the importer writes minute data). Its
  * generation and import are not timed. Figures: `days_per_min` (trading days backtested per wall minute, start-up to
  * report included) and `cycle_us` (one simulated cycle, all actors, the mean over the run's cycles).
  */
@@ -83,7 +84,7 @@ export async function run(): Promise<Figure[]> {
   try {
     const recording = path.join(dir, 'rec');
     const t0 = performance.now();
-    writeRecording(days(20260202), { out: recording, kind: 'upstox-candles', createdAt: '2026-02-02T00:00:00.000Z', inputs: [], frames: 'bench: synthetic 1-minute frames' });
+    writeRecording(days(20260202), { out: recording, kind: 'upstox-candles', chunkMs: 3_600_000, createdAt: '2026-02-02T00:00:00.000Z', inputs: [], frames: 'bench: synthetic 1-minute frames' });
     process.stderr.write(`bench backtest: data set written in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
     const out = path.join(dir, 'out');
     const cfg = backtestConfig({ LOG_LEVEL: 'error' }, { runDir: runDirOf(out), recording });
