@@ -14,7 +14,7 @@ import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { mkdtempSync } from 'node:fs';
 import { black76Price } from '../../actors/domain/black76.ts';
-import { isTradingDay, istInstant, upcomingExpiries, sessionCloseMs, SESSION_OPEN_MIN, SESSION_CLOSE_MIN } from '../../actors/domain/calendar.ts';
+import { isTradingDay, istInstant, istMinuteOfDay, upcomingExpiries, sessionCloseMs, sessionOpenMs } from '../../actors/domain/calendar.ts';
 import { UNDERLYING_SPECS } from '../../actors/domain/instruments.ts';
 import type { Underlying } from '../../actors/domain/underlying.ts';
 import type { Frame, OptionObservation, TradingDay } from '../../actors/venues/replay/import/observations.ts';
@@ -43,7 +43,7 @@ function* days(seed: number): Generator<TradingDay> {
   for (let d = new Date(`${FROM}T00:00:00Z`); d.toISOString().slice(0, 10) <= TO; d = new Date(d.getTime() + 86_400_000)) {
     const date = d.toISOString().slice(0, 10);
     if (!isTradingDay(date)) continue;
-    const open = istInstant(date, SESSION_OPEN_MIN);
+    const open = sessionOpenMs(date);
     // The day's contracts: 4 expiries, strikes ±30 steps around the open (listed for the whole day).
     const contracts: Contract[] = [];
     for (const u of ['NIFTY', 'BANKNIFTY'] as const) {
@@ -61,7 +61,7 @@ function* days(seed: number): Generator<TradingDay> {
       }
     }
     const frames: Frame[] = [];
-    for (let m = SESSION_OPEN_MIN + 1; m <= SESSION_CLOSE_MIN; m++) {
+    for (let m = istMinuteOfDay(open) + 1; m <= istMinuteOfDay(sessionCloseMs(date)); m++) {
       const ts = istInstant(date, m);
       for (const u of ['NIFTY', 'BANKNIFTY'] as const) spot[u] *= Math.exp(0.12 / Math.sqrt(252 * 375) * gauss());
       const options: OptionObservation[] = contracts.map((c) => {
