@@ -56,12 +56,17 @@ describe('backtest over the real NSE sample (3 days, EOD)', () => {
     // (the 13 Jan expiry is past its expiry-day cutoff). Bhavcopy rows of 13 Jan (ClsPric, TtlTradgVol, index 25732.30):
     //   26450 CE (47675) 7.30, 71 024 · 25000 PE (47573) 10.10, 292 087 · 26100 CE (47629) 31.15, 320 936 ·
     //   25350 PE (47594) 29.60, 138 804.
-    // Spread model half = max(1 tick, close × h(vol) × (1 + 0.1·|z|)), z = ln(K/S)/(0.15·√(7/365)) = ln(K/S)/0.02077,
-    // rounded up to ticks; buys fill at the ask (close + half), sells at the bid (close − half):
-    //   26450 CE: 7.30 × 0.005 × 1.13 = 0.041 → 1 tick → ask 7.35
-    //   25000 PE: 10.10 × 0.0025 × 1.14 = 0.029 → 1 tick → ask 10.15
-    //   26100 CE: 31.15 × 0.0025 × 1.068 = 0.083 → 2 ticks → bid 31.05
-    //   25350 PE: 29.60 × 0.0025 × 1.072 = 0.079 → 2 ticks → bid 29.50
+    // Spread model half = max(1 tick, close × h(vol) × (1 + 0.1·|z|)), z = ln(K/S)/(0.15·√t), rounded up to ticks; buys
+    // fill at the ask (close + half), sells at the bid (close − half). t is variance time (actors/domain/variance-clock.ts,
+    // default weights: overnight 0.2, weekend day and holiday 0.1 each, D = 248 + 104·0.1 + 13·0.1 = 259.7 units a year)
+    // from Tue 13 Jan 15:15 to the 20 Jan close 15:30, in units: 13th 15/375·0.8 = 0.032; night 0.2; 14th 0.8; night
+    // + 15th (an exchange holiday) 0.3; 16th 0.8; night + weekend 0.4; 19th 0.8; night 0.2; 20th 0.8 — 4.332 units,
+    // t = 4.332/259.7 = 0.016681, 0.15·√t = 0.019373 (S = 25732.30; days to expiry 6.1, so no expiry-day/far factor):
+    //   26450 CE: z = 0.027509/0.019373 = 1.420;  7.30 × 0.005 × 1.1420 = 0.0417 → 1 tick  → ask 7.35
+    //   25000 PE: z = 0.028871/0.019373 = 1.490; 10.10 × 0.0025 × 1.1490 = 0.0290 → 1 tick  → ask 10.15
+    //   26100 CE: z = 0.014188/0.019373 = 0.732; 31.15 × 0.0025 × 1.0732 = 0.0836 → 2 ticks → bid 31.05
+    //   25350 PE: z = 0.014968/0.019373 = 0.773; 29.60 × 0.0025 × 1.0773 = 0.0797 → 2 ticks → bid 29.50
+    // (On the calendar clock, t = 7/365, the same ticks: no half lies near a tick boundary.)
     const at = Date.UTC(2026, 0, 13, 9, 45); // 15:15 IST
     assert.deepEqual(r.fills.map((f) => [f.ts, f.instrumentKey, f.side, f.quantity, f.price]), [
       [at, 'NSE_FO|47675', 'BUY', LOT, 7.35],
@@ -69,6 +74,8 @@ describe('backtest over the real NSE sample (3 days, EOD)', () => {
       [at, 'NSE_FO|47629', 'SELL', LOT, 31.05],
       [at, 'NSE_FO|47594', 'SELL', LOT, 29.5],
     ]);
+    // FULL_AUTO throughout the entry: no proposal was left to a human approval (the report would note it).
+    assert.ok(!r.notes.some((n) => /approval/.test(n)), r.notes.join(' | '));
     // Every fill priced off a derived quote (the recording says so), and the report lists them.
     assert.equal(r.derivedFills.length, 4);
     assert.equal(r.trades.length, 1);

@@ -7,7 +7,7 @@
  * through the emitting actor's types: the report depends on what is journaled, not on an actor's internals.
  *
  * What is read today: `executor.sagaStarted|orderIntent|orderUpdated|shadowFill|sagaFinished|orderDenied|flatten|
- * nakedLegEmergency`, `killswitch.transition|resetRefused|flattenFailed|flattenRetriesExhausted`, `risk.orderDenied|
+ * nakedLegEmergency|approvalCreated|approvalChanged`, `killswitch.transition|resetRefused|flattenFailed|flattenRetriesExhausted`, `risk.orderDenied|
  * breaches`, `feed.stalled|recovered`, `journal.cycle` (its summary's optional `greeks` and `pnl`). Ready for the
  * money stream (issue 14): `money.charges` and `money.settlement`, bodies as actors/domain/money.ts defines them.
  */
@@ -124,6 +124,8 @@ export interface ReportState {
   /** Cash events in time order: realised P&L, charges (positive = paid), settlement; and the latest unrealised mark. */
   readonly points: { ts: number; realised: number; charges: number; settlement: number; unrealised: number | null }[];
   readonly unprojected: Record<string, number>;
+  /** SEMI_AUTO approvals by id: their latest status (pending until an `executor.approvalChanged` says otherwise). */
+  readonly approvals: Map<string, string>;
   sawCharges: boolean;
   sawSettlement: boolean;
   sawMarks: boolean;
@@ -243,6 +245,15 @@ export const PROJECTORS: Readonly<Record<string, Projector>> = {
     const d = rec(b['denied']);
     safety(s, e, b, `order denied ${str(d['reason'])}: ${str(d['detail']) ?? ''} (proposal ${str(d['proposalId'])})`);
   },
+  'executor.approvalCreated': (s, _e, b) => {
+    const id = str(rec(b['approval'])['id']);
+    if (id !== null && !s.approvals.has(id)) s.approvals.set(id, 'pending');
+  },
+  'executor.approvalChanged': (s, _e, b) => {
+    const id = str(b['id']);
+    const status = str(b['status']);
+    if (id !== null && status !== null && s.approvals.has(id)) s.approvals.set(id, status);
+  },
   'executor.flatten': (s, e, b) => safety(s, e, b, `flatten ${str(b['stage'])}: ${str(b['reason']) ?? ''}${b['flat'] === false ? ' — NOT flat' : ''}`),
   'executor.nakedLegEmergency': (s, e, b) => safety(s, e, b, `naked leg emergency: ${str(b['detail']) ?? ''}`),
   'killswitch.transition': (s, e, b) => {
@@ -308,11 +319,24 @@ export const PROJECTORS: Readonly<Record<string, Projector>> = {
   },
 };
 
+/**
+ * Proposals that became SEMI_AUTO approvals are trades a human was asked for: an unattended run (a backtest) gives none,
+ * so a run that "did nothing" often did this — the note says how many and points at the executor's FULL_AUTO gates.
+ */
+function approvalsNote(approvals: ReadonlyMap<string, string>): string {
+  const count = new Map<string, number>();
+  for (const st of approvals.values()) count.set(st, (count.get(st) ?? 0) + 1);
+  const parts = [...count].sort((a, b) => a[0].localeCompare(b[0])).map(([st, n]) => `${n} ${st}`).join(', ');
+  return `${approvals.size} proposal(s) waited for a human approval (the executor's effective phase was SEMI_AUTO): ${parts}. `
+    + 'Nobody approves in an unattended run; FULL_AUTO needs data quality above FULL_AUTO_MIN_QUALITY, the kill switch not DEGRADED '
+    + 'and, unless waived on paper (PAPER_WAIVE_PHASE_HISTORY), the SHADOW and SEMI_AUTO day history.';
+}
+
 /** Folds journal entries (in seq order) into the report's data. */
 export function buildReport(entries: Iterable<JournalEntry>, opts: ReportOptions, projectors: Readonly<Record<string, Projector>> = PROJECTORS): ReportData {
   const s: ReportState = {
     opts, orders: new Map(), sagas: new Map(), trades: new Map(), positions: new Map(), fills: [], safety: [], greeks: [], points: [],
-    unprojected: {}, sawCharges: false, sawSettlement: false, sawMarks: false,
+    unprojected: {}, approvals: new Map(), sawCharges: false, sawSettlement: false, sawMarks: false,
   };
   let from: number | null = null;
   let to: number | null = null;
@@ -373,6 +397,7 @@ export function buildReport(entries: Iterable<JournalEntry>, opts: ReportOptions
   if (!s.sawCharges) notes.push('No charges were journaled (money.charges): every figure is gross of brokerage, STT, exchange charges, SEBI fee, stamp duty and GST.');
   if (!s.sawSettlement) notes.push('No expiry settlements were journaled (money.settlement): positions held into expiry show no settlement P&L.');
   if (!s.sawMarks) notes.push('No unrealised marks were journaled (journal.cycle summary.pnl): the equity curve moves on realised P&L only.');
+  if (s.approvals.size > 0) notes.push(approvalsNote(s.approvals));
   if (s.fills.some((f) => f.derivedQuote === null)) notes.push('For some fills it is unknown whether the quote was derived; pass the recording the session replayed (--recording) to tell.');
   return {
     format: 'volguard-report', version: 1, title: opts.title, capital: opts.capital, from, to,

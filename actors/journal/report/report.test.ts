@@ -127,3 +127,18 @@ test('report: unknown subcommands and bad options are usage errors; an unknown e
   assert.deepEqual(r.unprojected, { 'x.new': 1 });
   assert.equal(r.metrics.trades, 0);
 });
+
+test('report: proposals left to a human approval (SEMI_AUTO) are counted by outcome in a note', () => {
+  let seq = 0;
+  const e = (type: string, body: unknown): JournalEntry => ({ seq: ++seq, ts: D1(600), actor: 'executor', type, body, prevHash: '', hash: '' });
+  const created = (id: string) => e('executor.approvalCreated', { type: 'executor.approvalCreated', approval: { id, status: 'pending', legs: [] } });
+  const changed = (id: string, status: string) => e('executor.approvalChanged', { type: 'executor.approvalChanged', id, status, reason: '', ts: D1(603) });
+  const quiet = buildReport([e('x.new', {})], { title: 't', capital: 1 });
+  assert.ok(!quiet.notes.some((n) => /approval/.test(n)), 'no approvals, no note');
+  // A1 and A2 expire, A3 is approved, A4 never answered; a change for an approval never created is ignored.
+  const r = buildReport([created('A1'), created('A2'), created('A3'), created('A4'), changed('A1', 'expired'), changed('A2', 'expired'),
+    changed('A3', 'approved'), changed('A9', 'expired')], { title: 't', capital: 1 });
+  const note = r.notes.find((n) => /approval/.test(n));
+  assert.match(note ?? '', /^4 proposal\(s\) waited for a human approval .*: 1 approved, 2 expired, 1 pending\. .*FULL_AUTO_MIN_QUALITY/);
+  assert.deepEqual(r.unprojected, {});
+});
