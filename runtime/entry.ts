@@ -6,6 +6,7 @@
  *   `resolveWorkerEntry` answers synchronously. tsx's own flags are removed from the worker's execArgv (they would
  *   load tsx and start a loader-hooks thread in every worker for nothing). Stack traces name the bundle's lines
  *   (readable, unminified, with `// actors/…` section comments); `VOLGUARD_SOURCE_MAPS=1` maps them to the .ts.
+ * - A piscina task file started from source (`resolveTaskFile`, the backtest sweep's pool) runs as its dev bundle too.
  * - Fallback (`VOLGUARD_DEV_BUNDLE=0`, or esbuild failed): the worker boots through runtime/worker-boot.mjs, which
  *   registers tsx inside the worker (Node 20 does not apply loader hooks to a worker's own entry file). A source
  *   error then surfaces the way it always did: as the worker's start failure.
@@ -118,6 +119,21 @@ function workerExecArgv(): string[] {
   // Source-mapped stacks cost ~2.5 MB per worker (Node 20 parses the whole map at load): opt-in, as in the binary.
   if (process.env['VOLGUARD_SOURCE_MAPS'] === '1' && !execArgv.includes('--enable-source-maps')) execArgv.push('--enable-source-maps');
   return execArgv;
+}
+
+/**
+ * A piscina task file (a module whose default export runs one task) started from this process, e.g. the backtest
+ * sweep's: its dev bundle, run without tsx, as an actor's entry is. A worker thread gets tsx's require hook but not
+ * its ESM hooks on Node 20, so a `.ts` task loads (its static imports compile to requires) until it calls `import()`
+ * on a `.ts` file — as this module does for the dev bundler when the task starts actors. The `.ts` file with this
+ * process's flags is the fallback (no esbuild, or VOLGUARD_DEV_BUNDLE=0).
+ */
+export async function resolveTaskFile(entry: string): Promise<{ filename: string; execArgv: string[] }> {
+  const filename = path.resolve(ROOT, entry);
+  await prepareWorkerEntry(entry);
+  const bundle = prepared.get(filename);
+  if (bundle) return { filename: pathToFileURL(bundle).href, execArgv: workerExecArgv() };
+  return { filename: pathToFileURL(filename).href, execArgv: [...process.execArgv] };
 }
 
 export function resolveWorkerEntry(entry: string): WorkerEntry {

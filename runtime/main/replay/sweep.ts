@@ -9,6 +9,10 @@ import path from 'node:path';
 import { Piscina } from 'piscina';
 import type { Metrics } from '../../../actors/journal/report/metrics.ts';
 import { KNOWN_VARIABLES } from '../config.ts';
+import { resolveTaskFile } from '../../entry.ts';
+
+/** The pool's task file, repo-relative. */
+const SWEEP_TASK = 'runtime/main/replay/sweep-worker.ts';
 
 export interface SweepAxis {
   readonly key: string;
@@ -78,9 +82,11 @@ export interface SweepOptions {
 
 export async function runSweep(o: SweepOptions): Promise<{ results: SweepRunResult[]; summaryFile: string }> {
   const threads = Math.max(1, Math.min(o.threads ?? availableParallelism(), o.tasks.length));
+  // From source, the task runs as a dev bundle (runtime/entry.ts): its actors then boot from bundles too, not tsx.
+  const task = await resolveTaskFile(SWEEP_TASK);
   const pool = new Piscina({
-    filename: new URL('./sweep-worker.ts', import.meta.url).href,
-    minThreads: threads, maxThreads: threads, execArgv: [...process.execArgv],
+    filename: task.filename,
+    minThreads: threads, maxThreads: threads, execArgv: task.execArgv,
     // One whole backtest per task: never queue two on a thread at once.
     concurrentTasksPerWorker: 1,
   });
