@@ -33,6 +33,8 @@ interface State {
   /** What silence is measured on: wall time, or the market clock when it is stepped (data-driven). */
   runtime: { monotonic(): number };
   sync: (() => void) | undefined;
+  /** The instrument refresh in flight (on a source's `connected`), or null. */
+  refreshing: () => Promise<void> | null;
   recorder: Recorder | null;
   credentials: SourceCredentials | undefined;
   offCredentials: (() => void) | undefined;
@@ -186,7 +188,7 @@ defineActor<FeedActorConfig, FeedProtocol>({
       if (ev) emit(ctx, ev);
     }, Math.max(20, Math.min(250, cfg.stallMs / 4)));
     timer?.unref?.();
-    st = { core, source, market, runtime, sync, recorder, credentials, offCredentials, timer, metrics: { ticks, quality, component } };
+    st = { core, source, market, runtime, sync, refreshing: () => refreshing, recorder, credentials, offCredentials, timer, metrics: { ticks, quality, component } };
     ctx.log.info({ source: source.name, instruments: core.book.size, marketNow: new Date(market.now()).toISOString() }, 'feed started');
   },
 
@@ -196,12 +198,18 @@ defineActor<FeedActorConfig, FeedProtocol>({
     'feed.refreshToken': refreshTokenCheck,
   },
   handlers: {
-    'feed.snapshot'({ cycleId, watch }, ctx) {
+    async 'feed.snapshot'({ cycleId, watch }, ctx) {
       const s = need();
       if (watch !== undefined) s.core.watch(watch);
       if (s.sync !== undefined) {
-        // Stepped: play the data up to this step, then the stall check the wall timer does otherwise.
+        // Stepped: play the data up to this step, then the stall check the wall timer does otherwise. A new instrument
+        // list pauses playback (replay/source.ts) until its refresh has subscribed the new contracts; then play on.
         s.sync();
+        for (let r = s.refreshing(); r !== null; r = s.refreshing()) {
+          // A failed refresh is logged where it was started (onStatus); the snapshot plays on without it.
+          await r.catch(() => {});
+          s.sync();
+        }
         const ev = s.core.check(s.runtime.monotonic(), s.market.now());
         if (ev) emit(ctx, ev);
       }

@@ -97,6 +97,9 @@ describe('backtest over the real NSE sample (3 days, EOD)', () => {
     } else {
       assert.ok(Math.abs(r.metrics.totalNet - (630.5 - charges)) < 0.005, `net ${r.metrics.totalNet} = gross 630.50 − charges ${charges}`);
     }
+    // No safety event: the kill switch stays NORMAL on 14 Jan, when NSE lists the 10 Feb weekly — its chain is quoted
+    // from its first frame (the replay waits for the feed to subscribe a new instrument list before playing on).
+    assert.deepEqual(r.safety, []);
     // Sum of daily net = change in equity.
     assert.ok(Math.abs(r.days.reduce((a, d) => a + d.net, 0) - r.metrics.totalNet) < 1e-6);
   });

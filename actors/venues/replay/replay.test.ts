@@ -63,3 +63,44 @@ test('a corrupt chunk or index is refused with a clear error', (t) => {
   writeFileSync(path.join(dir, 'chunk-000000.msgpack.gz'), 'not gzip');
   assert.throws(() => new ReplaySource({ dir, speed: 1, wall: { monotonic: () => 0 } }), /expected a gzip msgpack chunk at .*chunk-000000/);
 });
+
+test('a new instrument list pauses playback until the next poll: a consumer that subscribes on `connected` gets the new contracts\' first ticks', async (t) => {
+  // An imported end-of-day recording lists a new expiry with the frame that first quotes it (same instant): before the
+  // pause, those ticks were played in the same poll as the list, ahead of the consumer's (async) subscription, and
+  // dropped — the feed then carried the new chain with no quotes all day (data quality 0, kill switch DEGRADED).
+  const dir = mkdtempSync(path.join(tmpdir(), 'vg-rec-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const T1 = T0 + 60_000;
+  const opt = (key: string, expiry: string) => ({ instrumentKey: key, underlying: 'NIFTY' as const, kind: 'CE' as const, expiry, strike: 26_000, lotSize: 65, tickSize: 0.05 });
+  const tick = (key: string, ts: number): Tick => ({ instrumentKey: key, ts, ltp: 10, bid: 9.95, ask: 10.05 });
+  const rec = new Recorder({ dir, source: 'import', createdAt: '2026-11-21T00:00:00Z' });
+  rec.instruments(T0, [opt('NSE_FO|1', '2026-11-24')]);
+  rec.ticks(T0, [tick('NSE_FO|1', T0)]);
+  rec.instruments(T1, [opt('NSE_FO|1', '2026-11-24'), opt('NSE_FO|2', '2026-12-01')]);
+  rec.ticks(T1, [tick('NSE_FO|1', T1), tick('NSE_FO|2', T1)]);
+  rec.close();
+
+  let now = T0;
+  const src = new ReplaySource({ dir, speed: 1, wall: { monotonic: () => 0 }, clock: { now: () => now, monotonic: () => now - T0 } });
+  const played: string[] = [];
+  let subscribing: Promise<void> | null = null;
+  src.onTicks((b) => played.push(...b.map((x) => `${x.instrumentKey}@${x.ts - T0}`)));
+  // As the feed does: refetch the list and subscribe to all of it when the source says `connected`.
+  src.onStatus((s) => {
+    if (s.kind === 'connected') subscribing = src.instruments().then((list) => src.subscribe(list.map((i) => i.instrumentKey)));
+  });
+  await src.start();
+  const playTo = async (ms: number) => {
+    now = ms;
+    src.poll();
+    while (subscribing !== null) {
+      const p: Promise<void> = subscribing;
+      subscribing = null;
+      await p;
+      src.poll();
+    }
+  };
+  await playTo(T0);
+  await playTo(T1);
+  assert.deepEqual(played, ['NSE_FO|1@0', 'NSE_FO|1@60000', 'NSE_FO|2@60000']);
+});

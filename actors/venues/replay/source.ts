@@ -3,7 +3,8 @@
  *
  * Playback time = recording start + wall elapsed × speed (its own `clock`, which the feed uses as market time).
  * Chunks are read and decompressed one at a time as playback reaches them. Instrument-list entries replace the list
- * and are announced with a `connected` status (the feed refetches instruments on it); at the end the source reports
+ * and are announced with a `connected` status (the feed refetches instruments and subscribes on it; playback pauses
+ * there until the next poll, so the new contracts' ticks are not filtered out before that); at the end the source reports
  * the market closed, so a finished replay is not mistaken for a stall.
  */
 import { readFileSync } from 'node:fs';
@@ -171,6 +172,10 @@ export class ReplaySource implements MarketDataSource {
       } else if (e[1] === 1) {
         this.#instruments = e[2];
         this.#status({ kind: 'connected' });
+        // The consumer refetches the list and subscribes on `connected`, asynchronously: the entries after it (the new
+        // contracts' first ticks, often at this same instant) wait for the next poll, or the subscription filter above
+        // would drop them. A data-driven consumer polls again once its refresh is done (actors/feed/worker.ts).
+        return;
       } else if (e[1] === 2) {
         this.#status(e[2]);
       } else {

@@ -156,7 +156,8 @@ export async function runBacktest(req: BacktestRequest): Promise<BacktestResult>
       log.fatal({ reason: info.reason, error: info.error }, 'root supervisor gave up; the backtest stops');
     },
   });
-  const cycle = new CycleOrchestrator(system, { intervalMs, configuredPhase: cfg.PHASE, clock });
+  // Stamped with market time; its stage timings and overrun are compute time (wall), as in `volguard run`.
+  const cycle = new CycleOrchestrator(system, { intervalMs, configuredPhase: cfg.PHASE, clock: realClock, market: clock });
   wireSafetyEvents(system, cycle, log);
   let next = start;
   try {
