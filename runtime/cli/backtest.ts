@@ -126,7 +126,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       }
       const m = result.report.metrics;
       const line = {
-        html: path.join(out, 'report.html'), json: path.join(out, 'summary.json'), days: result.days.length, cycles: result.steps,
+        html: path.join(out, 'report.html'), json: path.join(out, 'summary.json'), days: result.days.length, cycles: result.ran, steps: result.steps,
         resumedAt: result.resumedAt, seconds: Math.round(result.wallMs) / 1000, trades: result.report.trades.length, fills: result.report.fills.length,
         derivedFills: result.report.derivedFills.length, safetyEvents: result.report.safety.length, totalNet: m.totalNet, maxDrawdown: m.maxDrawdown,
       };

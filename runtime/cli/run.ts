@@ -168,12 +168,12 @@ async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() =
     let wake: (() => void) | null = null;
     stopReplay = () => { stopping = true; wake?.(); };
     replayDone = driveCycles({
-      clock: replay.clock, cycle, instants: replay.plan.instants, stopped: () => stopping,
+      clock: replay.clock, cycle, instants: replay.plan.instants, followUp: replay.plan.followUp, stopped: () => stopping,
       pace: (from, to) => new Promise<void>((resolve) => {
         const t = setTimeout(() => { wake = null; resolve(); }, (to - from) / cfg.FEED_REPLAY_SPEED);
         wake = () => { clearTimeout(t); wake = null; resolve(); };
       }),
-    }).then((next) => {
+    }).then(({ next }) => {
       log.info({ cycles: next, of: replay.plan.instants.length }, next >= replay.plan.instants.length ? 'replay finished: every planned cycle ran' : 'replay stopped');
       system.main.send('main', 'replay.finished', { cycles: next, of: replay.plan.instants.length });
     });

@@ -231,6 +231,8 @@ export class CycleOrchestrator {
         quality: st.snapshot?.quality.score ?? null,
         proposals: st.proposals.map((p) => p.id),
         sagasStarted: st.execution?.sagasStarted ?? [],
+        // Sagas still working after this cycle (orders to fill, chase or compensate); null when execute did not run.
+        working: failedStage === null && st.execution !== null ? st.execution.sagasProgressed.filter((p) => p.outcome === undefined).length : null,
         denied: st.execution?.denied.length ?? 0,
         mismatch: st.execution?.reconciliation.mismatch ?? null,
         // The book's greeks and P&L as risk measured them: reports chart them through time (actors/journal/report/).

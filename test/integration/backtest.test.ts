@@ -52,27 +52,28 @@ describe('backtest over the real NSE sample (3 days, EOD)', () => {
   it('trades the weekly NIFTY iron condor at the spread model\'s touch, and its report figures are the hand-computed ones', () => {
     const r = summary(outA);
     assert.ok(existsSync(path.join(outA, 'report.html')));
-    // The only entry: 13 Jan 2026 15:15 IST (the first frame with two returns for realised vol), in the 20 Jan weekly
-    // (the 13 Jan expiry is past its expiry-day cutoff). Bhavcopy rows of 13 Jan (ClsPric, TtlTradgVol, index 25732.30):
-    //   26450 CE (47675) 7.30, 71 024 · 25000 PE (47573) 10.10, 292 087 · 26100 CE (47629) 31.15, 320 936 ·
-    //   25350 PE (47594) 29.60, 138 804.
+    // The only entry: 14 Jan 2026 15:15 IST, in the 20 Jan weekly. Realised vol needs two returns: one cycle a frame-day
+    // (the frames' follow-up cycles run only while orders work), so the closes of 12, 13 and 14 Jan — the first chance.
+    // Bhavcopy rows of 14 Jan (ClsPric, TtlTradgVol; index UndrlygPric 25665.60):
+    //   26300 CE (47665) 7.50, 809 953 · 25000 PE (47573) 9.75, 698 763 · 26000 CE (47625) 29.85, 2 501 347 ·
+    //   25350 PE (47594) 29.35, 635 038 — every one above 100 000 contracts, so h = 0.0025.
     // Spread model half = max(1 tick, close × h(vol) × (1 + 0.1·|z|)), z = ln(K/S)/(0.15·√t), rounded up to ticks; buys
     // fill at the ask (close + half), sells at the bid (close − half). t is variance time (actors/domain/variance-clock.ts,
     // default weights: overnight 0.2, weekend day and holiday 0.1 each, D = 248 + 104·0.1 + 13·0.1 = 259.7 units a year)
-    // from Tue 13 Jan 15:15 to the 20 Jan close 15:30, in units: 13th 15/375·0.8 = 0.032; night 0.2; 14th 0.8; night
-    // + 15th (an exchange holiday) 0.3; 16th 0.8; night + weekend 0.4; 19th 0.8; night 0.2; 20th 0.8 — 4.332 units,
-    // t = 4.332/259.7 = 0.016681, 0.15·√t = 0.019373 (S = 25732.30; days to expiry 6.1, so no expiry-day/far factor):
-    //   26450 CE: z = 0.027509/0.019373 = 1.420;  7.30 × 0.005 × 1.1420 = 0.0417 → 1 tick  → ask 7.35
-    //   25000 PE: z = 0.028871/0.019373 = 1.490; 10.10 × 0.0025 × 1.1490 = 0.0290 → 1 tick  → ask 10.15
-    //   26100 CE: z = 0.014188/0.019373 = 0.732; 31.15 × 0.0025 × 1.0732 = 0.0836 → 2 ticks → bid 31.05
-    //   25350 PE: z = 0.014968/0.019373 = 0.773; 29.60 × 0.0025 × 1.0773 = 0.0797 → 2 ticks → bid 29.50
-    // (On the calendar clock, t = 7/365, the same ticks: no half lies near a tick boundary.)
-    const at = Date.UTC(2026, 0, 13, 9, 45); // 15:15 IST
+    // from Wed 14 Jan 15:15 to the 20 Jan close 15:30, in units: 14th 15/375·0.8 = 0.032; night + 15th (an exchange
+    // holiday) 0.3; 16th 0.8; night + weekend 0.4; 19th 0.8; night 0.2; 20th 0.8 — 3.332 units,
+    // t = 3.332/259.7 = 0.012830, √t = 0.113270, 0.15·√t = 0.016991 (days to expiry 4.7: no expiry-day or far factor):
+    //   26300 CE: z = 0.024417/0.016991 = 1.437;  7.50 × 0.0025 × 1.1437 = 0.0214 → 1 tick (the minimum) → ask 7.55
+    //   25000 PE: z = 0.026276/0.016991 = 1.546;  9.75 × 0.0025 × 1.1546 = 0.0281 → 1 tick (the minimum) → ask 9.80
+    //   26000 CE: z = 0.012945/0.016991 = 0.762; 29.85 × 0.0025 × 1.0762 = 0.0803 → 1.61 → 2 ticks → bid 29.75
+    //   25350 PE: z = 0.012373/0.016991 = 0.728; 29.35 × 0.0025 × 1.0728 = 0.0787 → 1.57 → 2 ticks → bid 29.25
+    // (On the calendar clock, t = 6/365, the same ticks: no half lies near a tick boundary.)
+    const at = Date.UTC(2026, 0, 14, 9, 45); // 15:15 IST
     assert.deepEqual(r.fills.map((f) => [f.ts, f.instrumentKey, f.side, f.quantity, f.price]), [
-      [at, 'NSE_FO|47675', 'BUY', LOT, 7.35],
-      [at, 'NSE_FO|47573', 'BUY', LOT, 10.15],
-      [at, 'NSE_FO|47629', 'SELL', LOT, 31.05],
-      [at, 'NSE_FO|47594', 'SELL', LOT, 29.5],
+      [at, 'NSE_FO|47665', 'BUY', LOT, 7.55],
+      [at, 'NSE_FO|47573', 'BUY', LOT, 9.8],
+      [at, 'NSE_FO|47625', 'SELL', LOT, 29.75],
+      [at, 'NSE_FO|47594', 'SELL', LOT, 29.25],
     ]);
     // FULL_AUTO throughout the entry: no proposal was left to a human approval (the report would note it).
     assert.ok(!r.notes.some((n) => /approval/.test(n)), r.notes.join(' | '));
@@ -81,10 +82,9 @@ describe('backtest over the real NSE sample (3 days, EOD)', () => {
     assert.equal(r.trades.length, 1);
     const t = r.trades[0]!;
     assert.deepEqual([t.underlying, t.kind, t.expiry, t.closedAt, t.realised], ['NIFTY', 'iron_condor', '2026-01-20', null, 0]);
-    // Entry credit 31.05 + 29.50 − 7.35 − 10.15 = 43.05 a unit. Marks are mids, and the model centres quotes on the close:
-    //   13 Jan debit 31.15 + 29.60 − 7.30 − 10.10 = 43.35 → unrealised (43.05 − 43.35) × 65 = −19.50
-    //   14 Jan closes 18.10 + 29.35 − 4.35 − 9.75 = 33.35 → unrealised (43.05 − 33.35) × 65 = +630.50
-    assert.deepEqual(r.days.map((d) => [d.date, d.net, d.settlement]), [['2026-01-12', 0, 0], ['2026-01-13', -19.5, 0], ['2026-01-14', 650, 0]]);
+    // Entry credit 29.75 + 29.25 − 7.55 − 9.80 = 41.65 a unit. Marks are mids, and the model centres quotes on the close:
+    //   14 Jan (the 15:30 cycle) debit 29.85 + 29.35 − 7.50 − 9.75 = 41.95 → unrealised (41.65 − 41.95) × 65 = −19.50
+    assert.deepEqual(r.days.map((d) => [d.date, d.net, d.settlement]), [['2026-01-12', 0, 0], ['2026-01-13', 0, 0], ['2026-01-14', -19.5, 0]]);
     // Drawdown: from the 1 000 000 start to 999 980.50 at the entry's first mark.
     assert.equal(r.metrics.maxDrawdown, 19.5);
     // Settlement: nothing was held into the 13 Jan expiry (the condor is in the 20 Jan one) — 0 is the right figure.
@@ -93,9 +93,9 @@ describe('backtest over the real NSE sample (3 days, EOD)', () => {
     const charges = r.days.reduce((a, d) => a + d.charges, 0);
     if (charges === 0) {
       assert.ok(r.notes.some((n) => n.startsWith('No charges were journaled')));
-      assert.equal(r.metrics.totalNet, 630.5);
+      assert.equal(r.metrics.totalNet, -19.5);
     } else {
-      assert.ok(Math.abs(r.metrics.totalNet - (630.5 - charges)) < 0.005, `net ${r.metrics.totalNet} = gross 630.50 − charges ${charges}`);
+      assert.ok(Math.abs(r.metrics.totalNet - (-19.5 - charges)) < 0.005, `net ${r.metrics.totalNet} = gross −19.50 − charges ${charges}`);
     }
     // No safety event: the kill switch stays NORMAL on 14 Jan, when NSE lists the 10 Feb weekly — its chain is quoted
     // from its first frame (the replay waits for the feed to subscribe a new instrument list before playing on).
@@ -114,13 +114,14 @@ describe('backtest over the real NSE sample (3 days, EOD)', () => {
   it('resumes after kill -9 from the last committed cycle: no order sent twice, none lost, the same result', async () => {
     const outK = path.join(tmp.dir, 'k');
     const argv = ['--import', 'tsx', path.join(ROOT, 'runtime/cli/main.ts'), 'backtest', ...ARGS.filter((a) => a !== '--json'), '--data', recording, '--out', outK];
-    // A real process, killed with SIGKILL once cycle 6 (13 Jan 15:15:03, right after the entry) is durable.
+    // A real process, killed with SIGKILL once step 9 (14 Jan 15:15, the entry; its saga completes in that cycle, so
+    // its follow-ups are passed over) is durable.
     const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     const killed = await new Promise<boolean>((resolve) => {
       let err = '';
       child.stderr.on('data', (c: Buffer) => {
         err += String(c);
-        if (/cycle 6\/12/.test(err)) {
+        if (/cycle 9\/12/.test(err)) {
           process.kill(-child.pid!, 'SIGKILL');
           resolve(true);
         }
@@ -133,7 +134,7 @@ describe('backtest over the real NSE sample (3 days, EOD)', () => {
     const again = await runCommand(backtestCli, [...ARGS, '--data', recording, '--out', outK], { cwd: tmp.dir });
     assert.equal(again.code, 0, again.err);
     const line = JSON.parse(again.out) as { resumedAt: number | null };
-    assert.ok(line.resumedAt !== null && line.resumedAt >= 6, `resumed at step ${line.resumedAt}`);
+    assert.ok(line.resumedAt !== null && line.resumedAt >= 9, `resumed at step ${line.resumedAt}`);
     const places = paperPlaces(path.join(outK, 'run'));
     assert.equal(new Set(places).size, places.length, `no client order id placed twice: ${places.join(', ')}`);
     const r = summary(outK);

@@ -69,8 +69,9 @@ export interface BacktestRequest {
 export interface BacktestResult {
   readonly out: string;
   readonly runDir: string;
+  /** Planned instants (frames, follow-ups, settlements). */
   readonly steps: number;
-  /** Steps run by this invocation (fewer than `steps` when resumed). */
+  /** Cycles run by this invocation (follow-ups with nothing in flight are passed over; fewer when resumed). */
   readonly ran: number;
   /** Index of the step the run resumed at; null for a fresh run. */
   readonly resumedAt: number | null;
@@ -89,20 +90,27 @@ function identityOf(req: BacktestRequest, plan: ReplayPlan): RunIdentity {
   return { recording: path.resolve(req.recording), indexSha256: plan.indexSha256, from: req.from, to: req.to, cyclesPerFrame: req.cyclesPerFrame, config };
 }
 
-/** What an earlier invocation left in the run's journal: its identity and the market time of its last committed cycle. */
-function readProgress(runDir: string): { identity: RunIdentity | null; lastCycleTs: number | null } {
+/**
+ * What an earlier invocation left in the run's journal: its identity, the market time of its last committed cycle and
+ * that cycle's summary (whether the follow-up after it is due).
+ */
+function readProgress(runDir: string): { identity: RunIdentity | null; lastCycleTs: number | null; lastSummary: unknown } {
   const dir = path.join(runDir, 'journal');
-  if (!existsSync(dir)) return { identity: null, lastCycleTs: null };
+  if (!existsSync(dir)) return { identity: null, lastCycleTs: null, lastSummary: undefined };
   const backend = new LmdbBackend(dir, { readOnly: true });
   try {
     const journal = new Journal(backend, { clock: realClock, maxBytes: Number.MAX_SAFE_INTEGER });
     const identity = journal.kvGet('backtest.run').value as RunIdentity | null;
     let last: number | null = null;
+    let lastSummary: unknown;
     for (const e of journal.read({ type: 'journal.cycle' })) {
-      const ts = (e.body as { ts?: unknown }).ts;
-      if (typeof ts === 'number' && (last === null || ts > last)) last = ts;
+      const b = e.body as { ts?: unknown; summary?: unknown };
+      if (typeof b.ts === 'number' && (last === null || b.ts > last)) {
+        last = b.ts;
+        lastSummary = b.summary;
+      }
     }
-    return { identity, lastCycleTs: last };
+    return { identity, lastCycleTs: last, lastSummary };
   } finally {
     void backend.close();
   }
@@ -160,16 +168,18 @@ export async function runBacktest(req: BacktestRequest): Promise<BacktestResult>
   const cycle = new CycleOrchestrator(system, { intervalMs, configuredPhase: cfg.PHASE, clock: realClock, market: clock });
   wireSafetyEvents(system, cycle, log);
   let next = start;
+  let ran = 0;
   try {
     await system.start();
     if (earlier.identity === null) await system.request('journal', 'journal.kvPut', { key: 'backtest.run', value: identity });
     cycle.startTrading();
     const dayOf = new Map(plan.days.map((d, i) => [d, i]));
-    next = await driveCycles({
-      clock, cycle, instants: plan.instants, start,
+    ({ next, ran } = await driveCycles({
+      clock, cycle, instants: plan.instants, followUp: plan.followUp, start,
+      ...(earlier.lastCycleTs !== null ? { previousSummary: earlier.lastSummary } : {}),
       stopped: () => gaveUp !== null || (req.stopped?.() ?? false),
       onCycle: (step, record) => req.onProgress?.({ step: step + 1, steps: plan.instants.length, ts: record.ts, day: (dayOf.get(istDate(record.ts)) ?? 0) + 1, days: plan.days.length }),
-    });
+    }));
   } finally {
     await system.stop();
     await sink.close();
@@ -184,7 +194,7 @@ export async function runBacktest(req: BacktestRequest): Promise<BacktestResult>
   writeFileSync(path.join(req.out, 'summary.json'), renderJson(report));
   writeFileSync(path.join(req.out, 'report.html'), renderHtml(report));
   return {
-    out: req.out, runDir, steps: plan.instants.length, ran: next - start, resumedAt: earlier.lastCycleTs === null ? null : start,
+    out: req.out, runDir, steps: plan.instants.length, ran, resumedAt: earlier.lastCycleTs === null ? null : start,
     completed: next >= plan.instants.length, days: plan.days, wallMs: performance.now() - t0, report,
   };
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { istDate } from '../../../actors/domain/calendar.ts';
 import type { RecordingIndex } from '../../../actors/venues/replay/format.ts';
 import { readChunk, readIndex } from '../../../actors/venues/replay/source.ts';
-import { cycleInstants, frameSpacingMs, instantsOf } from './schedule.ts';
+import { cycleInstants, followUpsOf, frameSpacingMs, instantsOf } from './schedule.ts';
 
 export interface ReplayPlan {
   readonly recording: string;
@@ -17,6 +17,8 @@ export interface ReplayPlan {
   readonly indexSha256: string;
   /** Cycle instants, ascending. */
   readonly instants: readonly number[];
+  /** Per instant: a follow-up, run only while work is in flight (schedule.ts). */
+  readonly followUp: readonly boolean[];
   /** Frames the instants cover (ticks entries in [from, to]). */
   readonly frames: number;
   /** IST trading days covered. */
@@ -46,7 +48,7 @@ export function planReplay(recording: string, opts: PlanOptions): ReplayPlan {
   const kept = frames.filter((t) => istDate(t) >= opts.from && istDate(t) <= opts.to);
   const instants = cycleInstants(frames, settlements, opts);
   return {
-    recording, index, indexSha256, instants, frames: kept.length,
+    recording, index, indexSha256, instants, followUp: followUpsOf(instants, frames, settlements), frames: kept.length,
     days: [...new Set(kept.map((t) => istDate(t)))],
     spacingMs: frameSpacingMs(kept),
   };

@@ -10,6 +10,10 @@
  *   in the seconds before the next quotes arrive.
  * - A **settlement** entry (15:30 on each day of imported end-of-day data) gets a cycle at its instant.
  * - Only instants whose IST date lies in [from, to] are kept.
+ * - A frame's later cycles are **follow-ups**: they run only while the cycle before left work in flight
+ *   (`needsFollowUp`: a saga still working, the kill switch in EMERGENCY, a failed cycle). With nothing in flight they
+ *   would see the frame's quotes again and decide nothing new, so a quiet run goes frame to frame — a month of
+ *   1-minute data is ~7,500 cycles, not three times that (the backtest bench, DESIGN §7).
  */
 import { istDate, sessionCloseMs } from '../../../actors/domain/calendar.ts';
 import type { Entry } from '../../../actors/venues/replay/format.ts';
@@ -74,4 +78,20 @@ export function cycleInstants(frames: readonly number[], settlements: readonly n
   }
   for (const s of settlements) if (inRange(s)) out.add(s);
   return [...out].sort((a, b) => a - b);
+}
+
+/** For each instant: true when it is a follow-up (neither a frame's first cycle nor a settlement). */
+export function followUpsOf(instants: readonly number[], frames: readonly number[], settlements: readonly number[]): boolean[] {
+  const anchors = new Set([...frames, ...settlements]);
+  return instants.map((t) => !anchors.has(t));
+}
+
+/**
+ * Whether a cycle (its record's summary, runtime/main/cycle.ts) left work for the next follow-up: a saga still working
+ * (orders to fill, chase or compensate), the kill switch in EMERGENCY (a flatten), or a failed or unknown cycle.
+ */
+export function needsFollowUp(summary: unknown): boolean {
+  if (typeof summary !== 'object' || summary === null) return true;
+  const s = summary as { working?: unknown; killswitch?: unknown; error?: unknown };
+  return s.working !== 0 || s.error !== null || s.killswitch === 'EMERGENCY';
 }
