@@ -34,6 +34,11 @@ export interface JournalConfig {
   readonly mapSizeBytes: number;
   readonly maxBytes: number;
   readonly retainDays: number;
+  /**
+   * false: commits are not fsynced (they survive a killed process, not a power loss). Set by the wiring for a backtest,
+   * which can always be run again from its recording; never by configuration. Default true.
+   */
+  readonly fsync?: boolean;
 }
 
 export const MIB = 1024 * 1024;

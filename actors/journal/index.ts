@@ -18,9 +18,10 @@ export function journalBackupDir(cfg: Pick<JournalSection, 'DATA_DIR' | 'JOURNAL
 /**
  * The journal actor: started first in the tree and stopped last (every other actor journals through it).
  * Permanent: a crash restarts it; the restarted journal continues the sequence and chain from disk.
+ * `opts.fsync: false`: a backtest's journal, whose commits are not fsynced (JournalConfig.fsync).
  * @example children: [journalActorSpec(journalSection(cfg)), …]
  */
-export function journalActorSpec(cfg: JournalSection): ActorSpec {
+export function journalActorSpec(cfg: JournalSection, opts: { readonly fsync?: boolean } = {}): ActorSpec {
   const config: JournalConfig = {
     dir: path.join(cfg.DATA_DIR, 'journal'),
     backupDir: journalBackupDir(cfg),
@@ -29,6 +30,7 @@ export function journalActorSpec(cfg: JournalSection): ActorSpec {
     mapSizeBytes: cfg.JOURNAL_MAP_SIZE_MB * MIB,
     maxBytes: cfg.JOURNAL_MAX_SIZE_MB * MIB,
     retainDays: cfg.JOURNAL_RETAIN_DAYS,
+    ...(opts.fsync === false ? { fsync: false } : {}),
   };
   return {
     name: 'journal',

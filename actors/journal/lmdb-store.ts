@@ -2,7 +2,8 @@
  * @module LMDB backend (lmdb-js): one environment file `<dir>/journal.mdb` with one named sub-database per table.
  *
  * Sync mode is lmdb-js's default (overlappingSync): a transaction's promise resolves when it is committed and
- * visible — it then survives a kill -9 — and `flushed` resolves when it is fsynced. No noSync, no writemap.
+ * visible — it then survives a kill -9 — and `flushed` resolves when it is fsynced. No writemap; noSync only when
+ * asked (a backtest's journal: `LmdbOpenOptions.noSync`).
  * Map size: `mapSizeBytes` is the initial virtual reservation; lmdb-js doubles the map by itself when the file
  * outgrows it, so the deliberate limit is the journal's own byte cap (JOURNAL_MAX_SIZE_MB, see journal.ts).
  * Readers in other processes (the CLI) open the same file read-only; LMDB readers never block the writer.
@@ -20,6 +21,12 @@ export const JOURNAL_FILE = 'journal.mdb';
 export interface LmdbOpenOptions {
   readonly mapSizeBytes?: number;
   readonly readOnly?: boolean;
+  /**
+   * Commit without fsync (LMDB's MDB_NOSYNC): a committed transaction is written to the file, so it survives the
+   * process being killed, but not the machine losing power. Only for a run that can be made again from its inputs (a
+   * backtest): its cycle commits then cost no disk sync each.
+   */
+  readonly noSync?: boolean;
 }
 
 /** A visitor's exception, carried out of LMDB's cursor step (which must not throw midway) and rethrown after it. */
@@ -55,6 +62,7 @@ export class LmdbBackend implements Backend {
         maxDbs: 16,
         ...(opts.mapSizeBytes !== undefined ? { mapSize: opts.mapSizeBytes } : {}),
         ...(opts.readOnly ? { readOnly: true } : {}),
+        ...(opts.noSync === true ? { noSync: true } : {}),
       });
       const dbs: Partial<Record<Table, Database>> = {};
       for (const t of TABLES) dbs[t] = this.#root.openDB(t, t === 'events' ? { encoding: 'binary' } : {});
@@ -175,11 +183,13 @@ export interface OpenJournalOptions {
   readonly mapSizeBytes?: number;
   readonly maxBytes?: number;
   readonly onFault?: FaultListener;
+  /** See LmdbOpenOptions.noSync. */
+  readonly noSync?: boolean;
 }
 
 /** The journal on LMDB, plus the backend for backups. */
 export function openLmdbJournal(dir: string, opts: OpenJournalOptions): { journal: Journal; backend: LmdbBackend } {
-  const backend = new LmdbBackend(dir, opts.mapSizeBytes !== undefined ? { mapSizeBytes: opts.mapSizeBytes } : {});
+  const backend = new LmdbBackend(dir, { ...(opts.mapSizeBytes !== undefined ? { mapSizeBytes: opts.mapSizeBytes } : {}), ...(opts.noSync === true ? { noSync: true } : {}) });
   try {
     const journal = new Journal(backend, {
       clock: opts.clock,

@@ -35,6 +35,11 @@ export interface TreeOptions {
   readonly charges?: ChargesSchedule;
   /** Stepped clock: the longest market-time gap between the recording's frames (feed: actors/feed/sources.ts). */
   readonly dataSpacingMs?: number;
+  /**
+   * false: the journal commits without fsync (a backtest: it survives a kill -9 and resumes, and can always be run again
+   * from its recording, so a disk sync per cycle commit buys it nothing). `run` always syncs.
+   */
+  readonly journalFsync?: boolean;
 }
 
 export function systemTree(cfg: Config, clock: ClockSpec, opts: TreeOptions = {}): SupervisorSpec {
@@ -47,11 +52,14 @@ export function systemTree(cfg: Config, clock: ClockSpec, opts: TreeOptions = {}
     intensity,
     periodMs,
     children: [
-      journalActorSpec(journalSection(cfg)),
+      journalActorSpec(journalSection(cfg), opts.journalFsync === false ? { fsync: false } : {}),
       killswitchActorSpec(killswitchSection(cfg)),
       {
         kind: 'supervisor', name: 'market', strategy: 'rest_for_one', intensity, periodMs,
-        children: [feedActorSpec(feedSection(cfg), { clock, ...opts }), calibratorActorSpec(calibratorSection(cfg))],
+        children: [
+          feedActorSpec(feedSection(cfg), { clock, ...(opts.dataSpacingMs !== undefined ? { dataSpacingMs: opts.dataSpacingMs } : {}) }),
+          calibratorActorSpec(calibratorSection(cfg)),
+        ],
       },
       {
         kind: 'supervisor', name: 'trading', strategy: 'one_for_one', intensity, periodMs,

@@ -153,7 +153,7 @@ export async function runBacktest(req: BacktestRequest): Promise<BacktestResult>
   const sink = await createLogSink({ dir: cfg.LOG_DIR, level: cfg.LOG_LEVEL, secrets: [], console: false });
   const log = sink.log;
   let gaveUp: string | null = null;
-  const system = new ActorSystem(systemTree(cfg, clock.spec, { dataSpacingMs: plan.spacingMs }), {
+  const system = new ActorSystem(systemTree(cfg, clock.spec, { dataSpacingMs: plan.spacingMs, journalFsync: false }), {
     clock,
     clockSpec: clock.spec,
     heartbeatMs: cfg.VOLGUARD_HEARTBEAT_MS,
