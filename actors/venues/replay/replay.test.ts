@@ -104,3 +104,47 @@ test('a new instrument list pauses playback until the next poll: a consumer that
   await playTo(T1);
   assert.deepEqual(played, ['NSE_FO|1@0', 'NSE_FO|1@60000', 'NSE_FO|2@60000']);
 });
+
+test('on a stepped clock already days into the recording, playback starts at that IST day with the list in force, not at the recording\'s start', async (t) => {
+  // A resumed backtest or a feed restarted mid-run made its source with the clock on day 3: it used to play days 1–3
+  // in its first poll (a month of minute data: past the snapshot's timeout and the feed's heartbeat, so the restarted
+  // feed was declared hung again and again). Chunks of 10 minutes; days 23, 24, 25 Nov 2026 at 10:00–10:30 IST.
+  const opt = (key: string) => ({ instrumentKey: key, underlying: 'NIFTY' as const, kind: 'CE' as const, expiry: '2026-12-01', strike: 26_000, lotSize: 65, tickSize: 0.05 });
+  const day = (d: number, minute: number) => istInstant(`2026-11-${d}`, minute);
+  const record = (dir: string, listEachDay: boolean) => {
+    const rec = new Recorder({ dir, source: 'import', chunkMs: 600_000, createdAt: '2026-11-21T00:00:00Z' });
+    for (const d of [23, 24, 25]) {
+      // Day d lists NSE_FO|<d> (an imported day opens with its own list); a live recording lists at its start only.
+      if (listEachDay || d === 23) rec.instruments(day(d, 600), [opt(`NSE_FO|${d}`)]);
+      for (let m = 600; m <= 630; m += 5) rec.ticks(day(d, m), [{ instrumentKey: `NSE_FO|${listEachDay ? d : 23}`, ts: day(d, m), ltp: d, bid: d - 0.05, ask: d + 0.05 }]);
+    }
+    return rec.close();
+  };
+  for (const listEachDay of [true, false]) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vg-rec-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const index = record(dir, listEachDay);
+    assert.ok(index.chunks.length >= 9, 'several chunks a day');
+    const now = day(25, 615);
+    const src = new ReplaySource({ dir, speed: 1, wall: { monotonic: () => 0 }, clock: { now: () => now, monotonic: () => now } });
+    const key = listEachDay ? 'NSE_FO|25' : 'NSE_FO|23';
+    assert.deepEqual((await src.instruments()).map((i) => i.instrumentKey), [key]);
+    await src.subscribe([key]);
+    const played: number[] = [];
+    src.onTicks((b) => played.push(...b.map((x) => x.ts)));
+    await src.start();
+    for (let i = 0; i < 3; i++) src.poll(); // past the pause a list entry makes
+    // Only day 25's ticks up to 10:15 — 10:00, 10:05, 10:10, 10:15.
+    assert.deepEqual(played, [600, 605, 610, 615].map((m) => day(25, m)), `list each day: ${listEachDay}`);
+  }
+  // A clock on the recording's first day plays from its first entry, as before.
+  const dir = mkdtempSync(path.join(tmpdir(), 'vg-rec-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  record(dir, true);
+  const first = new ReplaySource({ dir, speed: 1, wall: { monotonic: () => 0 }, clock: { now: () => day(23, 605), monotonic: () => 0 } });
+  const played: number[] = [];
+  first.onTicks((b) => played.push(...b.map((x) => x.ts)));
+  await first.start();
+  for (let i = 0; i < 3; i++) first.poll();
+  assert.deepEqual(played, [day(23, 600), day(23, 605)]);
+});

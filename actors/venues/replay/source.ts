@@ -12,6 +12,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { unpack } from 'msgpackr';
 import type { Clock } from '../../../runtime/clock.ts';
+import { istDate, istInstant } from '../../domain/calendar.ts';
 import type { InstrumentInfo, MarketDataSource, SourceStatus, Tick } from '../market-data.ts';
 import { parseEntries, parseIndex, type Entry, type RecordingIndex, type Settlement } from './format.ts';
 
@@ -24,7 +25,8 @@ export interface ReplayOptions {
   /**
    * A data-driven clock (the stepped clock of a backtest, runtime/clock.ts): playback time is this clock, nothing is
    * paced on wall time, and the feed calls `poll()` before each snapshot to play every entry up to it. `speed` and
-   * `wall` are then unused.
+   * `wall` are then unused. Playback starts at the IST day the clock stands in (see `#seekDay`), not at the
+   * recording's first entry.
    */
   readonly clock?: Clock;
 }
@@ -91,10 +93,40 @@ export class ReplaySource implements MarketDataSource {
     if (first) this.#instruments = first[2] as readonly InstrumentInfo[];
     const { startTs, endTs } = this.index;
     this.#stepped = opts.clock !== undefined;
+    if (opts.clock !== undefined) this.#seekDay(opts.clock.now());
     this.clock = opts.clock ?? {
       now: () => (Number.isNaN(this.#wall0) ? startTs : Math.min(endTs, startTs + (this.#wall.monotonic() - this.#wall0) * this.#speed)),
       monotonic: () => this.#wall.monotonic() * this.#speed,
     };
+  }
+
+  /**
+   * A source made on a stepped clock that already stands days into the recording (a resumed backtest, a feed
+   * restarted mid-run) starts at the first chunk of the clock's IST day, as a live feed restarted that day would: it
+   * never pushes the earlier days' ticks through the feed in one poll (on a month of minute data, minutes of work in one
+   * snapshot, past its reply timeout and the feed's heartbeat, so the restarted feed was declared hung again and
+   * again). The instrument list in force is the last one before that chunk (an imported day opens with its own).
+   */
+  #seekDay(now: number): void {
+    const chunks = this.index.chunks;
+    const dayStart = istInstant(istDate(now), 0);
+    let c = 0;
+    while (c + 1 < chunks.length && chunks[c]!.endTs < dayStart) c++;
+    if (c === 0) return;
+    this.#chunk = c;
+    this.#entries = readChunk(this.#dir, chunks[c]!.file);
+    this.#pos = 0;
+    if (this.#entries[0]?.[1] === 1) {
+      this.#instruments = this.#entries[0][2];
+      return;
+    }
+    for (let b = c - 1; b >= 0; b--) {
+      const list = readChunk(this.#dir, chunks[b]!.file).findLast((e) => e[1] === 1);
+      if (list !== undefined) {
+        this.#instruments = list[2] as readonly InstrumentInfo[];
+        return;
+      }
+    }
   }
 
   get ended(): boolean {
