@@ -2,8 +2,9 @@
  * @module `npm run bench -- backtest`: a month of 1-minute NIFTY and BANKNIFTY chains (4 expiries each, ±30 strikes),
  * backtested through the whole production tree (DESIGN §7: ≤ 3 minutes on the 2-core machine).
  *
- * The data set is synthesised deterministically (seeded), never committed: a random walk of each index a minute, every
- * contract priced by Black-76 on a skewed smile, with volumes, turned into frames by the importer's own chain builder
+ * The data set is synthesised deterministically (seeded), never committed: a random walk of each index a minute, ±30
+ * strikes around each day's open listed and kept listed until their expiry, every contract priced by Black-76 on a
+ * skewed smile, with volumes, turned into frames by the importer's own chain builder
  * and written by its writer (actors/venues/replay/import/) exactly as an imported Upstox minute-candle month is (an hour
  * a chunk, as the importer writes minute data). Its
  * generation and import are not timed. Figures: `days_per_min` (trading days backtested per wall minute, start-up to
@@ -26,6 +27,7 @@ import { mulberry32 } from '../fixtures/mulberry32.ts';
 import { realClock } from '../../runtime/clock.ts';
 import { Journal } from '../../actors/journal/journal.ts';
 import { LmdbBackend } from '../../actors/journal/lmdb-store.ts';
+import type { Settlement } from '../../actors/venues/replay/format.ts';
 import type { Figure } from './main.ts';
 
 const FROM = process.env['BENCH_BACKTEST_FROM'] ?? '2026-02-02';
@@ -43,13 +45,16 @@ function* days(seed: number): Generator<TradingDay> {
   const step: Record<Underlying, number> = { NIFTY: 50, BANKNIFTY: 100 };
   const lot: Record<Underlying, number> = { NIFTY: 65, BANKNIFTY: 30 };
   let id = 100_000;
-  const ids = new Map<string, string>();
+  // Listed contracts by name: a strike stays listed until its expiry, as on NSE (a position held in a strike the
+  // index has moved away from keeps its quotes; a window re-cut each day left held contracts unquoted, and the run
+  // spent its days re-sending exits that could not fill).
+  const listed = new Map<string, Contract>();
   for (let d = new Date(`${FROM}T00:00:00Z`); d.toISOString().slice(0, 10) <= TO; d = new Date(d.getTime() + 86_400_000)) {
     const date = d.toISOString().slice(0, 10);
     if (!isTradingDay(date)) continue;
     const open = sessionOpenMs(date);
-    // The day's contracts: 4 expiries, strikes ±30 steps around the open (listed for the whole day).
-    const contracts: Contract[] = [];
+    // The day's contracts: 4 expiries, strikes ±30 steps around the open, and whatever earlier days listed in them.
+    for (const [name, c] of listed) if (c.expiry < date) listed.delete(name);
     for (const u of ['NIFTY', 'BANKNIFTY'] as const) {
       const atm = Math.round(spot[u] / step[u]) * step[u];
       for (const e of upcomingExpiries(u, open, EXPIRIES)) {
@@ -57,13 +62,12 @@ function* days(seed: number): Generator<TradingDay> {
           for (const right of ['CE', 'PE'] as const) {
             const strike = atm + k * step[u];
             const name = `${u}:${e.expiry}:${strike}:${right}`;
-            let key = ids.get(name);
-            if (key === undefined) ids.set(name, (key = `NSE_FO|${id++}`));
-            contracts.push({ key, underlying: u, expiry: e.expiry, expiryTs: e.expiryTs, strike, right, lot: lot[u] });
+            if (!listed.has(name)) listed.set(name, { key: `NSE_FO|${id++}`, underlying: u, expiry: e.expiry, expiryTs: e.expiryTs, strike, right, lot: lot[u] });
           }
         }
       }
     }
+    const contracts = [...listed.values()];
     const frames: Frame[] = [];
     for (let m = istMinuteOfDay(open) + 1; m <= istMinuteOfDay(sessionCloseMs(date)); m++) {
       const ts = istInstant(date, m);
@@ -79,7 +83,15 @@ function* days(seed: number): Generator<TradingDay> {
       });
       frames.push({ ts, minutes: 1, spots: (['NIFTY', 'BANKNIFTY'] as const).map((u) => ({ underlying: u, price: Math.round(spot[u] * 100) / 100, derived: false })), options });
     }
-    yield { date, frames, closeTs: sessionCloseMs(date), settlements: [] };
+    // An expiry day's final settlement price (entry kind 3), as an imported day of minute candles carries it: the index's
+    // last close that day, flagged derived (actors/venues/replay/import/upstox-candles.ts does the same).
+    const settlements: Settlement[] = [];
+    for (const u of ['NIFTY', 'BANKNIFTY'] as const) {
+      if (!contracts.some((c) => c.underlying === u && c.expiry === date)) continue;
+      const close = Math.round(spot[u] * 100) / 100;
+      settlements.push({ kind: 'final', underlying: u, expiry: date, price: close, underlyingClose: close, source: 'derived' });
+    }
+    yield { date, frames, closeTs: sessionCloseMs(date), settlements };
   }
 }
 
