@@ -84,19 +84,21 @@ describe('backtest over the real NSE sample (3 days, EOD)', () => {
     assert.deepEqual([t.underlying, t.kind, t.expiry, t.closedAt, t.realised], ['NIFTY', 'iron_condor', '2026-01-20', null, 0]);
     // Entry credit 29.75 + 29.25 − 7.55 − 9.80 = 41.65 a unit. Marks are mids, and the model centres quotes on the close:
     //   14 Jan (the 15:30 cycle) debit 29.85 + 29.35 − 7.50 − 9.75 = 41.95 → unrealised (41.65 − 41.95) × 65 = −19.50
-    assert.deepEqual(r.days.map((d) => [d.date, d.net, d.settlement]), [['2026-01-12', 0, 0], ['2026-01-13', 0, 0], ['2026-01-14', -19.5, 0]]);
-    // Drawdown: from the 1 000 000 start to 999 980.50 at the entry's first mark.
-    assert.equal(r.metrics.maxDrawdown, 19.5);
+    // Charges (the shipped schedule on 14 Jan 2026: brokerage ₹20 an order, STT 0.1 % of sell premium rounded to the
+    // rupee, exchange 0.03503 %, SEBI 0.0001 %, IPFT 0.0005 %, stamp 0.003 % of buy premium, GST 18 % on brokerage +
+    // exchange + SEBI; each component to the paisa), one order a leg of 65 units:
+    //   BUY 26300 CE 7.55: premium 490.75 → exch 0.17, stamp 0.01, GST 18 % × 20.17 = 3.63 → 23.81
+    //   BUY 25000 PE 9.80: premium 637.00 → exch 0.22, stamp 0.02, GST 18 % × 20.22 = 3.64 → 23.88
+    //   SELL 26000 CE 29.75: premium 1933.75 → STT 2, exch 0.68, IPFT 0.01, GST 18 % × 20.68 = 3.72 → 26.41
+    //   SELL 25350 PE 29.25: premium 1901.25 → STT 2, exch 0.67, IPFT 0.01, GST 18 % × 20.67 = 3.72 → 26.40
+    //   total 100.50 → the day's net −19.50 − 100.50 = −120.00
+    assert.deepEqual(r.days.map((d) => [d.date, d.net, d.charges, d.settlement]), [
+      ['2026-01-12', 0, 0, 0], ['2026-01-13', 0, 0, 0], ['2026-01-14', -120, 100.5, 0],
+    ]);
+    // Drawdown: from the 1 000 000 start to 999 880.00 at the entry's first mark, after its charges.
+    assert.equal(r.metrics.maxDrawdown, 120);
     // Settlement: nothing was held into the 13 Jan expiry (the condor is in the 20 Jan one) — 0 is the right figure.
-    // Charges: asserted when present. The money stream (issue 14) journals them on paper fills; until it lands the
-    // report says so and the figures are gross.
-    const charges = r.days.reduce((a, d) => a + d.charges, 0);
-    if (charges === 0) {
-      assert.ok(r.notes.some((n) => n.startsWith('No charges were journaled')));
-      assert.equal(r.metrics.totalNet, -19.5);
-    } else {
-      assert.ok(Math.abs(r.metrics.totalNet - (-19.5 - charges)) < 0.005, `net ${r.metrics.totalNet} = gross −19.50 − charges ${charges}`);
-    }
+    assert.equal(r.metrics.totalNet, -120);
     // No safety event: the kill switch stays NORMAL on 14 Jan, when NSE lists the 10 Feb weekly — its chain is quoted
     // from its first frame (the replay waits for the feed to subscribe a new instrument list before playing on).
     assert.deepEqual(r.safety, []);
