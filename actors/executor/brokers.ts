@@ -32,6 +32,10 @@ export interface BrokerHandle {
   readonly multiOrder?: boolean;
   /** An expiry's final settlement price once known (paper on the sim: the simulated close of the expiry day). */
   readonly settlementPrice?: (underlying: import('../domain/underlying.ts').Underlying, expiry: string) => number | undefined;
+  /** Live: each risk-increasing basket's margin is asked of the broker (and funds v3) before its first order. */
+  readonly marginCheck?: boolean;
+  /** Live: after an EMERGENCY flatten proven flat, the broker's own kill switch is engaged for F&O (the backstop). */
+  readonly venueKillSwitch?: boolean;
   /** Paper only: where quotes come from ('sim' = own SimMarket copy, 'snapshot' = the last snapshot). */
   readonly quoteSource?: 'sim' | 'snapshot';
 }
@@ -84,7 +88,7 @@ export const BROKERS: Readonly<Record<ExecutorSection['SAFETY_MODE'], BrokerFact
   },
   live: async (cfg, _clock, log) => {
     const { createUpstoxBroker } = await import('../venues/upstox/index.ts');
-    return { broker: await createUpstoxBroker(cfg as unknown as Parameters<typeof createUpstoxBroker>[0], log), multiOrder: true };
+    return { broker: await createUpstoxBroker(cfg as unknown as Parameters<typeof createUpstoxBroker>[0], log), multiOrder: true, marginCheck: true, venueKillSwitch: true };
   },
 };
 

@@ -26,6 +26,9 @@ export const executorEnv = {
   RECON_INTERVAL_MS: envNumber({ int: true, min: 0 }).optional(),
   /** Aggressive-limit pricing: ticks beyond the touch, widened per retry. */
   EXEC_PROTECTION_TICKS: envNumber({ int: true, min: 0 }).default(4),
+  /** No MARKET orders: every order is a marketable limit from the quote. Only without a quote (the last resort) does one
+   *  go out as MARKET, with this protection band (% around the last price; Upstox `market_protection`, 0–25). */
+  EXEC_MARKET_PROTECTION_PCT: envNumber({ min: 0, max: 25 }).default(5),
   FLATTEN_MAX_ATTEMPTS: envNumber({ int: true, min: 1 }).default(6),
   FLATTEN_RETRY_MS: envNumber({ int: true, min: 0 }).default(500),
 } satisfies EnvShape;
@@ -47,5 +50,6 @@ export type ExecutorSection = EnvValues<typeof executorEnv> & EnvValues<typeof s
 /** Cuts the executor's section out of the boot config (the wiring does this; nothing else reaches the actor). */
 export function executorSection(cfg: ExecutorSection): ExecutorSection {
   const upstox = cfg.SAFETY_MODE === 'live' ? keysOf(upstoxEnv) : [];
-  return pickSection(cfg, [...keysOf(executorEnv), ...keysOf(simEnv), ...EXECUTOR_SYSTEM_KEYS, ...upstox]);
+  // The product of VolGuard's own orders applies on paper too (paper rehearses live).
+  return pickSection(cfg, [...keysOf(executorEnv), ...keysOf(simEnv), ...EXECUTOR_SYSTEM_KEYS, ...upstox, ...(cfg.SAFETY_MODE === 'live' ? [] : ['UPSTOX_PRODUCT' as const])]);
 }

@@ -18,6 +18,7 @@
  * | `shadow.ts` | SHADOW fills |
  * | `pricing.ts`, `quote-index.ts` | marketable limits; where a key's quote sits in a snapshot |
  */
+import type { Product } from '../domain/order.ts';
 
 export interface CoreConfig {
   readonly orderFillTimeoutMs: number;
@@ -34,6 +35,12 @@ export interface CoreConfig {
    * spread over the attempts (so every re-priced attempt gets its turn before a naked short escalates).
    */
   readonly repriceMs?: number;
+  /** The broker product of VolGuard's own entries (UPSTOX_PRODUCT; default `D`). Exits, compensations and the flatten
+   *  use the product of the position they close. */
+  readonly product?: Product;
+  /** MARKET is the last resort (no quote to price a marketable limit from); it goes out with this protection band, %
+   *  (Upstox `market_protection`; exchanges refuse algo MARKET orders without one). Default 5. */
+  readonly marketProtectionPct?: number;
   /** Whether the exchange is in session at a market instant (default: the NSE calendar). */
   readonly isMarketOpen?: (nowMs: number) => boolean;
 }

@@ -6,6 +6,7 @@
  * serialises messages and ticks; flatten is re-entrant-safe (a second call joins the first).
  */
 import { VolguardError } from '../../runtime/errors.ts';
+import { BrokerError } from '../venues/broker.ts';
 import { istDate } from '../domain/calendar.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { Book } from '../domain/book.ts';
@@ -17,9 +18,10 @@ import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import { checkCoreConfig } from './core.ts';
 import { marketRef, sweepApprovals } from './approvals.ts';
 import { adoptedExitProposal, orphanExitProposal } from './exits.ts';
-import { planFlattenRound } from './flatten.ts';
+import { holdingKey, planFlattenRound, type Holding } from './flatten.ts';
 import { allowed, lowerPhase } from './gate.ts';
 import { nakedLegEvents } from './naked.ts';
+import { marginLegs, marginVerdict, type MarginVerdict } from './margin.ts';
 import { OrderDesk } from './order-desk.ts';
 import { orphanEvents, unmanagedDetail } from './orphans.ts';
 import { SILENT, type EngineConfig, type EngineLog, type EnginePorts, type PreTradeDecision } from './ports.ts';
@@ -30,7 +32,7 @@ import {
 } from '../domain/phase-governance.ts';
 import { describeKey, QuoteIndex, touchFromSnapshot } from './quote-index.ts';
 import { reconcileOrders, reconcilePositions } from './recon.ts';
-import type { TouchLookup } from './pricing.ts';
+import type { RulesLookup, TouchLookup } from './pricing.ts';
 import { MARKET_CLOSED_CARRY } from './saga.ts';
 import { decideSagaStep, denial, riskDenied, type Command } from './saga-decide.ts';
 import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ExecEvent, type ExecState } from './state.ts';
@@ -39,7 +41,7 @@ import { parseChargesSchedule, type ChargesSchedule } from '../domain/charges.ts
 import { SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE } from '../domain/data/charges-schedule.ts';
 import { moneyAfter, paperEquity, settlementsDue, withoutExpired } from './money.ts';
 import { netByInstrument } from './broker-positions.ts';
-import type { AccountView, Approval, ApprovePhaseRequest, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, SagaProgress, SetPhaseRequest } from './messages.ts';
+import type { AccountView, Approval, ApprovePhaseRequest, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, ReleaseVenueKillSwitch, SagaProgress, SetPhaseRequest, VenueKillSwitchRec, VenueKillSwitchView } from './messages.ts';
 
 export type { EngineConfig, EngineLog, EngineMetrics, EnginePorts, PreTradeDecision } from './ports.ts';
 
@@ -94,6 +96,18 @@ export class ExecutorEngine {
     this.#phase = lowerPhase(this.#configuredPhase(), 'SEMI_AUTO');
     this.#desk = new OrderDesk(ports.broker, ports.multiOrder === true, { state: this.state, emit: (e) => this.#emit(e), now: () => this.#p.clock.now(), log: this.#log });
   }
+
+  /**
+   * Lot and freeze quantity of a contract: the venue's own lookup when it has one (paper), else the last snapshot's
+   * chains — the broker's instrument master, as the feed read it (live).
+   */
+  readonly #rules: RulesLookup = (key) => {
+    const own = this.#p.rules?.(key);
+    if (own !== undefined) return own;
+    const snap = this.#snapshot;
+    const q = snap === undefined ? undefined : this.#quotes.find(snap, key);
+    return q === undefined || !(q.lotSize > 0 && q.freezeQty > 0) ? undefined : { lotSize: q.lotSize, freezeQty: q.freezeQty };
+  };
 
   get #log(): EngineLog {
     return this.#p.log ?? SILENT;
@@ -287,15 +301,40 @@ export class ExecutorEngine {
         return { denied: e.denied };
       }
     }
+    if (p.riskIncreasing && this.#p.marginCheck === true) {
+      const refused = await this.#checkMargin(p);
+      if (refused !== undefined) {
+        await this.#emit([refused]);
+        return { denied: refused.denied };
+      }
+    }
     await this.#emit([start.event]);
     return { sagaId: start.sagaId };
+  }
+
+  /**
+   * The broker's margin for the whole basket (hedge benefit included) against funds v3, before its first order: a
+   * denial (INSUFFICIENT_MARGIN with both figures, or MARGIN_UNAVAILABLE when either read failed), else undefined.
+   */
+  async #checkMargin(p: Proposal): Promise<(ExecEvent & { type: 'executor.orderDenied' }) | undefined> {
+    let verdict: MarginVerdict;
+    try {
+      const [estimate, funds] = await Promise.all([this.#p.broker.getMargin(marginLegs(p, this.#cfg.product ?? 'D', this.#touch)), this.#p.broker.getFunds()]);
+      verdict = marginVerdict(estimate, funds);
+    } catch (err) {
+      return denial(p, 'MARGIN_UNAVAILABLE', `margin check failed, nothing sent: ${(err as Error).message}`, this.#p.clock.now());
+    }
+    this.#log.info({ proposalId: p.id, required: verdict.required, available: verdict.available }, 'margin checked before sending');
+    if (verdict.ok) return undefined;
+    const e = denial(p, 'INSUFFICIENT_MARGIN', verdict.detail, this.#p.clock.now());
+    return { ...e, denied: { ...e.denied, margin: { required: verdict.required, available: verdict.available } } };
   }
 
   /** Drives one saga as far as it can go now: decide a step, journal its events, carry out its commands, repeat. */
   async #advance(sagaId: string): Promise<SagaProgress> {
     for (let guard = 0; guard < SAGA_STEPS; guard++) {
       await this.#desk.drain();
-      const d = decideSagaStep(this.state, sagaId, { now: this.#p.clock.now(), cfg: this.#cfg, ks: this.#ks, touch: this.#touch, rules: this.#p.rules ?? (() => undefined) });
+      const d = decideSagaStep(this.state, sagaId, { now: this.#p.clock.now(), cfg: this.#cfg, ks: this.#ks, touch: this.#touch, rules: this.#rules });
       await this.#emit(d.events);
       for (const c of d.commands) if (!(await this.#run(c))) break;
       if (d.progress !== undefined) return d.progress;
@@ -547,8 +586,9 @@ export class ExecutorEngine {
     return this.#flattening;
   }
 
-  async #held(): Promise<{ instrumentKey: string; quantity: number }[]> {
-    return (await this.#p.broker.getPositions()).filter((p) => p.quantity !== 0).map((p) => ({ instrumentKey: p.instrumentKey, quantity: p.quantity }));
+  /** What the broker holds, per instrument and product (each is closed in its own product). */
+  async #held(): Promise<Holding[]> {
+    return (await this.#p.broker.getPositions()).filter((p) => p.quantity !== 0).map((p) => ({ instrumentKey: p.instrumentKey, product: p.product, quantity: p.quantity }));
   }
 
   async #runFlatten(reason: string): Promise<FlattenResult> {
@@ -560,13 +600,13 @@ export class ExecutorEngine {
     let n = 0;
     /** Orders placed per instrument: each gets FLATTEN_MAX_ATTEMPTS, re-priced more aggressively every time. */
     const tries = new Map<string, number>();
-    let left: { instrumentKey: string; quantity: number }[] = [];
+    let left: Holding[] = [];
     rounds: for (let round = 0; round < this.#cfg.flattenMaxAttempts + FLATTEN_MAX_WAITS; round++) {
       await this.reconcile();
       left = await this.#held();
       const plan = planFlattenRound(this.state, left, {
         run, next: n, tries, maxAttempts: this.#cfg.flattenMaxAttempts, now: this.#p.clock.now(), cfg: this.#cfg, touch: this.#touch,
-        speed: this.#cfg.clockSpeed ?? 1, retryMs: this.#cfg.flattenRetryMs,
+        speed: this.#cfg.clockSpeed ?? 1, retryMs: this.#cfg.flattenRetryMs, rules: this.#rules,
       });
       switch (plan.kind) {
         case 'flat':
@@ -579,12 +619,15 @@ export class ExecutorEngine {
           continue;
         case 'place': {
           n += plan.orders.length;
-          for (const o of plan.orders) tries.set(o.instrumentKey, (tries.get(o.instrumentKey) ?? 0) + 1);
+          // One attempt per position (instrument and product), however many slices it went out in.
+          for (const k of new Set(plan.orders.map((o) => holdingKey(o)))) tries.set(k, (tries.get(k) ?? 0) + 1);
           await this.#desk.send(plan.orders);
           if ((await this.#held()).length === 0) {
             left = [];
             break rounds;
           }
+          // Every order of the round filled (shorts bought back, longs still to sell): look again at once.
+          if (plan.doubt.length === 0 && plan.orders.every((o) => this.state.orders[o.clientOrderId]?.status === 'filled')) continue;
           // Not all filled: pull the rest and try again more aggressively once quotes have moved.
           for (const o of Object.values(this.state.orders)) if (o.sagaId === sagaId && !isTerminal(o.status)) await this.#desk.cancel(o.clientOrderId);
           if (plan.doubt.length > 0) this.#log.warn({ orders: plan.doubt }, 'flatten: orders in doubt, resolving them by tag before placing more');
@@ -603,7 +646,70 @@ export class ExecutorEngine {
     const flat = left.length === 0;
     await this.#emit([{ type: 'executor.flatten', run, stage: 'finished', reason, flat, left, ts: this.#p.clock.now() }]);
     if (!flat) this.#log.error({ left }, 'flatten gave up with positions left');
-    return { flat, left, attempts: Math.max(0, ...tries.values()), ordersPlaced: n };
+    const venue = flat && this.#p.venueKillSwitch === true ? await this.#engageVenueKillSwitch(run, reason) : undefined;
+    return { flat, left, attempts: Math.max(0, ...tries.values()), ordersPlaced: n, ...(venue !== undefined ? { venueKillSwitch: venue } : {}) };
+  }
+
+  /**
+   * The backstop for when VolGuard itself is dead: once an EMERGENCY flatten proved the book flat, the broker's own
+   * kill switch blocks F&O for the account. The broker refuses it while anything is open (POSITIONS_OPEN: its books
+   * may lag the fills), so it is asked again after FLATTEN_RETRY_MS, up to FLATTEN_MAX_ATTEMPTS times. Journaled either
+   * way; a refusal never turns a flat book into a failed flatten.
+   */
+  async #engageVenueKillSwitch(run: number, reason: string): Promise<VenueKillSwitchRec> {
+    const why = `EMERGENCY flatten run ${run} proved flat (${reason})`;
+    let error = 'not attempted';
+    for (let attempt = 1; attempt <= this.#cfg.flattenMaxAttempts; attempt++) {
+      try {
+        const segments = await this.#p.broker.setKillSwitch('NSE_FO', true);
+        const engaged = segments.find((x) => x.segment === 'NSE_FO')?.engaged === true;
+        if (engaged) {
+          const record: VenueKillSwitchRec = { segment: 'NSE_FO', engaged: true, by: 'flatten', reason: why, ts: this.#p.clock.now() };
+          await this.#emit([{ type: 'executor.venueKillSwitch', record }]);
+          this.#log.warn({ segment: 'NSE_FO' }, 'broker kill switch engaged for F&O after the EMERGENCY flatten: only an admin releases it');
+          return record;
+        }
+        error = 'the broker answered without the segment engaged';
+      } catch (err) {
+        error = (err as Error).message;
+        if (!(err instanceof BrokerError && err.reason === 'POSITIONS_OPEN')) break;
+      }
+      await this.#p.sleep(Math.max(1, this.#cfg.flattenRetryMs));
+    }
+    const record: VenueKillSwitchRec = { segment: 'NSE_FO', engaged: false, by: 'flatten', reason: why, error, ts: this.#p.clock.now() };
+    await this.#emit([{ type: 'executor.venueKillSwitch', record }]);
+    this.#log.error({ segment: 'NSE_FO', err: error }, 'broker kill switch NOT engaged after the EMERGENCY flatten');
+    return record;
+  }
+
+  /** The broker's kill switch per segment now, and how the executor last set it. */
+  async venueKillSwitch(): Promise<VenueKillSwitchView> {
+    const available = this.#p.venueKillSwitch === true;
+    const last = this.state.venueKillSwitch ?? null;
+    if (!available) return { available, segments: [], last };
+    try {
+      return { available, segments: [...await this.#p.broker.getKillSwitch()], last };
+    } catch (err) {
+      return { available, segments: [], last, error: (err as Error).message };
+    }
+  }
+
+  /** An admin's release of the broker's F&O kill switch (the gateway checks the role); a refusal is journaled and thrown. */
+  async releaseVenueKillSwitch(req: ReleaseVenueKillSwitch): Promise<VenueKillSwitchView> {
+    if (typeof req?.who !== 'string' || req.who.trim() === '' || typeof req.reason !== 'string' || req.reason.trim() === '') {
+      throw new VolguardError('VALIDATION', 'expected {who, reason} non-empty, was another shape');
+    }
+    if (this.#p.venueKillSwitch !== true) throw new VolguardError('INVALID_STATE', 'expected a venue with a kill switch (live), was paper');
+    const base = { segment: 'NSE_FO' as const, by: 'admin' as const, who: req.who, reason: req.reason };
+    try {
+      const segments = await this.#p.broker.setKillSwitch('NSE_FO', false);
+      await this.#emit([{ type: 'executor.venueKillSwitch', record: { ...base, engaged: segments.find((x) => x.segment === 'NSE_FO')?.engaged === true, ts: this.#p.clock.now() } }]);
+    } catch (err) {
+      const error = (err as Error).message;
+      await this.#emit([{ type: 'executor.venueKillSwitch', record: { ...base, engaged: this.state.venueKillSwitch?.engaged ?? true, error, ts: this.#p.clock.now() } }]);
+      throw new VolguardError('INVALID_STATE', `broker kill switch not released: ${error}`);
+    }
+    return this.venueKillSwitch();
   }
 }
 

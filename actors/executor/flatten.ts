@@ -1,24 +1,34 @@
 /**
  * @module One round of a flatten (pure): given what the broker still holds, pull our orders still working on it,
  * wait on orders in doubt (UNKNOWN, or an intent journaled and never answered — reconciliation proves each present or
- * absent after RECON_GRACE_MS), and close the rest — shorts first (BUY to close), each instrument with its own
- * FLATTEN_MAX_ATTEMPTS orders, re-priced more aggressively every attempt, under new deterministic ids (`VGF<run>-<n>`).
+ * absent after RECON_GRACE_MS), and close the rest — shorts first (BUY to close; longs only once no short is left),
+ * each position in its own product, each (instrument, product) with its own FLATTEN_MAX_ATTEMPTS orders, re-priced more aggressively every attempt, under new deterministic ids (`VGF<run>-<n>`).
  */
+import type { Product } from '../domain/order.ts';
 import type { CoreConfig } from './core.ts';
 import { flattenOrderId } from './ids.ts';
-import { aggressivePrice, type TouchLookup } from './pricing.ts';
+import { aggressivePrice, type RulesLookup, type TouchLookup } from './pricing.ts';
+import { sliceQuantity } from './slicing.ts';
 import { isTerminal, type ExecState, type PlannedOrder } from './state.ts';
 
+/** One position the broker holds: per instrument AND product (closed in its own product). */
 export interface Holding {
   readonly instrumentKey: string;
+  /** Absent: `D`. */
+  readonly product?: Product;
   readonly quantity: number;
+}
+
+/** A holding's key in `tries`: instrument and product (an `I` and a `D` position are two positions to close). */
+export function holdingKey(h: Holding): string {
+  return `${h.instrumentKey}#${h.product ?? 'D'}`;
 }
 
 export interface FlattenContext {
   readonly run: number;
   /** The number of the next flatten order in this run. */
   readonly next: number;
-  /** Orders placed so far per instrument in this run. */
+  /** Orders placed so far per holding (`holdingKey`) in this run. */
   readonly tries: ReadonlyMap<string, number>;
   readonly maxAttempts: number;
   readonly now: number;
@@ -28,6 +38,8 @@ export interface FlattenContext {
   readonly speed: number;
   /** FLATTEN_RETRY_MS (wall). */
   readonly retryMs: number;
+  /** Lot and freeze quantity per contract: a position above the freeze quantity is closed in slices. */
+  readonly rules?: RulesLookup;
 }
 
 export type FlattenRound =
@@ -53,20 +65,29 @@ export function planFlattenRound(state: ExecState, left: readonly Holding[], ctx
   // eighth at a time so ~8 looks cover it).
   const remainingMs = doubt.length === 0 ? 0 : Math.max(0, ...doubt.map((o) => ctx.cfg.reconGraceMs - (ctx.now - o.updatedAt)));
   const waitMs = doubt.length === 0 ? ctx.retryMs : Math.max(1, ctx.retryMs, Math.ceil(remainingMs / ctx.speed / 8));
-  const todo = left.filter((p) => !blocked.has(p.instrumentKey) && (ctx.tries.get(p.instrumentKey) ?? 0) < ctx.maxAttempts);
+  const open_ = left.filter((p) => !blocked.has(p.instrumentKey) && (ctx.tries.get(holdingKey(p)) ?? 0) < ctx.maxAttempts);
+  // Shorts are bought back, and seen closed, before any long (a hedge) is sold: a basket does not keep the order of
+  // its lines (Upstox has run a SELL line before an earlier BUY), so one group of both could leave a short naked.
+  const todo = left.some((p) => p.quantity < 0) ? open_.filter((p) => p.quantity < 0) : open_;
   if (todo.length === 0) {
     return doubt.length === 0 ? { kind: 'exhausted' } : { kind: 'wait', waitMs, doubt: doubt.map((o) => o.clientOrderId), remainingMs };
   }
-  const sorted = [...todo].sort((a, b) => a.quantity - b.quantity); // shorts (BUY to close) first
+  const sorted = [...todo].sort((a, b) => a.quantity - b.quantity);
   const sagaId = `VGF${ctx.run.toString(36)}`;
-  const orders = sorted.map((p, i): PlannedOrder => {
-    const tried = ctx.tries.get(p.instrumentKey) ?? 0;
+  let n = ctx.next;
+  const orders = sorted.flatMap((p): PlannedOrder[] => {
+    const tried = ctx.tries.get(holdingKey(p)) ?? 0;
     const side = p.quantity < 0 ? 'BUY' as const : 'SELL' as const;
-    return {
-      clientOrderId: flattenOrderId(ctx.run, ctx.next + i), sagaId, leg: 0, role: 'flatten', instrumentKey: p.instrumentKey, side,
-      quantity: Math.abs(p.quantity), ...aggressivePrice(side, ctx.touch(p.instrumentKey), ctx.cfg.protectionTicks * (tried + 1)),
-      riskIncreasing: false,
-    };
+    const priced = aggressivePrice(side, ctx.touch(p.instrumentKey), ctx.cfg.protectionTicks * (tried + 1), ctx.cfg.marketProtectionPct);
+    // Below the freeze quantity, each slice its own order (when the contract's lot and freeze are known).
+    const r = ctx.rules?.(p.instrumentKey);
+    const qty = Math.abs(p.quantity);
+    const slices = r === undefined || qty % r.lotSize !== 0 ? [qty] : sliceQuantity(qty, r.lotSize, r.freezeQty);
+    return slices.map((quantity) => ({
+      clientOrderId: flattenOrderId(ctx.run, n++), sagaId, leg: 0, role: 'flatten', instrumentKey: p.instrumentKey, side, quantity, ...priced,
+      // Closed in the product it is held in: an intraday position closed with a carry-forward order would open one.
+      riskIncreasing: false, product: p.product ?? 'D',
+    }));
   });
   return { kind: 'place', orders, waitMs, doubt: doubt.map((o) => o.clientOrderId) };
 }

@@ -3,7 +3,7 @@
  * crash the executor can find its orders at the broker by tag instead of guessing. Ids fit Upstox `correlation_id`
  * (≤ 20 chars), hence also `tag` (≤ 40).
  *
- * Shape: `VG<saga base36>-<leg><role><attempt base36>` — e.g. `VG1z-0E0`, `VG1z-2C1`, `VGf3-s1F2`.
+ * Shape: `VG<saga base36>-<leg><role><attempt base36>[-<slice>]` — e.g. `VG1z-0E0`, `VG1z-2C1`, `VG1z-2E0-1` (slice 1).
  * Roles: E entry, C compensation, X exit (close), F flatten. Flatten orders use `VGF<run>-<n>`.
  */
 export const CLIENT_ID_MAX = 20;
@@ -20,10 +20,10 @@ export function sagaId(sagaNo: number): string {
   return `VG${sagaNo.toString(36)}`;
 }
 
-/** `slice` counts freeze-quantity slices of one leg (0 when unsliced). */
+/** `slice` counts freeze-quantity slices of one leg (0 when unsliced): a slice's tag is `<saga>-<leg>…-<slice>`. */
 export function clientOrderId(sagaNo: number, leg: number, role: OrderRole, attempt: number, slice = 0): string {
-  const s = slice === 0 ? '' : `s${slice.toString(36)}`;
-  return checked(`${sagaId(sagaNo)}-${s}${leg.toString(36)}${ROLE_CODE[role]}${attempt.toString(36)}`);
+  const s = slice === 0 ? '' : `-${slice.toString(36)}`;
+  return checked(`${sagaId(sagaNo)}-${leg.toString(36)}${ROLE_CODE[role]}${attempt.toString(36)}${s}`);
 }
 
 export function flattenOrderId(run: number, n: number): string {

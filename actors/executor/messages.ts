@@ -93,13 +93,19 @@ export type DenyReason =
   | 'APPROVAL_INVALIDATED'
   | 'FLATTEN_IN_PROGRESS'
   /** A `close` proposal for more than the book holds (it would open a position the other way). */
-  | 'CLOSE_EXCEEDS_POSITION';
+  | 'CLOSE_EXCEEDS_POSITION'
+  /** The broker's margin for the basket exceeds what the account has available (live: margin API vs funds v3). */
+  | 'INSUFFICIENT_MARGIN'
+  /** The broker's margin or funds could not be read: nothing risk-increasing goes out blind. */
+  | 'MARGIN_UNAVAILABLE';
 
 export interface OrderDenied {
   readonly proposalId: string;
   readonly sagaId?: string;
   readonly reason: DenyReason;
   readonly detail: string;
+  /** INSUFFICIENT_MARGIN: the broker's figures, ₹ (required after the hedge, available to trade). */
+  readonly margin?: { readonly required: number; readonly available: number };
 }
 
 /** Reply to `executor.execute`. */
@@ -175,6 +181,40 @@ export interface FlattenResult {
   readonly left: readonly { readonly instrumentKey: string; readonly quantity: number }[];
   readonly attempts: number;
   readonly ordersPlaced: number;
+  /** Live: the broker's own kill switch, engaged for F&O once the book is proven flat (absent on paper). */
+  readonly venueKillSwitch?: VenueKillSwitchRec;
+}
+
+/**
+ * The broker's own kill switch for a segment as the executor last set it: engaged after an EMERGENCY flatten proved
+ * the book flat (the backstop for when VolGuard itself is dead: the broker blocks every order in the segment),
+ * released only by an admin (`executor.releaseVenueKillSwitch`; the broker refuses within its 12 h cooling period).
+ */
+export interface VenueKillSwitchRec {
+  readonly segment: 'NSE_FO';
+  readonly engaged: boolean;
+  /** `flatten` (after an EMERGENCY flatten, run n) or `admin`. */
+  readonly by: 'flatten' | 'admin';
+  readonly who?: string;
+  readonly reason: string;
+  /** Set when the broker refused (the switch is then as it was). */
+  readonly error?: string;
+  readonly ts: number;
+}
+
+/** The reply to `executor.venueKillSwitch`: the broker's segments as it reports them now, and the executor's record. */
+export interface VenueKillSwitchView {
+  /** This venue has a kill switch the executor drives (live). */
+  readonly available: boolean;
+  readonly segments: readonly { readonly segment: string; readonly active: boolean; readonly engaged: boolean }[];
+  readonly last: VenueKillSwitchRec | null;
+  /** The broker could not be read. */
+  readonly error?: string;
+}
+
+export interface ReleaseVenueKillSwitch {
+  readonly who: string;
+  readonly reason: string;
 }
 
 export interface ApproveRequest {
@@ -220,6 +260,10 @@ export interface ExecutorProtocol {
   'executor.phase': { in: Readonly<Record<string, never>>; out: PhaseView };
   /** The kill switch in EMERGENCY (and the gateway): close everything; answers once flat or out of attempts. */
   'executor.flatten': { in: FlattenRequest; out: FlattenResult };
+  /** Gateway (status): the broker's own kill switch per segment, and how the executor last set it. */
+  'executor.venueKillSwitch': { in: Readonly<Record<string, never>>; out: VenueKillSwitchView };
+  /** Gateway (admin only): release the broker's kill switch for F&O (refused by the broker during its cooling period). */
+  'executor.releaseVenueKillSwitch': { in: ReleaseVenueKillSwitch; out: VenueKillSwitchView };
   /** Main (token hot swap): a new Upstox access token for the live broker. */
   'executor.refreshToken': { in: RefreshToken; out: { readonly state: string; readonly expiresAt: number } };
   /** Event from the kill switch. */

@@ -52,8 +52,10 @@ export class OrderDesk {
       if (u === undefined || u.clientOrderId === null) continue;
       const o = this.#j.state.orders[u.clientOrderId];
       if (o === undefined) continue;
-      if (u.filledQuantity === o.filledQuantity && u.status === o.status) continue;
-      if (u.filledQuantity < o.filledQuantity) continue;
+      // One of several ids the broker gave this order is compared with its own part, never with the sum.
+      const was = o.parts?.[u.brokerOrderId] ?? o;
+      if (u.filledQuantity === was.filledQuantity && u.status === was.status) continue;
+      if (u.filledQuantity < was.filledQuantity) continue;
       await this.#j.emit([{
         type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: u.brokerOrderId,
         status: u.status, filledQuantity: u.filledQuantity, averagePrice: u.averagePrice,
@@ -115,7 +117,9 @@ export class OrderDesk {
   async #record(o: PlannedOrder, line: MultiPlaceLine): Promise<void> {
     const now = this.#j.now();
     if (line.ok) {
-      await this.#j.emit([{ type: 'executor.orderSent', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: line.brokerOrderIds[0] ?? '', ts: now }]);
+      // Several ids for one order (the broker sliced it): every one is tracked as a part of the order.
+      const ids = line.brokerOrderIds.length > 1 ? { brokerOrderIds: [...line.brokerOrderIds] } : {};
+      await this.#j.emit([{ type: 'executor.orderSent', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: line.brokerOrderIds[0] ?? '', ...ids, ts: now }]);
     } else if (isDefinitive(line.error)) {
       // The kind leads the reason so the saga can tell a closed market (carried to the open) from a refusal.
       const reason = line.error.kind === 'MARKET_CLOSED' ? `MARKET_CLOSED: ${line.error.message}` : line.error.message;
@@ -129,11 +133,15 @@ export class OrderDesk {
   async cancel(clientOrderId: string): Promise<void> {
     const o = this.#j.state.orders[clientOrderId];
     if (o === undefined || o.brokerOrderId === null || isTerminal(o.status)) return;
-    try {
-      await this.#broker.cancelOrder(o.brokerOrderId);
-    } catch (err) {
-      // Already filled/cancelled at the broker: the update stream or reconciliation brings the truth.
-      this.#j.log.warn({ clientOrderId, err: (err as Error).message }, 'cancel refused');
+    // Every id of the order still working (several when the broker sliced it).
+    const ids = o.parts === undefined ? [o.brokerOrderId] : Object.entries(o.parts).filter(([, p]) => !isTerminal(p.status)).map(([id]) => id);
+    for (const id of ids) {
+      try {
+        await this.#broker.cancelOrder(id);
+      } catch (err) {
+        // Already filled/cancelled at the broker: the update stream or reconciliation brings the truth.
+        this.#j.log.warn({ clientOrderId, brokerOrderId: id, err: (err as Error).message }, 'cancel refused');
+      }
     }
     await this.drain();
   }
@@ -142,6 +150,7 @@ export class OrderDesk {
 function request(o: PlannedOrder): OrderRequest {
   return {
     clientOrderId: o.clientOrderId, instrumentKey: o.instrumentKey, side: o.side, quantity: o.quantity, orderType: o.orderType,
-    ...(o.orderType === 'LIMIT' ? { price: o.price } : {}), product: 'D', validity: 'DAY',
+    ...(o.orderType === 'LIMIT' ? { price: o.price } : {}), product: o.product ?? 'D', validity: 'DAY',
+    ...(o.orderType === 'MARKET' && o.marketProtection !== undefined ? { marketProtection: o.marketProtection } : {}),
   };
 }

@@ -53,6 +53,14 @@ export interface EnginePorts {
   /** The broker takes multi-leg groups in one `placeMultiOrder` call (BUY lines first; per-line results, 207-style). */
   readonly multiOrder?: boolean;
   readonly rules?: RulesLookup;
+  /**
+   * Ask the broker for each risk-increasing basket's margin (`getMargin`) and the account's available funds
+   * (`getFunds`) before its first order, and refuse it (INSUFFICIENT_MARGIN) when it does not fit (live). Paper
+   * leaves it to risk's model margin.
+   */
+  readonly marginCheck?: boolean;
+  /** After an EMERGENCY flatten proven flat, engage the broker's own kill switch for F&O (live). */
+  readonly venueKillSwitch?: boolean;
   readonly log?: EngineLog;
   readonly metrics?: EngineMetrics;
   /** The charges schedule (boot-checked DATA_DIR/charges.csv or the shipped one); default the shipped one. */

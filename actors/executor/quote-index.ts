@@ -13,6 +13,9 @@ export interface FoundQuote {
   readonly strike: number;
   readonly expiry: string;
   readonly underlying: string;
+  /** The chain's contract facts (the broker's instrument master, live). */
+  readonly lotSize: number;
+  readonly freezeQty: number;
 }
 
 /** One key's place in a snapshot's chains: chain `c`, row `i`, call or put side. */
@@ -44,8 +47,8 @@ export class QuoteIndex {
     if (at === undefined || c === undefined) return undefined;
     const i = at.i;
     return at.call
-      ? { bid: c.callBid[i] ?? Number.NaN, ask: c.callAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying }
-      : { bid: c.putBid[i] ?? Number.NaN, ask: c.putAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying };
+      ? { bid: c.callBid[i] ?? Number.NaN, ask: c.callAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying, lotSize: c.lotSize, freezeQty: c.freezeQty }
+      : { bid: c.putBid[i] ?? Number.NaN, ask: c.putAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying, lotSize: c.lotSize, freezeQty: c.freezeQty };
   }
 
   #build(chains: readonly ExpiryChain[]): void {
@@ -86,9 +89,9 @@ export function findQuote(snapshot: MarketSnapshot, key: string, index?: QuoteIn
   if (index !== undefined) return index.find(snapshot, key);
   for (const c of snapshot.expiries) {
     let i = c.callKeys.indexOf(key);
-    if (i >= 0) return { bid: c.callBid[i] ?? Number.NaN, ask: c.callAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying };
+    if (i >= 0) return { bid: c.callBid[i] ?? Number.NaN, ask: c.callAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying, lotSize: c.lotSize, freezeQty: c.freezeQty };
     i = c.putKeys.indexOf(key);
-    if (i >= 0) return { bid: c.putBid[i] ?? Number.NaN, ask: c.putAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying };
+    if (i >= 0) return { bid: c.putBid[i] ?? Number.NaN, ask: c.putAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying, lotSize: c.lotSize, freezeQty: c.freezeQty };
   }
   return undefined;
 }

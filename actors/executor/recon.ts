@@ -37,6 +37,21 @@ export function reconcileOrders(state: ExecState, book: readonly BrokerOrder[], 
     }
     const found = byTag.get(o.clientOrderId) ?? [];
     const wasUnknown = o.status === 'unknown' || o.status === 'pending';
+    if (found.length > 1 && slicesOf(o, found)) {
+      // The broker split the order under our one tag (several ids): each is a part of it, tracked to the end.
+      if (o.parts === undefined || found.some((b) => o.parts?.[b.brokerOrderId] === undefined)) {
+        events.push({ type: 'executor.orderSent', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: o.brokerOrderId ?? found[0]!.brokerOrderId, brokerOrderIds: found.map((b) => b.brokerOrderId), ts: now });
+      }
+      for (const b of found) {
+        const part = o.parts?.[b.brokerOrderId];
+        if (part !== undefined && part.status === b.status && part.filledQuantity === b.filledQuantity) continue;
+        events.push({
+          type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: b.brokerOrderId, status: b.status,
+          filledQuantity: b.filledQuantity, averagePrice: b.averagePrice, ...(b.statusMessage !== undefined ? { reason: b.statusMessage } : {}), ts: now,
+        });
+      }
+      continue;
+    }
     if (found.length > 1) {
       mismatch = `order ${o.clientOrderId} appears ${found.length} times at the broker`;
       findings.push({ class: 'drift', clientOrderId: o.clientOrderId, detail: mismatch });
@@ -73,6 +88,12 @@ export function reconcileOrders(state: ExecState, book: readonly BrokerOrder[], 
   return mismatch === undefined ? { events, findings } : { events, findings, mismatch };
 }
 
+/** Several broker orders under one tag are the slices of that order when they trade its instrument and side and add
+ *  up to its quantity (the broker split it); anything else is drift. */
+function slicesOf(o: { readonly instrumentKey: string; readonly side: string; readonly quantity: number }, found: readonly BrokerOrder[]): boolean {
+  return found.every((b) => b.instrumentKey === o.instrumentKey && b.side === o.side) && found.reduce((a, b) => a + b.quantity, 0) === o.quantity;
+}
+
 /** Positions: local (from our fills) against the broker's net positions. Run after `reconcileOrders` was applied. */
 export function reconcilePositions(state: ExecState, positions: readonly BrokerPosition[], book: readonly BrokerOrder[], now: number, describe: (key: string) => Omit<PositionRec, 'quantity' | 'averagePrice' | 'realisedPnl' | 'structureId'> | undefined): ReconResult {
   const events: ExecEvent[] = [];
@@ -92,7 +113,7 @@ export function reconcilePositions(state: ExecState, positions: readonly BrokerP
     } else if (local === 0 && bp !== undefined) {
       const d = describe(key);
       const position: PositionRec = {
-        instrumentKey: key, quantity: remote, averagePrice: bp.averagePrice, realisedPnl: 0, structureId: 'adopted',
+        instrumentKey: key, product: bp.product, quantity: remote, averagePrice: bp.averagePrice, realisedPnl: 0, structureId: 'adopted',
         underlying: d?.underlying ?? 'NIFTY', expiry: d?.expiry ?? '', strike: d?.strike ?? 0, right: d?.right ?? 'CE',
       };
       events.push({ type: 'executor.positionAdopted', position, ts: now });

@@ -4,7 +4,7 @@
  */
 import { isMarketOpen } from '../domain/calendar.ts';
 import { roundToTick } from '../domain/units.ts';
-import type { OrderStatus } from '../domain/order.ts';
+import type { OrderStatus, Product } from '../domain/order.ts';
 import type { Side } from '../domain/side.ts';
 import type { Leg } from '../domain/leg.ts';
 import { clientOrderId, type OrderRole } from './ids.ts';
@@ -48,14 +48,24 @@ function legExposure(orders: readonly OrderRec[], leg: number): number {
   return q;
 }
 
-function entryOrders(leg: Leg, legNo: number, sagaNo: number, sagaIdStr: string, riskIncreasing: boolean, touch: TouchLookup, rules: RulesLookup, ticks: number): PlannedOrder[] {
+/**
+ * The product an order trades: the product of the position it closes (an `I` position closed with a `D` order opens
+ * an opposite `D` one), else VolGuard's configured one.
+ */
+export function productFor(state: ExecState, instrumentKey: string, side: Side, cfg: CoreConfig): Product {
+  const p = state.positions[instrumentKey];
+  const closes = p !== undefined && p.quantity !== 0 && (p.quantity > 0) === (side === 'SELL');
+  return closes ? p.product ?? 'D' : cfg.product ?? 'D';
+}
+
+function entryOrders(leg: Leg, legNo: number, sagaNo: number, sagaIdStr: string, riskIncreasing: boolean, touch: TouchLookup, rules: RulesLookup, cfg: CoreConfig, product: Product): PlannedOrder[] {
   const r = rules(leg.instrumentKey);
   const slices = r === undefined ? [leg.quantity] : sliceQuantity(leg.quantity, r.lotSize, r.freezeQty);
-  const priced = leg.limitPrice !== undefined ? { orderType: 'LIMIT' as const, price: roundToTick(leg.limitPrice) } : aggressivePrice(leg.side, touch(leg.instrumentKey), ticks);
+  const priced = leg.limitPrice !== undefined ? { orderType: 'LIMIT' as const, price: roundToTick(leg.limitPrice) } : aggressivePrice(leg.side, touch(leg.instrumentKey), cfg.protectionTicks, cfg.marketProtectionPct);
   return slices.map((quantity, i) => ({
     clientOrderId: clientOrderId(sagaNo, legNo, 'entry', 0, slices.length === 1 ? 0 : i + 1),
     sagaId: sagaIdStr, leg: legNo, role: 'entry', instrumentKey: leg.instrumentKey, side: leg.side, quantity,
-    ...priced, riskIncreasing,
+    ...priced, riskIncreasing, product,
   }));
 }
 
@@ -150,7 +160,9 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
         return { kind: 'wait', why: `${MARKET_CLOSED_CARRY}: compensation of leg ${i} (${l.instrumentKey}) refused (${last.reason ?? 'market closed'}); carried to the next open` };
       }
       const side: Side = q > 0 ? 'SELL' : 'BUY';
-      planned.push(...retryOrders(saga.no, sagaId, i, 'compensate', attempt, l.instrumentKey, side, Math.abs(q), touch, rules, cfg));
+      // A compensation reverses what this saga's entries filled, in the product they filled in.
+      const product = entries.find((o) => o.leg === i && o.filledQuantity > 0)?.product ?? productFor(state, l.instrumentKey, side, cfg);
+      planned.push(...retryOrders(saga.no, sagaId, i, 'compensate', attempt, l.instrumentKey, side, Math.abs(q), touch, rules, cfg, product));
     }
     return { kind: 'place', orders: planned, riskIncreasing: false };
   }
@@ -163,7 +175,7 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
     // An exit sends what the position still holds of each leg (nothing for a leg a flatten already closed).
     const unsent = group.filter((x) => !entries.some((o) => o.leg === x.i) && (!exit || exitRest(x.i) > 0));
     if (unsent.length > 0) {
-      const planned = unsent.flatMap((x) => entryOrders(exit ? { ...x.l, quantity: exitRest(x.i) } : x.l, x.i, saga.no, sagaId, saga.proposal.riskIncreasing, touch, rules, cfg.protectionTicks));
+      const planned = unsent.flatMap((x) => entryOrders(exit ? { ...x.l, quantity: exitRest(x.i) } : x.l, x.i, saga.no, sagaId, saga.proposal.riskIncreasing, touch, rules, cfg, productFor(state, x.l.instrumentKey, x.l.side, cfg)));
       return { kind: 'place', orders: planned, riskIncreasing: saga.proposal.riskIncreasing };
     }
     const groupOrders = entries.filter((o) => group.some((x) => x.i === o.leg));
@@ -180,7 +192,7 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
     }
     const again = group.filter((x) => exitAgain(x.i));
     if (again.length > 0) {
-      const planned = again.flatMap((x) => retryOrders(saga.no, sagaId, x.i, 'entry', entries.filter((o) => o.leg === x.i).length, x.l.instrumentKey, side, exitRest(x.i), touch, rules, cfg));
+      const planned = again.flatMap((x) => retryOrders(saga.no, sagaId, x.i, 'entry', entries.filter((o) => o.leg === x.i).length, x.l.instrumentKey, side, exitRest(x.i), touch, rules, cfg, productFor(state, x.l.instrumentKey, side, cfg)));
       return { kind: 'place', orders: planned, riskIncreasing: false };
     }
   }
@@ -188,13 +200,13 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
 }
 
 /** One re-priced attempt of a risk-reducing order: limit at touch + protectionTicks × (attempt + 1), sliced. */
-function retryOrders(sagaNo: number, sagaIdStr: string, leg: number, role: OrderRole, attempt: number, instrumentKey: string, side: Side, quantity: number, touch: TouchLookup, rules: RulesLookup, cfg: CoreConfig): PlannedOrder[] {
+function retryOrders(sagaNo: number, sagaIdStr: string, leg: number, role: OrderRole, attempt: number, instrumentKey: string, side: Side, quantity: number, touch: TouchLookup, rules: RulesLookup, cfg: CoreConfig, product: Product): PlannedOrder[] {
   const r = rules(instrumentKey);
   const slices = r === undefined ? [quantity] : sliceQuantity(quantity, r.lotSize, r.freezeQty);
-  const priced = aggressivePrice(side, touch(instrumentKey), cfg.protectionTicks * (attempt + 1));
+  const priced = aggressivePrice(side, touch(instrumentKey), cfg.protectionTicks * (attempt + 1), cfg.marketProtectionPct);
   return slices.map((q, s) => ({
     clientOrderId: clientOrderId(sagaNo, leg, role, attempt, slices.length === 1 ? 0 : s + 1),
-    sagaId: sagaIdStr, leg, role, instrumentKey, side, quantity: q, ...priced, riskIncreasing: false,
+    sagaId: sagaIdStr, leg, role, instrumentKey, side, quantity: q, ...priced, riskIncreasing: false, product,
   }));
 }
 

@@ -19,6 +19,8 @@ export function engineConfig(cfg: ExecutorSection, clockSpeed = 1): EngineConfig
     reconIntervalMs: cfg.RECON_INTERVAL_MS ?? (cfg.SAFETY_MODE === 'live' ? 10_000 : 0),
     nakedLegTimeoutMs: cfg.NAKED_LEG_TIMEOUT_MS,
     protectionTicks: cfg.EXEC_PROTECTION_TICKS,
+    marketProtectionPct: cfg.EXEC_MARKET_PROTECTION_PCT,
+    product: cfg.UPSTOX_PRODUCT ?? 'D',
     maxCompensationAttempts: 5,
     approvalMaxSpotMovePct: cfg.APPROVAL_MAX_SPOT_MOVE_PCT,
     approvalMaxIvMovePts: cfg.APPROVAL_MAX_IV_MOVE_PTS,

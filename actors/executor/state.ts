@@ -6,10 +6,10 @@
  * `apply` mutates the state object it is given (the engine owns it exclusively; copying the whole book per fill
  * would buy nothing). It never reads a clock or does I/O.
  */
-import { ENDED_STATUSES, type OrderStatus, type OrderType } from '../domain/order.ts';
+import { ENDED_STATUSES, type OrderStatus, type OrderType, type Product } from '../domain/order.ts';
 import type { Side } from '../domain/side.ts';
 import type { OrderRole } from './ids.ts';
-import type { Approval, ApprovalStatus, OrderDenied, ReconFinding, SagaOutcome } from './messages.ts';
+import type { Approval, ApprovalStatus, OrderDenied, ReconFinding, SagaOutcome, VenueKillSwitchRec } from './messages.ts';
 import type { Leg } from '../domain/leg.ts';
 import type { Phase } from '../domain/phase.ts';
 import type { Position } from '../domain/position.ts';
@@ -34,6 +34,15 @@ export interface PlannedOrder {
   readonly orderType: OrderType;
   readonly price: number;
   readonly riskIncreasing: boolean;
+  /**
+   * The broker product it trades (`D` carry-forward, `I` intraday): VolGuard's entries use the configured one
+   * (UPSTOX_PRODUCT); an exit, a compensation and a flatten order use the product of the position they close (an `I`
+   * position "closed" with a `D` order opens an opposite `D` one). Absent: journaled before products were (`D`).
+   */
+  readonly product?: Product;
+  /** MARKET only (the last resort, no quote): the worst fill as a % band around the last price (Upstox
+   *  `market_protection`); exchanges refuse algo MARKET orders without it. */
+  readonly marketProtection?: number;
 }
 
 /** A planned order plus what happened to it. */
@@ -45,6 +54,18 @@ export interface OrderRec extends PlannedOrder {
   averagePrice: number;
   updatedAt: number;
   reason?: string;
+  /**
+   * When the broker answered one order with several ids (it sliced it itself — VolGuard sends `slice: false` and
+   * slices below the freeze quantity, so this is the backstop): each id's own progress. The order's status and fills
+   * are their sum; nothing one id reports overwrites another's.
+   */
+  parts?: Record<string, OrderPart>;
+}
+
+export interface OrderPart {
+  status: OrderStatus;
+  filledQuantity: number;
+  averagePrice: number;
 }
 
 export type SagaStatus = 'running' | 'compensating' | 'done';
@@ -63,6 +84,8 @@ export interface SagaRec {
 
 export interface PositionRec {
   instrumentKey: string;
+  /** The broker product the position is held in (absent: journaled before products were, `D`). */
+  product?: Product;
   quantity: number;
   averagePrice: number;
   realisedPnl: number;
@@ -127,6 +150,8 @@ export interface ExecState {
    * any is left the report escalates them (the kill switch's UNMANAGED_POSITIONS).
    */
   orphans: Record<string, OrphanRec>;
+  /** The broker's own kill switch as the executor last set it (live; absent from states built before it existed). */
+  venueKillSwitch?: VenueKillSwitchRec;
 }
 
 export interface OrphanRec {
@@ -161,8 +186,9 @@ export interface FillLine {
 /** Journaled facts. Bodies carry `clientOrderId`/`sagaId` at top level so the journal's order index sees them. */
 export type ExecEvent =
   | { readonly type: 'executor.sagaStarted'; readonly sagaId: string; readonly no: number; readonly proposal: Proposal; readonly structureId: string; readonly approvalId: string | null; readonly ts: number }
-  | { readonly type: 'executor.orderIntent'; readonly clientOrderId: string; readonly sagaId: string; readonly leg: number; readonly role: OrderRole; readonly instrumentKey: string; readonly side: Side; readonly quantity: number; readonly orderType: OrderType; readonly price: number; readonly riskIncreasing: boolean; readonly ts: number }
-  | { readonly type: 'executor.orderSent'; readonly clientOrderId: string; readonly sagaId: string; readonly brokerOrderId: string; readonly ts: number }
+  | { readonly type: 'executor.orderIntent'; readonly clientOrderId: string; readonly sagaId: string; readonly leg: number; readonly role: OrderRole; readonly instrumentKey: string; readonly side: Side; readonly quantity: number; readonly orderType: OrderType; readonly price: number; readonly riskIncreasing: boolean; readonly product?: Product; readonly marketProtection?: number; readonly ts: number }
+  /** `brokerOrderIds`: every id the broker answered with, when more than one (tracked as parts of the order). */
+  | { readonly type: 'executor.orderSent'; readonly clientOrderId: string; readonly sagaId: string; readonly brokerOrderId: string; readonly brokerOrderIds?: readonly string[]; readonly ts: number }
   | { readonly type: 'executor.orderUnknown'; readonly clientOrderId: string; readonly sagaId: string; readonly error: string; readonly ts: number }
   | { readonly type: 'executor.orderUpdated'; readonly clientOrderId: string; readonly sagaId: string; readonly brokerOrderId: string | null; readonly status: OrderStatus; readonly filledQuantity: number; readonly averagePrice: number; readonly reason?: string; readonly ts: number }
   | { readonly type: 'executor.orderDenied'; readonly denied: OrderDenied; readonly ts: number }
@@ -189,6 +215,8 @@ export type ExecEvent =
   | ({ readonly type: 'money.charges' } & ChargesBooked)
   /** A position settled at expiry (money.ts); the body is the domain's SettlementBooked. */
   | ({ readonly type: 'money.settlement' } & SettlementBooked)
+  /** The broker's own kill switch engaged (after an EMERGENCY flatten proven flat) or released (an admin), or refused. */
+  | { readonly type: 'executor.venueKillSwitch'; readonly record: VenueKillSwitchRec }
   | { readonly type: 'executor.flatten'; readonly run: number; readonly stage: 'started' | 'finished'; readonly reason: string; readonly flat?: boolean; readonly left?: readonly { instrumentKey: string; quantity: number }[]; readonly ts: number };
 
 const TERMINAL: ReadonlySet<OrderStatus> = new Set(ENDED_STATUSES);
@@ -200,6 +228,8 @@ export const isUnsettled = (s: OrderStatus): boolean => !TERMINAL.has(s);
 export function applyFill(book: Record<string, PositionRec>, template: Omit<PositionRec, 'quantity' | 'averagePrice' | 'realisedPnl'>, signed: number, price: number): number {
   const p = book[template.instrumentKey] ?? { ...template, quantity: 0, averagePrice: 0, realisedPnl: 0 };
   let realised = 0;
+  // A position opened from flat is held in the product of the order that opened it.
+  if (p.quantity === 0 && template.product !== undefined) p.product = template.product;
   if (p.quantity === 0 || Math.sign(p.quantity) === Math.sign(signed)) {
     const q = p.quantity + signed;
     p.averagePrice = (Math.abs(p.quantity) * p.averagePrice + Math.abs(signed) * price) / Math.abs(q);
@@ -221,12 +251,28 @@ function legTemplate(state: ExecState, o: OrderRec): Omit<PositionRec, 'quantity
   const saga = state.sagas[o.sagaId];
   const leg = saga?.proposal.legs[o.leg];
   const known = state.positions[o.instrumentKey];
+  const product = o.product ?? 'D';
   if (leg !== undefined && leg.instrumentKey === o.instrumentKey) {
-    return { instrumentKey: o.instrumentKey, structureId: saga?.structureId ?? null, underlying: leg.underlying, expiry: leg.expiry, strike: leg.strike, right: leg.right };
+    return { instrumentKey: o.instrumentKey, product, structureId: saga?.structureId ?? null, underlying: leg.underlying, expiry: leg.expiry, strike: leg.strike, right: leg.right };
   }
-  if (known !== undefined) return { ...known };
+  if (known !== undefined) return { ...known, product };
   // A flatten order on a position we hold is always found above; this is only reached for malformed replays.
-  return { instrumentKey: o.instrumentKey, structureId: null, underlying: 'NIFTY', expiry: '', strike: 0, right: 'CE' };
+  return { instrumentKey: o.instrumentKey, product, structureId: null, underlying: 'NIFTY', expiry: '', strike: 0, right: 'CE' };
+}
+
+/** The order several broker ids make up: fills summed (average weighted), over only when every part is. */
+export function aggregateParts(quantity: number, parts: readonly OrderPart[]): { status: OrderStatus; filledQuantity: number; averagePrice: number } {
+  let filled = 0;
+  let value = 0;
+  for (const p of parts) {
+    filled += p.filledQuantity;
+    value += p.filledQuantity * p.averagePrice;
+  }
+  const averagePrice = filled === 0 ? 0 : value / filled;
+  if (!parts.every((p) => isTerminal(p.status))) return { status: filled > 0 ? 'partially_filled' : 'open', filledQuantity: filled, averagePrice };
+  const status: OrderStatus = filled >= quantity ? 'filled'
+    : parts.some((p) => p.status === 'cancelled') ? 'cancelled' : parts.some((p) => p.status === 'expired') ? 'expired' : parts.some((p) => p.status === 'filled') ? 'cancelled' : 'rejected';
+  return { status, filledQuantity: filled, averagePrice };
 }
 
 /**
@@ -273,6 +319,10 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
     case 'executor.orderSent': {
       const o = state.orders[e.clientOrderId];
       // Already applied (a duplicate, replayed or appended twice): a late copy must not move the order's clock back.
+      if (e.brokerOrderIds !== undefined && e.brokerOrderIds.length > 1 && o !== undefined) {
+        o.parts ??= {};
+        for (const id of e.brokerOrderIds) o.parts[id] ??= { status: 'sent', filledQuantity: 0, averagePrice: 0 };
+      }
       if (o === undefined || o.brokerOrderId === e.brokerOrderId) return state;
       o.brokerOrderId = e.brokerOrderId;
       if (o.status === 'pending' || o.status === 'unknown') o.status = 'sent';
@@ -291,11 +341,20 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
     case 'executor.orderUpdated': {
       const o = state.orders[e.clientOrderId];
       if (o === undefined) return state;
+      const part = e.brokerOrderId === null ? undefined : o.parts?.[e.brokerOrderId];
+      if (part !== undefined && o.parts !== undefined) {
+        // One of several ids: its own cumulative fill only grows; the order is the sum of its parts.
+        if (e.filledQuantity < part.filledQuantity || (e.filledQuantity === part.filledQuantity && (e.status === part.status || isTerminal(part.status)))) return state;
+        part.status = e.status;
+        part.filledQuantity = e.filledQuantity;
+        part.averagePrice = e.averagePrice;
+      }
+      const u = part !== undefined && o.parts !== undefined ? { ...e, ...aggregateParts(o.quantity, Object.values(o.parts)), brokerOrderId: o.brokerOrderId } : e;
       // Cumulative fills only grow; an older update arriving late changes nothing (idempotent replay).
-      const delta = e.filledQuantity - o.filledQuantity;
+      const delta = u.filledQuantity - o.filledQuantity;
       if (delta < 0 || (delta === 0 && isTerminal(o.status))) return state;
       if (delta > 0) {
-        const deltaPrice = (e.averagePrice * e.filledQuantity - o.averagePrice * o.filledQuantity) / delta;
+        const deltaPrice = (u.averagePrice * u.filledQuantity - o.averagePrice * o.filledQuantity) / delta;
         const template = legTemplate(state, o);
         const holder = state.positions[o.instrumentKey]?.structureId ?? template.structureId;
         const realised = applyFill(state.positions, template, o.side === 'BUY' ? delta : -delta, deltaPrice);
@@ -303,8 +362,8 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
         state.money.live = addMoney(state.money.live, { gross: realised });
         const s = state.sagas[o.sagaId];
         // A flatten's fills, and an exit's, close structure legs: the structures say so (legs left, closing → closed).
-        if (o.role === 'flatten') closeLegs(state, o.instrumentKey, o.side, delta, holder, e.ts);
-        else if (s !== undefined && s.proposal.action === 'close') closeLegs(state, o.instrumentKey, o.side, delta, s.structureId, e.ts);
+        if (o.role === 'flatten') closeLegs(state, o.instrumentKey, o.side, delta, holder, u.ts);
+        else if (s !== undefined && s.proposal.action === 'close') closeLegs(state, o.instrumentKey, o.side, delta, s.structureId, u.ts);
         const st = s === undefined ? undefined : state.structures[s.structureId];
         // An open's entry fills build the credit; every fill of a roll (adjust) moves it: buying back the old untested
         // short costs, selling the new one earns, and a compensation that reverses part of the roll counts too.
@@ -317,12 +376,12 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
           state.structures[st.id] = { ...st, entryCredit, maxLoss: structureMaxLoss(st.legs, entryCredit) };
         }
       }
-      o.filledQuantity = e.filledQuantity;
-      o.averagePrice = e.averagePrice;
-      o.status = e.status;
-      if (e.brokerOrderId !== null) o.brokerOrderId = e.brokerOrderId;
-      if (e.reason !== undefined) o.reason = e.reason;
-      o.updatedAt = e.ts;
+      o.filledQuantity = u.filledQuantity;
+      o.averagePrice = u.averagePrice;
+      o.status = u.status;
+      if (u.brokerOrderId !== null) o.brokerOrderId = u.brokerOrderId;
+      if (u.reason !== undefined) o.reason = u.reason;
+      o.updatedAt = u.ts;
       return state;
     }
     case 'executor.orderDenied':
@@ -441,6 +500,9 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
       if (!days[e.phase].includes(e.date)) days[e.phase] = [...days[e.phase], e.date];
       return state;
     }
+    case 'executor.venueKillSwitch':
+      state.venueKillSwitch = e.record;
+      return state;
     case 'executor.flatten':
       state.flattenSeq = Math.max(state.flattenSeq, e.run);
       if (e.stage === 'finished' && e.flat === true) {

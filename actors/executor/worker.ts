@@ -90,6 +90,8 @@ defineActor<ExecutorSection, ExecutorProtocol>({
       ...(h.onSnapshot !== undefined ? { onMarket: h.onSnapshot } : {}),
       ...(h.rules !== undefined ? { rules: h.rules } : {}),
       ...(h.multiOrder === true ? { multiOrder: true } : {}),
+      ...(h.marginCheck === true ? { marginCheck: true } : {}),
+      ...(h.venueKillSwitch === true ? { venueKillSwitch: true } : {}),
       log: ctx.log,
       metrics: { order: (s) => orders.inc({ status: s }), saga: (o) => sagas.inc({ outcome: o }), positionsOpen: (n) => open.set(n), charges: (book, inr) => charged.inc({ book }, inr) },
       charges,
@@ -142,6 +144,8 @@ const handlers: Handlers<ExecutorProtocol, ExecutorSection> = {
   'executor.approvePhase': (req) => need().approvePhase(req),
   'executor.phase': () => need().phaseView(),
   'executor.flatten': (b) => need().flatten(String(b?.reason ?? 'unspecified')),
+  'executor.venueKillSwitch': () => need().venueKillSwitch(),
+  'executor.releaseVenueKillSwitch': (b) => need().releaseVenueKillSwitch(b),
   'killswitch.changed': (view) => need().killswitchChanged(view),
   'executor.refreshToken'(b, ctx) {
     need();

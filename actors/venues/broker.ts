@@ -23,6 +23,9 @@ export interface OrderRequest {
   readonly marketProtection?: number;
   /** Multi-order correlation id (≤ 20 chars). */
   readonly correlationId?: string;
+  /** Let the broker split an order at or above the freeze quantity into several orders under this one tag (Upstox
+   *  `slice: true`). Default false: the executor slices below the freeze quantity itself, one tag per order. */
+  readonly brokerSlice?: boolean;
 }
 
 export interface PlaceResult {

@@ -178,8 +178,8 @@ test('freeze quantity: above it without slicing the exchange rejects (FREEZE_QUA
   const [unsliced] = await r.broker.findByClientOrderId('vg-frz-1');
   assert.equal(unsliced?.status, 'rejected');
   assert.equal(unsliced?.rejectReason, 'FREEZE_QUANTITY');
-  // The place API slices: 27 lots (1,755) + 3 lots (195).
-  const placed = await r.broker.placeOrder(order('vg-frz-2', k.wing, 'BUY', { quantity: 1950, price }));
+  // The place API slices when asked (VolGuard never asks: it slices itself): 27 lots (1,755) + 3 lots (195).
+  const placed = await r.broker.placeOrder(order('vg-frz-2', k.wing, 'BUY', { quantity: 1950, price, brokerSlice: true }));
   assert.equal(placed.brokerOrderIds.length, 2);
   const slices = await r.broker.findByClientOrderId('vg-frz-2');
   assert.deepEqual(slices.map((o) => o.quantity).sort((a, b) => a - b), [195, 1755]);

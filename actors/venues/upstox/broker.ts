@@ -80,7 +80,8 @@ export class UpstoxBroker implements Broker {
   }
 
   async placeOrder(req: OrderRequest): Promise<PlaceResult> {
-    const ids = await this.#rest.placeV3({ ...placeBody(req), slice: true });
+    // No auto-slice unless asked: the executor slices below the freeze quantity and tags every slice itself.
+    const ids = await this.#rest.placeV3({ ...placeBody(req), slice: req.brokerSlice === true });
     return { clientOrderId: req.clientOrderId, brokerOrderIds: ids };
   }
 
@@ -88,7 +89,7 @@ export class UpstoxBroker implements Broker {
     if (reqs.length === 0 || reqs.length > MAX_MULTI_LINES) {
       throw new BrokerError('VALIDATION', `multi-order: expected 1-${MAX_MULTI_LINES} lines, was ${reqs.length}`);
     }
-    const lines = reqs.map((r, i): MultiLine => ({ ...placeBody(r), correlation_id: r.correlationId ?? `L${i}`, slice: true }));
+    const lines = reqs.map((r, i): MultiLine => ({ ...placeBody(r), correlation_id: r.correlationId ?? `L${i}`, slice: r.brokerSlice === true }));
     const seen = new Set<string>();
     for (const l of lines) {
       if (l.correlation_id.length > MAX_CORRELATION_ID) throw new BrokerError('VALIDATION', `multi-order: expected correlation_id of at most ${MAX_CORRELATION_ID} chars, was ${l.correlation_id.length} (${l.correlation_id})`);

@@ -16,6 +16,9 @@ export const upstoxEnv = {
   /** The exchange-registered algo name, sent as `X-Algo-Name` on every call. Without it Upstox allows at most 10
    *  orders/s (SEBI retail-algo framework); with it up to 50. Unknown names are refused (UDAPI1156). */
   UPSTOX_ALGO_NAME: envString().optional(),
+  /** The product of VolGuard's own orders: `D` carry-forward (NRML), `I` intraday (squared off by the broker before
+   *  the close). Exits, compensations and the flatten close each position in the product it is held in. */
+  UPSTOX_PRODUCT: envEnum(['D', 'I']).default('D'),
   /** Per-request timeout; an order call that times out is AMBIGUOUS, never retried. */
   UPSTOX_TIMEOUT_MS: envNumber({ int: true, min: 100, max: 120_000 }).default(10_000),
   /** Resolve hosts IPv4 first (api-hft.upstox.com IPv6 connects are known to hang). */
@@ -59,6 +62,7 @@ export interface UpstoxConfig {
   readonly UPSTOX_BASE_URL?: string | undefined;
   readonly UPSTOX_ENV: 'production' | 'sandbox';
   readonly UPSTOX_ALGO_NAME?: string | undefined;
+  readonly UPSTOX_PRODUCT?: 'D' | 'I';
   readonly UPSTOX_TIMEOUT_MS: number;
   readonly UPSTOX_PREFER_IPV4: boolean;
   readonly UPSTOX_FEED_MODE: 'ltpc' | 'full' | 'option_greeks';
