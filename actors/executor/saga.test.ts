@@ -67,3 +67,21 @@ test('an exit leg cancelled with part filled has only its rest re-placed', () =>
   const s2 = build([...held, started(2, x), ...order(buyBacks[0]!, T0, { status: 'expired', filled: 65 }), ...order(buyBacks[1]!, T0, { status: 'filled' })]);
   assert.deepEqual(placed(nextSagaStep(s2, 'VG2', T0, CFG, touch, rules)).map((o) => o.clientOrderId), ['VG2-0E1']);
 });
+
+test('products: entries in the configured product; an exit closes each position in the product it is held in', () => {
+  const entry = placed(step(build([started(1, condor('p'))]), T0, { ...CFG, product: 'I' }));
+  assert.deepEqual(entry.map((o) => o.product), ['I', 'I']);
+  // A D short held (opened when the product was D) is bought back with D even though VolGuard now trades I.
+  const wings = placed(step(build([started(1, condor('p'))])));
+  const shorts = placed(step(build([started(1, condor('p')), ...wings.flatMap((o) => order(o, T0, { status: 'filled' }))])));
+  const opened = [...wings, ...shorts].flatMap((o) => order(o, T0, { status: 'filled' }));
+  const s = build([started(1, condor('p')), ...opened, { type: 'executor.sagaFinished', sagaId: 'VG1', outcome: 'completed', reason: 'all legs filled', ts: T0 }, started(2, exit('x', 'S-VG1'))]);
+  const close = nextSagaStep(s, 'VG2', T0, { ...CFG, product: 'I' }, touch, rules);
+  assert.deepEqual(close.kind === 'place' ? close.orders.map((o) => [o.side, o.product]) : [], [['BUY', 'D'], ['BUY', 'D']]);
+});
+
+test('no bare MARKET: without a quote the last resort is MARKET with a protection band', () => {
+  const s = build([started(1, condor('p'))]);
+  const noQuote = nextSagaStep(s, 'VG1', T0, { ...CFG, marketProtectionPct: 3 }, () => undefined, rules);
+  assert.deepEqual(noQuote.kind === 'place' ? noQuote.orders.map((o) => [o.orderType, o.price, o.marketProtection]) : [], [['MARKET', 0, 3], ['MARKET', 0, 3]]);
+});

@@ -140,3 +140,28 @@ test('apply is idempotent for orderSent and shadowFill: a duplicated event (an a
   assert.equal(b.shadow.fills, 1);
   assert.deepEqual(Object.values(b.shadow.positions).map((p) => [p.instrumentKey, p.quantity]).sort(), [['NIFTY23000PE', 65], ['NIFTY23500PE', -65]]);
 });
+
+test('an order the broker answered with several ids (it sliced it): each id tracked as a part, fills summed, nothing one id reports overwrites another', () => {
+  const o: PlannedOrder = { clientOrderId: 'VG1-0E0', sagaId: 'VG1', leg: 0, role: 'entry', instrumentKey: key(23500, 'PE'), side: 'SELL', quantity: 1950, orderType: 'LIMIT', price: 10, riskIncreasing: true, product: 'I' };
+  const up = (id: string, status: 'open' | 'partially_filled' | 'filled' | 'cancelled', filled: number, px: number, ts: number): ExecEvent =>
+    ({ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: 'VG1', brokerOrderId: id, status, filledQuantity: filled, averagePrice: px, ts });
+  const events: ExecEvent[] = [
+    started(1, condor('p', 1950), 1_000),
+    { type: 'executor.orderIntent', ...o, ts: 1_000 },
+    { type: 'executor.orderSent', clientOrderId: o.clientOrderId, sagaId: 'VG1', brokerOrderId: 'B-1', brokerOrderIds: ['B-1', 'B-2'], ts: 1_000 },
+    up('B-1', 'filled', 1755, 10, 2_000),
+    up('B-2', 'partially_filled', 100, 9, 3_000),
+  ];
+  const s = initialState();
+  for (const e of events) apply(s, e);
+  const rec = s.orders[o.clientOrderId]!;
+  // 1,755 + 100 = 1,855 filled, still working; average (1,755 × 10 + 100 × 9) / 1,855 = 18,450 / 1,855.
+  assert.deepEqual([rec.status, rec.filledQuantity], ['partially_filled', 1855]);
+  assert.ok(Math.abs(rec.averagePrice - 18_450 / 1_855) < 1e-9);
+  assert.deepEqual([s.positions[key(23500, 'PE')]?.quantity, s.positions[key(23500, 'PE')]?.product], [-1855, 'I']);
+  // The rest of B-2 is cancelled: over, with 1,855 filled; a replay of any update changes nothing.
+  apply(s, up('B-2', 'cancelled', 100, 9, 4_000));
+  assert.deepEqual([rec.status, rec.filledQuantity], ['cancelled', 1855]);
+  for (const e of events) apply(s, e);
+  assert.deepEqual([rec.status, rec.filledQuantity, s.positions[key(23500, 'PE')]?.quantity], ['cancelled', 1855, -1855]);
+});
