@@ -17,6 +17,17 @@ test('iron condor gets the hedge benefit: worst loss plus exposure on one side',
   assert.equal(m.groups[0]?.worstLoss, 6500);
 });
 
+test('on its expiry day a short option carries NSE\'s extra 2 % ELM, hedged or not; the day before it does not', () => {
+  // The condor above: 53 300 hedged; expiry day adds 2 % × 24 000 × (65 + 65) short units = 62 400 → 115 700.
+  const m = estimateMargin(condor, { NIFTY: 24000 }, undefined, { today: '2026-01-13' });
+  assert.equal(m.required, 53300 + 62400);
+  assert.equal(m.groups[0]?.expiryDayElm, 62400);
+  assert.equal(m.hedgeBenefit, 374400 - 53300, 'the hedge benefit is not changed by the ELM');
+  assert.equal(estimateMargin(condor, { NIFTY: 24000 }, undefined, { today: '2026-01-12' }).required, 53300);
+  // Longs alone carry none.
+  assert.equal(estimateMargin([leg(23800, 'PE', 'BUY')], { NIFTY: 24000 }, undefined, { today: '2026-01-13' }).required, 0);
+});
+
 test('a naked short call has undefined risk and no hedge benefit', () => {
   assert.equal(worstExpiryLoss([leg(24100, 'CE', 'SELL')]), Infinity);
   const m = estimateMargin([leg(24100, 'CE', 'SELL')], { NIFTY: 24000 });

@@ -10,7 +10,8 @@
  *               Infinity when the payoff falls without bound (more short calls than long calls)
  *   hedged    = worstLoss + exposurePct · spot · max(short call units, short put units)
  *               (both wings of a condor cannot lose at once, so exposure is charged on the larger side)
- *   required  = min(naked, hedged)   — the hedge benefit is naked − required, zero for undefined risk
+ *   required  = min(naked, hedged) + expiry-day ELM — the hedge benefit is naked − min(naked, hedged), zero for
+ *               undefined risk; on the group's expiry day (`opts.today`) every short unit adds expiryDayElmPct · spot
  *
  * Long legs need no margin (their premium is paid in cash). Groups never offset each other (no calendar credit).
  * Example: NIFTY 24 000 spot, 65-unit iron condor 23 800/23 900 – 24 100/24 200:
@@ -36,10 +37,13 @@ export interface MarginParams {
   readonly scanPct: number;
   /** NSE exposure margin on short index options, fraction of notional. */
   readonly exposurePct: number;
+  /** NSE's additional ELM on short options on their expiry day, fraction of notional (2 %, SEBI's F&O measures of
+   *  Nov 2024), hedged or not. Default 0.02. */
+  readonly expiryDayElmPct?: number;
 }
 
 /** Defaults that land near observed NSE figures for index options (≈12 % naked, a few % hedged). */
-export const DEFAULT_MARGIN_PARAMS: MarginParams = { scanPct: 0.09, exposurePct: 0.03 };
+export const DEFAULT_MARGIN_PARAMS: MarginParams = { scanPct: 0.09, exposurePct: 0.03, expiryDayElmPct: 0.02 };
 
 export interface MarginGroup {
   readonly underlying: Underlying;
@@ -49,6 +53,8 @@ export interface MarginGroup {
   readonly worstLoss: number;
   readonly required: number;
   readonly hedgeBenefit: number;
+  /** The expiry-day ELM in `required` (₹; 0 on other days). */
+  readonly expiryDayElm: number;
 }
 
 export interface MarginEstimate {
@@ -65,7 +71,7 @@ export type Spots = Readonly<Partial<Record<Underlying, number>>>;
  * Margin for a set of legs. Throws RangeError on a bad leg or a missing spot (a caller bug, never a "no").
  * @example estimateMargin([{underlying:'NIFTY', expiry:'2026-01-13', strike:24000, right:'PE', side:'SELL', quantity:65}], {NIFTY: 24000})
  */
-export function estimateMargin(legs: readonly MarginLeg[], spots: Spots, params: MarginParams = DEFAULT_MARGIN_PARAMS): MarginEstimate {
+export function estimateMargin(legs: readonly MarginLeg[], spots: Spots, params: MarginParams = DEFAULT_MARGIN_PARAMS, opts: { readonly today?: string } = {}): MarginEstimate {
   const byGroup = new Map<string, MarginLeg[]>();
   for (const leg of legs) {
     checkLeg(leg);
@@ -93,10 +99,12 @@ export function estimateMargin(legs: readonly MarginLeg[], spots: Spots, params:
     const naked = (params.scanPct + params.exposurePct) * spot * (shortCalls + shortPuts);
     const worstLoss = worstExpiryLoss(group);
     const hedged = worstLoss + params.exposurePct * spot * Math.max(shortCalls, shortPuts);
-    const req = Math.min(naked, hedged);
-    groups.push({ underlying: first.underlying, expiry: first.expiry, naked, worstLoss, required: req, hedgeBenefit: naked - req });
+    // On its expiry day (IST date `today`) every short option of the group carries the extra ELM, hedged or not.
+    const elm = opts.today !== undefined && first.expiry === opts.today ? (params.expiryDayElmPct ?? 0.02) * spot * (shortCalls + shortPuts) : 0;
+    const req = Math.min(naked, hedged) + elm;
+    groups.push({ underlying: first.underlying, expiry: first.expiry, naked, worstLoss, required: req, hedgeBenefit: naked - Math.min(naked, hedged), expiryDayElm: elm });
     required += req;
-    hedgeBenefit += naked - req;
+    hedgeBenefit += naked - Math.min(naked, hedged);
   }
   return { required, hedgeBenefit, groups };
 }

@@ -60,7 +60,7 @@ export const BROKERS: Readonly<Record<ExecutorSection['SAFETY_MODE'], BrokerFact
     }
     const broker = new PaperBroker({
       dir: path.join(cfg.DATA_DIR, 'paper'), clock, quotes: market.quote, instruments: market.rules,
-      margin: riskMargin(market.describe, market.spot), capital: cfg.BASE_CAPITAL,
+      margin: riskMargin(market.describe, market.spot, undefined, () => istDate(clock.now())), capital: cfg.BASE_CAPITAL,
       // The account pays charges as a broker's ledger does (the schedule the boot checked: the same file).
       charges: loadChargesSchedule(cfg.DATA_DIR, istDate(clock.now())),
       ...(sim !== undefined ? { settlement: sim.settlementValue } : {}),

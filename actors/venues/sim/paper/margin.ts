@@ -1,7 +1,7 @@
 /**
  * @module Margin for the paper exchange, behind one swappable function. `riskMargin` is the one the executor uses:
  * the risk actor's SPAN-like `estimateMargin` (actors/domain/margin.ts — the same numbers risk.preTrade checks) plus
- * the premium of net long options (paid in cash). The crude `standInMargin` (a per-unit short charge, part-offset by
+ * the premium of net long options (paid in cash), with the expiry-day ELM on shorts expiring today (market clock). The crude `standInMargin` (a per-unit short charge, part-offset by
  * long options, plus premium paid) remains the default for unit tests and prices anything the market cannot describe.
  * What matters for safety is that shorts cost real money here — sandboxes that only block premium (peers.md §4 #13)
  * teach the wrong lesson.
@@ -45,7 +45,7 @@ export function standInMargin(shortUnitMargin = STANDIN_SHORT_UNIT_MARGIN): Marg
  * The risk actor's margin model over the exchange's exposures. An exposure the market cannot describe (unknown key,
  * no spot) is charged by the stand-in rather than ignored: unknown never means free.
  */
-export function riskMargin(describe: OptionLookup, spot: SpotLookup, params: MarginParams = DEFAULT_MARGIN_PARAMS): MarginModel {
+export function riskMargin(describe: OptionLookup, spot: SpotLookup, params: MarginParams = DEFAULT_MARGIN_PARAMS, today?: () => string): MarginModel {
   const fallback = standInMargin();
   return (exposures) => {
     const legs: MarginLeg[] = [];
@@ -64,7 +64,8 @@ export function riskMargin(describe: OptionLookup, spot: SpotLookup, params: Mar
       legs.push({ ...d, side: e.quantity > 0 ? 'BUY' : 'SELL', quantity: Math.abs(e.quantity) });
       if (e.quantity > 0) premiumPaid += e.quantity * e.price;
     }
-    const required = legs.length === 0 ? 0 : estimateMargin(legs, spots, params).required;
+    // `today` (IST date, market clock): shorts expiring today carry NSE's extra expiry-day ELM.
+    const required = legs.length === 0 ? 0 : estimateMargin(legs, spots, params, today === undefined ? {} : { today: today() }).required;
     return required + premiumPaid + (unknown.length === 0 ? 0 : fallback(unknown));
   };
 }
