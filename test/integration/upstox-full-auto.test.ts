@@ -30,7 +30,7 @@ test('FULL_AUTO on the real-scale fake: a condor of 30 lots a leg (above the 1,8
     assert.ok(fake.state.market.instruments().filter((i) => i.kind !== 'INDEX').length > 2000, 'the real-scale master');
     await fetch(`${fake.url}/__fake/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ marketOpen: true }) });
     sys = await startTestSystem({
-      FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: TOKEN, UPSTOX_TIMEOUT_MS: '2000', UPSTOX_PRODUCT: 'D',
+      FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: TOKEN, UPSTOX_TIMEOUT_MS: '2000',
       SUPERVISOR_LOOP_INTERVAL: '1',
       FULL_AUTO_MIN_SHADOW_DAYS: '0', FULL_AUTO_MIN_SEMI_AUTO_DAYS: '0', MAX_VEGA: '1000000', RISK_MAX_GAMMA: '1000000', RISK_MAX_THETA: '1000000',
       // A book sized for 30-lot legs (risk's limits scale with it); the broker's own margin check still applies.
