@@ -1,6 +1,6 @@
 /**
- * @module Control actions: loop start/stop, emergency flatten/stop, kill-switch view and reset, capital buckets, Upstox
- * token hot-swap (the phase: governance.ts). Every action is journaled (who, role, reason) before it runs, and its
+ * @module Control actions: loop start/stop, emergency flatten/stop, kill-switch view and reset, the broker's own kill
+ * switch (view; release by an admin), capital buckets, Upstox token hot-swap (the phase: governance.ts). Every action is journaled (who, role, reason) before it runs, and its
  * outcome after.
  */
 import { createRoute, z } from '@hono/zod-openapi';
@@ -134,6 +134,40 @@ export function registerControl(ctx: RouteCtx): void {
         // The kill switch refuses while the triggering condition still holds: say so as a conflict, naming the causes.
         { refusal: (r) => (r.ok === false ? { status: 409, code: 'RESET_REFUSED', message: r.refused ?? 'reset refused while the cause holds', details: { holding: r.holding ?? [] } } : undefined) },
       );
+      return c.json(out, 200);
+    },
+  );
+
+  // The broker's own kill switch (live): engaged by the executor after an EMERGENCY flatten proven flat, shown here,
+  // released only by an admin with a reason (the broker itself refuses within its 12 h cooling period: 409).
+  const VenueKillSwitch = z
+    .looseObject({
+      available: z.boolean(),
+      segments: z.array(z.looseObject({ segment: z.string(), active: z.boolean(), engaged: z.boolean() })),
+      last: z.looseObject({ segment: z.string(), engaged: z.boolean(), by: z.enum(['flatten', 'admin']), reason: z.string(), ts: z.number() }).nullable(),
+      error: z.string().optional(),
+    })
+    .openapi('VenueKillSwitch');
+  app.openapi(
+    createRoute({ method: 'get', path: '/api/v1/broker/killswitch', operationId: 'getBrokerKillSwitch', tags: ['killswitch'], summary: "the broker's own kill switch per segment (Upstox), and how VolGuard last set it", ...as('viewer'), responses: { 200: json(VenueKillSwitch), ...errorResponses('viewer') } }),
+    async (c) => c.json(await deps.request<z.input<typeof VenueKillSwitch>>('executor', 'executor.venueKillSwitch', {}, ACTOR_TIMEOUT_MS), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/broker/killswitch/release',
+      operationId: 'releaseBrokerKillSwitch',
+      tags: ['killswitch'],
+      summary: "release the broker's F&O kill switch (admin; refused by the broker for 12 h after it was engaged)",
+      ...as('admin'),
+      request: { body: jsonBody(z.strictObject({ reason: Reason }).openapi('BrokerKillSwitchReleaseBody')) },
+      responses: { 200: json(OkSchema), ...errorResponses('admin', [...BODY_ERRORS, 409]) },
+    }),
+    async (c) => {
+      const { reason } = c.req.valid('json');
+      const who = c.get('principal').who;
+      const out = await audited(ctx, c, 'broker.killswitch.release', reason, undefined, () =>
+        deps.request('executor', 'executor.releaseVenueKillSwitch', { who, reason }, EMERGENCY_TIMEOUT_MS));
       return c.json(out, 200);
     },
   );

@@ -26,7 +26,7 @@ export const AUTH = {
 export const SETTLED_APPROVALS: Readonly<Record<string, string>> = { 'apr-expired': 'expired', 'apr-invalid': 'invalidated' };
 
 /** Message types that only read state; anything else the fake receives is an action. */
-const READS = new Set(['killswitch.status', 'executor.approvals', 'executor.orders', 'executor.positions', 'executor.account', 'executor.phase']);
+const READS = new Set(['killswitch.status', 'executor.approvals', 'executor.orders', 'executor.positions', 'executor.account', 'executor.phase', 'executor.venueKillSwitch']);
 
 export interface Recorded {
   requests: { actor: string; type: string; body: unknown }[];
@@ -185,6 +185,8 @@ export function fakeDeps(opts: FakeOptions = {}) {
         }
         case 'executor.phase':
           return phaseView() as T;
+        case 'executor.venueKillSwitch':
+          return { available: true, segments: [{ segment: 'NSE_FO', active: true, engaged: true }], last: { segment: 'NSE_FO', engaged: true, by: 'flatten', reason: 'EMERGENCY flatten run 1 proved flat', ts: clock.now() } } as T;
         case 'executor.setPhase': {
           // As the executor answers (actors/domain/phase-governance.ts), with the checks always passing: FULL_AUTO on live
           // is only requested; anything else is set.
