@@ -25,6 +25,8 @@ export interface OrderView {
   readonly instrumentKey: string;
   readonly side: Side;
   readonly quantity: number;
+  /** The broker product it trades; absent: journaled before products were (D). */
+  readonly product?: Product;
   readonly status: OrderStatus;
   readonly brokerOrderId: string | null;
   readonly filledQuantity: number;

@@ -567,7 +567,7 @@ export class ExecutorEngine {
   orders(): OrderView[] {
     return Object.values(this.state.orders).map((o) => ({
       clientOrderId: o.clientOrderId, sagaId: o.sagaId, instrumentKey: o.instrumentKey, side: o.side, quantity: o.quantity,
-      status: o.status, brokerOrderId: o.brokerOrderId, filledQuantity: o.filledQuantity,
+      product: o.product ?? 'D', status: o.status, brokerOrderId: o.brokerOrderId, filledQuantity: o.filledQuantity,
     }));
   }
 
