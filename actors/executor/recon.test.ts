@@ -31,3 +31,17 @@ test('positions: a broker position nobody placed is adopted; one closed outside 
   assert.deepEqual(reconcilePositions(s, [], [], T0, () => undefined).findings.map((f) => f.class), ['externally_closed']);
   assert.match(reconcilePositions(s, [pos('X', 130)], [], T0, () => undefined).mismatch ?? '', /quantity drift on X: local 65, broker 130/);
 });
+
+test('several broker orders under one tag that add up to it are its slices (the broker split it): each tracked as a part, the fills summed, no drift', () => {
+  const big: PlannedOrder = { ...planned, quantity: 1950 };
+  const s = build([{ type: 'executor.orderIntent', ...big, ts: T0 }]);
+  const slices = [at({ brokerOrderId: 'B1', quantity: 1755, filledQuantity: 1755 }), at({ brokerOrderId: 'B2', quantity: 195, filledQuantity: 100, status: 'partially_filled' })];
+  const r = reconcileOrders(s, slices, T0 + 1, CFG);
+  assert.equal(r.mismatch, undefined);
+  const after = build([{ type: 'executor.orderIntent', ...big, ts: T0 }, ...r.events]);
+  // 1,755 + 100 = 1,855 of 1,950: still working; the position holds every unit filled.
+  assert.deepEqual([after.orders['VG1-2E0']?.status, after.orders['VG1-2E0']?.filledQuantity, after.positions['K']?.quantity], ['partially_filled', 1855, 1855]);
+  assert.deepEqual(Object.keys(after.orders['VG1-2E0']?.parts ?? {}), ['B1', 'B2']);
+  // Slices that do not add up to the order (or trade another side) are still drift.
+  assert.match(reconcileOrders(s, [at({ brokerOrderId: 'B1', quantity: 1755 }), at({ brokerOrderId: 'B2', quantity: 1755 })], T0, CFG).mismatch ?? '', /appears 2 times/);
+});
