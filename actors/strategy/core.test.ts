@@ -293,8 +293,24 @@ test('no entry while another entry is still opening: risk\'s headroom does not h
   assert.ok(opens(open.out.proposals).some((x) => x.bucket === 'weekly'), JSON.stringify(open.out.skipped));
 });
 
-test('market time going backwards is a broken invariant', () => {
+test('a snapshot older than one acted on is refused as bad data: nothing proposed, counted, state kept (never a throw)', () => {
   const p = params();
-  const s = cycle(warmed(p), { now: at(10, 0) }, p).state;
-  assert.throws(() => cycle(s, { now: at(9, 0) }, p), /expected snapshot time/);
+  const acted = cycle(warmed(p), { now: at(10, 0) }, p);
+  assert.ok(opens(acted.out.proposals).length > 0, 'the 10:00 cycle proposes (the refusal below is not a quiet market)');
+  // An hour earlier, as a simulated market that restarted from its start would deliver it (issue 14).
+  const older = cycle(acted.state, { now: at(9, 0) }, p, {}, 'c2');
+  assert.deepEqual(older.out.proposals, []);
+  assert.deepEqual(older.out.older, { input: 'snapshot', ts: at(9, 0), lastTs: at(10, 0) });
+  assert.deepEqual([...new Set(older.out.skipped.map((k) => k.reason))], ['STALE_MARKET']);
+  assert.match(older.out.skipped[0]!.detail, /3600\.000 s older than the latest seen/);
+  assert.equal(older.state.olderRefused, 1);
+  // What was learnt from the market is untouched: realised vol series, cooldowns and the latest time.
+  assert.equal(older.state.lastTs, at(10, 0));
+  assert.deepEqual(older.state.rv, acted.state.rv);
+  assert.deepEqual(older.state.recent, acted.state.recent);
+  // The same instant again is not older; a later one is acted on as usual.
+  assert.equal(cycle(older.state, { now: at(10, 0) }, p, {}, 'c3').out.older, undefined);
+  const later = cycle(older.state, { now: at(10, 1) }, p, {}, 'c4');
+  assert.equal(later.out.older, undefined);
+  assert.equal(later.state.lastTs, at(10, 1));
 });

@@ -7,7 +7,7 @@
  */
 import type { Underlying } from '../domain/underlying.ts';
 import type { Proposal } from '../domain/proposal.ts';
-import { InvariantError } from '../../runtime/errors.ts';
+import { describeOlder, isOlder, type OlderInput } from '../domain/market-time.ts';
 import type { EntrySkipped, KillSwitchView, ProposeRequest, StrategyStatus } from './messages.ts';
 import { TRADING_STATES, type TradingState } from '../domain/trading-state.ts';
 import type { StrategyParams } from './params.ts';
@@ -26,6 +26,8 @@ export interface StrategyState {
   readonly lastProposals: readonly Proposal[];
   readonly lastSkipped: readonly EntrySkipped[];
   readonly proposalsTotal: number;
+  /** Snapshots refused because their market time was before `lastTs` (bad data, DESIGN.md §8). */
+  readonly olderRefused: number;
 }
 
 export type StrategyMsg =
@@ -35,10 +37,12 @@ export type StrategyMsg =
 export interface StrategyOut {
   readonly proposals: readonly Proposal[];
   readonly skipped: readonly EntrySkipped[];
+  /** Set when the snapshot was refused as older than one already acted on: nothing was proposed. */
+  readonly older?: OlderInput;
 }
 
 export function initialState(): StrategyState {
-  return { rv: {}, recent: {}, killswitch: null, lastCycleId: null, lastTs: null, lastProposals: [], lastSkipped: [], proposalsTotal: 0 };
+  return { rv: {}, recent: {}, killswitch: null, lastCycleId: null, lastTs: null, lastProposals: [], lastSkipped: [], proposalsTotal: 0, olderRefused: 0 };
 }
 
 const severity = (s: TradingState): number => TRADING_STATES.indexOf(s);
@@ -54,10 +58,7 @@ export function proposalId(cycleId: string, index: number): string {
 
 function propose(state: StrategyState, req: ProposeRequest, params: StrategyParams): { state: StrategyState; out: StrategyOut } {
   const now = req.snapshot.ts;
-  if (state.lastTs !== null && now < state.lastTs) {
-    // Market time going backwards would corrupt RV and cooldowns; a replay restarts the actor instead.
-    throw new InvariantError(`expected snapshot time ≥ ${state.lastTs}, was ${now} (cycle ${req.cycleId})`);
-  }
+  if (isOlder(state.lastTs, now)) return refuseOlder(state, req, params, { input: 'snapshot', ts: now, lastTs: state.lastTs });
   const rvState: Partial<Record<Underlying, RvSeries>> = { ...state.rv };
   if (req.snapshot.marketOpen) {
     for (const s of req.snapshot.spots) {
@@ -82,8 +83,22 @@ function propose(state: StrategyState, req: ProposeRequest, params: StrategyPara
     state: {
       rv: rvState, recent, killswitch: req.killswitch.state, lastCycleId: req.cycleId, lastTs: now,
       lastProposals: proposals, lastSkipped: skipped, proposalsTotal: state.proposalsTotal + proposals.length,
+      olderRefused: state.olderRefused,
     },
     out: { proposals, skipped },
+  };
+}
+
+/**
+ * A snapshot older than one already acted on is bad data: acting on it would put an earlier spot into realised vol
+ * (a negative interval), re-arm cooldowns and exit on stale prices. Nothing is proposed; every enabled bucket says why.
+ */
+function refuseOlder(state: StrategyState, req: ProposeRequest, params: StrategyParams, older: OlderInput): { state: StrategyState; out: StrategyOut } {
+  const detail = `${describeOlder(older)} (cycle ${req.cycleId})`;
+  const skipped: EntrySkipped[] = params.buckets.filter((b) => b.kind !== null).map((b) => ({ bucket: b.bucket, underlying: null, reason: 'STALE_MARKET', detail }));
+  return {
+    state: { ...state, lastProposals: [], lastSkipped: skipped, olderRefused: state.olderRefused + 1 },
+    out: { proposals: [], skipped, older },
   };
 }
 
@@ -102,5 +117,6 @@ export function status(state: StrategyState, params: StrategyParams): StrategySt
   return {
     lastCycleId: state.lastCycleId, lastTs: state.lastTs, killswitch: state.killswitch, realisedVol: realised,
     lastProposals: state.lastProposals, lastSkipped: state.lastSkipped, proposalsTotal: state.proposalsTotal,
+    olderRefused: state.olderRefused,
   };
 }

@@ -43,7 +43,9 @@ export interface ProposeRequest {
 export type SkipReason =
   | 'BUCKET_OFF' | 'MARKET_CLOSED' | 'KILLSWITCH_NOT_NORMAL' | 'RISK_LIMITS' | 'LOW_QUALITY' | 'OUTSIDE_WINDOW'
   | 'NO_EXPIRY' | 'LATE_ON_EXPIRY_DAY' | 'NO_SURFACE' | 'FALLBACK_SURFACE' | 'RV_UNKNOWN' | 'IV_BELOW_RV'
-  | 'NO_STRIKES' | 'CREDIT_TOO_SMALL' | 'MAX_OPEN' | 'RISK_BUDGET' | 'RISK_HEADROOM' | 'COOLDOWN';
+  | 'NO_STRIKES' | 'CREDIT_TOO_SMALL' | 'MAX_OPEN' | 'RISK_BUDGET' | 'RISK_HEADROOM' | 'COOLDOWN'
+  /** The cycle's snapshot was older than one already acted on (bad data): nothing proposed. */
+  | 'STALE_MARKET';
 
 export interface EntrySkipped {
   readonly bucket: Bucket;
@@ -61,6 +63,8 @@ export interface StrategyStatus {
   readonly lastProposals: readonly Proposal[];
   readonly lastSkipped: readonly EntrySkipped[];
   readonly proposalsTotal: number;
+  /** Snapshots refused as older than the latest seen (market time never runs backwards). */
+  readonly olderRefused: number;
 }
 
 /** The strategy's protocol (runtime/protocols.ts): every message it accepts, its body and its reply. */

@@ -10,12 +10,14 @@ import { initialState, status, transition, type StrategyState } from './core.ts'
 import { proposeRequestCheck, type EntrySkipped, type StrategyProtocol } from './messages.ts';
 import { TRADING_STATES, type TradingState } from '../domain/trading-state.ts';
 import type { StrategyParams } from './params.ts';
+import { describeOlder, OLDER_INPUTS_HELP, OLDER_INPUTS_METRIC } from '../domain/market-time.ts';
 import { PROPOSED_EVENT, restoreCooldowns, SKIPPED_EVENT, type ProposedEntry } from './recovery.ts';
 
 let state: StrategyState = initialState();
 let params: StrategyParams | undefined;
 let journal: JournalClient | undefined;
 let proposed: Counter<'action'> | undefined;
+let olderRefused: Counter<'actor' | 'input'> | undefined;
 /** Journal skips only when the reasons change: a closed market would otherwise write the same lines every cycle. */
 let lastSkipKey = '';
 
@@ -31,6 +33,7 @@ defineActor<StrategyParams, StrategyProtocol>({
     params = ctx.config;
     journal = journalClient(ctx);
     proposed = new Counter({ name: 'volguard_strategy_proposals_total', help: 'Strategy proposals by action', labelNames: ['action'], registers: [ctx.metrics] });
+    olderRefused = new Counter({ name: OLDER_INPUTS_METRIC, help: OLDER_INPUTS_HELP, labelNames: ['actor', 'input'], registers: [ctx.metrics] });
     const recovered = await journal.recover();
     state = restoreCooldowns(initialState(), recovered.events);
     ctx.log.info({ events: recovered.events.length, cooldowns: Object.keys(state.recent).length }, 'strategy recovered');
@@ -40,6 +43,10 @@ defineActor<StrategyParams, StrategyProtocol>({
     async 'strategy.propose'(req, ctx) {
       const p = need(params, 'parameters');
       const { state: next, out } = transition(state, { type: 'strategy.propose', body: req }, p);
+      if (out.older !== undefined) {
+        need(olderRefused, 'metrics').inc({ actor: 'strategy', input: out.older.input });
+        ctx.log.warn({ cycleId: req.cycleId, ts: out.older.ts, lastTs: out.older.lastTs }, describeOlder(out.older));
+      }
       const j = need(journal, 'a journal client');
       // Journaled before the reply: the executor never acts on a proposal whose rationale is not on record.
       const entries: ({ type: string; body: unknown; cycleId: string })[] = out.proposals.map((proposal) => ({
