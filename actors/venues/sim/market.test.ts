@@ -96,3 +96,39 @@ test('the default start is in session: now when open, else the next 09:15 IST', 
   assert.equal(defaultSimStart(inSession), inSession);
   assert.deepEqual(simClockSpec({ SIM_SPEED: 10 }, sat), { kind: 'scaled', simStartMs: istInstant('2026-11-23', 555), wallStartMs: sat, speed: 10 });
 });
+
+test('a market resumed from a checkpoint (through msgpack, as the journal stores it) is the uninterrupted one, step for step', async () => {
+  const { Packr } = await import('msgpackr');
+  const packr = new Packr({ useRecords: false, moreTypes: true });
+  // Checkpoints mid-session, at the close, overnight (a jump that did not step) and after a relisting.
+  const at = [OPEN + 2 * 3600_000 + 1234, OPEN + 6 * 3600_000 + 14 * 60_000, OPEN + 20 * 3600_000, OPEN + 86_400_000 + 3 * 3600_000];
+  const end = OPEN + 2 * 86_400_000 + 30 * 60_000; // two nights later: overnight gaps and relistings after the resume
+  const whole = new SimMarket({ seed: 7, startMs: OPEN });
+  for (const t of at) {
+    whole.advanceTo(t);
+    const cp = packr.unpack(packr.pack(whole.checkpoint()));
+    const resumed = new SimMarket({ seed: 7, startMs: OPEN, from: cp });
+    assert.equal(resumed.now, whole.now);
+    assert.deepEqual(resumed.snapshotTicks(), whole.snapshotTicks(), `at ${new Date(t).toISOString()}`);
+    const fresh = new SimMarket({ seed: 7, startMs: OPEN });
+    fresh.advanceTo(end);
+    resumed.advanceTo(end);
+    assert.equal(resumed.now, fresh.now);
+    assert.deepEqual(resumed.snapshotTicks(), fresh.snapshotTicks(), `resumed at ${new Date(t).toISOString()}`);
+    assert.deepEqual(resumed.chains(), fresh.chains());
+    assert.equal(resumed.vix(), fresh.vix());
+    assert.deepEqual(resumed.drainChanged(), fresh.drainChanged());
+  }
+});
+
+test('a checkpoint of another market, or a damaged one, is refused whole with what differs', () => {
+  const m = new SimMarket({ seed: 7, startMs: OPEN });
+  m.advanceTo(OPEN + 60_000);
+  const cp = m.checkpoint();
+  assert.throws(() => new SimMarket({ seed: 8, startMs: OPEN, from: cp }), /expected a checkpoint of this market, seed 8, was 7/);
+  assert.throws(() => new SimMarket({ seed: 7, startMs: OPEN + 86_400_000, from: cp }), /anchored at 2026-11-2\dT03:45:00.000Z, was 2026-11-23T03:45:00.000Z/);
+  assert.throws(() => new SimMarket({ seed: 7, startMs: OPEN, market: { rate: 0.06, variance: { overnight: 0.2, weekendDay: 0, holiday: 0, tradingDaysPerYear: 252 } }, from: cp }), /built with/);
+  assert.throws(() => new SimMarket({ seed: 7, startMs: OPEN, from: { ...cp, quotes: { ...cp.quotes, bid: cp.quotes.bid.slice(1) } } }), /quotes.bid of \d+ finite numbers/);
+  assert.throws(() => new SimMarket({ seed: 7, startMs: OPEN, from: { ...cp, model: { ...cp.model, h: Number.NaN } } }), /finite model state/);
+  assert.throws(() => new SimMarket({ seed: 7, startMs: OPEN, from: { ...cp, ring: cp.ring.slice(1) } }), /a ring of 64 slots/);
+});

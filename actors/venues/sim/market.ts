@@ -36,7 +36,43 @@ export interface SimMarketOptions {
   readonly expiries?: Partial<Record<Underlying, number>>;
   /** Rate and variance clock (default: the shipped defaults; a run passes RISK_FREE_RATE, MARKET_VARIANCE_*). */
   readonly market?: MarketSettings;
+  /**
+   * Resume from a `checkpoint()` instead of building from `startMs` (which must be the same start, as must the seed,
+   * the expiry counts and the market settings: a RangeError names what differs). The resumed market is the one that
+   * was checkpointed, step for step: advancing it gives exactly what the uninterrupted market gives.
+   */
+  readonly from?: SimCheckpoint;
 }
+
+/**
+ * The whole state of a SimMarket at one step, as plain data (msgpack and structured-clone safe): what a restarted
+ * feed or paper exchange resumes from instead of replaying every step since the start (~1 s of CPU per simulated
+ * hour). Only `checkpoint()` makes one; `from` checks it before use.
+ */
+export interface SimCheckpoint {
+  readonly format: typeof CHECKPOINT_FORMAT;
+  readonly seed: number;
+  readonly anchorMs: number;
+  /** The expiry counts and market settings the market was built with, as one comparable string. */
+  readonly build: string;
+  readonly n: number;
+  /** IST date of the session the last step was in. */
+  readonly sessionDate: string;
+  readonly model: { readonly logS: readonly number[]; readonly h: number; readonly x: number; readonly y: number };
+  readonly chains: readonly SimChain[];
+  readonly chainT: readonly number[];
+  readonly chainF: readonly number[];
+  readonly smiles: readonly SmileParams[];
+  readonly quotes: Readonly<Record<QuoteField, readonly number[]>>;
+  /** The refresh ring, slot by slot. */
+  readonly ring: readonly (readonly number[])[];
+  /** Instruments changed since the last drain, in the order they changed. */
+  readonly changed: readonly number[];
+}
+
+const CHECKPOINT_FORMAT = 1;
+const QUOTE_FIELDS = ['bid', 'ask', 'ltp', 'bidQty', 'askQty', 'volume', 'oi', 'ts'] as const;
+type QuoteField = (typeof QUOTE_FIELDS)[number];
 
 export interface SimQuote {
   readonly bid: number;
@@ -114,6 +150,8 @@ export class SimMarket {
   #changed = new Uint8Array(0);
   #changedList: number[] = [];
 
+  readonly #build: string;
+
   constructor(opts: SimMarketOptions) {
     if (!Number.isInteger(opts.seed) || opts.seed < 0) throw new RangeError(`expected a non-negative integer seed, was ${opts.seed}`);
     if (!Number.isFinite(opts.startMs)) throw new RangeError(`expected startMs as epoch ms, was ${opts.startMs}`);
@@ -126,10 +164,55 @@ export class SimMarket {
     // same session day (the feed's and the paper exchange's) then agree on every quote.
     this.anchorMs = isMarketOpen(opts.startMs) ? sessionOpenMs(istDate(opts.startMs)) : nextSessionOpen(opts.startMs);
     this.#counts = { NIFTY: opts.expiries?.NIFTY ?? 4, BANKNIFTY: opts.expiries?.BANKNIFTY ?? 2 };
+    this.#build = JSON.stringify({ expiries: this.#counts, rate: market.rate, variance: market.variance });
     this.#st = initialState(this.seed);
+    if (opts.from !== undefined) {
+      this.#restore(opts.from);
+      return;
+    }
     this.#enterSession(istDate(this.anchorMs));
     this.#relist(Math.min(opts.startMs, this.anchorMs), 0);
     this.advanceTo(opts.startMs);
+  }
+
+  /** The whole state now, as plain data: `new SimMarket({ seed, startMs, market, from })` resumes exactly here. */
+  checkpoint(): SimCheckpoint {
+    const arrays = { bid: this.#bid, ask: this.#ask, ltp: this.#ltp, bidQty: this.#bidQty, askQty: this.#askQty, volume: this.#volume, oi: this.#oi, ts: this.#ts };
+    const quotes = Object.fromEntries(QUOTE_FIELDS.map((f) => [f, Array.from(arrays[f])])) as Record<QuoteField, number[]>;
+    return {
+      format: CHECKPOINT_FORMAT, seed: this.seed, anchorMs: this.anchorMs, build: this.#build, n: this.#n, sessionDate: istDate(this.#sessionStart),
+      model: { logS: Array.from(this.#st.logS), h: this.#st.h, x: this.#st.x, y: this.#st.y },
+      chains: this.#chains.map((c) => ({ ...c, strikes: [...c.strikes], callKeys: [...c.callKeys], putKeys: [...c.putKeys] })),
+      chainT: Array.from(this.#chainT), chainF: Array.from(this.#chainF), smiles: this.#smiles.map((sp) => ({ ...sp })),
+      quotes, ring: this.#ring.map((slot) => [...slot]), changed: [...this.#changedList],
+    };
+  }
+
+  /** Checks a checkpoint against this market's identity and its own shape, then takes its state. */
+  #restore(cp: SimCheckpoint): void {
+    const bad = checkpointProblem(cp, { seed: this.seed, anchorMs: this.anchorMs, build: this.#build });
+    if (bad !== null) throw new RangeError(`expected a checkpoint of this market, ${bad}`);
+    this.#enterSession(cp.sessionDate);
+    this.#n = cp.n;
+    this.#st.logS[0] = cp.model.logS[0]!;
+    this.#st.logS[1] = cp.model.logS[1]!;
+    this.#st.h = cp.model.h;
+    this.#st.x = cp.model.x;
+    this.#st.y = cp.model.y;
+    this.#chains = cp.chains.map((c) => ({ ...c, strikes: [...c.strikes], callKeys: [...c.callKeys], putKeys: [...c.putKeys] }));
+    this.#recs = recordsOf(this.#chains);
+    this.#byKey = new Map(this.#recs.map((r, i) => [r.info.instrumentKey, i]));
+    this.#chainT = Float64Array.from(cp.chainT);
+    this.#chainF = Float64Array.from(cp.chainF);
+    this.#chainU = Float64Array.from(this.#chains, (c) => this.#clock.units(c.expiryTs));
+    this.#smiles = cp.smiles.map((sp) => ({ alpha: sp.alpha, rho: sp.rho, nu: sp.nu }));
+    this.#bid = Float64Array.from(cp.quotes.bid); this.#ask = Float64Array.from(cp.quotes.ask); this.#ltp = Float64Array.from(cp.quotes.ltp);
+    this.#bidQty = Float64Array.from(cp.quotes.bidQty); this.#askQty = Float64Array.from(cp.quotes.askQty);
+    this.#volume = Float64Array.from(cp.quotes.volume); this.#oi = Float64Array.from(cp.quotes.oi); this.#ts = Float64Array.from(cp.quotes.ts);
+    this.#ring = cp.ring.map((slot) => [...slot]);
+    this.#changed = new Uint8Array(this.#recs.length);
+    this.#changedList = [...cp.changed];
+    for (const i of this.#changedList) this.#changed[i] = 1;
   }
 
   /** Simulated time of the last applied step. */
@@ -345,12 +428,7 @@ export class SimMarket {
   #relist(tn: number, n: number): void {
     const old = { recs: this.#recs, byKey: this.#byKey, bid: this.#bid, ask: this.#ask, ltp: this.#ltp, bidQty: this.#bidQty, askQty: this.#askQty, volume: this.#volume, oi: this.#oi, ts: this.#ts };
     const oldStrikes = new Map(this.#chains.map((c) => [`${c.underlying}|${c.expiry}`, c.strikes]));
-    const recs: Rec[] = [];
     const chains: SimChain[] = [];
-    const indexInfo = (key: string, underlying: InstrumentInfo['underlying']): InstrumentInfo => ({ instrumentKey: key, underlying, kind: 'INDEX', tickSize: 0.05 });
-    recs.push({ info: indexInfo(UNDERLYING_SPECS.NIFTY.indexKey, 'NIFTY'), u: 0, isIndex: true, isCall: false, strike: 0, expiryTs: Infinity, chain: -1 });
-    recs.push({ info: indexInfo(UNDERLYING_SPECS.BANKNIFTY.indexKey, 'BANKNIFTY'), u: 1, isIndex: true, isCall: false, strike: 0, expiryTs: Infinity, chain: -1 });
-    recs.push({ info: indexInfo(VIX_KEY, 'INDIAVIX'), u: 2, isIndex: true, isCall: false, strike: 0, expiryTs: Infinity, chain: -1 });
     const tradeDate = istDate(tn);
     for (const underlying of UNDERLYING_ORDER) {
       const u = underlying === 'NIFTY' ? 0 : 1;
@@ -360,22 +438,12 @@ export class SimMarket {
         const spec = { lotSize: facts.lotSize.value, freezeQty: facts.freezeQty.value };
         const set = new Set([...(oldStrikes.get(`${underlying}|${e.expiry}`) ?? []), ...strikeGrid(underlying, Math.exp(this.#st.logS[u]!))]);
         const strikes = [...set].sort((a, b) => a - b);
-        const c = chains.length;
-        const callKeys: string[] = [];
-        const putKeys: string[] = [];
-        for (const strike of strikes) {
-          for (const right of ['CE', 'PE'] as const) {
-            const key = optionKey(simToken(underlying, e.expiry, strike, right));
-            (right === 'CE' ? callKeys : putKeys).push(key);
-            recs.push({
-              info: { instrumentKey: key, underlying, kind: right, expiry: e.expiry, strike, lotSize: spec.lotSize, freezeQty: spec.freezeQty, tickSize: TICK_SIZE, tradingSymbol: tradingSymbol(underlying, e.expiry, strike, right) },
-              u, isIndex: false, isCall: right === 'CE', strike, expiryTs: e.expiryTs, chain: c,
-            });
-          }
-        }
+        const callKeys = strikes.map((strike) => optionKey(simToken(underlying, e.expiry, strike, 'CE')));
+        const putKeys = strikes.map((strike) => optionKey(simToken(underlying, e.expiry, strike, 'PE')));
         chains.push({ ...e, lotSize: spec.lotSize, freezeQty: spec.freezeQty, strikes, callKeys, putKeys });
       }
     }
+    const recs = recordsOf(chains);
     const len = recs.length;
     this.#recs = recs;
     this.#chains = chains;
@@ -409,4 +477,70 @@ export class SimMarket {
       this.#touch(i, tn);
     }
   }
+}
+
+/** The instrument records of a listing: the three indices, then per chain each strike's call and put. */
+function recordsOf(chains: readonly SimChain[]): Rec[] {
+  const indexInfo = (key: string, underlying: InstrumentInfo['underlying']): InstrumentInfo => ({ instrumentKey: key, underlying, kind: 'INDEX', tickSize: 0.05 });
+  const recs: Rec[] = [
+    { info: indexInfo(UNDERLYING_SPECS.NIFTY.indexKey, 'NIFTY'), u: 0, isIndex: true, isCall: false, strike: 0, expiryTs: Infinity, chain: -1 },
+    { info: indexInfo(UNDERLYING_SPECS.BANKNIFTY.indexKey, 'BANKNIFTY'), u: 1, isIndex: true, isCall: false, strike: 0, expiryTs: Infinity, chain: -1 },
+    { info: indexInfo(VIX_KEY, 'INDIAVIX'), u: 2, isIndex: true, isCall: false, strike: 0, expiryTs: Infinity, chain: -1 },
+  ];
+  chains.forEach((c, chain) => {
+    const u = c.underlying === 'NIFTY' ? 0 : 1;
+    c.strikes.forEach((strike, j) => {
+      for (const right of ['CE', 'PE'] as const) {
+        const key = (right === 'CE' ? c.callKeys : c.putKeys)[j]!;
+        recs.push({
+          info: { instrumentKey: key, underlying: c.underlying, kind: right, expiry: c.expiry, strike, lotSize: c.lotSize, freezeQty: c.freezeQty, tickSize: TICK_SIZE, tradingSymbol: tradingSymbol(c.underlying, c.expiry, strike, right) },
+          u, isIndex: false, isCall: right === 'CE', strike, expiryTs: c.expiryTs, chain,
+        });
+      }
+    });
+  });
+  return recs;
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const numbers = (v: unknown, len: number): boolean => Array.isArray(v) && v.length === len && v.every(finite);
+
+/**
+ * Why `cp` cannot be resumed by the market `self` (seed, anchor, build), or null. A checkpoint comes back from the
+ * journal: a wrong one must be refused whole with the reason, never half applied.
+ */
+export function checkpointProblem(cp: unknown, self: { readonly seed: number; readonly anchorMs: number; readonly build: string }): string | null {
+  if (typeof cp !== 'object' || cp === null) return `was ${cp === null ? 'null' : typeof cp}`;
+  const c = cp as Partial<SimCheckpoint>;
+  if (c.format !== CHECKPOINT_FORMAT) return `format ${CHECKPOINT_FORMAT}, was ${JSON.stringify(c.format)}`;
+  if (c.seed !== self.seed) return `seed ${self.seed}, was ${JSON.stringify(c.seed)}`;
+  if (c.anchorMs !== self.anchorMs) return `anchored at ${new Date(self.anchorMs).toISOString()}, was ${finite(c.anchorMs) ? new Date(c.anchorMs).toISOString() : JSON.stringify(c.anchorMs)}`;
+  if (c.build !== self.build) return `built with ${self.build}, was ${JSON.stringify(c.build)}`;
+  if (!(Number.isInteger(c.n) && (c.n as number) >= 0)) return `a step index ≥ 0, was ${JSON.stringify(c.n)}`;
+  if (typeof c.sessionDate !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(c.sessionDate)) return `a session date, was ${JSON.stringify(c.sessionDate)}`;
+  const m = c.model;
+  if (!m || !numbers(m.logS, 2) || !finite(m.h) || !finite(m.x) || !finite(m.y)) return 'a finite model state (logS[2], h, x, y), was not';
+  if (!Array.isArray(c.chains) || c.chains.length === 0) return 'a listing, was none';
+  let len = 3;
+  for (const ch of c.chains as unknown[]) {
+    const x = ch as Partial<SimChain>;
+    if (typeof x !== 'object' || x === null || (x.underlying !== 'NIFTY' && x.underlying !== 'BANKNIFTY') || typeof x.expiry !== 'string' || !finite(x.expiryTs)
+      || !finite(x.lotSize) || !finite(x.freezeQty) || !Array.isArray(x.strikes) || !x.strikes.every(finite)
+      || !Array.isArray(x.callKeys) || !Array.isArray(x.putKeys) || x.callKeys.length !== x.strikes.length || x.putKeys.length !== x.strikes.length
+      || !x.callKeys.every((k) => typeof k === 'string') || !x.putKeys.every((k) => typeof k === 'string')) {
+      return 'chains of {underlying, expiry, expiryTs, lotSize, freezeQty, strikes, callKeys, putKeys}, was a malformed one';
+    }
+    len += 2 * x.strikes.length;
+  }
+  const chains = c.chains.length;
+  if (!numbers(c.chainT, chains) || !numbers(c.chainF, chains)) return `chainT and chainF of ${chains} finite numbers, were not`;
+  if (!Array.isArray(c.smiles) || c.smiles.length !== chains || !c.smiles.every((sp) => typeof sp === 'object' && sp !== null && finite(sp.alpha) && finite(sp.rho) && finite(sp.nu))) {
+    return `${chains} smiles {alpha, rho, nu}, were not`;
+  }
+  const q = c.quotes as Record<string, unknown> | undefined;
+  for (const f of QUOTE_FIELDS) if (!q || !numbers(q[f], len)) return `quotes.${f} of ${len} finite numbers, was not`;
+  const index = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) < len;
+  if (!Array.isArray(c.ring) || c.ring.length !== RING || !c.ring.every((slot) => Array.isArray(slot) && slot.every(index))) return `a ring of ${RING} slots of instrument indices, was not`;
+  if (!Array.isArray(c.changed) || !c.changed.every(index) || new Set(c.changed).size !== c.changed.length) return 'distinct changed instrument indices, were not';
+  return null;
 }
