@@ -51,7 +51,18 @@ export class ManualClock implements Clock {
  */
 export type ClockSpec =
   | { readonly kind: 'real' }
-  | { readonly kind: 'scaled'; readonly simStartMs: number; readonly wallStartMs: number; readonly speed: number }
+  | {
+    readonly kind: 'scaled';
+    /** Where this process's clock starts (`wallStartMs` maps to it): a resumed run starts where its journal had got to. */
+    readonly simStartMs: number;
+    readonly wallStartMs: number;
+    readonly speed: number;
+    /**
+     * Where the simulated timeline began (fixed for a data dir; the simulated market's step grid is anchored there).
+     * Absent: `simStartMs`.
+     */
+    readonly originMs?: number;
+  }
   | { readonly kind: 'stepped'; readonly buffer: SharedArrayBuffer };
 
 /** Slots of a stepped clock's buffer (BigInt64): the market time now, where it started (monotonic's origin). */

@@ -40,18 +40,24 @@ export interface BrokerHandle {
   readonly quoteSource?: 'sim' | 'snapshot';
 }
 
-export type BrokerFactory = (cfg: ExecutorSection, clock: Clock, log: Logger) => Promise<BrokerHandle>;
+/**
+ * `resumeFrom`: the simulated market's checkpoint on record (the feed's, actors/venues/sim/resume.ts): the paper
+ * exchange's copy resumes from it instead of stepping from the start.
+ */
+export type BrokerFactory = (cfg: ExecutorSection, clock: Clock, log: Logger, resumeFrom?: unknown) => Promise<BrokerHandle>;
 
 export const BROKERS: Readonly<Record<ExecutorSection['SAFETY_MODE'], BrokerFactory>> = {
-  paper: async (cfg, clock, log) => {
+  paper: async (cfg, clock, log, resumeFrom) => {
     const snapshots = new SnapshotQuotes();
     let market: PaperMarket = snapshots;
     let quoteSource: 'sim' | 'snapshot' = 'snapshot';
     let sim: SimQuotes | undefined;
     if (cfg.FEED === 'sim') {
       if (cfg.SIM_START !== undefined) {
-        sim = new SimQuotes({ seed: cfg.SIM_SEED, startMs: cfg.SIM_START, market: marketSettingsFromEnv(cfg) });
+        sim = new SimQuotes({ seed: cfg.SIM_SEED, startMs: cfg.SIM_START, market: marketSettingsFromEnv(cfg), resumeFrom, nowMs: clock.now() });
+        if (sim.resumeRefused !== null) log.warn({ refused: sim.resumeRefused }, 'market checkpoint not used: the paper exchange steps the simulated market from its start (slower, same prices)');
         sim.advanceTo(clock.now());
+        log.info({ resumedFrom: sim.resumedAt === null ? null : new Date(sim.resumedAt).toISOString(), marketNow: new Date(sim.market.now).toISOString() }, 'paper exchange market ready');
         market = withFallback(sim, snapshots);
         quoteSource = 'sim';
       } else {

@@ -11,14 +11,14 @@ import { executorSection, type ExecutorSection } from './config.ts';
 export { executorSection, type ExecutorSection } from './config.ts';
 
 /**
- * `clock`: the ClockSpec the system passes to every actor. On a simulated clock its `simStartMs` is pinned into the
- * config as `SIM_START`, so the paper exchange's own SimMarket copy is anchored exactly where the feed's is
+ * `clock`: the ClockSpec the system passes to every actor. On a simulated clock the timeline's origin (`originMs`, else
+ * `simStartMs`) is pinned into the config as `SIM_START`, so the paper exchange's own SimMarket copy is anchored exactly where the feed's is
  * (SimMarket is pure in (SIM_SEED, start, t)); the actor's `ctx.clock` is that same clock. The worker gets only the
  * executor's section (cut again here, whatever the caller passed): Upstox credentials only when SAFETY_MODE=live.
  */
 export function executorActorSpec(section: ExecutorSection, clock?: ClockSpec): ActorSpec {
   const own = executorSection(section);
-  const config: ExecutorSection = clock?.kind === 'scaled' ? { ...own, SIM_START: clock.simStartMs } : own;
+  const config: ExecutorSection = clock?.kind === 'scaled' ? { ...own, SIM_START: clock.originMs ?? clock.simStartMs } : own;
   return {
     name: 'executor',
     entry: 'actors/executor/worker.ts',

@@ -8,6 +8,7 @@ import type { ExecutorSection } from './config.ts';
 import type { ClockSpec } from '../../runtime/clock.ts';
 import { Counter, Gauge } from 'prom-client';
 import { journalClient } from '../journal/index.ts';
+import { CHECKPOINT_ACTOR } from '../venues/sim/resume.ts';
 import type { PreTradeRequest } from '../risk/messages.ts';
 import { BROKERS, brokerCredentials, type BrokerHandle } from './brokers.ts';
 import { ExecutorEngine } from './engine.ts';
@@ -37,7 +38,9 @@ defineActor<ExecutorSection, ExecutorProtocol>({
   async init(ctx) {
     const cfg = ctx.config;
     const journal = journalClient(ctx);
-    handle = await BROKERS[cfg.SAFETY_MODE](cfg, ctx.clock, ctx.log);
+    // The paper exchange's simulated market resumes from the feed's latest checkpoint (actors/venues/sim/resume.ts).
+    const resumeFrom = cfg.SAFETY_MODE === 'paper' && cfg.FEED === 'sim' ? (await journal.recover(CHECKPOINT_ACTOR)).snapshot?.state : undefined;
+    handle = await BROKERS[cfg.SAFETY_MODE](cfg, ctx.clock, ctx.log, resumeFrom);
     // Live token lifecycle → kill switch at once (HALTED with TOKEN_EXPIRED; cleared by a hot swap). Never the token.
     // Static-IP pre-flight at start and after every token swap (an IP change at Upstox invalidates the token, so a new
     // token follows it); a refusal HALTs with STATIC_IP, a pass (or an accepted order write) releases it.

@@ -49,6 +49,12 @@ export interface SourceHandle {
   readonly credentials?: SourceCredentials;
   /** A data-driven source on a stepped clock: plays everything up to the clock. The feed calls it before each snapshot. */
   readonly sync?: () => void;
+  /**
+   * Simulated sources: the market's whole state now, which the feed keeps in the journal so a restart resumes from it
+   * (actors/venues/sim/resume.ts), and how this one started (from a checkpoint, or why one was refused).
+   */
+  readonly checkpoint?: () => unknown;
+  readonly resumed?: { readonly at: number | null; readonly refused: string | null };
 }
 
 export interface SourceCredentials {
@@ -67,15 +73,19 @@ export interface SourceContext {
   readonly wall: { monotonic(): number };
   /** The actor's logger (network sources log through it; secrets are redacted there). */
   readonly log?: Logger;
+  /** The market checkpoint on record (simulated sources resume from it when it fits). */
+  readonly resumeFrom?: unknown;
 }
 
 export type SourceFactory = (ctx: SourceContext) => SourceHandle;
 
 export const SOURCES: Record<string, SourceFactory> = {
-  sim: ({ config, clock }) => {
+  sim: ({ config, clock, resumeFrom }) => {
     const c = config.clock ? clockFromSpec(config.clock) : clock;
-    const startMs = config.clock?.kind === 'scaled' ? config.clock.simStartMs : c.now();
-    return { source: new SimSource({ seed: config.simSeed, startMs, clock: c, speed: config.simSpeed, market: config.market }), clock: c };
+    // The market is anchored where the data dir's timeline began, however late this process started on it.
+    const startMs = config.clock?.kind === 'scaled' ? (config.clock.originMs ?? config.clock.simStartMs) : c.now();
+    const source = new SimSource({ seed: config.simSeed, startMs, clock: c, speed: config.simSpeed, market: config.market, resumeFrom });
+    return { source, clock: c, checkpoint: () => source.checkpoint(), resumed: { at: source.resumedAt, refused: source.resumeRefused } };
   },
   replay: ({ config, clock, wall }) => {
     if (!config.replayPath) throw new Error('expected FEED_REPLAY_PATH (a recording directory) with FEED=replay, was unset');

@@ -23,6 +23,8 @@ import { DEFAULT_PLAN, type PlanSettings } from './subscriptions.ts';
 const REPLAN_EVERY_MS = 1000;
 /** A refresh that found chains this recently makes a `connected` / `market open` refresh unnecessary. */
 const REFRESH_FRESH_MS = 30_000;
+import { CHECKPOINT_EVERY_MS } from '../venues/sim/resume.ts';
+import { journalClient, type JournalClient } from '../journal/index.ts';
 
 const wall = { monotonic: () => performance.now() };
 
@@ -46,6 +48,10 @@ interface State {
   };
 }
 let st: State | null = null;
+/** Seq of the feed's latest journal entry: a snapshot covers the stream up to it. */
+let ownSeq = 0;
+/** How long init waits for the journal's market checkpoint before building the market from its start. */
+const CHECKPOINT_READ_TIMEOUT_MS = 3000;
 
 function emit(ctx: ActorContext<FeedActorConfig>, ev: StallEvent): void {
   // Both at once, not at the next cycle: the kill switch degrades trading, main shows it on the dashboard.
@@ -54,7 +60,21 @@ function emit(ctx: ActorContext<FeedActorConfig>, ev: StallEvent): void {
   if (ev.type === 'feed.stalled') ctx.log.warn(ev.body, 'feed stalled');
   else ctx.log.info(ev.body, 'feed recovered');
   ctx.request('journal', 'journal.append', { actor: 'feed', type: ev.type, body: ev.body })
+    .then((r) => { ownSeq = Math.max(ownSeq, r.seq); })
     .catch((err: unknown) => ctx.log.warn({ err }, `journal.append of ${ev.type} failed`));
+}
+
+/** The market checkpoint in the feed's journal snapshot; undefined when there is none or the journal does not answer. */
+async function readCheckpoint(journal: JournalClient, ctx: ActorContext<FeedActorConfig>): Promise<unknown> {
+  try {
+    const r = await journal.recover();
+    for (const e of r.events) ownSeq = Math.max(ownSeq, e.seq);
+    ownSeq = Math.max(ownSeq, r.snapshot?.seq ?? 0);
+    return r.snapshot?.state ?? undefined;
+  } catch (err) {
+    ctx.log.warn({ err }, 'market checkpoint not read from the journal: stepping the simulated market from its start');
+    return undefined;
+  }
 }
 
 function need(): State {
@@ -65,7 +85,19 @@ function need(): State {
 defineActor<FeedActorConfig, FeedProtocol>({
   async init(ctx) {
     const cfg = ctx.config;
-    const { source, clock: market, credentials, sync } = createSource({ config: cfg, clock: ctx.clock, wall, log: ctx.log });
+    const journal = journalClient(ctx, { timeoutMs: CHECKPOINT_READ_TIMEOUT_MS });
+    // A simulated market resumes from its latest checkpoint instead of stepping from the start (resume.ts).
+    const resumeFrom = ctx.clockSpec.kind === 'scaled' ? await readCheckpoint(journal, ctx) : undefined;
+    const handle = createSource({ config: cfg, clock: ctx.clock, wall, log: ctx.log, resumeFrom });
+    const { source, clock: market, credentials, sync } = handle;
+    if (handle.resumed !== undefined) {
+      const { at, refused } = handle.resumed;
+      if (refused !== null) ctx.log.warn({ refused }, 'market checkpoint not used: stepping the simulated market from its start (slower, same prices)');
+      ctx.log.info({ resumedFrom: at === null ? null : new Date(at).toISOString(), marketNow: new Date(market.now()).toISOString() }, at === null ? 'simulated market built from its start' : 'simulated market resumed from its checkpoint');
+    }
+    const saveCheckpoint = handle.checkpoint;
+    let checkpointAt = handle.resumed?.at ?? Number.NEGATIVE_INFINITY;
+    let checkpointing = false;
     // A stepped clock (backtest): nothing here may depend on how fast the machine runs. Silence is market time since
     // the last tick, checked at each snapshot (never on a wall timer), with the data's own frame spacing tolerated.
     const stepped = ctx.clockSpec.kind === 'stepped';
@@ -186,6 +218,15 @@ defineActor<FeedActorConfig, FeedProtocol>({
       }
       const ev = core.check(now, market.now());
       if (ev) emit(ctx, ev);
+      // The market's state into the journal every CHECKPOINT_EVERY_MS of market time (one write, overwritten each time).
+      const marketNow = market.now();
+      if (saveCheckpoint !== undefined && !checkpointing && marketNow - checkpointAt >= CHECKPOINT_EVERY_MS) {
+        checkpointing = true;
+        checkpointAt = marketNow;
+        journal.snapshot(saveCheckpoint(), ownSeq)
+          .catch((err: unknown) => ctx.log.warn({ err }, 'market checkpoint not journaled (a restart would step more of the market again)'))
+          .finally(() => { checkpointing = false; });
+      }
     }, Math.max(20, Math.min(250, cfg.stallMs / 4)));
     timer?.unref?.();
     st = { core, source, market, runtime, sync, refreshing: () => refreshing, recorder, credentials, offCredentials, timer, metrics: { ticks, quality, component } };

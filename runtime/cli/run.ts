@@ -24,11 +24,14 @@ import { createGatewayDeps } from '../main/gateway-deps.ts';
 import { applyUmask, formatMode, ownedTargets, tightenModes } from '../main/file-modes.ts';
 import { acquireInstanceLock, type InstanceLock } from '../main/instance-lock.ts';
 import { assertPortFree, listening } from '../main/ports.ts';
-import { simClockSpec } from '../../actors/venues/sim/start.ts';
 import { readIndex } from '../../actors/venues/replay/source.ts';
 import { planReplay, type ReplayPlan } from '../main/replay/plan.ts';
 import { driveCycles } from '../main/replay/driver.ts';
 import { DEFAULT_CYCLES_PER_FRAME } from '../main/replay/schedule.ts';
+import path from 'node:path';
+import { planSimClock, SIM_TIMELINE_KEY, type SimClockPlan } from '../../actors/venues/sim/start.ts';
+import { CHECKPOINT_ACTOR } from '../../actors/venues/sim/resume.ts';
+import { peekJournal } from '../../actors/journal/peek.ts';
 import { startGateway, type RunningServer } from '../../gateway/server.ts';
 import { startMetricsServer } from '../../gateway/metrics-server.ts';
 import { alerterConfigFrom, createAlerter } from '../../gateway/alerts/alerter.ts';
@@ -40,9 +43,23 @@ export function configuredSecrets(cfg: Config, adminToken: string): string[] {
     .filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 
-/** One clock for every thread: simulated (sim venue, SIM_SPEED) or real. (FEED=replay: a stepped clock, replayRun.) */
-export function systemClockSpec(cfg: Config): ClockSpec {
-  return cfg.FEED === 'sim' ? simClockSpec({ SIM_SPEED: cfg.SIM_SPEED, SIM_START: cfg.SIM_START }, Date.now()) : { kind: 'real' };
+/**
+ * One clock for every thread: simulated (sim venue, SIM_SPEED) or real. A simulated clock resumes the data dir's
+ * timeline where its journal had got to (read here, before any actor starts): it never runs backwards across a
+ * restart, and SIM_START applies only to a fresh data dir (actors/venues/sim/start.ts). `plan` says what was decided.
+ */
+export async function systemClockSpec(cfg: Config): Promise<{ spec: ClockSpec; plan: SimClockPlan | null }> {
+  if (cfg.FEED !== 'sim') return { spec: { kind: 'real' }, plan: null };
+  const peek = await peekJournal(path.join(cfg.DATA_DIR, 'journal'), { kv: [SIM_TIMELINE_KEY], snapshots: [CHECKPOINT_ACTOR] });
+  const checkpointTs = peek?.snapshots[CHECKPOINT_ACTOR]?.ts ?? null;
+  const lastMs = peek === null ? null : maxOrNull(peek.lastEntryTs, checkpointTs);
+  const onRecord = peek === null || (lastMs === null && peek.kv[SIM_TIMELINE_KEY] === null) ? null : { timeline: peek.kv[SIM_TIMELINE_KEY], lastMs };
+  const plan = planSimClock({ SIM_SPEED: cfg.SIM_SPEED, SIM_START: cfg.SIM_START, SIM_SEED: cfg.SIM_SEED }, Date.now(), onRecord);
+  return { spec: plan.spec, plan };
+}
+
+function maxOrNull(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
 }
 
 /** FEED=replay: the whole recording's schedule (replay/schedule.ts) and the stepped clock at its first instant. */
@@ -102,8 +119,13 @@ async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() =
   // FEED=replay: the recording's own schedule on a stepped clock, exactly as a backtest runs it (runtime/main/replay/),
   // paced FEED_REPLAY_SPEED× on wall time: a paper session over a recorded day takes the backtest's decisions.
   const replay = cfg.FEED === 'replay' ? replayRun(cfg) : null;
-  const clockSpec = replay?.clock.spec ?? systemClockSpec(cfg);
+  const sim = replay === null ? await systemClockSpec(cfg) : null;
+  const simPlan = sim?.plan ?? null;
+  const clockSpec: ClockSpec = replay?.clock.spec ?? sim?.spec ?? { kind: 'real' };
   const clock = replay?.clock ?? clockFromSpec(clockSpec);
+  if (simPlan !== null) {
+    for (const note of simPlan.notes) log.info({ simStart: new Date(simPlan.spec.simStartMs).toISOString(), simOrigin: new Date(simPlan.spec.originMs).toISOString(), seed: simPlan.timeline.seed, speed: simPlan.spec.speed }, note);
+  }
   const metrics = new MainMetrics();
   let exiting = false;
   const system = new ActorSystem(systemTree(cfg, clockSpec, replay ? { charges, dataSpacingMs: replay.plan.spacingMs } : { charges }), {
@@ -143,6 +165,7 @@ async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() =
 
   await system.start();
   undo.push(() => system.stop());
+  if (simPlan !== null) await latchSimTimeline(system, simPlan, log);
   // Upstox token hot swap (POST /api/token/refresh) when a live venue is in the tree: feed and/or executor.
   const { tokenRefreshTargets, upstoxTokenRefresh } = await import('../../actors/venues/upstox/hot-swap.ts');
   const refreshTargets = tokenRefreshTargets(cfg);
@@ -220,6 +243,21 @@ async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() =
       lock.release();
     })());
   return { system, cycle, gateway, metricsServer, stop };
+}
+
+/**
+ * Latches the data dir's simulated timeline (seed, origin) in the journal once, so every later start resumes it.
+ * Not latched is said and not fatal: the next start then anchors the market where the journal had got to.
+ */
+async function latchSimTimeline(system: ActorSystem, plan: SimClockPlan, log: { warn: (o: object, m: string) => void }): Promise<void> {
+  try {
+    const on = await system.request<{ value: unknown }>('journal', 'journal.kvGet', { key: SIM_TIMELINE_KEY });
+    const v = on.value as Partial<SimClockPlan['timeline']> | null;
+    if (v?.seed === plan.timeline.seed && v.originMs === plan.timeline.originMs) return;
+    await system.request('journal', 'journal.kvPut', { key: SIM_TIMELINE_KEY, value: plan.timeline });
+  } catch (err) {
+    log.warn({ err }, `${SIM_TIMELINE_KEY} not latched in the journal: a restart would anchor the simulated market where the journal had got to`);
+  }
 }
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {

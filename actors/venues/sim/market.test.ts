@@ -94,7 +94,7 @@ test('the default start is in session: now when open, else the next 09:15 IST', 
   assert.equal(defaultSimStart(sat), istInstant('2026-11-23', 555));
   const inSession = istInstant('2026-11-23', 11 * 60);
   assert.equal(defaultSimStart(inSession), inSession);
-  assert.deepEqual(simClockSpec({ SIM_SPEED: 10 }, sat), { kind: 'scaled', simStartMs: istInstant('2026-11-23', 555), wallStartMs: sat, speed: 10 });
+  assert.deepEqual(simClockSpec({ SIM_SPEED: 10 }, sat), { kind: 'scaled', simStartMs: istInstant('2026-11-23', 555), wallStartMs: sat, speed: 10, originMs: istInstant('2026-11-23', 555) });
 });
 
 test('a market resumed from a checkpoint (through msgpack, as the journal stores it) is the uninterrupted one, step for step', async () => {

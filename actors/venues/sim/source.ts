@@ -5,7 +5,8 @@
  */
 import type { Clock } from '../../../runtime/clock.ts';
 import type { InstrumentInfo, MarketDataSource, SourceStatus, Tick } from '../market-data.ts';
-import { SimMarket, STEP_MS } from './market.ts';
+import { STEP_MS, type SimCheckpoint, type SimMarket } from './market.ts';
+import { buildSimMarket } from './resume.ts';
 import type { MarketSettings } from '../../domain/market-settings.ts';
 
 export interface SimSourceOptions {
@@ -18,11 +19,16 @@ export interface SimSourceOptions {
   readonly speed?: number;
   /** Rate and variance clock the prices follow (default: the shipped defaults); the paper exchange must use the same. */
   readonly market?: MarketSettings;
+  /** A checkpoint (the journal's, resume.ts) to resume from instead of stepping from `startMs`; refused when it does not fit. */
+  readonly resumeFrom?: unknown;
 }
 
 export class SimSource implements MarketDataSource {
   readonly name = 'sim';
   readonly market: SimMarket;
+  /** Market time of the checkpoint this source resumed from (null: built from the start), and why one was refused. */
+  readonly resumedAt: number | null;
+  readonly resumeRefused: string | null;
   readonly #clock: Clock;
   readonly #intervalMs: number;
   readonly #subs = new Set<string>();
@@ -32,9 +38,17 @@ export class SimSource implements MarketDataSource {
   #open: boolean | null = null;
 
   constructor(opts: SimSourceOptions) {
-    this.market = new SimMarket({ seed: opts.seed, startMs: opts.startMs, ...(opts.market ? { market: opts.market } : {}) });
+    const built = buildSimMarket({ seed: opts.seed, startMs: opts.startMs, nowMs: opts.clock.now(), ...(opts.market ? { market: opts.market } : {}), resumeFrom: opts.resumeFrom });
+    this.market = built.market;
+    this.resumedAt = built.resumedAt;
+    this.resumeRefused = built.refused;
     this.#clock = opts.clock;
     this.#intervalMs = opts.intervalMs ?? Math.max(20, STEP_MS / (opts.speed ?? 1));
+  }
+
+  /** The market's whole state now, for the journal (resume.ts). */
+  checkpoint(): SimCheckpoint {
+    return this.market.checkpoint();
   }
 
   async instruments(): Promise<readonly InstrumentInfo[]> {

@@ -8,7 +8,8 @@
  *   new PaperBroker({ dir, clock, quotes: sim.quote, instruments: sim.rules, margin: riskMargin(sim.describe, sim.spot), capital });
  */
 import type { Underlying } from '../../../domain/underlying.ts';
-import { SimMarket, type SimChain } from '../market.ts';
+import type { SimChain, SimMarket } from '../market.ts';
+import { buildSimMarket } from '../resume.ts';
 import type { MarketSettings } from '../../../domain/market-settings.ts';
 import type { InstrumentLookup, InstrumentRules, OptionDescription, OptionLookup, PaperMarket, QuoteProvider, SettlementLookup, SpotLookup } from './quotes.ts';
 import { sessionCloseMs } from '../../../domain/calendar.ts';
@@ -19,9 +20,22 @@ export class SimQuotes implements PaperMarket {
   #rules = new Map<string, InstrumentRules>();
   #options = new Map<string, OptionDescription>();
 
-  /** `market` must be the feed's (RISK_FREE_RATE, MARKET_VARIANCE_*): the two copies then agree on every quote. */
-  constructor(opts: { readonly seed: number; readonly startMs: number; readonly market?: MarketSettings }) {
-    this.market = new SimMarket({ seed: opts.seed, startMs: opts.startMs, ...(opts.market ? { market: opts.market } : {}) });
+  /** Market time of the checkpoint resumed from (null: built from the start), and why one offered was refused. */
+  readonly resumedAt: number | null;
+  readonly resumeRefused: string | null;
+
+  /**
+   * `market` must be the feed's (RISK_FREE_RATE, MARKET_VARIANCE_*): the two copies then agree on every quote.
+   * `resumeFrom`: the feed's checkpoint from the journal (resume.ts), used when it fits and is not after `nowMs`.
+   */
+  constructor(opts: { readonly seed: number; readonly startMs: number; readonly market?: MarketSettings; readonly resumeFrom?: unknown; readonly nowMs?: number }) {
+    const built = buildSimMarket({
+      seed: opts.seed, startMs: opts.startMs, nowMs: opts.nowMs ?? Number.POSITIVE_INFINITY, resumeFrom: opts.resumeFrom,
+      ...(opts.market ? { market: opts.market } : {}),
+    });
+    this.market = built.market;
+    this.resumedAt = built.resumedAt;
+    this.resumeRefused = built.refused;
   }
 
   /** Applies every grid step up to `nowMs` (a no-op when not ahead). */
