@@ -38,6 +38,8 @@ export interface BrokerHandle {
   readonly venueKillSwitch?: boolean;
   /** Paper only: where quotes come from ('sim' = own SimMarket copy, 'snapshot' = the last snapshot). */
   readonly quoteSource?: 'sim' | 'snapshot';
+  /** Paper on the sim: the market time of the checkpoint its SimMarket copy resumed from (null: from the start). */
+  readonly marketResumedFrom?: number | null;
 }
 
 /**
@@ -78,6 +80,7 @@ export const BROKERS: Readonly<Record<ExecutorSection['SAFETY_MODE'], BrokerFact
       multiOrder: true,
       quoteSource,
       ...(settling !== undefined ? { settlementPrice: (u, expiry) => settling.settlementPrice(u, expiry, clock.now()) } : {}),
+      ...(sim !== undefined ? { marketResumedFrom: sim.resumedAt } : {}),
       // The sim copy is kept at the clock on every snapshot and tick, not only when an order asks for a quote: with
       // nothing working, the first order of the day would otherwise pay for every step since the start (at 600× an
       // hour of market is ~0.6 s of CPU) and reach the exchange minutes of market time after it was priced.

@@ -115,7 +115,10 @@ defineActor<ExecutorSection, ExecutorProtocol>({
   inspect() {
     const e = engine;
     if (e === undefined) return { ready: false };
-    return { sagas: Object.keys(e.state.sagas).length, orders: Object.keys(e.state.orders).length, positions: e.book().positions.length };
+    return {
+      sagas: Object.keys(e.state.sagas).length, orders: Object.keys(e.state.orders).length, positions: e.book().positions.length,
+      ...(handle?.marketResumedFrom !== undefined ? { marketResumedFrom: handle.marketResumedFrom } : {}),
+    };
   },
   async stop() {
     offCredentials?.();

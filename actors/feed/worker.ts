@@ -41,6 +41,7 @@ interface State {
   credentials: SourceCredentials | undefined;
   offCredentials: (() => void) | undefined;
   timer: ReturnType<typeof setInterval> | undefined;
+  resumed: { readonly at: number | null; readonly refused: string | null } | undefined;
   metrics: {
     ticks: Counter;
     quality: Gauge;
@@ -229,7 +230,7 @@ defineActor<FeedActorConfig, FeedProtocol>({
       }
     }, Math.max(20, Math.min(250, cfg.stallMs / 4)));
     timer?.unref?.();
-    st = { core, source, market, runtime, sync, refreshing: () => refreshing, recorder, credentials, offCredentials, timer, metrics: { ticks, quality, component } };
+    st = { core, source, market, runtime, sync, refreshing: () => refreshing, recorder, credentials, offCredentials, timer, resumed: handle.resumed, metrics: { ticks, quality, component } };
     ctx.log.info({ source: source.name, instruments: core.book.size, marketNow: new Date(market.now()).toISOString() }, 'feed started');
   },
 
@@ -279,7 +280,10 @@ defineActor<FeedActorConfig, FeedProtocol>({
   },
 
   inspect() {
-    return st ? st.core.inspect(st.runtime.monotonic()) : { state: 'starting' };
+    if (!st) return { state: 'starting' };
+    // How this incarnation's simulated market started: from the journal's checkpoint (its market time) or its start.
+    const base = st.core.inspect(st.runtime.monotonic());
+    return st.resumed === undefined ? base : { ...base, marketResumedFrom: st.resumed.at, marketResumeRefused: st.resumed.refused };
   },
 
   async stop() {
