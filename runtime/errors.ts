@@ -106,3 +106,19 @@ export function deserializeError(e: SerializedError): VolguardError {
   if (e.stack !== undefined) err.stack = e.stack;
   return err;
 }
+
+/**
+ * An input stamped with a market time before the latest one the actor has acted on (DESIGN.md §8): bad data, refused
+ * with this error reply and counted; the actor carries on (never an InvariantError, never a crash).
+ */
+export class OlderInputError extends VolguardError {
+  readonly input: string;
+  readonly ts: number;
+  readonly lastTs: number;
+  constructor(actor: string, older: { readonly input: string; readonly ts: number; readonly lastTs: number }) {
+    super('OLDER_INPUT', `${actor}: expected ${older.input} at or after ${new Date(older.lastTs).toISOString()} (the latest seen), was ${new Date(older.ts).toISOString()}: refused as bad data`);
+    this.input = older.input;
+    this.ts = older.ts;
+    this.lastTs = older.lastTs;
+  }
+}

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_CALIBRATOR_SETTINGS as CFG } from './config.ts';
 import { FitRunner } from './fit-runner.ts';
 import { parseSnapshot } from './snapshot-schema.ts';
+import { OlderInputError } from '../../runtime/errors.ts';
 import { buildSnapshot, fullMarketSpecs } from '../../test/fixtures/quant/snapshot.ts';
 
 test('pool mode loads the .ts task and matches inline results; a newer snapshot aborts the stale fit', async () => {
@@ -51,4 +52,21 @@ test('the hand-written check in front of the schema accepts nothing the schema r
     [{ ...snap, expiries: [{ ...chain, expiryTs: Number.NaN }] }, /expiryTs: /],
   ];
   for (const [body, message] of bad) assert.throws(() => parseSnapshot(body), message);
+});
+
+test('a snapshot older than the latest one calibrated is refused (OlderInputError, nothing fitted); the same instant or a later one is fitted', async () => {
+  const snapshot = buildSnapshot(fullMarketSpecs().slice(0, 1));
+  const runner = new FitRunner(CFG);
+  const first = await runner.calibrate(snapshot, () => 0);
+  await assert.rejects(runner.calibrate({ ...snapshot, cycleId: 'c-old', ts: snapshot.ts - 60_000 }, () => 0), (err: unknown) => {
+    assert.ok(err instanceof OlderInputError, String(err));
+    assert.deepEqual([err.input, err.ts, err.lastTs], ['snapshot', snapshot.ts - 60_000, snapshot.ts]);
+    assert.match(err.message, /^calibrator: expected snapshot at or after .* \(the latest seen\), was .*: refused as bad data$/);
+    return true;
+  });
+  const again = await runner.calibrate({ ...snapshot, cycleId: 'c-same' }, () => 0);
+  assert.deepEqual(again.expiries.map((e) => e.params), first.expiries.map((e) => e.params));
+  const later = await runner.calibrate({ ...snapshot, cycleId: 'c-later', ts: snapshot.ts + 1000 }, () => 0);
+  assert.equal(later.cycleId, 'c-later');
+  await runner.destroy();
 });

@@ -11,11 +11,15 @@ import type { CalibratorSettings } from './config.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { SurfaceCalibrated } from './messages.ts';
 import type { FitTask } from './fit-task.ts';
+import { OlderInputError } from '../../runtime/errors.ts';
+import { isOlder } from '../domain/market-time.ts';
 
 export class FitRunner {
   readonly #settings: CalibratorSettings;
   readonly #pool: Piscina | null;
   #current: AbortController | null = null;
+  /** Market time of the latest snapshot calibrated: an earlier one is bad data (DESIGN.md §8). */
+  #lastTs: number | null = null;
 
   constructor(settings: CalibratorSettings) {
     this.#settings = settings;
@@ -24,8 +28,14 @@ export class FitRunner {
       : null;
   }
 
-  /** Calibrates a snapshot. Rejects with an AbortError when a newer call superseded it (pool mode). */
+  /**
+   * Calibrates a snapshot. Rejects with an AbortError when a newer call superseded it (pool mode), and with an
+   * OlderInputError, fitting nothing, when its market time is before the latest snapshot's (a surface from an earlier
+   * market would be taken for the current one downstream).
+   */
   async calibrate(snapshot: MarketSnapshot, now: () => number): Promise<SurfaceCalibrated & { expiries: readonly ExpiryFitResult[] }> {
+    if (isOlder(this.#lastTs, snapshot.ts)) throw new OlderInputError('calibrator', { input: 'snapshot', ts: snapshot.ts, lastTs: this.#lastTs });
+    this.#lastTs = snapshot.ts;
     const started = now();
     this.#current?.abort();
     const controller = new AbortController();

@@ -4,7 +4,8 @@
  */
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { defineActor, type ActorContext } from '../../runtime/actor.ts';
-import { InvariantError } from '../../runtime/errors.ts';
+import { InvariantError, OlderInputError } from '../../runtime/errors.ts';
+import { describeOlder, OLDER_INPUTS_HELP, OLDER_INPUTS_METRIC } from '../domain/market-time.ts';
 import type { CalibratorSettings } from './config.ts';
 import { FitRunner } from './fit-runner.ts';
 import type { CalibratorProtocol, SurfaceCalibrated } from './messages.ts';
@@ -12,7 +13,7 @@ import { parseSnapshot } from './snapshot-schema.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 
 let runner: FitRunner | null = null;
-let metrics: { rmse: Gauge; fitSeconds: Histogram; fallbacks: Counter } | null = null;
+let metrics: { rmse: Gauge; fitSeconds: Histogram; fallbacks: Counter; olderRefused: Counter<'actor' | 'input'> } | null = null;
 let last: { cycleId: string; computeMs: number; fallbacks: number; expiries: number } | null = null;
 
 defineActor<CalibratorSettings, CalibratorProtocol>({
@@ -22,6 +23,7 @@ defineActor<CalibratorSettings, CalibratorProtocol>({
       rmse: new Gauge({ name: 'volguard_calibrator_fit_rmse_vol_points', help: 'SABR fit rmse per expiry, vol points', labelNames: ['underlying', 'expiry'], registers: [ctx.metrics] }),
       fitSeconds: new Histogram({ name: 'volguard_calibrator_fit_seconds', help: 'Whole-snapshot calibration time', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1], registers: [ctx.metrics] }),
       fallbacks: new Counter({ name: 'volguard_calibrator_fallbacks_total', help: 'Expiries that fell back to per-strike Black IV', labelNames: ['underlying'], registers: [ctx.metrics] }),
+      olderRefused: new Counter({ name: OLDER_INPUTS_METRIC, help: OLDER_INPUTS_HELP, labelNames: ['actor', 'input'], registers: [ctx.metrics] }),
     };
     ctx.log.info({ mode: ctx.config.mode, threads: ctx.config.threads }, 'calibrator ready');
   },
@@ -39,7 +41,14 @@ defineActor<CalibratorSettings, CalibratorProtocol>({
 async function calibrate(snapshot: MarketSnapshot, ctx: ActorContext<CalibratorSettings>): Promise<SurfaceCalibrated> {
   if (!runner || !metrics) throw new InvariantError('calibrator used before init');
   // Compute time is wall time: the market clock is scaled on the sim venue and stands still within a backtest's step.
-  const surface = await runner.calibrate(snapshot, () => performance.now());
+  const m = metrics;
+  const surface = await runner.calibrate(snapshot, () => performance.now()).catch((err: unknown) => {
+    if (err instanceof OlderInputError) {
+      m.olderRefused.inc({ actor: 'calibrator', input: err.input });
+      ctx.log.warn({ cycleId: snapshot.cycleId, ts: err.ts, lastTs: err.lastTs }, describeOlder(err));
+    }
+    throw err;
+  });
   metrics.fitSeconds.observe(surface.computeMs / 1000);
   let fallbacks = 0;
   for (const e of surface.expiries) {

@@ -5,8 +5,9 @@
  * commands against the broker (order-desk.ts). Ports are injected (ports.ts). One call at a time: the actor mailbox
  * serialises messages and ticks; flatten is re-entrant-safe (a second call joins the first).
  */
-import { VolguardError } from '../../runtime/errors.ts';
+import { OlderInputError, VolguardError } from '../../runtime/errors.ts';
 import { BrokerError } from '../venues/broker.ts';
+import { describeOlder, isOlder } from '../domain/market-time.ts';
 import { istDate } from '../domain/calendar.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { Book } from '../domain/book.ts';
@@ -66,6 +67,8 @@ export class ExecutorEngine {
   /** The kill switch's state as last seen (undefined after a start until the first cycle or broadcast). */
   #ks: TradingState | undefined;
   #snapshot: MarketSnapshot | undefined;
+  /** Market time of the latest snapshot acted on (an earlier one is refused). */
+  #lastMarketTs: number | null = null;
   #surface: SurfaceCalibrated | undefined;
   #touch: TouchLookup = () => undefined;
   /** Where each key sits in the snapshots' chains (rebuilt only when their keys change): touches and approval refs. */
@@ -150,6 +153,14 @@ export class ExecutorEngine {
   // ---- the cycle ----
 
   async execute(req: ExecuteRequest): Promise<ExecutionReport> {
+    // Bad data, not a crash: an earlier market would re-price exits on stale quotes and move timeouts backwards.
+    if (isOlder(this.#lastMarketTs, req.snapshot.ts)) {
+      const older = { input: 'snapshot', ts: req.snapshot.ts, lastTs: this.#lastMarketTs };
+      this.#p.metrics?.olderRefused?.(older.input);
+      this.#log.warn({ cycleId: req.cycleId, ts: older.ts, lastTs: older.lastTs }, describeOlder(older));
+      throw new OlderInputError('executor', older);
+    }
+    this.#lastMarketTs = req.snapshot.ts;
     this.#cycleId = req.cycleId;
     this.#ks = req.killswitch.state;
     this.#snapshot = req.snapshot;

@@ -31,6 +31,8 @@ export interface EngineMetrics {
   positionsOpen(n: number): void;
   /** Charges booked, ₹ (`charges_inr_total`), per book. */
   charges?(book: 'live' | 'shadow', inr: number): void;
+  /** A cycle's snapshot refused because its market time was before the latest one acted on. */
+  olderRefused?(input: string): void;
 }
 
 export interface EnginePorts {

@@ -9,6 +9,7 @@ import type { ClockSpec } from '../../runtime/clock.ts';
 import { Counter, Gauge } from 'prom-client';
 import { journalClient } from '../journal/index.ts';
 import { CHECKPOINT_ACTOR } from '../venues/sim/resume.ts';
+import { OLDER_INPUTS_HELP, OLDER_INPUTS_METRIC } from '../domain/market-time.ts';
 import type { PreTradeRequest } from '../risk/messages.ts';
 import { BROKERS, brokerCredentials, type BrokerHandle } from './brokers.ts';
 import { ExecutorEngine } from './engine.ts';
@@ -72,6 +73,7 @@ defineActor<ExecutorSection, ExecutorProtocol>({
     const sagas = new Counter({ name: 'volguard_saga_outcomes_total', help: 'Saga outcomes', labelNames: ['outcome'], registers: [ctx.metrics] });
     const open = new Gauge({ name: 'volguard_positions_open', help: 'Open positions (instruments)', registers: [ctx.metrics] });
     const charged = new Counter({ name: 'volguard_charges_inr_total', help: 'Trading charges booked (fills and expiry settlement), ₹, per book', labelNames: ['book'], registers: [ctx.metrics] });
+    const olderRefused = new Counter({ name: OLDER_INPUTS_METRIC, help: OLDER_INPUTS_HELP, labelNames: ['actor', 'input'], registers: [ctx.metrics] });
     const h = handle;
     engine = new ExecutorEngine({
       broker: h.broker,
@@ -96,7 +98,11 @@ defineActor<ExecutorSection, ExecutorProtocol>({
       ...(h.marginCheck === true ? { marginCheck: true } : {}),
       ...(h.venueKillSwitch === true ? { venueKillSwitch: true } : {}),
       log: ctx.log,
-      metrics: { order: (s) => orders.inc({ status: s }), saga: (o) => sagas.inc({ outcome: o }), positionsOpen: (n) => open.set(n), charges: (book, inr) => charged.inc({ book }, inr) },
+      metrics: {
+        order: (s) => orders.inc({ status: s }), saga: (o) => sagas.inc({ outcome: o }), positionsOpen: (n) => open.set(n),
+        charges: (book, inr) => charged.inc({ book }, inr),
+        olderRefused: (input) => olderRefused.inc({ actor: 'executor', input }),
+      },
       charges,
       ...(h.settlementPrice !== undefined ? { settlementPrice: h.settlementPrice } : {}),
     }, engineConfig(cfg, clockSpeedOf(ctx.clockSpec)), events);

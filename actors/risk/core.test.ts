@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_RATE } from '../domain/market-settings.ts';
-import { adjustCapital, assess, initialRiskState, onKillswitchChanged, preTrade, type RiskState } from './core.ts';
+import { adjustCapital, assess, initialRiskState, olderAssessment, onKillswitchChanged, preTrade, type RiskState } from './core.ts';
 import type { Leg } from '../domain/leg.ts';
 import {
   CONDOR, DAY_MS, EXPIRY, F, NOW, Q, SIGMA, T_VARIANCE, condorBook, condorLegs, emptyBook, key, settings, snapshot, surface,
@@ -244,4 +244,15 @@ test('the day baseline ignores gains carried in and keeps the day across cycles'
   const later = assess(a.state, { cycleId: 'c2', snapshot: snapshot(NOW + DAY_MS / 24, quotes), surface: surface(NOW + DAY_MS / 24), book: condorBook({ realisedPnlDay: -500 }) });
   assert.equal(later.state.day?.baseline, a.state.day?.baseline);
   close(later.report.pnl.day, -500 + later.report.pnl.unrealised - a.report.pnl.unrealised, 1e-9, 'day P&L');
+});
+
+test('a snapshot older than the last one assessed is refused as bad data; the same instant or a later one is not', () => {
+  const s0 = initialRiskState(settings());
+  assert.equal(olderAssessment(s0, { snapshot: snapshot(NOW - DAY_MS) }), null, 'nothing assessed yet: nothing is older');
+  const a = assess(s0, { cycleId: 'c1', snapshot: snapshot(NOW, quotes), surface: surface(), book: condorBook({ realisedPnlDay: -500 }) });
+  // Yesterday's snapshot after today's: assessing it would have re-based the day (a new IST date) and forgotten today's loss.
+  assert.deepEqual(olderAssessment(a.state, { snapshot: snapshot(NOW - DAY_MS) }), { input: 'snapshot', ts: NOW - DAY_MS, lastTs: NOW });
+  assert.deepEqual(olderAssessment(a.state, { snapshot: snapshot(NOW - 1) }), { input: 'snapshot', ts: NOW - 1, lastTs: NOW });
+  assert.equal(olderAssessment(a.state, { snapshot: snapshot(NOW) }), null);
+  assert.equal(olderAssessment(a.state, { snapshot: snapshot(NOW + 3000) }), null);
 });

@@ -19,6 +19,7 @@ import { estimateMargin, worstExpiryLoss, type MarginLeg, type Spots } from '../
 import type { AssessRequest, Breach, BucketUse, CapitalAdjusted, AdjustCapital, DenyReason, ExpiryExposure, Greeks, LegValuation, LimitName, LimitUse, MarkSource, PreTradeDecision, PreTradeRequest, RiskReport, StructureRisk, TotalExposure, UnderlyingExposure } from './messages.ts';
 import { BUCKETS } from '../domain/bucket.ts';
 import { runScenarios, worstLoss } from './scenarios.ts';
+import { isOlder, type OlderInput } from '../domain/market-time.ts';
 import type { RiskSettings } from './settings.ts';
 import {
   addGreeks, buildMarket, gammaInr1Pct, markOf, priceLeg, ZERO_GREEKS,
@@ -454,4 +455,17 @@ function ratio(value: number, limit: number): number {
 
 function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Market time
+
+/**
+ * An assessment whose snapshot is older than the last one assessed is bad data (DESIGN.md §8): assessing it would move
+ * the day back (an earlier IST date re-bases the day's P&L, forgetting today's loss) and replace the market pre-trade
+ * checks against. The shell refuses it before `assess` and leaves the state as it was.
+ */
+export function olderAssessment(state: RiskState, req: Pick<AssessRequest, 'snapshot'>): OlderInput | null {
+  const last = state.last?.market.now ?? null;
+  return isOlder(last, req.snapshot.ts) ? { input: 'snapshot', ts: req.snapshot.ts, lastTs: last } : null;
 }

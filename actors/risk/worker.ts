@@ -2,13 +2,14 @@
  * @module The risk worker: wires messages to the pure core (core.ts), the journal and metrics.
  * Bad bodies are answered with "expected X, was Y" and change nothing; denials are answers, journaled at warn.
  */
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { defineActor, type ActorContext } from '../../runtime/actor.ts';
-import { InvariantError } from '../../runtime/errors.ts';
+import { InvariantError, OlderInputError } from '../../runtime/errors.ts';
 import type { ClockSpec } from '../../runtime/clock.ts';
 import { journalClient, type JournalClient } from '../journal/index.ts';
 import type { Bucket } from '../domain/bucket.ts';
-import { adjustCapital, assess, currentBuckets, initialRiskState, onKillswitchChanged, preTrade, type RiskState } from './core.ts';
+import { adjustCapital, assess, currentBuckets, initialRiskState, olderAssessment, onKillswitchChanged, preTrade, type RiskState } from './core.ts';
+import { describeOlder, OLDER_INPUTS_HELP, OLDER_INPUTS_METRIC } from '../domain/market-time.ts';
 import { adjustCapitalCheck, assessRequestCheck, killswitchChangedCheck, preTradeCheck, type RiskProtocol } from './messages.ts';
 import type { RiskSettings } from './settings.ts';
 
@@ -17,6 +18,7 @@ export const FRACTIONS_KEY = 'risk.bucketFractions';
 let state: RiskState | null = null;
 let journal: JournalClient | null = null;
 let gauges: { delta: Gauge; vega: Gauge; pnl: Gauge } | null = null;
+let olderRefused: Counter<'actor' | 'input'> | null = null;
 
 /** Market seconds per wall second: the sim's SIM_SPEED, 1 on the real clock (staleness is judged in wall time). */
 function clockSpeedOf(spec: ClockSpec): number {
@@ -31,6 +33,7 @@ function need(): { s: RiskState; j: JournalClient } {
 defineActor<RiskSettings, RiskProtocol>({
   async init(ctx: ActorContext<RiskSettings>) {
     journal = journalClient(ctx);
+    olderRefused = new Counter({ name: OLDER_INPUTS_METRIC, help: OLDER_INPUTS_HELP, labelNames: ['actor', 'input'], registers: [ctx.metrics] });
     gauges = {
       delta: new Gauge({ name: 'volguard_net_delta_ratio', help: 'Net delta notional / BASE_CAPITAL', registers: [ctx.metrics] }),
       vega: new Gauge({ name: 'volguard_vega_inr', help: 'Net vega, ₹ per vol point', registers: [ctx.metrics] }),
@@ -58,6 +61,12 @@ defineActor<RiskSettings, RiskProtocol>({
   handlers: {
     async 'risk.assess'(req, ctx) {
       const { s, j } = need();
+      const older = olderAssessment(s, req);
+      if (older !== null) {
+        olderRefused?.inc({ actor: 'risk', input: older.input });
+        ctx.log.warn({ cycleId: req.cycleId, ts: older.ts, lastTs: older.lastTs }, describeOlder(older));
+        throw new OlderInputError('risk', older);
+      }
       const r = assess(s, req);
       state = r.state;
       const t = r.report.total;
