@@ -1,5 +1,5 @@
 /**
- * Chaos drill (issue 16.1): `volguard run` FULL_AUTO on paper (harness tradingEnv at SIM_SPEED 60, VOLGUARD_CHAOS=1) with pairs and
+ * Chaos drill (issue 16.1): `volguard run` FULL_AUTO on paper (harness tradingEnv, SIM_SPEED 600, VOLGUARD_CHAOS=1) with pairs and
  * triples of actor faults (crash | hang | oom | exit) injected at once through POST /api/v1/actors/{name}/fault, on
  * any actors including the journal. After every round: the process is still up, every actor and supervisor is
  * running again, and cycles complete again (volguard_cycles_total ok|overrun rises). At the end: SIGTERM → exit 0 and
@@ -36,11 +36,10 @@ interface Context {
 /** Starts a run in a temp folder, hands it to `body`, and always stops it; the folder is kept when `body` fails. */
 async function withRun(mode: Mode, prefix: string, extra: Record<string, string>, t: Context['t'], body: (run: Running, ports: { port: number; metricsPort: number }, token: string, env: NodeJS.ProcessEnv, dir: string) => Promise<void>): Promise<void> {
   const { dir, cleanup } = tempDir(prefix);
-  // SIM_SPEED 60, not the trading drills' 600: a restarted feed or executor replays the simulated market from
-  // SIM_START in its init (actors/venues/sim/market.ts), about a second of CPU per simulated hour, so at 600× a
-  // restart a few wall minutes in no longer fits its 10 s start timeout. This drill is about supervision; the
-  // replay cost is reported separately (issue 16 follow-up).
-  const { env, ports } = await runEnv(dir, { ...tradingEnv(), SIM_SPEED: '60', ...extra });
+  // At the trading drills' 600×: a restarted feed or executor resumes the simulated market from the journal's
+  // checkpoint (actors/venues/sim/resume.ts) instead of stepping it from SIM_START in init, which at 600× no longer
+  // fitted the 10 s start timeout a few wall minutes in (issue 14).
+  const { env, ports } = await runEnv(dir, { ...tradingEnv(), ...extra });
   let run: Running | null = null;
   let ok = false;
   try {

@@ -1,8 +1,9 @@
 /**
  * kill -9 drill: `volguard run` FULL_AUTO on paper with the trading-day settings (harness tradingEnv: the intraday
  * iron condor on Wed 2026-11-25, SIM_SEED 7, SIM_SPEED 600), SIGKILLed DRILL_KILLS times (default 3; the full drill is
- * 20) and restarted each time. The simulated clock runs on across restarts (each start's SIM_START is where the market
- * had got to at the kill, an upper bound: it never runs backwards), so the day unfolds over the whole drill.
+ * 20) and restarted each time with the same environment. The simulated clock runs on across restarts (each start
+ * resumes the market where its journal had got to and ignores SIM_START: actors/venues/sim/start.ts), so the day
+ * unfolds over the whole drill.
  * The kill moments (random, reproducible from DRILL_SEED):
  * - "saga" rounds (even rounds before the latch round): kill right after the first order of a new saga appears in
  *   the paper exchange's order log (+ 0–20 ms), i.e. with the saga in flight; if no saga starts within 300 cycles,
@@ -29,10 +30,11 @@ import assert from 'node:assert/strict';
 import { watch } from 'node:fs';
 import path from 'node:path';
 import {
-  DRILL_DAY_START, DRILL_SIM_SPEED, adminToken, drillModes, duplicateOrders, http, journalStats, killGroup, paperRecords, paperSagas, parseClientOrderId,
+  DRILL_DAY_START, adminToken, drillModes, duplicateOrders, http, journalStats, killGroup, paperRecords, paperSagas, parseClientOrderId,
   positionsProblems, runCli, tradingEnv, runEnv, startRun, waitFor, waitHealthy, type Mode, type Running,
 } from './harness.ts';
 import { tempDir } from '../fixtures/temp-dir.ts';
+import { peekJournal } from '../../actors/journal/peek.ts';
 import { mulberry32 as prng } from '../fixtures/mulberry32.ts';
 
 const KILLS = Number(process.env['DRILL_KILLS'] ?? 3);
@@ -94,16 +96,11 @@ async function drill(mode: Mode, t: { diagnostic: (s: string) => void }): Promis
   const { env, ports } = await runEnv(dir, tradingEnv());
   const dataDir = String(env['DATA_DIR']);
   const latchRound = KILLS >= 2 ? KILLS - 2 : -1; // trip the latch before the last-but-one kill, so a later restart carries it too
-  let simStart = Date.parse(DRILL_DAY_START);
+  env['SIM_START'] = DRILL_DAY_START; // the fresh data dir's start; later starts resume from the journal
   let run: Running | null = null;
-  let spawnedAt = 0;
   let minRank = 0;
   let midSaga = 0;
-  const start = (): Running => {
-    env['SIM_START'] = new Date(simStart).toISOString();
-    spawnedAt = Date.now();
-    return startRun(mode, { cwd: dir, env });
-  };
+  const start = (): Running => startRun(mode, { cwd: dir, env });
   try {
     for (let round = 0; round < KILLS; round++) {
       const r0 = Date.now();
@@ -186,8 +183,8 @@ async function drill(mode: Mode, t: { diagnostic: (s: string) => void }): Promis
       const before = round === latchRound || killed ? null : await journalStats(mode, dir, env); // a separate reader: what it sees is committed
       if (!killed || round === latchRound) killGroup(run, 'SIGKILL'); // a saga round's kill is the watcher's
       const exit = await run.exited;
-      // The market ran on while we were up: the next start resumes the day at (an upper bound of) the kill moment.
-      simStart += (Date.now() - spawnedAt) * DRILL_SIM_SPEED;
+      // Where the market had got to: the next start resumes the day there.
+      const market = (await peekJournal(path.join(dataDir, 'journal')))?.lastEntryTs ?? null;
       assert.equal(exit.signal, 'SIGKILL', `round ${round}: ${JSON.stringify(exit)}\n${run.tail()}`);
       const after = await journalStats(mode, dir, env);
       if (before !== null) assert.ok(after.lastSeq >= before.lastSeq, `round ${round}: journal lastSeq ${after.lastSeq} < ${before.lastSeq} acknowledged before the kill`);
@@ -196,7 +193,7 @@ async function drill(mode: Mode, t: { diagnostic: (s: string) => void }): Promis
       const records = paperRecords(dataDir);
       assert.deepEqual(duplicateOrders(records), [], `round ${round}: duplicate broker orders`);
       t.diagnostic(`${mode} round ${round} (seed ${SEED}): killed ${moment}, state ${ks?.state ?? (round === latchRound ? 'latched' : 'not read (killed by the watcher)')}, journal seq ${before?.lastSeq ?? '-'}→${after.lastSeq}, cycles ${after.cycles}, ` +
-        `restart→reconciled ${recoveredMs} ms, round ${Date.now() - r0} ms, market ${new Date(simStart).toISOString()}, paper: ${records.filter((r) => r['k'] === 'place').length} orders, ${paperSagas(records).length} sagas`);
+        `restart→reconciled ${recoveredMs} ms, round ${Date.now() - r0} ms, market ${market === null ? '-' : new Date(market).toISOString()}, paper: ${records.filter((r) => r['k'] === 'place').length} orders, ${paperSagas(records).length} sagas`);
     }
     // Final start: recovery, one more cycle, reconciled, graceful stop.
     run = start();
