@@ -31,7 +31,6 @@ import { DEFAULT_CYCLES_PER_FRAME } from '../main/replay/schedule.ts';
 import path from 'node:path';
 import { planSimClock, SIM_TIMELINE_KEY, type SimClockPlan } from '../../actors/venues/sim/start.ts';
 import { CHECKPOINT_ACTOR } from '../../actors/venues/sim/resume.ts';
-import { peekJournal } from '../../actors/journal/peek.ts';
 import { startGateway, type RunningServer } from '../../gateway/server.ts';
 import { startMetricsServer } from '../../gateway/metrics-server.ts';
 import { alerterConfigFrom, createAlerter } from '../../gateway/alerts/alerter.ts';
@@ -50,6 +49,8 @@ export function configuredSecrets(cfg: Config, adminToken: string): string[] {
  */
 export async function systemClockSpec(cfg: Config): Promise<{ spec: ClockSpec; plan: SimClockPlan | null }> {
   if (cfg.FEED !== 'sim') return { spec: { kind: 'real' }, plan: null };
+  // Loaded only here (as validate does): main opens LMDB for this one read, before the journal's worker opens it.
+  const { peekJournal } = await import('../../actors/journal/peek.ts');
   const peek = await peekJournal(path.join(cfg.DATA_DIR, 'journal'), { kv: [SIM_TIMELINE_KEY], snapshots: [CHECKPOINT_ACTOR] });
   const checkpointTs = peek?.snapshots[CHECKPOINT_ACTOR]?.ts ?? null;
   const lastMs = peek === null ? null : maxOrNull(peek.lastEntryTs, checkpointTs);
