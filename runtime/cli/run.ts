@@ -51,7 +51,15 @@ export async function systemClockSpec(cfg: Config): Promise<{ spec: ClockSpec; p
   if (cfg.FEED !== 'sim') return { spec: { kind: 'real' }, plan: null };
   // Loaded only here (as validate does): main opens LMDB for this one read, before the journal's worker opens it.
   const { peekJournal } = await import('../../actors/journal/peek.ts');
-  const peek = await peekJournal(path.join(cfg.DATA_DIR, 'journal'), { kv: [SIM_TIMELINE_KEY], snapshots: [CHECKPOINT_ACTOR] });
+  let peek: Awaited<ReturnType<typeof peekJournal>>;
+  try {
+    peek = await peekJournal(path.join(cfg.DATA_DIR, 'journal'), { kv: [SIM_TIMELINE_KEY], snapshots: [CHECKPOINT_ACTOR] });
+  } catch (err) {
+    // The journal actor meets the same problem and faults (kill switch HALTED); the clock cannot know better than
+    // SIM_START then, and every actor refuses whatever is older than what it recovers.
+    const plan = planSimClock({ SIM_SPEED: cfg.SIM_SPEED, SIM_START: cfg.SIM_START, SIM_SEED: cfg.SIM_SEED }, Date.now(), null);
+    return { spec: plan.spec, plan: { ...plan, notes: [`the journal could not be read to resume the simulated market (${(err as Error).message}): starting as a fresh data dir would`, ...plan.notes] } };
+  }
   const checkpointTs = peek?.snapshots[CHECKPOINT_ACTOR]?.ts ?? null;
   const lastMs = peek === null ? null : maxOrNull(peek.lastEntryTs, checkpointTs);
   const onRecord = peek === null || (lastMs === null && peek.kv[SIM_TIMELINE_KEY] === null) ? null : { timeline: peek.kv[SIM_TIMELINE_KEY], lastMs };
