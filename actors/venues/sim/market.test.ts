@@ -117,6 +117,9 @@ test('a market resumed from a checkpoint (through msgpack, as the journal stores
     assert.deepEqual(resumed.snapshotTicks(), fresh.snapshotTicks(), `resumed at ${new Date(t).toISOString()}`);
     assert.deepEqual(resumed.chains(), fresh.chains());
     assert.equal(resumed.vix(), fresh.vix());
+    // The closes behind settlement prices: the session days before the resume and after it.
+    assert.equal(resumed.closeOn('NIFTY', '2026-11-23'), fresh.closeOn('NIFTY', '2026-11-23')); // (the 24th is a holiday)
+    assert.ok(resumed.closeOn('BANKNIFTY', '2026-11-23') !== undefined && resumed.closeOn('BANKNIFTY', '2026-11-23') === fresh.closeOn('BANKNIFTY', '2026-11-23'));
     assert.deepEqual(resumed.drainChanged(), fresh.drainChanged());
   }
 });
@@ -131,4 +134,5 @@ test('a checkpoint of another market, or a damaged one, is refused whole with wh
   assert.throws(() => new SimMarket({ seed: 7, startMs: OPEN, from: { ...cp, quotes: { ...cp.quotes, bid: cp.quotes.bid.slice(1) } } }), /quotes.bid of \d+ finite numbers/);
   assert.throws(() => new SimMarket({ seed: 7, startMs: OPEN, from: { ...cp, model: { ...cp.model, h: Number.NaN } } }), /finite model state/);
   assert.throws(() => new SimMarket({ seed: 7, startMs: OPEN, from: { ...cp, ring: cp.ring.slice(1) } }), /a ring of 64 slots/);
+  assert.throws(() => new SimMarket({ seed: 7, startMs: OPEN, from: { ...cp, closes: [['yesterday', 1, 2]] } }), /closes of \[date, NIFTY, BANKNIFTY\]/);
 });

@@ -68,6 +68,8 @@ export interface SimCheckpoint {
   readonly ring: readonly (readonly number[])[];
   /** Instruments changed since the last drain, in the order they changed. */
   readonly changed: readonly number[];
+  /** Each past session's closing spots: [IST date, NIFTY, BANKNIFTY] (the settlement prices `closeOn` answers). */
+  readonly closes: readonly (readonly [string, number, number])[];
 }
 
 const CHECKPOINT_FORMAT = 1;
@@ -185,6 +187,7 @@ export class SimMarket {
       chains: this.#chains.map((c) => ({ ...c, strikes: [...c.strikes], callKeys: [...c.callKeys], putKeys: [...c.putKeys] })),
       chainT: Array.from(this.#chainT), chainF: Array.from(this.#chainF), smiles: this.#smiles.map((sp) => ({ ...sp })),
       quotes, ring: this.#ring.map((slot) => [...slot]), changed: [...this.#changedList],
+      closes: [...this.#closes].map(([date, [nifty, bank]]) => [date, nifty, bank] as const),
     };
   }
 
@@ -213,6 +216,7 @@ export class SimMarket {
     this.#changed = new Uint8Array(this.#recs.length);
     this.#changedList = [...cp.changed];
     for (const i of this.#changedList) this.#changed[i] = 1;
+    for (const [date, nifty, bank] of cp.closes) this.#closes.set(date, [nifty, bank]);
   }
 
   /** Simulated time of the last applied step. */
@@ -542,5 +546,8 @@ export function checkpointProblem(cp: unknown, self: { readonly seed: number; re
   const index = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) < len;
   if (!Array.isArray(c.ring) || c.ring.length !== RING || !c.ring.every((slot) => Array.isArray(slot) && slot.every(index))) return `a ring of ${RING} slots of instrument indices, was not`;
   if (!Array.isArray(c.changed) || !c.changed.every(index) || new Set(c.changed).size !== c.changed.length) return 'distinct changed instrument indices, were not';
+  if (!Array.isArray(c.closes) || !c.closes.every((x) => Array.isArray(x) && x.length === 3 && typeof x[0] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(x[0]) && finite(x[1]) && finite(x[2]))) {
+    return 'closes of [date, NIFTY, BANKNIFTY], were not';
+  }
   return null;
 }
