@@ -19,7 +19,7 @@ import type { Structure } from '../domain/structure.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import { worstExpiryLoss } from '../domain/margin.ts';
 import type { ChargesBooked, SettlementBooked } from '../domain/money.ts';
-import { addMoney, applyCharges, applySettlement, initialMoney, type MoneyState } from './money.ts';
+import { addMoney, applyCharges, applySettlement, initialMoney, type MoneyState } from './money-ledger.ts';
 import { recordVenue, type GovernanceApproval, type GovernanceRecord, type PhaseRequest, type Venue } from '../domain/phase-governance.ts';
 
 /** An order as the saga plans it (deterministic from the proposal). */
