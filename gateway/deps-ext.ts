@@ -10,6 +10,9 @@ import type { TradingState } from '../actors/domain/trading-state.ts';
 import type { ActorInfo, SupervisorInfo } from '../runtime/status.ts';
 import type { GatewayDeps } from './deps.ts';
 import type { ReadinessFacts } from './readiness.ts';
+import type { BookView } from './views/book.ts';
+import type { EventView } from './views/events.ts';
+import type { RiskView } from './views/risk.ts';
 
 /** The subset of pino the gateway uses; `obj` first, as pino expects. */
 export interface GatewayLog {
@@ -55,6 +58,11 @@ export interface ApprovalView {
   readonly reason: string;
   readonly underlying?: string;
   readonly kind?: string;
+  /** From the legs' limit prices (gateway/views/payoff.ts), when every leg has one: ₹ taken in (negative = debit). */
+  readonly credit?: number;
+  /** ₹ at expiry at the limit prices; null when unbounded. */
+  readonly maxLoss?: number | null;
+  readonly breakevens?: readonly number[];
 }
 
 export interface StructureView {
@@ -77,6 +85,9 @@ export interface SmileView {
   readonly fitIv: readonly (number | null)[];
   readonly forward?: number;
   readonly fallback?: boolean;
+  readonly fallbackReason?: string;
+  /** The SABR fit's error against the market points it used, vol points. */
+  readonly rmseVolPts?: number;
 }
 
 /**
@@ -99,7 +110,16 @@ export interface DashboardData {
     readonly limits: { readonly delta?: number; readonly gamma?: number; readonly vega?: number; readonly theta?: number };
   };
   readonly killswitch: { readonly state: TradingState; readonly cause: string | null; readonly history?: readonly KillSwitchTransition[] };
-  readonly phase: { readonly configured: Phase; readonly effective: Phase };
+  /** `reasons`: why the effective phase differs from the configured one (the executor's, from the last cycle). */
+  readonly phase: { readonly configured: Phase; readonly effective: Phase; readonly reasons?: readonly string[] };
+  /** The market clock `ts` is on: simulated (sim venue, SIM_SPEED×) or real. */
+  readonly clock?: { readonly simulated: boolean; readonly speed?: number };
+  /** What is held (the executor's reconciled book, or the shadow book in SHADOW), grouped by structure. */
+  readonly book?: BookView | null;
+  /** The last risk report in ₹ (INTERFACE.md's GET /api/v1/risk shape); null before the first. */
+  readonly risk?: RiskView | null;
+  /** Operator events (orders, fills, denials, kill switch, approvals, alerts, restarts), newest first. */
+  readonly events?: readonly EventView[];
   readonly dataQuality: { readonly score: number; readonly components: Readonly<Record<string, number>> };
   readonly lastCycle: { readonly id: string; readonly ts: number; readonly durationMs: number; readonly stages: Readonly<Record<string, number>> } | null;
   readonly structures: readonly StructureView[];

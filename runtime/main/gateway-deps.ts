@@ -10,6 +10,10 @@ import type { AuditEntry, GatewayDeps, Tokens } from '../../gateway/deps.ts';
 import type { FaultKind } from '../status.ts';
 import type { DashboardData, GatewayDepsExt, GatewayLog, SmileView, StructureView } from '../../gateway/deps-ext.ts';
 import { journalClient } from '../../actors/journal/client.ts';
+import { bookView, type MarkOf } from '../../gateway/views/book.ts';
+import { EventLog, eventsFromExecution } from '../../gateway/views/events.ts';
+import { payoffFacts } from '../../gateway/views/payoff.ts';
+import { riskView } from '../../gateway/views/risk.ts';
 import type { CycleOrchestrator } from './cycle.ts';
 import type { MainMetrics } from './metrics.ts';
 
@@ -31,6 +35,13 @@ function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
+/** An approval card's money from its legs' limit prices; nothing when a leg has none (no guessing). */
+function approvalMoney(legs: readonly { readonly strike: number; readonly right: 'CE' | 'PE'; readonly side: 'BUY' | 'SELL'; readonly quantity: number; readonly limitPrice?: number }[]) {
+  if (legs.length === 0 || legs.some((l) => l.limitPrice === undefined)) return {};
+  const f = payoffFacts(legs.map((l) => ({ strike: l.strike, right: l.right, quantity: l.side === 'BUY' ? l.quantity : -l.quantity, price: l.limitPrice as number })));
+  return { credit: f.credit, maxLoss: Number.isFinite(f.maxLoss) ? f.maxLoss : null, breakevens: f.breakevens };
+}
+
 export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
   const { system, cycle } = o;
   const journal = journalClient({ request: (to, type, body, opts) => system.request(to, type, body, opts?.timeoutMs) }, { actor: 'main' });
@@ -46,6 +57,18 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
       pnlValues.shift();
     }
   };
+
+  // Operator events, stamped with the market clock: each cycle's execution report plus main's live events.
+  const events = new EventLog(200);
+  events.push({ ts: o.clock.now(), kind: 'restart', title: 'VolGuard started', detail: `venue ${o.config.SAFETY_MODE}, feed ${o.config.FEED}, phase ${o.config.PHASE}`, ref: 'main' });
+  system.onEvent((type, body) => {
+    const now = o.clock.now();
+    if (type === 'cycle.completed') {
+      const r = cycle.state.execution;
+      if (r !== null && r.cycleId === (body as { cycleId?: unknown } | null)?.cycleId) events.push(...eventsFromExecution(r, now));
+    }
+    events.live(type, body, now);
+  });
 
   const deps: GatewayDeps = {
     config: o.config,
@@ -102,7 +125,11 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
       fitIv: Array.from(e.vols, finiteOrNull),
       forward: e.forward,
       fallback: e.fallback,
+      ...(e.fallbackReason !== undefined ? { fallbackReason: e.fallbackReason } : {}),
+      ...(Number.isFinite(e.rmseVolPts) ? { rmseVolPts: e.rmseVolPts } : {}),
     }));
+    const marks = new Map<string, MarkOf>((risk?.legs ?? []).map((l) => [l.instrumentKey, { mark: l.mark, markSource: l.markSource }]));
+    const now = snap?.ts ?? o.clock.now();
     const structures: StructureView[] = (st.book?.structures ?? [])
       .filter((s) => s.status !== 'closed')
       .map((s) => {
@@ -119,7 +146,11 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
       });
     const limit = (name: string) => risk?.limits.find((l) => (l as { name?: string }).name === name) as { limit?: number } | undefined;
     return {
-      ts: snap?.ts ?? o.clock.now(),
+      ts: now,
+      clock: o.config.FEED === 'sim' ? { simulated: true, speed: o.config.SIM_SPEED } : { simulated: false },
+      book: st.book === null ? null : bookView(st.book, marks, now),
+      risk: risk === null ? null : riskView(risk, o.config.BASE_CAPITAL),
+      events: events.latest(100),
       underlyings: (snap?.spots ?? []).map((s) => ({ name: s.underlying, spot: s.spot, vix: snap?.vix ?? null })),
       pnl: { day: risk?.pnl.day ?? 0, realised: risk?.pnl.realised ?? 0, unrealised: risk?.pnl.unrealised ?? 0 },
       pnlCurve: { ts: [...pnlTs], pnl: [...pnlValues] },
@@ -140,12 +171,13 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
         cause: ks?.cause?.message ?? null,
         history: (ks?.history ?? []).map((t) => ({ ts: t.at, from: t.from, to: t.to, cause: t.cause.message })),
       },
-      phase: { configured: cycle.phase, effective: ks?.effectivePhase ?? cycle.phase },
+      // The executor's decision is the one trading acts on (it applies the kill switch's cap and the quality gate).
+      phase: { configured: cycle.phase, effective: st.execution?.phase.effective ?? ks?.effectivePhase ?? cycle.phase, reasons: [...(st.execution?.phase.reasons ?? [])] },
       dataQuality: { score: snap?.quality.score ?? 0, components: { ...(snap?.quality.components ?? {}) } },
       lastCycle: cycle.status().lastCycle,
       structures,
       approvalsPending: (approvals ?? []).filter((a) => a.status === 'pending').length,
-      approvals: approvals ?? [],
+      approvals: (approvals ?? []).map((a) => ({ ...a, ...approvalMoney(a.legs) })),
       smiles,
     };
   };

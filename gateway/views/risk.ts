@@ -1,0 +1,73 @@
+/**
+ * @module The risk report in the units a trader reads (pure): ₹ for a 1 % move (delta and gamma), ₹ per vol point,
+ * ₹ per day, per underlying, per expiry and in total, and each limit with its soft and hard level in the same unit.
+ * The shape follows INTERFACE.md's `GET /api/v1/risk`.
+ */
+import type { LimitName, RiskReport } from '../../actors/risk/messages.ts';
+
+export interface RupeeGreeks {
+  /** ₹ of P&L for a 1 % rise in spot (delta · spot · 1 %). */
+  readonly delta1pct: number;
+  /** ₹ of P&L from gamma for a 1 % move (½ Γ (1 % S)²). */
+  readonly gamma1pct: number;
+  /** ₹ per vol point. */
+  readonly vega: number;
+  /** ₹ per calendar day. */
+  readonly theta: number;
+}
+
+export interface LimitView {
+  readonly name: LimitName;
+  /** The unit value, soft and hard are in (delta is shown in ₹ per 1 % move too, converted with BASE_CAPITAL). */
+  readonly unit: string;
+  readonly value: number;
+  readonly soft: number;
+  readonly hard: number;
+  readonly utilisation: number;
+  readonly breach: 'soft' | 'hard' | null;
+}
+
+export interface RiskView {
+  readonly ts: number;
+  readonly byUnderlying: Readonly<Record<string, RupeeGreeks>>;
+  readonly byExpiry: readonly ({ readonly underlying: string; readonly expiry: string } & RupeeGreeks)[];
+  readonly total: RupeeGreeks;
+  readonly stress: { readonly grid: readonly { readonly name: string; readonly spotPct: number; readonly volPts: number; readonly pnl: number }[]; readonly worst: number };
+  readonly limits: readonly LimitView[];
+  readonly breaches: readonly { readonly limit: LimitName; readonly level: 'soft' | 'hard'; readonly value: number; readonly threshold: number; readonly catastrophic: boolean }[];
+  /** Held instruments the surface could not value (their greeks are missing from the totals). */
+  readonly unvalued: readonly string[];
+}
+
+const UNITS: Readonly<Record<LimitName, string>> = {
+  delta: '₹ per 1 % move', vega: '₹ per vol pt', gamma: '₹ per 1 % move', theta: '₹ per day',
+  dailyLoss: '₹', scenarioLoss: '₹', capitalAtRisk: '₹', margin: '₹',
+};
+
+export function riskView(r: RiskReport, baseCapital: number): RiskView {
+  const byUnderlying: Record<string, RupeeGreeks> = {};
+  const byExpiry: ({ underlying: string; expiry: string } & RupeeGreeks)[] = [];
+  let delta1pct = 0;
+  for (const u of r.byUnderlying) {
+    const d = u.delta * u.spot * 0.01;
+    delta1pct += d;
+    byUnderlying[u.underlying] = { delta1pct: d, gamma1pct: u.gammaInr1Pct, vega: u.vega, theta: u.theta };
+    for (const e of u.byExpiry) byExpiry.push({ underlying: u.underlying, expiry: e.expiry, delta1pct: e.delta * u.spot * 0.01, gamma1pct: e.gammaInr1Pct, vega: e.vega, theta: e.theta });
+  }
+  const breachOf = new Map(r.breaches.map((b) => [b.limit, b.level]));
+  const limits = r.limits.map((l): LimitView => {
+    // Risk measures delta as |net delta notional| / BASE_CAPITAL; a 1 % move of that notional is the same figure in ₹.
+    const k = l.name === 'delta' ? baseCapital * 0.01 : 1;
+    return { name: l.name, unit: UNITS[l.name], value: l.value * k, soft: l.soft * k, hard: l.limit * k, utilisation: l.utilisation, breach: breachOf.get(l.name) ?? null };
+  });
+  return {
+    ts: r.ts,
+    byUnderlying,
+    byExpiry,
+    total: { delta1pct, gamma1pct: r.total.gammaInr1Pct, vega: r.total.vega, theta: r.total.theta },
+    stress: { grid: r.scenarios.map((s) => ({ name: s.name, spotPct: s.spotShift * 100, volPts: s.volShiftPts, pnl: s.pnl })), worst: r.worstScenarioLoss },
+    limits,
+    breaches: r.breaches.map((b) => ({ limit: b.limit, level: b.level, value: b.value, threshold: b.threshold, catastrophic: b.catastrophic })),
+    unvalued: [...r.unvalued],
+  };
+}
