@@ -1,11 +1,14 @@
 // VolGuard live dashboard. Plain browser script (no build step); served with a CSP that forbids inline code.
-// Data arrives over the WebSocket (/ws): a full `dashboard` refresh periodically and `event`s as they happen.
+// Data arrives over the WebSocket (/ws): a full `dashboard` refresh periodically and right after every event.
 // Every value is written with textContent, never innerHTML, so nothing from the system can inject markup.
+// Conventions the operator relies on: every time is the market clock in IST; every amount is ₹; negative quantity is short.
 'use strict';
 
 (() => {
   const TOKEN_KEY = 'volguard.token';
   const RANK = { viewer: 0, operator: 1, admin: 2 };
+  const TZ = 'Asia/Kolkata';
+  const KINDS = ['order', 'fill', 'denial', 'killswitch', 'approval', 'alert', 'restart'];
   const $ = (id) => document.getElementById(id);
 
   /** Minimal element builder: h('td', {class: 'num'}, '12.3'). */
@@ -20,10 +23,21 @@
     for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
     return el;
   }
-  const fmt = (n, d = 2) => (typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-IN', { minimumFractionDigits: d, maximumFractionDigits: d }) : '—');
-  const inr = (n) => (typeof n === 'number' && Number.isFinite(n) ? (n < 0 ? '−₹' : '₹') + fmt(Math.abs(n), 0) : '—');
-  const sign = (n) => (n > 0 ? 'pos' : n < 0 ? 'neg' : '');
-  const time = (ts) => (typeof ts === 'number' ? new Date(ts).toLocaleTimeString('en-GB', { hour12: false }) : '—');
+  const finite = (n) => typeof n === 'number' && Number.isFinite(n);
+  const fmt = (n, d = 2) => (finite(n) ? n.toLocaleString('en-IN', { minimumFractionDigits: d, maximumFractionDigits: d }) : '—');
+  /** Rupees, Indian grouping, sign in front: −₹14,250. */
+  const inr = (n, d = 0) => (finite(n) ? (n < 0 ? '−₹' : '₹') + fmt(Math.abs(n), d) : '—');
+  const sign = (n) => (finite(n) ? (n > 0 ? 'pos' : n < 0 ? 'neg' : '') : '');
+  const IST_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  const IST_DAY = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+  /** A market-clock instant in IST: `14:05:09 IST`. */
+  const ist = (ts) => (finite(ts) ? `${IST_TIME.format(new Date(ts))} IST` : '—');
+  const duration = (ms) => {
+    if (!finite(ms)) return '—';
+    if (ms <= 0) return 'expired';
+    const s = Math.floor(ms / 1000);
+    return s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min` : `${Math.floor(s / 60)} min ${s % 60} s`;
+  };
 
   // ---- token: `#token=` (then removed from the address bar), else this tab's storage, else the login form ----
   function readToken() {
@@ -39,6 +53,9 @@
   let ws = null;
   let retryMs = 500;
   let last = null;
+  /** The market clock as last reported, to tick the header between refreshes. */
+  let clockBase = null;
+  const shownKinds = new Set(KINDS);
 
   function showLogin(message) {
     $('login').hidden = false;
@@ -67,13 +84,14 @@
     t.className = bad ? 'toast bad' : 'toast';
     t.hidden = false;
     clearTimeout(toast.timer);
-    toast.timer = setTimeout(() => (t.hidden = true), 4000);
+    toast.timer = setTimeout(() => (t.hidden = true), 5000);
   }
 
   function setConn(state, label) {
     $('conn').dataset.state = state;
     $('conn').textContent = label;
   }
+  const canAct = () => role !== null && RANK[role] >= RANK.operator;
 
   // ---- WebSocket ----
   function connect() {
@@ -89,16 +107,18 @@
         role = msg.role;
         retryMs = 500;
         setConn('on', 'live');
-        $('role').textContent = `signed in as ${role}`;
+        $('role').textContent = role;
+        if (last) render(last);
       } else if (msg.type === 'dashboard') {
         last = msg.data;
+        const t0 = performance.now();
         render(msg.data);
-      } else if (msg.type === 'event') {
-        addEvent(msg.event, msg.body);
-        if (msg.event === 'killswitch.changed' && msg.body && msg.body.state) setKs(msg.body.state, msg.body.cause);
+        // The bench reads these (the browser's own timing of a full update).
+        performance.measure('volguard:render', { start: t0, end: performance.now() });
       } else if (msg.type === 'error') {
         toast(msg.message, true);
       }
+      // `event` frames are followed by a full refresh that carries the operator events (d.events); raw ones are not shown.
     });
     ws.addEventListener('close', (ev) => {
       setConn('off', 'offline');
@@ -111,77 +131,169 @@
       if (token) setTimeout(connect, (retryMs = Math.min(retryMs * 2, 10_000)));
     });
   }
+  const refresh = () => ws && ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ type: 'refresh' }));
+
+  async function post(path, body) {
+    const res = await fetch(path, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const out = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error((out.error && out.error.message) || `HTTP ${res.status}`);
+    return out;
+  }
+
+  // ---- one clock: the market clock in IST, ticking between refreshes at the simulation's speed ----
+  function tickClock() {
+    if (!clockBase) return;
+    const now = clockBase.ts + (performance.now() - clockBase.at) * clockBase.speed;
+    $('clock').textContent = `${IST_DAY.format(new Date(now))} · ${ist(now)}`;
+  }
+  setInterval(tickClock, 1000);
+  const marketNow = () => (clockBase ? clockBase.ts + (performance.now() - clockBase.at) * clockBase.speed : Date.now());
 
   // ---- rendering ----
-  function tile(label, value, cls, small) {
-    return h('div', { class: 'tile' }, h('div', { class: 'label' }, label), h('div', { class: `value ${small ? 'small' : ''} ${cls || ''}` }, value));
+  function tile(label, value, cls, small, testid) {
+    return h('div', { class: 'tile' }, h('div', { class: 'label' }, label), h('div', { class: `value ${small ? 'small' : ''} ${cls || ''}`, 'data-testid': testid }, value));
   }
 
   function setKs(state, cause) {
     $('ks-pill').dataset.state = state;
     $('ks-pill').textContent = `kill switch ${state}`;
-    $('ks').replaceChildren(h('div', { class: `state-big ${state}`, 'data-testid': 'ks-state' }, state), h('div', { class: 'muted' }, cause || 'no active cause'));
+    $('ks').replaceChildren(h('div', { class: `state-big ${state}`, 'data-testid': 'ks-state' }, state), h('div', { class: 'muted', 'data-testid': 'ks-cause' }, cause || 'no active cause'));
   }
 
   function render(d) {
-    $('cycle').textContent = d.lastCycle ? `cycle ${d.lastCycle.id} · ${fmt(d.lastCycle.durationMs, 1)} ms · ${time(d.lastCycle.ts)}` : 'no cycle yet';
+    const sim = !!(d.clock && d.clock.simulated);
+    clockBase = { ts: d.ts, at: performance.now(), speed: sim ? d.clock.speed || 1 : 1 };
+    tickClock();
+    $('clock-kind').hidden = !sim;
+    $('clock-kind').textContent = sim ? `SIMULATED ×${fmt(d.clock.speed || 1, 0)}` : '';
+    $('clock').classList.toggle('simulated', sim);
+    renderPhase(d);
+    const shadow = !!(d.book && d.book.shadow) || d.phase.effective === 'SHADOW';
     $('market').replaceChildren(
       ...d.underlyings.map((u) => tile(u.name, fmt(u.spot, 2))),
       ...(d.underlyings[0] && d.underlyings[0].vix != null ? [tile('INDIA VIX', fmt(d.underlyings[0].vix, 2))] : []),
     );
-    $('market').querySelectorAll('.tile')[0]?.setAttribute('data-testid', 'spot-0');
-    $('pnl').replaceChildren(tile('day', inr(d.pnl.day), sign(d.pnl.day)), tile('realised', inr(d.pnl.realised), sign(d.pnl.realised), true), tile('unrealised', inr(d.pnl.unrealised), sign(d.pnl.unrealised), true));
+    $('market').querySelector('.tile')?.setAttribute('data-testid', 'spot-0');
+    $('pnl-sub').textContent = shadow ? 'today, ₹ — SHADOW (paper fills, not money)' : 'today, ₹';
+    $('pnl-card').classList.toggle('shadow', shadow);
+    $('pnl').replaceChildren(tile(shadow ? 'day (SHADOW)' : 'day', inr(d.pnl.day), sign(d.pnl.day), false, 'pnl-day'), tile('realised', inr(d.pnl.realised), sign(d.pnl.realised), true), tile('unrealised', inr(d.pnl.unrealised), sign(d.pnl.unrealised), true));
     renderPnlCurve(d);
-    renderGreeks(d.greeks);
+    renderRisk(d.risk);
     setKs(d.killswitch.state, d.killswitch.cause);
-    $('ks-history').replaceChildren(...(d.killswitch.history || []).slice(-12).reverse().map((t) => h('li', {}, h('time', {}, time(t.ts)), h('span', {}, `${t.from} → ${t.to}`), h('span', { class: 'muted' }, t.cause))));
-    $('phase-pill').textContent = `phase ${d.phase.effective}`;
-    $('phase').replaceChildren(h('div', { class: 'tiles' }, tile('effective', d.phase.effective, '', true), tile('configured', d.phase.configured, 'muted', true), tile('quality', fmt(d.dataQuality.score, 2), d.dataQuality.score < 0.8 ? 'neg' : 'pos', true)));
+    $('ks-history').replaceChildren(...(d.killswitch.history || []).slice(-12).reverse().map((t) => h('li', {}, h('time', {}, ist(t.ts)), h('span', {}, `${t.from} → ${t.to}`), h('span', { class: 'muted' }, t.cause))));
     $('quality').replaceChildren(...Object.entries(d.dataQuality.components).map(([k, v]) => bar(k, v, 1, fmt(v, 2), true)));
-    renderApprovals(d.approvals || [], d.approvalsPending);
-    renderStructures(d.structures);
+    renderBook(d);
+    renderApprovals(d);
+    renderEvents(d.events || []);
     renderSmiles(d.smiles || []);
+    $('cycle').textContent = d.lastCycle ? `last cycle ${d.lastCycle.id} · ${fmt(d.lastCycle.durationMs, 1)} ms` : 'no cycle yet';
     renderActors(d.actors || [], d.supervisors || []);
   }
 
-  /** A bar of |value| / limit; `higherIsBetter` flips the colouring (quality components). */
-  function bar(name, value, limit, label, higherIsBetter) {
-    const ratio = limit > 0 && Number.isFinite(value) ? Math.min(Math.abs(value) / limit, 1) : 0;
-    const level = higherIsBetter ? (ratio < 0.6 ? 'bad' : ratio < 0.85 ? 'warn' : '') : ratio > 0.9 ? 'bad' : ratio > 0.7 ? 'warn' : '';
+  function renderPhase(d) {
+    const eff = d.phase.effective;
+    const badge = $('phase-badge');
+    badge.dataset.phase = eff;
+    badge.textContent = eff === 'SHADOW' ? 'SHADOW · no orders sent' : eff === 'SEMI_AUTO' ? 'SEMI_AUTO · operator approves' : eff === 'FULL_AUTO' ? 'FULL_AUTO · orders sent automatically' : eff;
+    const differs = d.phase.configured !== eff;
+    const why = (d.phase.reasons || []).join('; ');
+    const lines = [];
+    if (eff === 'SHADOW') lines.push('SHADOW: proposals are filled on paper in the shadow book; nothing reaches the broker. P&L shown is shadow P&L.');
+    if (differs) lines.push(`Configured ${d.phase.configured}, in force ${eff}: ${why || 'reason not reported yet'}.`);
+    const banner = $('phase-banner');
+    banner.hidden = lines.length === 0;
+    banner.dataset.phase = eff;
+    banner.textContent = lines.join(' ');
+    $('phase').replaceChildren(h('div', { class: 'tiles' }, tile('in force', eff, '', true, 'phase-effective'), tile('configured', d.phase.configured, 'muted', true), tile('quality', fmt(d.dataQuality.score, 2), d.dataQuality.score < 0.8 ? 'neg' : 'pos', true)),
+      differs ? h('div', { class: 'muted', 'data-testid': 'phase-why' }, `why: ${why || 'not reported yet'}`) : null);
+  }
+
+  /** A bar of |value| against its hard level, with the soft level marked; `higherIsBetter` for quality components. */
+  function bar(name, value, limit, label, higherIsBetter, soft) {
+    const ratio = limit > 0 && finite(value) ? Math.min(Math.abs(value) / limit, 1) : 0;
+    const softRatio = finite(soft) && limit > 0 ? soft / limit : null;
+    const level = higherIsBetter ? (ratio < 0.6 ? 'bad' : ratio < 0.85 ? 'warn' : '') : ratio >= 1 ? 'bad' : softRatio !== null && ratio >= softRatio ? 'warn' : '';
     const fill = h('div', { class: `fill ${level}` });
     fill.style.width = `${(ratio * 100).toFixed(1)}%`;
-    return h('div', { class: 'bar-row' }, h('span', { class: 'name' }, name), h('div', { class: 'track' }, fill), h('span', { class: 'num' }, label));
+    const track = h('div', { class: 'track' }, fill);
+    if (softRatio !== null) {
+      const m = h('div', { class: 'soft', title: `soft ${label}` });
+      m.style.left = `${(softRatio * 100).toFixed(1)}%`;
+      track.append(m);
+    }
+    return h('div', { class: 'bar-row', 'data-limit': name }, h('span', { class: 'name' }, name), track, h('span', { class: 'num' }, label));
   }
 
-  function renderGreeks(g) {
-    const rows = [
-      ['delta', g.delta, g.limits.delta, 3],
-      ['gamma', g.gamma, g.limits.gamma, 4],
-      ['vega', g.vega, g.limits.vega, 0],
-      ['theta', g.theta, g.limits.theta, 0],
-    ];
-    $('greeks').replaceChildren(...rows.map(([n, v, lim, dp]) => (lim ? bar(n, v, lim, `${fmt(v, dp)} / ${fmt(lim, dp)}`) : bar(n, v, 0, `${fmt(v, dp)}`))));
+  const LIMIT_LABEL = { delta: 'delta', gamma: 'gamma', vega: 'vega', theta: 'theta', dailyLoss: 'day loss', scenarioLoss: 'stress loss', capitalAtRisk: 'capital at risk', margin: 'margin' };
+  function renderRisk(r) {
+    if (!r) {
+      // No risk report yet: say so rather than draw unitless numbers against empty bars.
+      return $('greeks').replaceChildren(h('div', { class: 'empty', 'data-testid': 'risk-absent' }, 'risk not assessed yet (no risk report in ₹ from the last cycle)'));
+    }
+    const limits = r.limits.map((l) => bar(LIMIT_LABEL[l.name] || l.name, l.value, l.hard, `${inr(l.value)} / ${inr(l.hard)} ${l.unit.replace('₹', '').trim()}`.trim(), false, l.soft));
+    const row = (label, x) => h('tr', {}, h('td', {}, label), h('td', { class: `num ${sign(x.delta1pct)}` }, inr(x.delta1pct)), h('td', { class: `num ${sign(x.gamma1pct)}` }, inr(x.gamma1pct)), h('td', { class: `num ${sign(x.vega)}` }, inr(x.vega)), h('td', { class: `num ${sign(x.theta)}` }, inr(x.theta)));
+    const table = h('table', { 'data-testid': 'greeks-table' },
+      h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', { class: 'num' }, 'Δ ₹/1 %'), h('th', { class: 'num' }, 'Γ ₹/1 %'), h('th', { class: 'num' }, 'vega ₹/vol pt'), h('th', { class: 'num' }, 'theta ₹/day'))),
+      h('tbody', {}, row('total', r.total), ...Object.entries(r.byUnderlying).map(([u, x]) => row(u, x)), ...r.byExpiry.map((x) => row(`${x.underlying} ${x.expiry}`, x))));
+    const worst = h('div', { class: 'muted' }, `stress: worst ${inr(-Math.abs(r.stress.worst))} over ${r.stress.grid.length} scenarios`, r.unvalued.length ? ` · ${r.unvalued.length} held instruments not valued` : '');
+    $('greeks').replaceChildren(table, h('div', { class: 'limits' }, limits), worst);
   }
 
-  function legsTable(legs) {
-    return h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'side'), h('th', {}, 'right'), h('th', { class: 'num' }, 'strike'), h('th', { class: 'num' }, 'qty'), h('th', {}, 'expiry'))),
-      h('tbody', {}, legs.map((l) => h('tr', {}, h('td', { class: `side-${l.side}` }, l.side), h('td', {}, l.right), h('td', { class: 'num' }, fmt(l.strike, 0)), h('td', { class: 'num' }, l.quantity), h('td', {}, l.expiry)))));
+  function renderBook(d) {
+    const b = d.book;
+    const shadow = !!(b && b.shadow);
+    $('book-title').textContent = shadow ? 'SHADOW book' : 'Book';
+    $('book-sub').textContent = shadow ? 'paper fills in SHADOW — nothing is held at the broker' : 'as held at the broker (reconciled), ₹, negative quantity = short';
+    $('book-card').classList.toggle('shadow', shadow);
+    $('flatten').disabled = !canAct();
+    $('flatten').title = canAct() ? '' : 'operator role needed';
+    if (!b) return $('book').replaceChildren(h('div', { class: 'empty' }, 'book not read yet'));
+    if (b.structures.length === 0) return $('book').replaceChildren(h('div', { class: 'empty' }, shadow ? 'nothing held in the shadow book' : 'nothing held'));
+    const groups = [['structure', 'Structures'], ['adopted', 'Adopted from the broker'], ['orphan', 'Orphan positions']];
+    $('book').replaceChildren(h('div', { class: 'tiles' }, tile(shadow ? 'book P&L (SHADOW, before charges)' : 'book P&L (before charges)', inr(b.pnl), sign(b.pnl), true, 'book-pnl')),
+      ...groups.flatMap(([g, title]) => {
+        const list = b.structures.filter((s) => s.group === g);
+        return list.length === 0 ? [] : [h('h3', { class: `group ${g}` }, title), ...list.map((s) => structCard(s, g))];
+      }));
   }
 
-  function renderApprovals(list, pending) {
-    const canAct = role !== null && RANK[role] >= RANK.operator;
+  function structCard(s, g) {
+    const be = s.breakevens.length ? s.breakevens.map((x) => fmt(x, 0)).join(' / ') : '—';
+    const maxLoss = s.maxLossUnbounded ? 'unbounded' : inr(s.maxLoss);
+    return h('div', { class: `struct ${g}`, 'data-struct': s.id, 'data-group': g },
+      h('div', { class: 'struct-head' }, h('span', { class: 'id' }, s.id), h('span', {}, `${s.underlying} ${s.kind.replace('_', ' ')}`),
+        h('span', { class: 'muted' }, s.expiry ? `expiry ${s.expiry} · ${fmt(s.daysToExpiry, 1)} d` : 'several expiries'),
+        h('span', { class: `status ${s.status}`, 'data-testid': 'status' }, s.status), h('span', { class: 'muted reason', 'data-testid': 'reason' }, s.statusReason)),
+      h('div', { class: 'figures' },
+        tile(s.credit >= 0 ? 'credit' : 'debit', inr(Math.abs(s.credit)), '', true, 'credit'), tile('value now', inr(s.value), '', true), tile('P&L', inr(s.pnl), sign(s.pnl), true, 'pnl'),
+        tile('max loss', maxLoss, 'neg', true, 'max-loss'), tile('breakevens', be, '', true, 'breakevens')),
+      h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'instrument'), h('th', { class: 'num' }, 'strike'), h('th', {}, 'right'), h('th', { class: 'num' }, 'qty'), h('th', { class: 'num' }, 'avg fill ₹'), h('th', { class: 'num' }, 'mark ₹'), h('th', { class: 'num' }, 'P&L ₹'))),
+        h('tbody', {}, s.legs.map((l) => h('tr', { 'data-leg': l.instrumentKey }, h('td', { class: 'muted' }, l.instrumentKey), h('td', { class: 'num' }, fmt(l.strike, 0)), h('td', {}, l.right),
+          h('td', { class: `num ${l.quantity < 0 ? 'short' : 'long'}` }, l.quantity > 0 ? `+${l.quantity}` : String(l.quantity).replace('-', '−')),
+          h('td', { class: 'num' }, inr(l.averagePrice, 2)), h('td', { class: 'num', title: l.markSource ? `mark from ${l.markSource}` : 'no mark' }, inr(l.mark, 2)), h('td', { class: `num ${sign(l.pnl)}` }, inr(l.pnl)))))));
+  }
+
+  function renderApprovals(d) {
+    const list = d.approvals || [];
     const open = list.filter((a) => a.status === 'pending');
-    $('approvals-count').textContent = `${pending ?? open.length} pending`;
+    $('approvals-count').textContent = `${d.approvalsPending ?? open.length} pending`;
     if (open.length === 0) return $('approvals').replaceChildren(h('div', { class: 'empty' }, 'nothing waiting'));
+    const can = canAct();
     $('approvals').replaceChildren(...open.map((a) => h('div', { class: 'struct', 'data-approval': a.id },
-      h('div', { class: 'struct-head' }, h('span', { class: 'id' }, a.id), h('span', {}, [a.underlying, a.kind].filter(Boolean).join(' · ')), h('span', { class: 'muted' }, `expires ${time(a.expiresAt)}`), h('span', { class: 'grow' }),
-        h('button', { class: 'approve', type: 'button', disabled: !canAct, title: canAct ? '' : 'operator role needed', onclick: () => act(a.id, 'approve') }, 'Approve'),
-        h('button', { class: 'reject', type: 'button', disabled: !canAct, title: canAct ? '' : 'operator role needed', onclick: () => act(a.id, 'reject') }, 'Reject')),
+      h('div', { class: 'struct-head' }, h('span', { class: 'id' }, a.id), h('span', {}, [a.underlying, a.kind].filter(Boolean).join(' · ')),
+        h('span', { class: 'muted', 'data-testid': 'time-left' }, `expires ${ist(a.expiresAt)} · ${duration(a.expiresAt - d.ts)} left`), h('span', { class: 'grow' }),
+        h('button', { class: 'approve', type: 'button', disabled: !can, title: can ? '' : 'operator role needed', onclick: () => decide(a.id, 'approve') }, 'Approve'),
+        h('button', { class: 'reject', type: 'button', disabled: !can, title: can ? '' : 'operator role needed', onclick: () => decide(a.id, 'reject') }, 'Reject')),
       h('div', { class: 'muted' }, a.reason),
-      legsTable(a.legs))));
+      h('div', { class: 'figures' },
+        tile(finite(a.credit) && a.credit < 0 ? 'debit' : 'credit', finite(a.credit) ? inr(Math.abs(a.credit)) : 'limit prices missing', '', true, 'credit'),
+        tile('max loss', a.maxLoss === null ? 'unbounded' : inr(a.maxLoss), 'neg', true, 'max-loss'),
+        tile('breakevens', (a.breakevens || []).map((x) => fmt(x, 0)).join(' / ') || '—', '', true)),
+      h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'side'), h('th', {}, 'right'), h('th', { class: 'num' }, 'strike'), h('th', { class: 'num' }, 'qty'), h('th', { class: 'num' }, 'limit ₹'), h('th', {}, 'expiry'))),
+        h('tbody', {}, a.legs.map((l) => h('tr', {}, h('td', { class: `side-${l.side}` }, l.side), h('td', {}, l.right), h('td', { class: 'num' }, fmt(l.strike, 0)), h('td', { class: 'num' }, l.quantity), h('td', { class: 'num' }, inr(l.limitPrice, 2)), h('td', {}, l.expiry))))))));
   }
 
-  async function act(id, verb) {
+  async function decide(id, verb) {
     let body = {};
     if (verb === 'reject') {
       const reason = prompt(`Reason for rejecting ${id}?`);
@@ -189,21 +301,62 @@
       body = { reason: reason.trim() };
     }
     try {
-      const res = await fetch(`/api/v1/approvals/${encodeURIComponent(id)}/${verb}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-      const out = await res.json().catch(() => ({}));
-      if (!res.ok) return toast(`${verb} failed: ${(out.error && out.error.message) || res.status}`, true);
+      await post(`/api/v1/approvals/${encodeURIComponent(id)}/${verb}`, body);
       toast(`${id} ${verb === 'approve' ? 'approved' : 'rejected'}`);
-      if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'refresh' }));
+      refresh();
     } catch (e) {
       toast(`${verb} failed: ${e.message}`, true);
     }
   }
 
-  function renderStructures(list) {
-    if (!list || list.length === 0) return $('structures').replaceChildren(h('div', { class: 'empty' }, 'no open structures'));
-    $('structures').replaceChildren(...list.map((s) => h('div', { class: 'struct' },
-      h('div', { class: 'struct-head' }, h('span', { class: 'id' }, s.id), h('span', {}, `${s.underlying} ${s.kind.replace('_', ' ')}`), h('span', { class: 'muted' }, `${s.expiry} · ${s.status}`), h('span', { class: 'grow' }), s.pnl !== undefined ? h('span', { class: sign(s.pnl) }, inr(s.pnl)) : null),
-      legsTable(s.legs))));
+  // ---- typed confirmation for destructive actions ----
+  function confirmTyped(title, text, word, run) {
+    $('confirm-title').textContent = title;
+    $('confirm-text').textContent = text;
+    $('confirm-word').textContent = word;
+    $('confirm-input').value = '';
+    $('confirm-reason').value = '';
+    $('confirm-go').disabled = true;
+    $('confirm').hidden = false;
+    $('confirm-input').focus();
+    confirmTyped.pending = { word, run };
+  }
+  const closeConfirm = () => { $('confirm').hidden = true; confirmTyped.pending = null; };
+  $('confirm-input').addEventListener('input', () => { $('confirm-go').disabled = !confirmTyped.pending || $('confirm-input').value.trim() !== confirmTyped.pending.word; });
+  $('confirm-cancel').addEventListener('click', closeConfirm);
+  $('confirm-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const p = confirmTyped.pending;
+    if (!p || $('confirm-input').value.trim() !== p.word) return;
+    const reason = $('confirm-reason').value.trim();
+    closeConfirm();
+    await p.run(reason);
+  });
+  $('flatten').addEventListener('click', () => {
+    const shadow = !!(last && last.book && last.book.shadow);
+    confirmTyped('Flatten everything', shadow
+      ? 'Closes every position in the SHADOW book (paper; the shadow record of these trades ends here). The kill switch goes EMERGENCY, then HALTED.'
+      : 'Sends market-protected orders to close every position held at the broker now. The kill switch goes EMERGENCY, then HALTED.', 'FLATTEN', async (reason) => {
+      try {
+        await post('/api/emergency/flatten', reason.length >= 3 ? { reason } : {});
+        toast('flatten requested');
+        refresh();
+      } catch (e) {
+        toast(`flatten failed: ${e.message}`, true);
+      }
+    });
+  });
+
+  // ---- events: filterable by kind ----
+  $('event-filters').replaceChildren(...KINDS.map((k) => h('button', { type: 'button', class: `chip on kind-${k}`, 'data-kind': k, onclick: (e) => {
+    if (shownKinds.has(k)) shownKinds.delete(k); else shownKinds.add(k);
+    e.currentTarget.classList.toggle('on', shownKinds.has(k));
+    if (last) renderEvents(last.events || []);
+  } }, k)));
+  function renderEvents(list) {
+    const shown = list.filter((e) => shownKinds.has(e.kind)).slice(0, 80);
+    if (shown.length === 0) return $('events').replaceChildren(h('li', { class: 'empty' }, list.length ? 'no events of the selected kinds' : 'no events yet'));
+    $('events').replaceChildren(...shown.map((e) => h('li', { 'data-kind': e.kind }, h('time', {}, ist(e.ts)), h('span', { class: `kind kind-${e.kind}` }, e.kind), h('span', { class: 'title' }, e.title), h('span', { class: 'muted' }, e.detail), h('span', { class: 'ref', title: 'journal reference' }, e.ref))));
   }
 
   function renderActors(actors, sups) {
@@ -224,8 +377,9 @@
       }))));
   }
 
-  // ---- charts (uPlot) ----
+  // ---- charts (uPlot), time axes in IST ----
   const AXIS = { stroke: '#8593a3', grid: { stroke: '#222a33', width: 1 }, ticks: { stroke: '#222a33' } };
+  const IST_HM = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   let pnlPlot = null;
   const pnlPoints = { ts: [], pnl: [] };
 
@@ -245,11 +399,29 @@
     if (!pnlPlot) {
       pnlPlot = new uPlot({ width, height: 150, legend: { show: false }, cursor: { y: false },
         scales: { x: { time: true } },
-        axes: [{ ...AXIS }, { ...AXIS, size: 60, values: (u, v) => v.map((x) => inr(x)) }],
+        axes: [{ ...AXIS, label: 'IST (market clock)', labelSize: 14, values: (u, v) => v.map((t) => IST_HM.format(new Date(t * 1000))) }, { ...AXIS, size: 60, values: (u, v) => v.map((x) => inr(x)) }],
         series: [{}, { label: 'day P&L', stroke: '#58a6ff', width: 2, fill: 'rgba(88,166,255,0.08)' }] }, [pnlPoints.ts, pnlPoints.pnl], $('pnl-chart'));
     } else {
       pnlPlot.setData([pnlPoints.ts, pnlPoints.pnl]);
     }
+  }
+
+  /**
+   * Splits a smile into what the reader must tell apart: market points, the fit where market points exist (solid),
+   * the fit beyond them (dashed: extrapolated), and strikes inside that range with no usable quote (hollow).
+   */
+  function smileSeries(s) {
+    const pct = (v) => (v === null || v === undefined || !finite(v) ? null : v * 100);
+    const mkt = s.marketIv.map(pct);
+    const fit = s.fitIv.map(pct);
+    const have = mkt.map((v, i) => (v !== null ? i : -1)).filter((i) => i >= 0);
+    const lo = have.length ? have[0] : -1;
+    const hi = have.length ? have[have.length - 1] : -1;
+    const inside = fit.map((v, i) => (i >= lo && i <= hi ? v : null));
+    // The extrapolated pieces share their end points with the fitted piece so the line is continuous.
+    const outside = fit.map((v, i) => (lo < 0 || i <= lo || i >= hi ? v : null));
+    const missing = fit.map((v, i) => (i > lo && i < hi && mkt[i] === null ? v : null));
+    return { data: [s.strikes.slice(), mkt, inside, outside, missing], extrapolated: lo < 0 ? s.strikes.length : lo + (s.strikes.length - 1 - hi), missing: missing.filter((v) => v !== null).length };
   }
 
   const smilePlots = new Map();
@@ -259,11 +431,10 @@
     for (const s of smiles) {
       const key = `${s.underlying} ${s.expiry}`;
       keep.add(key);
-      const pct = (v) => (v === null || v === undefined || !Number.isFinite(v) ? null : v * 100);
-      const data = [s.strikes.slice(), s.marketIv.map(pct), s.fitIv.map(pct)];
+      const { data, extrapolated, missing } = smileSeries(s);
       let entry = smilePlots.get(key);
       if (!entry) {
-        const box = h('div', { class: 'smile', 'data-smile': key }, h('h3', {}, key, s.fallback ? ' (fallback: market IV)' : ''), h('div', {}));
+        const box = h('div', { class: 'smile', 'data-smile': key }, h('h3', {}, key), h('div', { class: 'muted fitinfo' }), h('div', {}));
         $('smiles').append(box);
         const width = Math.max(box.clientWidth, 320);
         const plot = new uPlot({ width, height: 200, cursor: { y: false },
@@ -271,23 +442,24 @@
           axes: [{ ...AXIS, values: (u, v) => v.map((x) => fmt(x, 0)) }, { ...AXIS, size: 46, values: (u, v) => v.map((x) => fmt(x, 1)) }],
           series: [{ label: 'strike', value: (u, v) => fmt(v, 0) },
             { label: 'market IV %', stroke: '#d29922', width: 0, paths: () => null, points: { show: true, size: 6, fill: '#d29922', stroke: '#d29922' }, value: (u, v) => fmt(v, 2) },
-            { label: 'SABR fit %', stroke: '#58a6ff', width: 2, points: { show: false }, value: (u, v) => fmt(v, 2) }] }, data, box.lastChild);
+            { label: 'SABR (fitted range) %', stroke: '#58a6ff', width: 2, points: { show: false }, value: (u, v) => fmt(v, 2) },
+            { label: 'SABR extrapolated %', stroke: '#58a6ff', width: 1.5, dash: [6, 5], points: { show: false }, value: (u, v) => fmt(v, 2) },
+            { label: 'no usable quote', stroke: '#8593a3', width: 0, paths: () => null, points: { show: true, size: 7, fill: '#161b22', stroke: '#8593a3' }, value: (u, v) => fmt(v, 2) }] }, data, box.lastChild);
         entry = { box, plot };
         smilePlots.set(key, entry);
       } else {
         entry.plot.setData(data);
       }
-      if (s.forward) entry.box.firstChild.textContent = `${key} · F ${fmt(s.forward, 0)}${s.fallback ? ' (fallback: market IV)' : ''}`;
+      entry.box.firstChild.textContent = `${key}${s.forward ? ` · F ${fmt(s.forward, 0)}` : ''}`;
+      entry.box.children[1].textContent = [
+        s.fallback ? `FALLBACK to market IV${s.fallbackReason ? `: ${s.fallbackReason}` : ''}` : `SABR fit rmse ${finite(s.rmseVolPts) ? fmt(s.rmseVolPts, 2) : '—'} vol pts`,
+        `${extrapolated} strikes extrapolated`, `${missing} without a usable quote`,
+      ].join(' · ');
+      entry.box.children[1].title = 'the calibrator does not report why a quote was dropped (missing, crossed, too wide or stale); hollow points mark where';
     }
     for (const [key, e] of smilePlots) if (!keep.has(key)) { e.plot.destroy(); e.box.remove(); smilePlots.delete(key); }
     if (smiles.length === 0 && !$('smiles').querySelector('.empty')) $('smiles').append(h('div', { class: 'empty' }, 'no calibrated expiries yet'));
     if (smiles.length > 0) $('smiles').querySelector('.empty')?.remove();
-  }
-
-  function addEvent(type, body) {
-    const summary = body && typeof body === 'object' ? Object.entries(body).slice(0, 3).map(([k, v]) => `${k}=${typeof v === 'object' ? '…' : v}`).join(' ') : '';
-    $('events').prepend(h('li', {}, h('time', {}, time(Date.now())), h('span', { class: 'type' }, type), h('span', { class: 'muted' }, summary)));
-    while ($('events').children.length > 60) $('events').lastChild.remove();
   }
 
   window.addEventListener('resize', () => {
@@ -297,6 +469,6 @@
 
   if (token) connect();
   else showLogin();
-  // For debugging from the console only; holds no secret.
-  window.volguard = { last: () => last };
+  // For debugging from the console and the bench only; holds no secret.
+  window.volguard = { last: () => last, marketNow };
 })();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { payoffFacts, pnlAtExpiry, type PricedLeg } from './payoff.ts';
+import { approvalMoney, payoffFacts, pnlAtExpiry, type PricedLeg } from './payoff.ts';
 
 // NIFTY iron condor, 75 units a leg: long 23300 PE @ 40, short 23600 PE @ 95, short 24400 CE @ 90, long 24700 CE @ 35.
 const CONDOR: PricedLeg[] = [
@@ -44,4 +44,12 @@ test('a short strangle loses without bound above; a lone long put is the orphan 
   assert.equal(call.maxLoss, Infinity);
   assert.deepEqual(call.breakevens, [24100]);
   assert.deepEqual(payoffFacts([]), { credit: 0, maxLoss: 0, maxProfit: 0, breakevens: [] });
+});
+
+test('the money on an approval card comes from its limit prices, and from nothing else', () => {
+  const leg = (strike: number, right: 'CE' | 'PE', side: 'BUY' | 'SELL', limitPrice?: number) => ({ strike, right, side, quantity: 75, ...(limitPrice !== undefined ? { limitPrice } : {}) });
+  // the condor above at limits 40 / 95 / 90 / 35
+  assert.deepEqual(approvalMoney([leg(23300, 'PE', 'BUY', 40), leg(23600, 'PE', 'SELL', 95), leg(24400, 'CE', 'SELL', 90), leg(24700, 'CE', 'BUY', 35)]), { credit: 8250, maxLoss: 14250, breakevens: [23490, 24510] });
+  assert.deepEqual(approvalMoney([leg(23600, 'PE', 'SELL', 95), leg(24400, 'CE', 'SELL')]), {}, 'a leg without a limit price: no figures rather than wrong ones');
+  assert.equal(approvalMoney([leg(24400, 'CE', 'SELL', 90)]).maxLoss, null, 'unbounded is null (JSON has no Infinity)');
 });

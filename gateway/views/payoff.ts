@@ -6,6 +6,7 @@
  * their average fills) and for approval cards (at their limit prices), so both read the same way.
  */
 import type { Right } from '../../actors/domain/right.ts';
+import type { Side } from '../../actors/domain/side.ts';
 
 export interface PricedLeg {
   readonly strike: number;
@@ -59,4 +60,16 @@ export function payoffFacts(legs: readonly PricedLeg[]): PayoffFacts {
   if (yn === 0 && xs.length > 1) breakevens.push(xn);
   else if (tailSlope !== 0 && Math.sign(yn) === -Math.sign(tailSlope)) breakevens.push(xn - yn / tailSlope);
   return { credit, maxLoss, maxProfit, breakevens };
+}
+
+/** An approval card's money from its legs' limit prices; nothing when a leg has none (no guessing). */
+export function approvalMoney(legs: readonly { readonly strike: number; readonly right: Right; readonly side: Side; readonly quantity: number; readonly limitPrice?: number }[]): { credit?: number; maxLoss?: number | null; breakevens?: number[] } {
+  const priced: PricedLeg[] = [];
+  for (const l of legs) {
+    if (l.limitPrice === undefined) return {};
+    priced.push({ strike: l.strike, right: l.right, quantity: l.side === 'BUY' ? l.quantity : -l.quantity, price: l.limitPrice });
+  }
+  if (priced.length === 0) return {};
+  const f = payoffFacts(priced);
+  return { credit: f.credit, maxLoss: Number.isFinite(f.maxLoss) ? f.maxLoss : null, breakevens: [...f.breakevens] };
 }

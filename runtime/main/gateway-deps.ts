@@ -12,7 +12,7 @@ import type { DashboardData, GatewayDepsExt, GatewayLog, SmileView, StructureVie
 import { journalClient } from '../../actors/journal/client.ts';
 import { bookView, type MarkOf } from '../../gateway/views/book.ts';
 import { EventLog, eventsFromExecution } from '../../gateway/views/events.ts';
-import { payoffFacts } from '../../gateway/views/payoff.ts';
+import { approvalMoney } from '../../gateway/views/payoff.ts';
 import { riskView } from '../../gateway/views/risk.ts';
 import type { CycleOrchestrator } from './cycle.ts';
 import type { MainMetrics } from './metrics.ts';
@@ -35,12 +35,6 @@ function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-/** An approval card's money from its legs' limit prices; nothing when a leg has none (no guessing). */
-function approvalMoney(legs: readonly { readonly strike: number; readonly right: 'CE' | 'PE'; readonly side: 'BUY' | 'SELL'; readonly quantity: number; readonly limitPrice?: number }[]) {
-  if (legs.length === 0 || legs.some((l) => l.limitPrice === undefined)) return {};
-  const f = payoffFacts(legs.map((l) => ({ strike: l.strike, right: l.right, quantity: l.side === 'BUY' ? l.quantity : -l.quantity, price: l.limitPrice as number })));
-  return { credit: f.credit, maxLoss: Number.isFinite(f.maxLoss) ? f.maxLoss : null, breakevens: f.breakevens };
-}
 
 export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
   const { system, cycle } = o;

@@ -1,0 +1,167 @@
+/**
+ * The operator's cockpit in Debian's Chromium (issue 19 "Done when"): a real gateway on 127.0.0.1 pushing a paper
+ * session (an open condor, an orphan long put from a failed compensation, a pending approval, a HALT) built by the
+ * gateway's own views. Asserts what is held, in IST and ₹, the phase, the events, approve and flatten (typed
+ * confirmation) from the page, the SHADOW labelling, and the page weight; saves screenshots as artefacts
+ * (ARTIFACTS_DIR, default .tmp/artifacts/cockpit).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startGateway } from '../../gateway/server.ts';
+import { fakeDeps, TOKENS } from '../integration/gateway-fakes.ts';
+import { paperSession } from './paper-session.ts';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+const ARTIFACTS = process.env['ARTIFACTS_DIR'] ?? fileURLToPath(new URL('../../.tmp/artifacts/cockpit/', import.meta.url));
+
+describe('cockpit in headless Chromium: a paper session', { skip }, () => {
+  const fake = fakeDeps({ env: { VOLGUARD_DASHBOARD_REFRESH_MS: '600000' } });
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const offOrigin: string[] = [];
+  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const text = (sel: string) => page.locator(sel).innerText();
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    fake.setDashboard(paperSession());
+    gw = await startGateway(fake.deps, { port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    // The browser's own zone is UTC here, so an IST figure on the page can only come from the page converting.
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 1600 }, timezoneId: 'UTC' });
+    page = await ctx.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('request', (r) => {
+      if (!r.url().startsWith(`http://127.0.0.1:${gw.port}/`) && !r.url().startsWith(`ws://127.0.0.1:${gw.port}/`)) offOrigin.push(r.url());
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await gw?.close();
+  });
+
+  it('shows the one market clock in IST, marked simulated, and the phase in force with why it differs', async () => {
+    await page.goto(`http://127.0.0.1:${gw.port}/#token=${TOKENS.operator}`);
+    await page.locator('#conn', { hasText: 'live' }).waitFor();
+    // 14:05:09 IST (08:35:09 UTC); the clock ticks at the simulated speed, so only the minute is pinned.
+    await page.locator('[data-testid=clock]', { hasText: /Wed, 7 Jan 2026 · 14:0\d:\d\d IST/ }).waitFor();
+    assert.equal(await text('#clock-kind'), 'SIMULATED ×1');
+    assert.match(await text('[data-testid=phase-badge]'), /^SEMI_AUTO/);
+    assert.match(await text('[data-testid=phase-banner]'), /Configured FULL_AUTO, in force SEMI_AUTO: data quality 0\.78 is not above KS_FULL_AUTO_QUALITY 0\.9/);
+    assert.doesNotMatch(await page.locator('body').innerText(), /08:3\d:\d\d|UTC/, 'no UTC time anywhere');
+  });
+
+  it('shows the HALT and the book as held: the open condor with fills, marks and ₹ figures, the orphan put on its own', async () => {
+    await page.locator('[data-testid=ks-state]', { hasText: 'HALTED' }).waitFor();
+    assert.match(await text('[data-testid=ks-cause]'), /RECON_MISMATCH/);
+    assert.match(await text('#ks-history'), /14:02:30 IST\s+NORMAL → HALTED/);
+    const ic = page.locator('[data-struct="S-SG-1"]');
+    await ic.waitFor();
+    assert.equal(await ic.getAttribute('data-group'), 'structure');
+    // credit 75 × (95 + 90 − 40 − 35) = 8,250; value 75 × (30 − 70 − 60 + 20) = −6,000; P&L 2,250; max loss 75 × (300 − 110)
+    assert.equal(await ic.locator('[data-testid=credit]').innerText(), '₹8,250');
+    assert.equal(await ic.locator('[data-testid=pnl]').innerText(), '₹2,250');
+    assert.equal(await ic.locator('[data-testid=max-loss]').innerText(), '₹14,250');
+    assert.equal(await ic.locator('[data-testid=breakevens]').innerText(), '23,490 / 24,510');
+    assert.match(await ic.locator('.struct-head').innerText(), /expiry 2026-01-13 · 6\.1 d/);
+    assert.equal(await ic.locator('[data-testid=reason]').innerText(), 'open: all 4 legs held');
+    // the short 23,600 put: −75 at ₹95.00, marked ₹70.00, P&L −75 × (70 − 95) = +₹1,875
+    assert.match(await ic.locator('tr[data-leg="NSE_FO|NIFTY26JAN23600PE"]').innerText(), /23,600\s+PE\s+−75\s+₹95\.00\s+₹70\.00\s+₹1,875/);
+    // the failed condor's planned legs are nowhere; the long put its compensation left is an orphan
+    assert.equal(await page.locator('[data-struct="S-SG-2"]').count(), 0);
+    const orphan = page.locator('[data-group=orphan]');
+    assert.equal(await orphan.count(), 1);
+    assert.match(await orphan.locator('[data-testid=reason]').innerText(), /held at the broker, left by failed structure S-SG-2/);
+    assert.match(await orphan.locator('tbody').innerText(), /23,200\s+PE\s+\+75\s+₹30\.00\s+₹25\.00\s+−₹375/);
+    assert.equal(await text('[data-testid=book-pnl]'), '₹1,875'); // 2,250 − 375
+    await shot('01-halted-book');
+  });
+
+  it('shows greeks and limits in rupees, and the events that matter in IST without cycle noise, filterable', async () => {
+    const greeks = await text('[data-testid=greeks-table]');
+    // delta −30 × 24,000 × 1 % = −₹7,200 for a 1 % rise; gamma −₹2,700 per 1 %; vega −₹4,200 per vol pt; theta ₹1,441 per day
+    assert.match(greeks, /Δ ₹\/1 %\s+Γ ₹\/1 %\s+vega ₹\/vol pt\s+theta ₹\/day/);
+    assert.match(greeks, /total\s+−₹7,200\s+−₹2,700\s+−₹4,200\s+₹1,441/);
+    assert.match(await text('[data-limit=gamma]'), /₹2,700 \/ ₹4,500 per 1 % move/);
+    const events = await text('#events');
+    assert.match(events, /14:02:30 IST\s+killswitch\s+NORMAL → HALTED\s+RECON_MISMATCH: broker and book disagree/i);
+    assert.match(events, /denial\s+denied: RISK_PRETRADE_DENIED\s+VEGA_LIMIT/i);
+    assert.match(events, /alert\s+saga failed/i);
+    assert.match(events, /restart\s+risk restarted\s+crash: injected fault/i);
+    assert.doesNotMatch(events, /cycle\.completed|durationMs/);
+    await page.locator('#event-filters [data-kind=killswitch]').click();
+    assert.equal(await page.locator('#events li[data-kind=killswitch]').count(), 0);
+    assert.ok((await page.locator('#events li[data-kind=denial]').count()) > 0);
+    await page.locator('#event-filters [data-kind=killswitch]').click();
+    assert.equal(await page.locator('#events li[data-kind=killswitch]').count(), 1);
+    // the smile says what was fitted and what was not
+    assert.match(await page.locator('[data-smile="NIFTY 2026-01-13"] .fitinfo').innerText(), /SABR fit rmse 0\.42 vol pts · 0 strikes extrapolated · 1 without a usable quote/);
+    assert.match(await page.locator('[data-smile="NIFTY 2026-01-27"] .fitinfo').innerText(), /FALLBACK to market IV: rmse 3\.1 vol pts above 2/);
+  });
+
+  it('shows the full trade on the approval card and approves it from the page', async () => {
+    const card = page.locator('[data-approval="apr-0001"]');
+    await card.waitFor();
+    assert.equal(await card.locator('[data-testid=credit]').innerText(), '₹8,250');
+    assert.equal(await card.locator('[data-testid=max-loss]').innerText(), '₹14,250');
+    assert.match(await card.locator('tbody').innerText(), /SELL\s+PE\s+23,600\s+75\s+₹95\.00\s+2026-01-13/);
+    assert.match(await card.locator('[data-testid=time-left]').innerText(), /expires 14:06:49 IST · 1 min 40 s left/);
+    await shot('02-approval');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await card.waitFor({ state: 'detached' });
+    assert.deepEqual(fake.rec.requests.find((r) => r.type === 'executor.approve')?.body, { id: 'apr-0001', who: 'operator@127.0.0.1' });
+  });
+
+  it('flattens from the page only after the word is typed', async () => {
+    await page.locator('[data-testid=flatten]').click();
+    const go = page.locator('[data-testid=confirm-go]');
+    assert.equal(await go.isDisabled(), true);
+    await page.locator('[data-testid=confirm-input]').fill('flatten');
+    assert.equal(await go.isDisabled(), true, 'the word is case-sensitive');
+    assert.equal(fake.rec.requests.some((r) => r.type === 'killswitch.emergency'), false);
+    await page.locator('[data-testid=confirm-input]').fill('FLATTEN');
+    await page.locator('[data-testid=confirm-reason]').fill('orphan put after a failed compensation');
+    await shot('03-flatten-confirm');
+    await go.click();
+    await page.locator('#toast', { hasText: 'flatten requested' }).waitFor();
+    const req = fake.rec.requests.find((r) => r.type === 'killswitch.emergency');
+    assert.deepEqual(req?.body, { reason: 'orphan put after a failed compensation', who: 'operator@127.0.0.1', stopLoop: false });
+    assert.equal(fake.rec.audits.find((a) => a.action === 'emergency.flatten')?.reason, 'orphan put after a failed compensation');
+  });
+
+  it('labels the SHADOW book and its P&L as shadow', async () => {
+    fake.setDashboard(paperSession({ shadow: true }));
+    fake.emit('killswitch.changed', { state: 'HALTED' });
+    await page.locator('[data-testid=phase-badge]', { hasText: 'SHADOW · no orders sent' }).waitFor();
+    assert.match(await text('[data-testid=phase-banner]'), /SHADOW: proposals are filled on paper in the shadow book; nothing reaches the broker/);
+    assert.equal(await page.locator('#book-title').textContent(), 'SHADOW book');
+    assert.match(await text('#pnl'), /day \(SHADOW\)/);
+    assert.match(await page.locator('[data-group=orphan] [data-testid=reason]').innerText(), /held in the shadow book/);
+    await page.locator('[data-testid=flatten]').click();
+    assert.match(await text('#confirm-text'), /SHADOW book/);
+    await page.locator('#confirm-cancel').click();
+    await shot('04-shadow');
+  });
+
+  it('stays under 300 kB transferred, with every asset from the gateway', async () => {
+    await page.reload();
+    await page.locator('#conn', { hasText: 'live' }).waitFor();
+    const bytes = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      return (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).reduce((s, r) => s + r.transferSize, nav.transferSize);
+    });
+    assert.ok(bytes > 0 && bytes < 300_000, `page transferred ${bytes} bytes`);
+    assert.deepEqual(offOrigin, []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
