@@ -205,7 +205,7 @@
     banner.dataset.phase = eff;
     banner.textContent = lines.join(' ');
     $('phase').replaceChildren(h('div', { class: 'tiles' }, tile('in force', eff, '', true, 'phase-effective'), tile('configured', d.phase.configured, 'muted', true), tile('quality', fmt(d.dataQuality.score, 2), d.dataQuality.score < 0.8 ? 'neg' : 'pos', true)),
-      differs ? h('div', { class: 'muted', 'data-testid': 'phase-why' }, `why: ${why || 'not reported yet'}`) : null);
+      ...(differs ? [h('div', { class: 'muted', 'data-testid': 'phase-why' }, `why: ${why || 'not reported yet'}`)] : []));
   }
 
   /** A bar of |value| against its hard level, with the soft level marked; `higherIsBetter` for quality components. */
