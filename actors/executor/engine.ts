@@ -249,6 +249,8 @@ export class ExecutorEngine {
           break;
         case 'approval':
           await this.#emit(route.events);
+          // A newer proposal replaces the older pending one for its bucket and underlying (proposals.ts).
+          for (const ev of route.events) if (ev.type === 'executor.approvalChanged') approvalsChanged.push({ id: ev.id, status: ev.status });
           approvalsCreated.push(route.id);
           break;
         case 'saga': {

@@ -56,7 +56,12 @@ export function routeProposal(state: ExecState, p: Proposal, ctx: RouteContext):
       id: `A-${p.id}`.slice(0, 40), status: 'pending', createdAt: ctx.now, expiresAt: ctx.now + ctx.approvalTtlMs, legs: p.legs,
       reason: p.reason, proposalId: p.id, underlying: p.underlying, proposal: p, ref: ctx.ref(p),
     };
-    return { kind: 'approval', id: approval.id, events: [{ type: 'executor.approvalCreated', approval }] };
+    // One pending approval per bucket and underlying (for the same action): the newer proposal replaces the older, so
+    // the operator never approves a stale trade next to its successor. Journaled as an invalidation, before the new one.
+    const replaced: ExecEvent[] = Object.values(state.approvals)
+      .filter((o) => o.status === 'pending' && o.proposal.bucket === p.bucket && o.proposal.underlying === p.underlying && o.proposal.action === p.action)
+      .map((o) => ({ type: 'executor.approvalChanged', id: o.id, status: 'invalidated', reason: `replaced by newer proposal ${p.id} (one pending approval per bucket and underlying)`, ts: ctx.now }));
+    return { kind: 'approval', id: approval.id, events: [...replaced, { type: 'executor.approvalCreated', approval }] };
   }
   return { kind: 'saga' };
 }

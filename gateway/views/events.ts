@@ -31,7 +31,7 @@ export function eventsFromExecution(r: ExecutionReport, ts: number): EventView[]
     else if (p.outcome === 'compensated') ev('alert', 'compensated', `saga ${p.sagaId} unwound its filled legs (${p.stage})`, p.sagaId);
     else if (p.outcome === 'failed') ev('alert', 'saga failed', `saga ${p.sagaId} failed at ${p.stage}: check the book for orphan legs`, p.sagaId);
     else if (p.outcome === 'denied') ev('denial', 'denied', `saga ${p.sagaId} denied at ${p.stage}`, p.sagaId);
-    else ev('order', 'order progress', `saga ${p.sagaId}: ${p.stage}`, p.sagaId);
+    // A saga still working is reported every cycle: not an event until it ends.
   }
   for (const d of r.denied) ev('denial', `denied: ${d.reason}`, d.detail, d.sagaId ?? d.proposalId);
   for (const id of r.approvalsCreated) ev('approval', 'approval waiting', `${id} needs an operator`, id);

@@ -137,3 +137,24 @@ test('a leg closed outside VolGuard: reconciliation drops it from the structure,
   assert.equal(h.engine.book().structures.find((s) => s.id === id)?.status, 'closed');
   await h.done();
 });
+
+test('SEMI_AUTO: one pending approval per bucket and underlying; a newer proposal replaces the older, journaled', async () => {
+  const h = new Harness();
+  const r1 = await h.execute([condor('b1')], 'SEMI_AUTO');
+  const first = r1.approvalsCreated[0]!;
+  h.clock.advance(5_000);
+  const r2 = await h.execute([condor('b2')], 'SEMI_AUTO');
+  const second = r2.approvalsCreated[0]!;
+  assert.deepEqual(r2.approvalsChanged, [{ id: first, status: 'invalidated' }]);
+  assert.deepEqual(h.engine.approvals().filter((a) => a.status === 'pending').map((a) => a.id), [second]);
+  const replaced = h.journal.find((e) => e.type === 'executor.approvalChanged' && e.id === first);
+  assert.ok(replaced !== undefined && replaced.type === 'executor.approvalChanged');
+  assert.equal(replaced.reason, 'replaced by newer proposal b2 (one pending approval per bucket and underlying)');
+  assert.equal((await h.engine.approve(first, 'ops')).status, 'invalidated', 'the replaced one can no longer be approved');
+  // another bucket waits alongside
+  const r3 = await h.execute([{ ...condor('m1'), bucket: 'monthly' }], 'SEMI_AUTO');
+  assert.deepEqual(r3.approvalsChanged, []);
+  assert.equal(h.engine.approvals().filter((a) => a.status === 'pending').length, 2);
+  assert.equal(h.broker.tags().length, 0);
+  await h.done();
+});
