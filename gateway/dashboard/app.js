@@ -160,6 +160,13 @@
     $('ks').replaceChildren(h('div', { class: `state-big ${state}`, 'data-testid': 'ks-state' }, state), h('div', { class: 'muted', 'data-testid': 'ks-cause' }, cause || 'no active cause'));
   }
 
+  /** Each part of a full update is measured too (`volguard:render:<part>`), so the bench can say where time goes. */
+  function timed(part, fn) {
+    const t0 = performance.now();
+    fn();
+    performance.measure(`volguard:render:${part}`, { start: t0, end: performance.now() });
+  }
+
   function render(d) {
     const sim = !!(d.clock && d.clock.simulated);
     clockBase = { ts: d.ts, at: performance.now(), speed: sim ? d.clock.speed || 1 : 1 };
@@ -167,7 +174,7 @@
     $('clock-kind').hidden = !sim;
     $('clock-kind').textContent = sim ? `SIMULATED ×${fmt(d.clock.speed || 1, 0)}` : '';
     $('clock').classList.toggle('simulated', sim);
-    renderPhase(d);
+    timed('renderPhase', () => renderPhase(d));
     const shadow = !!(d.book && d.book.shadow) || d.phase.effective === 'SHADOW';
     $('market').replaceChildren(
       ...d.underlyings.map((u) => tile(u.name, fmt(u.spot, 2))),
@@ -177,17 +184,17 @@
     $('pnl-sub').textContent = shadow ? 'today, ₹ — SHADOW (paper fills, not money)' : 'today, ₹';
     $('pnl-card').classList.toggle('shadow', shadow);
     $('pnl').replaceChildren(tile(shadow ? 'day (SHADOW)' : 'day', inr(d.pnl.day), sign(d.pnl.day), false, 'pnl-day'), tile('realised', inr(d.pnl.realised), sign(d.pnl.realised), true), tile('unrealised', inr(d.pnl.unrealised), sign(d.pnl.unrealised), true));
-    renderPnlCurve(d);
-    renderRisk(d.risk);
+    timed('renderPnlCurve', () => renderPnlCurve(d));
+    timed('renderRisk', () => renderRisk(d.risk));
     setKs(d.killswitch.state, d.killswitch.cause);
     $('ks-history').replaceChildren(...(d.killswitch.history || []).slice(-12).reverse().map((t) => h('li', {}, h('time', {}, ist(t.ts)), h('span', {}, `${t.from} → ${t.to}`), h('span', { class: 'muted' }, t.cause))));
     $('quality').replaceChildren(...Object.entries(d.dataQuality.components).map(([k, v]) => bar(k, v, 1, fmt(v, 2), true)));
-    renderBook(d);
-    renderApprovals(d);
-    renderEvents(d.events || []);
-    renderSmiles(d.smiles || []);
+    timed('renderBook', () => renderBook(d));
+    timed('renderApprovals', () => renderApprovals(d));
+    timed('renderEvents', () => renderEvents(d.events || []));
+    timed('renderSmiles', () => renderSmiles(d.smiles || []));
     $('cycle').textContent = d.lastCycle ? `last cycle ${d.lastCycle.id} · ${fmt(d.lastCycle.durationMs, 1)} ms` : 'no cycle yet';
-    renderActors(d.actors || [], d.supervisors || []);
+    timed('renderActors', () => renderActors(d.actors || [], d.supervisors || []));
   }
 
   function renderPhase(d) {
@@ -395,8 +402,9 @@
       if (pnlPoints.ts.length > 2000) { pnlPoints.ts.shift(); pnlPoints.pnl.shift(); }
     }
     if (typeof uPlot === 'undefined') return;
-    const width = Math.max($('pnl-card').clientWidth - 28, 200);
     if (!pnlPlot) {
+      // Layout is read once here (and on resize), never on every update: a read after DOM writes forces a reflow.
+      const width = Math.max($('pnl-card').clientWidth - 28, 200);
       pnlPlot = new uPlot({ width, height: 150, legend: { show: false }, cursor: { y: false },
         scales: { x: { time: true } },
         axes: [{ ...AXIS, label: 'IST (market clock)', labelSize: 14, values: (u, v) => v.map((t) => IST_HM.format(new Date(t * 1000))) }, { ...AXIS, size: 60, values: (u, v) => v.map((x) => inr(x)) }],
