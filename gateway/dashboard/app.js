@@ -260,24 +260,76 @@
     $('book').replaceChildren(h('div', { class: 'tiles' }, tile(shadow ? 'book P&L (SHADOW, before charges)' : 'book P&L (before charges)', inr(b.pnl), sign(b.pnl), true, 'book-pnl')),
       ...groups.flatMap(([g, title]) => {
         const list = b.structures.filter((s) => s.group === g);
-        return list.length === 0 ? [] : [h('h3', { class: `group ${g}` }, title), ...list.map((s) => structCard(s, g))];
+        return list.length === 0 ? [] : [h('h3', { class: `group ${g}` }, title), ...list.map((s) => structCard(s, g, spotOf(d, s.underlying)))];
       }));
+    const live = new Set(b.structures.map((s) => s.id));
+    for (const [id, e] of payoffPlots) if (!live.has(id)) { e.plot.destroy(); payoffPlots.delete(id); }
+  }
+  const spotOf = (d, u) => (d.underlyings.find((x) => x.name === u) || {}).spot;
+
+  // ---- payoff at expiry per held group, from the fills: spot, breakevens and short strikes marked ----
+  const payoffPlots = new Map();
+  function payoffData(s, spot) {
+    const strikes = s.legs.map((l) => l.strike);
+    const lo = Math.min(...strikes, finite(spot) ? spot : Infinity);
+    const hi = Math.max(...strikes, finite(spot) ? spot : -Infinity);
+    const pad = Math.max((hi - lo) * 0.3, hi * 0.02);
+    const xs = new Set(strikes);
+    for (let i = 0; i <= 60; i++) xs.add(Math.round(lo - pad + ((hi - lo + 2 * pad) * i) / 60));
+    const x = [...xs].sort((a, b) => a - b);
+    const y = x.map((at) => s.legs.reduce((v, l) => v + l.quantity * ((l.right === 'CE' ? Math.max(at - l.strike, 0) : Math.max(l.strike - at, 0)) - l.averagePrice), 0));
+    return [x, y];
+  }
+  function payoffChart(s, spot) {
+    if (typeof uPlot === 'undefined' || !s.expiry || s.legs.length === 0) return null;
+    const data = payoffData(s, spot);
+    const marks = { spot, breakevens: s.breakevens, shorts: s.legs.filter((l) => l.quantity < 0).map((l) => l.strike) };
+    let e = payoffPlots.get(s.id);
+    if (!e) {
+      const box = h('div', { class: 'payoff', 'data-testid': 'payoff', title: 'P&L at expiry from the fills, ₹' });
+      // The draw hook reads the latest marks through this holder (it can run before the entry is stored).
+      const holder = { marks };
+      const vline = (u, x, colour, dash) => {
+        if (!finite(x)) return;
+        const px = u.valToPos(x, 'x', true);
+        const c = u.ctx;
+        c.save(); c.strokeStyle = colour; c.lineWidth = 1.5; c.setLineDash(dash);
+        c.beginPath(); c.moveTo(px, u.bbox.top); c.lineTo(px, u.bbox.top + u.bbox.height); c.stroke(); c.restore();
+      };
+      const plot = new uPlot({ width: 340, height: 140, legend: { show: false }, cursor: { y: false }, scales: { x: { time: false } },
+        axes: [{ ...AXIS, values: (u, v) => v.map((x) => fmt(x, 0)) }, { ...AXIS, size: 62, values: (u, v) => v.map((x) => inr(x)) }],
+        series: [{}, { stroke: '#3fb950', width: 2, fill: 'rgba(63,185,80,0.07)' }],
+        hooks: { draw: [(u) => {
+          const m = holder.marks;
+          for (const k of m.shorts) vline(u, k, '#d29922', [2, 3]);
+          for (const k of m.breakevens) vline(u, k, '#8593a3', [5, 4]);
+          vline(u, m.spot, '#58a6ff', []);
+        }] } }, data, box);
+      e = { box, plot, holder };
+      payoffPlots.set(s.id, e);
+    } else {
+      e.holder.marks = marks;
+      e.plot.setData(data);
+    }
+    return e.box;
   }
 
-  function structCard(s, g) {
+  function structCard(s, g, spot) {
     const be = s.breakevens.length ? s.breakevens.map((x) => fmt(x, 0)).join(' / ') : '—';
     const maxLoss = s.maxLossUnbounded ? 'unbounded' : inr(s.maxLoss);
     return h('div', { class: `struct ${g}`, 'data-struct': s.id, 'data-group': g },
       h('div', { class: 'struct-head' }, h('span', { class: 'id' }, s.id), h('span', {}, `${s.underlying} ${s.kind.replace('_', ' ')}`),
         h('span', { class: 'muted' }, s.expiry ? `expiry ${s.expiry} · ${fmt(s.daysToExpiry, 1)} d` : 'several expiries'),
         h('span', { class: `status ${s.status}`, 'data-testid': 'status' }, s.status), h('span', { class: 'muted reason', 'data-testid': 'reason' }, s.statusReason)),
+      h('div', { class: 'struct-body' }, h('div', { class: 'struct-main' },
       h('div', { class: 'figures' },
         tile(s.credit >= 0 ? 'credit' : 'debit', inr(Math.abs(s.credit)), '', true, 'credit'), tile('value now', inr(s.value), '', true), tile('P&L', inr(s.pnl), sign(s.pnl), true, 'pnl'),
         tile('max loss', maxLoss, 'neg', true, 'max-loss'), tile('breakevens', be, '', true, 'breakevens')),
       h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'instrument'), h('th', { class: 'num' }, 'strike'), h('th', {}, 'right'), h('th', { class: 'num' }, 'qty'), h('th', { class: 'num' }, 'avg fill ₹'), h('th', { class: 'num' }, 'mark ₹'), h('th', { class: 'num' }, 'P&L ₹'))),
         h('tbody', {}, s.legs.map((l) => h('tr', { 'data-leg': l.instrumentKey }, h('td', { class: 'muted' }, l.instrumentKey), h('td', { class: 'num' }, fmt(l.strike, 0)), h('td', {}, l.right),
           h('td', { class: `num ${l.quantity < 0 ? 'short' : 'long'}` }, l.quantity > 0 ? `+${l.quantity}` : String(l.quantity).replace('-', '−')),
-          h('td', { class: 'num' }, inr(l.averagePrice, 2)), h('td', { class: 'num', title: l.markSource ? `mark from ${l.markSource}` : 'no mark' }, inr(l.mark, 2)), h('td', { class: `num ${sign(l.pnl)}` }, inr(l.pnl)))))));
+          h('td', { class: 'num' }, inr(l.averagePrice, 2)), h('td', { class: 'num', title: l.markSource ? `mark from ${l.markSource}` : 'no mark' }, inr(l.mark, 2)), h('td', { class: `num ${sign(l.pnl)}` }, inr(l.pnl))))))),
+      payoffChart(s, spot)));
   }
 
   function renderApprovals(d) {

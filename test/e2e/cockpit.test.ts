@@ -84,6 +84,9 @@ describe('cockpit in headless Chromium: a paper session', { skip }, () => {
     assert.match(await orphan.locator('[data-testid=reason]').innerText(), /held at the broker, left by failed structure S-SG-2/);
     assert.match(await orphan.locator('tbody').innerText(), /23,200\s+PE\s+\+75\s+₹30\.00\s+₹25\.00\s+−₹375/);
     assert.equal(await text('[data-testid=book-pnl]'), '₹1,875'); // 2,250 − 375
+    // a payoff at expiry for each held group
+    await ic.locator('[data-testid=payoff] canvas').waitFor();
+    await orphan.locator('[data-testid=payoff] canvas').waitFor();
     await shot('01-halted-book');
   });
 
