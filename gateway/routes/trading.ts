@@ -52,7 +52,7 @@ const Approvals = z
 const ApprovalId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'expected an approval id of letters, digits and _.:-').openapi({ param: { name: 'id', in: 'path' }, example: 'apr-20260106-0001' });
 
 /** The executor's answer to approve / reject: the approval as it stands afterwards. */
-type ApprovalAnswer = { readonly id?: string; readonly status?: string; readonly reason?: string } | null;
+type ApprovalAnswer = { readonly id?: string; readonly status?: string; readonly reason?: string; readonly statusReason?: string } | null;
 
 /**
  * An approve that did not approve (the approval had expired, been invalidated or rejected, or risk refused it when
@@ -61,7 +61,7 @@ type ApprovalAnswer = { readonly id?: string; readonly status?: string; readonly
 function notPending(id: string, a: ApprovalAnswer, verb: 'approve' | 'reject'): Refusal {
   const status = a?.status ?? 'unknown';
   return status === 'failed'
-    ? { status: 409, code: 'APPROVAL_FAILED', message: `approval ${id} was approved but not executed: ${a?.reason ?? 'refused when re-checked'}`, details: { id, status } }
+    ? { status: 409, code: 'APPROVAL_FAILED', message: `approval ${id} was approved but not executed: ${a?.statusReason ?? 'refused when re-checked'}`, details: { id, status } }
     : { status: 409, code: 'APPROVAL_NOT_PENDING', message: `expected approval ${id} to be pending to ${verb} it, was ${status}`, details: { id, status } };
 }
 

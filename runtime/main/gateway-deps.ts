@@ -71,7 +71,16 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
     actors: () => system.actors(),
     supervisors: () => system.supervisors(),
     inspect: (name, timeoutMs) => system.inspect(name, timeoutMs),
-    request: (actor, type, body, timeoutMs) => system.request(actor, type, body, timeoutMs ?? 5000),
+    request: async (actor, type, body, timeoutMs) => {
+      const reply = await system.request(actor, type, body, timeoutMs ?? 5000);
+      // An operator's decision happens outside the cycle (no execution report carries it): it is an event here.
+      if (type === 'executor.approve' || type === 'executor.reject') {
+        const a = reply as { id?: unknown; status?: unknown; statusReason?: unknown } | null;
+        const b = body as { id?: unknown; who?: unknown } | null;
+        events.push({ ts: o.clock.now(), kind: 'approval', title: `approval ${String(a?.status ?? 'unknown')}`, detail: `${String(b?.who ?? '—')}${typeof a?.statusReason === 'string' && a.statusReason !== a.status ? `: ${a.statusReason}` : ''}`, ref: String(a?.id ?? b?.id ?? '—') });
+      }
+      return reply as never;
+    },
     fault: (name: string, kind: FaultKind) => system.fault(name, kind),
     health: () => {
       const reasons: string[] = [];

@@ -46,6 +46,15 @@ describe('approvals: 404 for an unknown id, 409 with the status for one no longe
     assert.deepEqual(f.rec.audits.filter((a) => a.outcome === 'refused').map((a) => a.result?.code), ['APPROVAL_NOT_PENDING', 'APPROVAL_NOT_PENDING', 'APPROVAL_NOT_PENDING']);
   });
 
+  it('an approval risk refuses on its re-check is 409 APPROVAL_FAILED naming why it failed, not the proposal\'s rationale', async () => {
+    const f = fakeDeps();
+    const res = await createApp(f.deps).request('/api/v1/approvals/apr-failed/approve', jsonInit('POST', AUTH.operator, {}));
+    assert.equal(res.status, 409);
+    const err = ((await res.json()) as { error: { code: string; message: string } }).error;
+    assert.equal(err.code, 'APPROVAL_FAILED');
+    assert.equal(err.message, 'approval apr-failed was approved but not executed: RISK_PRETRADE_DENIED: VEGA_LIMIT vega beyond its limit');
+  });
+
   it('a pending approval is approved (200, done)', async () => {
     const f = fakeDeps();
     const res = await createApp(f.deps).request('/api/v1/approvals/apr-0001/approve', jsonInit('POST', AUTH.operator, {}));

@@ -177,6 +177,9 @@ export function fakeDeps(opts: FakeOptions = {}) {
           const id = (body as { id: string }).id;
           const settled = SETTLED_APPROVALS[id];
           if (settled !== undefined) return { id, status: settled } as T;
+          // As the executor answers an approval risk refused on its re-check: `reason` is the proposal's rationale,
+          // `statusReason` why it failed.
+          if (id === 'apr-failed') return { id, status: 'failed', reason: 'iron_condor entry: IV/RV 2.28, 1 lot(s)', statusReason: 'RISK_PRETRADE_DENIED: VEGA_LIMIT vega beyond its limit' } as T;
           if (!approvals.some((a) => a.id === id)) throw new VolguardError('NOT_FOUND', `expected a known approval id, was ${JSON.stringify(id)}`);
           approvals = approvals.filter((a) => a.id !== id);
           dashboard = { ...dashboard, approvals, approvalsPending: approvals.length };
