@@ -5,7 +5,7 @@ import { EventLog, eventFromLive, eventsFromExecution } from './events.ts';
 
 const TS = Date.parse('2026-01-07T10:15:00+05:30');
 const EMPTY: ExecutionReport = {
-  cycleId: 'c-9', phase: { configured: 'SEMI_AUTO', effective: 'SEMI_AUTO', reasons: [] }, sagasStarted: [], sagasProgressed: [], approvalsCreated: [],
+  cycleId: 'c-9', phase: { configured: 'SEMI_AUTO', effective: 'SEMI_AUTO', reasons: [], history: { venue: 'paper', governance: null, days: { SHADOW: 0, SEMI_AUTO: 0 } } }, sagasStarted: [], sagasProgressed: [], approvalsCreated: [],
   approvalsChanged: [], denied: [], shadowFills: [], reconciliation: { findings: [] },
 };
 

@@ -75,7 +75,7 @@ const RISK = {
 } as unknown as RiskReport;
 
 const REPORT: ExecutionReport = {
-  cycleId: 'c-000417', phase: { configured: 'FULL_AUTO', effective: 'SEMI_AUTO', reasons: ['data quality 0.78 is not above KS_FULL_AUTO_QUALITY 0.9'] },
+  cycleId: 'c-000417', phase: { configured: 'FULL_AUTO', effective: 'SEMI_AUTO', reasons: ['data quality 0.78 is not above KS_FULL_AUTO_QUALITY 0.9'], history: { venue: 'paper', governance: null, days: { SHADOW: 5, SEMI_AUTO: 20 } } },
   sagasStarted: ['SG-2'], sagasProgressed: [{ sagaId: 'SG-2', stage: 'done', outcome: 'failed' }], approvalsCreated: ['apr-0001'], approvalsChanged: [],
   denied: [{ proposalId: 'P-77', reason: 'RISK_PRETRADE_DENIED', detail: 'VEGA_LIMIT: vega would reach ₹-11,200 per vol pt' }], shadowFills: [],
   reconciliation: { findings: [], mismatch: 'broker holds +75 NIFTY 23200 PE that no open structure explains' },
