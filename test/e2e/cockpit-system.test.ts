@@ -136,9 +136,9 @@ describe('cockpit on the running system: SEMI_AUTO on paper', { skip }, () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     // Slower (10×) and with a long approval TTL and no re-proposal, so the card the page shows is still the one
     // pending when it is clicked (a re-proposal would replace it: one pending approval per bucket and underlying).
-    // Entry legs priced a half-spread beyond the touch, so the paper broker fills all four before the market moves
-    // (at the touch a short leg can rest unfilled and the saga unwinds: real, but not what this test is about).
-    s = await startTestSystem({ ...SESSION, SIM_SPEED: '10', PHASE: 'SEMI_AUTO', APPROVAL_TTL: '3600', STRATEGY_REPROPOSE_COOLDOWN_S: '86400', STRATEGY_ENTRY_CROSS: '2' });
+    // Entry legs priced a half-spread beyond the touch and left to rest (no fill timeout), so the paper broker fills all
+    // four however slow a loaded machine makes the saga (a leg left unfilled would unwind it: real, but not this test).
+    s = await startTestSystem({ ...SESSION, SIM_SPEED: '10', PHASE: 'SEMI_AUTO', APPROVAL_TTL: '3600', STRATEGY_REPROPOSE_COOLDOWN_S: '86400', STRATEGY_ENTRY_CROSS: '2', ORDER_FILL_TIMEOUT_MS: '600000', NAKED_LEG_TIMEOUT_MS: '600000' });
     b = await launch();
   });
   after(async () => {
