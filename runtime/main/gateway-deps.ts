@@ -35,7 +35,6 @@ function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-
 export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
   const { system, cycle } = o;
   const journal = journalClient({ request: (to, type, body, opts) => system.request(to, type, body, opts?.timeoutMs) }, { actor: 'main' });
