@@ -173,8 +173,13 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
         cause: ks?.cause?.message ?? null,
         history: (ks?.history ?? []).map((t) => ({ ts: t.at, from: t.from, to: t.to, cause: t.cause.message })),
       },
-      // The executor's decision is the one trading acts on (it applies the kill switch's cap and the quality gate).
-      phase: { configured: cycle.phase, effective: st.execution?.phase.effective ?? ks?.effectivePhase ?? cycle.phase, reasons: [...(st.execution?.phase.reasons ?? [])] },
+      // The kill switch's is the phase in force now (the next cycle acts on it); the executor's reasons say why it
+      // differs at the last cycle, the kill switch's state and cause why now.
+      phase: {
+        configured: cycle.phase,
+        effective: ks?.effectivePhase ?? st.execution?.phase.effective ?? cycle.phase,
+        reasons: [...(st.execution?.phase.reasons ?? []), ...(ks !== null && ks.state !== 'NORMAL' ? [`kill switch ${ks.state}${ks.cause ? `: ${ks.cause.code}: ${ks.cause.message}` : ''}`] : [])],
+      },
       dataQuality: { score: snap?.quality.score ?? 0, components: { ...(snap?.quality.components ?? {}) } },
       lastCycle: cycle.status().lastCycle,
       structures,
