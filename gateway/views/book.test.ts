@@ -33,6 +33,7 @@ const BOOK: Book = {
   ],
   orders: [],
   realisedPnlDay: 0,
+  realised: { gross: 0, charges: 0, settlement: 0, net: 0, trades: 0 },
   shadow: false,
 };
 const MARKS = new Map<string, MarkOf>([

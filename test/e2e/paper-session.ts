@@ -45,6 +45,7 @@ export function sessionBook(shadow: boolean): Book {
     ],
     orders: [],
     realisedPnlDay: 0,
+    realised: { gross: 0, charges: 0, settlement: 0, net: 0, trades: 0 },
     shadow,
   };
 }
