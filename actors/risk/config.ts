@@ -31,6 +31,11 @@ export const riskEnv = {
   RISK_SURFACE_MAX_AGE_MS: envNumber({ int: true, min: 100 }).default(15_000),
   /** Spot move of the expiry-day gamma scenario, fraction. */
   RISK_EXPIRY_DAY_MOVE: envNumber({ min: 0, max: 0.2 }).default(0.01),
+  /**
+   * Minutes after the session close (dated: 15:30 IST, 15:40 from 3 Aug 2026) at which risk closes the trading day and
+   * journals its summary (money.dayClosed): late enough that an expiry settlement booked at the close is in the day.
+   */
+  RISK_DAY_CLOSE_DELAY_MIN: envNumber({ min: 0, max: 480 }).default(15),
 } satisfies EnvShape;
 
 /** The system-wide variables the risk actor reads besides its own (the market conventions for valuation too). */

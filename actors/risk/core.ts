@@ -8,7 +8,6 @@
  *   book, so two proposals in one cycle cannot each use the same headroom.
  * - Anything the core cannot value or cannot trust answers "no" (STALE_SURFACE), never "yes".
  */
-import { istDate } from '../domain/calendar.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { Book } from '../domain/book.ts';
 import type { Bucket } from '../domain/bucket.ts';
@@ -21,6 +20,7 @@ import { BUCKETS } from '../domain/bucket.ts';
 import { runScenarios, worstLoss } from './scenarios.ts';
 import { isOlder, type OlderInput } from '../domain/market-time.ts';
 import type { RiskSettings } from './settings.ts';
+import { realisedOfBook, stepDay, type DayEffects, type DayState } from './day.ts';
 import {
   addGreeks, buildMarket, gammaInr1Pct, markOf, priceLeg, ZERO_GREEKS,
   type BookLeg, type MarketView, type PricedLeg,
@@ -51,12 +51,8 @@ export interface RiskState {
   readonly killswitch: TradingState | 'UNKNOWN';
   readonly last: LastAssessment | null;
   readonly reserved: readonly Reservation[];
-  /**
-   * Day P&L baseline: on the first assessment of an IST day, max(0, unrealised) — gains carried in from earlier days
-   * are no cushion for today, losses carried in count against today. A restart re-bases on the current unrealised,
-   * which can only make the day look worse (the safe direction).
-   */
-  readonly day: { readonly date: string; readonly baseline: number } | null;
+  /** The trading day (day.ts): its journaled start, running figures and identity ledger; restored at start. */
+  readonly day: DayState | null;
 }
 
 export function initialRiskState(settings: RiskSettings): RiskState {
@@ -70,7 +66,7 @@ export function onKillswitchChanged(state: RiskState, ks: TradingState): RiskSta
 // ---------------------------------------------------------------------------------------------------------------
 // Assessment
 
-export function assess(state: RiskState, req: AssessRequest): { state: RiskState; report: RiskReport } {
+export function assess(state: RiskState, req: AssessRequest): { state: RiskState; report: RiskReport; money: DayEffects } {
   const s = state.settings;
   const market = buildMarket(req.snapshot, req.surface, s.market);
   const spots = spotsFor(market);
@@ -81,6 +77,7 @@ export function assess(state: RiskState, req: AssessRequest): { state: RiskState
   const unvalued: string[] = [];
   const marks: Record<MarkSource, number> = { mid: 0, model: 0, ltp: 0, entry: 0 };
   let unrealised = 0;
+  const markOfKey: Record<string, number> = {};
   const byStructure = new Map<string, { greeks: Greeks; unrealised: number }>();
   for (const p of open) {
     const leg = bookLegOf(p);
@@ -89,6 +86,7 @@ export function assess(state: RiskState, req: AssessRequest): { state: RiskState
     else unvalued.push(p.instrumentKey);
     const { mark, source } = markOf(market.quotes.get(p.instrumentKey), pl ? pl.modelPrice : null, p.averagePrice);
     marks[source] += 1;
+    markOfKey[p.instrumentKey] = mark;
     const u = (mark - p.averagePrice) * p.quantity;
     unrealised += u;
     const greeks = pl ? pl.greeks : ZERO_GREEKS;
@@ -119,9 +117,11 @@ export function assess(state: RiskState, req: AssessRequest): { state: RiskState
   const orphanLegs = open.filter((p) => p.structureId === null || !known.has(p.structureId)).map(marginLegOf);
   const orphanRisk = orphanLegs.length === 0 ? 0 : groupRisk(orphanLegs, spots, s);
 
-  const date = istDate(market.now);
-  const day = state.day && state.day.date === date ? state.day : { date, baseline: Math.max(0, unrealised) };
-  const dayPnl = req.book.realisedPnlDay + unrealised - day.baseline;
+  const dayStep = stepDay(state.day, {
+    now: market.now, capital: s.baseCapital, kind: req.book.shadow ? 'shadow' : 'book', realised: realisedOfBook(req.book), unrealised, marks: markOfKey,
+  }, { closeDelayMs: s.dayCloseDelayMs });
+  const day = dayStep.state;
+  const dayPnl = dayStep.pnl;
 
   const marginAll = estimateMargin(open.map(marginLegOf), spots, s.margin);
   const capitalAtRisk = structures.reduce((a, x) => a + (Number.isFinite(x.maxLoss) ? x.maxLoss : x.margin), 0) + orphanRisk;
@@ -140,7 +140,7 @@ export function assess(state: RiskState, req: AssessRequest): { state: RiskState
     byUnderlying,
     structures,
     legs,
-    pnl: { day: dayPnl, realised: req.book.realisedPnlDay, unrealised, marks },
+    pnl: { day: dayPnl, realised: dayStep.realisedToday, unrealised, marks },
     limits,
     breaches,
     scenarios,
@@ -151,7 +151,7 @@ export function assess(state: RiskState, req: AssessRequest): { state: RiskState
     fallbackLegs: priced.filter((p) => p.fallbackIv).length,
     unvalued,
   };
-  return { state: { ...next, last: { market, book: req.book, priced, report } }, report };
+  return { state: { ...next, last: { market, book: req.book, priced, report } }, report, money: dayStep.effects };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -99,6 +99,7 @@ export function settings(over: Partial<RiskSettings> = {}): RiskSettings {
     baseCapital: 1_000_000, maxNetDelta: 10, maxVega: 1e9, maxGamma: 1e9, maxTheta: 1e9, maxDailyLoss: 20_000,
     scenarioLossLimit: 1e9, softRatio: 0.8, emergencyRatio: 1.5, buckets: { weekly: 0.5, monthly: 0.3, intraday: 0.2 },
     maxCapitalAtRiskPct: 1, maxMarginPct: 1, surfaceMaxAgeMs: 15_000, expiryDayMove: 0.01, margin: DEFAULT_MARGIN_PARAMS, market: DEFAULT_MARKET_SETTINGS,
+    dayCloseDelayMs: 15 * 60_000,
     ...over,
   };
 }

@@ -7,6 +7,7 @@
  * | `risk.preTrade`      | PreTradeRequest    | PreTradeDecision  |
  * | `risk.adjustCapital` | AdjustCapital      | CapitalAdjusted   |
  * | `risk.status`        | `{}`               | RiskStatus        |
+ * | `risk.pnl`           | `{}`               | RiskPnl           |
  * Consumed event: `killswitch.changed` (KillSwitchStatus; only `state` is read).
  * Units: delta in index units (₹ per index point), gamma as ₹ of P&L for a 1 % move (½·Γ·(0.01·S)²),
  * vega in ₹ per vol point, theta in ₹ per calendar day. A short position has negative vega and positive theta.
@@ -15,6 +16,7 @@ import { z } from 'zod';
 import type { Book } from '../domain/book.ts';
 import type { Bucket } from '../domain/bucket.ts';
 import type { Leg } from '../domain/leg.ts';
+import type { DayOpened, DaySummary } from '../domain/money.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { Right } from '../domain/right.ts';
 import type { Underlying } from '../domain/underlying.ts';
@@ -251,6 +253,18 @@ export interface RiskStatus {
   readonly killswitch: TradingState | 'UNKNOWN';
 }
 
+/** The reply to `risk.pnl` (gateway `GET /api/v1/pnl`): the trading days risk has journaled, and the open one. */
+export interface RiskPnl {
+  /** Every closed day (money.dayClosed), oldest first. */
+  readonly days: readonly DaySummary[];
+  /** The open day so far (its summary's shape), null when none is open. */
+  readonly live: DaySummary | null;
+  /** The last day opened (money.dayOpened), null before the first. */
+  readonly opened: DayOpened | null;
+  /** Equity when the first tracked day opened, per book (null when never tracked). */
+  readonly start: { readonly book: number | null; readonly shadow: number | null };
+}
+
 /** The part of KillSwitchStatus (actors/killswitch/messages.ts) risk reads: the kill switch's own status satisfies it. */
 export interface KillSwitchView {
   readonly state: TradingState;
@@ -270,6 +284,8 @@ export interface RiskProtocol {
   'risk.adjustCapital': { in: AdjustCapital; out: CapitalAdjusted };
   /** The gateway and the dashboard. */
   'risk.status': { in: Readonly<Record<string, never>>; out: RiskStatus };
+  /** The gateway (`GET /api/v1/pnl`): the journaled trading days and the open one. */
+  'risk.pnl': { in: Readonly<Record<string, never>>; out: RiskPnl };
   /** Event from the kill switch: entries are denied unless it is NORMAL. */
   'killswitch.changed': { in: KillSwitchView; out: void };
 }

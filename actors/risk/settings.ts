@@ -23,6 +23,8 @@ export interface RiskSettings {
   readonly surfaceMaxAgeMs: number;
   readonly expiryDayMove: number;
   readonly margin: MarginParams;
+  /** The trading day closes this long after the session close, market ms (RISK_DAY_CLOSE_DELAY_MIN). */
+  readonly dayCloseDelayMs: number;
   /** The one rate and variance clock (RISK_FREE_RATE, MARKET_VARIANCE_*). */
   readonly market: MarketSettings;
 }
@@ -50,6 +52,7 @@ export function riskSettings(cfg: RiskSection): RiskSettings {
     surfaceMaxAgeMs: cfg.RISK_SURFACE_MAX_AGE_MS,
     expiryDayMove: cfg.RISK_EXPIRY_DAY_MOVE,
     margin: DEFAULT_MARGIN_PARAMS,
+    dayCloseDelayMs: cfg.RISK_DAY_CLOSE_DELAY_MIN * 60_000,
     market: marketSettingsFromEnv(cfg),
   };
 }

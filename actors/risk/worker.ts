@@ -10,15 +10,65 @@ import { journalClient, type JournalClient } from '../journal/index.ts';
 import type { Bucket } from '../domain/bucket.ts';
 import { adjustCapital, assess, currentBuckets, initialRiskState, olderAssessment, onKillswitchChanged, preTrade, type RiskState } from './core.ts';
 import { describeOlder, OLDER_INPUTS_HELP, OLDER_INPUTS_METRIC } from '../domain/market-time.ts';
+import { firstEquity, liveSummary, noteSafetyEvents, type DayEffects, type DayState } from './day.ts';
+import type { DaySummary } from '../domain/money.ts';
 import { adjustCapitalCheck, assessRequestCheck, killswitchChangedCheck, preTradeCheck, type RiskProtocol } from './messages.ts';
 import type { RiskSettings } from './settings.ts';
 
 export const FRACTIONS_KEY = 'risk.bucketFractions';
+/** The open day's DayOpened (actors/domain/money.ts). */
+export const DAY_KEY = 'risk.day';
+/** The day module's whole state (day.ts DayState): running figures, the identity ledger, the last close. */
+export const DAY_TRACK_KEY = 'risk.dayTrack';
+/** Every closed day's DaySummary, oldest first: the index `GET /api/v1/pnl` serves. */
+export const DAYS_KEY = 'risk.days';
 
 let state: RiskState | null = null;
 let journal: JournalClient | null = null;
-let gauges: { delta: Gauge; vega: Gauge; pnl: Gauge } | null = null;
+let gauges: { delta: Gauge; vega: Gauge; pnl: Gauge; dayNet: Gauge } | null = null;
 let olderRefused: Counter<'actor' | 'input'> | null = null;
+/** Closed days (kv DAYS_KEY), and journal writes of the day that failed and are retried next cycle (in order). */
+let days: DaySummary[] = [];
+let pendingDay: Array<{ readonly kind: 'append'; readonly type: string; readonly body: unknown } | { readonly kind: 'kv'; readonly key: string; readonly value: unknown }> = [];
+/** A safety event changed the open day since it was last persisted. */
+let dayDirty = false;
+
+/**
+ * Journals what the day step asked for, in order (close before open), then persists the day's state. A write that
+ * fails (journal down, disk full) is logged and retried on the next cycle in the same order: the day in memory is
+ * right, and the cycle must not fail for it (risk still has to judge the book).
+ */
+async function recordDay(j: JournalClient, ctx: ActorContext<RiskSettings>, fx: DayEffects, day: DayState | null, cycleId: string): Promise<void> {
+  if (fx.closed) {
+    days = [...days, fx.closed];
+    pendingDay.push({ kind: 'append', type: 'money.dayClosed', body: fx.closed }, { kind: 'kv', key: DAYS_KEY, value: days });
+    ctx.log.info({ date: fx.closed.date, net: fx.closed.net, charges: fx.closed.charges, trades: fx.closed.trades }, 'trading day closed');
+  }
+  for (const m of fx.mismatches) {
+    ctx.log.error({ mismatch: m }, 'money identity broken: Σ daily net ≠ change in equity');
+    pendingDay.push({ kind: 'append', type: 'money.identityMismatch', body: m });
+  }
+  if (fx.opened) {
+    pendingDay.push({ kind: 'append', type: 'money.dayOpened', body: fx.opened }, { kind: 'kv', key: DAY_KEY, value: fx.opened });
+    ctx.log.info({ date: fx.opened.date, equity: fx.opened.equity }, 'trading day opened');
+  }
+  if ((fx.persist || dayDirty) && day !== null) {
+    pendingDay = pendingDay.filter((w) => !(w.kind === 'kv' && w.key === DAY_TRACK_KEY));
+    pendingDay.push({ kind: 'kv', key: DAY_TRACK_KEY, value: day });
+    dayDirty = false;
+  }
+  while (pendingDay.length > 0) {
+    const w = pendingDay[0]!;
+    try {
+      if (w.kind === 'append') await j.append(w.type, w.body, { cycleId });
+      else await j.kvPut(w.key, w.value);
+    } catch (err) {
+      ctx.log.warn({ err, pending: pendingDay.length }, 'trading day: journal write failed, retried next cycle');
+      return;
+    }
+    pendingDay.shift();
+  }
+}
 
 /** Market seconds per wall second: the sim's SIM_SPEED, 1 on the real clock (staleness is judged in wall time). */
 function clockSpeedOf(spec: ClockSpec): number {
@@ -38,11 +88,20 @@ defineActor<RiskSettings, RiskProtocol>({
       delta: new Gauge({ name: 'volguard_net_delta_ratio', help: 'Net delta notional / BASE_CAPITAL', registers: [ctx.metrics] }),
       vega: new Gauge({ name: 'volguard_vega_inr', help: 'Net vega, ₹ per vol point', registers: [ctx.metrics] }),
       pnl: new Gauge({ name: 'volguard_pnl_inr', help: 'P&L, ₹', labelNames: ['kind'], registers: [ctx.metrics] }),
+      dayNet: new Gauge({ name: 'volguard_pnl_day_net_inr', help: 'Net P&L of the trading day (equity now − the day\'s start equity, after charges), ₹', registers: [ctx.metrics] }),
     };
     let s = initialRiskState(ctx.config);
     // Capital adjustments survive restarts.
     const saved = await journal.kvGet<Record<Bucket, number>>(FRACTIONS_KEY);
     if (saved.value !== null) s = { ...s, fractions: saved.value };
+    // The trading day survives restarts: its start is never re-based (a restart is a safety event of the day).
+    const track = await journal.kvGet<DayState>(DAY_TRACK_KEY);
+    if (track.value !== null) {
+      s = { ...s, day: noteSafetyEvents(track.value) };
+      dayDirty = true;
+    }
+    days = (await journal.kvGet<DaySummary[]>(DAYS_KEY)).value ?? [];
+    pendingDay = [];
     // Learn the kill switch's state; until then everything risk-increasing is denied (fail closed).
     try {
       const ks = await ctx.request('killswitch', 'killswitch.status', {}, { timeoutMs: 2000 });
@@ -75,6 +134,8 @@ defineActor<RiskSettings, RiskProtocol>({
       gauges?.pnl.set({ kind: 'day' }, r.report.pnl.day);
       gauges?.pnl.set({ kind: 'realised' }, r.report.pnl.realised);
       gauges?.pnl.set({ kind: 'unrealised' }, r.report.pnl.unrealised);
+      gauges?.dayNet.set(r.report.pnl.day);
+      await recordDay(j, ctx, r.money, r.state.day, req.cycleId);
       if (r.report.breaches.length > 0) {
         ctx.log.warn({ cycleId: req.cycleId, breaches: r.report.breaches.map((b) => `${b.level}:${b.limit}`) }, 'risk limits breached');
         await j.append('risk.breaches', { breaches: r.report.breaches, limits: r.report.limits }, { cycleId: req.cycleId });
@@ -84,7 +145,8 @@ defineActor<RiskSettings, RiskProtocol>({
     async 'risk.preTrade'(req, ctx) {
       const { s, j } = need();
       const r = preTrade(s, req, ctx.clock.now(), clockSpeedOf(ctx.clockSpec));
-      state = r.state;
+      state = r.decision.allow ? r.state : { ...r.state, day: noteSafetyEvents(r.state.day) };
+      if (!r.decision.allow) dayDirty = true;
       const d = r.decision;
       const cycleId = req.cycleId;
       const body = { allow: d.allow, reasons: d.reasons, details: d.details, bucket: req.bucket, legs: req.legs, charge: d.charge, postTrade: d.postTrade };
@@ -105,9 +167,20 @@ defineActor<RiskSettings, RiskProtocol>({
       const { s } = need();
       return { report: s.last?.report ?? null, buckets: currentBuckets(s), killswitch: s.killswitch };
     },
+    'risk.pnl'() {
+      const { s } = need();
+      return {
+        days, live: liveSummary(s.day), opened: s.day?.opened ?? null,
+        start: { book: firstEquity(s.day, 'book'), shadow: firstEquity(s.day, 'shadow') },
+      };
+    },
     'killswitch.changed'(ks) {
       const { s } = need();
       state = onKillswitchChanged(s, ks.state);
+      if (ks.state !== s.killswitch && s.killswitch !== 'UNKNOWN') {
+        state = { ...state, day: noteSafetyEvents(state.day) };
+        dayDirty = true;
+      }
     },
   },
   inspect() {
