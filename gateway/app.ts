@@ -20,6 +20,7 @@ import { registerDocs } from './routes/docs.ts';
 import { registerGovernance } from './routes/governance.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerInspector } from './routes/inspector.ts';
+import { registerPnl } from './routes/pnl.ts';
 import { registerStatic } from './routes/static.ts';
 import { registerTrading } from './routes/trading.ts';
 
@@ -63,6 +64,7 @@ export function createApp(deps: GatewayDepsExt, opts: AppOptions = {}): OpenAPIH
   registerInspector(ctx);
   registerTrading(ctx);
   registerAccount(ctx);
+  registerPnl(ctx);
   registerControl(ctx);
   registerGovernance(ctx);
   if (cfg.VOLGUARD_CHAOS) registerChaos(ctx);

@@ -86,7 +86,10 @@ export interface DayOpened {
   readonly date: TradingDate;
   /** Market-clock epoch ms of the first cycle of the date. */
   readonly at: number;
-  /** Equity at the start of the day: the previous day's closing equity, or capital + realised + unrealised on the first day. */
+  /**
+   * Equity at the start of the day: the previous day's closing equity, or on the first day (no journaled close before
+   * it) capital + realised.net + max(0, unrealised) — carried-in losses count against the first day, gains are no cushion.
+   */
   readonly equity: number;
   /** The book's lifetime realised money at the start of the day. */
   readonly realised: RealisedMoney;
@@ -107,7 +110,9 @@ export interface DaySummary {
   readonly settlement: number;
   /** gross + settlement − charges + change in unrealised = equity.end − equity.dayStart. */
   readonly net: number;
+  /** Realised net of the day: gross + settlement − charges. */
   readonly realised: number;
+  /** Change in unrealised over the day (net = realised + unrealised). */
   readonly unrealised: number;
   readonly trades: number;
   /** Largest fall of day P&L from its running peak, ≥ 0. */

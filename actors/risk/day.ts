@@ -24,6 +24,7 @@
  */
 import { istDate, isTradingDay, sessionCloseMs } from '../domain/calendar.ts';
 import { NO_REALISED, type DayOpened, type DaySummary, type RealisedMoney, type TradingDate } from '../domain/money.ts';
+import type { PnlDay, RiskPnl } from './messages.ts';
 
 export type BookKind = 'book' | 'shadow';
 
@@ -316,3 +317,37 @@ function emptyRow(equity: number): ReturnType<typeof dayRow> {
 }
 
 const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+/**
+ * `GET /api/v1/pnl` (INTERFACE.md) from the closed days' summaries (the journal's money.dayClosed, oldest first) and
+ * the open day. Totals are sums of the rows; equity.now − equity.start = total.net is the identity the close checks.
+ */
+export function pnlView(closed: readonly DaySummary[], s: DayState | null): RiskPnl {
+  const live = liveSummary(s);
+  const all = live ? [...closed, live] : [...closed];
+  const days: PnlDay[] = all.map((d) => ({
+    date: d.date, gross: d.gross, charges: d.charges, settlement: d.settlement, net: d.net, realised: d.realised,
+    unrealised: d.unrealised, trades: d.trades, maxDrawdown: d.maxDrawdown, safetyEvents: d.safetyEvents, open: d === live,
+  }));
+  const sum = (f: (d: DaySummary) => number): number => all.reduce((a, d) => a + f(d), 0);
+  const last = all[all.length - 1];
+  const equity = {
+    start: firstEquity(s, 'book') ?? all[0]?.equity.dayStart ?? null,
+    dayStart: last?.equity.dayStart ?? null,
+    now: last?.equity.end ?? null,
+  };
+  const view: RiskPnl = {
+    days, total: { gross: sum((d) => d.gross), charges: sum((d) => d.charges), settlement: sum((d) => d.settlement), net: sum((d) => d.net) }, equity,
+  };
+  const shadowDays = all.filter((d) => d.shadow !== undefined);
+  if (shadowDays.length === 0) return view;
+  const lastShadow = shadowDays[shadowDays.length - 1]!.shadow!;
+  return {
+    ...view,
+    shadow: {
+      days: shadowDays.map((d) => ({ date: d.date, net: d.shadow!.net, charges: d.shadow!.charges, open: d === live })),
+      total: { charges: shadowDays.reduce((a, d) => a + d.shadow!.charges, 0), net: shadowDays.reduce((a, d) => a + d.shadow!.net, 0) },
+      equity: { start: firstEquity(s, 'shadow') ?? shadowDays[0]!.shadow!.equity.dayStart, dayStart: lastShadow.equity.dayStart, now: lastShadow.equity.end },
+    },
+  };
+}

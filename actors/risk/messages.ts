@@ -16,7 +16,6 @@ import { z } from 'zod';
 import type { Book } from '../domain/book.ts';
 import type { Bucket } from '../domain/bucket.ts';
 import type { Leg } from '../domain/leg.ts';
-import type { DayOpened, DaySummary } from '../domain/money.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { Right } from '../domain/right.ts';
 import type { Underlying } from '../domain/underlying.ts';
@@ -253,16 +252,43 @@ export interface RiskStatus {
   readonly killswitch: TradingState | 'UNKNOWN';
 }
 
-/** The reply to `risk.pnl` (gateway `GET /api/v1/pnl`): the trading days risk has journaled, and the open one. */
+/** One day's row of `GET /api/v1/pnl` (INTERFACE.md), ₹; `open` marks the day still running. */
+export interface PnlDay {
+  readonly date: string;
+  readonly gross: number;
+  readonly charges: number;
+  readonly settlement: number;
+  readonly net: number;
+  /** Realised net of the day (gross + settlement − charges). */
+  readonly realised: number;
+  /** Change in unrealised over the day (net = realised + unrealised). */
+  readonly unrealised: number;
+  readonly trades: number;
+  readonly maxDrawdown: number;
+  readonly safetyEvents: number;
+  readonly open: boolean;
+}
+
+/** Equity figures of one book: when the first tracked day opened, when today's opened, now. */
+export interface PnlEquity {
+  readonly start: number | null;
+  readonly dayStart: number | null;
+  readonly now: number | null;
+}
+
+/**
+ * The reply to `risk.pnl`, served as `GET /api/v1/pnl`: every journaled day (money.dayClosed), then the open one;
+ * totals over them; the shadow book's figures under `shadow` when one was tracked.
+ */
 export interface RiskPnl {
-  /** Every closed day (money.dayClosed), oldest first. */
-  readonly days: readonly DaySummary[];
-  /** The open day so far (its summary's shape), null when none is open. */
-  readonly live: DaySummary | null;
-  /** The last day opened (money.dayOpened), null before the first. */
-  readonly opened: DayOpened | null;
-  /** Equity when the first tracked day opened, per book (null when never tracked). */
-  readonly start: { readonly book: number | null; readonly shadow: number | null };
+  readonly days: readonly PnlDay[];
+  readonly total: { readonly gross: number; readonly charges: number; readonly settlement: number; readonly net: number };
+  readonly equity: PnlEquity;
+  readonly shadow?: {
+    readonly days: readonly { readonly date: string; readonly net: number; readonly charges: number; readonly open: boolean }[];
+    readonly total: { readonly charges: number; readonly net: number };
+    readonly equity: PnlEquity;
+  };
 }
 
 /** The part of KillSwitchStatus (actors/killswitch/messages.ts) risk reads: the kill switch's own status satisfies it. */

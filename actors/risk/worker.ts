@@ -10,7 +10,7 @@ import { journalClient, type JournalClient } from '../journal/index.ts';
 import type { Bucket } from '../domain/bucket.ts';
 import { adjustCapital, assess, currentBuckets, initialRiskState, olderAssessment, onKillswitchChanged, preTrade, type RiskState } from './core.ts';
 import { describeOlder, OLDER_INPUTS_HELP, OLDER_INPUTS_METRIC } from '../domain/market-time.ts';
-import { firstEquity, liveSummary, noteSafetyEvents, type DayEffects, type DayState } from './day.ts';
+import { noteSafetyEvents, pnlView, type DayEffects, type DayState } from './day.ts';
 import type { DaySummary } from '../domain/money.ts';
 import { adjustCapitalCheck, assessRequestCheck, killswitchChangedCheck, preTradeCheck, type RiskProtocol } from './messages.ts';
 import type { RiskSettings } from './settings.ts';
@@ -169,10 +169,7 @@ defineActor<RiskSettings, RiskProtocol>({
     },
     'risk.pnl'() {
       const { s } = need();
-      return {
-        days, live: liveSummary(s.day), opened: s.day?.opened ?? null,
-        start: { book: firstEquity(s.day, 'book'), shadow: firstEquity(s.day, 'shadow') },
-      };
+      return pnlView(days, s.day);
     },
     'killswitch.changed'(ks) {
       const { s } = need();

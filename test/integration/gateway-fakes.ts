@@ -25,8 +25,21 @@ export const AUTH = {
 /** Approvals the fake's executor knows that are no longer pending (not in the queue view). */
 export const SETTLED_APPROVALS: Readonly<Record<string, string>> = { 'apr-expired': 'expired', 'apr-invalid': 'invalidated' };
 
+/**
+ * The risk actor's `risk.pnl` view: Monday closed (−₹1,200 net after ₹340 of charges), Tuesday open (+₹850 so far).
+ * Equity 10,00,000 → 9,98,800 → 9,99,650: the totals are the rows' sums.
+ */
+export const SAMPLE_PNL = {
+  days: [
+    { date: '2026-12-07', gross: -900, charges: 340, settlement: 0, net: -1_200, realised: -1_240, unrealised: 40, trades: 8, maxDrawdown: 2_100, safetyEvents: 1, open: false },
+    { date: '2026-12-08', gross: 0, charges: 0, settlement: 0, net: 850, realised: 0, unrealised: 850, trades: 0, maxDrawdown: 300, safetyEvents: 0, open: true },
+  ],
+  total: { gross: -900, charges: 340, settlement: 0, net: -350 },
+  equity: { start: 1_000_000, dayStart: 998_800, now: 999_650 },
+} as const;
+
 /** Message types that only read state; anything else the fake receives is an action. */
-const READS = new Set(['killswitch.status', 'executor.approvals', 'executor.orders', 'executor.positions', 'executor.account', 'executor.phase', 'executor.venueKillSwitch']);
+const READS = new Set(['killswitch.status', 'executor.approvals', 'executor.orders', 'executor.positions', 'executor.account', 'executor.phase', 'executor.venueKillSwitch', 'risk.pnl']);
 
 export interface Recorded {
   requests: { actor: string; type: string; body: unknown }[];
@@ -165,6 +178,8 @@ export function fakeDeps(opts: FakeOptions = {}) {
           return { state: 'NORMAL', since: clock.now() - 3_600_000, cause: null, history: [] } as T;
         case 'executor.approvals':
           return { approvals } as T;
+        case 'risk.pnl':
+          return SAMPLE_PNL as T;
         case 'executor.orders':
           return { orders: [{ clientOrderId: 'vg-1', sagaId: 's-1', instrumentKey: 'NSE_FO|X', side: 'SELL', quantity: 75, status: 'filled', brokerOrderId: 'B1', filledQuantity: 75 }] } as T;
         case 'executor.positions':

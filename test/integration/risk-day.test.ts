@@ -61,9 +61,9 @@ test('risk actor: a restart keeps the day\'s start (kv), the day opens once and 
     assert.equal(closed[0]?.safetyEvents, 1, 'the restart counted into the day');
     assert.deepEqual((await j.kvGet<DayOpened>('risk.day')).value?.date, '2026-01-07');
     const pnl = await system.main.request<RiskPnl>('risk', 'risk.pnl', {});
-    assert.deepEqual(pnl.days.map((d) => d.date), ['2026-01-06']);
-    assert.equal(pnl.live?.date, '2026-01-07');
-    assert.equal(pnl.start.book, 1_000_975);
+    assert.deepEqual(pnl.days.map((d) => [d.date, d.net, d.open]), [['2026-01-06', -1_040, false], ['2026-01-07', 0, true]]);
+    assert.deepEqual(pnl.equity, { start: 1_000_975, dayStart: 999_935, now: 999_935 });
+    assert.deepEqual(pnl.total, { gross: 0, charges: 0, settlement: 0, net: -1_040 });
   } finally {
     await system.stop();
   }
