@@ -37,8 +37,8 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: () => import('./quant.ts'),
   },
   report: {
-    summary: 'the HTML + JSON report of a SHADOW/paper/live session from its journal (safe while running)',
-    usage: 'volguard report session [--json] [--out DIR] [--data-dir DIR] [--recording DIR] [--capital RUPEES]',
+    summary: 'a trading day\'s P&L (report day), or the HTML + JSON report of a SHADOW/paper/live session, from its journal (safe while running)',
+    usage: 'volguard report day [--date YYYY-MM-DD] [--json] [--data-dir DIR] | report session [--json] [--out DIR] [--data-dir DIR] [--recording DIR] [--capital RUPEES]',
     load: () => import('../../actors/journal/report/cli.ts'),
   },
   import: {

@@ -20,8 +20,55 @@ import { LmdbBackend } from '../lmdb-store.ts';
 import { readIndex } from '../../venues/replay/source.ts';
 import { buildReport } from './model.ts';
 import { renderHtml, renderJson } from './render.ts';
+import { buildDayReport, latestDay, renderDayText } from './day.ts';
 
-const USAGE = 'usage: volguard report session [--json] [--out DIR] [--data-dir DIR] [--recording DIR] [--capital RUPEES] [--title TEXT]';
+const USAGE = 'usage: volguard report session [--json] [--out DIR] [--data-dir DIR] [--recording DIR] [--capital RUPEES] [--title TEXT]\n'
+  + '       volguard report day [--date YYYY-MM-DD] [--json] [--data-dir DIR]';
+
+const DAY_OPTIONS = { date: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } } as const;
+
+/**
+ * `report day`: one trading day's P&L (gross, charges, settlement, net), trades, drawdown and safety events from the
+ * risk actor's journaled day (day.ts here); the latest day opened when `--date` is not given.
+ */
+async function runDay(rest: readonly string[], io: CliIo): Promise<number> {
+  let values: ReturnType<typeof parseArgs<{ options: typeof DAY_OPTIONS }>>['values'];
+  try {
+    ({ values } = parseArgs({ args: [...rest], options: DAY_OPTIONS, strict: true, allowPositionals: false }));
+    if (values.date !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(values.date) && !Number.isNaN(Date.parse(`${values.date}T00:00:00Z`)) && new Date(`${values.date}T00:00:00Z`).toISOString().startsWith(values.date))) {
+      throw new TypeError(`--date: expected a date YYYY-MM-DD, was ${JSON.stringify(values.date)}`);
+    }
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    io.stderr.write(`volguard report day: ${err.message}\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  const dataDir = path.resolve(io.cwd, values['data-dir'] ?? loadConfig(io.env, io.cwd).DATA_DIR);
+  try {
+    const backend = new LmdbBackend(path.join(dataDir, 'journal'), { readOnly: true });
+    let report;
+    let date: string | null = values.date ?? null;
+    try {
+      const journal = new Journal(backend, { clock: realClock, maxBytes: Number.MAX_SAFE_INTEGER });
+      date ??= latestDay(journal.read({ type: 'money.dayOpened' }));
+      report = date === null ? null : buildDayReport(date, journal.read({}));
+    } finally {
+      await backend.close();
+    }
+    if (report === null) {
+      io.stderr.write(`volguard report day: expected a trading day ${date === null ? '' : `${date} `}in the journal at ${dataDir} (money.dayOpened), was none\n`);
+      return EXIT.failure;
+    }
+    io.stdout.write(values.json ? `${JSON.stringify(report)}\n` : renderDayText(report));
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof JournalError || (err instanceof Error && /^expected /.test(err.message))) {
+      io.stderr.write(`volguard report day: ${err.message}\n`);
+      return EXIT.failure;
+    }
+    throw err;
+  }
+}
 
 const OPTIONS = {
   json: { type: 'boolean' }, out: { type: 'string' }, 'data-dir': { type: 'string' }, recording: { type: 'string' },
@@ -37,10 +84,10 @@ export function derivedFromRecording(dir: string): (key: string, ts: number) => 
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'day') return runDay(rest, io);
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
   try {
-    if (sub === 'day') throw new TypeError('report day: expected the money stream\'s daily summaries (issue 14), not built yet; use report session');
-    if (sub !== 'session') throw new TypeError(`expected a subcommand (session), was ${sub === undefined ? 'none' : JSON.stringify(sub)}`);
+    if (sub !== 'session') throw new TypeError(`expected a subcommand (session|day), was ${sub === undefined ? 'none' : JSON.stringify(sub)}`);
     ({ values } = parseArgs({ args: [...rest], options: OPTIONS, strict: true, allowPositionals: false }));
     if (values.capital !== undefined && !(/^\d+(\.\d+)?$/.test(values.capital) && Number(values.capital) > 0)) throw new TypeError(`--capital: expected rupees > 0, was ${JSON.stringify(values.capital)}`);
   } catch (err) {

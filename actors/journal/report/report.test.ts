@@ -120,8 +120,8 @@ test('report: unknown subcommands and bad options are usage errors; an unknown e
   const io = cliIo(tmpdir());
   assert.equal(await run(['week'], io), 2);
   assert.equal(await run(['session', '--capital', '-5', '--data-dir', '/x'], io), 2);
-  assert.equal(await run(['day'], io), 2);
-  assert.match(io.err(), /report day: expected the money stream/);
+  assert.equal(await run(['day', '--date', '2026-13-01', '--data-dir', '/x'], io), 2);
+  assert.match(io.err(), /report day: --date: expected a date YYYY-MM-DD, was "2026-13-01"/);
   const entries: JournalEntry[] = [{ seq: 1, ts: D1(600), actor: 'x', type: 'x.new', body: { a: 1 }, prevHash: '', hash: '' }];
   const r = buildReport(entries, { title: 't', capital: 1 });
   assert.deepEqual(r.unprojected, { 'x.new': 1 });

@@ -1,0 +1,125 @@
+/**
+ * @module `volguard report day`: one trading day's money and safety from the journal. Pure: entries in, data out.
+ *
+ * The figures are the risk actor's own (it owns the day, actors/risk/day.ts): a closed day is its `money.dayClosed`
+ * summary (gross, charges, settlement, net, trades, max drawdown, safety events, equity). A day still open has only its
+ * `money.dayOpened` start: its net so far is the last cycle's day P&L (`journal.cycle` summary.pnl.day), its charges
+ * and settlement the day's `money.charges` / `money.settlement`, gross the rest of its realised. The safety events
+ * listed are every actor's for that IST date (the session report's projectors, model.ts), not only those risk counted.
+ */
+import { istDate } from '../../domain/calendar.ts';
+import type { DayOpened, DaySummary } from '../../domain/money.ts';
+import type { JournalEntry } from '../messages.ts';
+import { buildReport, type SafetyEvent } from './model.ts';
+
+export interface DayReport {
+  readonly format: 'volguard-day-report';
+  readonly version: 1;
+  readonly date: string;
+  /** closed: the journaled summary; open: the day so far (no summary yet). */
+  readonly status: 'closed' | 'open';
+  readonly gross: number;
+  readonly charges: number;
+  readonly settlement: number;
+  readonly net: number;
+  readonly realised: number;
+  readonly unrealised: number;
+  /** Executed orders (charged once each). */
+  readonly trades: number;
+  /** Largest fall of the day P&L from its running peak, ₹ (open day: from the cycles' day P&L so far). */
+  readonly maxDrawdown: number;
+  /** As risk counted them (kill-switch changes, its denials and restarts, identity alerts); open day: the listed ones. */
+  readonly safetyEvents: number;
+  readonly equity: { readonly dayStart: number; readonly end: number };
+  readonly shadow?: DaySummary['shadow'];
+  /** Orders the executor intended and fills it saw that date (paper/live and shadow). */
+  readonly orders: number;
+  readonly fills: number;
+  readonly safety: readonly SafetyEvent[];
+  readonly notes: readonly string[];
+}
+
+type Rec = Readonly<Record<string, unknown>>;
+const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Rec : {});
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+/** Market time of an entry: its body's ts / at (market clock), else the journal's stamp. */
+const marketTs = (e: JournalEntry): number => num(rec(e.body)['ts']) ?? num(rec(e.body)['at']) ?? e.ts;
+
+/** The latest date a day opened on, from `money.dayOpened` entries; null when none. */
+export function latestDay(entries: Iterable<JournalEntry>): string | null {
+  let latest: string | null = null;
+  for (const e of entries) {
+    const d = rec(e.body)['date'];
+    if (e.type === 'money.dayOpened' && typeof d === 'string' && (latest === null || d > latest)) latest = d;
+  }
+  return latest;
+}
+
+/** The day's report, or null when the journal holds no `money.dayOpened` for the date. */
+export function buildDayReport(date: string, entries: Iterable<JournalEntry>): DayReport | null {
+  let opened: DayOpened | null = null;
+  let closed: DaySummary | null = null;
+  const day: JournalEntry[] = [];
+  let orders = 0;
+  let charges = 0;
+  let settlement = 0;
+  let trades = 0;
+  let lastPnl: { day: number; realised: number } | null = null;
+  let peak = 0;
+  let maxDrawdown = 0;
+  for (const e of entries) {
+    const b = rec(e.body);
+    if (e.type === 'money.dayOpened' && b['date'] === date) { opened = e.body as DayOpened; continue; }
+    if (e.type === 'money.dayClosed' && b['date'] === date) { closed = e.body as DaySummary; continue; }
+    if (istDate(marketTs(e)) !== date) continue;
+    day.push(e);
+    if (e.type === 'executor.orderIntent') orders++;
+    else if (e.type === 'money.charges' && b['shadow'] !== true) { charges += num(rec(b['charges'])['total']) ?? 0; trades++; }
+    else if (e.type === 'money.settlement' && b['shadow'] !== true) settlement += num(b['pnl']) ?? 0;
+    else if (e.type === 'journal.cycle') {
+      const p = rec(rec(b['summary'])['pnl']);
+      const d = num(p['day']);
+      if (d !== null) {
+        lastPnl = { day: d, realised: num(p['realised']) ?? 0 };
+        peak = Math.max(peak, d);
+        maxDrawdown = Math.max(maxDrawdown, peak - d);
+      }
+    }
+  }
+  if (opened === null && closed === null) return null;
+  const r = buildReport(day, { title: date, capital: 0 });
+  const base = { format: 'volguard-day-report' as const, version: 1 as const, date, orders, fills: r.fills.length, safety: r.safety };
+  if (closed !== null) {
+    return {
+      ...base, status: 'closed', gross: closed.gross, charges: closed.charges, settlement: closed.settlement, net: closed.net,
+      realised: closed.realised, unrealised: closed.unrealised, trades: closed.trades, maxDrawdown: closed.maxDrawdown,
+      safetyEvents: closed.safetyEvents, equity: closed.equity, ...(closed.shadow ? { shadow: closed.shadow } : {}), notes: [],
+    };
+  }
+  const start = opened!;
+  const net = lastPnl?.day ?? 0;
+  const realised = lastPnl?.realised ?? 0;
+  return {
+    ...base, status: 'open', gross: realised - settlement + charges, charges, settlement, net, realised, unrealised: net - realised,
+    trades, maxDrawdown, safetyEvents: r.safety.length, equity: { dayStart: start.equity, end: start.equity + net },
+    notes: ['The day has not closed (no money.dayClosed yet): figures so far, net from the last cycle\'s day P&L.'],
+  };
+}
+
+const inr = (x: number): string => `${x < 0 ? '−' : ''}₹${Math.abs(x).toLocaleString('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const hhmmss = (ms: number): string => new Date(ms + 330 * 60_000).toISOString().slice(11, 19);
+
+/** The text a person reads in a terminal. */
+export function renderDayText(d: DayReport): string {
+  const row = (k: string, v: string): string => `  ${k.padEnd(16)}${v.padStart(18)}\n`;
+  let out = `VolGuard day ${d.date} (${d.status})\n`;
+  out += row('gross', inr(d.gross)) + row('charges', inr(d.charges)) + row('settlement', inr(d.settlement)) + row('net', inr(d.net));
+  out += row('  realised', inr(d.realised)) + row('  Δ unrealised', inr(d.unrealised));
+  out += row('trades', String(d.trades)) + row('max drawdown', inr(d.maxDrawdown)) + row('safety events', String(d.safetyEvents));
+  out += row('equity start', inr(d.equity.dayStart)) + row('equity end', inr(d.equity.end));
+  if (d.shadow) out += row('shadow net', inr(d.shadow.net)) + row('shadow charges', inr(d.shadow.charges));
+  out += `  orders ${d.orders}, fills ${d.fills}\n`;
+  if (d.safety.length > 0) out += `safety (${d.safety.length}):\n${d.safety.map((s) => `  ${hhmmss(s.ts)} IST  ${s.summary}\n`).join('')}`;
+  for (const n of d.notes) out += `note: ${n}\n`;
+  return out;
+}
