@@ -22,6 +22,8 @@ export const DAY_KEY = 'risk.day';
 export const DAY_TRACK_KEY = 'risk.dayTrack';
 /** Every closed day's DaySummary, oldest first: the index `GET /api/v1/pnl` serves. */
 export const DAYS_KEY = 'risk.days';
+/** date → journal seq of its `money.dayOpened`: where `volguard report day` starts reading a day (not the whole log). */
+export const DAY_SEQS_KEY = 'risk.daySeqs';
 
 let state: RiskState | null = null;
 let journal: JournalClient | null = null;
@@ -29,7 +31,11 @@ let gauges: { delta: Gauge; vega: Gauge; pnl: Gauge; dayNet: Gauge } | null = nu
 let olderRefused: Counter<'actor' | 'input'> | null = null;
 /** Closed days (kv DAYS_KEY), and journal writes of the day that failed and are retried next cycle (in order). */
 let days: DaySummary[] = [];
-let pendingDay: Array<{ readonly kind: 'append'; readonly type: string; readonly body: unknown } | { readonly kind: 'kv'; readonly key: string; readonly value: unknown }> = [];
+let daySeqs: Record<string, number> = {};
+type DayWrite =
+  | { readonly kind: 'append'; readonly type: string; readonly body: unknown; readonly opened?: string }
+  | { readonly kind: 'kv'; readonly key: string; readonly value: unknown };
+let pendingDay: DayWrite[] = [];
 /** A safety event changed the open day since it was last persisted. */
 let dayDirty = false;
 
@@ -49,7 +55,7 @@ async function recordDay(j: JournalClient, ctx: ActorContext<RiskSettings>, fx: 
     pendingDay.push({ kind: 'append', type: 'money.identityMismatch', body: m });
   }
   if (fx.opened) {
-    pendingDay.push({ kind: 'append', type: 'money.dayOpened', body: fx.opened }, { kind: 'kv', key: DAY_KEY, value: fx.opened });
+    pendingDay.push({ kind: 'append', type: 'money.dayOpened', body: fx.opened, opened: fx.opened.date }, { kind: 'kv', key: DAY_KEY, value: fx.opened });
     ctx.log.info({ date: fx.opened.date, equity: fx.opened.equity }, 'trading day opened');
   }
   if ((fx.persist || dayDirty) && day !== null) {
@@ -60,8 +66,15 @@ async function recordDay(j: JournalClient, ctx: ActorContext<RiskSettings>, fx: 
   while (pendingDay.length > 0) {
     const w = pendingDay[0]!;
     try {
-      if (w.kind === 'append') await j.append(w.type, w.body, { cycleId });
-      else await j.kvPut(w.key, w.value);
+      if (w.kind === 'append') {
+        const seq = await j.append(w.type, w.body, { cycleId });
+        if (w.opened !== undefined) {
+          daySeqs = { ...daySeqs, [w.opened]: seq };
+          pendingDay.splice(1, 0, { kind: 'kv', key: DAY_SEQS_KEY, value: daySeqs });
+        }
+      } else {
+        await j.kvPut(w.key, w.value);
+      }
     } catch (err) {
       ctx.log.warn({ err, pending: pendingDay.length }, 'trading day: journal write failed, retried next cycle');
       return;
@@ -101,6 +114,7 @@ defineActor<RiskSettings, RiskProtocol>({
       dayDirty = true;
     }
     days = (await journal.kvGet<DaySummary[]>(DAYS_KEY)).value ?? [];
+    daySeqs = (await journal.kvGet<Record<string, number>>(DAY_SEQS_KEY)).value ?? {};
     pendingDay = [];
     // Learn the kill switch's state; until then everything risk-increasing is denied (fail closed).
     try {

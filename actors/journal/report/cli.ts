@@ -20,12 +20,35 @@ import { LmdbBackend } from '../lmdb-store.ts';
 import { readIndex } from '../../venues/replay/source.ts';
 import { buildReport } from './model.ts';
 import { renderHtml, renderJson } from './render.ts';
-import { buildDayReport, latestDay, renderDayText } from './day.ts';
+import { buildDayReport, renderDayText } from './day.ts';
+import type { JournalEntry } from '../messages.ts';
 
 const USAGE = 'usage: volguard report session [--json] [--out DIR] [--data-dir DIR] [--recording DIR] [--capital RUPEES] [--title TEXT]\n'
   + '       volguard report day [--date YYYY-MM-DD] [--json] [--data-dir DIR]';
 
 const DAY_OPTIONS = { date: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } } as const;
+
+/**
+ * The entries to fold for `date` (null: the latest day): from its `money.dayOpened` to the next day's, found through
+ * the risk actor's kv `risk.daySeqs` (date → seq), so a months-long journal is not read whole; the whole journal when
+ * that index is missing (a journal from before it) or does not know the date.
+ */
+function* dayEntries(journal: Journal, date: string | null): Iterable<JournalEntry> {
+  const seqs = journal.kvGet('risk.daySeqs').value as Record<string, number> | null;
+  const dates = seqs !== null && typeof seqs === 'object' ? Object.keys(seqs).filter((d) => Number.isInteger(seqs[d])).sort() : [];
+  const target = date ?? dates[dates.length - 1];
+  const from = target === undefined ? undefined : seqs?.[target];
+  if (target === undefined || from === undefined) {
+    yield* journal.read({});
+    return;
+  }
+  const later = dates.filter((d) => d > target).map((d) => seqs![d]!);
+  const end = later.length > 0 ? Math.min(...later) : Infinity;
+  for (const e of journal.read({ from })) {
+    if (e.seq >= end) return;
+    yield e;
+  }
+}
 
 /**
  * `report day`: one trading day's P&L (gross, charges, settlement, net), trades, drawdown and safety events from the
@@ -47,11 +70,10 @@ async function runDay(rest: readonly string[], io: CliIo): Promise<number> {
   try {
     const backend = new LmdbBackend(path.join(dataDir, 'journal'), { readOnly: true });
     let report;
-    let date: string | null = values.date ?? null;
+    const date: string | null = values.date ?? null;
     try {
       const journal = new Journal(backend, { clock: realClock, maxBytes: Number.MAX_SAFE_INTEGER });
-      date ??= latestDay(journal.read({ type: 'money.dayOpened' }));
-      report = date === null ? null : buildDayReport(date, journal.read({}));
+      report = buildDayReport(date, dayEntries(journal, date));
     } finally {
       await backend.close();
     }

@@ -38,11 +38,11 @@ const cycle = (ts: number, day: number, realised: number) => ({ cycleId: `c${ts}
  * Tuesday (open): starts at 10,00,800; cycles at day P&L −300, +200, −500 (realised 0): drawdown from +200 to −500 = 700.
  * A charges booking of ₹12.50 that morning → gross = 0 − 0 + 12.50.
  */
-async function writeJournal(dir: string): Promise<void> {
+async function writeJournal(dir: string, indexed: boolean): Promise<void> {
   const { journal } = openLmdbJournal(path.join(dir, 'journal'), { clock: { now: () => at(MON, 600), monotonic: () => 0 } });
   const a = (actor: string, type: string, body: unknown) => journal.append({ actor, type, body });
   const monOpen: DayOpened = { date: MON, at: at(MON, 555), equity: 1_000_000, realised: NO_REALISED, unrealised: 0, marks: {} };
-  await a('risk', 'money.dayOpened', monOpen);
+  const monSeq = await a('risk', 'money.dayOpened', monOpen);
   await a('executor', 'executor.orderIntent', { type: 'executor.orderIntent', clientOrderId: 'o1', sagaId: 's1', leg: 0, role: 'entry', instrumentKey: 'NSE_FO|1', side: 'SELL', quantity: 65, orderType: 'LIMIT', price: 100, riskIncreasing: true, ts: at(MON, 600) });
   await a('executor', 'executor.orderUpdated', { type: 'executor.orderUpdated', clientOrderId: 'o1', sagaId: 's1', brokerOrderId: 'b1', status: 'filled', filledQuantity: 65, averagePrice: 100, ts: at(MON, 601) });
   await a('killswitch', 'killswitch.transition', { from: 'NORMAL', to: 'DEGRADED', at: at(MON, 700), cause: { code: 'DATA_QUALITY', message: 'quality 0.55 < 0.6', evidence: {} } });
@@ -51,18 +51,20 @@ async function writeJournal(dir: string): Promise<void> {
     maxDrawdown: 420, safetyEvents: 1, equity: { dayStart: 1_000_000, end: 1_000_800 },
   };
   await a('risk', 'money.dayClosed', monClose);
-  await a('risk', 'money.dayOpened', { ...monOpen, date: TUE, at: at(TUE, 555), equity: 1_000_800 });
+  const tueSeq = await a('risk', 'money.dayOpened', { ...monOpen, date: TUE, at: at(TUE, 555), equity: 1_000_800 });
   await a('executor', 'money.charges', { orderId: 'o2', structureId: null, instrumentKey: 'NSE_FO|1', side: 'BUY', quantity: 65, price: 10, date: TUE, at: at(TUE, 560), charges: { total: 12.5 }, shadow: false });
   await journal.commitCycle(cycle(at(TUE, 560), -300, 0));
   await journal.commitCycle(cycle(at(TUE, 570), 200, 0));
   await journal.commitCycle(cycle(at(TUE, 580), -500, 0));
+  // The risk actor's index of where each day starts (the report reads from there, not the whole journal).
+  if (indexed) await journal.kvPut('risk.daySeqs', { [MON]: monSeq, [TUE]: tueSeq });
   await journal.close();
 }
 
-test('report day: a closed day is risk\'s summary with the day\'s safety events; an open day is its figures so far', async (t) => {
+for (const indexed of [true, false]) test(`report day (${indexed ? 'through risk.daySeqs' : 'whole journal'}): a closed day is risk's summary with the day's safety events; an open day is its figures so far`, async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'vg-report-day-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  await writeJournal(dir);
+  await writeJournal(dir, indexed);
 
   const io = cliIo(dir);
   assert.equal(await run(['day', '--date', MON, '--json', '--data-dir', dir], io), 0, io.err());

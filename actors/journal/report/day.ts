@@ -5,9 +5,9 @@
  * summary (gross, charges, settlement, net, trades, max drawdown, safety events, equity). A day still open has only its
  * `money.dayOpened` start: its net so far is the last cycle's day P&L (`journal.cycle` summary.pnl.day), its charges
  * and settlement the day's `money.charges` / `money.settlement`, gross the rest of its realised. The safety events
- * listed are every actor's for that IST date (the session report's projectors, model.ts), not only those risk counted.
+ * listed are every actor's between the day's open and the next day's (the session report's projectors, model.ts), not
+ * only those risk counted.
  */
-import { istDate } from '../../domain/calendar.ts';
 import type { DayOpened, DaySummary } from '../../domain/money.ts';
 import type { JournalEntry } from '../messages.ts';
 import { buildReport, type SafetyEvent } from './model.ts';
@@ -42,24 +42,39 @@ export interface DayReport {
 type Rec = Readonly<Record<string, unknown>>;
 const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Rec : {});
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-/** Market time of an entry: its body's ts / at (market clock), else the journal's stamp. */
-const marketTs = (e: JournalEntry): number => num(rec(e.body)['ts']) ?? num(rec(e.body)['at']) ?? e.ts;
-
-/** The latest date a day opened on, from `money.dayOpened` entries; null when none. */
-export function latestDay(entries: Iterable<JournalEntry>): string | null {
-  let latest: string | null = null;
-  for (const e of entries) {
-    const d = rec(e.body)['date'];
-    if (e.type === 'money.dayOpened' && typeof d === 'string' && (latest === null || d > latest)) latest = d;
-  }
-  return latest;
-}
-
-/** The day's report, or null when the journal holds no `money.dayOpened` for the date. */
-export function buildDayReport(date: string, entries: Iterable<JournalEntry>): DayReport | null {
+/**
+ * The day's report, or null when the journal holds no `money.dayOpened` for the date (`date` null: the latest day).
+ * One pass over the journal in seq order. A day's entries are those from its `money.dayOpened` to the next day's:
+ * by sequence, not by timestamps (many bodies carry no market time, and on a simulated market the journal's wall-clock
+ * stamps are another day's), so its evening and night belong to it.
+ */
+export function buildDayReport(date: string | null, entries: Iterable<JournalEntry>): DayReport | null {
   let opened: DayOpened | null = null;
   let closed: DaySummary | null = null;
-  const day: JournalEntry[] = [];
+  let day: JournalEntry[] = [];
+  let inDay = false;
+  for (const e of entries) {
+    if (e.type === 'money.dayOpened') {
+      const d = rec(e.body)['date'];
+      if (date === null || d === date) {
+        opened = e.body as DayOpened;
+        closed = null;
+        day = [];
+        inDay = true;
+        continue;
+      }
+      inDay = false;
+    }
+    if (!inDay) continue;
+    if (e.type === 'money.dayClosed' && rec(e.body)['date'] === opened?.date) closed = e.body as DaySummary;
+    else day.push(e);
+  }
+  if (opened === null) return null;
+  return report(opened, closed, day);
+}
+
+function report(opened: DayOpened, closed: DaySummary | null, day: readonly JournalEntry[]): DayReport {
+  const date = opened.date;
   let orders = 0;
   let charges = 0;
   let settlement = 0;
@@ -67,16 +82,11 @@ export function buildDayReport(date: string, entries: Iterable<JournalEntry>): D
   let lastPnl: { day: number; realised: number } | null = null;
   let peak = 0;
   let maxDrawdown = 0;
-  for (const e of entries) {
+  // The session model (fills, safety events) without the cycle records: they are most of a day and it needs none.
+  const forModel: JournalEntry[] = [];
+  for (const e of day) {
     const b = rec(e.body);
-    if (e.type === 'money.dayOpened' && b['date'] === date) { opened = e.body as DayOpened; continue; }
-    if (e.type === 'money.dayClosed' && b['date'] === date) { closed = e.body as DaySummary; continue; }
-    if (istDate(marketTs(e)) !== date) continue;
-    day.push(e);
-    if (e.type === 'executor.orderIntent') orders++;
-    else if (e.type === 'money.charges' && b['shadow'] !== true) { charges += num(rec(b['charges'])['total']) ?? 0; trades++; }
-    else if (e.type === 'money.settlement' && b['shadow'] !== true) settlement += num(b['pnl']) ?? 0;
-    else if (e.type === 'journal.cycle') {
+    if (e.type === 'journal.cycle') {
       const p = rec(rec(b['summary'])['pnl']);
       const d = num(p['day']);
       if (d !== null) {
@@ -84,10 +94,14 @@ export function buildDayReport(date: string, entries: Iterable<JournalEntry>): D
         peak = Math.max(peak, d);
         maxDrawdown = Math.max(maxDrawdown, peak - d);
       }
+      continue;
     }
+    forModel.push(e);
+    if (e.type === 'executor.orderIntent') orders++;
+    else if (e.type === 'money.charges' && b['shadow'] !== true) { charges += num(rec(b['charges'])['total']) ?? 0; trades++; }
+    else if (e.type === 'money.settlement' && b['shadow'] !== true) settlement += num(b['pnl']) ?? 0;
   }
-  if (opened === null && closed === null) return null;
-  const r = buildReport(day, { title: date, capital: 0 });
+  const r = buildReport(forModel, { title: date, capital: 0 });
   const base = { format: 'volguard-day-report' as const, version: 1 as const, date, orders, fills: r.fills.length, safety: r.safety };
   if (closed !== null) {
     return {
@@ -96,7 +110,7 @@ export function buildDayReport(date: string, entries: Iterable<JournalEntry>): D
       safetyEvents: closed.safetyEvents, equity: closed.equity, ...(closed.shadow ? { shadow: closed.shadow } : {}), notes: [],
     };
   }
-  const start = opened!;
+  const start = opened;
   const net = lastPnl?.day ?? 0;
   const realised = lastPnl?.realised ?? 0;
   return {
