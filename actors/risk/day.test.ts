@@ -9,7 +9,7 @@ import { istInstant } from '../domain/calendar.ts';
 import { NO_REALISED, type RealisedMoney } from '../domain/money.ts';
 import type { Book } from '../domain/book.ts';
 import { assess, initialRiskState, type RiskState } from './core.ts';
-import { stepDay, liveSummary, noteSafetyEvents, type DayInput, type DayState, type DayStep } from './day.ts';
+import { stepDay, liveSummary, noteSafetyEvents, pnlView, type DayInput, type DayState, type DayStep } from './day.ts';
 import { condorBook, emptyBook, key, settings, snapshot, surface } from './fixture.ts';
 import { initialKsState, transition } from '../killswitch/core.ts';
 import type { KillSwitchSettings } from '../killswitch/settings.ts';
@@ -210,4 +210,21 @@ test('safety events count into the open day; a clock that runs backwards changes
   assert.equal(back.state, s);
   const [closed] = run([input(at(d, '15:50'), NO_REALISED, 0)], s);
   assert.equal(closed!.effects.closed?.safetyEvents, 3);
+});
+
+test('GET /api/v1/pnl\'s view: closed days then the open one, totals as the rows\' sums, equity start → now', () => {
+  // Mon 12 Jan: +1,000 gross, ₹60 charges → net 940 (10,00,000 → 10,00,940). Tue 13 Jan (open): −200 gross → −200.
+  const mon = '2026-01-12';
+  const tue = '2026-01-13';
+  const steps = run([
+    input(at(mon, '10:00'), NO_REALISED, 0),
+    input(at(mon, '15:50'), money(1_000, 60, 0, 2), 0),
+    input(at(tue, '10:00'), money(1_000, 60, 0, 2), 0),
+    input(at(tue, '11:00'), money(800, 60, 0, 3), 0),
+  ]);
+  const view = pnlView([steps[1]!.effects.closed!], steps[3]!.state);
+  assert.deepEqual(view.days.map((d) => [d.date, d.gross, d.charges, d.net, d.trades, d.open]), [[mon, 1_000, 60, 940, 2, false], [tue, -200, 0, -200, 1, true]]);
+  assert.deepEqual(view.total, { gross: 800, charges: 60, settlement: 0, net: 740 });
+  assert.deepEqual(view.equity, { start: C, dayStart: 1_000_940, now: 1_000_740 });
+  assert.equal(view.shadow, undefined);
 });

@@ -60,6 +60,10 @@ test('risk actor: a restart keeps the day\'s start (kv), the day opens once and 
     assert.deepEqual(closed.map((c) => [c.date, c.net, c.unrealised, c.equity.dayStart, c.equity.end]), [['2026-01-06', -1_040, -1_040, 1_000_975, 999_935]]);
     assert.equal(closed[0]?.safetyEvents, 1, 'the restart counted into the day');
     assert.deepEqual((await j.kvGet<DayOpened>('risk.day')).value?.date, '2026-01-07');
+    // Where each day starts in the journal (report day reads from there).
+    const seqs = (await j.kvGet<Record<string, number>>('risk.daySeqs')).value ?? {};
+    const openedSeqs = events.filter((e) => e.type === 'money.dayOpened').map((e) => e.seq);
+    assert.deepEqual(seqs, { '2026-01-06': openedSeqs[0], '2026-01-07': openedSeqs[1] });
     const pnl = await system.main.request<RiskPnl>('risk', 'risk.pnl', {});
     assert.deepEqual(pnl.days.map((d) => [d.date, d.net, d.open]), [['2026-01-06', -1_040, false], ['2026-01-07', 0, true]]);
     assert.deepEqual(pnl.equity, { start: 1_000_975, dayStart: 999_935, now: 999_935 });
