@@ -24,9 +24,13 @@
  */
 import { istDate, isTradingDay, sessionCloseMs } from '../domain/calendar.ts';
 import { NO_REALISED, type DayOpened, type DaySummary, type RealisedMoney, type TradingDate } from '../domain/money.ts';
-import type { PnlDay, RiskPnl } from './messages.ts';
+import type { IdentityMismatch, PnlDay, RiskPnl } from './messages.ts';
 
-export type BookKind = 'book' | 'shadow';
+export type { IdentityMismatch };
+
+import type { BookKind } from './messages.ts';
+
+export type { BookKind };
 
 /** A book's money at one instant, ₹. */
 export interface Figures {
@@ -78,16 +82,6 @@ export interface DayInput {
   readonly unrealised: number;
   /** instrumentKey → mark used for the unrealised, ₹. */
   readonly marks: Readonly<Record<string, number>>;
-}
-
-export interface IdentityMismatch {
-  readonly date: TradingDate;
-  readonly book: BookKind;
-  readonly check: 'cumulative' | 'components';
-  /** ₹ the check expected and found. */
-  readonly expected: number;
-  readonly actual: number;
-  readonly detail: string;
 }
 
 export interface DayEffects {

@@ -252,6 +252,23 @@ export interface RiskStatus {
   readonly killswitch: TradingState | 'UNKNOWN';
 }
 
+/** The book a day figure is of: the live/paper book, or the SHADOW phase's simulated one. */
+export type BookKind = 'book' | 'shadow';
+
+/**
+ * `money.identityMismatch` (journaled by risk, and sent to main as an alert): Σ daily net ≠ the change in equity, or a
+ * day's net ≠ gross + settlement − charges + Δunrealised.
+ */
+export interface IdentityMismatch {
+  readonly date: string;
+  readonly book: BookKind;
+  readonly check: 'cumulative' | 'components';
+  /** ₹ the check expected and found. */
+  readonly expected: number;
+  readonly actual: number;
+  readonly detail: string;
+}
+
 /** One day's row of `GET /api/v1/pnl` (INTERFACE.md), ₹; `open` marks the day still running. */
 export interface PnlDay {
   readonly date: string;

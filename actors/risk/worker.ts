@@ -52,6 +52,7 @@ async function recordDay(j: JournalClient, ctx: ActorContext<RiskSettings>, fx: 
   }
   for (const m of fx.mismatches) {
     ctx.log.error({ mismatch: m }, 'money identity broken: Σ daily net ≠ change in equity');
+    ctx.send('main', 'money.identityMismatch', m);
     pendingDay.push({ kind: 'append', type: 'money.identityMismatch', body: m });
   }
   if (fx.opened) {

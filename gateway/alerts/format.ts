@@ -8,7 +8,7 @@
 export type Severity = 'info' | 'warning' | 'critical';
 
 export interface Alert {
-  readonly kind: 'killswitch' | 'fill' | 'saga_failed' | 'approval' | 'token' | 'feed_stall' | 'feed_recovered';
+  readonly kind: 'killswitch' | 'fill' | 'saga_failed' | 'approval' | 'token' | 'feed_stall' | 'feed_recovered' | 'money_identity';
   readonly severity: Severity;
   readonly title: string;
   readonly text: string;
@@ -78,6 +78,8 @@ export function toAlert(event: string, body: unknown): Alert | null {
       return { kind: 'feed_stall', severity: 'critical', title: 'Market feed stalled', text: `no data for ${str(get(body, 'seconds') ?? get(body, 'ageSeconds'))} s`, event, body };
     case 'feed.recovered':
       return { kind: 'feed_recovered', severity: 'info', title: 'Market feed recovered', text: '', event, body };
+    case 'money.identityMismatch':
+      return { kind: 'money_identity', severity: 'critical', title: `Money identity broken on ${str(get(body, 'date'))}`, text: str(get(body, 'detail'), ''), event, body };
     default:
       return null;
   }

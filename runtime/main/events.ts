@@ -26,6 +26,7 @@ export function wireSafetyEvents(system: ActorSystem, cycle: CycleOrchestrator, 
   system.handle('feed.recovered', () => null);
   system.handle('killswitch.alertRaised', (env) => log.error({ alert: env.body }, 'kill switch alert'));
   system.handle('journal.faulted', (env) => log.error({ fault: env.body }, 'journal fault'));
+  system.handle('money.identityMismatch', (env) => log.error({ mismatch: env.body }, 'money identity broken: Σ daily net ≠ change in equity'));
   // The emergency stop also stops the trading loop.
   system.onEvent((type, body) => {
     if (type !== 'killswitch.changed') return;

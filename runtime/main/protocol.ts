@@ -5,6 +5,7 @@
 import type { AlertRaised, KillSwitchStatus } from '../../actors/killswitch/messages.ts';
 import type { JournalFault } from '../../actors/journal/messages.ts';
 import type { StallEvent } from '../../actors/feed/stall.ts';
+import type { IdentityMismatch } from '../../actors/risk/messages.ts';
 
 type StallBody<T extends StallEvent['type']> = Extract<StallEvent, { type: T }>['body'];
 
@@ -22,6 +23,8 @@ export interface MainProtocol {
   'feed.stalled': { in: StallBody<'feed.stalled'>; out: void };
   'feed.recovered': { in: StallBody<'feed.recovered'>; out: void };
   'cycle.completed': { in: CycleCompleted; out: void };
+  /** Risk, at a day's close: the money identity does not hold (an alert; also journaled). */
+  'money.identityMismatch': { in: IdentityMismatch; out: void };
 }
 
 declare module '../protocols.ts' {
