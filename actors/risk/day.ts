@@ -111,8 +111,10 @@ export interface DaySettings {
   readonly closeDelayMs: number;
 }
 
-/** Running figures are written at most this often (market time) besides opens, closes, new drawdowns and events. */
+/** Running figures are written at least this often (market time); and at opens, closes, new drawdowns and events. */
 export const PERSIST_EVERY_MS = 15 * 60_000;
+/** A deeper drawdown is written at most once a market minute (a falling market deepens it every cycle). */
+export const DRAWDOWN_PERSIST_MS = 60_000;
 
 /** An identity check passes within this many rupees (float sums of paise). */
 export const IDENTITY_TOLERANCE = 0.5;
@@ -179,8 +181,10 @@ export function stepDay(prev: DayState | null, input: DayInput, settings: DaySet
   const t = s.kinds[input.kind];
   const pnl = t ? figures.equity - t.start.equity : 0;
   const realisedToday = t ? figures.realised.net - t.start.realised.net : 0;
-  const persist = opened !== null || closed !== null || prev === null || t?.maxDrawdown !== prev.kinds[input.kind]?.maxDrawdown
-    || input.now - s.persistedAt >= PERSIST_EVERY_MS || input.now < s.persistedAt;
+  const sincePersisted = input.now - s.persistedAt;
+  const deeper = t !== undefined && t.maxDrawdown !== prev?.kinds[input.kind]?.maxDrawdown;
+  const persist = opened !== null || closed !== null || prev === null || (deeper && sincePersisted >= DRAWDOWN_PERSIST_MS)
+    || sincePersisted >= PERSIST_EVERY_MS || sincePersisted < 0;
   if (persist) s = { ...s, persistedAt: input.now };
   return { state: s, pnl, realisedToday, effects: { closed, opened, mismatches, persist, stale: false } };
 }

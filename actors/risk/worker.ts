@@ -40,11 +40,13 @@ let pendingDay: DayWrite[] = [];
 let dayDirty = false;
 
 /**
- * Journals what the day step asked for, in order (close before open), then persists the day's state. A write that
- * fails (journal down, disk full) is logged and retried on the next cycle in the same order: the day in memory is
- * right, and the cycle must not fail for it (risk still has to judge the book).
+ * Queues what the day step asked for, in order (close before open), then the day's state, and writes them one at a
+ * time in queue order. An open or a close is durable before the assessment answers (a crash right after it must not
+ * re-open the day from later figures); the periodic running figures are written beside the cycle. A write that fails
+ * (journal down, disk full) is logged and retried with the next cycle's: the day in memory is right, and the cycle
+ * must not fail for it (risk still has to judge the book).
  */
-async function recordDay(j: JournalClient, ctx: ActorContext<RiskSettings>, fx: DayEffects, day: DayState | null, cycleId: string): Promise<void> {
+function recordDay(j: JournalClient, ctx: ActorContext<RiskSettings>, fx: DayEffects, day: DayState | null): Promise<void> {
   if (fx.closed) {
     days = [...days, fx.closed];
     pendingDay.push({ kind: 'append', type: 'money.dayClosed', body: fx.closed }, { kind: 'kv', key: DAYS_KEY, value: days });
@@ -60,15 +62,24 @@ async function recordDay(j: JournalClient, ctx: ActorContext<RiskSettings>, fx: 
     ctx.log.info({ date: fx.opened.date, equity: fx.opened.equity }, 'trading day opened');
   }
   if ((fx.persist || dayDirty) && day !== null) {
-    pendingDay = pendingDay.filter((w) => !(w.kind === 'kv' && w.key === DAY_TRACK_KEY));
+    // Only the newest state is worth writing; the head of the queue may be in flight (the writer removes it when done).
+    pendingDay = pendingDay.filter((w, i) => (i === 0 && draining !== null) || !(w.kind === 'kv' && w.key === DAY_TRACK_KEY));
     pendingDay.push({ kind: 'kv', key: DAY_TRACK_KEY, value: day });
     dayDirty = false;
   }
+  // One writer at a time; a new batch queued while it runs is written by it (it loops until the queue is empty).
+  draining ??= drainDay(j, ctx).finally(() => { draining = null; });
+  return draining;
+}
+
+let draining: Promise<void> | null = null;
+
+async function drainDay(j: JournalClient, ctx: ActorContext<RiskSettings>): Promise<void> {
   while (pendingDay.length > 0) {
     const w = pendingDay[0]!;
     try {
       if (w.kind === 'append') {
-        const seq = await j.append(w.type, w.body, { cycleId });
+        const seq = await j.append(w.type, w.body);
         if (w.opened !== undefined) {
           daySeqs = { ...daySeqs, [w.opened]: seq };
           pendingDay.splice(1, 0, { kind: 'kv', key: DAY_SEQS_KEY, value: daySeqs });
@@ -77,7 +88,7 @@ async function recordDay(j: JournalClient, ctx: ActorContext<RiskSettings>, fx: 
         await j.kvPut(w.key, w.value);
       }
     } catch (err) {
-      ctx.log.warn({ err, pending: pendingDay.length }, 'trading day: journal write failed, retried next cycle');
+      ctx.log.warn({ err, pending: pendingDay.length }, 'trading day: journal write failed, retried with the next cycle');
       return;
     }
     pendingDay.shift();
@@ -150,7 +161,8 @@ defineActor<RiskSettings, RiskProtocol>({
       gauges?.pnl.set({ kind: 'realised' }, r.report.pnl.realised);
       gauges?.pnl.set({ kind: 'unrealised' }, r.report.pnl.unrealised);
       gauges?.dayNet.set(r.report.pnl.day);
-      await recordDay(j, ctx, r.money, r.state.day, req.cycleId);
+      const written = recordDay(j, ctx, r.money, r.state.day);
+      if (r.money.opened !== null || r.money.closed !== null) await written;
       if (r.report.breaches.length > 0) {
         ctx.log.warn({ cycleId: req.cycleId, breaches: r.report.breaches.map((b) => `${b.level}:${b.limit}`) }, 'risk limits breached');
         await j.append('risk.breaches', { breaches: r.report.breaches, limits: r.report.limits }, { cycleId: req.cycleId });
