@@ -126,9 +126,9 @@ export function figuresOf(capital: number, realised: RealisedMoney, unrealised: 
 }
 
 /** The executor's book: its lifetime `realised` when it reports one, else its realised P&L figure taken as gross. */
-export function realisedOfBook(book: { readonly realisedPnlDay: number; readonly realised?: RealisedMoney }): RealisedMoney {
+export function realisedOfBook(book: { readonly realisedPnlDay?: number; readonly realised?: RealisedMoney }): RealisedMoney {
   if (book.realised !== undefined) return book.realised;
-  const gross = book.realisedPnlDay;
+  const gross = book.realisedPnlDay ?? 0;
   return { ...NO_REALISED, gross, net: gross };
 }
 
