@@ -9,7 +9,7 @@ import { istInstant } from '../domain/calendar.ts';
 import { NO_REALISED, type RealisedMoney } from '../domain/money.ts';
 import type { Book } from '../domain/book.ts';
 import { assess, initialRiskState, type RiskState } from './core.ts';
-import { stepDay, liveSummary, noteSafetyEvents, pnlView, type DayInput, type DayState, type DayStep } from './day.ts';
+import { stepDay, liveSummary, noteSafetyEvents, pnlView, realisedOfBook, type DayInput, type DayState, type DayStep } from './day.ts';
 import { condorBook, emptyBook, key, settings, snapshot, surface } from './fixture.ts';
 import { initialKsState, transition } from '../killswitch/core.ts';
 import type { KillSwitchSettings } from '../killswitch/settings.ts';
@@ -227,4 +227,14 @@ test('GET /api/v1/pnl\'s view: closed days then the open one, totals as the rows
   assert.deepEqual(view.total, { gross: 800, charges: 60, settlement: 0, net: 740 });
   assert.deepEqual(view.equity, { start: C, dayStart: 1_000_940, now: 1_000_740 });
   assert.equal(view.shadow, undefined);
+});
+
+test('the book\'s money: its lifetime RealisedMoney when the executor reports one, else its realised figure as gross', () => {
+  const realised = money(2_500, 140.5, -300, 6); // net 2,500 − 300 − 140.50 = 2,059.50
+  assert.deepEqual(realisedOfBook({ ...emptyBook(), realisedPnlDay: 999, realised }), realised);
+  assert.deepEqual(realisedOfBook({ ...emptyBook(), realisedPnlDay: -1_250 }), { gross: -1_250, charges: 0, settlement: 0, net: -1_250, trades: 0 });
+  // Through an assessment: equity 10,00,000 + 2,059.50 (no positions); the first day starts there.
+  const r = assess(initialRiskState(settings()), { cycleId: 'c1', snapshot: snapshot(at('2026-01-06', '10:00')), surface: surface(at('2026-01-06', '10:00')), book: { ...emptyBook(), realised } as Book });
+  assert.equal(r.money.opened?.equity, 1_002_059.5);
+  assert.deepEqual(r.money.opened?.realised, realised);
 });
