@@ -12,7 +12,8 @@ import { assess, initialRiskState, type RiskState } from './core.ts';
 import { stepDay, liveSummary, noteSafetyEvents, pnlView, realisedOfBook, type DayInput, type DayState, type DayStep } from './day.ts';
 import { condorBook, emptyBook, key, settings, snapshot, surface } from './fixture.ts';
 import { initialKsState, transition } from '../killswitch/core.ts';
-import type { KillSwitchSettings } from '../killswitch/settings.ts';
+import { killswitchSettings, type KillSwitchSettings } from '../killswitch/settings.ts';
+import { parseConfig } from '../../runtime/main/config.ts';
 import type { EvaluateRequest } from '../killswitch/messages.ts';
 import type { RiskReport } from './messages.ts';
 
@@ -27,11 +28,8 @@ const cycle = (s: RiskState, ms: number, book: Book, q: Readonly<Record<string, 
 /** What the worker persists and reads back (kv, msgpack): a restart starts from this and nothing else. */
 const restarted = (s: RiskState): RiskState => ({ ...initialRiskState(s.settings), day: unpack(pack(s.day)) as DayState });
 
-const KS: KillSwitchSettings = {
-  healthyCycles: 3, degradeQuality: 0.6, fullAutoQuality: 0.8, shadowQuality: 0.5, phaseHealthyCycles: 2,
-  fallbackStreak: 2, restartHaltCount: 3, restartWindowMs: 60_000, brokerErrorHaltCount: 3, brokerErrorWindowMs: 60_000,
-  flattenTimeoutMs: 10_000, historyLimit: 50,
-};
+/** The kill switch as configured by default (paper), but back to NORMAL after 3 healthy cycles. */
+const KS: KillSwitchSettings = { ...killswitchSettings(parseConfig({})), healthyCycles: 3 };
 const comps = { staleness: 1, crossed: 1, missingStrikes: 1, spread: 1, forwardConsistency: 1, silence: 1 };
 const evaluate = (risk: RiskReport): { type: 'evaluate'; body: EvaluateRequest } => ({
   type: 'evaluate', body: { cycleId: risk.cycleId, quality: { score: 0.95, components: comps }, risk, calibration: { fallbacks: 0, expiries: 4 }, recon: {}, phase: 'FULL_AUTO' },
