@@ -10,7 +10,7 @@ import { NO_REALISED, type RealisedMoney } from '../domain/money.ts';
 import type { Book } from '../domain/book.ts';
 import { assess, initialRiskState, type RiskState } from './core.ts';
 import { stepDay, liveSummary, noteSafetyEvents, pnlView, realisedOfBook, type DayInput, type DayState, type DayStep } from './day.ts';
-import { condorBook, emptyBook, key, settings, snapshot, surface } from './fixture.ts';
+import { condorBook, emptyBook, grossOnly, key, settings, snapshot, surface } from './fixture.ts';
 import { initialKsState, transition } from '../killswitch/core.ts';
 import { killswitchSettings, type KillSwitchSettings } from '../killswitch/settings.ts';
 import { parseConfig } from '../../runtime/main/config.ts';
@@ -37,7 +37,7 @@ const evaluate = (risk: RiskReport): { type: 'evaluate'; body: EvaluateRequest }
 
 test('two losing days, then a flat day: the day P&L starts from zero each date, the breach clears and the kill switch reset succeeds', () => {
   const s0 = initialRiskState(settings()); // MAX_DAILY_LOSS ₹20,000 (hard above it, catastrophic at ₹30,000)
-  const book = (realised: number): Book => ({ ...emptyBook(), realisedPnlDay: realised });
+  const book = (realised: number): Book => ({ ...emptyBook(), realisedPnlDay: realised, realised: grossOnly(realised) });
   // Tue 6 Jan: opens flat (equity 10,00,000), loses ₹25,000 by 14:00 → day P&L −25,000: hard, not catastrophic.
   const d1open = cycle(s0, at('2026-01-06', '09:20'), book(0));
   assert.equal(d1open.report.pnl.day, 0);
@@ -230,7 +230,7 @@ test('GET /api/v1/pnl\'s view: closed days then the open one, totals as the rows
 test('the book\'s money: its lifetime RealisedMoney when the executor reports one, else its realised figure as gross', () => {
   const realised = money(2_500, 140.5, -300, 6); // net 2,500 − 300 − 140.50 = 2,059.50
   assert.deepEqual(realisedOfBook({ ...emptyBook(), realisedPnlDay: 999, realised }), realised);
-  assert.deepEqual(realisedOfBook({ ...emptyBook(), realisedPnlDay: -1_250 }), { gross: -1_250, charges: 0, settlement: 0, net: -1_250, trades: 0 });
+  assert.deepEqual(realisedOfBook({ realisedPnlDay: -1_250 }), { gross: -1_250, charges: 0, settlement: 0, net: -1_250, trades: 0 });
   // Through an assessment: equity 10,00,000 + 2,059.50 (no positions); the first day starts there.
   const r = assess(initialRiskState(settings()), { cycleId: 'c1', snapshot: snapshot(at('2026-01-06', '10:00')), surface: surface(at('2026-01-06', '10:00')), book: { ...emptyBook(), realised } as Book });
   assert.equal(r.money.opened?.equity, 1_002_059.5);

@@ -125,7 +125,7 @@ export function figuresOf(capital: number, realised: RealisedMoney, unrealised: 
   return { equity: capital + realised.net + unrealised, realised, unrealised };
 }
 
-/** The executor's book: its lifetime `realised` when it reports one, else its realised P&L figure taken as gross. */
+/** The book's lifetime money: `Book.realised`; a body without it (an older sender) has its realised P&L taken as gross. */
 export function realisedOfBook(book: { readonly realisedPnlDay?: number; readonly realised?: RealisedMoney }): RealisedMoney {
   if (book.realised !== undefined) return book.realised;
   const gross = book.realisedPnlDay ?? 0;

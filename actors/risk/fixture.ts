@@ -5,7 +5,7 @@
 import type { ExpiryFit, SurfaceCalibrated } from '../calibrator/messages.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { Book } from '../domain/book.ts';
-import { NO_REALISED } from '../domain/money.ts';
+import { NO_REALISED, type RealisedMoney } from '../domain/money.ts';
 import type { Leg } from '../domain/leg.ts';
 import type { Position } from '../domain/position.ts';
 import type { Structure } from '../domain/structure.ts';
@@ -79,6 +79,7 @@ export function condorLegs(limit = true): Leg[] {
   }));
 }
 
+/** `realisedPnlDay`: the book's lifetime realised P&L of fills (gross; also its `realised`). */
 export function condorBook(opts: { realisedPnlDay?: number; bucket?: Bucket } = {}): Book {
   const positions: Position[] = CONDOR.map((c) => ({
     instrumentKey: key(c.strike, c.right), quantity: c.qty, averagePrice: c.avg, realisedPnl: 0, structureId: 'ic1',
@@ -88,8 +89,11 @@ export function condorBook(opts: { realisedPnlDay?: number; bucket?: Bucket } = 
     id: 'ic1', kind: 'iron_condor', underlying: 'NIFTY', expiry: EXPIRY, bucket: opts.bucket ?? 'weekly', status: 'open',
     legs: condorLegs(), entryCredit: 47, maxLoss: 200 * Q - 47 * Q, openedAt: NOW - DAY_MS,
   };
-  return { positions, structures: [structure], orders: [], realisedPnlDay: opts.realisedPnlDay ?? 0, realised: NO_REALISED, shadow: false };
+  return { positions, structures: [structure], orders: [], realisedPnlDay: opts.realisedPnlDay ?? 0, realised: grossOnly(opts.realisedPnlDay ?? 0), shadow: false };
 }
+
+/** The book's lifetime realised money when it is all fills' P&L (no charges, no settlement), ₹. */
+export const grossOnly = (gross: number): RealisedMoney => (gross === 0 ? NO_REALISED : { ...NO_REALISED, gross, net: gross });
 
 export const emptyBook = (): Book => ({ positions: [], structures: [], orders: [], realisedPnlDay: 0, realised: NO_REALISED, shadow: false });
 
