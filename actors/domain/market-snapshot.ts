@@ -62,6 +62,22 @@ export interface SpotQuote {
   readonly derived?: boolean;
 }
 
+/**
+ * An expiry's final settlement price as the venue published it (NSE: the underlying's official close on the expiry
+ * day): what every position held into that expiry settles at (cash-settled index options: intrinsic at this price).
+ */
+export interface FinalSettlement {
+  readonly underlying: Underlying;
+  /** `YYYY-MM-DD`. */
+  readonly expiry: string;
+  /** The underlying's final settlement price, ₹. */
+  readonly price: number;
+  /** Market-clock epoch ms it was published; never used before this instant (no look-ahead). */
+  readonly ts: number;
+  /** `derived` when an importer computed it from closes rather than the exchange publishing it. */
+  readonly source: 'exchange' | 'derived';
+}
+
 export interface MarketSnapshot {
   readonly cycleId: string;
   /** Market (venue) time of the snapshot, epoch ms. */
@@ -74,4 +90,9 @@ export interface MarketSnapshot {
   readonly quality: DataQuality;
   /** Which venue produced it: sim | replay | upstox. */
   readonly source: string;
+  /**
+   * Final settlement prices the venue published in the last days (a replay of an imported recording): the paper
+   * exchange and the executor settle positions held into an expiry at these. Absent when the venue publishes none.
+   */
+  readonly settlements?: readonly FinalSettlement[];
 }

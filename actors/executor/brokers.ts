@@ -7,6 +7,11 @@
  * actor's clock before every quote — the same prices the feed sees, at the exchange's own time. Otherwise (replay, a
  * live feed on paper) it matches against the quotes of the last snapshot the executor was given. Margin is the risk
  * actor's `estimateMargin` over the exchange's exposures (`riskMargin`).
+ *
+ * Expiry settlement on paper: on the sim, the simulated close of the expiry day (SimQuotes); with `FEED=replay`, the
+ * final settlement prices the recording publishes, carried to the executor on the snapshots (`settlements`) — the
+ * exchange's positions and the executor's book settle at the same price. A live feed on paper publishes none: expired
+ * positions stay until that is built.
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -30,7 +35,7 @@ export interface BrokerHandle {
   readonly onTick?: () => void;
   /** The broker takes a multi-leg group in one `placeMultiOrder` call (per-line results). */
   readonly multiOrder?: boolean;
-  /** An expiry's final settlement price once known (paper on the sim: the simulated close of the expiry day). */
+  /** An expiry's final settlement price once known (paper: the simulated close, or the replay's published price). */
   readonly settlementPrice?: (underlying: import('../domain/underlying.ts').Underlying, expiry: string) => number | undefined;
   /** Live: each risk-increasing basket's margin is asked of the broker (and funds v3) before its first order. */
   readonly marginCheck?: boolean;
@@ -66,14 +71,15 @@ export const BROKERS: Readonly<Record<ExecutorSection['SAFETY_MODE'], BrokerFact
         log.warn('FEED=sim without a sim start in the executor config (pass the ClockSpec to executorActorSpec): paper quotes come from snapshots');
       }
     }
+    // Who knows the settlement prices: the sim copy, or (a replay) the snapshots that carry the recording's.
+    const settling = sim ?? (cfg.FEED === 'replay' ? snapshots : undefined);
     const broker = new PaperBroker({
       dir: path.join(cfg.DATA_DIR, 'paper'), clock, quotes: market.quote, instruments: market.rules,
       margin: riskMargin(market.describe, market.spot, undefined, () => istDate(clock.now())), capital: cfg.BASE_CAPITAL,
       // The account pays charges as a broker's ledger does (the schedule the boot checked: the same file).
       charges: loadChargesSchedule(cfg.DATA_DIR, istDate(clock.now())),
-      ...(sim !== undefined ? { settlement: sim.settlementValue } : {}),
+      ...(settling !== undefined ? { settlement: settling.settlementValue } : {}),
     });
-    const settling = sim;
     return {
       broker,
       rules: market.rules,

@@ -69,7 +69,8 @@ export interface EnginePorts {
   readonly charges?: ChargesSchedule;
   /**
    * The final settlement price of an expiry (the underlying's official close on the expiry day), once known: paper on
-   * the sim from the simulator's close; undefined while unknown (the position then waits).
+   * the sim from the simulator's close, paper on a replay from the recording's published price (snapshot
+   * `settlements`); undefined while unknown (the position then waits).
    */
   settlementPrice?(underlying: Underlying, expiry: string): number | undefined;
 }

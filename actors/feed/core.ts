@@ -3,9 +3,11 @@
  * events out. No clock, timers or I/O: every method takes the times it needs (market time for ages and expiries,
  * wall time for silence and stalls), so tests drive it with plain numbers.
  */
-import type { MarketSnapshot } from '../domain/market-snapshot.ts';
+import type { FinalSettlement, MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { InstrumentInfo, SourceStatus, Tick } from '../venues/market-data.ts';
+import type { Settlement } from '../venues/replay/format.ts';
+import { addFinalSettlements } from '../venues/replay/settlements.ts';
 import { Book } from './book.ts';
 import { buildLayout, liveChains, sliceChain, type ChainLayout, type Layout } from './layout.ts';
 import { buildSnapshot } from './snapshot.ts';
@@ -21,6 +23,13 @@ export interface FeedCoreConfig {
   readonly counts?: Readonly<Record<Underlying, number>>;
   readonly quality?: Partial<QualityParams>;
 }
+
+/**
+ * How long (market ms) a snapshot keeps carrying a final settlement price after its publication. The executor settles
+ * at its first cycle from then on (the run's cycle instants include each publication), and keeps what it was given;
+ * the week covers an executor restarted across a long weekend.
+ */
+export const SETTLEMENT_CARRY_MS = 7 * 86_400_000;
 
 /** Strikes either side of the money hit by crossed/locked/missing faults (the stale fault hits the whole window). */
 const FAULT_HALF_WIDTH = 3;
@@ -42,6 +51,11 @@ export class FeedCore {
   #plan: SubscriptionPlan | null = null;
   /** Keys that stay subscribed whatever the window (the book's instruments, from main each cycle). */
   #watched: ReadonlySet<string> = new Set();
+  /** Final settlement prices the source published, in publication order (one per underlying and expiry). */
+  #finals: FinalSettlement[] = [];
+  /** Settlement batches refused (a non-positive price, a second figure for an expiry) and the last reason. */
+  settlementsRejected = 0;
+  lastSettlementRejection: string | null = null;
   /** The live chains cut to the subscribed strikes, per `underlying|expiry` (built once per plan or layout). */
   #windows = new Map<string, ChainLayout>();
 
@@ -119,6 +133,26 @@ export class FeedCore {
     if (status.kind === 'market') this.venueOpen = status.open;
   }
 
+  /**
+   * Settlement prices the source published at market instant `ts`. A bad batch is refused whole and counted (returns
+   * the reason), never a crash: the prices before it stand.
+   */
+  onSettlements(settlements: readonly Settlement[], ts: number): string | null {
+    try {
+      addFinalSettlements(this.#finals, settlements, ts);
+      return null;
+    } catch (err) {
+      this.settlementsRejected++;
+      this.lastSettlementRejection = (err as Error).message;
+      return this.lastSettlementRejection;
+    }
+  }
+
+  /** The final settlement prices published in (marketNow − SETTLEMENT_CARRY_MS, marketNow]. */
+  settlementsAt(marketNow: number): readonly FinalSettlement[] {
+    return this.#finals.filter((f) => f.ts <= marketNow && marketNow - f.ts < SETTLEMENT_CARRY_MS);
+  }
+
   /** Periodic check (the worker's timer): raises a stall the moment the silence crosses the limit. */
   check(wallNow: number, marketNow: number): StallEvent | null {
     return this.stall.check(wallNow, this.marketOpen(marketNow));
@@ -130,7 +164,8 @@ export class FeedCore {
       marketOpen: this.marketOpen(marketNow), silenceMs: this.stall.silenceMs(wallNow), source: this.source,
     }, this.params);
     this.lastDetail = detail;
-    return snapshot;
+    const settlements = this.settlementsAt(marketNow);
+    return settlements.length === 0 ? snapshot : { ...snapshot, settlements };
   }
 
   /** Starts an injected fault on the data path; returns its end (wall ms). */
@@ -154,6 +189,7 @@ export class FeedCore {
       ticksTotal: this.ticksTotal, rejected: this.book.rejected, lastRejection: this.book.lastRejection,
       silenceMs: this.stall.silenceMs(wallNow), stalled: this.stall.stalledSince !== null, faults: this.faults.active(wallNow),
       lastStatus: this.lastStatus, quality: this.lastDetail,
+      settlements: this.#finals.length, settlementsRejected: this.settlementsRejected, lastSettlementRejection: this.lastSettlementRejection,
       subscriptions: this.#plan === null ? null : { counts: this.#plan.counts, centres: this.#plan.centres, strikes: this.#plan.strikes, trimmed: this.#plan.trimmed },
     };
   }

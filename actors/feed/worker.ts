@@ -186,6 +186,10 @@ defineActor<FeedActorConfig, FeedProtocol>({
       ticks.inc(core.ticksTotal - before);
       if (ev) emit(ctx, ev);
     });
+    source.onSettlements?.((list, ts) => {
+      const refused = core.onSettlements(list, ts);
+      if (refused !== null) ctx.log.warn({ ts, reason: refused }, 'settlement prices refused');
+    });
     source.onStatus((s) => {
       recorder?.status(market.now(), s);
       core.onStatus(s);

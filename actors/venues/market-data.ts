@@ -3,6 +3,7 @@
  * (actors/venues/sim/), replay (actors/venues/replay/) and Upstox market feed V3 (actors/venues/upstox/).
  */
 import type { Underlying } from '../domain/underlying.ts';
+import type { Settlement } from './replay/format.ts';
 
 /** One update for one instrument; absent fields are unchanged. */
 export interface Tick {
@@ -77,6 +78,11 @@ export interface MarketDataSource {
   unsubscribe(keys: readonly string[]): Promise<void>;
   onTicks(listener: (ticks: readonly Tick[]) => void): () => void;
   onStatus(listener: (status: SourceStatus) => void): () => void;
+  /**
+   * Official settlement prices as the venue publishes them, with the market instant of publication (a replay of an
+   * imported recording: its kind-3 entries). Sources that publish none leave it out.
+   */
+  onSettlements?(listener: (settlements: readonly Settlement[], ts: number) => void): () => void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -3,7 +3,8 @@
  * SimMarket copy (`SimQuotes`, sim-quotes.ts: same seed and clock as the feed, so it sees the same prices) or, as a
  * fallback (replay, or a live feed on paper), the quotes of the last MarketSnapshot it was given (`SnapshotQuotes`).
  */
-import type { ExpiryChain, MarketSnapshot } from '../../../domain/market-snapshot.ts';
+import { sessionCloseMs } from '../../../domain/calendar.ts';
+import type { ExpiryChain, FinalSettlement, MarketSnapshot } from '../../../domain/market-snapshot.ts';
 import type { Underlying } from '../../../domain/underlying.ts';
 import type { Right } from '../../../domain/right.ts';
 
@@ -73,6 +74,8 @@ export class SnapshotQuotes implements PaperMarket {
   #rules = new Map<string, InstrumentRules>();
   #options = new Map<string, OptionDescription>();
   #spots = new Map<Underlying, number>();
+  /** Final settlement prices the snapshots carried, by `underlying|expiry`, kept after the snapshots stop carrying them. */
+  #finals = new Map<string, FinalSettlement>();
   readonly displayedQty: number;
 
   constructor(displayedQty = SNAPSHOT_DISPLAYED_QTY) {
@@ -80,6 +83,10 @@ export class SnapshotQuotes implements PaperMarket {
   }
 
   update(snapshot: MarketSnapshot): void {
+    for (const f of snapshot.settlements ?? []) {
+      // The first figure stands (the feed refuses a second one for an expiry); a bad one is no price at all.
+      if (Number.isFinite(f.price) && f.price > 0 && !this.#finals.has(`${f.underlying}|${f.expiry}`)) this.#finals.set(`${f.underlying}|${f.expiry}`, f);
+    }
     for (const s of snapshot.spots) if (Number.isFinite(s.spot) && s.spot > 0) this.#spots.set(s.underlying, s.spot);
     const chains = snapshot.expiries;
     if (sameLayout(this.#layout, chains)) {
@@ -167,6 +174,24 @@ export class SnapshotQuotes implements PaperMarket {
   readonly rules: InstrumentLookup = (key) => this.#rules.get(key);
   readonly describe: OptionLookup = (key) => this.#options.get(key);
   readonly spot: SpotLookup = (u) => this.#spots.get(u);
+
+  /**
+   * An expiry's final settlement price as the snapshots published it, once `nowMs` is past both its publication and
+   * the expiry's session close; undefined before (or when no snapshot carried one).
+   */
+  readonly settlementPrice = (u: Underlying, expiry: string, nowMs: number): number | undefined => {
+    const f = this.#finals.get(`${u}|${expiry}`);
+    return f !== undefined && nowMs >= f.ts && nowMs >= sessionCloseMs(expiry) ? f.price : undefined;
+  };
+
+  /** What one unit of an option settles for at expiry (its intrinsic value at the published price), once known. */
+  readonly settlementValue: SettlementLookup = (key, nowMs) => {
+    const d = this.#options.get(key);
+    if (d === undefined) return undefined;
+    const price = this.settlementPrice(d.underlying, d.expiry, nowMs);
+    if (price === undefined) return undefined;
+    return { settlementPrice: price, value: Math.max(0, d.right === 'CE' ? price - d.strike : d.strike - price) };
+  };
 }
 
 /** One occurrence of a key in a layout: chain `c`, row `i`, call or put side; `prev` an earlier occurrence. */
