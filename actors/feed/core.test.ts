@@ -153,3 +153,20 @@ test('at 600× a quote one 100 ms poll old is fresh when the tolerance is scaled
   assert.ok(build(30_000).snapshot('c', at, at).quality.components.staleness < 0.5);
   assert.throws(() => staleAfterMarketMs(30_000, 0), /expected positive/);
 });
+
+test('final settlement prices ride on the snapshots from their publication for a week; a bad batch is refused whole and counted', () => {
+  const core = new FeedCore({ source: 'replay' }, 0);
+  const at = istInstant('2026-01-13', 15 * 60 + 30);
+  const final = (underlying: 'NIFTY' | 'BANKNIFTY', price: number) => ({ kind: 'final' as const, underlying, expiry: '2026-01-13', price, underlyingClose: price, source: 'exchange' as const });
+  assert.equal(core.onSettlements([final('NIFTY', 25732.3), { ...final('NIFTY', 30), kind: 'daily', expiry: '2026-01-20' }], at), null);
+  assert.equal(core.snapshot('c', at - 1, 0).settlements, undefined, 'not before its publication');
+  const published = [{ underlying: 'NIFTY', expiry: '2026-01-13', price: 25732.3, ts: at, source: 'exchange' }];
+  assert.deepEqual(core.snapshot('c', at, 0).settlements, published);
+  assert.deepEqual(core.snapshot('c', at + 7 * 86_400_000 - 1, 0).settlements, published);
+  assert.equal(core.snapshot('c', at + 7 * 86_400_000, 0).settlements, undefined, 'a week on, no longer carried');
+  // A batch with a second figure for the expiry (beside a good BANKNIFTY one) changes nothing; so does a non-positive price.
+  assert.match(core.onSettlements([final('BANKNIFTY', 59000), final('NIFTY', 25732.35)], at + 60_000) ?? '', /one final settlement price for NIFTY 2026-01-13, was 25732.3 and 25732.35/);
+  assert.match(core.onSettlements([final('BANKNIFTY', 0)], at + 60_000) ?? '', /positive final settlement price/);
+  assert.deepEqual(core.snapshot('c', at + 120_000, 0).settlements, published);
+  assert.deepEqual([core.settlementsRejected, core.inspect(0)['settlements']], [2, 1]);
+});
