@@ -210,7 +210,7 @@ export class ExecutorEngine {
     // at once; SEMI_AUTO: an approval) and the kill switch permits it, never in SHADOW, never during a flatten.
     const proposals = [...req.proposals];
     if (phase.effective !== 'SHADOW' && this.#flattening === undefined && allowed(this.#ks, phase.effective === 'FULL_AUTO' ? 'reduce' : 'approvedExit')) {
-      const exit = adoptedExitProposal(this.state, this.#cfg.maxCompensationAttempts);
+      const exit = adoptedExitProposal(this.state, this.#cfg.maxCompensationAttempts, now);
       if (exit !== undefined && !seen(this.state, exit.id)) {
         this.#log.warn({ proposalId: exit.id, legs: exit.legs.length }, 'exiting adopted positions');
         proposals.unshift(exit);
@@ -219,7 +219,7 @@ export class ExecutorEngine {
     // Orphans (units a failed structure left) continue that saga's compensation: a saga whenever the kill switch
     // permits `reduce`, whatever the phase (but SHADOW, which never orders); while HALTED an approval, like any exit.
     if (phase.effective !== 'SHADOW' && this.#flattening === undefined) {
-      const exit = orphanExitProposal(this.state, this.#cfg.maxCompensationAttempts);
+      const exit = orphanExitProposal(this.state, this.#cfg.maxCompensationAttempts, now);
       if (exit !== undefined && !seen(this.state, exit.id)) {
         if (allowed(this.#ks, 'reduce')) {
           this.#log.warn({ proposalId: exit.id, legs: exit.legs.length }, 'exiting orphaned positions');

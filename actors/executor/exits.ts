@@ -5,6 +5,7 @@
 import type { Side } from '../domain/side.ts';
 import type { Proposal } from '../domain/proposal.ts';
 import { isUnsettled, type ExecState, type PositionRec } from './state.ts';
+import { expired } from './money.ts';
 
 /**
  * Why a `close` proposal would trade more than the book holds, or null when every leg closes units we hold: per
@@ -48,9 +49,9 @@ export const ORPHAN_EXIT_PREFIX = 'orphan-exit-';
  * decides then). Deterministic from the state (the id counts the exit sagas so far), so a replay proposes the same id
  * and `seen` keeps it to one saga. It goes the way of every proposal: a saga in FULL_AUTO, an approval in SEMI_AUTO.
  */
-export function adoptedExitProposal(state: ExecState, maxFailures: number): Proposal | undefined {
+export function adoptedExitProposal(state: ExecState, maxFailures: number, now?: number): Proposal | undefined {
   const orphans = state.orphans ?? {};
-  const zombies = Object.values(state.positions).filter((p) => p.structureId === 'adopted' && p.quantity !== 0 && orphans[p.instrumentKey] === undefined);
+  const zombies = Object.values(state.positions).filter((p) => p.structureId === 'adopted' && p.quantity !== 0 && orphans[p.instrumentKey] === undefined && tradable(p, now));
   return exitOf(state, zombies, ADOPTED_EXIT_PREFIX, maxFailures, 'exit-only management of adopted (zombie) positions');
 }
 
@@ -59,10 +60,18 @@ export function adoptedExitProposal(state: ExecState, maxFailures: number): Prop
  * that saga's compensation, so it needs no approval — only the kill switch's `reduce` (while HALTED it becomes an
  * approval like any exit). Retried (a fresh id per attempt) until flat or `maxFailures` in a row.
  */
-export function orphanExitProposal(state: ExecState, maxFailures: number): Proposal | undefined {
+export function orphanExitProposal(state: ExecState, maxFailures: number, now?: number): Proposal | undefined {
   const orphans = state.orphans ?? {};
-  const held = Object.values(state.positions).filter((p) => p.structureId === 'adopted' && p.quantity !== 0 && orphans[p.instrumentKey] !== undefined);
+  const held = Object.values(state.positions).filter((p) => p.structureId === 'adopted' && p.quantity !== 0 && orphans[p.instrumentKey] !== undefined && tradable(p, now));
   return exitOf(state, held, ORPHAN_EXIT_PREFIX, maxFailures, 'exit-only management of positions a failed structure left (orphans)');
+}
+
+/**
+ * Whether a held contract still trades at `now` (market clock): past its expiry's close it does not — settlement
+ * (money.ts) takes it out of the book, and an exit order for it could never fill.
+ */
+function tradable(p: PositionRec, now: number | undefined): boolean {
+  return now === undefined || !expired(p.expiry, now);
 }
 
 function exitOf(state: ExecState, positions: readonly PositionRec[], prefix: string, maxFailures: number, reason: string): Proposal | undefined {

@@ -26,3 +26,16 @@ test('positions left by a failed structure are adopted exit-only and escalated u
   live.positions['NIFTY23000PE'] = { ...s.positions['NIFTY23000PE']!, quantity: 65, structureId: 'S-VG1' };
   assert.deepEqual(orphanEvents(live, T0), []);
 });
+
+test('adopted and orphaned positions in a contract past its expiry are never exited: settlement takes them out', async () => {
+  const { sessionCloseMs } = await import('../domain/calendar.ts');
+  const s = build([started(1, condor('p')), { type: 'executor.sagaFinished', sagaId: 'VG1', outcome: 'failed', reason: 'compensation failed', ts: T0 }]);
+  s.positions['NIFTY23000PE'] = { instrumentKey: 'NIFTY23000PE', quantity: 65, averagePrice: 10, realisedPnl: 0, structureId: 'S-VG1', underlying: 'NIFTY', expiry: '2026-12-01', strike: 23000, right: 'PE' };
+  for (const e of orphanEvents(s, T0)) apply(s, e);
+  s.positions['NIFTY24000CE'] = { instrumentKey: 'NIFTY24000CE', quantity: -65, averagePrice: 10, realisedPnl: 0, structureId: 'adopted', underlying: 'NIFTY', expiry: '2026-12-01', strike: 24000, right: 'CE' };
+  const close = sessionCloseMs('2026-12-01');
+  assert.equal(orphanExitProposal(s, 5, close - 1)?.legs.length, 1);
+  assert.equal(adoptedExitProposal(s, 5, close - 1)?.legs.length, 1);
+  assert.equal(orphanExitProposal(s, 5, close), undefined);
+  assert.equal(adoptedExitProposal(s, 5, close), undefined);
+});

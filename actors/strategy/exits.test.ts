@@ -111,3 +111,16 @@ test('sizing: an entry risks its max loss plus its round-trip charges within the
     assert.ok(Number(r['maxLossTotal']) + Number(r['roundTripCharges']) <= Math.min(Number(r['tradeBudget']), Number(r['bucketBudgetLeft'])));
   }
 });
+
+test('a structure whose contracts expired is never proposed for close: it no longer trades, settlement closes it', () => {
+  const p = params();
+  // The bench's case: the 13 Jan condor's shorts were bought back on expiry day, its long wings found no bid and were
+  // held past the close. The next morning (market open, the 13 Jan chain gone) the wings await their settlement.
+  const wings = condor('x', STRIKES, 1);
+  const held = { ...wings, legs: wings.legs.filter((l) => l.side === 'BUY') };
+  const next = istEpoch('2026-01-14', 10 * 60);
+  const exits = (now: number) => cycle(initialState(), { now }, p, { book: { ...EMPTY_BOOK, structures: [held] } }).out.proposals.filter((x) => x.structureId === 'x');
+  assert.deepEqual(exits(next), []);
+  // Before the close the time exit still applies (59 minutes to the 13 Jan close at 15:30).
+  assert.equal(exits(istEpoch('2026-01-13', 14 * 60 + 31))[0]?.rationale['exit'], 'time');
+});

@@ -170,6 +170,9 @@ export function planExits(inp: ExitInputs): Draft[] {
     const bucket = params.buckets.find((b) => b.bucket === s.bucket);
     // The chain's expiry instant, else the dated session close of the expiry date (15:40 IST from 3 Aug 2026).
     const expiryTs = view.chain(s.underlying, s.expiry)?.expiryTs ?? sessionCloseMs(s.expiry);
+    // Past its expiry's close a contract no longer trades: what is still held settles at the final settlement price
+    // (the executor books it). An order for it could never fill, and proposing one every cooldown floods the venue.
+    if (now >= expiryTs) continue;
     const minutesToExpiry = (expiryTs - now) / 60_000;
     const spot = view.spots.get(s.underlying) ?? Number.NaN;
     const marks = markStructure(s, view);
