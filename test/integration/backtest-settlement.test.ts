@@ -22,6 +22,7 @@ import { runCommand } from '../fixtures/cli.ts';
 import { tempDir } from '../fixtures/temp-dir.ts';
 import { startTestSystem } from '../fixtures/run-system.ts';
 import { journalDump } from './safety-system.ts';
+import { reportOf } from '../../runtime/main/replay/backtest.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SAMPLE = path.join(ROOT, 'data/samples/nse-udiff-2026-01-12_14');
@@ -100,6 +101,11 @@ test('positions held into the 13 Jan expiry settle at the recording\'s 25732.30,
   } finally {
     await sys.stop();
   }
+  // The report books it on the expiry day: settlement 6880.25, the exercise STT among that day's charges.
+  const report = await reportOf(dataDir, { title: 'replay settlement', capital: 1_000_000, derived: true });
+  const day = report.days.find((d) => d.date === '2026-01-13');
+  assert.deepEqual([day?.settlement, day?.charges], [6880.25, 6]);
+  assert.ok(!report.notes.some((n) => /No expiry settlements/.test(n)), report.notes.join(' | '));
   // The exchange settled the same: flat, the settlement realised (the put's exercise STT is the account's, not P&L).
   const afterwards = outsideExchange(dataDir, SETTLED_AT + 86_400_000);
   try {
