@@ -21,6 +21,7 @@ import { registerGovernance } from './routes/governance.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerInspector } from './routes/inspector.ts';
 import { registerPnl } from './routes/pnl.ts';
+import { registerReports } from './routes/reports.ts';
 import { registerStatic } from './routes/static.ts';
 import { registerTrading } from './routes/trading.ts';
 
@@ -65,6 +66,7 @@ export function createApp(deps: GatewayDepsExt, opts: AppOptions = {}): OpenAPIH
   registerTrading(ctx);
   registerAccount(ctx);
   registerPnl(ctx);
+  registerReports(ctx);
   registerControl(ctx);
   registerGovernance(ctx);
   if (cfg.VOLGUARD_CHAOS) registerChaos(ctx);
