@@ -71,6 +71,7 @@
     $('login').hidden = true;
     connect();
   });
+  $('reports-reload').addEventListener('click', () => loadReports());
   $('logout').addEventListener('click', () => {
     sessionStorage.removeItem(TOKEN_KEY);
     token = null;
@@ -109,6 +110,7 @@
         setConn('on', 'live');
         $('role').textContent = role;
         if (last) render(last);
+        loadReports();
       } else if (msg.type === 'dashboard') {
         last = msg.data;
         const t0 = performance.now();
@@ -183,7 +185,7 @@
     $('market').querySelector('.tile')?.setAttribute('data-testid', 'spot-0');
     $('pnl-sub').textContent = shadow ? 'today, ₹ — SHADOW (paper fills, not money)' : 'today, ₹';
     $('pnl-card').classList.toggle('shadow', shadow);
-    $('pnl').replaceChildren(tile(shadow ? 'day (SHADOW)' : 'day', inr(d.pnl.day), sign(d.pnl.day), false, 'pnl-day'), tile('realised', inr(d.pnl.realised), sign(d.pnl.realised), true), tile('unrealised', inr(d.pnl.unrealised), sign(d.pnl.unrealised), true));
+    $('pnl').replaceChildren(...pnlTiles(d, shadow));
     timed('renderPnlCurve', () => renderPnlCurve(d));
     timed('renderRisk', () => renderRisk(d.risk));
     setKs(d.killswitch.state, d.killswitch.cause);
@@ -195,6 +197,70 @@
     timed('renderSmiles', () => renderSmiles(d.smiles || []));
     $('cycle').textContent = d.lastCycle ? `last cycle ${d.lastCycle.id} · ${fmt(d.lastCycle.durationMs, 1)} ms` : 'no cycle yet';
     timed('renderActors', () => renderActors(d.actors || [], d.supervisors || []));
+  }
+
+  /**
+   * Net of charges, the charges beside (risk's journaled days, `d.money`); without them (risk not answering) the
+   * cycle's day figure, said to be before charges.
+   */
+  function pnlTiles(d, shadow) {
+    const m = d.money;
+    const tag = shadow ? ' (SHADOW)' : '';
+    if (!m) return [tile(`day${tag}, before charges`, inr(d.pnl.day), sign(d.pnl.day), false, 'pnl-day'), tile('unrealised', inr(d.pnl.unrealised), sign(d.pnl.unrealised), true)];
+    return [
+      tile(`day${tag}, net of charges`, inr(m.day.net), sign(m.day.net), false, 'pnl-day'),
+      tile('charges today', inr(m.day.charges), '', true, 'pnl-day-charges'),
+      tile(`to date${tag}, net of charges`, inr(m.total.net), sign(m.total.net), false, 'pnl-total'),
+      tile('charges to date', inr(m.total.charges), '', true, 'pnl-total-charges'),
+      tile('unrealised', inr(d.pnl.unrealised), sign(d.pnl.unrealised), true),
+    ];
+  }
+
+  // ---- reports: the latest session/backtest reports and the day's P&L, fetched with the token, saved as files ----
+  async function getWithToken(path) {
+    const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+    if (!res.ok) {
+      const out = await res.json().catch(() => ({}));
+      throw new Error((out.error && out.error.message) || `HTTP ${res.status}`);
+    }
+    return res;
+  }
+  /** A bearer token cannot ride on a link, so the file is fetched here and handed to the browser as a download. */
+  async function download(path, filename, type) {
+    try {
+      const blob = new Blob([await (await getWithToken(path)).text()], { type });
+      const url = URL.createObjectURL(blob);
+      const a = h('a', { href: url, download: filename, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (err) {
+      toast(`report: ${err.message}`, true);
+    }
+  }
+  const IST_STAMP = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  async function loadReports() {
+    let r;
+    try {
+      r = await (await getWithToken('/api/v1/reports')).json();
+    } catch (err) {
+      $('reports').replaceChildren(h('li', { class: 'muted' }, `reports unavailable: ${err.message}`));
+      return;
+    }
+    const items = [];
+    if (r.day) {
+      items.push(h('li', { 'data-report': 'day' },
+        h('button', { type: 'button', class: 'link', onclick: () => download('/api/v1/pnl', `pnl-${r.day.date}.json`, 'application/json') }, `day ${r.day.date}${r.day.open ? ' (so far)' : ''}`),
+        h('span', { class: `num ${sign(r.day.net)}` }, `${inr(r.day.net)} net`), h('span', { class: 'muted' }, `charges ${inr(r.day.charges)}`)));
+    }
+    for (const x of r.reports) {
+      items.push(h('li', { 'data-report': x.name, 'data-kind': x.kind },
+        h('button', { type: 'button', class: 'link', onclick: () => download(`/api/v1/reports/${encodeURIComponent(x.name)}`, `${x.name}.html`, 'text/html') }, x.name),
+        h('span', { class: 'muted' }, `${x.kind} · ${IST_STAMP.format(new Date(x.time))} IST`)));
+    }
+    if (items.length === 0) items.push(h('li', { class: 'muted' }, 'no reports yet: volguard report session / volguard backtest --out DATA_DIR/reports/backtest-…'));
+    $('reports').replaceChildren(...items);
   }
 
   function renderPhase(d) {

@@ -2,8 +2,10 @@
  * @module The read-only views: dashboard data (both seeds' paths) and the supervisor/loop status.
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import type { RiskPnl } from '../../actors/risk/messages.ts';
 import type { DashboardData } from '../deps-ext.ts';
 import type { GatewayDepsExt } from '../deps-ext.ts';
+import { moneyView, type MoneyView } from '../views/money.ts';
 import { ACTOR_TIMEOUT_MS, errorResponses, json, guard, type RouteCtx } from './common.ts';
 
 const Dashboard = z
@@ -11,6 +13,12 @@ const Dashboard = z
     ts: z.number(),
     underlyings: z.array(z.object({ name: z.string(), spot: z.number(), vix: z.number().nullable().optional() })),
     pnl: z.object({ day: z.number(), realised: z.number(), unrealised: z.number() }),
+    money: z.object({
+      date: z.string(), open: z.boolean(),
+      day: z.object({ net: z.number(), charges: z.number() }),
+      total: z.object({ net: z.number(), charges: z.number() }),
+      shadow: z.boolean(),
+    }).nullable().optional().openapi({ description: 'the trading day and every journaled day to date, net of charges, with the charges (₹, from GET /api/v1/pnl; the shadow book\'s in SHADOW); null when risk does not answer' }),
     greeks: z.looseObject({ delta: z.number(), gamma: z.number(), vega: z.number(), theta: z.number(), limits: z.record(z.string(), z.number()) }),
     killswitch: z.looseObject({ state: z.string(), cause: z.string().nullable() }),
     phase: z.object({ configured: z.string(), effective: z.string(), reasons: z.array(z.string()).optional().openapi({ description: 'why the phase in force differs from the configured one' }) }),
@@ -30,9 +38,11 @@ const Dashboard = z
   .openapi('Dashboard');
 
 /** The dashboard view with the inspector's tree added (the WebSocket pushes the same object). */
-export async function dashboardData(deps: GatewayDepsExt): Promise<DashboardData & { actors: unknown[]; supervisors: unknown[] }> {
-  const d = await deps.dashboard();
-  return { ...d, actors: [...deps.actors()], supervisors: [...deps.supervisors()] };
+export async function dashboardData(deps: GatewayDepsExt): Promise<DashboardData & { actors: unknown[]; supervisors: unknown[]; money: MoneyView | null }> {
+  // The money figures are risk's journaled days; a risk actor that does not answer leaves them out, not the page.
+  const [d, pnl] = await Promise.all([deps.dashboard(), deps.request<RiskPnl>('risk', 'risk.pnl', {}, ACTOR_TIMEOUT_MS).catch(() => null)]);
+  const shadow = (d.book?.shadow ?? false) || d.phase.effective === 'SHADOW';
+  return { ...d, money: moneyView(pnl, shadow), actors: [...deps.actors()], supervisors: [...deps.supervisors()] };
 }
 
 export function registerDashboard(ctx: RouteCtx): void {

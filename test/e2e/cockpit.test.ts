@@ -5,7 +5,8 @@
  * confirmation) from the page, the SHADOW labelling, and the page weight; saves screenshots as artefacts
  * (ARTIFACTS_DIR, default .tmp/artifacts/cockpit).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -20,7 +21,14 @@ const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get
 const ARTIFACTS = process.env['ARTIFACTS_DIR'] ?? fileURLToPath(new URL('../../.tmp/artifacts/cockpit/', import.meta.url));
 
 describe('cockpit in headless Chromium: a paper session', { skip }, () => {
-  const fake = fakeDeps({ env: { VOLGUARD_DASHBOARD_REFRESH_MS: '600000' } });
+  // Two reports under DATA_DIR/reports, as `volguard report session` and a backtest's --out leave them.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'vg-cockpit-'));
+  for (const [name, html, mtimeS] of [['session-2026-01-07T09-00-00-000Z', '<html>session report</html>', 1_767_776_400], ['backtest-2026-01-05_2026-01-13', '<html>backtest report</html>', 1_767_780_000]] as const) {
+    mkdirSync(path.join(dataDir, 'reports', name), { recursive: true });
+    writeFileSync(path.join(dataDir, 'reports', name, 'report.html'), html);
+    utimesSync(path.join(dataDir, 'reports', name, 'report.html'), mtimeS, mtimeS);
+  }
+  const fake = fakeDeps({ env: { VOLGUARD_DASHBOARD_REFRESH_MS: '600000', DATA_DIR: dataDir } });
   let gw: Awaited<ReturnType<typeof startGateway>>;
   let browser: Browser;
   let page: Page;
@@ -48,6 +56,7 @@ describe('cockpit in headless Chromium: a paper session', { skip }, () => {
   after(async () => {
     await browser?.close();
     await gw?.close();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('shows the one market clock in IST, marked simulated, and the phase in force with why it differs', async () => {
@@ -110,6 +119,23 @@ describe('cockpit in headless Chromium: a paper session', { skip }, () => {
     // the smile says what was fitted and what was not
     assert.match(await page.locator('[data-smile="NIFTY 2026-01-13"] .fitinfo').innerText(), /SABR fit rmse 0\.42 vol pts · 0 strikes extrapolated · 1 without a usable quote/);
     assert.match(await page.locator('[data-smile="NIFTY 2026-01-27"] .fitinfo').innerText(), /FALLBACK to market IV: rmse 3\.1 vol pts above 2/);
+  });
+
+  it('shows the day and to-date P&L net of charges, with the charges beside, in ₹', async () => {
+    // gateway-fakes SAMPLE_PNL: Tuesday +₹850 so far, no charges yet; to date −1,200 + 850 = −₹350 after ₹340 of charges
+    await page.locator('[data-testid=pnl-day]', { hasText: '₹850' }).waitFor();
+    assert.match(await text('#pnl'), /day, net of charges\s+₹850\s+charges today\s+₹0\s+to date, net of charges\s+−₹350\s+charges to date\s+₹340/);
+    assert.doesNotMatch(await text('#pnl'), /before charges/);
+  });
+
+  it('links the latest reports, newest first, and the day; a report opens as its file', async () => {
+    const list = page.locator('[data-testid=reports]');
+    await list.locator('li[data-report]').first().waitFor();
+    // 1_767_780_000 s = 2026-01-07 10:00 UTC = 15:30 IST; the session report an hour earlier
+    assert.match(await list.innerText(), /day 2026-12-08 \(so far\)\s+₹850 net\s+charges ₹0\s+backtest-2026-01-05_2026-01-13\s+backtest · 7 Jan, 15:30 IST\s+session-2026-01-07T09-00-00-000Z\s+session · 7 Jan, 14:30 IST/);
+    const [download] = await Promise.all([page.waitForEvent('download'), list.locator('li[data-report="backtest-2026-01-05_2026-01-13"] button').click()]);
+    assert.equal(download.suggestedFilename(), 'backtest-2026-01-05_2026-01-13.html');
+    assert.equal(readFileSync(await download.path(), 'utf8'), '<html>backtest report</html>');
   });
 
   it('shows the full trade on the approval card and approves it from the page', async () => {

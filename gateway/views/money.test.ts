@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RiskPnl } from '../../actors/risk/messages.ts';
+import { moneyView } from './money.ts';
+
+const day = (date: string, net: number, charges: number, open: boolean) => ({ date, gross: 0, charges, settlement: 0, net, realised: 0, unrealised: 0, trades: 0, maxDrawdown: 0, safetyEvents: 0, open });
+const equity = { start: 1_000_000, dayStart: 998_800, now: 999_650 };
+// Monday −₹1,200 net after ₹340 of charges; Tuesday +₹850 so far after ₹60: to date −1,200 + 850 = −₹350, charges 400.
+const PNL: RiskPnl = {
+  days: [day('2026-12-07', -1_200, 340, false), day('2026-12-08', 850, 60, true)],
+  total: { gross: -500, charges: 400, settlement: 0, net: -350 },
+  equity,
+  shadow: { days: [{ date: '2026-12-08', net: -75, charges: 45, open: true }], total: { charges: 45, net: -75 }, equity },
+};
+
+test('moneyView: the latest day and the total, both net of charges with the charges beside', () => {
+  assert.deepEqual(moneyView(PNL, false), { date: '2026-12-08', open: true, day: { net: 850, charges: 60 }, total: { net: -350, charges: 400 }, shadow: false });
+});
+
+test('moneyView: in SHADOW, the shadow book\'s figures, marked so; null without a view, a day or a shadow book', () => {
+  assert.deepEqual(moneyView(PNL, true), { date: '2026-12-08', open: true, day: { net: -75, charges: 45 }, total: { net: -75, charges: 45 }, shadow: true });
+  assert.equal(moneyView(null, false), null);
+  assert.equal(moneyView({ ...PNL, days: [] }, false), null);
+  const { shadow: _, ...real } = PNL;
+  assert.equal(moneyView(real, true), null);
+});
