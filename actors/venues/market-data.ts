@@ -3,7 +3,26 @@
  * (actors/venues/sim/), replay (actors/venues/replay/) and Upstox market feed V3 (actors/venues/upstox/).
  */
 import type { Underlying } from '../domain/underlying.ts';
-import type { Settlement } from './replay/format.ts';
+
+/**
+ * An official settlement price from the exchange's end-of-day data.
+ * - `final`: the expiry's final settlement price of the underlying (NSE: the index close on the expiry day); every
+ *   option of (`underlying`, `expiry`) settles at its intrinsic value against `price`.
+ * - `daily`: the contract's daily settlement (mark-to-market) price, `instrumentKey` set.
+ * `source` says where the figure came from: `exchange` (the bhavcopy's own SttlmPric/UndrlygPric), or `derived` (the
+ * importer had to compute it, e.g. the legacy layout carries no index close; see import/README.md).
+ */
+export interface Settlement {
+  readonly kind: 'final' | 'daily';
+  readonly underlying: Underlying;
+  /** `YYYY-MM-DD`. */
+  readonly expiry: string;
+  readonly instrumentKey?: string;
+  readonly price: number;
+  /** The underlying's close that day (the index close; NaN when the data has none). */
+  readonly underlyingClose: number;
+  readonly source: 'exchange' | 'derived';
+}
 
 /** One update for one instrument; absent fields are unchanged. */
 export interface Tick {

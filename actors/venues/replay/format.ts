@@ -12,7 +12,7 @@
  * refuses a version-2 index with its "expected version" error rather than misreading it.
  */
 import type { Underlying } from '../../domain/underlying.ts';
-import type { InstrumentInfo, SourceStatus, Tick } from '../market-data.ts';
+import type { InstrumentInfo, Settlement, SourceStatus, Tick } from '../market-data.ts';
 
 export const RECORDING_FORMAT = 'volguard-recording';
 /** The version this code writes. */
@@ -20,25 +20,8 @@ export const RECORDING_VERSION = 2;
 /** The versions this code reads. */
 export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
-/**
- * An official settlement price from the exchange's end-of-day data.
- * - `final`: the expiry's final settlement price of the underlying (NSE: the index close on the expiry day); every
- *   option of (`underlying`, `expiry`) settles at its intrinsic value against `price`.
- * - `daily`: the contract's daily settlement (mark-to-market) price, `instrumentKey` set.
- * `source` says where the figure came from: `exchange` (the bhavcopy's own SttlmPric/UndrlygPric), or `derived` (the
- * importer had to compute it, e.g. the legacy layout carries no index close; see import/README.md).
- */
-export interface Settlement {
-  readonly kind: 'final' | 'daily';
-  readonly underlying: Underlying;
-  /** `YYYY-MM-DD`. */
-  readonly expiry: string;
-  readonly instrumentKey?: string;
-  readonly price: number;
-  /** The underlying's close that day (the index close; NaN when the data has none). */
-  readonly underlyingClose: number;
-  readonly source: 'exchange' | 'derived';
-}
+/** An official settlement price (declared with the sources that publish it: market-data.ts). */
+export type { Settlement } from '../market-data.ts';
 
 export type Entry =
   | readonly [ts: number, kind: 0, ticks: readonly Tick[]]
