@@ -12,8 +12,14 @@ export const systemEnv = {
   BASE_CAPITAL: envNumber({ min: 1 }).default(1_000_000),
   MAX_DAILY_LOSS: envNumber({ min: 0 }).default(20_000),
   DAILY_LOSS_LIMIT_PCT: envNumber({ min: 0, max: 1 }).optional(),
-  MAX_NET_DELTA: envNumber({ min: 0 }).default(0.4),
-  MAX_VEGA: envNumber({ min: 0 }).default(1000),
+  /**
+   * Hard limit on the book's beta-weighted net delta, notional / capital: the ₹ P&L of a 1 % NIFTY move may reach
+   * MAX_NET_DELTA × BASE_CAPITAL / 100 (1.5 → ₹15,000 on ₹10 lakh). Set so a 1 % move cannot carry a delta-flat book
+   * holding the full gamma limit past it (actors/risk/settings.ts).
+   */
+  MAX_NET_DELTA: envNumber({ min: 0 }).default(1.5),
+  /** Hard limit on the book's total vega, ₹ per vol point; unset = 0.4 % of BASE_CAPITAL (₹4,000 on ₹10 lakh). */
+  MAX_VEGA: envNumber({ min: 0 }).optional(),
   SUPERVISOR_LOOP_INTERVAL: envNumber({ min: 0.05, max: 3600 }).default(3.0),
   DATA_DIR: envString().default('./data'),
   LOG_DIR: envString().default('./logs'),

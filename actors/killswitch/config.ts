@@ -30,6 +30,13 @@ export const killswitchEnv = {
   KS_BROKER_IV_MIN_STRIKES: envNumber({ int: true, min: 1, max: 500 }).default(3),
   /** How long the executor gets to flatten in EMERGENCY before it counts as failed, ms. */
   KS_FLATTEN_TIMEOUT_MS: envNumber({ int: true, min: 1000 }).default(120_000),
+  /**
+   * A hard greek or stress-limit breach is first reduced (the strategy proposes closing or rolling the tested side;
+   * SEMI_AUTO asks for approval, FULL_AUTO executes): the kill switch degrades and counts down this many seconds of
+   * market time (journaled, kept across restarts), and HALTs only if the book is still beyond the limit then.
+   * 300 s covers an approval (APPROVAL_TTL 120 s) and its fills. 0 = HALT at once (the earlier behaviour).
+   */
+  KS_HARD_BREACH_GRACE_S: envNumber({ min: 0, max: 86_400 }).default(300),
 } satisfies EnvShape;
 
 /**

@@ -22,7 +22,7 @@ const HISTORY: PhaseHistory = { venue: 'paper', governance: null, days: { SHADOW
 const comps = { staleness: 1, crossed: 1, missingStrikes: 1, spread: 1, forwardConsistency: 1, silence: 1 };
 const risk = (breaches: Breach[] = [], unvalued: string[] = []): RiskReport => ({ breaches, unvalued } as unknown as RiskReport);
 const breach = (limit: Breach['limit'], level: Breach['level'], catastrophic = false): Breach =>
-  ({ limit, level, catastrophic, value: 2, threshold: 1, evidence: {} });
+  ({ limit, scope: 'total', level, catastrophic, managed: ['delta', 'vega', 'gamma', 'theta', 'stress'].includes(limit), value: 2, threshold: 1, evidence: {} });
 function ev(over: Partial<EvaluateRequest> = {}, n = 1): EvaluateRequest {
   return { cycleId: `c${n}`, quality: { score: 0.95, components: comps }, risk: risk(), calibration: { fallbacks: 0, expiries: 4 }, recon: {}, phase: 'FULL_AUTO', history: HISTORY, ...over };
 }
@@ -308,4 +308,99 @@ test('broker-IV divergence degrades only past the gap, over enough liquid strike
   assert.equal(d.state, 'DEGRADED');
   assert.equal(d.cause?.evidence['worstStrike'], 26_300);
   assert.equal(d.cause?.evidence['limitVolPts'], 5);
+});
+
+// ---- managed hard breaches (issue 18): reduce first, HALT only if the breach outlasts the grace ----
+
+const GRACE = 300_000;
+const SG: KillSwitchSettings = { ...S, hardBreachGraceMs: GRACE };
+/** Two healthy cycles so the phase gate has lifted FULL_AUTO, then `inputs`, each at its own market time. */
+function runAt(s: KsState, steps: Array<[KsInput, number]>, settings = SG): { s: KsState; effects: Effect[] } {
+  const effects: Effect[] = [];
+  for (const [i, now] of steps) {
+    const r = transition(s, i, now, settings);
+    s = r.state;
+    effects.push(...r.effects);
+  }
+  return { s, effects };
+}
+const healthy = (n: number) => evaluate(ev({}, n));
+const hardDelta = (n: number) => evaluate(ev({ risk: risk([{ ...breach('delta', 'hard'), underlying: 'NIFTY', scope: 'underlying' }]) }, n));
+const countdownEvents = (effects: Effect[]) =>
+  effects.filter((e) => e.kind === 'journal' && e.type === 'killswitch.breachCountdown').map((e) => (e as { body: { event: string } }).body.event);
+
+test('a hard greek breach degrades and counts down instead of halting; FULL_AUTO keeps reducing; cleared in time → NORMAL', () => {
+  const warm = runAt(start(), [[healthy(1), T0], [healthy(2), T0 + 3000]]).s;
+  assert.equal(statusOf(warm).effectivePhase, 'FULL_AUTO');
+  const r = runAt(warm, [[hardDelta(3), T0 + 6000]]);
+  assert.equal(r.s.state, 'DEGRADED');
+  assert.equal(r.s.cause?.code, 'RISK_HARD_GRACE');
+  assert.match(r.s.cause?.message ?? '', /hard delta NIFTY limit breached: reducing; HALT in 300 s/);
+  assert.deepEqual(r.s.countdown && { since: r.s.countdown.since, deadline: r.s.countdown.deadline }, { since: T0 + 6000, deadline: T0 + 6000 + GRACE });
+  assert.deepEqual(countdownEvents(r.effects), ['started']);
+  const persisted = r.effects.find((e) => e.kind === 'persist');
+  assert.ok(persisted && persisted.kind === 'persist' && persisted.latch.countdown?.deadline === T0 + 6000 + GRACE, 'the countdown is in the latch');
+  assert.equal(statusOf(r.s).effectivePhase, 'FULL_AUTO', 'the book is being reduced: FULL_AUTO executes the reducing action');
+  assert.equal(statusOf(r.s).permits.increase, false);
+  assert.deepEqual(statusOf(r.s).holding, [], 'nothing refuses a reset during the grace');
+  // Still beyond 299 s later: still DEGRADED, the same countdown.
+  const later = runAt(r.s, [[hardDelta(4), T0 + 6000 + GRACE - 1000]]);
+  assert.equal(later.s.state, 'DEGRADED');
+  assert.deepEqual(countdownEvents(later.effects), []);
+  // Reduced in time: the countdown is cleared (journaled) and hysteresis brings NORMAL back.
+  const cleared = runAt(later.s, [[healthy(5), T0 + 6000 + GRACE - 500]]);
+  assert.deepEqual(countdownEvents(cleared.effects), ['cleared']);
+  assert.equal(cleared.s.countdown, null);
+  const back = runAt(cleared.s, [[healthy(6), T0 + 700_000], [healthy(7), T0 + 703_000], [healthy(8), T0 + 706_000]]);
+  assert.equal(back.s.state, 'NORMAL');
+});
+
+test('a hard greek breach still there when the countdown runs out HALTs (RISK_HARD, holding); no second countdown', () => {
+  const r = runAt(start(), [[hardDelta(1), T0], [hardDelta(2), T0 + GRACE]]);
+  assert.equal(r.s.state, 'HALTED');
+  assert.equal(r.s.cause?.code, 'RISK_HARD');
+  assert.match(r.s.cause?.message ?? '', /still beyond the limit after the 300 s grace/);
+  assert.equal(r.s.cause?.evidence['countdownSince'], T0);
+  assert.deepEqual(countdownEvents(r.effects), ['started', 'expired']);
+  assert.deepEqual(statusOf(r.s).holding, ['RISK_HARD']);
+  const still = runAt(r.s, [[hardDelta(3), T0 + GRACE + 3000]]);
+  assert.equal(still.s.state, 'HALTED');
+  assert.equal(still.s.countdown, null);
+  assert.deepEqual(countdownEvents(still.effects), []);
+  assert.equal(transition(still.s, { type: 'reset', reason: 'too soon', who: 'a' }, T0 + GRACE + 4000, SG).answer.ok, false);
+  const gone = runAt(still.s, [[healthy(4), T0 + GRACE + 6000]]).s;
+  assert.equal(transition(gone, { type: 'reset', reason: 'reduced by hand', who: 'a' }, T0 + GRACE + 7000, SG).state.state, 'NORMAL');
+});
+
+test('the countdown survives a restart: time spent down counts', () => {
+  const r = runAt(start(), [[hardDelta(1), T0]]);
+  const latch = latchOf(r.s);
+  assert.equal(latch.countdown?.since, T0);
+  const back = restore('FULL_AUTO', latch, T0 + GRACE + 10_000);
+  assert.equal(back.countdown?.deadline, T0 + GRACE);
+  const after = runAt(back, [[hardDelta(2), T0 + GRACE + 10_000]]);
+  assert.equal(after.s.state, 'HALTED', 'the deadline passed while the process was down');
+  assert.deepEqual(countdownEvents(after.effects), ['expired']);
+});
+
+test('with a grace of 0 a hard greek breach HALTs at once; daily loss always does', () => {
+  assert.equal(runAt(start(), [[hardDelta(1), T0]], { ...S, hardBreachGraceMs: 0 }).s.state, 'HALTED');
+  const daily = runAt(start(), [[evaluate(ev({ risk: risk([breach('dailyLoss', 'hard')]) })), T0]]);
+  assert.equal(daily.s.state, 'HALTED');
+  assert.equal(daily.s.cause?.code, 'DAILY_LOSS');
+});
+
+test('DEGRADED caps FULL_AUTO unless the only causes are the book’s own limits', () => {
+  const warm = runAt(start(), [[healthy(1), T0], [healthy(2), T0 + 3000]]).s;
+  const soft = runAt(warm, [[evaluate(ev({ risk: risk([breach('vega', 'soft')]) }, 3)), T0 + 6000]]).s;
+  assert.equal(soft.state, 'DEGRADED');
+  assert.equal(statusOf(soft).effectivePhase, 'FULL_AUTO');
+  const withQuality = runAt(soft, [[evaluate(ev({ risk: risk([breach('vega', 'soft')]), quality: { score: 0.55, components: comps } }, 4)), T0 + 9000]]).s;
+  assert.equal(withQuality.lastDegrade.map((c) => c.code).join(','), 'DATA_QUALITY,RISK_SOFT');
+  assert.equal(statusOf(withQuality).effectivePhase, 'SEMI_AUTO', 'a data-quality cause caps FULL_AUTO again');
+  const restarted = runAt(warm, [[{ type: 'actorRestarted', name: 'feed', reason: 'crash' }, T0 + 6000], [evaluate(ev({ risk: risk([breach('vega', 'soft')]) }, 3)), T0 + 9000]]).s;
+  assert.equal(restarted.cause?.code, 'ACTOR_RESTART');
+  assert.equal(statusOf(restarted).effectivePhase, 'SEMI_AUTO', 'a health cause keeps FULL_AUTO capped');
+  assert.equal(effectivePhase('FULL_AUTO', 'FULL_AUTO', 'DEGRADED', true, true), 'FULL_AUTO');
+  assert.equal(effectivePhase('FULL_AUTO', 'FULL_AUTO', 'HALTED', true, true), 'SEMI_AUTO');
 });

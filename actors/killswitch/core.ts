@@ -13,10 +13,16 @@
  * - While a flatten runs, every other command is refused (`flattening`).
  * - A failed flatten leaves EMERGENCY in force (journaled `killswitch.flattenFailed`, alerted); the shell retries it
  *   (`retryFlatten`, journaled `killswitch.flattenRetry`), bounded and backed off — escalate, never pretend.
+ * - A hard breach of a greek or stress limit (`breach.managed`) is managed: DEGRADED (RISK_HARD_GRACE) while the
+ *   strategy's reducing action runs, with a countdown (journaled `killswitch.breachCountdown` started / cleared /
+ *   expired, persisted in the latch); HALTED (RISK_HARD, holding) only if the breach outlasts `hardBreachGraceMs`.
+ *   Once halted for it, the breach keeps holding until it clears (no second countdown). Daily loss HALTs at once.
+ * - DEGRADED caps FULL_AUTO at SEMI_AUTO, except when every degrading cause is the book's own limits (RISK_SOFT,
+ *   RISK_HARD_GRACE): reducing such a book is what FULL_AUTO is for, and risk-increasing orders stay refused.
  */
 import type { Phase } from '../domain/phase.ts';
 import { fullAutoAdmission, UNREPORTED, type FullAutoAdmission } from '../domain/phase-governance.ts';
-import type { Cause, CauseCode, EvaluateRequest, Evidence, KillSwitchStatus, Transition } from './messages.ts';
+import type { BreachCountdown, Cause, CauseCode, EvaluateRequest, Evidence, KillSwitchStatus, Transition } from './messages.ts';
 import { permitsOf, type TradingState } from '../domain/trading-state.ts';
 import type { KillSwitchSettings } from './settings.ts';
 
@@ -28,6 +34,8 @@ const PHASE_RANK: Readonly<Record<Phase, number>> = { SHADOW: 0, SEMI_AUTO: 1, F
 /** Conditions that are true until something says otherwise; the halting ones refuse a reset while they hold. */
 export type HoldingCode = 'DAILY_LOSS' | 'RISK_HARD' | 'RECON_MISMATCH' | 'TOKEN_EXPIRED' | 'STATIC_IP' | 'JOURNAL_FAULT' | 'FEED_STALLED' | 'UNMANAGED_POSITIONS';
 const HALTING: readonly HoldingCode[] = ['DAILY_LOSS', 'RISK_HARD', 'RECON_MISMATCH', 'TOKEN_EXPIRED', 'STATIC_IP', 'JOURNAL_FAULT'];
+/** Causes that are the book's own limits, not the system's health: they do not cap FULL_AUTO (module header). */
+const BOOK_CAUSES: readonly CauseCode[] = ['RISK_SOFT', 'RISK_HARD_GRACE'];
 
 export interface KsState {
   readonly state: TradingState;
@@ -49,6 +57,8 @@ export interface KsState {
   /** The FULL_AUTO admission rule (governance, history, paper waiver) on the executor's last reported history. */
   readonly admission: FullAutoAdmission;
   readonly flattening: boolean;
+  /** The managed hard breach being reduced, if any (module header). */
+  readonly countdown: BreachCountdown | null;
 }
 
 export type KsInput =
@@ -100,6 +110,8 @@ export interface Latch {
   readonly history: readonly Transition[];
   readonly holding: Readonly<Partial<Record<HoldingCode, Cause>>>;
   readonly phaseCap: Phase;
+  /** Absent in latches written before managed breaches. */
+  readonly countdown?: BreachCountdown | null;
 }
 
 export function initialKsState(configuredPhase: Phase, now: number): KsState {
@@ -107,7 +119,7 @@ export function initialKsState(configuredPhase: Phase, now: number): KsState {
     state: 'NORMAL', since: now, cause: null, history: [], holding: {}, lastDegrade: [], healthyStreak: 0,
     fallbackStreak: 0, restarts: [], brokerErrors: [], configuredPhase,
     // FULL_AUTO must be earned by healthy cycles after every start.
-    phaseCap: 'SEMI_AUTO', phaseStreak: 0, phaseStreakMin: 'FULL_AUTO', flattening: false,
+    phaseCap: 'SEMI_AUTO', phaseStreak: 0, phaseStreakMin: 'FULL_AUTO', flattening: false, countdown: null,
     // Fail closed until the executor's phase history arrives with an evaluation.
     admission: UNREPORTED,
   };
@@ -119,6 +131,8 @@ export function restore(configuredPhase: Phase, latch: Latch, now: number): KsSt
     ...initialKsState(configuredPhase, now),
     state: latch.state, since: latch.since, cause: latch.cause, history: latch.history, holding: latch.holding,
     phaseCap: PHASE_RANK[latch.phaseCap] < PHASE_RANK.SEMI_AUTO ? latch.phaseCap : 'SEMI_AUTO',
+    // The countdown continues across a restart: time spent down counts.
+    countdown: latch.countdown ?? null,
   };
 }
 
@@ -127,7 +141,7 @@ export function resumeEffects(s: KsState): Effect[] {
 }
 
 export function latchOf(s: KsState): Latch {
-  return { state: s.state, since: s.since, cause: s.cause, history: s.history, holding: s.holding, phaseCap: s.phaseCap };
+  return { state: s.state, since: s.since, cause: s.cause, history: s.history, holding: s.holding, phaseCap: s.phaseCap, countdown: s.countdown };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -135,35 +149,47 @@ export function latchOf(s: KsState): Latch {
 /**
  * The phase actually in force — the kill switch owns it (DESIGN §8): the configured one, with FULL_AUTO only when the
  * admission rule admits it (history, governance; `actors/domain/phase-governance.ts`), capped by the data-quality gate, and
- * FULL_AUTO acts as SEMI_AUTO in any state but NORMAL (DESIGN §3).
+ * FULL_AUTO acts as SEMI_AUTO in any state but NORMAL (DESIGN §3) — except DEGRADED for the book's own limits only
+ * (`bookOnly`), where FULL_AUTO keeps executing the reducing actions (risk-increasing orders stay refused by permits).
  */
-export function effectivePhase(configured: Phase, cap: Phase, state: TradingState, fullAutoAdmitted: boolean): Phase {
+export function effectivePhase(configured: Phase, cap: Phase, state: TradingState, fullAutoAdmitted: boolean, bookOnly = false): Phase {
   let p = PHASE_RANK[configured] <= PHASE_RANK[cap] ? configured : cap;
-  if (p === 'FULL_AUTO' && (state !== 'NORMAL' || !fullAutoAdmitted)) p = 'SEMI_AUTO';
+  const stateAllows = state === 'NORMAL' || (state === 'DEGRADED' && bookOnly);
+  if (p === 'FULL_AUTO' && (!stateAllows || !fullAutoAdmitted)) p = 'SEMI_AUTO';
   return p;
 }
 
 /** Why the phase in force is below the configured one (and the paper waiver while it applies): shown, never silent. */
-export function phaseReasonsOf(configured: Phase, cap: Phase, state: TradingState, admission: FullAutoAdmission): string[] {
+export function phaseReasonsOf(configured: Phase, cap: Phase, state: TradingState, admission: FullAutoAdmission, bookOnly = false): string[] {
   if (configured !== 'FULL_AUTO') return PHASE_RANK[configured] > PHASE_RANK[cap] ? [`data quality gate caps the phase at ${cap}`] : [];
   const out = [...admission.reasons];
   if (PHASE_RANK[cap] < PHASE_RANK.FULL_AUTO) out.push(`data quality gate caps the phase at ${cap}`);
-  if (state !== 'NORMAL') out.push(`kill switch ${state}`);
+  if (state !== 'NORMAL' && !(state === 'DEGRADED' && bookOnly)) out.push(`kill switch ${state}`);
   if (admission.waiver !== null) out.push(admission.waiver);
   return out;
 }
 
-export function phaseReasons(s: KsState): string[] {
-  return phaseReasonsOf(s.configuredPhase, s.phaseCap, s.state, s.admission);
+/**
+ * DEGRADED for nothing but the book's limits: the entering cause and every degrading cause still seen are book causes,
+ * and no condition (feed stalled, unmanaged positions, …) holds.
+ */
+export function bookOnlyDegraded(s: KsState): boolean {
+  if (s.state !== 'DEGRADED' || s.cause === null || !BOOK_CAUSES.includes(s.cause.code)) return false;
+  if (Object.values(s.holding).some((c) => c !== undefined)) return false;
+  return s.lastDegrade.every((c) => BOOK_CAUSES.includes(c.code));
 }
 
-const phaseOf = (s: KsState): Phase => effectivePhase(s.configuredPhase, s.phaseCap, s.state, s.admission.admitted);
+export function phaseReasons(s: KsState): string[] {
+  return phaseReasonsOf(s.configuredPhase, s.phaseCap, s.state, s.admission, bookOnlyDegraded(s));
+}
+
+const phaseOf = (s: KsState): Phase => effectivePhase(s.configuredPhase, s.phaseCap, s.state, s.admission.admitted, bookOnlyDegraded(s));
 
 export function statusOf(s: KsState): KillSwitchStatus {
   return {
     state: s.state, since: s.since, cause: s.cause, history: s.history, configuredPhase: s.configuredPhase,
     effectivePhase: phaseOf(s), phaseReasons: phaseReasons(s), permits: permitsOf(s.state),
-    holding: HALTING.filter((h) => s.holding[h] !== undefined), flattening: s.flattening,
+    holding: HALTING.filter((h) => s.holding[h] !== undefined), flattening: s.flattening, countdown: s.countdown,
   };
 }
 
@@ -326,18 +352,27 @@ function evaluate(b: Builder, req: EvaluateRequest): void {
     if (risk.unvalued.length > 0) degrade.push(cause('UNVALUED_POSITIONS', 'positions the surface cannot value', { count: risk.unvalued.length, first: risk.unvalued[0] ?? null }));
     let daily: Cause | null = null;
     let hard: Cause | null = null;
+    let managed: Cause | null = null;
     for (const br of risk.breaches) {
-      const ev = { limit: br.limit, value: br.value, threshold: br.threshold, level: br.level };
+      const ev = {
+        limit: br.limit, value: br.value, threshold: br.threshold, level: br.level,
+        ...(br.scope !== undefined ? { scope: br.scope } : {}), ...(br.underlying !== undefined ? { underlying: br.underlying } : {}),
+        ...(br.expiry !== undefined ? { expiry: br.expiry } : {}),
+      };
+      const where = [br.underlying, br.expiry].filter((x) => x !== undefined).join(' ');
+      const what = `${br.limit}${where === '' ? '' : ` ${where}`}`;
       if (br.limit === 'dailyLoss' && br.level === 'hard') {
         daily = cause('DAILY_LOSS', 'daily loss limit breached', ev);
         if (br.catastrophic) emergency = cause('CATASTROPHIC_LOSS', 'daily loss past the emergency ratio', ev);
-      } else if (br.level === 'hard' && br.limit !== 'capitalAtRisk' && br.limit !== 'margin') {
-        hard ??= cause('RISK_HARD', `hard ${br.limit} limit breached`, ev);
+      } else if (br.level === 'hard' && isManaged(br)) {
+        managed ??= cause('RISK_HARD', `hard ${what} limit breached`, ev);
       } else {
         // Soft breaches, and capital/margin over their caps (e.g. after a capital adjust): no new risk, exits allowed.
-        degrade.push(cause('RISK_SOFT', `${br.level} ${br.limit} limit breach`, ev));
+        degrade.push(cause('RISK_SOFT', `${br.level} ${what} limit breach`, ev));
       }
     }
+    if (managed !== null) hard = manageHardBreach(b, managed, req.cycleId, degrade);
+    else if (b.s.countdown !== null) endCountdown(b, 'cleared', req.cycleId);
     b.setHold('DAILY_LOSS', daily);
     b.setHold('RISK_HARD', hard);
   }
@@ -366,6 +401,45 @@ function evaluate(b: Builder, req: EvaluateRequest): void {
     if (streak >= st.healthyCycles) b.move('NORMAL', cause('RECOVERED', `${streak} consecutive healthy cycles`, { streak, required: st.healthyCycles }), at);
   }
   phaseGate(b, req.quality.score, req.cycleId);
+}
+
+/** Breaches from reports written before `managed` existed count as managed when they are greek or stress limits. */
+function isManaged(br: { readonly limit: string; readonly managed?: boolean }): boolean {
+  return br.managed ?? ['delta', 'vega', 'gamma', 'theta', 'stress', 'scenarioLoss'].includes(br.limit);
+}
+
+/**
+ * A hard greek/stress breach: HALT at once without a grace; already halted for one, keep holding; otherwise count
+ * down (DEGRADED RISK_HARD_GRACE meanwhile) and HALT when the countdown runs out. Returns the RISK_HARD hold, if any.
+ */
+function manageHardBreach(b: Builder, c: Cause, cycleId: string, degrade: Cause[]): Cause | null {
+  const grace = b.settings.hardBreachGraceMs ?? 0;
+  if (grace <= 0 || b.s.holding.RISK_HARD !== undefined) return c;
+  const now = b.now;
+  let cd = b.s.countdown;
+  if (cd === null) {
+    cd = { since: now, deadline: now + grace, cause: c };
+    b.set({ countdown: cd });
+    b.countdownChanged();
+    b.effect({ kind: 'journal', type: 'killswitch.breachCountdown', body: { event: 'started', cycleId, since: cd.since, deadline: cd.deadline, graceMs: grace, cause: c } });
+  }
+  if (now >= cd.deadline) {
+    const halting = cause('RISK_HARD', `${c.message} for ${Math.round((now - cd.since) / 1000)} s: still beyond the limit after the ${Math.round(grace / 1000)} s grace`,
+      { ...c.evidence, countdownSince: cd.since, deadline: cd.deadline });
+    endCountdown(b, 'expired', cycleId, halting);
+    return halting;
+  }
+  degrade.unshift(cause('RISK_HARD_GRACE', `${c.message}: reducing; HALT in ${Math.ceil((cd.deadline - now) / 1000)} s unless back within`,
+    { ...c.evidence, countdownSince: cd.since, deadline: cd.deadline }));
+  return null;
+}
+
+function endCountdown(b: Builder, event: 'cleared' | 'expired', cycleId: string, c: Cause | null = null): void {
+  const cd = b.s.countdown;
+  if (cd === null) return;
+  b.set({ countdown: null });
+  b.countdownChanged();
+  b.effect({ kind: 'journal', type: 'killswitch.breachCountdown', body: { event, cycleId, since: cd.since, deadline: cd.deadline, at: b.now, cause: c ?? cd.cause } });
 }
 
 function phaseGate(b: Builder, score: number, cycleId: string): void {
@@ -398,6 +472,7 @@ class Builder {
   readonly settings: KillSwitchSettings;
   #moved = false;
   #holdingChanged = false;
+  #countdownChanged = false;
 
   constructor(s: KsState, now: number, settings: KillSwitchSettings) {
     this.s = s;
@@ -406,8 +481,16 @@ class Builder {
     this.settings = settings;
   }
 
+  get now(): number {
+    return this.#now;
+  }
+
   set(patch: Partial<KsState>): void {
     this.s = { ...this.s, ...patch };
+  }
+
+  countdownChanged(): void {
+    this.#countdownChanged = true;
   }
 
   effect(e: Effect): void {
@@ -462,9 +545,9 @@ class Builder {
     const phaseMoved = phaseOf(before) !== phaseOf(this.s) || before.admission.waiver !== this.s.admission.waiver;
     const out: Effect[] = [];
     // Persist first: nobody may learn of a latch that a crash could forget.
-    if (this.#moved || this.#holdingChanged || this.s.phaseCap !== before.phaseCap) out.push({ kind: 'persist', latch: latchOf(this.s) });
+    if (this.#moved || this.#holdingChanged || this.#countdownChanged || this.s.phaseCap !== before.phaseCap) out.push({ kind: 'persist', latch: latchOf(this.s) });
     out.push(...this.effects.filter((e) => e.kind === 'journal'));
-    if (this.#moved || phaseMoved || this.#holdingChanged) out.push({ kind: 'changed', status: statusOf(this.s) });
+    if (this.#moved || phaseMoved || this.#holdingChanged || this.#countdownChanged) out.push({ kind: 'changed', status: statusOf(this.s) });
     out.push(...this.effects.filter((e) => e.kind === 'alert' || e.kind === 'flatten'));
     return { state: this.s, effects: out, answer };
   }

@@ -35,6 +35,8 @@ export type CauseCode =
   | 'BROKER_SLOW'
   | 'BROKER_ERROR'
   | 'RISK_SOFT'
+  /** A hard greek/stress breach being reduced: DEGRADED while the countdown runs, HALTED (RISK_HARD) when it runs out. */
+  | 'RISK_HARD_GRACE'
   | 'UNVALUED_POSITIONS'
   | 'RISK_UNAVAILABLE'
   | 'BROKER_GREEKS_DIVERGENCE'
@@ -126,6 +128,15 @@ export interface KillSwitchStatus {
   readonly holding: readonly CauseCode[];
   /** True while an EMERGENCY flatten is running. */
   readonly flattening: boolean;
+  /** A hard greek/stress breach being reduced: when it started and when it HALTs unless the book is back within. */
+  readonly countdown?: BreachCountdown | null;
+}
+
+/** The managed-breach countdown (market time; persisted with the latch, so a restart does not restart it). */
+export interface BreachCountdown {
+  readonly since: number;
+  readonly deadline: number;
+  readonly cause: Cause;
 }
 
 export interface ResetRequest {

@@ -27,6 +27,11 @@ export interface KillSwitchSettings {
   readonly historyLimit: number;
   /** The FULL_AUTO rule (history and governance; actors/domain/phase-governance.ts) on the venue in use. */
   readonly fullAuto: { readonly venue: Venue; readonly rules: GovernanceRules };
+  /**
+   * Market ms a hard greek or stress breach may last while it is being reduced before the kill switch HALTs
+   * (KS_HARD_BREACH_GRACE_S); 0 or absent: HALT at once.
+   */
+  readonly hardBreachGraceMs?: number;
 }
 
 /** A failed EMERGENCY flatten is retried this many times (per start; a restart resumes the flatten and counts afresh). */
@@ -58,5 +63,6 @@ export function killswitchSettings(cfg: KillSwitchSection): KillSwitchSettings {
     flattenRetryMs: FLATTEN_RETRY_MS,
     historyLimit: 50,
     fullAuto: { venue: venueOf(cfg.SAFETY_MODE === 'live'), rules: governanceRulesFromEnv(cfg) },
+    hardBreachGraceMs: cfg.KS_HARD_BREACH_GRACE_S * 1000,
   };
 }

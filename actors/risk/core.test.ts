@@ -62,26 +62,36 @@ test('short iron condor greeks match central differences of an independent Black
   // A short condor is short vol and gamma, long time decay.
   assert.ok(report.total.vega < 0 && report.total.gamma < 0 && report.total.theta > 0);
   close(report.total.deltaRatio, (delta * F) / 1_000_000, 1e-4, 'delta ratio');
+  close(report.total.delta1pct, delta * 240, 1e-4, 'delta ₹ per 1 %');
   close(report.total.gammaInr1Pct, 0.5 * gamma * 240 * 240, 1e-3, 'gamma ₹ per 1 %');
   assert.equal(report.byUnderlying.length, 1);
   assert.equal(report.byUnderlying[0]?.byExpiry[0]?.expiry, EXPIRY);
 });
 
-test('scenario P&L re-prices the condor on shocked markets', () => {
+test('the stress grid re-prices the condor on shocked markets (flat smile: both dynamics agree)', () => {
   const { report } = assessed();
   const base = condorValue();
-  const by = new Map(report.scenarios.map((s) => [s.name, s.pnl]));
-  close(by.get('spot+5%')!, condorValue(F * 1.05) - base, 1e-6, 'spot +5 %');
-  close(by.get('spot-2%')!, condorValue(F * 0.98) - base, 1e-6, 'spot −2 %');
-  close(by.get('vol+5pts')!, condorValue(F, T, SIGMA + 0.05) - base, 1e-6, 'vol +5');
-  close(by.get('vol-5pts')!, condorValue(F, T, SIGMA - 0.05) - base, 1e-6, 'vol −5');
-  // The last three trading hours of a 375-minute session: 180/375 · (1 − 0.2) = 0.384 units of 259.7 a year.
+  const cell = (spotPct: number, volPts: number) => report.stress.grid.find((c) => c.spotPct === spotPct && c.volPts === volPts)!;
+  close(cell(5, 0).pnl, condorValue(F * 1.05) - base, 1e-6, 'spot +5 %');
+  close(cell(-2, 10).pnl, condorValue(F * 0.98, T, SIGMA + 0.10) - base, 1e-6, 'spot −2 %, vol +10');
+  close(cell(-10, 15).stickyStrike, condorValue(F * 0.9, T, SIGMA + 0.15) - base, 1e-6, 'spot −10 %, vol +15');
+  close(cell(0, -5).pnl, condorValue(F, T, SIGMA - 0.05) - base, 1e-6, 'vol −5');
+  // On a flat smile moving the smile with the forward changes nothing.
+  close(cell(-6, 5).stickyMoneyness, cell(-6, 5).stickyStrike, 1e-9, 'sticky moneyness = sticky strike on a flat smile');
+  // An overnight gap: one trading day passes on the variance clock (1 of 259.7 units a year) and IV rises as many
+  // points as the gap.
+  const gap = report.stress.gaps.find((g) => g.spotPct === -10)!;
+  close(gap.pnl, condorValue(F * 0.9, T - 1 / 259.7, SIGMA + 0.10) - base, 1e-6, 'gap −10 % +10 vol pts');
+  // The expiry-day pin at the short put: the last three trading hours of a 375-minute session, 180/375 · (1 − 0.2)
+  // = 0.384 units of 259.7 a year, spot at 23 700 and 1 % either side.
   const tEd = 0.384 / 259.7;
-  const ed = Math.min(condorValue(F * 1.01, tEd), condorValue(F * 0.99, tEd)) - base;
-  close(by.get('expiry_day_gamma')!, ed, 1e-6, 'expiry-day gamma');
-  // +5 % runs through the short call into the long wing: the loss is near the full width less the credit value.
-  assert.ok(by.get('spot+5%')! < 0);
-  close(report.worstScenarioLoss, Math.max(...report.scenarios.map((s) => -s.pnl)), 1e-12, 'worst');
+  const pin = report.stress.pins.find((p) => p.name.endsWith('at 23700'))!;
+  const k = 23_700;
+  close(pin.pnl, Math.min(condorValue(k, tEd), condorValue(k * 1.01, tEd), condorValue(k * 0.99, tEd)) - base, 1e-6, 'pin at the short put');
+  // A 10 % move runs through a short strike into the long wing: the loss is near the width less the credit value.
+  assert.ok(cell(10, 0).pnl < 0);
+  assert.equal(report.stress.loss, Math.max(0, -Math.min(...report.stress.grid.map((c) => c.pnl), ...report.stress.gaps.map((g) => g.pnl), ...report.stress.pins.map((p) => p.pnl))));
+  assert.equal(report.stress.grid.length, 17 * 5);
 });
 
 test('P&L marks from the mid where quoted, else the model, and records the source', () => {
@@ -117,9 +127,9 @@ test('daily loss beyond the limit is a hard breach, and catastrophic at 1.5× th
 
 test('a greek past its soft ratio is a soft breach, past its limit a hard one', () => {
   const vega = Math.abs(assessed().report.total.vega);
-  assert.equal(assessed(settings({ maxVega: vega / 0.9 })).report.breaches.find((b) => b.limit === 'vega')?.level, 'soft');
-  assert.equal(assessed(settings({ maxVega: vega / 2 })).report.breaches.find((b) => b.limit === 'vega')?.level, 'hard');
-  assert.equal(assessed(settings({ maxVega: vega * 2 })).report.breaches.find((b) => b.limit === 'vega'), undefined);
+  assert.equal(assessed(settings({ limits: { vegaTotal: vega / 0.9 } })).report.breaches.find((b) => b.limit === 'vega')?.level, 'soft');
+  assert.equal(assessed(settings({ limits: { vegaTotal: vega / 2 } })).report.breaches.find((b) => b.limit === 'vega')?.level, 'hard');
+  assert.equal(assessed(settings({ limits: { vegaTotal: vega * 2 } })).report.breaches.find((b) => b.limit === 'vega'), undefined);
 });
 
 // ---- pre-trade ----
@@ -138,11 +148,11 @@ test('allows a condor within every limit and reserves its charge against the buc
 });
 
 const denials: Array<[string, RiskSettings, Leg[], string]> = [
-  ['DELTA_LIMIT', settings({ maxNetDelta: 0.4 }), nakedCall, 'a 65-unit ATM call is ~0.8 of capital in delta'],
-  ['VEGA_LIMIT', settings({ maxVega: 1 }), condorLegs(), ''],
-  ['GAMMA_LIMIT', settings({ maxGamma: 1 }), condorLegs(), ''],
-  ['THETA_LIMIT', settings({ maxTheta: 1 }), condorLegs(), ''],
-  ['SCENARIO_LOSS', settings({ scenarioLossLimit: 100 }), condorLegs(), ''],
+  ['DELTA_LIMIT', settings({ limits: { deltaTotal: 4000, deltaUnderlying: 4000 } }), nakedCall, 'a 65-unit ATM call moves ~₹7,800 per 1 %'],
+  ['VEGA_LIMIT', settings({ limits: { vegaTotal: 1 } }), condorLegs(), ''],
+  ['GAMMA_LIMIT', settings({ limits: { gammaTotal: 1 } }), condorLegs(), ''],
+  ['THETA_LIMIT', settings({ limits: { thetaTotal: 1 } }), condorLegs(), ''],
+  ['STRESS_LOSS', settings({ limits: { stress: 100 } }), condorLegs(), ''],
   ['BUCKET_EXHAUSTED', settings({ buckets: { weekly: 0.05, monthly: 0.3, intraday: 0.2 } }), condorLegs(), '5 % = 50 000 < 59 800'],
   ['CAPITAL_AT_RISK', settings({ maxCapitalAtRiskPct: 0.005 }), condorLegs(), '5 000 < 9 945'],
   ['MARGIN', settings({ maxMarginPct: 0.05 }), condorLegs(), '50 000 < 59 800'],
@@ -190,7 +200,7 @@ test('surface age is judged in wall time: market age divided by the clock speed'
 
 test('a trade that reduces an exceeded greek is not denied for it', () => {
   // Book already holds the naked call (delta over the limit); selling it back lowers |delta|.
-  const s = settings({ maxNetDelta: 0.4 });
+  const s = settings({ limits: { deltaTotal: 4000, deltaUnderlying: 4000 } });
   const book = { ...emptyBook(), positions: [{ instrumentKey: key(24_000, 'CE'), quantity: Q, averagePrice: 100, realisedPnl: 0, structureId: null, underlying: 'NIFTY' as const, expiry: EXPIRY, strike: 24_000, right: 'CE' as const }] };
   const sell: Leg[] = [{ ...nakedCall[0]!, side: 'SELL' }];
   assert.equal(preTrade(ready(s, book), { legs: sell, bucket: 'intraday' }, NOW).decision.reasons.includes('DELTA_LIMIT'), false);

@@ -8,6 +8,7 @@
  *   book, so two proposals in one cycle cannot each use the same headroom.
  * - Anything the core cannot value or cannot trust answers "no" (STALE_SURFACE), never "yes".
  */
+import { istDate } from '../domain/calendar.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { Book } from '../domain/book.ts';
 import type { Bucket } from '../domain/bucket.ts';
@@ -15,14 +16,19 @@ import type { Leg } from '../domain/leg.ts';
 import type { Position } from '../domain/position.ts';
 import type { TradingState } from '../domain/trading-state.ts';
 import { estimateMargin, worstExpiryLoss, type MarginLeg, type Spots } from '../domain/margin.ts';
-import type { AssessRequest, Breach, BucketUse, CapitalAdjusted, AdjustCapital, DenyReason, ExpiryExposure, Greeks, LegValuation, LimitName, LimitUse, MarkSource, PreTradeDecision, PreTradeRequest, RiskReport, StructureRisk, TotalExposure, UnderlyingExposure } from './messages.ts';
+import type {
+  AssessRequest, BucketUse, CapitalAdjusted, AdjustCapital, DenyReason, Greeks, LegValuation, LimitName, MarkSource,
+  PreTradeDecision, PreTradeRequest, RiskApiView, RiskReport, StopView, StructureRisk,
+} from './messages.ts';
 import { BUCKETS } from '../domain/bucket.ts';
-import { runScenarios, worstLoss } from './scenarios.ts';
+import { exposure, findBreaches, limitKey, limitLabel, measureLimits } from './limits.ts';
 import { isOlder, type OlderInput } from '../domain/market-time.ts';
 import type { RiskSettings } from './settings.ts';
+import { stepStops, type StopsState } from './stops.ts';
+import { runStress } from './stress.ts';
 import { realisedOfBook, stepDay, type DayEffects, type DayState } from './day.ts';
 import {
-  addGreeks, buildMarket, gammaInr1Pct, markOf, priceLeg, ZERO_GREEKS,
+  addGreeks, buildMarket, markOf, priceLeg, spotOf, ZERO_GREEKS,
   type BookLeg, type MarketView, type PricedLeg,
 } from './valuation.ts';
 
@@ -53,10 +59,20 @@ export interface RiskState {
   readonly reserved: readonly Reservation[];
   /** The trading day (day.ts): its journaled start, running figures and identity ledger; restored at start. */
   readonly day: DayState | null;
+  /** Portfolio stops of the IST day (stops.ts); restored from the journal at start. */
+  readonly stops: StopsState | null;
 }
 
 export function initialRiskState(settings: RiskSettings): RiskState {
-  return { settings, fractions: { ...settings.buckets }, killswitch: 'UNKNOWN', last: null, reserved: [], day: null };
+  return { settings, fractions: { ...settings.buckets }, killswitch: 'UNKNOWN', last: null, reserved: [], day: null, stops: null };
+}
+
+/** What an assessment asks the shell to record besides the report. */
+export interface AssessEffects {
+  /** Portfolio stops that fired this cycle (journal `risk.stopTriggered`). */
+  readonly stopsFired: readonly StopView[];
+  /** Write the stops state to the journal's kv (a new day, a trigger, a lock that moved). */
+  readonly persistStops: StopsState | null;
 }
 
 export function onKillswitchChanged(state: RiskState, ks: TradingState): RiskState {
@@ -66,7 +82,7 @@ export function onKillswitchChanged(state: RiskState, ks: TradingState): RiskSta
 // ---------------------------------------------------------------------------------------------------------------
 // Assessment
 
-export function assess(state: RiskState, req: AssessRequest): { state: RiskState; report: RiskReport; money: DayEffects } {
+export function assess(state: RiskState, req: AssessRequest): { state: RiskState; report: RiskReport; effects: AssessEffects; money: DayEffects } {
   const s = state.settings;
   const market = buildMarket(req.snapshot, req.surface, s.market);
   const spots = spotsFor(market);
@@ -101,8 +117,8 @@ export function assess(state: RiskState, req: AssessRequest): { state: RiskState
     }
   }
 
-  const { total, byUnderlying } = exposure(priced, market, s.baseCapital);
-  const scenarios = runScenarios(priced, s.expiryDayMove);
+  const exp = exposure(priced, market, s);
+  const stress = runStress(priced, { betas: s.betas, expiryDayMove: s.expiryDayMove, dayT: 1 / market.clock.unitsPerYear });
 
   // Structures: each charges its bucket max(max loss, margin); undefined risk charges (and risks) its margin.
   const structures: StructureRisk[] = [];
@@ -125,33 +141,62 @@ export function assess(state: RiskState, req: AssessRequest): { state: RiskState
 
   const marginAll = estimateMargin(open.map(marginLegOf), spots, s.margin);
   const capitalAtRisk = structures.reduce((a, x) => a + (Number.isFinite(x.maxLoss) ? x.maxLoss : x.margin), 0) + orphanRisk;
-  const next: RiskState = { ...state, day, reserved: [] };
-  const buckets = bucketUse(next.fractions, s.baseCapital, structures, []);
+  const buckets = bucketUse(state.fractions, s.baseCapital, structures, []);
+
+  // The day P&L (day.ts) is already net of charges (equity moves with the book's realised.net): none to take off again.
+  const date = istDate(market.now);
+  const charges = 0;
+  const stops = stepStops(state.stops, {
+    date, now: market.now, accountGross: dayPnl, charges, baseCapital: s.baseCapital,
+    bucketCapital: { weekly: state.fractions.weekly * s.baseCapital, monthly: state.fractions.monthly * s.baseCapital, intraday: state.fractions.intraday * s.baseCapital },
+    open: req.book.structures.filter((x) => x.status === 'open' || x.status === 'opening' || x.status === 'closing')
+      .map((x) => ({ id: x.id, bucket: x.bucket, unrealised: byStructure.get(x.id)?.unrealised ?? 0 })),
+  }, s.stops);
 
   const limits = measureLimits(s, {
-    total, dayLoss: Math.max(0, -dayPnl), scenarioLoss: worstLoss(scenarios), capitalAtRisk, margin: marginAll.required,
+    exposure: exp, dayLoss: Math.max(0, -dayPnl), stressLoss: stress.loss, capitalAtRisk, margin: marginAll.required,
   });
   const breaches = findBreaches(s, limits);
 
   const report: RiskReport = {
     cycleId: req.cycleId,
     ts: market.now,
-    total,
-    byUnderlying,
+    total: exp.total,
+    byUnderlying: exp.byUnderlying,
     structures,
     legs,
     pnl: { day: dayPnl, realised: dayStep.realisedToday, unrealised, marks },
     limits,
     breaches,
-    scenarios,
-    worstScenarioLoss: worstLoss(scenarios),
+    stress,
+    levels: { softRatio: s.softRatio, betas: s.betas, ...s.limits },
+    stops: stops.view,
     buckets,
     capitalAtRisk: { total: capitalAtRisk, limit: s.maxCapitalAtRiskPct * s.baseCapital, utilisation: ratio(capitalAtRisk, s.maxCapitalAtRiskPct * s.baseCapital) },
     margin: { required: marginAll.required, hedgeBenefit: marginAll.hedgeBenefit, limit: s.maxMarginPct * s.baseCapital },
     fallbackLegs: priced.filter((p) => p.fallbackIv).length,
     unvalued,
   };
-  return { state: { ...next, last: { market, book: req.book, priced, report } }, report, money: dayStep.effects };
+  const next: RiskState = { ...state, day, reserved: [], stops: stops.state, last: { market, book: req.book, priced, report } };
+  return { state: next, report, effects: { stopsFired: stops.fired, persistStops: stops.persist ? stops.state : null }, money: dayStep.effects };
+}
+
+/** The `GET /api/v1/risk` view of a report (INTERFACE.md): per underlying, per expiry, totals, the stress grid, limits. */
+export function riskView(report: RiskReport): RiskApiView {
+  const byUnderlying: Record<string, { spot: number; beta: number; delta1pct: number; gamma1pct: number; vega: number; theta: number }> = {};
+  const byExpiry: RiskApiView['byExpiry'][number][] = [];
+  for (const u of report.byUnderlying) {
+    byUnderlying[u.underlying] = { spot: u.spot, beta: u.beta, delta1pct: u.delta1pct, gamma1pct: u.gamma1pct, vega: u.vega, theta: u.theta };
+    for (const e of u.byExpiry) byExpiry.push({ underlying: u.underlying, expiry: e.expiry, delta1pct: e.delta1pct, gamma1pct: e.gamma1pct, vega: e.vega, theta: e.theta });
+  }
+  const t = report.total;
+  const stressLimit = report.levels.stress;
+  return {
+    cycleId: report.cycleId, ts: report.ts, byUnderlying, byExpiry,
+    total: { delta1pct: t.delta1pct, gamma1pct: t.gamma1pct, vega: t.vega, theta: t.theta, deltaRatio: t.deltaRatio },
+    stress: { ...report.stress, limit: stressLimit, utilisation: ratio(report.stress.loss, stressLimit) },
+    limits: report.limits, breaches: report.breaches, stops: report.stops, pnl: report.pnl,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -180,7 +225,7 @@ export function preTrade(state: RiskState, req: PreTradeRequest, now: number, cl
   const last = state.last;
   if (!last) {
     deny('STALE_SURFACE', 'expected an assessed surface, was none yet');
-    return { state, decision: { allow: false, reasons, details, postTrade: null, scenarios: [], charge: null } };
+    return { state, decision: { allow: false, reasons, details, postTrade: null, stress: null, charge: null } };
   }
   const marketAge = now - last.market.surfaceTs;
   const age = marketAge / clockSpeed;
@@ -195,7 +240,7 @@ export function preTrade(state: RiskState, req: PreTradeRequest, now: number, cl
     else deny('STALE_SURFACE', `expected a surface vol for ${leg.underlying} ${leg.expiry} ${leg.strike}, was none`);
   }
   if (newLegs.length !== req.legs.length) {
-    return { state, decision: { allow: false, reasons, details, postTrade: null, scenarios: [], charge: null } };
+    return { state, decision: { allow: false, reasons, details, postTrade: null, stress: null, charge: null } };
   }
 
   // The executor checks a saga when it starts and again before each risk-increasing order group: the same group
@@ -205,20 +250,29 @@ export function preTrade(state: RiskState, req: PreTradeRequest, now: number, cl
   const spots = spotsFor(last.market);
   const preLegs = [...last.priced, ...others.flatMap((r) => r.legs)];
   const postLegs = [...preLegs, ...newLegs];
-  const pre = exposure(preLegs, last.market, s.baseCapital).total;
-  const post = exposure(postLegs, last.market, s.baseCapital).total;
-  const preScen = worstLoss(runScenarios(preLegs, s.expiryDayMove));
-  const postScenarios = runScenarios(postLegs, s.expiryDayMove);
-  const postScen = worstLoss(postScenarios);
+  const pre = greekAndStressLimits(s, preLegs, last.market);
+  const post = greekAndStressLimits(s, postLegs, last.market);
 
-  const worse = (name: string, reason: DenyReason, preV: number, postV: number, limit: number): void => {
-    if (postV > limit + EPS && postV > preV + EPS) deny(reason, `expected ${name} <= ${limit}, was ${round(postV)} after the trade (${round(preV)} before)`);
-  };
-  worse('|net delta / capital|', 'DELTA_LIMIT', Math.abs(pre.deltaRatio), Math.abs(post.deltaRatio), s.maxNetDelta);
-  worse('|vega| ₹/vol pt', 'VEGA_LIMIT', Math.abs(pre.vega), Math.abs(post.vega), s.maxVega);
-  worse('|gamma| ₹ per 1 % move', 'GAMMA_LIMIT', Math.abs(pre.gammaInr1Pct), Math.abs(post.gammaInr1Pct), s.maxGamma);
-  worse('|theta| ₹/day', 'THETA_LIMIT', Math.abs(pre.theta), Math.abs(post.theta), s.maxTheta);
-  worse('worst scenario loss ₹', 'SCENARIO_LOSS', preScen, postScen, s.scenarioLossLimit);
+  // Each greek limit row (total, per underlying, per expiry) and the stress limit: refused only when the trade leaves
+  // the row over its hard level and makes it worse (a trade that reduces an exceeded measure is never refused for it).
+  const before = new Map(pre.limits.map((l) => [limitKey(l), l.value]));
+  for (const l of post.limits) {
+    const preV = before.get(limitKey(l)) ?? 0;
+    if (l.value > l.limit + EPS && l.value > preV + EPS) {
+      deny(DENY_OF[l.name], `expected |${limitLabel(l)}| <= ${round(l.limit)} ${l.unit}, was ${round(l.value)} after the trade (${round(preV)} before)`);
+    }
+  }
+  if (post.stress.loss > s.limits.stress + EPS && post.stress.loss > pre.stress.loss + EPS) {
+    deny('STRESS_LOSS', `expected the worst stress loss <= ${round(s.limits.stress)} ₹, was ${round(post.stress.loss)} after the trade in "${post.stress.worst.name}" (${round(pre.stress.loss)} before)`);
+  }
+  const stops = last.report.stops;
+  if (stops.accountBlocked) {
+    const t = stops.account.triggered;
+    deny('MTM_STOP', `expected no account MTM stop today, was fired (${t?.kind} at ₹${round(t?.pnl ?? NaN)}, level ₹${round(t?.level ?? NaN)}): no new risk until the next IST day`);
+  } else if (stops.blockedBuckets.includes(req.bucket)) {
+    const t = stops.buckets.find((b) => b.scope === req.bucket)?.triggered;
+    deny('MTM_STOP', `expected no ${req.bucket} bucket MTM stop today, was fired (${t?.kind} at ₹${round(t?.pnl ?? NaN)}, level ₹${round(t?.level ?? NaN)})`);
+  }
 
   const dayLoss = Math.max(0, -last.report.pnl.day);
   if (dayLoss >= s.maxDailyLoss) deny('DAILY_LOSS', `expected day loss < ${s.maxDailyLoss}, was ${round(dayLoss)}`);
@@ -248,7 +302,8 @@ export function preTrade(state: RiskState, req: PreTradeRequest, now: number, cl
 
   const allow = reasons.length === 0;
   const decision: PreTradeDecision = {
-    allow, reasons, details, postTrade: post, scenarios: postScenarios,
+    allow, reasons, details, postTrade: post.total,
+    stress: { worst: post.stress.worst, loss: post.stress.loss, before: pre.stress.loss },
     charge: { maxLoss, margin: ownMargin, bucket: req.bucket },
   };
   const reserved = allow
@@ -292,91 +347,20 @@ function bucketUse(fractions: Readonly<Record<Bucket, number>>, capital: number,
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Limits
-
-interface Measures {
-  readonly total: TotalExposure;
-  readonly dayLoss: number;
-  readonly scenarioLoss: number;
-  readonly capitalAtRisk: number;
-  readonly margin: number;
-}
-
-export function measureLimits(s: RiskSettings, m: Measures): LimitUse[] {
-  const use = (name: LimitName, value: number, limit: number): LimitUse =>
-    ({ name, value, limit, soft: limit * s.softRatio, utilisation: ratio(value, limit) });
-  return [
-    use('delta', Math.abs(m.total.deltaRatio), s.maxNetDelta),
-    use('vega', Math.abs(m.total.vega), s.maxVega),
-    use('gamma', Math.abs(m.total.gammaInr1Pct), s.maxGamma),
-    use('theta', Math.abs(m.total.theta), s.maxTheta),
-    use('dailyLoss', m.dayLoss, s.maxDailyLoss),
-    use('scenarioLoss', m.scenarioLoss, s.scenarioLossLimit),
-    use('capitalAtRisk', m.capitalAtRisk, s.maxCapitalAtRiskPct * s.baseCapital),
-    use('margin', m.margin, s.maxMarginPct * s.baseCapital),
-  ];
-}
-
-/** Soft above limit × RISK_SOFT_RATIO, hard above the limit; daily loss at RISK_EMERGENCY_RATIO × limit is catastrophic. */
-export function findBreaches(s: RiskSettings, limits: readonly LimitUse[]): Breach[] {
-  const out: Breach[] = [];
-  for (const l of limits) {
-    if (l.value <= 0) continue;
-    const hard = l.value > l.limit;
-    if (!hard && !(l.value > l.soft)) continue;
-    const catastrophic = l.name === 'dailyLoss' && l.value >= s.emergencyRatio * l.limit;
-    out.push({
-      limit: l.name, level: hard ? 'hard' : 'soft', catastrophic, value: l.value, threshold: hard ? l.limit : l.soft,
-      evidence: { value: l.value, limit: l.limit, soft: l.soft, utilisation: l.utilisation },
-    });
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Helpers
 
-export function exposure(priced: readonly PricedLeg[], market: MarketView, capital: number): { total: TotalExposure; byUnderlying: UnderlyingExposure[] } {
-  const byU = new Map<Underlying, Map<string, Greeks>>();
-  for (const p of priced) {
-    const exp = byU.get(p.underlying) ?? new Map<string, Greeks>();
-    exp.set(p.expiry, addGreeks(exp.get(p.expiry) ?? ZERO_GREEKS, p.greeks));
-    byU.set(p.underlying, exp);
-  }
-  const byUnderlying: UnderlyingExposure[] = [];
-  let total: TotalExposure = { ...ZERO_GREEKS, deltaNotional: 0, deltaRatio: 0, gammaInr1Pct: 0 };
-  for (const [underlying, expiries] of byU) {
-    const spot = spotOf(market, underlying);
-    let g = ZERO_GREEKS;
-    const byExpiry: ExpiryExposure[] = [];
-    for (const [expiry, eg] of expiries) {
-      g = addGreeks(g, eg);
-      byExpiry.push({ expiry, ...eg, gammaInr1Pct: gammaInr1Pct(eg.gamma, spot) });
-    }
-    const deltaNotional = g.delta * spot;
-    const u: UnderlyingExposure = {
-      underlying, spot, ...g, deltaNotional, deltaRatio: deltaNotional / capital, gammaInr1Pct: gammaInr1Pct(g.gamma, spot), byExpiry,
-    };
-    byUnderlying.push(u);
-    total = {
-      ...addGreeks(total, g),
-      deltaNotional: total.deltaNotional + deltaNotional,
-      deltaRatio: total.deltaRatio + u.deltaRatio,
-      gammaInr1Pct: total.gammaInr1Pct + u.gammaInr1Pct,
-    };
-  }
-  return { total, byUnderlying };
-}
+const DENY_OF: Readonly<Record<LimitName, DenyReason>> = {
+  delta: 'DELTA_LIMIT', vega: 'VEGA_LIMIT', gamma: 'GAMMA_LIMIT', theta: 'THETA_LIMIT', stress: 'STRESS_LOSS',
+  dailyLoss: 'DAILY_LOSS', capitalAtRisk: 'CAPITAL_AT_RISK', margin: 'MARGIN',
+};
 
-/** Spot for an underlying; the forward of its nearest fitted expiry when the snapshot had no spot. */
-function spotOf(market: MarketView, u: Underlying): number {
-  const spot = market.spots.get(u);
-  if (spot !== undefined) return spot;
-  let best: { t: number; f: number } | null = null;
-  for (const fit of market.fits.values()) {
-    if (fit.underlying === u && fit.forward > 0 && (best === null || fit.expiryTs < best.t)) best = { t: fit.expiryTs, f: fit.forward };
-  }
-  return best ? best.f : NaN;
+/** The greek limit rows and the stress of a set of legs (pre-trade compares the book with and without the new legs). */
+function greekAndStressLimits(s: RiskSettings, legs: readonly PricedLeg[], market: MarketView) {
+  const exp = exposure(legs, market, s);
+  const stress = runStress(legs, { betas: s.betas, expiryDayMove: s.expiryDayMove, dayT: 1 / market.clock.unitsPerYear });
+  const limits = measureLimits(s, { exposure: exp, dayLoss: 0, stressLoss: 0, capitalAtRisk: 0, margin: 0 })
+    .filter((l) => l.name === 'delta' || l.name === 'vega' || l.name === 'gamma' || l.name === 'theta');
+  return { total: exp.total, limits, stress };
 }
 
 function spotsFor(market: MarketView): Spots {

@@ -9,7 +9,7 @@ import { NO_REALISED, type RealisedMoney } from '../domain/money.ts';
 import type { Leg } from '../domain/leg.ts';
 import type { Position } from '../domain/position.ts';
 import type { Structure } from '../domain/structure.ts';
-import type { RiskSettings } from './settings.ts';
+import type { RiskLimits, RiskSettings } from './settings.ts';
 import { DEFAULT_MARGIN_PARAMS } from '../domain/margin.ts';
 import type { Right } from '../domain/right.ts';
 import type { Bucket } from '../domain/bucket.ts';
@@ -97,13 +97,19 @@ export const grossOnly = (gross: number): RealisedMoney => (gross === 0 ? NO_REA
 
 export const emptyBook = (): Book => ({ positions: [], structures: [], orders: [], realisedPnlDay: 0, realised: NO_REALISED, shadow: false });
 
-/** Loose limits so one test can tighten exactly the one it is about. */
-export function settings(over: Partial<RiskSettings> = {}): RiskSettings {
+/** Loose limits (and no portfolio stops) so one test can tighten exactly the one it is about. */
+export function settings(over: Partial<Omit<RiskSettings, 'limits'>> & { limits?: Partial<RiskLimits> } = {}): RiskSettings {
+  const { limits, ...rest } = over;
   return {
-    baseCapital: 1_000_000, maxNetDelta: 10, maxVega: 1e9, maxGamma: 1e9, maxTheta: 1e9, maxDailyLoss: 20_000,
-    scenarioLossLimit: 1e9, softRatio: 0.8, emergencyRatio: 1.5, buckets: { weekly: 0.5, monthly: 0.3, intraday: 0.2 },
-    maxCapitalAtRiskPct: 1, maxMarginPct: 1, surfaceMaxAgeMs: 15_000, expiryDayMove: 0.01, margin: DEFAULT_MARGIN_PARAMS, market: DEFAULT_MARKET_SETTINGS,
-    dayCloseDelayMs: 15 * 60_000,
-    ...over,
+    baseCapital: 1_000_000, betas: { NIFTY: 1, BANKNIFTY: 1.2 },
+    limits: {
+      deltaTotal: 1e9, deltaUnderlying: 1e9, gammaTotal: 1e9, gammaExpiry: 1e9, vegaTotal: 1e9, vegaExpiry: 1e9, thetaTotal: 1e9, stress: 1e9,
+      ...limits,
+    },
+    maxDailyLoss: 20_000, softRatio: 0.8, emergencyRatio: 1.5, buckets: { weekly: 0.5, monthly: 0.3, intraday: 0.2 },
+    maxCapitalAtRiskPct: 1, maxMarginPct: 1, surfaceMaxAgeMs: 15_000, expiryDayMove: 0.01,
+    stops: { accountStopPct: 0, accountTrailArmPct: 0, accountTrailGiveback: 0.5, bucketStopPct: 0, bucketTrailArmPct: 0, bucketTrailGiveback: 0.5 },
+    margin: DEFAULT_MARGIN_PARAMS, market: DEFAULT_MARKET_SETTINGS, dayCloseDelayMs: 15 * 60_000,
+    ...rest,
   };
 }

@@ -7,10 +7,13 @@
  * | `risk.preTrade`      | PreTradeRequest    | PreTradeDecision  |
  * | `risk.adjustCapital` | AdjustCapital      | CapitalAdjusted   |
  * | `risk.status`        | `{}`               | RiskStatus        |
+ * | `risk.view`          | `{}`               | RiskApiView (GET /api/v1/risk) or null before the first assessment |
  * | `risk.pnl`           | `{}`               | RiskPnl           |
  * Consumed event: `killswitch.changed` (KillSwitchStatus; only `state` is read).
- * Units: delta in index units (₹ per index point), gamma as ₹ of P&L for a 1 % move (½·Γ·(0.01·S)²),
- * vega in ₹ per vol point, theta in ₹ per calendar day. A short position has negative vega and positive theta.
+ * Units: raw greeks (`delta`, `gamma`) in index units; the limited measures in rupees a trader reads directly —
+ * delta1pct ₹ per 1 % move of the underlying, gamma1pct ₹ per 1 %² move (½·Γ·(0.01·S)²), vega ₹ per vol point,
+ * theta ₹ per calendar day. A short position has negative vega and gamma, positive theta. Totals weight each
+ * underlying by its beta to NIFTY: delta1pct by β, gamma1pct by β² (a 1 % NIFTY move is a β % move of the other).
  */
 import { z } from 'zod';
 import type { Book } from '../domain/book.ts';
@@ -56,16 +59,27 @@ export interface LegValuation {
 
 export interface ExpiryExposure extends Greeks {
   readonly expiry: string;
+  /** ₹ per 1 % move of the underlying: delta · 0.01 · spot. */
+  readonly delta1pct: number;
+  /** ₹ per 1 %² move: ½ · gamma · (0.01 · spot)². */
+  readonly gamma1pct: number;
+  /** Same as gamma1pct (the name earlier reports used). */
   readonly gammaInr1Pct: number;
 }
 
 export interface UnderlyingExposure extends Greeks {
   readonly underlying: Underlying;
   readonly spot: number;
+  /** Beta to NIFTY used in the totals (RISK_BETA_*; NIFTY = 1). */
+  readonly beta: number;
   /** delta · spot, ₹. */
   readonly deltaNotional: number;
   /** deltaNotional / BASE_CAPITAL. */
   readonly deltaRatio: number;
+  /** ₹ per 1 % move of this underlying. */
+  readonly delta1pct: number;
+  /** ₹ per 1 %² move of this underlying. */
+  readonly gamma1pct: number;
   readonly gammaInr1Pct: number;
   readonly byExpiry: readonly ExpiryExposure[];
 }
@@ -82,42 +96,136 @@ export interface StructureRisk {
   readonly charge: number;
 }
 
+/**
+ * The book's totals. `delta`, `gamma`, `vega`, `theta` are plain sums (delta and gamma in index units, only
+ * meaningful for one underlying); the limited measures are the beta-weighted rupee ones.
+ */
 export interface TotalExposure extends Greeks {
+  /** Σ β · delta · spot, ₹ (the NIFTY-equivalent notional). */
   readonly deltaNotional: number;
+  /** deltaNotional / BASE_CAPITAL: the measure MAX_NET_DELTA limits. */
   readonly deltaRatio: number;
+  /** Σ β · delta1pct: ₹ per 1 % NIFTY move. */
+  readonly delta1pct: number;
+  /** Σ β² · gamma1pct: ₹ per 1 %² NIFTY move. */
+  readonly gamma1pct: number;
   readonly gammaInr1Pct: number;
 }
 
-export type LimitName = 'delta' | 'vega' | 'gamma' | 'theta' | 'dailyLoss' | 'scenarioLoss' | 'capitalAtRisk' | 'margin';
+export type LimitName = 'delta' | 'vega' | 'gamma' | 'theta' | 'dailyLoss' | 'stress' | 'capitalAtRisk' | 'margin';
+
+/** What a limit covers: the whole book, one underlying, or one underlying's expiry. */
+export type LimitScope = 'total' | 'underlying' | 'expiry';
+
+/** Greek and stress limits: a hard breach of these is managed (reduce first, HALT after a grace); see killswitch. */
+export const MANAGED_LIMITS: readonly LimitName[] = ['delta', 'vega', 'gamma', 'theta', 'stress'];
 
 export interface LimitUse {
   readonly name: LimitName;
+  readonly scope: LimitScope;
+  readonly underlying?: Underlying;
+  readonly expiry?: string;
   /** The measured value in the limit's unit (absolute or loss, ≥ 0). */
   readonly value: number;
+  /** The signed measure behind `value` for greeks (delta > 0 long, vega < 0 short), else absent. */
+  readonly signed?: number;
   readonly limit: number;
   readonly soft: number;
   /** value / limit (0 when the limit is 0 and the value is 0; Infinity when only the limit is 0). */
   readonly utilisation: number;
+  /** `₹/1%`, `₹/1%²`, `₹/vol pt`, `₹/day`, `₹`. */
+  readonly unit: string;
 }
 
 export type BreachLevel = 'soft' | 'hard';
 
 export interface Breach {
   readonly limit: LimitName;
+  readonly scope: LimitScope;
+  readonly underlying?: Underlying;
+  readonly expiry?: string;
   readonly level: BreachLevel;
   /** Daily loss at RISK_EMERGENCY_RATIO × its limit: the kill switch goes to EMERGENCY. */
   readonly catastrophic: boolean;
+  /** A greek or stress limit: a hard breach is reduced first and HALTs only if it outlasts the grace (kill switch). */
+  readonly managed: boolean;
   readonly value: number;
+  readonly signed?: number;
   readonly threshold: number;
   readonly evidence: Readonly<Record<string, number | string>>;
 }
 
-export interface ScenarioResult {
-  readonly name: string;
-  readonly spotShift: number;
-  readonly volShiftPts: number;
-  /** P&L of the whole book under the scenario, ₹ (negative = loss). */
+/** One cell of the stress grid: spot (NIFTY %, other underlyings β × that) × vol shift, re-priced in full. */
+export interface StressCell {
+  readonly spotPct: number;
+  readonly volPts: number;
+  /** The worse of the two smile dynamics, ₹ (negative = loss). */
   readonly pnl: number;
+  /** Each strike keeps its own vol (+ shift). */
+  readonly stickyStrike: number;
+  /** The smile moves with the forward: a strike takes the vol of the same K/F before the move (+ shift). */
+  readonly stickyMoneyness: number;
+}
+
+/** A named stress beyond the grid: an overnight gap, or the expiry-day pin at a short strike. */
+export interface StressScenario {
+  readonly kind: 'gap' | 'pin';
+  readonly name: string;
+  /** For pins: the pinned underlying (the others do not move). */
+  readonly underlying?: Underlying;
+  readonly spotPct: number;
+  readonly volPts: number;
+  readonly pnl: number;
+}
+
+export interface StressWorst {
+  readonly kind: 'grid' | 'gap' | 'pin';
+  readonly name: string;
+  readonly spotPct: number;
+  readonly volPts: number;
+  /** ₹, ≤ 0 when anything loses. */
+  readonly pnl: number;
+}
+
+export interface StressResult {
+  readonly grid: readonly StressCell[];
+  readonly gaps: readonly StressScenario[];
+  readonly pins: readonly StressScenario[];
+  readonly worst: StressWorst;
+  /** max(0, −worst.pnl), ₹: what the stress limit measures. */
+  readonly loss: number;
+}
+
+export type StopScope = 'account' | Bucket;
+
+/** One portfolio stop's state for the IST day (stops.ts). */
+export interface StopView {
+  readonly scope: StopScope;
+  /** Day P&L net of charges, ₹ (account: realised + unrealised − baseline − charges; bucket: its structures). */
+  readonly pnl: number;
+  readonly gross: number;
+  /** Charges counted, ₹ (0 until the charges engine lands; the term is already in the arithmetic). */
+  readonly charges: number;
+  /** Highest net P&L seen today, ₹. */
+  readonly peak: number;
+  /** The stop-loss level (₹, ≤ 0); null when switched off. */
+  readonly stopAt: number | null;
+  /** Peak at which the trailing lock arms (₹); null when off. */
+  readonly trailArmAt: number | null;
+  /** The locked floor once armed (₹), else null. */
+  readonly trailFloor: number | null;
+  /** Set once fired; stays for the rest of the IST day. */
+  readonly triggered: { readonly kind: 'stop' | 'trail'; readonly at: number; readonly pnl: number; readonly level: number } | null;
+}
+
+export interface PortfolioStops {
+  readonly date: string;
+  readonly account: StopView;
+  readonly buckets: readonly StopView[];
+  /** True when the account stop fired today: close everything, no entries until the next IST day. */
+  readonly accountBlocked: boolean;
+  /** Buckets whose own stop fired today. */
+  readonly blockedBuckets: readonly Bucket[];
 }
 
 export interface BucketUse {
@@ -138,8 +246,11 @@ export interface RiskReport {
   readonly pnl: { readonly day: number; readonly realised: number; readonly unrealised: number; readonly marks: Readonly<Record<MarkSource, number>> };
   readonly limits: readonly LimitUse[];
   readonly breaches: readonly Breach[];
-  readonly scenarios: readonly ScenarioResult[];
-  readonly worstScenarioLoss: number;
+  readonly stress: StressResult;
+  /** The configured hard levels and the soft ratio, so a caller can size against a limit the book does not touch yet. */
+  readonly levels: { readonly softRatio: number; readonly betas: Readonly<Record<Underlying, number>> }
+    & Readonly<Record<'deltaTotal' | 'deltaUnderlying' | 'gammaTotal' | 'gammaExpiry' | 'vegaTotal' | 'vegaExpiry' | 'thetaTotal' | 'stress', number>>;
+  readonly stops: PortfolioStops;
   readonly buckets: readonly BucketUse[];
   readonly capitalAtRisk: { readonly total: number; readonly limit: number; readonly utilisation: number };
   readonly margin: { readonly required: number; readonly hedgeBenefit: number; readonly limit: number };
@@ -162,7 +273,8 @@ export type DenyReason =
   | 'GAMMA_LIMIT'
   | 'THETA_LIMIT'
   | 'DAILY_LOSS'
-  | 'SCENARIO_LOSS'
+  | 'STRESS_LOSS'
+  | 'MTM_STOP'
   | 'BUCKET_EXHAUSTED'
   | 'CAPITAL_AT_RISK'
   | 'STALE_SURFACE'
@@ -182,7 +294,8 @@ export interface PreTradeDecision {
   /** Human-readable evidence per reason ("expected |delta ratio| ≤ 0.4, was 0.52"). */
   readonly details: readonly string[];
   readonly postTrade: TotalExposure | null;
-  readonly scenarios: readonly ScenarioResult[];
+  /** The book's stress with the new legs (null when the legs could not be valued). */
+  readonly stress: { readonly worst: StressWorst; readonly loss: number; readonly before: number } | null;
   /** The new legs' own max loss and margin, ₹. */
   readonly charge: { readonly maxLoss: number; readonly margin: number; readonly bucket: Bucket } | null;
 }
@@ -327,6 +440,8 @@ export interface RiskProtocol {
   'risk.adjustCapital': { in: AdjustCapital; out: CapitalAdjusted };
   /** The gateway and the dashboard. */
   'risk.status': { in: Readonly<Record<string, never>>; out: RiskStatus };
+  /** The gateway (`GET /api/v1/risk`): the last assessment as the API serves it; null before the first one. */
+  'risk.view': { in: Readonly<Record<string, never>>; out: RiskApiView | null };
   /** The gateway (`GET /api/v1/pnl`): the journaled trading days and the open one. */
   'risk.pnl': { in: Readonly<Record<string, never>>; out: RiskPnl };
   /** Event from the kill switch: entries are denied unless it is NORMAL. */
@@ -370,3 +485,17 @@ export const killswitchChangedCheck: BodyParser<KillSwitchView> = {
 /** `risk.preTrade` and `risk.adjustCapital` bodies, checked with their zod schemas (optional fields made exact). */
 export const preTradeCheck: BodyParser<PreTradeRequest> = { parse: (body) => preTradeSchema.parse(body) as PreTradeRequest };
 export const adjustCapitalCheck: BodyParser<AdjustCapital> = { parse: (body) => adjustCapitalSchema.parse(body) };
+
+/** Reply to `risk.view`: what `GET /api/v1/risk` serves (INTERFACE.md), built from the last assessment. */
+export interface RiskApiView {
+  readonly cycleId: string;
+  readonly ts: number;
+  readonly byUnderlying: Readonly<Partial<Record<Underlying, { readonly spot: number; readonly beta: number; readonly delta1pct: number; readonly gamma1pct: number; readonly vega: number; readonly theta: number }>>>;
+  readonly byExpiry: readonly { readonly underlying: Underlying; readonly expiry: string; readonly delta1pct: number; readonly gamma1pct: number; readonly vega: number; readonly theta: number }[];
+  readonly total: { readonly delta1pct: number; readonly gamma1pct: number; readonly vega: number; readonly theta: number; readonly deltaRatio: number };
+  readonly stress: StressResult & { readonly limit: number; readonly utilisation: number };
+  readonly limits: readonly LimitUse[];
+  readonly breaches: readonly Breach[];
+  readonly stops: PortfolioStops;
+  readonly pnl: RiskReport['pnl'];
+}

@@ -18,7 +18,7 @@ import type { Greeks, MarkSource } from './messages.ts';
 import type { Right } from '../domain/right.ts';
 
 /** The smallest vol a shocked scenario may reach (vol − 5 points must not go negative). */
-const MIN_VOL = 0.01;
+export const MIN_VOL = 0.01;
 
 export interface Quote {
   readonly bid: number;
@@ -55,6 +55,8 @@ export interface PricedLeg extends BookLeg {
   readonly expiryDayT: number;
   readonly rate: number;
   readonly vol: number;
+  /** The expiry's fit, for sticky-moneyness re-pricing (the smile moved with the forward). */
+  readonly fit: ExpiryFit;
   readonly fallbackIv: boolean;
   readonly modelPrice: number;
   readonly greeks: Greeks;
@@ -72,6 +74,17 @@ export interface Shock {
 export const EXPIRY_DAY_MINUTES = 180;
 
 export const fitKey = (underlying: Underlying, expiry: string): string => `${underlying}|${expiry}`;
+
+/** Spot for an underlying; the forward of its nearest fitted expiry when the snapshot had no spot. */
+export function spotOf(market: MarketView, u: Underlying): number {
+  const spot = market.spots.get(u);
+  if (spot !== undefined) return spot;
+  let best: { t: number; f: number } | null = null;
+  for (const fit of market.fits.values()) {
+    if (fit.underlying === u && fit.forward > 0 && (best === null || fit.expiryTs < best.t)) best = { t: fit.expiryTs, f: fit.forward };
+  }
+  return best ? best.f : NaN;
+}
 
 export function buildMarket(snapshot: MarketSnapshot, surface: SurfaceCalibrated, conventions: MarketSettings = DEFAULT_MARKET_SETTINGS): MarketView {
   const spots = new Map<Underlying, number>();
@@ -133,6 +146,7 @@ export function priceLeg(leg: BookLeg, market: MarketView, shock?: Shock): Price
     expiryDayT,
     rate: market.rate,
     vol,
+    fit,
     fallbackIv: fit.fallback,
     modelPrice: g.price,
     greeks: { delta: q * g.delta, gamma: q * g.gamma, vega: q * g.vega * VEGA_PER_VOL_POINT, theta: q * g.theta * THETA_PER_DAY },
@@ -168,4 +182,9 @@ export function addGreeks(a: Greeks, b: Greeks): Greeks {
 export function gammaInr1Pct(gamma: number, spot: number): number {
   const move = 0.01 * spot;
   return 0.5 * gamma * move * move;
+}
+
+/** delta · (1 % of spot): the first-order P&L of a 1 % move, ₹. */
+export function deltaInr1Pct(delta: number, spot: number): number {
+  return delta * 0.01 * spot;
 }

@@ -8,12 +8,13 @@ import { InvariantError, OlderInputError } from '../../runtime/errors.ts';
 import type { ClockSpec } from '../../runtime/clock.ts';
 import { journalClient, type JournalClient } from '../journal/index.ts';
 import type { Bucket } from '../domain/bucket.ts';
-import { adjustCapital, assess, currentBuckets, initialRiskState, olderAssessment, onKillswitchChanged, preTrade, type RiskState } from './core.ts';
+import { adjustCapital, assess, currentBuckets, initialRiskState, olderAssessment, onKillswitchChanged, preTrade, riskView, type RiskState } from './core.ts';
 import { describeOlder, OLDER_INPUTS_HELP, OLDER_INPUTS_METRIC } from '../domain/market-time.ts';
 import { noteSafetyEvents, pnlView, type DayEffects, type DayState } from './day.ts';
 import type { DaySummary } from '../domain/money.ts';
 import { adjustCapitalCheck, assessRequestCheck, killswitchChangedCheck, preTradeCheck, type RiskProtocol } from './messages.ts';
 import type { RiskSettings } from './settings.ts';
+import { restoredStops } from './stops.ts';
 
 export const FRACTIONS_KEY = 'risk.bucketFractions';
 /** The open day's DayOpened (actors/domain/money.ts). */
@@ -24,10 +25,12 @@ export const DAY_TRACK_KEY = 'risk.dayTrack';
 export const DAYS_KEY = 'risk.days';
 /** date → journal seq of its `money.dayOpened`: where `volguard report day` starts reading a day (not the whole log). */
 export const DAY_SEQS_KEY = 'risk.daySeqs';
+/** The portfolio stops of the IST day (peaks, fired stops, realised per bucket): a restart keeps a fired stop fired. */
+export const STOPS_KEY = 'risk.stops';
 
 let state: RiskState | null = null;
 let journal: JournalClient | null = null;
-let gauges: { delta: Gauge; vega: Gauge; pnl: Gauge; dayNet: Gauge } | null = null;
+let gauges: { delta: Gauge; vega: Gauge; pnl: Gauge; dayNet: Gauge; stress: Gauge } | null = null;
 let olderRefused: Counter<'actor' | 'input'> | null = null;
 /** Closed days (kv DAYS_KEY), and journal writes of the day that failed and are retried next cycle (in order). */
 let days: DaySummary[] = [];
@@ -114,6 +117,7 @@ defineActor<RiskSettings, RiskProtocol>({
       vega: new Gauge({ name: 'volguard_vega_inr', help: 'Net vega, ₹ per vol point', registers: [ctx.metrics] }),
       pnl: new Gauge({ name: 'volguard_pnl_inr', help: 'P&L, ₹', labelNames: ['kind'], registers: [ctx.metrics] }),
       dayNet: new Gauge({ name: 'volguard_pnl_day_net_inr', help: 'Net P&L of the trading day (equity now − the day\'s start equity, after charges), ₹', registers: [ctx.metrics] }),
+      stress: new Gauge({ name: 'volguard_stress_worst_inr', help: 'Worst cell of the stress grid (gaps and pins included), ₹ P&L (negative = loss)', registers: [ctx.metrics] }),
     };
     let s = initialRiskState(ctx.config);
     // Capital adjustments survive restarts.
@@ -128,6 +132,9 @@ defineActor<RiskSettings, RiskProtocol>({
     days = (await journal.kvGet<DaySummary[]>(DAYS_KEY)).value ?? [];
     daySeqs = (await journal.kvGet<Record<string, number>>(DAY_SEQS_KEY)).value ?? {};
     pendingDay = [];
+    // A stop fired today stays fired across a restart (the next assessment keeps it only on the same IST day).
+    const stops = restoredStops((await journal.kvGet<unknown>(STOPS_KEY)).value);
+    if (stops !== null) s = { ...s, stops };
     // Learn the kill switch's state; until then everything risk-increasing is denied (fail closed).
     try {
       const ks = await ctx.request('killswitch', 'killswitch.status', {}, { timeoutMs: 2000 });
@@ -153,10 +160,17 @@ defineActor<RiskSettings, RiskProtocol>({
         throw new OlderInputError('risk', older);
       }
       const r = assess(s, req);
+      // A fired stop is on record before anyone acts on the report that carries it.
+      for (const f of r.effects.stopsFired) {
+        ctx.log.warn({ cycleId: req.cycleId, scope: f.scope, kind: f.triggered?.kind, pnl: f.pnl, level: f.triggered?.level }, 'portfolio stop fired');
+        await j.append('risk.stopTriggered', { ...f, date: r.report.stops.date }, { cycleId: req.cycleId });
+      }
+      if (r.effects.persistStops !== null) await j.kvPut(STOPS_KEY, r.effects.persistStops);
       state = r.state;
       const t = r.report.total;
       gauges?.delta.set(t.deltaRatio);
       gauges?.vega.set(t.vega);
+      gauges?.stress.set(r.report.stress.worst.pnl);
       gauges?.pnl.set({ kind: 'day' }, r.report.pnl.day);
       gauges?.pnl.set({ kind: 'realised' }, r.report.pnl.realised);
       gauges?.pnl.set({ kind: 'unrealised' }, r.report.pnl.unrealised);
@@ -165,7 +179,7 @@ defineActor<RiskSettings, RiskProtocol>({
       if (r.money.opened !== null || r.money.closed !== null) await written;
       if (r.report.breaches.length > 0) {
         ctx.log.warn({ cycleId: req.cycleId, breaches: r.report.breaches.map((b) => `${b.level}:${b.limit}`) }, 'risk limits breached');
-        await j.append('risk.breaches', { breaches: r.report.breaches, limits: r.report.limits }, { cycleId: req.cycleId });
+        await j.append('risk.breaches', { breaches: r.report.breaches, limits: r.report.limits, stressWorst: r.report.stress.worst }, { cycleId: req.cycleId });
       }
       return r.report;
     },
@@ -197,6 +211,10 @@ defineActor<RiskSettings, RiskProtocol>({
     'risk.pnl'() {
       const { s } = need();
       return pnlView(days, s.day);
+    },
+    'risk.view'() {
+      const { s } = need();
+      return s.last === null ? null : riskView(s.last.report);
     },
     'killswitch.changed'(ks) {
       const { s } = need();

@@ -18,6 +18,10 @@ export interface RupeeGreeks {
 
 export interface LimitView {
   readonly name: LimitName;
+  /** What the limit covers (the risk actor limits delta per underlying, vega and gamma per expiry too). */
+  readonly scope: 'total' | 'underlying' | 'expiry';
+  readonly underlying?: string;
+  readonly expiry?: string;
   /** The unit value, soft and hard are in (delta is shown in ₹ per 1 % move too, converted with BASE_CAPITAL). */
   readonly unit: string;
   readonly value: number;
@@ -32,6 +36,7 @@ export interface RiskView {
   readonly byUnderlying: Readonly<Record<string, RupeeGreeks>>;
   readonly byExpiry: readonly ({ readonly underlying: string; readonly expiry: string } & RupeeGreeks)[];
   readonly total: RupeeGreeks;
+  /** The risk actor's stress grid (spot × IV), overnight gaps and expiry-day pins, each ₹ P&L; worst: the largest loss, ₹. */
   readonly stress: { readonly grid: readonly { readonly name: string; readonly spotPct: number; readonly volPts: number; readonly pnl: number }[]; readonly worst: number };
   readonly limits: readonly LimitView[];
   readonly breaches: readonly { readonly limit: LimitName; readonly level: 'soft' | 'hard'; readonly value: number; readonly threshold: number; readonly catastrophic: boolean }[];
@@ -41,10 +46,10 @@ export interface RiskView {
 
 const UNITS: Readonly<Record<LimitName, string>> = {
   delta: '₹ per 1 % move', vega: '₹ per vol pt', gamma: '₹ per 1 % move', theta: '₹ per day',
-  dailyLoss: '₹', scenarioLoss: '₹', capitalAtRisk: '₹', margin: '₹',
+  dailyLoss: '₹', stress: '₹', capitalAtRisk: '₹', margin: '₹',
 };
 
-export function riskView(r: RiskReport, baseCapital: number): RiskView {
+export function riskView(r: RiskReport, _baseCapital: number): RiskView {
   const byUnderlying: Record<string, RupeeGreeks> = {};
   const byExpiry: ({ underlying: string; expiry: string } & RupeeGreeks)[] = [];
   let delta1pct = 0;
@@ -54,18 +59,26 @@ export function riskView(r: RiskReport, baseCapital: number): RiskView {
     byUnderlying[u.underlying] = { delta1pct: d, gamma1pct: u.gammaInr1Pct, vega: u.vega, theta: u.theta };
     for (const e of u.byExpiry) byExpiry.push({ underlying: u.underlying, expiry: e.expiry, delta1pct: e.delta * u.spot * 0.01, gamma1pct: e.gammaInr1Pct, vega: e.vega, theta: e.theta });
   }
-  const breachOf = new Map(r.breaches.map((b) => [b.limit, b.level]));
-  const limits = r.limits.map((l): LimitView => {
-    // Risk measures delta as |net delta notional| / BASE_CAPITAL; a 1 % move of that notional is the same figure in ₹.
-    const k = l.name === 'delta' ? baseCapital * 0.01 : 1;
-    return { name: l.name, unit: UNITS[l.name], value: l.value * k, soft: l.soft * k, hard: l.limit * k, utilisation: l.utilisation, breach: breachOf.get(l.name) ?? null };
-  });
+  // The risk actor's limits are in the units a trader reads already (delta in ₹ per 1 % move); a breach is matched to
+  // its limit by name and scope.
+  const scopeKey = (name: LimitName, x: { readonly scope: string; readonly underlying?: string; readonly expiry?: string }) =>
+    `${name}|${x.scope}|${x.underlying ?? ''}|${x.expiry ?? ''}`;
+  const breachOf = new Map(r.breaches.map((b) => [scopeKey(b.limit, b), b.level]));
+  const limits = r.limits.map((l): LimitView => ({
+    name: l.name, scope: l.scope, ...(l.underlying !== undefined ? { underlying: l.underlying } : {}), ...(l.expiry !== undefined ? { expiry: l.expiry } : {}),
+    unit: UNITS[l.name], value: l.value, soft: l.soft, hard: l.limit, utilisation: l.utilisation, breach: breachOf.get(scopeKey(l.name, l)) ?? null,
+  }));
+  const pct = (x: number) => `${x > 0 ? '+' : ''}${x}`;
+  const grid = [
+    ...r.stress.grid.map((c) => ({ name: `spot ${pct(c.spotPct)} % IV ${pct(c.volPts)} pt`, spotPct: c.spotPct, volPts: c.volPts, pnl: c.pnl })),
+    ...[...r.stress.gaps, ...r.stress.pins].map((c) => ({ name: c.name, spotPct: c.spotPct, volPts: c.volPts, pnl: c.pnl })),
+  ];
   return {
     ts: r.ts,
     byUnderlying,
     byExpiry,
     total: { delta1pct, gamma1pct: r.total.gammaInr1Pct, vega: r.total.vega, theta: r.total.theta },
-    stress: { grid: r.scenarios.map((s) => ({ name: s.name, spotPct: s.spotShift * 100, volPts: s.volShiftPts, pnl: s.pnl })), worst: r.worstScenarioLoss },
+    stress: { grid, worst: r.stress.loss },
     limits,
     breaches: r.breaches.map((b) => ({ limit: b.limit, level: b.level, value: b.value, threshold: b.threshold, catastrophic: b.catastrophic })),
     unvalued: [...r.unvalued],

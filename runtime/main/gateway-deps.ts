@@ -158,12 +158,13 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
       pnlCurve: { ts: [...pnlTs], pnl: [...pnlValues] },
       greeks: {
         delta: risk?.total.deltaRatio ?? 0,
-        gamma: risk?.total.gamma ?? 0,
+        // In the units of its limit: ₹ per 1 %² move (the raw ∂²V/∂F² read 0.09 against a ₹10,000 limit).
+        gamma: risk?.total.gamma1pct ?? 0,
         vega: risk?.total.vega ?? 0,
         theta: risk?.total.theta ?? 0,
         limits: {
           delta: o.config.MAX_NET_DELTA,
-          vega: o.config.MAX_VEGA,
+          ...(limit('vega')?.limit !== undefined ? { vega: limit('vega')?.limit as number } : {}),
           ...(limit('gamma')?.limit !== undefined ? { gamma: limit('gamma')?.limit as number } : {}),
           ...(limit('theta')?.limit !== undefined ? { theta: limit('theta')?.limit as number } : {}),
         },

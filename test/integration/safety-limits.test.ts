@@ -14,13 +14,16 @@ import assert from 'node:assert/strict';
 import type { LimitName, RiskReport } from '../../actors/risk/messages.ts';
 import type { KillSwitchStatus } from '../../actors/killswitch/messages.ts';
 import {
-  journalDump, nextChange, placeOutsidePosition, riskWhen, startSafetySystem, tempDataDir, transitions, type OutsidePosition,
+  journalDump, LOOSE, nextChange, placeOutsidePosition, riskWhen, startSafetySystem, tempDataDir, transitions, type OutsidePosition,
 } from './safety-system.ts';
 
 const ENV_OF: Readonly<Partial<Record<LimitName, string>>> = {
   delta: 'MAX_NET_DELTA', vega: 'MAX_VEGA', gamma: 'RISK_MAX_GAMMA', theta: 'RISK_MAX_THETA',
-  scenarioLoss: 'RISK_SCENARIO_LOSS_LIMIT', dailyLoss: 'MAX_DAILY_LOSS',
+  stress: 'RISK_SCENARIO_LOSS_LIMIT', dailyLoss: 'MAX_DAILY_LOSS',
 };
+/** MAX_NET_DELTA is notional / capital; the limit it sets is in ₹ per 1 % move (× BASE_CAPITAL / 100). */
+const CAPITAL = Number(LOOSE['BASE_CAPITAL']);
+const envValue = (limit: LimitName, rupees: number): string => String(limit === 'delta' ? (rupees * 100) / CAPITAL : rupees);
 
 const cleanups: Array<() => void> = [];
 after(() => cleanups.forEach((c) => c()));
@@ -60,7 +63,7 @@ describe('risk limit breaches on an adopted position (whole system, simulated ma
     { limit: 'vega', level: 'hard' }, { limit: 'vega', level: 'soft' },
     { limit: 'gamma', level: 'hard' }, { limit: 'gamma', level: 'soft' },
     { limit: 'theta', level: 'hard' }, { limit: 'theta', level: 'soft' },
-    { limit: 'scenarioLoss', level: 'hard' },
+    { limit: 'stress', level: 'hard' },
     { limit: 'dailyLoss', level: 'hard' },
   ];
 
@@ -70,8 +73,8 @@ describe('risk limit breaches on an adopted position (whole system, simulated ma
     it(`${c.level} ${c.limit} breach → ${expected} (${code}), journaled with cause and evidence`, async () => {
       const value = measured.get(c.limit)!;
       const env: Record<string, string> = c.level === 'hard'
-        ? { [ENV_OF[c.limit]!]: String(value / 2) }
-        : { [ENV_OF[c.limit]!]: String(value * 2), RISK_SOFT_RATIO: '0.25' };
+        ? { [ENV_OF[c.limit]!]: envValue(c.limit, value / 2) }
+        : { [ENV_OF[c.limit]!]: envValue(c.limit, value * 2), RISK_SOFT_RATIO: '0.25' };
       const { dir, position } = await freshAccount(`limits-${c.limit}-${c.level}`);
       const s = await startSafetySystem(dir, env);
       try {
@@ -110,7 +113,7 @@ describe('risk limit breaches on an adopted position (whole system, simulated ma
         assert.ok(b, 'risk.breaches journaled for the same cycle');
         const br = (b.body.breaches as Array<{ limit: string; level: string; value: number; evidence: { limit: number } }>).find((x) => x.limit === c.limit);
         assert.equal(br?.level, c.level);
-        assert.equal(br?.evidence.limit, Number(env[ENV_OF[c.limit]!]));
+        assert.ok(Math.abs((br?.evidence.limit ?? NaN) - (c.level === 'hard' ? value / 2 : value * 2)) < 1e-6 * value, `evidence.limit ${br?.evidence.limit}`);
       } finally {
         await s.stop();
       }

@@ -33,14 +33,18 @@ export const T1 = T0 + 2 * 3600_000;
 /** Limits no test position comes near: each test tightens only the one it exercises. */
 export const LOOSE: Readonly<Record<string, string>> = {
   BASE_CAPITAL: '10000000', MAX_NET_DELTA: '1000', MAX_VEGA: '1e12', RISK_MAX_GAMMA: '1e12', RISK_MAX_THETA: '1e12', RISK_SCENARIO_LOSS_LIMIT: '1e12',
+  RISK_MAX_GAMMA_EXPIRY: '1e12', RISK_MAX_VEGA_EXPIRY: '1e12', RISK_STRESS_LOSS_PCT: '1',
   MAX_DAILY_LOSS: '1e12', RISK_MAX_CAPITAL_AT_RISK_PCT: '1', RISK_MAX_MARGIN_PCT: '1', RISK_EMERGENCY_RATIO: '1000',
+  // The adopted outside position is not VolGuard's to reduce, and these tests pin the latch itself: no portfolio stops.
+  RISK_ACCOUNT_MTM_STOP_PCT: '0', RISK_ACCOUNT_TRAIL_ARM_PCT: '0', RISK_BUCKET_MTM_STOP_PCT: '0', RISK_BUCKET_TRAIL_ARM_PCT: '0',
 };
 
 /**
  * The environment every safety run shares. SEMI_AUTO: the adopted position's exit waits for a human (an approval),
  * so the exposure stays (in SHADOW the risk actor values the shadow book only). KS_FALLBACK_STREAK is raised so the
  * calibrator's per-strike fallback on the expiring-today chain does not add a DEGRADED of its own to every run: each
- * test isolates the trigger it is about.
+ * test isolates the trigger it is about. KS_HARD_BREACH_GRACE_S=0: a hard greek breach HALTs at once, the latch these
+ * tests are about (the managed countdown has its own test, risk-managed-breach.test.ts).
  */
 export function baseEnv(dataDir: string): Record<string, string> {
   return {
@@ -52,6 +56,7 @@ export function baseEnv(dataDir: string): Record<string, string> {
     VOLGUARD_CHAOS: '1',
     VOLGUARD_OPERATOR_TOKEN: OPERATOR,
     KS_FALLBACK_STREAK: '1000',
+    KS_HARD_BREACH_GRACE_S: '0',
     JOURNAL_BACKUP_INTERVAL_S: '0',
     ...LOOSE,
   };
