@@ -110,17 +110,33 @@ export const strategyEnv = {
   STRATEGY_BUCKET_WEEKLY_PCT: fraction().default(0.4),
   STRATEGY_BUCKET_MONTHLY_PCT: fraction().default(0.4),
   STRATEGY_BUCKET_INTRADAY_PCT: fraction().default(0.2),
-  /** Max loss of one structure as a fraction of its bucket's capital. */
-  STRATEGY_MAX_RISK_PER_TRADE_PCT: fraction().default(0.1),
+  /**
+   * Max loss of one structure as a fraction of its bucket's capital. 0.2 lets each default bucket hold one lot of
+   * its structure: with the risk actor's buckets (RISK_BUCKET_* 0.5/0.3/0.2 of ₹10 lakh) the monthly bucket allows
+   * ₹60,000 a trade against ₹42–52k for a 1-lot BANKNIFTY monthly condor (16 Δ / 5 Δ), the intraday bucket ₹40,000
+   * against ₹22–33k for its strangle with wings. (At 0.1 neither could ever trade.)
+   */
+  STRATEGY_MAX_RISK_PER_TRADE_PCT: fraction().default(0.2),
   /** Max loss of all a bucket's open structures as a fraction of its capital. */
   STRATEGY_MAX_RISK_PER_BUCKET_PCT: fraction().default(0.25),
   STRATEGY_MAX_LOTS: envNumber({ int: true, min: 1, max: 10_000 }).default(10),
+
+  // Re-entry rules and the event calendar.
+  /** After a structure of a bucket and underlying closes, no new entry there for this many seconds of market time. */
+  STRATEGY_REENTRY_COOLDOWN_S: envNumber({ min: 0, max: 86_400 }).default(1800),
+  /** At most this many entries per bucket per IST day (structures opened, failed entries not counted; 0 = none). */
+  STRATEGY_MAX_ENTRIES_PER_DAY: envNumber({ int: true, min: 0, max: 100 }).default(2),
+  /**
+   * IST time on the trading day before a `close_before` event (event calendar, DATA_DIR/event-calendar.csv) from
+   * which the exposed structures are closed and entries stop.
+   */
+  STRATEGY_EVENT_CLOSE_TIME: envClock().default(hhmm('15:00')),
 } satisfies EnvShape;
 
-/** Everything the strategy's spec reads: its own variables and BASE_CAPITAL. */
-export type StrategySection = EnvValues<typeof strategyEnv> & Pick<SystemValues, 'BASE_CAPITAL' | (typeof MARKET_KEYS)[number]>;
+/** Everything the strategy's spec reads: its own variables, BASE_CAPITAL, the market facts, and DATA_DIR (the operator's event calendar). */
+export type StrategySection = EnvValues<typeof strategyEnv> & Pick<SystemValues, 'BASE_CAPITAL' | 'DATA_DIR' | (typeof MARKET_KEYS)[number]>;
 
 /** Cuts the strategy's section out of the boot config (the wiring does this; nothing else reaches the actor). */
 export function strategySection(cfg: StrategySection): StrategySection {
-  return pickSection(cfg, [...keysOf(strategyEnv), 'BASE_CAPITAL', ...MARKET_KEYS]);
+  return pickSection(cfg, [...keysOf(strategyEnv), 'BASE_CAPITAL', 'DATA_DIR', ...MARKET_KEYS]);
 }

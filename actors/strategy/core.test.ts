@@ -96,7 +96,7 @@ test('sizes by bucket: whole lots whose max loss plus round-trip charges fit min
     const capital = 1_000_000 * share;
     // The most lots whose max loss (width − credit at the touch) plus the round-trip charges (monotone in the lots;
     // the rationale's, pinned to hand-worked figures in exits.test.ts) fit the budget: one more lot would not.
-    const budget = Math.min(capital * 0.1, capital * 0.25);
+    const budget = Math.min(capital * p.maxRiskPerTradePct, capital * p.maxRiskPerBucketPct);
     const perLot = (width - touch) * chain.lotSize;
     const roundTrip = Number(prop.rationale['roundTripCharges']);
     const lots = prop.legs[0]!.quantity / chain.lotSize;
@@ -146,7 +146,7 @@ test('refuses entries on low data quality, a risk breach, outside the window, an
   const low = cycle(s, { now: at(10, 0), quality: 0.5 }, p);
   assert.equal(opens(low.out.proposals).length, 0);
   assert.deepEqual(reasons(low), ['LOW_QUALITY']);
-  const breach = cycle(s, { now: at(10, 0) }, p, { risk: { breaches: [{ limit: 'vega', level: 'soft' }] } });
+  const breach = cycle(s, { now: at(10, 0) }, p, { risk: { breaches: [{ limit: 'vega', level: 'soft', value: 900, threshold: 800 }] } });
   assert.deepEqual(reasons(breach), ['RISK_LIMITS']);
   const late = cycle(s, { now: at(15, 0) }, p);
   assert.deepEqual(reasons(late), ['OUTSIDE_WINDOW']);
@@ -180,7 +180,7 @@ test('does not re-propose an entry slot within the cooldown, and pending entries
   // The NIFTY monthly entry awaiting the book still counts against the bucket's cap, so BANKNIFTY is not opened.
   assert.ok(again.out.skipped.some((k) => k.bucket === 'monthly' && k.underlying === 'BANKNIFTY' && k.reason === 'MAX_OPEN'));
 
-  const roomy = params({ STRATEGY_MAX_OPEN_PER_BUCKET: '5', STRATEGY_MAX_RISK_PER_BUCKET_PCT: '1' });
+  const roomy = params({ STRATEGY_MAX_OPEN_PER_BUCKET: '5', STRATEGY_MAX_RISK_PER_BUCKET_PCT: '1', STRATEGY_MAX_ENTRIES_PER_DAY: '10' });
   const r1 = cycle(warmed(roomy), { now: at(10, 0) }, roomy);
   const r2 = cycle(r1.state, { now: at(10, 0) + 3000 }, roomy, {}, 'c2');
   assert.deepEqual(r2.out.skipped.map((k) => k.reason), ['COOLDOWN', 'COOLDOWN', 'COOLDOWN', 'COOLDOWN']);
@@ -265,7 +265,8 @@ test('a roll must fit risk\'s soft limits, also after its BUY legs, and is never
   const st = condor('r1', { pw: 23200, ps: 23400, cs: 24100, cw: 24400 }, 120);
   const book = { ...EMPTY_BOOK, structures: [st] };
   const limits = (delta: number) => [
-    { name: 'delta', value: delta, soft: 0.32 }, { name: 'vega', value: 100, soft: 800 },
+    // Delta in the risk actor's unit, ₹ per 1 % move (soft 12,000 at the ₹10 lakh default).
+    { name: 'delta', value: delta, soft: 12_000 }, { name: 'vega', value: 100, soft: 800 },
     { name: 'gamma', value: 100, soft: 8000 }, { name: 'theta', value: 100, soft: 8000 },
   ];
   // Room: the roll is proposed.
@@ -273,11 +274,11 @@ test('a roll must fit risk\'s soft limits, also after its BUY legs, and is never
   assert.equal(ok.out.proposals.find((x) => x.structureId === 'r1')?.action, 'adjust');
   // The book's delta already at its soft level: buying the put wing and the old put back (the BUY legs go first)
   // moves it further: no roll.
-  const full = cycle(warmed(p), { now: at(10, 0) }, p, { book, risk: { breaches: [], limits: limits(0.319) } });
-  assert.equal(full.out.proposals.filter((x) => x.structureId === 'r1').length, 0);
-  // Any breach (soft or hard) in the report: no roll, as for entries.
-  const breached = cycle(warmed(p), { now: at(10, 0) }, p, { book, risk: { breaches: [{ limit: 'vega', level: 'soft' }], limits: limits(0) } });
-  assert.equal(breached.out.proposals.filter((x) => x.structureId === 'r1').length, 0);
+  const full = cycle(warmed(p), { now: at(10, 0) }, p, { book, risk: { breaches: [], limits: limits(11_999) } });
+  assert.equal(full.out.proposals.filter((x) => x.structureId === 'r1').length, 0, JSON.stringify(full.out.proposals.map((x) => [x.action, x.reason])));
+  // Any breach (soft or hard) in the report: no roll, as for entries (the breach gets a reducing proposal instead).
+  const breached = cycle(warmed(p), { now: at(10, 0) }, p, { book, risk: { breaches: [{ limit: 'vega', level: 'soft', value: 900, threshold: 800 }], limits: limits(0) } });
+  assert.equal(breached.out.proposals.filter((x) => x.structureId === 'r1' && x.riskIncreasing).length, 0);
 });
 
 test('no entry while another entry is still opening: risk\'s headroom does not hold its legs yet', () => {

@@ -8,12 +8,13 @@
 import type { Underlying } from '../domain/underlying.ts';
 import type { Proposal } from '../domain/proposal.ts';
 import { describeOlder, isOlder, type OlderInput } from '../domain/market-time.ts';
-import type { EntrySkipped, KillSwitchView, ProposeRequest, StrategyStatus } from './messages.ts';
+import type { EntrySkipped, EventActed, KillSwitchView, ProposeRequest, StrategyStatus } from './messages.ts';
 import { TRADING_STATES, type TradingState } from '../domain/trading-state.ts';
 import type { StrategyParams } from './params.ts';
 import { marketView } from './market.ts';
 import { addSpot, EMPTY_SERIES, realisedVol, type RvSeries } from './realised-vol.ts';
-import { openKey, planEntries } from './entries.ts';
+import { openKey, planEntries, type EventAct } from './entries.ts';
+import { istTime } from './session.ts';
 import { exitKey, planExits } from './exits.ts';
 
 export interface StrategyState {
@@ -28,6 +29,8 @@ export interface StrategyState {
   readonly proposalsTotal: number;
   /** Snapshots refused because their market time was before `lastTs` (bad data, DESIGN.md §8). */
   readonly olderRefused: number;
+  /** Event-calendar effects journaled today (one entry per event, bucket, underlying, structure and effect). */
+  readonly eventActed: { readonly date: string; readonly keys: Readonly<Record<string, true>> };
 }
 
 export type StrategyMsg =
@@ -39,10 +42,15 @@ export interface StrategyOut {
   readonly skipped: readonly EntrySkipped[];
   /** Set when the snapshot was refused as older than one already acted on: nothing was proposed. */
   readonly older?: OlderInput;
+  /** The event calendar changed a decision, first time today for each (journal `strategy.eventCalendar`). */
+  readonly eventActs: readonly EventActed[];
 }
 
 export function initialState(): StrategyState {
-  return { rv: {}, recent: {}, killswitch: null, lastCycleId: null, lastTs: null, lastProposals: [], lastSkipped: [], proposalsTotal: 0, olderRefused: 0 };
+  return {
+    rv: {}, recent: {}, killswitch: null, lastCycleId: null, lastTs: null, lastProposals: [], lastSkipped: [], proposalsTotal: 0, olderRefused: 0,
+    eventActed: { date: '', keys: {} },
+  };
 }
 
 const severity = (s: TradingState): number => TRADING_STATES.indexOf(s);
@@ -74,8 +82,17 @@ function propose(state: StrategyState, req: ProposeRequest, params: StrategyPara
   const killswitch = effectiveKillSwitch(req.killswitch.state, state.killswitch);
   const view = marketView(req.snapshot, req.surface);
   const exits = planExits({ req, view, params, killswitch, recent });
-  const { drafts: entries, skipped } = planEntries({ req, view, params, killswitch, realisedVol: rv, recent });
-  const proposals = [...exits, ...entries].map((d, i): Proposal => ({ id: proposalId(req.cycleId, i), ...d }));
+  const { drafts: entries, skipped, acts } = planEntries({ req, view, params, killswitch, realisedVol: rv, recent });
+  const proposals = [...exits.drafts, ...entries].map((d, i): Proposal => ({ id: proposalId(req.cycleId, i), ...d }));
+  const date = istTime(now).date;
+  const keys: Record<string, true> = state.eventActed.date === date ? { ...state.eventActed.keys } : {};
+  const eventActs: EventActed[] = [];
+  for (const a of [...exits.acts, ...acts] as EventAct[]) {
+    const k = `${a.source}|${a.bucket}|${a.underlying}|${a.structureId ?? ''}|${a.effect}`;
+    if (keys[k]) continue;
+    keys[k] = true;
+    eventActs.push({ ...a, marketTs: now });
+  }
   for (const p of proposals) {
     recent[p.action === 'open' ? openKey(p.bucket, p.underlying) : exitKey(p.structureId ?? p.id)] = now;
   }
@@ -84,8 +101,9 @@ function propose(state: StrategyState, req: ProposeRequest, params: StrategyPara
       rv: rvState, recent, killswitch: req.killswitch.state, lastCycleId: req.cycleId, lastTs: now,
       lastProposals: proposals, lastSkipped: skipped, proposalsTotal: state.proposalsTotal + proposals.length,
       olderRefused: state.olderRefused,
+      eventActed: { date, keys },
     },
-    out: { proposals, skipped },
+    out: { proposals, skipped, eventActs },
   };
 }
 
@@ -98,7 +116,7 @@ function refuseOlder(state: StrategyState, req: ProposeRequest, params: Strategy
   const skipped: EntrySkipped[] = params.buckets.filter((b) => b.kind !== null).map((b) => ({ bucket: b.bucket, underlying: null, reason: 'STALE_MARKET', detail }));
   return {
     state: { ...state, lastProposals: [], lastSkipped: skipped, olderRefused: state.olderRefused + 1 },
-    out: { proposals: [], skipped, older },
+    out: { proposals: [], skipped, older, eventActs: [] },
   };
 }
 
@@ -107,7 +125,7 @@ export function transition(state: StrategyState, msg: StrategyMsg, params: Strat
     case 'strategy.propose':
       return propose(state, msg.body, params);
     case 'killswitch.changed':
-      return { state: { ...state, killswitch: msg.body.state }, out: { proposals: [], skipped: [] } };
+      return { state: { ...state, killswitch: msg.body.state }, out: { proposals: [], skipped: [], eventActs: [] } };
   }
 }
 

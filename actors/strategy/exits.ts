@@ -1,6 +1,7 @@
 /**
  * @module Exit and adjustment decisions for open structures. Pure. One decision per structure per cycle, in order
- * of urgency: time exit → short-strike breach → stop loss → profit target → roll of the untested side.
+ * of urgency: time exit → portfolio MTM stop (account or bucket) → event calendar close_before → short-strike breach
+ * → reducing action for a risk-limit breach (reduce.ts) → stop loss → profit target → roll of the untested side.
  *
  * Marks are per unit set: debit to close = Σ short mids − Σ wing mids (the worst case, at the touch, is journaled
  * too). P&L = entry credit − debit. The stop fires at loss ≥ STOP_LOSS_MULT × credit, the target at P&L net of the
@@ -16,7 +17,9 @@ import { roundToTick } from '../domain/units.ts';
 import type { ProposeRequest } from './messages.ts';
 import type { TradingState } from '../domain/trading-state.ts';
 import type { StrategyParams } from './params.ts';
-import type { Draft } from './entries.ts';
+import type { Draft, EventAct } from './entries.ts';
+import { describeEvent, eventEffect } from './events.ts';
+import { chooseReduction, closeSideLegs, type Reduction } from './reduce.ts';
 import { isTradable, mid, volAt, type MarketView, type Quote, type QuoteLookup } from './market.ts';
 import { optionDelta } from './pricing.ts';
 import { pickSide, type PickedOption } from './select.ts';
@@ -137,7 +140,7 @@ function planRoll(s: Structure, inp: ExitInputs, marks: Marks, base: Record<stri
   // A roll sells new options: like an entry it must fit the risk actor's soft limits — at the end and in between
   // (the BUY legs go first) — or it is not proposed (the stop, breach and time exits still manage the structure).
   const spot = view.spots.get(s.underlying) ?? fit.forward;
-  if (rollExceedsHeadroom(inp.req.risk, legs, fit, spot, params.rate, params.baseCapital, (k) => volAt(fit, k)) !== null) return null;
+  if (rollExceedsHeadroom(inp.req.risk, legs, fit, spot, params.rate, (k) => volAt(fit, k)) !== null) return null;
   const rollCredit = side.short.mid - side.wing.mid - (mid(qOldShort) - mid(qOldWing));
   const newWidth = untested === 'CE' ? side.wing.strike - side.short.strike : side.short.strike - side.wing.strike;
   const otherWidth = untested === 'CE' ? sp.strike - wp.strike : wc.strike - sc.strike;
@@ -157,16 +160,50 @@ function planRoll(s: Structure, inp: ExitInputs, marks: Marks, base: Record<stri
   };
 }
 
-export function planExits(inp: ExitInputs): Draft[] {
+/** The reducing proposal for a breach (reduce.ts): close the chosen side as an `adjust` that keeps the structure open. */
+function reductionDraft(r: Reduction, view: MarketView, base: Record<string, number | string | boolean>): Draft | null {
+  const s = r.structure;
+  const b = r.breach;
+  const where = [b.underlying, b.expiry].filter((x) => x !== undefined).join(' ');
+  const label = `${b.level} ${b.limit}${where === '' ? '' : ` ${where}`}`;
+  const numbers = `${Math.abs(b.signed ?? b.value).toFixed(0)} > ${b.threshold.toFixed(0)}`;
+  const rationale = {
+    ...base, exit: 'risk_reduce', breachLimit: b.limit, breachLevel: b.level, breachScope: b.scope ?? 'total',
+    breachValue: b.value, breachThreshold: b.threshold, breachSigned: b.signed ?? NaN, reductionScore: r.score,
+  };
+  if (r.side === null) return null;
+  const side = r.side;
+  const legs = closeSideLegs(side, view.quotes);
+  const wing = side.legs.find((l) => l.side === 'BUY');
+  return {
+    action: 'adjust', kind: s.kind, bucket: s.bucket, underlying: s.underlying, expiry: s.expiry, structureId: s.id, legs,
+    reason: `reduce ${label} breach (${numbers}): close the tested ${side.right} side ${side.shortStrike}${wing ? `/${wing.strike}` : ''}`,
+    riskIncreasing: false,
+    rationale: {
+      ...rationale, closedRight: side.right, closedShortStrike: side.shortStrike, closedShortAbsDelta: side.shortAbsDelta,
+      sideDelta1pct: side.delta1pct, sideGamma1pct: side.gamma1pct, sideVega: side.vega, sideTheta: side.theta,
+    },
+  };
+}
+
+export function planExits(inp: ExitInputs): { drafts: Draft[]; acts: EventAct[] } {
   const { req, view, params } = inp;
-  if (inp.killswitch === 'EMERGENCY' || inp.killswitch === 'SHUTDOWN' || !req.snapshot.marketOpen) return [];
+  const acts: EventAct[] = [];
+  if (inp.killswitch === 'EMERGENCY' || inp.killswitch === 'SHUTDOWN' || !req.snapshot.marketOpen) return { drafts: [], acts };
   const now = req.snapshot.ts;
   const clock = istTime(now);
   const drafts: Draft[] = [];
+  const cooling = (s: Structure): boolean => {
+    const last = inp.recent[exitKey(s.id)];
+    return last !== undefined && now - last < params.cooldownMs;
+  };
+  // One reducing action per cycle for the worst reducible breach; the next cycle sees its effect (or its cooldown).
+  const reduction = chooseReduction(req.risk.breaches ?? [], req.book.structures, view, params.rate,
+    (s) => s.status === 'open' && s.kind !== 'adopted' && s.legs.length > 0 && !cooling(s), req.risk.levels?.betas ?? {});
+  const stops = req.risk.stops;
   for (const s of req.book.structures) {
     if (s.status !== 'open' || s.legs.length === 0) continue;
-    const last = inp.recent[exitKey(s.id)];
-    if (last !== undefined && now - last < params.cooldownMs) continue;
+    if (cooling(s)) continue;
     const bucket = params.buckets.find((b) => b.bucket === s.bucket);
     // The chain's expiry instant, else the dated session close of the expiry date (15:40 IST from 3 Aug 2026).
     const expiryTs = view.chain(s.underlying, s.expiry)?.expiryTs ?? sessionCloseMs(s.expiry);
@@ -201,11 +238,34 @@ export function planExits(inp: ExitInputs): Draft[] {
         : `time exit: ${minutesToExpiry.toFixed(0)} min to expiry`, true, { exitMinutesBeforeExpiry: bucket?.exitMinutesBeforeExpiry ?? 0 }));
       continue;
     }
+    if (s.kind !== 'adopted' && stops !== undefined && (stops.accountBlocked || stops.blockedBuckets.includes(s.bucket))) {
+      const scope = stops.accountBlocked ? 'account' : s.bucket;
+      const t = stops.accountBlocked ? stops.account?.triggered : stops.buckets?.find((x) => x.scope === s.bucket)?.triggered;
+      const numbers = t ? `${t.kind}: day P&L ₹${t.pnl.toFixed(0)} at level ₹${t.level.toFixed(0)}` : 'fired';
+      drafts.push(close('mtm_stop', `${scope} MTM ${numbers}: close`, true, { stopScope: scope, stopKind: t?.kind ?? '', stopPnl: t?.pnl ?? NaN, stopLevel: t?.level ?? NaN }));
+      continue;
+    }
+    const ev = eventEffect(params.events, now, s.underlying, params.eventCloseMinute).close;
+    if (ev !== null && s.kind !== 'adopted' && s.expiry >= ev.date) {
+      drafts.push(close('event', `event calendar close_before: ${describeEvent(ev)}`, true, { eventDate: ev.date, eventKind: ev.kind, eventProvisional: ev.provisional }));
+      acts.push({
+        date: ev.date, kind: ev.kind, action: ev.action, provisional: ev.provisional, note: ev.note, source: ev.source,
+        effect: 'close proposed', bucket: s.bucket, underlying: s.underlying, structureId: s.id,
+      });
+      continue;
+    }
     const shortCall = findLeg(s, 'CE', 'SELL');
     const shortPut = findLeg(s, 'PE', 'SELL');
     const breached = shortCall && spot > shortCall.strike ? shortCall : shortPut && spot < shortPut.strike ? shortPut : undefined;
     if (breached) {
       drafts.push(close('breach', `spot ${spot} beyond short ${breached.right} ${breached.strike}`, true, { breachedStrike: breached.strike, breachedRight: breached.right }));
+      continue;
+    }
+    if (reduction !== null && reduction.structure.id === s.id) {
+      const d = reductionDraft(reduction, view, base);
+      const b = reduction.breach;
+      drafts.push(d ?? close('risk_reduce', `reduce ${b.level} ${b.limit} breach (${b.value.toFixed(0)} > ${b.threshold.toFixed(0)}): close the structure`, true,
+        { breachLimit: b.limit, breachLevel: b.level, breachValue: b.value, breachThreshold: b.threshold }));
       continue;
     }
     if (!marks || !(s.entryCredit > 0)) continue;
@@ -223,5 +283,5 @@ export function planExits(inp: ExitInputs): Draft[] {
     const roll = planRoll(s, inp, marks, base);
     if (roll) drafts.push(roll);
   }
-  return drafts;
+  return { drafts, acts };
 }

@@ -28,7 +28,8 @@ export const RATE = DEFAULT_RATE;
 export function params(env: Record<string, string> = {}, baseCapital = 1_000_000): StrategyParams {
   const marketEnv = Object.fromEntries(MARKET_KEYS.map((k) => [k, systemEnv[k]])) as Pick<typeof systemEnv, (typeof MARKET_KEYS)[number]>;
   const parsed = z.object({ ...strategyEnv, ...marketEnv }).parse(env);
-  return strategyParams({ ...parsed, BASE_CAPITAL: baseCapital });
+  // DATA_DIR is only read at boot for the operator's event calendar; the fixture passes the shipped one.
+  return strategyParams({ ...parsed, BASE_CAPITAL: baseCapital, DATA_DIR: './data' });
 }
 
 /** A gentle put skew: σ(K) = base − 0.1·ln(K/F) + 0.5·ln(K/F)². */

@@ -18,15 +18,49 @@ export interface KillSwitchView {
   readonly state: TradingState;
 }
 
+/** One limit row as the strategy reads it (LimitUse in actors/risk/messages.ts). */
+export interface RiskLimitView {
+  readonly name: string;
+  readonly value: number;
+  readonly soft: number;
+  /** `total` when absent (older reports). */
+  readonly scope?: 'total' | 'underlying' | 'expiry';
+  readonly underlying?: Underlying;
+  readonly expiry?: string;
+  readonly signed?: number;
+}
+
+/** One breach as the strategy reads it (Breach in actors/risk/messages.ts): greek and stress breaches get reduced. */
+export interface RiskBreachView {
+  readonly limit: string;
+  readonly level: 'soft' | 'hard';
+  readonly scope?: 'total' | 'underlying' | 'expiry';
+  readonly underlying?: Underlying;
+  readonly expiry?: string;
+  readonly value: number;
+  readonly signed?: number;
+  readonly threshold: number;
+}
+
 /**
  * The part of RiskReport (actors/risk/messages.ts) the strategy reads: any limit breach (soft or hard) blocks new
- * entries, and the risk actor's bucket capital (which follows `/api/capital/adjust`) overrides the configured split.
+ * entries and a greek or stress breach gets a reducing proposal; the risk actor's bucket capital (which follows
+ * `/api/capital/adjust`) overrides the configured split; fired portfolio stops close and block.
  */
 export interface RiskView {
-  readonly breaches?: readonly unknown[];
+  readonly breaches?: readonly RiskBreachView[];
   readonly buckets?: readonly { readonly bucket: Bucket; readonly capital: number; readonly available?: number }[];
   /** Each limited measure's current value and soft level: entries are sized to stay below the soft level (sizing.ts). */
-  readonly limits?: readonly { readonly name: string; readonly value: number; readonly soft: number }[];
+  readonly limits?: readonly RiskLimitView[];
+  /** The configured hard levels: a limit row the book does not touch yet (a new expiry) is sized against these. */
+  readonly levels?: { readonly softRatio: number; readonly gammaExpiry?: number; readonly vegaExpiry?: number; readonly betas?: Readonly<Partial<Record<Underlying, number>>> };
+  /** Portfolio stops (actors/risk/stops.ts): fired ones close what they cover and block entries for the IST day. */
+  readonly stops?: {
+    readonly accountBlocked: boolean;
+    readonly blockedBuckets: readonly Bucket[];
+    readonly account?: { readonly triggered: { readonly kind: string; readonly pnl: number; readonly level: number } | null };
+    readonly buckets?: readonly { readonly scope: string; readonly triggered: { readonly kind: string; readonly pnl: number; readonly level: number } | null }[];
+  };
 }
 
 export interface ProposeRequest {
@@ -44,6 +78,7 @@ export type SkipReason =
   | 'BUCKET_OFF' | 'MARKET_CLOSED' | 'KILLSWITCH_NOT_NORMAL' | 'RISK_LIMITS' | 'LOW_QUALITY' | 'OUTSIDE_WINDOW'
   | 'NO_EXPIRY' | 'LATE_ON_EXPIRY_DAY' | 'NO_SURFACE' | 'FALLBACK_SURFACE' | 'RV_UNKNOWN' | 'IV_BELOW_RV'
   | 'NO_STRIKES' | 'CREDIT_TOO_SMALL' | 'MAX_OPEN' | 'RISK_BUDGET' | 'RISK_HEADROOM' | 'COOLDOWN'
+  | 'EVENT_CALENDAR' | 'MTM_STOP' | 'REENTRY_COOLDOWN' | 'MAX_ENTRIES_DAY'
   /** The cycle's snapshot was older than one already acted on (bad data): nothing proposed. */
   | 'STALE_MARKET';
 
@@ -52,6 +87,21 @@ export interface EntrySkipped {
   readonly underlying: Underlying | null;
   readonly reason: SkipReason;
   readonly detail: string;
+}
+
+/** Body of the `strategy.eventCalendar` journal entry: the event calendar changed a decision (once per day and effect). */
+export interface EventActed {
+  readonly date: string;
+  readonly kind: string;
+  readonly action: 'skip_entries' | 'halve_size' | 'close_before';
+  readonly provisional: boolean;
+  readonly note: string;
+  readonly source: string;
+  readonly effect: 'entries skipped' | 'size halved' | 'close proposed';
+  readonly bucket: Bucket;
+  readonly underlying: Underlying;
+  readonly structureId?: string;
+  readonly marketTs: number;
 }
 
 /** Reply to `strategy.status`. */
@@ -132,6 +182,28 @@ export function checkRiskSizing(risk: Record<string, unknown>): void {
         throw new TypeError(`strategy.propose: expected risk.limits entries {name, value, soft} with numbers, was ${JSON.stringify(l)}`);
       }
     }
+  }
+  const breaches = risk['breaches'];
+  if (breaches !== undefined) {
+    if (!Array.isArray(breaches)) throw new TypeError(`strategy.propose: expected risk.breaches an array, was ${typeof breaches}`);
+    for (const b of breaches as unknown[]) {
+      const o = b as Record<string, unknown> | null;
+      if (typeof o !== 'object' || o === null || typeof o['limit'] !== 'string' || (o['level'] !== 'soft' && o['level'] !== 'hard')
+        || typeof o['value'] !== 'number' || typeof o['threshold'] !== 'number') {
+        throw new TypeError(`strategy.propose: expected risk.breaches entries {limit, level: soft|hard, value, threshold}, was ${JSON.stringify(b)}`);
+      }
+    }
+  }
+  const stops = risk['stops'];
+  if (stops !== undefined) {
+    const o = stops as Record<string, unknown> | null;
+    if (typeof o !== 'object' || o === null || typeof o['accountBlocked'] !== 'boolean' || !Array.isArray(o['blockedBuckets'])) {
+      throw new TypeError(`strategy.propose: expected risk.stops {accountBlocked: boolean, blockedBuckets: []}, was ${JSON.stringify(stops)}`);
+    }
+  }
+  const levels = risk['levels'];
+  if (levels !== undefined && (typeof levels !== 'object' || levels === null || typeof (levels as Record<string, unknown>)['softRatio'] !== 'number')) {
+    throw new TypeError(`strategy.propose: expected risk.levels {softRatio, …}, was ${JSON.stringify(levels)}`);
   }
   const buckets = risk['buckets'];
   if (buckets !== undefined) {

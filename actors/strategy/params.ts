@@ -9,6 +9,7 @@ import type { StrategySection } from './config.ts';
 import type { VarianceWeights } from '../domain/variance-clock.ts';
 import { marketSettingsFromEnv } from '../domain/market-settings.ts';
 import type { ChargesSchedule } from '../domain/charges.ts';
+import { shippedEventCalendar, type MarketEvent } from './events.ts';
 
 export type BucketKind = 'iron_condor' | 'strangle';
 
@@ -57,14 +58,22 @@ export interface StrategyParams {
   readonly maxRiskPerTradePct: number;
   readonly maxRiskPerBucketPct: number;
   readonly maxLots: number;
-  /** BASE_CAPITAL, ₹: the risk actor's delta limit is |delta · spot| / this (a roll is checked against it). */
+  /** BASE_CAPITAL, ₹. */
   readonly baseCapital: number;
+  /** Market ms after a structure closes before its bucket and underlying may enter again. */
+  readonly reentryCooldownMs: number;
+  /** Entries per bucket per IST day. */
+  readonly maxEntriesPerDay: number;
+  /** IST minute on the eve of a close_before event from which exposed structures are closed. */
+  readonly eventCloseMinute: number;
+  /** The event calendar in force (the operator's file, else the shipped one; events.ts). */
+  readonly events: readonly MarketEvent[];
   readonly buckets: readonly BucketParams[];
   /** The charges schedule the boot checked (DATA_DIR/charges.csv or the shipped one); absent: the shipped one. */
   readonly charges?: ChargesSchedule;
 }
 
-export function strategyParams(cfg: StrategySection): StrategyParams {
+export function strategyParams(cfg: StrategySection, events: readonly MarketEvent[] = shippedEventCalendar()): StrategyParams {
   const issues: ConfigIssue[] = [];
   const share = cfg.STRATEGY_BUCKET_WEEKLY_PCT + cfg.STRATEGY_BUCKET_MONTHLY_PCT + cfg.STRATEGY_BUCKET_INTRADAY_PCT;
   if (share > 1 + 1e-9) {
@@ -120,6 +129,10 @@ export function strategyParams(cfg: StrategySection): StrategyParams {
     maxRiskPerTradePct: cfg.STRATEGY_MAX_RISK_PER_TRADE_PCT,
     maxRiskPerBucketPct: cfg.STRATEGY_MAX_RISK_PER_BUCKET_PCT,
     maxLots: cfg.STRATEGY_MAX_LOTS,
+    reentryCooldownMs: cfg.STRATEGY_REENTRY_COOLDOWN_S * 1000,
+    maxEntriesPerDay: cfg.STRATEGY_MAX_ENTRIES_PER_DAY,
+    eventCloseMinute: cfg.STRATEGY_EVENT_CLOSE_TIME,
+    events,
     buckets: [
       {
         bucket: 'weekly', kind: kindOf(cfg.STRATEGY_WEEKLY_KIND), underlyings: cfg.STRATEGY_WEEKLY_UNDERLYINGS,

@@ -56,7 +56,9 @@ test('without limits in the risk report, the strategy budget alone sizes (unchan
 });
 
 test('lots are capped so the book stays below the soft gamma limit, shared by every entry in the cycle', () => {
-  const free = opensWith({ breaches: [] }).opens;
+  // The weekly bucket alone (the others off: no lot is kept back for them here; the next test is about that).
+  const alone = { STRATEGY_MONTHLY_KIND: 'off', STRATEGY_INTRADAY_KIND: 'off' };
+  const free = opensWith({ breaches: [] }, alone).opens;
   const weeklyFree = free.find((o) => o.bucket === 'weekly')!;
   const lotSize = 65;
   const freeLots = weeklyFree.legs[0]!.quantity / lotSize;
@@ -64,14 +66,32 @@ test('lots are capped so the book stays below the soft gamma limit, shared by ev
   const perLot = gammaInr(weeklyFree) / freeLots;
   // Room for half a lot less than the budget alone allows, after 1 000 already used.
   const soft = 1_000 + (freeLots - 0.5) * perLot;
-  const { opens, skipped } = opensWith({ breaches: [], limits: [limit('gamma', 1_000, soft)] });
+  const { opens } = opensWith({ breaches: [], limits: [limit('gamma', 1_000, soft)] }, alone);
   const weekly = opens.find((o) => o.bucket === 'weekly')!;
   assert.equal(weekly.legs[0]!.quantity, (freeLots - 1) * lotSize);
   assert.equal(weekly.rationale['sizingBinding'], 'gamma');
   const total = opens.reduce((a, o) => a + gammaInr(o), 0);
   assert.ok(1_000 + total <= soft, `book gamma ${1_000 + total} must stay below the soft level ${soft}`);
-  // What is left after the weekly condor is not enough for another bucket's lot: skipped with the numbers.
-  assert.ok(skipped.some((s) => s.reason === 'RISK_HEADROOM' && /gamma headroom/.test(s.detail)), JSON.stringify(skipped));
+  // With the intraday bucket on too, what is left after both is not enough for more: the numbers are in the skip.
+  const both = { STRATEGY_MONTHLY_KIND: 'off' };
+  const tight = opensWith({ breaches: [], limits: [limit('gamma', 1_000, 1_000 + 0.5 * perLot)] }, both);
+  assert.equal(tight.opens.length, 0);
+  assert.ok(tight.skipped.some((s) => s.reason === 'RISK_HEADROOM' && /gamma headroom/.test(s.detail)), JSON.stringify(tight.skipped));
+});
+
+test('the first bucket to enter keeps one lot of headroom for every other configured bucket that holds nothing yet', () => {
+  const env = { STRATEGY_MONTHLY_UNDERLYINGS: 'NIFTY' };
+  const free = opensWith({ breaches: [] }, env).opens;
+  assert.deepEqual(free.map((o) => o.bucket).sort(), ['intraday', 'monthly', 'weekly']);
+  const lotSize = 65;
+  const perLot = (b: string) => { const o = free.find((x) => x.bucket === b)!; return gammaInr(o) / (o.legs[0]!.quantity / lotSize); };
+  assert.ok(free.find((o) => o.bucket === 'weekly')!.legs[0]!.quantity > lotSize, 'the weekly budget alone would size more than one lot');
+  // Room for one lot of each, and half a weekly lot to spare: the weekly must not take the others' room.
+  const soft = perLot('weekly') * 1.5 + perLot('monthly') + perLot('intraday');
+  const { opens, skipped } = opensWith({ breaches: [], limits: [limit('gamma', 0, soft)] }, env);
+  assert.deepEqual(opens.map((o) => `${o.bucket}:${o.legs[0]!.quantity / lotSize}`).sort(), ['intraday:1', 'monthly:1', 'weekly:1'], JSON.stringify(skipped));
+  assert.equal(opens.find((o) => o.bucket === 'weekly')!.rationale['reservedForBuckets'], 'monthly,intraday');
+  assert.ok(opens.reduce((a, o) => a + gammaInr(o), 0) <= soft);
 });
 
 test('the bucket charge (max of max loss and margin) is capped by what the risk actor says is available', () => {

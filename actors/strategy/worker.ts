@@ -13,6 +13,9 @@ import type { StrategyParams } from './params.ts';
 import { describeOlder, OLDER_INPUTS_HELP, OLDER_INPUTS_METRIC } from '../domain/market-time.ts';
 import { PROPOSED_EVENT, restoreCooldowns, SKIPPED_EVENT, type ProposedEntry } from './recovery.ts';
 
+/** Journal type of an event-calendar effect (once per IST day, event, bucket, underlying and effect). */
+const EVENT_CALENDAR_EVENT = 'strategy.eventCalendar';
+
 let state: StrategyState = initialState();
 let params: StrategyParams | undefined;
 let journal: JournalClient | undefined;
@@ -31,6 +34,8 @@ function need<T>(v: T | undefined, what: string): T {
 defineActor<StrategyParams, StrategyProtocol>({
   async init(ctx) {
     params = ctx.config;
+    const events = params.events;
+    ctx.log.info({ events: events.length, provisional: events.filter((e) => e.provisional).length, source: events[0]?.source.split(':')[0] ?? 'none' }, 'event calendar in force');
     journal = journalClient(ctx);
     proposed = new Counter({ name: 'volguard_strategy_proposals_total', help: 'Strategy proposals by action', labelNames: ['action'], registers: [ctx.metrics] });
     olderRefused = new Counter({ name: OLDER_INPUTS_METRIC, help: OLDER_INPUTS_HELP, labelNames: ['actor', 'input'], registers: [ctx.metrics] });
@@ -54,6 +59,7 @@ defineActor<StrategyParams, StrategyProtocol>({
       }));
       const key = skipKey(out.skipped);
       if (key !== lastSkipKey) entries.push({ type: SKIPPED_EVENT, body: { skipped: out.skipped, marketTs: req.snapshot.ts }, cycleId: req.cycleId });
+      for (const a of out.eventActs) entries.push({ type: EVENT_CALENDAR_EVENT, body: a, cycleId: req.cycleId });
       if (entries.length > 0) await j.appendBatch(entries);
       state = next;
       lastSkipKey = key;
