@@ -22,6 +22,7 @@ import { registerHealth } from './routes/health.ts';
 import { registerInspector } from './routes/inspector.ts';
 import { registerPnl } from './routes/pnl.ts';
 import { registerReports } from './routes/reports.ts';
+import { registerRisk } from './routes/risk.ts';
 import { registerStatic } from './routes/static.ts';
 import { registerTrading } from './routes/trading.ts';
 
@@ -67,6 +68,7 @@ export function createApp(deps: GatewayDepsExt, opts: AppOptions = {}): OpenAPIH
   registerAccount(ctx);
   registerPnl(ctx);
   registerReports(ctx);
+  registerRisk(ctx);
   registerControl(ctx);
   registerGovernance(ctx);
   if (cfg.VOLGUARD_CHAOS) registerChaos(ctx);

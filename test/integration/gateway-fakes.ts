@@ -9,6 +9,14 @@ import type { ActorInfo } from '../../runtime/status.ts';
 import { VolguardError } from '../../runtime/errors.ts';
 import type { ApprovalView, DashboardData, GatewayDepsExt, GatewayLog } from '../../gateway/deps-ext.ts';
 import type { ReadinessFacts } from '../../gateway/readiness.ts';
+import { assess, initialRiskState, riskView } from '../../actors/risk/core.ts';
+import { condorBook, settings as riskFixtureSettings, snapshot as riskSnapshot, surface as riskSurface } from '../../actors/risk/fixture.ts';
+
+/** What `risk.view` answers: the risk core's own view of its fixture condor (a real shape, not a hand-written one). */
+export function sampleRiskView() {
+  const { report } = assess(initialRiskState(riskFixtureSettings()), { cycleId: 'c1', snapshot: riskSnapshot(), surface: riskSurface(), book: condorBook() });
+  return riskView(report);
+}
 
 export const TOKENS = {
   admin: 'adm-0123456789abcdef-ADMIN',
@@ -39,7 +47,7 @@ export const SAMPLE_PNL = {
 } as const;
 
 /** Message types that only read state; anything else the fake receives is an action. */
-const READS = new Set(['killswitch.status', 'executor.approvals', 'executor.orders', 'executor.positions', 'executor.account', 'executor.phase', 'executor.venueKillSwitch', 'risk.pnl']);
+const READS = new Set(['killswitch.status', 'executor.approvals', 'executor.orders', 'executor.positions', 'executor.account', 'executor.phase', 'executor.venueKillSwitch', 'risk.pnl', 'risk.view']);
 
 export interface Recorded {
   requests: { actor: string; type: string; body: unknown }[];
@@ -186,6 +194,8 @@ export function fakeDeps(opts: FakeOptions = {}) {
           return { positions: [{ instrumentKey: 'NSE_FO|X', quantity: -75, averagePrice: 101.5, structureId: 'ic-1' }], structures: [] } as T;
         case 'executor.account':
           return { source: 'paper', equity: 1_000_000, availableMargin: 850_000, usedMargin: 150_000, asOf: clock.now() } as T;
+        case 'risk.view':
+          return sampleRiskView() as T;
         case 'executor.approve':
         case 'executor.reject': {
           // As the executor answers: unknown id → NOT_FOUND; a settled approval → itself, unchanged.

@@ -33,6 +33,7 @@ export const INTERFACE_ROUTES: readonly { method: 'GET' | 'POST'; path: string; 
   { method: 'GET', path: '/api/v1/broker/killswitch', role: 'viewer' },
   { method: 'POST', path: '/api/v1/broker/killswitch/release', role: 'admin', body: { reason: 'cooling period over, cause understood' } },
   { method: 'GET', path: '/api/v1/pnl', role: 'viewer' },
+  { method: 'GET', path: '/api/v1/risk', role: 'viewer' },
   { method: 'POST', path: '/api/v1/actors/strategy/fault', role: 'admin', body: { kind: 'crash' } },
   { method: 'POST', path: '/api/v1/chaos/feed', role: 'admin', body: { kind: 'stale', seconds: 5 } },
   { method: 'GET', path: '/openapi.json', role: 'none' },
