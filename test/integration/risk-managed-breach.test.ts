@@ -5,7 +5,8 @@
  * The market: SIM_SEED 19 on Wed 2026-11-25, where NIFTY slides ≈ 1.9 % from 10:25 to 15:25 (actors/venues/sim is a
  * pure function of seed and time, so this path is fixed). Two runs on one DATA_DIR:
  * 1. From 10:00 with default limits, the weekly bucket alone opens a 1-lot NIFTY iron condor with 25-delta shorts (a
- *    test configuration: 5 RV samples instead of 20, monthly and intraday off, one lot). The run stops once it is open.
+ *    test configuration: 5 RV samples instead of 20 and no IV/RV filter — the entry is not what this test is about —,
+ *    monthly and intraday off, one lot). The run stops once it is open.
  * 2. The simulated clock resumes when the fall has brought NIFTY within 0.6 % of the short put (found on the sim's own
  *    path), with a delta limit whose soft level the tested book is past and whose hard level it is not: MAX_NET_DELTA
  *    1.0 (hard ₹10,000 per 1 %) and RISK_SOFT_RATIO 0.3 (soft ₹3,000). A short put that close has |Δ| ≈ 0.4, so the
@@ -35,7 +36,7 @@ const SEED = '19';
 const at = (hhmm: string) => Date.parse(`${DAY}T${hhmm}:00+05:30`);
 
 const STRATEGY = {
-  SIM_SEED: SEED, STRATEGY_MONTHLY_KIND: 'off', STRATEGY_INTRADAY_KIND: 'off', STRATEGY_SHORT_DELTA: '0.25', STRATEGY_RV_MIN_SAMPLES: '5', STRATEGY_MAX_LOTS: '1',
+  SIM_SEED: SEED, STRATEGY_MONTHLY_KIND: 'off', STRATEGY_INTRADAY_KIND: 'off', STRATEGY_SHORT_DELTA: '0.25', STRATEGY_RV_MIN_SAMPLES: '5', STRATEGY_MIN_IV_RV_RATIO: '0', STRATEGY_MAX_LOTS: '1',
   VOLGUARD_OPERATOR_TOKEN: OPERATOR, LOG_LEVEL: 'error', JOURNAL_BACKUP_INTERVAL_S: '0',
 };
 const LOOSE_BUT_DELTA = {

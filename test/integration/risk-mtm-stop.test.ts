@@ -3,8 +3,9 @@
  * paper, end to end, journaled with its numbers.
  *
  * SIM_SEED 19 on Wed 2026-11-25 (NIFTY slides ≈ 1.9 % from 10:25), FULL_AUTO, the weekly bucket alone (25-delta
- * condor, 5 RV samples: a test configuration that enters soon after 10:00) and an account MTM stop of 0.1 % of
- * ₹10 lakh = ₹1,000, so the condor's first losses on the slide fire it. Every other limit is the default.
+ * condor, 5 RV samples and no IV/RV filter: a test configuration that enters soon after 10:00) and an account MTM
+ * stop of 0.1 % of ₹10 lakh = ₹1,000, so the condor's first losses on the slide fire it. Every other limit is the
+ * default.
  * Expected: `risk.stopTriggered` (account, stop, the P&L and the level) → the strategy closes every structure
  * (`mtm_stop`), the executor runs the closes → the book is flat → for the rest of the session every bucket is skipped
  * with MTM_STOP and the risk actor refuses new risk (MTM_STOP), well past the re-entry cool-down.
@@ -45,7 +46,7 @@ test('an account MTM stop flattens the book and blocks entries for the rest of t
   const s = await startTestSystem({
     PHASE: 'FULL_AUTO', SIM_SEED: '19', SIM_START: `${DAY}T10:00:00+05:30`, SIM_SPEED: '120', SUPERVISOR_LOOP_INTERVAL: '0.25',
     ORDER_FILL_TIMEOUT_MS: '5000', LOG_LEVEL: 'error', JOURNAL_BACKUP_INTERVAL_S: '0',
-    STRATEGY_MONTHLY_KIND: 'off', STRATEGY_INTRADAY_KIND: 'off', STRATEGY_SHORT_DELTA: '0.25', STRATEGY_RV_MIN_SAMPLES: '5',
+    STRATEGY_MONTHLY_KIND: 'off', STRATEGY_INTRADAY_KIND: 'off', STRATEGY_SHORT_DELTA: '0.25', STRATEGY_RV_MIN_SAMPLES: '5', STRATEGY_MIN_IV_RV_RATIO: '0',
     RISK_ACCOUNT_MTM_STOP_PCT: '0.001',
   });
   t.after(() => s.stop());
