@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { black76Price } from '../domain/black76.ts';
 import type { Proposal } from '../domain/proposal.ts';
 import { initialState, transition, type StrategyState } from './core.ts';
-import { condor, EMPTY_BOOK, market, params, RATE, request, type MarketSpec } from './fixtures.ts';
+import { bookOf, condor, EMPTY_BOOK, market, params, RATE, request, type MarketSpec } from './fixtures.ts';
 import type { ProposeRequest } from './messages.ts';
 import type { StrategyParams } from './params.ts';
 import { istEpoch } from './session.ts';
@@ -117,7 +117,7 @@ test('sizes by bucket: whole lots whose max loss plus round-trip charges fit min
 test('the bucket budget already used by open structures reduces what a new entry may risk', () => {
   const p = params({ STRATEGY_MAX_OPEN_PER_BUCKET: '2' });
   const used = condor('old', { pw: 23000, ps: 23300, cs: 24700, cw: 25000 }, 40, { maxLoss: 95_000 });
-  const { out } = cycle(warmed(p), { now: at(10, 0) }, p, { book: { ...EMPTY_BOOK, structures: [used] } });
+  const { out } = cycle(warmed(p), { now: at(10, 0) }, p, { book: bookOf(used) });
   assert.equal(opens(out.proposals).filter((x) => x.bucket === 'weekly').length, 0);
   assert.ok(out.skipped.some((s) => s.bucket === 'weekly' && s.reason === 'RISK_BUDGET'));
 });
@@ -127,7 +127,7 @@ test('refuses entries unless the kill switch is NORMAL, but still proposes exits
   const s = warmed(p);
   const profitable = condor('x1', { pw: 23000, ps: 23500, cs: 24500, cw: 25000 }, 500);
   for (const state of ['DEGRADED', 'HALTED'] as const) {
-    const { out } = cycle(s, { now: at(10, 0) }, p, { killswitch: { state }, book: { ...EMPTY_BOOK, structures: [profitable] } });
+    const { out } = cycle(s, { now: at(10, 0) }, p, { killswitch: { state }, book: bookOf(profitable) });
     assert.equal(opens(out.proposals).length, 0, state);
     assert.ok(out.skipped.every((k) => k.reason === 'KILLSWITCH_NOT_NORMAL'));
     assert.deepEqual(out.proposals.map((x) => [x.action, x.structureId, x.riskIncreasing]), [['close', 'x1', false]]);
@@ -135,7 +135,7 @@ test('refuses entries unless the kill switch is NORMAL, but still proposes exits
   // A push that arrives after the cycle's own evaluation is honoured (fail closed).
   const pushed = transition(s, { type: 'killswitch.changed', body: { state: 'DEGRADED' } }, p).state;
   assert.equal(opens(cycle(pushed, { now: at(10, 0) }, p).out.proposals).length, 0);
-  const { out } = cycle(s, { now: at(10, 0) }, p, { killswitch: { state: 'EMERGENCY' }, book: { ...EMPTY_BOOK, structures: [profitable] } });
+  const { out } = cycle(s, { now: at(10, 0) }, p, { killswitch: { state: 'EMERGENCY' }, book: bookOf(profitable) });
   assert.equal(out.proposals.length, 0, 'EMERGENCY: the kill switch flattens; the strategy stays out of the way');
 });
 
@@ -199,7 +199,7 @@ test('exits: profit target at mid, stop loss, time exit and short-strike breach 
     return r === 'CE' ? (chain.callBid[i]! + chain.callAsk[i]!) / 2 : (chain.putBid[i]! + chain.putAsk[i]!) / 2;
   };
   const debit = mid(24500, 'CE') + mid(23500, 'PE') - mid(25000, 'CE') - mid(23000, 'PE');
-  const book = (credit: number) => ({ ...EMPTY_BOOK, structures: [condor('x', strikes, credit)] });
+  const book = (credit: number) => (bookOf(condor('x', strikes, credit)));
   const one = (r: ReturnType<typeof cycle>) => r.out.proposals.filter((x) => x.structureId === 'x');
 
   // Captured = credit − debit. Target 50 %: credit 2.2·debit captures 55 %; credit 1.8·debit only 44 %.
@@ -231,9 +231,9 @@ test('exits: profit target at mid, stop loss, time exit and short-strike breach 
 test('the intraday bucket is closed from 15:10 IST', () => {
   const p = params();
   const st = condor('i1', { pw: 23000, ps: 23500, cs: 24500, cw: 25000 }, 60, { bucket: 'intraday', kind: 'strangle' });
-  const before = cycle(warmed(p), { now: at(15, 5) }, p, { book: { ...EMPTY_BOOK, structures: [st] } });
+  const before = cycle(warmed(p), { now: at(15, 5) }, p, { book: bookOf(st) });
   assert.equal(before.out.proposals.filter((x) => x.structureId === 'i1').length, 0);
-  const after = cycle(warmed(p), { now: at(15, 10) }, p, { book: { ...EMPTY_BOOK, structures: [st] } });
+  const after = cycle(warmed(p), { now: at(15, 10) }, p, { book: bookOf(st) });
   assert.equal(after.out.proposals.find((x) => x.structureId === 'i1')?.rationale['exit'], 'time');
 });
 
@@ -241,7 +241,7 @@ test('rolls the untested put side up when the short call is tested, and proposes
   const p = params();
   // Short call just OTM (Δ ≈ 0.35, tested), short put far OTM (|Δ| well under 0.16). Credit chosen so no exit fires.
   const st = condor('r1', { pw: 23200, ps: 23400, cs: 24100, cw: 24400 }, 120);
-  const { out, state } = cycle(warmed(p), { now: at(10, 0) }, p, { book: { ...EMPTY_BOOK, structures: [st] } });
+  const { out, state } = cycle(warmed(p), { now: at(10, 0) }, p, { book: bookOf(st) });
   const roll = out.proposals.find((x) => x.structureId === 'r1');
   assert.equal(roll?.action, 'adjust', JSON.stringify(roll?.rationale));
   assert.equal(roll.riskIncreasing, true);
@@ -253,17 +253,17 @@ test('rolls the untested put side up when the short call is tested, and proposes
   assert.ok(newWing < newShort);
   assert.deepEqual(sides, ['BUY PE 23400', `BUY PE ${newWing}`, 'SELL PE 23200', `SELL PE ${newShort}`]);
   assert.ok(Math.abs(Math.abs(Number(roll.rationale['newShortDelta'])) - 0.16) < 0.03);
-  const again = cycle(state, { now: at(10, 0) + 3000 }, p, { book: { ...EMPTY_BOOK, structures: [st] } }, 'c2');
+  const again = cycle(state, { now: at(10, 0) + 3000 }, p, { book: bookOf(st) }, 'c2');
   assert.equal(again.out.proposals.filter((x) => x.structureId === 'r1').length, 0);
   // Not under DEGRADED: a roll sells new options.
-  const degraded = cycle(warmed(p), { now: at(10, 0) }, p, { killswitch: { state: 'DEGRADED' }, book: { ...EMPTY_BOOK, structures: [st] } });
+  const degraded = cycle(warmed(p), { now: at(10, 0) }, p, { killswitch: { state: 'DEGRADED' }, book: bookOf(st) });
   assert.equal(degraded.out.proposals.length, 0);
 });
 
 test('a roll must fit risk\'s soft limits, also after its BUY legs, and is never proposed under a breach', () => {
   const p = params();
   const st = condor('r1', { pw: 23200, ps: 23400, cs: 24100, cw: 24400 }, 120);
-  const book = { ...EMPTY_BOOK, structures: [st] };
+  const book = bookOf(st);
   const limits = (delta: number) => [
     // Delta in the risk actor's unit, ₹ per 1 % move (soft 12,000 at the ₹10 lakh default).
     { name: 'delta', value: delta, soft: 12_000 }, { name: 'vega', value: 100, soft: 800 },
@@ -284,13 +284,13 @@ test('a roll must fit risk\'s soft limits, also after its BUY legs, and is never
 test('no entry while another entry is still opening: risk\'s headroom does not hold its legs yet', () => {
   const p = params();
   const opening = condor('o1', { pw: 23200, ps: 23400, cs: 24600, cw: 24800 }, 0, { status: 'opening', bucket: 'monthly' });
-  const { out } = cycle(warmed(p), { now: at(10, 0) }, p, { book: { ...EMPTY_BOOK, structures: [opening] } });
+  const { out } = cycle(warmed(p), { now: at(10, 0) }, p, { book: bookOf(opening) });
   assert.equal(opens(out.proposals).length, 0);
   const weekly = out.skipped.find((x) => x.bucket === 'weekly');
   assert.equal(weekly?.reason, 'RISK_HEADROOM', JSON.stringify(out.skipped));
   assert.match(weekly.detail, /o1 still opening/);
   // Once it is open (in the positions the report measures), entries size against the report again.
-  const open = cycle(warmed(p), { now: at(10, 0) }, p, { book: { ...EMPTY_BOOK, structures: [{ ...opening, status: 'open' }] } });
+  const open = cycle(warmed(p), { now: at(10, 0) }, p, { book: bookOf({ ...opening, status: 'open' }) });
   assert.ok(opens(open.out.proposals).some((x) => x.bucket === 'weekly'), JSON.stringify(open.out.skipped));
 });
 

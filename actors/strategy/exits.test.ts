@@ -5,7 +5,7 @@ import { SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE } from '../domain/data/charge
 import { initialState, transition, type StrategyState } from './core.ts';
 import { closeCharges } from './exits.ts';
 import { roundTripCharges } from './sizing.ts';
-import { condor, EMPTY_BOOK, market, params, request, type MarketSpec } from './fixtures.ts';
+import { bookOf, condor, market, params, request, type MarketSpec } from './fixtures.ts';
 import type { Quote } from './market.ts';
 import type { ProposeRequest } from './messages.ts';
 import type { StrategyParams } from './params.ts';
@@ -74,7 +74,7 @@ test('the profit target is net of the charges to close: gross at the target is n
   assert.ok(close > 90 && close < 110, `four ₹20 orders and their taxes, was ${close}`);
   // Target 50 % of the credit c over 65 units: gross (c − debit)·65 ≥ 0.5·c·65 ⟺ c ≥ 2·debit; net of the charges to
   // close, (c − debit)·65 − close ≥ 0.5·c·65 ⟺ c ≥ 2·debit + 2·close/65.
-  const exitOf = (credit: number) => cycle(s, { now: at(10, 0) }, p, { book: { ...EMPTY_BOOK, structures: [condor('x', STRIKES, credit)] } })
+  const exitOf = (credit: number) => cycle(s, { now: at(10, 0) }, p, { book: bookOf(condor('x', STRIKES, credit)) })
     .out.proposals.find((x) => x.structureId === 'x');
   const grossOnly = exitOf(2 * debit + close / 65);
   assert.equal(grossOnly, undefined, 'gross reaches 50 % but the charges to close take it below');
@@ -82,7 +82,7 @@ test('the profit target is net of the charges to close: gross at the target is n
   assert.equal(net?.rationale['exit'], 'profit');
   assert.equal(net?.rationale['chargesToClose'], close);
   // The structure's P&L net of every charge: booked on it (₹108.33 here) and to close.
-  const booked = cycle(s, { now: at(10, 0) }, p, { book: { ...EMPTY_BOOK, structures: [condor('x', STRIKES, 2 * debit + 3 * close / 65, { charges: 108.33 })] } })
+  const booked = cycle(s, { now: at(10, 0) }, p, { book: bookOf(condor('x', STRIKES, 2 * debit + 3 * close / 65, { charges: 108.33 })) })
     .out.proposals.find((x) => x.structureId === 'x');
   const c = 2 * debit + 3 * close / 65;
   assert.ok(Math.abs(Number(booked?.rationale['netPnl']) - ((c - debit) * 65 - 108.33 - close)) < 1e-6);
@@ -119,7 +119,7 @@ test('a structure whose contracts expired is never proposed for close: it no lon
   const wings = condor('x', STRIKES, 1);
   const held = { ...wings, legs: wings.legs.filter((l) => l.side === 'BUY') };
   const next = istEpoch('2026-01-14', 10 * 60);
-  const exits = (now: number) => cycle(initialState(), { now }, p, { book: { ...EMPTY_BOOK, structures: [held] } }).out.proposals.filter((x) => x.structureId === 'x');
+  const exits = (now: number) => cycle(initialState(), { now }, p, { book: bookOf(held) }).out.proposals.filter((x) => x.structureId === 'x');
   assert.deepEqual(exits(next), []);
   // Before the close the time exit still applies (59 minutes to the 13 Jan close at 15:30).
   assert.equal(exits(istEpoch('2026-01-13', 14 * 60 + 31))[0]?.rationale['exit'], 'time');

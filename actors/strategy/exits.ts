@@ -83,15 +83,37 @@ function markStructure(s: Structure, view: MarketView): Marks | null {
   return { debitMid, debitTouch, quotes, unit };
 }
 
-function closingLegs(s: Structure, quotes: QuoteLookup | null, atTouch: boolean): Leg[] {
-  const legs = s.legs.map((l): Leg => {
+/** Signed units the book holds per instrument (positive long). */
+export type Holdings = ReadonlyMap<string, number>;
+
+export function holdingsOf(positions: readonly { readonly instrumentKey: string; readonly quantity: number }[]): Holdings {
+  const out = new Map<string, number>();
+  for (const p of positions) out.set(p.instrumentKey, (out.get(p.instrumentKey) ?? 0) + p.quantity);
+  return out;
+}
+
+/**
+ * A closing leg for each leg the structure lists, for no more than the book still holds in that direction: a roll
+ * that ended compensated leaves the structure's legs as they were while the positions moved, and a close naming a
+ * leg the book no longer holds is refused whole by the executor (CLOSE_EXCEEDS_POSITION) — seen as an account MTM
+ * stop whose close was refused every cycle. Legs the book holds none of are left out.
+ */
+function closingLegs(s: Structure, quotes: QuoteLookup | null, atTouch: boolean, held: Holdings): Leg[] {
+  const legs: Leg[] = [];
+  for (const l of s.legs) {
     const side = l.side === 'SELL' ? 'BUY' : 'SELL';
+    const h = held.get(l.instrumentKey) ?? 0;
+    const quantity = Math.min(l.quantity, Math.max(0, side === 'BUY' ? -h : h));
+    if (quantity <= 0) continue;
     const q = quotes?.get(l.instrumentKey);
     const { limitPrice: _old, ...rest } = l;
-    if (!q) return { ...rest, side };
+    if (!q) {
+      legs.push({ ...rest, side, quantity });
+      continue;
+    }
     const price = atTouch ? (side === 'BUY' ? q.ask : q.bid) : mid(q);
-    return { ...rest, side, limitPrice: roundToTick(price) };
-  });
+    legs.push({ ...rest, side, quantity, limitPrice: roundToTick(price) });
+  }
   // Buy back the shorts before selling the wings: never hold a naked short in between.
   return [...legs.filter((l) => l.side === 'BUY'), ...legs.filter((l) => l.side === 'SELL')];
 }
@@ -161,7 +183,7 @@ function planRoll(s: Structure, inp: ExitInputs, marks: Marks, base: Record<stri
 }
 
 /** The reducing proposal for a breach (reduce.ts): close the chosen side as an `adjust` that keeps the structure open. */
-function reductionDraft(r: Reduction, view: MarketView, base: Record<string, number | string | boolean>): Draft | null {
+function reductionDraft(r: Reduction, view: MarketView, base: Record<string, number | string | boolean>, held: Holdings): Draft | null {
   const s = r.structure;
   const b = r.breach;
   const where = [b.underlying, b.expiry].filter((x) => x !== undefined).join(' ');
@@ -173,7 +195,7 @@ function reductionDraft(r: Reduction, view: MarketView, base: Record<string, num
   };
   if (r.side === null) return null;
   const side = r.side;
-  const legs = closeSideLegs(side, view.quotes);
+  const legs = closeSideLegs(side, view.quotes, held);
   const wing = side.legs.find((l) => l.side === 'BUY');
   return {
     action: 'adjust', kind: s.kind, bucket: s.bucket, underlying: s.underlying, expiry: s.expiry, structureId: s.id, legs,
@@ -201,6 +223,7 @@ export function planExits(inp: ExitInputs): { drafts: Draft[]; acts: EventAct[] 
   const reduction = chooseReduction(req.risk.breaches ?? [], req.book.structures, view, params.rate,
     (s) => s.status === 'open' && s.kind !== 'adopted' && s.legs.length > 0 && !cooling(s), req.risk.levels?.betas ?? {});
   const stops = req.risk.stops;
+  const held = holdingsOf(req.book.positions);
   for (const s of req.book.structures) {
     if (s.status !== 'open' || s.legs.length === 0) continue;
     if (cooling(s)) continue;
@@ -227,14 +250,18 @@ export function planExits(inp: ExitInputs): { drafts: Draft[]; acts: EventAct[] 
     };
     const close = (why: string, reason: string, atTouch: boolean, extra: Record<string, number | string | boolean> = {}): Draft => ({
       action: 'close', kind: s.kind, bucket: s.bucket, underlying: s.underlying, expiry: s.expiry, structureId: s.id,
-      legs: closingLegs(s, marks?.quotes ?? null, atTouch), reason, riskIncreasing: false,
+      legs: closingLegs(s, marks?.quotes ?? null, atTouch, held), reason, riskIncreasing: false,
       rationale: { ...base, exit: why, ...extra },
     });
+    // Nothing held (closed outside VolGuard, reconciliation catching up): nothing to propose for it.
+    const push = (d: Draft): void => {
+      if (d.legs.length > 0) drafts.push(d);
+    };
 
     const timeByExpiry = minutesToExpiry <= (bucket?.exitMinutesBeforeExpiry ?? 0);
     const timeByClock = bucket?.exitAtMinute != null && clock.minutes >= bucket.exitAtMinute;
     if (timeByExpiry || timeByClock) {
-      drafts.push(close('time', timeByClock ? `intraday time exit at IST minute ${Math.floor(clock.minutes)}`
+      push(close('time', timeByClock ? `intraday time exit at IST minute ${Math.floor(clock.minutes)}`
         : `time exit: ${minutesToExpiry.toFixed(0)} min to expiry`, true, { exitMinutesBeforeExpiry: bucket?.exitMinutesBeforeExpiry ?? 0 }));
       continue;
     }
@@ -242,12 +269,12 @@ export function planExits(inp: ExitInputs): { drafts: Draft[]; acts: EventAct[] 
       const scope = stops.accountBlocked ? 'account' : s.bucket;
       const t = stops.accountBlocked ? stops.account?.triggered : stops.buckets?.find((x) => x.scope === s.bucket)?.triggered;
       const numbers = t ? `${t.kind}: day P&L ₹${t.pnl.toFixed(0)} at level ₹${t.level.toFixed(0)}` : 'fired';
-      drafts.push(close('mtm_stop', `${scope} MTM ${numbers}: close`, true, { stopScope: scope, stopKind: t?.kind ?? '', stopPnl: t?.pnl ?? NaN, stopLevel: t?.level ?? NaN }));
+      push(close('mtm_stop', `${scope} MTM ${numbers}: close`, true, { stopScope: scope, stopKind: t?.kind ?? '', stopPnl: t?.pnl ?? NaN, stopLevel: t?.level ?? NaN }));
       continue;
     }
     const ev = eventEffect(params.events, now, s.underlying, params.eventCloseMinute).close;
     if (ev !== null && s.kind !== 'adopted' && s.expiry >= ev.date) {
-      drafts.push(close('event', `event calendar close_before: ${describeEvent(ev)}`, true, { eventDate: ev.date, eventKind: ev.kind, eventProvisional: ev.provisional }));
+      push(close('event', `event calendar close_before: ${describeEvent(ev)}`, true, { eventDate: ev.date, eventKind: ev.kind, eventProvisional: ev.provisional }));
       acts.push({
         date: ev.date, kind: ev.kind, action: ev.action, provisional: ev.provisional, note: ev.note, source: ev.source,
         effect: 'close proposed', bucket: s.bucket, underlying: s.underlying, structureId: s.id,
@@ -258,26 +285,26 @@ export function planExits(inp: ExitInputs): { drafts: Draft[]; acts: EventAct[] 
     const shortPut = findLeg(s, 'PE', 'SELL');
     const breached = shortCall && spot > shortCall.strike ? shortCall : shortPut && spot < shortPut.strike ? shortPut : undefined;
     if (breached) {
-      drafts.push(close('breach', `spot ${spot} beyond short ${breached.right} ${breached.strike}`, true, { breachedStrike: breached.strike, breachedRight: breached.right }));
+      push(close('breach', `spot ${spot} beyond short ${breached.right} ${breached.strike}`, true, { breachedStrike: breached.strike, breachedRight: breached.right }));
       continue;
     }
     if (reduction !== null && reduction.structure.id === s.id) {
-      const d = reductionDraft(reduction, view, base);
+      const d = reductionDraft(reduction, view, base, held);
       const b = reduction.breach;
-      drafts.push(d ?? close('risk_reduce', `reduce ${b.level} ${b.limit} breach (${b.value.toFixed(0)} > ${b.threshold.toFixed(0)}): close the structure`, true,
+      push(d ?? close('risk_reduce', `reduce ${b.level} ${b.limit} breach (${b.value.toFixed(0)} > ${b.threshold.toFixed(0)}): close the structure`, true,
         { breachLimit: b.limit, breachLevel: b.level, breachValue: b.value, breachThreshold: b.threshold }));
       continue;
     }
     if (!marks || !(s.entryCredit > 0)) continue;
     if (-pnl >= params.stopLossMult * s.entryCredit) {
-      drafts.push(close('stop', `stop loss: loss ${(-pnl).toFixed(2)} ≥ ${params.stopLossMult} × credit ${s.entryCredit.toFixed(2)}`, true));
+      push(close('stop', `stop loss: loss ${(-pnl).toFixed(2)} ≥ ${params.stopLossMult} × credit ${s.entryCredit.toFixed(2)}`, true));
       continue;
     }
     const target = profitTargetNetOfCharges({
       creditPerUnit: s.entryCredit, debitPerUnit: marks.debitMid, units: marks.unit, targetFraction: params.profitTargetPct, closeCharges: toClose!,
     });
     if (target.reached) {
-      drafts.push(close('profit', `profit target: captured ₹${target.netPnl.toFixed(2)} net of ₹${toClose!.total.toFixed(2)} to close, of credit ${s.entryCredit.toFixed(2)} × ${marks.unit}`, false, { targetNetPnl: target.netPnl, target: target.target }));
+      push(close('profit', `profit target: captured ₹${target.netPnl.toFixed(2)} net of ₹${toClose!.total.toFixed(2)} to close, of credit ${s.entryCredit.toFixed(2)} × ${marks.unit}`, false, { targetNetPnl: target.netPnl, target: target.target }));
       continue;
     }
     const roll = planRoll(s, inp, marks, base);

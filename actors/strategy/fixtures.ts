@@ -125,6 +125,23 @@ export function market(spec: MarketSpec, cycleId = 'c1'): { snapshot: MarketSnap
 
 export const EMPTY_BOOK: Book = { positions: [], structures: [], orders: [], realisedPnlDay: 0, realised: NO_REALISED, shadow: false };
 
+/** A book holding the structures: positions for the legs of those open or closing (as the executor's book lists them). */
+export function bookOf(...structures: Structure[]): Book {
+  const held = new Map<string, Book['positions'][number]>();
+  for (const st of structures) {
+    if (st.status !== 'open' && st.status !== 'closing') continue;
+    for (const l of st.legs) {
+      const q = (l.side === 'BUY' ? 1 : -1) * l.quantity;
+      const p = held.get(l.instrumentKey);
+      held.set(l.instrumentKey, {
+        instrumentKey: l.instrumentKey, quantity: (p?.quantity ?? 0) + q, averagePrice: 10, realisedPnl: 0, structureId: st.id,
+        underlying: l.underlying, expiry: l.expiry, strike: l.strike, right: l.right,
+      });
+    }
+  }
+  return { ...EMPTY_BOOK, structures, positions: [...held.values()] };
+}
+
 export function request(m: ReturnType<typeof market>, over: Partial<ProposeRequest> = {}): ProposeRequest {
   return {
     cycleId: m.snapshot.cycleId, snapshot: m.snapshot, surface: m.surface, book: EMPTY_BOOK,

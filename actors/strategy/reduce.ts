@@ -121,14 +121,21 @@ export function chooseReduction(breaches: readonly RiskBreachView[], structures:
   return null;
 }
 
-/** Closing legs of one side at the touch: buy back the short first, then sell the wing. */
-export function closeSideLegs(side: SideRisk, quotes: QuoteLookup): Leg[] {
-  const legs = side.legs.map((l): Leg => {
+/**
+ * Closing legs of one side at the touch, buy back the short first, then sell the wing — each for no more than the book
+ * holds in that direction (`held`: signed units per instrument), legs it holds none of left out.
+ */
+export function closeSideLegs(side: SideRisk, quotes: QuoteLookup, held: ReadonlyMap<string, number>): Leg[] {
+  const legs: Leg[] = [];
+  for (const l of side.legs) {
     const closing = l.side === 'SELL' ? 'BUY' : 'SELL';
+    const h = held.get(l.instrumentKey) ?? 0;
+    const quantity = Math.min(l.quantity, Math.max(0, closing === 'BUY' ? -h : h));
+    if (quantity <= 0) continue;
     const q = quotes.get(l.instrumentKey);
     const { limitPrice: _old, ...rest } = l;
     const px = q === undefined ? undefined : closing === 'BUY' ? q.ask : q.bid;
-    return px !== undefined && px > 0 ? { ...rest, side: closing, limitPrice: roundToTick(px) } : { ...rest, side: closing };
-  });
+    legs.push(px !== undefined && px > 0 ? { ...rest, side: closing, quantity, limitPrice: roundToTick(px) } : { ...rest, side: closing, quantity });
+  }
   return [...legs.filter((l) => l.side === 'BUY'), ...legs.filter((l) => l.side === 'SELL')];
 }

@@ -11,7 +11,7 @@ import { ConfigError } from '../../runtime/errors.ts';
 import type { Proposal } from '../domain/proposal.ts';
 import { initialState, transition, type StrategyState } from './core.ts';
 import { EVENT_CALENDAR_FILE, eventEffect, loadEventCalendar, parseEventCalendar, shippedEventCalendar } from './events.ts';
-import { condor, EMPTY_BOOK, market, params, request, type MarketSpec } from './fixtures.ts';
+import { bookOf, condor, EMPTY_BOOK, market, params, request, type MarketSpec } from './fixtures.ts';
 import type { ProposeRequest, RiskView } from './messages.ts';
 import type { StrategyParams } from './params.ts';
 import { istEpoch } from './session.ts';
@@ -39,7 +39,7 @@ const breach = (limit: string, level: 'soft' | 'hard', signed: number, extra: ob
 
 test('a delta breach gets the reducing proposal: close the tested side (buy back its short first), risk-reducing, with its numbers', () => {
   const p = params();
-  const { out } = cycle(warmed(p), { now: at(10, 0), nifty: 23_600 }, p, { book: { ...EMPTY_BOOK, structures: [tested] }, risk: { breaches: [breach('delta', 'soft', 9_000)] } });
+  const { out } = cycle(warmed(p), { now: at(10, 0), nifty: 23_600 }, p, { book: bookOf(tested), risk: { breaches: [breach('delta', 'soft', 9_000)] } });
   const r = out.proposals.find((x) => x.structureId === 't1');
   assert.ok(r, JSON.stringify(out.proposals));
   assert.equal(r.action, 'adjust');
@@ -53,7 +53,7 @@ test('a delta breach gets the reducing proposal: close the tested side (buy back
   assert.equal(opens(out.proposals).length, 0, 'no entry under a breach');
   // A short-delta breach (the market rallied) picks the call side instead.
   const up = condor('t2', { pw: 23_200, ps: 23_500, cs: 24_500, cw: 24_800 }, 60);
-  const r2 = cycle(warmed(p), { now: at(10, 0), nifty: 24_400 }, p, { book: { ...EMPTY_BOOK, structures: [up] }, risk: { breaches: [breach('delta', 'hard', -9_000)] } })
+  const r2 = cycle(warmed(p), { now: at(10, 0), nifty: 24_400 }, p, { book: bookOf(up), risk: { breaches: [breach('delta', 'hard', -9_000)] } })
     .out.proposals.find((x) => x.structureId === 't2')!;
   assert.deepEqual(r2.legs.map((l) => `${l.side} ${l.right} ${l.strike}`), ['BUY CE 24500', 'SELL CE 24800']);
   assert.match(r2.reason, /^reduce hard delta NIFTY/);
@@ -63,17 +63,17 @@ test('a breach scoped to an expiry reduces a structure of that expiry; a structu
   const p = params();
   const other = condor('m1', { pw: 22_000, ps: 22_500, cs: 25_500, cw: 26_000 }, 60, { expiry: '2026-01-27', bucket: 'monthly' });
   const risk: RiskView = { breaches: [breach('vega', 'hard', -3_000, { scope: 'expiry', expiry: '2026-01-13' })] };
-  const { out } = cycle(warmed(p), { now: at(10, 0), nifty: 23_600 }, p, { book: { ...EMPTY_BOOK, structures: [other, tested] }, risk });
+  const { out } = cycle(warmed(p), { now: at(10, 0), nifty: 23_600 }, p, { book: bookOf(other, tested), risk });
   assert.deepEqual(out.proposals.filter((x) => x.rationale['exit'] === 'risk_reduce').map((x) => x.structureId), ['t1']);
   // One side left (the call spread after the put side was closed): the whole structure is closed.
   const half = { ...tested, id: 'h1', legs: tested.legs.filter((l) => l.right === 'CE') };
-  const c = cycle(warmed(p), { now: at(10, 0), nifty: 24_300 }, p, { book: { ...EMPTY_BOOK, structures: [half] }, risk: { breaches: [breach('delta', 'soft', -5_000)] } })
+  const c = cycle(warmed(p), { now: at(10, 0), nifty: 24_300 }, p, { book: bookOf(half), risk: { breaches: [breach('delta', 'soft', -5_000)] } })
     .out.proposals.find((x) => x.structureId === 'h1')!;
   assert.equal(c.action, 'close');
   assert.equal(c.riskIncreasing, false);
   // Not re-proposed within the cooldown.
-  const s1 = cycle(warmed(p), { now: at(10, 0), nifty: 23_600 }, p, { book: { ...EMPTY_BOOK, structures: [tested] }, risk: { breaches: [breach('delta', 'soft', 9_000)] } });
-  const s2 = cycle(s1.state, { now: at(10, 0) + 3000, nifty: 23_600 }, p, { book: { ...EMPTY_BOOK, structures: [tested] }, risk: { breaches: [breach('delta', 'soft', 9_000)] } }, 'c2');
+  const s1 = cycle(warmed(p), { now: at(10, 0), nifty: 23_600 }, p, { book: bookOf(tested), risk: { breaches: [breach('delta', 'soft', 9_000)] } });
+  const s2 = cycle(s1.state, { now: at(10, 0) + 3000, nifty: 23_600 }, p, { book: bookOf(tested), risk: { breaches: [breach('delta', 'soft', 9_000)] } }, 'c2');
   assert.equal(s2.out.proposals.filter((x) => x.structureId === 't1').length, 0);
 });
 
@@ -83,7 +83,7 @@ test('an account MTM stop closes every structure and blocks entries; a bucket st
   const p = params();
   const weekly = condor('w1', { pw: 23_200, ps: 23_500, cs: 24_500, cw: 24_800 }, 60);
   const monthly = condor('m1', { pw: 22_000, ps: 22_500, cs: 25_500, cw: 26_000 }, 60, { expiry: '2026-01-27', bucket: 'monthly', underlying: 'NIFTY' });
-  const book = { ...EMPTY_BOOK, structures: [weekly, monthly] };
+  const book = bookOf(weekly, monthly);
   const acct = cycle(warmed(p), { now: at(10, 0) }, p, { book, risk: { breaches: [], stops: { accountBlocked: true, blockedBuckets: [], account: { triggered: { kind: 'stop', pnl: -15_200, level: -15_000 } } } } });
   assert.deepEqual(acct.out.proposals.map((x) => `${x.action}:${x.structureId}`).sort(), ['close:m1', 'close:w1']);
   assert.match(acct.out.proposals[0]!.reason, /account MTM stop: day P&L ₹-15200 at level ₹-15000: close/);
@@ -94,16 +94,34 @@ test('an account MTM stop closes every structure and blocks entries; a bucket st
   assert.ok(!bucket.out.skipped.some((k) => k.bucket === 'intraday' && k.reason === 'MTM_STOP'));
 });
 
+test('a close names only what the book holds: a leg the structure lists but the book no longer holds is left out', () => {
+  // A roll that ended compensated keeps the structure's old legs while the positions moved: here the short 24 500 call
+  // is listed but no longer held. A close naming it was refused whole by the executor (CLOSE_EXCEEDS_POSITION) every
+  // cycle, so an account MTM stop never flattened.
+  const p = params();
+  const w = condor('w1', { pw: 23_200, ps: 23_500, cs: 24_500, cw: 24_800 }, 60);
+  const book = bookOf(w);
+  const positions = book.positions.filter((x) => !(x.strike === 24_500 && x.right === 'CE'));
+  const stop = { accountBlocked: true, blockedBuckets: [], account: { triggered: { kind: 'stop', pnl: -16_000, level: -15_000 } } };
+  const r = cycle(warmed(p), { now: at(10, 0) }, p, { book: { ...book, positions }, risk: { breaches: [], stops: stop } });
+  const c = r.out.proposals.find((x) => x.structureId === 'w1')!;
+  assert.deepEqual(c.legs.map((l) => `${l.side} ${l.right} ${l.strike} ${l.quantity}`), ['BUY PE 23500 65', 'SELL PE 23200 65', 'SELL CE 24800 65']);
+  // Holding less than the structure lists closes only what is held.
+  const part = book.positions.map((x) => (x.strike === 23_500 ? { ...x, quantity: -30 } : x));
+  const c2 = cycle(warmed(p), { now: at(10, 0) }, p, { book: { ...book, positions: part }, risk: { breaches: [], stops: stop } }).out.proposals.find((x) => x.structureId === 'w1')!;
+  assert.equal(c2.legs.find((l) => l.strike === 23_500)?.quantity, 30);
+});
+
 // ---- re-entry rules ----
 
 test('no re-entry within the cool-down after a close, and at most STRATEGY_MAX_ENTRIES_PER_DAY entries per bucket', () => {
   const p = params({ STRATEGY_MONTHLY_KIND: 'off', STRATEGY_INTRADAY_KIND: 'off' });
   const closedAt = at(9, 50);
   const closed = condor('c0', { pw: 23_200, ps: 23_500, cs: 24_500, cw: 24_800 }, 60, { status: 'closed', closedAt, openedAt: at(9, 30) });
-  const r = cycle(warmed(p), { now: at(10, 0) }, p, { book: { ...EMPTY_BOOK, structures: [closed] } });
+  const r = cycle(warmed(p), { now: at(10, 0) }, p, { book: bookOf(closed) });
   assert.deepEqual(r.out.skipped.map((k) => k.reason), ['REENTRY_COOLDOWN']);
   assert.match(r.out.skipped[0]!.detail, /closed 10 min ago; re-entry after 30 min/);
-  assert.equal(opens(cycle(warmed(p), { now: closedAt + p.reentryCooldownMs }, p, { book: { ...EMPTY_BOOK, structures: [closed] } }).out.proposals).length, 1);
+  assert.equal(opens(cycle(warmed(p), { now: closedAt + p.reentryCooldownMs }, p, { book: bookOf(closed) }).out.proposals).length, 1);
   // Two entries today already (a failed one does not count): no third.
   const early = { status: 'closed' as const, openedAt: at(9, 31), closedAt: at(9, 32) };
   const two = [condor('a', { pw: 23_200, ps: 23_500, cs: 24_500, cw: 24_800 }, 60, early), condor('b', { pw: 23_200, ps: 23_500, cs: 24_500, cw: 24_800 }, 60, early)];
@@ -200,9 +218,9 @@ test('the strategy obeys the calendar: skips, halves, closes before, and reports
   // close_before on Thursday's event: Wednesday from 15:00 the weekly condor (expiring after it) is closed.
   const p3 = withEvents(['2026-01-08,budget,close_before,NIFTY,no,budget']);
   const w = condor('w1', { pw: 23_200, ps: 23_500, cs: 24_500, cw: 24_800 }, 60);
-  const before = cycle(warmed(p3), { now: at(14, 50) }, p3, { book: { ...EMPTY_BOOK, structures: [w] } });
+  const before = cycle(warmed(p3), { now: at(14, 50) }, p3, { book: bookOf(w) });
   assert.equal(before.out.proposals.filter((x) => x.action === 'close').length, 0);
-  const eve = cycle(warmed(p3), { now: at(15, 0) }, p3, { book: { ...EMPTY_BOOK, structures: [w] } });
+  const eve = cycle(warmed(p3), { now: at(15, 0) }, p3, { book: bookOf(w) });
   const c = eve.out.proposals.find((x) => x.structureId === 'w1')!;
   assert.equal(c.action, 'close');
   assert.match(c.reason, /event calendar close_before: budget 2026-01-08: budget/);
