@@ -250,7 +250,10 @@ export function preTrade(state: RiskState, req: PreTradeRequest, now: number, cl
   const spots = spotsFor(last.market);
   const preLegs = [...last.priced, ...others.flatMap((r) => r.legs)];
   const postLegs = [...preLegs, ...newLegs];
-  const pre = greekAndStressLimits(s, preLegs, last.market);
+  // With nothing else reserved the book before the trade is the assessed one: its rows and stress are in the report.
+  const pre = others.length === 0
+    ? { limits: last.report.limits.filter((l) => GREEK_LIMITS.includes(l.name)), stress: last.report.stress }
+    : greekAndStressLimits(s, preLegs, last.market);
   const post = greekAndStressLimits(s, postLegs, last.market);
 
   // Each greek limit row (total, per underlying, per expiry) and the stress limit: refused only when the trade leaves
@@ -354,12 +357,14 @@ const DENY_OF: Readonly<Record<LimitName, DenyReason>> = {
   dailyLoss: 'DAILY_LOSS', capitalAtRisk: 'CAPITAL_AT_RISK', margin: 'MARGIN',
 };
 
+const GREEK_LIMITS: readonly LimitName[] = ['delta', 'vega', 'gamma', 'theta'];
+
 /** The greek limit rows and the stress of a set of legs (pre-trade compares the book with and without the new legs). */
 function greekAndStressLimits(s: RiskSettings, legs: readonly PricedLeg[], market: MarketView) {
   const exp = exposure(legs, market, s);
   const stress = runStress(legs, { betas: s.betas, expiryDayMove: s.expiryDayMove, dayT: 1 / market.clock.unitsPerYear });
   const limits = measureLimits(s, { exposure: exp, dayLoss: 0, stressLoss: 0, capitalAtRisk: 0, margin: 0 })
-    .filter((l) => l.name === 'delta' || l.name === 'vega' || l.name === 'gamma' || l.name === 'theta');
+    .filter((l) => GREEK_LIMITS.includes(l.name));
   return { total: exp.total, limits, stress };
 }
 
