@@ -33,7 +33,9 @@ function allBucketsOpen(s: TestSystem): Promise<Structure[]> {
       if (type !== 'cycle.completed') return;
       const { book, snapshot } = s.cycle.state;
       const open = (book?.structures ?? []).filter((x) => x.status === 'open');
-      if (BUCKETS.every((b) => open.some((x) => x.bucket === b)) && s.cycle.state.risk?.legs.length === 12) {
+      // The risk report of the same cycle values every leg they hold (two structures may share an instrument).
+      const valued = new Set(s.cycle.state.risk?.legs.map((l) => l.instrumentKey));
+      if (BUCKETS.every((b) => open.some((x) => x.bucket === b)) && open.every((x) => x.legs.every((l) => valued.has(l.instrumentKey)))) {
         off();
         resolve(open);
       } else if ((snapshot?.ts ?? 0) >= GIVE_UP) {

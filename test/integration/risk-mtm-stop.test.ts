@@ -3,9 +3,10 @@
  * paper, end to end, journaled with its numbers.
  *
  * SIM_SEED 19 on Wed 2026-11-25 (NIFTY slides ≈ 1.9 % from 10:25), FULL_AUTO, the weekly bucket alone (25-delta
- * condor, 5 RV samples and no IV/RV filter: a test configuration that enters soon after 10:00) and an account MTM
- * stop of 0.1 % of ₹10 lakh = ₹1,000, so the condor's first losses on the slide fire it. Every other limit is the
- * default.
+ * condor, 5 RV samples, no IV/RV filter and entry limits a half-spread through the touch: a test configuration that
+ * enters soon after 10:00) and an account MTM stop of 0.2 % of ₹10 lakh = ₹2,000, so the condor's losses on the slide
+ * fire it. (At 0.1 % the slippage of one entry that failed and was unwound — ₹1,600 once under load — fired it before
+ * any condor was held.) Every other limit is the default.
  * Expected: `risk.stopTriggered` (account, stop, the P&L and the level) → the strategy closes every structure
  * (`mtm_stop`), the executor runs the closes → the book is flat → for the rest of the session every bucket is skipped
  * with MTM_STOP and the risk actor refuses new risk (MTM_STOP), well past the re-entry cool-down.
@@ -47,15 +48,16 @@ test('an account MTM stop flattens the book and blocks entries for the rest of t
     PHASE: 'FULL_AUTO', SIM_SEED: '19', SIM_START: `${DAY}T10:00:00+05:30`, SIM_SPEED: '120', SUPERVISOR_LOOP_INTERVAL: '0.25',
     ORDER_FILL_TIMEOUT_MS: '5000', LOG_LEVEL: 'error', JOURNAL_BACKUP_INTERVAL_S: '0',
     STRATEGY_MONTHLY_KIND: 'off', STRATEGY_INTRADAY_KIND: 'off', STRATEGY_SHORT_DELTA: '0.25', STRATEGY_RV_MIN_SAMPLES: '5', STRATEGY_MIN_IV_RV_RATIO: '0',
-    RISK_ACCOUNT_MTM_STOP_PCT: '0.001',
+    STRATEGY_ENTRY_CROSS: '2', RISK_ACCOUNT_MTM_STOP_PCT: '0.002',
   });
   t.after(() => s.stop());
   const dataDir = s.cfg.DATA_DIR;
   await when(s, () => s.cycle.state.book?.structures.some((x) => x.status === 'open'), at('13:00'), 'a condor open');
   const fired = await when(s, () => (s.cycle.state.risk?.stops.accountBlocked ? s.cycle.state.risk.stops.account : undefined), at('15:00'), 'the account stop');
+  assert.ok(s.cycle.state.book?.positions.some((p) => p.quantity !== 0), 'a condor was held when the stop fired');
   assert.equal(fired.triggered?.kind, 'stop');
-  assert.equal(fired.stopAt, -1_000);
-  assert.ok((fired.triggered?.pnl ?? 0) <= -1_000, `fired at ₹${fired.triggered?.pnl}`);
+  assert.equal(fired.stopAt, -2_000);
+  assert.ok((fired.triggered?.pnl ?? 0) <= -2_000, `fired at ₹${fired.triggered?.pnl}`);
   const firedAt = fired.triggered!.at;
 
   // Flattened: every structure closed by the strategy's `mtm_stop` exits, nothing left in the book.
@@ -84,8 +86,8 @@ test('an account MTM stop flattens the book and blocks entries for the rest of t
   // Journaled with its numbers, and the closes with their reason.
   const triggered = await journalDump(dataDir, 'risk.stopTriggered');
   assert.equal(triggered.length, 1, 'fired once');
-  assert.deepEqual([triggered[0]!.body.scope, triggered[0]!.body.triggered.kind, triggered[0]!.body.stopAt, triggered[0]!.body.date], ['account', 'stop', -1_000, DAY]);
-  assert.ok(triggered[0]!.body.pnl <= -1_000 && triggered[0]!.body.charges === 0);
+  assert.deepEqual([triggered[0]!.body.scope, triggered[0]!.body.triggered.kind, triggered[0]!.body.stopAt, triggered[0]!.body.date], ['account', 'stop', -2_000, DAY]);
+  assert.ok(triggered[0]!.body.pnl <= -2_000 && triggered[0]!.body.charges === 0);
   const closes = (await journalDump(dataDir, 'strategy.proposed')).map((r) => (r.body as { proposal: Proposal }).proposal).filter((p) => p.rationale['exit'] === 'mtm_stop');
   assert.ok(closes.length >= 1 && closes.every((p) => p.action === 'close' && !p.riskIncreasing && /account MTM stop/.test(p.reason)));
   const opensAfter = (await journalDump(dataDir, 'strategy.proposed')).map((r) => r.body as { proposal: Proposal; marketTs: number })
