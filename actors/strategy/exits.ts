@@ -10,6 +10,7 @@
  * at the touch so they fill; the target at mid. The rationale carries the structure's P&L net of every charge: the
  * ones booked on it so far and the ones to close it.
  */
+import type { Book } from '../domain/book.ts';
 import type { Leg } from '../domain/leg.ts';
 import type { Right } from '../domain/right.ts';
 import type { Structure } from '../domain/structure.ts';
@@ -92,27 +93,39 @@ export function holdingsOf(positions: readonly { readonly instrumentKey: string;
   return out;
 }
 
+/** A position as the book lists it (actors/domain/position.ts): what a close can always fall back on. */
+type HeldPosition = Book['positions'][number];
+
 /**
- * A closing leg for each leg the structure lists, for no more than the book still holds in that direction: a roll
- * that ended compensated leaves the structure's legs as they were while the positions moved, and a close naming a
- * leg the book no longer holds is refused whole by the executor (CLOSE_EXCEEDS_POSITION) — seen as an account MTM
- * stop whose close was refused every cycle. Legs the book holds none of are left out.
+ * A closing leg for each leg the structure lists, for no more than the book still holds in that direction, plus one
+ * for every position the book attributes to the structure that its legs do not list. A roll that ended compensated
+ * leaves the structure's legs as they were while the positions moved: a close naming a leg the book no longer holds
+ * was refused whole by the executor (CLOSE_EXCEEDS_POSITION) every cycle, and a wing bought by the roll and not sold
+ * back stayed held after the close (both seen in the MTM-stop paper test). Legs the book holds none of are left out.
  */
-function closingLegs(s: Structure, quotes: QuoteLookup | null, atTouch: boolean, held: Holdings): Leg[] {
+function closingLegs(s: Structure, quotes: QuoteLookup | null, atTouch: boolean, held: Holdings, positions: readonly HeldPosition[]): Leg[] {
   const legs: Leg[] = [];
+  const priced = (leg: Leg): Leg => {
+    const q = quotes?.get(leg.instrumentKey);
+    if (!q) return leg;
+    const price = atTouch ? (leg.side === 'BUY' ? q.ask : q.bid) : mid(q);
+    return { ...leg, limitPrice: roundToTick(price) };
+  };
   for (const l of s.legs) {
     const side = l.side === 'SELL' ? 'BUY' : 'SELL';
     const h = held.get(l.instrumentKey) ?? 0;
     const quantity = Math.min(l.quantity, Math.max(0, side === 'BUY' ? -h : h));
     if (quantity <= 0) continue;
-    const q = quotes?.get(l.instrumentKey);
     const { limitPrice: _old, ...rest } = l;
-    if (!q) {
-      legs.push({ ...rest, side, quantity });
-      continue;
-    }
-    const price = atTouch ? (side === 'BUY' ? q.ask : q.bid) : mid(q);
-    legs.push({ ...rest, side, quantity, limitPrice: roundToTick(price) });
+    legs.push(priced({ ...rest, side, quantity }));
+  }
+  const listed = new Set(s.legs.map((l) => l.instrumentKey));
+  for (const p of positions) {
+    if (p.structureId !== s.id || p.quantity === 0 || listed.has(p.instrumentKey)) continue;
+    legs.push(priced({
+      instrumentKey: p.instrumentKey, underlying: p.underlying, expiry: p.expiry, strike: p.strike, right: p.right,
+      side: p.quantity > 0 ? 'SELL' : 'BUY', quantity: Math.abs(p.quantity),
+    }));
   }
   // Buy back the shorts before selling the wings: never hold a naked short in between.
   return [...legs.filter((l) => l.side === 'BUY'), ...legs.filter((l) => l.side === 'SELL')];
@@ -250,7 +263,7 @@ export function planExits(inp: ExitInputs): { drafts: Draft[]; acts: EventAct[] 
     };
     const close = (why: string, reason: string, atTouch: boolean, extra: Record<string, number | string | boolean> = {}): Draft => ({
       action: 'close', kind: s.kind, bucket: s.bucket, underlying: s.underlying, expiry: s.expiry, structureId: s.id,
-      legs: closingLegs(s, marks?.quotes ?? null, atTouch, held), reason, riskIncreasing: false,
+      legs: closingLegs(s, marks?.quotes ?? null, atTouch, held, req.book.positions), reason, riskIncreasing: false,
       rationale: { ...base, exit: why, ...extra },
     });
     // Nothing held (closed outside VolGuard, reconciliation catching up): nothing to propose for it.

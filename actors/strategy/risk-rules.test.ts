@@ -110,6 +110,11 @@ test('a close names only what the book holds: a leg the structure lists but the 
   const part = book.positions.map((x) => (x.strike === 23_500 ? { ...x, quantity: -30 } : x));
   const c2 = cycle(warmed(p), { now: at(10, 0) }, p, { book: { ...book, positions: part }, risk: { breaches: [], stops: stop } }).out.proposals.find((x) => x.structureId === 'w1')!;
   assert.equal(c2.legs.find((l) => l.strike === 23_500)?.quantity, 30);
+  // A position the book attributes to the structure that its legs do not list (a wing a compensated roll bought and
+  // did not sell back) is closed with it.
+  const extra = { ...book.positions[0]!, instrumentKey: 'NSE_FO|NIFTY2026-01-1324600CE', strike: 24_600, right: 'CE' as const, quantity: 65 };
+  const c3 = cycle(warmed(p), { now: at(10, 0) }, p, { book: { ...book, positions: [...book.positions, extra] }, risk: { breaches: [], stops: stop } }).out.proposals.find((x) => x.structureId === 'w1')!;
+  assert.ok(c3.legs.some((l) => l.strike === 24_600 && l.right === 'CE' && l.side === 'SELL' && l.quantity === 65), JSON.stringify(c3.legs));
 });
 
 // ---- re-entry rules ----
