@@ -6,7 +6,8 @@
  * pure function of seed and time, so this path is fixed). Two runs on one DATA_DIR:
  * 1. From 10:00 with default limits, the weekly bucket alone opens a 1-lot NIFTY iron condor with 25-delta shorts (a
  *    test configuration: 5 RV samples instead of 20 and no IV/RV filter — the entry is not what this test is about —,
- *    monthly and intraday off, one lot). The run stops once it is open.
+ *    monthly and intraday off, one lot; at 120× an entry limit rests 10 market minutes — ORDER_FILL_TIMEOUT_MS is market
+ *    time, and the default 30 s is one cycle here). The run stops once it is open.
  * 2. The simulated clock resumes when the fall has brought NIFTY within 0.6 % of the short put (found on the sim's own
  *    path), with a delta limit whose soft level the tested book is past and whose hard level it is not: MAX_NET_DELTA
  *    1.0 (hard ₹10,000 per 1 %) and RISK_SOFT_RATIO 0.3 (soft ₹3,000). A short put that close has |Δ| ≈ 0.4, so the
@@ -71,7 +72,7 @@ function when<T>(s: TestSystem, pred: () => T | undefined | false, until: number
 
 /** Run 1: the weekly condor, opened on default limits. Returns the structure and the market time the run stopped. */
 async function openCondor(dataDir: string): Promise<{ condor: Structure; stoppedAt: number }> {
-  const s = await startTestSystem({ ...STRATEGY, DATA_DIR: dataDir, PHASE: 'FULL_AUTO', SIM_START: `${DAY}T10:00:00+05:30`, SIM_SPEED: '120', SUPERVISOR_LOOP_INTERVAL: '0.25', ORDER_FILL_TIMEOUT_MS: '5000' });
+  const s = await startTestSystem({ ...STRATEGY, DATA_DIR: dataDir, PHASE: 'FULL_AUTO', SIM_START: `${DAY}T10:00:00+05:30`, SIM_SPEED: '120', SUPERVISOR_LOOP_INTERVAL: '0.25', ORDER_FILL_TIMEOUT_MS: '600000' });
   try {
     const condor = await when(s, () => s.cycle.state.book?.structures.find((x) => x.status === 'open' && x.legs.length === 4), at('13:00'), 'a weekly condor open');
     return { condor, stoppedAt: s.cycle.state.snapshot!.ts };

@@ -6,7 +6,8 @@
  * condor, 5 RV samples, no IV/RV filter and entry limits a half-spread through the touch: a test configuration that
  * enters soon after 10:00) and an account MTM stop of 0.2 % of ₹10 lakh = ₹2,000, so the condor's losses on the slide
  * fire it. (At 0.1 % the slippage of one entry that failed and was unwound — ₹1,600 once under load — fired it before
- * any condor was held.) Every other limit is the default.
+ * any condor was held.) Every other limit is the default. At 120× (a 0.25 s loop, 30 market seconds a cycle) an entry
+ * limit rests 10 market minutes (ORDER_FILL_TIMEOUT_MS is market time; the default 30 s pulls it after one cycle).
  * Expected: `risk.stopTriggered` (account, stop, the P&L and the level) → the strategy closes every structure
  * (`mtm_stop`), the executor runs the closes → the book is flat → for the rest of the session every bucket is skipped
  * with MTM_STOP and the risk actor refuses new risk (MTM_STOP), well past the re-entry cool-down.
@@ -46,7 +47,7 @@ function when<T>(s: TestSystem, pred: () => T | undefined | false, until: number
 test('an account MTM stop flattens the book and blocks entries for the rest of the day, journaled with its numbers', async (t) => {
   const s = await startTestSystem({
     PHASE: 'FULL_AUTO', SIM_SEED: '19', SIM_START: `${DAY}T10:00:00+05:30`, SIM_SPEED: '120', SUPERVISOR_LOOP_INTERVAL: '0.25',
-    ORDER_FILL_TIMEOUT_MS: '5000', LOG_LEVEL: 'error', JOURNAL_BACKUP_INTERVAL_S: '0',
+    ORDER_FILL_TIMEOUT_MS: '600000', LOG_LEVEL: 'error', JOURNAL_BACKUP_INTERVAL_S: '0',
     STRATEGY_MONTHLY_KIND: 'off', STRATEGY_INTRADAY_KIND: 'off', STRATEGY_SHORT_DELTA: '0.25', STRATEGY_RV_MIN_SAMPLES: '5', STRATEGY_MIN_IV_RV_RATIO: '0',
     STRATEGY_ENTRY_CROSS: '2', RISK_ACCOUNT_MTM_STOP_PCT: '0.002',
   });
