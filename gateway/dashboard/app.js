@@ -297,13 +297,14 @@
     return h('div', { class: 'bar-row', 'data-limit': name }, h('span', { class: 'name' }, name), track, h('span', { class: 'num' }, label));
   }
 
-  const LIMIT_LABEL = { delta: 'delta', gamma: 'gamma', vega: 'vega', theta: 'theta', dailyLoss: 'day loss', scenarioLoss: 'stress loss', capitalAtRisk: 'capital at risk', margin: 'margin' };
+  const LIMIT_LABEL = { delta: 'delta', gamma: 'gamma', vega: 'vega', theta: 'theta', dailyLoss: 'day loss', stress: 'stress loss', capitalAtRisk: 'capital at risk', margin: 'margin' };
   function renderRisk(r) {
     if (!r) {
       // No risk report yet: say so rather than draw unitless numbers against empty bars.
       return $('greeks').replaceChildren(h('div', { class: 'empty', 'data-testid': 'risk-absent' }, 'risk not assessed yet (no risk report in ₹ from the last cycle)'));
     }
-    const limits = r.limits.map((l) => bar(LIMIT_LABEL[l.name] || l.name, l.value, l.hard, `${inr(l.value)} / ${inr(l.hard)} ${l.unit.replace('₹', '').trim()}`.trim(), false, l.soft));
+    const limitLabel = (l) => [LIMIT_LABEL[l.name] || l.name, l.underlying, l.expiry].filter(Boolean).join(' ');
+    const limits = r.limits.map((l) => bar(limitLabel(l), l.value, l.hard, `${inr(l.value)} / ${inr(l.hard)} ${l.unit.replace('₹', '').trim()}`.trim(), false, l.soft));
     const row = (label, x) => h('tr', {}, h('td', {}, label), h('td', { class: `num ${sign(x.delta1pct)}` }, inr(x.delta1pct)), h('td', { class: `num ${sign(x.gamma1pct)}` }, inr(x.gamma1pct)), h('td', { class: `num ${sign(x.vega)}` }, inr(x.vega)), h('td', { class: `num ${sign(x.theta)}` }, inr(x.theta)));
     const table = h('table', { 'data-testid': 'greeks-table' },
       h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', { class: 'num' }, 'Δ ₹/1 %'), h('th', { class: 'num' }, 'Γ ₹/1 %'), h('th', { class: 'num' }, 'vega ₹/vol pt'), h('th', { class: 'num' }, 'theta ₹/day'))),

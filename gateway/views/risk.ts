@@ -52,12 +52,10 @@ const UNITS: Readonly<Record<LimitName, string>> = {
 export function riskView(r: RiskReport, _baseCapital: number): RiskView {
   const byUnderlying: Record<string, RupeeGreeks> = {};
   const byExpiry: ({ underlying: string; expiry: string } & RupeeGreeks)[] = [];
-  let delta1pct = 0;
+  // The risk actor reports ₹ per 1 % move per underlying and expiry, and the totals beta-weighted to NIFTY.
   for (const u of r.byUnderlying) {
-    const d = u.delta * u.spot * 0.01;
-    delta1pct += d;
-    byUnderlying[u.underlying] = { delta1pct: d, gamma1pct: u.gammaInr1Pct, vega: u.vega, theta: u.theta };
-    for (const e of u.byExpiry) byExpiry.push({ underlying: u.underlying, expiry: e.expiry, delta1pct: e.delta * u.spot * 0.01, gamma1pct: e.gammaInr1Pct, vega: e.vega, theta: e.theta });
+    byUnderlying[u.underlying] = { delta1pct: u.delta1pct, gamma1pct: u.gamma1pct, vega: u.vega, theta: u.theta };
+    for (const e of u.byExpiry) byExpiry.push({ underlying: u.underlying, expiry: e.expiry, delta1pct: e.delta1pct, gamma1pct: e.gamma1pct, vega: e.vega, theta: e.theta });
   }
   // The risk actor's limits are in the units a trader reads already (delta in ₹ per 1 % move); a breach is matched to
   // its limit by name and scope.
@@ -77,7 +75,7 @@ export function riskView(r: RiskReport, _baseCapital: number): RiskView {
     ts: r.ts,
     byUnderlying,
     byExpiry,
-    total: { delta1pct, gamma1pct: r.total.gammaInr1Pct, vega: r.total.vega, theta: r.total.theta },
+    total: { delta1pct: r.total.delta1pct, gamma1pct: r.total.gamma1pct, vega: r.total.vega, theta: r.total.theta },
     stress: { grid, worst: r.stress.loss },
     limits,
     breaches: r.breaches.map((b) => ({ limit: b.limit, level: b.level, value: b.value, threshold: b.threshold, catastrophic: b.catastrophic })),

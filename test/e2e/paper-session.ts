@@ -59,19 +59,22 @@ const MARKS = new Map<string, MarkOf>([
 const g = (delta: number, gamma: number, vega: number, theta: number) => ({ delta, gamma, vega, theta });
 const RISK = {
   cycleId: 'c-000420', ts: SESSION_NOW,
-  total: { ...g(-30, -0.09, -4200, 1441), deltaNotional: -720_000, deltaRatio: -0.72, gammaInr1Pct: -2700 },
-  byUnderlying: [{ underlying: 'NIFTY', spot: 24000, ...g(-30, -0.09, -4200, 1441), deltaNotional: -720_000, deltaRatio: -0.72, gammaInr1Pct: -2700, byExpiry: [{ expiry: EXP, ...g(-30, -0.09, -4200, 1441), gammaInr1Pct: -2700 }] }],
+  total: { ...g(-30, -0.09, -4200, 1441), deltaNotional: -720_000, deltaRatio: -0.72, delta1pct: -7200, gamma1pct: -2700, gammaInr1Pct: -2700 },
+  byUnderlying: [{ underlying: 'NIFTY', spot: 24000, beta: 1, ...g(-30, -0.09, -4200, 1441), deltaNotional: -720_000, deltaRatio: -0.72, delta1pct: -7200, gamma1pct: -2700, gammaInr1Pct: -2700, byExpiry: [{ expiry: EXP, ...g(-30, -0.09, -4200, 1441), delta1pct: -7200, gamma1pct: -2700, gammaInr1Pct: -2700 }] }],
   structures: [], legs: [], pnl: { day: 1875, realised: 0, unrealised: 1875, marks: { mid: 4, model: 1, ltp: 0, entry: 0 } },
   limits: [
-    { name: 'delta', value: 0.72, limit: 1, soft: 0.8, utilisation: 0.72 },
-    { name: 'vega', value: 4200, limit: 10000, soft: 8000, utilisation: 0.42 },
-    { name: 'gamma', value: 2700, limit: 4500, soft: 3600, utilisation: 0.6 },
-    { name: 'theta', value: 1441, limit: 10000, soft: 8000, utilisation: 0.1441 },
-    { name: 'dailyLoss', value: 0, limit: 20000, soft: 16000, utilisation: 0 },
+    { name: 'delta', scope: 'total', value: 7200, limit: 10000, soft: 8000, utilisation: 0.72, unit: '₹ per 1 % move' },
+    { name: 'vega', scope: 'total', value: 4200, limit: 10000, soft: 8000, utilisation: 0.42 },
+    { name: 'gamma', scope: 'total', value: 2700, limit: 4500, soft: 3600, utilisation: 0.6 },
+    { name: 'theta', scope: 'total', value: 1441, limit: 10000, soft: 8000, utilisation: 0.1441 },
+    { name: 'dailyLoss', scope: 'total', value: 0, limit: 20000, soft: 16000, utilisation: 0 },
   ],
   breaches: [],
-  scenarios: [{ name: 'spot-2%', spotShift: -0.02, volShiftPts: 0, pnl: -9000 }, { name: 'vol+5pts', spotShift: 0, volShiftPts: 5, pnl: -21000 }],
-  worstScenarioLoss: 21000, buckets: [], capitalAtRisk: { total: 16500, limit: 100000, utilisation: 0.165 }, margin: { required: 0, hedgeBenefit: 0, limit: 0 },
+  stress: {
+    grid: [{ spotPct: -2, volPts: 0, pnl: -9000, stickyStrike: -9000, stickyMoneyness: -8800 }, { spotPct: 0, volPts: 5, pnl: -21000, stickyStrike: -21000, stickyMoneyness: -21000 }],
+    gaps: [], pins: [], worst: { kind: 'grid', name: 'spot 0 % IV +5 pt', spotPct: 0, volPts: 5, pnl: -21000 }, loss: 21000,
+  },
+  buckets: [], capitalAtRisk: { total: 16500, limit: 100000, utilisation: 0.165 }, margin: { required: 0, hedgeBenefit: 0, limit: 0 },
   fallbackLegs: 0, unvalued: [],
 } as unknown as RiskReport;
 
