@@ -5,7 +5,8 @@
  * - `--data`: a recording (`volguard import … --out DIR`); default: the one under `data/history/` covering the dates.
  * - `--config`: an env-style file, validated as `.env` is; a backtest's config is that file alone (replay/config.ts).
  * - `--out`: report.html and summary.json (the run's journal and paper books in `<out>/run`); default
- *   `data/backtests/<from>_<to>`. Run the same command again after an interruption and it resumes.
+ *   `$DATA_DIR/reports/backtest-<from>_<to>` (DATA_DIR from the environment, `./data` unset), where the dashboard lists
+ *   the latest reports (gateway/reports.ts). Run the same command again after an interruption and it resumes.
  * - `--sweep` (repeatable): every combination in parallel (piscina, bounded by the cores), each in `<out>/<name>/`,
  *   and `<out>/sweep.json` + `sweep.html` comparing them.
  * - A progress bar on a terminal (stderr), plain progress lines otherwise, none with `--json` (the summary on stdout).
@@ -114,7 +115,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const combos = combinations(axes);
     const recording = path.resolve(io.cwd, values.data ?? findRecording(io.cwd, from, to));
     const vars = values.config !== undefined ? readEnvFile(path.resolve(io.cwd, values.config)) : {};
-    const out = path.resolve(io.cwd, values.out ?? path.join('data', 'backtests', `${from}_${to}`));
+    const out = path.resolve(io.cwd, values.out ?? path.join(io.env['DATA_DIR'] ?? 'data', 'reports', `backtest-${from}_${to}`));
     if (axes.length === 0) {
       const cfg = backtestConfig(vars, { runDir: runDirOf(out), recording });
       const progress = progressFor(io, json, '');

@@ -23,6 +23,7 @@ import { startTestSystem } from '../fixtures/run-system.ts';
 import { run as importCli } from '../../actors/venues/replay/import/cli.ts';
 import { run as backtestCli } from '../../runtime/cli/backtest.ts';
 import { reportOf } from '../../runtime/main/replay/backtest.ts';
+import { listReports } from '../../gateway/reports.ts';
 import type { ReportData } from '../../actors/journal/report/model.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -104,6 +105,14 @@ describe('backtest over the real NSE sample (3 days, EOD)', () => {
     assert.deepEqual(r.safety, []);
     // Sum of daily net = change in equity.
     assert.ok(Math.abs(r.days.reduce((a, d) => a + d.net, 0) - r.metrics.totalNet) < 1e-6);
+  });
+
+  it('writes under DATA_DIR/reports by default, where the dashboard lists the latest reports', async () => {
+    const dataDir = path.join(tmp.dir, 'data-dir');
+    const r = await runCommand(backtestCli, [...ARGS, '--data', recording], { cwd: tmp.dir, env: { DATA_DIR: dataDir } });
+    assert.equal(r.code, 0, r.err);
+    assert.ok(existsSync(path.join(dataDir, 'reports', 'backtest-2026-01-12_2026-01-14', 'report.html')));
+    assert.deepEqual(listReports(path.join(dataDir, 'reports')).map((e) => [e.name, e.kind]), [['backtest-2026-01-12_2026-01-14', 'backtest']]);
   });
 
   it('is deterministic: a second run writes a byte-identical summary', async () => {
