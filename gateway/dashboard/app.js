@@ -310,7 +310,63 @@
       h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', { class: 'num' }, 'Δ ₹/1 %'), h('th', { class: 'num' }, 'Γ ₹/1 %'), h('th', { class: 'num' }, 'vega ₹/vol pt'), h('th', { class: 'num' }, 'theta ₹/day'))),
       h('tbody', {}, row('total', r.total), ...Object.entries(r.byUnderlying).map(([u, x]) => row(u, x)), ...r.byExpiry.map((x) => row(`${x.underlying} ${x.expiry}`, x))));
     const worst = h('div', { class: 'muted' }, `stress: worst ${inr(-Math.abs(r.stress.worst))} over ${r.stress.grid.length} scenarios`, r.unvalued.length ? ` · ${r.unvalued.length} held instruments not valued` : '');
-    $('greeks').replaceChildren(table, h('div', { class: 'limits' }, limits), worst);
+    $('greeks').replaceChildren(table, h('div', { class: 'limits' }, limits), worst, stressHeatmap(r), stopsPanel(r.stops));
+  }
+
+  const signed = (x, unit) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x)}${unit}`;
+  /**
+   * The stress grid as a heat map: rows the IV shift, columns the spot move, each cell its ₹ P&L, red for a loss and
+   * green for a gain, deeper as it nears the stress limit (hard level; without one, the largest |P&L| shown). The worst
+   * scenario is outlined; gaps and pins, which are not on the grid, are listed under it.
+   */
+  function stressHeatmap(r) {
+    const cells = r.stress.grid.filter((c) => c.kind === 'grid');
+    const others = r.stress.grid.filter((c) => c.kind !== 'grid');
+    if (!cells.length && !others.length) return null;
+    const limit = r.limits.find((l) => l.name === 'stress' && l.scope === 'total');
+    const scale = limit && limit.hard > 0 ? limit.hard : Math.max(1, ...r.stress.grid.map((c) => Math.abs(c.pnl)));
+    const scaleText = limit && limit.hard > 0 ? `of the stress limit ${inr(limit.hard)}` : `of the largest ${inr(scale)} shown`;
+    const w = r.stress.worstCell;
+    const isWorst = (c) => !!w && c.kind === w.kind && c.name === w.name && c.spotPct === w.spotPct && c.volPts === w.volPts;
+    const share = (c) => Math.min(Math.abs(c.pnl) / scale, 1);
+    const paint = (el, c) => {
+      // Alpha over the card: a faint floor so a small figure still shows its sign, full colour at the limit.
+      const rgb = c.pnl < 0 ? '248, 81, 73' : '63, 185, 80';
+      if (c.pnl !== 0) el.style.background = `rgba(${rgb}, ${(0.12 + 0.78 * share(c)).toFixed(2)})`;
+      return el;
+    };
+    const cellTitle = (c) => `${c.name}: ${inr(c.pnl)}, ${Math.round(share(c) * 100)} % ${scaleText}${isWorst(c) ? ' · worst' : ''}`;
+    const tone = (c) => (c.pnl < 0 ? 'loss' : c.pnl > 0 ? 'gain' : 'flat');
+    const spots = [...new Set(cells.map((c) => c.spotPct))].sort((a, b) => a - b);
+    const vols = [...new Set(cells.map((c) => c.volPts))].sort((a, b) => a - b);
+    const at = new Map(cells.map((c) => [`${c.spotPct}|${c.volPts}`, c]));
+    const table = h('table', { class: 'heatmap', 'data-testid': 'stress-heatmap' },
+      h('thead', {}, h('tr', {}, h('th', { class: 'corner' }, 'IV ↓ · spot →'), ...spots.map((s) => h('th', { class: 'num' }, signed(s, ' %'))))),
+      h('tbody', {}, ...vols.map((v) => h('tr', { 'data-vol': v }, h('th', {}, signed(v, ' pt')), ...spots.map((s) => {
+        const c = at.get(`${s}|${v}`);
+        if (!c) return h('td', { class: 'num empty' }, '');
+        return paint(h('td', { class: `num ${tone(c)}${isWorst(c) ? ' worst' : ''}`, 'data-spot': s, 'data-vol': v, 'data-share': share(c).toFixed(2), 'data-worst': isWorst(c) || undefined, title: cellTitle(c) }, inr(c.pnl)), c);
+      })))));
+    const list = others.length ? h('ul', { class: 'scenarios', 'data-testid': 'stress-scenarios' }, ...others.map((c) =>
+      h('li', { class: isWorst(c) ? 'worst' : '', 'data-worst': isWorst(c) || undefined, title: cellTitle(c) }, h('span', {}, c.name), paint(h('span', { class: `num ${tone(c)}` }, inr(c.pnl)), c)))) : null;
+    return h('div', { class: 'stress' }, h('h3', {}, 'Stress ', h('span', { class: 'sub' }, `₹ P&L per IV shift × spot move, shaded against ${limit && limit.hard > 0 ? `the stress limit ${inr(limit.hard)}` : 'the largest figure'}; worst outlined`)), table, list);
+  }
+
+  /** The portfolio MTM stop and trailing profit lock (risk's stops): where each stands today and whether it fired. */
+  function stopsPanel(st) {
+    if (!st) return null;
+    const row = (v) => {
+      const fired = v.triggered;
+      const parts = [
+        `day P&L net ${inr(v.pnl)}`,
+        v.stopAt === null ? 'stop off' : `stop at ${inr(v.stopAt)}`,
+        v.trailArmAt === null ? 'trail off' : v.trailFloor === null ? `trail arms at ${inr(v.trailArmAt)} (peak ${inr(v.peak)})` : `trail locked ${inr(v.trailFloor)} (peak ${inr(v.peak)})`,
+      ];
+      const state = fired ? `FIRED ${fired.kind === 'trail' ? 'trail lock' : 'stop'} ${ist(fired.at)} at ${inr(fired.pnl)} (level ${inr(fired.level)}) · no entries today` : 'armed';
+      return h('li', { 'data-stop': v.scope, class: fired ? 'fired' : '' }, h('span', { class: 'name' }, v.scope), h('span', {}, parts.join(' · ')), h('span', { class: fired ? 'neg' : 'muted', 'data-testid': 'stop-state' }, state));
+    };
+    return h('div', { class: 'stops' }, h('h3', {}, 'MTM stops ', h('span', { class: 'sub' }, `IST day ${st.date}${st.accountBlocked ? ' · account stopped: entries blocked' : ''}${st.blockedBuckets.length ? ` · blocked: ${st.blockedBuckets.join(', ')}` : ''}`)),
+      h('ul', { 'data-testid': 'stops' }, row(st.account), ...st.buckets.map(row)));
   }
 
   function renderBook(d) {

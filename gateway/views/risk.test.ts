@@ -37,6 +37,10 @@ test('greeks in rupees: delta and gamma per 1 % move, vega per vol point, theta 
   assert.equal(v.limits[1]?.unit, '₹ per 1 % move');
   assert.equal(v.limits[1]?.utilisation, 0.6);
   // The grid's cells (the worse of the two smile dynamics), then the gaps and pins; worst: the largest loss, ₹.
-  assert.deepEqual(v.stress.grid, [{ name: 'spot -2 % IV 0 pt', spotPct: -2, volPts: 0, pnl: -9000 }, { name: 'gap -5 % IV +5', spotPct: -5, volPts: 5, pnl: -30000 }]);
+  assert.deepEqual(v.stress.grid, [{ kind: 'grid', name: 'spot -2 % IV 0 pt', spotPct: -2, volPts: 0, pnl: -9000 }, { kind: 'gap', name: 'gap -5 % IV +5', spotPct: -5, volPts: 5, pnl: -30000 }]);
   assert.equal(v.stress.worst, 30000);
+  // The worst scenario is the gap, so the page marks the gap (not a grid cell at the same spot and IV).
+  assert.deepEqual(v.stress.worstCell, { kind: 'gap', name: 'gap -5 % IV +5', spotPct: -5, volPts: 5, pnl: -30000 });
+  // No stops in this report: none shown, rather than a blank state.
+  assert.equal(v.stops, null);
 });

@@ -3,7 +3,7 @@
  * ₹ per day, per underlying, per expiry and in total, and each limit with its soft and hard level in the same unit.
  * The shape follows INTERFACE.md's `GET /api/v1/risk`.
  */
-import type { LimitName, RiskReport } from '../../actors/risk/messages.ts';
+import type { LimitName, PortfolioStops, RiskReport } from '../../actors/risk/messages.ts';
 
 export interface RupeeGreeks {
   /** ₹ of P&L for a 1 % rise in spot (delta · spot · 1 %). */
@@ -31,13 +31,31 @@ export interface LimitView {
   readonly breach: 'soft' | 'hard' | null;
 }
 
+export interface StressScenarioView {
+  readonly kind: 'grid' | 'gap' | 'pin';
+  readonly name: string;
+  readonly spotPct: number;
+  readonly volPts: number;
+  readonly pnl: number;
+}
+
 export interface RiskView {
   readonly ts: number;
   readonly byUnderlying: Readonly<Record<string, RupeeGreeks>>;
   readonly byExpiry: readonly ({ readonly underlying: string; readonly expiry: string } & RupeeGreeks)[];
   readonly total: RupeeGreeks;
-  /** The risk actor's stress grid (spot × IV), overnight gaps and expiry-day pins, each ₹ P&L; worst: the largest loss, ₹. */
-  readonly stress: { readonly grid: readonly { readonly name: string; readonly spotPct: number; readonly volPts: number; readonly pnl: number }[]; readonly worst: number };
+  /**
+   * The risk actor's stress grid (spot × IV), overnight gaps and expiry-day pins, each ₹ P&L (kind says which, so the
+   * page can lay the grid cells out as a heat map and list the rest); worst: the largest loss, ₹; worstCell: the
+   * scenario that gives it.
+   */
+  readonly stress: {
+    readonly grid: readonly StressScenarioView[];
+    readonly worst: number;
+    readonly worstCell: StressScenarioView | null;
+  };
+  /** The portfolio MTM stop and trailing lock, account and per bucket (actors/risk/stops.ts); null before risk reports them. */
+  readonly stops: PortfolioStops | null;
   readonly limits: readonly LimitView[];
   readonly breaches: readonly { readonly limit: LimitName; readonly level: 'soft' | 'hard'; readonly value: number; readonly threshold: number; readonly catastrophic: boolean }[];
   /** Held instruments the surface could not value (their greeks are missing from the totals). */
@@ -68,15 +86,21 @@ export function riskView(r: RiskReport, _baseCapital: number): RiskView {
   }));
   const pct = (x: number) => `${x > 0 ? '+' : ''}${x}`;
   const grid = [
-    ...r.stress.grid.map((c) => ({ name: `spot ${pct(c.spotPct)} % IV ${pct(c.volPts)} pt`, spotPct: c.spotPct, volPts: c.volPts, pnl: c.pnl })),
-    ...[...r.stress.gaps, ...r.stress.pins].map((c) => ({ name: c.name, spotPct: c.spotPct, volPts: c.volPts, pnl: c.pnl })),
+    ...r.stress.grid.map((c): StressScenarioView => ({ kind: 'grid', name: `spot ${pct(c.spotPct)} % IV ${pct(c.volPts)} pt`, spotPct: c.spotPct, volPts: c.volPts, pnl: c.pnl })),
+    ...[...r.stress.gaps, ...r.stress.pins].map((c): StressScenarioView => ({ kind: c.kind, name: c.name, spotPct: c.spotPct, volPts: c.volPts, pnl: c.pnl })),
   ];
+  // The report names its worst scenario; the matching entry here (a grid cell by spot and IV, a gap or pin by name) is
+  // the one the page marks.
+  const w = r.stress.worst;
+  const worstCell = grid.find((c) => c.kind === w.kind && (w.kind === 'grid' ? c.spotPct === w.spotPct && c.volPts === w.volPts : c.name === w.name)) ?? null;
   return {
     ts: r.ts,
     byUnderlying,
     byExpiry,
     total: { delta1pct: r.total.delta1pct, gamma1pct: r.total.gamma1pct, vega: r.total.vega, theta: r.total.theta },
-    stress: { grid, worst: r.stress.loss },
+    stress: { grid, worst: r.stress.loss, worstCell },
+    // Older reports (and fixtures) may lack stops; the page then shows none rather than a blank state.
+    stops: (r as Partial<RiskReport>).stops ?? null,
     limits,
     breaches: r.breaches.map((b) => ({ limit: b.limit, level: b.level, value: b.value, threshold: b.threshold, catastrophic: b.catastrophic })),
     unvalued: [...r.unvalued],

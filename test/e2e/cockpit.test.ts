@@ -105,6 +105,32 @@ describe('cockpit in headless Chromium: a paper session', { skip }, () => {
     assert.match(greeks, /Δ ₹\/1 %\s+Γ ₹\/1 %\s+vega ₹\/vol pt\s+theta ₹\/day/);
     assert.match(greeks, /total\s+−₹7,200\s+−₹2,700\s+−₹4,200\s+₹1,441/);
     assert.match(await text('[data-limit=gamma]'), /₹2,700 \/ ₹4,500 per 1 % move/);
+    // The stress grid as a heat map (paper-session.ts: P&L = −7,200·s − 2,700·s² − 4,200·v): rows IV −5, 0, +5 pt,
+    // columns spot −2, 0, +2 %, each cell its ₹ P&L, shaded by sign and by |P&L| against the ₹60,000 stress limit.
+    const heat = page.locator('[data-testid=stress-heatmap]');
+    assert.match(await heat.innerText(), /−2 %\s+0 %\s+\+2 %\s+−5 pt\s+₹24,600\s+₹21,000\s+−₹4,200\s+0 pt\s+₹3,600\s+₹0\s+−₹25,200\s+\+5 pt\s+−₹17,400\s+−₹21,000\s+−₹46,200/);
+    const cell = (spot: number, vol: number) => heat.locator(`td[data-spot="${spot}"][data-vol="${vol}"]`);
+    // the worst, spot +2 % IV +5 pt: −46,200 / 60,000 = 0.77 of the limit; the one marked worst, and only it
+    assert.equal(await heat.locator('td[data-worst]').count(), 1);
+    assert.equal(await heat.locator('td[data-worst]').innerText(), '−₹46,200');
+    assert.equal(await cell(2, 5).getAttribute('data-share'), '0.77');
+    assert.match(await cell(2, 5).getAttribute('class') ?? '', /\bloss\b.*\bworst\b/);
+    assert.equal(await cell(2, 5).getAttribute('title'), 'spot +2 % IV +5 pt: −₹46,200, 77 % of the stress limit ₹60,000 · worst');
+    // a gain is green, a loss red, deeper as it nears the limit: 24,600 / 60,000 = 0.41; 4,200 / 60,000 = 0.07
+    assert.match(await cell(-2, -5).getAttribute('class') ?? '', /\bgain\b/);
+    assert.equal(await cell(-2, -5).getAttribute('data-share'), '0.41');
+    assert.equal(await cell(2, -5).getAttribute('data-share'), '0.07');
+    // Evaluated in the page as a string, as the page-weight check is (no DOM types here).
+    const bg = (spot: number, vol: number) => page.evaluate<string>(`getComputedStyle(document.querySelector('[data-testid=stress-heatmap] td[data-spot="${spot}"][data-vol="${vol}"]')).backgroundColor`);
+    assert.equal(await bg(2, 5), 'rgba(248, 81, 73, 0.72)'); // 0.12 + 0.78 × 0.77
+    assert.equal(await bg(-2, -5), 'rgba(63, 185, 80, 0.44)'); // 0.12 + 0.78 × 0.41
+    // the gap is off the grid: listed under it, not marked worst
+    assert.match(await text('[data-testid=stress-scenarios]'), /gap −3 % IV \+4\s+−₹12,000/);
+    assert.equal(await page.locator('[data-testid=stress-scenarios] [data-worst]').count(), 0);
+    // the MTM stops: the account inside its stop with the trail locked; the intraday bucket's stop fired at 14:01:30 IST
+    assert.match(await text('[data-stop=account]'), /account\s+day P&L net ₹1,875 · stop at −₹15,000 · trail locked ₹6,000 \(peak ₹12,000\)\s+armed/);
+    assert.match(await text('[data-stop=intraday]'), /intraday\s+day P&L net −₹3,100 · stop at −₹3,000 · trail arms at ₹2,000 \(peak ₹0\)\s+FIRED stop 14:01:30 IST at −₹3,100 \(level −₹3,000\) · no entries today/);
+    assert.match(await text('#greeks-card'), /blocked: intraday/);
     const events = await text('#events');
     assert.match(events, /14:02:30 IST\s+killswitch\s+NORMAL → HALTED\s+RECON_MISMATCH: broker and book disagree/i);
     assert.match(events, /denial\s+denied: RISK_PRETRADE_DENIED\s+VEGA_LIMIT/i);

@@ -68,11 +68,25 @@ const RISK = {
     { name: 'gamma', scope: 'total', value: 2700, limit: 4500, soft: 3600, utilisation: 0.6 },
     { name: 'theta', scope: 'total', value: 1441, limit: 10000, soft: 8000, utilisation: 0.1441 },
     { name: 'dailyLoss', scope: 'total', value: 0, limit: 20000, soft: 16000, utilisation: 0 },
+    { name: 'stress', scope: 'total', value: 46200, limit: 60000, soft: 48000, utilisation: 0.77 },
   ],
   breaches: [],
+  // The grid from the book's ₹ greeks to second order: P&L(s %, v pt) = −7,200·s − 2,700·s² − 4,200·v, e.g.
+  // spot +2 % IV +5 = −14,400 − 10,800 − 21,000 = −46,200 (the worst: 77 % of the ₹60,000 stress limit);
+  // spot −2 % IV −5 = +14,400 − 10,800 + 21,000 = +24,600. The gap is beyond the grid and milder.
   stress: {
-    grid: [{ spotPct: -2, volPts: 0, pnl: -9000, stickyStrike: -9000, stickyMoneyness: -8800 }, { spotPct: 0, volPts: 5, pnl: -21000, stickyStrike: -21000, stickyMoneyness: -21000 }],
-    gaps: [], pins: [], worst: { kind: 'grid', name: 'spot 0 % IV +5 pt', spotPct: 0, volPts: 5, pnl: -21000 }, loss: 21000,
+    grid: ([[-2, -5, 24600], [0, -5, 21000], [2, -5, -4200], [-2, 0, 3600], [0, 0, 0], [2, 0, -25200], [-2, 5, -17400], [0, 5, -21000], [2, 5, -46200]] as const)
+      .map(([spotPct, volPts, pnl]) => ({ spotPct, volPts, pnl, stickyStrike: pnl, stickyMoneyness: pnl })),
+    gaps: [{ kind: 'gap', name: 'gap −3 % IV +4', spotPct: -3, volPts: 4, pnl: -12000 }], pins: [],
+    worst: { kind: 'grid', name: 'spot +2 % IV +5 pt', spotPct: 2, volPts: 5, pnl: -46200 }, loss: 46200,
+  },
+  // The account is inside its stop (−₹15,000) with the trail armed at a ₹12,000 peak (floor 12,000 × 0.5); the intraday
+  // bucket's own stop fired at 14:01:30 IST.
+  stops: {
+    date: '2026-01-07',
+    account: { scope: 'account', pnl: 1875, gross: 1875, charges: 0, peak: 12000, stopAt: -15000, trailArmAt: 10000, trailFloor: 6000, triggered: null },
+    buckets: [{ scope: 'intraday', pnl: -3100, gross: -3100, charges: 0, peak: 0, stopAt: -3000, trailArmAt: 2000, trailFloor: null, triggered: { kind: 'stop', at: HALTED_AT - 60_000, pnl: -3100, level: -3000 } }],
+    accountBlocked: false, blockedBuckets: ['intraday'],
   },
   buckets: [], capitalAtRisk: { total: 16500, limit: 100000, utilisation: 0.165 }, margin: { required: 0, hedgeBenefit: 0, limit: 0 },
   fallbackLegs: 0, unvalued: [],
