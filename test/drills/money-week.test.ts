@@ -6,7 +6,8 @@
  * - one `money.dayOpened` and one `money.dayClosed` per trading date (the day P&L reset at each date), each day
  *   starting at the previous day's closing equity, and Σ daily net = the change in equity to the rupee; no
  *   `money.identityMismatch`;
- * - every HALT is explained by its day: a DAILY_LOSS / CATASTROPHIC_LOSS on a date whose summary shows the loss;
+ * - every HALT is explained by its day: a DAILY_LOSS / CATASTROPHIC_LOSS on a date whose summary shows the loss, or a
+ *   hard risk limit still breached after its grace (RISK_HARD with the value beyond the threshold in its evidence);
  * - no expired contract left in the book after its expiry; when the executor books money (money.charges,
  *   money.settlement), every executed order is charged;
  * - `volguard journal verify` is clean.
@@ -67,7 +68,14 @@ async function journaled(dataDir: string, types: ReadonlySet<string>): Promise<J
   }
 }
 
-for (const mode of drillModes()) {
+/**
+ * The suite runs the source variant only: at 3600× the simulated week costs about a core for each simulated market
+ * copy (feed and paper exchange), and the binary variant beside it starved the rest of the suite on 2 cores.
+ * `npm run drill:week` (WEEK_ALL_MODES=1) or DRILL_MODE runs what is asked.
+ */
+const MODES = process.env['DRILL_MODE'] !== undefined || process.env['WEEK_ALL_MODES'] === '1' ? drillModes() : ['source' as const];
+
+for (const mode of MODES) {
   test(`a week of money on paper: Monday through two weekly expiries with restarts (${mode}, SIM_SPEED ${SPEED}, ${KILLS.length} kills)`,
     { timeout: 3_600_000, skip: CLOCK_RESUMES || KILLS.length === 0 ? false : 'needs the simulated clock to resume after a restart (wip/money-clock: actors/journal/peek.ts)' },
     async (t) => {
@@ -134,7 +142,12 @@ for (const mode of drillModes()) {
           const code = String((tr.body['cause'] as { code?: unknown } | undefined)?.code);
           const at = Number(tr.body['at']);
           const day = byDate.get(istDate(at));
-          assert.ok(['DAILY_LOSS', 'CATASTROPHIC_LOSS', 'FLATTENED'].includes(code), `HALT not explained by the day: ${JSON.stringify(tr.body)}`);
+          // A hard risk limit still breached when its grace ran out (issue 18's managed breach) explains a HALT by its own
+          // journaled evidence: the value beyond the hard threshold, and the transition after the countdown's deadline.
+          const ev = ((tr.body['cause'] as { evidence?: Record<string, unknown> } | undefined)?.evidence) ?? {};
+          const hardBreach = code === 'RISK_HARD' && ev['level'] === 'hard' && Math.abs(Number(ev['value'])) > Number(ev['threshold'])
+            && (ev['deadline'] === undefined || at >= Number(ev['deadline']));
+          assert.ok(['DAILY_LOSS', 'CATASTROPHIC_LOSS', 'FLATTENED'].includes(code) || hardBreach, `HALT not explained by the day: ${JSON.stringify(tr.body)}`);
           if (code === 'DAILY_LOSS') assert.ok(day !== undefined && (day.net <= -MAX_DAILY_LOSS || day.maxDrawdown >= MAX_DAILY_LOSS), `DAILY_LOSS on ${istDate(at)} but its summary shows no such loss: ${JSON.stringify(day)}`);
         }
 
