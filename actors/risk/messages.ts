@@ -17,6 +17,7 @@
  */
 import { z } from 'zod';
 import type { Book } from '../domain/book.ts';
+import type { DaySummary } from '../domain/money.ts';
 import type { Bucket } from '../domain/bucket.ts';
 import type { Leg } from '../domain/leg.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
@@ -383,19 +384,7 @@ export interface IdentityMismatch {
 }
 
 /** One day's row of `GET /api/v1/pnl` (INTERFACE.md), ₹; `open` marks the day still running. */
-export interface PnlDay {
-  readonly date: string;
-  readonly gross: number;
-  readonly charges: number;
-  readonly settlement: number;
-  readonly net: number;
-  /** Realised net of the day (gross + settlement − charges). */
-  readonly realised: number;
-  /** Change in unrealised over the day (net = realised + unrealised). */
-  readonly unrealised: number;
-  readonly trades: number;
-  readonly maxDrawdown: number;
-  readonly safetyEvents: number;
+export interface PnlDay extends Pick<DaySummary, 'date' | 'gross' | 'charges' | 'settlement' | 'net' | 'realised' | 'unrealised' | 'trades' | 'maxDrawdown' | 'safetyEvents'> {
   readonly open: boolean;
 }
 

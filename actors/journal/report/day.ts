@@ -12,26 +12,12 @@ import type { DayOpened, DaySummary } from '../../domain/money.ts';
 import type { JournalEntry } from '../messages.ts';
 import { buildReport, type SafetyEvent } from './model.ts';
 
-export interface DayReport {
+/** The day's figures are risk's daily summary (actors/domain/money.ts DaySummary), without its market instant. */
+export interface DayReport extends Omit<DaySummary, 'at'> {
   readonly format: 'volguard-day-report';
   readonly version: 1;
-  readonly date: string;
-  /** closed: the journaled summary; open: the day so far (no summary yet). */
+  /** closed: the journaled summary; open: the day so far (no summary yet; drawdown from the cycles' day P&L so far). */
   readonly status: 'closed' | 'open';
-  readonly gross: number;
-  readonly charges: number;
-  readonly settlement: number;
-  readonly net: number;
-  readonly realised: number;
-  readonly unrealised: number;
-  /** Executed orders (charged once each). */
-  readonly trades: number;
-  /** Largest fall of the day P&L from its running peak, ₹ (open day: from the cycles' day P&L so far). */
-  readonly maxDrawdown: number;
-  /** As risk counted them (kill-switch changes, its denials and restarts, identity alerts); open day: the listed ones. */
-  readonly safetyEvents: number;
-  readonly equity: { readonly dayStart: number; readonly end: number };
-  readonly shadow?: DaySummary['shadow'];
   /** Orders the executor intended and fills it saw that date (paper/live and shadow). */
   readonly orders: number;
   readonly fills: number;
