@@ -163,7 +163,11 @@ test('FEED=upstox SAFETY_MODE=live FULL_AUTO with a journaled governance approva
     const chain = unpacked(snapshot.expiries).find((e) => e.underlying === 'NIFTY')!;
     const spot = snapshot.spots.find((q) => q.underlying === 'NIFTY')!.spot;
     const strikes = [...chain.strikes];
-    const atm = strikes.reduce((a, b) => (Math.abs(b - spot) < Math.abs(a - spot) ? b : a));
+    // The strike nearest the spot, kept 6 strikes inside the subscribed window: the window is centred with hysteresis
+    // (FEED_RECENTRE_STRIKES), so a spot that has drifted can sit near one edge and atm ± 300 would fall outside it.
+    const nearest = strikes.reduce((a, b) => (Math.abs(b - spot) < Math.abs(a - spot) ? b : a));
+    const atm = strikes[Math.min(Math.max(strikes.indexOf(nearest), 6), strikes.length - 7)]!;
+    assert.ok(strikes.includes(atm + 300) && strikes.includes(atm - 300), `the chain ${strikes[0]}…${strikes.at(-1)} spans atm ${atm} ± 300 in steps of 50`);
     const at = (strike: number, right: 'CE' | 'PE') => {
       const i = strikes.indexOf(strike);
       assert.ok(i >= 0, `strike ${strike} in the chain`);
