@@ -19,6 +19,11 @@ export const journalEnv = {
   JOURNAL_MAP_SIZE_MB: envNumber({ int: true, min: 1, max: 1_048_576 }).default(256),
   /** Hard cap on the journal's used size, MiB: past it appends fail with JournalError MAP_FULL (never silently). */
   JOURNAL_MAX_SIZE_MB: envNumber({ int: true, min: 1, max: 1_048_576 }).default(16_384),
+  /**
+   * Free space, MiB, the journal's volume must keep before each write: below it appends fail with DISK_FULL before
+   * LMDB sees them (LMDB's own out-of-space path can abort the process); 0 turns the guard off.
+   */
+  JOURNAL_MIN_FREE_MB: envNumber({ int: true, min: 0, max: 1_048_576 }).default(8),
   /** Prune events older than this many days once they are in a backup; 0 keeps everything. */
   JOURNAL_RETAIN_DAYS: envNumber({ min: 0, max: 3650 }).default(0),
 } satisfies EnvShape;
@@ -33,6 +38,8 @@ export interface JournalConfig {
   readonly backupKeep: number;
   readonly mapSizeBytes: number;
   readonly maxBytes: number;
+  /** JOURNAL_MIN_FREE_MB in bytes (LmdbOpenOptions.minFreeBytes). */
+  readonly minFreeBytes: number;
   readonly retainDays: number;
   /**
    * false: commits are not fsynced (they survive a killed process, not a power loss). Set by the wiring for a backtest,

@@ -29,6 +29,7 @@ export function journalActorSpec(cfg: JournalSection, opts: { readonly fsync?: b
     backupKeep: cfg.JOURNAL_BACKUP_KEEP,
     mapSizeBytes: cfg.JOURNAL_MAP_SIZE_MB * MIB,
     maxBytes: cfg.JOURNAL_MAX_SIZE_MB * MIB,
+    minFreeBytes: cfg.JOURNAL_MIN_FREE_MB * MIB,
     retainDays: cfg.JOURNAL_RETAIN_DAYS,
     ...(opts.fsync === false ? { fsync: false } : {}),
   };

@@ -8,7 +8,7 @@
  * outgrows it, so the deliberate limit is the journal's own byte cap (JOURNAL_MAX_SIZE_MB, see journal.ts).
  * Readers in other processes (the CLI) open the same file read-only; LMDB readers never block the writer.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { JournalError } from '../../runtime/errors.ts';
@@ -27,6 +27,25 @@ export interface LmdbOpenOptions {
    * backtest): its cycle commits then cost no disk sync each.
    */
   readonly noSync?: boolean;
+  /**
+   * Free bytes the journal's volume must keep before a write transaction starts (see `transaction`). Default
+   * DEFAULT_MIN_FREE_BYTES; 0 turns the guard off.
+   */
+  readonly minFreeBytes?: number;
+  /** Free bytes on the volume holding `dir` (default: statfs); injected by tests. */
+  readonly freeBytes?: (dir: string) => number;
+}
+
+/**
+ * The room a write transaction needs, with a wide margin: a cycle's batch is kilobytes, the largest (a market
+ * checkpoint) well under 1 MiB, and LMDB writes only the dirty pages plus the file's growth.
+ */
+export const DEFAULT_MIN_FREE_BYTES = 8 * 1024 * 1024;
+
+/** Bytes available to this (unprivileged) process on the filesystem holding `dir` (statfs). */
+function statfsFreeBytes(dir: string): number {
+  const st = statfsSync(dir);
+  return st.bavail * st.bsize;
 }
 
 /** A visitor's exception, carried out of LMDB's cursor step (which must not throw midway) and rethrown after it. */
@@ -47,10 +66,14 @@ export class LmdbBackend implements Backend {
   readonly #frames: Database;
   /** Set only for the duration of one synchronous cursor step / get (so interleaved scans cannot mix visitors). */
   #visit: FrameVisitor<unknown> | null = null;
+  readonly #minFreeBytes: number;
+  readonly #freeBytes: (dir: string) => number;
 
   /** Opens `<dir>/journal.mdb` or, when `dir` ends in `.mdb`, that file itself (a backup copy). */
   constructor(dir: string, opts: LmdbOpenOptions = {}) {
     this.file = dir.endsWith('.mdb') ? dir : path.join(dir, JOURNAL_FILE);
+    this.#minFreeBytes = opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES;
+    this.#freeBytes = opts.freeBytes ?? statfsFreeBytes;
     if (opts.readOnly) {
       if (!existsSync(this.file)) throw new JournalError('IO', `expected a journal at ${this.file}, was none`);
     } else {
@@ -152,7 +175,30 @@ export class LmdbBackend implements Backend {
    * `flushed()` waited for a background sync. The journal only blocks its own thread for it.
    */
   async transaction(fn: (txn: WriteTxn) => void): Promise<void> {
+    this.#ensureRoom();
     this.#root.transactionSync(() => fn(this.#txn));
+  }
+
+  /**
+   * Refuses a write transaction, before LMDB sees it, when the volume is (nearly) full. LMDB's own ENOSPC path is not
+   * safe to reach: under lmdb-js 3.5 a commit that fails with ENOSPC has been seen to print garbage buffer sizes and
+   * abort the whole process ("munmap_chunk(): invalid pointer") a few commits later (test/integration/disk-full), and
+   * lmdb-js's maintainer names running out of disk as the usual cause of its crashes. A refused transaction is a
+   * DISK_FULL JournalError like any other (the kill switch halts on it), nothing is written, and appends resume by
+   * themselves once space is freed. Another process can still fill the volume between this check and the commit: the
+   * margin makes that unlikely, not impossible.
+   */
+  #ensureRoom(): void {
+    if (this.#minFreeBytes <= 0) return;
+    let free: number;
+    try {
+      free = this.#freeBytes(path.dirname(this.file));
+    } catch {
+      return; // statfs unavailable: LMDB's own error is still classified
+    }
+    if (free < this.#minFreeBytes) {
+      throw new JournalError('DISK_FULL', `expected at least ${Math.ceil(this.#minFreeBytes / 1024 / 1024)} MiB free on the journal's volume (${path.dirname(this.file)}) before writing, was ${(free / 1024 / 1024).toFixed(1)} MiB: nothing written; free space there (appends resume by themselves)`);
+    }
   }
 
   async flushed(): Promise<void> {
@@ -182,6 +228,10 @@ export interface OpenJournalOptions {
   readonly clock: Clock;
   readonly mapSizeBytes?: number;
   readonly maxBytes?: number;
+  /** See LmdbOpenOptions.minFreeBytes. */
+  readonly minFreeBytes?: number;
+  /** See LmdbOpenOptions.freeBytes. */
+  readonly freeBytes?: (dir: string) => number;
   readonly onFault?: FaultListener;
   /** See LmdbOpenOptions.noSync. */
   readonly noSync?: boolean;
@@ -189,7 +239,12 @@ export interface OpenJournalOptions {
 
 /** The journal on LMDB, plus the backend for backups. */
 export function openLmdbJournal(dir: string, opts: OpenJournalOptions): { journal: Journal; backend: LmdbBackend } {
-  const backend = new LmdbBackend(dir, { ...(opts.mapSizeBytes !== undefined ? { mapSizeBytes: opts.mapSizeBytes } : {}), ...(opts.noSync === true ? { noSync: true } : {}) });
+  const backend = new LmdbBackend(dir, {
+    ...(opts.mapSizeBytes !== undefined ? { mapSizeBytes: opts.mapSizeBytes } : {}),
+    ...(opts.noSync === true ? { noSync: true } : {}),
+    ...(opts.minFreeBytes !== undefined ? { minFreeBytes: opts.minFreeBytes } : {}),
+    ...(opts.freeBytes !== undefined ? { freeBytes: opts.freeBytes } : {}),
+  });
   try {
     const journal = new Journal(backend, {
       clock: opts.clock,

@@ -152,6 +152,7 @@ defineActor<JournalConfig, JournalProtocol>({
         clock: ctx.clock,
         mapSizeBytes: cfg.mapSizeBytes,
         maxBytes: cfg.maxBytes,
+        minFreeBytes: cfg.minFreeBytes,
         ...(cfg.fsync === false ? { noSync: true } : {}),
         onFault: (err, seq) => reportFault(ctx, err, seq),
       }));
