@@ -2,12 +2,13 @@
  * @module Portfolio stops on the day's mark-to-market: an MTM stop-loss and a trailing profit lock for the account
  * and for each capital bucket — what option sellers on peer platforms rely on besides per-structure exits. Pure.
  *
- *   account P&L  = the day P&L (realised + unrealised − the day baseline, core.ts) − charges
- *   bucket P&L   = Σ unrealised of the bucket's open structures + the bucket's realised today − its charges, where a
- *                  structure that closed since the last assessment books its last mark-to-market (an approximation of
- *                  its exit fills: off by the exit's slippage from mid; the account figure is exact)
- *   charges      = 0 for now: the charges engine (brokerage, STT, exchange, SEBI, stamp, GST) comes with the facts
- *                  stream; the term is in the arithmetic, the view and the journal already, so only its source changes
+ *   account P&L  = the day P&L (day.ts: realised + unrealised − the day's baseline), already net of charges and
+ *                  settlement because the book's realised is (the executor books charges on every fill): core.ts
+ *                  passes charges 0 so they are not taken off twice
+ *   bucket P&L   = Σ unrealised of the bucket's open structures + the bucket's realised today, where a structure that
+ *                  closed since the last assessment books its last mark-to-market: an approximation (off by the exit's
+ *                  slippage from mid, and before charges: about 7 % of a 1-lot condor's target); the account figure,
+ *                  the one the MTM stop protects capital with, is exact
  *   stop-loss    fires when P&L ≤ −stopPct × capital (account: BASE_CAPITAL; bucket: its capital)
  *   trail lock   arms once the day's peak P&L ≥ armPct × capital; then fires when P&L ≤ peak × (1 − giveback)
  *
@@ -42,9 +43,9 @@ export interface StopsState {
 export interface StopsInput {
   readonly date: string;
   readonly now: number;
-  /** The account's day P&L before charges, ₹. */
+  /** The account's day P&L, ₹ (core.ts passes the day P&L, which is already net of charges). */
   readonly accountGross: number;
-  /** Charges today, ₹ (0 until the charges engine lands). */
+  /** Charges to take off it, ₹ (0 from core.ts: see the module comment). */
   readonly charges: number;
   /** Structures open now, with their unrealised P&L and bucket. */
   readonly open: readonly { readonly id: string; readonly bucket: Bucket; readonly unrealised: number }[];
@@ -127,7 +128,7 @@ export function stepStops(prev: StopsState | null, input: StopsInput, s: StopSet
   const views: StopView[] = [];
   for (const b of BUCKETS) {
     const lv = levels(input.bucketCapital[b], s.bucketStopPct, s.bucketTrailArmPct, s.bucketTrailGiveback);
-    // Bucket charges: 0 with the account's (the charges engine will attribute fills to structures).
+    // Bucket figures are before charges (module comment): the account's is the net one.
     const r = stepScope(b, base.buckets[b], bucketUnrealised[b] + realised[b], 0, lv, input.now);
     buckets[b] = r.st;
     views.push(r.view);
