@@ -50,6 +50,26 @@ test('an entry resting past the fill timeout (market time) is cancelled; a compe
   assert.deepEqual(placed(step(s, T0 + 60_000)).map((o) => [o.clientOrderId, o.price]), [['VG1-3C1', 9.6]]);
 });
 
+test('a saga that compensated after a fill timeout finishes with that cause, not the venue\'s text on the cancel', () => {
+  // Seen on paper: the hedge BUY rested past the timeout, was cancelled (the venue says "cancelled by user"), the
+  // filled wing was sold back — and the saga said it finished "cancelled by user", which nobody did.
+  const wings = placed(step(build([started(1, condor('p'))])));
+  const why = 'unfilled after 30000 ms (limit 30000 ms)';
+  const comp: PlannedOrder = { clientOrderId: 'VG1-3C0', sagaId: 'VG1', leg: 3, role: 'compensate', instrumentKey: wings[1]!.instrumentKey, side: 'SELL', quantity: 65, orderType: 'LIMIT', price: 9.9, riskIncreasing: false };
+  const s = build([
+    started(1, condor('p')), ...order(wings[1]!, T0, { status: 'filled' }), ...order(wings[0]!, T0, { status: 'open' }),
+    { type: 'executor.sagaCompensating', sagaId: 'VG1', reason: why, ts: T0 + 30_000 },
+    ...order(wings[0]!, T0, { status: 'cancelled', reason: 'cancelled by user' }).slice(2),
+    ...order(comp, T0 + 30_000, { status: 'filled' }),
+  ]);
+  assert.deepEqual(step(s, T0 + 31_000), { kind: 'finish', outcome: 'compensated', reason: why });
+  // Without a cause of its own (a rejected leg), the rejection's text is the reason.
+  const shorts = placed(step(build([started(1, condor('p')), ...wings.flatMap((o) => order(o, T0, { status: 'filled' }))])));
+  const comps = placed(step(build([started(1, condor('p')), ...wings.flatMap((o) => order(o, T0, { status: 'filled' })), ...order(shorts[0]!, T0, { status: 'rejected', reason: 'RMS: margin' })])));
+  const done = build([started(1, condor('p')), ...wings.flatMap((o) => order(o, T0, { status: 'filled' })), ...order(shorts[0]!, T0, { status: 'rejected', reason: 'RMS: margin' }), ...comps.flatMap((o) => order(o, T0, { status: 'filled' }))]);
+  assert.deepEqual(step(done), { kind: 'finish', outcome: 'compensated', reason: 'RMS: margin' });
+});
+
 test('an exit leg cancelled with part filled has only its rest re-placed', () => {
   // Hold a 2-lot condor (saga 1), exit it (saga 2): the short put BUY-back filled one lot of two and was cancelled.
   const c = condor('p', 130);

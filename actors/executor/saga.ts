@@ -140,8 +140,10 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
     const needs = legs.map((l, i) => ({ l, i, q: capToPosition(legExposure(orders, i), positionOf(l.instrumentKey)) })).filter((x) => x.q !== 0);
     if (needs.length === 0) {
       const anyFill = entries.some((o) => o.filledQuantity > 0);
-      const failedLeg = entries.find((o) => o.status === 'rejected' || endedUnfilled(o.status));
-      return { kind: 'finish', outcome: anyFill ? 'compensated' : 'failed', reason: failedLeg?.reason ?? 'leg failed' };
+      // Why the saga compensated: its own cause when it chose to (a fill timeout, a denial mid-saga) — the venue's text
+      // on the order it then cancelled ("cancelled by user") says nothing — else the failed leg's (a rejection).
+      const failedLeg = entries.find((o) => o.status === 'rejected') ?? entries.find((o) => endedUnfilled(o.status));
+      return { kind: 'finish', outcome: anyFill ? 'compensated' : 'failed', reason: saga.reason ?? failedLeg?.reason ?? 'leg failed' };
     }
     // Reverse BUY-side compensations first (buying back shorts), then SELL the hedges.
     const buys = needs.filter((x) => x.q < 0);
