@@ -1,11 +1,18 @@
 /**
- * @module The paper exchange's own durable state: an append-only JSON-lines file, fsynced on every write and replayed
+ * @module The paper exchange's own durable state: an append-only JSON-lines file, written on every record and replayed
  * on open — like a real broker's books, separate from VolGuard's journal so reconciliation compares two sources.
  *
- * A torn last line (the process died mid-write, before the fsync returned) is dropped: no caller was ever told that
- * record existed. Any other undecodable line is corruption and opening fails with the line number.
+ * Durability: `append` writes the line before it returns, so the record survives the process dying (kill -9) at any
+ * point after; the disk sync (fdatasync) runs in the background, coalesced (one in flight, the next covers every line
+ * written meanwhile), so a power loss can lose only the last few milliseconds of records. It used to fsync on the
+ * calling thread for every record: the executor's, where under disk contention (a CI machine, a backup) one sync took
+ * longer than the supervisor's heartbeat window and a healthy executor was declared hung mid-saga. A record lost to a
+ * power cut is what reconciliation exists for: a journaled order the broker does not know stays UNKNOWN until proven.
+ *
+ * A torn last line (the process died mid-write) is dropped: no caller was ever told that record existed. Any other
+ * undecodable line is corruption and opening fails with the line number.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync, existsSync, ftruncateSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync, existsSync, ftruncateSync } from 'node:fs';
 import path from 'node:path';
 import type { OrderType } from '../../../domain/order.ts';
 import type { Side } from '../../../domain/side.ts';
@@ -81,17 +88,32 @@ function decode(line: string, lineNo: number, file: string): PaperRecord {
   return value as PaperRecord;
 }
 
+/** Syncs `fd`'s data to disk off the calling thread, then calls back (node:fs `fdatasync`; injected by tests). */
+export type BackgroundSync = (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
+
 export class PaperLog {
   readonly file: string;
   #fd: number;
+  readonly #sync: BackgroundSync;
+  /** A background sync is running. */
+  #syncing = false;
+  /** Lines were written since the running (or last) sync started. */
+  #dirty = false;
+  /** A background sync failed: the next append throws it (the books may no longer be on disk). */
+  #syncError: Error | null = null;
+  /** Waiters for the next sync (their lines were written after the running one started). */
+  #waiters: Array<() => void> = [];
+  /** Waiters the running sync covers. */
+  #covered: Array<() => void> = [];
 
-  private constructor(file: string, fd: number) {
+  private constructor(file: string, fd: number, sync: BackgroundSync) {
     this.file = file;
     this.#fd = fd;
+    this.#sync = sync;
   }
 
   /** Opens (creating) `<dir>/orders.jsonl` and returns the log plus every record already in it, in order. */
-  static open(dir: string): { log: PaperLog; records: PaperRecord[] } {
+  static open(dir: string, opts: { readonly sync?: BackgroundSync } = {}): { log: PaperLog; records: PaperRecord[] } {
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'orders.jsonl');
     const records: PaperRecord[] = [];
@@ -109,17 +131,50 @@ export class PaperLog {
     const fd = openSync(file, 'a+');
     // Drop a torn tail so the next append starts on a fresh line.
     ftruncateSync(fd, keepBytes);
-    return { log: new PaperLog(file, fd), records };
+    return { log: new PaperLog(file, fd, opts.sync ?? fdatasync), records };
   }
 
-  /** Appends and fsyncs: once this returns, the record survives a crash. */
+  /** Appends: once this returns the record survives the process dying; the disk sync follows in the background. */
   append(record: PaperRecord): void {
+    if (this.#syncError !== null) throw new Error(`paper log ${this.file}: expected its books synced to disk, was a sync failure (${this.#syncError.message})`, { cause: this.#syncError });
     writeSync(this.#fd, `${JSON.stringify(record)}\n`);
-    fsyncSync(this.#fd);
+    this.#dirty = true;
+    this.#syncSoon();
   }
 
+  /** Resolves once every line appended before the call is synced to disk (or the log is closed). */
+  synced(): Promise<void> {
+    if (!this.#dirty && !this.#syncing) return Promise.resolve();
+    // Lines not yet in a sync wait for the next one; otherwise the one running covers them.
+    return new Promise((resolve) => (this.#dirty ? this.#waiters : this.#covered).push(resolve));
+  }
+
+  #syncSoon(): void {
+    if (this.#syncing || !this.#dirty || this.#fd < 0) return;
+    this.#syncing = true;
+    this.#dirty = false;
+    this.#covered = this.#waiters;
+    this.#waiters = [];
+    this.#sync(this.#fd, (err) => {
+      this.#syncing = false;
+      if (err !== null && this.#fd >= 0) this.#syncError = err;
+      const done = this.#covered;
+      this.#covered = [];
+      this.#syncSoon();
+      for (const w of done) w();
+    });
+  }
+
+  /** Syncs what is left on this thread and closes (a stop: nothing else runs then). */
   close(): void {
-    if (this.#fd >= 0) closeSync(this.#fd);
+    if (this.#fd >= 0) {
+      fsyncSync(this.#fd);
+      closeSync(this.#fd);
+    }
     this.#fd = -1;
+    const waiting = [...this.#covered, ...this.#waiters];
+    this.#covered = [];
+    this.#waiters = [];
+    for (const w of waiting) w();
   }
 }
