@@ -1,7 +1,7 @@
 /**
  * @module The book: everything the executor holds and is working (the reply to `executor.book`).
  */
-import type { RealisedMoney } from './money.ts';
+import type { RealisedMoney, SettlementPending } from './money.ts';
 import type { OrderView } from './order.ts';
 import type { Position } from './position.ts';
 import type { Structure } from './structure.ts';
@@ -20,4 +20,6 @@ export interface Book {
   readonly realised: RealisedMoney;
   /** True when the phase is SHADOW and this book is the shadow (simulated) book. */
   readonly shadow: boolean;
+  /** Positions past their expiry's close still waiting for their settlement (live: the price or the broker's booking). */
+  readonly settlementPending?: readonly SettlementPending[];
 }

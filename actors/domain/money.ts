@@ -81,6 +81,26 @@ export interface SettlementBooked {
   readonly shadow: boolean;
 }
 
+/**
+ * A position held past its expiry's close whose settlement is not booked yet (never at ₹0 meanwhile): the executor's
+ * book lists them, the execution report counts them, and one overdue past SETTLEMENT_OVERDUE_MIN is escalated.
+ */
+export interface SettlementPending {
+  readonly instrumentKey: string;
+  readonly underlying: Underlying;
+  readonly expiry: string;
+  /** Signed units still held in VolGuard's book. */
+  readonly quantity: number;
+  readonly shadow: boolean;
+  /** `price`: the final settlement price is not known yet; `broker`: the broker still lists the contract (it has not
+   *  booked the expiry, so VolGuard does not either: the two books move together). */
+  readonly waitingFor: 'price' | 'broker';
+  /** Market ms the expiry's session closed (the wait counts from here). */
+  readonly since: number;
+  /** Waiting longer than the configured wait: the operator is alerted. */
+  readonly overdue: boolean;
+}
+
 /** Body of `money.dayOpened`: the day's start, written once per date. */
 export interface DayOpened {
   readonly date: TradingDate;

@@ -29,6 +29,13 @@ export const executorEnv = {
   /** No MARKET orders: every order is a marketable limit from the quote. Only without a quote (the last resort) does one
    *  go out as MARKET, with this protection band (% around the last price; Upstox `market_protection`, 0–25). */
   EXEC_MARKET_PROTECTION_PCT: envNumber({ min: 0, max: 25 }).default(5),
+  /**
+   * Minutes (market clock) after an expiry's close that a position still waiting for its settlement (the price not
+   * published yet, or the broker not having booked it) is reported to the operator as overdue (kill switch alert,
+   * DEGRADED until booked). Upstox books index-option expiries overnight, before the next session: 18 h after a
+   * 15:30 close is 09:30 the next day, so a settlement still missing once the next session is open is escalated.
+   */
+  SETTLEMENT_OVERDUE_MIN: envNumber({ int: true, min: 1, max: 7 * 24 * 60 }).default(1080),
   FLATTEN_MAX_ATTEMPTS: envNumber({ int: true, min: 1 }).default(6),
   FLATTEN_RETRY_MS: envNumber({ int: true, min: 0 }).default(500),
 } satisfies EnvShape;

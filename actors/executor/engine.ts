@@ -40,7 +40,8 @@ import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsV
 import { stuckStructureEvents } from './structure-check.ts';
 import { parseChargesSchedule, type ChargesSchedule } from '../domain/charges.ts';
 import { SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE } from '../domain/data/charges-schedule.ts';
-import { moneyAfter, paperEquity, settlementsDue, withoutExpired } from './money.ts';
+import { expiriesToSettle, moneyAfter, paperEquity, settlementDecision, withoutExpired } from './money.ts';
+import type { SettlementPending } from '../domain/money.ts';
 import { netByInstrument } from './broker-positions.ts';
 import type { AccountView, Approval, ApprovePhaseRequest, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, ReleaseVenueKillSwitch, SagaProgress, SetPhaseRequest, VenueKillSwitchRec, VenueKillSwitchView } from './messages.ts';
 
@@ -85,6 +86,8 @@ export class ExecutorEngine {
   readonly #schedule: ChargesSchedule;
   /** Charges of fills journaled before a crash, not yet booked, are made up once after recovery (the first cycle). */
   #chargesCaughtUp = false;
+  /** Positions past their expiry still waiting for settlement, as of the last cycle (the book lists them). */
+  #settlementPending: readonly SettlementPending[] = [];
 
   /** Rebuilds state from journaled events (the executor's own stream, in seq order): startup is recovery. */
   constructor(ports: EnginePorts, cfg: EngineConfig, journaled: readonly ExecEvent[] = []) {
@@ -186,7 +189,7 @@ export class ExecutorEngine {
       this.#chargesCaughtUp = true;
     }
     // Expiry settles before reconciliation looks: both books' expired contracts leave them at the settlement price.
-    await this.#emit(settlementsDue(this.state, now, this.#schedule, (u, e) => this.#p.settlementPrice?.(u, e)));
+    const settlement = await this.#settle(now);
     const recon = await this.#reconcileDue(now);
     if (this.#flattening === undefined) {
       // Every opening/closing structure has a saga working for it, or is repaired to what the book says.
@@ -282,8 +285,61 @@ export class ExecutorEngine {
       approvalsChanged,
       denied,
       shadowFills: shadow,
-      reconciliation: unmanaged === undefined ? recon : { ...recon, unmanaged },
+      reconciliation: {
+        ...recon,
+        ...(unmanaged !== undefined ? { unmanaged } : {}),
+        ...(settlement.pending.length > 0 ? { settlementPending: settlement.pending.length } : {}),
+        ...(settlement.overdue !== undefined ? { settlementOverdue: settlement.overdue } : {}),
+      },
     };
+  }
+
+  /**
+   * Books the settlement of every position held past its expiry's close whose price is known (and, on a venue that
+   * books settlement itself, which the broker no longer holds: it booked the expiry first); the rest waits, counted,
+   * and is escalated once overdue. The prices are asked only while something waits (after an expiry, briefly); a
+   * failed ask is "not known yet", never ₹0.
+   */
+  async #settle(now: number): Promise<{ pending: readonly SettlementPending[]; overdue?: string }> {
+    const wanted = expiriesToSettle(this.state, now);
+    if (wanted.length === 0) {
+      this.#settlementPending = [];
+      return { pending: [] };
+    }
+    const prices = new Map<string, number>();
+    for (const { underlying, expiry } of wanted) {
+      try {
+        const px = await this.#p.settlementPrice?.(underlying, expiry);
+        if (px !== undefined) prices.set(`${underlying}|${expiry}`, px);
+      } catch (err) {
+        this.#log.warn({ underlying, expiry, err: (err as Error).message }, 'settlement price not available (the positions wait)');
+      }
+    }
+    let brokerHeld: ((key: string) => number | undefined) | undefined;
+    if (this.#p.brokerBooksSettlement === true && prices.size > 0) {
+      try {
+        const held = new Map(netByInstrument(await this.#p.broker.getPositions()).map((p) => [p.instrumentKey, p.quantity]));
+        brokerHeld = (key) => held.get(key);
+      } catch (err) {
+        // Unknown is not flat: nothing is booked until the broker's book is read.
+        this.#log.warn({ err: (err as Error).message }, 'broker positions not read: expired positions wait for the next cycle');
+        brokerHeld = () => Number.NaN;
+      }
+    }
+    const d = settlementDecision(this.state, now, this.#schedule, (u, e) => prices.get(`${u}|${e}`), {
+      ...(brokerHeld !== undefined ? { brokerHeld } : {}),
+      ...(this.#cfg.settlementOverdueMs !== undefined ? { overdueAfterMs: this.#cfg.settlementOverdueMs } : {}),
+    });
+    for (const e of d.book) if (e.type === 'money.settlement') this.#log.info({ instrumentKey: e.instrumentKey, expiry: e.expiry, settlementPrice: e.settlementPrice, pnl: e.pnl, charges: e.charges.total }, 'expiry settlement booked');
+    await this.#emit(d.book);
+    this.#settlementPending = d.pending;
+    const late = d.pending.filter((p) => p.overdue);
+    if (late.length === 0) return { pending: d.pending };
+    const expiries = [...new Set(late.map((p) => `${p.underlying} ${p.expiry}`))].join(', ');
+    const why = [...new Set(late.map((p) => (p.waitingFor === 'price' ? 'no final settlement price yet' : 'the broker still lists the contracts')))].join('; ');
+    const overdue = `${late.length} position(s) of ${expiries} not settled ${Math.round((now - Math.min(...late.map((p) => p.since))) / 60_000)} min after the close (${why}): booked when it comes; check the broker's contract note`;
+    this.#log.error({ pending: late }, overdue);
+    return { pending: d.pending, overdue };
   }
 
   /** The facts the kill switch's FULL_AUTO admission reads (journaled here: the decision, this venue's trading days). */
@@ -556,6 +612,7 @@ export class ExecutorEngine {
       realisedPnlDay: shadow ? this.state.shadow.realisedPnl : this.state.realisedPnlDay,
       realised: shadow ? this.state.money.shadow : this.state.money.live,
       shadow,
+      ...(this.#settlementPending.length > 0 ? { settlementPending: this.#settlementPending.filter((p) => p.shadow === shadow) } : {}),
     };
   }
 

@@ -133,6 +133,10 @@ export interface ExecutionReport {
      * waits for the next open (the market was closed): the kill switch holds UNMANAGED_POSITIONS (DEGRADED) and alerts.
      */
     readonly unmanaged?: string;
+    /** Positions past their expiry's close still waiting for their settlement (the price, or the broker's booking). */
+    readonly settlementPending?: number;
+    /** Set while a settlement waits longer than SETTLEMENT_OVERDUE_MIN: the kill switch alerts and holds SETTLEMENT_OVERDUE. */
+    readonly settlementOverdue?: string;
   };
 }
 

@@ -9,7 +9,7 @@
  */
 import { addCharges, NO_CHARGES, orderCharges, settlementCharges, type ChargesBreakdown, type ChargesSchedule } from '../domain/charges.ts';
 import { istDate, sessionCloseMs } from '../domain/calendar.ts';
-import { NO_REALISED, type ChargesBooked, type RealisedMoney, type SettlementBooked } from '../domain/money.ts';
+import { NO_REALISED, type ChargesBooked, type RealisedMoney, type SettlementBooked, type SettlementPending } from '../domain/money.ts';
 import type { Side } from '../domain/side.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { BrokerPosition } from '../venues/broker.ts';
@@ -46,19 +46,61 @@ export function moneyAfter(state: ExecState, e: ExecEvent | undefined, schedule:
   return out;
 }
 
-/** Settlements due at `now`: every position in either book whose contract's expiry session closed, once its price is known. */
-export function settlementsDue(state: ExecState, now: number, schedule: ChargesSchedule, price: (u: Underlying, expiry: string) => number | undefined): ExecEvent[] {
-  const out: ExecEvent[] = [];
-  for (const [book, shadow] of [[state.positions, false], [state.shadow.positions, true]] as const) {
+/** An expiry whose settlement price is wanted: some position in it is held past its session's close. */
+export interface ExpiryKey {
+  readonly underlying: Underlying;
+  readonly expiry: string;
+}
+
+/** The distinct expiries of positions (either book) still held past their session's close: the prices to look up. */
+export function expiriesToSettle(state: ExecState, now: number): ExpiryKey[] {
+  const out = new Map<string, ExpiryKey>();
+  for (const book of [state.positions, state.shadow.positions]) {
     for (const key in book) {
       const p = book[key]!;
-      if (p.quantity === 0 || !expired(p.expiry, now)) continue;
-      const px = price(p.underlying, p.expiry);
-      if (px === undefined) continue;
-      out.push({ type: 'money.settlement', ...settlePosition(schedule, p, px, now, shadow) });
+      if (p.quantity !== 0 && expired(p.expiry, now)) out.set(`${p.underlying}|${p.expiry}`, { underlying: p.underlying, expiry: p.expiry });
     }
   }
-  return out;
+  return [...out.values()];
+}
+
+/**
+ * Where the settlement of expired positions stands at `now`: the bookings due (`book`, journaled as
+ * `money.settlement`, each position once — state.ts ignores a settlement of what is no longer held) and what still
+ * waits (`pending`, never booked at ₹0). `price` is the final settlement price of an expiry once known.
+ * `brokerHeld`, when the venue books settlement itself (live): the broker's net units in a contract (undefined:
+ * not listed); a live-book position is booked only once the broker no longer holds it — the broker's booking is the
+ * proof the expiry was settled at all. Shadow positions were never at the broker and settle on the price alone.
+ */
+export function settlementDecision(
+  state: ExecState, now: number, schedule: ChargesSchedule, price: (u: Underlying, expiry: string) => number | undefined,
+  opts: { readonly brokerHeld?: (key: string) => number | undefined; readonly overdueAfterMs?: number } = {},
+): { book: ExecEvent[]; pending: SettlementPending[] } {
+  const book: ExecEvent[] = [];
+  const pending: SettlementPending[] = [];
+  for (const [positions, shadow] of [[state.positions, false], [state.shadow.positions, true]] as const) {
+    for (const key in positions) {
+      const p = positions[key]!;
+      if (p.quantity === 0 || !expired(p.expiry, now)) continue;
+      const px = price(p.underlying, p.expiry);
+      const atBroker = !shadow && opts.brokerHeld !== undefined && (opts.brokerHeld(key) ?? 0) !== 0;
+      if (px !== undefined && !atBroker) {
+        book.push({ type: 'money.settlement', ...settlePosition(schedule, p, px, now, shadow) });
+        continue;
+      }
+      const since = sessionCloseMs(p.expiry);
+      pending.push({
+        instrumentKey: key, underlying: p.underlying, expiry: p.expiry, quantity: p.quantity, shadow, waitingFor: px === undefined ? 'price' : 'broker',
+        since, overdue: opts.overdueAfterMs !== undefined && now - since >= opts.overdueAfterMs,
+      });
+    }
+  }
+  return { book, pending };
+}
+
+/** Settlements due at `now`: every position in either book whose contract's expiry session closed, once its price is known. */
+export function settlementsDue(state: ExecState, now: number, schedule: ChargesSchedule, price: (u: Underlying, expiry: string) => number | undefined): ExecEvent[] {
+  return settlementDecision(state, now, schedule, price).book;
 }
 
 /**

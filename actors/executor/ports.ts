@@ -70,9 +70,15 @@ export interface EnginePorts {
   /**
    * The final settlement price of an expiry (the underlying's official close on the expiry day), once known: paper on
    * the sim from the simulator's close, paper on a replay from the recording's published price (snapshot
-   * `settlements`); undefined while unknown (the position then waits).
+   * `settlements`); live from the broker (venues/upstox/broker.ts `settlementPrice`, asked over the network, hence
+   * possibly a promise). Undefined while unknown, or on a failed ask: the position then waits (never booked at ₹0).
    */
-  settlementPrice?(underlying: Underlying, expiry: string): number | undefined;
+  settlementPrice?(underlying: Underlying, expiry: string): number | undefined | Promise<number | undefined>;
+  /**
+   * The venue books expiry settlement in its own account and VolGuard follows it (live): a position is booked only
+   * once the broker no longer holds the contract (money.ts `settlementDecision`). Paper settles both books at once.
+   */
+  readonly brokerBooksSettlement?: boolean;
 }
 
 export interface EngineConfig extends CoreConfig {
@@ -104,6 +110,8 @@ export interface EngineConfig extends CoreConfig {
   readonly flattenRetryMs: number;
   /** BASE_CAPITAL, ₹: the paper account's starting equity (GET /api/v1/account). */
   readonly capital?: number;
+  /** Market ms after an expiry's close a settlement may wait before it is reported overdue (SETTLEMENT_OVERDUE_MIN). */
+  readonly settlementOverdueMs?: number;
 }
 
 export const SILENT: EngineLog = { info() {}, warn() {}, error() {} };

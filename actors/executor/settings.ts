@@ -36,5 +36,6 @@ export function engineConfig(cfg: ExecutorSection, clockSpeed = 1): EngineConfig
     flattenRetryMs: cfg.FLATTEN_RETRY_MS,
     phase: cfg.PHASE,
     capital: cfg.BASE_CAPITAL,
+    settlementOverdueMs: cfg.SETTLEMENT_OVERDUE_MIN * 60_000,
   };
 }

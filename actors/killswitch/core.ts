@@ -32,7 +32,7 @@ const RANK: Readonly<Record<TradingState, number>> = { NORMAL: 0, DEGRADED: 1, H
 const PHASE_RANK: Readonly<Record<Phase, number>> = { SHADOW: 0, SEMI_AUTO: 1, FULL_AUTO: 2 };
 
 /** Conditions that are true until something says otherwise; the halting ones refuse a reset while they hold. */
-export type HoldingCode = 'DAILY_LOSS' | 'RISK_HARD' | 'RECON_MISMATCH' | 'TOKEN_EXPIRED' | 'STATIC_IP' | 'JOURNAL_FAULT' | 'FEED_STALLED' | 'UNMANAGED_POSITIONS';
+export type HoldingCode = 'DAILY_LOSS' | 'RISK_HARD' | 'RECON_MISMATCH' | 'TOKEN_EXPIRED' | 'STATIC_IP' | 'JOURNAL_FAULT' | 'FEED_STALLED' | 'UNMANAGED_POSITIONS' | 'SETTLEMENT_OVERDUE';
 const HALTING: readonly HoldingCode[] = ['DAILY_LOSS', 'RISK_HARD', 'RECON_MISMATCH', 'TOKEN_EXPIRED', 'STATIC_IP', 'JOURNAL_FAULT'];
 /** Causes that are the book's own limits, not the system's health: they do not cap FULL_AUTO (module header). */
 const BOOK_CAUSES: readonly CauseCode[] = ['RISK_SOFT', 'RISK_HARD_GRACE'];
@@ -386,6 +386,16 @@ function evaluate(b: Builder, req: EvaluateRequest): void {
     degrade.push(c);
   } else {
     b.release('UNMANAGED_POSITIONS');
+  }
+  // An expiry's settlement still not booked long after the close (live: no final price, or the broker has not booked
+  // it): the books are off by an unknown amount, so no new risk until it is booked; a human hears of it once.
+  if (req.recon.settlementOverdue !== undefined) {
+    const c = cause('SETTLEMENT_OVERDUE', 'expiry settlement overdue', { detail: req.recon.settlementOverdue });
+    if (b.s.holding.SETTLEMENT_OVERDUE === undefined) b.effect({ kind: 'alert', reason: `expiry settlement overdue: ${req.recon.settlementOverdue}`, evidence: c.evidence });
+    b.hold('SETTLEMENT_OVERDUE', c);
+    degrade.push(c);
+  } else {
+    b.release('SETTLEMENT_OVERDUE');
   }
   b.set({ lastDegrade: degrade });
 

@@ -41,6 +41,8 @@ export type CauseCode =
   | 'RISK_UNAVAILABLE'
   | 'BROKER_GREEKS_DIVERGENCE'
   | 'UNMANAGED_POSITIONS'
+  /** Positions past their expiry's close whose settlement is still not booked after SETTLEMENT_OVERDUE_MIN. */
+  | 'SETTLEMENT_OVERDUE'
   // → HALTED
   | 'DAILY_LOSS'
   | 'RISK_HARD'
@@ -103,8 +105,11 @@ export interface EvaluateRequest {
   readonly quality: DataQuality;
   readonly risk: RiskReport | null;
   readonly calibration: CalibrationHealth;
-  /** The executor's last reconciliation: an unexplained `mismatch` HALTs; `unmanaged` positions hold DEGRADED. */
-  readonly recon: { readonly mismatch?: string; readonly unmanaged?: string };
+  /**
+   * The executor's last reconciliation: an unexplained `mismatch` HALTs; `unmanaged` positions hold DEGRADED; an
+   * expiry's settlement still not booked long after the close (`settlementOverdue`) holds DEGRADED and alerts once.
+   */
+  readonly recon: { readonly mismatch?: string; readonly unmanaged?: string; readonly settlementOverdue?: string };
   /** The configured (governance-approved) phase. */
   readonly phase: Phase;
   /** The executor's journaled phase facts on its venue (its last ExecutionReport); absent: FULL_AUTO is not admitted. */
@@ -194,7 +199,7 @@ export const evaluateSchema = z.object({
       ours: z.number(), broker: z.number(), strikes: z.number().int().min(0),
     }).optional(),
   }),
-  recon: z.object({ mismatch: z.string().optional(), unmanaged: z.string().optional() }),
+  recon: z.object({ mismatch: z.string().optional(), unmanaged: z.string().optional(), settlementOverdue: z.string().optional() }),
   phase: z.enum(['SHADOW', 'SEMI_AUTO', 'FULL_AUTO']),
   history: z.object({
     venue: VENUE,

@@ -190,6 +190,7 @@ export class CycleOrchestrator {
           recon: {
             ...(st.execution?.reconciliation.mismatch ? { mismatch: st.execution.reconciliation.mismatch } : {}),
             ...(st.execution?.reconciliation.unmanaged ? { unmanaged: st.execution.reconciliation.unmanaged } : {}),
+            ...(st.execution?.reconciliation.settlementOverdue ? { settlementOverdue: st.execution.reconciliation.settlementOverdue } : {}),
           },
           phase: this.#phase,
           ...(this.#history !== null ? { history: this.#history } : {}),
