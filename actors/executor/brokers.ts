@@ -11,7 +11,7 @@
  * Expiry settlement on paper: on the sim, the simulated close of the expiry day (SimQuotes); with `FEED=replay`, the
  * final settlement prices the recording publishes, carried to the executor on the snapshots (`settlements`) — the
  * exchange's positions and the executor's book settle at the same price. A live feed on paper publishes none: expired
- * positions stay until that is built.
+ * positions stay until that is built. Live: the index's close from Upstox, once the broker has booked the expiry.
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -36,7 +36,9 @@ export interface BrokerHandle {
   /** The broker takes a multi-leg group in one `placeMultiOrder` call (per-line results). */
   readonly multiOrder?: boolean;
   /** An expiry's final settlement price once known (paper: the simulated close, or the replay's published price). */
-  readonly settlementPrice?: (underlying: import('../domain/underlying.ts').Underlying, expiry: string) => number | undefined;
+  readonly settlementPrice?: (underlying: import('../domain/underlying.ts').Underlying, expiry: string) => number | undefined | Promise<number | undefined>;
+  /** Live: the broker books expiry settlement itself; the executor books a position only once the broker did. */
+  readonly brokerBooksSettlement?: boolean;
   /** Live: each risk-increasing basket's margin is asked of the broker (and funds v3) before its first order. */
   readonly marginCheck?: boolean;
   /** Live: after an EMERGENCY flatten proven flat, the broker's own kill switch is engaged for F&O (the backstop). */
@@ -103,7 +105,13 @@ export const BROKERS: Readonly<Record<ExecutorSection['SAFETY_MODE'], BrokerFact
   },
   live: async (cfg, _clock, log) => {
     const { createUpstoxBroker } = await import('../venues/upstox/index.ts');
-    return { broker: await createUpstoxBroker(cfg as unknown as Parameters<typeof createUpstoxBroker>[0], log), multiOrder: true, marginCheck: true, venueKillSwitch: true };
+    const broker = await createUpstoxBroker(cfg as unknown as Parameters<typeof createUpstoxBroker>[0], log);
+    return {
+      broker, multiOrder: true, marginCheck: true, venueKillSwitch: true,
+      // Expiry settlement on live: the index's official close from Upstox (venues/upstox/settlement.ts), booked once
+      // the broker has booked the expiry in the account too.
+      settlementPrice: (u, expiry) => broker.settlementPrice(u, expiry), brokerBooksSettlement: true,
+    };
   },
 };
 

@@ -105,6 +105,7 @@ defineActor<ExecutorSection, ExecutorProtocol>({
       },
       charges,
       ...(h.settlementPrice !== undefined ? { settlementPrice: h.settlementPrice } : {}),
+      ...(h.brokerBooksSettlement === true ? { brokerBooksSettlement: true } : {}),
     }, engineConfig(cfg, clockSpeedOf(ctx.clockSpec)), events);
     ctx.log.info({ events: events.length, broker: h.broker.name, quotes: h.quoteSource ?? 'broker' }, 'executor recovered');
     // Between cycles: pick up fills, move sagas, watch naked legs — a runtime timer on the market clock, so the tick

@@ -18,6 +18,8 @@ import type { PortfolioStream } from './portfolio/stream.ts';
 import type { TokenStore } from './token/store.ts';
 import { Compliance } from './compliance.ts';
 import { runStaticIpCheck, type EgressAddress, type StaticIpCheck } from './static-ip.ts';
+import { SettlementPrices, SETTLEMENT_RETRY_MS } from './settlement.ts';
+import type { Underlying } from '../../domain/underlying.ts';
 
 export const MAX_MULTI_LINES = 25;
 export const MAX_CORRELATION_ID = 20;
@@ -33,6 +35,8 @@ export interface UpstoxBrokerOptions {
   readonly compliance?: Compliance;
   /** How this machine's egress address is found (static-ip.ts); without it the pre-flight reports `unknown`. */
   readonly egress?: () => Promise<EgressAddress>;
+  /** Wall ms between two asks for an expiry's settlement price not published yet (settlement.ts); default a minute. */
+  readonly settlementRetryMs?: number;
 }
 
 export class UpstoxBroker implements Broker {
@@ -47,6 +51,7 @@ export class UpstoxBroker implements Broker {
   readonly tokens: TokenStore | undefined;
   /** Static-IP refusals and clearances (Broker.events). */
   readonly events: Compliance;
+  readonly #settlement: SettlementPrices;
 
   constructor(rest: UpstoxRest, opts: UpstoxBrokerOptions = {}) {
     this.#rest = rest;
@@ -55,6 +60,12 @@ export class UpstoxBroker implements Broker {
     this.#now = opts.now ?? Date.now;
     this.events = opts.compliance ?? new Compliance();
     this.#egress = opts.egress ?? (async () => ({ known: false, why: 'no egress finder configured' }));
+    this.#settlement = new SettlementPrices((key, date) => rest.dayCandles(key, date, date), this.#now, opts.settlementRetryMs ?? SETTLEMENT_RETRY_MS);
+  }
+
+  /** An expiry's final settlement price (the index's official close that day) once Upstox publishes it (settlement.ts). */
+  settlementPrice(underlying: Underlying, expiry: string): Promise<number | undefined> {
+    return this.#settlement.price(underlying, expiry);
   }
 
   /** The rate limiters' state (queued calls, waits, refusals), for inspect and the dashboard. */

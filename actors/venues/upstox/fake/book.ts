@@ -7,7 +7,10 @@
  *   the book with status `rejected` and Upstox's words ("RMS:Margin Exceeds,Required:…, Available:…"), not an error;
  * - MARKET and marketable LIMIT orders fill at the touch at once; others rest and fill when the market crosses them;
  *   the `partialThenCancel` fault fills part and has the exchange cancel the rest;
- * - positions in a contract whose expiry session has closed settle at intrinsic value off the index close (`settle`);
+ * - positions in a contract whose expiry session has closed settle at intrinsic value off the index's official close
+ *   (`settle`), and the account keeps the row, flat, with the realised P&L (as the day's positions list a closed
+ *   position); that close is the one the day candle serves (`officialClose`), fixed once; the `settlementLate` fault
+ *   holds both back (the broker books the expiry overnight);
  * - the account's own kill switch (engage only when flat — open orders are cancelled — and a 12 h cooling period).
  * Every state change is announced like Upstox does: received → open pending → open → complete / rejected / cancelled.
  *
@@ -35,6 +38,8 @@ export interface BookFaults {
   /** The next N orders fill part (half, in whole lots, at least one lot when there are two or more), then the exchange
    *  cancels the rest. */
   partialThenCancel: number;
+  /** The expiry is not booked yet: `settle` leaves positions as they are and `officialClose` knows no close. */
+  settlementLate?: boolean;
 }
 
 interface Position {
@@ -68,6 +73,8 @@ export class FakeBook implements Broker {
   readonly #listeners = new Set<(o: BrokerOrder) => void>();
   readonly #killSwitch = new Map<Segment, number>();
   readonly settlements: Settlement[] = [];
+  /** Each index's official close per IST date (`<indexKey>|<date>`), fixed the first time it is asked after the close. */
+  readonly #closes = new Map<string, number>();
   #seq = 0;
   #tradeSeq = 0;
   /** Cash the account holds (₹): opening capital plus realised P&L; margin is blocked out of it. */
@@ -281,8 +288,8 @@ export class FakeBook implements Broker {
     for (const [k, p] of this.#positions) {
       if (p.qty === 0) continue;
       const inst = this.#market.instrument(p.instrumentKey);
-      if (inst?.expiry === undefined || inst.strike === undefined || inst.underlyingKey === undefined || sessionCloseMs(inst.expiry) > nowMs) continue;
-      const index = this.#market.quote(inst.underlyingKey)?.ltp;
+      if (inst?.expiry === undefined || inst.strike === undefined || inst.underlyingKey === undefined) continue;
+      const index = this.officialClose(inst.underlyingKey, inst.expiry, nowMs);
       if (index === undefined) continue;
       const price = round2(Math.max(0, inst.kind === 'CE' ? index - inst.strike : inst.strike - index));
       const realised = round2((price - p.avg) * p.qty);
@@ -295,6 +302,21 @@ export class FakeBook implements Broker {
     }
     this.settlements.push(...done);
     return done;
+  }
+
+  /**
+   * The index's official close on IST `date` once that session has closed by `nowMs` (and the expiry is not held back
+   * by `settlementLate`): the index's price when first asked, then fixed — settlement and the day candle agree.
+   */
+  officialClose(indexKey: string, date: string, nowMs: number): number | undefined {
+    const id = `${indexKey}|${date}`;
+    const fixed = this.#closes.get(id);
+    if (fixed !== undefined) return fixed;
+    if (this.#faults().settlementLate === true || nowMs < sessionCloseMs(date)) return undefined;
+    const ltp = this.#market.quote(indexKey)?.ltp;
+    if (ltp === undefined) return undefined;
+    this.#closes.set(id, ltp);
+    return ltp;
   }
 
   #open(id: string): Mutable<BrokerOrder> {

@@ -32,6 +32,9 @@ export const faultsSchema = z.object({
   basketSellFirst: z.boolean(),
   /** The next N orders fill part, then the exchange cancels the rest. */
   partialThenCancel: z.number().int().min(0),
+  /** The expiry is not booked yet (as when Upstox books it overnight): positions in contracts whose expiry session has
+   *  closed stay in the account, and the index's day candle for that date is not served; cleared, both happen. */
+  settlementLate: z.boolean(),
   /** The account's cash (₹): margin is blocked out of it (RMS rejects beyond it). */
   capital: z.number().min(0),
   paths: z.array(z.string()),
@@ -52,13 +55,14 @@ export interface Faults {
   unregisteredIp: boolean;
   basketSellFirst: boolean;
   partialThenCancel: number;
+  settlementLate: boolean;
   paths: string[];
 }
 
 export function noFaults(): Faults {
   return {
     rateLimit: 0, serverError: 0, timeout: 0, afterCommit: false, partialSuccess: false, tokenExpired: false, redirect: false, noPong: false,
-    marketOpen: true, unregisteredIp: false, basketSellFirst: false, partialThenCancel: 0, paths: [],
+    marketOpen: true, unregisteredIp: false, basketSellFirst: false, partialThenCancel: 0, settlementLate: false, paths: [],
   };
 }
 

@@ -9,6 +9,7 @@ import type { Hono } from 'hono';
 import { contractJson, errorBody, masterJson, success } from './shapes.ts';
 import type { FakeState } from './state.ts';
 import type { FakeInstrument } from './market.ts';
+import { FakeBook } from './book.ts';
 
 export function marketRoutes(app: Hono, state: FakeState): void {
   const m = state.market;
@@ -53,6 +54,28 @@ export function marketRoutes(app: Hono, state: FakeState): void {
       const pcr = (m.quote(put?.instrumentKey ?? '')?.oi ?? 0) / Math.max(1, m.quote(call?.instrumentKey ?? '')?.oi ?? 1);
       return { expiry, pcr, strike_price: k, underlying_key: key, underlying_spot_price: spot, call_options: side(call), put_options: side(put) };
     })));
+  });
+
+  // Historical candles v3 (bad input: the general UDAPI100038; Upstox's codes for this route are not in our reference),
+  // day candles of an index only (the fake keeps no price history): one row per IST date from
+  // `from` to `to` whose session has closed, at the official close (FakeBook.officialClose, the price expiry settles
+  // at); open/high/low are that close too (fake-only). Newest first, as Upstox sends them.
+  app.get('/v3/historical-candle/:key/:unit/:interval/:to/:from', (c) => {
+    const { key, unit, interval, to, from } = c.req.param();
+    const date = /^\d{4}-\d{2}-\d{2}$/;
+    if (!date.test(to) || !date.test(from) || from > to) return c.json(errorBody('UDAPI100038', 'Invalid input passed to the API: from_date and to_date as YYYY-MM-DD, from_date not after to_date'), 400);
+    if (!['minutes', 'hours', 'days', 'weeks', 'months'].includes(unit) || !/^\d+$/.test(interval)) return c.json(errorBody('UDAPI100038', 'Invalid input passed to the API: unit or interval'), 400);
+    const instrumentKey = decodeURIComponent(key);
+    if (m.instrument(instrumentKey) === undefined) return c.json(errorBody('UDAPI100038', 'Invalid input passed to the API: instrument_key'), 400);
+    const book = state.broker;
+    const candles: [string, number, number, number, number, number, number][] = [];
+    if (unit === 'days' && interval === '1' && instrumentKey.startsWith('NSE_INDEX|') && book instanceof FakeBook) {
+      for (let d = to; d >= from; d = istDate(istInstant(d, 12 * 60) - 86_400_000)) {
+        const close = book.officialClose(instrumentKey, d, state.now());
+        if (close !== undefined) candles.push([`${d}T00:00:00+05:30`, close, close, close, close, 0, 0]);
+      }
+    }
+    return c.json(success({ candles }));
   });
 
   const keysOf = (raw: string | undefined, max: number): FakeInstrument[] | Response => {

@@ -152,6 +152,15 @@ export class UpstoxRest {
     return (await this.http.call({ method: 'GET', path: '/v2/option/contract', cls: 'read', query: { instrument_key: underlyingKey, expiry_date: expiry }, schema: ok(z.array(s.contract)) })).data;
   }
 
+  /**
+   * Day candles of one instrument for IST dates `from`..`to` (YYYY-MM-DD, inclusive): [timestamp, open, high, low,
+   * close, …] rows, newest first. A day whose session has not been closed out yet has no row.
+   */
+  async dayCandles(instrumentKey: string, from: string, to: string): Promise<z.infer<typeof s.candles>['candles']> {
+    const path = `/v3/historical-candle/${encodeURIComponent(instrumentKey)}/days/1/${to}/${from}`;
+    return (await this.http.call({ method: 'GET', path, cls: 'read', schema: ok(s.candles) })).data.candles;
+  }
+
   /** LTP keyed by instrument key (Upstox keys its map by SEGMENT:SYMBOL; we re-key by instrument_token). */
   async ltp(keys: readonly string[]): Promise<Map<string, z.infer<typeof s.ltpEntry>>> {
     return this.#quoteMap('/v3/market-quote/ltp', keys, LTP_MAX_KEYS, s.ltpEntry);

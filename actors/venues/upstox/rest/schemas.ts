@@ -218,6 +218,14 @@ export type ChainRow = z.infer<typeof chainRow>;
 export type Contract = z.infer<typeof contract>;
 export type UpstoxOrder = z.infer<typeof order>;
 export type UpstoxTrade = z.infer<typeof trade>;
+/**
+ * Historical candles v3 (`GET /v3/historical-candle/{key}/{unit}/{interval}/{to}/{from}`): `data.candles` rows of
+ * `[timestamp (ISO, +05:30), open, high, low, close, volume, oi]`, newest first.
+ */
+export const candles = z.object({
+  candles: z.array(z.tuple([str, num, num, num, num]).rest(numOrNull)),
+});
+
 export type UpstoxPosition = z.infer<typeof position>;
 export type MasterRow = z.infer<typeof masterRow>;
 export type Profile = z.infer<typeof profile>;
