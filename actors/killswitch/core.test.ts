@@ -404,3 +404,20 @@ test('DEGRADED caps FULL_AUTO unless the only causes are the book’s own limits
   assert.equal(effectivePhase('FULL_AUTO', 'FULL_AUTO', 'DEGRADED', true, true), 'FULL_AUTO');
   assert.equal(effectivePhase('FULL_AUTO', 'FULL_AUTO', 'HALTED', true, true), 'SEMI_AUTO');
 });
+
+test('an expiry settlement overdue (live: no final price yet, or the broker has not booked it): DEGRADED with the evidence, the operator alerted once, released when booked', () => {
+  const detail = '4 position(s) of NIFTY 2026-12-08 not settled 1080 min after the close (no final settlement price yet): booked when it comes; check the broker\'s contract note';
+  const late = evaluate(ev({ recon: { settlementOverdue: detail } }));
+  const first = run(start(), [late]);
+  assert.equal(first.s.state, 'DEGRADED');
+  assert.deepEqual([first.s.cause?.code, first.s.cause?.evidence], ['SETTLEMENT_OVERDUE', { detail }]);
+  const alerts = (effects: Effect[]) => effects.filter((e) => e.kind === 'alert');
+  assert.deepEqual(alerts(first.effects).map((e) => e.kind === 'alert' && e.reason), [`expiry settlement overdue: ${detail}`]);
+  // Still overdue on the next cycles: held, not alerted again; no new risk meanwhile.
+  const again = run(first.s, [evaluate(ev({ recon: { settlementOverdue: detail } }, 2))]);
+  assert.deepEqual([again.s.state, alerts(again.effects).length], ['DEGRADED', 0]);
+  assert.equal(permits(again.s.state, 'increase'), false);
+  // Booked: the condition is released and healthy cycles bring NORMAL back.
+  const healthy = run(again.s, [3, 4, 5].map((n) => evaluate(ev({}, n))));
+  assert.equal(healthy.s.state, 'NORMAL');
+});
