@@ -71,6 +71,29 @@ test('SDK: profile, funds (v2 and v3), positions', async () => {
   assert.ok(Array.isArray(positions.data));
 });
 
+test('SDK: day candles v3 of an index (HistoryV3Api): [timestamp, open, high, low, close, volume, oi] rows at the official close, none for a day not closed out yet (settlementLate), bad input 400', async () => {
+  const history = new Upstox.HistoryV3Api();
+  const INDEX = 'NSE_INDEX|Nifty 50';
+  // The previous IST day has closed whatever the hour; the one before it is asked while the expiry's booking is late.
+  const day = new Date(clock + 5.5 * 3_600_000 - 86_400_000).toISOString().slice(0, 10);
+  const before = new Date(clock + 5.5 * 3_600_000 - 2 * 86_400_000).toISOString().slice(0, 10);
+  const post = (body: unknown) => fetch(`${fake.url}/__fake/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await post({ settlementLate: true });
+  const late = await callRaw((cb) => history.getHistoricalCandleData1(INDEX, 'days', '1', before, before, cb));
+  assert.deepEqual(late.raw, { status: 'success', data: { candles: [] } });
+  await post({ settlementLate: false });
+  const { data, raw } = await callRaw((cb) => history.getHistoricalCandleData1(INDEX, 'days', '1', day, before, cb));
+  assert.equal(data.status, 'success');
+  // Newest first; each close the index's official close that day (the price its expiry settles at).
+  assert.deepEqual(raw.data.candles.map((c: Any[]) => c[0]), [`${day}T00:00:00+05:30`, `${before}T00:00:00+05:30`]);
+  for (const c of data.data.candles as Any[][]) {
+    assert.equal(c.length, 7);
+    assert.ok(typeof c[0] === 'string' && c.slice(1).every((x) => typeof x === 'number'));
+    assert.ok(c[4] > 0 && c[1] === c[4]);
+  }
+  assert.deepEqual(await callError((cb) => history.getHistoricalCandleData1(INDEX, 'days', '1', before, day, cb)), { status: 400, code: 'UDAPI100038' });
+});
+
 test('SDK: option contracts at real scale (lot, freeze, weekly flag), option chain, LTP v3, option greeks v3, full quotes', async () => {
   const k = niftyKeys(fake);
   const options = new Upstox.OptionsApi();

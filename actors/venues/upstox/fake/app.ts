@@ -14,7 +14,8 @@ import { accountRoutes } from './rest-account.ts';
 import { errorBody, success } from './shapes.ts';
 import { issueToken, newCode, tokenAccepted, type FakeState } from './state.ts';
 
-const OPEN_PATHS = ['/v2/login/authorization/dialog', '/v2/login/authorization/token', '/market-quote/instruments/', '/__fake/'];
+// Historical candles need no token: the official SDK's HistoryApi/HistoryV3Api send none (authNames empty).
+const OPEN_PATHS = ['/v2/login/authorization/dialog', '/v2/login/authorization/token', '/market-quote/instruments/', '/v3/historical-candle/', '/__fake/'];
 
 export function createFakeApp(state: FakeState, hooks: { onFaultAction?: (action: 'feedDrop') => void; onTick?: () => void } = {}): Hono {
   const app = new Hono();
