@@ -94,7 +94,17 @@ export interface RunningSystem {
  * Starts everything, or nothing: a start that fails part-way stops what it had started (actor threads, log file,
  * instance lock), so the process can exit with the error instead of hanging on live handles.
  */
-export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem> {
+export interface StartOptions {
+  /**
+   * Tests only: the market clock a live-feed run (FEED=upstox) goes by instead of the real one — e.g. a scaled clock
+   * that reaches an expiry's close in seconds, shared with a fake broker. Refused with FEED=sim or FEED=replay (their
+   * clocks come from the journal and the recording).
+   */
+  readonly clockSpec?: ClockSpec;
+}
+
+export async function startSystem(cfg: Config, io: CliIo, opts: StartOptions = {}): Promise<RunningSystem> {
+  if (opts.clockSpec !== undefined && (cfg.FEED === 'sim' || cfg.FEED === 'replay')) throw new TypeError(`expected no clock override with FEED=${cfg.FEED} (its clock is its own), was ${opts.clockSpec.kind}`);
   // Private files from the first one created (runtime/main/file-modes.ts), then one instance per data dir.
   applyUmask(cfg.VOLGUARD_UMASK);
   mkdirSync(cfg.DATA_DIR, { recursive: true });
@@ -103,14 +113,14 @@ export async function startSystem(cfg: Config, io: CliIo): Promise<RunningSystem
   const lock = acquireInstanceLock(cfg.DATA_DIR);
   const undo: Array<() => unknown> = [() => lock.release()];
   try {
-    return await boot(cfg, io, lock, undo, charges);
+    return await boot(cfg, io, lock, undo, charges, opts);
   } catch (err) {
     for (const u of undo.reverse()) await Promise.resolve().then(u).catch(() => {});
     throw err;
   }
 }
 
-async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() => unknown>, charges: ChargesSchedule): Promise<RunningSystem> {
+async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() => unknown>, charges: ChargesSchedule, opts: StartOptions): Promise<RunningSystem> {
   const t0 = performance.now();
   const tightened = tightenModes(ownedTargets(cfg), cfg.VOLGUARD_UMASK);
   // Before any thread starts: a port in use is one line and a non-zero exit.
@@ -130,7 +140,7 @@ async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() =
   const replay = cfg.FEED === 'replay' ? replayRun(cfg) : null;
   const sim = replay === null ? await systemClockSpec(cfg) : null;
   const simPlan = sim?.plan ?? null;
-  const clockSpec: ClockSpec = replay?.clock.spec ?? sim?.spec ?? { kind: 'real' };
+  const clockSpec: ClockSpec = opts.clockSpec ?? replay?.clock.spec ?? sim?.spec ?? { kind: 'real' };
   const clock = replay?.clock ?? clockFromSpec(clockSpec);
   if (simPlan !== null) {
     for (const note of simPlan.notes) log.info({ simStart: new Date(simPlan.spec.simStartMs).toISOString(), simOrigin: new Date(simPlan.spec.originMs).toISOString(), seed: simPlan.timeline.seed, speed: simPlan.spec.speed }, note);

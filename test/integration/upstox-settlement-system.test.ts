@@ -1,0 +1,159 @@
+/**
+ * Issue 14 "Expiry settlement" on live, the whole system: FEED=upstox SAFETY_MODE=live against the real-scale fake on
+ * loopback, on a market clock scaled 120× from 13:00 IST of a NIFTY expiry day (shared with the fake, so its quotes,
+ * fills and expiry booking keep the system's time). FULL_AUTO granted through governance, a one-lot iron condor is
+ * held through the close: the fake books the expiry at the index's official close (calm market: NIFTY 26,000), and
+ * VolGuard books each leg once at that price (money.settlement), closes the condor as settled, shows it in
+ * GET /api/v1/pnl and `volguard report day`, books nothing again after a restart on the same data dir, and
+ * Σ daily net = the change in equity. Before the fix the legs were "closed outside VolGuard" for ₹0.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { startFakeUpstox } from '../../actors/venues/upstox/fake/server.ts';
+import { DeterministicMarket } from '../../actors/venues/upstox/fake/market.ts';
+import { sessionCloseMs } from '../../actors/domain/calendar.ts';
+import { clockFromSpec, type ClockSpec } from '../../runtime/clock.ts';
+import { run as reportCli } from '../../actors/journal/report/cli.ts';
+import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
+import { unpacked } from '../../runtime/envelope.ts';
+import { journalDump } from './safety-system.ts';
+
+/** 2 market hours a wall minute: the close comes ~75 s after the start; options two hours from expiry still have a price. */
+const SPEED = 120;
+const TOKEN = 'tok-settle-0123456789abcdef';
+
+/** Re-checks after every completed cycle (event-driven, no fixed sleeps) until `pred` holds. */
+async function until<T>(sys: TestSystem, probe: () => Promise<T>, pred: (v: T) => boolean): Promise<T> {
+  for (;;) {
+    const v = await probe();
+    if (pred(v)) return v;
+    await sys.cycles(1);
+  }
+}
+
+interface BookView {
+  structures: { id: string; kind: string; status: string; closeReason?: string }[];
+  positions: { instrumentKey: string; quantity: number; averagePrice: number }[];
+  realised: { gross: number; charges: number; settlement: number; net: number };
+}
+interface PnlView {
+  days: { date: string; settlement: number; charges: number; net: number }[];
+  total: { settlement: number; net: number };
+  equity: { start: number | null; now: number | null };
+}
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+test('live on the fake, whole system: a condor held through an expiry is settled once at the index close, in the journal, /api/v1/pnl and the day report; a restart books nothing again', { timeout: 240_000 }, async () => {
+  // The nearest NIFTY expiry the fake lists today, and a clock that starts 150 market minutes before its close.
+  const expiry = new DeterministicMarket({ nowMs: Date.now(), calm: true }).instruments().filter((i) => i.underlying === 'NIFTY' && i.kind !== 'INDEX').map((i) => i.expiry!).sort()[0]!;
+  const CLOSE = sessionCloseMs(expiry);
+  let spec: ClockSpec = { kind: 'scaled', simStartMs: CLOSE - 150 * 60_000, wallStartMs: Date.now(), speed: SPEED };
+  let clock = clockFromSpec(spec);
+  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 100, market: new DeterministicMarket({ nowMs: spec.simStartMs, calm: true }), now: () => clock.now() });
+  const env = {
+    FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: TOKEN, UPSTOX_TIMEOUT_MS: '2000',
+    SUPERVISOR_LOOP_INTERVAL: '0.5', RECON_INTERVAL_MS: '60000',
+    // The machine may be busy (tests run beside each other): a slow heartbeat is not a hung actor here.
+    VOLGUARD_HEARTBEAT_MS: '5000',
+    FULL_AUTO_MIN_SHADOW_DAYS: '0', FULL_AUTO_MIN_SEMI_AUTO_DAYS: '0', MAX_VEGA: '1000000', RISK_MAX_GAMMA: '1000000', RISK_MAX_THETA: '1000000',
+    // An expiring chain's gamma on its last afternoon, its few usable quotes (calibration falls back), and the fake's
+    // crude calendar-time pricing against our trading-time IVs (their gap): none of it is what this test is about.
+    RISK_MAX_GAMMA_EXPIRY: '1000000', RISK_MAX_VEGA_EXPIRY: '1000000', KS_FALLBACK_STREAK: '1000', KS_BROKER_IV_GAP_VOL_PTS: '100',
+  };
+  let sys: TestSystem | undefined;
+  try {
+    sys = await startTestSystem(env, { clockSpec: spec });
+    const s = sys;
+    const dataDir = s.cfg.DATA_DIR;
+    s.cycle.stopTrading();
+    // Healthy, the expiring chain quoted — or an hour of market time gone, and the assertion says why not.
+    const ready = await until(s, async () => s.cycle.state, (st) => (st.killswitch?.state === 'NORMAL' && st.snapshot !== null && st.surface !== null
+      && unpacked(st.snapshot.expiries).some((e) => e.underlying === 'NIFTY' && e.expiry === expiry && e.callBid.some((b) => b > 0) && e.putBid.some((b) => b > 0))) || clock.now() > CLOSE - 90 * 60_000);
+    assert.equal(ready.killswitch?.state, 'NORMAL', JSON.stringify(ready.killswitch));
+    const asked = await s.api<{ result: { pending: { id: string } } }>('POST', '/api/v1/phase', { phase: 'FULL_AUTO', approver: 'test-requester', reason: 'test: held into expiry' });
+    assert.equal(asked.status, 202, JSON.stringify(asked.body));
+    const approved = await s.api('POST', '/api/v1/phase/approve', { id: asked.body.result.pending.id, approver: 'test-approver', reason: 'test: governance approval' });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+
+    const snapshot = s.cycle.state.snapshot!;
+    const chain = unpacked(snapshot.expiries).find((e) => e.underlying === 'NIFTY' && e.expiry === expiry)!;
+    const strikes = [...chain.strikes];
+    const at = (strike: number, right: 'CE' | 'PE') => {
+      const i = strikes.indexOf(strike);
+      assert.ok(i >= 0, `strike ${strike} in the chain`);
+      return right === 'CE' ? chain.callKeys[i]! : chain.putKeys[i]!;
+    };
+    const leg = (strike: number, right: 'CE' | 'PE', side: 'BUY' | 'SELL') => ({ instrumentKey: at(strike, right), underlying: 'NIFTY' as const, expiry, strike, right, side, quantity: chain.lotSize });
+    // Short 25,900 CE: in the money by 100 at 26,000; the 26,000 PE at the money (worth 0), the wings out of it.
+    const legs = [leg(25_900, 'CE', 'SELL'), leg(26_000, 'PE', 'SELL'), leg(26_100, 'CE', 'BUY'), leg(25_900, 'PE', 'BUY')];
+    const proposal = { id: 'ic-expiry-sys', action: 'open', kind: 'iron_condor', bucket: 'weekly', underlying: 'NIFTY', expiry, legs, reason: 'integration: held into expiry', rationale: { test: true }, riskIncreasing: true };
+    const report = await s.system.request<{ denied: unknown[]; sagasStarted: string[] }>('executor', 'executor.execute', {
+      cycleId: 'expiry-1', proposals: [proposal], snapshot: { ...snapshot, cycleId: 'expiry-1' }, surface: { ...s.cycle.state.surface!, cycleId: 'expiry-1' },
+      killswitch: { state: 'NORMAL' }, phase: 'FULL_AUTO',
+    }, 30_000);
+    assert.deepEqual(report.denied, []);
+    const book = () => s.system.request<BookView>('executor', 'executor.book', {});
+    const open = await until(s, book, (b) => b.structures.some((x) => x.kind === 'iron_condor' && x.status === 'open'));
+    assert.ok(clock.now() < CLOSE, 'the condor was open before the close');
+    const avg = Object.fromEntries(open.positions.map((p) => [p.instrumentKey, p.averagePrice]));
+
+    // Through the close: the fake books the expiry, then VolGuard does.
+    const settledBook = await until(s, book, (b) => b.structures.some((x) => x.kind === 'iron_condor' && x.status === 'closed'));
+    const st = settledBook.structures.find((x) => x.kind === 'iron_condor')!;
+    assert.equal(st.closeReason, 'settled');
+    assert.deepEqual(settledBook.positions.filter((p) => p.quantity !== 0), []);
+    const rows = (await journalDump(dataDir, 'money.settlement')).map((r) => r.body as { instrumentKey: string; pnl: number; settlementPrice: number; charges: { total: number } });
+    assert.equal(rows.length, 4);
+    // Intrinsic at 26,000: 25,900 CE → 100, 26,000 PE → 26,000 − 26,000 = 0, 26,100 CE and 25,900 PE → 0; (intrinsic − average) × signed quantity; no exercise STT
+    // (the only in-the-money leg is short).
+    const q = chain.lotSize;
+    const expected: Record<string, number> = {
+      [legs[0]!.instrumentKey]: r2((100 - avg[legs[0]!.instrumentKey]!) * -q),
+      [legs[1]!.instrumentKey]: r2((0 - avg[legs[1]!.instrumentKey]!) * -q),
+      [legs[2]!.instrumentKey]: r2((0 - avg[legs[2]!.instrumentKey]!) * q),
+      [legs[3]!.instrumentKey]: r2((0 - avg[legs[3]!.instrumentKey]!) * q),
+    };
+    assert.deepEqual(Object.fromEntries(rows.map((r) => [r.instrumentKey, r.pnl])), expected);
+    assert.ok(rows.every((r) => r.settlementPrice === 26_000 && r.charges.total === 0));
+    const settlement = r2(Object.values(expected).reduce((a, b) => a + b, 0));
+    assert.equal(r2(settledBook.realised.settlement), settlement);
+    const journal = await journalDump(dataDir);
+    assert.ok(!journal.some((r) => r.type === 'executor.positionExternallyClosed'), 'never "closed outside" for ₹0');
+
+    // GET /api/v1/pnl: the settlement on the expiry day; Σ daily net = equity now − equity at the start.
+    const pnl = await until(s, async () => (await s.api<PnlView>('GET', '/api/v1/pnl')).body, (p) => r2(p.total.settlement) === settlement);
+    assert.equal(r2(pnl.days.find((d) => d.date === expiry)?.settlement ?? Number.NaN), settlement);
+    assert.equal(r2(pnl.days.reduce((a, d) => a + d.net, 0)), r2(pnl.total.net));
+    assert.equal(r2(pnl.total.net), r2(pnl.equity.now! - pnl.equity.start!));
+
+    // A restart on the same data dir, the clock going on from where it was: nothing is booked again.
+    const resumeAt = clock.now() + 60_000;
+    await s.stop();
+    sys = undefined;
+    spec = { kind: 'scaled', simStartMs: resumeAt, wallStartMs: Date.now(), speed: SPEED };
+    clock = clockFromSpec(spec);
+    sys = await startTestSystem({ ...env, DATA_DIR: dataDir }, { clockSpec: spec });
+    const again = sys;
+    await again.cycles(3);
+    const after = await again.system.request<BookView>('executor', 'executor.book', {});
+    assert.equal(r2(after.realised.settlement), settlement);
+    assert.equal((await journalDump(dataDir, 'money.settlement')).length, 4, 'settled once across a restart');
+    const pnlAfter = (await again.api<PnlView>('GET', '/api/v1/pnl')).body;
+    assert.equal(r2(pnlAfter.total.settlement), settlement);
+    assert.equal(r2(pnlAfter.total.net), r2(pnlAfter.equity.now! - pnlAfter.equity.start!));
+    await again.stop();
+    sys = undefined;
+
+    // `volguard report day --date <expiry> --json` shows it.
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    const code = await reportCli(['day', '--date', expiry, '--json', '--data-dir', dataDir], { stdin: new PassThrough(), stdout: out, stderr: out, env: {}, cwd: dataDir });
+    assert.equal(code, 0, text);
+    assert.equal(r2((JSON.parse(text) as { settlement: number }).settlement), settlement);
+  } finally {
+    await sys?.stop();
+    await fake.close();
+  }
+});
