@@ -88,6 +88,8 @@ export class ExecutorEngine {
   #chargesCaughtUp = false;
   /** Positions past their expiry still waiting for settlement, as of the last cycle (the book lists them). */
   #settlementPending: readonly SettlementPending[] = [];
+  /** The broker's net positions as last read for settlement (live): read at most every reconIntervalMs meanwhile. */
+  #brokerHeldForSettlement: { at: number; held: ReadonlyMap<string, number> } | null = null;
 
   /** Rebuilds state from journaled events (the executor's own stream, in seq order): startup is recovery. */
   constructor(ports: EnginePorts, cfg: EngineConfig, journaled: readonly ExecEvent[] = []) {
@@ -317,14 +319,20 @@ export class ExecutorEngine {
     }
     let brokerHeld: ((key: string) => number | undefined) | undefined;
     if (this.#p.brokerBooksSettlement === true && prices.size > 0) {
-      try {
-        const held = new Map(netByInstrument(await this.#p.broker.getPositions()).map((p) => [p.instrumentKey, p.quantity]));
-        brokerHeld = (key) => held.get(key);
-      } catch (err) {
-        // Unknown is not flat: nothing is booked until the broker's book is read.
-        this.#log.warn({ err: (err as Error).message }, 'broker positions not read: expired positions wait for the next cycle');
-        brokerHeld = () => Number.NaN;
+      // The broker may book the expiry hours after the price is out (overnight): its book is read at the
+      // reconciliation pace meanwhile, not every cycle (Upstox's read budget).
+      const last = this.#brokerHeldForSettlement;
+      if (last === null || now - last.at >= (this.#cfg.reconIntervalMs ?? 0)) {
+        try {
+          this.#brokerHeldForSettlement = { at: now, held: new Map(netByInstrument(await this.#p.broker.getPositions()).map((p) => [p.instrumentKey, p.quantity])) };
+        } catch (err) {
+          // Unknown is not flat: nothing is booked until the broker's book is read.
+          this.#log.warn({ err: (err as Error).message }, 'broker positions not read: expired positions wait for the next cycle');
+          this.#brokerHeldForSettlement = null;
+        }
       }
+      const held = this.#brokerHeldForSettlement?.held;
+      brokerHeld = held === undefined ? () => Number.NaN : (key) => held.get(key);
     }
     const d = settlementDecision(this.state, now, this.#schedule, (u, e) => prices.get(`${u}|${e}`), {
       ...(brokerHeld !== undefined ? { brokerHeld } : {}),
