@@ -20,6 +20,16 @@ export const executorEnv = {
   NAKED_LEG_TIMEOUT_MS: envNumber({ int: true, min: 0 }).default(10_000),
   /** An entry order still working after this is cancelled and the saga compensates. */
   ORDER_FILL_TIMEOUT_MS: envNumber({ int: true, min: 0 }).default(30_000),
+  /**
+   * Entry re-pricing: an entry resting unfilled this long (market ms) is cancelled and its rest re-placed at the
+   * current touch + EXEC_PROTECTION_TICKS × attempt, at most ENTRY_REPRICE_ATTEMPTS times per leg (0: never), never more
+   * than ENTRY_MAX_SLIPPAGE_PCT % (at least two ticks) worse than the leg's first price. ORDER_FILL_TIMEOUT_MS still runs
+   * from the leg's first order. Default: attempts at 10 s and 20 s of a 30 s timeout — a hedge the touch moved away from
+   * is chased a little instead of unwinding the whole saga and paying the spread twice.
+   */
+  ENTRY_REPRICE_MS: envNumber({ int: true, min: 1 }).default(10_000),
+  ENTRY_REPRICE_ATTEMPTS: envNumber({ int: true, min: 0, max: 10 }).default(2),
+  ENTRY_MAX_SLIPPAGE_PCT: envNumber({ min: 0, max: 50 }).default(5),
   /** An order sent (or UNKNOWN) and not in the broker's book after this is proven never placed. */
   RECON_GRACE_MS: envNumber({ int: true, min: 0 }).default(15_000),
   /** Minimum ms between broker reconciliations while nothing is in flight (default: every cycle on paper, 10 s live). */

@@ -35,6 +35,18 @@ export interface CoreConfig {
    * spread over the attempts (so every re-priced attempt gets its turn before a naked short escalates).
    */
   readonly repriceMs?: number;
+  /**
+   * Entry re-pricing (a chase with a limit): an entry order resting unfilled for `entryRepriceMs` (market ms) is
+   * cancelled and its rest re-placed at the current touch + `protectionTicks` × attempt — at most `entryRepriceAttempts`
+   * times per leg, and never more than `entryMaxSlippagePct` % (at least two ticks) worse than the leg's first price,
+   * so the structure's credit cannot drift away. It is re-priced only when the new price is a step more aggressive
+   * than the one resting. ORDER_FILL_TIMEOUT_MS still runs from the leg's first order: past it the saga compensates.
+   * Without it (0 attempts) an entry rests at its first price until the timeout, and a hedge the touch moved away from
+   * turns the whole saga into a compensation that pays the spread twice.
+   */
+  readonly entryRepriceAttempts?: number;
+  readonly entryRepriceMs?: number;
+  readonly entryMaxSlippagePct?: number;
   /** The broker product of VolGuard's own entries (UPSTOX_PRODUCT; default `D`). Exits, compensations and the flatten
    *  use the product of the position they close. */
   readonly product?: Product;
@@ -57,6 +69,15 @@ export function checkCoreConfig(cfg: CoreConfig): void {
   }
   if (cfg.repriceMs !== undefined && !(Number.isFinite(cfg.repriceMs) && cfg.repriceMs >= 0)) {
     throw new RangeError(`expected repriceMs a non-negative number of market ms, was ${String(cfg.repriceMs)}`);
+  }
+  if (cfg.entryRepriceAttempts !== undefined && !(Number.isInteger(cfg.entryRepriceAttempts) && cfg.entryRepriceAttempts >= 0)) {
+    throw new RangeError(`expected entryRepriceAttempts a non-negative integer, was ${String(cfg.entryRepriceAttempts)}`);
+  }
+  if (cfg.entryRepriceMs !== undefined && !(Number.isFinite(cfg.entryRepriceMs) && cfg.entryRepriceMs > 0)) {
+    throw new RangeError(`expected entryRepriceMs a positive number of market ms, was ${String(cfg.entryRepriceMs)}`);
+  }
+  if (cfg.entryMaxSlippagePct !== undefined && !(Number.isFinite(cfg.entryMaxSlippagePct) && cfg.entryMaxSlippagePct >= 0)) {
+    throw new RangeError(`expected entryMaxSlippagePct a non-negative percentage, was ${String(cfg.entryMaxSlippagePct)}`);
   }
   if (!(Number.isInteger(cfg.maxCompensationAttempts) && cfg.maxCompensationAttempts >= 1)) {
     throw new RangeError(`expected maxCompensationAttempts a positive integer, was ${String(cfg.maxCompensationAttempts)}`);

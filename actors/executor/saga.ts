@@ -3,7 +3,7 @@
  * legs; a failed entry leg turns the saga into compensation; orders that reduce risk are re-priced, never left resting.
  */
 import { isMarketOpen } from '../domain/calendar.ts';
-import { roundToTick } from '../domain/units.ts';
+import { roundToTick, TICK_SIZE } from '../domain/units.ts';
 import type { OrderStatus, Product } from '../domain/order.ts';
 import type { Side } from '../domain/side.ts';
 import type { Leg } from '../domain/leg.ts';
@@ -113,10 +113,21 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
     const last = mine.at(-1);
     return exit && last !== undefined && endedUnfilled(last.status) && exitRest(i) > 0 && mine.length < cfg.maxCompensationAttempts;
   };
+  /** When a leg's first entry order went out: its fill timeout runs from there, across re-priced attempts. */
+  const legStart = (i: number): number => Math.min(...entries.filter((o) => o.leg === i).map((o) => o.createdAt));
+  const entryAttempts = exit ? 0 : cfg.entryRepriceAttempts ?? 0;
+  /** An entry leg whose last order ended unfilled (re-priced, or ended by the venue) with attempts and time left. */
+  const entryAgain = (i: number): boolean => {
+    const l = legs[i];
+    const mine = entries.filter((o) => o.leg === i);
+    const last = mine.at(-1);
+    return l !== undefined && last !== undefined && endedUnfilled(last.status) && l.quantity - filledOf(i) > 0 &&
+      mine.length <= entryAttempts && now - legStart(i) < cfg.orderFillTimeoutMs;
+  };
   const legFailed = legs.some((l, i) => {
     const mine = entries.filter((o) => o.leg === i);
     if (!(mine.length > 0 && mine.every((o) => isTerminal(o.status)) && filledOf(i) < l.quantity)) return false;
-    return !exit || (exitRest(i) > 0 && !exitAgain(i));
+    return exit ? exitRest(i) > 0 && !exitAgain(i) : !entryAgain(i);
   });
 
   if (saga.status === 'compensating' || legFailed) {
@@ -184,12 +195,19 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
     if (groupOrders.some((o) => o.status === 'unknown' || o.status === 'pending')) return { kind: 'wait', why: 'UNKNOWN entry awaits reconciliation' };
     const working = groupOrders.filter((o) => !isTerminal(o.status));
     if (working.length > 0) {
-      const limit = exit ? reprice : cfg.orderFillTimeoutMs;
-      const stale = working.filter((o) => age(o) >= limit);
-      if (stale.length > 0) {
-        const since = msText(now - Math.min(...stale.map((o) => o.createdAt)));
-        return { kind: 'cancel', orders: stale.map((o) => o.clientOrderId), why: exit ? `re-price: exit unfilled after ${since}` : `unfilled after ${since} (limit ${cfg.orderFillTimeoutMs} ms)` };
+      if (exit) {
+        const stale = working.filter((o) => age(o) >= reprice);
+        if (stale.length > 0) return { kind: 'cancel', orders: stale.map((o) => o.clientOrderId), why: `re-price: exit unfilled after ${msText(now - Math.min(...stale.map((o) => o.createdAt)))}` };
+        return { kind: 'wait', why: `${side} legs working` };
       }
+      const timedOut = working.filter((o) => now - legStart(o.leg) >= cfg.orderFillTimeoutMs);
+      if (timedOut.length > 0) {
+        const since = msText(now - Math.min(...timedOut.map((o) => legStart(o.leg))));
+        return { kind: 'cancel', orders: timedOut.map((o) => o.clientOrderId), why: `unfilled after ${since} (limit ${cfg.orderFillTimeoutMs} ms)` };
+      }
+      const chase = working.filter((o) => entryAttempts > 0 && age(o) >= (cfg.entryRepriceMs ?? cfg.orderFillTimeoutMs) &&
+        entries.filter((e) => e.leg === o.leg).length <= entryAttempts && entryRepricedAt(o, entries, touch, cfg) !== null);
+      if (chase.length > 0) return { kind: 'cancel', orders: chase.map((o) => o.clientOrderId), why: `re-price: entry unfilled after ${msText(now - Math.min(...chase.map((o) => o.createdAt)))}` };
       return { kind: 'wait', why: `${side} legs working` };
     }
     const again = group.filter((x) => exitAgain(x.i));
@@ -197,8 +215,50 @@ export function nextSagaStep(state: ExecState, sagaId: string, now: number, cfg:
       const planned = again.flatMap((x) => retryOrders(saga.no, sagaId, x.i, 'entry', entries.filter((o) => o.leg === x.i).length, x.l.instrumentKey, side, exitRest(x.i), touch, rules, cfg, productFor(state, x.l.instrumentKey, side, cfg)));
       return { kind: 'place', orders: planned, riskIncreasing: false };
     }
+    const chased = group.filter((x) => entryAgain(x.i));
+    if (chased.length > 0) {
+      const planned = chased.flatMap((x) => {
+        const mine = entries.filter((o) => o.leg === x.i);
+        const last = mine.at(-1)!;
+        // The venue may have ended it (not our re-price): then the rest goes out at the price allowed now, or as before.
+        const price = entryRepricedAt(last, entries, touch, cfg) ?? last.price;
+        return repricedEntryOrders(saga.no, sagaId, x.i, mine.length, x.l.instrumentKey, side, x.l.quantity - filledOf(x.i), price, rules, productFor(state, x.l.instrumentKey, side, cfg));
+      });
+      return { kind: 'place', orders: planned, riskIncreasing: true };
+    }
   }
   return { kind: 'finish', outcome: 'completed', reason: 'all legs filled' };
+}
+
+/**
+ * The price an entry order's leg would be re-placed at now: the touch + protectionTicks × (attempts so far), capped at
+ * the leg's first price ± max(entryMaxSlippagePct %, two ticks) — or null when that is no more aggressive than `o`'s
+ * price (nothing to gain by cancelling) or there is no quote.
+ */
+function entryRepricedAt(o: OrderRec, entries: readonly OrderRec[], touch: TouchLookup, cfg: CoreConfig): number | null {
+  const mine = entries.filter((e) => e.leg === o.leg);
+  const first = mine[0]?.price ?? o.price;
+  if (!(first > 0)) return null;
+  const t = aggressivePrice(o.side, touch(o.instrumentKey), cfg.protectionTicks * mine.length, cfg.marketProtectionPct);
+  if (t.orderType !== 'LIMIT') return null;
+  const slip = Math.max(2 * TICK_SIZE, (first * (cfg.entryMaxSlippagePct ?? 5)) / 100);
+  // Capped the conservative way: a BUY never above first + slip, a SELL never below first − slip (on the tick grid).
+  const capped = o.side === 'BUY'
+    ? Math.min(t.price, Math.floor((first + slip) / TICK_SIZE + 1e-6) * TICK_SIZE)
+    : Math.max(t.price, Math.ceil((first - slip) / TICK_SIZE - 1e-6) * TICK_SIZE);
+  const price = roundToTick(Math.max(TICK_SIZE, capped));
+  const better = o.side === 'BUY' ? price > o.price + 1e-9 : price < o.price - 1e-9;
+  return better ? price : null;
+}
+
+/** A re-priced entry attempt: the leg's rest at `price`, sliced, still risk-increasing (gated and risk-checked again). */
+function repricedEntryOrders(sagaNo: number, sagaIdStr: string, leg: number, attempt: number, instrumentKey: string, side: Side, quantity: number, price: number, rules: RulesLookup, product: Product): PlannedOrder[] {
+  const r = rules(instrumentKey);
+  const slices = r === undefined ? [quantity] : sliceQuantity(quantity, r.lotSize, r.freezeQty);
+  return slices.map((q, s) => ({
+    clientOrderId: clientOrderId(sagaNo, leg, 'entry', attempt, slices.length === 1 ? 0 : s + 1),
+    sagaId: sagaIdStr, leg, role: 'entry', instrumentKey, side, quantity: q, orderType: 'LIMIT', price, riskIncreasing: true, product,
+  }));
 }
 
 /** One re-priced attempt of a risk-reducing order: limit at touch + protectionTicks × (attempt + 1), sliced. */

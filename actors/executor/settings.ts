@@ -14,6 +14,9 @@ export function engineConfig(cfg: ExecutorSection, clockSpeed = 1): EngineConfig
   return {
     clockSpeed,
     orderFillTimeoutMs: cfg.ORDER_FILL_TIMEOUT_MS,
+    entryRepriceMs: cfg.ENTRY_REPRICE_MS,
+    entryRepriceAttempts: cfg.ENTRY_REPRICE_ATTEMPTS,
+    entryMaxSlippagePct: cfg.ENTRY_MAX_SLIPPAGE_PCT,
     reconGraceMs: cfg.RECON_GRACE_MS,
     // Paper has no read limits: reconcile every cycle. Live: respect the broker's read budget.
     reconIntervalMs: cfg.RECON_INTERVAL_MS ?? (cfg.SAFETY_MODE === 'live' ? 10_000 : 0),
