@@ -18,7 +18,7 @@ import type { TradingState } from '../domain/trading-state.ts';
 import type { SurfaceCalibrated } from '../calibrator/messages.ts';
 import { checkCoreConfig } from './core.ts';
 import { marketRef, sweepApprovals } from './approvals.ts';
-import { adoptedExitProposal, orphanExitProposal } from './exits.ts';
+import { adoptedExitProposal, operatorClose, orphanExitProposal } from './exits.ts';
 import { holdingKey, planFlattenRound, type Holding } from './flatten.ts';
 import { allowed, lowerPhase } from './gate.ts';
 import { nakedLegEvents } from './naked.ts';
@@ -36,14 +36,14 @@ import { reconcileOrders, reconcilePositions } from './recon.ts';
 import type { RulesLookup, TouchLookup } from './pricing.ts';
 import { MARKET_CLOSED_CARRY } from './saga.ts';
 import { decideSagaStep, denial, riskDenied, type Command } from './saga-decide.ts';
-import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ExecEvent, type ExecState } from './state.ts';
+import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ExecEvent, type ExecState, type OperatorRequest } from './state.ts';
 import { stuckStructureEvents } from './structure-check.ts';
 import { parseChargesSchedule, type ChargesSchedule } from '../domain/charges.ts';
 import { SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE } from '../domain/data/charges-schedule.ts';
 import { expiriesToSettle, moneyAfter, paperEquity, settlementDecision, withoutExpired } from './money.ts';
 import type { SettlementPending } from '../domain/money.ts';
 import { netByInstrument } from './broker-positions.ts';
-import type { AccountView, Approval, ApprovePhaseRequest, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, ReleaseVenueKillSwitch, SagaProgress, SetPhaseRequest, VenueKillSwitchRec, VenueKillSwitchView } from './messages.ts';
+import type { AccountView, Approval, ApprovePhaseRequest, CloseStructureAnswer, CloseStructureRequest, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, ReleaseVenueKillSwitch, SagaProgress, SetPhaseRequest, VenueKillSwitchRec, VenueKillSwitchView } from './messages.ts';
 
 export type { EngineConfig, EngineLog, EngineMetrics, EnginePorts, PreTradeDecision } from './ports.ts';
 
@@ -363,8 +363,8 @@ export class ExecutorEngine {
     }
   }
 
-  async #startSaga(p: Proposal, approvalId: string | null): Promise<{ sagaId: string } | { denied: OrderDenied }> {
-    const start = decideStart(this.state, p, approvalId, this.#ks, this.#p.clock.now());
+  async #startSaga(p: Proposal, approvalId: string | null, requestedBy?: OperatorRequest): Promise<{ sagaId: string } | { denied: OrderDenied }> {
+    const start = decideStart(this.state, p, approvalId, this.#ks, this.#p.clock.now(), requestedBy);
     if (start.kind === 'denied') {
       await this.#emit(start.events);
       return { denied: deniedOf(start.events)[0]! };
@@ -523,6 +523,30 @@ export class ExecutorEngine {
       await this.#emit([{ type: 'executor.approvalChanged', id, status: 'rejected', who, reason, ts: this.#p.clock.now() }]);
     }
     return this.#view(id);
+  }
+
+  /**
+   * An operator's close of one open structure (the dashboard's typed confirmation, POST /api/v1/structures/{id}/close):
+   * a reduce-only exit saga (exits.ts `operatorClose`), its legs marketable LIMITs from the touch re-priced like any
+   * exit, journaled with who asked and why (`sagaStarted.requestedBy`). A human decided it, so the gate asks
+   * `approvedExit`: permitted NORMAL, DEGRADED and HALTED, not during an EMERGENCY (the flatten owns the book). A
+   * refusal is a coded error (NOT_FOUND → 404; INVALID_STATE, KILLSWITCH_NOT_NORMAL, CLOSE_EXCEEDS_POSITION → 409);
+   * a gate refusal is journaled as a denial. Answers once the saga's first orders went out.
+   */
+  async closeStructure(req: CloseStructureRequest): Promise<CloseStructureAnswer> {
+    const text = (x: unknown) => typeof x === 'string' && x.trim() !== '';
+    if (!text(req?.id) || !text(req?.who) || !text(req?.reason)) throw new VolguardError('VALIDATION', 'expected {id, who, reason} non-empty strings, was another shape');
+    if (this.#configuredPhase() === 'SHADOW') throw new VolguardError('INVALID_STATE', 'SHADOW sends no orders: the shadow book is paper only, nothing to close at the broker');
+    if (this.#flattening !== undefined) throw new VolguardError('INVALID_STATE', 'a flatten is running: it closes every position');
+    const requestedBy: OperatorRequest = { who: req.who, reason: req.reason };
+    const now = this.#p.clock.now();
+    const d = operatorClose(this.state, req.id, requestedBy, now);
+    if (!d.ok) throw new VolguardError(d.code, d.message);
+    this.#log.warn({ structureId: req.id, who: req.who, reason: req.reason, legs: d.proposal.legs.length }, 'operator close of a structure');
+    const r = await this.#startSaga(d.proposal, null, requestedBy);
+    if ('denied' in r) throw new VolguardError(r.denied.reason, `close of ${req.id} refused: ${r.denied.detail}`);
+    const progress = await this.#advance(r.sagaId);
+    return { structureId: req.id, proposalId: d.proposal.id, sagaId: r.sagaId, legs: d.proposal.legs, stage: progress.stage, ...(progress.outcome !== undefined ? { outcome: progress.outcome } : {}) };
   }
 
   #needApproval(id: string) {

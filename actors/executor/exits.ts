@@ -2,9 +2,10 @@
  * @module Exits (pure): a close never trades more than the book holds, and positions VolGuard did not open or no
  * longer manages (adopted: zombies found at the broker, orphans left by a failed structure) are exited, exit-only.
  */
+import type { Leg } from '../domain/leg.ts';
 import type { Side } from '../domain/side.ts';
 import type { Proposal } from '../domain/proposal.ts';
-import { isUnsettled, type ExecState, type PositionRec } from './state.ts';
+import { isUnsettled, type ExecState, type OperatorRequest, type PositionRec } from './state.ts';
 import { expired } from './money.ts';
 
 /**
@@ -96,5 +97,54 @@ function exitOf(state: ExecState, positions: readonly PositionRec[], prefix: str
     })),
     reason, rationale: { positions: positions.length, attempt: exits.length + unanswered + 1 },
     riskIncreasing: false,
+  };
+}
+
+/** Proposal ids of an operator's close: `close-<structureId>-<n>`, n the saga it would start (unique per started close). */
+export const OPERATOR_CLOSE_PREFIX = 'close-';
+
+export type OperatorClose =
+  | { readonly ok: true; readonly proposal: Proposal }
+  /** `NOT_FOUND` (no such structure) or `INVALID_STATE` (not open, an exit already working on it, nothing held). */
+  | { readonly ok: false; readonly code: 'NOT_FOUND' | 'INVALID_STATE'; readonly message: string };
+
+/**
+ * The close of one open structure an operator asked for: every leg it still holds bought or sold back (reduce-only:
+ * never more than the book holds in that instrument, less what working orders are already closing), without limit
+ * prices — the saga prices each leg as a marketable LIMIT from the touch, re-priced like any exit. Refused when the
+ * structure is unknown, not `open` (opening, closing, closed, failed: a saga or settlement owns it), or a saga is still
+ * working for it.
+ */
+export function operatorClose(state: ExecState, structureId: string, req: OperatorRequest, now?: number): OperatorClose {
+  const s = state.structures[structureId];
+  if (s === undefined) return { ok: false, code: 'NOT_FOUND', message: `expected a known structure id, was ${JSON.stringify(structureId)}` };
+  if (s.status !== 'open') return { ok: false, code: 'INVALID_STATE', message: `expected structure ${structureId} open to close it, was ${s.status}` };
+  const working = Object.values(state.sagas).find((x) => x.structureId === structureId && x.status !== 'done');
+  if (working !== undefined) return { ok: false, code: 'INVALID_STATE', message: `expected no saga working for structure ${structureId}, was ${working.id} (${working.proposal.action})` };
+  if (now !== undefined && expired(s.expiry, now)) return { ok: false, code: 'INVALID_STATE', message: `structure ${structureId} is past its expiry's close (${s.expiry}): it settles, it cannot trade` };
+  const legs: Leg[] = [];
+  for (const l of s.legs) {
+    const held = state.positions[l.instrumentKey]?.quantity ?? 0;
+    // The structure's short leg is bought back (a BUY closes held < 0), its long sold (a SELL closes held > 0).
+    const side: Side = l.side === 'SELL' ? 'BUY' : 'SELL';
+    const opposite = side === 'BUY' ? Math.max(0, -held) : Math.max(0, held);
+    let closing = 0;
+    for (const o of Object.values(state.orders)) {
+      if (o.instrumentKey === l.instrumentKey && o.side === side && isUnsettled(o.status)) closing += Math.max(0, o.quantity - o.filledQuantity);
+    }
+    const quantity = Math.min(l.quantity, Math.max(0, opposite - closing));
+    if (quantity > 0) legs.push({ instrumentKey: l.instrumentKey, underlying: l.underlying, expiry: l.expiry, strike: l.strike, right: l.right, side, quantity });
+  }
+  if (legs.length === 0) return { ok: false, code: 'INVALID_STATE', message: `structure ${structureId} holds nothing the book can close (its legs are flat at the broker or already being closed)` };
+  return {
+    ok: true,
+    proposal: {
+      id: `${OPERATOR_CLOSE_PREFIX}${structureId}-${state.sagaSeq + 1}`, action: 'close', kind: s.kind, bucket: s.bucket, underlying: s.underlying, expiry: s.expiry, structureId,
+      // BUY legs first in the list too (the saga sends them first whatever the order): shorts bought back before wings go.
+      legs: [...legs.filter((l) => l.side === 'BUY'), ...legs.filter((l) => l.side === 'SELL')],
+      reason: `operator close by ${req.who}: ${req.reason}`,
+      rationale: { exit: 'operator', requestedBy: req.who, requestReason: req.reason },
+      riskIncreasing: false,
+    },
   };
 }

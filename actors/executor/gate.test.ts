@@ -14,6 +14,9 @@ test('a saga asks for increase (entry), approvedExit (exit with an approval) or 
   assert.equal(sagaAction({ riskIncreasing: true }, 'A-1'), 'increase');
   assert.equal(sagaAction({ riskIncreasing: false }, 'A-1'), 'approvedExit');
   assert.equal(sagaAction({ riskIncreasing: false }, null), 'reduce');
+  // An operator's close of a structure is a human's decision, like an approval; it never makes an entry an exit.
+  assert.equal(sagaAction({ riskIncreasing: false }, null, true), 'approvedExit');
+  assert.equal(sagaAction({ riskIncreasing: true }, null, true), 'increase');
   assert.equal(lowerPhase('FULL_AUTO', 'SEMI_AUTO'), 'SEMI_AUTO');
   assert.equal(lowerPhase('SHADOW', 'FULL_AUTO'), 'SHADOW');
 });

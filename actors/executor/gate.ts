@@ -19,9 +19,12 @@ export function refusal(ks: TradingState | undefined, action: Action): string {
   return ks === undefined ? `kill switch not yet seen: ${action} is not permitted` : `kill switch ${ks} does not permit ${action}`;
 }
 
-/** What a saga's own orders ask of the kill switch: an entry adds risk; an exit reduces it (approved, or not). */
-export function sagaAction(p: Pick<Proposal, 'riskIncreasing'>, approvalId: string | null): Action {
-  return p.riskIncreasing ? 'increase' : approvalId !== null ? 'approvedExit' : 'reduce';
+/**
+ * What a saga's own orders ask of the kill switch: an entry adds risk; an exit reduces it — `approvedExit` when a human
+ * decided it (an approval, or an operator's close of the structure: `operatorRequested`), else `reduce`.
+ */
+export function sagaAction(p: Pick<Proposal, 'riskIncreasing'>, approvalId: string | null, operatorRequested = false): Action {
+  return p.riskIncreasing ? 'increase' : approvalId !== null || operatorRequested ? 'approvedExit' : 'reduce';
 }
 
 const PHASE_RANK: Readonly<Record<Phase, number>> = { SHADOW: 0, SEMI_AUTO: 1, FULL_AUTO: 2 };

@@ -232,6 +232,24 @@ export interface RejectRequest {
   readonly reason?: string;
 }
 
+/** Body of `executor.closeStructure` (gateway, operator; the route checks the typed confirmation). */
+export interface CloseStructureRequest {
+  readonly id: string;
+  readonly who: string;
+  readonly reason: string;
+}
+
+/** The answer to `executor.closeStructure`: the exit saga started and how far it got at once. */
+export interface CloseStructureAnswer {
+  readonly structureId: string;
+  readonly proposalId: string;
+  readonly sagaId: string;
+  /** The closing legs sent (reduce-only: at most what the book holds). */
+  readonly legs: readonly Leg[];
+  readonly stage: string;
+  readonly outcome?: SagaOutcome;
+}
+
 export interface FlattenRequest {
   readonly reason?: string;
 }
@@ -262,6 +280,8 @@ export interface ExecutorProtocol {
   'executor.approvePhase': { in: ApprovePhaseRequest; out: PhaseAnswer };
   /** The phase decision, a pending request, this venue's history and the FULL_AUTO checks (gateway). */
   'executor.phase': { in: Readonly<Record<string, never>>; out: PhaseView };
+  /** Gateway (operator, typed confirmation): close one open structure, reduce-only, journaled with who and why. */
+  'executor.closeStructure': { in: CloseStructureRequest; out: CloseStructureAnswer };
   /** The kill switch in EMERGENCY (and the gateway): close everything; answers once flat or out of attempts. */
   'executor.flatten': { in: FlattenRequest; out: FlattenResult };
   /** Gateway (status): the broker's own kill switch per segment, and how the executor last set it. */

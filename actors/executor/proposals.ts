@@ -15,7 +15,7 @@ import { sagaId as sagaIdOf } from './ids.ts';
 import type { TouchLookup } from './pricing.ts';
 import { denial } from './saga-decide.ts';
 import { shadowFills } from './shadow.ts';
-import type { ApprovalRec, ApprovalRef, ExecEvent, ExecState } from './state.ts';
+import type { ApprovalRec, ApprovalRef, ExecEvent, ExecState, OperatorRequest } from './state.ts';
 
 /** Handled before (a saga, an approval, a denial or a shadow fill carries its id): a re-proposal is ignored. */
 export function seen(state: ExecState, proposalId: string): boolean {
@@ -71,15 +71,15 @@ export type Start =
   /** `preTrade`: ask risk first; its "no" is a denial (`RISK_PRETRADE_DENIED`, or `RISK_UNAVAILABLE` when it failed). */
   | { readonly kind: 'start'; readonly sagaId: string; readonly preTrade: boolean; readonly event: ExecEvent };
 
-export function decideStart(state: ExecState, p: Proposal, approvalId: string | null, ks: TradingState | undefined, now: number): Start {
-  const action = sagaAction(p, approvalId);
+export function decideStart(state: ExecState, p: Proposal, approvalId: string | null, ks: TradingState | undefined, now: number, requestedBy?: OperatorRequest): Start {
+  const action = sagaAction(p, approvalId, requestedBy !== undefined);
   if (!allowed(ks, action)) return { kind: 'denied', events: [denial(p, 'KILLSWITCH_NOT_NORMAL', refusal(ks, action), now)] };
   const excess = closeExceedsHolding(state, p);
   if (excess !== null) return { kind: 'denied', events: [denial(p, 'CLOSE_EXCEEDS_POSITION', excess, now)] };
   const no = state.sagaSeq + 1;
   const id = sagaIdOf(no);
   const structureId = p.action === 'open' ? `S-${id}` : p.structureId ?? `S-${id}`;
-  return { kind: 'start', sagaId: id, preTrade: p.riskIncreasing, event: { type: 'executor.sagaStarted', sagaId: id, no, proposal: p, structureId, approvalId, ts: now } };
+  return { kind: 'start', sagaId: id, preTrade: p.riskIncreasing, event: { type: 'executor.sagaStarted', sagaId: id, no, proposal: p, structureId, approvalId, ...(requestedBy !== undefined ? { requestedBy } : {}), ts: now } };
 }
 
 /**

@@ -66,7 +66,7 @@ export function decideSagaStep(state: ExecState, sagaId: string, ctx: SagaContex
       return { events, commands: [{ kind: 'cancel', orders: step.orders }] };
     }
     case 'place': {
-      const action = step.riskIncreasing ? 'increase' : step.orders.some((o) => o.role === 'compensate') ? 'compensate' : sagaAction(saga.proposal, saga.approvalId);
+      const action = step.riskIncreasing ? 'increase' : step.orders.some((o) => o.role === 'compensate') ? 'compensate' : sagaAction(saga.proposal, saga.approvalId, saga.requestedBy !== undefined);
       if (action === 'compensate' && !allowed(ctx.ks, action)) {
         // EMERGENCY: the flatten owns the book; the compensation resumes after it (capped to what is still held).
         return { events: [], commands: [], progress: { sagaId, stage: `waiting: ${refusal(ctx.ks, action)}` } };

@@ -77,9 +77,18 @@ export interface SagaRec {
   readonly structureId: string;
   readonly startedAt: number;
   readonly approvalId: string | null;
+  /** An operator's close of one structure (POST /api/v1/structures/{id}/close): who asked and why. Like an approval,
+   *  a human decided this exit (the gate asks `approvedExit`). */
+  readonly requestedBy?: OperatorRequest;
   status: SagaStatus;
   outcome?: SagaOutcome;
   reason?: string;
+}
+
+/** Who asked for an action from the dashboard or the API, and why (journaled with the saga it started). */
+export interface OperatorRequest {
+  readonly who: string;
+  readonly reason: string;
 }
 
 export interface PositionRec {
@@ -185,7 +194,7 @@ export interface FillLine {
 
 /** Journaled facts. Bodies carry `clientOrderId`/`sagaId` at top level so the journal's order index sees them. */
 export type ExecEvent =
-  | { readonly type: 'executor.sagaStarted'; readonly sagaId: string; readonly no: number; readonly proposal: Proposal; readonly structureId: string; readonly approvalId: string | null; readonly ts: number }
+  | { readonly type: 'executor.sagaStarted'; readonly sagaId: string; readonly no: number; readonly proposal: Proposal; readonly structureId: string; readonly approvalId: string | null; readonly requestedBy?: OperatorRequest; readonly ts: number }
   | { readonly type: 'executor.orderIntent'; readonly clientOrderId: string; readonly sagaId: string; readonly leg: number; readonly role: OrderRole; readonly instrumentKey: string; readonly side: Side; readonly quantity: number; readonly orderType: OrderType; readonly price: number; readonly riskIncreasing: boolean; readonly product?: Product; readonly marketProtection?: number; readonly ts: number }
   /** `brokerOrderIds`: every id the broker answered with, when more than one (tracked as parts of the order). */
   | { readonly type: 'executor.orderSent'; readonly clientOrderId: string; readonly sagaId: string; readonly brokerOrderId: string; readonly brokerOrderIds?: readonly string[]; readonly ts: number }
@@ -297,7 +306,7 @@ export function apply(state: ExecState, e: ExecEvent): ExecState {
     case 'executor.sagaStarted': {
       if (state.sagas[e.sagaId] !== undefined) return state;
       state.sagaSeq = Math.max(state.sagaSeq, e.no);
-      state.sagas[e.sagaId] = { id: e.sagaId, no: e.no, proposal: e.proposal, structureId: e.structureId, startedAt: e.ts, approvalId: e.approvalId, status: 'running' };
+      state.sagas[e.sagaId] = { id: e.sagaId, no: e.no, proposal: e.proposal, structureId: e.structureId, startedAt: e.ts, approvalId: e.approvalId, ...(e.requestedBy !== undefined ? { requestedBy: e.requestedBy } : {}), status: 'running' };
       const p = e.proposal;
       const existing = state.structures[e.structureId];
       if (p.action === 'open' && existing === undefined) {

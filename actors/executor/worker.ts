@@ -156,6 +156,7 @@ const handlers: Handlers<ExecutorProtocol, ExecutorSection> = {
   'executor.setPhase': (req) => need().setPhase(req),
   'executor.approvePhase': (req) => need().approvePhase(req),
   'executor.phase': () => need().phaseView(),
+  'executor.closeStructure': (b) => need().closeStructure(b),
   'executor.flatten': (b) => need().flatten(String(b?.reason ?? 'unspecified')),
   'executor.venueKillSwitch': () => need().venueKillSwitch(),
   'executor.releaseVenueKillSwitch': (b) => need().releaseVenueKillSwitch(b),

@@ -2,6 +2,7 @@
  * @module Orders, positions and the SEMI_AUTO approval queue (read: viewer; approve/reject: operator, audited).
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import { ApiError } from '../errors.ts';
 import { ACTOR_TIMEOUT_MS, BODY_ERRORS, OkSchema, Reason, audited, optionalBody, errorResponses, json, jsonBody, guard, type Refusal, type RouteCtx } from './common.ts';
 
 const Orders = z
@@ -48,6 +49,12 @@ const Approvals = z
     ),
   })
   .openapi('Approvals');
+
+/** Structure ids as the executor makes them (`S-VG1`, `adopted`, a shadow `shadow-…`). */
+const StructureId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'expected a structure id of letters, digits and _.:-').openapi({ param: { name: 'id', in: 'path' }, example: 'S-VG1' });
+
+/** A close sends its first orders before it answers (the broker round trips of the BUY legs). */
+const CLOSE_TIMEOUT_MS = 10_000;
 
 const ApprovalId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'expected an approval id of letters, digits and _.:-').openapi({ param: { name: 'id', in: 'path' }, example: 'apr-20260106-0001' });
 
@@ -139,6 +146,37 @@ export function registerTrading(ctx: RouteCtx): void {
       const out = await audited(ctx, c, 'approval.reject', reason, { id }, () => ctx.deps.request<ApprovalAnswer>('executor', 'executor.reject', { id, who, reason }, ACTOR_TIMEOUT_MS), {
         refusal: (a) => (a?.status === 'rejected' ? undefined : notPending(id, a, 'reject')),
       });
+      return c.json(out, 200);
+    },
+  );
+
+  // Close one structure (the book panel's typed confirmation): the body repeats the structure's id, so a request meant
+  // for another row, or a click without reading, closes nothing. The executor refuses what is not open (409), an id it
+  // does not know (404), and what the kill switch does not permit (409, journaled as a denial).
+  const CloseBody = z
+    .strictObject({
+      confirm: z.string().openapi({ description: 'the structure id typed again, exactly as in the path', example: 'S-VG1' }),
+      reason: Reason,
+    })
+    .openapi('CloseStructureBody');
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/structures/{id}/close',
+      operationId: 'closeStructure',
+      tags: ['trading'],
+      summary: 'close one open structure: reduce-only marketable LIMIT exits, journaled with who and why (operator; typed confirmation)',
+      description: 'The executor buys back the structure\'s shorts, then sells its wings, never more than the book holds; an exit a person decided (`approvedExit`): permitted NORMAL, DEGRADED and HALTED, refused during an EMERGENCY or a flatten. 404 unknown structure; 409 not open, an exit already working, refused by the kill switch, or SHADOW (no orders).',
+      ...operator,
+      request: { params: z.object({ id: StructureId }), body: jsonBody(CloseBody) },
+      responses: { 200: json(OkSchema), ...errorResponses('operator', [...BODY_ERRORS, 404, 409]) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { confirm, reason } = c.req.valid('json');
+      if (confirm !== id) throw new ApiError(422, 'VALIDATION', `expected confirm to repeat the structure id ${JSON.stringify(id)}, was ${JSON.stringify(confirm.slice(0, 64))}`);
+      const who = c.get('principal').who;
+      const out = await audited(ctx, c, 'structure.close', reason, { id }, () => ctx.deps.request('executor', 'executor.closeStructure', { id, who, reason }, CLOSE_TIMEOUT_MS));
       return c.json(out, 200);
     },
   );

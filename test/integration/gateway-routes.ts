@@ -19,6 +19,7 @@ export const INTERFACE_ROUTES: readonly { method: 'GET' | 'POST'; path: string; 
   { method: 'GET', path: '/api/v1/approvals', role: 'viewer' },
   { method: 'POST', path: '/api/v1/approvals/apr-0001/approve', role: 'operator', body: {} },
   { method: 'POST', path: '/api/v1/approvals/apr-0001/reject', role: 'operator', body: { reason: 'spread too wide' } },
+  { method: 'POST', path: '/api/v1/structures/S-VG1/close', role: 'operator', body: { confirm: 'S-VG1', reason: 'short put tested' } },
   { method: 'POST', path: '/api/start', role: 'operator', body: { reason: 'morning start' } },
   { method: 'POST', path: '/api/stop', role: 'operator', body: { reason: 'lunch' } },
   { method: 'POST', path: '/api/capital/adjust', role: 'admin', body: { weekly: 600_000, monthly: 300_000, intraday: 100_000, reason: 'quarterly rebalance' } },
