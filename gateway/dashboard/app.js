@@ -443,7 +443,8 @@
     return h('div', { class: `struct ${g}`, 'data-struct': s.id, 'data-group': g },
       h('div', { class: 'struct-head' }, h('span', { class: 'id' }, s.id), h('span', {}, `${s.underlying} ${s.kind.replace('_', ' ')}`),
         h('span', { class: 'muted' }, s.expiry ? `expiry ${s.expiry} · ${fmt(s.daysToExpiry, 1)} d` : 'several expiries'),
-        h('span', { class: `status ${s.status}`, 'data-testid': 'status' }, s.status), h('span', { class: 'muted reason', 'data-testid': 'reason' }, s.statusReason)),
+        h('span', { class: `status ${s.status}`, 'data-testid': 'status' }, s.status), h('span', { class: 'muted reason', 'data-testid': 'reason' }, s.statusReason),
+        ...(closable(s, g) ? [h('span', { class: 'grow' }), closeButton(s)] : [])),
       h('div', { class: 'struct-body' }, h('div', { class: 'struct-main' },
       h('div', { class: 'figures' },
         tile(s.credit >= 0 ? 'credit' : 'debit', inr(Math.abs(s.credit)), '', true, 'credit'), tile('value now', inr(s.value), '', true), tile('P&L', inr(s.pnl), sign(s.pnl), true, 'pnl'),
@@ -453,6 +454,25 @@
           h('td', { class: `num ${l.quantity < 0 ? 'short' : 'long'}` }, l.quantity > 0 ? `+${l.quantity}` : String(l.quantity).replace('-', '−')),
           h('td', { class: 'num' }, inr(l.averagePrice, 2)), h('td', { class: 'num', title: l.markSource ? `mark from ${l.markSource}` : 'no mark' }, inr(l.mark, 2)), h('td', { class: `num ${sign(l.pnl)}` }, inr(l.pnl))))))),
       payoffChart(s, spot)));
+  }
+
+  // ---- close one structure (typed confirmation: its id), reduce-only at the executor ----
+  // Only an open structure of our own, in a book held at the broker: SHADOW sends no orders, and adopted or orphan
+  // positions are the executor's own exit-only business (or the flatten's).
+  const closable = (s, g) => g === 'structure' && s.status === 'open' && !(last && last.book && last.book.shadow);
+  function closeButton(s) {
+    const can = canAct();
+    return h('button', { class: 'danger small', type: 'button', 'data-testid': 'close-structure', disabled: !can, title: can ? 'close this structure (reduce-only)' : 'operator role needed', onclick: () => {
+      confirmTyped(`Close ${s.id}`, `Buys back the shorts, then sells the wings of ${s.underlying} ${s.kind.replace('_', ' ')} ${s.id} with marketable limit orders (never more than is held). Journaled with your reason.`, s.id, async (reason) => {
+        try {
+          await post(`/api/v1/structures/${encodeURIComponent(s.id)}/close`, { confirm: s.id, reason });
+          toast(`close of ${s.id} sent`);
+          refresh();
+        } catch (e) {
+          toast(`close failed: ${e.message}`, true);
+        }
+      }, true);
+    } }, 'Close…');
   }
 
   function renderApprovals(d) {
@@ -492,7 +512,8 @@
   }
 
   // ---- typed confirmation for destructive actions ----
-  function confirmTyped(title, text, word, run) {
+  /** `needReason`: the action's route requires one (3+ characters), so Confirm waits for it too. */
+  function confirmTyped(title, text, word, run, needReason) {
     $('confirm-title').textContent = title;
     $('confirm-text').textContent = text;
     $('confirm-word').textContent = word;
@@ -501,15 +522,16 @@
     $('confirm-go').disabled = true;
     $('confirm').hidden = false;
     $('confirm-input').focus();
-    confirmTyped.pending = { word, run };
+    confirmTyped.pending = { word, run, needReason: !!needReason };
   }
   const closeConfirm = () => { $('confirm').hidden = true; confirmTyped.pending = null; };
-  $('confirm-input').addEventListener('input', () => { $('confirm-go').disabled = !confirmTyped.pending || $('confirm-input').value.trim() !== confirmTyped.pending.word; });
+  const confirmReady = (p) => !!p && $('confirm-input').value.trim() === p.word && (!p.needReason || $('confirm-reason').value.trim().length >= 3);
+  for (const id of ['confirm-input', 'confirm-reason']) $(id).addEventListener('input', () => { $('confirm-go').disabled = !confirmReady(confirmTyped.pending); });
   $('confirm-cancel').addEventListener('click', closeConfirm);
   $('confirm-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const p = confirmTyped.pending;
-    if (!p || $('confirm-input').value.trim() !== p.word) return;
+    if (!confirmReady(p)) return;
     const reason = $('confirm-reason').value.trim();
     closeConfirm();
     await p.run(reason);

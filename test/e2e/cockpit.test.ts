@@ -1,7 +1,7 @@
 /**
  * The operator's cockpit in Debian's Chromium (issue 19 "Done when"): a real gateway on 127.0.0.1 pushing a paper
  * session (an open condor, an orphan long put from a failed compensation, a pending approval, a HALT) built by the
- * gateway's own views. Asserts what is held, in IST and ₹, the phase, the events, approve and flatten (typed
+ * gateway's own views. Asserts what is held, in IST and ₹, the phase, the events, approve, close one structure and flatten (typed
  * confirmation) from the page, the SHADOW labelling, and the page weight; saves screenshots as artefacts
  * (ARTIFACTS_DIR, default .tmp/artifacts/cockpit).
  */
@@ -194,6 +194,28 @@ describe('cockpit in headless Chromium: a paper session', { skip }, () => {
     assert.equal(fake.rec.audits.find((a) => a.action === 'emergency.flatten')?.reason, 'orphan put after a failed compensation');
   });
 
+  it('closes one structure from the page only after its id is typed, with a reason', async () => {
+    const ic = page.locator('[data-struct="S-SG-1"]');
+    // Only the open condor has the action: the orphan put is the executor's exit-only business (or the flatten's).
+    assert.equal(await page.locator('[data-testid=close-structure]').count(), 1);
+    await ic.locator('[data-testid=close-structure]').click();
+    assert.equal(await text('#confirm-word'), 'S-SG-1');
+    assert.match(await text('#confirm-text'), /Buys back the shorts, then sells the wings of NIFTY iron condor S-SG-1/);
+    const go = page.locator('[data-testid=confirm-go]');
+    await page.locator('[data-testid=confirm-input]').fill('CLOSE');
+    assert.equal(await go.isDisabled(), true, 'the id, not a word');
+    await page.locator('[data-testid=confirm-input]').fill('S-SG-1');
+    assert.equal(await go.isDisabled(), true, 'a close needs a reason');
+    await page.locator('[data-testid=confirm-reason]').fill('short put tested');
+    assert.equal(await go.isDisabled(), false);
+    assert.equal(fake.rec.requests.some((r) => r.type === 'executor.closeStructure'), false);
+    await shot('03b-close-structure-confirm');
+    await go.click();
+    await page.locator('#toast', { hasText: 'close of S-SG-1 sent' }).waitFor();
+    assert.deepEqual(fake.rec.requests.find((r) => r.type === 'executor.closeStructure')?.body, { id: 'S-SG-1', who: 'operator@127.0.0.1', reason: 'short put tested' });
+    assert.deepEqual(fake.rec.audits.filter((a) => a.action === 'structure.close').map((a) => [a.outcome, a.reason, a.details]), [['requested', 'short put tested', { id: 'S-SG-1' }], ['done', 'short put tested', { id: 'S-SG-1' }]]);
+  });
+
   it('labels the SHADOW book and its P&L as shadow', async () => {
     fake.setDashboard(paperSession({ shadow: true }));
     fake.emit('killswitch.changed', { state: 'HALTED' });
@@ -202,6 +224,7 @@ describe('cockpit in headless Chromium: a paper session', { skip }, () => {
     assert.equal(await page.locator('#book-title').textContent(), 'SHADOW book');
     assert.match(await text('#pnl'), /day \(SHADOW\)/);
     assert.match(await page.locator('[data-group=orphan] [data-testid=reason]').innerText(), /held in the shadow book/);
+    assert.equal(await page.locator('[data-testid=close-structure]').count(), 0, 'SHADOW sends no orders: nothing to close at the broker');
     await page.locator('[data-testid=flatten]').click();
     assert.match(await text('#confirm-text'), /SHADOW book/);
     await page.locator('#confirm-cancel').click();
