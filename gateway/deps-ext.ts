@@ -13,6 +13,7 @@ import type { ReadinessFacts } from './readiness.ts';
 import type { BookView } from './views/book.ts';
 import type { EventView } from './views/events.ts';
 import type { RiskView } from './views/risk.ts';
+import type { TradeGreeks } from './views/trade.ts';
 
 /** The subset of pino the gateway uses; `obj` first, as pino expects. */
 export interface GatewayLog {
@@ -63,6 +64,10 @@ export interface ApprovalView {
   /** ₹ at expiry at the limit prices; null when unbounded. */
   readonly maxLoss?: number | null;
   readonly breakevens?: readonly number[];
+  /** ₹, the model margin the trade needs (gateway/views/trade.ts; live, the executor asks the broker before sending). */
+  readonly margin?: number | null;
+  /** The greeks the trade adds, ₹ in the greeks panel's units, from our surface; null without one for its expiry. */
+  readonly greeks?: TradeGreeks | null;
 }
 
 export interface StructureView {

@@ -381,11 +381,15 @@
     if (b.structures.length === 0) return $('book').replaceChildren(h('div', { class: 'empty' }, shadow ? 'nothing held in the shadow book' : 'nothing held'));
     const groups = [['structure', 'Structures'], ['adopted', 'Adopted from the broker'], ['orphan', 'Orphan positions']];
     $('book').replaceChildren(h('div', { class: 'tiles' }, tile(shadow ? 'book P&L (SHADOW, before charges)' : 'book P&L (before charges)', inr(b.pnl), sign(b.pnl), true, 'book-pnl')),
+      // The whole book per underlying: at its nearest expiry (later legs keep their time value) and today.
+      ...(b.underlyings || []).filter((u) => u.curves && typeof uPlot !== 'undefined').map((u) => h('div', { class: 'ubook', 'data-underlying': u.underlying },
+        h('div', { class: 'muted' }, `${u.underlying} book: P&L at the ${u.expiry} expiry and today, ₹${u.breakevens.length ? ` · breakevens ${u.breakevens.map((x) => fmt(x, 0)).join(' / ')}` : ''}`),
+        plotPayoff(`book:${u.underlying}`, [u.curves.x, u.curves.atExpiry, u.curves.today || u.curves.x.map(() => null)], { spot: u.spot, breakevens: u.breakevens, shorts: u.shortStrikes }, 560, 'underlying-payoff'))),
       ...groups.flatMap(([g, title]) => {
         const list = b.structures.filter((s) => s.group === g);
         return list.length === 0 ? [] : [h('h3', { class: `group ${g}` }, title), ...list.map((s) => structCard(s, g, spotOf(d, s.underlying)))];
       }));
-    const live = new Set(b.structures.map((s) => s.id));
+    const live = new Set([...b.structures.map((s) => s.id), ...(b.underlyings || []).map((u) => `book:${u.underlying}`)]);
     for (const [id, e] of payoffPlots) if (!live.has(id)) { e.plot.destroy(); payoffPlots.delete(id); }
   }
   const spotOf = (d, u) => (d.underlyings.find((x) => x.name === u) || {}).spot;
@@ -403,13 +407,21 @@
     const y = x.map((at) => s.legs.reduce((v, l) => v + l.quantity * ((l.right === 'CE' ? Math.max(at - l.strike, 0) : Math.max(l.strike - at, 0)) - l.averagePrice), 0));
     return [x, y];
   }
+  /** The server's curves (at expiry and today, from our surface) when it sent them; else at expiry from the fills. */
+  function curveData(s, spot) {
+    const c = s.curves;
+    if (c) return [c.x, c.atExpiry, c.today || c.x.map(() => null)];
+    const [x, y] = payoffData(s, spot);
+    return [x, y, x.map(() => null)];
+  }
   function payoffChart(s, spot) {
-    if (typeof uPlot === 'undefined' || !s.expiry || s.legs.length === 0) return null;
-    const data = payoffData(s, spot);
-    const marks = { spot, breakevens: s.breakevens, shorts: s.legs.filter((l) => l.quantity < 0).map((l) => l.strike) };
-    let e = payoffPlots.get(s.id);
+    if (typeof uPlot === 'undefined' || s.legs.length === 0 || (!s.expiry && !s.curves)) return null;
+    return plotPayoff(s.id, curveData(s, spot), { spot, breakevens: s.breakevens, shorts: s.legs.filter((l) => l.quantity < 0).map((l) => l.strike) }, 340, 'payoff');
+  }
+  function plotPayoff(id, data, marks, width, testid) {
+    let e = payoffPlots.get(id);
     if (!e) {
-      const box = h('div', { class: 'payoff', 'data-testid': 'payoff', title: 'P&L at expiry from the fills, ₹' });
+      const box = h('div', { class: 'payoff', 'data-testid': testid, title: 'P&L, ₹: at expiry (solid green) and today from our surface (dashed violet); spot blue, short strikes amber, breakevens grey' });
       // The draw hook reads the latest marks through this holder (it can run before the entry is stored).
       const holder = { marks };
       const vline = (u, x, colour, dash) => {
@@ -419,9 +431,9 @@
         c.save(); c.strokeStyle = colour; c.lineWidth = 1.5; c.setLineDash(dash);
         c.beginPath(); c.moveTo(px, u.bbox.top); c.lineTo(px, u.bbox.top + u.bbox.height); c.stroke(); c.restore();
       };
-      const plot = new uPlot({ width: 340, height: 140, legend: { show: false }, cursor: { y: false }, scales: { x: { time: false } },
+      const plot = new uPlot({ width, height: 140, legend: { show: false }, cursor: { y: false }, scales: { x: { time: false } },
         axes: [{ ...AXIS, values: (u, v) => v.map((x) => fmt(x, 0)) }, { ...AXIS, size: 62, values: (u, v) => v.map((x) => inr(x)) }],
-        series: [{}, { stroke: '#3fb950', width: 2, fill: 'rgba(63,185,80,0.07)' }],
+        series: [{}, { label: 'at expiry', stroke: '#3fb950', width: 2, fill: 'rgba(63,185,80,0.07)' }, { label: 'today', stroke: '#d2a8ff', width: 1.5, dash: [4, 3] }],
         hooks: { draw: [(u) => {
           const m = holder.marks;
           for (const k of m.shorts) vline(u, k, '#d29922', [2, 3]);
@@ -429,11 +441,13 @@
           vline(u, m.spot, '#58a6ff', []);
         }] } }, data, box);
       e = { box, plot, holder };
-      payoffPlots.set(s.id, e);
+      payoffPlots.set(id, e);
     } else {
       e.holder.marks = marks;
       e.plot.setData(data);
     }
+    // Whether the curve "today" is drawn (no surface for an expiry: at expiry only), for the reader and the tests.
+    e.box.dataset.today = data[2].some(finite) ? 'shown' : 'none';
     return e.box;
   }
 
@@ -490,7 +504,13 @@
       h('div', { class: 'figures' },
         tile(finite(a.credit) && a.credit < 0 ? 'debit' : 'credit', finite(a.credit) ? inr(Math.abs(a.credit)) : 'limit prices missing', '', true, 'credit'),
         tile('max loss', a.maxLoss === null ? 'unbounded' : inr(a.maxLoss), 'neg', true, 'max-loss'),
-        tile('breakevens', (a.breakevens || []).map((x) => fmt(x, 0)).join(' / ') || '—', '', true)),
+        tile('breakevens', (a.breakevens || []).map((x) => fmt(x, 0)).join(' / ') || '—', '', true),
+        tile('margin (model)', finite(a.margin) ? inr(a.margin) : '—', '', true, 'margin')),
+      // The greeks the trade adds, in the greeks panel's units, priced on our surface.
+      h('div', { class: 'figures adds', 'data-testid': 'adds' }, ...(a.greeks
+        ? [tile('adds Δ ₹/1 %', inr(a.greeks.delta1pct), sign(a.greeks.delta1pct), true, 'adds-delta'), tile('Γ ₹/1 %', inr(a.greeks.gamma1pct), sign(a.greeks.gamma1pct), true, 'adds-gamma'),
+          tile('vega ₹/vol pt', inr(a.greeks.vega), sign(a.greeks.vega), true, 'adds-vega'), tile('theta ₹/day', inr(a.greeks.theta), sign(a.greeks.theta), true, 'adds-theta')]
+        : [h('div', { class: 'muted' }, 'greeks it adds: no surface for this expiry yet')])),
       h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'side'), h('th', {}, 'right'), h('th', { class: 'num' }, 'strike'), h('th', { class: 'num' }, 'qty'), h('th', { class: 'num' }, 'limit ₹'), h('th', {}, 'expiry'))),
         h('tbody', {}, a.legs.map((l) => h('tr', {}, h('td', { class: `side-${l.side}` }, l.side), h('td', {}, l.right), h('td', { class: 'num' }, fmt(l.strike, 0)), h('td', { class: 'num' }, l.quantity), h('td', { class: 'num' }, inr(l.limitPrice, 2)), h('td', {}, l.expiry))))))));
   }

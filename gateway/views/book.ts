@@ -7,6 +7,13 @@ import type { Book } from '../../actors/domain/book.ts';
 import type { Right } from '../../actors/domain/right.ts';
 import type { Structure } from '../../actors/domain/structure.ts';
 import { payoffFacts } from './payoff.ts';
+import { payoffCurves, type ExpiryModel, type PayoffCurves } from './trade.ts';
+
+/** Our surface and the spots, for the payoff curves (absent: the curves at expiry only, drawn by the page). */
+export interface BookMarket {
+  readonly modelOf: (underlying: string, expiry: string) => ExpiryModel | undefined;
+  readonly spots: ReadonlyMap<string, number>;
+}
 
 /** What the risk report says a held instrument is worth now (risk.legs). */
 export interface MarkOf {
@@ -53,6 +60,21 @@ export interface HeldStructureView {
   readonly breakevens: readonly number[];
   /** Calendar days to the expiry's 15:30 IST close; null when the group spans expiries. */
   readonly daysToExpiry: number | null;
+  /** P&L curves at expiry and today (from our surface) over a grid of spots; absent without the market. */
+  readonly curves?: PayoffCurves | null;
+}
+
+/** All that is held in one underlying, every group together: the book's payoff at the nearest expiry and today. */
+export interface UnderlyingBookView {
+  readonly underlying: string;
+  readonly spot: number | null;
+  /** The nearest expiry held (the "at expiry" curve's). */
+  readonly expiry: string;
+  readonly curves: PayoffCurves | null;
+  /** Spots where the at-expiry curve crosses zero (linear between grid points), ascending. */
+  readonly breakevens: readonly number[];
+  /** Strikes held short. */
+  readonly shortStrikes: readonly number[];
 }
 
 export interface BookView {
@@ -60,6 +82,8 @@ export interface BookView {
   readonly structures: readonly HeldStructureView[];
   /** Σ of the groups' P&L (₹, before charges); null when any is unknown. */
   readonly pnl: number | null;
+  /** The book per underlying (with the market only). */
+  readonly underlyings?: readonly UnderlyingBookView[];
 }
 
 const DAY_MS = 86_400_000;
@@ -83,8 +107,23 @@ function sum(xs: readonly (number | null)[]): number | null {
   return s;
 }
 
+function curvesOf(underlying: string, legs: readonly HeldLegView[], market: BookMarket): PayoffCurves | null {
+  return payoffCurves(legs.map((l) => ({ strike: l.strike, right: l.right, quantity: l.quantity, price: l.averagePrice, expiry: l.expiry })),
+    market.spots.get(underlying) ?? null, (l) => market.modelOf(underlying, l.expiry));
+}
+
+function crossings(c: PayoffCurves): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + 1 < c.x.length; i++) {
+    const x0 = c.x[i] as number, x1 = c.x[i + 1] as number, y0 = c.atExpiry[i] as number, y1 = c.atExpiry[i + 1] as number;
+    if (y0 === 0 && i > 0) out.push(x0);
+    else if ((y0 < 0 && y1 > 0) || (y0 > 0 && y1 < 0)) out.push(Math.round(x0 + ((x1 - x0) * -y0) / (y1 - y0)));
+  }
+  return out;
+}
+
 function group(
-  id: string, grp: HeldGroup, kind: string, underlying: string, status: string, statusReason: string, legs: HeldLegView[], now: number,
+  id: string, grp: HeldGroup, kind: string, underlying: string, status: string, statusReason: string, legs: HeldLegView[], now: number, market?: BookMarket,
 ): HeldStructureView {
   const expiries = new Set(legs.map((l) => l.expiry));
   const one = expiries.size === 1 ? (legs[0]?.expiry ?? null) : null;
@@ -98,6 +137,7 @@ function group(
     maxLossUnbounded: facts !== null && !Number.isFinite(facts.maxLoss),
     breakevens: facts?.breakevens ?? [],
     daysToExpiry: one === null ? null : daysTo(one, now),
+    ...(market !== undefined ? { curves: curvesOf(underlying, legs, market) } : {}),
   };
 }
 
@@ -117,7 +157,7 @@ function why(s: Structure, held: number): string {
  * those of an adopted structure form the adopted group; anything else held (no structure, a failed or closed one,
  * an id the book does not know) is an orphan, one group per underlying and expiry.
  */
-export function bookView(book: Book, marks: ReadonlyMap<string, MarkOf>, now: number): BookView {
+export function bookView(book: Book, marks: ReadonlyMap<string, MarkOf>, now: number, market?: BookMarket): BookView {
   const byId = new Map(book.structures.map((s) => [s.id, s]));
   const live = new Map<string, HeldLegView[]>();
   const orphans = new Map<string, { underlying: string; expiry: string; legs: HeldLegView[]; from: Set<string> }>();
@@ -147,12 +187,23 @@ export function bookView(book: Book, marks: ReadonlyMap<string, MarkOf>, now: nu
     if (legs === undefined) continue;
     const adopted = s.kind === 'adopted';
     const reason = adopted ? 'adopted from the broker at reconciliation (not opened by VolGuard)' : why(s, legs.length);
-    out.push(group(s.id, adopted ? 'adopted' : 'structure', s.kind, s.underlying, s.status, reason, legs, now));
+    out.push(group(s.id, adopted ? 'adopted' : 'structure', s.kind, s.underlying, s.status, reason, legs, now, market));
   }
   for (const [key, o] of orphans) {
     const where = book.shadow ? 'held in the shadow book' : 'held at the broker';
     const reason = o.from.size > 0 ? `${where}, left by ${[...o.from].join(', ')}` : `${where}, in no structure`;
-    out.push(group(`orphan:${key}`, 'orphan', 'orphan', o.underlying, 'orphan', reason, o.legs, now));
+    out.push(group(`orphan:${key}`, 'orphan', 'orphan', o.underlying, 'orphan', reason, o.legs, now, market));
   }
-  return { shadow: book.shadow, structures: out, pnl: sum(out.map((s) => s.pnl)) };
+  const view = { shadow: book.shadow, structures: out, pnl: sum(out.map((s) => s.pnl)) };
+  if (market === undefined) return view;
+  const byUnderlying = new Map<string, HeldLegView[]>();
+  for (const g of out) byUnderlying.set(g.underlying, [...(byUnderlying.get(g.underlying) ?? []), ...g.legs]);
+  const underlyings: UnderlyingBookView[] = [...byUnderlying].map(([underlying, legs]) => {
+    const curves = curvesOf(underlying, legs, market);
+    return {
+      underlying, spot: market.spots.get(underlying) ?? null, expiry: [...legs.map((l) => l.expiry)].sort()[0] ?? '', curves,
+      breakevens: curves === null ? [] : crossings(curves), shortStrikes: [...new Set(legs.filter((l) => l.quantity < 0).map((l) => l.strike))].sort((a, b) => a - b),
+    };
+  });
+  return { ...view, underlyings };
 }

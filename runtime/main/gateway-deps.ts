@@ -14,6 +14,9 @@ import { bookView, type MarkOf } from '../../gateway/views/book.ts';
 import { EventLog, eventsFromExecution } from '../../gateway/views/events.ts';
 import { approvalMoney } from '../../gateway/views/payoff.ts';
 import { riskView } from '../../gateway/views/risk.ts';
+import { surfaceModels, tradeRisk } from '../../gateway/views/trade.ts';
+import { istDate } from '../../actors/domain/calendar.ts';
+import type { Underlying } from '../../actors/domain/underlying.ts';
 import type { CycleOrchestrator } from './cycle.ts';
 import type { MainMetrics } from './metrics.ts';
 
@@ -132,6 +135,10 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
     }));
     const marks = new Map<string, MarkOf>((risk?.legs ?? []).map((l) => [l.instrumentKey, { mark: l.mark, markSource: l.markSource }]));
     const now = snap?.ts ?? o.clock.now();
+    // Our surface as Black-76 models per expiry: the approval cards' greeks and the payoff curves "today".
+    const spots = new Map<string, number>((snap?.spots ?? []).map((s) => [s.underlying, s.spot]));
+    const modelOf = surfaceModels(st.surface?.expiries ?? [], spots, o.config.RISK_FREE_RATE);
+    const today = istDate(now);
     const structures: StructureView[] = (st.book?.structures ?? [])
       .filter((s) => s.status !== 'closed')
       .map((s) => {
@@ -150,7 +157,7 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
     return {
       ts: now,
       clock: o.config.FEED === 'sim' ? { simulated: true, speed: o.config.SIM_SPEED } : { simulated: false },
-      book: st.book === null ? null : bookView(st.book, marks, now),
+      book: st.book === null ? null : bookView(st.book, marks, now, { modelOf, spots }),
       risk: risk === null ? null : riskView(risk, o.config.BASE_CAPITAL),
       events: events.latest(100),
       underlyings: (snap?.spots ?? []).map((s) => ({ name: s.underlying, spot: s.spot, vix: snap?.vix ?? null })),
@@ -185,7 +192,10 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
       lastCycle: cycle.status().lastCycle,
       structures,
       approvalsPending: (approvals ?? []).filter((a) => a.status === 'pending').length,
-      approvals: (approvals ?? []).map((a) => ({ ...a, ...approvalMoney(a.legs) })),
+      approvals: (approvals ?? []).map((a) => ({
+        ...a, ...approvalMoney(a.legs),
+        ...(a.underlying !== undefined ? tradeRisk(a.legs, a.underlying as Underlying, modelOf, spots.get(a.underlying), today) : {}),
+      })),
       smiles,
     };
   };

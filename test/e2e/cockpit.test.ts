@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startGateway } from '../../gateway/server.ts';
 import { fakeDeps, TOKENS } from '../integration/gateway-fakes.ts';
-import { paperSession } from './paper-session.ts';
+import { paperSession, SESSION_NOW, sessionApproval } from './paper-session.ts';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
@@ -93,9 +93,17 @@ describe('cockpit in headless Chromium: a paper session', { skip }, () => {
     assert.match(await orphan.locator('[data-testid=reason]').innerText(), /held at the broker, left by failed structure S-SG-2/);
     assert.match(await orphan.locator('tbody').innerText(), /23,200\s+PE\s+\+75\s+₹30\.00\s+₹25\.00\s+−₹375/);
     assert.equal(await text('[data-testid=book-pnl]'), '₹1,875'); // 2,250 − 375
-    // a payoff at expiry for each held group
+    // a payoff for each held group: at expiry and, from our surface, today
     await ic.locator('[data-testid=payoff] canvas').waitFor();
     await orphan.locator('[data-testid=payoff] canvas').waitFor();
+    assert.equal(await ic.locator('[data-testid=payoff]').getAttribute('data-today'), 'shown');
+    // the NIFTY book as a whole (condor + the orphan 23,200 put @ 30): at expiry its breakevens move by the put's
+    // cost 75 × 30 = 2,250: credit 6,000 → 23,600 − 80 = 23,520 and 24,400 + 80 = 24,480; below the put's strike
+    // the loss −14,250 − 2,250 = −16,500 recovers 75 a point: 23,200 − 16,500 / 75 = 22,980
+    const nifty = page.locator('[data-underlying=NIFTY]');
+    assert.equal(await nifty.locator('.muted').first().innerText(), 'NIFTY book: P&L at the 2026-01-13 expiry and today, ₹ · breakevens 22,980 / 23,520 / 24,480');
+    await nifty.locator('[data-testid=underlying-payoff] canvas').waitFor();
+    assert.equal(await nifty.locator('[data-testid=underlying-payoff]').getAttribute('data-today'), 'shown');
     await shot('01-halted-book');
   });
 
@@ -171,6 +179,18 @@ describe('cockpit in headless Chromium: a paper session', { skip }, () => {
     assert.equal(await card.locator('[data-testid=max-loss]').innerText(), '₹14,250');
     assert.match(await card.locator('tbody').innerText(), /SELL\s+PE\s+23,600\s+75\s+₹95\.00\s+2026-01-13/);
     assert.match(await card.locator('[data-testid=time-left]').innerText(), /expires 14:06:49 IST · 1 min 40 s left/);
+    // the margin (model; paper-session.ts works it by hand) and the greeks it adds, in the greeks panel's units: a short
+    // condor adds short gamma and vega and earns theta (the figures are the view's, pinned in gateway/views/trade.test.ts)
+    assert.equal(await card.locator('[data-testid=margin]').innerText(), '₹76,500');
+    const adds = sessionApproval(SESSION_NOW).greeks;
+    assert.ok(adds);
+    const rupees = (x: number) => `${x < 0 ? '−' : ''}₹${Math.abs(Math.round(x)).toLocaleString('en-IN')}`;
+    assert.ok(adds.gamma1pct < 0 && adds.vega < 0 && adds.theta > 0);
+    assert.match(await card.locator('[data-testid=adds]').innerText(), /adds Δ ₹\/1 %[\s\S]*Γ ₹\/1 %[\s\S]*vega ₹\/vol pt[\s\S]*theta ₹\/day/);
+    assert.equal(await card.locator('[data-testid=adds-delta]').innerText(), rupees(adds.delta1pct));
+    assert.equal(await card.locator('[data-testid=adds-gamma]').innerText(), rupees(adds.gamma1pct));
+    assert.equal(await card.locator('[data-testid=adds-vega]').innerText(), rupees(adds.vega));
+    assert.equal(await card.locator('[data-testid=adds-theta]').innerText(), rupees(adds.theta));
     await shot('02-approval');
     await card.getByRole('button', { name: 'Approve' }).click();
     await card.waitFor({ state: 'detached' });

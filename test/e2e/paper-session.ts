@@ -15,6 +15,7 @@ import { bookView, type MarkOf } from '../../gateway/views/book.ts';
 import { EventLog, eventsFromExecution } from '../../gateway/views/events.ts';
 import { approvalMoney } from '../../gateway/views/payoff.ts';
 import { riskView } from '../../gateway/views/risk.ts';
+import { surfaceModels, tradeRisk } from '../../gateway/views/trade.ts';
 import { sampleDashboard } from '../integration/gateway-fakes.ts';
 
 /** 14:05:09 IST on Wed 7 Jan 2026 (08:35:09 UTC): the page must show the IST figure, never the UTC one. */
@@ -99,11 +100,20 @@ const REPORT: ExecutionReport = {
   reconciliation: { findings: [], mismatch: 'broker holds +75 NIFTY 23200 PE that no open structure explains' },
 };
 
+/**
+ * Our surface for the session: NIFTY 2026-01-13 flat at 15 % on a forward equal to the 24,000 spot, 6 days out, no
+ * rate (the curves' and greeks' arithmetic is pinned in gateway/views/trade.test.ts; here the page shows them).
+ */
+export const SPOTS = new Map([['NIFTY', 24000]]);
+export const MODEL_OF = surfaceModels([{ underlying: 'NIFTY', expiry: EXP, t: 6 / 365, forward: 24000, strikes: [23000, 24000, 25000], vols: [0.15, 0.15, 0.15] }], SPOTS, 0);
+
 export function sessionApproval(now: number): ApprovalView {
   const legs = [leg(23300, 'PE', 'BUY', 40), leg(23600, 'PE', 'SELL', 95), leg(24400, 'CE', 'SELL', 90), leg(24700, 'CE', 'BUY', 35)];
   return {
     id: 'apr-0001', status: 'pending', createdAt: now - 20_000, expiresAt: now + 100_000, reason: 'IV rank 72, 6 DTE weekly condor', underlying: 'NIFTY', kind: 'iron_condor',
     legs: legs.map(({ underlying: _u, ...l }) => l), ...approvalMoney(legs),
+    // the model margin, by hand: the worst loss at expiry 300 × 75 = 22,500 plus 3 % of 24,000 × 75 = 54,000 → ₹76,500
+    ...tradeRisk(legs, 'NIFTY', MODEL_OF, 24000, '2026-01-07'),
   };
 }
 
@@ -124,7 +134,7 @@ export function paperSession(opts: { shadow?: boolean } = {}): DashboardData {
     pnl: { day: 1875, realised: 0, unrealised: 1875 },
     killswitch: { state: 'HALTED', cause: 'RECON_MISMATCH: broker and book disagree on NIFTY 23200 PE', history: [{ ts: HALTED_AT, from: 'NORMAL', to: 'HALTED', cause: 'broker and book disagree on NIFTY 23200 PE' }] },
     phase: shadow ? { configured: 'SHADOW', effective: 'SHADOW', reasons: [] } : { configured: 'FULL_AUTO', effective: 'SEMI_AUTO', reasons: REPORT.phase.reasons },
-    book: bookView(sessionBook(shadow), MARKS, SESSION_NOW),
+    book: bookView(sessionBook(shadow), MARKS, SESSION_NOW, { modelOf: MODEL_OF, spots: SPOTS }),
     risk: riskView(RISK, 1_000_000),
     events: events.latest(100),
     approvals: shadow ? [] : [approval],
