@@ -14,6 +14,7 @@ import type { BookView } from './views/book.ts';
 import type { EventView } from './views/events.ts';
 import type { RiskView } from './views/risk.ts';
 import type { TradeGreeks } from './views/trade.ts';
+import type { StrategySkipsView } from './views/strategy.ts';
 
 /** The subset of pino the gateway uses; `obj` first, as pino expects. */
 export interface GatewayLog {
@@ -123,6 +124,8 @@ export interface DashboardData {
   readonly book?: BookView | null;
   /** The last risk report in ₹ (INTERFACE.md's GET /api/v1/risk shape); null before the first. */
   readonly risk?: RiskView | null;
+  /** Entries the strategy's risk rules skipped at its last cycle, with their reasons (`strategy.status`); null when it did not answer. */
+  readonly strategy?: StrategySkipsView | null;
   /** Operator events (orders, fills, denials, kill switch, approvals, alerts, restarts), newest first. */
   readonly events?: readonly EventView[];
   readonly dataQuality: { readonly score: number; readonly components: Readonly<Record<string, number>> };

@@ -187,7 +187,7 @@
     $('pnl-card').classList.toggle('shadow', shadow);
     $('pnl').replaceChildren(...pnlTiles(d, shadow));
     timed('renderPnlCurve', () => renderPnlCurve(d));
-    timed('renderRisk', () => renderRisk(d.risk));
+    timed('renderRisk', () => renderRisk(d.risk, d.strategy));
     setKs(d.killswitch.state, d.killswitch.cause);
     $('ks-history').replaceChildren(...(d.killswitch.history || []).slice(-12).reverse().map((t) => h('li', {}, h('time', {}, ist(t.ts)), h('span', {}, `${t.from} → ${t.to}`), h('span', { class: 'muted' }, t.cause))));
     $('quality').replaceChildren(...Object.entries(d.dataQuality.components).map(([k, v]) => bar(k, v, 1, fmt(v, 2), true)));
@@ -298,10 +298,10 @@
   }
 
   const LIMIT_LABEL = { delta: 'delta', gamma: 'gamma', vega: 'vega', theta: 'theta', dailyLoss: 'day loss', stress: 'stress loss', capitalAtRisk: 'capital at risk', margin: 'margin' };
-  function renderRisk(r) {
+  function renderRisk(r, sv) {
     if (!r) {
       // No risk report yet: say so rather than draw unitless numbers against empty bars.
-      return $('greeks').replaceChildren(h('div', { class: 'empty', 'data-testid': 'risk-absent' }, 'risk not assessed yet (no risk report in ₹ from the last cycle)'));
+      return $('greeks').replaceChildren(h('div', { class: 'empty', 'data-testid': 'risk-absent' }, 'risk not assessed yet (no risk report in ₹ from the last cycle)'), skipsPanel(sv));
     }
     const limitLabel = (l) => [LIMIT_LABEL[l.name] || l.name, l.underlying, l.expiry].filter(Boolean).join(' ');
     const limits = r.limits.map((l) => bar(limitLabel(l), l.value, l.hard, `${inr(l.value)} / ${inr(l.hard)} ${l.unit.replace('₹', '').trim()}`.trim(), false, l.soft));
@@ -310,7 +310,19 @@
       h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', { class: 'num' }, 'Δ ₹/1 %'), h('th', { class: 'num' }, 'Γ ₹/1 %'), h('th', { class: 'num' }, 'vega ₹/vol pt'), h('th', { class: 'num' }, 'theta ₹/day'))),
       h('tbody', {}, row('total', r.total), ...Object.entries(r.byUnderlying).map(([u, x]) => row(u, x)), ...r.byExpiry.map((x) => row(`${x.underlying} ${x.expiry}`, x))));
     const worst = h('div', { class: 'muted' }, `stress: worst ${inr(-Math.abs(r.stress.worst))} over ${r.stress.grid.length} scenarios`, r.unvalued.length ? ` · ${r.unvalued.length} held instruments not valued` : '');
-    $('greeks').replaceChildren(table, h('div', { class: 'limits' }, limits), worst, stressHeatmap(r), stopsPanel(r.stops));
+    $('greeks').replaceChildren(table, h('div', { class: 'limits' }, limits), worst, stressHeatmap(r), stopsPanel(r.stops), skipsPanel(sv));
+  }
+
+  /** Entries the strategy's risk rules skipped at its last cycle (event calendar, cool-down, entries a day, MTM stop), with why. */
+  function skipsPanel(sv) {
+    if (sv === undefined) return null;
+    const head = h('h3', {}, 'Entries skipped by risk rules ', h('span', { class: 'sub' }, sv ? `strategy's last cycle ${sv.cycleId || '—'}${finite(sv.ts) ? ` · ${ist(sv.ts)}` : ''}` : ''));
+    if (!sv) return h('div', { class: 'skips' }, head, h('div', { class: 'muted', 'data-testid': 'skips' }, 'strategy did not answer'));
+    const other = Object.entries(sv.otherSkips).map(([k, n]) => `${k} ×${n}`).join(', ');
+    return h('div', { class: 'skips' }, head,
+      sv.ruleSkips.length === 0 ? h('div', { class: 'muted', 'data-testid': 'skips' }, 'none') : h('ul', { 'data-testid': 'skips' }, ...sv.ruleSkips.map((s) => h('li', { 'data-skip': s.reason },
+        h('span', { class: 'name' }, [s.bucket, s.underlying].filter(Boolean).join(' ')), h('span', { class: 'reason-code' }, s.reason), h('span', { class: 'muted' }, s.detail)))),
+      other ? h('div', { class: 'muted' }, `other skips: ${other}`) : null);
   }
 
   const signed = (x, unit) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x)}${unit}`;

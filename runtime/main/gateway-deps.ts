@@ -15,6 +15,8 @@ import { EventLog, eventsFromExecution } from '../../gateway/views/events.ts';
 import { approvalMoney } from '../../gateway/views/payoff.ts';
 import { riskView } from '../../gateway/views/risk.ts';
 import { surfaceModels, tradeRisk } from '../../gateway/views/trade.ts';
+import { strategySkipsView } from '../../gateway/views/strategy.ts';
+import type { StrategyStatus } from '../../actors/strategy/messages.ts';
 import { istDate } from '../../actors/domain/calendar.ts';
 import type { Underlying } from '../../actors/domain/underlying.ts';
 import type { CycleOrchestrator } from './cycle.ts';
@@ -122,6 +124,11 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
       .request<{ approvals: DashboardData['approvals'] }>('executor', 'executor.approvals', null, 1000)
       .then((r) => r.approvals ?? [])
       .catch(() => []);
+    // The strategy's risk-rule skips (event calendar, re-entry cool-down, entries per day, MTM stop) at its last cycle.
+    const strategy = await system
+      .request<StrategyStatus>('strategy', 'strategy.status', {}, 1000)
+      .then((r) => strategySkipsView(r))
+      .catch(() => null);
     const smiles: SmileView[] = (st.surface?.expiries ?? []).map((e) => ({
       underlying: e.underlying,
       expiry: e.expiry,
@@ -159,6 +166,7 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
       clock: o.config.FEED === 'sim' ? { simulated: true, speed: o.config.SIM_SPEED } : { simulated: false },
       book: st.book === null ? null : bookView(st.book, marks, now, { modelOf, spots }),
       risk: risk === null ? null : riskView(risk, o.config.BASE_CAPITAL),
+      strategy,
       events: events.latest(100),
       underlyings: (snap?.spots ?? []).map((s) => ({ name: s.underlying, spot: s.spot, vix: snap?.vix ?? null })),
       pnl: { day: risk?.pnl.day ?? 0, realised: risk?.pnl.realised ?? 0, unrealised: risk?.pnl.unrealised ?? 0 },

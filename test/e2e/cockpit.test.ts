@@ -139,6 +139,12 @@ describe('cockpit in headless Chromium: a paper session', { skip }, () => {
     assert.match(await text('[data-stop=account]'), /account\s+day P&L net ₹1,875 · stop at −₹15,000 · trail locked ₹6,000 \(peak ₹12,000\)\s+armed/);
     assert.match(await text('[data-stop=intraday]'), /intraday\s+day P&L net −₹3,100 · stop at −₹3,000 · trail arms at ₹2,000 \(peak ₹0\)\s+FIRED stop 14:01:30 IST at −₹3,100 \(level −₹3,000\) · no entries today/);
     assert.match(await text('#greeks-card'), /blocked: intraday/);
+    // the strategy's risk-rule skips at its last cycle, each with its reason; the market's own skips only counted
+    assert.match(await text('#greeks-card'), /ENTRIES SKIPPED BY RISK RULES strategy's last cycle c-000420 · 14:05:00 IST/);
+    assert.match(await text('[data-skip=MTM_STOP]'), /intraday\s+MTM_STOP\s+intraday bucket MTM stop fired today \(stop at −₹3,100, level −₹3,000\)/);
+    assert.match(await text('[data-skip=EVENT_CALENDAR]'), /weekly NIFTY\s+EVENT_CALENDAR\s+skip_entries for RBI policy 2026-02-06 \(provisional\)/);
+    assert.equal(await page.locator('[data-testid=skips] li').count(), 2);
+    assert.match(await text('#greeks-card'), /other skips: OUTSIDE_WINDOW ×2/);
     const events = await text('#events');
     assert.match(events, /14:02:30 IST\s+killswitch\s+NORMAL → HALTED\s+RECON_MISMATCH: broker and book disagree/i);
     assert.match(events, /denial\s+denied: RISK_PRETRADE_DENIED\s+VEGA_LIMIT/i);

@@ -16,6 +16,7 @@ import { EventLog, eventsFromExecution } from '../../gateway/views/events.ts';
 import { approvalMoney } from '../../gateway/views/payoff.ts';
 import { riskView } from '../../gateway/views/risk.ts';
 import { surfaceModels, tradeRisk } from '../../gateway/views/trade.ts';
+import { strategySkipsView } from '../../gateway/views/strategy.ts';
 import { sampleDashboard } from '../integration/gateway-fakes.ts';
 
 /** 14:05:09 IST on Wed 7 Jan 2026 (08:35:09 UTC): the page must show the IST figure, never the UTC one. */
@@ -136,6 +137,17 @@ export function paperSession(opts: { shadow?: boolean } = {}): DashboardData {
     phase: shadow ? { configured: 'SHADOW', effective: 'SHADOW', reasons: [] } : { configured: 'FULL_AUTO', effective: 'SEMI_AUTO', reasons: REPORT.phase.reasons },
     book: bookView(sessionBook(shadow), MARKS, SESSION_NOW, { modelOf: MODEL_OF, spots: SPOTS }),
     risk: riskView(RISK, 1_000_000),
+    // The strategy's last cycle: the intraday bucket blocked by its fired MTM stop, a NIFTY weekly entry by the event
+    // calendar, and two skips that are the market's state (outside the entry window).
+    strategy: strategySkipsView({
+      lastCycleId: 'c-000420', lastTs: SESSION_NOW - 9_000,
+      lastSkipped: [
+        { bucket: 'intraday', underlying: null, reason: 'MTM_STOP', detail: 'intraday bucket MTM stop fired today (stop at −₹3,100, level −₹3,000)' },
+        { bucket: 'weekly', underlying: 'NIFTY', reason: 'EVENT_CALENDAR', detail: 'skip_entries for RBI policy 2026-02-06 (provisional)' },
+        { bucket: 'monthly', underlying: 'NIFTY', reason: 'OUTSIDE_WINDOW', detail: 'after the entry window' },
+        { bucket: 'monthly', underlying: 'BANKNIFTY', reason: 'OUTSIDE_WINDOW', detail: 'after the entry window' },
+      ],
+    }),
     events: events.latest(100),
     approvals: shadow ? [] : [approval],
     approvalsPending: shadow ? 0 : 1,
