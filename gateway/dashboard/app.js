@@ -111,6 +111,7 @@
         $('role').textContent = role;
         if (last) render(last);
         loadReports();
+        loadBrokerKs();
       } else if (msg.type === 'dashboard') {
         last = msg.data;
         const t0 = performance.now();
@@ -119,6 +120,9 @@
         performance.measure('volguard:render', { start: t0, end: performance.now() });
       } else if (msg.type === 'error') {
         toast(msg.message, true);
+      } else if (msg.type === 'event' && typeof msg.event === 'string' && /^(killswitch|executor\.venueKillSwitch)/.test(msg.event)) {
+        // The executor engages the broker's kill switch after an EMERGENCY flatten: look again when the state moves.
+        loadBrokerKs();
       }
       // `event` frames are followed by a full refresh that carries the operator events (d.events); raw ones are not shown.
     });
@@ -262,6 +266,43 @@
     if (items.length === 0) items.push(h('li', { class: 'muted' }, 'no reports yet: volguard report session / volguard backtest --out DATA_DIR/reports/backtest-…'));
     $('reports').replaceChildren(...items);
   }
+
+  // ---- the broker's own kill switch (Upstox, live): per segment, how VolGuard last set it, the admin's release ----
+  // Read on connect, on ↻ and when the kill switch moves (not every refresh: each read asks the broker).
+  const isAdmin = () => role === 'admin';
+  async function loadBrokerKs() {
+    let v;
+    try {
+      v = await (await getWithToken('/api/v1/broker/killswitch')).json();
+    } catch (err) {
+      return $('broker-ks').replaceChildren(h('div', { class: 'muted' }, `unavailable: ${err.message}`));
+    }
+    if (!v.available) return $('broker-ks').replaceChildren(h('div', { class: 'muted', 'data-testid': 'broker-ks-state' }, 'not on this venue (paper): VolGuard\'s own kill switch is the only one'));
+    const fo = v.segments.find((x) => x.segment === 'NSE_FO');
+    const l = v.last;
+    const lastText = l ? `last ${l.engaged ? 'engaged' : 'released'} by ${l.by}${l.who ? ` (${l.who})` : ''} at ${ist(l.ts)}: ${l.reason}${l.error ? ` — broker refused: ${l.error}` : ''}` : 'never set by VolGuard';
+    const release = fo && fo.engaged
+      ? h('button', { class: 'danger small', type: 'button', 'data-testid': 'broker-ks-release', disabled: !isAdmin(), title: isAdmin() ? 'release NSE_FO at the broker' : 'admin role needed', onclick: () => {
+        confirmTyped('Release the broker kill switch', 'Lets orders reach NSE F&O at Upstox again (the broker refuses within 12 h of engaging it). VolGuard\'s own kill switch is not changed.', 'RELEASE', async (reason) => {
+          try {
+            await post('/api/v1/broker/killswitch/release', { reason });
+            toast('broker kill switch release sent');
+          } catch (e) {
+            toast(`release failed: ${e.message}`, true);
+          }
+          loadBrokerKs();
+        }, true);
+      } }, 'Release F&O…')
+      : null;
+    $('broker-ks').replaceChildren(
+      v.error ? h('div', { class: 'neg' }, `broker not read: ${v.error}`) : null,
+      h('ul', { class: 'segments', 'data-testid': 'broker-ks-state' }, ...v.segments.map((x) => h('li', { 'data-segment': x.segment },
+        h('span', { class: 'name' }, x.segment), h('span', { class: x.engaged ? 'neg' : 'pos' }, x.engaged ? 'ENGAGED: the broker blocks orders' : 'released'),
+        x.active ? null : h('span', { class: 'muted' }, 'segment not active')))),
+      h('div', { class: 'muted', 'data-testid': 'broker-ks-last' }, lastText),
+      release);
+  }
+  $('broker-ks-reload').addEventListener('click', () => loadBrokerKs());
 
   function renderPhase(d) {
     const eff = d.phase.effective;

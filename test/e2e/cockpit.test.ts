@@ -242,6 +242,35 @@ describe('cockpit in headless Chromium: a paper session', { skip }, () => {
     assert.deepEqual(fake.rec.audits.filter((a) => a.action === 'structure.close').map((a) => [a.outcome, a.reason, a.details]), [['requested', 'short put tested', { id: 'S-SG-1' }], ['done', 'short put tested', { id: 'S-SG-1' }]]);
   });
 
+  it("shows the broker's own kill switch per segment; only an admin releases it, after typing RELEASE and a reason", async () => {
+    // gateway-fakes: Upstox's NSE_FO switch engaged by the executor after an EMERGENCY flatten proved flat
+    const ks = page.locator('[data-testid=broker-ks]');
+    await ks.locator('[data-segment=NSE_FO]').waitFor();
+    assert.match(await ks.locator('[data-segment=NSE_FO]').innerText(), /NSE_FO\s+ENGAGED: the broker blocks orders/);
+    assert.match(await text('[data-testid=broker-ks-last]'), /^last engaged by flatten at \d\d:\d\d:\d\d IST: EMERGENCY flatten run 1 proved flat$/);
+    // the operator sees it but may not release it
+    assert.equal(await page.locator('[data-testid=broker-ks-release]').isDisabled(), true);
+    assert.equal(await page.locator('[data-testid=broker-ks-release]').getAttribute('title'), 'admin role needed');
+    const admin = await page.context().newPage();
+    await admin.goto(`http://127.0.0.1:${gw.port}/#token=${TOKENS.admin}`);
+    await admin.locator('#conn', { hasText: 'live' }).waitFor();
+    const btn = admin.locator('[data-testid=broker-ks-release]');
+    await btn.waitFor();
+    assert.equal(await btn.isDisabled(), false);
+    await btn.click();
+    const go = admin.locator('[data-testid=confirm-go]');
+    await admin.locator('[data-testid=confirm-input]').fill('RELEASE');
+    assert.equal(await go.isDisabled(), true, 'a release needs a reason');
+    await admin.locator('[data-testid=confirm-reason]').fill('cooling period over, cause understood');
+    assert.equal(fake.rec.requests.some((r) => r.type === 'executor.releaseVenueKillSwitch'), false);
+    await go.click();
+    await admin.locator('#toast', { hasText: 'broker kill switch release sent' }).waitFor();
+    assert.deepEqual(fake.rec.requests.find((r) => r.type === 'executor.releaseVenueKillSwitch')?.body, { who: 'admin@127.0.0.1', reason: 'cooling period over, cause understood' });
+    assert.deepEqual(fake.rec.audits.filter((a) => a.action === 'broker.killswitch.release').map((a) => a.outcome), ['requested', 'done']);
+    await admin.screenshot({ path: path.join(ARTIFACTS, '03c-broker-killswitch.png'), fullPage: false });
+    await admin.close();
+  });
+
   it('labels the SHADOW book and its P&L as shadow', async () => {
     fake.setDashboard(paperSession({ shadow: true }));
     fake.emit('killswitch.changed', { state: 'HALTED' });
