@@ -38,6 +38,7 @@ import { MARKET_CLOSED_CARRY } from './saga.ts';
 import { decideSagaStep, denial, riskDenied, type Command } from './saga-decide.ts';
 import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ExecEvent, type ExecState, type OperatorRequest } from './state.ts';
 import { stuckStructureEvents } from './structure-check.ts';
+import { shadowFlatten } from './shadow.ts';
 import { parseChargesSchedule, type ChargesSchedule } from '../domain/charges.ts';
 import { SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE } from '../domain/data/charges-schedule.ts';
 import { expiriesToSettle, moneyAfter, paperEquity, settlementDecision, withoutExpired } from './money.ts';
@@ -746,10 +747,15 @@ export class ExecutorEngine {
     // The attempts ran out: what is really left (the last attempt's fills count).
     if (left.length > 0) left = await this.#held();
     const flat = left.length === 0;
+    // The shadow book is flattened too (paper fills at the touch, never an order): its P&L realised and kept.
+    const sh = shadowFlatten(this.state.shadow.positions, run, this.#touch, this.#p.clock.now());
+    if (sh.event !== undefined) await this.#emit([sh.event]);
+    if (sh.unpriced.length > 0) this.#log.warn({ unpriced: sh.unpriced }, 'flatten: shadow positions without a quote to close at are left open');
+    const shadow = sh.event !== undefined || sh.unpriced.length > 0 ? { shadow: { closed: sh.event?.type === 'executor.shadowFill' ? sh.event.fills.length : 0, unpriced: sh.unpriced } } : {};
     await this.#emit([{ type: 'executor.flatten', run, stage: 'finished', reason, flat, left, ts: this.#p.clock.now() }]);
     if (!flat) this.#log.error({ left }, 'flatten gave up with positions left');
     const venue = flat && this.#p.venueKillSwitch === true ? await this.#engageVenueKillSwitch(run, reason) : undefined;
-    return { flat, left, attempts: Math.max(0, ...tries.values()), ordersPlaced: n, ...(venue !== undefined ? { venueKillSwitch: venue } : {}) };
+    return { flat, left, attempts: Math.max(0, ...tries.values()), ordersPlaced: n, ...shadow, ...(venue !== undefined ? { venueKillSwitch: venue } : {}) };
   }
 
   /**

@@ -185,6 +185,8 @@ export interface FlattenResult {
   readonly left: readonly { readonly instrumentKey: string; readonly quantity: number }[];
   readonly attempts: number;
   readonly ordersPlaced: number;
+  /** The shadow book closed at the touch (SHADOW trades: paper, no order), its P&L kept; `unpriced`: no quote to close at. */
+  readonly shadow?: { readonly closed: number; readonly unpriced: readonly string[] };
   /** Live: the broker's own kill switch, engaged for F&O once the book is proven flat (absent on paper). */
   readonly venueKillSwitch?: VenueKillSwitchRec;
 }

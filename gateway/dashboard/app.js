@@ -217,7 +217,16 @@
       tile(`to date${tag}, net of charges`, inr(m.total.net), sign(m.total.net), false, 'pnl-total'),
       tile('charges to date', inr(m.total.charges), '', true, 'pnl-total-charges'),
       tile('unrealised', inr(d.pnl.unrealised), sign(d.pnl.unrealised), true),
+      dayList(m.days || [], shadow ? 'days (SHADOW: paper fills, not money), net of charges' : 'days, net of charges', 'pnl-days'),
+      ...(m.shadowDays ? [dayList(m.shadowDays, 'SHADOW book days (paper fills, not money), net of charges', 'pnl-shadow-days')] : []),
     ];
+  }
+  /** Each trading day kept, newest first: net of charges, the charges beside. */
+  function dayList(days, title, testid) {
+    if (days.length === 0) return null;
+    return h('div', { class: 'days', 'data-testid': testid }, h('div', { class: 'label' }, title),
+      h('table', {}, h('tbody', {}, ...days.map((x) => h('tr', { 'data-day': x.date }, h('td', {}, `${x.date}${x.open ? ' (so far)' : ''}`),
+        h('td', { class: `num ${sign(x.net)}` }, inr(x.net)), h('td', { class: 'num muted' }, `charges ${inr(x.charges)}`))))));
   }
 
   // ---- reports: the latest session/backtest reports and the day's P&L, fetched with the token, saved as files ----
@@ -612,7 +621,7 @@
   $('flatten').addEventListener('click', () => {
     const shadow = !!(last && last.book && last.book.shadow);
     confirmTyped('Flatten everything', shadow
-      ? 'Closes every position in the SHADOW book (paper; the shadow record of these trades ends here). The kill switch goes EMERGENCY, then HALTED.'
+      ? 'Closes every position in the SHADOW book at the touch (paper fills, never an order); their P&L is kept in the shadow day. The kill switch goes EMERGENCY, then HALTED.'
       : 'Sends market-protected orders to close every position held at the broker now. The kill switch goes EMERGENCY, then HALTED.', 'FLATTEN', async (reason) => {
       try {
         await post('/api/emergency/flatten', reason.length >= 3 ? { reason } : {});

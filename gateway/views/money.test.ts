@@ -14,13 +14,24 @@ const PNL: RiskPnl = {
 };
 
 test('moneyView: the latest day and the total, both net of charges with the charges beside', () => {
-  assert.deepEqual(moneyView(PNL, false), { date: '2026-12-08', open: true, day: { net: 850, charges: 60 }, total: { net: -350, charges: 400 }, shadow: false });
+  assert.deepEqual(moneyView(PNL, false), {
+    date: '2026-12-08', open: true, day: { net: 850, charges: 60 }, total: { net: -350, charges: 400 }, shadow: false,
+    // each day kept, newest first; the shadow book's own day beside, labelled (it is never mixed into the real one)
+    days: [{ date: '2026-12-08', net: 850, charges: 60, open: true }, { date: '2026-12-07', net: -1_200, charges: 340, open: false }],
+    shadowDays: [{ date: '2026-12-08', net: -75, charges: 45, open: true }],
+  });
 });
 
 test('moneyView: in SHADOW, the shadow book\'s figures, marked so; null without a view, a day or a shadow book', () => {
-  assert.deepEqual(moneyView(PNL, true), { date: '2026-12-08', open: true, day: { net: -75, charges: 45 }, total: { net: -75, charges: 45 }, shadow: true });
+  assert.deepEqual(moneyView(PNL, true), { date: '2026-12-08', open: true, day: { net: -75, charges: 45 }, total: { net: -75, charges: 45 }, shadow: true, days: [{ date: '2026-12-08', net: -75, charges: 45, open: true }] });
   assert.equal(moneyView(null, false), null);
   assert.equal(moneyView({ ...PNL, days: [] }, false), null);
   const { shadow: _, ...real } = PNL;
   assert.equal(moneyView(real, true), null);
+});
+
+test('moneyView: at most a week and a half of days, newest first', () => {
+  const many = Array.from({ length: 10 }, (_, i) => day(`2026-12-${String(i + 1).padStart(2, '0')}`, i * 100, 10, i === 9));
+  const v = moneyView({ ...PNL, days: many }, false);
+  assert.deepEqual(v?.days.map((d) => d.date), ['2026-12-10', '2026-12-09', '2026-12-08', '2026-12-07', '2026-12-06', '2026-12-05', '2026-12-04']);
 });

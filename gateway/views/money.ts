@@ -15,7 +15,23 @@ export interface MoneyView {
   readonly total: { readonly net: number; readonly charges: number };
   /** The figures are the shadow book's (paper fills in SHADOW), not money. */
   readonly shadow: boolean;
+  /** The shown book's days, newest first (at most `DAYS_SHOWN`), each net of charges. */
+  readonly days: readonly DayFigure[];
+  /** Outside SHADOW, the shadow book's own days when one was kept (SHADOW trading before): labelled, never mixed in. */
+  readonly shadowDays?: readonly DayFigure[];
 }
+
+export interface DayFigure {
+  readonly date: string;
+  readonly net: number;
+  readonly charges: number;
+  readonly open: boolean;
+}
+
+/** Days listed on the page: a trading week and a half. */
+export const DAYS_SHOWN = 7;
+
+const recent = (days: readonly DayFigure[]): DayFigure[] => days.slice(-DAYS_SHOWN).reverse().map((d) => ({ date: d.date, net: d.net, charges: d.charges, open: d.open }));
 
 /** Null when risk gave no view or has no day yet (or, in SHADOW, tracked no shadow book). */
 export function moneyView(pnl: RiskPnl | null, shadow: boolean): MoneyView | null {
@@ -23,5 +39,6 @@ export function moneyView(pnl: RiskPnl | null, shadow: boolean): MoneyView | nul
   const book = shadow ? pnl.shadow : pnl;
   const last = book?.days[book.days.length - 1];
   if (book === undefined || last === undefined) return null;
-  return { date: last.date, open: last.open, day: { net: last.net, charges: last.charges }, total: { net: book.total.net, charges: book.total.charges }, shadow };
+  const shadowDays = !shadow && pnl.shadow !== undefined && pnl.shadow.days.length > 0 ? { shadowDays: recent(pnl.shadow.days) } : {};
+  return { date: last.date, open: last.open, day: { net: last.net, charges: last.charges }, total: { net: book.total.net, charges: book.total.charges }, shadow, days: recent(book.days), ...shadowDays };
 }

@@ -166,6 +166,9 @@ describe('cockpit in headless Chromium: a paper session', { skip }, () => {
     await page.locator('[data-testid=pnl-day]', { hasText: '₹850' }).waitFor();
     assert.match(await text('#pnl'), /day, net of charges\s+₹850\s+charges today\s+₹0\s+to date, net of charges\s+−₹350\s+charges to date\s+₹340/);
     assert.doesNotMatch(await text('#pnl'), /before charges/);
+    // every day kept, newest first, net of charges; the shadow book's days beside them, labelled, never mixed in
+    assert.match(await text('[data-testid=pnl-days]'), /days, net of charges\s+2026-12-08 \(so far\)\s+₹850\s+charges ₹0\s+2026-12-07\s+−₹1,200\s+charges ₹340/);
+    assert.match(await text('[data-testid=pnl-shadow-days]'), /SHADOW book days \(paper fills, not money\), net of charges\s+2026-12-08 \(so far\)\s+₹0\s+charges ₹0\s+2026-12-07\s+−₹375\s+charges ₹45/);
   });
 
   it('links the latest reports, newest first, and the day; a report opens as its file', async () => {
@@ -277,7 +280,10 @@ describe('cockpit in headless Chromium: a paper session', { skip }, () => {
     await page.locator('[data-testid=phase-badge]', { hasText: 'SHADOW · no orders sent' }).waitFor();
     assert.match(await text('[data-testid=phase-banner]'), /SHADOW: proposals are filled on paper in the shadow book; nothing reaches the broker/);
     assert.equal(await page.locator('#book-title').textContent(), 'SHADOW book');
-    assert.match(await text('#pnl'), /day \(SHADOW\)/);
+    // in SHADOW the tiles and the days are the shadow book's, labelled
+    assert.match(await text('#pnl'), /day \(SHADOW\), net of charges\s+₹0\s+charges today\s+₹0\s+to date \(SHADOW\), net of charges\s+−₹375/);
+    assert.match(await text('[data-testid=pnl-days]'), /days \(SHADOW: paper fills, not money\), net of charges\s+2026-12-08 \(so far\)\s+₹0[\s\S]+2026-12-07\s+−₹375/);
+    assert.equal(await page.locator('[data-testid=pnl-shadow-days]').count(), 0);
     assert.match(await page.locator('[data-group=orphan] [data-testid=reason]').innerText(), /held in the shadow book/);
     assert.equal(await page.locator('[data-testid=close-structure]').count(), 0, 'SHADOW sends no orders: nothing to close at the broker');
     await page.locator('[data-testid=flatten]').click();

@@ -35,7 +35,7 @@ export const SETTLED_APPROVALS: Readonly<Record<string, string>> = { 'apr-expire
 
 /**
  * The risk actor's `risk.pnl` view: Monday closed (−₹1,200 net after ₹340 of charges), Tuesday open (+₹850 so far).
- * Equity 10,00,000 → 9,98,800 → 9,99,650: the totals are the rows' sums.
+ * Equity 10,00,000 → 9,98,800 → 9,99,650: the totals are the rows' sums. The shadow book's days beside them.
  */
 export const SAMPLE_PNL = {
   days: [
@@ -44,6 +44,12 @@ export const SAMPLE_PNL = {
   ],
   total: { gross: -900, charges: 340, settlement: 0, net: -350 },
   equity: { start: 1_000_000, dayStart: 998_800, now: 999_650 },
+  // The shadow book SHADOW trading kept: Monday −₹375 after ₹45 of charges (its flatten's fills included), Tuesday ₹0.
+  shadow: {
+    days: [{ date: '2026-12-07', net: -375, charges: 45, open: false }, { date: '2026-12-08', net: 0, charges: 0, open: true }],
+    total: { charges: 45, net: -375 },
+    equity: { start: 1_000_000, dayStart: 999_625, now: 999_625 },
+  },
 } as const;
 
 /** Message types that only read state; anything else the fake receives is an action. */
