@@ -65,6 +65,9 @@ test('an open condor shows what is held: signed quantities, fills, marks, leg an
   assert.equal(ic.daysToExpiry, 6.1); // 6 d 3 h = 6.125 d, to one decimal
   assert.equal(ic.statusReason, 'open: all 4 legs held');
   assert.equal(expiryCloseMs(EXP), Date.parse('2026-01-13T10:00:00Z'));
+  // from 3 Aug 2026 the F&O session closes at 15:40 IST (the closing auction): a December expiry settles at 10:10 UTC
+  assert.equal(expiryCloseMs('2026-12-29'), Date.parse('2026-12-29T10:10:00Z'));
+  assert.ok(Number.isNaN(expiryCloseMs('not-a-date')));
 });
 
 test('a failed structure shows no planned legs; its leftover long put is an orphan; adopted positions stand apart', () => {

@@ -6,6 +6,7 @@
 import type { Book } from '../../actors/domain/book.ts';
 import type { Right } from '../../actors/domain/right.ts';
 import type { Structure } from '../../actors/domain/structure.ts';
+import { sessionCloseMs } from '../../actors/domain/calendar.ts';
 import { payoffFacts } from './payoff.ts';
 import { payoffCurves, type ExpiryModel, type PayoffCurves } from './trade.ts';
 
@@ -58,7 +59,7 @@ export interface HeldStructureView {
   readonly maxLoss: number | null;
   readonly maxLossUnbounded: boolean;
   readonly breakevens: readonly number[];
-  /** Calendar days to the expiry's 15:30 IST close; null when the group spans expiries. */
+  /** Calendar days to the expiry's session close (15:30 IST, 15:40 from 3 Aug 2026); null when the group spans expiries. */
   readonly daysToExpiry: number | null;
   /** P&L curves at expiry and today (from our surface) over a grid of spots; absent without the market. */
   readonly curves?: PayoffCurves | null;
@@ -88,9 +89,16 @@ export interface BookView {
 
 const DAY_MS = 86_400_000;
 
-/** NSE F&O contracts settle at the 15:30 IST close of the expiry date. */
+/**
+ * NSE F&O contracts settle at the close of the expiry date's session, as dated (actors/domain/calendar.ts: 15:30 IST,
+ * 15:40 from 3 Aug 2026 with the closing auction). NaN for a date the calendar cannot place.
+ */
 export function expiryCloseMs(expiry: string): number {
-  return Date.parse(`${expiry}T15:30:00+05:30`);
+  try {
+    return sessionCloseMs(expiry);
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function daysTo(expiry: string, now: number): number | null {
