@@ -3,8 +3,10 @@
  * Chromium. The strategy's entry filters are opened up (no realised-vol history needed) so it proposes within seconds.
  * - SHADOW: the page shows the shadow book, labelled, with exactly the legs GET /api/v1/positions holds; one IST
  *   clock marked simulated; a flatten from the page (typed confirmation) becomes a kill-switch event in IST.
- * - SEMI_AUTO on paper: the approval card carries the trade's limit prices and its credit; approved from the page,
- *   the condor shows as held, leg for leg as the API reports it (signed quantity, average fill).
+ * - SEMI_AUTO on paper: the approval card carries the trade's limit prices, its credit, margin and the greeks it adds;
+ *   approved from the page, the condor shows as held, leg for leg as the API reports it (signed quantity, average
+ *   fill), with its payoff today; closed from the page (its id typed), nothing is held after.
+ * - SHADOW's flatten closes the shadow book too (its P&L kept); paper has no broker kill switch, and says so.
  * Screenshots go to ARTIFACTS_DIR (default .tmp/artifacts/cockpit).
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -124,6 +126,11 @@ describe('cockpit on the running system: SHADOW', { skip }, () => {
     await b.page.locator('[data-testid=ks-state]', { hasText: /HALTED|EMERGENCY/ }).waitFor();
     await b.page.locator('#events li[data-kind=killswitch]', { hasText: /\d\d:\d\d:\d\d IST/ }).first().waitFor();
     assert.doesNotMatch(await b.page.locator('#events').innerText(), /cycle\.completed|durationMs/);
+    // The shadow book is closed too (paper fills at the touch, no order), its P&L kept: nothing held any more.
+    await untilCycle(s, async () => ((await held(s))?.length === 0 ? true : undefined), 'the shadow book flat after the flatten');
+    await b.page.locator('#book .empty', { hasText: 'nothing held in the shadow book' }).waitFor();
+    // No broker kill switch on paper: said so.
+    assert.match(await b.page.locator('[data-testid=broker-ks-state]').innerText(), /not on this venue \(paper\)/);
     await b.page.screenshot({ path: path.join(ARTIFACTS, '11-system-flattened.png'), fullPage: true });
     assert.deepEqual(b.errors, []);
   });
@@ -158,6 +165,10 @@ describe('cockpit on the running system: SEMI_AUTO on paper', { skip }, () => {
     assert.ok(Number.isFinite(credit), 'every leg carries a limit price');
     assert.equal(await card.locator('[data-testid=credit]').innerText(), `₹${Math.round(Math.abs(credit)).toLocaleString('en-IN')}`);
     assert.match(await card.locator('[data-testid=time-left]').innerText(), /expires \d\d:\d\d:\d\d IST · \d+ min \d+ s left/);
+    // the model margin and the greeks the trade adds, priced on the running surface: a short condor adds short vega
+    assert.match(await card.locator('[data-testid=margin]').innerText(), /^₹[\d,]+$/);
+    assert.match(await card.locator('[data-testid=adds-vega]').innerText(), /^−₹[\d,]+$/);
+    assert.match(await card.locator('[data-testid=adds-theta]').innerText(), /^₹[\d,]+$/);
     await b.page.screenshot({ path: path.join(ARTIFACTS, '12-system-approval.png'), fullPage: true });
     await card.getByRole('button', { name: 'Approve' }).click();
     // The answer shows as a toast: approved, or why not (the executor re-checks drift and risk first).
@@ -179,6 +190,26 @@ describe('cockpit on the running system: SEMI_AUTO on paper', { skip }, () => {
     // The operator's decision is an event too (hasText matches textContent: the spans run together).
     await b.page.locator('#events li[data-kind=approval]', { hasText: /approval (approved|executed)\s*admin@127\.0\.0\.1/ }).first().waitFor();
     await b.page.screenshot({ path: path.join(ARTIFACTS, '13-system-condor-held.png'), fullPage: true });
+    // its payoff at expiry and today, from the running surface
+    const struct = b.page.locator('#book [data-group=structure]').first();
+    assert.equal(await struct.locator('[data-testid=payoff]').getAttribute('data-today'), 'shown');
+    assert.deepEqual(b.errors, []);
+  });
+
+  it('closes the condor from the page (its id typed, a reason): reduce-only exits on paper, nothing held after', async () => {
+    const struct = b.page.locator('#book [data-group=structure]').first();
+    const id = await struct.getAttribute('data-struct');
+    assert.ok(id !== null);
+    await struct.locator('[data-testid=close-structure]').click();
+    await b.page.locator('[data-testid=confirm-input]').fill(id);
+    await b.page.locator('[data-testid=confirm-reason]').fill('browser drill: take the condor off');
+    await b.page.locator('[data-testid=confirm-go]').click();
+    await b.page.locator('#toast', { hasText: `close of ${id} sent` }).waitFor();
+    await untilCycle(s, async () => ((await held(s))?.length === 0 ? true : undefined), 'the condor closed at the paper broker');
+    const orders = (await s.api<{ orders: { sagaId: string; side: string; status: string }[] }>('GET', '/api/v1/orders')).body.orders;
+    assert.ok(orders.some((o) => o.side === 'BUY' && o.status === 'filled'), 'the shorts were bought back');
+    await b.page.locator('#book .empty', { hasText: 'nothing held' }).waitFor();
+    await b.page.screenshot({ path: path.join(ARTIFACTS, '14-system-condor-closed.png'), fullPage: true });
     assert.deepEqual(b.errors, []);
   });
 });
