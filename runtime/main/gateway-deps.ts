@@ -83,6 +83,12 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
         const b = body as { id?: unknown; who?: unknown } | null;
         events.push({ ts: o.clock.now(), kind: 'approval', title: `approval ${String(a?.status ?? 'unknown')}`, detail: `${String(b?.who ?? '—')}${typeof a?.statusReason === 'string' && a.statusReason !== a.status ? `: ${a.statusReason}` : ''}`, ref: String(a?.id ?? b?.id ?? '—') });
       }
+      // An operator's close of one structure starts its exit saga outside the cycle too.
+      if (type === 'executor.closeStructure') {
+        const a = reply as { structureId?: unknown; sagaId?: unknown; legs?: unknown[] } | null;
+        const b = body as { who?: unknown; reason?: unknown } | null;
+        events.push({ ts: o.clock.now(), kind: 'order', title: `close of ${String(a?.structureId ?? '—')} sent`, detail: `${String(b?.who ?? '—')}: ${String(b?.reason ?? '')} (${Array.isArray(a?.legs) ? a.legs.length : 0} legs, reduce-only)`, ref: String(a?.sagaId ?? '—') });
+      }
       return reply as never;
     },
     fault: (name: string, kind: FaultKind) => system.fault(name, kind),

@@ -209,6 +209,8 @@ describe('cockpit on the running system: SEMI_AUTO on paper', { skip }, () => {
     const orders = (await s.api<{ orders: { sagaId: string; side: string; status: string }[] }>('GET', '/api/v1/orders')).body.orders;
     assert.ok(orders.some((o) => o.side === 'BUY' && o.status === 'filled'), 'the shorts were bought back');
     await b.page.locator('#book .empty', { hasText: 'nothing held' }).waitFor();
+    // the operator's close is an event, with who and why
+    await b.page.locator('#events li[data-kind=order]', { hasText: new RegExp(`close of ${id} sent\\s*admin@127\\.0\\.0\\.1: browser drill: take the condor off`) }).first().waitFor();
     await b.page.screenshot({ path: path.join(ARTIFACTS, '14-system-condor-closed.png'), fullPage: true });
     assert.deepEqual(b.errors, []);
   });
