@@ -23,6 +23,8 @@
     for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
     return el;
   }
+  /** replaceChildren writes null as the text "null": parts that may be absent go through here. */
+  const put = (id, ...kids) => $(id).replaceChildren(...kids.flat().filter((k) => k !== null && k !== undefined));
   const finite = (n) => typeof n === 'number' && Number.isFinite(n);
   const fmt = (n, d = 2) => (finite(n) ? n.toLocaleString('en-IN', { minimumFractionDigits: d, maximumFractionDigits: d }) : '—');
   /** Rupees, Indian grouping, sign in front: −₹14,250. */
@@ -189,7 +191,7 @@
     $('market').querySelector('.tile')?.setAttribute('data-testid', 'spot-0');
     $('pnl-sub').textContent = shadow ? 'today, ₹ — SHADOW (paper fills, not money)' : 'today, ₹';
     $('pnl-card').classList.toggle('shadow', shadow);
-    $('pnl').replaceChildren(...pnlTiles(d, shadow));
+    put('pnl', pnlTiles(d, shadow));
     timed('renderPnlCurve', () => renderPnlCurve(d));
     timed('renderRisk', () => renderRisk(d.risk, d.strategy));
     setKs(d.killswitch.state, d.killswitch.cause);
@@ -303,13 +305,13 @@
         }, true);
       } }, 'Release F&O…')
       : null;
-    $('broker-ks').replaceChildren(
+    put('broker-ks', [
       v.error ? h('div', { class: 'neg' }, `broker not read: ${v.error}`) : null,
       h('ul', { class: 'segments', 'data-testid': 'broker-ks-state' }, ...v.segments.map((x) => h('li', { 'data-segment': x.segment },
         h('span', { class: 'name' }, x.segment), h('span', { class: x.engaged ? 'neg' : 'pos' }, x.engaged ? 'ENGAGED: the broker blocks orders' : 'released'),
         x.active ? null : h('span', { class: 'muted' }, 'segment not active')))),
       h('div', { class: 'muted', 'data-testid': 'broker-ks-last' }, lastText),
-      release);
+      release]);
   }
   $('broker-ks-reload').addEventListener('click', () => loadBrokerKs());
 
@@ -351,7 +353,7 @@
   function renderRisk(r, sv) {
     if (!r) {
       // No risk report yet: say so rather than draw unitless numbers against empty bars.
-      return $('greeks').replaceChildren(h('div', { class: 'empty', 'data-testid': 'risk-absent' }, 'risk not assessed yet (no risk report in ₹ from the last cycle)'), skipsPanel(sv));
+      return put('greeks', h('div', { class: 'empty', 'data-testid': 'risk-absent' }, 'risk not assessed yet (no risk report in ₹ from the last cycle)'), skipsPanel(sv));
     }
     const limitLabel = (l) => [LIMIT_LABEL[l.name] || l.name, l.underlying, l.expiry].filter(Boolean).join(' ');
     const limits = r.limits.map((l) => bar(limitLabel(l), l.value, l.hard, `${inr(l.value)} / ${inr(l.hard)} ${l.unit.replace('₹', '').trim()}`.trim(), false, l.soft));
@@ -360,7 +362,7 @@
       h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', { class: 'num' }, 'Δ ₹/1 %'), h('th', { class: 'num' }, 'Γ ₹/1 %'), h('th', { class: 'num' }, 'vega ₹/vol pt'), h('th', { class: 'num' }, 'theta ₹/day'))),
       h('tbody', {}, row('total', r.total), ...Object.entries(r.byUnderlying).map(([u, x]) => row(u, x)), ...r.byExpiry.map((x) => row(`${x.underlying} ${x.expiry}`, x))));
     const worst = h('div', { class: 'muted' }, `stress: worst ${inr(-Math.abs(r.stress.worst))} over ${r.stress.grid.length} scenarios`, r.unvalued.length ? ` · ${r.unvalued.length} held instruments not valued` : '');
-    $('greeks').replaceChildren(table, h('div', { class: 'limits' }, limits), worst, stressHeatmap(r), stopsPanel(r.stops), skipsPanel(sv));
+    put('greeks', table, h('div', { class: 'limits' }, limits), worst, stressHeatmap(r), stopsPanel(r.stops), skipsPanel(sv));
   }
 
   /** Entries the strategy's risk rules skipped at its last cycle (event calendar, cool-down, entries a day, MTM stop), with why. */

@@ -68,6 +68,9 @@ describe('cockpit in headless Chromium: a paper session', { skip }, () => {
     assert.match(await text('[data-testid=phase-badge]'), /^SEMI_AUTO/);
     assert.match(await text('[data-testid=phase-banner]'), /Configured FULL_AUTO, in force SEMI_AUTO: data quality 0\.78 is not above KS_FULL_AUTO_QUALITY 0\.9/);
     assert.doesNotMatch(await page.locator('body').innerText(), /08:3\d:\d\d|UTC/, 'no UTC time anywhere');
+    // nothing absent is written as a word (replaceChildren turns a null part into the text "null")
+    await page.locator('[data-testid=broker-ks] [data-segment]').first().waitFor();
+    assert.doesNotMatch(await page.locator('main').innerText(), /\bnull\b|undefined|NaN/);
   });
 
   it('shows the HALT and the book as held: the open condor with fills, marks and ₹ figures, the orphan put on its own', async () => {
@@ -251,6 +254,7 @@ describe('cockpit in headless Chromium: a paper session', { skip }, () => {
     await ks.locator('[data-segment=NSE_FO]').waitFor();
     assert.match(await ks.locator('[data-segment=NSE_FO]').innerText(), /NSE_FO\s+ENGAGED: the broker blocks orders/);
     assert.match(await text('[data-testid=broker-ks-last]'), /^last engaged by flatten at \d\d:\d\d:\d\d IST: EMERGENCY flatten run 1 proved flat$/);
+    assert.doesNotMatch(await ks.innerText(), /null|undefined/);
     // the operator sees it but may not release it
     assert.equal(await page.locator('[data-testid=broker-ks-release]').isDisabled(), true);
     assert.equal(await page.locator('[data-testid=broker-ks-release]').getAttribute('title'), 'admin role needed');
