@@ -127,7 +127,9 @@ describe('cockpit on the running system: SHADOW', { skip }, () => {
     await b.page.locator('#events li[data-kind=killswitch]', { hasText: /\d\d:\d\d:\d\d IST/ }).first().waitFor();
     assert.doesNotMatch(await b.page.locator('#events').innerText(), /cycle\.completed|durationMs/);
     // The shadow book is closed too (paper fills at the touch, no order), its P&L kept: nothing held any more.
-    await untilCycle(s, async () => ((await held(s))?.length === 0 ? true : undefined), 'the shadow book flat after the flatten');
+    await untilCycle(s, async () => ((await held(s))?.length === 0 ? true : undefined), 'the shadow book flat after the flatten').catch(async (e: Error) => {
+      throw new Error(`${e.message}; still held: ${JSON.stringify(await held(s))}`);
+    });
     await b.page.locator('#book .empty', { hasText: 'nothing held in the shadow book' }).waitFor();
     // No broker kill switch on paper: said so.
     assert.match(await b.page.locator('[data-testid=broker-ks-state]').innerText(), /not on this venue \(paper\)/);
