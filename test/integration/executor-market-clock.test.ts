@@ -40,6 +40,8 @@ test('at SIM_SPEED=300 a resting entry is pulled after 30 s of market time, not 
   const cfg = parseConfig({
     DATA_DIR: dataDir, JOURNAL_BACKUP_INTERVAL_S: '0', SAFETY_MODE: 'paper', FEED: 'sim', PHASE: 'FULL_AUTO', SIM_SEED: '7',
     SIM_SPEED: String(SPEED), MAX_VEGA: '1000000', RISK_MAX_GAMMA: '1000000', RISK_MAX_THETA: '1000000', LOG_LEVEL: 'silent',
+    // The fill timeout is what is measured: no entry re-pricing (it would re-place the resting order at 10 s).
+    ENTRY_REPRICE_ATTEMPTS: '0',
   });
   const system = new ActorSystem(
     {
