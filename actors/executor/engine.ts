@@ -20,7 +20,7 @@ import { checkCoreConfig } from './core.ts';
 import { marketRef, sweepApprovals } from './approvals.ts';
 import { adoptedExitProposal, operatorClose, orphanExitProposal } from './exits.ts';
 import { holdingKey, planFlattenRound, type Holding } from './flatten.ts';
-import { allowed, lowerPhase } from './gate.ts';
+import { allowed, freshestKillSwitch, lowerPhase } from './gate.ts';
 import { nakedLegEvents } from './naked.ts';
 import { marginLegs, marginVerdict, type MarginVerdict } from './margin.ts';
 import { OrderDesk } from './order-desk.ts';
@@ -68,6 +68,8 @@ export class ExecutorEngine {
   readonly #desk: OrderDesk;
   /** The kill switch's state as last seen (undefined after a start until the first cycle or broadcast). */
   #ks: TradingState | undefined;
+  /** The last view the kill switch pushed (`killswitch.changed`), to tell a stale cycle's reading from a fresh one. */
+  #pushedKs: KillSwitchView | null = null;
   #snapshot: MarketSnapshot | undefined;
   /** Market time of the latest snapshot acted on (an earlier one is refused). */
   #lastMarketTs: number | null = null;
@@ -148,6 +150,7 @@ export class ExecutorEngine {
 
   /** `killswitch.changed`: obey at once. Losing `increase` cancels working risk-increasing entries (sagas compensate). */
   async killswitchChanged(view: KillSwitchView): Promise<void> {
+    this.#pushedKs = view;
     this.#ks = view.state;
     this.#phase = lowerPhase(view.effectivePhase, this.#configuredPhase());
     if (allowed(this.#ks, 'increase')) return;
@@ -168,7 +171,9 @@ export class ExecutorEngine {
     }
     this.#lastMarketTs = req.snapshot.ts;
     this.#cycleId = req.cycleId;
-    this.#ks = req.killswitch.state;
+    // The cycle's reading, unless the kill switch has since pushed a newer one (gate.ts freshestKillSwitch).
+    const ks = freshestKillSwitch(req.killswitch, this.#pushedKs);
+    this.#ks = ks.state;
     this.#snapshot = req.snapshot;
     this.#surface = req.surface;
     this.#touch = touchFromSnapshot(req.snapshot, this.#quotes);
@@ -178,9 +183,9 @@ export class ExecutorEngine {
     // The kill switch owns the phase in force (history, governance, data quality, state); never above the configured.
     this.#requested = req.phase;
     const configured = this.#configuredPhase();
-    this.#phase = lowerPhase(req.killswitch.effectivePhase, configured);
+    this.#phase = lowerPhase(ks.effectivePhase, configured);
     this.#effective = this.#phase;
-    const phase = { configured, effective: this.#phase, reasons: [...(req.killswitch.phaseReasons ?? [])] };
+    const phase = { configured, effective: this.#phase, reasons: [...(ks.phaseReasons ?? [])] };
     if (phase.effective !== 'FULL_AUTO') {
       const date = istDate(now);
       // Days count on the venue they were spent on: simulated days never make up a live history.

@@ -27,6 +27,22 @@ export function sagaAction(p: Pick<Proposal, 'riskIncreasing'>, approvalId: stri
   return p.riskIncreasing ? 'increase' : approvalId !== null || operatorRequested ? 'approvedExit' : 'reduce';
 }
 
+const STATE_RANK: Readonly<Record<TradingState, number>> = { NORMAL: 0, DEGRADED: 1, HALTED: 2, EMERGENCY: 3, SHUTDOWN: 4 };
+
+/**
+ * The kill switch's view to act on when two have arrived by different routes: the cycle's (read at its check_safety
+ * stage, carried by `executor.execute`) and the one the kill switch pushed itself (`killswitch.changed`). The two
+ * ports are not ordered with each other: a cycle that read NORMAL just before an EMERGENCY reaches the executor after
+ * the EMERGENCY's push and its flatten — acting on it would open new risk right after the flatten. So the newer state
+ * wins (its `since`, when it entered that state); on a tie, or a view without a date, the more restrictive state,
+ * with the cycle's phase (it is the later reading of the same state).
+ */
+export function freshestKillSwitch<V extends { readonly state: TradingState; readonly since?: number }>(fromCycle: V, pushed: V | null): V {
+  if (pushed === null) return fromCycle;
+  if (fromCycle.since !== undefined && pushed.since !== undefined && fromCycle.since !== pushed.since) return pushed.since > fromCycle.since ? pushed : fromCycle;
+  return STATE_RANK[pushed.state] > STATE_RANK[fromCycle.state] ? { ...fromCycle, state: pushed.state } : fromCycle;
+}
+
 const PHASE_RANK: Readonly<Record<Phase, number>> = { SHADOW: 0, SEMI_AUTO: 1, FULL_AUTO: 2 };
 
 /** The less autonomous of two phases (the kill switch's phase in force, never above the configured one). */

@@ -43,6 +43,8 @@ export interface KillSwitchView {
   readonly effectivePhase: Phase;
   /** Why the phase in force is below the configured one (and the paper waiver): the report repeats them. */
   readonly phaseReasons?: readonly string[];
+  /** When the kill switch entered `state` (market ms): orders views that reach the executor by different routes. */
+  readonly since?: number;
 }
 
 /** Body of `executor.execute` (main → executor, once per cycle). */

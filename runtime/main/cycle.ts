@@ -208,7 +208,7 @@ export class CycleOrchestrator {
           snapshot: snapshotOut,
           surface: surfaceOut,
           // The kill switch's state (the executor's only gate: permits) and the phase it puts in force.
-          killswitch: { state: ks.state, effectivePhase: ks.effectivePhase, phaseReasons: ks.phaseReasons },
+          killswitch: { state: ks.state, effectivePhase: ks.effectivePhase, phaseReasons: ks.phaseReasons, since: ks.since },
           phase: this.#phase,
         });
         this.#phase = st.execution.phase.configured;

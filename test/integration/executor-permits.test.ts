@@ -63,3 +63,21 @@ test('an exit saga started in NORMAL stops placing when HALTED arrives before it
   assert.equal(h.broker.tags().length, sent, 'no re-priced or further exit order while HALTED');
   await h.done();
 });
+
+test('a cycle that read NORMAL before an EMERGENCY, arriving after the kill switch pushed it, opens nothing (the newer view wins)', async () => {
+  // The cycle reads the kill switch at check_safety; the kill switch pushes its own change straight to the executor.
+  // The two routes are not ordered: this is the order that opened entries right after a flatten.
+  const h = new Harness();
+  const t = h.clock.now();
+  await h.engine.killswitchChanged({ state: 'EMERGENCY', effectivePhase: 'SEMI_AUTO', since: t });
+  const stale = h.request([condor('p1')]);
+  const r = await h.engine.execute({ ...stale, killswitch: { ...stale.killswitch, since: t - 1_000 } });
+  assert.deepEqual(r.sagasStarted, [], 'no entry on the stale NORMAL');
+  assert.deepEqual(h.broker.tags(), [], 'nothing sent');
+  // A reset pushed later (NORMAL since t + 5 s), and a cycle that read it: entries go again.
+  await h.engine.killswitchChanged({ state: 'NORMAL', effectivePhase: 'FULL_AUTO', since: t + 5_000 });
+  const fresh = h.request([condor('p2')]);
+  const r2 = await h.engine.execute({ ...fresh, killswitch: { ...fresh.killswitch, since: t + 5_000 } });
+  assert.equal(r2.sagasStarted.length, 1);
+  await h.done();
+});
