@@ -17,7 +17,7 @@ export interface Figure {
   readonly budget?: string;
 }
 
-const SUITES = ['runtime', 'quant', 'journal', 'feed', 'sim', 'system', 'backtest', 'dashboard', 'report', 'risk'] as const;
+const SUITES = ['runtime', 'quant', 'journal', 'feed', 'sim', 'system', 'upstox', 'backtest', 'dashboard', 'report', 'risk'] as const;
 const EXTRAS: Readonly<Record<string, readonly string[]>> = { feed: ['upstox-frames'] };
 
 async function main(argv: readonly string[]): Promise<number> {
