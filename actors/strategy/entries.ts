@@ -214,6 +214,8 @@ export function planEntries(inp: EntryInputs): { drafts: Draft[]; skipped: Entry
   };
 
   const consumed: Consumed[] = [];
+  /** The first configured bucket (candidates are in configuration order) that holds nothing and has no draft yet. */
+  const firstEmpty = (): string | undefined => candidates.map((c) => c.b.bucket).find((x) => holdsNothing.has(x) && !drafts.some((d) => d.bucket === x));
   for (const c of candidates) {
     const { b, underlying, chain, fit, pick, cost, spot } = c;
     const skip = (reason: SkipReason, detail: string) => skipped.push({ bucket: b.bucket, underlying, reason, detail });
@@ -250,9 +252,18 @@ export function planEntries(inp: EntryInputs): { drafts: Draft[]; skipped: Entry
       continue;
     }
     // The risk actor's limits (to their soft level) and its bucket charge cap the lots too (sizing.ts).
-    const reserved = reserveOf(b.bucket);
-    const room = headroomLots(req.risk, { bucket: b.bucket, underlying, expiry: chain.expiry }, cost, [...consumed, ...reserved]);
+    let reserved = reserveOf(b.bucket);
+    const target = { bucket: b.bucket, underlying, expiry: chain.expiry };
+    const room = headroomLots(req.risk, target, cost, [...consumed, ...reserved]);
     let lots = Math.min(budgetLots, room.lots);
+    if (!(lots >= 1) && reserved.length > 0 && b.bucket === firstEmpty() && headroomLots(req.risk, target, cost, consumed).lots >= 1) {
+      // The room cannot hold one lot for every bucket still empty, so the reservations cannot all be honoured: kept
+      // anyway, every bucket would keep room for the others and none would ever enter (seen on paper: "one lot kept
+      // for monthly BANKNIFTY, intraday NIFTY" on every bucket, all day). The first empty bucket in configuration
+      // order enters with one lot; the others then size on what is left.
+      lots = 1;
+      reserved = [];
+    }
     if (!(lots >= 1)) {
       const kept = reserved.length > 0 ? `; one lot kept for ${reserved.map((r) => `${r.bucket} ${r.underlying}`).join(', ')}` : '';
       skip('RISK_HEADROOM', `${room.detail}${kept} (the risk actor would deny it)`);

@@ -94,6 +94,23 @@ test('the first bucket to enter keeps one lot of headroom for every other config
   assert.ok(opens.reduce((a, o) => a + gammaInr(o), 0) <= soft);
 });
 
+test('when the room cannot hold one lot for every empty bucket, the first configured bucket enters with one lot (no bucket waits on the others forever)', () => {
+  const env = { STRATEGY_MONTHLY_UNDERLYINGS: 'NIFTY' };
+  const free = opensWith({ breaches: [] }, env).opens;
+  const lotSize = 65;
+  const perLot = (b: string) => { const o = free.find((x) => x.bucket === b)!; return gammaInr(o) / (o.legs[0]!.quantity / lotSize); };
+  // Room for one and a half weekly lots: not one lot of each of the three buckets. Kept, the reservations left every
+  // bucket waiting on the other two — nothing entered at all.
+  const soft = perLot('weekly') * 1.5;
+  assert.ok(soft < perLot('weekly') + perLot('monthly') + perLot('intraday'));
+  const { opens, skipped } = opensWith({ breaches: [], limits: [limit('gamma', 0, soft)] }, env);
+  assert.deepEqual(opens.map((o) => `${o.bucket}:${o.legs[0]!.quantity / lotSize}`), ['weekly:1'], JSON.stringify(skipped));
+  assert.equal(opens[0]!.rationale['reservedForBuckets'], '', 'nothing could be kept for the others');
+  assert.ok(gammaInr(opens[0]!) <= soft);
+  // The others size on what is left, and say so.
+  assert.ok(skipped.some((x) => x.bucket === 'monthly' && x.reason === 'RISK_HEADROOM'), JSON.stringify(skipped));
+});
+
 test('the bucket charge (max of max loss and margin) is capped by what the risk actor says is available', () => {
   const weeklyFree = opensWith({ breaches: [] }).opens.find((o) => o.bucket === 'weekly')!;
   const lotSize = 65;
