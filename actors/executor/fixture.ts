@@ -8,6 +8,26 @@ import type { Right } from '../domain/right.ts';
 import type { Side } from '../domain/side.ts';
 import type { CoreConfig } from './core.ts';
 import { apply, initialState, type ExecEvent, type ExecState, type PlannedOrder } from './state.ts';
+import { moneyAfter } from './money.ts';
+import { parseChargesSchedule } from '../domain/charges.ts';
+import { SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE } from '../domain/data/charges-schedule.ts';
+
+/** The shipped charges schedule, as the executor loads it by default. */
+export const SHIPPED_SCHEDULE = parseChargesSchedule(SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE);
+
+/** Applies `events` and the money each one makes due (charges, settlements), as the engine's #emit does. */
+export function applyWithMoney(s: ExecState, events: readonly ExecEvent[], schedule = SHIPPED_SCHEDULE): ExecEvent[] {
+  const all: ExecEvent[] = [];
+  for (const e of events) {
+    apply(s, e);
+    all.push(e);
+    for (const m of moneyAfter(s, e, schedule)) {
+      apply(s, m);
+      all.push(m);
+    }
+  }
+  return all;
+}
 
 export const EXP = '2026-12-01';
 export const T0 = Date.UTC(2026, 10, 25, 5, 0); // Wed 2026-11-25 10:30 IST

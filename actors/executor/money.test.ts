@@ -5,6 +5,7 @@ import { SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE } from '../domain/data/charge
 import { sessionCloseMs } from '../domain/calendar.ts';
 import { chargeOrder, moneyAfter, settlePosition, settlementsDue, withoutExpired } from './money.ts';
 import { apply, initialState, type ExecEvent, type ExecState } from './state.ts';
+import { applyWithMoney } from './fixture.ts';
 import type { Proposal } from '../domain/proposal.ts';
 
 const SCHEDULE = parseChargesSchedule(SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE);
@@ -56,18 +57,7 @@ const proposal: Proposal = {
 };
 
 /** Applies `events` and the money each one makes due, as the engine's #emit does. */
-function run(s: ExecState, events: readonly ExecEvent[]): ExecEvent[] {
-  const all: ExecEvent[] = [];
-  for (const e of events) {
-    apply(s, e);
-    all.push(e);
-    for (const m of moneyAfter(s, e, SCHEDULE)) {
-      apply(s, m);
-      all.push(m);
-    }
-  }
-  return all;
-}
+const run = (s: ExecState, events: readonly ExecEvent[]): ExecEvent[] => applyWithMoney(s, events, SCHEDULE);
 
 test('the book: a short held into expiry — fills charged, settlement booked, the structure closed as settled; replay gives the same money', () => {
   const s = initialState();

@@ -18,6 +18,7 @@ import type { Proposal } from '../domain/proposal.ts';
 import type { SettlementBooked } from '../domain/money.ts';
 import { expiriesToSettle, moneyAfter, settlementDecision } from './money.ts';
 import { apply, initialState, type ExecEvent, type ExecState } from './state.ts';
+import { applyWithMoney } from './fixture.ts';
 
 const SCHEDULE = parseChargesSchedule(SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE);
 const EXPIRY = '2026-12-08';
@@ -40,18 +41,7 @@ const proposal: Proposal = {
 };
 
 /** Applies `events` and the money each one makes due, as the engine's #emit does. */
-function run(s: ExecState, events: readonly ExecEvent[]): ExecEvent[] {
-  const all: ExecEvent[] = [];
-  for (const e of events) {
-    apply(s, e);
-    all.push(e);
-    for (const m of moneyAfter(s, e, SCHEDULE)) {
-      apply(s, m);
-      all.push(m);
-    }
-  }
-  return all;
-}
+const run = (s: ExecState, events: readonly ExecEvent[]): ExecEvent[] => applyWithMoney(s, events, SCHEDULE);
 
 function condorHeld(): { s: ExecState; journal: ExecEvent[] } {
   const s = initialState();
