@@ -150,7 +150,8 @@ export function assess(state: RiskState, req: AssessRequest): { state: RiskState
     date, now: market.now, accountGross: dayPnl, charges, baseCapital: s.baseCapital,
     bucketCapital: { weekly: state.fractions.weekly * s.baseCapital, monthly: state.fractions.monthly * s.baseCapital, intraday: state.fractions.intraday * s.baseCapital },
     open: req.book.structures.filter((x) => x.status === 'open' || x.status === 'opening' || x.status === 'closing')
-      .map((x) => ({ id: x.id, bucket: x.bucket, unrealised: byStructure.get(x.id)?.unrealised ?? 0 })),
+      .map((x) => ({ id: x.id, bucket: x.bucket, unrealised: byStructure.get(x.id)?.unrealised ?? 0, charges: x.charges ?? 0 })),
+    closedCharges: Object.fromEntries(req.book.structures.filter((x) => x.status === 'closed' || x.status === 'failed').map((x) => [x.id, x.charges ?? 0])),
   }, s.stops);
 
   const limits = measureLimits(s, {

@@ -68,6 +68,29 @@ test('a bucket stop counts its structures, including one closed since the last c
   assert.equal(r[1]!.view.accountBlocked, false, 'the account figure is its own');
 });
 
+test('a bucket stop is net of the charges its structures paid today: all of them for one opened today, only today\'s for one carried over', () => {
+  const w = (id: string, unrealised: number, charges: number) => ({ id, bucket: 'weekly' as const, unrealised, charges });
+  const day1 = { date: '2026-12-02' };
+  const day2 = { date: '2026-12-03' };
+  const r = run([
+    // Day 1: s1 opened today, ₹96 of entry charges paid; −14 950 unrealised → −15 046 net: past the −15 000 stop.
+    input(0, { ...day1, open: [w('s1', -14_950, 96)] }),
+    // Day 2: s1 carried (₹96 paid yesterday: not today's), then s2 opened (₹100); s1 marked −8 000, s2 −2 000.
+    input(0, { ...day2, open: [w('s1', -8_000, 96), w('s2', -2_000, 100)] }),
+    // s1 closed with its exit's ₹104 (₹200 in all, ₹104 today) at a last mark of −8 000; s2 now −6 800.
+    input(0, { ...day2, open: [w('s2', -6_800, 100)], closedCharges: { s1: 200 } }),
+  ]);
+  const weekly = (i: number) => r[i]!.view.buckets.find((b) => b.scope === 'weekly')!;
+  assert.deepEqual([weekly(0).gross, weekly(0).charges, weekly(0).pnl], [-14_950, 96, -15_046]);
+  assert.deepEqual(r[0]!.view.blockedBuckets, ['weekly'], 'fired on the net figure (the gross alone is inside the stop)');
+  // Day 2: −8 000 − 2 000 gross; charges today 0 (s1's were yesterday's) + 100 (s2 opened today).
+  assert.deepEqual([weekly(1).gross, weekly(1).charges, weekly(1).pnl], [-10_000, 100, -10_100]);
+  assert.deepEqual(r[1]!.view.blockedBuckets, [], 'a new day starts afresh');
+  // s1 booked: −8 000 realised, 104 of its charges today; s2 −6 800 and its 100 → −14 800 gross, 204 charges → −15 004.
+  assert.deepEqual([weekly(2).gross, weekly(2).charges, weekly(2).pnl], [-14_800, 204, -15_004]);
+  assert.deepEqual(r[2]!.view.blockedBuckets, ['weekly']);
+});
+
 test('a level of 0 is off; a restored state keeps a fired stop on the same day', () => {
   const off = stepStops(null, input(-1e9), { ...S, accountStopPct: 0, accountTrailArmPct: 0 });
   assert.equal(off.view.accountBlocked, false);

@@ -5,10 +5,11 @@
  *   account P&L  = the day P&L (day.ts: realised + unrealised − the day's baseline), already net of charges and
  *                  settlement because the book's realised is (the executor books charges on every fill): core.ts
  *                  passes charges 0 so they are not taken off twice
- *   bucket P&L   = Σ unrealised of the bucket's open structures + the bucket's realised today, where a structure that
- *                  closed since the last assessment books its last mark-to-market: an approximation (off by the exit's
- *                  slippage from mid, and before charges: about 7 % of a 1-lot condor's target); the account figure,
- *                  the one the MTM stop protects capital with, is exact
+ *   bucket P&L   = Σ unrealised of the bucket's open structures + the bucket's realised today − the charges its
+ *                  structures paid today, where a structure that closed since the last assessment books its last
+ *                  mark-to-market (an approximation: off by the exit's slippage from mid; the account figure is exact)
+ *                  and its final charges. A structure's charges today = what it has paid (the executor's per-structure
+ *                  `charges`) less what it had paid when the day began (0 for one opened today)
  *   stop-loss    fires when P&L ≤ −stopPct × capital (account: BASE_CAPITAL; bucket: its capital)
  *   trail lock   arms once the day's peak P&L ≥ armPct × capital; then fires when P&L ≤ peak × (1 − giveback)
  *
@@ -34,10 +35,15 @@ export interface StopsState {
   readonly date: string;
   readonly account: ScopeState;
   readonly buckets: Readonly<Record<Bucket, ScopeState>>;
-  /** Last mark-to-market of each open structure, to book it to its bucket when it closes. */
-  readonly open: Readonly<Record<string, { readonly bucket: Bucket; readonly unrealised: number }>>;
+  /**
+   * Last mark-to-market of each open structure, to book it to its bucket when it closes; its charges so far and what
+   * it had paid when the day began (`base`). Absent in a state written before charges were counted here.
+   */
+  readonly open: Readonly<Record<string, { readonly bucket: Bucket; readonly unrealised: number; readonly charges?: number; readonly base?: number }>>;
   /** Each bucket's realised P&L today (closed structures' last marks). */
   readonly realised: Readonly<Record<Bucket, number>>;
+  /** Each bucket's charges today from structures that closed today (absent in an older state: none). */
+  readonly realisedCharges?: Readonly<Record<Bucket, number>>;
 }
 
 export interface StopsInput {
@@ -47,8 +53,10 @@ export interface StopsInput {
   readonly accountGross: number;
   /** Charges to take off it, ₹ (0 from core.ts: see the module comment). */
   readonly charges: number;
-  /** Structures open now, with their unrealised P&L and bucket. */
-  readonly open: readonly { readonly id: string; readonly bucket: Bucket; readonly unrealised: number }[];
+  /** Structures open now, with their unrealised P&L, bucket and the charges they have paid so far (₹). */
+  readonly open: readonly { readonly id: string; readonly bucket: Bucket; readonly unrealised: number; readonly charges?: number }[];
+  /** Structures no longer open: the charges they paid in all (their exit's included), by id. */
+  readonly closedCharges?: Readonly<Record<string, number>>;
   readonly baseCapital: number;
   readonly bucketCapital: Readonly<Record<Bucket, number>>;
 }
@@ -67,6 +75,7 @@ const FRESH: ScopeState = { peak: null, triggered: null, savedPeak: null };
 function freshState(date: string): StopsState {
   return {
     date, account: FRESH, buckets: { weekly: FRESH, monthly: FRESH, intraday: FRESH }, open: {}, realised: { weekly: 0, monthly: 0, intraday: 0 },
+    realisedCharges: { weekly: 0, monthly: 0, intraday: 0 },
   };
 }
 
@@ -104,19 +113,30 @@ export function stepStops(prev: StopsState | null, input: StopsInput, s: StopSet
   const base = newDay ? freshState(input.date) : prev;
   // Structures gone since the last assessment book their last mark to their bucket's realised P&L.
   const realised: Record<Bucket, number> = { ...base.realised };
+  const realisedCharges: Record<Bucket, number> = { weekly: 0, monthly: 0, intraday: 0, ...base.realisedCharges };
   const nowOpen = new Set(input.open.map((o) => o.id));
   let booked = false;
   for (const [id, o] of Object.entries(base.open)) {
     if (!nowOpen.has(id)) {
       realised[o.bucket] += o.unrealised;
+      realisedCharges[o.bucket] += Math.max(0, (input.closedCharges?.[id] ?? o.charges ?? 0) - (o.base ?? o.charges ?? 0));
       booked = true;
     }
   }
-  const open: Record<string, { bucket: Bucket; unrealised: number }> = {};
+  // A new day: structures carried from the day before count their charges from what they had paid by then.
+  const carried = newDay && prev !== null ? prev.open : {};
+  const open: Record<string, { bucket: Bucket; unrealised: number; charges: number; base: number }> = {};
   const bucketUnrealised: Record<Bucket, number> = { weekly: 0, monthly: 0, intraday: 0 };
+  const bucketCharges: Record<Bucket, number> = { ...realisedCharges };
   for (const o of input.open) {
-    open[o.id] = { bucket: o.bucket, unrealised: o.unrealised };
+    const charges = o.charges ?? 0;
+    const known = base.open[o.id];
+    const before = carried[o.id];
+    // Seen before today: its base; carried over: what it had paid then; first seen today: opened today, all of it.
+    const dayBase = known !== undefined ? known.base ?? known.charges ?? charges : before !== undefined ? before.charges ?? charges : 0;
+    open[o.id] = { bucket: o.bucket, unrealised: o.unrealised, charges, base: dayBase };
     bucketUnrealised[o.bucket] += o.unrealised;
+    bucketCharges[o.bucket] += Math.max(0, charges - dayBase);
   }
 
   const fired: StopView[] = [];
@@ -128,8 +148,7 @@ export function stepStops(prev: StopsState | null, input: StopsInput, s: StopSet
   const views: StopView[] = [];
   for (const b of BUCKETS) {
     const lv = levels(input.bucketCapital[b], s.bucketStopPct, s.bucketTrailArmPct, s.bucketTrailGiveback);
-    // Bucket figures are before charges (module comment): the account's is the net one.
-    const r = stepScope(b, base.buckets[b], bucketUnrealised[b] + realised[b], 0, lv, input.now);
+    const r = stepScope(b, base.buckets[b], bucketUnrealised[b] + realised[b], bucketCharges[b], lv, input.now);
     buckets[b] = r.st;
     views.push(r.view);
     if (r.fired) fired.push(r.view);
@@ -140,7 +159,7 @@ export function stepStops(prev: StopsState | null, input: StopsInput, s: StopSet
   const state: StopsState = {
     date: input.date, account: mark(acct.st),
     buckets: { weekly: mark(buckets.weekly), monthly: mark(buckets.monthly), intraday: mark(buckets.intraday) },
-    open, realised,
+    open, realised, realisedCharges,
   };
   const view: PortfolioStops = {
     date: input.date, account: acct.view, buckets: views, accountBlocked: acct.st.triggered !== null,
