@@ -36,10 +36,12 @@ async function writeDay(dir: string): Promise<void> {
   const openSeq = await a('risk', 'money.dayOpened', { date: DATE, at: open, equity: 1_000_000, realised: NO_REALISED, unrealised: 0, marks: {} });
   await journal.kvPut('risk.daySeqs', { [DATE]: openSeq });
   const pending: Array<Promise<number>> = [];
+  // The cycles an order starts at: ORDERS of them spread evenly over the session.
+  const orderAt = new Set(Array.from({ length: ORDERS }, (_, i) => Math.floor((i * CYCLES) / ORDERS)));
   for (let c = 0; c < CYCLES; c++) {
     const ts = open + c * 3_000;
     pending.push(journal.commitCycle({ cycleId: `c${c}`, ts, durationMs: 9, overrun: false, stages, summary: { greeks: { delta: 1, gamma: 0.1, vega: -300, theta: 90 }, pnl: { day: Math.sin(c / 300) * 4_000, realised: 0, unrealised: 0 } } }));
-    if (c % (CYCLES / ORDERS) === 0) {
+    if (orderAt.has(c)) {
       const o = `o${c}`;
       const side = c % 2 === 0 ? 'SELL' : 'BUY';
       pending.push(a('risk', 'risk.orderAllowed', { allow: true, reasons: [], details: [], bucket: 'weekly', legs: [] }));
@@ -65,12 +67,15 @@ export async function run(): Promise<Figure[]> {
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const out = new PassThrough();
-      let bytes = 0;
-      out.on('data', (d: Buffer) => { bytes += d.length; });
+      let text = '';
+      out.on('data', (d: Buffer) => { text += String(d); });
       const t0 = performance.now();
       const code = await reportCli(['day', '--json', '--data-dir', dir], { stdin: new PassThrough(), stdout: out, stderr: out, env: {}, cwd: dir });
       times.push(performance.now() - t0);
-      if (code !== 0 || bytes === 0) throw new Error(`report day exited ${code}`);
+      if (code !== 0) throw new Error(`report day exited ${code}: ${text}`);
+      // The day measured is the day described (a partial and a final fill per order).
+      const r = JSON.parse(text) as { orders: number; fills: number; status: string };
+      if (r.orders !== ORDERS || r.fills !== 2 * ORDERS || r.status !== 'closed') throw new Error(`report day: expected a closed day of ${ORDERS} orders, ${2 * ORDERS} fills, was ${text.slice(0, 200)}`);
     }
     // The fold and render alone, on the day's entries in memory (what the budget is about when the disk is cold).
     const backend = new LmdbBackend(path.join(dir, 'journal'), { readOnly: true });
