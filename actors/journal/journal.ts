@@ -15,7 +15,8 @@
 import { JournalError } from '../../runtime/errors.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { GENESIS_HASH, HASH_BYTES, entryOf, packFrame, parseFrame, type EntrySource, type RawFrame } from './frame.ts';
-import type { Backend, FaultListener, JournalStore, ReadOptions, WriteTxn } from './store.ts';
+import type { Backend, FaultListener, FrameVisitor, JournalStore, ReadOptions, WriteTxn } from './store.ts';
+import { bodyPart, parseSelected, PASSED_OVER, type Selection, type SelectedFrame } from './skim.ts';
 import type {
   AppendRequest,
   AuditRecord,
@@ -381,12 +382,23 @@ export class Journal implements JournalStore {
     const limit = opts.limit ?? Infinity;
     // One zero-copy pass: each frame is parsed straight out of LMDB's read buffer. snapshot:false: a long (and lazy)
     // scan must not pin one read snapshot while the writer keeps committing.
-    const visit = opts.checkHashes ? checkedFrame : uncheckedFrame;
+    // A selection (types / bodyPaths) skims each frame first and decodes only what it wants; checking hashes reads
+    // every byte anyway, so it decodes in full and selects afterwards.
+    const { types, bodyPaths } = opts;
+    const selective = types !== undefined || bodyPaths !== undefined;
+    const sel: Selection = { types, bodyPaths };
+    const visit: FrameVisitor<RawFrame | SelectedFrame> = opts.checkHashes ? checkedFrame : selective ? (b, end) => parseSelected(b, end, sel) : uncheckedFrame;
     for (const { seq, value: raw } of this.#db.scanEvents(opts.from !== undefined ? { start: opts.from, snapshot: false } : { snapshot: false }, visit)) {
       if (n >= limit) return;
-      const e = this.#decode(raw, seq);
+      if (raw === PASSED_OVER) continue;
+      let e = this.#decode(raw, seq);
       if (opts.since !== undefined && e.ts < opts.since) continue;
       if (opts.type !== undefined && e.type !== opts.type) continue;
+      if (selective) {
+        if (types !== undefined && !types.has(e.type)) continue;
+        const path = bodyPaths?.[e.type];
+        if (path !== undefined && (raw as Partial<SelectedFrame>).partial !== true) e = { ...e, body: bodyPart(e.body, path) };
+      }
       n++;
       yield e;
     }

@@ -25,6 +25,17 @@ export interface ReadOptions {
   readonly limit?: number;
   /** Also check each entry's own hash (default false: replay speed; `verify` checks the whole chain). */
   readonly checkHashes?: boolean;
+  /**
+   * Only entries of these types. The others are passed over on their type, read from the frame without decoding the
+   * rest (skim.ts), so a fault in such an entry's body goes unnoticed here (`verify` reads every entry).
+   */
+  readonly types?: ReadonlySet<string>;
+  /**
+   * Per type, the one part of the body wanted, as a path of keys: the entry's body is then only that part, nested under
+   * the same keys — `{summary: {pnl: …}}` for `['summary', 'pnl']` — or `{}` when the body has none; only that part is
+   * decoded. For reading a figure or two out of many large entries (a day's cycles).
+   */
+  readonly bodyPaths?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface JournalStore {

@@ -20,7 +20,7 @@ import { LmdbBackend } from '../lmdb-store.ts';
 import { readIndex } from '../../venues/replay/source.ts';
 import { buildReport } from './model.ts';
 import { renderHtml, renderJson } from './render.ts';
-import { buildDayReport, renderDayText } from './day.ts';
+import { buildDayReport, DAY_READ, renderDayText } from './day.ts';
 import type { JournalEntry } from '../messages.ts';
 
 const USAGE = 'usage: volguard report session [--json] [--out DIR] [--data-dir DIR] [--recording DIR] [--capital RUPEES] [--title TEXT]\n'
@@ -31,7 +31,8 @@ const DAY_OPTIONS = { date: { type: 'string' }, json: { type: 'boolean' }, 'data
 /**
  * The entries to fold for `date` (null: the latest day): from its `money.dayOpened` to the next day's, found through
  * the risk actor's kv `risk.daySeqs` (date → seq), so a months-long journal is not read whole; the whole journal when
- * that index is missing (a journal from before it) or does not know the date.
+ * that index is missing (a journal from before it) or does not know the date. Only what the fold reads is decoded
+ * (DAY_READ).
  */
 function* dayEntries(journal: Journal, date: string | null): Iterable<JournalEntry> {
   const seqs = journal.kvGet('risk.daySeqs').value as Record<string, number> | null;
@@ -39,12 +40,12 @@ function* dayEntries(journal: Journal, date: string | null): Iterable<JournalEnt
   const target = date ?? dates[dates.length - 1];
   const from = target === undefined ? undefined : seqs?.[target];
   if (target === undefined || from === undefined) {
-    yield* journal.read({});
+    yield* journal.read(DAY_READ);
     return;
   }
   const later = dates.filter((d) => d > target).map((d) => seqs![d]!);
   const end = later.length > 0 ? Math.min(...later) : Infinity;
-  for (const e of journal.read({ from })) {
+  for (const e of journal.read({ ...DAY_READ, from })) {
     if (e.seq >= end) return;
     yield e;
   }

@@ -10,7 +10,8 @@
  */
 import type { DayOpened, DaySummary } from '../../domain/money.ts';
 import type { JournalEntry } from '../messages.ts';
-import { buildReport, type SafetyEvent } from './model.ts';
+import type { ReadOptions } from '../store.ts';
+import { buildReport, PROJECTORS, type SafetyEvent } from './model.ts';
 
 /** The day's figures are risk's daily summary (actors/domain/money.ts DaySummary), without its market instant. */
 export interface DayReport extends Omit<DaySummary, 'at'> {
@@ -24,6 +25,16 @@ export interface DayReport extends Omit<DaySummary, 'at'> {
   readonly safety: readonly SafetyEvent[];
   readonly notes: readonly string[];
 }
+
+/**
+ * What the fold reads of a journal, as a read selection: the day's open and close, the entry types the session model
+ * projects (fills and safety events), and of each cycle only its summary's P&L. A day is mostly cycles; decoding every
+ * entry whole was most of the command's time, and the figures do not depend on what is passed over (day.test.ts).
+ */
+export const DAY_READ: Pick<ReadOptions, 'types' | 'bodyPaths'> = {
+  types: new Set(['money.dayOpened', 'money.dayClosed', 'journal.cycle', ...Object.keys(PROJECTORS)]),
+  bodyPaths: { 'journal.cycle': ['summary', 'pnl'] },
+};
 
 type Rec = Readonly<Record<string, unknown>>;
 const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Rec : {});
