@@ -16,7 +16,7 @@ import { JournalError } from '../../runtime/errors.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { GENESIS_HASH, HASH_BYTES, entryOf, packFrame, parseFrame, type EntrySource, type RawFrame } from './frame.ts';
 import type { Backend, FaultListener, FrameVisitor, JournalStore, ReadOptions, WriteTxn } from './store.ts';
-import { bodyPart, parseSelected, PASSED_OVER, type Selection, type SelectedFrame } from './skim.ts';
+import { parseSelected, selectBodyPart, PASSED_OVER, type Selection, type SelectedFrame } from './skim.ts';
 import type {
   AppendRequest,
   AuditRecord,
@@ -397,7 +397,7 @@ export class Journal implements JournalStore {
       if (selective) {
         if (types !== undefined && !types.has(e.type)) continue;
         const path = bodyPaths?.[e.type];
-        if (path !== undefined && (raw as Partial<SelectedFrame>).partial !== true) e = { ...e, body: bodyPart(e.body, path) };
+        if (path !== undefined && (raw as Partial<SelectedFrame>).partial !== true) e = { ...e, body: selectBodyPart(e.body, path) };
       }
       n++;
       yield e;

@@ -1,33 +1,37 @@
 /**
- * @module Reading a frame's entry without decoding all of it: its top-level fields (seq, ts, actor, type, cycleId,
- * corrId) and where its body lies, by walking the msgpack headers (a value is passed over by its length, never
- * decoded). A reader that wants a few types out of a long stretch of journal (`volguard report day`: a day is ~8,000
- * entries, most of them cycles it needs one figure of) decodes only those, or only a part of a body: decoding every
- * entry in full was most of its time (the objects, and the GC after them).
+ * @module Reading a frame's entry without decoding all of it, for a read that wants only some entry types, or only a
+ * part of some bodies (store.ts ReadOptions `types`, `bodyPaths`). `volguard report day` reads a day of ~8,500 entries,
+ * most of them cycles it needs one figure of: decoding every entry whole was most of its time (the objects, and the GC
+ * after them).
  *
- * The frame format is unchanged (frame.ts): this reads any frame any version of the journal wrote, whatever the order of
- * the payload's keys. It is only a shortcut: whatever it cannot read this way — a payload that is not a map of those
- * fields, a 64-bit integer, truncated bytes — it answers null for, and the caller decodes the frame in full, which
- * reports any fault exactly as before. msgpackr has no partial decode, hence this walker (headers only, per the
- * msgpack spec's format table).
+ * The payload's map is walked by its msgpack headers: keys are compared as bytes, the entry's type is read (interned:
+ * a journal has few types), and values are passed over by their lengths, never decoded. An unwanted type is dropped
+ * there; a wanted entry is decoded whole by frame.ts, or — when a part of its body is selected — only that part is.
+ *
+ * The frame format is unchanged (frame.ts): this reads any frame any version of the journal wrote, whatever the order
+ * of the payload's keys. It is only a shortcut: a payload it cannot read this way (not a map of those fields, a 64-bit
+ * integer, truncated bytes) is decoded in full, which reports any fault exactly as before. An entry passed over is not
+ * checked beyond its type. msgpackr has no partial decode, hence this walker (headers only, per the msgpack spec's
+ * format table).
  */
 import { Packr } from 'msgpackr';
 import { HASH_BYTES, HEADER_BYTES, parseFrame, type RawFrame } from './frame.ts';
 
-/** A frame's entry as far as a skim reads it; the body is a byte range of the frame, not decoded. */
-export interface SkimmedEntry {
-  readonly seq: number;
-  readonly ts: number;
-  readonly actor: string;
-  readonly type: string;
-  readonly cycleId: string | undefined;
-  readonly corrId: string | undefined;
-  /** The body's msgpack value: bytes [bodyStart, bodyEnd) of the frame. */
-  readonly bodyStart: number;
-  readonly bodyEnd: number;
+/** What a read selects (store.ts ReadOptions `types`, `bodyPaths`). */
+export interface Selection {
+  readonly types: ReadonlySet<string> | undefined;
+  readonly bodyPaths: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
-/** Decoder for a part of a body: the same options as the frame's own packr (frame.ts), so a part decodes as it would whole. */
+/** A frame as a selective read parses it: `partial` when its body is already only the selected part. */
+export interface SelectedFrame extends RawFrame {
+  readonly partial: boolean;
+}
+
+/** An entry whose type the selection does not want: not decoded. */
+export const PASSED_OVER: SelectedFrame = { payload: undefined, prevHash: '', hash: '', hashOk: true, error: null, partial: false };
+
+/** Decoder for a part of a body: the frame's own packr options (frame.ts), so a part decodes as it would in the whole. */
 const partPackr = new Packr({ useRecords: false, moreTypes: true, copyBuffers: true });
 
 const NOT_READ = -1;
@@ -74,35 +78,64 @@ export function skipValue(b: Uint8Array, at: number, end: number): number {
   return p <= end ? p : NOT_READ;
 }
 
+// Out-values of the header readers below (this runs per entry: no object per call).
+let mapCount = 0;
+let strStart = 0;
+let strLen = 0;
+
+/** Where the first key of the map at `at` starts (its entry count in `mapCount`); NOT_READ when that is not a map. */
+function mapAt(b: Uint8Array, at: number, end: number): number {
+  if (at >= end) return NOT_READ;
+  const t = b[at]!;
+  if (t >= 0x80 && t <= 0x8f) { mapCount = t & 0x0f; return at + 1; }
+  if (t === 0xde && at + 3 <= end) { mapCount = u16(b, at + 1); return at + 3; }
+  if (t === 0xdf && at + 5 <= end) { mapCount = u32(b, at + 1); return at + 5; }
+  return NOT_READ;
+}
+
+/** Whether the value at `at` is a whole string (its bytes then `[strStart, strStart + strLen)`). */
+function strAt(b: Uint8Array, at: number, end: number): boolean {
+  if (at >= end) return false;
+  const t = b[at]!;
+  if (t >= 0xa0 && t <= 0xbf) { strStart = at + 1; strLen = t & 0x1f; }
+  else if (t === 0xd9 && at + 2 <= end) { strStart = at + 2; strLen = b[at + 1]!; }
+  else if (t === 0xda && at + 3 <= end) { strStart = at + 3; strLen = u16(b, at + 1); }
+  else if (t === 0xdb && at + 5 <= end) { strStart = at + 5; strLen = u32(b, at + 1); }
+  else return false;
+  return strStart + strLen <= end;
+}
+
+/** Whether the string last found by `strAt` is `key` (its UTF-8 bytes). */
+function strIs(b: Uint8Array, key: Uint8Array): boolean {
+  if (strLen !== key.length) return false;
+  for (let i = 0; i < strLen; i++) if (b[strStart + i] !== key[i]) return false;
+  return true;
+}
+
 /**
- * The map at `at`: its entry count and where its first key starts; null when the value there is not a map.
+ * The string last found by `strAt`, interned: a journal's types and actors are a few dozen strings seen thousands of
+ * times, so each is made once. Bounded: past INTERN_MAX distinct strings, new ones are simply made each time.
  */
-function mapHeader(b: Uint8Array, at: number, end: number): { count: number; first: number } | null {
-  if (at >= end) return null;
-  const t = b[at]!;
-  if (t >= 0x80 && t <= 0x8f) return { count: t & 0x0f, first: at + 1 };
-  if (t === 0xde && at + 3 <= end) return { count: u16(b, at + 1), first: at + 3 };
-  if (t === 0xdf && at + 5 <= end) return { count: u32(b, at + 1), first: at + 5 };
-  return null;
+const interned = new Map<number, Array<{ readonly bytes: Buffer; readonly value: string }>>();
+const INTERN_MAX = 4_096;
+let internedCount = 0;
+function internStr(b: Uint8Array): string {
+  let h = strLen;
+  for (let i = 0; i < strLen; i++) h = (Math.imul(h, 31) + b[strStart + i]!) | 0;
+  const bucket = interned.get(h);
+  if (bucket !== undefined) for (const c of bucket) if (strIs(b, c.bytes)) return c.value;
+  const buf = asBuffer(b);
+  const value = buf.toString('utf8', strStart, strStart + strLen);
+  if (internedCount < INTERN_MAX) {
+    internedCount++;
+    const entry = { bytes: Buffer.from(buf.subarray(strStart, strStart + strLen)), value };
+    if (bucket !== undefined) bucket.push(entry); else interned.set(h, [entry]);
+  }
+  return value;
 }
 
-/** The string at `at` and where it ends; null when the value there is not a string. */
-function readString(b: Uint8Array, at: number, end: number): { value: string; next: number } | null {
-  if (at >= end) return null;
-  const t = b[at]!;
-  let start: number;
-  let len: number;
-  if (t >= 0xa0 && t <= 0xbf) { start = at + 1; len = t & 0x1f; }
-  else if (t === 0xd9 && at + 2 <= end) { start = at + 2; len = b[at + 1]!; }
-  else if (t === 0xda && at + 3 <= end) { start = at + 3; len = u16(b, at + 1); }
-  else if (t === 0xdb && at + 5 <= end) { start = at + 5; len = u32(b, at + 1); }
-  else return null;
-  if (start + len > end) return null;
-  return { value: asBuffer(b).toString('utf8', start, start + len), next: start + len };
-}
-
-/** The number at `at` (ints up to 32 bits, floats); null for anything else (64-bit ints: msgpackr's choice of type). */
-function readNumber(b: Uint8Array, at: number, end: number): number | null {
+/** The number at `at` (ints up to 32 bits, floats); null for anything else (64-bit ints: left to msgpackr's rules). */
+function numberAt(b: Uint8Array, at: number, end: number): number | null {
   if (at >= end) return null;
   const t = b[at]!;
   if (t <= 0x7f) return t;
@@ -122,71 +155,124 @@ function readNumber(b: Uint8Array, at: number, end: number): number | null {
   }
 }
 
+const K_TYPE = Buffer.from('type');
+const K_BODY = Buffer.from('body');
+const K_SEQ = Buffer.from('seq');
+const K_TS = Buffer.from('ts');
+const K_ACTOR = Buffer.from('actor');
+const K_CORR = Buffer.from('corrId');
+const K_CYCLE = Buffer.from('cycleId');
+/** The payload fields, by number (compared per key of every entry). */
+const Key = { Other: 0, Seq: 1, Ts: 2, Actor: 3, Type: 4, CycleId: 5, CorrId: 6, Body: 7 } as const;
+type Key = (typeof Key)[keyof typeof Key];
+
+/** Which payload field the string last found by `strAt` names. */
+function keyOf(b: Uint8Array): Key {
+  switch (strLen) {
+    case 2: return strIs(b, K_TS) ? Key.Ts : Key.Other;
+    case 3: return strIs(b, K_SEQ) ? Key.Seq : Key.Other;
+    case 4: return strIs(b, K_TYPE) ? Key.Type : strIs(b, K_BODY) ? Key.Body : Key.Other;
+    case 5: return strIs(b, K_ACTOR) ? Key.Actor : Key.Other;
+    case 6: return strIs(b, K_CORR) ? Key.CorrId : Key.Other;
+    case 7: return strIs(b, K_CYCLE) ? Key.CycleId : Key.Other;
+    default: return Key.Other;
+  }
+}
+/** The UTF-8 bytes of the keys of each selected body path (cached per path array). */
+const pathKeys = new WeakMap<readonly string[], readonly Buffer[]>();
+
 /**
- * The entry in the frame `bytes[0, end)` (a format-1 frame: header, then the payload map), its body left as a byte range;
- * null when the payload is not a map holding a numeric seq and ts, a string actor and type, and a body (the caller then
- * decodes the frame in full). As msgpackr decodes a map, a key given twice takes its last value.
+ * The frame `bytes[0, end)` parsed for `sel` (a FrameVisitor: the bytes are lent, nothing returned points into them;
+ * never throws): PASSED_OVER for an unwanted type; the entry with only its body's selected part (`partial`); otherwise
+ * — a wanted entry read whole, or one this walk cannot read — the frame parsed in full (`partial` false: the caller
+ * selects from it). As msgpackr decodes a map, a key given twice takes its last value (but an entry is passed over on
+ * the first type it names; no writer of ours repeats a key).
  */
-export function skimEntry(bytes: Uint8Array, end: number): SkimmedEntry | null {
-  const map = mapHeader(bytes, HEADER_BYTES, end);
-  if (map === null) return null;
-  let seq: number | null = null;
-  let ts: number | null = null;
-  let actor: string | null = null;
+export function parseSelected(bytes: Uint8Array, end: number, sel: Selection): SelectedFrame {
+  let p = mapAt(bytes, HEADER_BYTES, end);
+  if (p === NOT_READ) return whole(bytes, end);
+  const count = mapCount;
+  let seq = NOT_READ;
+  let ts = NOT_READ;
+  let actor = NOT_READ;
   let type: string | null = null;
-  let cycleId: string | undefined;
-  let corrId: string | undefined;
-  let bodyStart = NOT_READ;
+  let cycleId = NOT_READ;
+  let corrId = NOT_READ;
+  let body = NOT_READ;
   let bodyEnd = NOT_READ;
-  let p = map.first;
-  for (let i = 0; i < map.count; i++) {
-    const key = readString(bytes, p, end);
-    const at = key === null ? skipValue(bytes, p, end) : key.next;
-    if (at === NOT_READ) return null;
+  let path: readonly string[] | undefined;
+  for (let i = 0; i < count; i++) {
+    const key = strAt(bytes, p, end) ? keyOf(bytes) : Key.Other;
+    const at = key !== Key.Other ? strStart + strLen : skipValue(bytes, p, end);
+    if (at === NOT_READ) return whole(bytes, end);
     const next = skipValue(bytes, at, end);
-    if (next === NOT_READ) return null;
-    switch (key?.value) {
-      case 'seq': seq = readNumber(bytes, at, end); break;
-      case 'ts': ts = readNumber(bytes, at, end); break;
-      case 'actor': actor = readString(bytes, at, end)?.value ?? null; break;
-      case 'type': type = readString(bytes, at, end)?.value ?? null; break;
-      // As entryOf: a cycleId / corrId that is not a string is no cycleId / corrId.
-      case 'cycleId': cycleId = readString(bytes, at, end)?.value; break;
-      case 'corrId': corrId = readString(bytes, at, end)?.value; break;
-      case 'body': bodyStart = at; bodyEnd = next; break;
+    if (next === NOT_READ) return whole(bytes, end);
+    switch (key) {
+      case Key.Type:
+        // Decided here, before the body is walked: most entries of a selective read are not wanted.
+        if (!strAt(bytes, at, end)) return whole(bytes, end);
+        type = internStr(bytes);
+        if (sel.types !== undefined && !sel.types.has(type)) return PASSED_OVER;
+        path = sel.bodyPaths?.[type];
+        if (path === undefined) return whole(bytes, end);
+        break;
+      case Key.Seq: seq = at; break;
+      case Key.Ts: ts = at; break;
+      case Key.Actor: actor = at; break;
+      case Key.CycleId: cycleId = at; break;
+      case Key.CorrId: corrId = at; break;
+      case Key.Body: body = at; bodyEnd = next; break;
       default: break;
     }
     p = next;
   }
-  if (p !== end || seq === null || ts === null || actor === null || type === null || bodyStart === NOT_READ) return null;
-  return { seq, ts, actor, type, cycleId, corrId, bodyStart, bodyEnd };
+  if (p !== end || type === null || path === undefined || body === NOT_READ) return whole(bytes, end);
+  const seqValue = seq === NOT_READ ? null : numberAt(bytes, seq, end);
+  const tsValue = ts === NOT_READ ? null : numberAt(bytes, ts, end);
+  if (seqValue === null || tsValue === null || actor === NOT_READ || !strAt(bytes, actor, end)) return whole(bytes, end);
+  const actorValue = internStr(bytes);
+  const part = bodyPart(bytes, body, bodyEnd, path);
+  if (part === NO_PART) return whole(bytes, end);
+  const buf = asBuffer(bytes);
+  const payload: Record<string, unknown> = { seq: seqValue, ts: tsValue, actor: actorValue, type, body: part };
+  // As entryOf: a cycleId / corrId that is not a string is none.
+  if (cycleId !== NOT_READ && strAt(bytes, cycleId, end)) payload['cycleId'] = buf.toString('utf8', strStart, strStart + strLen);
+  if (corrId !== NOT_READ && strAt(bytes, corrId, end)) payload['corrId'] = buf.toString('utf8', strStart, strStart + strLen);
+  return { payload, prevHash: buf.toString('hex', 1 + HASH_BYTES, HEADER_BYTES), hash: buf.toString('hex', 1, 1 + HASH_BYTES), hashOk: true, error: null, partial: true };
 }
 
+function whole(bytes: Uint8Array, end: number): SelectedFrame {
+  return { ...parseFrame(bytes, end, false), partial: false };
+}
+
+const NO_PART = Symbol('no part');
+
 /**
- * The part of the body at `path` (keys of nested maps), decoded alone and nested under the same keys — `{summary: {pnl:
- * …}}` for ['summary', 'pnl'] — or `{}` when the body has no such part (a key missing, or a step that is not a map);
- * null when the bytes on the way cannot be read (the caller decodes in full). Reading the part as the fold would read it
- * from the whole body (`rec(rec(body.summary).pnl)`) gives the same value either way.
+ * The part of the body in `bytes[start, stop)` at `path` (keys of nested maps), decoded alone and nested under the same
+ * keys — `{summary: {pnl: …}}` for ['summary', 'pnl'] — or `{}` when the body has no such part (a key missing, or a
+ * step that is not a map); NO_PART when the bytes cannot be read this way. What `selectBodyPart` gives for the body
+ * decoded whole.
  */
-export function skimBodyPart(bytes: Uint8Array, entry: SkimmedEntry, path: readonly string[]): { readonly body: unknown } | null {
-  let start = entry.bodyStart;
-  let stop = entry.bodyEnd;
-  for (const step of path) {
-    const map = mapHeader(bytes, start, stop);
-    if (map === null) return { body: {} };
+function bodyPart(bytes: Uint8Array, start: number, stop: number, path: readonly string[]): unknown {
+  let keys = pathKeys.get(path);
+  if (keys === undefined) pathKeys.set(path, (keys = path.map((k) => Buffer.from(k))));
+  for (const key of keys) {
+    let p = mapAt(bytes, start, stop);
+    if (p === NOT_READ) return {};
+    const count = mapCount;
     let found = NOT_READ;
     let foundEnd = NOT_READ;
-    let p = map.first;
-    for (let i = 0; i < map.count; i++) {
-      const key = readString(bytes, p, stop);
-      const at = key === null ? skipValue(bytes, p, stop) : key.next;
-      if (at === NOT_READ) return null;
+    for (let i = 0; i < count; i++) {
+      const isStr = strAt(bytes, p, stop);
+      const match = isStr && strIs(bytes, key);
+      const at = isStr ? strStart + strLen : skipValue(bytes, p, stop);
+      if (at === NOT_READ) return NO_PART;
       const next = skipValue(bytes, at, stop);
-      if (next === NOT_READ) return null;
-      if (key?.value === step) { found = at; foundEnd = next; }
+      if (next === NOT_READ) return NO_PART;
+      if (match) { found = at; foundEnd = next; }
       p = next;
     }
-    if (found === NOT_READ) return { body: {} };
+    if (found === NOT_READ) return {};
     start = found;
     stop = foundEnd;
   }
@@ -194,14 +280,14 @@ export function skimBodyPart(bytes: Uint8Array, entry: SkimmedEntry, path: reado
   try {
     value = partPackr.unpack(asBuffer(bytes), { start, end: stop });
   } catch {
-    return null;
+    return NO_PART;
   }
   for (let i = path.length - 1; i >= 0; i--) value = { [path[i]!]: value };
-  return { body: value };
+  return value;
 }
 
-/** The same part of an already decoded body (what `skimBodyPart` gives, for a body decoded in full). */
-export function bodyPart(body: unknown, path: readonly string[]): unknown {
+/** The part of an already decoded body at `path`, as a selective read gives it (see `bodyPart`). */
+export function selectBodyPart(body: unknown, path: readonly string[]): unknown {
   let value: unknown = body;
   for (const step of path) {
     if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, step)) return {};
@@ -216,38 +302,4 @@ const u32 = (b: Uint8Array, at: number): number => ((b[at]! << 24) >>> 0) + ((b[
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** What a read selects (store.ts ReadOptions `types`, `bodyPaths`). */
-export interface Selection {
-  readonly types: ReadonlySet<string> | undefined;
-  readonly bodyPaths: Readonly<Record<string, readonly string[]>> | undefined;
-}
-
-/** A frame as a selective read parses it: `partial` when its body is already only the selected part. */
-export interface SelectedFrame extends RawFrame {
-  readonly partial: boolean;
-}
-
-/** An entry whose type the selection does not want: not decoded. */
-export const PASSED_OVER: SelectedFrame = { payload: undefined, prevHash: '', hash: '', hashOk: true, error: null, partial: false };
-
-/**
- * The frame `bytes[0, end)` parsed for `sel` (a FrameVisitor: the bytes are lent, nothing returned points into them;
- * never throws): PASSED_OVER for an unwanted type; the entry with only its body's selected part; otherwise — a wanted
- * entry read whole, or one the skim cannot read — the frame parsed in full (`partial` false: the caller selects from it).
- */
-export function parseSelected(bytes: Uint8Array, end: number, sel: Selection): SelectedFrame {
-  const e = skimEntry(bytes, end);
-  if (e === null) return { ...parseFrame(bytes, end, false), partial: false };
-  if (sel.types !== undefined && !sel.types.has(e.type)) return PASSED_OVER;
-  const path = sel.bodyPaths?.[e.type];
-  // A wanted entry is decoded whole unless a part of its body is selected (and readable this way).
-  const part = path === undefined ? null : skimBodyPart(bytes, e, path);
-  if (part === null) return { ...parseFrame(bytes, end, false), partial: false };
-  const buf = asBuffer(bytes);
-  const payload: Record<string, unknown> = { seq: e.seq, ts: e.ts, actor: e.actor, type: e.type, body: part.body };
-  if (e.cycleId !== undefined) payload['cycleId'] = e.cycleId;
-  if (e.corrId !== undefined) payload['corrId'] = e.corrId;
-  return { payload, prevHash: buf.toString('hex', 1 + HASH_BYTES, HEADER_BYTES), hash: buf.toString('hex', 1, 1 + HASH_BYTES), hashOk: true, error: null, partial: true };
 }

@@ -20,8 +20,9 @@ import { LmdbBackend } from '../lmdb-store.ts';
 import { readIndex } from '../../venues/replay/source.ts';
 import { buildReport } from './model.ts';
 import { renderHtml, renderJson } from './render.ts';
-import { buildDayReport, DAY_READ, renderDayText } from './day.ts';
+import { dayReport, DAY_CYCLES_READ, DAY_READ, findDay, renderDayText, type DayReport } from './day.ts';
 import type { JournalEntry } from '../messages.ts';
+import type { ReadOptions } from '../store.ts';
 
 const USAGE = 'usage: volguard report session [--json] [--out DIR] [--data-dir DIR] [--recording DIR] [--capital RUPEES] [--title TEXT]\n'
   + '       volguard report day [--date YYYY-MM-DD] [--json] [--data-dir DIR]';
@@ -29,26 +30,47 @@ const USAGE = 'usage: volguard report session [--json] [--out DIR] [--data-dir D
 const DAY_OPTIONS = { date: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } } as const;
 
 /**
- * The entries to fold for `date` (null: the latest day): from its `money.dayOpened` to the next day's, found through
+ * Where to read `date` (null: the latest day): from its `money.dayOpened` to the next day's (exclusive), found through
  * the risk actor's kv `risk.daySeqs` (date → seq), so a months-long journal is not read whole; the whole journal when
- * that index is missing (a journal from before it) or does not know the date. Only what the fold reads is decoded
- * (DAY_READ).
+ * that index is missing (a journal from before it) or does not know the date.
  */
-function* dayEntries(journal: Journal, date: string | null): Iterable<JournalEntry> {
+function daySpan(journal: Journal, date: string | null): { readonly from: number; readonly end: number } {
   const seqs = journal.kvGet('risk.daySeqs').value as Record<string, number> | null;
   const dates = seqs !== null && typeof seqs === 'object' ? Object.keys(seqs).filter((d) => Number.isInteger(seqs[d])).sort() : [];
   const target = date ?? dates[dates.length - 1];
   const from = target === undefined ? undefined : seqs?.[target];
-  if (target === undefined || from === undefined) {
-    yield* journal.read(DAY_READ);
-    return;
-  }
+  if (target === undefined || from === undefined) return { from: 0, end: Infinity };
   const later = dates.filter((d) => d > target).map((d) => seqs![d]!);
-  const end = later.length > 0 ? Math.min(...later) : Infinity;
-  for (const e of journal.read({ ...DAY_READ, from })) {
+  return { from, end: later.length > 0 ? Math.min(...later) : Infinity };
+}
+
+/** The entries `read` selects in seqs [from, end). */
+function* readSpan(journal: Journal, read: ReadOptions, from: number, end: number): Iterable<JournalEntry> {
+  for (const e of journal.read({ ...read, from })) {
     if (e.seq >= end) return;
     yield e;
   }
+}
+
+/**
+ * The day's report, decoding only what its fold reads (day.ts DAY_READ): a closed day is its summary, so its cycles are
+ * not read at all; a day still open takes a second pass over its span for the cycles' P&L alone (DAY_CYCLES_READ).
+ */
+function readDayReport(journal: Journal, date: string | null): DayReport | null {
+  const span = daySpan(journal, date);
+  const found = findDay(date, readSpan(journal, DAY_READ, span.from, span.end));
+  if (found === null || found.closed !== null) return found === null ? null : dayReport(found);
+  const cycles = [...readSpan(journal, DAY_CYCLES_READ, found.openSeq, Math.min(found.endSeq, span.end))];
+  return dayReport({ ...found, entries: mergeBySeq(found.entries, cycles) });
+}
+
+/** Two seq-ordered lists as one. */
+function mergeBySeq(a: readonly JournalEntry[], b: readonly JournalEntry[]): JournalEntry[] {
+  const out: JournalEntry[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i]!.seq < b[j]!.seq) ? a[i++]! : b[j++]!);
+  return out;
 }
 
 /**
@@ -74,7 +96,7 @@ async function runDay(rest: readonly string[], io: CliIo): Promise<number> {
     const date: string | null = values.date ?? null;
     try {
       const journal = new Journal(backend, { clock: realClock, maxBytes: Number.MAX_SAFE_INTEGER });
-      report = buildDayReport(date, dayEntries(journal, date));
+      report = readDayReport(journal, date);
     } finally {
       await backend.close();
     }

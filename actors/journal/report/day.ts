@@ -27,18 +27,35 @@ export interface DayReport extends Omit<DaySummary, 'at'> {
 }
 
 /**
- * What the fold reads of a journal, as a read selection: the day's open and close, the entry types the session model
- * projects (fills and safety events), and of each cycle only its summary's P&L. A day is mostly cycles; decoding every
- * entry whole was most of the command's time, and the figures do not depend on what is passed over (day.test.ts).
+ * What the fold reads of a journal, as read selections (store.ts ReadOptions; the rest is passed over undecoded): the
+ * day's open and close and the entry types the session model projects (fills, safety events) — DAY_READ — and, for a
+ * day still open, of each cycle only its summary's P&L — DAY_CYCLES_READ. A day is mostly cycles, and a closed day's
+ * figures are its summary: decoding every entry whole was most of the command's time (day-read.test.ts: same output).
  */
-export const DAY_READ: Pick<ReadOptions, 'types' | 'bodyPaths'> = {
-  types: new Set(['money.dayOpened', 'money.dayClosed', 'journal.cycle', ...Object.keys(PROJECTORS)]),
+export const DAY_READ: Pick<ReadOptions, 'types'> = {
+  types: new Set(['money.dayOpened', 'money.dayClosed', ...Object.keys(PROJECTORS).filter((t) => t !== 'journal.cycle')]),
+};
+export const DAY_CYCLES_READ: Pick<ReadOptions, 'types' | 'bodyPaths'> = {
+  types: new Set(['journal.cycle']),
   bodyPaths: { 'journal.cycle': ['summary', 'pnl'] },
 };
 
 type Rec = Readonly<Record<string, unknown>>;
 const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Rec : {});
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** A day as found in the journal: its open, its close when there is one, and its entries in seq order between. */
+export interface FoundDay {
+  readonly opened: DayOpened;
+  /** Seq of its `money.dayOpened`. */
+  readonly openSeq: number;
+  /** Seq of the next `money.dayOpened` (which ends it), Infinity when none follows. */
+  readonly endSeq: number;
+  readonly closed: DaySummary | null;
+  /** Its other entries (not its open and close), in seq order. */
+  readonly entries: readonly JournalEntry[];
+}
+
 /**
  * The day's report, or null when the journal holds no `money.dayOpened` for the date (`date` null: the latest day).
  * One pass over the journal in seq order. A day's entries are those from its `money.dayOpened` to the next day's:
@@ -46,7 +63,15 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
  * stamps are another day's), so its evening and night belong to it.
  */
 export function buildDayReport(date: string | null, entries: Iterable<JournalEntry>): DayReport | null {
+  const found = findDay(date, entries);
+  return found === null ? null : dayReport(found);
+}
+
+/** The day of `buildDayReport` in `entries` (in seq order), or null. */
+export function findDay(date: string | null, entries: Iterable<JournalEntry>): FoundDay | null {
   let opened: DayOpened | null = null;
+  let openSeq = 0;
+  let endSeq = Infinity;
   let closed: DaySummary | null = null;
   let day: JournalEntry[] = [];
   let inDay = false;
@@ -55,19 +80,29 @@ export function buildDayReport(date: string | null, entries: Iterable<JournalEnt
       const d = rec(e.body)['date'];
       if (date === null || d === date) {
         opened = e.body as DayOpened;
+        openSeq = e.seq;
+        endSeq = Infinity;
         closed = null;
         day = [];
         inDay = true;
         continue;
       }
+      if (inDay) endSeq = e.seq;
       inDay = false;
     }
     if (!inDay) continue;
     if (e.type === 'money.dayClosed' && rec(e.body)['date'] === opened?.date) closed = e.body as DaySummary;
     else day.push(e);
   }
-  if (opened === null) return null;
-  return report(opened, closed, day);
+  return opened === null ? null : { opened, openSeq, endSeq, closed, entries: day };
+}
+
+/**
+ * The report of a found day. A closed day's figures are its summary: its cycles are not read (they may be absent from
+ * `entries`); a day still open needs every cycle's summary P&L (net so far, drawdown).
+ */
+export function dayReport(found: FoundDay): DayReport {
+  return report(found.opened, found.closed, found.entries);
 }
 
 function report(opened: DayOpened, closed: DaySummary | null, day: readonly JournalEntry[]): DayReport {
