@@ -46,7 +46,7 @@ export function skipValue(b: Uint8Array, at: number, end: number): number {
     const t = b[p]!;
     pending--;
     p++;
-    if (t <= 0x7f || t >= 0xe0 || (t >= 0xc0 && t <= 0xc3)) continue; // fixints, nil, (never used), false, true
+    if (t <= 0x7f || t >= 0xe0 || t === 0xc0 || t === 0xc2 || t === 0xc3) continue; // fixints, nil, false, true
     if (t <= 0x8f) { pending += 2 * (t & 0x0f); continue; } // fixmap
     if (t <= 0x9f) { pending += t & 0x0f; continue; } // fixarray
     if (t <= 0xbf) { p += t & 0x1f; continue; } // fixstr
@@ -71,7 +71,7 @@ export function skipValue(b: Uint8Array, at: number, end: number): number {
       case 0xdd: if (p + 4 > end) return NOT_READ; pending += u32(b, p); len = 4; break; // array32
       case 0xde: if (p + 2 > end) return NOT_READ; pending += 2 * u16(b, p); len = 2; break; // map16
       case 0xdf: if (p + 4 > end) return NOT_READ; pending += 2 * u32(b, p); len = 4; break; // map32
-      default: return NOT_READ;
+      default: return NOT_READ; // 0xc1: never used
     }
     p += len;
   }

@@ -155,6 +155,27 @@ for (const [kind, make] of Object.entries(backends)) {
       await h.journal.close();
     });
 
+    test('a selective read (types, bodyPaths) yields the wanted entries, a body part where asked, as a whole read selects them', async () => {
+      const h = make();
+      await h.journal.append({ actor: 'risk', type: 'risk.breaches', body: { breaches: [] } });
+      await h.journal.commitCycle({ ...cycle('c1', 10), summary: { pnl: { day: -5, realised: 1 }, greeks: { delta: 2 } } });
+      await h.journal.append({ actor: 'executor', type: 'executor.orderIntent', corrId: 'k1', body: { clientOrderId: 'o1', side: 'SELL' } });
+      await h.journal.commitCycle(cycle('c2', 20));
+      await h.journal.append({ actor: 'strategy', type: 'strategy.signal', body: { ivRank: 0.5 } });
+      const sel = { types: new Set(['journal.cycle', 'executor.orderIntent']), bodyPaths: { 'journal.cycle': ['summary', 'pnl'] } };
+      const whole = [...h.journal.read()];
+      const want = whole.filter((e) => sel.types.has(e.type)).map((e) => {
+        const s = (e.body as { summary: Record<string, unknown> }).summary;
+        return e.type === 'journal.cycle' ? { ...e, body: 'pnl' in s ? { summary: { pnl: s['pnl'] } } : {} } : e;
+      });
+      assert.deepEqual(want.map((e) => e.seq), [2, 3, 4]);
+      assert.deepEqual([...h.journal.read(sel)], want);
+      assert.deepEqual([...h.journal.read({ ...sel, checkHashes: true })], want);
+      assert.deepEqual([...h.journal.read({ ...sel, from: 3, limit: 1 })], want.slice(1, 2));
+      assert.deepEqual([...h.journal.read({ types: new Set(['nothing.here']) })], []);
+      await h.journal.close();
+    });
+
     test('an entry msgpack cannot encode is rejected alone; its neighbours commit', async () => {
       const h = make();
       const bad = h.journal.append({ actor: 'a', type: 't', body: { f: () => 1 } as unknown });

@@ -200,3 +200,33 @@ test('report day: a journal whose frames another writer laid out (keys in anothe
   await rewriteReordered(dir, other);
   assert.deepEqual(await outputs(other), await outputs(dir));
 });
+
+/*
+ * A day that never closed (risk was down over its close) with a later day after it: the earlier day's figures so far are
+ * its own cycles' only. Monday: day P&L +100, −250 → net −250, drawdown 350; Tuesday: −1,000 (not Monday's).
+ */
+for (const indexed of [true, false]) test(`report day: a day left open before a later one reads only its own cycles (${indexed ? 'through risk.daySeqs' : 'whole journal'})`, async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vg-report-day-read-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { journal } = openLmdbJournal(path.join(dir, 'journal'), { clock: { now: () => at(MON, 600), monotonic: () => 0 } });
+  const open = (date: string, equity: number) => journal.append({ actor: 'risk', type: 'money.dayOpened', body: { date, at: at(date, 555), equity, realised: NO_REALISED, unrealised: 0, marks: {} } });
+  const monSeq = await open(MON, 1_000_000);
+  await journal.commitCycle(cycle(at(MON, 560), { pnl: { day: 100, realised: 0 } }));
+  await journal.commitCycle(cycle(at(MON, 570), { pnl: { day: -250, realised: 0 } }));
+  const tueSeq = await open(TUE, 999_750);
+  await journal.commitCycle(cycle(at(TUE, 560), { pnl: { day: -1_000, realised: 0 } }));
+  if (indexed) await journal.kvPut('risk.daySeqs', { [MON]: monSeq, [TUE]: tueSeq });
+  await journal.close();
+
+  const io = cliIo(dir);
+  assert.equal(await run(['day', '--date', MON, '--json', '--data-dir', dir], io), 0, io.err());
+  const mon = JSON.parse(io.out()) as { status: string; net: number; maxDrawdown: number; equity: unknown };
+  assert.deepEqual([mon.status, mon.net, mon.maxDrawdown, mon.equity], ['open', -250, 350, { dayStart: 1_000_000, end: 999_750 }]);
+  const backend = new LmdbBackend(path.join(dir, 'journal'), { readOnly: true });
+  try {
+    const whole = [...new Journal(backend, { clock: realClock, maxBytes: Number.MAX_SAFE_INTEGER }).read({})];
+    assert.equal(io.out(), `${JSON.stringify(buildDayReport(MON, whole))}\n`);
+  } finally {
+    await backend.close();
+  }
+});
