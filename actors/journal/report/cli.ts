@@ -60,7 +60,11 @@ function readDayReport(journal: Journal, date: string | null): DayReport | null 
   const span = daySpan(journal, date);
   const found = findDay(date, readSpan(journal, DAY_READ, span.from, span.end));
   if (found === null || found.closed !== null) return found === null ? null : dayReport(found);
-  const cycles = [...readSpan(journal, DAY_CYCLES_READ, found.openSeq, Math.min(found.endSeq, span.end))];
+  const cycles: JournalEntry[] = [];
+  for (const e of readSpan(journal, DAY_CYCLES_READ, found.openSeq + 1, Math.min(found.endSeq, span.end))) {
+    if (e.type === 'money.dayOpened') break;
+    cycles.push(e);
+  }
   return dayReport({ ...found, entries: mergeBySeq(found.entries, cycles) });
 }
 

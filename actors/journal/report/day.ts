@@ -36,7 +36,8 @@ export const DAY_READ: Pick<ReadOptions, 'types'> = {
   types: new Set(['money.dayOpened', 'money.dayClosed', ...Object.keys(PROJECTORS).filter((t) => t !== 'journal.cycle')]),
 };
 export const DAY_CYCLES_READ: Pick<ReadOptions, 'types' | 'bodyPaths'> = {
-  types: new Set(['journal.cycle']),
+  // With the days' opens: the next one ends the day, also when it was written after the first pass (a rollover).
+  types: new Set(['journal.cycle', 'money.dayOpened']),
   bodyPaths: { 'journal.cycle': ['summary', 'pnl'] },
 };
 
