@@ -61,10 +61,13 @@ async function writeDay(journal: Journal, date: string, daySeqs: Record<string, 
   }
   await Promise.all(pending);
   if (!close) return;
-  await a('risk', 'money.dayClosed', {
+  const summary = {
     date, at: istInstant(date, 945), gross: 1_200, charges: ORDERS * 41.37, settlement: 0, net: 1_200 - ORDERS * 41.37, realised: 1_200 - ORDERS * 41.37,
     unrealised: 0, trades: ORDERS, maxDrawdown: 8_000, safetyEvents: 8, equity: { dayStart: 1_000_000, end: 1_000_000 + 1_200 - ORDERS * 41.37 },
-  });
+  };
+  // As risk closes a day: the summary, then its kv index of closed days.
+  await a('risk', 'money.dayClosed', summary);
+  await journal.kvPut('risk.days', [summary]);
 }
 
 /** `report day` (the latest day) timed over RUNS, checking it is the day described: ORDERS orders, 2 fills each, `status`. */

@@ -20,7 +20,7 @@ import { LmdbBackend } from '../lmdb-store.ts';
 import { readIndex } from '../../venues/replay/source.ts';
 import { buildReport } from './model.ts';
 import { renderHtml, renderJson } from './render.ts';
-import { dayReport, DAY_CYCLES_READ, DAY_READ, findDay, renderDayText, type DayReport } from './day.ts';
+import { dayReport, DAY_CYCLES_READ, DAY_OPEN_READ, DAY_READ, findDay, renderDayText, type DayReport } from './day.ts';
 import type { JournalEntry } from '../messages.ts';
 import type { ReadOptions } from '../store.ts';
 
@@ -34,14 +34,23 @@ const DAY_OPTIONS = { date: { type: 'string' }, json: { type: 'boolean' }, 'data
  * the risk actor's kv `risk.daySeqs` (date → seq), so a months-long journal is not read whole; the whole journal when
  * that index is missing (a journal from before it) or does not know the date.
  */
-function daySpan(journal: Journal, date: string | null): { readonly from: number; readonly end: number } {
+function daySpan(journal: Journal, date: string | null): { readonly from: number; readonly end: number; readonly date: string | null } {
   const seqs = journal.kvGet('risk.daySeqs').value as Record<string, number> | null;
   const dates = seqs !== null && typeof seqs === 'object' ? Object.keys(seqs).filter((d) => Number.isInteger(seqs[d])).sort() : [];
   const target = date ?? dates[dates.length - 1];
   const from = target === undefined ? undefined : seqs?.[target];
-  if (target === undefined || from === undefined) return { from: 0, end: Infinity };
+  if (target === undefined || from === undefined) return { from: 0, end: Infinity, date };
   const later = dates.filter((d) => d > target).map((d) => seqs![d]!);
-  return { from, end: later.length > 0 ? Math.min(...later) : Infinity };
+  return { from, end: later.length > 0 ? Math.min(...later) : Infinity, date: target };
+}
+
+/**
+ * Whether the risk actor's kv `risk.days` (its closed days' summaries, written with each `money.dayClosed`) lists
+ * `date`. Only a hint for which read is cheaper: the report's figures come from the journal's entries either way.
+ */
+function closedPerRisk(journal: Journal, date: string): boolean {
+  const days = journal.kvGet('risk.days').value;
+  return Array.isArray(days) && days.some((d: unknown) => typeof d === 'object' && d !== null && (d as { date?: unknown }).date === date);
 }
 
 /** The entries `read` selects in seqs [from, end). */
@@ -53,11 +62,17 @@ function* readSpan(journal: Journal, read: ReadOptions, from: number, end: numbe
 }
 
 /**
- * The day's report, decoding only what its fold reads (day.ts DAY_READ): a closed day is its summary, so its cycles are
- * not read at all; a day still open takes a second pass over its span for the cycles' P&L alone (DAY_CYCLES_READ).
+ * The day's report, decoding only what its fold reads (day.ts DAY_READ). A closed day is its summary, so its cycles are
+ * not read at all; a day still open needs its cycles' P&L (DAY_CYCLES_READ). Which one it is shows only in the day's
+ * entries, so risk's kv says which to expect: a day it has not closed is read with its cycles in one pass
+ * (DAY_OPEN_READ); otherwise without, and a day found open after all takes a second pass over its span for them.
  */
 function readDayReport(journal: Journal, date: string | null): DayReport | null {
   const span = daySpan(journal, date);
+  if (span.date !== null && !closedPerRisk(journal, span.date)) {
+    const found = findDay(date, readSpan(journal, DAY_OPEN_READ, span.from, span.end));
+    return found === null ? null : dayReport(found);
+  }
   const found = findDay(date, readSpan(journal, DAY_READ, span.from, span.end));
   if (found === null || found.closed !== null) return found === null ? null : dayReport(found);
   const cycles: JournalEntry[] = [];

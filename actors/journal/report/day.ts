@@ -35,6 +35,11 @@ export interface DayReport extends Omit<DaySummary, 'at'> {
 export const DAY_READ: Pick<ReadOptions, 'types'> = {
   types: new Set(['money.dayOpened', 'money.dayClosed', ...Object.keys(PROJECTORS).filter((t) => t !== 'journal.cycle')]),
 };
+/** DAY_READ and the cycles' P&L in one pass: for a day likely still open (one scan instead of two). */
+export const DAY_OPEN_READ: Pick<ReadOptions, 'types' | 'bodyPaths'> = {
+  types: new Set([...DAY_READ.types!, 'journal.cycle']),
+  bodyPaths: { 'journal.cycle': ['summary', 'pnl'] },
+};
 export const DAY_CYCLES_READ: Pick<ReadOptions, 'types' | 'bodyPaths'> = {
   // With the days' opens: the next one ends the day, also when it was written after the first pass (a rollover).
   types: new Set(['journal.cycle', 'money.dayOpened']),
