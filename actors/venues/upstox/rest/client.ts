@@ -158,7 +158,7 @@ export class UpstoxRest {
    */
   async dayCandles(instrumentKey: string, from: string, to: string): Promise<z.infer<typeof s.candles>['candles']> {
     const path = `/v3/historical-candle/${encodeURIComponent(instrumentKey)}/days/1/${to}/${from}`;
-    return (await this.http.call({ method: 'GET', path, cls: 'read', schema: ok(s.candles) })).data.candles;
+    return (await this.http.call({ method: 'GET', path, cls: 'public', schema: ok(s.candles) })).data.candles;
   }
 
   /** LTP keyed by instrument key (Upstox keys its map by SEGMENT:SYMBOL; we re-key by instrument_token). */

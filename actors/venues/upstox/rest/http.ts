@@ -17,8 +17,10 @@ import {
 import { OPERATOR_ACTIONS } from './errors.ts';
 
 /** `read`: retried; `order`: order-class limits and static-IP rule, never retried; `write`: an account change that is
- *  not an order (kill switch), never retried; `auth`: token exchange (no bearer, no retry). */
-export type CallClass = 'read' | 'order' | 'write' | 'auth';
+ *  not an order (kill switch), never retried; `auth`: token exchange (no bearer, no retry); `public`: market data
+ *  Upstox serves without a token (historical candles: the official SDK sends none), retried as a read, no bearer —
+ *  so it works without an account (paper on the Upstox feed) and after the token's 03:30 expiry. */
+export type CallClass = 'read' | 'order' | 'write' | 'auth' | 'public';
 
 export interface HttpOptions {
   readonly hosts: UpstoxHosts;
@@ -106,7 +108,7 @@ export class UpstoxHttp {
   }
 
   async call<T extends z.ZodType>(spec: CallSpec<T>): Promise<z.output<T>> {
-    const retries = spec.cls === 'read' ? (this.#o.maxReadRetries ?? 3) : 0;
+    const retries = spec.cls === 'read' || spec.cls === 'public' ? (this.#o.maxReadRetries ?? 3) : 0;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.#once(spec);
@@ -129,7 +131,7 @@ export class UpstoxHttp {
     const url = this.#url(spec);
     const headers: Record<string, string> = { Accept: 'application/json' };
     const token = this.#o.token();
-    if (spec.cls !== 'auth') {
+    if (spec.cls !== 'auth' && spec.cls !== 'public') {
       if (token === undefined || token === '') throw new BrokerError('AUTH', `${name}: expected a usable access token, was none (absent or expired: run \`volguard token\` or POST /api/token/refresh)`, { reason: 'TOKEN', action: OPERATOR_ACTIONS.TOKEN });
       headers['Authorization'] = `Bearer ${token}`;
     }
