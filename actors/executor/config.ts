@@ -59,14 +59,20 @@ const EXECUTOR_SYSTEM_KEYS = ['SAFETY_MODE', 'FEED', 'PHASE', 'APPROVAL_TTL', 'D
 /**
  * Everything the executor's spec reads: its own variables, the system-wide ones above, the sim venue's (the paper
  * exchange's own SimMarket copy) — and the Upstox venue's (credentials included) only when SAFETY_MODE=live, the one
- * case in which the executor runs that venue.
+ * case in which the executor runs that venue; on paper with FEED=upstox, its hosts only (UPSTOX_HOST_KEYS).
  */
 export type ExecutorSection = EnvValues<typeof executorEnv> & EnvValues<typeof simEnv> &
   Pick<SystemValues, (typeof EXECUTOR_SYSTEM_KEYS)[number]> & Partial<EnvValues<typeof upstoxEnv>>;
 
+/**
+ * The Upstox hosts without a credential: what a paper executor on the Upstox feed reads the final settlement prices
+ * from (the index's day candles, served without a token: brokers.ts, venues/upstox/settlement.ts).
+ */
+const UPSTOX_HOST_KEYS = ['UPSTOX_BASE_URL', 'UPSTOX_ENV', 'UPSTOX_TIMEOUT_MS', 'UPSTOX_PREFER_IPV4'] as const;
+
 /** Cuts the executor's section out of the boot config (the wiring does this; nothing else reaches the actor). */
 export function executorSection(cfg: ExecutorSection): ExecutorSection {
-  const upstox = cfg.SAFETY_MODE === 'live' ? keysOf(upstoxEnv) : [];
+  const upstox = cfg.SAFETY_MODE === 'live' ? keysOf(upstoxEnv) : cfg.FEED === 'upstox' ? [...UPSTOX_HOST_KEYS] : [];
   // The product of VolGuard's own orders applies on paper too (paper rehearses live).
   return pickSection(cfg, [...keysOf(executorEnv), ...keysOf(simEnv), ...EXECUTOR_SYSTEM_KEYS, ...upstox, ...(cfg.SAFETY_MODE === 'live' ? [] : ['UPSTOX_PRODUCT' as const])]);
 }

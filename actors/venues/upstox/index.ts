@@ -18,11 +18,13 @@ import { TokenStore, loadTokenFileSync } from './token/store.ts';
 import { Compliance } from './compliance.ts';
 import { OPERATOR_ACTIONS } from './rest/errors.ts';
 import { egressAddress, type EgressAddress } from './static-ip.ts';
+import { SettlementPrices, SETTLEMENT_RETRY_MS } from './settlement.ts';
 
 export { UpstoxBroker } from './broker.ts';
 export { UpstoxMarketData } from './feed/market-data.ts';
 export { TokenStore } from './token/store.ts';
 export { UpstoxRest } from './rest/client.ts';
+export { SettlementPrices } from './settlement.ts';
 
 /** Wall time this process started (worker threads share the process's uptime). */
 const PROCESS_STARTED_AT = Date.now() - process.uptime() * 1000;
@@ -85,4 +87,25 @@ export async function createUpstoxBroker(cfg: UpstoxConfig, log?: Logger, venue?
 export function createUpstoxMarketData(cfg: UpstoxConfig, log?: Logger, venue?: UpstoxVenue): UpstoxMarketData {
   const v = venue ?? createUpstoxVenue(cfg, log);
   return new UpstoxMarketData(v.rest, v.tokens, { mode: cfg.UPSTOX_FEED_MODE, log });
+}
+
+/** The host settings the settlement reader needs: no credentials. */
+export type SettlementReaderConfig = Pick<UpstoxConfig, 'UPSTOX_BASE_URL' | 'UPSTOX_ENV' | 'UPSTOX_TIMEOUT_MS' | 'UPSTOX_PREFER_IPV4'>;
+
+/**
+ * The final settlement prices of index-option expiries from Upstox (settlement.ts: the index's day-candle close),
+ * without an account: the day candles are served without a token (a `public` call), so paper trading on the Upstox
+ * feed settles at the same figure as live while the executor holds no credential. `now` is the runtime's clock
+ * (the backoff between two asks for a price not published yet).
+ */
+export function createSettlementReader(cfg: SettlementReaderConfig, log?: Logger, opts: { readonly now?: () => number; readonly retryMs?: number } = {}): SettlementPrices {
+  const http = new UpstoxHttp({
+    hosts: resolveHosts({ baseUrl: cfg.UPSTOX_BASE_URL, env: cfg.UPSTOX_ENV }),
+    token: () => undefined,
+    timeoutMs: cfg.UPSTOX_TIMEOUT_MS,
+    preferIpv4: cfg.UPSTOX_PREFER_IPV4,
+    log,
+  });
+  const rest = new UpstoxRest(http);
+  return new SettlementPrices((key, date) => rest.dayCandles(key, date, date), opts.now ?? Date.now, opts.retryMs ?? SETTLEMENT_RETRY_MS);
 }

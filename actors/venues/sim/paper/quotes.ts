@@ -83,10 +83,7 @@ export class SnapshotQuotes implements PaperMarket {
   }
 
   update(snapshot: MarketSnapshot): void {
-    for (const f of snapshot.settlements ?? []) {
-      // The first figure stands (the feed refuses a second one for an expiry); a bad one is no price at all.
-      if (Number.isFinite(f.price) && f.price > 0 && !this.#finals.has(`${f.underlying}|${f.expiry}`)) this.#finals.set(`${f.underlying}|${f.expiry}`, f);
-    }
+    for (const f of snapshot.settlements ?? []) this.publishSettlement(f);
     for (const s of snapshot.spots) if (Number.isFinite(s.spot) && s.spot > 0) this.#spots.set(s.underlying, s.spot);
     const chains = snapshot.expiries;
     if (sameLayout(this.#layout, chains)) {
@@ -176,7 +173,15 @@ export class SnapshotQuotes implements PaperMarket {
   readonly spot: SpotLookup = (u) => this.#spots.get(u);
 
   /**
-   * An expiry's final settlement price as the snapshots published it, once `nowMs` is past both its publication and
+   * An expiry's final settlement price learnt outside the snapshots (paper on the Upstox feed: the index's day-candle
+   * close, fetched-settlements.ts), kept as a snapshot's would be. The first figure stands; a bad one is no price.
+   */
+  publishSettlement(f: FinalSettlement): void {
+    if (Number.isFinite(f.price) && f.price > 0 && !this.#finals.has(`${f.underlying}|${f.expiry}`)) this.#finals.set(`${f.underlying}|${f.expiry}`, f);
+  }
+
+  /**
+   * An expiry's final settlement price as the snapshots (or `publishSettlement`) published it, once `nowMs` is past both its publication and
    * the expiry's session close; undefined before (or when no snapshot carried one).
    */
   readonly settlementPrice = (u: Underlying, expiry: string, nowMs: number): number | undefined => {
