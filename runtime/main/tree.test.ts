@@ -40,6 +40,16 @@ test('a paper executor on the Upstox feed: the feed holds the credentials; the e
   assert.deepEqual(held['strategy'], []);
 });
 
+test('a paper executor on the Upstox feed is given the Upstox hosts (its settlement prices: the index day candles, no token) and nothing else of the venue', () => {
+  const cfg = parseConfig({ FEED: 'upstox', SAFETY_MODE: 'paper', ...SECRETS, UPSTOX_BASE_URL: 'http://127.0.0.1:9' });
+  const executor = actors(systemTree(cfg, { kind: 'real' })).find((a) => a.name === 'executor')!;
+  const upstox = Object.keys(executor.config as object).filter((k) => k.startsWith('UPSTOX_')).sort();
+  assert.deepEqual(upstox, ['UPSTOX_BASE_URL', 'UPSTOX_ENV', 'UPSTOX_PREFER_IPV4', 'UPSTOX_PRODUCT', 'UPSTOX_TIMEOUT_MS']);
+  // On the sim feed, none of the hosts either (only the product of its orders).
+  const sim = actors(systemTree(parseConfig({ FEED: 'sim', SAFETY_MODE: 'paper', SIM_START: '2026-11-25T09:30:00+05:30' }), { kind: 'real' })).find((a) => a.name === 'executor')!;
+  assert.deepEqual(Object.keys(sim.config as object).filter((k) => k.startsWith('UPSTOX_')), ['UPSTOX_PRODUCT']);
+});
+
 test('secretsHeldBy finds a secret inside any string of a nested value and nothing else', () => {
   // Hand-built: one secret nested two levels down inside a longer string, one absent, one too close to match.
   const value = { a: { b: ['x', 'Bearer access-token-0123456789'] }, n: 5, s: 'api-secret-012345678' };

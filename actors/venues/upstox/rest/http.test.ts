@@ -63,3 +63,24 @@ test('an order write beyond the queueing allowance is refused RATE before sendin
   assert.equal(http.rateStats().orders.denied, 1);
   assert.equal(http.rateStats().orders.limits, '1/s, 500/min, 2000/30 min');
 });
+
+test('day candles are a public call, as the official SDK sends them (HistoryV3Api: no auth): no bearer with or without a token, retried as a read; a read without a token is refused before sending', async () => {
+  const candles = { status: 'success', data: { candles: [['2026-12-08T00:00:00+05:30', 26_000, 26_000, 26_000, 26_000, 0, 0]] } };
+  const { seen, fetchFn } = capture(200, candles);
+  assert.deepEqual(await new UpstoxRest(new UpstoxHttp({ hosts, token: () => undefined, timeoutMs: 1000, fetch: fetchFn })).dayCandles('NSE_INDEX|Nifty 50', '2026-12-08', '2026-12-08'), candles.data.candles);
+  await new UpstoxRest(new UpstoxHttp({ hosts, token: () => 'tok', timeoutMs: 1000, fetch: fetchFn })).dayCandles('NSE_INDEX|Nifty 50', '2026-12-08', '2026-12-08');
+  assert.deepEqual(seen.map((s) => [s.url, s.headers['Authorization']]), [
+    ['http://127.0.0.1:1/v3/historical-candle/NSE_INDEX%7CNifty%2050/days/1/2026-12-08/2026-12-08', undefined],
+    ['http://127.0.0.1:1/v3/historical-candle/NSE_INDEX%7CNifty%2050/days/1/2026-12-08/2026-12-08', undefined],
+  ]);
+  // A 503 then the candle: retried as a read.
+  let n = 0;
+  const flaky = (async () => (n++ === 0 ? new Response('{}', { status: 503 }) : new Response(JSON.stringify(candles), { status: 200 }))) as typeof fetch;
+  const rest = new UpstoxRest(new UpstoxHttp({ hosts, token: () => undefined, timeoutMs: 1000, backoffMs: 1, fetch: flaky }));
+  assert.deepEqual(await rest.dayCandles('NSE_INDEX|Nifty 50', '2026-12-08', '2026-12-08'), candles.data.candles);
+  assert.equal(n, 2);
+  // Every other read still needs the token.
+  const { seen: none, fetchFn: f2 } = capture();
+  await assert.rejects(new UpstoxHttp({ hosts, token: () => undefined, timeoutMs: 1000, fetch: f2 }).call({ method: 'GET', path: '/v2/portfolio/short-term-positions', cls: 'read', schema: z.unknown() }), (e: BrokerError) => e.kind === 'AUTH');
+  assert.equal(none.length, 0);
+});
