@@ -41,7 +41,7 @@ export interface BrokerHandle {
   readonly onTick?: () => void;
   /** The broker takes a multi-leg group in one `placeMultiOrder` call (per-line results). */
   readonly multiOrder?: boolean;
-  /** An expiry's final settlement price once known (paper: the simulated close, or the replay's published price). */
+  /** An expiry's final settlement price once known (paper: the simulated close, the replay's published price, or on the Upstox feed the index's day-candle close). */
   readonly settlementPrice?: (underlying: import('../domain/underlying.ts').Underlying, expiry: string) => number | undefined | Promise<number | undefined>;
   /** Live: the broker books expiry settlement itself; the executor books a position only once the broker did. */
   readonly brokerBooksSettlement?: boolean;

@@ -71,7 +71,7 @@ export interface EnginePorts {
    * The final settlement price of an expiry (the underlying's official close on the expiry day), once known: paper on
    * the sim from the simulator's close, paper on a replay from the recording's published price (snapshot
    * `settlements`); live from the broker (venues/upstox/broker.ts `settlementPrice`, asked over the network, hence
-   * possibly a promise). Undefined while unknown, or on a failed ask: the position then waits (never booked at ₹0).
+   * possibly a promise); paper on the Upstox feed from the same Upstox figure, read without a token (brokers.ts). Undefined while unknown, or on a failed ask: the position then waits (never booked at ₹0).
    */
   settlementPrice?(underlying: Underlying, expiry: string): number | undefined | Promise<number | undefined>;
   /**

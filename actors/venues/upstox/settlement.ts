@@ -1,6 +1,6 @@
 /**
- * @module The final settlement price of an index-option expiry on live, from what Upstox serves once the expiry day
- * is closed out: the underlying index's day candle for the expiry date, its close.
+ * @module The final settlement price of an index-option expiry on live (and on paper with the Upstox feed), from what
+ * Upstox serves once the expiry day is closed out: the underlying index's day candle for the expiry date, its close.
  *
  * Why that field. NSE cash-settles index options at the final settlement price, which is the underlying index's
  * closing value on the expiry day: in NSE's F&O bhavcopy an expiring contract's `SttlmPric` equals `UndrlygPric` on
@@ -9,8 +9,9 @@
  * settlement value — that day the 25,700 CE closed at 36.80 (last trade 32.20) while it settled at 32.30 — so a
  * position's row cannot give the price. The day candle (`GET /v3/historical-candle/{index}/days/1/{d}/{d}`, row
  * `[timestamp, open, high, low, close, …]`) is keyed by the date, so a restart days later reads the same figure, and
- * it has no row until the session is closed out: "no row" is "not known yet", never ₹0. The executor books the
- * settlement only once the broker has also booked it (the contract gone from, or flat in, the broker's positions).
+ * it has no row until the session is closed out: "no row" is "not known yet", never ₹0. On live the executor books the
+ * settlement only once the broker has also booked it (the contract gone from, or flat in, the broker's positions); on
+ * paper the paper exchange settles at the same figure. The candles need no token (`createSettlementReader`, index.ts).
  *
  * A known price never changes (cached for good); an unknown one is asked again at most every `retryMs` of wall time
  * (a request backoff: the runtime's clock), so a late publication costs one read a minute, not one a cycle.

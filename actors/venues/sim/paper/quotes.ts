@@ -1,7 +1,8 @@
 /**
  * @module What the paper exchange matches against: a quote per instrument at a time. The executor passes its own
  * SimMarket copy (`SimQuotes`, sim-quotes.ts: same seed and clock as the feed, so it sees the same prices) or, as a
- * fallback (replay, or a live feed on paper), the quotes of the last MarketSnapshot it was given (`SnapshotQuotes`).
+ * fallback (replay, or a live feed on paper), the quotes of the last MarketSnapshot it was given (`SnapshotQuotes`),
+ * which also keeps the final settlement prices published on the snapshots or learnt elsewhere (`publishSettlement`).
  */
 import { sessionCloseMs } from '../../../domain/calendar.ts';
 import type { ExpiryChain, FinalSettlement, MarketSnapshot } from '../../../domain/market-snapshot.ts';
