@@ -62,7 +62,7 @@ export interface BrokerHandle {
 export type BrokerFactory = (cfg: ExecutorSection, clock: Clock, log: Logger, resumeFrom?: unknown) => Promise<BrokerHandle>;
 
 /** Test seams of the paper factory: the runtime clock and pace of the Upstox settlement reader's re-asks. */
-export interface PaperOptions {
+export interface PaperFactoryOptions {
   readonly settlementWallNow?: () => number;
   readonly settlementRetryMs?: number;
 }
@@ -74,7 +74,7 @@ interface Settling {
 }
 
 /** The paper exchange as the executor runs it (BROKERS.paper). */
-export async function paperBroker(cfg: ExecutorSection, clock: Clock, log: Logger, resumeFrom?: unknown, opts: PaperOptions = {}): Promise<BrokerHandle> {
+export async function paperBroker(cfg: ExecutorSection, clock: Clock, log: Logger, resumeFrom?: unknown, opts: PaperFactoryOptions = {}): Promise<BrokerHandle> {
   const snapshots = new SnapshotQuotes();
   let market: PaperMarket = snapshots;
   let quoteSource: 'sim' | 'snapshot' = 'snapshot';
