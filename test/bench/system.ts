@@ -20,8 +20,12 @@ export async function run(): Promise<Figure[]> {
   const durations: number[] = [];
   const rss: number[] = [];
   const legs: number[] = [];
+  // Per-stage times of the same cycles (the cycle's record), to say where a slow cycle spent its time.
+  const stages = new Map<string, number[]>();
   const off = s.system.onEvent((type, body) => {
-    if (type === 'cycle.completed') durations.push((body as { durationMs: number }).durationMs);
+    if (type !== 'cycle.completed') return;
+    durations.push((body as { durationMs: number }).durationMs);
+    for (const [k, v] of Object.entries(s.cycle.state.lastRecord?.stages ?? {})) (stages.get(k) ?? stages.set(k, []).get(k)!).push(v);
   });
   while (durations.length < n) {
     await s.cycles(10);
@@ -38,5 +42,6 @@ export async function run(): Promise<Figure[]> {
     { suite: 'system', metric: 'cycle_p99_ms', value: percentile(durations, 99), unit: 'ms', budget: '<= 20' },
     { suite: 'system', metric: 'rss_mb', value: Math.max(...rss), unit: 'MB', budget: '<= 400' },
     { suite: 'system', metric: 'open_positions', value: positions, unit: 'legs' },
+    ...[...stages].map(([k, v]) => ({ suite: 'system', metric: `stage_${k}_p99_ms`, value: percentile(v, 99), unit: 'ms' })),
   ];
 }
