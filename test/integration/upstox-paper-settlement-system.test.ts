@@ -12,26 +12,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startFakeUpstox } from '../../actors/venues/upstox/fake/server.ts';
-import { DeterministicMarket } from '../../actors/venues/upstox/fake/market.ts';
-import { sessionCloseMs } from '../../actors/domain/calendar.ts';
-import { clockFromSpec, type ClockSpec } from '../../runtime/clock.ts';
 import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
 import { unpacked } from '../../runtime/envelope.ts';
 import { journalDump } from './safety-system.ts';
+import { EXPIRY_DAY_ENV, expiringChainReady, expiryDay, until } from './upstox-expiry-day.ts';
 
-/** 2 market hours a wall minute: the close comes ~75 s after the start; options two hours from expiry still have a price. */
-const SPEED = 120;
 const TOKEN = 'tok-paper-settle-0123456789abcdef';
-
-/** Re-checks after every completed cycle (event-driven, no fixed sleeps) until `pred` holds. */
-async function until<T>(sys: TestSystem, probe: () => Promise<T>, pred: (v: T) => boolean): Promise<T> {
-  for (;;) {
-    const v = await probe();
-    if (pred(v)) return v;
-    await sys.cycles(1);
-  }
-}
 
 interface BookView {
   structures: { id: string; kind: string; status: string; closeReason?: string }[];
@@ -42,27 +28,22 @@ interface BookView {
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 test('paper on the Upstox feed, whole system: a condor held through an expiry is settled once at the index day-candle close by the executor and by the paper exchange; nothing pending afterwards', { timeout: 240_000 }, async () => {
-  const expiry = new DeterministicMarket({ nowMs: Date.now(), calm: true }).instruments().filter((i) => i.underlying === 'NIFTY' && i.kind !== 'INDEX').map((i) => i.expiry!).sort()[0]!;
-  const CLOSE = sessionCloseMs(expiry);
-  const spec: ClockSpec = { kind: 'scaled', simStartMs: CLOSE - 150 * 60_000, wallStartMs: Date.now(), speed: SPEED };
-  const clock = clockFromSpec(spec);
-  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 100, market: new DeterministicMarket({ nowMs: spec.simStartMs, calm: true }), now: () => clock.now() });
+  const day = await expiryDay(TOKEN);
+  const { expiry, fake } = day;
+  const CLOSE = day.close;
   const env = {
+    ...EXPIRY_DAY_ENV,
     // The token is the feed's; the paper executor is given the hosts only (tree.test.ts).
     FEED: 'upstox', SAFETY_MODE: 'paper', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: TOKEN, UPSTOX_TIMEOUT_MS: '2000',
-    BASE_CAPITAL: '10000000', SUPERVISOR_LOOP_INTERVAL: '0.5',
-    VOLGUARD_HEARTBEAT_MS: '5000',
-    FULL_AUTO_MIN_SHADOW_DAYS: '0', FULL_AUTO_MIN_SEMI_AUTO_DAYS: '0', MAX_VEGA: '1000000', RISK_MAX_GAMMA: '1000000', RISK_MAX_THETA: '1000000',
-    RISK_MAX_GAMMA_EXPIRY: '1000000', RISK_MAX_VEGA_EXPIRY: '1000000', KS_FALLBACK_STREAK: '1000', KS_BROKER_IV_GAP_VOL_PTS: '100',
+    BASE_CAPITAL: '10000000',
   };
   let sys: TestSystem | undefined;
   try {
-    sys = await startTestSystem(env, { clockSpec: spec });
+    sys = await startTestSystem(env, { clockSpec: day.spec });
     const s = sys;
     const dataDir = s.cfg.DATA_DIR;
     s.cycle.stopTrading();
-    const ready = await until(s, async () => s.cycle.state, (st) => (st.killswitch?.state === 'NORMAL' && st.snapshot !== null && st.surface !== null
-      && unpacked(st.snapshot.expiries).some((e) => e.underlying === 'NIFTY' && e.expiry === expiry && e.callBid.some((b) => b > 0) && e.putBid.some((b) => b > 0))) || clock.now() > CLOSE - 90 * 60_000);
+    const ready = await expiringChainReady(s, day);
     assert.equal(ready.killswitch?.state, 'NORMAL', JSON.stringify(ready.killswitch));
     // On paper FULL_AUTO applies at once (only live needs a separate approval).
     const granted = await s.api('POST', '/api/v1/phase', { phase: 'FULL_AUTO', approver: 'test-requester', reason: 'test: held into expiry' });
@@ -86,11 +67,11 @@ test('paper on the Upstox feed, whole system: a condor held through an expiry is
     assert.deepEqual(report.denied, []);
     const book = () => s.system.request<BookView>('executor', 'executor.book', {});
     const open = await until(s, book, (b) => b.structures.some((x) => x.kind === 'iron_condor' && x.status === 'open'));
-    assert.ok(clock.now() < CLOSE, 'the condor was open before the close');
+    assert.ok(day.clock.now() < CLOSE, 'the condor was open before the close');
     const avg = Object.fromEntries(open.positions.map((p) => [p.instrumentKey, p.averagePrice]));
 
     // Through the close — or an hour of market time past it, and the assertions say what waits.
-    const settledBook = await until(s, book, (b) => b.structures.some((x) => x.kind === 'iron_condor' && x.status === 'closed') || clock.now() > CLOSE + 60 * 60_000);
+    const settledBook = await until(s, book, (b) => b.structures.some((x) => x.kind === 'iron_condor' && x.status === 'closed') || day.clock.now() > CLOSE + 60 * 60_000);
     assert.deepEqual(settledBook.settlementPending ?? [], [], 'nothing waits');
     assert.equal(settledBook.structures.find((x) => x.kind === 'iron_condor')!.closeReason, 'settled');
     assert.deepEqual(settledBook.positions.filter((p) => p.quantity !== 0), []);

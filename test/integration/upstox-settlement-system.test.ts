@@ -10,27 +10,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { startFakeUpstox } from '../../actors/venues/upstox/fake/server.ts';
-import { DeterministicMarket } from '../../actors/venues/upstox/fake/market.ts';
-import { sessionCloseMs } from '../../actors/domain/calendar.ts';
-import { clockFromSpec, type ClockSpec } from '../../runtime/clock.ts';
 import { run as reportCli } from '../../actors/journal/report/cli.ts';
 import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
 import { unpacked } from '../../runtime/envelope.ts';
 import { journalDump } from './safety-system.ts';
+import { EXPIRY_DAY_ENV, expiringChainReady, expiryDay, until } from './upstox-expiry-day.ts';
 
-/** 2 market hours a wall minute: the close comes ~75 s after the start; options two hours from expiry still have a price. */
-const SPEED = 120;
 const TOKEN = 'tok-settle-0123456789abcdef';
-
-/** Re-checks after every completed cycle (event-driven, no fixed sleeps) until `pred` holds. */
-async function until<T>(sys: TestSystem, probe: () => Promise<T>, pred: (v: T) => boolean): Promise<T> {
-  for (;;) {
-    const v = await probe();
-    if (pred(v)) return v;
-    await sys.cycles(1);
-  }
-}
 
 interface BookView {
   structures: { id: string; kind: string; status: string; closeReason?: string }[];
@@ -46,30 +32,21 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 
 test('live on the fake, whole system: a condor held through an expiry is settled once at the index close, in the journal, /api/v1/pnl and the day report; a restart books nothing again', { timeout: 240_000 }, async () => {
   // The nearest NIFTY expiry the fake lists today, and a clock that starts 150 market minutes before its close.
-  const expiry = new DeterministicMarket({ nowMs: Date.now(), calm: true }).instruments().filter((i) => i.underlying === 'NIFTY' && i.kind !== 'INDEX').map((i) => i.expiry!).sort()[0]!;
-  const CLOSE = sessionCloseMs(expiry);
-  let spec: ClockSpec = { kind: 'scaled', simStartMs: CLOSE - 150 * 60_000, wallStartMs: Date.now(), speed: SPEED };
-  let clock = clockFromSpec(spec);
-  const fake = await startFakeUpstox({ port: 0, token: TOKEN, liveIntervalMs: 100, market: new DeterministicMarket({ nowMs: spec.simStartMs, calm: true }), now: () => clock.now() });
+  const day = await expiryDay(TOKEN);
+  const { expiry, fake } = day;
+  const CLOSE = day.close;
   const env = {
-    FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: TOKEN, UPSTOX_TIMEOUT_MS: '2000',
-    SUPERVISOR_LOOP_INTERVAL: '0.5', RECON_INTERVAL_MS: '60000',
-    // The machine may be busy (tests run beside each other): a slow heartbeat is not a hung actor here.
-    VOLGUARD_HEARTBEAT_MS: '5000',
-    FULL_AUTO_MIN_SHADOW_DAYS: '0', FULL_AUTO_MIN_SEMI_AUTO_DAYS: '0', MAX_VEGA: '1000000', RISK_MAX_GAMMA: '1000000', RISK_MAX_THETA: '1000000',
-    // An expiring chain's gamma on its last afternoon, its few usable quotes (calibration falls back), and the fake's
-    // crude calendar-time pricing against our trading-time IVs (their gap): none of it is what this test is about.
-    RISK_MAX_GAMMA_EXPIRY: '1000000', RISK_MAX_VEGA_EXPIRY: '1000000', KS_FALLBACK_STREAK: '1000', KS_BROKER_IV_GAP_VOL_PTS: '100',
+    ...EXPIRY_DAY_ENV,
+    FEED: 'upstox', SAFETY_MODE: 'live', UPSTOX_BASE_URL: fake.url, UPSTOX_ACCESS_TOKEN: TOKEN, UPSTOX_TIMEOUT_MS: '2000', RECON_INTERVAL_MS: '60000',
   };
   let sys: TestSystem | undefined;
   try {
-    sys = await startTestSystem(env, { clockSpec: spec });
+    sys = await startTestSystem(env, { clockSpec: day.spec });
     const s = sys;
     const dataDir = s.cfg.DATA_DIR;
     s.cycle.stopTrading();
     // Healthy, the expiring chain quoted — or an hour of market time gone, and the assertion says why not.
-    const ready = await until(s, async () => s.cycle.state, (st) => (st.killswitch?.state === 'NORMAL' && st.snapshot !== null && st.surface !== null
-      && unpacked(st.snapshot.expiries).some((e) => e.underlying === 'NIFTY' && e.expiry === expiry && e.callBid.some((b) => b > 0) && e.putBid.some((b) => b > 0))) || clock.now() > CLOSE - 90 * 60_000);
+    const ready = await expiringChainReady(s, day);
     assert.equal(ready.killswitch?.state, 'NORMAL', JSON.stringify(ready.killswitch));
     const asked = await s.api<{ result: { pending: { id: string } } }>('POST', '/api/v1/phase', { phase: 'FULL_AUTO', approver: 'test-requester', reason: 'test: held into expiry' });
     assert.equal(asked.status, 202, JSON.stringify(asked.body));
@@ -95,7 +72,7 @@ test('live on the fake, whole system: a condor held through an expiry is settled
     assert.deepEqual(report.denied, []);
     const book = () => s.system.request<BookView>('executor', 'executor.book', {});
     const open = await until(s, book, (b) => b.structures.some((x) => x.kind === 'iron_condor' && x.status === 'open'));
-    assert.ok(clock.now() < CLOSE, 'the condor was open before the close');
+    assert.ok(day.clock.now() < CLOSE, 'the condor was open before the close');
     const avg = Object.fromEntries(open.positions.map((p) => [p.instrumentKey, p.averagePrice]));
 
     // Through the close: the fake books the expiry, then VolGuard does.
@@ -128,12 +105,10 @@ test('live on the fake, whole system: a condor held through an expiry is settled
     assert.equal(r2(pnl.total.net), r2(pnl.equity.now! - pnl.equity.start!));
 
     // A restart on the same data dir, the clock going on from where it was: nothing is booked again.
-    const resumeAt = clock.now() + 60_000;
+    const resumeAt = day.clock.now() + 60_000;
     await s.stop();
     sys = undefined;
-    spec = { kind: 'scaled', simStartMs: resumeAt, wallStartMs: Date.now(), speed: SPEED };
-    clock = clockFromSpec(spec);
-    sys = await startTestSystem({ ...env, DATA_DIR: dataDir }, { clockSpec: spec });
+    sys = await startTestSystem({ ...env, DATA_DIR: dataDir }, { clockSpec: day.restartAt(resumeAt) });
     const again = sys;
     await again.cycles(3);
     const after = await again.system.request<BookView>('executor', 'executor.book', {});
