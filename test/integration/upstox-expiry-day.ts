@@ -4,6 +4,7 @@
  * fake (its quotes, fills and expiry booking keep the system's time), the env that lets a one-lot condor be held into
  * that close, and waits re-checked after every completed cycle (event-driven, no fixed sleeps).
  */
+import assert from 'node:assert/strict';
 import { sessionCloseMs } from '../../actors/domain/calendar.ts';
 import { DeterministicMarket } from '../../actors/venues/upstox/fake/market.ts';
 import { startFakeUpstox, type FakeUpstox } from '../../actors/venues/upstox/fake/server.ts';
@@ -71,4 +72,31 @@ export function expiringChainReady(s: TestSystem, day: ExpiryDay): Promise<TestS
   return until(s, async () => s.cycle.state, (st) => (st.killswitch?.state === 'NORMAL' && st.snapshot !== null && st.surface !== null
     && unpacked(st.snapshot.expiries).some((e) => e.underlying === 'NIFTY' && e.expiry === day.expiry && e.callBid.some((b) => b > 0) && e.putBid.some((b) => b > 0)))
     || day.clock.now() > day.close - 90 * 60_000);
+}
+
+/**
+ * Opens a one-lot NIFTY iron condor in the expiring chain straight through the executor (FULL_AUTO already in force),
+ * and waits until the executor's book holds it open. At the fake's calm close (NIFTY 26,000) the short 25,900 CE is in
+ * the money by 100, the 26,000 PE at the money (worth 0), the wings out of it.
+ */
+export async function openExpiryCondor<B extends { structures: readonly { kind: string; status: string }[] }>(s: TestSystem, day: ExpiryDay, id: string): Promise<{ open: B; legs: { instrumentKey: string; strike: number; right: 'CE' | 'PE'; side: 'BUY' | 'SELL' }[]; lotSize: number }> {
+  const snapshot = s.cycle.state.snapshot!;
+  const chain = unpacked(snapshot.expiries).find((e) => e.underlying === 'NIFTY' && e.expiry === day.expiry)!;
+  const strikes = [...chain.strikes];
+  const at = (strike: number, right: 'CE' | 'PE') => {
+    const i = strikes.indexOf(strike);
+    assert.ok(i >= 0, `strike ${strike} in the chain`);
+    return right === 'CE' ? chain.callKeys[i]! : chain.putKeys[i]!;
+  };
+  const leg = (strike: number, right: 'CE' | 'PE', side: 'BUY' | 'SELL') => ({ instrumentKey: at(strike, right), underlying: 'NIFTY' as const, expiry: day.expiry, strike, right, side, quantity: chain.lotSize });
+  const legs = [leg(25_900, 'CE', 'SELL'), leg(26_000, 'PE', 'SELL'), leg(26_100, 'CE', 'BUY'), leg(25_900, 'PE', 'BUY')];
+  const proposal = { id, action: 'open', kind: 'iron_condor', bucket: 'weekly', underlying: 'NIFTY', expiry: day.expiry, legs, reason: 'integration: held into expiry', rationale: { test: true }, riskIncreasing: true };
+  const report = await s.system.request<{ denied: unknown[]; sagasStarted: string[] }>('executor', 'executor.execute', {
+    cycleId: 'expiry-1', proposals: [proposal], snapshot: { ...snapshot, cycleId: 'expiry-1' }, surface: { ...s.cycle.state.surface!, cycleId: 'expiry-1' },
+    killswitch: { state: 'NORMAL' }, phase: 'FULL_AUTO',
+  }, 30_000);
+  assert.deepEqual(report.denied, []);
+  const open = await until(s, () => s.system.request<B>('executor', 'executor.book', {}), (b) => b.structures.some((x) => x.kind === 'iron_condor' && x.status === 'open'));
+  assert.ok(day.clock.now() < day.close, 'the condor was open before the close');
+  return { open, legs, lotSize: chain.lotSize };
 }

@@ -13,9 +13,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
-import { unpacked } from '../../runtime/envelope.ts';
 import { journalDump } from './safety-system.ts';
-import { EXPIRY_DAY_ENV, expiringChainReady, expiryDay, until } from './upstox-expiry-day.ts';
+import { EXPIRY_DAY_ENV, expiringChainReady, expiryDay, openExpiryCondor, until } from './upstox-expiry-day.ts';
 
 const TOKEN = 'tok-paper-settle-0123456789abcdef';
 
@@ -49,25 +48,8 @@ test('paper on the Upstox feed, whole system: a condor held through an expiry is
     const granted = await s.api('POST', '/api/v1/phase', { phase: 'FULL_AUTO', approver: 'test-requester', reason: 'test: held into expiry' });
     assert.equal(granted.status, 200, JSON.stringify(granted.body));
 
-    const snapshot = s.cycle.state.snapshot!;
-    const chain = unpacked(snapshot.expiries).find((e) => e.underlying === 'NIFTY' && e.expiry === expiry)!;
-    const strikes = [...chain.strikes];
-    const at = (strike: number, right: 'CE' | 'PE') => {
-      const i = strikes.indexOf(strike);
-      assert.ok(i >= 0, `strike ${strike} in the chain`);
-      return right === 'CE' ? chain.callKeys[i]! : chain.putKeys[i]!;
-    };
-    const leg = (strike: number, right: 'CE' | 'PE', side: 'BUY' | 'SELL') => ({ instrumentKey: at(strike, right), underlying: 'NIFTY' as const, expiry, strike, right, side, quantity: chain.lotSize });
-    const legs = [leg(25_900, 'CE', 'SELL'), leg(26_000, 'PE', 'SELL'), leg(26_100, 'CE', 'BUY'), leg(25_900, 'PE', 'BUY')];
-    const proposal = { id: 'ic-paper-expiry-sys', action: 'open', kind: 'iron_condor', bucket: 'weekly', underlying: 'NIFTY', expiry, legs, reason: 'integration: paper held into expiry', rationale: { test: true }, riskIncreasing: true };
-    const report = await s.system.request<{ denied: unknown[]; sagasStarted: string[] }>('executor', 'executor.execute', {
-      cycleId: 'expiry-1', proposals: [proposal], snapshot: { ...snapshot, cycleId: 'expiry-1' }, surface: { ...s.cycle.state.surface!, cycleId: 'expiry-1' },
-      killswitch: { state: 'NORMAL' }, phase: 'FULL_AUTO',
-    }, 30_000);
-    assert.deepEqual(report.denied, []);
+    const { open, legs, lotSize } = await openExpiryCondor<BookView>(s, day, 'ic-paper-expiry-sys');
     const book = () => s.system.request<BookView>('executor', 'executor.book', {});
-    const open = await until(s, book, (b) => b.structures.some((x) => x.kind === 'iron_condor' && x.status === 'open'));
-    assert.ok(day.clock.now() < CLOSE, 'the condor was open before the close');
     const avg = Object.fromEntries(open.positions.map((p) => [p.instrumentKey, p.averagePrice]));
 
     // Through the close — or an hour of market time past it, and the assertions say what waits.
@@ -77,7 +59,7 @@ test('paper on the Upstox feed, whole system: a condor held through an expiry is
     assert.deepEqual(settledBook.positions.filter((p) => p.quantity !== 0), []);
     const rows = (await journalDump(dataDir, 'money.settlement')).map((r) => r.body as { instrumentKey: string; pnl: number; settlementPrice: number; charges: { total: number } });
     // Intrinsic at 26,000: 25,900 CE → 100, the others 0; (intrinsic − average) × signed quantity; no exercise STT.
-    const q = chain.lotSize;
+    const q = lotSize;
     const expected: Record<string, number> = {
       [legs[0]!.instrumentKey]: r2((100 - avg[legs[0]!.instrumentKey]!) * -q),
       [legs[1]!.instrumentKey]: r2((0 - avg[legs[1]!.instrumentKey]!) * -q),

@@ -12,9 +12,8 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { run as reportCli } from '../../actors/journal/report/cli.ts';
 import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
-import { unpacked } from '../../runtime/envelope.ts';
 import { journalDump } from './safety-system.ts';
-import { EXPIRY_DAY_ENV, expiringChainReady, expiryDay, until } from './upstox-expiry-day.ts';
+import { EXPIRY_DAY_ENV, expiringChainReady, expiryDay, openExpiryCondor, until } from './upstox-expiry-day.ts';
 
 const TOKEN = 'tok-settle-0123456789abcdef';
 
@@ -53,26 +52,8 @@ test('live on the fake, whole system: a condor held through an expiry is settled
     const approved = await s.api('POST', '/api/v1/phase/approve', { id: asked.body.result.pending.id, approver: 'test-approver', reason: 'test: governance approval' });
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
 
-    const snapshot = s.cycle.state.snapshot!;
-    const chain = unpacked(snapshot.expiries).find((e) => e.underlying === 'NIFTY' && e.expiry === expiry)!;
-    const strikes = [...chain.strikes];
-    const at = (strike: number, right: 'CE' | 'PE') => {
-      const i = strikes.indexOf(strike);
-      assert.ok(i >= 0, `strike ${strike} in the chain`);
-      return right === 'CE' ? chain.callKeys[i]! : chain.putKeys[i]!;
-    };
-    const leg = (strike: number, right: 'CE' | 'PE', side: 'BUY' | 'SELL') => ({ instrumentKey: at(strike, right), underlying: 'NIFTY' as const, expiry, strike, right, side, quantity: chain.lotSize });
-    // Short 25,900 CE: in the money by 100 at 26,000; the 26,000 PE at the money (worth 0), the wings out of it.
-    const legs = [leg(25_900, 'CE', 'SELL'), leg(26_000, 'PE', 'SELL'), leg(26_100, 'CE', 'BUY'), leg(25_900, 'PE', 'BUY')];
-    const proposal = { id: 'ic-expiry-sys', action: 'open', kind: 'iron_condor', bucket: 'weekly', underlying: 'NIFTY', expiry, legs, reason: 'integration: held into expiry', rationale: { test: true }, riskIncreasing: true };
-    const report = await s.system.request<{ denied: unknown[]; sagasStarted: string[] }>('executor', 'executor.execute', {
-      cycleId: 'expiry-1', proposals: [proposal], snapshot: { ...snapshot, cycleId: 'expiry-1' }, surface: { ...s.cycle.state.surface!, cycleId: 'expiry-1' },
-      killswitch: { state: 'NORMAL' }, phase: 'FULL_AUTO',
-    }, 30_000);
-    assert.deepEqual(report.denied, []);
+    const { open, legs, lotSize } = await openExpiryCondor<BookView>(s, day, 'ic-expiry-sys');
     const book = () => s.system.request<BookView>('executor', 'executor.book', {});
-    const open = await until(s, book, (b) => b.structures.some((x) => x.kind === 'iron_condor' && x.status === 'open'));
-    assert.ok(day.clock.now() < CLOSE, 'the condor was open before the close');
     const avg = Object.fromEntries(open.positions.map((p) => [p.instrumentKey, p.averagePrice]));
 
     // Through the close: the fake books the expiry, then VolGuard does.
@@ -84,7 +65,7 @@ test('live on the fake, whole system: a condor held through an expiry is settled
     assert.equal(rows.length, 4);
     // Intrinsic at 26,000: 25,900 CE → 100, 26,000 PE → 26,000 − 26,000 = 0, 26,100 CE and 25,900 PE → 0; (intrinsic − average) × signed quantity; no exercise STT
     // (the only in-the-money leg is short).
-    const q = chain.lotSize;
+    const q = lotSize;
     const expected: Record<string, number> = {
       [legs[0]!.instrumentKey]: r2((100 - avg[legs[0]!.instrumentKey]!) * -q),
       [legs[1]!.instrumentKey]: r2((0 - avg[legs[1]!.instrumentKey]!) * -q),
