@@ -15,7 +15,6 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Packr } from 'msgpackr';
 import { realClock } from '../../../runtime/clock.ts';
 import { Journal } from '../journal.ts';
@@ -25,17 +24,8 @@ import { istInstant } from '../../domain/calendar.ts';
 import { NO_REALISED, type DayOpened, type DaySummary } from '../../domain/money.ts';
 import { run } from './cli.ts';
 import { buildDayReport, renderDayText } from './day.ts';
-import type { CliIo } from '../../../runtime/cli/io.ts';
+import { cliIo } from '../../../test/fixtures/cli.ts';
 
-function cliIo(cwd: string): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (d) => (o += String(d)));
-  stderr.on('data', (d) => (e += String(d)));
-  return { stdin: new PassThrough(), stdout, stderr, env: {}, cwd, out: () => o, err: () => e };
-}
 
 const MON = '2026-01-12';
 const TUE = '2026-01-13';

@@ -8,23 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { openLmdbJournal } from '../lmdb-store.ts';
 import { istInstant } from '../../domain/calendar.ts';
 import { run } from './cli.ts';
 import { buildReport } from './model.ts';
-import type { CliIo } from '../../../runtime/cli/io.ts';
+import { cliIo } from '../../../test/fixtures/cli.ts';
 import type { JournalEntry } from '../messages.ts';
 
-function cliIo(cwd: string): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (d) => (o += String(d)));
-  stderr.on('data', (d) => (e += String(d)));
-  return { stdin: new PassThrough(), stdout, stderr, env: {}, cwd, out: () => o, err: () => e };
-}
 
 const D1 = (min: number): number => istInstant('2026-01-12', min);
 const D2 = (min: number): number => istInstant('2026-01-13', min);
