@@ -43,5 +43,6 @@ export async function run(): Promise<Figure[]> {
     { suite: 'system', metric: 'rss_mb', value: Math.max(...rss), unit: 'MB', budget: '<= 400' },
     { suite: 'system', metric: 'open_positions', value: positions, unit: 'legs' },
     ...[...stages].map(([k, v]) => ({ suite: 'system', metric: `stage_${k}_p99_ms`, value: percentile(v, 99), unit: 'ms' })),
+    ...[...stages].map(([k, v]) => ({ suite: 'system', metric: `stage_${k}_p50_ms`, value: percentile(v, 50), unit: 'ms' })),
   ];
 }
