@@ -30,7 +30,7 @@ import type { Structure } from '../../actors/domain/structure.ts';
 import type { KillSwitchStatus } from '../../actors/killswitch/messages.ts';
 import { SimMarket } from '../../actors/venues/sim/market.ts';
 import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
-import { journalDump, OPERATOR } from './safety-system.ts';
+import { journalDump, OPERATOR, whenMarket } from './safety-system.ts';
 
 const DAY = '2026-11-25';
 const SEED = '19';
@@ -48,26 +48,9 @@ const LOOSE_BUT_DELTA = {
   KS_PHASE_HEALTHY_CYCLES: '1', APPROVAL_TTL: '3600',
 };
 
-/** Resolves on the first completed cycle whose state satisfies `pred`; rejects when the market time passes `until`. */
+/** Waits on the cycles for `pred`, bounded by market time (safety-system.ts whenMarket), with this test's state on failure. */
 function when<T>(s: TestSystem, pred: () => T | undefined | false, until: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const check = (): boolean => {
-      const v = pred();
-      if (v !== undefined && v !== false) {
-        resolve(v);
-        return true;
-      }
-      if ((s.cycle.state.snapshot?.ts ?? 0) >= until) {
-        reject(new Error(`${what}: not by ${new Date(until).toISOString()} (journal in ${s.cfg.DATA_DIR}); structures ${JSON.stringify(s.cycle.state.book?.structures.map((x) => [x.id, x.status, x.legs.length]))}, breaches ${JSON.stringify(s.cycle.state.risk?.breaches.map((b) => [b.limit, b.level, Math.round(b.value)]))}`));
-        return true;
-      }
-      return false;
-    };
-    if (check()) return;
-    const off = s.system.onEvent((type) => {
-      if (type === 'cycle.completed' && check()) off();
-    });
-  });
+  return whenMarket(s, pred, until, what, () => `structures ${JSON.stringify(s.cycle.state.book?.structures.map((x) => [x.id, x.status, x.legs.length]))}, breaches ${JSON.stringify(s.cycle.state.risk?.breaches.map((b) => [b.limit, b.level, Math.round(b.value)]))}`);
 }
 
 /** Run 1: the weekly condor, opened on default limits. Returns the structure and the market time the run stopped. */

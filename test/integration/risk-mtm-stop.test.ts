@@ -18,30 +18,14 @@ import type { Proposal } from '../../actors/domain/proposal.ts';
 import type { PreTradeDecision, RiskApiView } from '../../actors/risk/messages.ts';
 import type { StrategyStatus } from '../../actors/strategy/messages.ts';
 import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
-import { journalDump } from './safety-system.ts';
+import { journalDump, whenMarket } from './safety-system.ts';
 
 const DAY = '2026-11-25';
 const at = (hhmm: string) => Date.parse(`${DAY}T${hhmm}:00+05:30`);
 
+/** Waits on the cycles for `pred`, bounded by market time (safety-system.ts whenMarket), with this test's state on failure. */
 function when<T>(s: TestSystem, pred: () => T | undefined | false, until: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const check = (): boolean => {
-      const v = pred();
-      if (v !== undefined && v !== false) {
-        resolve(v);
-        return true;
-      }
-      if ((s.cycle.state.snapshot?.ts ?? 0) >= until) {
-        reject(new Error(`${what}: not by ${new Date(until).toISOString()} (journal in ${s.cfg.DATA_DIR}); day P&L ${s.cycle.state.risk?.pnl.day}, structures ${JSON.stringify(s.cycle.state.book?.structures.map((x) => [x.id, x.status]))}`));
-        return true;
-      }
-      return false;
-    };
-    if (check()) return;
-    const off = s.system.onEvent((type) => {
-      if (type === 'cycle.completed' && check()) off();
-    });
-  });
+  return whenMarket(s, pred, until, what, () => `day P&L ${s.cycle.state.risk?.pnl.day}, structures ${JSON.stringify(s.cycle.state.book?.structures.map((x) => [x.id, x.status]))}`);
 }
 
 test('an account MTM stop flattens the book and blocks entries for the rest of the day, journaled with its numbers', async (t) => {

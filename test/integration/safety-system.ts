@@ -197,3 +197,28 @@ export async function journalDump(dataDir: string, type?: string): Promise<Journ
 export async function transitions(dataDir: string): Promise<JournalRow[]> {
   return journalDump(dataDir, 'killswitch.transition');
 }
+
+/**
+ * Resolves on the first completed cycle whose state satisfies `pred` (event-driven, no fixed sleeps); rejects once the
+ * market time passes `until`, naming `what`, the journal's directory and `detail()` (the state that explains why not).
+ */
+export function whenMarket<T>(s: TestSystem, pred: () => T | undefined | false, until: number, what: string, detail: () => string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const v = pred();
+      if (v !== undefined && v !== false) {
+        resolve(v);
+        return true;
+      }
+      if ((s.cycle.state.snapshot?.ts ?? 0) >= until) {
+        reject(new Error(`${what}: not by ${new Date(until).toISOString()} (journal in ${s.cfg.DATA_DIR}); ${detail()}`));
+        return true;
+      }
+      return false;
+    };
+    if (check()) return;
+    const off = s.system.onEvent((type) => {
+      if (type === 'cycle.completed' && check()) off();
+    });
+  });
+}
