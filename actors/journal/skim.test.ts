@@ -126,3 +126,32 @@ test('what the walk cannot read is decoded whole, faults included (a 64-bit seq,
   const noBody = frameOf(packr.pack({ seq: 4, ts: 1, actor: 'main', type: 'journal.cycle' }));
   assert.throws(() => entryOf(parseSelected(noBody, noBody.length, sel), 4), /expected an entry \{seq: 4, ts, actor, type, body\}/);
 });
+
+/** Bytes already encoded, spliced into `mapOf` as they are. */
+class Encoded { constructor(readonly bytes: Buffer) {} }
+
+/** A map written key by key (msgpackr writes an object's keys once each; another writer may repeat one). */
+const mapOf = (fields: Array<[string, unknown]>): Encoded => new Encoded(Buffer.concat([
+  Buffer.from([0x80 | fields.length]), ...fields.flatMap(([k, v]) => [packr.pack(k), v instanceof Encoded ? v.bytes : packr.pack(v)]),
+]));
+
+test('a selected part is the whole decode\'s, also for a key given twice, a part past byte 180 of its frame and one longer than 179 bytes', () => {
+  const sel = selections[0]!;
+  const pnl = { day: -3_763.32369212563, realised: 12.5, unrealised: 0 };
+  const long = { ...pnl, note: 'é'.repeat(200) };
+  const cases: Array<[string, Encoded, unknown]> = [
+    // As msgpackr decodes a map, a repeated key is its last value: here a summary with no pnl, so no part ({}).
+    ['summary twice', mapOf([['summary', { pnl }], ['summary', { greeks: 1 }]]), {}],
+    ['pnl twice', mapOf([['summary', mapOf([['pnl', 1], ['pnl', pnl]])]]), { summary: { pnl } }],
+    ['the last summary not a map', mapOf([['summary', { pnl }], ['summary', 7]]), {}],
+    // msgpackr's key cache applies only to a source ending before byte 180: this part ends past byte 400.
+    ['part past byte 180', mapOf([['stages', { read_market: 'x'.repeat(300) }], ['summary', { greeks: { delta: 1 }, pnl }]]), { summary: { pnl } }],
+    ['part of 400 bytes', mapOf([['summary', { pnl: long }]]), { summary: { pnl: long } }],
+  ];
+  for (const [name, body, part] of cases) {
+    const frame = frameOf(mapOf([['seq', 9], ['ts', 1], ['actor', 'main'], ['type', 'journal.cycle'], ['body', body]]).bytes);
+    assert.equal(parseSelected(frame, frame.length, sel).partial, true, name);
+    assert.deepEqual(selected(frame, 9, sel), { ...entryOf(parseFrame(frame, frame.length, false), 9), body: part }, name);
+    assert.deepEqual(selected(frame, 9, sel), expected(frame, 9, sel), name);
+  }
+});

@@ -200,12 +200,17 @@ export function parseSelected(bytes: Uint8Array, end: number, sel: Selection): S
   let corrId = NOT_READ;
   let body = NOT_READ;
   let bodyEnd = NOT_READ;
+  // Whether the part's place (partStart, partEnd) was found for this entry's body as the walk passed over it.
+  let partFound = false;
   let path: readonly string[] | undefined;
+  let keys: readonly Buffer[] = NO_KEYS;
   for (let i = 0; i < count; i++) {
     const key = strAt(bytes, p, end) ? keyOf(bytes) : Key.Other;
     const at = key !== Key.Other ? strStart + strLen : skipValue(bytes, p, end);
     if (at === NOT_READ) return whole(bytes, end);
-    const next = skipValue(bytes, at, end);
+    // The body, once the type has said which part of it is wanted, is walked once: to its part and past it.
+    const walkBody = key === Key.Body && path !== undefined;
+    const next = walkBody ? walkToPart(bytes, at, end, keys, 0) : skipValue(bytes, at, end);
     if (next === NOT_READ) return whole(bytes, end);
     switch (key) {
       case Key.Type:
@@ -215,23 +220,27 @@ export function parseSelected(bytes: Uint8Array, end: number, sel: Selection): S
         if (sel.types !== undefined && !sel.types.has(type)) return PASSED_OVER;
         path = sel.bodyPaths?.[type];
         if (path === undefined) return whole(bytes, end);
+        keys = keysOf(path);
+        partFound = false; // a body already walked was walked for no path, or another one
         break;
       case Key.Seq: seq = at; break;
       case Key.Ts: ts = at; break;
       case Key.Actor: actor = at; break;
       case Key.CycleId: cycleId = at; break;
       case Key.CorrId: corrId = at; break;
-      case Key.Body: body = at; bodyEnd = next; break;
+      case Key.Body: body = at; bodyEnd = next; partFound = walkBody; break;
       default: break;
     }
     p = next;
   }
   if (p !== end || type === null || path === undefined || body === NOT_READ) return whole(bytes, end);
+  // A body written before the type (another writer's key order) is walked again, now that its part is known.
+  if (!partFound && walkToPart(bytes, body, bodyEnd, keys, 0) !== bodyEnd) return whole(bytes, end);
   const seqValue = seq === NOT_READ ? null : numberAt(bytes, seq, end);
   const tsValue = ts === NOT_READ ? null : numberAt(bytes, ts, end);
   if (seqValue === null || tsValue === null || actor === NOT_READ || !strAt(bytes, actor, end)) return whole(bytes, end);
   const actorValue = internStr(bytes);
-  const part = bodyPart(bytes, body, bodyEnd, path);
+  const part = partValue(bytes, path);
   if (part === NO_PART) return whole(bytes, end);
   const buf = asBuffer(bytes);
   const payload: Record<string, unknown> = { seq: seqValue, ts: tsValue, actor: actorValue, type, body: part };
@@ -246,54 +255,99 @@ function whole(bytes: Uint8Array, end: number): SelectedFrame {
 }
 
 const NO_PART = Symbol('no part');
-
+const NO_KEYS: readonly Buffer[] = [];
 /**
- * The part of the body in `bytes[start, stop)` at `path` (keys of nested maps), decoded alone and nested under the same
- * keys — `{summary: {pnl: …}}` for ['summary', 'pnl'] — or `{}` when the body has no such part (a key missing, or a
- * step that is not a map); NO_PART when the bytes cannot be read this way. What `selectBodyPart` gives for the body
- * decoded whole.
+ * A small part is decoded from a copy here: msgpackr reads map keys through its key cache only while the source ends
+ * before byte 180 (unpack.js readKey, `srcEnd < 180`, an end offset, not a length); a part near the end of a larger frame
+ * has every key go through its native string extraction instead, which for a 3-key map cost more than the walk.
  */
-function bodyPart(bytes: Uint8Array, start: number, stop: number, path: readonly string[]): unknown {
+const PART_SCRATCH = Buffer.alloc(179);
+
+/** The UTF-8 bytes of the keys of a selected body path (cached per path array). */
+function keysOf(path: readonly string[]): readonly Buffer[] {
   let keys = pathKeys.get(path);
   if (keys === undefined) pathKeys.set(path, (keys = path.map((k) => Buffer.from(k))));
-  for (const key of keys) {
-    let p = mapAt(bytes, start, stop);
-    if (p === NOT_READ) return {};
-    const count = mapCount;
-    let found = NOT_READ;
-    let foundEnd = NOT_READ;
-    for (let i = 0; i < count; i++) {
-      const isStr = strAt(bytes, p, stop);
-      const match = isStr && strIs(bytes, key);
-      const at = isStr ? strStart + strLen : skipValue(bytes, p, stop);
-      if (at === NOT_READ) return NO_PART;
-      const next = skipValue(bytes, at, stop);
-      if (next === NOT_READ) return NO_PART;
-      if (match) { found = at; foundEnd = next; }
-      p = next;
-    }
-    if (found === NOT_READ) return {};
-    start = found;
-    stop = foundEnd;
+  return keys;
+}
+
+// Out-values of `walkToPart`: where the selected part lies, partStart NOT_READ when the body has none.
+let partStart = NOT_READ;
+let partEnd = NOT_READ;
+
+/**
+ * Where the value at `at` ends (as `skipValue`), passing over it once while it finds the part at `keys[depth..]` in
+ * it (keys of nested maps): sets `partStart`/`partEnd` to that part's bytes, or partStart NOT_READ when it has none
+ * (a key missing, a step that is not a map). As msgpackr decodes a map, a key given twice is its last value.
+ */
+function walkToPart(b: Uint8Array, at: number, stop: number, keys: readonly Buffer[], depth: number): number {
+  if (depth === keys.length) {
+    const next = skipValue(b, at, stop);
+    partStart = at;
+    partEnd = next;
+    return next;
   }
+  if (depth === 0) partStart = NOT_READ;
+  let p = mapAt(b, at, stop);
+  if (p === NOT_READ) return skipValue(b, at, stop);
+  const count = mapCount;
+  const key = keys[depth]!;
+  for (let i = 0; i < count; i++) {
+    const isStr = strAt(b, p, stop);
+    const match = isStr && strIs(b, key);
+    const v = isStr ? strStart + strLen : skipValue(b, p, stop);
+    if (v === NOT_READ) return NOT_READ;
+    if (match) partStart = NOT_READ;
+    const next = match ? walkToPart(b, v, stop, keys, depth + 1) : skipValue(b, v, stop);
+    if (next === NOT_READ) return NOT_READ;
+    p = next;
+  }
+  return p;
+}
+
+/**
+ * The part `walkToPart` found, decoded alone and nested under the same keys — `{summary: {pnl: …}}` for
+ * ['summary', 'pnl'] — or `{}` when the body has no such part; NO_PART when its bytes do not decode. What
+ * `selectBodyPart` gives for the body decoded whole.
+ */
+function partValue(bytes: Uint8Array, path: readonly string[]): unknown {
+  if (partStart === NOT_READ) return {};
   let value: unknown;
   try {
-    value = partPackr.unpack(asBuffer(bytes), { start, end: stop });
+    const len = partEnd - partStart;
+    if (len <= PART_SCRATCH.length) {
+      asBuffer(bytes).copy(PART_SCRATCH, 0, partStart, partEnd);
+      value = partPackr.unpack(PART_SCRATCH, { start: 0, end: len });
+    } else {
+      value = partPackr.unpack(asBuffer(bytes), { start: partStart, end: partEnd });
+    }
   } catch {
     return NO_PART;
   }
-  for (let i = path.length - 1; i >= 0; i--) value = { [path[i]!]: value };
-  return value;
+  return nested(path, value);
 }
 
-/** The part of an already decoded body at `path`, as a selective read gives it (see `bodyPart`). */
+/** The part of an already decoded body at `path`, as a selective read gives it (see `partValue`). */
 export function selectBodyPart(body: unknown, path: readonly string[]): unknown {
   let value: unknown = body;
   for (const step of path) {
     if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, step)) return {};
     value = (value as Record<string, unknown>)[step];
   }
-  for (let i = path.length - 1; i >= 0; i--) value = { [path[i]!]: value };
+  return nested(path, value);
+}
+
+/**
+ * `value` under the keys of `path`, outermost first. Assigned, not written as `{ [key]: value }`: a computed key in a
+ * literal is a runtime call in V8, and this runs for every selected entry (but `__proto__` must be a plain key).
+ */
+function nested(path: readonly string[], value: unknown): unknown {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const key = path[i]!;
+    if (key === '__proto__') { value = { [key]: value }; continue; }
+    const o: Record<string, unknown> = {};
+    o[key] = value;
+    value = o;
+  }
   return value;
 }
 
