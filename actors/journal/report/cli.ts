@@ -20,7 +20,7 @@ import { LmdbBackend } from '../lmdb-store.ts';
 import { readIndex } from '../../venues/replay/source.ts';
 import { buildReport } from './model.ts';
 import { renderHtml, renderJson } from './render.ts';
-import { dayReport, DAY_CYCLES_READ, DAY_OPEN_READ, DAY_READ, findDay, renderDayText, type DayReport } from './day.ts';
+import { CyclesPnl, dayReport, DAY_CYCLES_READ, DAY_OPEN_READ, DAY_READ, findDay, renderDayText, type DayReport } from './day.ts';
 import type { JournalEntry } from '../messages.ts';
 import type { ReadOptions } from '../store.ts';
 
@@ -75,21 +75,12 @@ function readDayReport(journal: Journal, date: string | null): DayReport | null 
   }
   const found = findDay(date, readSpan(journal, DAY_READ, span.from, span.end));
   if (found === null || found.closed !== null) return found === null ? null : dayReport(found);
-  const cycles: JournalEntry[] = [];
+  const cycles = new CyclesPnl();
   for (const e of readSpan(journal, DAY_CYCLES_READ, found.openSeq + 1, Math.min(found.endSeq, span.end))) {
     if (e.type === 'money.dayOpened') break;
-    cycles.push(e);
+    cycles.add(e.body);
   }
-  return dayReport({ ...found, entries: mergeBySeq(found.entries, cycles) });
-}
-
-/** Two seq-ordered lists as one. */
-function mergeBySeq(a: readonly JournalEntry[], b: readonly JournalEntry[]): JournalEntry[] {
-  const out: JournalEntry[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i]!.seq < b[j]!.seq) ? a[i++]! : b[j++]!);
-  return out;
+  return dayReport({ ...found, cycles });
 }
 
 /**

@@ -11,7 +11,7 @@
 import type { DayOpened, DaySummary } from '../../domain/money.ts';
 import type { JournalEntry } from '../messages.ts';
 import type { ReadOptions } from '../store.ts';
-import { buildReport, PROJECTORS, type SafetyEvent } from './model.ts';
+import { projectEntries, PROJECTORS, type SafetyEvent } from './model.ts';
 
 /** The day's figures are risk's daily summary (actors/domain/money.ts DaySummary), without its market instant. */
 export interface DayReport extends Omit<DaySummary, 'at'> {
@@ -50,7 +50,27 @@ type Rec = Readonly<Record<string, unknown>>;
 const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Rec : {});
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** A day as found in the journal: its open, its close when there is one, and its entries in seq order between. */
+/**
+ * A day's cycles' P&L (`journal.cycle` summary.pnl), folded in seq order as they are read: a day in progress is mostly
+ * cycles, and its report needs of them only the last one's P&L and the deepest fall of the day P&L from its peak.
+ */
+export class CyclesPnl {
+  /** The last cycle's day and realised P&L; null before any cycle with a day P&L. */
+  last: { day: number; realised: number } | null = null;
+  peak = 0;
+  maxDrawdown = 0;
+
+  add(body: unknown): void {
+    const p = rec(rec(rec(body)['summary'])['pnl']);
+    const d = num(p['day']);
+    if (d === null) return;
+    this.last = { day: d, realised: num(p['realised']) ?? 0 };
+    this.peak = Math.max(this.peak, d);
+    this.maxDrawdown = Math.max(this.maxDrawdown, this.peak - d);
+  }
+}
+
+/** A day as found in the journal: its open, its close when there is one, and what lies between. */
 export interface FoundDay {
   readonly opened: DayOpened;
   /** Seq of its `money.dayOpened`. */
@@ -58,8 +78,10 @@ export interface FoundDay {
   /** Seq of the next `money.dayOpened` (which ends it), Infinity when none follows. */
   readonly endSeq: number;
   readonly closed: DaySummary | null;
-  /** Its other entries (not its open and close), in seq order. */
+  /** Its other entries but the cycles (not its open and close), in seq order. */
   readonly entries: readonly JournalEntry[];
+  /** Its cycles, folded (empty when they were not read: a closed day's figures need none). */
+  readonly cycles: CyclesPnl;
 }
 
 /**
@@ -80,6 +102,7 @@ export function findDay(date: string | null, entries: Iterable<JournalEntry>): F
   let endSeq = Infinity;
   let closed: DaySummary | null = null;
   let day: JournalEntry[] = [];
+  let cycles = new CyclesPnl();
   let inDay = false;
   for (const e of entries) {
     if (e.type === 'money.dayOpened') {
@@ -90,6 +113,7 @@ export function findDay(date: string | null, entries: Iterable<JournalEntry>): F
         endSeq = Infinity;
         closed = null;
         day = [];
+        cycles = new CyclesPnl();
         inDay = true;
         continue;
       }
@@ -97,49 +121,32 @@ export function findDay(date: string | null, entries: Iterable<JournalEntry>): F
       inDay = false;
     }
     if (!inDay) continue;
-    if (e.type === 'money.dayClosed' && rec(e.body)['date'] === opened?.date) closed = e.body as DaySummary;
+    if (e.type === 'journal.cycle') cycles.add(e.body);
+    else if (e.type === 'money.dayClosed' && rec(e.body)['date'] === opened?.date) closed = e.body as DaySummary;
     else day.push(e);
   }
-  return opened === null ? null : { opened, openSeq, endSeq, closed, entries: day };
+  return opened === null ? null : { opened, openSeq, endSeq, closed, entries: day, cycles };
 }
 
 /**
- * The report of a found day. A closed day's figures are its summary: its cycles are not read (they may be absent from
- * `entries`); a day still open needs every cycle's summary P&L (net so far, drawdown).
+ * The report of a found day. A closed day's figures are its summary: its cycles are not read (`cycles` may be empty);
+ * a day still open needs every cycle's summary P&L (net so far, drawdown).
  */
 export function dayReport(found: FoundDay): DayReport {
-  return report(found.opened, found.closed, found.entries);
-}
-
-function report(opened: DayOpened, closed: DaySummary | null, day: readonly JournalEntry[]): DayReport {
+  const { opened, closed, entries: day } = found;
   const date = opened.date;
   let orders = 0;
   let charges = 0;
   let settlement = 0;
   let trades = 0;
-  let lastPnl: { day: number; realised: number } | null = null;
-  let peak = 0;
-  let maxDrawdown = 0;
-  // The session model (fills, safety events) without the cycle records: they are most of a day and it needs none.
-  const forModel: JournalEntry[] = [];
   for (const e of day) {
     const b = rec(e.body);
-    if (e.type === 'journal.cycle') {
-      const p = rec(rec(b['summary'])['pnl']);
-      const d = num(p['day']);
-      if (d !== null) {
-        lastPnl = { day: d, realised: num(p['realised']) ?? 0 };
-        peak = Math.max(peak, d);
-        maxDrawdown = Math.max(maxDrawdown, peak - d);
-      }
-      continue;
-    }
-    forModel.push(e);
     if (e.type === 'executor.orderIntent') orders++;
     else if (e.type === 'money.charges' && b['shadow'] !== true) { charges += num(rec(b['charges'])['total']) ?? 0; trades++; }
     else if (e.type === 'money.settlement' && b['shadow'] !== true) settlement += num(b['pnl']) ?? 0;
   }
-  const r = buildReport(forModel, { title: date, capital: 0 });
+  // The session model's projections (fills, safety events) alone: the session report derived from them is not needed.
+  const { state: r } = projectEntries(day, { title: date, capital: 0 });
   const base = { format: 'volguard-day-report' as const, version: 1 as const, date, orders, fills: r.fills.length, safety: r.safety };
   if (closed !== null) {
     return {
@@ -148,12 +155,12 @@ function report(opened: DayOpened, closed: DaySummary | null, day: readonly Jour
       safetyEvents: closed.safetyEvents, equity: closed.equity, ...(closed.shadow ? { shadow: closed.shadow } : {}), notes: [],
     };
   }
-  const start = opened;
-  const net = lastPnl?.day ?? 0;
-  const realised = lastPnl?.realised ?? 0;
+  const { last, maxDrawdown } = found.cycles;
+  const net = last?.day ?? 0;
+  const realised = last?.realised ?? 0;
   return {
     ...base, status: 'open', gross: realised - settlement + charges, charges, settlement, net, realised, unrealised: net - realised,
-    trades, maxDrawdown, safetyEvents: r.safety.length, equity: { dayStart: start.equity, end: start.equity + net },
+    trades, maxDrawdown, safetyEvents: r.safety.length, equity: { dayStart: opened.equity, end: opened.equity + net },
     notes: ['The day has not closed (no money.dayClosed yet): figures so far, net from the last cycle\'s day P&L.'],
   };
 }

@@ -332,8 +332,18 @@ function approvalsNote(approvals: ReadonlyMap<string, string>): string {
     + 'and, unless waived on paper (PAPER_WAIVE_PHASE_HISTORY), the SHADOW and SEMI_AUTO day history.';
 }
 
-/** Folds journal entries (in seq order) into the report's data. */
-export function buildReport(entries: Iterable<JournalEntry>, opts: ReportOptions, projectors: Readonly<Record<string, Projector>> = PROJECTORS): ReportData {
+/** The projectors' state after journal entries (in seq order), and the span of market time they cover. */
+export interface Projected {
+  readonly state: ReportState;
+  readonly from: number | null;
+  readonly to: number | null;
+}
+
+/**
+ * Runs the projectors over journal entries (in seq order): the fills, safety events, marks and cash points the report
+ * is derived from (`buildReport`), without deriving it — for a reader that needs only some of them (`report day`).
+ */
+export function projectEntries(entries: Iterable<JournalEntry>, opts: ReportOptions, projectors: Readonly<Record<string, Projector>> = PROJECTORS): Projected {
   const s: ReportState = {
     opts, orders: new Map(), sagas: new Map(), trades: new Map(), positions: new Map(), fills: [], safety: [], greeks: [], points: [],
     unprojected: {}, approvals: new Map(), sawCharges: false, sawSettlement: false, sawMarks: false,
@@ -349,6 +359,12 @@ export function buildReport(entries: Iterable<JournalEntry>, opts: ReportOptions
     if (p === undefined) { s.unprojected[e.type] = (s.unprojected[e.type] ?? 0) + 1; continue; }
     p(s, e, rec(e.body));
   }
+  return { state: s, from, to };
+}
+
+/** Folds journal entries (in seq order) into the report's data. */
+export function buildReport(entries: Iterable<JournalEntry>, opts: ReportOptions, projectors: Readonly<Record<string, Projector>> = PROJECTORS): ReportData {
+  const { state: s, from, to } = projectEntries(entries, opts, projectors);
   // Trades: net, and closed when every instrument they touched is flat again.
   const byStructure = new Map<string, Map<string, number>>();
   for (const f of s.fills) {
