@@ -262,6 +262,7 @@ const NO_KEYS: readonly Buffer[] = [];
  * has every key go through its native string extraction instead, which for a 3-key map cost more than the walk.
  */
 const PART_SCRATCH = Buffer.alloc(179);
+const SCRATCH_RANGE = { start: 0, end: 0 };
 
 /** The UTF-8 bytes of the keys of a selected body path (cached per path array). */
 function keysOf(path: readonly string[]): readonly Buffer[] {
@@ -315,8 +316,10 @@ function partValue(bytes: Uint8Array, path: readonly string[]): unknown {
   try {
     const len = partEnd - partStart;
     if (len <= PART_SCRATCH.length) {
-      asBuffer(bytes).copy(PART_SCRATCH, 0, partStart, partEnd);
-      value = partPackr.unpack(PART_SCRATCH, { start: 0, end: len });
+      // Byte by byte: Buffer#copy of a sub-range makes a view object per call.
+      for (let i = 0; i < len; i++) PART_SCRATCH[i] = bytes[partStart + i]!;
+      SCRATCH_RANGE.end = len;
+      value = partPackr.unpack(PART_SCRATCH, SCRATCH_RANGE);
     } else {
       value = partPackr.unpack(asBuffer(bytes), { start: partStart, end: partEnd });
     }
