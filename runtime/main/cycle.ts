@@ -181,11 +181,13 @@ export class CycleOrchestrator {
         st.risk = risk;
         return { surface, surfaceOut, book, risk };
       });
-      st.killswitch = await time('check_safety', () =>
+      // The risk report goes to two actors at once: packed once.
+      const riskOut = prepack(risk);
+      const evaluate = (): Promise<KillSwitchStatus> =>
         ask('killswitch', 'killswitch.evaluate', {
           cycleId,
           quality: snapshot.quality,
-          risk,
+          risk: riskOut,
           calibration: calibrationHealth(surface),
           recon: {
             ...(st.execution?.reconciliation.mismatch ? { mismatch: st.execution.reconciliation.mismatch } : {}),
@@ -194,20 +196,29 @@ export class CycleOrchestrator {
           },
           phase: this.#phase,
           ...(this.#history !== null ? { history: this.#history } : {}),
-        }),
-      );
+        });
+      const propose = (ks: KillSwitchStatus): Promise<readonly Proposal[]> =>
+        ask('strategy', 'strategy.propose', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book, risk: riskOut, killswitch: ks, phase: ks.effectivePhase });
+      // The strategy proposes on the kill switch's last published status while the kill switch evaluates this cycle:
+      // one round trip fewer on the cycle's path. Safe because the strategy decides nothing about safety: the executor
+      // is the one gate, and it acts on this cycle's (or a newer pushed) status — an entry proposed on a NORMAL that
+      // has just become HALTED is denied there, with its reason. The strategy also hears `killswitch.changed` directly.
+      // Until a first status exists (first cycle), it waits for this one.
+      const lastKs = st.killswitch;
+      const trading = this.#loop === 'running';
+      const early = trading && lastKs !== null ? propose(lastKs) : null;
+      // An early proposal that fails is this cycle's execute failure, whatever check_safety does meanwhile.
+      early?.catch(() => {});
+      st.killswitch = await time('check_safety', evaluate);
       const ks = st.killswitch;
       await time('execute', async () => {
-        st.proposals =
-          this.#loop === 'running'
-            ? await ask('strategy', 'strategy.propose', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book, risk, killswitch: ks, phase: ks.effectivePhase })
-            : [];
+        st.proposals = early !== null ? await early : trading ? await propose(ks) : [];
         st.execution = await ask('executor', 'executor.execute', {
           cycleId,
           proposals: st.proposals,
           snapshot: snapshotOut,
           surface: surfaceOut,
-          // The kill switch's state (the executor's only gate: permits) and the phase it puts in force.
+          // The kill switch's state (the executor's only gate: permits) and the phase it put in force.
           killswitch: { state: ks.state, effectivePhase: ks.effectivePhase, phaseReasons: ks.phaseReasons, since: ks.since },
           phase: this.#phase,
         });
