@@ -18,6 +18,7 @@ import { bodyError, type BodyIn, type BodyParser, type ReplyOut, type TypedReque
 import { Link } from './link.ts';
 import { createLogger, registerSecret, type Logger } from './log.ts';
 import type { FaultKind } from './status.ts';
+import { IdleScavenger } from './idle-gc.ts';
 import { TimerTable, type Timer, type TimerEntry, type TimerOptions } from './timers.ts';
 import { isControl, SYS, type ActorWorkerData, type AdminApi, type ControlToWorker, type PongBody } from './protocol.ts';
 
@@ -158,6 +159,8 @@ class ActorShell<C> {
   readonly #timerOf = new WeakMap<Envelope, TimerEntry>();
   #busy = false;
   #crashed = false;
+  /** Scavenges between cycles (idle-gc.ts): touched by every message that belongs to a cycle. */
+  readonly #idleGc = new IdleScavenger();
   /** Messages wait in the mailbox until init() has finished (recovery before service). */
   #initialized = false;
 
@@ -318,6 +321,7 @@ class ActorShell<C> {
     this.#busy = true;
     while ((this.#next.length > 0 || this.#head < this.#mailbox.length) && !this.#crashed) {
       const env = this.#next.length > 0 ? (this.#next.shift() as Envelope) : this.#take();
+      if (env.cycleId !== undefined) this.#idleGc.touch();
       const timer = this.#timerOf.get(env);
       if (timer !== undefined && !this.#timers.admit(timer)) continue;
       let result: unknown;

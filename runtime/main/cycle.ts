@@ -23,6 +23,7 @@ import type { CycleRecord } from '../../actors/journal/messages.ts';
 import type { Clock } from '../clock.ts';
 import { prepack } from '../envelope.ts';
 import type { ActorSystem } from '../system.ts';
+import { IdleScavenger } from '../idle-gc.ts';
 import type { ActorName, BodyOf, MessageType, ReplyOf, Wire } from '../protocols.ts';
 import type { LoopStatus } from '../../gateway/deps.ts';
 
@@ -75,6 +76,8 @@ export class CycleOrchestrator {
   /** The executor's phase facts from its last report: the kill switch's FULL_AUTO admission reads them. */
   #history: PhaseHistory | null = null;
   readonly #startedAt: number;
+  /** Main is on every hop of the cycle: its scavenges too go between cycles (idle-gc.ts). */
+  readonly #idleGc = new IdleScavenger();
 
   constructor(req: CycleRequester, opts: CycleOptions) {
     this.#req = req;
@@ -266,6 +269,7 @@ export class CycleOrchestrator {
     st.lastRecord = final;
     st.lastError = error;
     this.#cycles++;
+    this.#idleGc.touch();
     for (const s of STAGES) this.#opts.onStage?.(s, stages[s] / 1000);
     this.#opts.onCycle?.(final, st);
     return final;
