@@ -7,6 +7,10 @@
  * such and the next one starts when it ends — cycles never stack. A failed stage (actor restarting, timeout) ends
  * the cycle early; the record says where and why and is journaled all the same.
  *
+ * The strategy is asked on the kill switch's last published status at the same time as the kill switch evaluates this
+ * cycle (one round trip fewer); the executor — the one gate — receives this cycle's status and judges every proposal
+ * by it.
+ *
  * The trading loop (start/stop) only gates the strategy: when stopped, the cycle still reads the market, values
  * risk, evaluates the kill switch and reconciles — monitoring continues, positions stay.
  */
