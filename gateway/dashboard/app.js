@@ -26,7 +26,11 @@
   /** replaceChildren writes null as the text "null": parts that may be absent go through here. */
   const put = (id, ...kids) => $(id).replaceChildren(...kids.flat().filter((k) => k !== null && k !== undefined));
   const finite = (n) => typeof n === 'number' && Number.isFinite(n);
-  const fmt = (n, d = 2) => (finite(n) ? n.toLocaleString('en-IN', { minimumFractionDigits: d, maximumFractionDigits: d }) : '—');
+  // One formatter per number of decimals, made once: toLocaleString with options builds a new one on every call, and a
+  // full update formats several hundred numbers (that was most of its time).
+  const NUMBER = [];
+  const numberFormat = (d) => NUMBER[d] || (NUMBER[d] = new Intl.NumberFormat('en-IN', { minimumFractionDigits: d, maximumFractionDigits: d }));
+  const fmt = (n, d = 2) => (finite(n) ? numberFormat(d).format(n) : '—');
   /** Rupees, Indian grouping, sign in front: −₹14,250. */
   const inr = (n, d = 0) => (finite(n) ? (n < 0 ? '−₹' : '₹') + fmt(Math.abs(n), d) : '—');
   const sign = (n) => (finite(n) ? (n > 0 ? 'pos' : n < 0 ? 'neg' : '') : '');
