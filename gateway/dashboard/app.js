@@ -1,8 +1,10 @@
-// VolGuard live dashboard. Plain browser script (no build step); served with a CSP that forbids inline code.
+// VolGuard live dashboard. A browser module (no build step); served with a CSP that forbids inline code.
 // Data arrives over the WebSocket (/ws): a full `dashboard` refresh periodically and right after every event.
-// Every value is written with textContent, never innerHTML, so nothing from the system can inject markup.
+// Each update describes every part of the page afresh from the new state (Preact's h); Preact then changes only the
+// nodes whose text, attributes or shape differ, instead of throwing the page away and building it again per update.
+// Values are text nodes and attributes, never innerHTML, so nothing from the system can inject markup.
 // Conventions the operator relies on: every time is the market clock in IST; every amount is ₹; negative quantity is short.
-'use strict';
+import { h, render as preactRender, Component, createRef } from '/vendor/preact.mjs';
 
 (() => {
   const TOKEN_KEY = 'volguard.token';
@@ -11,20 +13,11 @@
   const KINDS = ['order', 'fill', 'denial', 'killswitch', 'approval', 'alert', 'restart'];
   const $ = (id) => document.getElementById(id);
 
-  /** Minimal element builder: h('td', {class: 'num'}, '12.3'). */
-  function h(tag, attrs, ...children) {
-    const el = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === undefined || v === null || v === false) continue;
-      if (k === 'class') el.className = v;
-      else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-      else el.setAttribute(k, v === true ? '' : String(v));
-    }
-    for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
-    return el;
-  }
-  /** replaceChildren writes null as the text "null": parts that may be absent go through here. */
-  const put = (id, ...kids) => $(id).replaceChildren(...kids.flat().filter((k) => k !== null && k !== undefined));
+  /**
+   * The part of the page in element `id` is now `kids` (Preact vnodes; null and undefined are nothing). Only this
+   * writes into such a part: Preact compares with what it rendered there last, so no other code may change its nodes.
+   */
+  const put = (id, ...kids) => preactRender(kids, $(id));
   const finite = (n) => typeof n === 'number' && Number.isFinite(n);
   // One formatter per number of decimals, made once: toLocaleString with options builds a new one on every call, and a
   // full update formats several hundred numbers (that was most of its time).
@@ -162,14 +155,15 @@
   const marketNow = () => (clockBase ? clockBase.ts + (performance.now() - clockBase.at) * clockBase.speed : Date.now());
 
   // ---- rendering ----
-  function tile(label, value, cls, small, testid) {
-    return h('div', { class: 'tile' }, h('div', { class: 'label' }, label), h('div', { class: `value ${small ? 'small' : ''} ${cls || ''}`, 'data-testid': testid }, value));
+  /** `testid` names the value, `tileTestid` the whole tile. */
+  function tile(label, value, cls, small, testid, tileTestid) {
+    return h('div', { class: 'tile', 'data-testid': tileTestid }, h('div', { class: 'label' }, label), h('div', { class: `value ${small ? 'small' : ''} ${cls || ''}`, 'data-testid': testid }, value));
   }
 
   function setKs(state, cause) {
     $('ks-pill').dataset.state = state;
     $('ks-pill').textContent = `kill switch ${state}`;
-    $('ks').replaceChildren(h('div', { class: `state-big ${state}`, 'data-testid': 'ks-state' }, state), h('div', { class: 'muted', 'data-testid': 'ks-cause' }, cause || 'no active cause'));
+    put('ks', h('div', { class: `state-big ${state}`, 'data-testid': 'ks-state' }, state), h('div', { class: 'muted', 'data-testid': 'ks-cause' }, cause || 'no active cause'));
   }
 
   /** Each part of a full update is measured too (`volguard:render:<part>`), so the bench can say where time goes. */
@@ -188,19 +182,18 @@
     $('clock').classList.toggle('simulated', sim);
     timed('renderPhase', () => renderPhase(d));
     const shadow = !!(d.book && d.book.shadow) || d.phase.effective === 'SHADOW';
-    $('market').replaceChildren(
-      ...d.underlyings.map((u) => tile(u.name, fmt(u.spot, 2))),
-      ...(d.underlyings[0] && d.underlyings[0].vix != null ? [tile('INDIA VIX', fmt(d.underlyings[0].vix, 2))] : []),
+    put('market',
+      d.underlyings.map((u, i) => tile(u.name, fmt(u.spot, 2), '', false, undefined, i === 0 ? 'spot-0' : undefined)),
+      d.underlyings[0] && d.underlyings[0].vix != null ? tile('INDIA VIX', fmt(d.underlyings[0].vix, 2)) : null,
     );
-    $('market').querySelector('.tile')?.setAttribute('data-testid', 'spot-0');
     $('pnl-sub').textContent = shadow ? 'today, ₹ — SHADOW (paper fills, not money)' : 'today, ₹';
     $('pnl-card').classList.toggle('shadow', shadow);
     put('pnl', pnlTiles(d, shadow));
     timed('renderPnlCurve', () => renderPnlCurve(d));
     timed('renderRisk', () => renderRisk(d.risk, d.strategy));
     setKs(d.killswitch.state, d.killswitch.cause);
-    $('ks-history').replaceChildren(...(d.killswitch.history || []).slice(-12).reverse().map((t) => h('li', {}, h('time', {}, ist(t.ts)), h('span', {}, `${t.from} → ${t.to}`), h('span', { class: 'muted' }, t.cause))));
-    $('quality').replaceChildren(...Object.entries(d.dataQuality.components).map(([k, v]) => bar(k, v, 1, fmt(v, 2), true)));
+    put('ks-history', (d.killswitch.history || []).slice(-12).reverse().map((t) => h('li', {}, h('time', {}, ist(t.ts)), h('span', {}, `${t.from} → ${t.to}`), h('span', { class: 'muted' }, t.cause))));
+    put('quality', Object.entries(d.dataQuality.components).map(([k, v]) => bar(k, v, 1, fmt(v, 2), true)));
     timed('renderBook', () => renderBook(d));
     timed('renderApprovals', () => renderApprovals(d));
     timed('renderEvents', () => renderEvents(d.events || []));
@@ -249,7 +242,7 @@
     try {
       const blob = new Blob([await (await getWithToken(path)).text()], { type });
       const url = URL.createObjectURL(blob);
-      const a = h('a', { href: url, download: filename, hidden: true });
+      const a = Object.assign(document.createElement('a'), { href: url, download: filename, hidden: true });
       document.body.append(a);
       a.click();
       a.remove();
@@ -264,7 +257,7 @@
     try {
       r = await (await getWithToken('/api/v1/reports')).json();
     } catch (err) {
-      $('reports').replaceChildren(h('li', { class: 'muted' }, `reports unavailable: ${err.message}`));
+      put('reports', h('li', { class: 'muted' }, `reports unavailable: ${err.message}`));
       return;
     }
     const items = [];
@@ -279,7 +272,7 @@
         h('span', { class: 'muted' }, `${x.kind} · ${IST_STAMP.format(new Date(x.time))} IST`)));
     }
     if (items.length === 0) items.push(h('li', { class: 'muted' }, 'no reports yet: volguard report session / volguard backtest --out DATA_DIR/reports/backtest-…'));
-    $('reports').replaceChildren(...items);
+    put('reports', items);
   }
 
   // ---- the broker's own kill switch (Upstox, live): per segment, how VolGuard last set it, the admin's release ----
@@ -290,9 +283,9 @@
     try {
       v = await (await getWithToken('/api/v1/broker/killswitch')).json();
     } catch (err) {
-      return $('broker-ks').replaceChildren(h('div', { class: 'muted' }, `unavailable: ${err.message}`));
+      return put('broker-ks', h('div', { class: 'muted' }, `unavailable: ${err.message}`));
     }
-    if (!v.available) return $('broker-ks').replaceChildren(h('div', { class: 'muted', 'data-testid': 'broker-ks-state' }, 'not on this venue (paper): VolGuard\'s own kill switch is the only one'));
+    if (!v.available) return put('broker-ks', h('div', { class: 'muted', 'data-testid': 'broker-ks-state' }, 'not on this venue (paper): VolGuard\'s own kill switch is the only one'));
     const fo = v.segments.find((x) => x.segment === 'NSE_FO');
     const l = v.last;
     const lastText = l ? `last ${l.engaged ? 'engaged' : 'released'} by ${l.by}${l.who ? ` (${l.who})` : ''} at ${ist(l.ts)}: ${l.reason}${l.error ? ` — broker refused: ${l.error}` : ''}` : 'never set by VolGuard';
@@ -333,8 +326,8 @@
     banner.hidden = lines.length === 0;
     banner.dataset.phase = eff;
     banner.textContent = lines.join(' ');
-    $('phase').replaceChildren(h('div', { class: 'tiles' }, tile('in force', eff, '', true, 'phase-effective'), tile('configured', d.phase.configured, 'muted', true), tile('quality', fmt(d.dataQuality.score, 2), d.dataQuality.score < 0.8 ? 'neg' : 'pos', true)),
-      ...(differs ? [h('div', { class: 'muted', 'data-testid': 'phase-why' }, `why: ${why || 'not reported yet'}`)] : []));
+    put('phase', h('div', { class: 'tiles' }, tile('in force', eff, '', true, 'phase-effective'), tile('configured', d.phase.configured, 'muted', true), tile('quality', fmt(d.dataQuality.score, 2), d.dataQuality.score < 0.8 ? 'neg' : 'pos', true)),
+      differs ? h('div', { class: 'muted', 'data-testid': 'phase-why' }, `why: ${why || 'not reported yet'}`) : null);
   }
 
   /** A bar of |value| against its hard level, with the soft level marked; `higherIsBetter` for quality components. */
@@ -342,14 +335,8 @@
     const ratio = limit > 0 && finite(value) ? Math.min(Math.abs(value) / limit, 1) : 0;
     const softRatio = finite(soft) && limit > 0 ? soft / limit : null;
     const level = higherIsBetter ? (ratio < 0.6 ? 'bad' : ratio < 0.85 ? 'warn' : '') : ratio >= 1 ? 'bad' : softRatio !== null && ratio >= softRatio ? 'warn' : '';
-    const fill = h('div', { class: `fill ${level}` });
-    fill.style.width = `${(ratio * 100).toFixed(1)}%`;
-    const track = h('div', { class: 'track' }, fill);
-    if (softRatio !== null) {
-      const m = h('div', { class: 'soft', title: `soft ${label}` });
-      m.style.left = `${(softRatio * 100).toFixed(1)}%`;
-      track.append(m);
-    }
+    const track = h('div', { class: 'track' }, h('div', { class: `fill ${level}`, style: { width: `${(ratio * 100).toFixed(1)}%` } }),
+      softRatio !== null ? h('div', { class: 'soft', title: `soft ${label}`, style: { left: `${(softRatio * 100).toFixed(1)}%` } }) : null);
     return h('div', { class: 'bar-row', 'data-limit': name }, h('span', { class: 'name' }, name), track, h('span', { class: 'num' }, label));
   }
 
@@ -397,12 +384,10 @@
     const w = r.stress.worstCell;
     const isWorst = (c) => !!w && c.kind === w.kind && c.name === w.name && c.spotPct === w.spotPct && c.volPts === w.volPts;
     const share = (c) => Math.min(Math.abs(c.pnl) / scale, 1);
-    const paint = (el, c) => {
-      // Alpha over the card: a faint floor so a small figure still shows its sign, full colour at the limit.
-      const rgb = c.pnl < 0 ? '248, 81, 73' : '63, 185, 80';
-      if (c.pnl !== 0) el.style.background = `rgba(${rgb}, ${(0.12 + 0.78 * share(c)).toFixed(2)})`;
-      return el;
-    };
+    // Alpha over the card: a faint floor so a small figure still shows its sign, full colour at the limit.
+    const paint = (c) => (c.pnl === 0 ? {} : { background: `rgba(${c.pnl < 0 ? '248, 81, 73' : '63, 185, 80'}, ${(0.12 + 0.78 * share(c)).toFixed(2)})` });
+    // A present, empty attribute marks the worst scenario (the tests select [data-worst]).
+    const worstMark = (c) => (isWorst(c) ? '' : undefined);
     const cellTitle = (c) => `${c.name}: ${inr(c.pnl)}, ${Math.round(share(c) * 100)} % ${scaleText}${isWorst(c) ? ' · worst' : ''}`;
     const tone = (c) => (c.pnl < 0 ? 'loss' : c.pnl > 0 ? 'gain' : 'flat');
     const spots = [...new Set(cells.map((c) => c.spotPct))].sort((a, b) => a - b);
@@ -413,10 +398,10 @@
       h('tbody', {}, ...vols.map((v) => h('tr', { 'data-vol': v }, h('th', {}, signed(v, ' pt')), ...spots.map((s) => {
         const c = at.get(`${s}|${v}`);
         if (!c) return h('td', { class: 'num empty' }, '');
-        return paint(h('td', { class: `num ${tone(c)}${isWorst(c) ? ' worst' : ''}`, 'data-spot': s, 'data-vol': v, 'data-share': share(c).toFixed(2), 'data-worst': isWorst(c) || undefined, title: cellTitle(c) }, inr(c.pnl)), c);
+        return h('td', { class: `num ${tone(c)}${isWorst(c) ? ' worst' : ''}`, 'data-spot': s, 'data-vol': v, 'data-share': share(c).toFixed(2), 'data-worst': worstMark(c), title: cellTitle(c), style: paint(c) }, inr(c.pnl));
       })))));
     const list = others.length ? h('ul', { class: 'scenarios', 'data-testid': 'stress-scenarios' }, ...others.map((c) =>
-      h('li', { class: isWorst(c) ? 'worst' : '', 'data-worst': isWorst(c) || undefined, title: cellTitle(c) }, h('span', {}, c.name), paint(h('span', { class: `num ${tone(c)}` }, inr(c.pnl)), c)))) : null;
+      h('li', { class: isWorst(c) ? 'worst' : '', 'data-worst': worstMark(c), title: cellTitle(c) }, h('span', {}, c.name), h('span', { class: `num ${tone(c)}`, style: paint(c) }, inr(c.pnl))))) : null;
     return h('div', { class: 'stress' }, h('h3', {}, 'Stress ', h('span', { class: 'sub' }, `₹ P&L per IV shift × spot move, shaded against ${limit && limit.hard > 0 ? `the stress limit ${inr(limit.hard)}` : 'the largest figure'}; worst outlined`)), table, list);
   }
 
@@ -445,25 +430,23 @@
     $('book-card').classList.toggle('shadow', shadow);
     $('flatten').disabled = !canAct();
     $('flatten').title = canAct() ? '' : 'operator role needed';
-    if (!b) return $('book').replaceChildren(h('div', { class: 'empty' }, 'book not read yet'));
-    if (b.structures.length === 0) return $('book').replaceChildren(h('div', { class: 'empty' }, shadow ? 'nothing held in the shadow book' : 'nothing held'));
+    if (!b) return put('book', h('div', { class: 'empty' }, 'book not read yet'));
+    if (b.structures.length === 0) return put('book', h('div', { class: 'empty' }, shadow ? 'nothing held in the shadow book' : 'nothing held'));
     const groups = [['structure', 'Structures'], ['adopted', 'Adopted from the broker'], ['orphan', 'Orphan positions']];
-    $('book').replaceChildren(h('div', { class: 'tiles' }, tile(shadow ? 'book P&L (SHADOW, before charges)' : 'book P&L (before charges)', inr(b.pnl), sign(b.pnl), true, 'book-pnl')),
+    // Keyed, so each structure keeps its nodes and its chart while others come and go.
+    put('book', h('div', { class: 'tiles', key: 'pnl' }, tile(shadow ? 'book P&L (SHADOW, before charges)' : 'book P&L (before charges)', inr(b.pnl), sign(b.pnl), true, 'book-pnl')),
       // The whole book per underlying: at its nearest expiry (later legs keep their time value) and today.
-      ...(b.underlyings || []).filter((u) => u.curves && typeof uPlot !== 'undefined').map((u) => h('div', { class: 'ubook', 'data-underlying': u.underlying },
+      (b.underlyings || []).filter((u) => u.curves && typeof uPlot !== 'undefined').map((u) => h('div', { class: 'ubook', 'data-underlying': u.underlying, key: `book:${u.underlying}` },
         h('div', { class: 'muted' }, `${u.underlying} book: P&L at the ${u.expiry} expiry and today, ₹${u.breakevens.length ? ` · breakevens ${u.breakevens.map((x) => fmt(x, 0)).join(' / ')}` : ''}`),
-        plotPayoff(`book:${u.underlying}`, [u.curves.x, u.curves.atExpiry, u.curves.today || u.curves.x.map(() => null)], { spot: u.spot, breakevens: u.breakevens, shorts: u.shortStrikes }, 560, 'underlying-payoff'))),
-      ...groups.flatMap(([g, title]) => {
+        h(PayoffChart, { data: [u.curves.x, u.curves.atExpiry, u.curves.today || u.curves.x.map(() => null)], marks: { spot: u.spot, breakevens: u.breakevens, shorts: u.shortStrikes }, width: 560, testid: 'underlying-payoff' }))),
+      groups.flatMap(([g, title]) => {
         const list = b.structures.filter((s) => s.group === g);
-        return list.length === 0 ? [] : [h('h3', { class: `group ${g}` }, title), ...list.map((s) => structCard(s, g, spotOf(d, s.underlying)))];
+        return list.length === 0 ? [] : [h('h3', { class: `group ${g}`, key: `group:${g}` }, title), ...list.map((s) => structCard(s, g, spotOf(d, s.underlying)))];
       }));
-    const live = new Set([...b.structures.map((s) => s.id), ...(b.underlyings || []).map((u) => `book:${u.underlying}`)]);
-    for (const [id, e] of payoffPlots) if (!live.has(id)) { e.plot.destroy(); payoffPlots.delete(id); }
   }
   const spotOf = (d, u) => (d.underlyings.find((x) => x.name === u) || {}).spot;
 
   // ---- payoff at expiry per held group, from the fills: spot, breakevens and short strikes marked ----
-  const payoffPlots = new Map();
   function payoffData(s, spot) {
     const strikes = s.legs.map((l) => l.strike);
     const lo = Math.min(...strikes, finite(spot) ? spot : Infinity);
@@ -484,45 +467,47 @@
   }
   function payoffChart(s, spot) {
     if (typeof uPlot === 'undefined' || s.legs.length === 0 || (!s.expiry && !s.curves)) return null;
-    return plotPayoff(s.id, curveData(s, spot), { spot, breakevens: s.breakevens, shorts: s.legs.filter((l) => l.quantity < 0).map((l) => l.strike) }, 340, 'payoff');
+    return h(PayoffChart, { data: curveData(s, spot), marks: { spot, breakevens: s.breakevens, shorts: s.legs.filter((l) => l.quantity < 0).map((l) => l.strike) }, width: 340, testid: 'payoff' });
   }
-  function plotPayoff(id, data, marks, width, testid) {
-    let e = payoffPlots.get(id);
-    if (!e) {
-      const box = h('div', { class: 'payoff', 'data-testid': testid, title: 'P&L, ₹: at expiry (solid green) and today from our surface (dashed violet); spot blue, short strikes amber, breakevens grey' });
-      // The draw hook reads the latest marks through this holder (it can run before the entry is stored).
-      const holder = { marks };
-      const vline = (u, x, colour, dash) => {
-        if (!finite(x)) return;
-        const px = u.valToPos(x, 'x', true);
-        const c = u.ctx;
-        c.save(); c.strokeStyle = colour; c.lineWidth = 1.5; c.setLineDash(dash);
-        c.beginPath(); c.moveTo(px, u.bbox.top); c.lineTo(px, u.bbox.top + u.bbox.height); c.stroke(); c.restore();
-      };
-      const plot = new uPlot({ width, height: 140, legend: { show: false }, cursor: { y: false }, scales: { x: { time: false } },
+  const vline = (u, x, colour, dash) => {
+    if (!finite(x)) return;
+    const px = u.valToPos(x, 'x', true);
+    const c = u.ctx;
+    c.save(); c.strokeStyle = colour; c.lineWidth = 1.5; c.setLineDash(dash);
+    c.beginPath(); c.moveTo(px, u.bbox.top); c.lineTo(px, u.bbox.top + u.bbox.height); c.stroke(); c.restore();
+  };
+  /**
+   * One payoff chart (uPlot) where its structure or underlying is shown: made once when it first appears, given each
+   * update's curves with setData, destroyed when it goes. Preact owns the box, uPlot what is drawn inside it.
+   * Props: data [x, at expiry, today], marks {spot, breakevens, shorts}, width, testid.
+   */
+  class PayoffChart extends Component {
+    box = createRef();
+    componentDidMount() {
+      this.plot = new uPlot({ width: this.props.width, height: 140, legend: { show: false }, cursor: { y: false }, scales: { x: { time: false } },
         axes: [{ ...AXIS, values: (u, v) => v.map((x) => fmt(x, 0)) }, { ...AXIS, size: 62, values: (u, v) => v.map((x) => inr(x)) }],
         series: [{}, { label: 'at expiry', stroke: '#3fb950', width: 2, fill: 'rgba(63,185,80,0.07)' }, { label: 'today', stroke: '#d2a8ff', width: 1.5, dash: [4, 3] }],
         hooks: { draw: [(u) => {
-          const m = holder.marks;
+          // The latest update's marks (the draw runs after setData).
+          const m = this.props.marks;
           for (const k of m.shorts) vline(u, k, '#d29922', [2, 3]);
           for (const k of m.breakevens) vline(u, k, '#8593a3', [5, 4]);
           vline(u, m.spot, '#58a6ff', []);
-        }] } }, data, box);
-      e = { box, plot, holder };
-      payoffPlots.set(id, e);
-    } else {
-      e.holder.marks = marks;
-      e.plot.setData(data);
+        }] } }, this.props.data, this.box.current);
     }
-    // Whether the curve "today" is drawn (no surface for an expiry: at expiry only), for the reader and the tests.
-    e.box.dataset.today = data[2].some(finite) ? 'shown' : 'none';
-    return e.box;
+    componentDidUpdate() { this.plot.setData(this.props.data); }
+    componentWillUnmount() { this.plot.destroy(); }
+    render({ data, testid }) {
+      // data-today: whether the curve "today" is drawn (no surface for an expiry: at expiry only), for the reader and the tests.
+      return h('div', { ref: this.box, class: 'payoff', 'data-testid': testid, 'data-today': data[2].some(finite) ? 'shown' : 'none',
+        title: 'P&L, ₹: at expiry (solid green) and today from our surface (dashed violet); spot blue, short strikes amber, breakevens grey' });
+    }
   }
 
   function structCard(s, g, spot) {
     const be = s.breakevens.length ? s.breakevens.map((x) => fmt(x, 0)).join(' / ') : '—';
     const maxLoss = s.maxLossUnbounded ? 'unbounded' : inr(s.maxLoss);
-    return h('div', { class: `struct ${g}`, 'data-struct': s.id, 'data-group': g },
+    return h('div', { class: `struct ${g}`, 'data-struct': s.id, 'data-group': g, key: s.id },
       h('div', { class: 'struct-head' }, h('span', { class: 'id' }, s.id), h('span', {}, `${s.underlying} ${s.kind.replace('_', ' ')}`),
         h('span', { class: 'muted' }, s.expiry ? `expiry ${s.expiry} · ${fmt(s.daysToExpiry, 1)} d` : 'several expiries'),
         h('span', { class: `status ${s.status}`, 'data-testid': 'status' }, s.status), h('span', { class: 'muted reason', 'data-testid': 'reason' }, s.statusReason),
@@ -561,9 +546,9 @@
     const list = d.approvals || [];
     const open = list.filter((a) => a.status === 'pending');
     $('approvals-count').textContent = `${d.approvalsPending ?? open.length} pending`;
-    if (open.length === 0) return $('approvals').replaceChildren(h('div', { class: 'empty' }, 'nothing waiting'));
+    if (open.length === 0) return put('approvals', h('div', { class: 'empty' }, 'nothing waiting'));
     const can = canAct();
-    $('approvals').replaceChildren(...open.map((a) => h('div', { class: 'struct', 'data-approval': a.id },
+    put('approvals', open.map((a) => h('div', { class: 'struct', 'data-approval': a.id, key: a.id },
       h('div', { class: 'struct-head' }, h('span', { class: 'id' }, a.id), h('span', {}, [a.underlying, a.kind].filter(Boolean).join(' · ')),
         h('span', { class: 'muted', 'data-testid': 'time-left' }, `expires ${ist(a.expiresAt)} · ${duration(a.expiresAt - d.ts)} left`), h('span', { class: 'grow' }),
         h('button', { class: 'approve', type: 'button', disabled: !can, title: can ? '' : 'operator role needed', onclick: () => decide(a.id, 'approve') }, 'Approve'),
@@ -640,19 +625,22 @@
   });
 
   // ---- events: filterable by kind ----
-  $('event-filters').replaceChildren(...KINDS.map((k) => h('button', { type: 'button', class: `chip on kind-${k}`, 'data-kind': k, onclick: (e) => {
-    if (shownKinds.has(k)) shownKinds.delete(k); else shownKinds.add(k);
-    e.currentTarget.classList.toggle('on', shownKinds.has(k));
-    if (last) renderEvents(last.events || []);
-  } }, k)));
+  function renderFilters() {
+    put('event-filters', KINDS.map((k) => h('button', { type: 'button', class: `chip${shownKinds.has(k) ? ' on' : ''} kind-${k}`, 'data-kind': k, onclick: () => {
+      if (shownKinds.has(k)) shownKinds.delete(k); else shownKinds.add(k);
+      renderFilters();
+      if (last) renderEvents(last.events || []);
+    } }, k)));
+  }
+  renderFilters();
   function renderEvents(list) {
     const shown = list.filter((e) => shownKinds.has(e.kind)).slice(0, 80);
-    if (shown.length === 0) return $('events').replaceChildren(h('li', { class: 'empty' }, list.length ? 'no events of the selected kinds' : 'no events yet'));
-    $('events').replaceChildren(...shown.map((e) => h('li', { 'data-kind': e.kind }, h('time', {}, ist(e.ts)), h('span', { class: `kind kind-${e.kind}` }, e.kind), h('span', { class: 'title' }, e.title), h('span', { class: 'muted' }, e.detail), h('span', { class: 'ref', title: 'journal reference' }, e.ref))));
+    if (shown.length === 0) return put('events', h('li', { class: 'empty' }, list.length ? 'no events of the selected kinds' : 'no events yet'));
+    put('events', shown.map((e) => h('li', { 'data-kind': e.kind }, h('time', {}, ist(e.ts)), h('span', { class: `kind kind-${e.kind}` }, e.kind), h('span', { class: 'title' }, e.title), h('span', { class: 'muted' }, e.detail), h('span', { class: 'ref', title: 'journal reference' }, e.ref))));
   }
 
   function renderActors(actors, sups) {
-    if (actors.length === 0) return $('actors').replaceChildren(h('div', { class: 'empty' }, 'no actors reported'));
+    if (actors.length === 0) return put('actors', h('div', { class: 'empty' }, 'no actors reported'));
     const byParent = new Map();
     for (const a of actors) {
       const parent = a.path.split('/').slice(0, -1).join('/') || 'root';
@@ -660,12 +648,12 @@
       byParent.get(parent).push(a);
     }
     const supOf = new Map(sups.map((s) => [s.path, s]));
-    $('actors').replaceChildren(h('table', {},
+    put('actors', h('table', {},
       h('thead', {}, h('tr', {}, h('th', {}, 'actor'), h('th', {}, 'status'), h('th', { class: 'num' }, 'restarts'), h('th', { class: 'num' }, 'mailbox'), h('th', { class: 'num' }, 'ELU'), h('th', { class: 'num' }, 'heap MB'), h('th', { class: 'num' }, 'uptime s'))),
       h('tbody', {}, [...byParent.entries()].flatMap(([parent, list]) => {
         const s = supOf.get(parent);
-        return [h('tr', {}, h('td', { colspan: 7, class: 'muted' }, `${parent}${s ? ` · ${s.strategy} · ${s.restartsInWindow}/${s.intensity} restarts in ${Math.round(s.periodMs / 1000)} s` : ''}`)),
-          ...list.map((a) => h('tr', { 'data-actor': a.name }, h('td', {}, h('span', { class: `dot ${a.status}` }), a.name), h('td', {}, a.status), h('td', { class: 'num' }, a.restarts), h('td', { class: 'num' }, a.mailbox), h('td', { class: 'num' }, fmt(a.elu * 100, 1) + '%'), h('td', { class: 'num' }, fmt(a.heapUsedBytes / 1048576, 1)), h('td', { class: 'num' }, fmt(a.uptimeMs / 1000, 0))))];
+        return [h('tr', { key: `sup:${parent}` }, h('td', { colspan: 7, class: 'muted' }, `${parent}${s ? ` · ${s.strategy} · ${s.restartsInWindow}/${s.intensity} restarts in ${Math.round(s.periodMs / 1000)} s` : ''}`)),
+          ...list.map((a) => h('tr', { 'data-actor': a.name, key: a.path }, h('td', {}, h('span', { class: `dot ${a.status}` }), a.name), h('td', {}, a.status), h('td', { class: 'num' }, a.restarts), h('td', { class: 'num' }, a.mailbox), h('td', { class: 'num' }, fmt(a.elu * 100, 1) + '%'), h('td', { class: 'num' }, fmt(a.heapUsedBytes / 1048576, 1)), h('td', { class: 'num' }, fmt(a.uptimeMs / 1000, 0))))];
       }))));
   }
 
@@ -717,47 +705,53 @@
     return { data: [s.strikes.slice(), mkt, inside, outside, missing], extrapolated: lo < 0 ? s.strikes.length : lo + (s.strikes.length - 1 - hi), missing: missing.filter((v) => v !== null).length };
   }
 
-  const smilePlots = new Map();
+  /** The smile charts on the page, for the resize handler. */
+  const smileCharts = new Set();
+  /**
+   * One expiry's smile (uPlot) with its title and fit line: made once when the expiry first shows, each update's
+   * series given with setData after. Props: smile (the server's), series (smileSeries of it), label.
+   */
+  class SmileChart extends Component {
+    box = createRef();
+    host = createRef();
+    componentDidMount() {
+      // Layout is read here (and on resize), once per chart, never on every update.
+      const width = Math.max(this.box.current.clientWidth, 320);
+      this.plot = new uPlot({ width, height: 200, cursor: { y: false },
+        scales: { x: { time: false } },
+        axes: [{ ...AXIS, values: (u, v) => v.map((x) => fmt(x, 0)) }, { ...AXIS, size: 46, values: (u, v) => v.map((x) => fmt(x, 1)) }],
+        series: [{ label: 'strike', value: (u, v) => fmt(v, 0) },
+          { label: 'market IV %', stroke: '#d29922', width: 0, paths: () => null, points: { show: true, size: 6, fill: '#d29922', stroke: '#d29922' }, value: (u, v) => fmt(v, 2) },
+          { label: 'SABR (fitted range) %', stroke: '#58a6ff', width: 2, points: { show: false }, value: (u, v) => fmt(v, 2) },
+          { label: 'SABR extrapolated %', stroke: '#58a6ff', width: 1.5, dash: [6, 5], points: { show: false }, value: (u, v) => fmt(v, 2) },
+          { label: 'no usable quote', stroke: '#8593a3', width: 0, paths: () => null, points: { show: true, size: 7, fill: '#161b22', stroke: '#8593a3' }, value: (u, v) => fmt(v, 2) }] }, this.props.series.data, this.host.current);
+      smileCharts.add(this);
+    }
+    componentDidUpdate() { this.plot.setData(this.props.series.data); }
+    componentWillUnmount() { smileCharts.delete(this); this.plot.destroy(); }
+    resize() { this.plot.setSize({ width: Math.max(this.box.current.clientWidth, 320), height: 200 }); }
+    render({ smile: s, series: { extrapolated, missing }, label }) {
+      return h('div', { ref: this.box, class: 'smile', 'data-smile': label },
+        h('h3', {}, `${label}${s.forward ? ` · F ${fmt(s.forward, 0)}` : ''}`),
+        h('div', { class: 'muted fitinfo', title: 'the calibrator does not report why a quote was dropped (missing, crossed, too wide or stale); hollow points mark where' }, [
+          s.fallback ? `FALLBACK to market IV${s.fallbackReason ? `: ${s.fallbackReason}` : ''}` : `SABR fit rmse ${finite(s.rmseVolPts) ? fmt(s.rmseVolPts, 2) : '—'} vol pts`,
+          `${extrapolated} strikes extrapolated`, `${missing} without a usable quote`,
+        ].join(' · ')),
+        h('div', { ref: this.host }));
+    }
+  }
   function renderSmiles(smiles) {
     if (typeof uPlot === 'undefined') return;
-    const keep = new Set();
-    for (const s of smiles) {
-      const key = `${s.underlying} ${s.expiry}`;
-      keep.add(key);
-      const { data, extrapolated, missing } = smileSeries(s);
-      let entry = smilePlots.get(key);
-      if (!entry) {
-        const box = h('div', { class: 'smile', 'data-smile': key }, h('h3', {}, key), h('div', { class: 'muted fitinfo' }), h('div', {}));
-        $('smiles').append(box);
-        const width = Math.max(box.clientWidth, 320);
-        const plot = new uPlot({ width, height: 200, cursor: { y: false },
-          scales: { x: { time: false } },
-          axes: [{ ...AXIS, values: (u, v) => v.map((x) => fmt(x, 0)) }, { ...AXIS, size: 46, values: (u, v) => v.map((x) => fmt(x, 1)) }],
-          series: [{ label: 'strike', value: (u, v) => fmt(v, 0) },
-            { label: 'market IV %', stroke: '#d29922', width: 0, paths: () => null, points: { show: true, size: 6, fill: '#d29922', stroke: '#d29922' }, value: (u, v) => fmt(v, 2) },
-            { label: 'SABR (fitted range) %', stroke: '#58a6ff', width: 2, points: { show: false }, value: (u, v) => fmt(v, 2) },
-            { label: 'SABR extrapolated %', stroke: '#58a6ff', width: 1.5, dash: [6, 5], points: { show: false }, value: (u, v) => fmt(v, 2) },
-            { label: 'no usable quote', stroke: '#8593a3', width: 0, paths: () => null, points: { show: true, size: 7, fill: '#161b22', stroke: '#8593a3' }, value: (u, v) => fmt(v, 2) }] }, data, box.lastChild);
-        entry = { box, plot };
-        smilePlots.set(key, entry);
-      } else {
-        entry.plot.setData(data);
-      }
-      entry.box.firstChild.textContent = `${key}${s.forward ? ` · F ${fmt(s.forward, 0)}` : ''}`;
-      entry.box.children[1].textContent = [
-        s.fallback ? `FALLBACK to market IV${s.fallbackReason ? `: ${s.fallbackReason}` : ''}` : `SABR fit rmse ${finite(s.rmseVolPts) ? fmt(s.rmseVolPts, 2) : '—'} vol pts`,
-        `${extrapolated} strikes extrapolated`, `${missing} without a usable quote`,
-      ].join(' · ');
-      entry.box.children[1].title = 'the calibrator does not report why a quote was dropped (missing, crossed, too wide or stale); hollow points mark where';
-    }
-    for (const [key, e] of smilePlots) if (!keep.has(key)) { e.plot.destroy(); e.box.remove(); smilePlots.delete(key); }
-    if (smiles.length === 0 && !$('smiles').querySelector('.empty')) $('smiles').append(h('div', { class: 'empty' }, 'no calibrated expiries yet'));
-    if (smiles.length > 0) $('smiles').querySelector('.empty')?.remove();
+    if (smiles.length === 0) return put('smiles', h('div', { class: 'empty' }, 'no calibrated expiries yet'));
+    put('smiles', smiles.map((s) => {
+      const label = `${s.underlying} ${s.expiry}`;
+      return h(SmileChart, { key: label, label, smile: s, series: smileSeries(s) });
+    }));
   }
 
   window.addEventListener('resize', () => {
     if (pnlPlot) pnlPlot.setSize({ width: Math.max($('pnl-card').clientWidth - 28, 200), height: 150 });
-    for (const e of smilePlots.values()) e.plot.setSize({ width: Math.max(e.box.clientWidth, 320), height: 200 });
+    for (const c of smileCharts) c.resize();
   });
 
   if (token) connect();

@@ -114,6 +114,7 @@ function dashboardAssets(): DashAsset[] {
   const dirs: Record<string, string> = {
     dashboardDir: path.join(ROOT, 'gateway', 'dashboard'),
     uplotDir: path.join(ROOT, 'node_modules', 'uplot', 'dist'),
+    preactDir: path.join(ROOT, 'node_modules', 'preact', 'dist'),
     swaggerDir: path.join(ROOT, 'node_modules', 'swagger-ui-dist'),
   };
   const out: DashAsset[] = [];

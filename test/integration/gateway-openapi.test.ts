@@ -5,7 +5,7 @@ import { fakeDeps } from './gateway-fakes.ts';
 import { INTERFACE_ROUTES, openapiDoc, templateMatches } from './gateway-routes.ts';
 
 /** Served outside the API document on purpose: the document itself, its UI, the page and its assets. */
-const NOT_API = new Set(['/openapi.json', '/docs', '/', '/dashboard/app.js', '/dashboard/style.css', '/vendor/uplot.js', '/vendor/uplot.css', '/vendor/swagger-ui-dist/swagger-ui-bundle.js', '/vendor/swagger-ui-dist/swagger-ui.css']);
+const NOT_API = new Set(['/openapi.json', '/docs', '/', '/dashboard/app.js', '/dashboard/style.css', '/vendor/uplot.js', '/vendor/uplot.css', '/vendor/preact.mjs', '/vendor/swagger-ui-dist/swagger-ui-bundle.js', '/vendor/swagger-ui-dist/swagger-ui.css']);
 
 describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 and documents every INTERFACE.md route with its role', async () => {
