@@ -4,18 +4,20 @@
  * subscribed within the caps (6 chains × 61 strikes, option_greeks), protobuf frames every 100 ms, and the executor's
  * REST reads — the same DESIGN budget as `system` (cycle p99 ≤ 20 ms). Issue 15: "the cycle budgets hold with the
  * real-scale feed".
+ * The fake runs in a child process (upstox-fake-process.ts): the broker's own work is not the system's.
  * BENCH_UPSTOX_CYCLES (default 120) sets the sample size.
  */
 import { percentile, type Figure } from './main.ts';
-import { startFakeUpstox } from '../../actors/venues/upstox/fake/server.ts';
-import { DeterministicMarket } from '../../actors/venues/upstox/fake/market.ts';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { startTestSystem } from '../fixtures/run-system.ts';
 import { unpacked } from '../../runtime/envelope.ts';
 
 export async function run(): Promise<Figure[]> {
   const n = Number(process.env['BENCH_UPSTOX_CYCLES'] ?? 120);
   const token = 'bench-upstox-0123456789abcdef';
-  const fake = await startFakeUpstox({ port: 0, token, liveIntervalMs: 100, market: new DeterministicMarket({ nowMs: Date.now(), calm: true }) });
+  const fake = await fakeProcess(token);
   try {
     await fetch(`${fake.url}/__fake/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ marketOpen: true }) });
     // 0.5 s cycles: live reconciles at its own 10 s pace, so the REST read budget holds.
@@ -44,4 +46,20 @@ export async function run(): Promise<Figure[]> {
   } finally {
     await fake.close();
   }
+}
+
+/** Starts the fake in its own process; `close()` ends it (closing its stdin) and waits for its exit. */
+async function fakeProcess(token: string): Promise<{ url: string; close(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./upstox-fake-process.ts', import.meta.url).pathname, token], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = once(child, 'exit');
+  const lines = createInterface({ input: child.stdout });
+  const first = await Promise.race([once(lines, 'line'), exited.then(([code]) => { throw new Error(`upstox fake exited before listening (code ${String(code)})`); })]);
+  const { url } = JSON.parse(String(first[0])) as { url: string };
+  return {
+    url,
+    async close() {
+      child.stdin.end();
+      await exited;
+    },
+  };
 }
