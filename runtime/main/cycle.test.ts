@@ -57,6 +57,20 @@ async function throughRisk(h: ReturnType<typeof heldRequester>): Promise<void> {
   (await h.next('risk.assess')).answer(RISK);
 }
 
+/** A trading orchestrator that has run one whole cycle (NORMAL, nothing proposed): the kill switch has a last status. */
+async function afterOneCycle(h: ReturnType<typeof heldRequester>): Promise<CycleOrchestrator> {
+  const cycle = new CycleOrchestrator(h.req, { intervalMs: 1000, configuredPhase: 'FULL_AUTO', clock: new ManualClock() });
+  cycle.startTrading();
+  const first = cycle.runOnce();
+  await throughRisk(h);
+  (await h.next('killswitch.evaluate')).answer(ks('NORMAL', 1));
+  (await h.next('strategy.propose')).answer([]);
+  (await h.next('executor.execute')).answer(EXECUTION);
+  (await h.next('journal.commitCycle')).answer({ seq: 1 });
+  assert.equal(summary(await first).error, null);
+  return cycle;
+}
+
 test('the first cycle proposes only after the kill switch has evaluated; later cycles propose on the last status while it evaluates', async () => {
   const h = heldRequester();
   const cycle = new CycleOrchestrator(h.req, { intervalMs: 1000, configuredPhase: 'FULL_AUTO', clock: new ManualClock() });
@@ -98,15 +112,7 @@ test('the first cycle proposes only after the kill switch has evaluated; later c
 
 test('an early proposal that fails fails the cycle at execute, after the kill switch has evaluated', async () => {
   const h = heldRequester();
-  const cycle = new CycleOrchestrator(h.req, { intervalMs: 1000, configuredPhase: 'FULL_AUTO', clock: new ManualClock() });
-  cycle.startTrading();
-  const first = cycle.runOnce();
-  await throughRisk(h);
-  (await h.next('killswitch.evaluate')).answer(ks('NORMAL', 1));
-  (await h.next('strategy.propose')).answer([]);
-  (await h.next('executor.execute')).answer(EXECUTION);
-  (await h.next('journal.commitCycle')).answer({ seq: 1 });
-  await first;
+  const cycle = await afterOneCycle(h);
 
   const second = cycle.runOnce();
   await throughRisk(h);
