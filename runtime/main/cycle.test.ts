@@ -1,7 +1,7 @@
 /**
- * The cycle's order of requests, against a requester whose replies the test releases one by one: the strategy
- * proposes on the kill switch's last status while the kill switch evaluates this cycle (one round trip fewer), never
- * before a first status exists, and the executor — the one gate — always receives this cycle's status.
+ * The cycle's order of requests, against a requester whose replies the test releases one by one: the strategy is asked
+ * only once the kill switch has judged this cycle, with that status, so a cycle whose check_safety fails consumes no
+ * proposal (the strategy's cooldown would otherwise hold back that exit or entry); the executor gets the same status.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,74 +57,54 @@ async function throughRisk(h: ReturnType<typeof heldRequester>): Promise<void> {
   (await h.next('risk.assess')).answer(RISK);
 }
 
-/** A trading orchestrator that has run one whole cycle (NORMAL, nothing proposed): the kill switch has a last status. */
-async function afterOneCycle(h: ReturnType<typeof heldRequester>): Promise<CycleOrchestrator> {
-  const cycle = new CycleOrchestrator(h.req, { intervalMs: 1000, configuredPhase: 'FULL_AUTO', clock: new ManualClock() });
-  cycle.startTrading();
-  const first = cycle.runOnce();
-  await throughRisk(h);
-  (await h.next('killswitch.evaluate')).answer(ks('NORMAL', 1));
-  (await h.next('strategy.propose')).answer([]);
-  (await h.next('executor.execute')).answer(EXECUTION);
-  (await h.next('journal.commitCycle')).answer({ seq: 1 });
-  assert.equal(summary(await first).error, null);
-  return cycle;
-}
-
-test('the first cycle proposes only after the kill switch has evaluated; later cycles propose on the last status while it evaluates', async () => {
+test('the strategy is asked only after the kill switch has judged this cycle, with its status; the executor gets the same', async () => {
   const h = heldRequester();
   const cycle = new CycleOrchestrator(h.req, { intervalMs: 1000, configuredPhase: 'FULL_AUTO', clock: new ManualClock() });
   cycle.startTrading();
-
-  const first = cycle.runOnce();
-  await throughRisk(h);
-  const ks1 = await h.next('killswitch.evaluate');
-  assert.equal(h.asked.some((a) => a.type === 'strategy.propose'), false, 'no status yet: the strategy waits for this one');
-  ks1.answer(ks('NORMAL', 1));
-  const propose1 = await h.next('strategy.propose');
-  assert.equal((propose1.body['killswitch'] as { state: string }).state, 'NORMAL');
-  propose1.answer([]);
-  (await h.next('executor.execute')).answer(EXECUTION);
-  (await h.next('journal.commitCycle')).answer({ seq: 1 });
-  assert.equal(summary(await first).error, null);
-
-  // Second cycle: the kill switch halts, but the strategy was already asked with the last status (NORMAL).
-  const second = cycle.runOnce();
-  await throughRisk(h);
-  const ks2 = await h.next('killswitch.evaluate');
-  assert.equal(h.asked.filter((a) => a.type === 'strategy.propose').length, 2, 'the strategy is asked while the kill switch evaluates');
-  const propose2 = await h.next('strategy.propose');
-  assert.equal((propose2.body['killswitch'] as { state: string }).state, 'NORMAL', 'proposes on the last published status');
-  propose2.answer([{ id: 'p1' }]);
-  await Promise.resolve();
-  assert.equal(h.asked.filter((a) => a.type === 'executor.execute').length, 1, 'the executor waits for the kill switch');
-  ks2.answer(ks('HALTED', 2));
-  const execute2 = await h.next('executor.execute');
-  // The executor, the one gate, judges the early proposal by THIS cycle's status.
-  assert.deepEqual(execute2.body['killswitch'], { state: 'HALTED', effectivePhase: 'FULL_AUTO', phaseReasons: [], since: 2 });
-  assert.deepEqual(execute2.body['proposals'], [{ id: 'p1' }]);
-  execute2.answer(EXECUTION);
-  (await h.next('journal.commitCycle')).answer({ seq: 2 });
-  const record = await second;
-  assert.equal(summary(record).killswitch, 'HALTED');
-  assert.deepEqual(summary(record).proposals, ['p1']);
+  for (const [i, state] of (['NORMAL', 'HALTED'] as const).entries()) {
+    const run = cycle.runOnce();
+    await throughRisk(h);
+    const evaluate = await h.next('killswitch.evaluate');
+    await Promise.resolve();
+    assert.equal(h.asked.filter((a) => a.type === 'strategy.propose').length, i, 'not asked while the kill switch evaluates');
+    evaluate.answer(ks(state, i + 1));
+    const propose = await h.next('strategy.propose');
+    assert.equal((propose.body['killswitch'] as { state: string }).state, state);
+    propose.answer([{ id: `p${i}` }]);
+    const execute = await h.next('executor.execute');
+    assert.deepEqual(execute.body['killswitch'], { state, effectivePhase: 'FULL_AUTO', phaseReasons: [], since: i + 1 });
+    assert.deepEqual(execute.body['proposals'], [{ id: `p${i}` }]);
+    execute.answer(EXECUTION);
+    (await h.next('journal.commitCycle')).answer({ seq: i + 1 });
+    const record = await run;
+    assert.equal(summary(record).killswitch, state);
+    assert.deepEqual(summary(record).proposals, [`p${i}`]);
+  }
 });
 
-test('an early proposal that fails fails the cycle at execute, after the kill switch has evaluated', async () => {
+test('a cycle whose kill switch evaluation fails asks the strategy nothing and executes nothing, and is journaled', async () => {
   const h = heldRequester();
-  const cycle = await afterOneCycle(h);
-
-  const second = cycle.runOnce();
-  await throughRisk(h);
-  const ks2 = await h.next('killswitch.evaluate');
-  (await h.next('strategy.propose')).fail(new Error('strategy restarting'));
-  ks2.answer(ks('NORMAL', 1));
-  (await h.next('journal.commitCycle')).answer({ seq: 2 });
-  const record = await second;
-  assert.equal(summary(record).failedStage, 'execute');
-  assert.match(summary(record).error ?? '', /strategy restarting/);
-  assert.equal(summary(record).killswitch, 'NORMAL', 'the kill switch still evaluated this cycle');
-  assert.equal(h.asked.filter((a) => a.type === 'executor.execute').length, 1, 'nothing executed on a failed proposal');
+  const cycle = new CycleOrchestrator(h.req, { intervalMs: 1000, configuredPhase: 'FULL_AUTO', clock: new ManualClock() });
+  cycle.startTrading();
+  for (let i = 0; i < 2; i++) {
+    const run = cycle.runOnce();
+    await throughRisk(h);
+    const evaluate = await h.next('killswitch.evaluate');
+    if (i === 0) evaluate.answer(ks('NORMAL', 1));
+    else evaluate.fail(new Error('killswitch restarting'));
+    if (i === 0) {
+      (await h.next('strategy.propose')).answer([]);
+      (await h.next('executor.execute')).answer(EXECUTION);
+    }
+    (await h.next('journal.commitCycle')).answer({ seq: i + 1 });
+    const record = await run;
+    if (i === 1) {
+      assert.equal(summary(record).failedStage, 'check_safety');
+      assert.match(summary(record).error ?? '', /killswitch restarting/);
+    }
+  }
+  assert.equal(h.asked.filter((a) => a.type === 'strategy.propose').length, 1, 'no proposal made, hence none lost, in the failed cycle');
+  assert.equal(h.asked.filter((a) => a.type === 'executor.execute').length, 1);
 });
 
 test('with the trading loop stopped the strategy is not asked; monitoring goes on', async () => {

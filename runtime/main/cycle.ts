@@ -7,10 +7,6 @@
  * such and the next one starts when it ends — cycles never stack. A failed stage (actor restarting, timeout) ends
  * the cycle early; the record says where and why and is journaled all the same.
  *
- * The strategy is asked on the kill switch's last published status at the same time as the kill switch evaluates this
- * cycle (one round trip fewer); the executor — the one gate — receives this cycle's status and judges every proposal
- * by it.
- *
  * The trading loop (start/stop) only gates the strategy: when stopped, the cycle still reads the market, values
  * risk, evaluates the kill switch and reconciles — monitoring continues, positions stay.
  */
@@ -204,22 +200,16 @@ export class CycleOrchestrator {
           phase: this.#phase,
           ...(this.#history !== null ? { history: this.#history } : {}),
         });
-      const propose = (ks: KillSwitchStatus): Promise<readonly Proposal[]> =>
-        ask('strategy', 'strategy.propose', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book, risk: riskOut, killswitch: ks, phase: ks.effectivePhase });
-      // The strategy proposes on the kill switch's last published status while the kill switch evaluates this cycle:
-      // one round trip fewer on the cycle's path. Safe because the strategy decides nothing about safety: the executor
-      // is the one gate, and it acts on this cycle's (or a newer pushed) status — an entry proposed on a NORMAL that
-      // has just become HALTED is denied there, with its reason. The strategy also hears `killswitch.changed` directly.
-      // Until a first status exists (first cycle), it waits for this one.
-      const lastKs = st.killswitch;
-      const trading = this.#loop === 'running';
-      const early = trading && lastKs !== null ? propose(lastKs) : null;
-      // An early proposal that fails is this cycle's execute failure, whatever check_safety does meanwhile.
-      early?.catch(() => {});
+      // The strategy is asked only after the kill switch has judged this cycle: asked alongside it, a proposal made in a
+      // cycle whose check_safety then fails would be lost — and the strategy's cooldown would hold back that exit or
+      // entry in the next cycles.
       st.killswitch = await time('check_safety', evaluate);
       const ks = st.killswitch;
       await time('execute', async () => {
-        st.proposals = early !== null ? await early : trading ? await propose(ks) : [];
+        st.proposals =
+          this.#loop === 'running'
+            ? await ask('strategy', 'strategy.propose', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book, risk: riskOut, killswitch: ks, phase: ks.effectivePhase })
+            : [];
         st.execution = await ask('executor', 'executor.execute', {
           cycleId,
           proposals: st.proposals,
