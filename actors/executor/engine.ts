@@ -5,7 +5,7 @@
  * commands against the broker (order-desk.ts). Ports are injected (ports.ts). One call at a time: the actor mailbox
  * serialises messages and ticks; flatten is re-entrant-safe (a second call joins the first).
  */
-import { OlderInputError, VolguardError } from '../../runtime/errors.ts';
+import { InvariantError, OlderInputError, VolguardError } from '../../runtime/errors.ts';
 import { BrokerError } from '../venues/broker.ts';
 import { describeOlder, isOlder } from '../domain/market-time.ts';
 import { istDate } from '../domain/calendar.ts';
@@ -36,12 +36,12 @@ import { reconcileOrders, reconcilePositions } from './recon.ts';
 import type { RulesLookup, TouchLookup } from './pricing.ts';
 import { MARKET_CLOSED_CARRY } from './saga.ts';
 import { decideSagaStep, denial, riskDenied, type Command } from './saga-decide.ts';
-import { apply, initialState, isTerminal, isUnsettled, openPositions, positionsView, type ExecEvent, type ExecState, type OperatorRequest } from './state.ts';
+import { apply, initialState, isBrokerFact, isTerminal, isUnsettled, openPositions, positionsView, type ExecEvent, type ExecState, type OperatorRequest } from './state.ts';
 import { stuckStructureEvents } from './structure-check.ts';
 import { shadowFlatten } from './shadow.ts';
 import { parseChargesSchedule, type ChargesSchedule } from '../domain/charges.ts';
 import { SHIPPED_CHARGES_CSV, SHIPPED_CHARGES_FILE } from '../domain/data/charges-schedule.ts';
-import { expiriesToSettle, moneyAfter, paperEquity, settlementDecision, withoutExpired } from './money.ts';
+import { booksMoney, expiriesToSettle, moneyAfter, paperEquity, settlementDecision, withoutExpired } from './money.ts';
 import type { SettlementPending } from '../domain/money.ts';
 import { netByInstrument } from './broker-positions.ts';
 import type { AccountView, Approval, ApprovePhaseRequest, CloseStructureAnswer, CloseStructureRequest, ExecuteRequest, ExecutionReport, FlattenResult, KillSwitchView, OrderDenied, PhaseAnswer, PhaseView, ReconFinding, ReleaseVenueKillSwitch, SagaProgress, SetPhaseRequest, VenueKillSwitchRec, VenueKillSwitchView } from './messages.ts';
@@ -89,6 +89,8 @@ export class ExecutorEngine {
   readonly #schedule: ChargesSchedule;
   /** Charges of fills journaled before a crash, not yet booked, are made up once after recovery (the first cycle). */
   #chargesCaughtUp = false;
+  /** Broker facts journaled and applied but not yet awaited (#stage); awaited before anything is acted on. */
+  #staged: Promise<number>[] = [];
   /** Positions past their expiry still waiting for settlement, as of the last cycle (the book lists them). */
   #settlementPending: readonly SettlementPending[] = [];
   /** The broker's net positions as last read for settlement (live): read at most every reconIntervalMs meanwhile. */
@@ -105,7 +107,9 @@ export class ExecutorEngine {
     // After a restart the book must be the real one (or the shadow one) before the first cycle asks for it.
     this.#requested = cfg.phase ?? 'SHADOW';
     this.#phase = lowerPhase(this.#configuredPhase(), 'SEMI_AUTO');
-    this.#desk = new OrderDesk(ports.broker, ports.multiOrder === true, { state: this.state, emit: (e) => this.#emit(e), now: () => this.#p.clock.now(), log: this.#log });
+    this.#desk = new OrderDesk(ports.broker, ports.multiOrder === true, {
+      state: this.state, emit: (e) => this.#emit(e), stage: (e) => this.#stage(e), settle: () => this.#settleStaged(), now: () => this.#p.clock.now(), log: this.#log,
+    });
   }
 
   /**
@@ -128,22 +132,86 @@ export class ExecutorEngine {
     this.#desk.close();
   }
 
-  /** Journals (awaited), then applies; the journal is the truth a restart rebuilds from. */
+  /**
+   * Journals, then applies: the journal is the truth a restart rebuilds from. A decision (a saga's start or step, an
+   * order's intent, an approval, a finding…) is applied only once it is durable, so nothing is acted on that a crash
+   * could forget. The events of one call travel together — one journal request, one commit — and are applied in order
+   * once all are durable; a run ends at an event that books money (a fill), whose charges are worked out from the
+   * state it leaves and journaled next. When the journal refuses a run, what it did take is applied and the refusal is
+   * thrown; if it took an event after one it refused, memory could not follow the journal in order: the executor
+   * restarts (InvariantError) and rebuilds from what was taken.
+   */
   async #emit(events: readonly ExecEvent[]): Promise<void> {
-    for (const e of events) {
-      await this.#p.journal.append(e.type, e, { cycleId: this.#cycleId });
-      apply(this.state, e);
-      if (e.type === 'executor.orderUpdated') this.#p.metrics?.order(e.status);
-      else if (e.type === 'executor.orderUnknown') this.#p.metrics?.order('unknown');
-      else if (e.type === 'executor.sagaFinished') {
-        this.#p.metrics?.saga(e.outcome);
-        this.#log.info({ sagaId: e.sagaId, outcome: e.outcome, reason: e.reason }, 'saga finished');
-      } else if (e.type === 'executor.orderDenied') this.#log.warn({ proposalId: e.denied.proposalId, reason: e.denied.reason, detail: e.denied.detail }, 'OrderDenied');
-      else if (e.type === 'money.charges' || e.type === 'money.settlement') this.#p.metrics?.charges?.(e.shadow ? 'shadow' : 'live', e.charges.total);
-      // Every executed order is charged as its fills are journaled (money.ts): the booking follows the fill.
-      const money = moneyAfter(this.state, e, this.#schedule);
+    let start = 0;
+    while (start < events.length) {
+      let end = start;
+      while (end < events.length - 1 && !booksMoney(events[end]!)) end++;
+      const run = events.slice(start, end + 1);
+      // Facts staged before this run travel in the same request (or an earlier one): their fate is known by now too.
+      const [taken, stagedRefusal] = await Promise.all([Promise.allSettled(run.map((e) => this.#append(e))), this.#stagedRefusal()]);
+      const refused = taken.findIndex((t) => t.status === 'rejected');
+      if (refused >= 0 && taken.slice(refused).some((t) => t.status === 'fulfilled')) {
+        throw new InvariantError('the journal took an event after one it refused: the executor rebuilds from the journal', { cause: (taken[refused] as PromiseRejectedResult).reason });
+      }
+      for (const e of refused >= 0 ? run.slice(0, refused) : run) this.#applied(e);
+      if (stagedRefusal !== undefined) throw stagedRefusal.reason;
+      if (refused >= 0) throw (taken[refused] as PromiseRejectedResult).reason;
+      const money = moneyAfter(this.state, run[run.length - 1], this.#schedule);
       if (money.length > 0) await this.#emit(money);
+      start = end + 1;
     }
+    await this.#settleStaged();
+  }
+
+  /**
+   * Stages what the broker just said (an order's answer, a pushed update — order-desk.ts) and the charges it books:
+   * journaled (sent at the end of this turn, with whatever else is journaled in it) and applied at once, not awaited
+   * here — `#settleStaged` (or the next `#emit`) awaits them, before anything is acted on. A broker's fact is true
+   * whether or not its record survives: should the journal refuse it, memory still matches the broker, and after a
+   * restart reconciliation learns it again from the broker by tag. Decisions never take this path.
+   */
+  #stage(facts: readonly ExecEvent[]): void {
+    for (const e of facts) {
+      if (!isBrokerFact(e) && e.type !== 'money.charges') throw new InvariantError(`expected a broker fact or its charges to stage, was ${e.type}`);
+      const p = this.#append(e);
+      // Awaited by #stagedRefusal; caught here so a refusal before then is never an unhandled rejection.
+      p.catch(() => {});
+      this.#staged.push(p);
+      this.#applied(e);
+      const money = moneyAfter(this.state, e, this.#schedule);
+      if (money.length > 0) this.#stage(money);
+    }
+  }
+
+  /** Waits for every staged fact to be journaled; throws the first the journal refused. */
+  async #settleStaged(): Promise<void> {
+    const refusal = await this.#stagedRefusal();
+    if (refusal !== undefined) throw refusal.reason;
+  }
+
+  /** Waits for every staged fact to be journaled; the first refusal, if any (never rejects). */
+  async #stagedRefusal(): Promise<{ reason: unknown } | undefined> {
+    if (this.#staged.length === 0) return undefined;
+    const staged = this.#staged;
+    this.#staged = [];
+    const refused = (await Promise.allSettled(staged)).find((t): t is PromiseRejectedResult => t.status === 'rejected');
+    return refused === undefined ? undefined : { reason: refused.reason };
+  }
+
+  #append(e: ExecEvent): Promise<number> {
+    return this.#p.journal.append(e.type, e, { cycleId: this.#cycleId });
+  }
+
+  /** An event the journal took, into the state (and the metrics and log that follow it). */
+  #applied(e: ExecEvent): void {
+    apply(this.state, e);
+    if (e.type === 'executor.orderUpdated') this.#p.metrics?.order(e.status);
+    else if (e.type === 'executor.orderUnknown') this.#p.metrics?.order('unknown');
+    else if (e.type === 'executor.sagaFinished') {
+      this.#p.metrics?.saga(e.outcome);
+      this.#log.info({ sagaId: e.sagaId, outcome: e.outcome, reason: e.reason }, 'saga finished');
+    } else if (e.type === 'executor.orderDenied') this.#log.warn({ proposalId: e.denied.proposalId, reason: e.denied.reason, detail: e.denied.detail }, 'OrderDenied');
+    else if (e.type === 'money.charges' || e.type === 'money.settlement') this.#p.metrics?.charges?.(e.shadow ? 'shadow' : 'live', e.charges.total);
   }
 
   // ---- kill switch ----

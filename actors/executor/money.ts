@@ -19,6 +19,11 @@ export * from './money-ledger.ts';
 
 // ---- what the engine journals (reads the executor's state; pure) ----
 
+/** An event whose application can book charges (moneyAfter): a fill, at the broker or in the shadow book. */
+export function booksMoney(e: ExecEvent): boolean {
+  return e.type === 'executor.orderUpdated' || e.type === 'executor.shadowFill';
+}
+
 /**
  * The money events due after `e` was applied: an order's fills → its charges; a shadow fill → each line charged as
  * its own order (`<proposalId>/<line>`). With `e` undefined: every order whose fills are not charged in full (the

@@ -4,6 +4,10 @@
  * match by tag — and its answer decides: placed → sent; a definitive refusal → rejected; anything else → UNKNOWN
  * (never resent; reconciliation resolves it). Order updates the broker pushes (paper: synchronously inside a call)
  * are queued and journaled in order by `drain()`.
+ *
+ * What the broker says (answers, updates, and the charges its fills book) is staged — journaled and applied at once —
+ * and awaited before the next order goes out, in the same journal commit as that order's intent: one commit an order
+ * (a group's intents share one), not one an event.
  */
 import { BrokerError, type Broker, type BrokerOrder, type MultiPlaceLine, type OrderRequest } from '../venues/broker.ts';
 import type { EngineLog } from './ports.ts';
@@ -14,8 +18,12 @@ const MULTI_MAX = 25;
 
 export interface Journaling {
   readonly state: ExecState;
-  /** Journals (awaited) then applies. */
+  /** Journals (awaited) then applies: decisions. */
   emit(events: readonly ExecEvent[]): Promise<void>;
+  /** Journals (not awaited) and applies at once: the broker's facts (engine.ts #stage). */
+  stage(facts: readonly ExecEvent[]): void;
+  /** Awaits every staged fact's record; throws the first the journal refused. */
+  settle(): Promise<void>;
   now(): number;
   readonly log: EngineLog;
 }
@@ -47,6 +55,12 @@ export class OrderDesk {
 
   /** Journals the order updates the broker pushed since the last drain (ours only; others are left to recon). */
   async drain(): Promise<void> {
+    this.#stageUpdates();
+    await this.#j.settle();
+  }
+
+  /** Stages the order updates the broker pushed since the last look, in order (each compared with the state the last left). */
+  #stageUpdates(): void {
     while (this.#updates.length > 0) {
       const u = this.#updates.shift();
       if (u === undefined || u.clientOrderId === null) continue;
@@ -56,7 +70,7 @@ export class OrderDesk {
       const was = o.parts?.[u.brokerOrderId] ?? o;
       if (u.filledQuantity === was.filledQuantity && u.status === was.status) continue;
       if (u.filledQuantity < was.filledQuantity) continue;
-      await this.#j.emit([{
+      this.#j.stage([{
         type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: u.brokerOrderId,
         status: u.status, filledQuantity: u.filledQuantity, averagePrice: u.averagePrice,
         ...(u.statusMessage !== undefined ? { reason: u.statusMessage } : {}), ts: this.#j.now(),
@@ -79,11 +93,13 @@ export class OrderDesk {
       } catch (err) {
         line = { ok: false, clientOrderId: o.clientOrderId, error: err instanceof BrokerError ? err : new BrokerError('AMBIGUOUS', String(err), { cause: err }) };
       }
-      await this.#record(o, line);
-      await this.drain();
+      // The answer and what the broker pushed meanwhile go with the next intent's commit (or the settle below).
+      this.#record(o, line);
+      this.#stageUpdates();
       // On any failure stop sending the rest of the group: the saga decides (compensate, or wait for recon).
-      if (STOPS.has(this.#j.state.orders[o.clientOrderId]?.status ?? '')) return;
+      if (STOPS.has(this.#j.state.orders[o.clientOrderId]?.status ?? '')) break;
     }
+    await this.#j.settle();
   }
 
   /**
@@ -95,7 +111,7 @@ export class OrderDesk {
     const sorted = [...orders.filter((o) => o.side === 'BUY'), ...orders.filter((o) => o.side === 'SELL')];
     for (let i = 0; i < sorted.length; i += MULTI_MAX) {
       const chunk = sorted.slice(i, i + MULTI_MAX);
-      for (const o of chunk) await this.#j.emit([{ type: 'executor.orderIntent', ...o, ts: this.#j.now() }]);
+      await this.#j.emit(chunk.map((o) => ({ type: 'executor.orderIntent' as const, ...o, ts: this.#j.now() })));
       let lines: readonly MultiPlaceLine[];
       try {
         const answer = await this.#broker.placeMultiOrder(chunk.map((o) => ({ ...request(o), correlationId: o.clientOrderId })));
@@ -106,27 +122,28 @@ export class OrderDesk {
         const e = err instanceof BrokerError ? err : new BrokerError('AMBIGUOUS', String(err), { cause: err });
         lines = chunk.map((o) => ({ ok: false, clientOrderId: o.clientOrderId, error: e }));
       }
-      for (const [j, line] of lines.entries()) await this.#record(chunk[j]!, line);
-      await this.drain();
+      for (const [j, line] of lines.entries()) this.#record(chunk[j]!, line);
+      this.#stageUpdates();
       // A failed line stops the next chunk (the saga decides: compensate, or wait for reconciliation).
-      if (chunk.some((o) => STOPS.has(this.#j.state.orders[o.clientOrderId]?.status ?? ''))) return;
+      if (chunk.some((o) => STOPS.has(this.#j.state.orders[o.clientOrderId]?.status ?? ''))) break;
     }
+    await this.#j.settle();
   }
 
-  /** Journals one placement answer: placed → sent; a definitive refusal → rejected; anything else → UNKNOWN. */
-  async #record(o: PlannedOrder, line: MultiPlaceLine): Promise<void> {
+  /** Stages one placement answer: placed → sent; a definitive refusal → rejected; anything else → UNKNOWN. */
+  #record(o: PlannedOrder, line: MultiPlaceLine): void {
     const now = this.#j.now();
     if (line.ok) {
       // Several ids for one order (the broker sliced it): every one is tracked as a part of the order.
       const ids = line.brokerOrderIds.length > 1 ? { brokerOrderIds: [...line.brokerOrderIds] } : {};
-      await this.#j.emit([{ type: 'executor.orderSent', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: line.brokerOrderIds[0] ?? '', ...ids, ts: now }]);
+      this.#j.stage([{ type: 'executor.orderSent', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: line.brokerOrderIds[0] ?? '', ...ids, ts: now }]);
     } else if (isDefinitive(line.error)) {
       // The kind leads the reason so the saga can tell a closed market (carried to the open) from a refusal.
       const reason = line.error.kind === 'MARKET_CLOSED' ? `MARKET_CLOSED: ${line.error.message}` : line.error.message;
-      await this.#j.emit([{ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: null, status: 'rejected', filledQuantity: 0, averagePrice: 0, reason, ts: now }]);
+      this.#j.stage([{ type: 'executor.orderUpdated', clientOrderId: o.clientOrderId, sagaId: o.sagaId, brokerOrderId: null, status: 'rejected', filledQuantity: 0, averagePrice: 0, reason, ts: now }]);
     } else {
       this.#j.log.error({ clientOrderId: o.clientOrderId, err: line.error.message }, 'order fate unknown: UNKNOWN until reconciliation');
-      await this.#j.emit([{ type: 'executor.orderUnknown', clientOrderId: o.clientOrderId, sagaId: o.sagaId, error: line.error.message, ts: now }]);
+      this.#j.stage([{ type: 'executor.orderUnknown', clientOrderId: o.clientOrderId, sagaId: o.sagaId, error: line.error.message, ts: now }]);
     }
   }
 

@@ -230,6 +230,8 @@ export type ExecEvent =
 
 const TERMINAL: ReadonlySet<OrderStatus> = new Set(ENDED_STATUSES);
 export const isTerminal = (s: OrderStatus): boolean => TERMINAL.has(s);
+/** What the broker itself said of an order: its answer to a placement, or an update it pushed (order-desk.ts). */
+export const isBrokerFact = (e: ExecEvent): boolean => e.type === 'executor.orderSent' || e.type === 'executor.orderUpdated' || e.type === 'executor.orderUnknown';
 /** Working at the broker, or possibly so (an UNKNOWN or an unacknowledged intent may exist there). */
 export const isUnsettled = (s: OrderStatus): boolean => !TERMINAL.has(s);
 

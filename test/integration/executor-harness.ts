@@ -69,6 +69,11 @@ export class Harness {
   settlementPrice: number | undefined;
   /** Set when the test "kills" the process: nothing more reaches the journal. */
   dead = false;
+  /**
+   * Runs before each append is taken (pushed to `journal` once it settles): a test models the journal's round trip
+   * (await something) or its refusal (throw).
+   */
+  beforeAppend: ((e: ExecEvent) => Promise<void> | void) | undefined;
   broker: PaperBroker;
   engine: ExecutorEngine;
   #cycle = 0;
@@ -106,7 +111,9 @@ export class Harness {
       journal: {
         append: async (_type, body) => {
           if (this.dead) throw new Error('process is dead');
-          return this.journal.push(structuredClone(body) as ExecEvent);
+          const e = structuredClone(body) as ExecEvent;
+          await this.beforeAppend?.(e);
+          return this.journal.push(e);
         },
         kvPut: async (key, value) => {
           this.kv.set(key, value);
