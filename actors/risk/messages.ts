@@ -5,6 +5,7 @@
  * |----------------------|--------------------|-------------------|
  * | `risk.assess`        | AssessRequest      | RiskReport        |
  * | `risk.preTrade`      | PreTradeRequest    | PreTradeDecision  |
+ * | `risk.warm`          | null (its own)     | —                 |
  * | `risk.adjustCapital` | AdjustCapital      | CapitalAdjusted   |
  * | `risk.status`        | `{}`               | RiskStatus        |
  * | `risk.view`          | `{}`               | RiskApiView (GET /api/v1/risk) or null before the first assessment |
@@ -435,6 +436,8 @@ export interface RiskProtocol {
   'risk.pnl': { in: Readonly<Record<string, never>>; out: RiskPnl };
   /** Event from the kill switch: entries are denied unless it is NORMAL. */
   'killswitch.changed': { in: KillSwitchView; out: void };
+  /** Its own, once after the first assessment: compile the pre-trade check before a proposal needs it (warm.ts). */
+  'risk.warm': { in: null; out: void };
 }
 
 declare module '../../runtime/protocols.ts' {

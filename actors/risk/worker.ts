@@ -8,6 +8,7 @@ import { InvariantError, OlderInputError } from '../../runtime/errors.ts';
 import type { ClockSpec } from '../../runtime/clock.ts';
 import { journalClient, type JournalClient } from '../journal/index.ts';
 import type { Bucket } from '../domain/bucket.ts';
+import { warmPreTrade } from './warm.ts';
 import { adjustCapital, assess, currentBuckets, initialRiskState, olderAssessment, onKillswitchChanged, preTrade, riskView, type RiskState } from './core.ts';
 import { describeOlder, OLDER_INPUTS_HELP, OLDER_INPUTS_METRIC } from '../domain/market-time.ts';
 import { noteSafetyEvents, pnlView, type DayEffects, type DayState } from './day.ts';
@@ -41,6 +42,8 @@ type DayWrite =
 let pendingDay: DayWrite[] = [];
 /** A safety event changed the open day since it was last persisted. */
 let dayDirty = false;
+/** The pre-trade check has been warmed in this incarnation (warm.ts). */
+let warmed = false;
 
 /**
  * Queues what the day step asked for, in order (close before open), then the day's state, and writes them one at a
@@ -167,6 +170,10 @@ defineActor<RiskSettings, RiskProtocol>({
       }
       if (r.effects.persistStops !== null) await j.kvPut(STOPS_KEY, r.effects.persistStops);
       state = r.state;
+      if (!warmed && state.last !== null) {
+        warmed = true;
+        ctx.next('risk.warm', null);
+      }
       const t = r.report.total;
       gauges?.delta.set(t.deltaRatio);
       gauges?.vega.set(t.vega);
@@ -194,6 +201,12 @@ defineActor<RiskSettings, RiskProtocol>({
       if (!d.allow) ctx.log.warn({ reasons: d.reasons, details: d.details }, 'OrderDenied');
       await j.append(d.allow ? 'risk.orderAllowed' : 'risk.orderDenied', body, cycleId !== undefined ? { cycleId } : {});
       return d;
+    },
+    'risk.warm'(_body, ctx) {
+      if (state === null) return;
+      const t0 = performance.now();
+      const checks = warmPreTrade(state, ctx.clock.now(), clockSpeedOf(ctx.clockSpec));
+      ctx.log.debug({ checks, ms: Math.round(performance.now() - t0) }, 'pre-trade check warmed');
     },
     async 'risk.adjustCapital'(req, ctx) {
       const { s, j } = need();
