@@ -2,13 +2,16 @@
  * @module `npm run bench -- system`: the full cycle (snapshot → durable journal) on NIFTY 4 expiries + BANKNIFTY 2,
  * FULL_AUTO on paper so positions are open (a pinned trading day in the entry window), and the whole process's resident
  * memory.
- * BENCH_SYSTEM_CYCLES (default 300) sets the sample size.
+ * BENCH_SYSTEM_CYCLES (default 300) sets the sample size; BENCH_SYSTEM_RECORDS=<file> appends each measured cycle's
+ * record (stages, summary) to that file as a JSON line, to say where the slow ones went.
  */
+import { appendFileSync } from 'node:fs';
 import { percentile, type Figure } from './main.ts';
 import { startTestSystem } from '../fixtures/run-system.ts';
 
 export async function run(): Promise<Figure[]> {
   const n = Number(process.env['BENCH_SYSTEM_CYCLES'] ?? 300);
+  const recordsTo = process.env['BENCH_SYSTEM_RECORDS'];
   // A pinned, ordinary trading day (Wed 2026-11-25, not an expiry) at the 09:30 entry window, at 60× with a 0.1 s loop
   // (6 market seconds a cycle). Unpinned at 20×, the sim started at the next session's 09:15 and ~10 market minutes
   // of cycles never reached the window; the strategy also needs 20 one-minute RV returns before its first entry.
@@ -25,6 +28,7 @@ export async function run(): Promise<Figure[]> {
   const off = s.system.onEvent((type, body) => {
     if (type !== 'cycle.completed') return;
     durations.push((body as { durationMs: number }).durationMs);
+    if (recordsTo !== undefined) appendFileSync(recordsTo, `${JSON.stringify(s.cycle.state.lastRecord)}\n`);
     for (const [k, v] of Object.entries(s.cycle.state.lastRecord?.stages ?? {})) (stages.get(k) ?? stages.set(k, []).get(k)!).push(v);
   });
   while (durations.length < n) {
