@@ -90,7 +90,7 @@ export class ExecutorEngine {
   /** Charges of fills journaled before a crash, not yet booked, are made up once after recovery (the first cycle). */
   #chargesCaughtUp = false;
   /** Broker facts journaled and applied but not yet awaited (#stage); awaited before anything is acted on. */
-  #staged: Promise<number>[] = [];
+  #staged: Array<{ readonly e: ExecEvent; readonly taken: Promise<number> }> = [];
   /** Positions past their expiry still waiting for settlement, as of the last cycle (the book lists them). */
   #settlementPending: readonly SettlementPending[] = [];
   /** The broker's net positions as last read for settlement (live): read at most every reconIntervalMs meanwhile. */
@@ -139,7 +139,7 @@ export class ExecutorEngine {
    * once all are durable; a run ends at an event that books money (a fill), whose charges are worked out from the
    * state it leaves and journaled next. When the journal refuses a run, what it did take is applied and the refusal is
    * thrown; if it took an event after one it refused, memory could not follow the journal in order: the executor
-   * restarts (InvariantError) and rebuilds from what was taken.
+   * restarts (InvariantError) and rebuilds from what was taken. So it does when a staged fact was refused (#stage).
    */
   async #emit(events: readonly ExecEvent[]): Promise<void> {
     let start = 0;
@@ -148,13 +148,13 @@ export class ExecutorEngine {
       while (end < events.length - 1 && !booksMoney(events[end]!)) end++;
       const run = events.slice(start, end + 1);
       // Facts staged before this run travel in the same request (or an earlier one): their fate is known by now too.
-      const [taken, stagedRefusal] = await Promise.all([Promise.allSettled(run.map((e) => this.#append(e))), this.#stagedRefusal()]);
+      const [taken, stagedRefused] = await Promise.all([Promise.allSettled(run.map((e) => this.#append(e))), this.#stagedRefusal()]);
       const refused = taken.findIndex((t) => t.status === 'rejected');
       if (refused >= 0 && taken.slice(refused).some((t) => t.status === 'fulfilled')) {
         throw new InvariantError('the journal took an event after one it refused: the executor rebuilds from the journal', { cause: (taken[refused] as PromiseRejectedResult).reason });
       }
       for (const e of refused >= 0 ? run.slice(0, refused) : run) this.#applied(e);
-      if (stagedRefusal !== undefined) throw stagedRefusal.reason;
+      if (stagedRefused !== undefined) throw stagedRefused;
       if (refused >= 0) throw (taken[refused] as PromiseRejectedResult).reason;
       const money = moneyAfter(this.state, run[run.length - 1], this.#schedule);
       if (money.length > 0) await this.#emit(money);
@@ -166,40 +166,57 @@ export class ExecutorEngine {
   /**
    * Stages what the broker just said (an order's answer, a pushed update — order-desk.ts) and the charges it books:
    * journaled (sent at the end of this turn, with whatever else is journaled in it) and applied at once, not awaited
-   * here — `#settleStaged` (or the next `#emit`) awaits them, before anything is acted on. A broker's fact is true
-   * whether or not its record survives: should the journal refuse it, memory still matches the broker, and after a
-   * restart reconciliation learns it again from the broker by tag. Decisions never take this path.
+   * here — `#settleStaged` (or the next `#emit`) awaits them, before anything is acted on. Should the journal refuse
+   * one, memory holds what the journal lacks and reconciliation, which compares the broker with memory, would never
+   * put it back: the executor restarts (InvariantError) and rebuilds from the journal, and its first reconciliation
+   * learns the fact again from the broker by tag — as after a crash between the broker's answer and its record.
+   * Decisions never take this path.
    */
   #stage(facts: readonly ExecEvent[]): void {
     for (const e of facts) {
       if (!isBrokerFact(e) && e.type !== 'money.charges') throw new InvariantError(`expected a broker fact or its charges to stage, was ${e.type}`);
-      const p = this.#append(e);
+      const taken = this.#append(e);
       // Awaited by #stagedRefusal; caught here so a refusal before then is never an unhandled rejection.
-      p.catch(() => {});
-      this.#staged.push(p);
+      taken.catch(() => {});
+      this.#staged.push({ e, taken });
       this.#applied(e);
       const money = moneyAfter(this.state, e, this.#schedule);
       if (money.length > 0) this.#stage(money);
     }
   }
 
-  /** Waits for every staged fact to be journaled; throws the first the journal refused. */
+  /** Waits for every staged fact to be journaled; throws (InvariantError) if the journal refused any. */
   async #settleStaged(): Promise<void> {
-    const refusal = await this.#stagedRefusal();
-    if (refusal !== undefined) throw refusal.reason;
+    const refused = await this.#stagedRefusal();
+    if (refused !== undefined) throw refused;
   }
 
-  /** Waits for every staged fact to be journaled; the first refusal, if any (never rejects). */
-  async #stagedRefusal(): Promise<{ reason: unknown } | undefined> {
+  /** Waits for every staged fact to be journaled; the InvariantError naming those refused, if any (never rejects). */
+  async #stagedRefusal(): Promise<InvariantError | undefined> {
     if (this.#staged.length === 0) return undefined;
     const staged = this.#staged;
     this.#staged = [];
-    const refused = (await Promise.allSettled(staged)).find((t): t is PromiseRejectedResult => t.status === 'rejected');
-    return refused === undefined ? undefined : { reason: refused.reason };
+    const taken = await Promise.allSettled(staged.map((s) => s.taken));
+    const refused = staged.flatMap((s, i) => {
+      const t = taken[i]!;
+      return t.status === 'rejected' ? [{ e: s.e, reason: t.reason as unknown }] : [];
+    });
+    if (refused.length === 0) return undefined;
+    const named = refused.map(({ e }) => `${e.type} ${'clientOrderId' in e ? e.clientOrderId : e.type === 'money.charges' ? e.orderId : ''}`.trim());
+    const why = refused[0]!.reason instanceof Error ? refused[0]!.reason.message : String(refused[0]!.reason);
+    return new InvariantError(
+      `the journal refused ${refused.length} broker fact(s) already applied (${named.join(', ')}; ${why}): the executor rebuilds from the journal and reconciliation learns them again from the broker`,
+      { cause: refused[0]!.reason },
+    );
   }
 
+  /** Always a promise: a port that throws at the call refuses that event alone, like any other refusal. */
   #append(e: ExecEvent): Promise<number> {
-    return this.#p.journal.append(e.type, e, { cycleId: this.#cycleId });
+    try {
+      return this.#p.journal.append(e.type, e, { cycleId: this.#cycleId });
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** An event the journal took, into the state (and the metrics and log that follow it). */

@@ -139,8 +139,12 @@ defineActor<ExecutorSection, ExecutorProtocol>({
 const handlers: Handlers<ExecutorProtocol, ExecutorSection> = {
   'executor.tick'(_b, ctx) {
     handle?.onTick?.();
-    // Errors are logged, never a crash: the next cycle reconciles.
-    return need().tick().catch((err: unknown) => ctx.log.error({ err }, 'executor tick failed'));
+    // Errors are logged, never a crash: the next cycle reconciles. A broken invariant (memory no longer what the
+    // journal rebuilds: engine.ts #emit, #stagedRefusal) crashes it all the same, so the restart rebuilds.
+    return need().tick().catch((err: unknown) => {
+      if (err instanceof InvariantError) throw err;
+      ctx.log.error({ err }, 'executor tick failed');
+    });
   },
   'executor.book': () => need().book(),
   'executor.execute': (req) => need().execute(req),

@@ -4,7 +4,8 @@
  * together. Before, every event was awaited on its own — a 4-leg condor took 19 journal round trips, each a durable
  * commit, inside the cycle. What must not change with it: an order reaches the broker only after its intent is
  * journaled; the next group goes only after the last group's facts are journaled; the executor rebuilt from its
- * journal holds the same book; and a decision the journal refuses is never acted on.
+ * journal holds the same book; a decision the journal refuses is never acted on; and a broker fact it refuses (held in
+ * memory, missing from the journal) restarts the executor, whose reconciliation then learns it again.
  *
  * The journal is modelled as the client coalesces it: the appends of one synchronous turn are one request (one
  * commit), settled a macrotask later.
@@ -12,6 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MultiPlaceLine } from '../../actors/venues/broker.ts';
+import { InvariantError } from '../../runtime/errors.ts';
 import type { ExecEvent } from '../../actors/executor/state.ts';
 import { CFG, Harness, condor } from './executor-harness.ts';
 
@@ -98,7 +100,7 @@ test('an intent the journal refuses is not acted on: nothing reaches the broker,
   }
 });
 
-test('a broker fact the journal refuses is still held (it is true at the broker); rebuilt, reconciliation learns it again by tag', async () => {
+test('a broker fact the journal refuses: nothing more is sent, the executor rebuilds (InvariantError), and reconciliation learns the fact again by tag', async () => {
   const h = new Harness(CFG, true);
   try {
     let refused = 0;
@@ -108,20 +110,21 @@ test('a broker fact the journal refuses is still held (it is true at the broker)
         throw new Error('JOURNAL: disk full');
       }
     };
-    const r = await h.execute([condor('p3')]).then(() => 'answered', (err: Error) => err.message);
-    assert.match(r, /disk full/);
-    assert.ok(refused > 0);
-    // The hedges were bought at the broker: memory says so, and sends nothing more after the refusal.
+    const err = await h.execute([condor('p3')]).then(() => undefined, (e: Error) => e);
+    assert.ok(err instanceof InvariantError, `an InvariantError (the actor restarts), was ${String(err)}`);
+    assert.match(err.message, /refused 8 broker fact\(s\) already applied \(executor.orderSent VG1-/);
+    assert.equal(refused, 8, "2 sends, 2 × (open, filled), 2 charges");
+    // The hedges were bought at the broker; the shorts were never sent.
     const atBroker = await h.broker.getOrderBook();
     assert.deepEqual(atBroker.map((o) => [o.side, o.status]), [['BUY', 'filled'], ['BUY', 'filled']]);
-    assert.deepEqual(h.engine.orders().map((o) => o.status), ['filled', 'filled']);
-    // Restarted from the journal (the intents only), the first cycle's reconciliation finds both by tag.
+    // Rebuilt from the journal (the intents only), the first cycle's reconciliation finds both by tag and journals them.
     h.beforeAppend = undefined;
     await h.crashAndRestart();
     assert.deepEqual(h.engine.orders().map((o) => o.status), ['pending', 'pending']);
     await h.execute([]);
-    const held = h.engine.orders().filter((o) => atBroker.some((b) => b.clientOrderId === o.clientOrderId));
-    assert.deepEqual(held.map((o) => o.status), ['filled', 'filled']);
+    const ids = atBroker.map((o) => o.clientOrderId);
+    assert.deepEqual(h.engine.orders().filter((o) => ids.includes(o.clientOrderId)).map((o) => o.status), ['filled', 'filled']);
+    for (const id of ids) assert.ok(h.journal.some((e) => e.type === 'executor.orderUpdated' && e.clientOrderId === id && e.status === 'filled'), `the fill of ${id} journaled`);
   } finally {
     await h.done();
   }
