@@ -125,6 +125,25 @@ test('daily loss beyond the limit is a hard breach, and catastrophic at 1.5× th
   assert.equal(soft?.catastrophic, false);
 });
 
+test('a breach is on record when it starts, changes level and clears, not every cycle it lasts; after a restart, once', () => {
+  const vega = Math.abs(assessed().report.total.vega);
+  let s = dayOpened(settings());
+  const changed: boolean[] = [];
+  const step = (vegaTotal: number, i: number): void => {
+    const r = assess({ ...s, settings: settings({ limits: { vegaTotal } }) }, { cycleId: `c${i}`, snapshot: snapshot(NOW + i * 1000, quotes), surface: surface(), book: condorBook() });
+    changed.push(r.effects.breachesChanged);
+    s = r.state;
+  };
+  // within, soft, soft, hard, hard, within, within
+  [vega * 2, vega / 0.9, vega / 0.9, vega / 2, vega / 2, vega * 2, vega * 2].forEach(step);
+  assert.deepEqual(changed, [false, true, false, true, false, true, false]);
+  // A restarted actor has no last assessment: a breach it finds is recorded again.
+  s = { ...s, last: null };
+  changed.length = 0;
+  [vega / 2, vega / 2].forEach((v, i) => step(v, 10 + i));
+  assert.deepEqual(changed, [true, false]);
+});
+
 test('a greek past its soft ratio is a soft breach, past its limit a hard one', () => {
   const vega = Math.abs(assessed().report.total.vega);
   assert.equal(assessed(settings({ limits: { vegaTotal: vega / 0.9 } })).report.breaches.find((b) => b.limit === 'vega')?.level, 'soft');

@@ -17,7 +17,7 @@ import type { Position } from '../domain/position.ts';
 import type { TradingState } from '../domain/trading-state.ts';
 import { estimateMargin, worstExpiryLoss, type MarginLeg, type Spots } from '../domain/margin.ts';
 import type {
-  AssessRequest, BucketUse, CapitalAdjusted, AdjustCapital, DenyReason, Greeks, LegValuation, LimitName, MarkSource,
+  AssessRequest, Breach, BucketUse, CapitalAdjusted, AdjustCapital, DenyReason, Greeks, LegValuation, LimitName, MarkSource,
   PreTradeDecision, PreTradeRequest, RiskApiView, RiskReport, StopView, StructureRisk,
 } from './messages.ts';
 import { BUCKETS } from '../domain/bucket.ts';
@@ -73,6 +73,22 @@ export interface AssessEffects {
   readonly stopsFired: readonly StopView[];
   /** Write the stops state to the journal's kv (a new day, a trigger, a lock that moved). */
   readonly persistStops: StopsState | null;
+  /**
+   * The breached limits are not those of the last assessment (one breached, changed level or cleared; after a restart,
+   * any): journal `risk.breaches`. A breach that lasts is on record once, not once a cycle.
+   */
+  readonly breachesChanged: boolean;
+}
+
+/** What a breach is across cycles: its limit, where and how far (its value moves every cycle). */
+function breachIdentity(b: Breach): string {
+  return `${b.limit}|${b.scope}|${b.underlying ?? ''}|${b.expiry ?? ''}|${b.level}|${b.catastrophic ? 'catastrophic' : ''}`;
+}
+
+function breachesChanged(before: readonly Breach[] | undefined, now: readonly Breach[]): boolean {
+  if (before === undefined) return now.length > 0;
+  const was = new Set(before.map(breachIdentity));
+  return was.size !== now.length || now.some((b) => !was.has(breachIdentity(b)));
 }
 
 export function onKillswitchChanged(state: RiskState, ks: TradingState): RiskState {
@@ -179,7 +195,10 @@ export function assess(state: RiskState, req: AssessRequest): { state: RiskState
     unvalued,
   };
   const next: RiskState = { ...state, day, reserved: [], stops: stops.state, last: { market, book: req.book, priced, report } };
-  return { state: next, report, effects: { stopsFired: stops.fired, persistStops: stops.persist ? stops.state : null }, money: dayStep.effects };
+  const effects: AssessEffects = {
+    stopsFired: stops.fired, persistStops: stops.persist ? stops.state : null, breachesChanged: breachesChanged(state.last?.report.breaches, breaches),
+  };
+  return { state: next, report, effects, money: dayStep.effects };
 }
 
 /** The `GET /api/v1/risk` view of a report (INTERFACE.md): per underlying, per expiry, totals, the stress grid, limits. */

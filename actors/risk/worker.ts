@@ -184,8 +184,10 @@ defineActor<RiskSettings, RiskProtocol>({
       gauges?.dayNet.set(r.report.pnl.day);
       const written = recordDay(j, ctx, r.money, r.state.day);
       if (r.money.opened !== null || r.money.closed !== null) await written;
-      if (r.report.breaches.length > 0) {
-        ctx.log.warn({ cycleId: req.cycleId, breaches: r.report.breaches.map((b) => `${b.level}:${b.limit}`) }, 'risk limits breached');
+      // On record when they change (a breach that lasts an afternoon is one record, not one a cycle); cleared too.
+      if (r.effects.breachesChanged) {
+        if (r.report.breaches.length > 0) ctx.log.warn({ cycleId: req.cycleId, breaches: r.report.breaches.map((b) => `${b.level}:${b.limit}`) }, 'risk limits breached');
+        else ctx.log.info({ cycleId: req.cycleId }, 'risk limits back within');
         await j.append('risk.breaches', { breaches: r.report.breaches, limits: r.report.limits, stressWorst: r.report.stress.worst }, { cycleId: req.cycleId });
       }
       return r.report;
