@@ -2,6 +2,8 @@
  * @module `npm run bench -- system`: the full cycle (snapshot → durable journal) on NIFTY 4 expiries + BANKNIFTY 2,
  * FULL_AUTO on paper so positions are open (a pinned trading day in the entry window), and the whole process's resident
  * memory.
+ * Besides the budgeted p99 of every cycle: how many cycles started a saga and their median (a saga's pre-trade check
+ * and first orders are inside the cycle that starts it), and the p99 of quiet cycles (no saga started or working).
  * BENCH_SYSTEM_CYCLES (default 300) sets the sample size; BENCH_SYSTEM_RECORDS=<file> appends each measured cycle's
  * record (stages, summary) to that file as a JSON line, to say where the slow ones went.
  */
@@ -21,6 +23,11 @@ export async function run(): Promise<Figure[]> {
   await s.cycles(20);
   while ((s.cycle.state.book?.positions.length ?? 0) === 0 && (s.cycle.state.snapshot?.ts ?? 0) < giveUp) await s.cycles(10);
   const durations: number[] = [];
+  // Cycles that started a saga (its pre-trade check and first orders are in the cycle), and quiet ones (no saga
+  // started, none working before or after): where the tail comes from.
+  const sagaStarts: number[] = [];
+  const quiet: number[] = [];
+  let workingBefore = 0;
   const rss: number[] = [];
   const legs: number[] = [];
   // Per-stage times of the same cycles (the cycle's record), to say where a slow cycle spent its time.
@@ -28,6 +35,11 @@ export async function run(): Promise<Figure[]> {
   const off = s.system.onEvent((type, body) => {
     if (type !== 'cycle.completed') return;
     durations.push((body as { durationMs: number }).durationMs);
+    const summary = s.cycle.state.lastRecord?.summary as { working: number | null; sagasStarted: readonly string[] } | undefined;
+    const working = summary?.working ?? 0;
+    if ((summary?.sagasStarted.length ?? 0) > 0) sagaStarts.push((body as { durationMs: number }).durationMs);
+    else if (working === 0 && workingBefore === 0) quiet.push((body as { durationMs: number }).durationMs);
+    workingBefore = working;
     if (recordsTo !== undefined) appendFileSync(recordsTo, `${JSON.stringify(s.cycle.state.lastRecord)}\n`);
     for (const [k, v] of Object.entries(s.cycle.state.lastRecord?.stages ?? {})) (stages.get(k) ?? stages.set(k, []).get(k)!).push(v);
   });
@@ -46,6 +58,9 @@ export async function run(): Promise<Figure[]> {
     { suite: 'system', metric: 'cycle_p99_ms', value: percentile(durations, 99), unit: 'ms', budget: '<= 20' },
     { suite: 'system', metric: 'rss_mb', value: Math.max(...rss), unit: 'MB', budget: '<= 400' },
     { suite: 'system', metric: 'open_positions', value: positions, unit: 'legs' },
+    { suite: 'system', metric: 'saga_start_cycles', value: sagaStarts.length, unit: 'cycles' },
+    ...(sagaStarts.length > 0 ? [{ suite: 'system', metric: 'saga_start_cycle_p50_ms', value: percentile(sagaStarts, 50), unit: 'ms' }] : []),
+    { suite: 'system', metric: 'quiet_cycle_p99_ms', value: percentile(quiet, 99), unit: 'ms' },
     ...[...stages].map(([k, v]) => ({ suite: 'system', metric: `stage_${k}_p99_ms`, value: percentile(v, 99), unit: 'ms' })),
     ...[...stages].map(([k, v]) => ({ suite: 'system', metric: `stage_${k}_p50_ms`, value: percentile(v, 50), unit: 'ms' })),
   ];
