@@ -448,7 +448,7 @@ export class ExecutorEngine {
 
   async #askRisk(p: Proposal): Promise<PreTradeDecision> {
     try {
-      return await this.#p.preTrade({ proposal: p, book: this.book() });
+      return await this.#p.preTrade({ proposal: p });
     } catch (err) {
       return { allowed: false, reason: `RISK_UNAVAILABLE: ${(err as Error).message}` };
     }

@@ -6,7 +6,6 @@
 import type { Broker } from '../venues/broker.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
-import type { Book } from '../domain/book.ts';
 import type { Phase } from '../domain/phase.ts';
 import type { Proposal } from '../domain/proposal.ts';
 import type { CoreConfig } from './core.ts';
@@ -39,7 +38,7 @@ export interface EnginePorts {
   readonly broker: Broker;
   readonly journal: { append(type: string, body: unknown, opts?: { cycleId?: string | undefined }): Promise<number>; kvPut(key: string, value: unknown): Promise<number> };
   /** `risk.preTrade`; a throw (risk unavailable) counts as a denial: fail closed. */
-  preTrade(body: { proposal: Proposal; book: Book }): Promise<PreTradeDecision>;
+  preTrade(body: { proposal: Proposal }): Promise<PreTradeDecision>;
   /**
    * A short leg unhedged past NAKED_LEG_TIMEOUT_MS: fire and forget (`ctx.send('killswitch', 'executor.nakedLegDetected',
    * {structureId, message})`) — never a request: the kill switch answers EMERGENCY with `executor.flatten`, which must
