@@ -1,7 +1,7 @@
 /**
  * @module Warming the pre-trade check. It runs a few times a day, when a saga starts or sends its next risk-increasing
  * group, and the order waits on it, so its code is cold every time it is needed. In the system bench a cold check
- * took ~8 ms and the same check compiled ~0.4 ms; the cold path added ~25 ms to the cycle that starts a saga. Once
+ * took ~8 ms and the same check compiled 0.4–1.2 ms; the cold path added ~25 ms to the cycle that starts a saga. Once
  * the first assessment has priced a market, the risk actor runs the check on synthetic iron condors drawn from that
  * market. The check is pure (core.ts `preTrade`): the results are thrown away, nothing is stored and nothing is
  * journaled.
