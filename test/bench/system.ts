@@ -17,11 +17,11 @@ import { percentile, type Figure } from './main.ts';
 import { startTestSystem } from '../fixtures/run-system.ts';
 
 export async function run(): Promise<Figure[]> {
-  const n = Number(process.env['BENCH_SYSTEM_CYCLES'] ?? 300);
+  const n = sampleSize(process.env['BENCH_SYSTEM_CYCLES']);
   const recordsTo = process.env['BENCH_SYSTEM_RECORDS'];
   const interval = loopInterval(process.env['BENCH_SYSTEM_INTERVAL']);
   // A pinned, ordinary trading day (Wed 2026-11-25, not an expiry) at the 09:30 entry window, at 60× with a 0.1 s loop
-  // (6 market seconds a cycle). Unpinned at 20×, the sim started at the next session's 09:15 and ~10 market minutes
+  // by default (6 market seconds a cycle). Unpinned at 20×, the sim started at the next session's 09:15 and ~10 market minutes
   // of cycles never reached the window; the strategy also needs 20 one-minute RV returns before its first entry.
   const s = await startTestSystem({ PHASE: 'FULL_AUTO', SIM_SPEED: '60', SUPERVISOR_LOOP_INTERVAL: String(interval), SIM_START: '2026-11-25T09:30:00+05:30' });
   // Warm-up (JIT, first fits, RV history) until positions are open, or 11:30 market time: then measure as it is.
@@ -77,9 +77,17 @@ export async function run(): Promise<Figure[]> {
 }
 
 /** BENCH_SYSTEM_INTERVAL: seconds between cycles, as SUPERVISOR_LOOP_INTERVAL takes them. */
-function loopInterval(raw: string | undefined): number {
+export function loopInterval(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 0.1;
   const v = Number(raw);
   if (!Number.isFinite(v) || v < 0.05 || v > 60) throw new RangeError(`BENCH_SYSTEM_INTERVAL: expected seconds between 0.05 and 60, was '${raw}'`);
+  return v;
+}
+
+/** BENCH_SYSTEM_CYCLES: how many cycles to measure (a whole number, at least 10). */
+export function sampleSize(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 300;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < 10) throw new RangeError(`BENCH_SYSTEM_CYCLES: expected a whole number of cycles, at least 10, was '${raw}'`);
   return v;
 }
