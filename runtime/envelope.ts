@@ -6,7 +6,7 @@
  * other). Unknown shapes (message bodies) fall back to self-describing inline records. A batch is an array of
  * envelopes packed into one buffer, sliced to exact size and transferred (never post msgpackr's pooled buffer).
  */
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { addExtension, Packr } from 'msgpackr';
 
 export interface Envelope<B = unknown> {
@@ -61,20 +61,28 @@ const SHARED_STRUCTURES: string[][] = [
  * A message that stays in its thread (main to main) is never encoded at all and keeps the wrapper too.
  */
 export class Prepacked<T = unknown> {
-  /** @internal the encoding, own record structures only (decodable in any thread, whatever its link's state) */
+  /** @internal the encoding: an 8-byte id (`id`), then the value with its own record structures only (decodable in any
+   *  thread, whatever its link's state) */
   readonly bytes: Uint8Array;
+  /** Names these bytes for the process's lifetime (see `primeBody`): the packing thread's id above a counter. */
+  readonly id: number;
   #value: T | undefined;
   #decoded: boolean;
 
   private constructor(bytes: Uint8Array, value: T | undefined, decoded: boolean) {
     this.bytes = bytes;
+    this.id = idOf(bytes);
     this.#value = value;
     this.#decoded = decoded;
   }
 
   /** Packs `value` now: later changes to the source object are not sent. */
   static of<T>(value: T): Prepacked<T> {
-    return new Prepacked<T>(Uint8Array.prototype.slice.call(prepackCodec.pack(value)) as Uint8Array, value, true);
+    const packed = prepackCodec.pack(value);
+    const bytes = new Uint8Array(ID_BYTES + packed.length);
+    new DataView(bytes.buffer).setFloat64(0, threadId * 2 ** 32 + ++packedCount, true);
+    bytes.set(packed, ID_BYTES);
+    return new Prepacked<T>(bytes, value, true);
   }
 
   /** @internal main's side of the wire: keeps the bytes (a view into the received batch), decodes on first read. */
@@ -85,11 +93,68 @@ export class Prepacked<T = unknown> {
   /** The value (decoded once, on first read, when this wrapper came off the wire). */
   get value(): T {
     if (!this.#decoded) {
-      this.#value = prepackCodec.unpack(this.bytes) as T;
+      this.#value = prepackCodec.unpack(this.bytes.subarray(ID_BYTES)) as T;
       this.#decoded = true;
     }
     return this.#value as T;
   }
+}
+
+/** Prepacked ids: Node never reuses a thread id within a process, and no thread packs 2^32 values in a run. */
+const ID_BYTES = 8;
+let packedCount = 0;
+function idOf(bytes: Uint8Array): number {
+  if (bytes.length < ID_BYTES) throw new TypeError(`expected a prepacked value of at least ${ID_BYTES} bytes, was ${bytes.length}`);
+  return new DataView(bytes.buffer, bytes.byteOffset, ID_BYTES).getFloat64(0, true);
+}
+
+/**
+ * Priming (`sys.prime`, sent by main with `ActorSystem.prime`): main sends an actor a Prepacked value ahead of the
+ * request that will carry it, at a moment that actor is idle (the snapshot while the calibrator fits). The actor
+ * decodes it then, off the cycle's critical path, and keeps it here; when the request arrives carrying the same
+ * bytes (same id), the decoder returns the kept value instead of decoding again, and forgets it. A primed value never
+ * asked for is dropped after PRIMED_MAX newer ones. An actor that restarted in between has nothing kept and simply
+ * decodes: priming changes when the work is done, never what the actor receives.
+ */
+export interface PrimeBody {
+  readonly ids: readonly number[];
+  readonly values: readonly unknown[];
+}
+
+/** Main: the body of a `sys.prime` message for these values. */
+export function primeBody(values: readonly Prepacked[]): PrimeBody {
+  return { ids: values.map((v) => v.id), values };
+}
+
+const PRIMED_MAX = 8;
+const primed = new Map<number, unknown>();
+
+/** Actor: keeps what a `sys.prime` delivered (already decoded by the link). A malformed body is ignored. */
+export function keepPrimed(body: unknown): void {
+  const { ids, values } = (body ?? {}) as Partial<PrimeBody>;
+  if (!Array.isArray(ids) || !Array.isArray(values) || ids.length !== values.length) return;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (typeof id !== 'number') continue;
+    primed.delete(id);
+    primed.set(id, values[i]);
+    if (primed.size > PRIMED_MAX) primed.delete(primed.keys().next().value as number);
+  }
+}
+
+/** Values kept by priming and not yet asked for (tests and inspection). */
+export function primedCount(): number {
+  return primed.size;
+}
+
+function decodeInActor(bytes: Uint8Array): unknown {
+  const id = idOf(bytes);
+  if (primed.has(id)) {
+    const value = primed.get(id);
+    primed.delete(id);
+    return value;
+  }
+  return prepackCodec.unpack(bytes.subarray(ID_BYTES));
 }
 
 /** Packs `value` once for several envelopes (see Prepacked). */
@@ -111,9 +176,7 @@ addExtension({
   pack: (p: Prepacked) => p.bytes,
   // The decoder is per thread: main relays (keeps bytes), actors use. msgpackr's unpack is re-entrant, so one
   // module-level decoder serves nested decodes.
-  unpack: isMainThread
-    ? (bytes: Uint8Array) => Prepacked.received(bytes)
-    : (bytes: Uint8Array) => prepackCodec.unpack(bytes),
+  unpack: isMainThread ? (bytes: Uint8Array) => Prepacked.received(bytes) : decodeInActor,
 });
 
 export function createCodec(): Packr {

@@ -100,10 +100,14 @@ export interface BrokerIvHealth {
   readonly strikes: number;
 }
 
+/** The part of a RiskReport the kill switch reads. A whole RiskReport is one too. */
+export type RiskVerdict = Pick<RiskReport, 'breaches' | 'unvalued'>;
+
 export interface EvaluateRequest {
   readonly cycleId: string;
   readonly quality: DataQuality;
-  readonly risk: RiskReport | null;
+  /** What the kill switch judges of the risk report (its breaches and unvalued legs): the rest stays with main. */
+  readonly risk: RiskVerdict | null;
   readonly calibration: CalibrationHealth;
   /**
    * The executor's last reconciliation: an unexplained `mismatch` HALTs; `unmanaged` positions hold DEGRADED; an
@@ -267,13 +271,13 @@ declare module '../../runtime/protocols.ts' {
   }
 }
 
-/** `killswitch.evaluate`: the small fields by zod (every cycle, cheap); the risk report only by its two arrays. */
+/** `killswitch.evaluate`: the small fields by zod (every cycle, cheap); the risk verdict only by its two arrays. */
 export const evaluateCheck: BodyParser<EvaluateRequest> = {
   parse(body) {
     const parsed = evaluateSchema.parse(body);
     const risk = parsed.risk as { breaches?: unknown; unvalued?: unknown } | null;
     if (risk !== null && (!Array.isArray(risk.breaches) || !Array.isArray(risk.unvalued))) {
-      throw new TypeError('killswitch.evaluate: expected risk to be a RiskReport (breaches[], unvalued[]) or null, was another shape');
+      throw new TypeError('killswitch.evaluate: expected risk to be a risk verdict (breaches[], unvalued[]) or null, was another shape');
     }
     return parsed as EvaluateRequest;
   },

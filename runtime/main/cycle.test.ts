@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../clock.ts';
 import { CycleOrchestrator, type CycleRequester } from './cycle.ts';
+import { prepack, Prepacked } from '../envelope.ts';
 
 interface Asked {
   readonly actor: string;
@@ -17,17 +18,25 @@ interface Asked {
 }
 
 /** Holds every request until the test answers it; `next(type)` resolves when that request has been sent. */
-function heldRequester(): { req: CycleRequester; asked: Asked[]; next(type: string): Promise<Asked> } {
+function heldRequester(): { req: CycleRequester; asked: Asked[]; log: string[]; primes: Array<{ actor: string; ids: number[] }>; next(type: string): Promise<Asked> } {
   const asked: Asked[] = [];
+  // Requests and primes in the order the cycle made them.
+  const log: string[] = [];
+  const primes: Array<{ actor: string; ids: number[] }> = [];
   const waiters: Array<{ type: string; resolve: (a: Asked) => void }> = [];
   const req = {
     request(actor: string, type: string, body: unknown): Promise<unknown> {
       return new Promise((resolve, reject) => {
         const a: Asked = { actor, type, body: body as Record<string, unknown>, answer: resolve, fail: reject };
         asked.push(a);
+        log.push(type);
         const w = waiters.findIndex((x) => x.type === type);
         if (w >= 0) waiters.splice(w, 1)[0]!.resolve(a);
       });
+    },
+    prime(actor: string, values: readonly Prepacked[]): void {
+      log.push(`prime ${actor}`);
+      primes.push({ actor, ids: values.map((v) => v.id) });
     },
   } as unknown as CycleRequester;
   const next = (type: string): Promise<Asked> => {
@@ -36,7 +45,7 @@ function heldRequester(): { req: CycleRequester; asked: Asked[]; next(type: stri
     return new Promise<Asked>((resolve) => waiters.push({ type, resolve })).then((a) => (answered.add(a), a));
   };
   const answered = new Set<Asked>();
-  return { req, asked, next };
+  return { req, asked, log, primes, next };
 }
 
 interface Summary { readonly error: string | null; readonly failedStage: string | null; readonly killswitch: string | null; readonly proposals: readonly string[] }
@@ -122,3 +131,54 @@ test('with the trading loop stopped the strategy is not asked; monitoring goes o
   }
   assert.equal(h.asked.some((a) => a.type === 'strategy.propose'), false);
 });
+
+test('later stages get their big inputs primed while an earlier stage works, each after the request it must not delay; the kill switch gets only the verdict', async () => {
+  const h = heldRequester();
+  const cycle = new CycleOrchestrator(h.req, { intervalMs: 1000, configuredPhase: 'FULL_AUTO', clock: new ManualClock() });
+  cycle.startTrading();
+  const chains = prepack([{ underlying: 'NIFTY', expiry: '2026-12-29' }]);
+  const breach = { limit: 'vegaTotal', level: 'soft', value: 900, threshold: 800 };
+  for (const trading of [true, false]) {
+    if (!trading) cycle.stopTrading();
+    h.log.length = 0;
+    h.primes.length = 0;
+    const run = cycle.runOnce();
+    (await h.next('feed.snapshot')).answer({ ...SNAPSHOT, expiries: chains });
+    const calibrate = await h.next('calibrator.calibrate');
+    const book = await h.next('executor.book');
+    // Risk, next in line, decodes the chains while the calibrator fits.
+    assert.deepEqual(h.log, ['feed.snapshot', 'calibrator.calibrate', 'executor.book', 'prime risk']);
+    assert.deepEqual(h.primes[0], { actor: 'risk', ids: [chains.id] });
+    calibrate.answer(SURFACE);
+    book.answer(BOOK);
+    const assess = await h.next('risk.assess');
+    const surface = assess.body['surface'] as Prepacked;
+    assert.ok(surface instanceof Prepacked);
+    assert.equal((assess.body['snapshot'] as { expiries: unknown }).expiries, chains);
+    // The strategy (only when trading) and the executor decode chains and surface while risk assesses.
+    assert.deepEqual(h.log.slice(4), ['risk.assess', ...(trading ? ['prime strategy'] : []), 'prime executor']);
+    assert.deepEqual(h.primes.slice(1), [...(trading ? [{ actor: 'strategy', ids: [chains.id, surface.id] }] : []), { actor: 'executor', ids: [chains.id, surface.id] }]);
+    assess.answer({ ...RISK, breaches: [breach], unvalued: [], legs: [{ instrumentKey: 'NSE_FO|1' }], stress: { worst: { loss: -1 } } });
+    const evaluate = await h.next('killswitch.evaluate');
+    assert.deepEqual(evaluate.body['risk'], { breaches: [breach], unvalued: [] });
+    evaluate.answer(ks('NORMAL', 1));
+    if (trading) {
+      const propose = await h.next('strategy.propose');
+      const risk = propose.body['risk'] as Prepacked;
+      assert.ok(risk instanceof Prepacked);
+      assert.deepEqual(h.primes.at(-1), { actor: 'strategy', ids: [risk.id] });
+      assert.deepEqual(h.log.slice(-3), ['killswitch.evaluate', 'prime strategy', 'strategy.propose']);
+      assert.equal(propose.body['surface'], surface);
+      propose.answer([]);
+    }
+    const execute = await h.next('executor.execute');
+    assert.equal(execute.body['surface'], surface);
+    assert.equal((execute.body['snapshot'] as { expiries: unknown }).expiries, chains);
+    execute.answer(EXECUTION);
+    (await h.next('journal.commitCycle')).answer({ seq: 1 });
+    const record = await run;
+    assert.equal(summary(record).error, null);
+    if (!trading) assert.equal(h.log.some((l) => l === 'prime strategy'), false);
+  }
+});
+
