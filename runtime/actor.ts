@@ -344,7 +344,7 @@ class ActorShell<C> {
       if (isThenable(result)) {
         result.then(
           (value) => {
-            if (env.rsvp) this.#endpoint.replyOk(env, value);
+            if (env.rsvp) this.#replied(env, value);
             this.#drain();
           },
           (err: unknown) => {
@@ -354,9 +354,21 @@ class ActorShell<C> {
         );
         return;
       }
-      if (env.rsvp) this.#endpoint.replyOk(env, result);
+      if (env.rsvp) this.#replied(env, result);
     }
     this.#busy = false;
+  }
+
+  /**
+   * Replies; a cycle's request (it carries a cycleId) is answered at once. Sends are otherwise coalesced until the end
+   * of the turn, so such a reply would wait for every message handled after it in the same turn (a tick, the next
+   * envelope of the same batch), while the whole cycle waits on it.
+   */
+  #replied(env: Envelope, value: unknown): void {
+    this.#endpoint.replyOk(env, value);
+    if (env.cycleId === undefined) return;
+    this.#control.flush();
+    for (const link of this.#peers.values()) link.flush();
   }
 
   #take(): Envelope {

@@ -34,3 +34,48 @@ export function tickInterval(cfg: CoreConfig, speed: number): TickInterval {
   const wallMs = Math.min(TICK_MAX_WALL_MS, Math.max(TICK_MIN_WALL_MS, Math.round(marketMs / speed)));
   return { marketMs, wallMs, timerMs: wallMs * speed };
 }
+
+/**
+ * The tick gives way to the cycle. From the cycle's `executor.book` to the end of its `executor.execute` the cycle's
+ * critical path runs through the other actors and then through this one; a tick run then (0.6 ms typical, several ms
+ * when sagas move) takes one of the two cores from that path, or holds the executor's mailbox when `execute` arrives.
+ * So a tick due inside that window waits and runs right after the cycle's execute (which itself fetched the broker's
+ * news and moved every saga). The wait is bounded by wall time (`maxWaitMs`): a cycle that fails between the two
+ * never holds the tick longer. Wall time, not market time: this is about sharing the CPU, not about what is due.
+ */
+export class CycleWindow {
+  readonly #maxWaitMs: number;
+  readonly #now: () => number;
+  #openedAt: number | null = null;
+  #waiting = false;
+
+  constructor(maxWaitMs: number, now: () => number) {
+    this.#maxWaitMs = maxWaitMs;
+    this.#now = now;
+  }
+
+  /** A cycle asked for the book: its window opens. */
+  open(): void {
+    this.#openedAt = this.#now();
+  }
+
+  /** A tick is due: true when it is to wait for the cycle's execute (it is then remembered, at most once). */
+  holdTick(): boolean {
+    if (this.#openedAt !== null && this.#now() - this.#openedAt < this.#maxWaitMs) {
+      this.#waiting = true;
+      return true;
+    }
+    // No window, or one past its bound: this tick runs, and stands for any that waited.
+    this.#openedAt = null;
+    this.#waiting = false;
+    return false;
+  }
+
+  /** The cycle's execute is done: true when a tick waited and is to run now. */
+  close(): boolean {
+    this.#openedAt = null;
+    const waited = this.#waiting;
+    this.#waiting = false;
+    return waited;
+  }
+}

@@ -14,13 +14,15 @@ import type { PreTradeRequest } from '../risk/messages.ts';
 import { BROKERS, brokerCredentials, type BrokerHandle } from './brokers.ts';
 import { ExecutorEngine } from './engine.ts';
 import { engineConfig } from './settings.ts';
-import { tickInterval } from './tick.ts';
+import { CycleWindow, tickInterval, TICK_MAX_WALL_MS } from './tick.ts';
 import type { ExecEvent } from './state.ts';
 import type { ExecutorProtocol } from './messages.ts';
 import { istDate } from '../domain/calendar.ts';
 import { loadChargesSchedule } from '../../runtime/main/charges-schedule.ts';
 
 let engine: ExecutorEngine | undefined;
+/** Ticks wait while a cycle runs through (tick.ts); bounded by wall time. */
+const cycleWindow = new CycleWindow(TICK_MAX_WALL_MS, () => performance.now());
 let handle: BrokerHandle | undefined;
 let offCredentials: (() => void) | undefined;
 let offVenue: (() => void) | undefined;
@@ -138,6 +140,7 @@ defineActor<ExecutorSection, ExecutorProtocol>({
 /** One handler per message type (ExecutorProtocol); the mailbox runs them one at a time, the tick among them. */
 const handlers: Handlers<ExecutorProtocol, ExecutorSection> = {
   'executor.tick'(_b, ctx) {
+    if (cycleWindow.holdTick()) return;
     handle?.onTick?.();
     // Errors are logged, never a crash: the next cycle reconciles. A broken invariant (memory no longer what the
     // journal rebuilds: engine.ts #emit, #stagedRefusal) crashes it all the same, so the restart rebuilds.
@@ -146,8 +149,18 @@ const handlers: Handlers<ExecutorProtocol, ExecutorSection> = {
       ctx.log.error({ err }, 'executor tick failed');
     });
   },
-  'executor.book': () => need().book(),
-  'executor.execute': (req) => need().execute(req),
+  'executor.book'(req) {
+    if (req?.cycleId !== undefined) cycleWindow.open();
+    return need().book();
+  },
+  async 'executor.execute'(req, ctx) {
+    try {
+      return await need().execute(req);
+    } finally {
+      // The tick that waited runs next, after this reply has gone (the shell sends it before the next message).
+      if (cycleWindow.close()) ctx.next('executor.tick', null);
+    }
+  },
   'executor.approvals': () => ({ approvals: need().approvals() }),
   'executor.approve': (b) => need().approve(String(b?.id), String(b?.who)),
   'executor.reject': (b) => need().reject(String(b?.id), String(b?.who), String(b?.reason ?? '')),
