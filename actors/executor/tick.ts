@@ -41,7 +41,8 @@ export function tickInterval(cfg: CoreConfig, speed: number): TickInterval {
  * when sagas move) takes one of the two cores from that path, or holds the executor's mailbox when `execute` arrives.
  * So a tick due inside that window waits and runs right after the cycle's execute (which itself fetched the broker's
  * news and moved every saga). The wait is bounded by wall time (`maxWaitMs`): a cycle that fails between the two
- * never holds the tick longer. Wall time, not market time: this is about sharing the CPU, not about what is due.
+ * never holds the tick longer. Wall time, not market time: this is about sharing the CPU, not about what is due. The
+ * worker keeps none on a replay's stepped clock, where the tick's place must be set by market time alone.
  */
 export class CycleWindow {
   readonly #maxWaitMs: number;

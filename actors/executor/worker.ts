@@ -21,8 +21,11 @@ import { istDate } from '../domain/calendar.ts';
 import { loadChargesSchedule } from '../../runtime/main/charges-schedule.ts';
 
 let engine: ExecutorEngine | undefined;
-/** Ticks wait while a cycle runs through (tick.ts); bounded by wall time. */
-const cycleWindow = new CycleWindow(TICK_MAX_WALL_MS, () => performance.now());
+/**
+ * Ticks wait while a cycle runs through (tick.ts); bounded by wall time. None on a stepped clock (a replay): there a
+ * tick's place is set by market time alone, so that a run gives the same result on any machine.
+ */
+let cycleWindow: CycleWindow | null = null;
 let handle: BrokerHandle | undefined;
 let offCredentials: (() => void) | undefined;
 let offVenue: (() => void) | undefined;
@@ -115,6 +118,7 @@ defineActor<ExecutorSection, ExecutorProtocol>({
     // busy executor — a flatten — is not flooded) and is cleared with the actor on stop or crash. Its interval is a
     // quarter of the shortest market timer, bounded in wall time (tick.ts).
     const every = tickInterval(engineConfig(cfg), clockSpeedOf(ctx.clockSpec));
+    cycleWindow = ctx.clockSpec.kind === 'stepped' ? null : new CycleWindow(TICK_MAX_WALL_MS, () => performance.now());
     ctx.log.info({ marketMs: every.marketMs, wallMs: every.wallMs, timerMs: every.timerMs }, 'executor tick');
     ctx.every(every.timerMs, 'executor.tick', { clock: 'market' });
   },
@@ -140,7 +144,7 @@ defineActor<ExecutorSection, ExecutorProtocol>({
 /** One handler per message type (ExecutorProtocol); the mailbox runs them one at a time, the tick among them. */
 const handlers: Handlers<ExecutorProtocol, ExecutorSection> = {
   'executor.tick'(_b, ctx) {
-    if (cycleWindow.holdTick()) return;
+    if (cycleWindow?.holdTick() === true) return;
     handle?.onTick?.();
     // Errors are logged, never a crash: the next cycle reconciles. A broken invariant (memory no longer what the
     // journal rebuilds: engine.ts #emit, #stagedRefusal) crashes it all the same, so the restart rebuilds.
@@ -150,7 +154,7 @@ const handlers: Handlers<ExecutorProtocol, ExecutorSection> = {
     });
   },
   'executor.book'(req) {
-    if (req?.cycleId !== undefined) cycleWindow.open();
+    if (req?.cycleId !== undefined) cycleWindow?.open();
     return need().book();
   },
   async 'executor.execute'(req, ctx) {
@@ -158,7 +162,7 @@ const handlers: Handlers<ExecutorProtocol, ExecutorSection> = {
       return await need().execute(req);
     } finally {
       // The tick that waited runs next, after this reply has gone (the shell sends it before the next message).
-      if (cycleWindow.close()) ctx.next('executor.tick', null);
+      if (cycleWindow?.close() === true) ctx.next('executor.tick', null);
     }
   },
   'executor.approvals': () => ({ approvals: need().approvals() }),
