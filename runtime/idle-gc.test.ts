@@ -5,11 +5,11 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { IdleScavenger } from './idle-gc.ts';
 
-/** Resolves at this thread's next minor GC, as V8 reports it (entries arrive a few turns after the collection). */
-function nextMinorGc(): Promise<void> {
+/** Resolves at this thread's next GC of `kind`, as V8 reports it (entries arrive a few turns after the collection). */
+function nextGc(kind: number): Promise<void> {
   return new Promise((resolve) => {
     const obs = new PerformanceObserver((list) => {
-      if (list.getEntries().some((e: PerformanceEntry) => ((e as PerformanceEntry & { detail?: { kind?: number } }).detail)?.kind === constants.NODE_PERFORMANCE_GC_MINOR)) {
+      if (list.getEntries().some((e: PerformanceEntry) => ((e as PerformanceEntry & { detail?: { kind?: number } }).detail)?.kind === kind)) {
         obs.disconnect();
         resolve();
       }
@@ -29,7 +29,7 @@ async function alive<T>(p: Promise<T>): Promise<T> {
 }
 
 test('after a quiet moment, a new space filled past the threshold is scavenged: a real minor GC', { timeout: 20_000 }, async () => {
-  const minorGc = nextMinorGc();
+  const minorGc = nextGc(constants.NODE_PERFORMANCE_GC_MINOR);
   const scavenged = await alive(new Promise<boolean>((resolve) => {
     const s = new IdleScavenger({ quietMs: 0, minFill: 0, onQuiet: resolve });
     s.touch();
@@ -49,19 +49,6 @@ test('a new space below the threshold is left alone, and each touch pushes the q
   }));
   assert.deepEqual(outcomes, [false], 'three touches in a row: one quiet moment, nothing collected');
 });
-
-/** Resolves at this thread's next full GC, as V8 reports it. */
-function nextMajorGc(): Promise<void> {
-  return new Promise((resolve) => {
-    const obs = new PerformanceObserver((list) => {
-      if (list.getEntries().some((e: PerformanceEntry) => ((e as PerformanceEntry & { detail?: { kind?: number } }).detail)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)) {
-        obs.disconnect();
-        resolve();
-      }
-    });
-    obs.observe({ entryTypes: ['gc'] });
-  });
-}
 
 function oldSpaceUsed(): number {
   return v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space')?.space_used_size ?? 0;
@@ -95,7 +82,7 @@ test('the old space grown past the threshold since the last full GC gets a full 
   gc({ type: 'minor' });
   assert.ok(oldSpaceUsed() - base > 6 * 2 ** 20, `expected the kept arrays promoted (over 6 MiB), was ${oldSpaceUsed() - base} bytes`);
 
-  const major = nextMajorGc();
+  const major = nextGc(constants.NODE_PERFORMANCE_GC_MAJOR);
   await quiet(s, outcomes);
   assert.equal(s.fullGcs, 1, 'grown by more than 4 MiB: one full GC');
   await alive(major);
