@@ -11,8 +11,8 @@
  * The old generation the same way. What each cycle promotes (a few hundred KB in risk and main) fills it towards V8's
  * limit, and V8 then marks it incrementally — steps on every allocation, a finalising pause, a compacting pause, 5-15
  * ms in all on a 13-20 MB heap — starting wherever the limit happens to be crossed: inside a cycle, most of the time,
- * since that is when these threads allocate. On the system bench, main's and risk's full GCs were most of the cycles
- * above the p99. So the quiet moment also runs a full GC once the old space has grown by a quarter over its level
+ * since that is when these threads allocate. Traced on the system bench, main's and risk's full GCs were inside most of
+ * the slowest cycles of some runs (6 of the 8 slowest in one). So the quiet moment also runs a full GC once the old space has grown by a quarter over its level
  * after the last one (and by 2 MiB at least), which is below where V8 starts marking by itself (v8-tuning.ts sets that
  * at 80 % of the way to its limit, and the limit is about twice the live size): V8's own full GC is then the
  * exception, for a thread that promotes faster than it is ever quiet.
@@ -64,7 +64,7 @@ export interface IdleScavengerOptions {
    */
   readonly oldGrowth?: number;
   readonly oldGrowthMinBytes?: number;
-  /** After each quiet moment: whether it scavenged (tests and the counters below; nothing else needs to know). */
+  /** After each quiet moment: whether it scavenged (tests; nothing else needs to know). */
   readonly onQuiet?: (scavenged: boolean) => void;
 }
 
