@@ -12,7 +12,7 @@ import { exposeOn } from './comlink-port.ts';
 import { Registry } from 'prom-client';
 import { clockFromSpec, type Clock, type ClockSpec } from './clock.ts';
 import { Endpoint, type RequestOptions, type RouteResult, type SendOptions } from './endpoint.ts';
-import { keepPrimed, type Envelope } from './envelope.ts';
+import type { Envelope } from './envelope.ts';
 import { InvariantError } from './errors.ts';
 import { bodyError, type BodyIn, type BodyParser, type ReplyOut, type TypedRequester } from './protocols.ts';
 import { Link } from './link.ts';
@@ -305,9 +305,6 @@ class ActorShell<C> {
         return;
       case SYS.shutdown:
         void this.#shutdown();
-        return;
-      case SYS.prime:
-        keepPrimed(env.body);
         return;
     }
     if (env.to !== this.#data.name) {

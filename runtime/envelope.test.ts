@@ -79,46 +79,4 @@ describe('Prepacked through workers', () => {
     const relayed = await s.request<{ echo: { snapshot: unknown } }>('p2', 'echo', { snapshot: packed });
     assert.deepEqual(relayed.echo.snapshot, chain);
   });
-
-  it('a primed value is decoded ahead and used once: the request gets the same value, and nothing stays kept', async () => {
-    const s = makeSystem(supervisor('root', 'one_for_one', [echoSpec('q1')]));
-    systems.push(s);
-    await s.start();
-    const packed = prepack(chain);
-    s.prime('q1', [packed]);
-    // Same link, in order: the prime has been taken when this answer comes.
-    assert.equal(await s.request<number>('q1', 'echo.primed'), 1);
-    const r = await s.request<{ echo: unknown }>('q1', 'echo', { snapshot: packed, n: 1 });
-    assert.deepEqual(r.echo, { snapshot: chain, n: 1 });
-    // Kept until asked for, then forgotten: the request took the primed value instead of decoding its own bytes.
-    assert.equal(await s.request<number>('q1', 'echo.primed'), 0);
-    // Sent again (no prime this time): decoded from the bytes, same value.
-    const again = await s.request<{ echo: unknown }>('q1', 'echo', { snapshot: packed, n: 2 });
-    assert.deepEqual(again.echo, { snapshot: chain, n: 2 });
-  });
-
-  it('keeps at most 8 primed values; an evicted one is decoded from its bytes when asked for', async () => {
-    const s = makeSystem(supervisor('root', 'one_for_one', [echoSpec('q2')]));
-    systems.push(s);
-    await s.start();
-    const values = Array.from({ length: 10 }, (_, i) => prepack({ ...chain, expiry: `2026-12-${String(i + 1).padStart(2, '0')}` }));
-    s.prime('q2', values);
-    assert.equal(await s.request<number>('q2', 'echo.primed'), 8);
-    const first = await s.request<{ echo: { v: { expiry: string } } }>('q2', 'echo', { v: values[0] });
-    assert.equal(first.echo.v.expiry, '2026-12-01');
-    assert.equal(await s.request<number>('q2', 'echo.primed'), 8);
-    const last = await s.request<{ echo: { v: { expiry: string } } }>('q2', 'echo', { v: values[9] });
-    assert.equal(last.echo.v.expiry, '2026-12-10');
-    assert.equal(await s.request<number>('q2', 'echo.primed'), 7);
-  });
-
-  it('a malformed prime changes nothing: the actor keeps nothing and answers as before', async () => {
-    const s = makeSystem(supervisor('root', 'one_for_one', [echoSpec('q3')]));
-    systems.push(s);
-    await s.start();
-    for (const body of [null, { ids: 'x', values: [] }, { ids: [1, 2], values: [1] }, { ids: ['a'], values: [1] }, 7]) s.main.send('q3', 'sys.prime', body);
-    assert.equal(await s.request<number>('q3', 'echo.primed'), 0);
-    const r = await s.request<{ echo: unknown }>('q3', 'echo', { n: 3 });
-    assert.deepEqual(r.echo, { n: 3 });
-  });
 });

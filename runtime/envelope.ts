@@ -64,7 +64,7 @@ export class Prepacked<T = unknown> {
   /** @internal the encoding: an 8-byte id (`id`), then the value with its own record structures only (decodable in any
    *  thread, whatever its link's state) */
   readonly bytes: Uint8Array;
-  /** Names these bytes for the process's lifetime (see `primeBody`): the packing thread's id above a counter. */
+  /** Names these bytes for the process's lifetime: the packing thread's id above a counter (two packings of equal values differ). */
   readonly id: number;
   #value: T | undefined;
   #decoded: boolean;
@@ -108,52 +108,7 @@ function idOf(bytes: Uint8Array): number {
   return new DataView(bytes.buffer, bytes.byteOffset, ID_BYTES).getFloat64(0, true);
 }
 
-/**
- * Priming (`sys.prime`, sent by main with `ActorSystem.prime`): main sends an actor a Prepacked value ahead of the
- * request that will carry it, at a moment that actor is idle (the snapshot while the calibrator fits). The actor
- * decodes it then, off the cycle's critical path, and keeps it here; when the request arrives carrying the same
- * bytes (same id), the decoder returns the kept value instead of decoding again, and forgets it. A primed value never
- * asked for is dropped after PRIMED_MAX newer ones. An actor that restarted in between has nothing kept and simply
- * decodes: priming changes when the work is done, never what the actor receives.
- */
-export interface PrimeBody {
-  readonly ids: readonly number[];
-  readonly values: readonly unknown[];
-}
-
-/** Main: the body of a `sys.prime` message for these values. */
-export function primeBody(values: readonly Prepacked[]): PrimeBody {
-  return { ids: values.map((v) => v.id), values };
-}
-
-const PRIMED_MAX = 8;
-const primed = new Map<number, unknown>();
-
-/** Actor: keeps what a `sys.prime` delivered (already decoded by the link). A malformed body is ignored. */
-export function keepPrimed(body: unknown): void {
-  const { ids, values } = (body ?? {}) as Partial<PrimeBody>;
-  if (!Array.isArray(ids) || !Array.isArray(values) || ids.length !== values.length) return;
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i];
-    if (typeof id !== 'number') continue;
-    primed.delete(id);
-    primed.set(id, values[i]);
-    if (primed.size > PRIMED_MAX) primed.delete(primed.keys().next().value as number);
-  }
-}
-
-/** Values kept by priming and not yet asked for (tests and inspection). */
-export function primedCount(): number {
-  return primed.size;
-}
-
 function decodeInActor(bytes: Uint8Array): unknown {
-  const id = idOf(bytes);
-  if (primed.has(id)) {
-    const value = primed.get(id);
-    primed.delete(id);
-    return value;
-  }
   return prepackCodec.unpack(bytes.subarray(ID_BYTES));
 }
 

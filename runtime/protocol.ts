@@ -52,8 +52,6 @@ export const SYS = {
   pong: 'sys.pong',
   fault: 'sys.fault',
   shutdown: 'sys.shutdown',
-  /** Main → actor: Prepacked values for a request to come, decoded now while the actor is idle (envelope.ts). */
-  prime: 'sys.prime',
 } as const;
 
 export function isControl(value: unknown): value is { sys: string } {

@@ -15,7 +15,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import type { Clock, ClockSpec } from './clock.ts';
 import { Endpoint, REPLY_TYPE, type RouteResult } from './endpoint.ts';
-import { makeEnvelope, primeBody, type Envelope, type Prepacked } from './envelope.ts';
+import { makeEnvelope, type Envelope } from './envelope.ts';
 import { ActorUnavailableError, DependencyDownError, serializeError } from './errors.ts';
 import { ActorHost } from './actor-host.ts';
 import { Supervisor, type Child, type SupervisorEvents } from './supervisor.ts';
@@ -280,14 +280,6 @@ export class ActorSystem {
   send<N extends string>(actor: Unregistered<N>, type: string, body?: unknown): boolean;
   send(actor: string, type: string, body?: unknown): boolean {
     return this.main.send(actor, type, body);
-  }
-
-  /**
-   * Sends `actor` these packed values ahead of the request that will carry them, to decode while it is idle (the
-   * cycle: envelope.ts, "Priming"). Fire and forget: an actor that is down gets nothing, and decodes them with the request.
-   */
-  prime(actor: string, values: readonly Prepacked[]): void {
-    if (values.length > 0 && this.#hosts.get(actor)?.status === 'running') this.main.send(actor, SYS.prime, primeBody(values));
   }
 
   fault(name: string, kind: FaultKind): void {

@@ -18,11 +18,10 @@ interface Asked {
 }
 
 /** Holds every request until the test answers it; `next(type)` resolves when that request has been sent. */
-function heldRequester(): { req: CycleRequester; asked: Asked[]; log: string[]; primes: Array<{ actor: string; ids: number[] }>; next(type: string): Promise<Asked> } {
+function heldRequester(): { req: CycleRequester; asked: Asked[]; log: string[]; next(type: string): Promise<Asked> } {
   const asked: Asked[] = [];
-  // Requests and primes in the order the cycle made them.
+  // Everything the cycle sent, in order: a request is all a CycleRequester can send.
   const log: string[] = [];
-  const primes: Array<{ actor: string; ids: number[] }> = [];
   const waiters: Array<{ type: string; resolve: (a: Asked) => void }> = [];
   const req = {
     request(actor: string, type: string, body: unknown): Promise<unknown> {
@@ -34,10 +33,6 @@ function heldRequester(): { req: CycleRequester; asked: Asked[]; log: string[]; 
         if (w >= 0) waiters.splice(w, 1)[0]!.resolve(a);
       });
     },
-    prime(actor: string, values: readonly Prepacked[]): void {
-      log.push(`prime ${actor}`);
-      primes.push({ actor, ids: values.map((v) => v.id) });
-    },
   } as unknown as CycleRequester;
   const next = (type: string): Promise<Asked> => {
     const unanswered = asked.find((a) => a.type === type && !answered.has(a));
@@ -45,7 +40,7 @@ function heldRequester(): { req: CycleRequester; asked: Asked[]; log: string[]; 
     return new Promise<Asked>((resolve) => waiters.push({ type, resolve })).then((a) => (answered.add(a), a));
   };
   const answered = new Set<Asked>();
-  return { req, asked, log, primes, next };
+  return { req, asked, log, next };
 }
 
 interface Summary { readonly error: string | null; readonly failedStage: string | null; readonly killswitch: string | null; readonly proposals: readonly string[] }
@@ -132,7 +127,7 @@ test('with the trading loop stopped the strategy is not asked; monitoring goes o
   assert.equal(h.asked.some((a) => a.type === 'strategy.propose'), false);
 });
 
-test('later stages get their big inputs primed while an earlier stage works, each after the request it must not delay; the kill switch gets only the verdict', async () => {
+test('nothing is sent ahead: each stage is asked only once the one before has answered, the chains and the surface go on as the same bytes, and the kill switch gets only the verdict', async () => {
   const h = heldRequester();
   const cycle = new CycleOrchestrator(h.req, { intervalMs: 1000, configuredPhase: 'FULL_AUTO', clock: new ManualClock() });
   cycle.startTrading();
@@ -141,34 +136,30 @@ test('later stages get their big inputs primed while an earlier stage works, eac
   for (const trading of [true, false]) {
     if (!trading) cycle.stopTrading();
     h.log.length = 0;
-    h.primes.length = 0;
     const run = cycle.runOnce();
     (await h.next('feed.snapshot')).answer({ ...SNAPSHOT, expiries: chains });
     const calibrate = await h.next('calibrator.calibrate');
     const book = await h.next('executor.book');
-    // Risk, next in line, decodes the chains while the calibrator fits.
-    assert.deepEqual(h.log, ['feed.snapshot', 'calibrator.calibrate', 'executor.book', 'prime risk']);
-    assert.deepEqual(h.primes[0], { actor: 'risk', ids: [chains.id] });
+    // The fit and the book are the only stage that asks two actors at once (the book is a lookup).
+    assert.deepEqual(h.log, ['feed.snapshot', 'calibrator.calibrate', 'executor.book']);
     calibrate.answer(SURFACE);
     book.answer(BOOK);
     const assess = await h.next('risk.assess');
     const surface = assess.body['surface'] as Prepacked;
     assert.ok(surface instanceof Prepacked);
     assert.equal((assess.body['snapshot'] as { expiries: unknown }).expiries, chains);
-    // The strategy (only when trading) and the executor decode chains and surface while risk assesses.
-    assert.deepEqual(h.log.slice(4), ['risk.assess', ...(trading ? ['prime strategy'] : []), 'prime executor']);
-    assert.deepEqual(h.primes.slice(1), [...(trading ? [{ actor: 'strategy', ids: [chains.id, surface.id] }] : []), { actor: 'executor', ids: [chains.id, surface.id] }]);
-    assess.answer({ ...RISK, breaches: [breach], unvalued: [], legs: [{ instrumentKey: 'NSE_FO|1' }], stress: { worst: { loss: -1 } } });
+    assert.deepEqual(h.log.slice(3), ['risk.assess']);
+    const report = { ...RISK, breaches: [breach], unvalued: [], legs: [{ instrumentKey: 'NSE_FO|1' }], stress: { worst: { loss: -1 } } };
+    assess.answer(report);
     const evaluate = await h.next('killswitch.evaluate');
     assert.deepEqual(evaluate.body['risk'], { breaches: [breach], unvalued: [] });
+    assert.deepEqual(h.log.slice(4), ['killswitch.evaluate']);
     evaluate.answer(ks('NORMAL', 1));
     if (trading) {
       const propose = await h.next('strategy.propose');
-      const risk = propose.body['risk'] as Prepacked;
-      assert.ok(risk instanceof Prepacked);
-      assert.deepEqual(h.primes.at(-1), { actor: 'strategy', ids: [risk.id] });
-      assert.deepEqual(h.log.slice(-3), ['killswitch.evaluate', 'prime strategy', 'strategy.propose']);
+      assert.deepEqual(propose.body['risk'], report);
       assert.equal(propose.body['surface'], surface);
+      assert.deepEqual(h.log.slice(5), ['strategy.propose']);
       propose.answer([]);
     }
     const execute = await h.next('executor.execute');
@@ -178,7 +169,8 @@ test('later stages get their big inputs primed while an earlier stage works, eac
     (await h.next('journal.commitCycle')).answer({ seq: 1 });
     const record = await run;
     assert.equal(summary(record).error, null);
-    if (!trading) assert.equal(h.log.some((l) => l === 'prime strategy'), false);
+    const stages = ['feed.snapshot', 'calibrator.calibrate', 'executor.book', 'risk.assess', 'killswitch.evaluate', ...(trading ? ['strategy.propose'] : []), 'executor.execute', 'journal.commitCycle'];
+    assert.deepEqual(h.log, stages);
   }
 });
 

@@ -21,7 +21,7 @@ import type { RiskReport } from '../../actors/risk/messages.ts';
 import type { CalibrationHealth, KillSwitchStatus } from '../../actors/killswitch/messages.ts';
 import type { CycleRecord } from '../../actors/journal/messages.ts';
 import type { Clock } from '../clock.ts';
-import { prepack, Prepacked } from '../envelope.ts';
+import { prepack } from '../envelope.ts';
 import type { ActorSystem } from '../system.ts';
 import { IdleScavenger } from '../idle-gc.ts';
 import type { ActorName, BodyOf, MessageType, ReplyOf, Wire } from '../protocols.ts';
@@ -30,11 +30,8 @@ import type { LoopStatus } from '../../gateway/deps.ts';
 export type Stage = 'read_market' | 'assess_risk' | 'check_safety' | 'execute' | 'journal';
 export const STAGES: readonly Stage[] = ['read_market', 'assess_risk', 'check_safety', 'execute', 'journal'];
 
-/**
- * Main's typed request (ActorSystem.request): every stage's message, body and reply are checked by the protocols.
- * `prime`, when there, sends a later stage's big inputs ahead, to be decoded while that actor waits (envelope.ts).
- */
-export type CycleRequester = Pick<ActorSystem, 'request'> & Partial<Pick<ActorSystem, 'prime'>>;
+/** Main's typed request (ActorSystem.request): every stage's message, body and reply are checked by the protocols. */
+export type CycleRequester = Pick<ActorSystem, 'request'>;
 
 /** What the last cycle saw; the dashboard and health read it. */
 export interface CycleState {
@@ -139,12 +136,6 @@ export class CycleOrchestrator {
     }, delayMs);
   }
 
-  /** Sends `actor` the packed values among `values` ahead of the request that will carry them (envelope.ts). */
-  #prime(actor: 'risk' | 'strategy' | 'executor', values: readonly unknown[]): void {
-    const packed = values.filter((v): v is Prepacked => v instanceof Prepacked);
-    if (packed.length > 0) this.#req.prime?.(actor, packed);
-  }
-
   /** Runs one whole cycle; never throws (a failure is recorded in the cycle record). */
   async runOnce(): Promise<CycleRecord> {
     const clock = this.#opts.clock;
@@ -181,23 +172,19 @@ export class CycleOrchestrator {
       // The chains arrive packed by the feed and go on to four actors as those same bytes (main never decodes them);
       // the surface is packed once here for its three consumers.
       const snapshotOut = snapshot;
-      const trading = this.#loop === 'running';
       const { surface, surfaceOut, book, risk } = await time('assess_risk', async () => {
         const fitted = ask('calibrator', 'calibrator.calibrate', snapshotOut);
         const booked = ask('executor', 'executor.book', { cycleId });
-        // Priming: an actor that takes the chains later decodes them while an earlier stage works on one core and it
-        // waits on the other. It moves work off the critical path and changes nothing any actor receives. Risk, next,
-        // while the calibrator fits; the strategy and the executor, last, while risk assesses. Each after the
-        // request it must not delay.
-        this.#prime('risk', [snapshot.expiries]);
+        // Nothing else is sent while a stage works: each actor decodes its inputs when its request comes. Sending the
+        // next stages their chains ahead (to decode while the calibrator or risk worked) made three or four of our
+        // threads runnable at once on two cores; the kernel queued the extra ones behind the working stage on its
+        // core while the other core idled (perf sched: 150 of 249 ms of such waits in 8 s had a core idle), and the
+        // cycle's p99 went up by about 5 ms for 1 ms off its median.
         const [surface, book] = await Promise.all([fitted, booked]);
         st.surface = surface;
         st.book = book;
         const surfaceOut = prepack(surface);
-        const assessed = ask('risk', 'risk.assess', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book });
-        if (trading) this.#prime('strategy', [snapshot.expiries, surfaceOut]);
-        this.#prime('executor', [snapshot.expiries, surfaceOut]);
-        const risk = await assessed;
+        const risk = await ask('risk', 'risk.assess', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book });
         st.risk = risk;
         return { surface, surfaceOut, book, risk };
       });
@@ -218,20 +205,13 @@ export class CycleOrchestrator {
       // The strategy is asked only after the kill switch has judged this cycle: asked alongside it, a proposal made in a
       // cycle whose check_safety then fails would be lost — and the strategy's cooldown would hold back that exit or
       // entry in the next cycles.
-      // The kill switch takes only what it judges of the report; the strategy takes all of it, packed (and primed)
-      // while the kill switch evaluates.
-      let riskOut!: Prepacked<RiskReport>; // set as check_safety starts (time() calls its function at once)
-      st.killswitch = await time('check_safety', () => {
-        const evaluated = evaluate();
-        riskOut = prepack(risk);
-        if (trading) this.#prime('strategy', [riskOut]);
-        return evaluated;
-      });
+      // The kill switch takes only what it judges of the report; the strategy takes all of it.
+      st.killswitch = await time('check_safety', evaluate);
       const ks = st.killswitch;
       await time('execute', async () => {
         st.proposals =
           this.#loop === 'running'
-            ? await ask('strategy', 'strategy.propose', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book, risk: riskOut, killswitch: ks, phase: ks.effectivePhase })
+            ? await ask('strategy', 'strategy.propose', { cycleId, snapshot: snapshotOut, surface: surfaceOut, book, risk, killswitch: ks, phase: ks.effectivePhase })
             : [];
         st.execution = await ask('executor', 'executor.execute', {
           cycleId,
