@@ -140,8 +140,8 @@ test('nothing is sent ahead: each stage is asked only once the one before has an
     (await h.next('feed.snapshot')).answer({ ...SNAPSHOT, expiries: chains });
     const calibrate = await h.next('calibrator.calibrate');
     const book = await h.next('executor.book');
-    // The fit and the book are the only stage that asks two actors at once (the book is a lookup).
-    assert.deepEqual(h.log, ['feed.snapshot', 'calibrator.calibrate', 'executor.book']);
+    // The fit and the book are the only stage that asks two actors at once; the book (a lookup) first.
+    assert.deepEqual(h.log, ['feed.snapshot', 'executor.book', 'calibrator.calibrate']);
     calibrate.answer(SURFACE);
     book.answer(BOOK);
     const assess = await h.next('risk.assess');
@@ -169,7 +169,7 @@ test('nothing is sent ahead: each stage is asked only once the one before has an
     (await h.next('journal.commitCycle')).answer({ seq: 1 });
     const record = await run;
     assert.equal(summary(record).error, null);
-    const stages = ['feed.snapshot', 'calibrator.calibrate', 'executor.book', 'risk.assess', 'killswitch.evaluate', ...(trading ? ['strategy.propose'] : []), 'executor.execute', 'journal.commitCycle'];
+    const stages = ['feed.snapshot', 'executor.book', 'calibrator.calibrate', 'risk.assess', 'killswitch.evaluate', ...(trading ? ['strategy.propose'] : []), 'executor.execute', 'journal.commitCycle'];
     assert.deepEqual(h.log, stages);
   }
 });
