@@ -21,10 +21,8 @@
  *   well below 80 % of the room); V8's own schedule remains the backstop, up to its unchanged limit.
  * Heaps still are bounded by the normal GC and each actor's resourceLimits; they just stop shrinking after a busy
  * spell (RSS is reported by the system bench).
- * Last, V8's platform workers are lowered to nice 19 (thread-priority.ts): a woken actor preempts their compile jobs.
  */
 import v8 from 'node:v8';
-import { lowerPlatformThreads } from './thread-priority.ts';
 
 const FLAGS = [
   '--no-memory-reducer',
@@ -38,6 +36,4 @@ export function applyLatencyFlags(): void {
   if (applied) return;
   applied = true;
   for (const f of FLAGS) v8.setFlagsFromString(f);
-  // The threads V8 runs those collections and its compiler on go below the actors (thread-priority.ts).
-  lowerPlatformThreads();
 }
