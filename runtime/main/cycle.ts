@@ -174,8 +174,10 @@ export class CycleOrchestrator {
       const snapshotOut = snapshot;
       const { surface, surfaceOut, book, risk } = await time('assess_risk', async () => {
         // The book (a lookup) is asked first: sent second, the executor was woken onto the core the calibrator had
-        // just taken and waited there for the fit while the other core idled (perf sched, 10 s of the system bench:
-        // 61 of 84 waits >1 ms of a cycle thread; 22 waits in all once the book went first).
+        // just taken and waited there for the fit while the other core idled (perf sched, 10 s of the system bench,
+        // priming already gone: the executor had 61 of the 84 waits >1 ms of a cycle thread, and 3 of 22 once the
+        // book went first; those two runs had V8's platform threads at nice 19, since reverted, and without it the
+        // same code shows 34 such waits in 10 s).
         const booked = ask('executor', 'executor.book', { cycleId });
         const fitted = ask('calibrator', 'calibrator.calibrate', snapshotOut);
         // Nothing else is sent while a stage works: each actor decodes its inputs when its request comes. Sending the
