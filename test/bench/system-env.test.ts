@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loopInterval, sampleSize } from './system.ts';
+import { loopInterval, sampleSize, warmup } from './system.ts';
 
 test('BENCH_SYSTEM_INTERVAL: unset is 0.1 s; seconds are taken as given; anything else is refused by name', () => {
   assert.equal(loopInterval(undefined), 0.1);
@@ -16,10 +16,20 @@ test('BENCH_SYSTEM_INTERVAL: unset is 0.1 s; seconds are taken as given; anythin
   }
 });
 
-test('BENCH_SYSTEM_CYCLES: unset is 300; whole numbers from 10; anything else is refused by name', () => {
-  assert.equal(sampleSize(undefined), 300);
+test('BENCH_SYSTEM_CYCLES: unset is 600; whole numbers from 10; anything else is refused by name', () => {
+  assert.equal(sampleSize(undefined), 600);
   assert.equal(sampleSize('40'), 40);
   for (const bad of ['abc', '9', '0', '-5', '12.5', '1e', 'NaN']) {
     assert.throws(() => sampleSize(bad), { name: 'RangeError', message: new RegExp(`^BENCH_SYSTEM_CYCLES: .*was '${bad}'`) });
+  }
+});
+
+test('BENCH_SYSTEM_WARMUP: unset is 300; whole numbers from 0; anything else is refused by name', () => {
+  assert.equal(warmup(undefined), 300);
+  assert.equal(warmup(''), 300);
+  assert.equal(warmup('0'), 0);
+  assert.equal(warmup('50'), 50);
+  for (const bad of ['abc', '-1', '12.5', '1e', 'NaN', 'Infinity']) {
+    assert.throws(() => warmup(bad), { name: 'RangeError', message: new RegExp(`^BENCH_SYSTEM_WARMUP: .*was '${bad}'`) });
   }
 });
