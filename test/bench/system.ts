@@ -10,7 +10,7 @@
  * Warm-up and steady state. The budget is a steady-state figure: a session runs thousands of cycles and its p99 is
  * theirs. The first few hundred cycles are not steady. Traced once with --trace-opt, V8 finished 94 TurboFan compiles
  * (eight isolates) in the first 100 cycles after positions opened, about 50 in each of the next two hundred, and 20-55
- * per hundred after that, and its compile jobs run on the same two cores as the cycle. In 14 runs of 900-2000 cycles
+ * per hundred after that, and its compile jobs run on the same two cores as the cycle. In 14 runs of 600-2000 cycles
  * the p99 of the first 300 cycles after positions opened was above that of the next 300 in 13 (16.4-24.0 ms against
  * 12.9-20.7 ms; medians 20.4 and 16.5). So the bench runs BENCH_SYSTEM_WARMUP cycles (default 300) once positions are
  * open and reports them on their own (`warmup_cycle_p50_ms`, `warmup_cycle_p99_ms`, `warmup_cpu_ms_per_cycle`, not
