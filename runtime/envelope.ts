@@ -6,7 +6,7 @@
  * other). Unknown shapes (message bodies) fall back to self-describing inline records. A batch is an array of
  * envelopes packed into one buffer, sliced to exact size and transferred (never post msgpackr's pooled buffer).
  */
-import { isMainThread, threadId } from 'node:worker_threads';
+import { isMainThread } from 'node:worker_threads';
 import { addExtension, Packr } from 'msgpackr';
 
 export interface Envelope<B = unknown> {
@@ -61,27 +61,22 @@ const SHARED_STRUCTURES: string[][] = [
  * A message that stays in its thread (main to main) is never encoded at all and keeps the wrapper too.
  */
 export class Prepacked<T = unknown> {
-  /** @internal the encoding: an 8-byte id (`id`), then the value with its own record structures only (decodable in any
-   *  thread, whatever its link's state) */
+  /** @internal the value's encoding, with its own record structures only (decodable in any thread, whatever its
+   *  link's state) */
   readonly bytes: Uint8Array;
-  /** Names these bytes for the process's lifetime: the packing thread's id above a counter (two packings of equal values differ). */
-  readonly id: number;
   #value: T | undefined;
   #decoded: boolean;
 
   private constructor(bytes: Uint8Array, value: T | undefined, decoded: boolean) {
     this.bytes = bytes;
-    this.id = idOf(bytes);
     this.#value = value;
     this.#decoded = decoded;
   }
 
   /** Packs `value` now: later changes to the source object are not sent. */
   static of<T>(value: T): Prepacked<T> {
-    const packed = prepackCodec.pack(value);
-    const bytes = new Uint8Array(ID_BYTES + packed.length);
-    new DataView(bytes.buffer).setFloat64(0, threadId * 2 ** 32 + ++packedCount, true);
-    bytes.set(packed, ID_BYTES);
+    // Copied out of msgpackr's shared buffer: a view would keep that whole slab alive as long as the wrapper lives.
+    const bytes = Uint8Array.prototype.slice.call(prepackCodec.pack(value)) as Uint8Array;
     return new Prepacked<T>(bytes, value, true);
   }
 
@@ -93,23 +88,15 @@ export class Prepacked<T = unknown> {
   /** The value (decoded once, on first read, when this wrapper came off the wire). */
   get value(): T {
     if (!this.#decoded) {
-      this.#value = prepackCodec.unpack(this.bytes.subarray(ID_BYTES)) as T;
+      this.#value = prepackCodec.unpack(this.bytes) as T;
       this.#decoded = true;
     }
     return this.#value as T;
   }
 }
 
-/** Prepacked ids: Node never reuses a thread id within a process, and no thread packs 2^32 values in a run. */
-const ID_BYTES = 8;
-let packedCount = 0;
-function idOf(bytes: Uint8Array): number {
-  if (bytes.length < ID_BYTES) throw new TypeError(`expected a prepacked value of at least ${ID_BYTES} bytes, was ${bytes.length}`);
-  return new DataView(bytes.buffer, bytes.byteOffset, ID_BYTES).getFloat64(0, true);
-}
-
 function decodeInActor(bytes: Uint8Array): unknown {
-  return prepackCodec.unpack(bytes.subarray(ID_BYTES));
+  return prepackCodec.unpack(bytes);
 }
 
 /** Packs `value` once for several envelopes (see Prepacked). */
