@@ -37,7 +37,8 @@ export async function run(): Promise<Figure[]> {
   // by default (6 market seconds a cycle). Unpinned at 20×, the sim started at the next session's 09:15 and ~10 market minutes
   // of cycles never reached the window; the strategy also needs 20 one-minute RV returns before its first entry.
   const s = await startTestSystem({ PHASE: 'FULL_AUTO', SIM_SPEED: '60', SUPERVISOR_LOOP_INTERVAL: String(interval), SIM_START: '2026-11-25T09:30:00+05:30' });
-  // Warm-up (JIT, first fits, RV history) until positions are open, or 11:30 market time: then measure as it is.
+  // Until positions are open (first fits, RV history), or 11:30 market time; then the warm-up proper (JIT), reported
+  // apart; then measure as it is.
   const giveUp = Date.parse('2026-11-25T11:30:00+05:30');
   await s.cycles(20);
   while ((s.cycle.state.book?.positions.length ?? 0) === 0 && (s.cycle.state.snapshot?.ts ?? 0) < giveUp) await s.cycles(10);
