@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loopInterval, sampleSize, warmup } from './system.ts';
+import { loopInterval, marketSpeed, sampleSize, warmup } from './system.ts';
 
 test('BENCH_SYSTEM_INTERVAL: unset is 0.1 s; seconds are taken as given; anything else is refused by name', () => {
   assert.equal(loopInterval(undefined), 0.1);
@@ -31,5 +31,16 @@ test('BENCH_SYSTEM_WARMUP: unset is 300; whole numbers from 0; anything else is 
   assert.equal(warmup('50'), 50);
   for (const bad of ['abc', '-1', '12.5', '1e', 'NaN', 'Infinity']) {
     assert.throws(() => warmup(bad), { name: 'RangeError', message: new RegExp(`^BENCH_SYSTEM_WARMUP: .*was '${bad}'`) });
+  }
+});
+
+test('BENCH_SYSTEM_SPEED: unset is 60; 1 to 600 market seconds per wall second; anything else is refused by name', () => {
+  assert.equal(marketSpeed(undefined), 60);
+  assert.equal(marketSpeed(''), 60);
+  assert.equal(marketSpeed('1'), 1);
+  assert.equal(marketSpeed('600'), 600);
+  assert.equal(marketSpeed('2.5'), 2.5);
+  for (const bad of ['abc', '0', '0.5', '-1', '601', 'NaN', 'Infinity', '60x']) {
+    assert.throws(() => marketSpeed(bad), { name: 'RangeError', message: new RegExp(`^BENCH_SYSTEM_SPEED: .*was '${bad}'`) });
   }
 });
