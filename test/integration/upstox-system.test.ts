@@ -141,7 +141,10 @@ test('FEED=upstox SAFETY_MODE=live FULL_AUTO with a journaled governance approva
       // 1 s cycles: the executor reconciles with two REST reads per cycle, and Upstox allows 500 reads/min (the client
       // queues beyond that, stalling the executor) — the fixture's 0.2 s loop would reach it within a minute.
       SUPERVISOR_LOOP_INTERVAL: '1',
+      // Limits are other tests' business: this one is about the broker path. The per-expiry ones too: on 7 Dec 2026
+      // the nearest NIFTY weekly expired the next day and this condor's gamma (6,056 ₹/1%²) passed the 6,000 default.
       FULL_AUTO_MIN_SHADOW_DAYS: '0', FULL_AUTO_MIN_SEMI_AUTO_DAYS: '0', MAX_VEGA: '1000000', RISK_MAX_GAMMA: '1000000', RISK_MAX_THETA: '1000000',
+      RISK_MAX_GAMMA_EXPIRY: '1000000', RISK_MAX_VEGA_EXPIRY: '1000000',
     });
     const s = sys;
     // Only our proposal: the strategy is not asked (its defaults are tuned elsewhere); cycles keep reconciling.
@@ -160,7 +163,9 @@ test('FEED=upstox SAFETY_MODE=live FULL_AUTO with a journaled governance approva
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     const snapshot = s.cycle.state.snapshot!;
     const surface = s.cycle.state.surface!;
-    const chain = unpacked(snapshot.expiries).find((e) => e.underlying === 'NIFTY')!;
+    // A NIFTY expiry more than two days out, whatever today's date: expiry-day rules are not this test's subject.
+    const nifty = unpacked(snapshot.expiries).filter((e) => e.underlying === 'NIFTY');
+    const chain = nifty.find((e) => e.expiryTs - snapshot.ts > 2 * 86_400_000) ?? nifty.at(-1)!;
     const spot = snapshot.spots.find((q) => q.underlying === 'NIFTY')!.spot;
     const strikes = [...chain.strikes];
     // The strike nearest the spot, kept 6 strikes inside the subscribed window: the window is centred with hysteresis
