@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { startFakeUpstox } from '../../actors/venues/upstox/fake/server.ts';
 import { DeterministicMarket } from '../../actors/venues/upstox/fake/market.ts';
 import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
-import { unpacked } from '../../runtime/envelope.ts';
+import { niftyChainToTrade } from '../fixtures/chains.ts';
 
 interface KsStatus { state: string; cause: { code: string; message: string } | null }
 
@@ -38,8 +38,7 @@ test('FULL_AUTO on the real-scale fake: a condor of 30 lots a leg (above the 1,8
     });
     const s = sys;
     s.cycle.stopTrading();
-    await until(s, async () => s.cycle.state, (st) => st.killswitch?.state === 'NORMAL' && st.surface !== null && st.snapshot !== null
-      && unpacked(st.snapshot.expiries).some((e) => e.underlying === 'NIFTY' && e.callBid.some((b) => b > 0) && e.putBid.some((b) => b > 0)));
+    await until(s, async () => s.cycle.state, (st) => st.killswitch?.state === 'NORMAL' && st.surface !== null && niftyChainToTrade(st.snapshot) !== undefined);
 
     const asked = await s.api<{ result: { pending: { id: string } } }>('POST', '/api/v1/phase', { phase: 'FULL_AUTO', approver: 'test-requester', reason: 'test: FULL_AUTO above the freeze quantity' });
     assert.equal(asked.status, 202, JSON.stringify(asked.body));
@@ -47,9 +46,8 @@ test('FULL_AUTO on the real-scale fake: a condor of 30 lots a leg (above the 1,8
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
 
     const snapshot = s.cycle.state.snapshot!;
-    // A NIFTY expiry more than two days out, whatever today's date: expiry-day rules are not this test's subject.
-    const nifty = unpacked(snapshot.expiries).filter((e) => e.underlying === 'NIFTY');
-    const chain = nifty.find((e) => e.expiryTs - snapshot.ts > 2 * 86_400_000) ?? nifty.at(-1)!;
+    // A NIFTY expiry more than two days out, whatever today's date (test/fixtures/chains.ts).
+    const chain = niftyChainToTrade(snapshot)!;
     assert.deepEqual([chain.lotSize, chain.freezeQty], [65, 1800], 'lot and freeze from the broker\'s master');
     const spot = snapshot.spots.find((q) => q.underlying === 'NIFTY')!.spot;
     const strikes = [...chain.strikes];

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { startFakeUpstox } from '../../actors/venues/upstox/fake/server.ts';
 import { DeterministicMarket } from '../../actors/venues/upstox/fake/market.ts';
 import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
+import { niftyChainToTrade } from '../fixtures/chains.ts';
 import { unpacked } from '../../runtime/envelope.ts';
 
 const OLD = 'tok-old-0123456789abcdef';
@@ -152,8 +153,7 @@ test('FEED=upstox SAFETY_MODE=live FULL_AUTO with a journaled governance approva
 
     // Wait for a full NIFTY chain with two-sided quotes and a NORMAL kill switch.
     await until(s, async () => s.cycle.state, (st) =>
-      st.killswitch?.state === 'NORMAL' && st.surface !== null &&
-      (st.snapshot !== null && unpacked(st.snapshot.expiries).some((e) => e.underlying === 'NIFTY' && e.callBid.some((b) => b > 0) && e.putBid.some((b) => b > 0))));
+      st.killswitch?.state === 'NORMAL' && st.surface !== null && niftyChainToTrade(st.snapshot) !== undefined);
 
     // Governance on live: FULL_AUTO asked for (checked against the data quality the executor has seen), then approved
     // in a separate step with its own reason; both journaled.
@@ -163,9 +163,8 @@ test('FEED=upstox SAFETY_MODE=live FULL_AUTO with a journaled governance approva
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     const snapshot = s.cycle.state.snapshot!;
     const surface = s.cycle.state.surface!;
-    // A NIFTY expiry more than two days out, whatever today's date: expiry-day rules are not this test's subject.
-    const nifty = unpacked(snapshot.expiries).filter((e) => e.underlying === 'NIFTY');
-    const chain = nifty.find((e) => e.expiryTs - snapshot.ts > 2 * 86_400_000) ?? nifty.at(-1)!;
+    // A NIFTY expiry more than two days out, whatever today's date (test/fixtures/chains.ts).
+    const chain = niftyChainToTrade(snapshot)!;
     const spot = snapshot.spots.find((q) => q.underlying === 'NIFTY')!.spot;
     const strikes = [...chain.strikes];
     // The strike nearest the spot, kept 6 strikes inside the subscribed window: the window is centred with hysteresis
