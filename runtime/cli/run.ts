@@ -212,10 +212,15 @@ async function boot(cfg: Config, io: CliIo, lock: InstanceLock, undo: Array<() =
     replayDone = driveCycles({
       clock: replay.clock, cycle, instants: replay.plan.instants, followUp: replay.plan.followUp, stopped: () => stopping,
       pace: (from, to) => new Promise<void>((resolve) => {
-        const t = setTimeout(() => { wake = null; resolve(); }, (to - from) / cfg.FEED_REPLAY_SPEED);
+        const waitMs = (to - from) / cfg.FEED_REPLAY_SPEED;
+        // Liveness: no cycle is due before the next instant (an EOD recording at a low speed waits long between them).
+        cycle.state.quietUntil = Date.now() + waitMs;
+        const t = setTimeout(() => { wake = null; resolve(); }, waitMs);
         wake = () => { clearTimeout(t); wake = null; resolve(); };
       }),
     }).then(({ next }) => {
+      // The recording is over: the process stays up for its dashboard and reports, and no cycle is due any more.
+      cycle.state.quietUntil = Number.POSITIVE_INFINITY;
       log.info({ cycles: next, of: replay.plan.instants.length }, next >= replay.plan.instants.length ? 'replay finished: every planned cycle ran' : 'replay stopped');
       system.main.send('main', 'replay.finished', { cycles: next, of: replay.plan.instants.length });
     });

@@ -44,6 +44,12 @@ export interface CycleState {
   execution: ExecutionReport | null;
   proposals: readonly Proposal[];
   lastRecord: CycleRecord | null;
+  /** Wall time (the orchestrator's clock) when the last cycle ended: liveness's freshness. `lastRecord.ts` is market
+   * time in a replay, and a recording's instants lie in the past. */
+  lastCompletedAt: number | null;
+  /** Wall time until which no cycle is due by design (a replay waiting for its next instant, or finished: +∞); null
+   * when cycles run on the interval. */
+  quietUntil: number | null;
   lastError: string | null;
 }
 
@@ -62,7 +68,7 @@ export interface CycleOptions {
 
 export class CycleOrchestrator {
   readonly state: CycleState = {
-    snapshot: null, surface: null, book: null, risk: null, killswitch: null, execution: null, proposals: [], lastRecord: null, lastError: null,
+    snapshot: null, surface: null, book: null, risk: null, killswitch: null, execution: null, proposals: [], lastRecord: null, lastCompletedAt: null, quietUntil: null, lastError: null,
   };
   readonly #req: CycleRequester;
   readonly #opts: CycleOptions;
@@ -269,6 +275,7 @@ export class CycleOrchestrator {
     }
     const final: CycleRecord = { ...record, durationMs: clock.monotonic() - t0, stages };
     st.lastRecord = final;
+    st.lastCompletedAt = clock.now();
     st.lastError = error;
     this.#cycles++;
     this.#idleGc.touch();

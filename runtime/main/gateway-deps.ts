@@ -95,12 +95,13 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
     health: () => {
       const reasons: string[] = [];
       for (const a of system.actors()) if (a.status !== 'running') reasons.push(`actor ${a.name} is ${a.status}`);
-      const last = cycle.state.lastRecord;
+      const completedAt = cycle.state.lastCompletedAt;
       const freshMs = Math.max(5000, o.config.SUPERVISOR_LOOP_INTERVAL * 1000 * 3);
-      if (!last) reasons.push('no cycle has completed yet');
-      // Cycle records are stamped with wall time (the orchestrator runs on the real clock, whatever the market's).
-      else if (Date.now() - last.ts > freshMs) {
-        reasons.push(`last cycle is stale (${Math.round(Date.now() - last.ts)} ms old)`);
+      if (completedAt === null) reasons.push('no cycle has completed yet');
+      // Wall time: the orchestrator runs on the real clock whatever the market's (a replay stamps its cycles with the
+      // recording's instants, which says nothing about whether the loop still turns).
+      else if (Date.now() - Math.max(completedAt, cycle.state.quietUntil ?? 0) > freshMs) {
+        reasons.push(`last cycle is stale (${Math.round(Date.now() - completedAt)} ms old)`);
       }
       if (cycle.state.lastError) reasons.push(`last cycle failed: ${cycle.state.lastError}`);
       return { ok: reasons.length === 0, reasons };

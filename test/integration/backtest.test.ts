@@ -177,6 +177,25 @@ describe('backtest over the real NSE sample (3 days, EOD)', () => {
     assert.deepEqual(r.days.map((d) => [d.date, d.net]), bt.days.map((d) => [d.date, d.net]));
   });
 
+  it('a paper session over the recorded days is alive while it replays: cycles stamped with January market time are not stale', async () => {
+    // The cycle stamps market time in a replay (the recording's instant); liveness asks how long ago, on the wall clock,
+    // the last cycle completed — not how far the recording lies in the past. At 1× the next instant of this daily
+    // recording is hours of wall time away: the loop is waiting by design, and that is not stale either.
+    const env = parseEnv(readFileSync(CONFIG, 'utf8')) as Record<string, string>;
+    const sys = await startTestSystem({ ...env, FEED: 'replay', FEED_REPLAY_PATH: recording, FEED_REPLAY_SPEED: '1', SAFETY_MODE: 'paper' });
+    try {
+      if (sys.cycle.cycles === 0) await sys.cycles(1);
+      const last = sys.cycle.state.lastRecord;
+      assert.ok(last !== null && last.ts < Date.UTC(2026, 0, 15), `a cycle stamped in the recording, was ${String(last?.ts)}`);
+      const res = await fetch(`${sys.base}/health`);
+      const body = (await res.json()) as { ok: boolean; reasons: string[] };
+      assert.deepEqual(body, { ok: true, reasons: [] });
+      assert.equal(res.status, 200);
+    } finally {
+      await sys.stop();
+    }
+  });
+
   it('a sweep runs every combination in its own tree and compares them', async () => {
     const outS = path.join(tmp.dir, 's');
     const s = await runCommand(backtestCli, [...ARGS, '--data', recording, '--out', outS, '--sweep', 'STRATEGY_SHORT_DELTA=0.16,0.2'], { cwd: tmp.dir });
