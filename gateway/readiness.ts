@@ -22,6 +22,31 @@ export interface ReadinessInput extends ReadinessFacts {
   readonly thresholds: { readonly fullAuto: number; readonly shadow: number };
 }
 
+/** What liveness reads: the actors' states and the loop's last turn, all on the wall clock. */
+export interface LivenessInput {
+  readonly actors: ReadonlyArray<{ readonly name: string; readonly status: string }>;
+  /** Wall ms when the last cycle ended; null before the first. */
+  readonly lastCompletedAt: number | null;
+  /** Wall ms until which no cycle is due by design (a replay waiting for its next instant; +∞ once it is over). */
+  readonly quietUntil: number | null;
+  readonly lastError: string | null;
+  readonly now: number;
+  /** How long without a cycle, beyond any quiet time, is stale. */
+  readonly freshMs: number;
+}
+
+/** Alive: every actor running, the last cycle recent (or none due yet by design) and not failed. */
+export function liveness(i: LivenessInput): { ok: boolean; reasons: string[] } {
+  const reasons: string[] = [];
+  for (const a of i.actors) if (a.status !== 'running') reasons.push(`actor ${a.name} is ${a.status}`);
+  if (i.lastCompletedAt === null) reasons.push('no cycle has completed yet');
+  else if (i.now - Math.max(i.lastCompletedAt, i.quietUntil ?? 0) > i.freshMs) {
+    reasons.push(`last cycle is stale (${Math.round(i.now - i.lastCompletedAt)} ms old)`);
+  }
+  if (i.lastError) reasons.push(`last cycle failed: ${i.lastError}`);
+  return { ok: reasons.length === 0, reasons };
+}
+
 const NOT_TRADING: ReadonlySet<TradingState> = new Set(['HALTED', 'EMERGENCY', 'SHUTDOWN']);
 
 export function readiness(i: ReadinessInput): { ok: boolean; reasons: string[] } {

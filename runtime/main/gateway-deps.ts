@@ -16,6 +16,7 @@ import { approvalMoney } from '../../gateway/views/payoff.ts';
 import { riskView } from '../../gateway/views/risk.ts';
 import { surfaceModels, tradeRisk } from '../../gateway/views/trade.ts';
 import { strategySkipsView } from '../../gateway/views/strategy.ts';
+import { liveness } from '../../gateway/readiness.ts';
 import type { StrategyStatus } from '../../actors/strategy/messages.ts';
 import { istDate } from '../../actors/domain/calendar.ts';
 import type { Underlying } from '../../actors/domain/underlying.ts';
@@ -92,20 +93,16 @@ export function createGatewayDeps(o: DepsOptions): GatewayDepsExt {
       return reply as never;
     },
     fault: (name: string, kind: FaultKind) => system.fault(name, kind),
-    health: () => {
-      const reasons: string[] = [];
-      for (const a of system.actors()) if (a.status !== 'running') reasons.push(`actor ${a.name} is ${a.status}`);
-      const completedAt = cycle.state.lastCompletedAt;
-      const freshMs = Math.max(5000, o.config.SUPERVISOR_LOOP_INTERVAL * 1000 * 3);
-      if (completedAt === null) reasons.push('no cycle has completed yet');
-      // Wall time: the orchestrator runs on the real clock whatever the market's (a replay stamps its cycles with the
-      // recording's instants, which says nothing about whether the loop still turns).
-      else if (Date.now() - Math.max(completedAt, cycle.state.quietUntil ?? 0) > freshMs) {
-        reasons.push(`last cycle is stale (${Math.round(Date.now() - completedAt)} ms old)`);
-      }
-      if (cycle.state.lastError) reasons.push(`last cycle failed: ${cycle.state.lastError}`);
-      return { ok: reasons.length === 0, reasons };
-    },
+    // Wall time: the orchestrator runs on the real clock whatever the market's (a replay stamps its cycles with the
+    // recording's instants, which says nothing about whether the loop still turns).
+    health: () => liveness({
+      actors: system.actors(),
+      lastCompletedAt: cycle.state.lastCompletedAt,
+      quietUntil: cycle.state.quietUntil,
+      lastError: cycle.state.lastError,
+      now: Date.now(),
+      freshMs: Math.max(5000, o.config.SUPERVISOR_LOOP_INTERVAL * 1000 * 3),
+    }),
     loop: {
       status: () => cycle.status(),
       start: () => cycle.startTrading(),
