@@ -28,8 +28,11 @@
  * copy): about 5 of the 18 ms of CPU per cycle at the default settings. Any other speed opens positions at 60× as
  * above, then restarts the system on the same data dir at that speed (the journal brings the book back, the market
  * resumes from its checkpoint) and warms up again. The product's own defaults are BENCH_SYSTEM_SPEED=1 with
- * BENCH_SYSTEM_INTERVAL=3 (measured 2026-12-07: 200 cycles after 20, p50 12.8 ms, p99 21.7 ms; about 850 minor faults
- * a cycle against 35 at 0.1 s).
+ * BENCH_SYSTEM_INTERVAL=3. Keep the default warm-up there too: V8 tiers code up by the work it has run, not by the
+ * time, so a restarted system needs about as many cycles to reach its steady state at 3 s as at 0.1 s (300 cycles
+ * are 15 minutes at 3 s). Measured 2026-12-07 at 1× and 3 s, 200 cycles: after a 300-cycle warm-up p50 12.3 / 11.8
+ * ms and p99 19.0 / 18.3 ms in two runs (the warm-ups themselves p99 39.6 / 31.8); after only 20, p50 12.8 and p99
+ * 21.7. About 760-850 minor faults a cycle against 35 at 0.1 s.
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
