@@ -223,6 +223,35 @@ for (const [kind, make] of Object.entries(backends)) {
       await h.journal.close();
     });
 
+    test('appendEach: each entry its own seq in order, an unencodable one fails alone in its slot, one answer for all', async () => {
+      const h = make();
+      const before = h.journal.append({ actor: 'z', type: 'first', body: 0 });
+      const each = h.journal.appendEach([
+        { actor: 'a', type: 't1', cycleId: 'c1', body: { i: 1 } },
+        { actor: 'a', type: 'bad', body: { s: Symbol('x') } as unknown },
+        { actor: 'b', type: 't2', corrId: 'r2', body: { i: 2 } },
+      ]);
+      const after = h.journal.append({ actor: 'z', type: 'last', body: 3 });
+      const [b, results, a] = await Promise.all([before, each, after]);
+      assert.equal(b, 1);
+      assert.equal(results.length, 3);
+      assert.equal(results[0], 2);
+      assert.ok(results[1] instanceof TypeError, `the bad entry's slot holds its error, was ${String(results[1])}`);
+      assert.equal(results[2], 3, 'the bad entry used no seq');
+      assert.equal(a, 4, 'appends queued after the run follow it');
+      assert.deepEqual([...h.journal.read({ checkHashes: true })].map((e) => [e.seq, e.actor, e.type, e.cycleId, e.corrId]), [
+        [1, 'z', 'first', undefined, undefined],
+        [2, 'a', 't1', 'c1', undefined],
+        [3, 'b', 't2', undefined, 'r2'],
+        [4, 'z', 'last', undefined, undefined],
+      ]);
+      assert.deepEqual(await h.journal.appendEach([]), []);
+      assert.ok(verifyBackend(h.backend).ok);
+      await h.journal.close();
+      const closed = await h.journal.appendEach([{ actor: 'a', type: 't', body: 1 }]).catch((e: unknown) => e);
+      assert.ok(closed instanceof JournalError && closed.kind === 'CLOSED', String(closed));
+    });
+
     test('the byte cap fails the batch with JournalError MAP_FULL, reports a fault, and loses nothing acknowledged', async () => {
       const h = make();
       const acked: number[] = [];
@@ -276,5 +305,11 @@ test('a failed transaction (disk error) rejects with DISK_FULL, reports the faul
   assert.ok(err instanceof JournalError && err.kind === 'DISK_FULL', String(err));
   assert.equal(faults[0]?.kind, 'DISK_FULL');
   assert.equal(await j.append({ actor: 'a', type: 't', body: 2 }), 2);
+  // The same fault reaches every entry of an appendEach run in its own slot.
+  backend.failNext = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  const each = await j.appendEach([{ actor: 'a', type: 't', body: 3 }, { actor: 'b', type: 't', body: 4 }]);
+  assert.equal(each.length, 2);
+  for (const r of each) assert.ok(r instanceof JournalError && r.kind === 'DISK_FULL', String(r));
+  assert.equal(await j.append({ actor: 'a', type: 't', body: 5 }), 3);
   assert.ok(verifyBackend(backend).ok);
 });

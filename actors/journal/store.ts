@@ -41,6 +41,11 @@ export interface ReadOptions {
 export interface JournalStore {
   /** Appends one event; resolves with its seq once the transaction is committed (visible, crash-safe vs kill -9). */
   append(req: AppendRequest): Promise<number>;
+  /**
+   * Appends each entry on its own (its own seq; one that cannot be encoded fails alone), in order; resolves with a seq
+   * or an error per entry once all are committed. One promise for the whole array (the coalesced-append path).
+   */
+  appendEach(reqs: readonly AppendRequest[]): Promise<unknown[]>;
   /** Appends events atomically in one transaction; contiguous seqs. */
   appendBatch(reqs: readonly AppendRequest[]): Promise<{ first: number; last: number }>;
   /** Journals a cycle (event `journal.cycle` + the cycles index); resolves once flushed to disk. */

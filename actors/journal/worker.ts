@@ -60,37 +60,39 @@ function read<T>(fn: () => T | Promise<T>): T | Promise<T> {
 }
 
 /**
- * `journal.appendMany`: each entry validated and queued on its own, in array order, all inside this `receive` (so the
- * accepted ones are contiguous in the store's queue and share its next flush). A bad entry — invalid body, or one
- * msgpack cannot encode (the store rejects just that op) — gets its error as its result and uses no seq.
+ * `journal.appendMany`: each entry validated on its own and the valid ones queued in array order, all inside this
+ * `receive` (so they are contiguous in the store's queue and share its next flush) through one `appendEach`: one
+ * promise for the request, not one per entry. A bad entry — invalid body, or one msgpack cannot encode (the store
+ * rejects just that op) — gets its error as its result and uses no seq.
  */
 function appendMany(j: Journal, entries: readonly unknown[]): Promise<AppendManyReply> {
   const results = new Array<number | AppendManyError>(entries.length);
-  const queued: Array<Promise<void>> = [];
-  let ok = 0;
+  const valid: AppendRequest[] = [];
+  const at: number[] = [];
   for (let i = 0; i < entries.length; i++) {
-    let req: AppendRequest;
     try {
       // Named like a lone append: a caller sees the same error whether or not its append was coalesced.
-      req = parseBody('journal.append', appendRequestSchema, entries[i]);
+      valid.push(parseBody('journal.append', appendRequestSchema, entries[i]));
+      at.push(i);
     } catch (err) {
       results[i] = { error: serializeError(err) };
-      continue;
     }
-    queued.push(j.append(req).then(
-      (seq) => {
-        results[i] = seq;
-        ok++;
-      },
-      (err: unknown) => {
-        results[i] = { error: serializeError(err) };
-      },
-    ));
   }
-  return Promise.all(queued).then(() => {
+  const fill = (outcome: (k: number) => unknown): AppendManyReply => {
+    let ok = 0;
+    for (let k = 0; k < at.length; k++) {
+      const r = outcome(k);
+      if (typeof r === 'number') {
+        results[at[k] as number] = r;
+        ok++;
+      } else {
+        results[at[k] as number] = { error: serializeError(r) };
+      }
+    }
     count(ok);
     return { results };
-  });
+  };
+  return j.appendEach(valid).then((out) => fill((k) => out[k]), (err: unknown) => fill(() => err));
 }
 
 function reportFault(ctx: ActorContext<JournalConfig>, err: JournalError, seq?: number): void {
