@@ -8,6 +8,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { addExtension, Packr } from 'msgpackr';
+import { PREPACKED_SHAPES } from './wire-shapes.ts';
 
 export interface Envelope<B = unknown> {
   /** Sender-local sequence number. */
@@ -111,7 +112,12 @@ export function unpacked<T>(x: T | Prepacked<T>): T {
 
 /** Application extension type (msgpackr reserves 0x42, 0x52, 0x62, 0x65, 0x69, 0x70, 0x73, 0x74, 0x78, 0xff). */
 const PREPACKED_EXT = 0x01;
-const prepackCodec = new Packr({ moreTypes: true });
+/** Every thread builds the same one (wire-shapes.ts): a prepacked value is decodable in any of them. */
+const prepackCodec = new Packr({
+  moreTypes: true,
+  structures: PREPACKED_SHAPES.map((s) => [...s]),
+  maxSharedStructures: PREPACKED_SHAPES.length,
+});
 addExtension({
   Class: Prepacked,
   type: PREPACKED_EXT,

@@ -4,6 +4,7 @@ import { FeedCore } from './core.ts';
 import { buildLayout } from './layout.ts';
 import { Book } from './book.ts';
 import { istInstant, sessionCloseMs } from '../domain/calendar.ts';
+import { prepack, Prepacked } from '../../runtime/envelope.ts';
 import type { InstrumentInfo, Tick } from '../venues/market-data.ts';
 
 const NOW = istInstant('2026-11-30', 11 * 60); // Monday, market open
@@ -85,4 +86,31 @@ test('a real-scale listing with NIFTY half-yearlies to 2031 lays out: every expi
   assert.equal(kinds['NIFTY 2026-12-08']![0], 'weekly');
   assert.equal(kinds['BANKNIFTY 2028-03-28']![0], 'monthly');
   assert.equal(kinds['BANKNIFTY 2026-12-08']![0], 'unknown'); // BANKNIFTY lists no weeklies: not a throw
+});
+
+test('every chain shape the feed builds is a shared wire shape: its prepacked bytes name no field, and decode intact', () => {
+  // The four variants the feed builds: plain (sim), broker IVs and greeks (Upstox), derived quotes (replay), both.
+  const variants: Array<{ name: string; extra: Partial<Tick> }> = [
+    { name: 'plain', extra: {} },
+    { name: 'broker IVs + greeks', extra: { iv: 0.14, delta: 0.5, gamma: 0.001, theta: -5, vega: 12 } },
+    { name: 'derived', extra: { derived: true } },
+    { name: 'broker IVs + derived', extra: { iv: 0.14, derived: true } },
+  ];
+  for (const { name, extra } of variants) {
+    const { instruments, ticks } = handBook();
+    const core = new FeedCore({ source: 'test' }, NOW);
+    core.setInstruments(instruments);
+    core.onTicks(ticks.map((t) => (t.instrumentKey.startsWith('NSE_FO') ? { ...t, ...extra } : t)), NOW);
+    const chains = core.snapshot('cyc-1', NOW, NOW).expiries;
+    const bytes = Buffer.from(prepack(chains).bytes);
+    // An unshared shape is defined inline, its key names spelled out in the bytes; a shared one is an id.
+    for (const field of ['underlying', 'callBid', 'putTs', 'callBrokerIv', 'callDerived', 'callBrokerGreeks', 'gamma']) {
+      assert.equal(bytes.includes(field), false, `${name}: "${field}" is spelled out in the packed chain (its shape is not in runtime/wire-shapes.ts)`);
+    }
+    const back = Prepacked.received<typeof chains>(bytes).value; // what a consumer decodes
+    assert.deepEqual(back, chains, name);
+    if (extra.iv !== undefined) assert.equal(back[0]?.callBrokerIv?.[0], 0.14, `${name}: the broker IVs came through`);
+    if (extra.gamma !== undefined) assert.equal(back[0]?.putBrokerGreeks?.gamma[1], 0.001, `${name}: the broker greeks came through`);
+    if (extra.derived === true) assert.equal(back[0]?.callDerived?.[2], 1, `${name}: the derived marks came through`);
+  }
 });
