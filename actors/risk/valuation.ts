@@ -34,7 +34,12 @@ export interface MarketView {
   readonly surfaceTs: number;
   readonly spots: ReadonlyMap<Underlying, number>;
   readonly fits: ReadonlyMap<string, ExpiryFit>;
-  readonly quotes: ReadonlyMap<string, Quote>;
+  readonly quotes: QuoteLookup;
+}
+
+/** Quotes by instrument key. */
+export interface QuoteLookup {
+  get(instrumentKey: string): Quote | undefined;
 }
 
 /** A leg in book terms: signed units. */
@@ -91,16 +96,55 @@ export function buildMarket(snapshot: MarketSnapshot, surface: SurfaceCalibrated
   for (const s of snapshot.spots) if (Number.isFinite(s.spot) && s.spot > 0) spots.set(s.underlying, s.spot);
   const fits = new Map<string, ExpiryFit>();
   for (const f of surface.expiries) fits.set(fitKey(f.underlying, f.expiry), f);
-  const quotes = new Map<string, Quote>();
-  for (const chain of snapshot.expiries) {
-    for (let i = 0; i < chain.strikes.length; i++) {
-      const ck = chain.callKeys[i];
-      const pk = chain.putKeys[i];
-      if (ck !== undefined) quotes.set(ck, { bid: chain.callBid[i] ?? NaN, ask: chain.callAsk[i] ?? NaN, ltp: chain.callLtp[i] ?? NaN });
-      if (pk !== undefined) quotes.set(pk, { bid: chain.putBid[i] ?? NaN, ask: chain.putAsk[i] ?? NaN, ltp: chain.putLtp[i] ?? NaN });
-    }
-  }
+  const quotes = new ChainQuotes(snapshot.expiries);
   return { now: snapshot.ts, rate: conventions.rate, clock: varianceClock(conventions.variance), surfaceTs: surface.ts, spots, fits, quotes };
+}
+
+/**
+ * Quotes read from the chains on demand. A cycle looks up its book's legs and the proposals' (a dozen or so), not the
+ * ~480 quotes of a snapshot: building a Quote object for each of those, every cycle, was a share of this actor's
+ * garbage. The key index is built on the first lookup, as integers (chain, row, side), and a Quote only per lookup.
+ * A key listed in two chains resolves to the later one.
+ */
+class ChainQuotes implements QuoteLookup {
+  readonly #chains: MarketSnapshot['expiries'];
+  /** Rows per chain in the integer code: the longest chain's length, so every (chain, row) has its own code. */
+  readonly #rows: number;
+  #index: Map<string, number> | null = null;
+
+  constructor(chains: MarketSnapshot['expiries']) {
+    this.#chains = chains;
+    let rows = 1;
+    for (const ch of chains) rows = Math.max(rows, ch.strikes.length);
+    this.#rows = rows;
+  }
+
+  get(instrumentKey: string): Quote | undefined {
+    const at = (this.#index ??= this.#build()).get(instrumentKey);
+    if (at === undefined) return undefined;
+    const put = at % 2 === 1;
+    const row = (at - (put ? 1 : 0)) / 2;
+    const ch = this.#chains[Math.floor(row / this.#rows)]!;
+    const i = row % this.#rows;
+    return put
+      ? { bid: ch.putBid[i] ?? NaN, ask: ch.putAsk[i] ?? NaN, ltp: ch.putLtp[i] ?? NaN }
+      : { bid: ch.callBid[i] ?? NaN, ask: ch.callAsk[i] ?? NaN, ltp: ch.callLtp[i] ?? NaN };
+  }
+
+  #build(): Map<string, number> {
+    const m = new Map<string, number>();
+    const rows = this.#rows;
+    for (let c = 0; c < this.#chains.length; c++) {
+      const ch = this.#chains[c]!;
+      for (let i = 0; i < ch.strikes.length; i++) {
+        const ck = ch.callKeys[i];
+        const pk = ch.putKeys[i];
+        if (ck !== undefined) m.set(ck, (c * rows + i) * 2);
+        if (pk !== undefined) m.set(pk, (c * rows + i) * 2 + 1);
+      }
+    }
+    return m;
+  }
 }
 
 /**
