@@ -24,6 +24,14 @@ describe('codec (in main)', () => {
     assert.deepEqual(decodeBatch(b, encodeBatch(a, sent)), sent);
   });
 
+  it('a prepacked value with more record shapes than its codec has ids for, each used several times, round-trips', () => {
+    // The prepack codec shares the hot shapes (wire-shapes.ts), which leaves msgpackr 32 ids for a message's own
+    // shapes: a journal run of many kinds of entry has more, and the ids are then reused within the message.
+    const value = Array.from({ length: 4 * 80 }, (_, i) => ({ [`k${i % 80}`]: i, body: { [`b${i % 80}`]: [i, `s${i}`] }, delta: i / 10 }));
+    const packed = prepack(value);
+    assert.deepEqual(Prepacked.received(packed.bytes).value, value);
+  });
+
   it('keeps a received Prepacked packed, decodes it on demand, and relays the very same bytes', () => {
     const [a, b, c] = [createCodec(), createCodec(), createCodec()];
     const packed = prepack(chain);
