@@ -27,12 +27,25 @@ const DAY = '2026-12-02';
 const GIVE_UP = Date.parse(`${DAY}T14:30:00+05:30`);
 const BUCKETS = ['weekly', 'monthly', 'intraday'] as const;
 
-/** Resolves with the structures once every bucket holds an open one at the same time; rejects at the end of the entry window. */
-function allBucketsOpen(s: TestSystem): Promise<Structure[]> {
+/**
+ * Resolves with the structures once every bucket holds an open one at the same time; rejects at the end of the entry
+ * window. `history` collects, in market time, each structure's status and leg count as they change and each breach as
+ * it first appears: what a failure needs to be read (this session's path depends on the instants the cycles sample).
+ */
+function allBucketsOpen(s: TestSystem, history: string[]): Promise<Structure[]> {
+  const seen = new Set<string>();
+  const note = (ts: number, what: string): void => {
+    if (seen.has(what)) return;
+    seen.add(what);
+    history.push(`${new Date(ts).toISOString().slice(11, 19)} ${what}`);
+  };
   return new Promise((resolve, reject) => {
     const off = s.system.onEvent((type) => {
       if (type !== 'cycle.completed') return;
       const { book, snapshot } = s.cycle.state;
+      const ts = snapshot?.ts ?? 0;
+      for (const x of book?.structures ?? []) note(ts, `${x.bucket} ${x.underlying} ${x.id}: ${x.status}, ${x.legs.length} legs`);
+      for (const b of s.cycle.state.risk?.breaches ?? []) note(ts, `breach ${b.level} ${b.limit} ${b.underlying ?? ''} ${b.expiry ?? ''}`);
       const open = (book?.structures ?? []).filter((x) => x.status === 'open');
       // The risk report of the same cycle values every leg they hold (two structures may share an instrument).
       const valued = new Set(s.cycle.state.risk?.legs.map((l) => l.instrumentKey));
@@ -53,16 +66,17 @@ test('default configuration: every configured bucket opens one lot in a paper se
     ORDER_FILL_TIMEOUT_MS: '600000', LOG_LEVEL: 'error',
   });
   t.after(() => s.stop());
-  const open = await allBucketsOpen(s);
+  const history: string[] = [];
+  const open = await allBucketsOpen(s, history);
   const { risk, book, snapshot, surface } = s.cycle.state;
   assert.ok(risk && book && snapshot && surface);
   for (const b of BUCKETS) {
     const st = open.find((x) => x.bucket === b)!;
     const lot = st.underlying === 'NIFTY' ? 65 : 30;
-    assert.equal(st.legs.length, 4, `${b}: four legs`);
+    assert.equal(st.legs.length, 4, `${b}: four legs; the session so far:\n${history.join('\n')}`);
     assert.ok(st.legs.every((l) => l.quantity === lot), `${b} ${st.underlying}: one lot each leg, was ${st.legs.map((l) => l.quantity)}`);
   }
-  assert.deepEqual(risk.breaches, [], 'the default book sits under every soft level');
+  assert.deepEqual(risk.breaches, [], `the default book sits under every soft level; the session so far:\n${history.join('\n')}`);
   t.diagnostic(`held: ${open.map((x) => `${x.bucket} ${x.kind} ${x.underlying} ${x.expiry}`).join('; ')}`);
   t.diagnostic(`limits: ${risk.limits.filter((l) => l.utilisation > 0.2).map((l) => `${l.name} ${l.underlying ?? ''} ${l.expiry ?? ''} ${(l.utilisation * 100).toFixed(0)}%`).join(', ')}`);
 
