@@ -8,7 +8,7 @@
  * BENCH_UPSTOX_CYCLES (default 120) sets the sample size. BENCH_UPSTOX_WARMUP (default 300) cycles run first, once the
  * kill switch is NORMAL on full chains, reported apart: the system bench's warm-up, for the same reason (V8 is still
  * tiering up the cycle's code in eight isolates for the first few hundred cycles). Measured 10 cycles after NORMAL, as
- * this bench did until 2026-12-07, the p99 was 20.5, 23.1 and 20.6 ms in three runs; after 300, 16.3 ms.
+ * this bench did until 2026-12-07, the p99 was 20.5, 23.1 and 20.6 ms in three runs; after 300, 16.3, 16.3 and 18.7.
  */
 import { percentile, type Figure } from './main.ts';
 import { spawn } from 'node:child_process';
