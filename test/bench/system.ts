@@ -37,6 +37,7 @@
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { cycleCount } from './cycle-counts.ts';
 import { percentile, type Figure } from './main.ts';
 import { startTestSystem, type TestSystem } from '../fixtures/run-system.ts';
 
@@ -172,16 +173,10 @@ async function timeCycles(s: TestSystem, count: number): Promise<{ durations: nu
 
 /** BENCH_SYSTEM_WARMUP: cycles run once positions are open and reported apart, before measuring (a whole number, 0 for none). */
 export function warmup(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return 300;
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v < 0) throw new RangeError(`BENCH_SYSTEM_WARMUP: expected a whole number of cycles, 0 or more, was '${raw}'`);
-  return v;
+  return cycleCount('BENCH_SYSTEM_WARMUP', raw, 300, 0);
 }
 
 /** BENCH_SYSTEM_CYCLES: how many cycles to measure (a whole number, at least 10). */
 export function sampleSize(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return 600;
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v < 10) throw new RangeError(`BENCH_SYSTEM_CYCLES: expected a whole number of cycles, at least 10, was '${raw}'`);
-  return v;
+  return cycleCount('BENCH_SYSTEM_CYCLES', raw, 600, 10);
 }

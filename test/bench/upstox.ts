@@ -10,6 +10,7 @@
  * tiering up the cycle's code in eight isolates for the first few hundred cycles). Measured 10 cycles after NORMAL, as
  * this bench did until 2026-12-07, the p99 was 20.5, 23.1 and 20.6 ms in three runs; after 300, 16.3, 16.3 and 18.7.
  */
+import { cyclePlan } from './cycle-counts.ts';
 import { percentile, type Figure } from './main.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -18,10 +19,7 @@ import { startTestSystem } from '../fixtures/run-system.ts';
 import { unpacked } from '../../runtime/envelope.ts';
 
 export async function run(): Promise<Figure[]> {
-  const n = Number(process.env['BENCH_UPSTOX_CYCLES'] ?? 120);
-  const warmupCycles = Number(process.env['BENCH_UPSTOX_WARMUP'] ?? 300);
-  if (!Number.isInteger(n) || n < 10) throw new RangeError(`BENCH_UPSTOX_CYCLES: expected a whole number of cycles, at least 10, was '${process.env['BENCH_UPSTOX_CYCLES']}'`);
-  if (!Number.isInteger(warmupCycles) || warmupCycles < 0) throw new RangeError(`BENCH_UPSTOX_WARMUP: expected a whole number of cycles, 0 or more, was '${process.env['BENCH_UPSTOX_WARMUP']}'`);
+  const { cycles: n, warmup: warmupCycles } = upstoxCyclePlan(process.env);
   const token = 'bench-upstox-0123456789abcdef';
   const fake = await fakeProcess(token);
   try {
@@ -77,4 +75,9 @@ async function fakeProcess(token: string): Promise<{ url: string; close(): Promi
       await exited;
     },
   };
+}
+
+/** BENCH_UPSTOX_CYCLES (default 120, at least 10) and BENCH_UPSTOX_WARMUP (default 300, 0 for none). */
+export function upstoxCyclePlan(env: NodeJS.ProcessEnv): { cycles: number; warmup: number } {
+  return cyclePlan('BENCH_UPSTOX', env, { cycles: 120, warmup: 300 });
 }
