@@ -1,8 +1,9 @@
 /**
- * @module Where each instrument key's quote sits in a snapshot's chains (kept across snapshots), and the touch of a
- * key. Pure: a long-lived index object is the only state, rebuilt when the chains' keys change.
+ * @module The quote of an instrument key in a snapshot's chains (through an index kept across snapshots), and the touch
+ * of a key. Pure: a long-lived index object is the only state, rebuilt when the chains' keys change.
  */
-import type { ExpiryChain, MarketSnapshot } from '../domain/market-snapshot.ts';
+import { ChainIndex, strikeAt, touchAt } from '../domain/chain-index.ts';
+import type { MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { Right } from '../domain/right.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { TouchLookup } from './pricing.ts';
@@ -18,71 +19,20 @@ export interface FoundQuote {
   readonly freezeQty: number;
 }
 
-/** One key's place in a snapshot's chains: chain `c`, row `i`, call or put side. */
-interface KeyAt {
-  readonly c: number;
-  readonly i: number;
-  readonly call: boolean;
-}
-
 /**
- * Where each instrument key sits in a snapshot's chains, kept from one snapshot to the next: the keys of a chain
- * rarely change between snapshots, so the index is rebuilt only when they do (a new strike, a new expiry). A snapshot
- * is checked against the index once, on its first lookup; a cycle that looks nothing up costs nothing. Answers as
- * a scan of the chains would (the first chain, calls before puts, listing the key).
+ * The quotes of a snapshot's chains by key, through an index kept from one snapshot to the next (domain/chain-index.ts:
+ * rebuilt only when the chains' keys change, checked once per snapshot, on its first lookup; a cycle that looks
+ * nothing up costs nothing). Answers as a scan of the chains would (the first chain, calls before puts, listing the key).
  */
 export class QuoteIndex {
-  #at = new Map<string, KeyAt>();
-  /** The chains the index was built from (their keys). */
-  #layout: readonly ExpiryChain[] = [];
-  #checked: MarketSnapshot | undefined;
+  readonly #index = new ChainIndex();
 
   find(snapshot: MarketSnapshot, key: string): FoundQuote | undefined {
-    if (snapshot !== this.#checked) {
-      if (!sameKeys(this.#layout, snapshot.expiries)) this.#build(snapshot.expiries);
-      this.#checked = snapshot;
-    }
-    const at = this.#at.get(key);
-    const c = at === undefined ? undefined : snapshot.expiries[at.c];
-    if (at === undefined || c === undefined) return undefined;
-    const i = at.i;
-    return at.call
-      ? { bid: c.callBid[i] ?? Number.NaN, ask: c.callAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying, lotSize: c.lotSize, freezeQty: c.freezeQty }
-      : { bid: c.putBid[i] ?? Number.NaN, ask: c.putAsk[i] ?? Number.NaN, strike: c.strikes[i] ?? Number.NaN, expiry: c.expiry, underlying: c.underlying, lotSize: c.lotSize, freezeQty: c.freezeQty };
+    const at = this.#index.locate(snapshot.expiries, key);
+    if (at === undefined) return undefined;
+    const c = at.chain;
+    return { ...touchAt(at), strike: strikeAt(at), expiry: c.expiry, underlying: c.underlying, lotSize: c.lotSize, freezeQty: c.freezeQty };
   }
-
-  #build(chains: readonly ExpiryChain[]): void {
-    const at = new Map<string, KeyAt>();
-    chains.forEach((chain, c) => {
-      for (const call of [true, false]) {
-        const keys = call ? chain.callKeys : chain.putKeys;
-        for (let i = 0; i < keys.length; i++) {
-          const k = keys[i];
-          if (k !== undefined && !at.has(k)) at.set(k, { c, i, call });
-        }
-      }
-    });
-    this.#at = at;
-    this.#layout = chains;
-  }
-}
-
-function sameKeys(a: readonly ExpiryChain[], b: readonly ExpiryChain[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let c = 0; c < a.length; c++) {
-    const x = a[c]!;
-    const y = b[c]!;
-    if (x !== y && !(sameList(x.callKeys, y.callKeys) && sameList(x.putKeys, y.putKeys))) return false;
-  }
-  return true;
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 export function findQuote(snapshot: MarketSnapshot, key: string, index?: QuoteIndex): FoundQuote | undefined {

@@ -8,6 +8,7 @@
  * (₹ per vol point) and its theta q·θ/365 (₹ per calendar day on average: a variance year spans 365 days).
  */
 import { black76Greeks, black76Price } from '../domain/black76.ts';
+import { ChainIndex, ltpAt, touchAt } from '../domain/chain-index.ts';
 import { DEFAULT_MARKET_SETTINGS, type MarketSettings } from '../domain/market-settings.ts';
 import { THETA_PER_DAY, VEGA_PER_VOL_POINT } from '../domain/units.ts';
 import { varianceClock, type VarianceClock } from '../domain/variance-clock.ts';
@@ -101,49 +102,21 @@ export function buildMarket(snapshot: MarketSnapshot, surface: SurfaceCalibrated
 }
 
 /**
- * Quotes read from the chains on demand. A cycle looks up its book's legs and the proposals' (a dozen or so), not the
- * ~480 quotes of a snapshot: building a Quote object for each of those, every cycle, was a share of this actor's
- * garbage. The key index is built on the first lookup, as integers (chain, row, side), and a Quote only per lookup.
- * A key listed in two chains resolves to the later one.
+ * Quotes read from the chains on demand (domain/chain-index.ts). A cycle looks up its book's legs and the proposals'
+ * (a dozen or so), not the ~480 quotes of a snapshot: building a Quote object for each of those, every cycle, was a
+ * share of this actor's garbage.
  */
 class ChainQuotes implements QuoteLookup {
   readonly #chains: MarketSnapshot['expiries'];
-  /** Rows per chain in the integer code: the longest chain's length, so every (chain, row) has its own code. */
-  readonly #rows: number;
-  #index: Map<string, number> | null = null;
+  readonly #index = new ChainIndex();
 
   constructor(chains: MarketSnapshot['expiries']) {
     this.#chains = chains;
-    let rows = 1;
-    for (const ch of chains) rows = Math.max(rows, ch.strikes.length);
-    this.#rows = rows;
   }
 
   get(instrumentKey: string): Quote | undefined {
-    const at = (this.#index ??= this.#build()).get(instrumentKey);
-    if (at === undefined) return undefined;
-    const put = at % 2 === 1;
-    const row = (at - (put ? 1 : 0)) / 2;
-    const ch = this.#chains[Math.floor(row / this.#rows)]!;
-    const i = row % this.#rows;
-    return put
-      ? { bid: ch.putBid[i] ?? NaN, ask: ch.putAsk[i] ?? NaN, ltp: ch.putLtp[i] ?? NaN }
-      : { bid: ch.callBid[i] ?? NaN, ask: ch.callAsk[i] ?? NaN, ltp: ch.callLtp[i] ?? NaN };
-  }
-
-  #build(): Map<string, number> {
-    const m = new Map<string, number>();
-    const rows = this.#rows;
-    for (let c = 0; c < this.#chains.length; c++) {
-      const ch = this.#chains[c]!;
-      for (let i = 0; i < ch.strikes.length; i++) {
-        const ck = ch.callKeys[i];
-        const pk = ch.putKeys[i];
-        if (ck !== undefined) m.set(ck, (c * rows + i) * 2);
-        if (pk !== undefined) m.set(pk, (c * rows + i) * 2 + 1);
-      }
-    }
-    return m;
+    const at = this.#index.locate(this.#chains, instrumentKey);
+    return at === undefined ? undefined : { ...touchAt(at), ltp: ltpAt(at) };
   }
 }
 

@@ -2,6 +2,7 @@
  * @module Read-only views over one cycle's inputs: quotes by instrument key, spots, surfaces by expiry, and the
  * strike→vol lookup. Built once per cycle; nothing here decides anything.
  */
+import { ChainIndex, strikeAt, touchAt } from '../domain/chain-index.ts';
 import type { ExpiryChain, MarketSnapshot } from '../domain/market-snapshot.ts';
 import type { Underlying } from '../domain/underlying.ts';
 import type { ExpiryFit, SurfaceCalibrated } from '../calibrator/messages.ts';
@@ -40,28 +41,15 @@ export interface MarketView {
 }
 
 export function marketView(snapshot: MarketSnapshot, surface: SurfaceCalibrated): MarketView {
-  // Index keys to (chain, row) only: a Quote object is built for the few keys the strategy looks up, not for the
-  // ~650 quotes of every snapshot each cycle (that allocation was a measurable share of the execute stage).
-  const index = new Map<string, { c: ExpiryChain; i: number; right: Right }>();
-  for (const c of snapshot.expiries) {
-    for (let i = 0; i < c.strikes.length; i++) {
-      const ck = c.callKeys[i];
-      const pk = c.putKeys[i];
-      if (ck !== undefined) index.set(ck, { c, i, right: 'CE' });
-      if (pk !== undefined) index.set(pk, { c, i, right: 'PE' });
-    }
-  }
+  // Keys are located on demand (domain/chain-index.ts): a Quote object is built for the few keys the strategy looks
+  // up, not for the ~650 quotes of every snapshot each cycle (that allocation was a measurable share of the execute stage).
+  const index = new ChainIndex();
   const quotes: QuoteLookup = {
     get(instrumentKey) {
-      const at = index.get(instrumentKey);
+      const at = index.locate(snapshot.expiries, instrumentKey);
       if (at === undefined) return undefined;
-      const { c, i, right } = at;
-      const call = right === 'CE';
-      return {
-        instrumentKey, underlying: c.underlying, expiry: c.expiry, strike: c.strikes[i] ?? Number.NaN, right,
-        bid: (call ? c.callBid[i] : c.putBid[i]) ?? Number.NaN,
-        ask: (call ? c.callAsk[i] : c.putAsk[i]) ?? Number.NaN,
-      };
+      const { chain: c, right } = at;
+      return { instrumentKey, underlying: c.underlying, expiry: c.expiry, strike: strikeAt(at), right, ...touchAt(at) };
     },
   };
   const spots = new Map<Underlying, number>();
