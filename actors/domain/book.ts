@@ -22,4 +22,18 @@ export interface Book {
   readonly shadow: boolean;
   /** Positions past their expiry's close still waiting for their settlement (live: the price or the broker's booking). */
   readonly settlementPending?: readonly SettlementPending[];
+  /**
+   * Every proposal a saga is still working, with what each of its legs has filled so far (those units are already
+   * in `positions`). Risk's re-check of a working proposal counts only the rest against this book: counting the whole
+   * proposal again on top of its own fills denied entries whose wings had filled (STRESS_LOSS on twice the hedge).
+   * Absent: none working (or a book from before this field).
+   */
+  readonly working?: readonly WorkingProposal[];
+}
+
+/** A proposal a saga is working: its structure and, per proposal leg (same order), the units filled so far. */
+export interface WorkingProposal {
+  readonly proposalId: string;
+  readonly structureId: string;
+  readonly filled: readonly number[];
 }

@@ -36,7 +36,7 @@ import { reconcileOrders, reconcilePositions } from './recon.ts';
 import type { RulesLookup, TouchLookup } from './pricing.ts';
 import { MARKET_CLOSED_CARRY } from './saga.ts';
 import { decideSagaStep, denial, riskDenied, type Command } from './saga-decide.ts';
-import { apply, initialState, isBrokerFact, isTerminal, isUnsettled, openPositions, positionsView, type ExecEvent, type ExecState, type OperatorRequest } from './state.ts';
+import { apply, initialState, isBrokerFact, isTerminal, isUnsettled, openPositions, positionsView, workingProposals, type ExecEvent, type ExecState, type OperatorRequest } from './state.ts';
 import { stuckStructureEvents } from './structure-check.ts';
 import { shadowFlatten } from './shadow.ts';
 import { parseChargesSchedule, type ChargesSchedule } from '../domain/charges.ts';
@@ -728,6 +728,8 @@ export class ExecutorEngine {
     // The shadow book only when configured SHADOW: a kill switch demotion to SHADOW (data quality) leaves real
     // positions that risk must still value.
     const shadow = this.#configuredPhase() === 'SHADOW';
+    // SHADOW fills its own book at once, with no saga: nothing is working there.
+    const working = shadow ? [] : workingProposals(this.state);
     return {
       positions: positionsView(shadow ? this.state.shadow.positions : this.state.positions),
       structures: Object.values(this.state.structures),
@@ -736,6 +738,7 @@ export class ExecutorEngine {
       realised: shadow ? this.state.money.shadow : this.state.money.live,
       shadow,
       ...(this.#settlementPending.length > 0 ? { settlementPending: this.#settlementPending.filter((p) => p.shadow === shadow) } : {}),
+      ...(working.length > 0 ? { working } : {}),
     };
   }
 

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Leg } from '../domain/leg.ts';
 import type { Proposal } from '../domain/proposal.ts';
-import { apply, initialState, rollLegs, type ExecEvent, type ExecState, type PlannedOrder, type PositionRec } from './state.ts';
-import { condor, key, started } from './fixture.ts';
+import { apply, initialState, rollLegs, workingProposals, type ExecEvent, type ExecState, type PlannedOrder, type PositionRec } from './state.ts';
+import { condor, key, order, started } from './fixture.ts';
 import { closeExceedsHolding } from './exits.ts';
 import { nakedLegs } from './naked.ts';
 import type { Right } from '../domain/right.ts';
@@ -164,4 +164,33 @@ test('an order the broker answered with several ids (it sliced it): each id trac
   assert.deepEqual([rec.status, rec.filledQuantity], ['cancelled', 1855]);
   for (const e of events) apply(s, e);
   assert.deepEqual([rec.status, rec.filledQuantity, s.positions[key(23500, 'PE')]?.quantity], ['cancelled', 1855, -1855]);
+});
+
+test('workingProposals: each running saga with what its entry orders filled per leg (slices and re-priced attempts summed)', () => {
+  const po = (sagaNo: number, legNo: number, role: PlannedOrder['role'], attempt: number, quantity: number, slice = 0): PlannedOrder => {
+    const l = condor('p').legs[legNo]!;
+    return {
+      clientOrderId: `VG${sagaNo}-${legNo}${role[0]!.toUpperCase()}${attempt}${slice === 0 ? '' : `-${slice}`}`, sagaId: `VG${sagaNo}`, leg: legNo, role,
+      instrumentKey: l.instrumentKey, side: l.side, quantity, orderType: 'LIMIT', price: 10, riskIncreasing: role === 'entry',
+    };
+  };
+  let s = initialState();
+  const events: ExecEvent[] = [
+    started(1, condor('p1', 130)), started(2, condor('p2')), started(3, condor('p3')),
+    // Saga 1: leg 2 (a BUY) in two slices, one filled in full and one in part; leg 3 cancelled unfilled then re-priced
+    // and filled; a compensation order of leg 2 (not an entry) does not count.
+    ...order(po(1, 2, 'entry', 0, 65, 1), 1, { status: 'filled', filled: 65 }),
+    ...order(po(1, 2, 'entry', 0, 65, 2), 1, { status: 'partially_filled', filled: 40 }),
+    ...order(po(1, 3, 'entry', 0, 130), 1, { status: 'cancelled', filled: 0 }),
+    ...order(po(1, 3, 'entry', 1, 130), 2, { status: 'filled', filled: 130 }),
+    ...order(po(1, 2, 'compensate', 0, 105), 3, { status: 'filled', filled: 105 }),
+    // Saga 2 filled nothing yet; saga 3 is over.
+    { type: 'executor.sagaFinished', sagaId: 'VG3', outcome: 'denied', reason: 'test', ts: 4 },
+  ];
+  for (const e of events) s = apply(s, e);
+  assert.deepEqual(workingProposals(s), [
+    { proposalId: 'p1', structureId: 'S-VG1', filled: [0, 0, 105, 130] },
+    { proposalId: 'p2', structureId: 'S-VG2', filled: [0, 0, 0, 0] },
+  ]);
+  assert.deepEqual(workingProposals(initialState()), []);
 });

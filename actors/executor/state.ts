@@ -14,6 +14,7 @@ import type { Leg } from '../domain/leg.ts';
 import type { Phase } from '../domain/phase.ts';
 import type { Position } from '../domain/position.ts';
 import type { Proposal } from '../domain/proposal.ts';
+import type { WorkingProposal } from '../domain/book.ts';
 import type { Right } from '../domain/right.ts';
 import type { Structure } from '../domain/structure.ts';
 import type { Underlying } from '../domain/underlying.ts';
@@ -608,6 +609,29 @@ export function structureMaxLoss(legs: readonly Leg[], entryCredit: number): num
   }
   if (!Number.isFinite(worst)) return Number.POSITIVE_INFINITY;
   return Math.max(0, worst - entryCredit * unitQuantity(legs));
+}
+
+/**
+ * The proposals sagas are still working, each with its legs' filled units (entry orders, every slice and re-priced
+ * attempt, summed per leg): the book's `working` (domain/book.ts).
+ */
+export function workingProposals(state: ExecState): WorkingProposal[] {
+  const out: WorkingProposal[] = [];
+  const filled = new Map<string, number[]>();
+  for (const id in state.sagas) {
+    const s = state.sagas[id]!;
+    if (s.status === 'done') continue;
+    const legs = s.proposal.legs.map(() => 0);
+    filled.set(s.id, legs);
+    out.push({ proposalId: s.proposal.id, structureId: s.structureId, filled: legs });
+  }
+  if (out.length === 0) return out;
+  for (const id in state.orders) {
+    const o = state.orders[id]!;
+    const legs = o.role === 'entry' ? filled.get(o.sagaId) : undefined;
+    if (legs !== undefined && o.leg < legs.length) legs[o.leg]! += o.filledQuantity;
+  }
+  return out;
 }
 
 /** How many instruments `book` holds (what `positionsView(book).length` is, without copying the positions). */

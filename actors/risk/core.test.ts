@@ -247,6 +247,34 @@ test('a re-check of the same order group replaces its reservation instead of sta
   assert.equal(denied.state.reserved.length, 0);
 });
 
+test('a re-check of a working proposal counts only what has not filled: its filled wings and its structure are in the book already', () => {
+  // The condor's saga has filled its two wings (legs 0 and 3) when it re-checks before its two shorts. The book
+  // holds the wings and lists the structure opening with all four legs.
+  const wings = condorBook().positions.filter((p) => p.quantity > 0);
+  const opening = { ...condorBook().structures[0]!, id: 'S-p1', status: 'opening' as const };
+  const book = { ...emptyBook(), positions: wings.map((p) => ({ ...p, structureId: 'S-p1' })), structures: [opening],
+    working: [{ proposalId: 'p1', structureId: 'S-p1', filled: [Q, 0, 0, Q] }] };
+  // weekly 0.1 = 100 000: the structure's own charge (59 800) uses it; the same condor again would not fit.
+  const s = ready(settings({ buckets: { weekly: 0.1, monthly: 0.3, intraday: 0.2 } }), book);
+  assert.equal(s.last?.report.buckets.find((b) => b.bucket === 'weekly')?.used, 59_800);
+  const again = preTrade(s, { legs: condorLegs(), bucket: 'weekly', ref: 'p1' }, NOW);
+  assert.deepEqual(again.decision.reasons, [], again.decision.details.join('; '));
+  // After the trade the book is the condor, once: the same greeks and stress as the condor assessed as held.
+  const held = ready(settings(), condorBook()).last!.report;
+  close(again.decision.postTrade!.vega, held.total.vega, 1e-9, 'post-trade vega');
+  close(again.decision.postTrade!.delta, held.total.delta, 1e-9, 'post-trade delta');
+  close(again.decision.stress!.loss, held.stress.loss, 1e-9, 'post-trade worst stress loss');
+  // The wings held, alone, lose less than the condor in the worst cell: the shorts are what the check adds.
+  assert.ok(again.decision.stress!.before < held.stress.loss);
+  // Another proposal, or the same one asked before its saga started (not in the book's working list), counts whole.
+  const other = preTrade(s, { legs: condorLegs(), bucket: 'weekly', ref: 'p2' }, NOW);
+  assert.deepEqual(other.decision.reasons, ['BUCKET_EXHAUSTED']);
+  // A stress limit between the condor's worst loss and the one of the condor with its wings counted twice: the
+  // re-check passes; counting the whole proposal on top of its own fills would not measure the condor.
+  const tight = ready(settings({ limits: { stress: held.stress.loss * 1.001 } }), book);
+  assert.equal(preTrade(tight, { legs: condorLegs(), bucket: 'weekly', ref: 'p1' }, NOW).decision.allow, true);
+});
+
 test('bucket accounting: reservations use headroom, capital adjust moves it, the next assessment clears reservations', () => {
   // weekly 0.1 = 100 000: one condor (59 800) fits, a second does not.
   let s = ready(settings({ buckets: { weekly: 0.1, monthly: 0.3, intraday: 0.2 } }));

@@ -253,13 +253,18 @@ export function preTrade(state: RiskState, req: PreTradeRequest, now: number, cl
     const market = clockSpeed === 1 ? '' : ` (${round(marketAge)} ms of market time at ${clockSpeed}× speed)`;
     deny('STALE_SURFACE', `expected a surface at most ${s.surfaceMaxAgeMs} ms old, was ${round(age)} ms${market}`);
   }
+  // A re-check of a proposal a saga is working: what it has filled is in the assessed book already, so only the rest
+  // is new. Its structure, when the book lists it opening, charges its bucket and capital at risk in full already.
+  const working = req.ref === undefined ? undefined : last.book.working?.find((w) => w.proposalId === req.ref);
+  const rest = working === undefined ? req.legs : unfilledLegs(req.legs, working.filled);
+  const charged = working !== undefined && last.book.structures.some((st) => st.id === working.structureId && st.status === 'opening');
   const newLegs: PricedLeg[] = [];
-  for (const leg of req.legs) {
+  for (const leg of rest) {
     const pl = priceLeg({ ...leg, quantity: leg.side === 'BUY' ? leg.quantity : -leg.quantity }, last.market);
     if (pl) newLegs.push(pl);
     else deny('STALE_SURFACE', `expected a surface vol for ${leg.underlying} ${leg.expiry} ${leg.strike}, was none`);
   }
-  if (newLegs.length !== req.legs.length) {
+  if (newLegs.length !== rest.length) {
     return { state, decision: { allow: false, reasons, details, postTrade: null, stress: null, charge: null } };
   }
 
@@ -300,12 +305,14 @@ export function preTrade(state: RiskState, req: PreTradeRequest, now: number, cl
   const dayLoss = Math.max(0, -last.report.pnl.day);
   if (dayLoss >= s.maxDailyLoss) deny('DAILY_LOSS', `expected day loss < ${s.maxDailyLoss}, was ${round(dayLoss)}`);
 
-  // The new legs' own risk: worst expiry loss net of the premium they take in, and their margin on their own.
-  const marginLegs = req.legs.map((l) => ({ underlying: l.underlying, expiry: l.expiry, strike: l.strike, right: l.right, side: l.side, quantity: l.quantity }));
-  const ownMargin = estimateMargin(marginLegs, spots, s.margin).required;
-  const maxLoss = newLegsMaxLoss(req.legs, newLegs, last.market);
-  const charge = chargeOf(maxLoss, ownMargin);
-  const atRisk = Number.isFinite(maxLoss) ? maxLoss : ownMargin;
+  // The new legs' own risk: worst expiry loss net of the premium they take in, and their margin on their own. The
+  // bucket charge and capital at risk are the whole proposal's (a structure's), nothing when its opening structure
+  // carries them already; the margin added to the book's is what has not filled.
+  const marginLegs = rest.map((l) => ({ underlying: l.underlying, expiry: l.expiry, strike: l.strike, right: l.right, side: l.side, quantity: l.quantity }));
+  const ownMargin = estimateMargin(req.legs.map((l) => ({ underlying: l.underlying, expiry: l.expiry, strike: l.strike, right: l.right, side: l.side, quantity: l.quantity })), spots, s.margin).required;
+  const maxLoss = rest === req.legs ? newLegsMaxLoss(req.legs, newLegs, last.market) : wholeMaxLoss(req.legs, last.market);
+  const charge = charged ? 0 : chargeOf(maxLoss, ownMargin);
+  const atRisk = charged ? 0 : Number.isFinite(maxLoss) ? maxLoss : ownMargin;
 
   const fraction = state.fractions[req.bucket];
   const bucketCapital = fraction * s.baseCapital;
@@ -455,6 +462,23 @@ function newLegsMaxLoss(legs: readonly Leg[], priced: readonly PricedLeg[], mark
   let total = 0;
   for (const g of groups.values()) total += Math.max(0, worstExpiryLoss(g.legs) - g.credit);
   return total;
+}
+
+/** The legs still to fill: each leg less what its orders filled (`filled`, by leg), legs filled in full left out. */
+function unfilledLegs(legs: readonly Leg[], filled: readonly number[]): Leg[] {
+  const out: Leg[] = [];
+  legs.forEach((l, i) => {
+    const q = l.quantity - Math.max(0, filled[i] ?? 0);
+    if (q > 0) out.push(q === l.quantity ? l : { ...l, quantity: q });
+  });
+  return out;
+}
+
+/** The whole proposal's max loss (its legs priced on the market; legs it cannot value count no premium). */
+function wholeMaxLoss(legs: readonly Leg[], market: MarketView): number {
+  const priced = legs.map((l) => priceLeg({ ...l, quantity: l.side === 'BUY' ? l.quantity : -l.quantity }, market));
+  if (priced.some((p) => p === null)) return Infinity;
+  return newLegsMaxLoss(legs, priced as PricedLeg[], market);
 }
 
 function ratio(value: number, limit: number): number {
