@@ -233,7 +233,13 @@ export function planExits(inp: ExitInputs): { drafts: Draft[]; acts: EventAct[] 
     return last !== undefined && now - last < params.cooldownMs;
   };
   // One reducing action per cycle for the worst reducible breach; the next cycle sees its effect (or its cooldown).
-  const reduction = chooseReduction(req.risk.breaches ?? [], req.book.structures, view, params.rate,
+  // None while an entry is opening: the breach was measured on a book holding part of it (its wings and one short,
+  // say, which can lose more than the whole condor), and the kill switch already holds new risk back. The entry
+  // completes or is compensated within its fill timeout, and the settled book decides. Seen on paper with the default
+  // configuration: the weekly entry half filled put the book 0.7 % over its soft stress level, and the intraday
+  // strangle opened a minute before lost its call side for it.
+  const settled = !req.book.structures.some((s) => s.status === 'opening');
+  const reduction = !settled ? null : chooseReduction(req.risk.breaches ?? [], req.book.structures, view, params.rate,
     (s) => s.status === 'open' && s.kind !== 'adopted' && s.legs.length > 0 && !cooling(s), req.risk.levels?.betas ?? {});
   const stops = req.risk.stops;
   const held = holdingsOf(req.book.positions);

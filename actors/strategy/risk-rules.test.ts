@@ -59,6 +59,21 @@ test('a delta breach gets the reducing proposal: close the tested side (buy back
   assert.match(r2.reason, /^reduce hard delta NIFTY/);
 });
 
+test('no reducing proposal while an entry is opening: the breach was measured on a half-built book; once settled, it gets one', () => {
+  const p = params();
+  // Another bucket's condor is opening (its orders working) when the soft breach is reported.
+  const opening = condor('o1', { pw: 22_000, ps: 22_500, cs: 25_500, cw: 26_000 }, 0, { status: 'opening', expiry: '2026-01-27', bucket: 'monthly' });
+  const risk: RiskView = { breaches: [breach('delta', 'soft', 9_000)] };
+  const during = cycle(warmed(p), { now: at(10, 0), nifty: 23_600 }, p, { book: bookOf(tested, opening), risk });
+  assert.deepEqual(during.out.proposals.filter((x) => x.rationale['exit'] === 'risk_reduce'), []);
+  assert.equal(opens(during.out.proposals).length, 0, 'no entry under a breach either');
+  // The entry settled (open, or failed and compensated): the same breach now gets its reducing proposal.
+  for (const status of ['open', 'failed'] as const) {
+    const after = cycle(warmed(p), { now: at(10, 0), nifty: 23_600 }, p, { book: bookOf(tested, { ...opening, status }), risk });
+    assert.deepEqual(after.out.proposals.filter((x) => x.rationale['exit'] === 'risk_reduce').map((x) => x.structureId), ['t1'], status);
+  }
+});
+
 test('a breach scoped to an expiry reduces a structure of that expiry; a structure with one side left is closed whole', () => {
   const p = params();
   const other = condor('m1', { pw: 22_000, ps: 22_500, cs: 25_500, cw: 26_000 }, 60, { expiry: '2026-01-27', bucket: 'monthly' });
