@@ -89,9 +89,10 @@ function sameKeys(a: readonly ExpiryChain[], b: readonly ExpiryChain[]): boolean
   return true;
 }
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
+/** Element-wise equal (`Object.is`: NaN equals NaN). */
+export function sameList<T>(a: ArrayLike<T>, b: ArrayLike<T>): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
   return true;
 }

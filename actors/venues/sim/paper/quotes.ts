@@ -5,6 +5,7 @@
  * which also keeps the final settlement prices published on the snapshots or learnt elsewhere (`publishSettlement`).
  */
 import { sessionCloseMs } from '../../../domain/calendar.ts';
+import { sameList } from '../../../domain/chain-index.ts';
 import type { ExpiryChain, FinalSettlement, MarketSnapshot } from '../../../domain/market-snapshot.ts';
 import type { Underlying } from '../../../domain/underlying.ts';
 import type { Right } from '../../../domain/right.ts';
@@ -220,12 +221,5 @@ function sameLayout(a: readonly ExpiryChain[], b: readonly ExpiryChain[]): boole
     if (x.underlying !== y.underlying || x.expiry !== y.expiry || !Object.is(x.lotSize, y.lotSize) || !Object.is(x.freezeQty, y.freezeQty)) return false;
     if (!sameList(x.strikes, y.strikes) || !sameList(x.callKeys, y.callKeys) || !sameList(x.putKeys, y.putKeys)) return false;
   }
-  return true;
-}
-
-function sameList<T>(a: ArrayLike<T>, b: ArrayLike<T>): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
   return true;
 }
