@@ -1,6 +1,8 @@
 /**
  * @module The book: everything the executor holds and is working (the reply to `executor.book`).
  */
+import type { Bucket } from './bucket.ts';
+import type { Leg } from './leg.ts';
 import type { RealisedMoney, SettlementPending } from './money.ts';
 import type { OrderView } from './order.ts';
 import type { Position } from './position.ts';
@@ -24,16 +26,20 @@ export interface Book {
   readonly settlementPending?: readonly SettlementPending[];
   /**
    * Every proposal a saga is still working, with what each of its legs has filled so far (those units are already
-   * in `positions`). Risk's re-check of a working proposal counts only the rest against this book: counting the whole
-   * proposal again on top of its own fills denied entries whose wings had filled (STRESS_LOSS on twice the hedge).
-   * Absent: none working (or a book from before this field).
+   * in `positions`). Risk counts the rest of each risk-increasing one against every other check until its next
+   * assessment, and a re-check of one counts only its own rest: counting the whole proposal again on top of its own
+   * fills denied entries whose wings had filled (STRESS_LOSS on twice the hedge). Absent: none working.
    */
   readonly working?: readonly WorkingProposal[];
 }
 
-/** A proposal a saga is working: its structure and, per proposal leg (same order), the units filled so far. */
+/** A proposal a saga is working: its structure, its legs and, per leg (same order), the units filled so far. */
 export interface WorkingProposal {
   readonly proposalId: string;
   readonly structureId: string;
+  readonly bucket: Bucket;
+  /** It sells options (an entry, a roll): what it has not filled yet is risk on its way into the book. */
+  readonly riskIncreasing: boolean;
+  readonly legs: readonly Leg[];
   readonly filled: readonly number[];
 }

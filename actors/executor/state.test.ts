@@ -189,8 +189,8 @@ test('workingProposals: each running saga with what its entry orders filled per 
   ];
   for (const e of events) s = apply(s, e);
   assert.deepEqual(workingProposals(s), [
-    { proposalId: 'p1', structureId: 'S-VG1', filled: [0, 0, 105, 130] },
-    { proposalId: 'p2', structureId: 'S-VG2', filled: [0, 0, 0, 0] },
+    { proposalId: 'p1', structureId: 'S-VG1', bucket: 'weekly', riskIncreasing: true, legs: condor('p1', 130).legs, filled: [0, 0, 105, 130] },
+    { proposalId: 'p2', structureId: 'S-VG2', bucket: 'weekly', riskIncreasing: true, legs: condor('p2').legs, filled: [0, 0, 0, 0] },
   ]);
   assert.deepEqual(workingProposals(initialState()), []);
 });

@@ -623,7 +623,7 @@ export function workingProposals(state: ExecState): WorkingProposal[] {
     if (s.status === 'done') continue;
     const legs = s.proposal.legs.map(() => 0);
     filled.set(s.id, legs);
-    out.push({ proposalId: s.proposal.id, structureId: s.structureId, filled: legs });
+    out.push({ proposalId: s.proposal.id, structureId: s.structureId, bucket: s.proposal.bucket, riskIncreasing: s.proposal.riskIncreasing, legs: s.proposal.legs, filled: legs });
   }
   if (out.length === 0) return out;
   for (const id in state.orders) {

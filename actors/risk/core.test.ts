@@ -253,7 +253,7 @@ test('a re-check of a working proposal counts only what has not filled: its fill
   const wings = condorBook().positions.filter((p) => p.quantity > 0);
   const opening = { ...condorBook().structures[0]!, id: 'S-p1', status: 'opening' as const };
   const book = { ...emptyBook(), positions: wings.map((p) => ({ ...p, structureId: 'S-p1' })), structures: [opening],
-    working: [{ proposalId: 'p1', structureId: 'S-p1', filled: [Q, 0, 0, Q] }] };
+    working: [{ proposalId: 'p1', structureId: 'S-p1', bucket: 'weekly' as const, riskIncreasing: true, legs: condorLegs(), filled: [Q, 0, 0, Q] }] };
   // weekly 0.1 = 100 000: the structure's own charge (59 800) uses it; the same condor again would not fit.
   const s = ready(settings({ buckets: { weekly: 0.1, monthly: 0.3, intraday: 0.2 } }), book);
   assert.equal(s.last?.report.buckets.find((b) => b.bucket === 'weekly')?.used, 59_800);
@@ -266,9 +266,11 @@ test('a re-check of a working proposal counts only what has not filled: its fill
   close(again.decision.stress!.loss, held.stress.loss, 1e-9, 'post-trade worst stress loss');
   // The wings held, alone, lose less than the condor in the worst cell: the shorts are what the check adds.
   assert.ok(again.decision.stress!.before < held.stress.loss);
-  // Another proposal, or the same one asked before its saga started (not in the book's working list), counts whole.
+  // Another proposal, or the same one asked before its saga started (not in the book's working list), counts whole,
+  // and the shorts p1 has still to sell count before it: the book it would join is the condor, not the wings alone.
   const other = preTrade(s, { legs: condorLegs(), bucket: 'weekly', ref: 'p2' }, NOW);
   assert.deepEqual(other.decision.reasons, ['BUCKET_EXHAUSTED']);
+  close(other.decision.stress!.before, held.stress.loss, 1e-9, 'worst stress loss before p2: the wings held and the shorts working');
   // A stress limit between the condor's worst loss and the one of the condor with its wings counted twice: the
   // re-check passes; counting the whole proposal on top of its own fills would not measure the condor.
   const tight = ready(settings({ limits: { stress: held.stress.loss * 1.001 } }), book);

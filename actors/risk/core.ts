@@ -5,12 +5,13 @@
  * Invariants
  * - Every number in a report is computed from one (snapshot, surface, book) triple; pre-trade reuses the last one.
  * - Legs allowed by pre-trade are reserved (count against limits and buckets) until the next assessment replaces the
- *   book, so two proposals in one cycle cannot each use the same headroom.
+ *   book, so two proposals in one cycle cannot each use the same headroom. The assessment reserves in turn what the
+ *   proposals sagas are working have still to fill (Book.working): an order in flight is counted once, by someone.
  * - Anything the core cannot value or cannot trust answers "no" (STALE_SURFACE), never "yes".
  */
 import { istDate } from '../domain/calendar.ts';
 import type { Underlying } from '../domain/underlying.ts';
-import type { Book } from '../domain/book.ts';
+import type { Book, WorkingProposal } from '../domain/book.ts';
 import type { Bucket } from '../domain/bucket.ts';
 import type { Leg } from '../domain/leg.ts';
 import type { Position } from '../domain/position.ts';
@@ -194,7 +195,9 @@ export function assess(state: RiskState, req: AssessRequest): { state: RiskState
     fallbackLegs: priced.filter((p) => p.fallbackIv).length,
     unvalued,
   };
-  const next: RiskState = { ...state, day, reserved: [], stops: stops.state, last: { market, book: req.book, priced, report } };
+  // What the working proposals have still to fill is on its way into the book: reserved against every other check
+  // until the next assessment (a re-check of one replaces its own).
+  const next: RiskState = { ...state, day, reserved: workingReservations(req.book, market, s), stops: stops.state, last: { market, book: req.book, priced, report } };
   const effects: AssessEffects = {
     stopsFired: stops.fired, persistStops: stops.persist ? stops.state : null, breachesChanged: breachesChanged(state.last?.report.breaches, breaches),
   };
@@ -257,7 +260,7 @@ export function preTrade(state: RiskState, req: PreTradeRequest, now: number, cl
   // is new. Its structure, when the book lists it opening, charges its bucket and capital at risk in full already.
   const working = req.ref === undefined ? undefined : last.book.working?.find((w) => w.proposalId === req.ref);
   const rest = working === undefined ? req.legs : unfilledLegs(req.legs, working.filled);
-  const charged = working !== undefined && last.book.structures.some((st) => st.id === working.structureId && st.status === 'opening');
+  const charged = working !== undefined && chargedAlready(last.book, working);
   const newLegs: PricedLeg[] = [];
   for (const leg of rest) {
     const pl = priceLeg({ ...leg, quantity: leg.side === 'BUY' ? leg.quantity : -leg.quantity }, last.market);
@@ -308,8 +311,8 @@ export function preTrade(state: RiskState, req: PreTradeRequest, now: number, cl
   // The new legs' own risk: worst expiry loss net of the premium they take in, and their margin on their own. The
   // bucket charge and capital at risk are the whole proposal's (a structure's), nothing when its opening structure
   // carries them already; the margin added to the book's is what has not filled.
-  const marginLegs = rest.map((l) => ({ underlying: l.underlying, expiry: l.expiry, strike: l.strike, right: l.right, side: l.side, quantity: l.quantity }));
-  const ownMargin = estimateMargin(req.legs.map((l) => ({ underlying: l.underlying, expiry: l.expiry, strike: l.strike, right: l.right, side: l.side, quantity: l.quantity })), spots, s.margin).required;
+  const marginLegs = rest.map(marginLegOfLeg);
+  const ownMargin = estimateMargin(req.legs.map(marginLegOfLeg), spots, s.margin).required;
   const maxLoss = rest === req.legs ? newLegsMaxLoss(req.legs, newLegs, last.market) : wholeMaxLoss(req.legs, last.market);
   const charge = charged ? 0 : chargeOf(maxLoss, ownMargin);
   const atRisk = charged ? 0 : Number.isFinite(maxLoss) ? maxLoss : ownMargin;
@@ -462,6 +465,44 @@ function newLegsMaxLoss(legs: readonly Leg[], priced: readonly PricedLeg[], mark
   let total = 0;
   for (const g of groups.values()) total += Math.max(0, worstExpiryLoss(g.legs) - g.credit);
   return total;
+}
+
+/** A working proposal whose structure the book lists `opening`: that structure charges its bucket and capital at
+ *  risk with the proposal's legs in full already. */
+function chargedAlready(book: Book, w: WorkingProposal): boolean {
+  return book.structures.some((st) => st.id === w.structureId && st.status === 'opening');
+}
+
+/**
+ * The reservations of the proposals sagas are working (risk-increasing ones: an exit's unfilled legs only reduce): the
+ * legs each has still to fill, under its pre-trade key, so a re-check replaces it. Legs the market cannot value are
+ * left out (a check of anything on that expiry is refused STALE_SURFACE anyway).
+ */
+function workingReservations(book: Book, market: MarketView, s: RiskSettings): Reservation[] {
+  const out: Reservation[] = [];
+  const spots = spotsFor(market);
+  for (const w of book.working ?? []) {
+    if (!w.riskIncreasing) continue;
+    const rest = unfilledLegs(w.legs, w.filled);
+    if (rest.length === 0) continue;
+    const legs: PricedLeg[] = [];
+    for (const l of rest) {
+      const pl = priceLeg({ ...l, quantity: l.side === 'BUY' ? l.quantity : -l.quantity }, market);
+      if (pl) legs.push(pl);
+    }
+    const charged = chargedAlready(book, w);
+    const margin = charged ? 0 : estimateMargin(w.legs.map(marginLegOfLeg), spots, s.margin).required;
+    const maxLoss = charged ? 0 : wholeMaxLoss(w.legs, market);
+    out.push({
+      key: reservationKey({ legs: w.legs, bucket: w.bucket, ref: w.proposalId }), bucket: w.bucket, legs, marginLegs: rest.map(marginLegOfLeg),
+      capitalAtRisk: charged ? 0 : Number.isFinite(maxLoss) ? maxLoss : margin, charge: charged ? 0 : chargeOf(maxLoss, margin),
+    });
+  }
+  return out;
+}
+
+function marginLegOfLeg(l: Leg): MarginLeg {
+  return { underlying: l.underlying, expiry: l.expiry, strike: l.strike, right: l.right, side: l.side, quantity: l.quantity };
 }
 
 /** The legs still to fill: each leg less what its orders filled (`filled`, by leg), legs filled in full left out. */
