@@ -166,7 +166,7 @@ test('an order the broker answered with several ids (it sliced it): each id trac
   assert.deepEqual([rec.status, rec.filledQuantity, s.positions[key(23500, 'PE')]?.quantity], ['cancelled', 1855, -1855]);
 });
 
-test('workingProposals: each running saga with what its entry orders filled per leg (slices and re-priced attempts summed)', () => {
+test('workingProposals: each running saga (not one compensating) with what its entry orders filled per leg (slices and re-priced attempts summed)', () => {
   const po = (sagaNo: number, legNo: number, role: PlannedOrder['role'], attempt: number, quantity: number, slice = 0): PlannedOrder => {
     const l = condor('p').legs[legNo]!;
     return {
@@ -176,7 +176,7 @@ test('workingProposals: each running saga with what its entry orders filled per 
   };
   let s = initialState();
   const events: ExecEvent[] = [
-    started(1, condor('p1', 130)), started(2, condor('p2')), started(3, condor('p3')),
+    started(1, condor('p1', 130)), started(2, condor('p2')), started(3, condor('p3')), started(4, condor('p4')),
     // Saga 1: leg 2 (a BUY) in two slices, one filled in full and one in part; leg 3 cancelled unfilled then re-priced
     // and filled; a compensation order of leg 2 (not an entry) does not count.
     ...order(po(1, 2, 'entry', 0, 65, 1), 1, { status: 'filled', filled: 65 }),
@@ -184,8 +184,9 @@ test('workingProposals: each running saga with what its entry orders filled per 
     ...order(po(1, 3, 'entry', 0, 130), 1, { status: 'cancelled', filled: 0 }),
     ...order(po(1, 3, 'entry', 1, 130), 2, { status: 'filled', filled: 130 }),
     ...order(po(1, 2, 'compensate', 0, 105), 3, { status: 'filled', filled: 105 }),
-    // Saga 2 filled nothing yet; saga 3 is over.
+    // Saga 2 filled nothing yet; saga 3 is over; saga 4 is compensating (it sends nothing more of its proposal).
     { type: 'executor.sagaFinished', sagaId: 'VG3', outcome: 'denied', reason: 'test', ts: 4 },
+    { type: 'executor.sagaCompensating', sagaId: 'VG4', reason: 'test', ts: 4 },
   ];
   for (const e of events) s = apply(s, e);
   assert.deepEqual(workingProposals(s), [

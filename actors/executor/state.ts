@@ -613,14 +613,15 @@ export function structureMaxLoss(legs: readonly Leg[], entryCredit: number): num
 
 /**
  * The proposals sagas are still working, each with its legs' filled units (entry orders, every slice and re-priced
- * attempt, summed per leg): the book's `working` (domain/book.ts).
+ * attempt, summed per leg): the book's `working` (domain/book.ts). A saga compensating is unwinding what it filled
+ * and will send none of the rest: not listed.
  */
 export function workingProposals(state: ExecState): WorkingProposal[] {
   const out: WorkingProposal[] = [];
   const filled = new Map<string, number[]>();
   for (const id in state.sagas) {
     const s = state.sagas[id]!;
-    if (s.status === 'done') continue;
+    if (s.status !== 'running') continue;
     const legs = s.proposal.legs.map(() => 0);
     filled.set(s.id, legs);
     out.push({ proposalId: s.proposal.id, structureId: s.structureId, bucket: s.proposal.bucket, riskIncreasing: s.proposal.riskIncreasing, legs: s.proposal.legs, filled: legs });

@@ -515,7 +515,7 @@ function unfilledLegs(legs: readonly Leg[], filled: readonly number[]): Leg[] {
   return out;
 }
 
-/** The whole proposal's max loss (its legs priced on the market; legs it cannot value count no premium). */
+/** The whole proposal's max loss, its legs priced on the market (Infinity when one cannot be valued: fail closed). */
 function wholeMaxLoss(legs: readonly Leg[], market: MarketView): number {
   const priced = legs.map((l) => priceLeg({ ...l, quantity: l.side === 'BUY' ? l.quantity : -l.quantity }, market));
   if (priced.some((p) => p === null)) return Infinity;
