@@ -57,6 +57,18 @@ test('reports broker-IV divergence in vol points', () => {
   assert.ok(Math.abs((b.broker - b.ours) * 100 - b.maxVolPts) < 1e-9, 'the evidence strike is the worst one');
 });
 
+test('no broker-IV divergence within an expiry\'s last trading day: the gap there is the two clocks, not the surface', () => {
+  // The same broker offset, the expiry 3 hours of session away (SNAPSHOT_TS is in session): under one trading day of
+  // variance time, where a calendar-time IV and a trading-time one part by how each counts the hours left.
+  const last = calibrateSnapshot(buildSnapshot([{ ...weekly, minutesToExpiry: 180, brokerIvOffset: 0.02 }]), CFG).expiries[0]!;
+  assert.ok(last.t > 0 && last.t < 1 / varianceClock().unitsPerYear, `t ${last.t}`);
+  assert.equal(last.brokerDivergence, undefined);
+  assert.equal(last.brokerIvDivergenceVolPts, undefined);
+  // Two days out the check runs as before.
+  const two = calibrateSnapshot(buildSnapshot([{ ...weekly, minutesToExpiry: 2 * 1440, brokerIvOffset: 0.02 }]), CFG).expiries[0]!;
+  assert.ok(two.brokerDivergence !== undefined && two.brokerDivergence.medianVolPts > 1.5, JSON.stringify(two.brokerDivergence));
+});
+
 test('no forward and no spot: fallback with a reason, not a throw', () => {
   const snap = buildSnapshot([{ ...weekly, zeroBid: Array.from({ length: 41 }, (_, i) => i) }]);
   const surface = calibrateSnapshot({ ...snap, spots: [] }, CFG);

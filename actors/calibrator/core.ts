@@ -7,6 +7,7 @@
  * underlying, total variance σ²T must not decrease at fixed ln(K/F); a violation is reported as a warning.
  */
 import type { MarketSnapshot } from '../domain/market-snapshot.ts';
+import { unitsPerYear } from '../domain/variance-clock.ts';
 import type { ExpiryFit, SurfaceCalibrated } from './messages.ts';
 import { atmVolEstimate, calibrateSabr } from '../domain/sabr-calibrate.ts';
 import { sabrVol } from '../domain/sabr.ts';
@@ -36,7 +37,7 @@ export function fitExpiry(input: ExpiryInput, cfg: CalibratorSettings): ExpiryFi
   const [ks, vs] = fitPoints(strikes, marketIv, forward, t, cfg.fitBand);
   const base = {
     underlying: input.underlying, expiry: input.expiry, expiryTs: input.expiryTs, t, forward, strikes, marketIv,
-    ...brokerDivergence(input),
+    ...brokerDivergence(input, 1 / unitsPerYear(cfg.market.variance)),
   };
   const fallback = (reason: string, partial: Partial<Pick<ExpiryFit, 'rmseVolPts' | 'maxErrorVolPts' | 'iterations' | 'converged'>> = {}): ExpiryFitResult => ({
     ...base,
@@ -134,9 +135,15 @@ export function interpolateMissing(strikes: Float64Array, values: Float64Array):
   return out;
 }
 
-/** Our IV against the broker's, on the strikes whose quotes passed the liquidity filters (marketIv finite). */
-function brokerDivergence(input: ExpiryInput): { brokerIvDivergenceVolPts?: number; brokerDivergence?: BrokerIvDivergence } {
-  if (!input.brokerIv) return {};
+/**
+ * Our IV against the broker's, on the strikes whose quotes passed the liquidity filters (marketIv finite). Not within
+ * the expiry's last trading day (`t` under `minT`, one trading day in years): there the two IVs differ by how each
+ * counts the hours left (ours in trading time on the variance clock, a broker's in calendar time), not by how good
+ * either surface is. On the Upstox fake the weekly's gap was 5.5 vol points at 05:50 IST on its expiry morning and
+ * grew toward the close, degrading the kill switch every expiry day.
+ */
+function brokerDivergence(input: ExpiryInput, minT: number): { brokerIvDivergenceVolPts?: number; brokerDivergence?: BrokerIvDivergence } {
+  if (!input.brokerIv || !(input.t >= minT)) return {};
   const gaps: number[] = [];
   let worst = -1;
   for (let i = 0; i < input.strikes.length; i++) {
