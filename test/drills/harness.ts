@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freePort } from '../fixtures/free-port.ts';
+import { freePorts } from '../fixtures/free-port.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BINARY = process.env['VOLGUARD_BIN'] ? path.resolve(process.env['VOLGUARD_BIN']) : path.join(ROOT, 'dist', 'volguard');
@@ -131,8 +131,7 @@ export interface Ports {
 
 /** The environment for a paper run in `dir` (fresh ports; DATA_DIR/LOG_DIR inside `dir`). */
 export async function runEnv(dir: string, extra: Record<string, string> = {}): Promise<{ env: NodeJS.ProcessEnv; ports: Ports }> {
-  const port = await freePort();
-  const metricsPort = await freePort();
+  const [port, metricsPort] = (await freePorts(2)) as [number, number];
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     HOME: dir,
